@@ -1,0 +1,71 @@
+"""Errors that say what went wrong, where, and how to fix it.
+
+Every error servicecoach raises for bad input derives from `ServiceCoachError` and
+renders as ``<where>: <what> (<how to fix>)``. Load-time problems (rule packs, config,
+spaCy pipeline) raise; bad transcripts in a batch become `InputError` values that the
+batch reports and steps over.
+"""
+
+from __future__ import annotations
+
+
+class ServiceCoachError(Exception):
+    """Base class: `what` happened at `where`; `hint` says how to fix it."""
+
+    def __init__(self, what: str, *, where: str = "", hint: str = "") -> None:
+        self.what = what
+        self.where = where
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """One line: ``where: what (hint)``."""
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class RulePackError(ServiceCoachError):
+    """A rule pack or a rule file is broken: YAML syntax, unknown key, bad pattern..."""
+
+    def __init__(self, what: str, *, path: str, line: int | None = None, hint: str = "") -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(what, where=where, hint=hint)
+
+
+class ConfigError(ServiceCoachError):
+    """The user configuration (servicecoach.toml or [tool.servicecoach]) is invalid."""
+
+
+class SpacyModelError(ServiceCoachError):
+    """The requested spaCy pipeline is not installed or cannot be loaded."""
+
+
+class InputError(ServiceCoachError):
+    """A transcript that could not be read or validated.
+
+    Carries the source file, the location in it (line or record), the transcript id
+    when known and the turn when the problem is in one turn.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        source: str,
+        location: str = "",
+        transcript_id: str | None = None,
+        turn: int | None = None,
+        hint: str = "",
+    ) -> None:
+        self.source = source
+        self.location = location
+        self.transcript_id = transcript_id
+        self.turn = turn
+        parts = [source + (f":{location}" if location else "")]
+        if transcript_id is not None:
+            parts.append(f"transcript {transcript_id!r}")
+        if turn is not None:
+            parts.append(f"turn {turn}")
+        super().__init__(what, where=", ".join(parts), hint=hint)

@@ -1,0 +1,218 @@
+"""Public data models: transcripts in, reports out.
+
+Input models (`Transcript`, `Turn`, `Event`) validate what readers produce and what
+users pass to the API. Output models (`Finding`, `Report`, ...) are frozen: a report is a
+value that can be shared between threads, cached and serialised without copying.
+Both publish a JSON Schema (`Transcript.model_json_schema()`, `Report.model_json_schema()`).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Speaker(str, Enum):
+    """Who said a turn."""
+
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    SYSTEM = "system"
+
+
+class Channel(str, Enum):
+    """How the conversation took place; some checks differ between voice and chat."""
+
+    VOICE = "voice"
+    CHAT = "chat"
+
+
+class Severity(str, Enum):
+    """How much a finding matters, lowest first."""
+
+    SUGGESTION = "suggestion"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for suggestion, 1 for warning, 2 for critical."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.SUGGESTION: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class FindingKind(str, Enum):
+    """An `issue` is something to coach; a `strength` is something to praise."""
+
+    ISSUE = "issue"
+    STRENGTH = "strength"
+
+
+class EventType(str, Enum):
+    """Telephony and routing events that are not spoken turns."""
+
+    HOLD_START = "hold_start"
+    HOLD_END = "hold_end"
+    TRANSFER = "transfer"
+
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class Turn(BaseModel):
+    """One utterance or chat message. Times are seconds from the start of the conversation."""
+
+    model_config = _STRICT
+
+    speaker: Speaker = Field(description="agent, customer or system")
+    text: str = Field(description="What was said or written, as plain text")
+    start: float | None = Field(default=None, ge=0, description="Start time in seconds")
+    end: float | None = Field(default=None, ge=0, description="End time in seconds")
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Turn:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Event(BaseModel):
+    """A hold or transfer event at a point in time (seconds from the start)."""
+
+    model_config = _STRICT
+
+    type: EventType = Field(description="hold_start, hold_end or transfer")
+    at: float | None = Field(default=None, ge=0, description="When it happened, in seconds")
+    after_turn: int | None = Field(
+        default=None,
+        ge=-1,
+        description="Index of the last turn before the event, when times are unknown (-1: first)",
+    )
+    target: str | None = Field(default=None, description="Transfer target (team, queue, agent)")
+
+    @model_validator(mode="after")
+    def _placed_in_time(self) -> Event:
+        if self.at is None and self.after_turn is None:
+            raise ValueError("an event needs 'at' (seconds) or 'after_turn' (turn index)")
+        return self
+
+
+class Metadata(BaseModel):
+    """Facts about the conversation. Unknown keys are kept (export-specific fields)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    customer_name: str | None = Field(default=None, description="The customer's name, if known")
+    agent_name: str | None = Field(default=None, description="The agent's name, if known")
+
+
+class Transcript(BaseModel):
+    """A whole conversation in servicecoach's canonical form."""
+
+    model_config = _STRICT
+
+    id: str = Field(min_length=1, description="Conversation id, unique within a batch")
+    channel: Channel = Field(default=Channel.CHAT, description="voice or chat")
+    metadata: Metadata = Field(default_factory=Metadata)
+    turns: tuple[Turn, ...] = Field(description="Turns in the order they happened")
+    events: tuple[Event, ...] = Field(default=(), description="Hold and transfer events")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Span(BaseModel):
+    """Character offsets into one turn's text, with the text they cover."""
+
+    model_config = _STRICT
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Evidence(BaseModel):
+    """Why a finding fired: which phrase, pattern, score or absence."""
+
+    model_config = _STRICT
+
+    source: Literal[
+        "phrase", "lemma", "pattern", "regex", "fuzzy", "sentiment", "event", "absence", "timing"
+    ] = Field(description="What kind of matcher or measure fired")
+    pattern: str | None = Field(default=None, description="The phrase, pattern or regex")
+    score: float | None = Field(default=None, description="Fuzzy ratio, sentiment compound...")
+    turn_index: int | None = Field(default=None, description="The turn the evidence is in")
+    note: str = Field(default="", description="Anything else that explains the decision")
+
+
+class Finding(BaseModel):
+    """One coaching point: an issue to fix or a strength to keep."""
+
+    model_config = _STRICT
+
+    rule_id: str
+    kind: FindingKind
+    severity: Severity
+    category: str
+    turn_index: int | None = Field(description="0-based turn, or null for the whole transcript")
+    speaker: Speaker | None = Field(description="Speaker of the anchored turn")
+    span: Span | None = Field(default=None, description="Where in the turn's text")
+    message: str = Field(description="What happened")
+    suggestion: str = Field(description="What to say or do instead, concretely")
+    evidence: tuple[Evidence, ...] = ()
+
+
+class ScoreContribution(BaseModel):
+    """How much one finding moved its category's score."""
+
+    model_config = _STRICT
+
+    rule_id: str
+    turn_index: int | None
+    points: float = Field(description="Negative for issues, positive for strengths")
+
+
+class CategoryScore(BaseModel):
+    """A 0-100 score for one category, or not applicable when nothing was judged."""
+
+    model_config = _STRICT
+
+    category: str
+    applicable: bool = Field(description="False when the conversation gave nothing to judge")
+    score: float | None = Field(ge=0, le=100, description="None when not applicable")
+    weight: float = Field(ge=0, description="Weight in the overall score")
+    contributions: tuple[ScoreContribution, ...] = ()
+
+
+class Report(BaseModel):
+    """Everything servicecoach found in one transcript."""
+
+    model_config = _STRICT
+
+    transcript_id: str
+    findings: tuple[Finding, ...]
+    scores: tuple[CategoryScore, ...]
+    overall: float | None = Field(ge=0, le=100, description="None when no category applies")
+    packs: dict[str, str] = Field(default_factory=dict, description="Pack name -> version")
+
+    def issues(self, min_severity: Severity = Severity.SUGGESTION) -> tuple[Finding, ...]:
+        """Issues at or above a severity."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.kind is FindingKind.ISSUE and f.severity.rank >= min_severity.rank
+        )
+
+    def strengths(self) -> tuple[Finding, ...]:
+        """Strengths, in turn order."""
+        return tuple(f for f in self.findings if f.kind is FindingKind.STRENGTH)
+
+    def for_turn(self, turn_index: int) -> tuple[Finding, ...]:
+        """Findings anchored on one turn."""
+        return tuple(f for f in self.findings if f.turn_index == turn_index)

@@ -1,0 +1,78 @@
+"""The reader interface: one export format in, canonical `Transcript` objects out.
+
+A reader yields, in file order, either a `Transcript` or an `InputError` for a record it
+could not turn into one, so that one bad record never stops a batch and is never
+silently dropped. Readers are registered by name (`register`) and third parties add
+theirs through the ``servicecoach.readers`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+
+ReadResult = Transcript | InputError
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where records come from: a file path (or ``<stdin>``) and a way to open it as text."""
+
+    name: str
+    open_text: Callable[[], Iterator[str]]
+
+    @classmethod
+    def from_path(cls, path: Path) -> Source:
+        """A file on disk, read as UTF-8 with invalid bytes replaced."""
+
+        def lines() -> Iterator[str]:
+            with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+                yield from handle
+
+        return cls(name=str(path), open_text=lines)
+
+    def head(self, size: int = 4096) -> str:
+        """The first characters of the source, for format detection."""
+        collected: list[str] = []
+        total = 0
+        for line in self.open_text():
+            collected.append(line)
+            total += len(line)
+            if total >= size:
+                break
+        return "".join(collected)[:size]
+
+
+class Reader(Protocol):
+    """One export format."""
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    """File suffixes (".json") this reader takes when a folder is walked."""
+
+    def sniff(self, source: Source, head: str) -> bool:
+        """True when `head` (the start of the file) looks like this format."""
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        """Transcripts, and errors for the records that could not be read, in file order."""
+
+
+def validation_problem(error: ValidationError) -> tuple[str, int | None]:
+    """Flatten a pydantic error into one message, and the turn index if the error is in a turn."""
+    problems = []
+    turn: int | None = None
+    for item in error.errors():
+        loc = item["loc"]
+        if len(loc) >= 2 and loc[0] == "turns" and isinstance(loc[1], int) and turn is None:
+            turn = loc[1]
+        path = ".".join(str(part) for part in loc) or "record"
+        problems.append(f"{path}: {item['msg']}")
+    return "; ".join(problems), turn

@@ -1,0 +1,107 @@
+"""Canonical transcripts: one JSON object (or an array of them), or JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+from servicecoach.readers.base import ReadResult, Source, validation_problem
+
+_HINT = "see docs/formats.md#canonical-json for the transcript format"
+
+
+def transcript_from_record(record: Any, *, source: str, location: str) -> ReadResult:
+    """Validate one decoded JSON record as a `Transcript`, or say what is wrong with it."""
+    if not isinstance(record, dict):
+        return InputError(
+            f"expected a JSON object, got {type(record).__name__}",
+            source=source,
+            location=location,
+            hint=_HINT,
+        )
+    raw_id = record.get("id")
+    transcript_id = str(raw_id) if raw_id is not None else None
+    try:
+        return Transcript.model_validate(record)
+    except ValidationError as error:
+        problem, turn = validation_problem(error)
+        return InputError(
+            problem, source=source, location=location, transcript_id=transcript_id, turn=turn,
+            hint=_HINT,
+        )
+
+
+class JsonReader:
+    """A file holding one canonical transcript object, or an array of them."""
+
+    name = "json"
+    description = "canonical transcript: one JSON object, or an array of objects"
+    extensions = (".json",)
+
+    def sniff(self, source: Source, head: str) -> bool:
+        stripped = head.lstrip()
+        if not stripped.startswith(("{", "[")) or '"turns"' not in head:
+            return False
+        return not JSONL_READER.sniff(source, head)
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        text = "".join(source.open_text())
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield InputError(
+                f"invalid JSON: {error.msg}",
+                source=source.name,
+                location=f"line {error.lineno} column {error.colno}",
+                hint="fix the JSON syntax, or use --input-format jsonl for one object per line",
+            )
+            return
+        records = data if isinstance(data, list) else [data]
+        for index, record in enumerate(records):
+            location = f"record {index}" if isinstance(data, list) else ""
+            yield transcript_from_record(record, source=source.name, location=location)
+
+
+class JsonLinesReader:
+    """JSON Lines: one canonical transcript object per line; blank lines are skipped."""
+
+    name = "jsonl"
+    description = "canonical transcripts, one JSON object per line"
+    extensions = (".jsonl", ".ndjson")
+
+    def sniff(self, source: Source, head: str) -> bool:
+        lines = [line for line in head.splitlines() if line.strip()]
+        if not lines or not lines[0].lstrip().startswith("{"):
+            return False
+        try:
+            first = json.loads(lines[0])
+        except json.JSONDecodeError:
+            return False
+        is_transcript = isinstance(first, dict) and "turns" in first
+        return is_transcript and (len(lines) > 1 or source.name.endswith((".jsonl", ".ndjson")))
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        for number, line in enumerate(source.open_text(), start=1):
+            if not line.strip():
+                continue
+            location = f"line {number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield InputError(
+                    f"invalid JSON: {error.msg} at column {error.colno}",
+                    source=source.name,
+                    location=location,
+                    hint="each line must be one complete JSON object",
+                )
+                continue
+            yield transcript_from_record(record, source=source.name, location=location)
+
+
+JSON_READER = JsonReader()
+JSONL_READER = JsonLinesReader()

@@ -1,0 +1,116 @@
+"""Readers by name, format auto-detection, and reading files, folders and stdin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.readers.base import Reader, ReadResult, Source
+
+_READERS: dict[str, Reader] = {}
+_ENTRY_POINT_GROUP = "servicecoach.readers"
+
+
+def register(reader: Reader) -> Reader:
+    """Add a reader under its name; a second reader with the same name is an error."""
+    if reader.name in _READERS and _READERS[reader.name] is not reader:
+        raise ServiceCoachError(
+            f"a reader named {reader.name!r} is already registered",
+            hint="give the new reader another name",
+        )
+    _READERS[reader.name] = reader
+    return reader
+
+
+def readers() -> dict[str, Reader]:
+    """All readers: the built-in ones and those installed through entry points."""
+    if not _READERS:
+        _load_builtin()
+    return dict(_READERS)
+
+
+def get_reader(name: str) -> Reader:
+    """The reader called `name`, or an error that lists the known names."""
+    known = readers()
+    if name not in known:
+        raise ServiceCoachError(
+            f"unknown input format {name!r}",
+            hint=f"use one of: auto, {', '.join(sorted(known))}",
+        )
+    return known[name]
+
+
+def detect(source: Source) -> Reader:
+    """The one reader whose `sniff` accepts this source; an error when none or several do."""
+    head = source.head()
+    candidates = [r for r in readers().values() if r.sniff(source, head)]
+    if len(candidates) == 1:
+        return candidates[0]
+    names = ", ".join(sorted(r.name for r in candidates))
+    if not candidates:
+        raise InputError(
+            "cannot tell the input format",
+            source=source.name,
+            hint=f"pass --input-format with one of: {', '.join(sorted(readers()))}",
+        )
+    raise InputError(
+        f"the input could be any of: {names}",
+        source=source.name,
+        hint="pass --input-format to choose",
+    )
+
+
+def _load_builtin() -> None:
+    from servicecoach.readers import canonical, text
+
+    register(canonical.JSON_READER)
+    register(canonical.JSONL_READER)
+    register(text.TEXT_READER)
+    for entry in entry_points(group=_ENTRY_POINT_GROUP):
+        register(entry.load())
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
+    """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
+    for raw in paths:
+        if raw == "-":
+            text = sys.stdin.read()
+            yield Source(name="<stdin>", open_text=lambda text=text: iter(text.splitlines(True)))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            suffixes = {ext for reader in readers().values() for ext in reader.extensions}
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not child.name.startswith(".") and child.suffix.lower() in suffixes:
+                    yield Source.from_path(child)
+        elif path.is_file():
+            yield Source.from_path(path)
+        else:
+            yield Source(name=raw, open_text=_missing(raw))
+
+
+def _missing(raw: str):  # type: ignore[no-untyped-def]
+    def lines() -> Iterator[str]:
+        raise FileNotFoundError(raw)
+
+    return lines
+
+
+def read_sources(sources: Iterable[Source], input_format: str = "auto") -> Iterator[ReadResult]:
+    """Every transcript (or error) from every source, in order."""
+    for source in sources:
+        try:
+            reader = detect(source) if input_format == "auto" else get_reader(input_format)
+        except FileNotFoundError:
+            yield InputError("no such file or folder", source=source.name, hint="check the path")
+            continue
+        except InputError as error:
+            yield error
+            continue
+        try:
+            yield from reader.read(source)
+        except OSError as error:
+            yield InputError(f"cannot read: {error}", source=source.name)

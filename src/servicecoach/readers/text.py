@@ -1,0 +1,174 @@
+"""The plain-text transcript form, one turn per line.
+
+```
+%% id: call-42
+%% channel: voice
+%% customer_name: Dana Reyes
+[00:03] Agent: Thanks for calling Acme, this is Sam.
+[00:07] Customer: Hi, my order never arrived.
+    Continuation lines are indented.
+[01:10] @hold_start
+[02:05] @hold_end
+@transfer billing
+---
+Agent: a second conversation in the same file
+```
+
+``%% key: value`` headers set the id, the channel and metadata; ``@event [target]``
+lines are hold and transfer events; ``#`` lines are comments (the rule-test harness reads
+its annotations from them); ``---`` starts a new conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from pydantic import ValidationError
+
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+from servicecoach.readers.base import ReadResult, Source, validation_problem
+
+_TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
+_TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
+_EVENT = re.compile(rf"^(?:{_TIME})?@(?P<type>[a-z_]+)(?:\s+(?P<target>.+))?$")
+_HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*)$")
+_SPEAKERS = {"agent": "agent", "customer": "customer", "system": "system"}
+_HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
+
+
+@dataclass
+class TextBlock:
+    """One conversation of a text file, with the file line of each turn and comment."""
+
+    first_line: int
+    headers: dict[str, str] = field(default_factory=dict)
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    turn_lines: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[tuple[int, str, int]] = field(default_factory=list)
+    """(file line, comment text without '#', index of the next turn)."""
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_seconds(stamp: str) -> float:
+    """``mm:ss``, ``hh:mm:ss`` or with fractions, to seconds."""
+    seconds = 0.0
+    for part in stamp.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
+    """Split text into conversations and parse each line; problems are kept, not raised."""
+    block = TextBlock(first_line=1)
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        stripped = line.strip()
+        if stripped == "---":
+            if block.turns or block.errors:
+                yield block
+            block = TextBlock(first_line=number + 1)
+            continue
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            block.comments.append((number, stripped[1:].strip(), len(block.turns)))
+            continue
+        if line[:1] in (" ", "\t") and block.turns:
+            block.turns[-1]["text"] += "\n" + stripped
+            continue
+        if header := _HEADER.match(stripped):
+            block.headers[header["key"].lower()] = header["value"].strip()
+            continue
+        if event := _EVENT.match(stripped):
+            placed: dict[str, Any] = {"type": event["type"], "target": event["target"]}
+            if event["time"]:
+                placed["at"] = parse_seconds(event["time"])
+            else:
+                placed["after_turn"] = len(block.turns) - 1
+            block.events.append(placed)
+            continue
+        turn = _TURN.match(stripped)
+        if turn is None:
+            block.errors.append((number, f"cannot read line {stripped[:60]!r}"))
+            continue
+        speaker = _SPEAKERS.get(turn["speaker"].lower())
+        if speaker is None:
+            block.errors.append((number, f"unknown speaker {turn['speaker']!r}"))
+            continue
+        parsed: dict[str, Any] = {"speaker": speaker, "text": turn["text"].strip()}
+        if turn["time"]:
+            parsed["start"] = parse_seconds(turn["time"])
+        block.turns.append(parsed)
+        block.turn_lines.append(number)
+    if block.turns or block.errors:
+        yield block
+
+
+def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> ReadResult:
+    """Validate one parsed block as a `Transcript`."""
+    headers = dict(block.headers)
+    transcript_id = headers.pop("id", default_id)
+    if block.errors:
+        line, problem = block.errors[0]
+        return InputError(
+            problem, source=source, location=f"line {line}", transcript_id=transcript_id,
+            hint=_HINT,
+        )
+    record: dict[str, Any] = {
+        "id": transcript_id,
+        "turns": block.turns,
+        "events": block.events,
+        "metadata": {k: v for k, v in headers.items() if k != "channel"},
+    }
+    if "channel" in headers:
+        record["channel"] = headers["channel"]
+    try:
+        return Transcript.model_validate(record)
+    except ValidationError as error:
+        problem, turn = validation_problem(error)
+        line = block.turn_lines[turn] if turn is not None else block.first_line
+        return InputError(
+            problem, source=source, location=f"line {line}", transcript_id=transcript_id,
+            turn=turn, hint=_HINT,
+        )
+
+
+def parse_transcripts(text: str, *, source: str = "<text>") -> list[ReadResult]:
+    """Every conversation in a text, as transcripts or errors (for quick trials and tests)."""
+    return list(_read_lines(text.splitlines(True), source=source))
+
+
+def _read_lines(lines: Iterable[str], *, source: str) -> Iterator[ReadResult]:
+    stem = PurePath(source).name.split(".")[0] or "transcript"
+    for index, block in enumerate(parse_blocks(lines), start=1):
+        default_id = stem if index == 1 else f"{stem}#{index}"
+        yield block_to_transcript(block, source=source, default_id=default_id)
+
+
+class TextReader:
+    """``Agent:`` / ``Customer:`` lines with optional ``[mm:ss]`` times."""
+
+    name = "text"
+    description = "plain text, one 'Agent: ...' or 'Customer: ...' turn per line"
+    extensions = (".txt", ".transcript")
+
+    def sniff(self, source: Source, head: str) -> bool:
+        for line in head.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped.startswith(("#", "%%", "@", "---")):
+                continue
+            turn = _TURN.match(stripped)
+            return turn is not None and turn["speaker"].lower() in _SPEAKERS
+        return False
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        yield from _read_lines(source.open_text(), source=source.name)
+
+
+TEXT_READER = TextReader()
