@@ -1,0 +1,58 @@
+"""servicecoach: coach customer-service agents, turn by turn, from YAML rule packs."""
+
+from servicecoach.coach import Coach
+from servicecoach.config import CoachConfig, load_config
+from servicecoach.errors import (
+    ConfigError,
+    InputError,
+    RulePackError,
+    ServiceCoachError,
+    SpacyModelError,
+)
+from servicecoach.models import (
+    CategoryScore,
+    Channel,
+    Event,
+    EventType,
+    Evidence,
+    Finding,
+    FindingKind,
+    Metadata,
+    Report,
+    ScoreContribution,
+    Severity,
+    Span,
+    Speaker,
+    Transcript,
+    Turn,
+)
+from servicecoach.session import Session
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CategoryScore",
+    "Channel",
+    "Coach",
+    "CoachConfig",
+    "ConfigError",
+    "Event",
+    "EventType",
+    "Evidence",
+    "Finding",
+    "FindingKind",
+    "InputError",
+    "Metadata",
+    "Report",
+    "RulePackError",
+    "ScoreContribution",
+    "ServiceCoachError",
+    "Session",
+    "Severity",
+    "Span",
+    "SpacyModelError",
+    "Speaker",
+    "Transcript",
+    "Turn",
+    "load_config",
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
@@ -63,6 +63,18 @@ class Reader(Protocol):
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         """Transcripts, and errors for the records that could not be read, in file order."""
+
+
+@runtime_checkable
+class Configurable(Protocol):
+    """A reader that takes options, e.g. ``roles={"spk_0": "agent"}`` or ``agent="Jane"``.
+
+    `configure` returns a new, configured reader and leaves the registered one unchanged;
+    it raises `ServiceCoachError` for an option it does not know.
+    """
+
+    def configure(self, **options: Any) -> Reader:
+        """A copy of this reader with `options` applied."""
 
 
 def validation_problem(error: ValidationError) -> tuple[str, int | None]:

@@ -6,9 +6,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from servicecoach.errors import InputError, ServiceCoachError
-from servicecoach.readers.base import Reader, ReadResult, Source
+from servicecoach.readers.base import Configurable, Reader, ReadResult, Source
 
 _READERS: dict[str, Reader] = {}
 _ENTRY_POINT_GROUP = "servicecoach.readers"
@@ -32,15 +33,47 @@ def readers() -> dict[str, Reader]:
     return dict(_READERS)
 
 
-def get_reader(name: str) -> Reader:
-    """The reader called `name`, or an error that lists the known names."""
+def get_reader(name: str, **options: Any) -> Reader:
+    """The reader called `name`, configured with `options`; an error lists the known names.
+
+    Options (``roles={"spk_0": "agent"}``, ``agent="Jane"``, CSV column names...) go to
+    the reader's ``configure`` method; a reader without one takes no options.
+    """
     known = readers()
     if name not in known:
         raise ServiceCoachError(
             f"unknown input format {name!r}",
             hint=f"use one of: auto, {', '.join(sorted(known))}",
         )
-    return known[name]
+    return _configured(known[name], options, strict=True)
+
+
+def _configured(reader: Reader, options: dict[str, Any], *, strict: bool) -> Reader:
+    """`reader` with `options`; readers without ``configure`` take none (an error if `strict`)."""
+    options = {key: value for key, value in options.items() if value not in (None, {}, ())}
+    if not options:
+        return reader
+    if isinstance(reader, Configurable):
+        return reader.configure(**options)
+    if strict:
+        raise ServiceCoachError(
+            f"input format {reader.name!r} takes no options ({', '.join(sorted(options))})",
+        )
+    return reader
+
+
+def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
+    """``["spk_0=agent", "A=customer"]`` (as given to ``--roles``) to a role mapping."""
+    roles: dict[str, str] = {}
+    for pair in pairs:
+        for item in filter(None, (part.strip() for part in pair.split(","))):
+            label, sep, role = item.rpartition("=")
+            if not sep or not label.strip():
+                raise ServiceCoachError(
+                    f"cannot read role mapping {item!r}", hint="write LABEL=agent|customer|system",
+                )
+            roles[label.strip()] = role.strip().lower()
+    return roles
 
 
 def detect(source: Source) -> Reader:
@@ -64,11 +97,17 @@ def detect(source: Source) -> Reader:
 
 
 def _load_builtin() -> None:
-    from servicecoach.readers import canonical, text
+    from servicecoach.readers import (
+        canonical, ccai, connect, csv, freshdesk, genesys, intercom, liveperson, openai,
+        salesforce, text, transcribe, twilio, vtt, zendesk,
+    )
 
     register(canonical.JSON_READER)
     register(canonical.JSONL_READER)
     register(text.TEXT_READER)
+    for module in (csv, vtt, connect, transcribe, genesys, zendesk, intercom, liveperson,
+                   salesforce, twilio, freshdesk, ccai, openai):
+        register(module.READER)
     for entry in entry_points(group=_ENTRY_POINT_GROUP):
         register(entry.load())
 
@@ -99,11 +138,18 @@ def _missing(raw: str):  # type: ignore[no-untyped-def]
     return lines
 
 
-def read_sources(sources: Iterable[Source], input_format: str = "auto") -> Iterator[ReadResult]:
-    """Every transcript (or error) from every source, in order."""
+def read_sources(
+    sources: Iterable[Source], input_format: str = "auto", **options: Any
+) -> Iterator[ReadResult]:
+    """Every transcript (or error) from every source, in order.
+
+    `options` configure the reader (see `get_reader`); with ``auto`` they go to the
+    detected reader when it takes options.
+    """
+    chosen = None if input_format == "auto" else get_reader(input_format, **options)
     for source in sources:
         try:
-            reader = detect(source) if input_format == "auto" else get_reader(input_format)
+            reader = chosen or _configured(detect(source), options, strict=False)
         except FileNotFoundError:
             yield InputError("no such file or folder", source=source.name, hint="check the path")
             continue
@@ -114,3 +160,11 @@ def read_sources(sources: Iterable[Source], input_format: str = "auto") -> Itera
             yield from reader.read(source)
         except OSError as error:
             yield InputError(f"cannot read: {error}", source=source.name)
+
+
+def convert(paths: Iterable[str], input_format: str = "auto", **options: Any) -> Iterator[ReadResult]:
+    """Read files, folders or ``-`` in any format: canonical transcripts, or errors.
+
+    This is what ``servicecoach convert`` writes out, so a user can see what was understood.
+    """
+    return read_sources(iter_sources(paths), input_format, **options)

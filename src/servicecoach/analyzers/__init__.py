@@ -1,0 +1,1 @@
+"""Analyzers: compiled rules that judge turns with per-conversation state."""

@@ -1,0 +1,195 @@
+"""What every analyzer shares: the per-turn context, the per-conversation state, findings.
+
+An analyzer is built once per `Coach` from its rule and never changes afterwards; all
+per-conversation data lives in the state object it creates with `new_state`, which the
+session owns. `on_turn` only looks backward, so a live session and a batch replay give
+the same findings; `on_end` closes what is still open when the conversation ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+from spacy.tokens import Doc
+
+from servicecoach.models import (
+    Channel,
+    Event,
+    Evidence,
+    Finding,
+    Metadata,
+    Span,
+    Speaker,
+    Turn,
+)
+from servicecoach.nlp.context import in_quotes, is_contradicted, is_negated, overlaps, quoted_regions
+from servicecoach.nlp.matching import Hit, MatcherSet
+from servicecoach.nlp.sentiment import sentence_compound
+from servicecoach.rules.schema import MatchSpec
+
+
+@dataclass
+class Conversation:
+    """Per-conversation facts shared by all analyzers of one session."""
+
+    id: str
+    channel: Channel
+    metadata: Metadata
+    turns: list[Turn] = field(default_factory=list)
+    events: list[tuple[int, Event]] = field(default_factory=list)
+    """Each event with the index of the last turn before it (-1: before the first turn)."""
+    judged: set[str] = field(default_factory=set)
+    """Categories that had something to judge (the others are 'not applicable')."""
+
+    @property
+    def customer_name(self) -> str | None:
+        """The customer's name when the metadata gives it."""
+        return self.metadata.customer_name
+
+
+class TurnContext:
+    """One turn, tokenized once, with lazily computed matches and sentiment."""
+
+    def __init__(
+        self, index: int, turn: Turn, doc: Doc, matchers: MatcherSet, keys: set[str]
+    ) -> None:
+        self.index = index
+        self.turn = turn
+        self.doc = doc
+        self._matchers = matchers
+        self._keys = keys
+
+    @cached_property
+    def _raw(self) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
+        return self._matchers.raw_hits(self.doc, self._keys)
+
+    @cached_property
+    def quotes(self) -> tuple[tuple[int, int], ...]:
+        """Quoted character ranges of the turn's text."""
+        return quoted_regions(self.turn.text)
+
+    def hits(self, key: str) -> list[Hit]:
+        """Hits of one compiled spec, without those negated, quoted, contradicted or excepted."""
+        spec: MatchSpec = self._matchers.spec(key)
+        raw, exceptions = self._raw
+        kept = []
+        for hit in raw.get(key, ()):
+            if spec.exceptions and overlaps(hit, exceptions.get(key, ())):
+                continue
+            if spec.quotes and in_quotes(hit, self.quotes):
+                continue
+            if spec.negation and is_negated(self.doc, hit):
+                continue
+            if spec.contrast and is_contradicted(self.doc, hit):
+                continue
+            kept.append(hit)
+        return kept
+
+    @cached_property
+    def sentiment(self) -> float:
+        """The lowest VADER compound of the turn's sentences (customer turns only)."""
+        scores = [sentence_compound(s.text) for s in self.doc.sents if s.text.strip()]
+        return min(scores, default=0.0)
+
+
+class Analyzer(Protocol):
+    """A compiled rule (or family of rules) that judges turns."""
+
+    rule_ids: tuple[str, ...]
+    match_keys: dict[Speaker, set[str]]
+    """Spec keys this analyzer reads, by the speaker of the turn."""
+
+    def specs(self) -> list[tuple[str, MatchSpec]]:
+        """The match specs to compile into the coach's matchers, by key."""
+
+    def new_state(self, conversation: Conversation) -> Any:
+        """Fresh per-conversation state."""
+
+    def on_turn(self, state: Any, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        """Findings that can be decided now that this turn has arrived."""
+
+    def on_event(self, state: Any, conversation: Conversation, event: Event) -> list[Finding]:
+        """Findings decided by an event (hold, transfer)."""
+
+    def on_end(self, state: Any, conversation: Conversation) -> list[Finding]:
+        """Findings decided by the end of the conversation."""
+
+
+_NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
+
+
+def render(template: str, slots: dict[str, str | None]) -> str:
+    """Fill ``{slot}`` placeholders; an unknown customer name drops the slot and its comma."""
+    if not slots.get("customer_name"):
+        template = _NAME_SLOT.sub("", template)
+    for name, value in slots.items():
+        template = template.replace("{" + name + "}", value or "")
+    return template
+
+
+def span_of(turn: Turn, start: int, end: int) -> Span:
+    """The span of a turn's text between two character offsets."""
+    return Span(start=start, end=end, text=turn.text[start:end])
+
+
+def evidence_of(hit: Hit, turn_index: int, note: str = "") -> Evidence:
+    """Evidence for a matcher hit."""
+    return Evidence(
+        source=hit.source if hit.source != "exception" else "phrase",  # type: ignore[arg-type]
+        pattern=hit.pattern,
+        score=hit.score,
+        turn_index=turn_index,
+        note=note,
+    )
+
+
+def build_finding(
+    rule: Any,
+    ctx: TurnContext | None,
+    *,
+    span: Span | None,
+    evidence: tuple[Evidence, ...],
+    slots: dict[str, str | None],
+) -> Finding:
+    """A finding of `rule`, anchored on the turn of `ctx` (or on the transcript when None)."""
+    return Finding(
+        rule_id=rule.id,
+        kind=rule.finding,
+        severity=rule.severity,
+        category=rule.category,
+        turn_index=ctx.index if ctx is not None else None,
+        speaker=ctx.turn.speaker if ctx is not None else None,
+        span=span,
+        message=render(rule.message, slots),
+        suggestion=render(rule.suggestion, slots),
+        evidence=evidence,
+    )
+
+
+def judges(rule: Any, conversation: Conversation, speaker: Speaker) -> bool:
+    """True when the rule applies to a turn of `speaker` in this conversation's channel."""
+    return conversation.channel in rule.channels and rule.speaker in ("any", speaker.value)
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+
+
+def address_form(full_name: str | None) -> str | None:
+    """How an agent addresses someone: the first name, or title and surname ("Ms. Raman")."""
+    if not full_name or not full_name.strip():
+        return None
+    words = full_name.split()
+    if words[0].lower().rstrip(".") in _TITLES and len(words) > 1:
+        return f"{words[0]} {words[-1]}"
+    return words[0]
+
+
+def base_slots(conversation: Conversation) -> dict[str, str | None]:
+    """Slots every message can use; names in the form an agent would address them."""
+    return {
+        "customer_name": address_form(conversation.metadata.customer_name),
+        "agent_name": address_form(conversation.metadata.agent_name),
+    }

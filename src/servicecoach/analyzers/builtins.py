@@ -1,0 +1,45 @@
+"""Built-in analyzers: behaviours that need Python (conversation state, timing, names).
+
+A ``kind: builtin`` rule names its analyzer; the analyzer's factory receives the rule
+(phrase lists and settings from YAML) and returns an `Analyzer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from servicecoach.analyzers.base import Analyzer
+from servicecoach.errors import RulePackError
+from servicecoach.rules.loader import RuleLocation
+from servicecoach.rules.schema import BuiltinRule
+
+Factory = Callable[[BuiltinRule], Analyzer]
+_FACTORIES: dict[str, Factory] = {}
+
+
+def builtin(name: str) -> Callable[[Factory], Factory]:
+    """Register an analyzer factory under `name` (used as ``analyzer: name`` in YAML)."""
+
+    def register(factory: Factory) -> Factory:
+        _FACTORIES[name] = factory
+        return factory
+
+    return register
+
+
+def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
+    """The analyzer a builtin rule names, configured by the rule."""
+    factory = _FACTORIES.get(rule.analyzer)
+    if factory is None:
+        known = ", ".join(sorted(_FACTORIES)) or "none"
+        raise RulePackError(
+            f"rule {rule.id}: unknown analyzer {rule.analyzer!r}",
+            path=where.path, line=where.line, hint=f"built-in analyzers: {known}",
+        )
+    try:
+        return factory(rule)
+    except (KeyError, TypeError, ValueError) as error:
+        raise RulePackError(
+            f"rule {rule.id}: bad settings for analyzer {rule.analyzer!r}: {error}",
+            path=where.path, line=where.line, hint="see docs/writing-rules.md#builtin",
+        ) from None

@@ -1,0 +1,161 @@
+"""The ``conditional`` rule kind: a trigger in one speaker's turn, judged in the other's reply.
+
+``when: missing`` fires on the last turn of the window when the expected words never
+came ("the customer was upset and the next agent turn did not acknowledge it");
+``when: present`` fires on the turn where they came (a strength such as empathy shown,
+or an issue such as a forbidden reply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+    evidence_of,
+    span_of,
+)
+from servicecoach.models import Event, Evidence, Finding, Speaker
+from servicecoach.rules.schema import ConditionalRule, MatchSpec
+
+_SNIPPET = 80
+
+
+@dataclass
+class _Window:
+    trigger_index: int
+    trigger_text: str
+    evidence: Evidence
+    seen: int = 0
+    last: TurnContext | None = None
+
+
+@dataclass
+class ConditionalState:
+    """The open window, if a trigger is waiting for the other speaker's reply."""
+
+    window: _Window | None = None
+
+
+class ConditionalAnalyzer:
+    """One `conditional` rule."""
+
+    def __init__(self, rule: ConditionalRule) -> None:
+        self.rule = rule
+        self.rule_ids = (rule.id,)
+        self.trigger_speaker = Speaker(rule.trigger.speaker)
+        self.responder = Speaker.AGENT if self.trigger_speaker is Speaker.CUSTOMER else Speaker.CUSTOMER
+        self.trigger_key = f"{rule.id}/trigger"
+        self.expect_key = f"{rule.id}/expect"
+        self.unless_key = f"{rule.id}/unless"
+        responder_keys = {self.expect_key} | ({self.unless_key} if rule.unless else set())
+        self.match_keys = {
+            self.trigger_speaker: {self.trigger_key} if rule.trigger.match else set(),
+            self.responder: responder_keys,
+        }
+
+    def specs(self) -> list[tuple[str, MatchSpec]]:
+        """The match specs to compile, by key."""
+        found = [(self.expect_key, self.rule.expect)]
+        if self.rule.trigger.match is not None:
+            found.append((self.trigger_key, self.rule.trigger.match))
+        if self.rule.unless is not None:
+            found.append((self.unless_key, self.rule.unless))
+        return found
+
+    def new_state(self, conversation: Conversation) -> ConditionalState:
+        return ConditionalState()
+
+    def on_turn(
+        self, state: ConditionalState, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
+        if conversation.channel not in self.rule.channels:
+            return []
+        speaker = ctx.turn.speaker
+        if speaker is self.trigger_speaker:
+            evidence = self._trigger(ctx)
+            if evidence is not None:
+                conversation.judged.add(self.rule.category)
+                state.window = _Window(ctx.index, ctx.turn.text[:_SNIPPET], evidence)
+            return []
+        if speaker is not self.responder or state.window is None:
+            return []
+        return self._respond(state, state.window, conversation, ctx)
+
+    def _trigger(self, ctx: TurnContext) -> Evidence | None:
+        trigger = self.rule.trigger
+        if trigger.match is not None:
+            hits = ctx.hits(self.trigger_key)
+            if hits:
+                return evidence_of(hits[0], ctx.index, note="trigger")
+        if trigger.sentiment_below is not None and speaker_is_customer(ctx):
+            if ctx.sentiment < trigger.sentiment_below:
+                return Evidence(
+                    source="sentiment",
+                    pattern=f"compound < {trigger.sentiment_below}",
+                    score=round(ctx.sentiment, 3),
+                    turn_index=ctx.index,
+                    note="trigger",
+                )
+        return None
+
+    def _respond(
+        self,
+        state: ConditionalState,
+        window: _Window,
+        conversation: Conversation,
+        ctx: TurnContext,
+    ) -> list[Finding]:
+        rule = self.rule
+        window.seen += 1
+        window.last = ctx
+        found = ctx.hits(self.expect_key)
+        cancelled = rule.unless is not None and bool(ctx.hits(self.unless_key))
+        slots = base_slots(conversation) | {"trigger": window.trigger_text}
+        if found:
+            state.window = None
+            if rule.when == "present" and not cancelled:
+                hit = found[0]
+                slots["match"] = ctx.turn.text[hit.start : hit.end]
+                evidence = (window.evidence, evidence_of(hit, ctx.index))
+                span = span_of(ctx.turn, hit.start, hit.end)
+                return [build_finding(rule, ctx, span=span, evidence=evidence, slots=slots)]
+            return []
+        if window.seen < rule.within:
+            return []
+        state.window = None
+        if rule.when == "present" or cancelled:
+            return []
+        return [self._missing(window, ctx, slots)]
+
+    def _missing(self, window: _Window, ctx: TurnContext, slots: dict[str, str | None]) -> Finding:
+        absence = Evidence(
+            source="absence",
+            turn_index=ctx.index,
+            note=f"nothing from 'expect' in {window.seen} {self.responder.value} turn(s) after "
+            f"turn {window.trigger_index}",
+        )
+        return build_finding(
+            self.rule, ctx, span=None, evidence=(window.evidence, absence), slots=slots
+        )
+
+    def on_event(
+        self, state: ConditionalState, conversation: Conversation, event: Event
+    ) -> list[Finding]:
+        return []
+
+    def on_end(self, state: ConditionalState, conversation: Conversation) -> list[Finding]:
+        window = state.window
+        if window is None or window.last is None or self.rule.when == "present":
+            return []
+        state.window = None
+        slots = base_slots(conversation) | {"trigger": window.trigger_text}
+        return [self._missing(window, window.last, slots)]
+
+
+def speaker_is_customer(ctx: TurnContext) -> bool:
+    """Sentiment is only ever computed on customer turns."""
+    return ctx.turn.speaker is Speaker.CUSTOMER

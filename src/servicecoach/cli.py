@@ -1,0 +1,201 @@
+"""The ``servicecoach`` command.
+
+Exit codes: 0 success; 1 findings reached ``--fail-on`` (or rule tests/lint failed);
+2 usage error, bad configuration or rule pack, or an input record that could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from servicecoach.coach import Coach
+from servicecoach.config import CoachConfig, find_config, load_config
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.models import FindingKind, Severity
+from servicecoach.readers import iter_sources, read_sources, readers
+from servicecoach.rules.lint import lint
+from servicecoach.testing.annotations import find_test_files, format_result, run_file
+from servicecoach.writers import WRITERS, make_writer
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.run(args))
+    except ServiceCoachError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # output piped into head
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="servicecoach",
+        description="Coach customer-service agents: score conversations against rule packs.",
+    )
+    commands = parser.add_subparsers(title="commands")
+
+    score = commands.add_parser(
+        "score", help="score transcripts", description="Score transcripts from files, "
+        "folders or stdin ('-') and print what each agent did well and what to improve.",
+    )
+    score.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
+    score.add_argument("--format", choices=sorted(WRITERS), default="text", help="output format")
+    score.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    score.add_argument("--input-format", default="auto",
+                       help="input format (default: auto-detect); see docs/formats.md")
+    score.add_argument("--fail-on", choices=[s.value for s in Severity],
+                       help="exit 1 when an issue of this severity or higher is found")
+    _coach_options(score)
+    score.set_defaults(run=_score)
+
+    rules = commands.add_parser("rules", help="list, explain, test and lint rules")
+    rule_commands = rules.add_subparsers(title="rules commands")
+    listing = rule_commands.add_parser("list", help="list the loaded rules")
+    _coach_options(listing)
+    listing.set_defaults(run=_rules_list)
+    explain = rule_commands.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule_id", metavar="ID")
+    _coach_options(explain)
+    explain.set_defaults(run=_rules_explain)
+    test = rule_commands.add_parser(
+        "test", help="run annotated rule tests",
+        description="Run the *.test.transcript files under PATH (default: the loaded packs) "
+        "and report missed and unexpected findings with file and line.",
+    )
+    test.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    _coach_options(test)
+    test.set_defaults(run=_rules_test)
+    lint_parser = rule_commands.add_parser(
+        "lint", help="check every rule has docs, a message and tests both ways"
+    )
+    _coach_options(lint_parser)
+    lint_parser.set_defaults(run=_rules_lint)
+    return parser
+
+
+def _coach_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path,
+                        help="servicecoach.toml or pyproject.toml (default: the nearest one)")
+    parser.add_argument("--pack", action="append", dest="packs", metavar="PACK",
+                        help="rule pack name or folder (repeatable; replaces the config's packs)")
+    parser.add_argument("--spacy-model", help="an installed spaCy pipeline (default: blank English)")
+
+
+def _coach(args: argparse.Namespace) -> Coach:
+    if args.config is not None:
+        config = load_config(args.config)
+    else:
+        found = find_config(Path.cwd())
+        config = load_config(found) if found else CoachConfig()
+    return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as handle:
+        yield handle
+
+
+def _score(args: argparse.Namespace) -> int:
+    if args.input_format != "auto" and args.input_format not in readers():
+        raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
+                                hint=f"use auto or one of: {', '.join(sorted(readers()))}")
+    coach = _coach(args)
+    threshold = Severity(args.fail_on) if args.fail_on else None
+    scored = failed = 0
+    reached = False
+    with _output(args.output) as out:
+        writer = make_writer(args.format, out)
+        for item in read_sources(iter_sources(args.paths), args.input_format):
+            if isinstance(item, InputError):
+                failed += 1
+                print(f"error: {item}", file=sys.stderr)
+                continue
+            report = coach.score(item)
+            writer.write(report)
+            scored += 1
+            if threshold is not None and report.issues(threshold):
+                reached = True
+        writer.close()
+    print(f"scored {scored} transcript(s); {failed} could not be read", file=sys.stderr)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if reached else EXIT_OK
+
+
+def _rules_list(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    print(f"{'id':<32} {'kind':<12} {'finding':<9} {'severity':<11} {'category':<18} speaker")
+    for rule in coach.rules:
+        print(f"{rule.id:<32} {rule.kind:<12} {rule.finding.value:<9} {rule.severity.value:<11} "
+              f"{rule.category:<18} {rule.speaker}")
+    return EXIT_OK
+
+
+def _rules_explain(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    try:
+        rule = coach.rule(args.rule_id)
+    except KeyError:
+        raise ServiceCoachError(f"no rule {args.rule_id!r}",
+                                hint="run 'servicecoach rules list' for the ids") from None
+    where = coach.locations[rule.id]
+    kind = "strength" if rule.finding is FindingKind.STRENGTH else f"issue, {rule.severity.value}"
+    print(f"{rule.id} ({kind}; category {rule.category}; {rule.kind} rule)")
+    print(f"defined in {where.path}:{where.line}\n")
+    if rule.docs is not None:
+        for title, text in (("What it does", rule.docs.what), ("Why it matters", rule.docs.why),
+                            ("Example", rule.docs.example), ("Use instead", rule.docs.use_instead)):
+            print(f"{title}:\n  " + text.strip().replace("\n", "\n  ") + "\n")
+    print(f"Message: {rule.message}\nSuggestion: {rule.suggestion.strip()}")
+    return EXIT_OK
+
+
+def _rules_test(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    paths = args.paths or sorted({Path(w.path).parent for w in coach.locations.values()})
+    files = find_test_files(paths)
+    if not files:
+        raise ServiceCoachError("no *.test.transcript files found",
+                                where=", ".join(str(p) for p in paths))
+    failed = 0
+    checked = 0
+    for path in files:
+        result = run_file(path, coach)
+        checked += result.checked
+        if not result.passed:
+            failed += 1
+            print(format_result(result))
+    print(f"{len(files)} test file(s), {checked} expectation(s) checked, "
+          f"{failed} file(s) failed", file=sys.stderr)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _rules_lint(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    problems = lint(coach.rules, coach.locations)
+    for problem in problems:
+        print(problem)
+    print(f"{len(coach.rules)} rule(s), {len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+"""`Coach`: rule packs and NLP loaded once, then scoring in batch or live.
+
+A `Coach` is immutable after construction: it can be shared by many threads, each with
+its own `Session`. Everything per conversation lives in the session.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from servicecoach.analyzers.base import Analyzer, Conversation
+from servicecoach.analyzers.builtins import build_builtin
+from servicecoach.analyzers.conditional import ConditionalAnalyzer
+from servicecoach.analyzers.phrase import PhraseAnalyzer
+from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
+from servicecoach.errors import ConfigError, RulePackError
+from servicecoach.models import Channel, Event, Finding, Metadata, Report, Speaker, Transcript
+from servicecoach.nlp.engine import load_pipeline
+from servicecoach.nlp.matching import MatcherSet, PatternError
+from servicecoach.rules.loader import Pack, RuleLocation, load_pack
+from servicecoach.rules.schema import (
+    BuiltinRule,
+    ConditionalRule,
+    MatchSpec,
+    PhraseRule,
+    Rule,
+    SubstitutionRule,
+)
+from servicecoach.scoring import DEFAULT_PENALTIES, DEFAULT_STRENGTH_BONUS, ScoringPolicy
+from servicecoach.session import Session
+
+
+class Coach:
+    """Scores transcripts against rule packs.
+
+    >>> coach = Coach()                                   # the bundled `core` pack
+    >>> report = coach.score(transcript)                  # a whole conversation
+    >>> session = coach.session({"customer_name": "Dana"}, channel="voice")
+    >>> hints = session.add_turn({"speaker": "agent", "text": "Calm down."})
+    """
+
+    def __init__(
+        self,
+        config: CoachConfig | None = None,
+        *,
+        packs: Iterable[str] | None = None,
+        spacy_model: str | None = None,
+    ) -> None:
+        config = config or CoachConfig()
+        updates: dict[str, Any] = {}
+        if packs is not None:
+            updates["packs"] = tuple(packs)
+        if spacy_model is not None:
+            updates["spacy_model"] = spacy_model
+        self.config = config.model_copy(update=updates)
+        loaded = [self._load(name) for name in self.config.packs]
+        rules, self.locations = _merge_packs(loaded)
+        self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
+        self.pack_versions: Mapping[str, str] = {
+            name: version for pack in loaded for name, version in pack.versions.items()
+        }
+        self.nlp: Language = load_pipeline(self.config.spacy_model)
+        self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
+        self.matchers = self._compile()
+        self.match_keys: Mapping[Speaker, set[str]] = {
+            speaker: set().union(*(a.match_keys.get(speaker, set()) for a in self.analyzers))
+            for speaker in Speaker
+        }
+        self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
+        self.categories = frozenset(rule.category for rule in self.rules)
+        self.scoring = _scoring_policy(loaded, self.config)
+        self._suppressors = {rule.id: set(rule.suppressed_by) for rule in self.rules if
+                             rule.suppressed_by}
+        self._check_suppressors()
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None) -> Coach:
+        """A coach from a servicecoach.toml or pyproject.toml; the nearest one when no path."""
+        if path is None:
+            found = find_config(Path.cwd())
+            return cls(load_config(found) if found else None)
+        return cls(load_config(path))
+
+    def _load(self, name: str) -> Pack:
+        base = self.config.base_dir
+        if base is not None and not Path(name).is_absolute() and (base / name).exists():
+            name = str(base / name)
+        return load_pack(name)
+
+    def _build(self, rule: Rule) -> Analyzer:
+        if isinstance(rule, PhraseRule | SubstitutionRule):
+            return PhraseAnalyzer(rule)
+        if isinstance(rule, ConditionalRule):
+            return ConditionalAnalyzer(rule)
+        return build_builtin(rule, self.locations[rule.id])
+
+    def _compile(self) -> MatcherSet:
+        specs: list[tuple[str, MatchSpec]] = []
+        for analyzer in self.analyzers:
+            specs.extend(analyzer.specs())
+        try:
+            return MatcherSet(self.nlp, specs)
+        except PatternError:
+            pass
+        for analyzer in self.analyzers:  # find the rule at fault, to say where it is
+            try:
+                MatcherSet(self.nlp, analyzer.specs())
+            except PatternError as error:
+                where = self.locations[analyzer.rule_ids[0]]
+                raise RulePackError(
+                    f"rule {analyzer.rule_ids[0]}: {error}", path=where.path, line=where.line,
+                    hint="see https://spacy.io/usage/rule-based-matching for the pattern syntax",
+                ) from None
+        raise AssertionError("a pattern failed to compile with the pack but not alone")
+
+    def _check_suppressors(self) -> None:
+        for rule_id, suppressors in self._suppressors.items():
+            unknown = suppressors - set(self.rule_order)
+            if unknown:
+                where = self.locations[rule_id]
+                raise RulePackError(
+                    f"rule {rule_id}: suppressed_by names unknown rule(s) {sorted(unknown)}",
+                    path=where.path, line=where.line, hint="use ids of rules in the loaded packs",
+                )
+
+    def suppress(self, findings: list[Finding]) -> list[Finding]:
+        """Drop findings whose `suppressed_by` rules fired on the same turn."""
+        if not self._suppressors or len(findings) < 2:
+            return findings
+        fired = {(f.rule_id, f.turn_index) for f in findings}
+        return [
+            f for f in findings
+            if not any((s, f.turn_index) in fired for s in self._suppressors.get(f.rule_id, ()))
+        ]
+
+    def session(
+        self,
+        metadata: Metadata | Mapping[str, Any] | None = None,
+        *,
+        channel: Channel | str = Channel.CHAT,
+        transcript_id: str = "live",
+    ) -> Session:
+        """A live session for one conversation: `add_turn`, `add_event`, then `close`."""
+        meta = metadata if isinstance(metadata, Metadata) else Metadata.model_validate(metadata or {})
+        conversation = Conversation(id=transcript_id, channel=Channel(channel), metadata=meta)
+        return Session(self, conversation)
+
+    def score(self, transcript: Transcript) -> Report:
+        """Score a whole transcript by replaying it, turn by turn, through a live session."""
+        session = self.session(
+            transcript.metadata, channel=transcript.channel, transcript_id=transcript.id
+        )
+        events = _events_by_turn(transcript)
+        for event in events.get(-1, ()):
+            session.add_event(event)
+        for index, turn in enumerate(transcript.turns):
+            session.add_turn(turn)
+            for event in events.get(index, ()):
+                session.add_event(event)
+        return session.close()
+
+    def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:
+        """Score transcripts one after the other, lazily, in input order."""
+        for transcript in transcripts:
+            yield self.score(transcript)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The loaded rule with this id."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
+    """Each event keyed by the index of the last turn before it (-1: before the first)."""
+    placed: dict[int, list[Event]] = {}
+    starts = [turn.start for turn in transcript.turns]
+    timed = all(start is not None for start in starts)
+    last = len(transcript.turns) - 1
+    for event in sorted(transcript.events, key=lambda e: (e.at is None, e.at or 0)):
+        if event.after_turn is not None:
+            position = min(event.after_turn, last)
+        elif timed and event.at is not None:
+            position = sum(1 for start in starts if start is not None and start <= event.at) - 1
+        else:
+            position = last
+        placed.setdefault(position, []).append(event)
+    return placed
+
+
+def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]]:
+    rules: list[Rule] = []
+    locations: dict[str, RuleLocation] = {}
+    for pack in packs:
+        for rule in pack.rules:
+            where = pack.locations[rule.id]
+            if rule.id in locations:
+                if locations[rule.id] == where:
+                    continue  # the same pack reached twice through 'extends'
+                first = locations[rule.id]
+                raise RulePackError(
+                    f"duplicate rule id {rule.id!r} (first defined at {first.path}:{first.line})",
+                    path=where.path, line=where.line, hint="rename one of the rules",
+                )
+            rules.append(rule)
+            locations[rule.id] = where
+    return rules, locations
+
+
+def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
+    ids = [rule.id for rule in rules]
+    for pattern in config.disable:
+        if not fnmatch.filter(ids, pattern):
+            raise ConfigError(f"disable: no rule matches {pattern!r}",
+                              hint="run 'servicecoach rules list' for the ids")
+    for rule_id in config.rules:
+        if rule_id not in ids:
+            raise ConfigError(f"rules.{rule_id}: no such rule",
+                              hint="run 'servicecoach rules list' for the ids")
+    for rule in rules:
+        if any(fnmatch.fnmatchcase(rule.id, pattern) for pattern in config.disable):
+            continue
+        override = config.rules.get(rule.id)
+        if override is not None:
+            rule = _override(rule, override)
+        if rule.enabled:
+            yield rule
+
+
+_MAIN_LIST = {"phrase": "match", "conditional": "trigger", "substitution": None, "builtin": None}
+
+
+def _override(rule: Rule, override: RuleOverride) -> Rule:
+    updates: dict[str, Any] = {}
+    if override.enabled is not None:
+        updates["enabled"] = override.enabled
+    if override.severity is not None:
+        updates["severity"] = override.severity
+    additions = override.add_phrases
+    if isinstance(additions, tuple):
+        target = _MAIN_LIST[rule.kind]
+        if additions and target is None:
+            raise ConfigError(f"rules.{rule.id}.add_phrases: a {rule.kind} rule has no main list",
+                              hint="name the list: add_phrases = { <list> = [...] }")
+        additions = {target: additions} if additions and target else {}
+    if override.add_exceptions:
+        additions = dict(additions)
+        additions["exceptions"] = override.add_exceptions
+    if override.settings:
+        if not isinstance(rule, BuiltinRule):
+            raise ConfigError(f"rules.{rule.id}.settings: only built-in rules have settings")
+        updates["settings"] = {**rule.settings, **override.settings}
+    rule = rule.model_copy(update=updates)
+    for name, phrases in additions.items():
+        rule = _add_phrases(rule, name, phrases)
+    return rule
+
+
+def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
+    where = f"rules.{rule.id}.add_phrases.{name}"
+    if name == "exceptions":
+        target = "match" if isinstance(rule, PhraseRule) else "expect"
+        if isinstance(rule, SubstitutionRule):
+            return rule.model_copy(update={"exceptions": rule.exceptions + phrases})
+        spec = getattr(rule, target, None)
+        if spec is None:
+            raise ConfigError(f"{where}: a {rule.kind} rule takes no exceptions")
+        return rule.model_copy(update={target: _extend(spec, "exceptions", phrases)})
+    if isinstance(rule, BuiltinRule):
+        if name not in rule.phrases:
+            raise ConfigError(f"{where}: no list {name!r}",
+                              hint=f"lists of this rule: {', '.join(sorted(rule.phrases))}")
+        lists = dict(rule.phrases)
+        lists[name] = _extend(lists[name], "phrases", phrases)
+        return rule.model_copy(update={"phrases": lists})
+    if isinstance(rule, ConditionalRule) and name == "trigger":
+        trigger = rule.trigger
+        spec = trigger.match or MatchSpec(phrases=phrases)
+        spec = _extend(spec, "phrases", phrases) if trigger.match else spec
+        return rule.model_copy(update={"trigger": trigger.model_copy(update={"match": spec})})
+    spec = getattr(rule, name, None)
+    if not isinstance(spec, MatchSpec):
+        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
+    return rule.model_copy(update={name: _extend(spec, "phrases", phrases)})
+
+
+def _extend(spec: MatchSpec, field: str, phrases: tuple[str, ...]) -> MatchSpec:
+    return spec.model_copy(update={field: getattr(spec, field) + phrases})
+
+
+def _scoring_policy(packs: list[Pack], config: CoachConfig) -> ScoringPolicy:
+    weights: dict[str, float] = {}
+    penalties = dict(DEFAULT_PENALTIES)
+    bonus = DEFAULT_STRENGTH_BONUS
+    for pack in packs:
+        weights.update(pack.manifest.weights)
+        penalties.update(pack.manifest.penalties)
+        if pack.manifest.strength_bonus is not None:
+            bonus = pack.manifest.strength_bonus
+    weights.update(config.scoring.weights)
+    penalties.update(config.scoring.penalties)
+    if config.scoring.strength_bonus is not None:
+        bonus = config.scoring.strength_bonus
+    return ScoringPolicy(weights=weights, penalties=penalties, strength_bonus=bonus)

@@ -1,0 +1,111 @@
+"""User configuration: which packs, which rules, what severities and settings.
+
+Read from ``servicecoach.toml`` or from ``[tool.servicecoach]`` in ``pyproject.toml``::
+
+    packs = ["core", "./packs/acme"]     # bundled names or folders
+    spacy_model = "en_core_web_sm"       # optional; default is blank English
+    disable = ["language.negative"]      # rule ids, or "family.*"
+
+    [rules."defensive.dismissive"]
+    severity = "critical"
+    add_phrases = ["chill out"]          # to the rule's main phrase list
+    add_exceptions = ["calm down button"]
+
+    [rules."empathy.missing"]
+    add_phrases = { expect = ["that must be hard"] }   # to a named list
+
+    [scoring.weights]
+    empathy = 2.0
+
+Everything is validated strictly: an unknown key or rule id is an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from servicecoach.errors import ConfigError
+from servicecoach.models import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleOverride(_Strict):
+    """Changes to one rule, without copying its pack."""
+
+    enabled: bool | None = None
+    severity: Severity | None = None
+    add_phrases: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
+    add_exceptions: tuple[str, ...] = ()
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScoringOverride(_Strict):
+    """Changes to the scoring policy."""
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    penalties: dict[Severity, float] = Field(default_factory=dict)
+    strength_bonus: float | None = Field(default=None, ge=0)
+
+
+class CoachConfig(_Strict):
+    """Everything a `Coach` is built from."""
+
+    packs: tuple[str, ...] = ("core",)
+    spacy_model: str | None = None
+    disable: tuple[str, ...] = ()
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    scoring: ScoringOverride = Field(default_factory=ScoringOverride)
+    base_dir: Path | None = Field(default=None, exclude=True)
+    """Folder that relative pack paths are resolved against (the config file's folder)."""
+
+
+def load_config(path: str | Path) -> CoachConfig:
+    """Read a ``servicecoach.toml`` or the ``[tool.servicecoach]`` table of a pyproject.toml."""
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read: {error.strerror}", where=str(file)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"invalid TOML: {error}", where=str(file),
+                          hint="fix the syntax at the line given") from None
+    if file.name == "pyproject.toml":
+        data = data.get("tool", {}).get("servicecoach")
+        if data is None:
+            raise ConfigError("no [tool.servicecoach] table", where=str(file),
+                              hint="add one, or pass a servicecoach.toml")
+    try:
+        config = CoachConfig.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: "
+            f"{'unknown key' if e['type'] == 'extra_forbidden' else e['msg']}"
+            for e in error.errors()
+        )
+        raise ConfigError(problems, where=str(file),
+                          hint="see docs/configuration.md for the keys") from None
+    return config.model_copy(update={"base_dir": file.parent})
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest servicecoach.toml, or pyproject.toml with [tool.servicecoach], upwards."""
+    for folder in (start, *start.parents):
+        candidate = folder / "servicecoach.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.servicecoach]" in pyproject.read_text(encoding="utf-8"):
+            return pyproject
+    return None

@@ -1,0 +1,1 @@
+"""NLP: the spaCy pipeline, compiled matchers, text context (negation, quotes) and sentiment."""

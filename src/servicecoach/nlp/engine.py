@@ -1,0 +1,34 @@
+"""Load the spaCy pipeline once: blank English by default, or any installed pipeline by name."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from servicecoach.errors import SpacyModelError
+
+BLANK = "blank:en"
+
+
+def load_pipeline(name: str | None = None) -> Language:
+    """The pipeline to tokenize turns with, always able to split sentences.
+
+    ``None`` or ``"blank:en"`` gives spaCy's blank English tokenizer plus the rule-based
+    sentencizer: nothing to download. Any other name is loaded with `spacy.load`; a name
+    that is not installed is a `SpacyModelError` that says how to install it.
+    """
+    if name in (None, BLANK):
+        nlp = spacy.blank("en")
+    else:
+        try:
+            nlp = spacy.load(name)
+        except OSError as error:
+            raise SpacyModelError(
+                f"the spaCy pipeline {name!r} is not installed ({error.__class__.__name__})",
+                where="--spacy-model",
+                hint=f"install it with 'python -m spacy download {name}', "
+                f"or omit it to use the built-in blank English pipeline",
+            ) from None
+    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+        nlp.add_pipe("sentencizer")
+    return nlp

@@ -1,0 +1,326 @@
+"""Plumbing shared by the export readers: options, lenient JSON, and building transcripts.
+
+A reader collects one conversation in a `Draft` (turns with raw times, events, metadata,
+counts of what it dropped on purpose) and `Draft.finish` turns it into a validated
+`Transcript`, or an `InputError` that names the file, record and field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePath
+from typing import Any
+
+from pydantic import ValidationError
+
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.models import Transcript
+from servicecoach.readers._roles import check_roles, resolve_roles
+from servicecoach.readers._time import iso_utc
+from servicecoach.readers.base import ReadResult, Source, validation_problem
+
+_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*,?\s*$", re.M)
+
+
+class BaseReader:
+    """A reader with keyword options; `configure` returns a configured copy.
+
+    Every reader takes ``roles`` (label -> agent|customer|system) and ``agent`` (the
+    agent's name or label) for exports whose speakers carry no role; subclasses list
+    further options in `option_names`.
+    """
+
+    name = ""
+    description = ""
+    extensions: tuple[str, ...] = (".json",)
+    option_names: frozenset[str] = frozenset({"roles", "agent"})
+
+    def __init__(self, **options: Any) -> None:
+        unknown = sorted(set(options) - self.option_names)
+        if unknown:
+            raise ServiceCoachError(
+                f"input format {self.name!r} has no option {', '.join(map(repr, unknown))}",
+                hint=f"its options are: {', '.join(sorted(self.option_names))}",
+            )
+        try:
+            roles = check_roles(options.get("roles") or {})
+        except ValueError as error:
+            raise ServiceCoachError(str(error), hint="e.g. --roles spk_0=agent") from None
+        self.options: dict[str, Any] = {**options, "roles": roles}
+
+    def configure(self, **options: Any) -> BaseReader:
+        """A copy of this reader with `options` added to (and overriding) its own."""
+        return type(self)(**{**self.options, **options})
+
+    @property
+    def user_roles(self) -> dict[str, str]:
+        """The user's role mapping (label -> role)."""
+        return dict(self.options.get("roles") or {})
+
+    @property
+    def agent(self) -> str | None:
+        """The user's agent name, if given."""
+        return self.options.get("agent")
+
+
+class JsonExportReader(BaseReader):
+    """A reader for a JSON export: parses leniently, then `transcripts` maps the data."""
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        """Transcripts or errors for every conversation in the file."""
+        try:
+            data = load_json(source)
+        except InputError as error:
+            yield error
+            return
+        yield from self.transcripts(data, source)
+
+    def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
+        """Map decoded JSON to transcripts; implemented by each format."""
+        raise NotImplementedError
+
+
+def load_json(source: Source) -> Any:
+    """The decoded JSON of a source, tolerating the defects seen in vendor doc samples.
+
+    ``//`` line comments and stray closing braces after the document are ignored; a file
+    of one JSON value per line (JSON Lines) becomes a list. A file elided with ``...``
+    lines, or otherwise invalid, raises `InputError` naming the line.
+    """
+    text = "".join(source.open_text())
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        if elided := _ELISION.search(text):
+            line = text.count("\n", 0, elided.start()) + 1
+            raise InputError(
+                "the file is elided with '...' (a documentation excerpt, not an export)",
+                source=source.name, location=f"line {line}",
+                hint="export the complete record from the platform",
+            ) from None
+        cleaned = _strip_line_comments(text)
+        decoder = json.JSONDecoder()
+        try:
+            value, end = decoder.raw_decode(cleaned.lstrip())
+        except json.JSONDecodeError:
+            raise _json_error(source, first) from None
+        rest = cleaned.lstrip()[end:]
+        if not rest.strip(" \t\r\n}]"):
+            return value
+        lines = [line for line in text.splitlines() if line.strip()]
+        try:
+            return [json.loads(line) for line in lines]
+        except json.JSONDecodeError:
+            raise _json_error(source, first) from None
+
+
+def _json_error(source: Source, error: json.JSONDecodeError) -> InputError:
+    return InputError(
+        f"invalid JSON: {error.msg}", source=source.name,
+        location=f"line {error.lineno} column {error.colno}",
+        hint="fix the JSON syntax, or pass --input-format if this is another format",
+    )
+
+
+def _strip_line_comments(text: str) -> str:
+    """Remove ``//`` comments that are outside JSON strings."""
+    out: list[str] = []
+    in_string = escaped = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            escaped = char == "\\" and not escaped
+            in_string = not (char == '"' and not escaped)
+        elif char == '"':
+            in_string = True
+        elif text.startswith("//", index):
+            index = text.find("\n", index)
+            if index < 0:
+                break
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def stem(source: Source) -> str:
+    """The file name without its suffixes: the default conversation id."""
+    return PurePath(source.name).stem or "transcript"
+
+
+def missing(source: Source, location: str, field_name: str, conversation: str | None) -> InputError:
+    """The error for a record that lacks a required field."""
+    return InputError(
+        f"missing or invalid field {field_name!r}", source=source.name, location=location,
+        transcript_id=conversation, hint="the record is incomplete; check the export",
+    )
+
+
+@dataclass
+class Draft:
+    """One conversation being collected: raw turns, events, metadata and drop counts.
+
+    Times are either `relative` (seconds from the start already) or absolute epoch
+    seconds, which `finish` shifts so that `origin` (default: the earliest turn or event)
+    is at 0 and records as ``started_at`` metadata. A turn
+    may leave `speaker` None and give a `label` instead; `finish` then maps labels to
+    roles (user mapping, else the heuristic in `_roles`).
+    """
+
+    id: str
+    channel: str = "chat"
+    relative: bool = False
+    origin: float | None = None
+    labels_are_names: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    def add_turn(
+        self, speaker: str | None, text: str, start: float | None = None,
+        end: float | None = None, label: str | None = None,
+    ) -> None:
+        """Add a turn; `speaker` None means 'decide from `label`'."""
+        self.turns.append(
+            {"speaker": speaker, "text": text, "start": start, "end": end, "label": label}
+        )
+
+    def add_event(self, kind: str, at: float | None = None, target: str | None = None) -> None:
+        """Add a hold or transfer event; without a time it goes after the last turn so far."""
+        self.events.append(
+            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1}
+        )
+
+    def drop(self, what: str, count: int = 1) -> None:
+        """Count something left out of the turns on purpose (``internal_notes``...)."""
+        self.dropped[what] += count
+
+    def name(self, key: str, value: Any) -> None:
+        """Set ``customer_name``/``agent_name`` once, from the first usable value."""
+        if isinstance(value, str) and value.strip() and not self.metadata.get(key):
+            self.metadata[key] = value.strip()
+
+    def finish(
+        self, source: Source, location: str = "", reader: BaseReader | None = None,
+    ) -> ReadResult:
+        """The validated transcript, or an error naming file, record and problem."""
+        if not self.turns:
+            what = "no turns with text"
+            if self.dropped:
+                what += " (left out: " + ", ".join(f"{n} {k}" for k, n in self.dropped.items()) + ")"
+            return InputError(what, source=source.name, location=location, transcript_id=self.id)
+        self._resolve_roles(reader)
+        origin = 0.0 if self.relative else self._origin()
+        if not self.relative and origin:
+            self.metadata.setdefault("started_at", iso_utc(origin))
+        order = list(range(len(self.turns)))
+        if all(turn["start"] is not None for turn in self.turns):
+            order.sort(key=lambda i: self.turns[i]["start"])  # stable: ties keep file order
+        new_index = {old: new for new, old in enumerate(order)}
+        turns = [self._turn(self.turns[i], origin) for i in order]
+        events = [self._event(event, origin, new_index) for event in self.events]
+        events.sort(key=lambda e: (e.get("at") is None, e.get("at") or 0))
+        metadata = dict(self.metadata)
+        metadata.update({f"dropped_{k}": n for k, n in self.dropped.items() if n})
+        record = {"id": self.id, "channel": self.channel, "metadata": metadata,
+                  "turns": turns, "events": events}
+        try:
+            return Transcript.model_validate(record)
+        except ValidationError as error:
+            problem, turn = validation_problem(error)
+            return InputError(problem, source=source.name, location=location,
+                              transcript_id=self.id, turn=turn)
+
+    def _origin(self) -> float:
+        if self.origin is not None:
+            return self.origin
+        times = [t["start"] for t in self.turns if t["start"] is not None]
+        times += [e["at"] for e in self.events if e["at"] is not None]
+        return min(times, default=0.0)
+
+    @staticmethod
+    def _turn(turn: dict[str, Any], origin: float) -> dict[str, Any]:
+        shifted = {"speaker": turn["speaker"], "text": turn["text"]}
+        for key in ("start", "end"):
+            if turn[key] is not None:
+                shifted[key] = round(turn[key] - origin, 3)
+        return shifted
+
+    @staticmethod
+    def _event(event: dict[str, Any], origin: float, new_index: dict[int, int]) -> dict[str, Any]:
+        placed: dict[str, Any] = {"type": event["type"], "target": event["target"]}
+        if event["at"] is not None:
+            placed["at"] = round(event["at"] - origin, 3)
+        else:
+            placed["after_turn"] = new_index.get(event["after"], -1)
+        return placed
+
+    def _resolve_roles(self, reader: BaseReader | None) -> None:
+        if all(t["speaker"] is not None for t in self.turns):
+            return
+        order = list(dict.fromkeys(t["label"] for t in self.turns if t["label"] is not None))
+        texts: dict[str, list[str]] = {}
+        for turn in self.turns:
+            if turn["label"] is not None:
+                texts.setdefault(turn["label"], []).append(turn["text"])
+        known = {t["label"]: t["speaker"] for t in self.turns
+                 if t["speaker"] is not None and t["label"] is not None}
+        mapping, how = resolve_roles(
+            order, texts, known=known,
+            user=reader.user_roles if reader else None, agent=reader.agent if reader else None,
+        )
+        user = reader.user_roles if reader else {}
+        for turn in self.turns:
+            if turn["speaker"] is None or turn["label"] in user:
+                turn["speaker"] = mapping[turn["label"]]
+        self.metadata["role_mapping"] = {label: mapping[label] for label in order}
+        self.metadata["role_source"] = how
+        if self.labels_are_names:
+            for label in order:
+                if mapping[label] in ("agent", "customer"):
+                    self.name(f"{mapping[label]}_name", label)
+
+
+def first(mapping: Mapping[str, Any], *keys: str) -> Any:
+    """The first key of `keys` present with a non-empty value in `mapping`."""
+    for key in keys:
+        value = mapping.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def companions(source: Source, accept: Callable[[str], bool]) -> tuple[Any, ...]:
+    """Decoded JSON of the ``.json`` files beside `source` whose start passes `accept`.
+
+    This is how a reader joins metadata kept in separate files (an Amazon Connect contact
+    record next to a Contact Lens file, Genesys conversation details next to a transcript).
+    The folder is scanned once per `accept` (cached until the folder changes).
+    """
+    path = Path(source.name)
+    if not path.is_file():
+        return ()
+    folder = path.parent.resolve()
+    found = _scan(str(folder), accept, folder.stat().st_mtime_ns)
+    return tuple(data for name, data in found if name != path.name)
+
+
+@lru_cache(maxsize=64)
+def _scan(folder: str, accept: Callable[[str], bool], _mtime: int) -> tuple[tuple[str, Any], ...]:
+    found = []
+    for candidate in sorted(Path(folder).glob("*.json")):
+        companion = Source.from_path(candidate)
+        if not accept(companion.head()):
+            continue
+        try:
+            found.append((candidate.name, load_json(companion)))
+        except InputError:
+            continue
+    return tuple(found)

@@ -1,0 +1,64 @@
+"""HTML message bodies to plain text: line breaks kept, entities unescaped, no tags."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_BLOCK = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+    "ul", "ol", "table", "hr", "section", "article", "header", "footer",
+}
+_SKIP = {"script", "style", "head", "title"}
+_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|span|a|b|i|u|em|strong|ul|ol|li|table|tr|td|h[1-6]|img|blockquote)\b[^>]*>", re.I)
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skipping += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(alt)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK and tag != "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when `text` contains common HTML tags or character entities."""
+    return bool(_TAG.search(text) or _ENTITY.search(text))
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: one line per block or ``<br>``, spaces collapsed."""
+    collector = _TextCollector()
+    collector.feed(markup)
+    collector.close()
+    lines = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
+             for line in "".join(collector.parts).split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def plain_text(body: str) -> str:
+    """`body` as plain text: converted when it looks like HTML, else only stripped."""
+    return html_to_text(body) if looks_like_html(body) else body.strip()

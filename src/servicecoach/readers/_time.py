@@ -1,0 +1,107 @@
+"""Time parsing shared by the readers: every form the exports use, to plain seconds.
+
+Absolute times (ISO 8601 strings, epoch seconds/milliseconds/microseconds, the Twitter
+``Tue Oct 31 22:10:47 +0000 2017`` form, Salesforce ``Wednesday, February 26, 2025,
+10:27:21 (+0800)``) become epoch seconds; readers subtract the earliest one so that turn
+times are seconds from the start of the conversation. Clock times (``01:02.5``,
+unpadded ``0:0:5.320``) and relative offsets (``( 1m 32s )``) become seconds directly.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_ISO = re.compile(
+    r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<h>\d{1,2}):(?P<mi>\d{1,2})"
+    r"(?::(?P<s>\d{1,2})(?:[.,](?P<f>\d+))?)?)?\s*(?P<tz>Z|UTC|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_COMPACT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2})(\d{2})(\d{2}) UTC$")  # Zendesk Talk
+_PAREN_ZONE = re.compile(r"^(?P<text>.+?),?\s*\((?P<tz>[+-]\d{4})\)$")
+_WORDY_FORMATS = (
+    "%a %b %d %H:%M:%S %z %Y",  # Twitter: Tue Oct 31 22:10:47 +0000 2017
+    "%A, %B %d, %Y, %H:%M:%S %z",  # Salesforce: Wednesday, February 26, 2025, 10:27:21 +0800
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822
+)
+_RELATIVE = re.compile(r"^\(?\s*(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+(?:\.\d+)?)s)?\s*\)?$")
+
+
+def epoch_from_number(value: float) -> float:
+    """Epoch seconds from a number in seconds, milliseconds or microseconds (by magnitude)."""
+    if abs(value) >= 1e14:
+        return value / 1e6
+    if abs(value) >= 1e11:
+        return value / 1e3
+    return float(value)
+
+
+def to_epoch(value: object) -> float | None:
+    """Epoch seconds from an absolute time in any supported form; None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return epoch_from_number(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        return epoch_from_number(float(text))
+    if compact := _COMPACT.match(text):
+        text = f"{compact[1]}T{compact[2]}:{compact[3]}:{compact[4]}Z"
+    if iso := _ISO.match(text):
+        return _iso_epoch(iso)
+    if paren := _PAREN_ZONE.match(text):
+        text = f"{paren['text']} {paren['tz']}"
+    for pattern in _WORDY_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
+def _iso_epoch(match: re.Match[str]) -> float:
+    fraction = (match["f"] or "0")[:6].ljust(6, "0")
+    stamp = datetime(
+        int(match["y"]), int(match["mo"]), int(match["d"]),
+        int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0), int(fraction),
+        tzinfo=_zone(match["tz"]),
+    )
+    return stamp.timestamp()
+
+
+def _zone(text: str | None) -> timezone:
+    if text is None or text.upper() in ("Z", "UTC"):
+        return timezone.utc
+    digits = text.replace(":", "")
+    sign = -1 if digits[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5])))
+
+
+def iso_utc(epoch: float) -> str:
+    """An epoch time as an ISO 8601 UTC string (for metadata such as ``started_at``)."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def clock_seconds(text: str) -> float:
+    """``ss.fff``, ``mm:ss.fff``, ``hh:mm:ss.fff``, padded or not (``0:0:5.320``), to seconds.
+
+    Raises ValueError when `text` is not a clock time.
+    """
+    parts = text.strip().replace(",", ".").split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(?:\.\d+)?", p) for p in parts):
+        raise ValueError(f"not a clock time: {text!r}")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def relative_seconds(text: str) -> float | None:
+    """``( 1m 32s )``, ``2s``, ``1h 5m`` to seconds; None when `text` is not such an offset."""
+    match = _RELATIVE.match(text.strip())
+    if match is None or not any(match.groups()):
+        return None
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds

@@ -1,0 +1,183 @@
+"""CSV (or TSV): one row per turn.
+
+Columns are found by header name (case-insensitive) unless options name them:
+
+| option | default header names |
+|---|---|
+| ``id_column`` | conversation_id, conversation, transcript_id, call_id, chat_id, ticket_id, session_id, thread_id |
+| ``speaker_column`` | speaker, role, speaker_role, sender, sender_type, author_type, participant, from, inbound |
+| ``text_column`` | text, message, content, body, utterance, transcript |
+| ``start_column`` | start, start_time, timestamp, time, created_at, offset, begin |
+| ``end_column`` | end, end_time |
+| ``name_column`` | name, speaker_name, author_name, sender_name |
+
+Without an id column, rows of a Twitter-style export are threaded through
+``in_response_to_tweet_id``; otherwise the whole file is one conversation. Speaker values
+such as agent/rep/support, customer/caller/visitor, system/bot, or a boolean ``inbound``
+column (true = customer) give the role; other values are labels mapped by the ``roles`` or
+``agent`` options, or by the heuristic of `servicecoach.readers._roles`. Times may be
+seconds, ``mm:ss``, ISO strings, epoch numbers or ``Tue Oct 31 22:10:47 +0000 2017``.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+from collections.abc import Iterator
+from typing import Any
+
+from servicecoach.errors import InputError
+from servicecoach.readers._common import BaseReader, Draft, stem
+from servicecoach.readers._time import clock_seconds, epoch_from_number, relative_seconds, to_epoch
+from servicecoach.readers.base import ReadResult, Source
+
+_CANDIDATES = {
+    "id": ("conversation_id", "conversation", "transcript_id", "call_id", "chat_id", "ticket_id",
+           "session_id", "thread_id"),
+    "speaker": ("speaker", "role", "speaker_role", "sender", "sender_type", "author_type",
+                "participant", "from", "inbound"),
+    "text": ("text", "message", "content", "body", "utterance", "transcript"),
+    "start": ("start", "start_time", "timestamp", "time", "created_at", "offset", "begin"),
+    "end": ("end", "end_time"),
+    "name": ("name", "speaker_name", "author_name", "sender_name"),
+}
+_ROLE_WORDS = {
+    "agent": ("agent", "rep", "representative", "advisor", "operator", "staff", "support",
+              "company", "employee", "human_agent"),
+    "customer": ("customer", "client", "caller", "user", "visitor", "consumer", "end_user",
+                 "enduser", "contact"),
+    "system": ("system", "bot", "ivr", "automated", "automated_agent", "virtual_agent"),
+}
+_ROLE_OF = {word: role for role, words in _ROLE_WORDS.items() for word in words}
+_BOOLEAN = {"true": "customer", "1": "customer", "yes": "customer",
+            "false": "agent", "0": "agent", "no": "agent"}
+_THREAD = ("tweet_id", "in_response_to_tweet_id")
+
+
+class CsvReader(BaseReader):
+    """One row per turn, with conversation id, speaker, text and time columns."""
+
+    name = "csv"
+    description = "CSV/TSV, one row per turn (columns chosen by header or options)"
+    extensions = (".csv", ".tsv")
+    option_names = BaseReader.option_names | {
+        f"{key}_column" for key in _CANDIDATES} | {"delimiter"}
+
+    def sniff(self, source: Source, head: str) -> bool:
+        header_line = head.lstrip("\ufeff").split("\n", 1)[0]
+        if header_line.lstrip().startswith(("{", "[", "<", "WEBVTT")):
+            return False
+        delimiter = _delimiter(header_line)
+        header = {cell.strip().lower() for cell in header_line.split(delimiter)}
+        return len(header) > 1 and bool(header & set(_CANDIDATES["text"])) and bool(
+            header & set(_CANDIDATES["speaker"]))
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        lines = list(source.open_text())
+        delimiter = self.options.get("delimiter") or _delimiter(lines[0] if lines else ",")
+        rows = _csv.DictReader(lines, delimiter=delimiter)
+        columns = self._columns(rows.fieldnames or [])
+        for needed in ("speaker", "text"):
+            if columns[needed] is None:
+                yield InputError(
+                    f"no {needed} column in the header", source=source.name, location="line 1",
+                    hint=f"name it with --{needed}-column (found: {', '.join(rows.fieldnames or [])})",
+                )
+                return
+        conversations: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        parents: dict[str, str] = {}
+        threaded = columns["id"] is None and all(c in (rows.fieldnames or []) for c in _THREAD)
+        for row in rows:
+            line = rows.line_num
+            if threaded:
+                parents[row["tweet_id"]] = row.get("in_response_to_tweet_id") or ""
+                key = row["tweet_id"]
+            else:
+                key = (row.get(columns["id"]) or "").strip() if columns["id"] else stem(source)
+            conversations.setdefault(key, []).append((line, row))
+        if threaded:
+            conversations = _thread(conversations, parents)
+        for key, numbered in conversations.items():
+            yield self._conversation(key or stem(source), numbered, columns, source)
+
+    def _columns(self, fieldnames: list[str]) -> dict[str, str | None]:
+        by_lower = {name.strip().lower(): name for name in fieldnames}
+        columns: dict[str, str | None] = {}
+        for key, candidates in _CANDIDATES.items():
+            chosen = self.options.get(f"{key}_column")
+            columns[key] = chosen if chosen in fieldnames else next(
+                (by_lower[c] for c in candidates if c in by_lower), None)
+        return columns
+
+    def _conversation(
+        self, key: str, rows: list[tuple[int, dict[str, Any]]], columns: dict[str, str | None],
+        source: Source,
+    ) -> ReadResult:
+        draft = Draft(id=key, relative=True)
+        absolute: list[bool] = []
+        for line, row in rows:
+            raw_speaker = (row.get(columns["speaker"]) or "").strip()
+            text = row.get(columns["text"])
+            if not raw_speaker or text is None:
+                field = columns["speaker"] if not raw_speaker else columns["text"]
+                return InputError(f"empty {field!r}", source=source.name, location=f"line {line}",
+                                  transcript_id=key)
+            times = []
+            for column in (columns["start"], columns["end"]):
+                value = (row.get(column) or "").strip() if column else ""
+                parsed = _time(value) if value else None
+                if value and parsed is None:
+                    return InputError(f"cannot read time {value!r} in {column!r}",
+                                      source=source.name, location=f"line {line}", transcript_id=key)
+                times.append(parsed[0] if parsed else None)
+                if parsed:
+                    absolute.append(parsed[1])
+            lowered = raw_speaker.lower()
+            role = _BOOLEAN.get(lowered) if columns["speaker"].lower() == "inbound" else _ROLE_OF.get(lowered)
+            draft.add_turn(role, text.strip(), times[0], times[1], label=raw_speaker)
+            name = row.get(columns["name"]) if columns["name"] else None
+            if role in ("agent", "customer"):
+                draft.name(f"{role}_name", name)
+        draft.relative = not any(absolute)
+        return draft.finish(source, f"line {rows[0][0]}", self)
+
+
+def _delimiter(line: str) -> str:
+    return max((",", ";", "\t", "|"), key=line.count)
+
+
+def _time(value: str) -> tuple[float, bool] | None:
+    """(seconds, is_absolute) for a time cell, or None when it cannot be read."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        return (epoch_from_number(number), True) if number >= 1e9 else (number, False)
+    try:
+        return clock_seconds(value), False
+    except ValueError:
+        pass
+    offset = relative_seconds(value)
+    if offset is not None:
+        return offset, False
+    epoch = to_epoch(value)
+    return (epoch, True) if epoch is not None else None
+
+
+def _thread(
+    conversations: dict[str, list[tuple[int, dict[str, Any]]]], parents: dict[str, str],
+) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """Group tweets by the earliest ancestor present in the file."""
+    threads: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for tweet, rows in conversations.items():
+        root, seen = tweet, {tweet}
+        while parents.get(root) in parents and parents[root] not in seen:
+            root = parents[root]
+            seen.add(root)
+        threads.setdefault(root, []).extend(rows)
+    for rows in threads.values():
+        rows.sort(key=lambda numbered: numbered[0])
+    return threads
+
+
+READER = CsvReader()

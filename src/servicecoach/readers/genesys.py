@@ -1,0 +1,105 @@
+"""Genesys Cloud: speech-and-text analytics transcripts, joined with conversation details.
+
+- Speech & Text Analytics transcript (transcript-url JSON, one file per communication):
+  ``transcripts[].phrases[]`` with ``participantPurpose`` (``internal`` = agent,
+  ``external`` = customer), ``decoratedText`` (else ``text``), ``startTimeMs`` (epoch ms)
+  and ``duration.milliseconds``. Times count from ``conversationStartTime``.
+- Analytics conversation details (``/api/v2/analytics/conversations/details``):
+  participant names (``participantName`` of the customer and agent), hold segments
+  (``segmentType`` ``hold``) and agent transfers (``disconnectType`` ``transfer`` or
+  ``consultTransfer`` on an agent segment; the ACD's own ``transfer`` is routing to the
+  agent, not an event). Details hold no message text: next to a transcript with the same
+  ``conversationId`` they are joined into it; alone they are reported as metadata only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from servicecoach.errors import InputError
+from servicecoach.readers._common import Draft, JsonExportReader, companions, first, missing, stem
+from servicecoach.readers._time import to_epoch
+from servicecoach.readers.base import ReadResult, Source
+
+_PURPOSES = {"internal": "agent", "agent": "agent", "user": "agent", "external": "customer",
+             "customer": "customer", "ivr": "system", "acd": "system", "workflow": "system",
+             "bot": "system"}
+_TRANSFERS = {"transfer", "consultTransfer", "transfer.forward", "transfer.consult"}
+
+
+def _is_details(head: str) -> bool:
+    return '"conversationId"' in head and ('"segmentType"' in head or '"purpose"' in head)
+
+
+class GenesysReader(JsonExportReader):
+    """Genesys Cloud speech-and-text analytics transcripts and conversation details."""
+
+    name = "genesys"
+    description = "Genesys Cloud analytics transcripts (+ conversation details: holds, transfers)"
+
+    def sniff(self, source: Source, head: str) -> bool:
+        transcript = '"conversationId"' in head and ('"phrases"' in head or '"transcripts"' in head
+                                                     or '"participantPurpose"' in head)
+        return head.lstrip().startswith("{") and (transcript or _is_details(head))
+
+    def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
+        if isinstance(data, dict) and isinstance(data.get("transcripts"), list):
+            yield self._transcript(data, source)
+            return
+        records = data.get("conversations", [data]) if isinstance(data, dict) else data
+        for index, record in enumerate(records if isinstance(records, list) else [records]):
+            conversation = record.get("conversationId") if isinstance(record, dict) else None
+            yield InputError(
+                "Genesys conversation details are metadata only (no message text)",
+                source=source.name, location=f"record {index}", transcript_id=conversation,
+                hint="put them in the folder of the speech-and-text analytics transcript "
+                     "with the same conversationId; they are joined into it",
+            )
+
+    def _transcript(self, data: dict[str, Any], source: Source) -> ReadResult:
+        conversation = str(data.get("conversationId") or stem(source))
+        media = str(data.get("mediaType", "call")).lower()
+        draft = Draft(id=conversation, channel="voice" if media in ("call", "voice") else "chat",
+                      origin=to_epoch(data.get("conversationStartTime")))
+        for t_index, transcript in enumerate(data["transcripts"]):
+            for p_index, phrase in enumerate(transcript.get("phrases") or []):
+                where = f"transcripts[{t_index}].phrases[{p_index}]"
+                speaker = _PURPOSES.get(str(phrase.get("participantPurpose")).lower())
+                if speaker is None:
+                    return missing(source, where, "participantPurpose", conversation)
+                text = first(phrase, "decoratedText", "text")
+                if not isinstance(text, str):
+                    return missing(source, where, "text", conversation)
+                start = to_epoch(phrase.get("startTimeMs"))
+                length = (phrase.get("duration") or {}).get("milliseconds")
+                end = start + length / 1000 if start is not None and length is not None else None
+                draft.add_turn(speaker, text, start, end)
+        for details in companions(source, _is_details):
+            for record in details.get("conversations", [details]) if isinstance(details, dict) else []:
+                if isinstance(record, dict) and record.get("conversationId") == conversation:
+                    _join_details(draft, record)
+        return draft.finish(source, reader=self)
+
+
+def _join_details(draft: Draft, details: dict[str, Any]) -> None:
+    """Names, holds and transfers from analytics conversation details."""
+    if draft.origin is None:
+        draft.origin = to_epoch(details.get("conversationStart"))
+    for participant in details.get("participants") or []:
+        role = _PURPOSES.get(str(participant.get("purpose")).lower())
+        if role in ("agent", "customer"):
+            draft.name(f"{role}_name", participant.get("participantName"))
+        for session in participant.get("sessions") or []:
+            for segment in session.get("segments") or []:
+                start, end = to_epoch(segment.get("segmentStart")), to_epoch(segment.get("segmentEnd"))
+                if segment.get("segmentType") == "hold" and start is not None:
+                    draft.add_event("hold_start", at=start)
+                    if end is not None:
+                        draft.add_event("hold_end", at=end)
+                if role == "agent" and segment.get("disconnectType") in _TRANSFERS:
+                    draft.add_event("transfer", at=end, target=segment.get("queueId"))
+    draft.metadata["details_joined"] = True
+
+
+READER = GenesysReader()

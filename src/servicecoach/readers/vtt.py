@@ -1,0 +1,98 @@
+"""WebVTT captions with speaker names (Microsoft Teams, Zoom, any ``<v Name>`` file).
+
+The speaker of a cue is its ``<v Name>`` voice span, the ``speakerName`` of a Teams
+metadataContent JSON payload, or a ``Name:`` prefix (Zoom). Consecutive cues of the
+same speaker become one turn. Timestamps may be unpadded (``0:0:5.320``) or without hours;
+cue settings, other tags (``<i>``, ``<c>``, inline times) and entities are removed.
+Names say nothing about roles: the ``roles``/``agent`` options map them, otherwise the
+heuristic of `servicecoach.readers._roles` decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html import unescape
+
+from servicecoach.errors import InputError
+from servicecoach.readers._common import BaseReader, Draft, stem
+from servicecoach.readers._time import clock_seconds
+from servicecoach.readers.base import ReadResult, Source
+
+_TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
+_TAG = re.compile(r"</?[^>]*>")
+_PREFIX = re.compile(r"^(?P<name>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}):\s+(?P<text>.+)$", re.S)
+
+
+class VttReader(BaseReader):
+    """WebVTT with ``<v Name>`` voice tags, Teams metadataContent or ``Name:`` prefixes."""
+
+    name = "vtt"
+    description = "WebVTT captions with speaker names (Teams, Zoom, <v Name> tags)"
+    extensions = (".vtt",)
+
+    def sniff(self, source: Source, head: str) -> bool:
+        return head.lstrip("\ufeff").startswith("WEBVTT")
+
+    def read(self, source: Source) -> Iterator[ReadResult]:
+        lines = [line.rstrip("\r\n") for line in source.open_text()]
+        if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+            yield InputError("not a WebVTT file (no WEBVTT header)", source=source.name,
+                             location="line 1", hint="pass the right --input-format")
+            return
+        draft = Draft(id=stem(source), channel="voice", relative=True, labels_are_names=True)
+        for number, cue in _cues(lines):
+            timing = _TIMING.match(cue[0])
+            try:
+                start, end = clock_seconds(timing["start"]), clock_seconds(timing["end"])
+            except (TypeError, ValueError):
+                yield InputError(f"cannot read cue timing {cue[0]!r}", source=source.name,
+                                 location=f"line {number}", transcript_id=draft.id)
+                return
+            speaker, text = _speaker_and_text("\n".join(cue[1:]))
+            if not text:
+                draft.drop("empty_cues")
+                continue
+            last = draft.turns[-1] if draft.turns else None
+            if last is not None and last["label"] == speaker:
+                last["text"] += " " + text
+                last["end"] = max(last["end"], end)
+            else:
+                draft.add_turn(None, text, start, end, label=speaker)
+        yield draft.finish(source, reader=self)
+
+
+def _cues(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line number of the timing line, [timing line, payload lines...]) per cue."""
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate([*lines, ""], start=1):
+        if line.strip():
+            block.append((number, line))
+            continue
+        timing_at = next((i for i, (_, text) in enumerate(block) if "-->" in text), None)
+        if timing_at is not None and not block[0][1].startswith(("NOTE", "STYLE", "REGION")):
+            yield block[timing_at][0], [text for _, text in block[timing_at:]]
+        block = []
+
+
+def _speaker_and_text(payload: str) -> tuple[str, str]:
+    if payload.lstrip().startswith("{"):
+        try:
+            data = json.loads(payload)
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and "spokenText" in data:
+            return str(data.get("speakerName") or "unknown"), str(data["spokenText"]).strip()
+    voice = _VOICE.search(payload)
+    text = " ".join(unescape(_TAG.sub("", payload)).split())
+    if voice:
+        return voice["name"].strip(), text
+    prefix = _PREFIX.match(text)
+    if prefix:
+        return prefix["name"], prefix["text"].strip()
+    return "unknown", text
+
+
+READER = VttReader()

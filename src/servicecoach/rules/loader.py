@@ -1,0 +1,234 @@
+"""Load rule packs from YAML, safely, with every error located at file and line.
+
+YAML is composed into nodes first so that each value keeps its line; a pydantic error
+on a rule is then reported at the line of the offending key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from servicecoach.errors import RulePackError
+from servicecoach.rules.schema import PackManifest, Rule
+
+_RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
+_MANIFEST = "pack.yaml"
+_Lines = dict[tuple[Any, ...], int]
+
+
+@dataclass(frozen=True)
+class RuleLocation:
+    """Where a rule was defined."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded pack: its manifest, its rules (parents first) and where each rule came from."""
+
+    manifest: PackManifest
+    path: Path
+    rules: tuple[Rule, ...]
+    locations: dict[str, RuleLocation]
+    versions: dict[str, str]
+    """Name -> version of this pack and every pack it extends."""
+
+
+def bundled_packs_dir() -> Path:
+    """The folder holding the packs shipped with servicecoach (``core``...)."""
+    installed = Path(str(files("servicecoach"))) / "packs"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[3] / "rules"  # source checkout / editable install
+
+
+def resolve_pack(name_or_path: str, *, relative_to: Path | None = None) -> Path:
+    """A bundled pack name (``core``) or a folder path, to the pack's folder."""
+    candidate = Path(name_or_path)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    if (candidate / _MANIFEST).is_file():
+        return candidate
+    bundled = bundled_packs_dir() / name_or_path
+    if (bundled / _MANIFEST).is_file():
+        return bundled
+    known = sorted(p.name for p in bundled_packs_dir().iterdir() if (p / _MANIFEST).is_file())
+    raise RulePackError(
+        f"no rule pack {name_or_path!r}",
+        path=str(candidate),
+        hint=f"give a folder with a {_MANIFEST}, or a bundled pack: {', '.join(known)}",
+    )
+
+
+def load_pack(name_or_path: str, *, _seen: tuple[str, ...] = ()) -> Pack:
+    """Load a pack and the packs it extends; rules of parents come first."""
+    folder = resolve_pack(name_or_path)
+    manifest_path = folder / _MANIFEST
+    data, lines = _compose(manifest_path)
+    manifest = _validate_manifest(data, lines, manifest_path)
+    if manifest.name in _seen:
+        raise RulePackError(
+            f"pack {manifest.name!r} extends itself through {' -> '.join(_seen)}",
+            path=str(manifest_path),
+            hint="remove the cycle from 'extends'",
+        )
+    rules: list[Rule] = []
+    locations: dict[str, RuleLocation] = {}
+    versions: dict[str, str] = {}
+    for parent_name in manifest.extends:
+        parent_path = resolve_pack(parent_name, relative_to=folder)
+        parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name))
+        _merge(rules, locations, parent.rules, parent.locations)
+        versions.update(parent.versions)
+    own_rules, own_locations = _load_rule_files(folder)
+    _merge(rules, locations, own_rules, own_locations)
+    versions[manifest.name] = manifest.version
+    return Pack(manifest, folder, tuple(rules), locations, versions)
+
+
+def _merge(
+    rules: list[Rule],
+    locations: dict[str, RuleLocation],
+    new_rules: tuple[Rule, ...] | list[Rule],
+    new_locations: dict[str, RuleLocation],
+) -> None:
+    for rule in new_rules:
+        where = new_locations[rule.id]
+        if rule.id in locations:
+            first = locations[rule.id]
+            raise RulePackError(
+                f"duplicate rule id {rule.id!r} (first defined at {first.path}:{first.line})",
+                path=where.path,
+                line=where.line,
+                hint="rule ids are unique across a pack and the packs it extends; rename one",
+            )
+        rules.append(rule)
+        locations[rule.id] = where
+
+
+def _load_rule_files(folder: Path) -> tuple[list[Rule], dict[str, RuleLocation]]:
+    rules: list[Rule] = []
+    locations: dict[str, RuleLocation] = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        if path.name == _MANIFEST and path.parent == folder:
+            continue
+        data, lines = _compose(path)
+        entries = data if isinstance(data, list) else [data]
+        for index, entry in enumerate(entries):
+            prefix = (index,) if isinstance(data, list) else ()
+            rule = _validate_rule(entry, lines, path, prefix)
+            _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), lines[prefix])})
+    return rules, locations
+
+
+def _validate_rule(entry: Any, lines: _Lines, path: Path, prefix: tuple[Any, ...]) -> Rule:
+    if not isinstance(entry, dict):
+        raise RulePackError(
+            "a rule must be a mapping with 'id', 'kind', ...",
+            path=str(path),
+            line=lines.get(prefix),
+            hint="see docs/writing-rules.md",
+        )
+    try:
+        return _RULE_ADAPTER.validate_python(entry)
+    except ValidationError as error:
+        raise _located(error, lines, path, prefix, entry.get("id")) from None
+
+
+def _validate_manifest(data: Any, lines: _Lines, path: Path) -> PackManifest:
+    try:
+        return PackManifest.model_validate(data)
+    except ValidationError as error:
+        raise _located(error, lines, path, (), None) from None
+
+
+def _located(
+    error: ValidationError, lines: _Lines, path: Path, prefix: tuple[Any, ...], rule_id: Any
+) -> RulePackError:
+    first = error.errors()[0]
+    loc = tuple(first["loc"])
+    # Discriminated unions put the kind name in the location: drop it to find the YAML key.
+    if loc and isinstance(loc[0], str) and loc[0] in {"phrase", "substitution", "conditional",
+                                                       "builtin"}:
+        loc = loc[1:]
+    line = _nearest_line(lines, prefix + loc)
+    key = ".".join(str(part) for part in loc)
+    what = first["msg"]
+    if first["type"] == "extra_forbidden":
+        what = f"unknown key {key!r}"
+        hint = "remove it or check its spelling (docs/writing-rules.md lists every key)"
+    elif first["type"] == "union_tag_invalid":
+        what = f"unknown kind {first['input']!r}"
+        hint = "kind is one of: phrase, substitution, conditional, builtin"
+    elif first["type"] == "union_tag_not_found":
+        what = "missing 'kind'"
+        hint = "add 'kind: phrase' (or substitution, conditional, builtin)"
+    else:
+        what = f"{key}: {what}" if key else what
+        hint = "see docs/writing-rules.md"
+    if rule_id:
+        what = f"rule {rule_id}: {what}"
+    return RulePackError(what, path=str(path), line=line, hint=hint)
+
+
+def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _compose(path: Path) -> tuple[Any, _Lines]:
+    """Parse YAML safely; return the data and the 1-based line of every key and item."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise RulePackError(
+            f"invalid YAML: {error.problem}",
+            path=str(path),
+            line=mark.line + 1 if mark else None,
+            hint="check indentation, colons and quotes on that line",
+        ) from None
+    if node is None:
+        raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
+    lines: _Lines = {}
+    constructor = yaml.SafeLoader(text)
+    return _to_python(node, (), lines, constructor, str(path)), lines
+
+
+def _to_python(
+    node: yaml.Node, path: tuple[Any, ...], lines: _Lines, loader: Any, source: str
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in result:
+                raise RulePackError(
+                    f"duplicate key {key!r}",
+                    path=source,
+                    line=key_node.start_mark.line + 1,
+                    hint="each key may appear once in a mapping",
+                )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _to_python(value_node, (*path, key), lines, loader, source)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _to_python(item, (*path, i), lines, loader, source) for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)

@@ -1,0 +1,231 @@
+"""The rule-pack schema: pydantic models, strict (unknown keys are errors), typed by `kind`.
+
+A pack is a folder with ``pack.yaml`` (the `PackManifest`) and rule files (``*.yaml``),
+each holding one rule or a list of rules. `Rule` is a discriminated union on ``kind``:
+
+- ``phrase``: something said in a turn of the rule's speaker ("calm down").
+- ``substitution``: a phrase with a better wording, which becomes the suggestion.
+- ``conditional``: something in one speaker's turn requires (``when: missing``) or is
+  followed by (``when: present``) something in the other speaker's next turn(s).
+- ``builtin``: a behaviour implemented in Python (conversation state, timing, names),
+  configured by phrase lists and settings in YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from servicecoach.models import Channel, FindingKind, Severity
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$")
+SLOTS = frozenset({"match", "replacement", "customer_name", "agent_name", "trigger", "detail"})
+_SLOT = re.compile(r"{([^{}]*)}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FuzzySpec(_Strict):
+    """Approximate phrase matching with rapidfuzz, for ASR noise and typos."""
+
+    phrases: tuple[str, ...] = Field(min_length=1, description="Phrases to look for")
+    scorer: Literal["ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio"] = (
+        Field(default="ratio", description="rapidfuzz.fuzz scorer, by name")
+    )
+    cutoff: float = Field(default=90, ge=0, le=100, description="Minimum score, 0-100")
+
+
+class MatchSpec(_Strict):
+    """What to look for in a turn. All lists are alternatives; any hit is a match."""
+
+    phrases: tuple[str, ...] = Field(
+        default=(),
+        description="Exact phrases, compared on lower-case normalised tokens "
+        "(can't = cannot = can not, curly quotes = straight)",
+    )
+    lemmas: tuple[str, ...] = Field(
+        default=(),
+        description="Lemma-aware phrases: every word also matches its inflections "
+        "('I understand' matches 'I understood')",
+    )
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = Field(
+        default=(), description="spaCy Matcher token patterns (LEMMA is expanded to LOWER forms)"
+    )
+    regex: tuple[str, ...] = Field(
+        default=(), description="Python regular expressions, searched in the lower-cased text"
+    )
+    fuzzy: FuzzySpec | None = None
+    exceptions: tuple[str, ...] = Field(
+        default=(),
+        description="Phrases that cancel a hit they overlap ('can't thank you enough' cancels "
+        "'can't')",
+    )
+    negation: bool = Field(
+        default=True, description="Ignore hits negated earlier in the clause ('I'm not going to')"
+    )
+    quotes: bool = Field(default=True, description="Ignore hits inside quotation marks")
+    contrast: bool = Field(
+        default=False,
+        description="Ignore hits followed by a contrast ('I understand, but...') in the sentence",
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MatchSpec:
+        if not (self.phrases or self.lemmas or self.patterns or self.regex or self.fuzzy):
+            raise ValueError("give at least one of phrases, lemmas, patterns, regex, fuzzy")
+        return self
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"bad regex {value!r}: {error}") from error
+        return values
+
+
+class RuleDocs(_Strict):
+    """Ruff-style documentation: what it does, why it matters, an example, what to say instead."""
+
+    what: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    example: str = Field(min_length=1)
+    use_instead: str = Field(min_length=1)
+
+
+class _RuleBase(_Strict):
+    id: str = Field(description="Stable id, 'family.name'")
+    category: str = Field(min_length=1, description="Scorecard category")
+    severity: Severity = Severity.WARNING
+    finding: FindingKind = Field(default=FindingKind.ISSUE, description="issue or strength")
+    speaker: Literal["agent", "customer", "any"] = Field(
+        default="agent", description="Whose turns the rule judges"
+    )
+    channels: tuple[Channel, ...] = (Channel.VOICE, Channel.CHAT)
+    message: str = Field(min_length=1, description="What happened; slots like {match}")
+    suggestion: str = Field(min_length=1, description="What to say instead; slots like {match}")
+    docs: RuleDocs | None = None
+    enabled: bool = True
+    suppressed_by: tuple[str, ...] = Field(
+        default=(), description="Rule ids that, firing on the same turn, cancel this finding"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"rule id {value!r} must look like 'family.name' in lower case")
+        return value
+
+    @field_validator("message", "suggestion")
+    @classmethod
+    def _known_slots(cls, value: str) -> str:
+        unknown = sorted(set(_SLOT.findall(value)) - SLOTS)
+        if unknown:
+            raise ValueError(
+                f"unknown slot(s) {', '.join('{' + s + '}' for s in unknown)}; "
+                f"known: {', '.join(sorted(SLOTS))}"
+            )
+        return value
+
+
+class PhraseRule(_RuleBase):
+    """Fires on a turn of `speaker` where `match` hits, unless `unless` hits in the same turn."""
+
+    kind: Literal["phrase"]
+    match: MatchSpec
+    followed_by: MatchSpec | None = Field(
+        default=None,
+        description="A second match that must come after the first in the same sentence",
+    )
+    unless: MatchSpec | None = Field(
+        default=None, description="Anything here in the same turn cancels the finding"
+    )
+
+
+class SubstitutionRule(_RuleBase):
+    """Fires on a phrase that has a better wording; the better wording is the suggestion."""
+
+    kind: Literal["substitution"]
+    swap: dict[str, str] = Field(min_length=1, description="phrase -> better wording")
+    exceptions: tuple[str, ...] = ()
+    negation: bool = True
+    quotes: bool = True
+    unless: MatchSpec | None = None
+
+
+class Trigger(_Strict):
+    """The turn that opens a conditional window."""
+
+    speaker: Literal["agent", "customer"]
+    match: MatchSpec | None = None
+    sentiment_below: float | None = Field(
+        default=None,
+        ge=-1,
+        le=1,
+        description="Also trigger when a sentence's VADER compound is below this (customer only)",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Trigger:
+        if self.match is None and self.sentiment_below is None:
+            raise ValueError("a trigger needs 'match' or 'sentiment_below'")
+        return self
+
+
+class ConditionalRule(_RuleBase):
+    """A trigger in one speaker's turn, then `expect` judged in the other speaker's next turns."""
+
+    kind: Literal["conditional"]
+    trigger: Trigger
+    within: int = Field(default=1, ge=1, description="How many of the responder's turns to look at")
+    expect: MatchSpec
+    when: Literal["missing", "present"] = Field(
+        default="missing",
+        description="missing: fire when `expect` is absent from the window (anchor: the last "
+        "turn of the window); present: fire on the turn where it is found",
+    )
+    unless: MatchSpec | None = Field(
+        default=None, description="In the responding turn, cancels the finding"
+    )
+
+
+class BuiltinRule(_RuleBase):
+    """A behaviour implemented in Python, named by `analyzer`, configured by `settings`."""
+
+    kind: Literal["builtin"]
+    analyzer: str = Field(description="Name of the built-in analyzer")
+    settings: dict[str, Any] = Field(default_factory=dict)
+    phrases: dict[str, MatchSpec] = Field(
+        default_factory=dict, description="Named phrase lists the analyzer reads"
+    )
+
+
+Rule = Annotated[
+    PhraseRule | SubstitutionRule | ConditionalRule | BuiltinRule, Field(discriminator="kind")
+]
+
+
+class PackManifest(_Strict):
+    """``pack.yaml``: a pack's identity and what it builds on."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    version: str
+    language: str = "en"
+    description: str = ""
+    extends: tuple[str, ...] = Field(default=(), description="Packs whose rules this one adds to")
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="Category weights in the overall score"
+    )
+    penalties: dict[Severity, float] = Field(
+        default_factory=dict, description="Points an issue of each severity takes off"
+    )
+    strength_bonus: float | None = Field(
+        default=None, ge=0, description="Points a strength gives back"
+    )

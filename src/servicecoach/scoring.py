@@ -1,0 +1,77 @@
+"""Findings to per-category and overall scores (0-100), explainably.
+
+Each category that had something to judge scores 100, minus the points of its issues
+(by severity), plus a bonus per strength, clamped to 0-100. A category
+with nothing to judge (no distressed customer, so no empathy to show) is "not
+applicable": it has no score and no weight in the overall score, which is the weighted
+mean of the applicable categories. `docs/scoring.md` has a worked example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from servicecoach.models import CategoryScore, Finding, FindingKind, ScoreContribution, Severity
+
+DEFAULT_PENALTIES: Mapping[Severity, float] = {
+    Severity.SUGGESTION: 5.0,
+    Severity.WARNING: 10.0,
+    Severity.CRITICAL: 20.0,
+}
+DEFAULT_STRENGTH_BONUS = 5.0
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """Weights per category, points per severity, and the bonus for a strength."""
+
+    weights: Mapping[str, float] = field(default_factory=dict)
+    penalties: Mapping[Severity, float] = field(default_factory=lambda: dict(DEFAULT_PENALTIES))
+    strength_bonus: float = DEFAULT_STRENGTH_BONUS
+
+    def weight(self, category: str) -> float:
+        """A category's weight in the overall score (1.0 unless set)."""
+        return self.weights.get(category, 1.0)
+
+
+def score(
+    findings: Iterable[Finding],
+    judged: Iterable[str],
+    categories: Iterable[str],
+    policy: ScoringPolicy,
+) -> tuple[tuple[CategoryScore, ...], float | None]:
+    """Category scores for every known category, and the overall score."""
+    contributions: dict[str, list[ScoreContribution]] = {}
+    for finding in findings:
+        points = (
+            policy.strength_bonus
+            if finding.kind is FindingKind.STRENGTH
+            else -policy.penalties[finding.severity]
+        )
+        contributions.setdefault(finding.category, []).append(
+            ScoreContribution(rule_id=finding.rule_id, turn_index=finding.turn_index, points=points)
+        )
+    applicable = set(judged) | set(contributions)
+    scores = []
+    for category in sorted(set(categories) | applicable):
+        moved = tuple(contributions.get(category, ()))
+        if category not in applicable:
+            scores.append(
+                CategoryScore(category=category, applicable=False, score=None,
+                              weight=policy.weight(category))
+            )
+            continue
+        value = min(100.0, max(0.0, 100.0 + sum(c.points for c in moved)))
+        scores.append(
+            CategoryScore(category=category, applicable=True, score=round(value, 1),
+                          weight=policy.weight(category), contributions=moved)
+        )
+    weighted = [(s.score, s.weight) for s in scores if s.applicable and s.score is not None]
+    total_weight = sum(weight for _, weight in weighted)
+    overall = (
+        round(sum(value * weight for value, weight in weighted) / total_weight, 1)
+        if total_weight > 0
+        else None
+    )
+    return tuple(scores), overall

@@ -1,0 +1,103 @@
+"""A live conversation: turns arrive one at a time and hints come back at once.
+
+`Coach.score` replays a whole transcript through exactly this path, so a live session
+and a batch run give identical findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from servicecoach.analyzers.base import Conversation, TurnContext
+from servicecoach.errors import ServiceCoachError
+from servicecoach.models import Event, Finding, Report, Turn
+from servicecoach.scoring import score
+
+if TYPE_CHECKING:
+    from servicecoach.coach import Coach
+
+
+class Session:
+    """Per-conversation state for one `Coach`; not shared between threads."""
+
+    def __init__(self, coach: Coach, conversation: Conversation) -> None:
+        self._coach = coach
+        self._conversation = conversation
+        self._states = [analyzer.new_state(conversation) for analyzer in coach.analyzers]
+        self._findings: list[Finding] = []
+        self._closed = False
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Everything found so far."""
+        return tuple(self._findings)
+
+    def add_turn(self, turn: Turn | Mapping[str, Any]) -> list[Finding]:
+        """Score the next turn; return the findings that can be decided now."""
+        self._check_open()
+        if not isinstance(turn, Turn):
+            turn = Turn.model_validate(turn)
+        conversation = self._conversation
+        index = len(conversation.turns)
+        conversation.turns.append(turn)
+        ctx = TurnContext(
+            index,
+            turn,
+            self._coach.nlp(turn.text),
+            self._coach.matchers,
+            self._coach.match_keys[turn.speaker],
+        )
+        found: list[Finding] = []
+        for analyzer, state in zip(self._coach.analyzers, self._states):
+            found.extend(analyzer.on_turn(state, conversation, ctx))
+        return self._keep(self._coach.suppress(found))
+
+    def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
+        """Record a hold or transfer event that happened after the latest turn."""
+        self._check_open()
+        if not isinstance(event, Event):
+            event = Event.model_validate(event)
+        conversation = self._conversation
+        conversation.events.append((len(conversation.turns) - 1, event))
+        found: list[Finding] = []
+        for analyzer, state in zip(self._coach.analyzers, self._states):
+            found.extend(analyzer.on_event(state, conversation, event))
+        return self._keep(found)
+
+    def close(self) -> Report:
+        """End the conversation: decide what is still open and return the report."""
+        self._check_open()
+        for analyzer, state in zip(self._coach.analyzers, self._states):
+            self._keep(analyzer.on_end(state, self._conversation))
+        self._closed = True
+        order = self._coach.rule_order
+        findings = sorted(
+            self._findings,
+            key=lambda f: (
+                f.turn_index is None,
+                f.turn_index if f.turn_index is not None else 0,
+                order.get(f.rule_id, len(order)),
+            ),
+        )
+        scores, overall = score(
+            findings, self._conversation.judged, self._coach.categories, self._coach.scoring
+        )
+        return Report(
+            transcript_id=self._conversation.id,
+            findings=tuple(findings),
+            scores=scores,
+            overall=overall,
+            packs=dict(self._coach.pack_versions),
+        )
+
+    def _keep(self, found: list[Finding]) -> list[Finding]:
+        self._findings.extend(found)
+        return found
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ServiceCoachError(
+                f"session {self._conversation.id!r} is closed",
+                hint="start a new session with coach.session() for a new conversation",
+            )

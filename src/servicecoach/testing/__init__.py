@@ -1,0 +1,1 @@
+"""Testing helpers: annotated rule tests (and, later, the pytest plugin)."""

@@ -1,0 +1,158 @@
+"""Annotated rule tests: transcripts whose comments say where each rule must and must not fire.
+
+A test file (``<rule file stem>.test.transcript``, beside the rule's YAML) is in the text
+transcript form; ``---`` separates independent conversations. A comment line names rule
+ids for the next turn::
+
+    # ruleid: defensive.dismissive        must fire on the next turn
+    # ok: defensive.dismissive            must not fire on the next turn
+    # todoruleid: defensive.dismissive    a known miss (not checked)
+    # todook: defensive.dismissive        a known false positive (not checked)
+
+For a rule anchored on the whole transcript (``turn_index: null``), an annotation
+anywhere in the conversation applies to the conversation. Every finding of a rule that the
+file annotates must be annotated: a finding on an unannotated turn is "unexpected".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from servicecoach.coach import Coach
+from servicecoach.errors import InputError
+from servicecoach.readers.text import TextBlock, block_to_transcript, parse_blocks
+
+_ANNOTATION = re.compile(r"^(ruleid|ok|todoruleid|todook)\s*:\s*(.+)$")
+SUFFIX = ".test.transcript"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One rule id named by a comment, for the turn after it."""
+
+    kind: str
+    rule_id: str
+    turn_index: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed expectation, at a line of the test file."""
+
+    line: int
+    rule_id: str
+    kind: str
+    """missed, unexpected, unknown-rule or bad-transcript"""
+    detail: str
+
+
+@dataclass
+class FileResult:
+    """The outcome of one test file."""
+
+    path: Path
+    checked: int = 0
+    todo: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when every expectation held."""
+        return not self.problems
+
+
+def annotations_of(block: TextBlock) -> list[Annotation]:
+    """The annotations in a block's comments."""
+    found = []
+    for line, text, next_turn in block.comments:
+        match = _ANNOTATION.match(text)
+        if match is None:
+            continue
+        for rule_id in match[2].split(","):
+            if rule_id.strip():
+                found.append(Annotation(match[1], rule_id.strip(), next_turn, line))
+    return found
+
+
+def run_file(path: Path, coach: Coach) -> FileResult:
+    """Score every conversation of one test file and compare with its annotations."""
+    result = FileResult(path)
+    known = set(coach.rule_order)
+    with path.open(encoding="utf-8") as handle:
+        blocks = list(parse_blocks(handle))
+    for block in blocks:
+        notes = annotations_of(block)
+        unknown = [note for note in notes if note.rule_id not in known]
+        for note in unknown:
+            result.problems.append(Problem(note.line, note.rule_id, "unknown-rule",
+                                           "no loaded rule has this id"))
+        transcript = block_to_transcript(block, source=str(path),
+                                         default_id=f"{path.name}:{block.first_line}")
+        if isinstance(transcript, InputError):
+            result.problems.append(Problem(block.first_line, "", "bad-transcript", str(transcript)))
+            continue
+        report = coach.score(transcript)
+        _compare(result, block, [n for n in notes if n.rule_id in known], report.findings)
+    return result
+
+
+def _compare(result: FileResult, block: TextBlock, notes: list[Annotation], findings: Iterable) -> None:  # type: ignore[type-arg]
+    under_test = {note.rule_id for note in notes}
+    fired = {(f.rule_id, f.turn_index) for f in findings if f.rule_id in under_test}
+    whole = {rule_id for rule_id, turn in fired if turn is None}
+    covered: set[tuple[str, int | None]] = set()
+    for note in notes:
+        key = (note.rule_id, note.turn_index)
+        if note.kind.startswith("todo"):
+            result.todo += 1
+            covered.update({key, (note.rule_id, None)})
+            continue
+        result.checked += 1
+        hit = key in fired or note.rule_id in whole
+        if note.kind == "ruleid":
+            covered.update({key, (note.rule_id, None)})
+            if not hit:
+                result.problems.append(Problem(note.line, note.rule_id, "missed",
+                                               _turn_text(block, note.turn_index)))
+        elif hit:
+            result.problems.append(Problem(note.line, note.rule_id, "unexpected",
+                                           _turn_text(block, note.turn_index)))
+    for rule_id, turn in sorted(fired, key=lambda item: (item[0], item[1] if item[1] is not None else -1)):
+        if (rule_id, turn) in covered:
+            continue
+        if any(n.rule_id == rule_id and n.kind == "ok" and (turn is None or n.turn_index == turn)
+               for n in notes):
+            continue  # already reported as unexpected above
+        line = block.turn_lines[turn] if turn is not None else block.first_line
+        result.problems.append(Problem(line, rule_id, "unexpected",
+                                       "fired on a turn with no annotation: "
+                                       + _turn_text(block, turn)))
+
+
+def _turn_text(block: TextBlock, turn: int | None) -> str:
+    if turn is None or turn >= len(block.turns):
+        return "(whole conversation)"
+    return f"turn {turn}: {block.turns[turn]['speaker']}: {block.turns[turn]['text'][:100]!r}"
+
+
+def find_test_files(paths: Iterable[Path]) -> list[Path]:
+    """Test files under the given files and folders, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(path.rglob(f"*{SUFFIX}")))
+        elif path.name.endswith(SUFFIX):
+            found.append(path)
+    return found
+
+
+def format_result(result: FileResult) -> str:
+    """Semgrep-style lines: ``path:line: missed rule_id (turn text)``."""
+    return "\n".join(
+        f"{result.path}:{p.line}: {p.kind} {p.rule_id} {p.detail}".rstrip()
+        for p in result.problems
+    )
