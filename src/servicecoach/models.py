@@ -190,6 +190,16 @@ class CategoryScore(BaseModel):
     contributions: tuple[ScoreContribution, ...] = ()
 
 
+class Commitment(BaseModel):
+    """A promise the agent made, with its time frame when it has one."""
+
+    model_config = _STRICT
+
+    turn_index: int
+    span: Span = Field(description="The promise in the turn's text")
+    time_frame: str | None = Field(description="'by 3 pm tomorrow', or None when vague")
+
+
 class Report(BaseModel):
     """Everything servicecoach found in one transcript."""
 
@@ -200,6 +210,13 @@ class Report(BaseModel):
     scores: tuple[CategoryScore, ...]
     overall: float | None = Field(ge=0, le=100, description="None when no category applies")
     packs: dict[str, str] = Field(default_factory=dict, description="Pack name -> version")
+    commitments: tuple[Commitment, ...] = Field(
+        default=(), description="Every promise the agent made, in turn order"
+    )
+    customer_sentiment: tuple[float | None, ...] = Field(
+        default=(),
+        description="Per turn: the customer's sentiment (-1..1) on customer turns, else null",
+    )
 
     def issues(self, min_severity: Severity = Severity.SUGGESTION) -> tuple[Finding, ...]:
         """Issues at or above a severity."""

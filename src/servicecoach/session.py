@@ -89,6 +89,11 @@ class Session:
             scores=scores,
             overall=overall,
             packs=dict(self._coach.pack_versions),
+            commitments=tuple(sorted(self._conversation.commitments, key=lambda c: c.turn_index)),
+            customer_sentiment=tuple(
+                self._conversation.sentiment.get(index)
+                for index in range(len(self._conversation.turns))
+            ),
         )
 
     def _keep(self, found: list[Finding]) -> list[Finding]:

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from servicecoach.models import (
     Channel,
+    Commitment,
     Event,
     Evidence,
     Finding,
@@ -43,11 +44,17 @@ class Conversation:
     """Each event with the index of the last turn before it (-1: before the first turn)."""
     judged: set[str] = field(default_factory=set)
     """Categories that had something to judge (the others are 'not applicable')."""
+    stated_customer_name: str | None = None
+    """A name the customer gave in the conversation ("my name's Dave"), when learned."""
+    commitments: list[Commitment] = field(default_factory=list)
+    """Promises the agent made, for the report."""
+    sentiment: dict[int, float] = field(default_factory=dict)
+    """Customer sentiment by turn index, for the report."""
 
     @property
     def customer_name(self) -> str | None:
-        """The customer's name when the metadata gives it."""
-        return self.metadata.customer_name
+        """The customer's name: from the metadata, else as the customer stated it."""
+        return self.metadata.customer_name or self.stated_customer_name
 
 
 class TurnContext:
@@ -190,6 +197,6 @@ def address_form(full_name: str | None) -> str | None:
 def base_slots(conversation: Conversation) -> dict[str, str | None]:
     """Slots every message can use; names in the form an agent would address them."""
     return {
-        "customer_name": address_form(conversation.metadata.customer_name),
+        "customer_name": address_form(conversation.customer_name),
         "agent_name": address_form(conversation.metadata.agent_name),
     }

@@ -1,5 +1,83 @@
-from servicecoach.readers.connect import ConnectReader
-class R(ConnectReader):
-    name = 'freshdesk'
-    def sniff(self, s, h): return False
-READER = R()
+"""Freshdesk ticket conversations (``GET /api/v2/tickets/{id}/conversations``).
+
+A list of conversation entries (or a ticket with ``conversations``): ``incoming`` true is
+the customer, false an agent; ``private`` true is an internal note (dropped, counted).
+Text is ``body_text``, else the HTML ``body`` turned into text; the agent's name comes
+from ``from_email`` (``Rachel <rachel@...>``) and the customer's from the ticket's
+``requester.name`` when the ticket is in the file. The ticket's ``description`` is the
+customer's first message. Times are ISO ``created_at``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from servicecoach.errors import InputError
+from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
+from servicecoach.readers._html import plain_text
+from servicecoach.readers._time import to_epoch
+from servicecoach.readers.base import ReadResult, Source
+
+_DISPLAY_NAME = re.compile(r'^\s*"?(?P<name>[^"<]+?)"?\s*<[^>]+>\s*$')
+
+
+class FreshdeskReader(JsonExportReader):
+    """Freshdesk conversations, optionally inside their ticket."""
+
+    name = "freshdesk"
+    description = "Freshdesk ticket conversations"
+
+    def sniff(self, source: Source, head: str) -> bool:
+        entries = '"incoming"' in head and '"private"' in head and '"body_text"' in head
+        ticket = '"requester_id"' in head and '"description_text"' in head
+        return head.lstrip().startswith(("{", "[")) and (entries or ticket)
+
+    def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
+        ticket = data if isinstance(data, dict) else {}
+        entries = ticket.get("conversations") if ticket else data
+        if not isinstance(entries, list):
+            yield InputError(
+                "a Freshdesk ticket without its conversations", source=source.name,
+                transcript_id=str(ticket.get("id")) if ticket.get("id") else None,
+                hint="export GET /api/v2/tickets/{id}?include=conversations, or the conversations list",
+            )
+            return
+        tickets: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for index, entry in enumerate(entries):
+            key = str(entry.get("ticket_id") or ticket.get("id") or stem(source))
+            tickets.setdefault(key, []).append((index, entry))
+        for key, numbered in tickets.items():
+            yield self._ticket(key, numbered, ticket, source)
+
+    def _ticket(
+        self, key: str, entries: list[tuple[int, dict[str, Any]]], ticket: dict[str, Any],
+        source: Source,
+    ) -> ReadResult:
+        draft = Draft(id=key)
+        draft.name("customer_name", (ticket.get("requester") or {}).get("name"))
+        description = first(ticket, "description_text", "description")
+        if isinstance(description, str):
+            draft.add_turn("customer", plain_text(description), to_epoch(ticket.get("created_at")))
+        for index, entry in entries:
+            where = f"[{index}]"
+            if entry.get("private"):
+                draft.drop("internal_notes")
+                continue
+            if not isinstance(entry.get("incoming"), bool):
+                return missing(source, where, "incoming", key)
+            text = entry.get("body_text")
+            if not isinstance(text, str):
+                if not isinstance(entry.get("body"), str):
+                    return missing(source, where, "body_text", key)
+                text = plain_text(entry["body"])
+            speaker = "customer" if entry["incoming"] else "agent"
+            draft.add_turn(speaker, text.strip(), to_epoch(entry.get("created_at")))
+            match = _DISPLAY_NAME.match(str(entry.get("from_email") or ""))
+            if match:
+                draft.name(f"{speaker}_name", match["name"])
+        return draft.finish(source, reader=self)
+
+
+READER = FreshdeskReader()

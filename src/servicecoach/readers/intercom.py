@@ -1,5 +1,92 @@
-from servicecoach.readers.connect import ConnectReader
-class R(ConnectReader):
-    name = 'intercom'
-    def sniff(self, s, h): return False
-READER = R()
+"""Intercom conversations with their parts (REST API ``GET /conversations/{id}``).
+
+The first message is ``source``; then ``conversation_parts`` in order. ``author.type``
+``user``/``lead``/``contact`` is the customer, ``admin``/``team`` the agent, ``bot`` (and
+the ``Operator`` admin, whose e-mail starts with ``operator+``) is system. Parts with a
+body (``comment``, ``close``, ``open``...) are turns, HTML bodies become text; ``note``
+parts are internal notes (dropped, counted); AI ``call_summary`` parts are summaries
+(dropped, counted). An assignment to another admin or team after an agent has written
+is a transfer. Times are epoch seconds (``created_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
+from servicecoach.readers._html import plain_text
+from servicecoach.readers._time import to_epoch
+from servicecoach.readers.base import ReadResult, Source
+
+_AUTHORS = {"user": "customer", "lead": "customer", "contact": "customer", "admin": "agent",
+            "team": "agent", "bot": "system"}
+_NOTES = {"note", "note_and_reopen"}
+_SUMMARIES = {"call_summary", "conversation_summary", "ai_summary"}
+_ASSIGNMENTS = {"assignment", "assign_and_reopen", "assign_and_unsnooze", "away_mode_assignment",
+                "default_assignment"}
+
+
+def _speaker(author: dict[str, Any]) -> str | None:
+    if str(author.get("email", "")).startswith("operator+"):
+        return "system"
+    return _AUTHORS.get(str(author.get("type")))
+
+
+class IntercomReader(JsonExportReader):
+    """Intercom conversation objects (one, a list, or ``{"conversations": [...]}``)."""
+
+    name = "intercom"
+    description = "Intercom conversations with conversation parts"
+
+    def sniff(self, source: Source, head: str) -> bool:
+        return head.lstrip().startswith(("{", "[")) and '"conversation_parts"' in head or (
+            '"type": "conversation"' in head and '"source"' in head and '"author"' in head)
+
+    def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
+        records = data.get("conversations", [data]) if isinstance(data, dict) else data
+        for index, record in enumerate(records):
+            location = f"conversations[{index}]" if len(records) > 1 else ""
+            if not isinstance(record, dict):
+                yield missing(source, location, "conversation", None)
+                continue
+            yield self._conversation(record, source, location)
+
+    def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
+        draft = Draft(id=str(record.get("id") or stem(source)))
+        parts = record.get("conversation_parts") or {}
+        first_part = {**(record.get("source") or {}), "part_type": "comment",
+                      "created_at": record.get("created_at")}
+        agents_so_far: set[str] = set()
+        for index, part in enumerate([first_part, *(parts.get("conversation_parts") or [])]):
+            where = f"{location}{'.' if location else ''}" + (
+                "source" if index == 0 else f"conversation_parts[{index - 1}]")
+            kind = part.get("part_type")
+            author = part.get("author") or {}
+            when = to_epoch(part.get("created_at"))
+            if kind in _NOTES:
+                draft.drop("internal_notes")
+                continue
+            if kind in _SUMMARIES:
+                draft.drop("summaries")
+                continue
+            assignee = part.get("assigned_to") or {}
+            if kind in _ASSIGNMENTS and agents_so_far and assignee.get("type") in ("admin", "team") \
+                    and str(assignee.get("id")) not in agents_so_far:
+                draft.add_event("transfer", at=when, target=assignee.get("name") or
+                                f"{assignee['type']} {assignee.get('id')}")
+            body = part.get("body")
+            if not body:
+                continue
+            speaker = _speaker(author)
+            if speaker is None:
+                return missing(source, where, "author.type", draft.id)
+            draft.add_turn(speaker, plain_text(str(body)), when)
+            if speaker == "agent":
+                agents_so_far.add(str(author.get("id")))
+            if speaker in ("agent", "customer"):
+                draft.name(f"{speaker}_name", author.get("name"))
+        return draft.finish(source, location, self)
+
+
+READER = IntercomReader()

@@ -1,5 +1,83 @@
-from servicecoach.readers.connect import ConnectReader
-class R(ConnectReader):
-    name = 'liveperson'
-    def sniff(self, s, h): return False
-READER = R()
+"""LivePerson Messaging Interactions API (conversation history search responses).
+
+Each ``conversationHistoryRecords[]`` entry is a conversation: ``messageRecords[]`` with
+``sentBy`` ``Consumer`` (customer) or ``Agent`` (agent; a participant whose
+``userTypeName`` is ``Bot`` is system), text in ``messageData.msg.text`` and time in
+``timeL`` (epoch ms). The customer's name comes from ``consumerParticipant[]``
+(first/last name) or the personal-info SDE, the agent's from ``agentParticipants[]``.
+``transfers[]`` become transfer events (target: skill, or agent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from servicecoach.readers._common import Draft, JsonExportReader, first, missing
+from servicecoach.readers._time import to_epoch
+from servicecoach.readers.base import ReadResult, Source
+
+_UNSET = {None, "", "undefined", "null"}
+
+
+def _clean(value: Any) -> str | None:
+    return None if value in _UNSET else str(value)
+
+
+class LivePersonReader(JsonExportReader):
+    """LivePerson conversation history records."""
+
+    name = "liveperson"
+    description = "LivePerson Messaging Interactions conversations (with transfers)"
+
+    def sniff(self, source: Source, head: str) -> bool:
+        return '"conversationHistoryRecords"' in head or (
+            '"messageRecords"' in head and '"sentBy"' in head)
+
+    def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
+        records = data.get("conversationHistoryRecords", [data]) if isinstance(data, dict) else data
+        for index, record in enumerate(records):
+            yield self._conversation(record, source, f"conversationHistoryRecords[{index}]")
+
+    def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
+        info = record.get("info") or {}
+        draft = Draft(id=str(info.get("conversationId") or location),
+                      origin=to_epoch(info.get("startTimeL")))
+        bots = {str(a.get("agentId")) for a in record.get("agentParticipants") or []
+                if a.get("userTypeName") == "Bot"}
+        for index, message in enumerate(record.get("messageRecords") or []):
+            where = f"{location}.messageRecords[{index}]"
+            sent_by = message.get("sentBy")
+            speaker = {"Consumer": "customer", "Agent": "agent"}.get(sent_by)
+            if speaker is None:
+                return missing(source, where, "sentBy", draft.id)
+            if speaker == "agent" and str(message.get("participantId")) in bots:
+                speaker = "system"
+            text = ((message.get("messageData") or {}).get("msg") or {}).get("text")
+            if not isinstance(text, str):
+                if message.get("type") in ("TEXT_PLAIN", "TEXT_HTML", None):
+                    return missing(source, where, "messageData.msg.text", draft.id)
+                draft.drop("non_text_messages")
+                continue
+            draft.add_turn(speaker, text, to_epoch(first(message, "timeL", "time")))
+        for consumer in record.get("consumerParticipant") or []:
+            full = " ".join(filter(None, (_clean(consumer.get("firstName")),
+                                          _clean(consumer.get("lastName")))))
+            draft.name("customer_name", full or _clean(consumer.get("consumerName")))
+        for event in (record.get("sdes") or {}).get("events") or []:
+            person = (event.get("personalInfo") or {}).get("personalInfo") or {}
+            full = " ".join(filter(None, (_clean(person.get("name")), _clean(person.get("surname")))))
+            draft.name("customer_name", full)
+        humans = [a for a in record.get("agentParticipants") or [] if str(a.get("agentId")) not in bots]
+        if humans:
+            draft.name("agent_name", _clean(first(humans[0], "agentFullName", "agentNickname")))
+        for transfer in record.get("transfers") or []:
+            target = _clean(transfer.get("targetSkillName")) or _clean(
+                transfer.get("assignedAgentFullName")) or _clean(transfer.get("assignedAgentId"))
+            draft.add_event("transfer", at=to_epoch(first(transfer, "timeL", "time")), target=target)
+        if info.get("closeReason"):
+            draft.metadata["close_reason"] = info["closeReason"]
+        return draft.finish(source, location, self)
+
+
+READER = LivePersonReader()
