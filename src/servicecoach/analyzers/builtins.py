@@ -6,6 +6,8 @@ A ``kind: builtin`` rule names its analyzer; the analyzer's factory receives the
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 from servicecoach.analyzers.base import Analyzer
@@ -27,8 +29,17 @@ def builtin(name: str) -> Callable[[Factory], Factory]:
     return register
 
 
+def _import_analyzer_modules() -> None:
+    """Import every module of this package once, so their `@builtin` factories register."""
+    package = importlib.import_module("servicecoach.analyzers")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"servicecoach.analyzers.{module.name}")
+
+
 def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
     """The analyzer a builtin rule names, configured by the rule."""
+    if not _FACTORIES:
+        _import_analyzer_modules()
     factory = _FACTORIES.get(rule.analyzer)
     if factory is None:
         known = ", ".join(sorted(_FACTORIES)) or "none"

@@ -4,8 +4,10 @@ A list of conversation entries (or a ticket with ``conversations``): ``incoming`
 the customer, false an agent; ``private`` true is an internal note (dropped, counted).
 Text is ``body_text``, else the HTML ``body`` turned into text; the agent's name comes
 from ``from_email`` (``Rachel <rachel@...>``) and the customer's from the ticket's
-``requester.name`` when the ticket is in the file. The ticket's ``description`` is the
-customer's first message. Times are ISO ``created_at``.
+``requester.name`` when the ticket is known: in the same file
+(``?include=conversations``) or as a ticket file in the same folder (joined on the ticket
+id). The ticket's ``description`` is the customer's first message. Times are ISO
+``created_at``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import InputError
-from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
+from servicecoach.readers._common import (
+    Draft, JsonExportReader, companions, first, missing, stem,
+)
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
 
 _DISPLAY_NAME = re.compile(r'^\s*"?(?P<name>[^"<]+?)"?\s*<[^>]+>\s*$')
+
+
+def _is_ticket(head: str) -> bool:
+    return '"requester_id"' in head and '"description_text"' in head
 
 
 class FreshdeskReader(JsonExportReader):
@@ -31,8 +39,7 @@ class FreshdeskReader(JsonExportReader):
 
     def sniff(self, source: Source, head: str) -> bool:
         entries = '"incoming"' in head and '"private"' in head and '"body_text"' in head
-        ticket = '"requester_id"' in head and '"description_text"' in head
-        return head.lstrip().startswith(("{", "[")) and (entries or ticket)
+        return head.lstrip().startswith(("{", "[")) and (entries or _is_ticket(head))
 
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         ticket = data if isinstance(data, dict) else {}
@@ -41,15 +48,17 @@ class FreshdeskReader(JsonExportReader):
             yield InputError(
                 "a Freshdesk ticket without its conversations", source=source.name,
                 transcript_id=str(ticket.get("id")) if ticket.get("id") else None,
-                hint="export GET /api/v2/tickets/{id}?include=conversations, or the conversations list",
+                hint="put it next to the ticket's conversations list (joined on the ticket id), "
+                     "or export GET /api/v2/tickets/{id}?include=conversations",
             )
             return
         tickets: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for index, entry in enumerate(entries):
             key = str(entry.get("ticket_id") or ticket.get("id") or stem(source))
             tickets.setdefault(key, []).append((index, entry))
+        beside = {str(t.get("id")): t for t in companions(source, _is_ticket) if isinstance(t, dict)}
         for key, numbered in tickets.items():
-            yield self._ticket(key, numbered, ticket, source)
+            yield self._ticket(key, numbered, ticket or beside.get(key, {}), source)
 
     def _ticket(
         self, key: str, entries: list[tuple[int, dict[str, Any]]], ticket: dict[str, Any],
