@@ -263,7 +263,8 @@ class Draft:
         return placed
 
     def _resolve_roles(self, reader: BaseReader | None) -> None:
-        if all(t["speaker"] is not None for t in self.turns):
+        user = reader.user_roles if reader else {}
+        if all(t["speaker"] is not None and t["label"] not in user for t in self.turns):
             return
         order = list(dict.fromkeys(t["label"] for t in self.turns if t["label"] is not None))
         texts: dict[str, list[str]] = {}
@@ -273,10 +274,8 @@ class Draft:
         known = {t["label"]: t["speaker"] for t in self.turns
                  if t["speaker"] is not None and t["label"] is not None}
         mapping, how = resolve_roles(
-            order, texts, known=known,
-            user=reader.user_roles if reader else None, agent=reader.agent if reader else None,
+            order, texts, known=known, user=user, agent=reader.agent if reader else None,
         )
-        user = reader.user_roles if reader else {}
         for turn in self.turns:
             if turn["speaker"] is None or turn["label"] in user:
                 turn["speaker"] = mapping[turn["label"]]

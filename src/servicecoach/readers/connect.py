@@ -27,6 +27,7 @@ from servicecoach.readers.base import ReadResult, Source
 _ROLES = {"AGENT": "agent", "SUPERVISOR": "agent", "CUSTOMER": "customer", "SYSTEM": "system",
           "CUSTOM_BOT": "system"}
 _TRANSFER = "application/vnd.amazonaws.connect.event.transfer.succeeded"
+_VERSION = re.compile(r'"Version"\s*:\s*"(?:CHAT|VOICE)-')
 _NOT_A_NAME = re.compile(r"^(?:\[.*\]|SYSTEM_MESSAGE|BOT|Customer|Agent)$")
 
 
@@ -43,7 +44,10 @@ class ConnectReader(JsonExportReader):
     def sniff(self, source: Source, head: str) -> bool:
         if not head.lstrip().startswith(("{", "[")):
             return False
-        contact_lens = '"ParticipantId"' in head and '"ParticipantRole"' in head
+        if '"AccountId"' in head and '"Transcript"' not in head:
+            head = source.head(65536)  # analysis files can open with long Categories blocks
+        contact_lens = ('"ParticipantId"' in head and '"ParticipantRole"' in head) or (
+            '"ChatTranscriptVersion"' in head or _VERSION.search(head) is not None)
         stream = '"EventType"' in head and '"ContactId"' in head
         return contact_lens or stream or _is_ctr(head)
 

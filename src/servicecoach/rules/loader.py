@@ -125,7 +125,8 @@ def _load_rule_files(folder: Path) -> tuple[list[Rule], dict[str, RuleLocation]]
         for index, entry in enumerate(entries):
             prefix = (index,) if isinstance(data, list) else ()
             rule = _validate_rule(entry, lines, path, prefix)
-            _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), lines[prefix])})
+            line = lines.get((*prefix, "id"), lines[prefix])
+            _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), line)})
     return rules, locations
 
 
@@ -153,7 +154,8 @@ def _validate_manifest(data: Any, lines: _Lines, path: Path) -> PackManifest:
 def _located(
     error: ValidationError, lines: _Lines, path: Path, prefix: tuple[Any, ...], rule_id: Any
 ) -> RulePackError:
-    first = error.errors()[0]
+    # A misspelt key explains a "missing field" error too: report it first.
+    first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = tuple(first["loc"])
     # Discriminated unions put the kind name in the location: drop it to find the YAML key.
     if loc and isinstance(loc[0], str) and loc[0] in {"phrase", "substitution", "conditional",
@@ -166,7 +168,9 @@ def _located(
         what = f"unknown key {key!r}"
         hint = "remove it or check its spelling (docs/writing-rules.md lists every key)"
     elif first["type"] == "union_tag_invalid":
-        what = f"unknown kind {first['input']!r}"
+        kind = first["input"].get("kind") if isinstance(first["input"], dict) else first["input"]
+        what = f"unknown kind {kind!r}"
+        line = lines.get((*prefix, "kind"), line)
         hint = "kind is one of: phrase, substitution, conditional, builtin"
     elif first["type"] == "union_tag_not_found":
         what = "missing 'kind'"

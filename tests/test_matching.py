@@ -1,0 +1,206 @@
+"""The matching engine on small packs of its own, so core-pack tuning cannot change these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach, Finding
+
+
+def coach_with(tmp_path: Path, rules: str) -> Coach:
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text("name: t\nversion: '1'\n")
+    (folder / "rules.yaml").write_text(rules)
+    return Coach(packs=[str(folder)])
+
+
+def fired(coach: Coach, *turns: tuple[str, str]) -> list[Finding]:
+    session = coach.session({"customer_name": "Dana Reyes"})
+    found: list[Finding] = []
+    for speaker, text in turns:
+        found.extend(session.add_turn({"speaker": speaker, "text": text}))
+    return found
+
+
+def rule(match: str, extra: str = "", kind: str = "phrase") -> str:
+    return f"""\
+id: t.rule
+kind: {kind}
+category: tone
+message: 'matched "{{match}}"'
+suggestion: 'say it differently, {{customer_name}}'
+{extra}
+match:
+{match}
+"""
+
+
+@pytest.mark.parametrize("text", ["I can't do that", "I can’t do that", "I cannot do that",
+                                  "I CAN NOT do that"])
+def test_phrases_compare_normalised_tokens(tmp_path: Path, text: str) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [\"can't do\"]"))
+    (finding,) = fired(coach, ("agent", text))
+    assert finding.span is not None and finding.span.text.lower().startswith("can")
+
+
+def test_phrases_match_whole_tokens_only(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [relax]"))
+    assert fired(coach, ("agent", "Our spa has relaxing rooms.")) == []
+    assert len(fired(coach, ("agent", "Relax."))) == 1
+
+
+def test_lemma_phrases_match_inflections(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  lemmas: [i understand your frustration]"))
+    for text in ["I understood your frustration", "i understand your frustrations"]:
+        assert len(fired(coach, ("agent", text))) == 1, text
+    assert fired(coach, ("agent", "I understand your question")) == []
+
+
+def test_token_patterns_with_lemma_need_no_lemmatizer(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  patterns: [[{LEMMA: promise}, {NORM: to}]]"))
+    assert len(fired(coach, ("agent", "She promised to call."))) == 1
+    assert fired(coach, ("agent", "A promise is a promise.")) == []
+
+
+def test_regex_runs_on_lower_case_text_and_reports_the_span(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  regex: ['\\bref(?:und|und request) \\d+']"))
+    (finding,) = fired(coach, ("agent", "Your Refund 42 is done"))
+    assert finding.span is not None and finding.span.text == "Refund 42"
+    assert finding.evidence[0].source == "regex"
+
+
+def test_fuzzy_matching_uses_the_named_scorer_and_cutoff(tmp_path: Path) -> None:
+    coach = coach_with(
+        tmp_path, rule("  fuzzy: {phrases: [my hands are tied], scorer: ratio, cutoff: 80}")
+    )
+    (finding,) = fired(coach, ("agent", "Sorry, my hands is tied here."))
+    assert finding.evidence[0].source == "fuzzy"
+    assert finding.evidence[0].score is not None and finding.evidence[0].score >= 80
+    assert fired(coach, ("agent", "My hands are full of paperwork.")) == []
+
+
+def test_negation_in_the_same_clause_cancels_a_hit(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
+    assert fired(coach, ("agent", "I'm not going to tell you to calm down.")) == []
+    assert fired(coach, ("agent", "I would never ask you to calm down.")) == []
+    assert len(fired(coach, ("agent", "Not a problem, calm down."))) == 1  # new clause
+
+
+def test_negation_can_be_switched_off(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]\n  negation: false"))
+    assert len(fired(coach, ("agent", "I'm not going to tell you to calm down."))) == 1
+
+
+def test_quoted_words_do_not_fire(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
+    assert fired(coach, ("agent", 'The note says "calm down" in red.')) == []
+    assert fired(coach, ("agent", "The note says “calm down” in red.")) == []
+
+
+def test_exceptions_cancel_overlapping_hits(tmp_path: Path) -> None:
+    coach = coach_with(
+        tmp_path, rule("  phrases: [\"i can't\"]\n  exceptions: [\"can't thank you enough\"]")
+    )
+    assert fired(coach, ("agent", "I can't thank you enough.")) == []
+    assert len(fired(coach, ("agent", "I can't thank you enough, but I can't refund it."))) == 1
+
+
+def test_contrast_cancels_when_asked(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [i understand]\n  contrast: true"))
+    assert fired(coach, ("agent", "I understand, but that is how it works.")) == []
+    assert len(fired(coach, ("agent", "I understand. But first, your name?"))) == 1
+
+
+def test_speaker_scope(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
+    assert fired(coach, ("customer", "The last agent told me to calm down.")) == []
+
+
+def test_unless_in_the_same_turn_cancels(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [\"can't\"]", "unless:\n  phrases: [instead]"))
+    assert fired(coach, ("agent", "I can't refund it; instead I'll send a new one.")) == []
+    assert len(fired(coach, ("agent", "I can't refund it."))) == 1
+
+
+def test_followed_by_requires_a_second_match_after_the_first(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [sorry]", "followed_by:\n  phrases: [policy]"))
+    assert len(fired(coach, ("agent", "Sorry, but policy says no."))) == 1
+    assert fired(coach, ("agent", "Policy says no, sorry.")) == []
+
+
+def test_message_slots_use_the_match_and_the_customer_name(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
+    (finding,) = fired(coach, ("agent", "Calm down!"))
+    assert finding.message == 'matched "Calm down"'
+    assert finding.suggestion == "say it differently, Dana"
+
+
+def test_unknown_customer_name_drops_the_slot_cleanly(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
+    (finding,) = coach.session().add_turn({"speaker": "agent", "text": "calm down"})
+    assert finding.suggestion == "say it differently"
+
+
+def test_substitution_suggests_the_replacement(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, """\
+id: t.swap
+kind: substitution
+category: tone
+message: '"{match}" sounds negative'
+suggestion: 'Say "{replacement}".'
+swap:
+  "no problem": "happy to help"
+""")
+    (finding,) = fired(coach, ("agent", "No problem at all."))
+    assert finding.suggestion == 'Say "happy to help".'
+
+
+CONDITIONAL = """\
+id: t.ack
+kind: conditional
+category: empathy
+trigger:
+  speaker: customer
+  match: {phrases: [upset]}
+expect:
+  phrases: [sorry]
+within: WITHIN
+when: WHEN
+message: 'no acknowledgement after "{trigger}"'
+suggestion: acknowledge it
+"""
+
+
+def test_conditional_missing_fires_on_the_reply_that_lacks_it(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, CONDITIONAL.replace("WITHIN", "1").replace("WHEN", "missing"))
+    found = fired(coach, ("customer", "I'm upset."), ("agent", "Account number?"))
+    assert [(f.rule_id, f.turn_index) for f in found] == [("t.ack", 1)]
+    assert found[0].evidence[0].note == "trigger"
+    assert fired(coach, ("customer", "I'm upset."), ("agent", "I'm sorry.")) == []
+    assert fired(coach, ("customer", "I'm not upset."), ("agent", "Account number?")) == []
+
+
+def test_conditional_window_of_two_turns(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, CONDITIONAL.replace("WITHIN", "2").replace("WHEN", "missing"))
+    turns = [("customer", "I'm upset."), ("agent", "One moment."), ("agent", "So sorry.")]
+    assert fired(coach, *turns) == []
+    found = fired(coach, turns[0], turns[1], ("agent", "Done."))
+    assert [f.turn_index for f in found] == [2]
+
+
+def test_conditional_present_fires_where_it_is_found(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, CONDITIONAL.replace("WITHIN", "1").replace("WHEN", "present"))
+    found = fired(coach, ("customer", "I'm upset."), ("agent", "So sorry about that."))
+    assert [(f.turn_index, f.span.text if f.span else None) for f in found] == [(1, "sorry")]
+
+
+def test_conditional_still_open_at_the_end_is_decided_by_close(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, CONDITIONAL.replace("WITHIN", "2").replace("WHEN", "missing"))
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "I'm upset."})
+    assert session.add_turn({"speaker": "agent", "text": "Checking."}) == []
+    report = session.close()
+    assert [(f.rule_id, f.turn_index) for f in report.findings] == [("t.ack", 1)]

@@ -1,0 +1,58 @@
+"""The canonical models: what validates, what does not, and the published schemas."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from servicecoach import Event, Report, Transcript, Turn
+
+
+def test_transcript_accepts_the_documented_shape() -> None:
+    record = {
+        "id": "c1",
+        "channel": "voice",
+        "metadata": {"customer_name": "Dana", "queue": "billing"},
+        "turns": [{"speaker": "agent", "text": "Hello", "start": 0, "end": 1.5}],
+        "events": [{"type": "hold_start", "at": 3}, {"type": "transfer", "at": 9, "target": "x"}],
+    }
+    parsed = Transcript.model_validate(record)
+    assert parsed.metadata.customer_name == "Dana"
+    assert parsed.metadata.model_extra == {"queue": "billing"}
+    assert parsed.events[1].target == "x"
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ({"id": "x"}, "turns"),
+        ({"id": "x", "turns": [{"speaker": "bot", "text": "hi"}]}, "speaker"),
+        ({"id": "x", "turns": [{"speaker": "agent", "text": 5}]}, "text"),
+        ({"id": "x", "turns": [{"speaker": "agent", "text": "a", "start": 5, "end": 1}]}, "end"),
+        ({"id": "x", "turns": [], "surprise": 1}, "surprise"),
+        ({"id": "x", "turns": [], "events": [{"type": "hold_start"}]}, "at"),
+    ],
+)
+def test_transcript_rejects_malformed_records(record: dict, problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        Transcript.model_validate(record)
+
+
+def test_models_are_frozen() -> None:
+    turn = Turn(speaker="agent", text="hi")
+    with pytest.raises(ValidationError):
+        turn.text = "changed"  # type: ignore[misc]
+
+
+def test_event_placed_by_turn_when_times_are_unknown() -> None:
+    assert Event(type="hold_end", after_turn=2).after_turn == 2
+
+
+def test_json_schemas_describe_inputs_and_outputs() -> None:
+    transcript_schema = Transcript.model_json_schema()
+    report_schema = Report.model_json_schema()
+    assert set(transcript_schema["required"]) == {"id", "turns"}
+    assert {"transcript_id", "findings", "scores", "overall"} <= set(report_schema["properties"])
+    finding = report_schema["$defs"]["Finding"]["properties"]
+    assert {"rule_id", "kind", "severity", "category", "turn_index", "speaker", "span",
+            "message", "suggestion", "evidence"} <= set(finding)

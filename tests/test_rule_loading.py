@@ -1,0 +1,161 @@
+"""Rule packs are data, validated strictly: every broken pack fails at load with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach, RulePackError
+from servicecoach.rules.loader import load_pack
+
+MANIFEST = "name: acme\nversion: '1.0'\n"
+GOOD_RULE = """\
+id: acme.sigh
+kind: phrase
+category: tone
+message: Sighing ("{match}").
+suggestion: Say what you will do next.
+match:
+  phrases: [sigh]
+"""
+
+
+def write_pack(folder: Path, rules: str, manifest: str = MANIFEST) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(manifest)
+    (folder / "rules.yaml").write_text(rules)
+    return folder
+
+
+def load_error(tmp_path: Path, rules: str, manifest: str = MANIFEST) -> RulePackError:
+    pack = write_pack(tmp_path / "acme", rules, manifest)
+    with pytest.raises(RulePackError) as caught:
+        Coach(packs=[str(pack)])
+    return caught.value
+
+
+def test_a_good_pack_loads_and_fires(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "acme", GOOD_RULE)
+    coach = Coach(packs=[str(pack)])
+    session = coach.session()
+    (finding,) = session.add_turn({"speaker": "agent", "text": "Sigh. Fine."})
+    assert finding.rule_id == "acme.sigh"
+    assert finding.message == 'Sighing ("Sigh").'
+    assert coach.pack_versions == {"acme": "1.0"}
+
+
+def test_yaml_syntax_error_has_file_and_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "match: [unclosed\n")
+    assert error.path.endswith("rules.yaml")
+    assert error.line == 9
+    assert "invalid YAML" in str(error)
+
+
+def test_unknown_key_is_an_error_at_its_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("category: tone", "category: tone\nserverity: warning"))
+    assert error.line == 4
+    assert "unknown key 'serverity'" in str(error)
+
+
+def test_unknown_key_in_a_nested_match_is_located(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "  phrazes: [x]\n")
+    assert error.line == 8
+    assert "match.phrazes" in str(error)
+
+
+def test_bad_regex(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "  regex: ['(unclosed']\n")
+    assert error.line == 8
+    assert "bad regex" in str(error)
+
+
+def test_bad_token_pattern_names_the_rule_and_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "  patterns: [[{NOPE: x}]]\n")
+    assert error.line == 1
+    assert "acme.sigh" in str(error) and "token pattern 0 is invalid" in str(error)
+
+
+def test_unknown_kind(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("kind: phrase", "kind: vibes"))
+    assert "unknown kind 'vibes'" in str(error)
+    assert error.line == 2
+
+
+def test_missing_kind(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("kind: phrase\n", ""))
+    assert "missing 'kind'" in str(error)
+
+
+def test_duplicate_id_names_both_places(tmp_path: Path) -> None:
+    error = load_error(tmp_path, f"- {GOOD_RULE.replace(chr(10), chr(10) + '  ')}\n"
+                                 f"- {GOOD_RULE.replace(chr(10), chr(10) + '  ')}")
+    assert "duplicate rule id 'acme.sigh'" in str(error)
+    assert "first defined at" in str(error)
+    assert error.line == 9
+
+
+def test_unknown_message_slot(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("{match}", "{mtach}"))
+    assert "unknown slot(s) {mtach}" in str(error)
+    assert error.line == 4
+
+
+def test_bad_id_shape(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("acme.sigh", "Sigh"))
+    assert "family.name" in str(error)
+
+
+def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "  regex: [!!python/object/apply:os.system ['true']]\n")
+    assert "rules.yaml" in str(error)
+
+
+def test_broken_manifest(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE, manifest="name: acme\nversoin: '1'\n")
+    assert error.path.endswith("pack.yaml")
+    assert "unknown key 'versoin'" in str(error)
+
+
+def test_unknown_pack_lists_the_bundled_ones(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="bundled pack: core"):
+        Coach(packs=[str(tmp_path / "nowhere")])
+
+
+def test_extends_loads_parent_rules_first(tmp_path: Path) -> None:
+    write_pack(tmp_path / "acme", GOOD_RULE)
+    child = write_pack(
+        tmp_path / "child",
+        GOOD_RULE.replace("acme.sigh", "child.meh").replace("[sigh]", "[meh]"),
+        manifest="name: child\nversion: '2'\nextends: [../acme]\n",
+    )
+    pack = load_pack(str(child))
+    assert [rule.id for rule in pack.rules] == ["acme.sigh", "child.meh"]
+    assert pack.versions == {"acme": "1.0", "child": "2"}
+
+
+def test_extends_cannot_reuse_an_id(tmp_path: Path) -> None:
+    write_pack(tmp_path / "acme", GOOD_RULE)
+    child = write_pack(tmp_path / "child", GOOD_RULE,
+                       manifest="name: child\nversion: '2'\nextends: [../acme]\n")
+    with pytest.raises(RulePackError, match="duplicate rule id"):
+        load_pack(str(child))
+
+
+def test_extending_core_adds_rules_without_copying(tmp_path: Path) -> None:
+    child = write_pack(tmp_path / "child", GOOD_RULE,
+                       manifest="name: child\nversion: '2'\nextends: [core]\n")
+    coach = Coach(packs=[str(child)])
+    assert "acme.sigh" in coach.rule_order and "defensive.blame" in coach.rule_order
+
+
+def test_unknown_builtin_analyzer(tmp_path: Path) -> None:
+    error = load_error(tmp_path, """\
+id: acme.magic
+kind: builtin
+analyzer: telepathy
+category: tone
+message: m
+suggestion: s
+""")
+    assert "unknown analyzer 'telepathy'" in str(error)
