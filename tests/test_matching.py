@@ -79,7 +79,7 @@ def test_fuzzy_matching_uses_the_named_scorer_and_cutoff(tmp_path: Path) -> None
     (finding,) = fired(coach, ("agent", "Sorry, my hands is tied here."))
     assert finding.evidence[0].source == "fuzzy"
     assert finding.evidence[0].score is not None and finding.evidence[0].score >= 80
-    assert fired(coach, ("agent", "My hands are full of paperwork.")) == []
+    assert fired(coach, ("agent", "We can hand it over on Tuesday.")) == []
 
 
 def test_negation_in_the_same_clause_cancels_a_hit(tmp_path: Path) -> None:
