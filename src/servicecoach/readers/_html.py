@@ -56,7 +56,7 @@ def html_to_text(markup: str) -> str:
     lines = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
              for line in "".join(collector.parts).split("\n")]
     text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return re.sub(r"\n{2,}", "\n", text).strip()
 
 
 def plain_text(body: str) -> str:

@@ -27,7 +27,7 @@ from servicecoach.readers.base import ReadResult, Source
 _ROLES = {"AGENT": "agent", "SUPERVISOR": "agent", "CUSTOMER": "customer", "SYSTEM": "system",
           "CUSTOM_BOT": "system"}
 _TRANSFER = "application/vnd.amazonaws.connect.event.transfer.succeeded"
-_VERSION = re.compile(r'"Version"\s*:\s*"(?:CHAT|VOICE)-')
+_VERSION = re.compile(r'"Version"\s*:\s*"(?:CHAT-|VOICE-|2019-08-26")')
 _NOT_A_NAME = re.compile(r"^(?:\[.*\]|SYSTEM_MESSAGE|BOT|Customer|Agent)$")
 
 

@@ -11,8 +11,9 @@ Chat Transferred From Pepper Chatbot To Support
 The HTML body (``<p align="center">Chat Started: ...</p>...<br>``) is turned into text
 first. ``( 1m 32s )`` offsets count from the latest ``Chat Started`` header (a transfer
 starts a new one); times are seconds from the first. ``Visitor`` is the customer, a
-speaker whose name contains "bot" is system, and the other names are mapped by the
-``roles``/``agent`` options or the role heuristic. ``Chat Transferred From X To Y``
+speaker whose name contains "bot" is system, and when a ``Visitor`` speaks every other name
+is an agent; otherwise (the visitor's own name is shown) the ``roles``/``agent`` options or
+the role heuristic decide. ``Chat Transferred From X To Y``
 lines are transfers to Y. A file may hold several chats, each starting with a
 ``Chat <number>`` line or separated by a line of asterisks.
 """
@@ -47,6 +48,8 @@ class _Chat:
     section_start: float = 0.0
     skill_transfers: list[tuple[float | None, str]] = field(default_factory=list)
     transferred: bool = False
+    new_section: bool = False
+    """True after a second ``Chat Started`` header until the next turn."""
 
 
 class SalesforceReader(BaseReader):
@@ -91,25 +94,27 @@ class SalesforceReader(BaseReader):
     def _line(chat: _Chat, line: str, new_id: re.Match[str] | None) -> None:
         draft = chat.draft
         offset = chat.section_start - (chat.first_start or 0.0)
+        at = offset if chat.new_section else None  # else: after the last turn
         if new_id:
             draft.id = new_id["id"]
         elif started := _STARTED.match(line):
             when = to_epoch(started["when"])
             if when is not None:
+                chat.new_section = chat.first_start is not None
                 chat.first_start = chat.first_start if chat.first_start is not None else when
                 chat.section_start = when
                 draft.metadata.setdefault("started_at", iso_utc(when))
         elif transfer := _TRANSFERRED.match(line):
-            draft.add_event("transfer", at=offset if chat.first_start else None,
-                            target=transfer["target"].strip())
+            draft.add_event("transfer", at=at, target=transfer["target"].strip())
             chat.transferred = True
         elif skill := _SKILL_TRANSFER.match(line):
-            chat.skill_transfers.append((offset if chat.first_start else None, skill["target"]))
+            chat.skill_transfers.append((at, skill["target"]))
         elif origin := _ORIGIN.match(line):
             draft.metadata["chat_origin"] = origin["origin"]
         elif turn := _TURN.match(line):
             name = turn["name"].strip()
             seconds = relative_seconds(turn["offset"])
+            chat.new_section = False
             start = offset + seconds if seconds is not None else None
             if name == "Visitor":
                 draft.add_turn("customer", turn["text"].strip(), start)
@@ -122,6 +127,12 @@ class SalesforceReader(BaseReader):
             draft.drop("unrecognised_lines")
 
     def _finish(self, chat: _Chat, source: Source) -> ReadResult:
+        draft = chat.draft
+        if any(t["speaker"] == "customer" for t in draft.turns):  # a Visitor: others are agents
+            for turn in draft.turns:
+                if turn["speaker"] is None:
+                    turn["speaker"] = "agent"
+                    draft.name("agent_name", turn["label"])
         if not chat.transferred:
             for at, target in chat.skill_transfers:
                 chat.draft.add_event("transfer", at=at, target=target)

@@ -1,0 +1,65 @@
+"""``confidence.filler``: hesitation fillers in an agent turn, graded by how many.
+
+One "um" is the rule's own severity (a suggestion in `core`); ``warn_at`` (setting,
+default 3) or more fillers in one turn is a run, reported one severity higher.
+"""
+
+from __future__ import annotations
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+    evidence_of,
+    span_of,
+)
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.listed import ListedAnalyzer
+from servicecoach.models import Finding, Severity
+from servicecoach.rules.schema import BuiltinRule
+
+_HIGHER = {Severity.SUGGESTION: Severity.WARNING, Severity.WARNING: Severity.CRITICAL,
+           Severity.CRITICAL: Severity.CRITICAL}
+
+
+class FillerAnalyzer(ListedAnalyzer):
+    """Counts `filler` hits per agent turn; one finding per turn that has any."""
+
+    lists = ("filler",)
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self.warn_at = int(rule.settings.get("warn_at", 3))
+        if self.warn_at < 1:
+            raise ValueError("warn_at must be at least 1")
+
+    def new_state(self, conversation: Conversation) -> None:
+        return None
+
+    def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if not self.is_agent_turn(conversation, ctx):
+            return []
+        conversation.judged.add(self.rule.category)
+        hits = self.hits(ctx, "filler")
+        if not hits:
+            return []
+        words = [ctx.turn.text[hit.start : hit.end] for hit in hits]
+        count = len(hits)
+        detail = f"{count} fillers in one turn" if count > 1 else "a filler"
+        slots = base_slots(conversation) | {"match": ", ".join(dict.fromkeys(words)),
+                                            "detail": detail}
+        first = hits[0]
+        finding = build_finding(
+            self.rule, ctx, span=span_of(ctx.turn, first.start, first.end), slots=slots,
+            evidence=tuple(evidence_of(hit, ctx.index) for hit in hits[:5]),
+        )
+        if count >= self.warn_at:
+            finding = finding.model_copy(update={"severity": _HIGHER[self.rule.severity]})
+        return [finding]
+
+
+@builtin("fillers")
+def fillers(rule: BuiltinRule) -> FillerAnalyzer:
+    """Factory for ``analyzer: fillers``."""
+    return FillerAnalyzer(rule)

@@ -1,0 +1,244 @@
+"""First and last impressions: the greeting, the agent's introduction, the closing.
+
+All three are transcript-anchored (``turn_index: null``) as CHECKS.md defines them.
+`greeting` is decided on the agent's first turn and `introduction` as soon as the
+opening is over, so a live session hears about them early; `closing` needs the end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    address_form,
+    base_slots,
+    build_finding,
+    span_of,
+)
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.listed import ListedAnalyzer, snippet
+from servicecoach.models import Evidence, Finding, FindingKind
+from servicecoach.nlp.matching import Hit
+from servicecoach.rules.schema import BuiltinRule
+
+
+@dataclass
+class _Once:
+    """Whether the rule has been decided for this conversation."""
+
+    done: bool = False
+
+
+class GreetingAnalyzer(ListedAnalyzer):
+    """``greeting.missing``: the agent's first turn has no word from the `greeting` list."""
+
+    lists = ("greeting",)
+
+    def new_state(self, conversation: Conversation) -> _Once:
+        return _Once()
+
+    def on_turn(self, state: _Once, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if state.done or not self.is_agent_turn(conversation, ctx):
+            return []
+        state.done = True
+        conversation.judged.add(self.rule.category)
+        if self.hits(ctx, "greeting"):
+            return []
+        slots = base_slots(conversation) | {"detail": snippet(ctx.turn.text)}
+        evidence = (self.absence(ctx.index, f"no greeting in the agent's first turn ({ctx.index})"),)
+        return [build_finding(self.rule, None, span=None, evidence=evidence, slots=slots)]
+
+
+@builtin("greeting")
+def greeting(rule: BuiltinRule) -> GreetingAnalyzer:
+    """Factory for ``analyzer: greeting``."""
+    return GreetingAnalyzer(rule)
+
+
+@dataclass
+class _Opening:
+    """How far the opening has gone: agent turns seen, and whether the customer answered."""
+
+    agent_turns: int = 0
+    customer_answered: bool = False
+    done: bool = False
+    last_agent: int | None = None
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_AFTER_NAME = frozenset(
+    {"from", "with", "at", "and", "here", "speaking", "your", "on", "of", "in", "how", "for"}
+)
+
+
+class IntroductionAnalyzer(ListedAnalyzer):
+    """``greeting.no-introduction`` (issue) or its praise (strength): the agent's own name.
+
+    The opening is the agent's first run of turns before the customer answers, and at
+    least its first ``opening_turns`` turns (setting, default 2). A name is given when
+    the metadata's ``agent_name`` is said, when a `lead_in` ("my name is", "this is",
+    "I'm") is followed by a name-like word, when a name is followed by a `lead_out`
+    ("Sam here"), or when the turn is signed (`signature`: "^JK", "- Sam").
+    Capitalisation tells a name after "this is" or "I'm" in mixed-case text; in all
+    lower-case (speech-to-text) only "my name is" forms and the metadata name count.
+    """
+
+    lists = ("lead_in",)
+    optional_lists = ("lead_out", "signature")
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self.opening_turns = int(rule.settings.get("opening_turns", 2))
+        self.any_word = frozenset(str(p).lower() for p in rule.settings.get("any_word_after", ()))
+        self.not_names = frozenset(str(w).lower() for w in rule.settings.get("not_names", ()))
+
+    def new_state(self, conversation: Conversation) -> _Opening:
+        return _Opening()
+
+    def on_turn(
+        self, state: _Opening, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
+        if state.done:
+            return []
+        if ctx.turn.speaker.value == "customer":
+            state.customer_answered = state.agent_turns > 0
+            return []
+        if not self.is_agent_turn(conversation, ctx):
+            return []
+        conversation.judged.add(self.rule.category)
+        if state.agent_turns >= self.opening_turns and state.customer_answered:
+            state.done = True
+            return self._missing(conversation, state)
+        state.agent_turns += 1
+        state.last_agent = ctx.index
+        given = self._introduction(conversation, ctx)
+        if given is None:
+            return []
+        state.done = True
+        if self.rule.finding is not FindingKind.STRENGTH:
+            return []
+        start, end = given
+        slots = base_slots(conversation) | {"match": ctx.turn.text[start:end]}
+        return [
+            build_finding(
+                self.rule, ctx, span=span_of(ctx.turn, start, end), slots=slots,
+                evidence=(Evidence(source="phrase", turn_index=ctx.index,
+                                   note="the agent's own name in the opening"),),
+            )
+        ]
+
+    def on_end(self, state: _Opening, conversation: Conversation) -> list[Finding]:
+        if state.done or state.last_agent is None:
+            return []
+        state.done = True
+        return self._missing(conversation, state)
+
+    def _missing(self, conversation: Conversation, state: _Opening) -> list[Finding]:
+        if self.rule.finding is FindingKind.STRENGTH:
+            return []
+        slots = base_slots(conversation) | {
+            "detail": f"the first {state.agent_turns} agent turn(s)",
+            "agent_name": address_form(conversation.metadata.agent_name) or "(your name)",
+        }
+        note = f"no own name in the opening agent turns (up to turn {state.last_agent})"
+        return [
+            build_finding(self.rule, None, span=None, slots=slots,
+                          evidence=(self.absence(None, note),))
+        ]
+
+    def _introduction(self, conversation: Conversation, ctx: TurnContext) -> tuple[int, int] | None:
+        """Character offsets of the agent's own name (or signature) in the turn, if given."""
+        text = ctx.turn.text
+        known = address_form(conversation.metadata.agent_name)
+        if known:
+            found = re.search(rf"\b{re.escape(known.split()[-1])}\b", text, re.IGNORECASE)
+            if found:
+                return found.start(), found.end()
+        cased = text != text.lower()
+        for hit in self.hits(ctx, "lead_in"):
+            name = self._name_after(text, hit, cased)
+            if name is not None:
+                return hit.start, name
+        for hit in self.hits(ctx, "lead_out"):
+            before = re.search(r"([A-Z][a-z'-]+)\s*,?\s*$", text[: hit.start])
+            if before and before[1].lower() not in self.not_names:
+                return before.start(1), hit.end
+        signatures = self.hits(ctx, "signature")
+        return (signatures[-1].start, signatures[-1].end) if signatures else None
+
+    def _name_after(self, text: str, hit: Hit, cased: bool) -> int | None:
+        """End offset of a name-like word right after a lead-in, else None."""
+        found = _NAME.match(text, _skip_space(text, hit.end))
+        if found is None or found[0].lower() in self.not_names:
+            return None
+        if hit.pattern.lower() in self.any_word:
+            return found.end()
+        if not cased or not found[0][0].isupper():
+            return None
+        rest = text[found.end():]
+        after = re.match(r"\s*([A-Za-z']+)?", rest)
+        following = after[1] if after else None
+        if following is None or following.lower() in _AFTER_NAME:
+            return found.end()
+        if following[0].isupper():  # a surname: "this is Sam Ortiz."
+            tail = re.match(r"\s*[A-Za-z'-]+\s*([A-Za-z']+)?", rest)
+            if tail is None or tail[1] is None or tail[1].lower() in _AFTER_NAME:
+                return found.end()
+        return None
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t,":
+        at += 1
+    return at
+
+
+@builtin("introduction")
+def introduction(rule: BuiltinRule) -> IntroductionAnalyzer:
+    """Factory for ``analyzer: introduction``."""
+    return IntroductionAnalyzer(rule)
+
+
+@dataclass
+class _Closing:
+    """Whether each of the agent's last two turns closed well, and their indexes."""
+
+    last: deque[tuple[int, Hit | None]] = field(default_factory=lambda: deque(maxlen=2))
+
+
+class ClosingAnalyzer(ListedAnalyzer):
+    """``closing.missing``: neither of the agent's last two turns thanks or offers more help."""
+
+    lists = ("closing",)
+
+    def new_state(self, conversation: Conversation) -> _Closing:
+        return _Closing()
+
+    def on_turn(self, state: _Closing, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if self.is_agent_turn(conversation, ctx):
+            conversation.judged.add(self.rule.category)
+            hits = self.hits(ctx, "closing")
+            state.last.append((ctx.index, hits[0] if hits else None))
+        return []
+
+    def on_end(self, state: _Closing, conversation: Conversation) -> list[Finding]:
+        if not state.last or any(hit is not None for _, hit in state.last):
+            return []
+        indexes = [index for index, _ in state.last]
+        last_text = conversation.turns[indexes[-1]].text
+        slots = base_slots(conversation) | {"detail": snippet(last_text)}
+        note = f"no thanks or offer of further help in agent turn(s) {indexes}"
+        return [
+            build_finding(self.rule, None, span=None, slots=slots,
+                          evidence=(self.absence(None, note),))
+        ]
+
+
+@builtin("closing")
+def closing(rule: BuiltinRule) -> ClosingAnalyzer:
+    """Factory for ``analyzer: closing``."""
+    return ClosingAnalyzer(rule)

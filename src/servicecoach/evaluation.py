@@ -1,0 +1,261 @@
+"""Accuracy of the rules against a labelled set: precision, recall and F1 per rule id.
+
+Labels are JSON Lines, one transcript a line: ``{"id", "expected": [{"rule_id",
+"turn_index"}]}``. A finding matches a label on the same transcript, rule id and turn;
+a transcript-anchored label (``turn_index: null``) matches a finding of its rule id
+anywhere in that transcript. ``servicecoach eval`` runs `run_eval`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from servicecoach.coach import Coach
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.models import Report, Transcript
+from servicecoach.readers import iter_sources, read_sources
+
+Key = tuple[str, str, int | None]
+"""(transcript id, rule id, turn index or None for the whole transcript)."""
+
+_LABEL_HINT = 'write one {"id": ..., "expected": [{"rule_id": ..., "turn_index": ...}]} a line'
+
+
+@dataclass(frozen=True)
+class RuleScore:
+    """Counts and ratios for one rule id (or for all of them: the micro average)."""
+
+    rule_id: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def labels(self) -> int:
+        """How many labels expect this rule."""
+        return self.tp + self.fn
+
+    @property
+    def found(self) -> int:
+        """How many findings of this rule were reported."""
+        return self.tp + self.fp
+
+    @property
+    def precision(self) -> float | None:
+        """TP / found; None when nothing was found."""
+        return self.tp / self.found if self.found else None
+
+    @property
+    def recall(self) -> float | None:
+        """TP / labels; None when nothing was expected."""
+        return self.tp / self.labels if self.labels else None
+
+    @property
+    def f1(self) -> float | None:
+        """Harmonic mean of precision and recall, 2TP / (2TP + FP + FN); None when both are empty."""
+        total = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / total if total else None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A missed label or a false alarm: where it is and which rule."""
+
+    transcript_id: str
+    rule_id: str
+    turn_index: int | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Per-rule scores (sorted by rule id), the micro-averaged total, misses and false alarms."""
+
+    rules: tuple[RuleScore, ...]
+    overall: RuleScore
+    misses: tuple[Mismatch, ...]
+    false_alarms: tuple[Mismatch, ...]
+
+
+def load_labels(path: str | Path) -> dict[str, list[Key]]:
+    """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line."""
+    labels: dict[str, list[Key]] = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                transcript_id, keys = _parse_label_line(json.loads(line))
+            except (json.JSONDecodeError, ValueError) as error:
+                raise InputError(str(error), source=str(path), location=f"line {number}",
+                                 hint=_LABEL_HINT) from None
+            if transcript_id in labels:
+                raise InputError(f"transcript {transcript_id!r} is labelled twice",
+                                 source=str(path), location=f"line {number}")
+            labels[transcript_id] = keys
+    return labels
+
+
+def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
+    """The transcript id and its label keys; ValueError says what is malformed."""
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str | int):
+        raise ValueError("expected an object with an 'id'")
+    expected = record.get("expected")
+    if not isinstance(expected, list):
+        raise ValueError("'expected' must be a list")
+    transcript_id = str(record["id"])
+    keys: list[Key] = []
+    for item in expected:
+        rule_id = item.get("rule_id") if isinstance(item, dict) else None
+        turn = item.get("turn_index") if isinstance(item, dict) else None
+        if not isinstance(rule_id, str) or not rule_id:
+            raise ValueError(f"label {item!r} has no 'rule_id'")
+        if turn is not None and (not isinstance(turn, int) or isinstance(turn, bool) or turn < 0):
+            raise ValueError(f"label {item!r}: 'turn_index' must be a turn number or null")
+        keys.append((transcript_id, rule_id, turn))
+    return transcript_id, keys
+
+
+def evaluate(reports: Iterable[Report], labels: Mapping[str, Iterable[Key]]) -> Evaluation:
+    """Match findings to labels; a transcript labelled but not scored (or vice versa) is an error."""
+    reports = list(reports)
+    scored = [report.transcript_id for report in reports]
+    duplicates = sorted(tid for tid, count in Counter(scored).items() if count > 1)
+    if duplicates:
+        raise ServiceCoachError(f"transcript(s) scored twice: {', '.join(duplicates)}")
+    unscored = sorted(set(labels) - set(scored))
+    unlabelled = sorted(set(scored) - set(labels))
+    if unscored or unlabelled:
+        parts = [f"labelled but not scored: {', '.join(unscored)}"] if unscored else []
+        parts += [f"scored but not labelled: {', '.join(unlabelled)}"] if unlabelled else []
+        raise ServiceCoachError("; ".join(parts), hint="label every transcript of the set, once")
+    expected = Counter(key for keys in labels.values() for key in keys)
+    found = Counter(
+        (report.transcript_id, finding.rule_id, finding.turn_index)
+        for report in reports for finding in report.findings
+    )
+    matched = expected & found
+    missed, extra = expected - matched, found - matched
+    for key in [k for k in missed if k[2] is None]:  # whole-transcript labels match any turn
+        tid, rule_id, _ = key
+        for other in sorted((k for k in extra if k[:2] == (tid, rule_id)), key=_order):
+            take = min(missed[key], extra[other])
+            matched[key] += take
+            missed[key] -= take
+            extra[other] -= take
+    missed, extra = +missed, +extra
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for per_rule, keys in ((tp, matched), (fp, extra), (fn, missed)):
+        for (_, rule_id, _), n in keys.items():
+            per_rule[rule_id] += n
+    rule_ids = {key[1] for key in expected} | {key[1] for key in found}
+    rules = tuple(RuleScore(r, tp[r], fp[r], fn[r]) for r in sorted(rule_ids))
+    overall = RuleScore("overall", sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return Evaluation(rules, overall, _mismatches(missed), _mismatches(extra))
+
+
+def _order(key: Key) -> tuple[str, int, str]:
+    """Sort keys by transcript, then turn (whole-transcript first), then rule id."""
+    tid, rule_id, turn = key
+    return tid, -1 if turn is None else turn, rule_id
+
+
+def _mismatches(keys: Counter[Key]) -> tuple[Mismatch, ...]:
+    return tuple(Mismatch(*key) for key in sorted(keys.elements(), key=_order))
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _row(score: RuleScore) -> str:
+    return (f"{score.rule_id:<32} {score.labels:>6} {score.found:>6} {score.tp:>4} {score.fp:>4} "
+            f"{score.fn:>4} {_ratio(score.precision):>6} {_ratio(score.recall):>6} "
+            f"{_ratio(score.f1):>6}")
+
+
+def format_evaluation(evaluation: Evaluation, transcripts: Mapping[str, Transcript]) -> str:
+    """The per-rule table, the overall line, then misses and false alarms with their turn text."""
+    header = (f"{'rule_id':<32} {'labels':>6} {'found':>6} {'TP':>4} {'FP':>4} {'FN':>4} "
+              f"{'prec':>6} {'recall':>6} {'F1':>6}")
+    lines = [header, "-" * len(header)]
+    lines += [_row(score) for score in evaluation.rules]
+    lines += ["-" * len(header), _row(evaluation.overall)]
+    for title, items in (("misses", evaluation.misses), ("false alarms", evaluation.false_alarms)):
+        lines += ["", f"{title} ({len(items)}):"]
+        lines += [_describe(item, transcripts) for item in items]
+    return "\n".join(lines) + "\n"
+
+
+def _describe(item: Mismatch, transcripts: Mapping[str, Transcript]) -> str:
+    """One line: transcript, turn, rule id and the turn's speaker and text."""
+    if item.turn_index is None:
+        return f"  {item.transcript_id} (transcript) {item.rule_id}"
+    turns = transcripts[item.transcript_id].turns if item.transcript_id in transcripts else ()
+    where = f"  {item.transcript_id} turn {item.turn_index} {item.rule_id}"
+    if item.turn_index >= len(turns):
+        return f"{where}: <no such turn>"
+    turn = turns[item.turn_index]
+    return f"{where}: {turn.speaker.value}: {turn.text!r}"
+
+
+def check_targets(
+    evaluation: Evaluation, min_precision: float = 0.9, min_recall: float = 0.85
+) -> list[str]:
+    """One line per rule id below a target, with its numbers; empty when all meet them."""
+    failures = []
+    for score in evaluation.rules:
+        low = []
+        if score.precision is not None and score.precision < min_precision:
+            low.append(f"precision {score.precision:.2f} < {min_precision:.2f} "
+                       f"({score.tp} of {score.found} findings right)")
+        if score.recall is not None and score.recall < min_recall:
+            low.append(f"recall {score.recall:.2f} < {min_recall:.2f} "
+                       f"({score.tp} of {score.labels} labels found)")
+        if low:
+            failures.append(f"{score.rule_id}: {'; '.join(low)}")
+    return failures
+
+
+def run_eval(
+    coach: Coach,
+    transcripts_path: str | Path,
+    labels_path: str | Path,
+    min_precision: float = 0.9,
+    min_recall: float = 0.85,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Score the set, print the evaluation and the targets missed; 0 when all targets are met.
+
+    Unreadable transcripts are printed to stderr and raise `ServiceCoachError`, as do
+    bad labels and transcripts labelled but not scored (or the reverse).
+    """
+    labels = load_labels(labels_path)
+    transcripts: dict[str, Transcript] = {}
+    unreadable = 0
+    for item in read_sources(iter_sources([str(transcripts_path)])):
+        if isinstance(item, InputError):
+            unreadable += 1
+            print(f"error: {item}", file=sys.stderr)
+        elif item.id in transcripts:
+            raise ServiceCoachError(f"transcript id {item.id!r} appears twice",
+                                    where=str(transcripts_path))
+        else:
+            transcripts[item.id] = item
+    if unreadable:
+        raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
+                                where=str(transcripts_path), hint="fix them and run again")
+    evaluation = evaluate(coach.score_many(transcripts.values()), labels)
+    out.write(format_evaluation(evaluation, transcripts))
+    failures = check_targets(evaluation, min_precision, min_recall)
+    out.write(f"\n{len(failures)} rule id(s) below target (precision >= {min_precision:.2f}, "
+              f"recall >= {min_recall:.2f})\n")
+    out.writelines(f"  {failure}\n" for failure in failures)
+    return 1 if failures else 0

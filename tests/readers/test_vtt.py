@@ -1,0 +1,51 @@
+"""WebVTT with voice tags (W3C example, Microsoft Teams) and Zoom-style prefixes."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, one, sample, speakers
+
+
+def test_w3c_interview_merges_cues_and_keeps_overlaps_in_start_order() -> None:
+    transcript = one("vtt", sample("webvtt-voice-tags/w3c_webvtt_spec_interview_example.vtt"))
+    assert transcript.channel.value == "voice"
+    labels = transcript.metadata.model_extra["role_mapping"]
+    assert list(labels) == ["Roger Bingham", "Neil deGrasse Tyson"]
+    assert len(transcript.turns) == 5
+    first = transcript.turns[0]
+    assert first.text.startswith("We are in New York City We're actually at the Lucern Hotel")
+    assert (first.start, first.end) == (11.0, 31.5)
+    assert [t.start for t in transcript.turns] == [11.0, 30.5, 32.0, 32.5, 35.5]
+    assert transcript.turns[3].text == "Laughs"  # <i> removed
+
+
+def test_teams_unpadded_timestamps() -> None:
+    path = "microsoft-teams-transcript/graph_docs_callTranscript_content_v1_unpadded_timestamps.vtt"
+    transcript = one("vtt", sample(path))
+    assert (transcript.turns[0].start, transcript.turns[0].end) == (0.0, 5.32)
+    assert transcript.turns[0].text == "This is a transcript test."
+    assert transcript.metadata.agent_name == "User Name"  # single speaker: the heuristic's agent
+
+
+def test_teams_metadata_content_payloads() -> None:
+    path = "microsoft-teams-transcript/graph_docs_callTranscript_metadataContent_adhoc.vtt"
+    transcript = one("vtt", sample(path))
+    assert len(transcript.turns) == 1
+    assert transcript.turns[0].text == "Hello. Hello. Hello. Hello. Hello. Hello. Oh."
+    assert (transcript.turns[0].start, transcript.turns[0].end) == (3.663, 8.103)
+
+
+def test_agent_option_sets_roles_and_names() -> None:
+    path = sample("webvtt-voice-tags/w3c_webvtt_spec_interview_example.vtt")
+    transcript = one("vtt", path, agent="Neil deGrasse Tyson")
+    assert speakers(transcript) == ["customer", "agent", "customer", "agent", "customer"]
+    assert transcript.metadata.agent_name == "Neil deGrasse Tyson"
+    assert transcript.metadata.customer_name == "Roger Bingham"
+    assert transcript.metadata.model_extra["role_source"] == "user"
+
+
+def test_zoom_prefixes_entities_and_notes() -> None:
+    transcript = one("vtt", FIXTURES / "zoom.vtt")
+    assert speakers(transcript) == ["agent", "customer"]
+    assert transcript.turns[0].text == "Hello & welcome to Acme, how can I help?"
+    assert transcript.turns[1].text == "My order number is 5531. It is late."
+    assert transcript.metadata.customer_name == "Sam Patel"

@@ -1,0 +1,183 @@
+"""The command line: formats, inputs, exit codes, and bad input that never stops a batch."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from servicecoach.cli import main
+
+from conftest import REPO
+
+EXAMPLES = REPO / "examples" / "transcripts"
+CALM = "%% id: calm\nCustomer: Where is my order?\nAgent: Calm down, it's coming.\n"
+FINE = "%% id: fine\nCustomer: Where is my order?\nAgent: It arrives tomorrow morning.\n"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_the_bundled_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["score", str(EXAMPLES)], capsys)
+    assert code == 0
+    assert "refund-call" in out and "billing-chat" in out
+    assert "scored 2 transcript(s); 0 could not be read" in err
+
+
+def test_jsonl_gives_one_report_a_line_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "b.txt").write_text(FINE)
+    (tmp_path / "a.txt").write_text(CALM)
+    code, out, _ = run(["score", str(tmp_path / "b.txt"), str(tmp_path / "a.txt"),
+                        "--format", "jsonl"], capsys)
+    reports = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["transcript_id"] for r in reports] == ["fine", "calm"]
+    assert [f["rule_id"] for f in reports[1]["findings"]] == ["defensive.dismissive"]
+
+
+def test_json_is_one_array(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text(CALM)
+    _, out, _ = run(["score", str(tmp_path), "--format", "json"], capsys)
+    assert [r["transcript_id"] for r in json.loads(out)] == ["calm"]
+
+
+def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text(CALM)
+    target = tmp_path / "out.jsonl"
+    code, out, _ = run(["score", str(tmp_path / "a.txt"), "--format", "jsonl",
+                        "--output", str(target)], capsys)
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["transcript_id"] == "calm"
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(CALM))
+    code, out, _ = run(["score", "-", "--format", "jsonl"], capsys)
+    assert code == 0 and json.loads(out)["transcript_id"] == "calm"
+
+
+def test_fail_on_sets_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text(CALM)
+    assert run(["score", str(tmp_path), "--fail-on", "warning"], capsys)[0] == 1
+    assert run(["score", str(tmp_path), "--fail-on", "critical"], capsys)[0] == 0
+
+
+def test_bad_records_are_reported_and_the_batch_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = {"id": "ok-1", "turns": [{"speaker": "agent", "text": "Calm down."}]}
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({"id": "no-turns"}),
+        json.dumps({"id": "bad-speaker", "turns": [{"speaker": "agent", "text": "hi"},
+                                                    {"speaker": "robot", "text": "beep"}]}),
+        json.dumps({"id": "bad-text", "turns": [{"speaker": "agent", "text": ["x"]}]}),
+        json.dumps(good | {"id": "ok-2"}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run(["score", str(path), "--format", "jsonl"], capsys)
+    assert code == 2
+    assert [json.loads(line)["transcript_id"] for line in out.splitlines()] == ["ok-1", "ok-2"]
+    assert f"{path}:line 2: invalid JSON" in err
+    assert f"{path}:line 3, transcript 'no-turns': turns: Field required" in err
+    assert f"{path}:line 4, transcript 'bad-speaker', turn 1: turns.1.speaker" in err
+    assert f"{path}:line 5, transcript 'bad-text', turn 0: turns.0.text" in err
+    assert "scored 2 transcript(s); 4 could not be read" in err
+
+
+def test_bad_text_transcript_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "call.txt"
+    path.write_text("Agent: Hello\nRobot: beep\n")
+    code, _, err = run(["score", str(path)], capsys)
+    assert code == 2
+    assert f"{path}:line 2, transcript 'call': unknown speaker 'Robot'" in err
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["score", "no/such/file.json"], capsys)
+    assert code == 2 and "no/such/file.json: no such file or folder" in err
+
+
+def test_unknown_input_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["score", str(EXAMPLES), "--input-format", "fax"], capsys)
+    assert code == 2 and "unknown --input-format 'fax'" in err
+
+
+def test_spacy_model_not_installed_says_how_to_install(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["score", str(EXAMPLES), "--spacy-model", "xx_not_a_model"], capsys)
+    assert code == 2
+    assert "python -m spacy download xx_not_a_model" in err
+
+
+def test_broken_pack_exits_2_with_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "p"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
+    (pack / "r.yaml").write_text("id: p.x\nkind: phrase\n  bad: indent\n")
+    code, _, err = run(["score", str(EXAMPLES), "--pack", str(pack)], capsys)
+    assert code == 2 and f"{pack / 'r.yaml'}:3: invalid YAML" in err
+
+
+def test_rules_list_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["rules", "list"], capsys)
+    assert code == 0 and "defensive.blame" in out and "empathy.shown" in out
+    code, out, _ = run(["rules", "explain", "defensive.dismissive"], capsys)
+    assert code == 0
+    for title in ("What it does:", "Why it matters:", "Example:", "Use instead:"):
+        assert title in out
+    assert run(["rules", "explain", "no.such"], capsys)[0] == 2
+
+
+def test_rules_test_reports_missed_and_unexpected_with_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    test_file = tmp_path / "dismissive.test.transcript"
+    test_file.write_text(
+        "Customer: hello\n"
+        "# ruleid: defensive.dismissive\n"
+        "Agent: Good morning.\n"
+        "---\n"
+        "Customer: hello\n"
+        "Agent: Relax.\n"
+        "# ok: defensive.dismissive\n"
+        "Agent: Calm down.\n"
+        "# ruleid: no.such-rule\n"
+        "Agent: hi\n"
+    )
+    code, out, _ = run(["rules", "test", str(test_file)], capsys)
+    assert code == 1
+    assert f"{test_file}:2: missed defensive.dismissive" in out
+    assert f"{test_file}:6: unexpected defensive.dismissive" in out
+    assert f"{test_file}:7: unexpected defensive.dismissive" in out
+    assert f"{test_file}:9: unknown-rule no.such-rule" in out
+
+
+def test_rules_lint_requires_tests_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "p"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
+    (pack / "r.yaml").write_text(
+        "id: p.x\nkind: phrase\ncategory: c\nmessage: m\nsuggestion: s\nmatch: {phrases: [x]}\n"
+    )
+    (pack / "r.test.transcript").write_text("# ruleid: p.x\nAgent: x\n")
+    code, out, _ = run(["rules", "lint", "--pack", str(pack)], capsys)
+    assert code == 1
+    assert "p.x: no 'docs'" in out and "has no 'ok' case" in out
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "servicecoach"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "score" in done.stdout

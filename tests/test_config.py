@@ -1,0 +1,102 @@
+"""User configuration changes packs, rules, severities and phrases without copying a pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach, ConfigError, Severity
+from servicecoach.config import find_config, load_config
+
+
+def coach_from(tmp_path: Path, toml: str, name: str = "servicecoach.toml") -> Coach:
+    path = tmp_path / name
+    path.write_text(toml)
+    return Coach.from_config(path)
+
+
+def agent_says(coach: Coach, text: str) -> list[str]:
+    return [f.rule_id for f in coach.session().add_turn({"speaker": "agent", "text": text})]
+
+
+def test_disable_by_id_and_by_glob(tmp_path: Path) -> None:
+    coach = coach_from(tmp_path, 'disable = ["defensive.*", "language.negative"]')
+    assert not any(r.id.startswith("defensive.") for r in coach.rules)
+    assert "language.negative" not in coach.rule_order
+    assert "empathy.missing" in coach.rule_order
+
+
+def test_severity_override(tmp_path: Path) -> None:
+    coach = coach_from(tmp_path, '[rules."defensive.dismissive"]\nseverity = "critical"')
+    (finding,) = coach.session().add_turn({"speaker": "agent", "text": "Calm down."})
+    assert finding.severity is Severity.CRITICAL
+
+
+def test_add_phrases_to_the_main_list(tmp_path: Path) -> None:
+    toml = '[rules."defensive.dismissive"]\nadd_phrases = ["take a chill pill"]'
+    assert agent_says(coach_from(tmp_path, toml), "Take a chill pill.") == ["defensive.dismissive"]
+    assert agent_says(Coach(), "Take a chill pill.") == []
+
+
+def test_add_phrases_to_a_named_list(tmp_path: Path) -> None:
+    toml = '[rules."empathy.missing"]\nadd_phrases = { expect = ["oh no"] }'
+    coach = coach_from(tmp_path, toml)
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "I'm so frustrated, it broke again."})
+    assert session.add_turn({"speaker": "agent", "text": "Oh no! Let's fix it."}) == []
+
+
+def test_add_exceptions(tmp_path: Path) -> None:
+    toml = '[rules."defensive.dismissive"]\nadd_exceptions = ["relax mode"]'
+    assert agent_says(coach_from(tmp_path, toml), "Switch the chair to relax mode.") == []
+
+
+def test_scoring_weights(tmp_path: Path) -> None:
+    coach = coach_from(tmp_path, "[scoring.weights]\nempathy = 5.0\n[scoring.penalties]\nwarning = 30")
+    assert coach.scoring.weight("empathy") == 5.0
+    assert coach.scoring.penalties[Severity.WARNING] == 30
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    toml = '[project]\nname = "x"\n[tool.servicecoach]\ndisable = ["language.negative"]'
+    coach = coach_from(tmp_path, toml, name="pyproject.toml")
+    assert "language.negative" not in coach.rule_order
+
+
+def test_find_config_walks_up(tmp_path: Path) -> None:
+    (tmp_path / "servicecoach.toml").write_text("")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert find_config(nested) == tmp_path / "servicecoach.toml"
+
+
+def test_relative_pack_paths_resolve_from_the_config_file(tmp_path: Path) -> None:
+    pack = tmp_path / "packs" / "mine"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("name: mine\nversion: '1'\nextends: [core]\n")
+    coach = coach_from(tmp_path, 'packs = ["packs/mine"]')
+    assert coach.pack_versions["mine"] == "1" and "core" in coach.pack_versions
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('disabel = ["x"]', "disabel: unknown key"),
+        ('disable = ["nope.*"]', "no rule matches 'nope.*'"),
+        ('[rules."nope.rule"]\nseverity = "warning"', "rules.nope.rule: no such rule"),
+        ('[rules."defensive.blame"]\nseverity = "fatal"', "severity"),
+        ('[rules."defensive.blame"]\nadd_phrases = { nolist = ["x"] }', "no phrase list 'nolist'"),
+        ('[rules."defensive.blame"]\nsettings = { limit = 3 }', "only built-in rules have settings"),
+        ("packs = [", "invalid TOML"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("*", r"\*")):
+        coach_from(tmp_path, toml)
+
+
+def test_pyproject_without_the_table_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    with pytest.raises(ConfigError, match=r"no \[tool.servicecoach\] table"):
+        load_config(tmp_path / "pyproject.toml")

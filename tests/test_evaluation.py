@@ -1,0 +1,217 @@
+"""The accuracy harness on hand-made reports and labels (no rule behaviour involved)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.evaluation import (
+    Evaluation,
+    check_targets,
+    evaluate,
+    format_evaluation,
+    load_labels,
+    run_eval,
+)
+from servicecoach.models import (
+    Finding,
+    FindingKind,
+    Report,
+    Severity,
+    Speaker,
+    Transcript,
+)
+
+
+def finding(rule_id: str, turn: int | None) -> Finding:
+    """A minimal finding of `rule_id` on `turn`."""
+    return Finding(
+        rule_id=rule_id, kind=FindingKind.ISSUE, severity=Severity.WARNING, category="test",
+        turn_index=turn, speaker=None if turn is None else Speaker.AGENT, message="m",
+        suggestion="s",
+    )
+
+
+def report(transcript_id: str, *findings: tuple[str, int | None]) -> Report:
+    """A report holding findings given as (rule id, turn) pairs."""
+    return Report(transcript_id=transcript_id, findings=tuple(finding(r, t) for r, t in findings),
+                  scores=(), overall=None)
+
+
+def labels(**expected: list[tuple[str, int | None]]) -> dict[str, list[tuple[str, str, int | None]]]:
+    """Labels by transcript id, as `load_labels` returns them."""
+    return {tid: [(tid, r, t) for r, t in keys] for tid, keys in expected.items()}
+
+
+def scores(evaluation: Evaluation) -> dict[str, tuple[int, int, int]]:
+    """(TP, FP, FN) per rule id."""
+    return {s.rule_id: (s.tp, s.fp, s.fn) for s in evaluation.rules}
+
+
+@pytest.fixture
+def sample() -> Evaluation:
+    """Two transcripts: hits, a wrong turn, a miss, a false alarm, a transcript-level label."""
+    reports = [
+        report("a", ("empathy.missing", 1), ("empathy.missing", 5), ("greeting.missing", None),
+               ("defensive.blame", 3)),
+        report("b", ("empathy.missing", 2), ("closing.missing", None)),
+    ]
+    expected = labels(
+        a=[("empathy.missing", 1), ("empathy.missing", 3), ("greeting.missing", None)],
+        b=[("empathy.missing", 2), ("name.unused", None), ("closing.missing", None)],
+    )
+    return evaluate(reports, expected)
+
+
+def test_counts_per_rule(sample: Evaluation) -> None:
+    assert scores(sample) == {
+        "closing.missing": (1, 0, 0),
+        "defensive.blame": (0, 1, 0),
+        "empathy.missing": (2, 1, 1),
+        "greeting.missing": (1, 0, 0),
+        "name.unused": (0, 0, 1),
+    }
+    assert (sample.overall.tp, sample.overall.fp, sample.overall.fn) == (4, 2, 2)
+
+
+def test_ratios(sample: Evaluation) -> None:
+    empathy = next(s for s in sample.rules if s.rule_id == "empathy.missing")
+    assert (empathy.labels, empathy.found) == (3, 3)
+    assert empathy.precision == pytest.approx(2 / 3)
+    assert empathy.recall == pytest.approx(2 / 3)
+    assert empathy.f1 == pytest.approx(2 / 3)
+    blame = next(s for s in sample.rules if s.rule_id == "defensive.blame")
+    assert (blame.precision, blame.recall, blame.f1) == (0.0, None, 0.0)
+    unused = next(s for s in sample.rules if s.rule_id == "name.unused")
+    assert (unused.precision, unused.recall, unused.f1) == (None, 0.0, 0.0)
+    assert sample.overall.precision == pytest.approx(4 / 6)
+    assert sample.overall.recall == pytest.approx(4 / 6)
+
+
+def test_misses_and_false_alarms(sample: Evaluation) -> None:
+    assert [(m.transcript_id, m.rule_id, m.turn_index) for m in sample.misses] == [
+        ("a", "empathy.missing", 3), ("b", "name.unused", None),
+    ]
+    assert [(m.transcript_id, m.rule_id, m.turn_index) for m in sample.false_alarms] == [
+        ("a", "defensive.blame", 3), ("a", "empathy.missing", 5),
+    ]
+
+
+def test_transcript_label_matches_a_finding_on_any_turn() -> None:
+    evaluation = evaluate([report("a", ("name.unused", 4))], labels(a=[("name.unused", None)]))
+    assert scores(evaluation) == {"name.unused": (1, 0, 0)}
+
+
+def test_turn_label_does_not_match_a_transcript_finding() -> None:
+    evaluation = evaluate([report("a", ("hold.no-thanks", None))], labels(a=[("hold.no-thanks", 2)]))
+    assert scores(evaluation) == {"hold.no-thanks": (0, 1, 1)}
+
+
+def test_duplicate_findings_count_once_each() -> None:
+    evaluation = evaluate([report("a", ("confidence.filler", 1), ("confidence.filler", 1))],
+                          labels(a=[("confidence.filler", 1)]))
+    assert scores(evaluation) == {"confidence.filler": (1, 1, 0)}
+
+
+def test_nothing_expected_nothing_found() -> None:
+    evaluation = evaluate([report("a")], labels(a=[]))
+    assert evaluation.rules == ()
+    assert (evaluation.overall.precision, evaluation.overall.recall, evaluation.overall.f1) == (
+        None, None, None)
+
+
+def test_unscored_and_unlabelled_transcripts_are_named() -> None:
+    with pytest.raises(ServiceCoachError, match="labelled but not scored: b.*scored but not "
+                       "labelled: c"):
+        evaluate([report("a"), report("c")], labels(a=[], b=[]))
+
+
+def test_targets(sample: Evaluation) -> None:
+    failures = check_targets(sample, min_precision=0.9, min_recall=0.85)
+    assert [line.split(":")[0] for line in failures] == [
+        "defensive.blame", "empathy.missing", "name.unused",
+    ]
+    assert "precision 0.67 < 0.90 (2 of 3 findings right)" in failures[1]
+    assert "recall 0.67 < 0.85 (2 of 3 labels found)" in failures[1]
+    assert check_targets(sample, min_precision=0.0, min_recall=0.0) == []
+
+
+def test_format_lists_table_and_turn_text(sample: Evaluation) -> None:
+    transcript = Transcript.model_validate({"id": "a", "turns": [
+        {"speaker": "customer", "text": f"turn {i}"} for i in range(6)]})
+    text = format_evaluation(sample, {"a": transcript})
+    lines = text.splitlines()
+    assert lines[0].split() == ["rule_id", "labels", "found", "TP", "FP", "FN", "prec", "recall",
+                                "F1"]
+    assert "empathy.missing 3 3 2 1 1 0.67 0.67 0.67" in [" ".join(l.split()) for l in lines]
+    assert "overall 6 6 4 2 2 0.67 0.67 0.67" in [" ".join(l.split()) for l in lines]
+    assert "defensive.blame 0 1 0 1 0 0.00 - 0.00" in [" ".join(l.split()) for l in lines]
+    assert "  a turn 3 empathy.missing: customer: 'turn 3'" in lines
+    assert "  b (transcript) name.unused" in lines
+    assert text.index("misses (2):") < text.index("false alarms (2):")
+
+
+def test_load_labels(tmp_path: Path) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text(
+        '{"id": "a", "expected": [{"rule_id": "name.used", "turn_index": 2}]}\n\n'
+        '{"id": 7, "expected": [{"rule_id": "closing.missing", "turn_index": null}]}\n')
+    assert load_labels(path) == {"a": [("a", "name.used", 2)],
+                                 "7": [("7", "closing.missing", None)]}
+
+
+@pytest.mark.parametrize("line", [
+    "not json",
+    '{"expected": []}',
+    '{"id": "x", "expected": {}}',
+    '{"id": "x", "expected": [{"turn_index": 1}]}',
+    '{"id": "x", "expected": [{"rule_id": "a.b", "turn_index": "2"}]}',
+    '{"id": "a", "expected": []}',
+])
+def test_bad_label_line_names_file_and_line(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text('{"id": "a", "expected": []}\n' + line + "\n")
+    with pytest.raises(InputError) as error:
+        load_labels(path)
+    assert f"{path}:line 2" in str(error.value)
+
+
+class FakeCoach:
+    """Stands in for `Coach`: reports one greeting.missing on every transcript."""
+
+    def score_many(self, transcripts: list[Transcript]) -> list[Report]:
+        return [report(t.id, ("greeting.missing", None)) for t in transcripts]
+
+
+def write_set(tmp_path: Path, expected: list[dict[str, object]]) -> tuple[Path, Path]:
+    """Two one-turn transcripts and the given label lines."""
+    transcripts = tmp_path / "transcripts.jsonl"
+    transcripts.write_text("".join(
+        json.dumps({"id": tid, "turns": [{"speaker": "agent", "text": "Hi"}]}) + "\n"
+        for tid in ("t1", "t2")))
+    labels_path = tmp_path / "labels.jsonl"
+    labels_path.write_text("".join(json.dumps(line) + "\n" for line in expected))
+    return transcripts, labels_path
+
+
+def test_run_eval_exit_codes(tmp_path: Path) -> None:
+    hit = [{"rule_id": "greeting.missing", "turn_index": None}]
+    paths = write_set(tmp_path, [{"id": "t1", "expected": hit}, {"id": "t2", "expected": hit}])
+    out = io.StringIO()
+    assert run_eval(FakeCoach(), *paths, 0.9, 0.85, out) == 0  # type: ignore[arg-type]
+    assert "0 rule id(s) below target" in out.getvalue()
+    paths = write_set(tmp_path, [{"id": "t1", "expected": hit}, {"id": "t2", "expected": []}])
+    out = io.StringIO()
+    assert run_eval(FakeCoach(), *paths, 0.9, 0.85, out) == 1  # type: ignore[arg-type]
+    assert "greeting.missing: precision 0.50 < 0.90" in out.getvalue()
+
+
+def test_run_eval_unreadable_transcript(tmp_path: Path) -> None:
+    transcripts, labels_path = write_set(tmp_path, [{"id": "t1", "expected": []}])
+    transcripts.write_text(transcripts.read_text() + '{"id": "t3", "turns": [{"speaker": "x"}]}\n')
+    with pytest.raises(ServiceCoachError, match="1 transcript"):
+        run_eval(FakeCoach(), transcripts, labels_path, 0.9, 0.85, io.StringIO())  # type: ignore[arg-type]

@@ -1,0 +1,110 @@
+"""Scoring a whole transcript replays the live path: both give identical findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from servicecoach import Coach, Report, Transcript
+from servicecoach.readers.text import block_to_transcript, parse_blocks
+from servicecoach.testing.annotations import find_test_files
+
+from conftest import REPO
+
+
+def all_test_transcripts() -> list[Transcript]:
+    """Every conversation of every annotated rule test, example and development-set record."""
+    found: list[Transcript] = []
+    for path in find_test_files([REPO / "rules"]):
+        with path.open(encoding="utf-8") as handle:
+            for block in parse_blocks(handle):
+                parsed = block_to_transcript(block, source=str(path),
+                                             default_id=f"{path.name}:{block.first_line}")
+                if isinstance(parsed, Transcript):
+                    found.append(parsed)
+    devset = REPO / "tests" / "devset" / "transcripts.jsonl"
+    if devset.is_file():
+        for line in devset.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.append(Transcript.model_validate(json.loads(line)))
+    return found
+
+
+def live(coach: Coach, transcript: Transcript) -> tuple[list, Report]:  # type: ignore[type-arg]
+    """Feed a transcript turn by turn (events after the turn they follow), like a live host."""
+    session = coach.session(transcript.metadata, channel=transcript.channel,
+                            transcript_id=transcript.id)
+    hints = []
+    turn_of_event = {}
+    for event in transcript.events:
+        if event.after_turn is not None:
+            turn_of_event.setdefault(event.after_turn, []).append(event)
+        else:
+            starts = [t.start for t in transcript.turns]
+            index = sum(1 for s in starts if s is not None and s <= (event.at or 0)) - 1
+            turn_of_event.setdefault(index, []).append(event)
+    for event in turn_of_event.get(-1, []):
+        hints.extend(session.add_event(event))
+    for index, turn in enumerate(transcript.turns):
+        hints.extend(session.add_turn(turn))
+        for event in turn_of_event.get(index, []):
+            hints.extend(session.add_event(event))
+    return hints, session.close()
+
+
+TRANSCRIPTS = all_test_transcripts()
+
+
+def test_there_are_transcripts_to_compare() -> None:
+    assert len(TRANSCRIPTS) >= 20
+
+
+@pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.id)
+def test_live_session_equals_batch(coach: Coach, transcript: Transcript) -> None:
+    hints, live_report = live(coach, transcript)
+    batch = coach.score(transcript)
+    assert live_report.findings == batch.findings
+    assert live_report.scores == batch.scores
+    # every hint given live is in the final report, at the same turn
+    assert set(hints) <= set(batch.findings)
+
+
+SENTENCES = [
+    ("customer", "This is the third time I've called and I'm fed up."),
+    ("customer", "Where is my parcel?"),
+    ("customer", "Thanks, that helps."),
+    ("customer", "Oh great, another hour on hold."),
+    ("agent", "I'm so sorry about that, let's fix it."),
+    ("agent", "I understand, but that's our policy."),
+    ("agent", "Calm down, as I already said."),
+    ("agent", "We don't do refunds."),
+    ("agent", "I can't thank you enough for your patience."),
+    ("agent", "You should have read the terms."),
+    ("agent", "Can I have your order number?"),
+    ("system", "Chat transferred."),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=25),
+       st.sampled_from(["voice", "chat"]))
+def test_any_conversation_gives_the_same_findings_live_and_in_batch(
+    coach: Coach, turns: list[tuple[str, str]], channel: str
+) -> None:
+    transcript = Transcript.model_validate({
+        "id": "generated", "channel": channel, "metadata": {"customer_name": "Dana"},
+        "turns": [{"speaker": s, "text": t, "start": float(i * 10)} for i, (s, t) in enumerate(turns)],
+    })
+    _, live_report = live(coach, transcript)
+    assert live_report == coach.score(transcript)
+
+
+def test_a_closed_session_refuses_more_turns(coach: Coach) -> None:
+    session = coach.session()
+    session.close()
+    with pytest.raises(Exception, match="is closed"):
+        session.add_turn({"speaker": "agent", "text": "hello"})
