@@ -298,11 +298,11 @@ def _scoring_policy(packs: list[Pack], config: CoachConfig) -> ScoringPolicy:
     weights: dict[str, float] = {}
     penalties = dict(DEFAULT_PENALTIES)
     bonus = DEFAULT_STRENGTH_BONUS
-    for pack in packs:
-        weights.update(pack.manifest.weights)
-        penalties.update(pack.manifest.penalties)
-        if pack.manifest.strength_bonus is not None:
-            bonus = pack.manifest.strength_bonus
+    for manifest in (m for pack in packs for m in pack.lineage):
+        weights.update(manifest.weights)
+        penalties.update(manifest.penalties)
+        if manifest.strength_bonus is not None:
+            bonus = manifest.strength_bonus
     weights.update(config.scoring.weights)
     penalties.update(config.scoring.penalties)
     if config.scoring.strength_bonus is not None:

@@ -40,6 +40,8 @@ class Pack:
     locations: dict[str, RuleLocation]
     versions: dict[str, str]
     """Name -> version of this pack and every pack it extends."""
+    lineage: tuple[PackManifest, ...]
+    """The manifests of the packs it extends, then its own: later ones override settings."""
 
 
 def bundled_packs_dir() -> Path:
@@ -83,15 +85,17 @@ def load_pack(name_or_path: str, *, _seen: tuple[str, ...] = ()) -> Pack:
     rules: list[Rule] = []
     locations: dict[str, RuleLocation] = {}
     versions: dict[str, str] = {}
+    lineage: list[PackManifest] = []
     for parent_name in manifest.extends:
         parent_path = resolve_pack(parent_name, relative_to=folder)
         parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name))
         _merge(rules, locations, parent.rules, parent.locations)
         versions.update(parent.versions)
+        lineage.extend(parent.lineage)
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations)
     versions[manifest.name] = manifest.version
-    return Pack(manifest, folder, tuple(rules), locations, versions)
+    return Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest))
 
 
 def _merge(

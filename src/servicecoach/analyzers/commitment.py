@@ -1,0 +1,91 @@
+"""``commitment.vague`` and the report's list of commitments.
+
+A commitment is a sentence of an agent turn with a `promise` of a later action by the
+company ("I'll call you back", "someone will email you"). Its time frame is the
+`time_frame` wording in the same sentence ("by 3 pm tomorrow", "within 24 hours");
+adjacent time-frame hits merge into one ("by 3 pm" + "tomorrow"). Every commitment goes
+to `Conversation.commitments`; the first one of a turn without a time frame is a finding.
+"""
+
+from __future__ import annotations
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+    evidence_of,
+    span_of,
+)
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.listed import ListedAnalyzer
+from servicecoach.models import Commitment, Finding
+from servicecoach.nlp.matching import Hit
+from servicecoach.rules.schema import BuiltinRule
+
+_JOIN = " ,"
+"""Characters that may separate two time-frame hits that read as one ("by 3 pm, tomorrow")."""
+
+
+def merge_spans(hits: list[Hit], text: str) -> list[tuple[int, int]]:
+    """Character spans of hits, overlapping or adjacent ones merged, in text order."""
+    merged: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        if merged and not text[merged[-1][1] : hit.start].strip(_JOIN):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hit.end))
+        else:
+            merged.append((hit.start, hit.end))
+    return merged
+
+
+class CommitmentAnalyzer(ListedAnalyzer):
+    """Finds promises, records them with their time frames, and flags the vague ones."""
+
+    lists = ("promise", "time_frame")
+
+    def new_state(self, conversation: Conversation) -> None:
+        return None
+
+    def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if not self.is_agent_turn(conversation, ctx):
+            return []
+        promises = self.hits(ctx, "promise")
+        if not promises:
+            return []
+        conversation.judged.add(self.rule.category)
+        text = ctx.turn.text
+        frames = merge_spans(self.hits(ctx, "time_frame"), text)
+        findings: list[Finding] = []
+        for sentence in ctx.doc.sents:
+            start, end = sentence.start_char, sentence.end_char
+            inside = [hit for hit in promises if start <= hit.start < end]
+            if not inside:
+                continue
+            frame = next(((s, e) for s, e in frames if start <= s < end), None)
+            begin = min(inside[0].start, frame[0]) if frame else inside[0].start
+            stop = len(text[:end].rstrip())
+            conversation.commitments.append(
+                Commitment(
+                    turn_index=ctx.index,
+                    span=span_of(ctx.turn, begin, stop),
+                    time_frame=text[frame[0] : frame[1]] if frame else None,
+                )
+            )
+            if frame is None and not findings:
+                findings.append(self._vague(conversation, ctx, inside[0], stop))
+        return findings
+
+    def _vague(self, conversation: Conversation, ctx: TurnContext, hit: Hit, stop: int) -> Finding:
+        promise = ctx.turn.text[hit.start : stop].rstrip(".!?,; ")
+        slots = base_slots(conversation) | {"match": promise}
+        return build_finding(
+            self.rule, ctx, span=span_of(ctx.turn, hit.start, hit.end), slots=slots,
+            evidence=(evidence_of(hit, ctx.index),
+                      self.absence(ctx.index, "no time frame in the promise's sentence")),
+        )
+
+
+@builtin("commitments")
+def commitments(rule: BuiltinRule) -> CommitmentAnalyzer:
+    """Factory for ``analyzer: commitments``."""
+    return CommitmentAnalyzer(rule)

@@ -1,0 +1,38 @@
+"""LivePerson Messaging Interactions conversations."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, events, read, sample, speakers
+
+from servicecoach.errors import InputError
+
+
+def test_sample_conversation() -> None:
+    (transcript,) = read("liveperson", sample("liveperson/devcenter_messaging_interactions_conversations_example.json"))
+    assert transcript.id == "e5c58e49-e4a5-40a8-8a18-d6580d1d5630"
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [
+        ("customer", "Hi there #4"), ("customer", "I love your service")]
+    # times from info.startTimeL (14:30:24.565) to timeL 15:14:19.564 and 15:15:42.568
+    assert [t.start for t in transcript.turns] == [pytest.approx(2634.999), pytest.approx(2718.003)]
+    assert transcript.metadata.customer_name == "Visitor Test"
+    assert transcript.metadata.agent_name == "michal@lp.com"
+    assert [(e[0], e[3]) for e in events(transcript)] == [("transfer", "cats"), ("transfer", "lpsocial")]
+
+
+def test_bot_agent_is_system_and_broken_record_is_reported() -> None:
+    first, second = read("liveperson", FIXTURES / "liveperson_bot.json")
+    assert speakers(first) == ["system", "customer", "agent"]
+    assert first.metadata.customer_name == "Robin"  # 'undefined' first/last names skipped
+    assert first.metadata.agent_name == "Lee Wong"
+    assert events(first) == [("transfer", 10.0, None, "Lee Wong")]
+    assert isinstance(second, InputError)
+    assert second.location == "conversationHistoryRecords[1].messageRecords[0]"
+    assert "messageData.msg.text" in second.what
+
+
+def test_invalid_json_names_line_and_column() -> None:
+    (problem,) = read("liveperson", FIXTURES / "broken.json")
+    assert isinstance(problem, InputError)
+    assert problem.location.startswith("line 1 column")

@@ -1,0 +1,30 @@
+"""Salesforce LiveChatTranscript bodies."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, events, one, read, sample, speakers
+
+PEPPER = "salesforce-livechat/livechattranscript_body_text_pepperstone.txt"
+
+
+def test_two_chats_with_bot_transfer() -> None:
+    first, second = read("salesforce", sample(PEPPER))
+    assert (first.id, second.id) == ("01267967", "01273017")
+    assert speakers(first) == ["system", "customer", "customer", "agent"]
+    assert first.turns[0].text.startswith("Hi, I'm Pepperstone's chatbot")
+    # offsets after the second 'Chat Started' (+14 s) count from it
+    assert [t.start for t in first.turns] == [2.0, 12.0, 106.0, 191.0]
+    assert events(first) == [("transfer", 14.0, None, "Support")]
+    assert first.metadata.agent_name == "Support"
+    assert first.metadata.model_extra["started_at"] == "2025-02-26T02:27:21Z"
+    assert speakers(second) == ["customer", "agent"]
+    assert [t.start for t in second.turns] == [19.0, 218.0]
+
+
+def test_html_body_multiline_message_and_transfer_after_turn() -> None:
+    transcript = one("salesforce", FIXTURES / "salesforce_body.html")
+    assert speakers(transcript) == ["customer", "agent", "customer", "agent"]
+    assert transcript.turns[0].text == "Hi & hello"
+    assert transcript.turns[2].text == "My invoice is wrong.\nIt shows two lines."
+    assert events(transcript) == [("transfer", None, 2, "Billing Team")]
+    assert transcript.metadata.agent_name == "Anna Smith"

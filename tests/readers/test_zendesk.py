@@ -1,0 +1,86 @@
+"""Zendesk: Support audits and comments, Chat history, Sunshine Conversations, Talk."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, error, events, one, read, sample, speakers
+
+
+def test_chat_history_roles_names_times() -> None:
+    transcript = one("zendesk", sample("zendesk/zenpy_spec_chat_chat.json"))
+    assert transcript.id == "1704.2314815.QHgVx6SOrRuSx"
+    assert transcript.metadata.customer_name == "Visitor 75731813"
+    assert transcript.metadata.agent_name == "facetoe"
+    assert len(transcript.turns) == 19  # chat.msg items only
+    assert speakers(transcript)[:4] == ["customer", "agent", "agent", "agent"]
+    assert transcript.turns[0].text == "so many things"
+    assert transcript.turns[1].start == pytest.approx(10.332)  # 04:36:55.497 - 04:36:45.165
+    assert transcript.metadata.model_extra["rating_comment"] == "Hell yea!"
+
+
+@pytest.mark.parametrize("name", ["zenpy_spec_zendesk_audit.json", "zenpy_spec_zendesk_ticket_audit.json"])
+def test_audit_comment_from_requester_is_customer(name: str) -> None:
+    transcript = one("zendesk", sample(f"zendesk/{name}"))
+    assert transcript.id == "7"
+    assert speakers(transcript) == ["customer"]
+    assert transcript.turns[0].text == "THIS IS MY FUNCY COMMENT"  # from html_body
+    assert transcript.metadata.model_extra["dropped_notifications"] == 1
+
+
+def test_single_comment_without_requester_uses_heuristic() -> None:
+    transcript = one("zendesk", sample("zendesk/zenpy_spec_zendesk_comment.json"))
+    assert transcript.turns[0].text == "Thanks for your help!"
+    assert speakers(transcript) == ["customer"]
+    assert transcript.metadata.model_extra["role_source"] == "heuristic"
+
+
+def test_voice_comment_transcription() -> None:
+    transcript = one("zendesk", sample("zendesk/zenpy_spec_zendesk_voice_comment_event.json"))
+    assert transcript.channel.value == "voice"
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [("customer", "Hello")]
+
+
+@pytest.mark.parametrize("name", ["zenpy_spec_talk_call.json", "zenpy_spec_talk_leg.json"])
+def test_talk_records_are_metadata_only(name: str) -> None:
+    assert "metadata only" in error("zendesk", sample(f"zendesk/{name}")).what
+
+
+def test_audits_drop_internal_notes_and_convert_html() -> None:
+    transcript = one("zendesk", FIXTURES / "zendesk_audits.json")
+    assert transcript.id == "55"
+    assert speakers(transcript) == ["customer", "agent"]
+    assert transcript.turns[1].text == "Hi,\nYour refund was sent today \u2014 allow 3 days."
+    assert transcript.turns[1].start == 1800.0
+    extra = transcript.metadata.model_extra
+    assert extra["dropped_internal_notes"] == 1 and extra["dropped_notifications"] == 1
+
+
+def test_sunshine_webhook_message() -> None:
+    transcript = one("zendesk", sample("zendesk-sunshine-conversations/openapi_example_webhook_conversationMessageEvent.json"))
+    assert transcript.id == "f52b01137aa6c250bc7251fa"
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [("customer", "hello")]
+    assert transcript.metadata.customer_name == "Steve Rogers"
+
+
+def test_sunshine_list_messages_business_author_is_agent() -> None:
+    transcript = one("zendesk", sample("zendesk-sunshine-conversations/openapi_example_listMessages.json"))
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [("agent", "Hello World")]
+
+
+def test_sunshine_pass_control_alone_has_no_turns() -> None:
+    path = sample("zendesk-sunshine-conversations/openapi_example_webhook_switchboardPassControlEvent.json")
+    assert error("zendesk", path).what == "no turns with text"
+
+
+def test_sunshine_pass_control_is_a_transfer(tmp_path) -> None:
+    (tmp_path / "events.json").write_text(
+        '{"webhook": {"id": "w"}, "events": ['
+        '{"type": "conversation:message", "createdAt": "2024-01-01T00:00:00Z", "payload": {'
+        '"conversation": {"id": "c9"}, "message": {"received": "2024-01-01T00:00:00Z",'
+        ' "author": {"type": "user", "displayName": "Ana"}, "content": {"type": "text", "text": "agent please"}}}},'
+        '{"type": "switchboard:passControl", "createdAt": "2024-01-01T00:00:05Z", "payload": {'
+        '"conversation": {"id": "c9"}, "nextSwitchboardIntegration": {"name": "zd-agentWorkspace"}}}]}'
+    )
+    transcript = one("zendesk", tmp_path / "events.json")
+    assert events(transcript) == [("transfer", 5.0, None, "zd-agentWorkspace")]
