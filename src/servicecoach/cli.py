@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import TypeAdapter
+
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, ServiceCoachError
-from servicecoach.models import FindingKind, Severity
+from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.readers import iter_sources, read_sources, readers
 from servicecoach.rules.lint import lint
+from servicecoach.rules.schema import Rule
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SCHEMAS = {
+    "transcript": Transcript.model_json_schema,
+    "report": Report.model_json_schema,
+    "rule": lambda: TypeAdapter(Rule).json_schema(),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="exit 1 when an issue of this severity or higher is found")
     _coach_options(score)
     score.set_defaults(run=_score)
+
+    schema = commands.add_parser(
+        "schema", help="print a JSON Schema",
+        description="Print the JSON Schema of the transcript input, the report output, or a rule.",
+    )
+    schema.add_argument("model", choices=sorted(SCHEMAS))
+    schema.set_defaults(run=_schema)
 
     rules = commands.add_parser("rules", help="list, explain, test and lint rules")
     rule_commands = rules.add_subparsers(title="rules commands")
@@ -138,6 +154,11 @@ def _score(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if reached else EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(SCHEMAS[args.model](), indent=2))
+    return EXIT_OK
 
 
 def _rules_list(args: argparse.Namespace) -> int:

@@ -264,8 +264,16 @@ class Draft:
 
     def _resolve_roles(self, reader: BaseReader | None) -> None:
         user = reader.user_roles if reader else {}
-        if all(t["speaker"] is not None and t["label"] not in user for t in self.turns):
-            return
+        agent = reader.agent if reader else None
+        if any(t["speaker"] is None or t["label"] in user or (agent and t["label"] == agent)
+               for t in self.turns):
+            self._map_labels(user, agent)
+        if self.labels_are_names:
+            for turn in self.turns:
+                if turn["label"] is not None and turn["speaker"] in ("agent", "customer"):
+                    self.name(f"{turn['speaker']}_name", turn["label"])
+
+    def _map_labels(self, user: dict[str, str], agent: str | None) -> None:
         order = list(dict.fromkeys(t["label"] for t in self.turns if t["label"] is not None))
         texts: dict[str, list[str]] = {}
         for turn in self.turns:
@@ -273,18 +281,13 @@ class Draft:
                 texts.setdefault(turn["label"], []).append(turn["text"])
         known = {t["label"]: t["speaker"] for t in self.turns
                  if t["speaker"] is not None and t["label"] is not None}
-        mapping, how = resolve_roles(
-            order, texts, known=known, user=user, agent=reader.agent if reader else None,
-        )
+        mapping, how = resolve_roles(order, texts, known=known, user=user, agent=agent)
         for turn in self.turns:
-            if turn["speaker"] is None or turn["label"] in user:
+            if turn["label"] is not None and (turn["speaker"] is None or turn["label"] in user
+                                              or turn["label"] == agent):
                 turn["speaker"] = mapping[turn["label"]]
-        self.metadata["role_mapping"] = {label: mapping[label] for label in order}
+        self.metadata["role_mapping"] = mapping
         self.metadata["role_source"] = how
-        if self.labels_are_names:
-            for label in order:
-                if mapping[label] in ("agent", "customer"):
-                    self.name(f"{mapping[label]}_name", label)
 
 
 def first(mapping: Mapping[str, Any], *keys: str) -> Any:

@@ -132,7 +132,6 @@ class SalesforceReader(BaseReader):
             for turn in draft.turns:
                 if turn["speaker"] is None:
                     turn["speaker"] = "agent"
-                    draft.name("agent_name", turn["label"])
         if not chat.transferred:
             for at, target in chat.skill_transfers:
                 chat.draft.add_event("transfer", at=at, target=target)

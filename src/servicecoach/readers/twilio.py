@@ -76,9 +76,11 @@ class TwilioReader(JsonExportReader):
             if not isinstance(body, str) or not body.strip():
                 draft.drop("media_messages" if message.get("media") else "empty_messages")
                 continue
-            speaker = roles.get(author) or ("customer" if _ADDRESS.match(author) else
+            address = _ADDRESS.match(author) is not None  # a phone number is not a name
+            speaker = roles.get(author) or ("customer" if address else
                                             "system" if author == "system" else None)
-            draft.add_turn(speaker, body.strip(), to_epoch(message.get("date_created")), label=author)
+            draft.add_turn(speaker, body.strip(), to_epoch(message.get("date_created")),
+                           label=None if address else author)
         return draft.finish(source, reader=self)
 
 
