@@ -1,15 +1,26 @@
 """Readers turn export files into canonical transcripts; see `registry` for the entry points."""
 
 from servicecoach.readers.base import Reader, ReadResult, Source
-from servicecoach.readers.registry import detect, get_reader, iter_sources, read_sources, readers, register
+from servicecoach.readers.registry import (
+    convert,
+    detect,
+    get_reader,
+    iter_sources,
+    parse_roles,
+    read_sources,
+    readers,
+    register,
+)
 
 __all__ = [
     "ReadResult",
     "Reader",
     "Source",
+    "convert",
     "detect",
     "get_reader",
     "iter_sources",
+    "parse_roles",
     "read_sources",
     "readers",
     "register",

@@ -1,0 +1,72 @@
+"""Shared plumbing for built-in analyzers whose phrase lists are read on given speakers' turns.
+
+The name, hold, transfer and escalation families each run one small per-conversation
+tracker for several rule ids; every rule of a family carries the same phrase lists
+(shared in YAML with anchors) so that each rule can be switched off on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from servicecoach.analyzers.base import Conversation, TurnContext
+from servicecoach.models import Event, Evidence, Finding, Speaker
+from servicecoach.nlp.matching import Hit
+from servicecoach.rules.schema import BuiltinRule, MatchSpec
+
+
+class SpeakerListsAnalyzer:
+    """One builtin rule whose named phrase lists are each matched on one speaker's turns.
+
+    `lists` maps the required list names to the speaker whose turns they are read on;
+    `optional_lists` the same for lists a rule may leave out. Subclasses implement
+    `new_state` and `on_turn`, and `on_event`/`on_end` when they need them.
+    """
+
+    lists: ClassVar[dict[str, Speaker]] = {}
+    optional_lists: ClassVar[dict[str, Speaker]] = {}
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        self.rule = rule
+        self.rule_ids = (rule.id,)
+        missing = [name for name in self.lists if name not in rule.phrases]
+        if missing:
+            raise KeyError(f"phrase list(s) {', '.join(missing)} required")
+        wanted = {**self.optional_lists, **self.lists}
+        unknown = sorted(set(rule.phrases) - set(wanted))
+        if unknown:
+            raise KeyError(f"unknown phrase list(s) {', '.join(unknown)}")
+        self.keys = {name: f"{rule.id}/{name}" for name in wanted if name in rule.phrases}
+        self.match_keys: dict[Speaker, set[str]] = {}
+        for name, key in self.keys.items():
+            self.match_keys.setdefault(wanted[name], set()).add(key)
+
+    def specs(self) -> list[tuple[str, MatchSpec]]:
+        """The rule's phrase lists, keyed ``<rule id>/<list name>``."""
+        return [(key, self.rule.phrases[name]) for name, key in self.keys.items()]
+
+    def hits(self, ctx: TurnContext, name: str) -> list[Hit]:
+        """Hits of one of the rule's lists in the turn (none when the list is not given)."""
+        key = self.keys.get(name)
+        return ctx.hits(key) if key is not None else []
+
+    def applies(self, conversation: Conversation) -> bool:
+        """True when the rule judges this conversation's channel."""
+        return conversation.channel in self.rule.channels
+
+    def setting(self, name: str, default: float) -> float:
+        """A numeric setting of the rule."""
+        return float(self.rule.settings.get(name, default))
+
+    def on_event(self, state: Any, conversation: Conversation, event: Event) -> list[Finding]:
+        """Events change nothing by default."""
+        return []
+
+    def on_end(self, state: Any, conversation: Conversation) -> list[Finding]:
+        """Nothing left open by default."""
+        return []
+
+
+def absence(turn_index: int | None, note: str) -> Evidence:
+    """Evidence that something expected was not said."""
+    return Evidence(source="absence", turn_index=turn_index, note=note)

@@ -1,0 +1,96 @@
+"""Auto-detection picks the right reader for every vendor sample and fixture, from content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SAMPLES
+
+from servicecoach.errors import InputError
+from servicecoach.readers.base import Source
+from servicecoach.readers.registry import detect
+
+EXPECTED = {
+    "amazon-connect-contact-lens-chat": "connect",
+    "amazon-connect-contact-lens-realtime": "connect",
+    "amazon-connect-contact-lens-voice": "connect",
+    "aws-transcribe": "transcribe",
+    "csv-twitter-customer-support": "csv",
+    "freshdesk": "freshdesk",
+    "genesys-cloud-analytics-conversation-details": "genesys",
+    "intercom": "intercom",
+    "liveperson": "liveperson",
+    "microsoft-teams-transcript": "vtt",
+    "openai-whisper-and-messages": "openai",
+    "salesforce-livechat": "salesforce",
+    "twilio-conversations": "twilio",
+    "webvtt-voice-tags": "vtt",
+    "zendesk": "zendesk",
+    "zendesk-sunshine-conversations": "zendesk",
+}
+NOT_SUPPORTED = {"pyannote-rttm"}  # speaker turns without any text: nothing to score
+
+
+def _samples() -> list[Path]:
+    if not SAMPLES.is_dir():
+        return []
+    return sorted(p for p in SAMPLES.rglob("*") if p.is_file()
+                  and p.name not in ("README.md", "SOURCE.md") and "ELIDED" not in p.name)
+
+
+def test_every_sample_folder_is_covered() -> None:
+    if not SAMPLES.is_dir():
+        pytest.skip("samples not available")
+    folders = {p.parent.name for p in _samples()}
+    assert folders <= set(EXPECTED) | NOT_SUPPORTED, folders - set(EXPECTED) - NOT_SUPPORTED
+
+
+@pytest.mark.parametrize("path", _samples(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_sample_is_detected(path: Path) -> None:
+    source = Source.from_path(path)
+    if path.parent.name in NOT_SUPPORTED:
+        with pytest.raises(InputError, match="cannot tell the input format"):
+            detect(source)
+    else:
+        assert detect(source).name == EXPECTED[path.parent.name]
+
+
+@pytest.mark.parametrize(("name", "reader"), [
+    ("connect_chat_transcript.json", "connect"),
+    ("connect_missing_role.json", "connect"),
+    ("connect/contact_lens_voice.json", "connect"),
+    ("connect/ctr.json", "connect"),
+    ("genesys/sta_transcript.json", "genesys"),
+    ("genesys/details.json", "genesys"),
+    ("twilio/messages.json", "twilio"),
+    ("twilio/participants.json", "twilio"),
+    ("intercom_conversation.json", "intercom"),
+    ("zendesk_audits.json", "zendesk"),
+    ("liveperson_bot.json", "liveperson"),
+    ("salesforce_body.html", "salesforce"),
+    ("freshdesk_html.json", "freshdesk"),
+    ("turns.csv", "csv"),
+    ("zoom.vtt", "vtt"),
+    ("transcribe_call_analytics.json", "transcribe"),
+    ("ccai_upload.json", "ccai"),
+    ("openai_verbose.json", "openai"),
+])
+def test_fixture_is_detected(name: str, reader: str) -> None:
+    assert detect(Source.from_path(FIXTURES / name)).name == reader
+
+
+def test_detection_uses_content_not_the_file_name(tmp_path: Path) -> None:
+    misleading = tmp_path / "export.csv"
+    misleading.write_text((FIXTURES / "zoom.vtt").read_text())
+    assert detect(Source.from_path(misleading)).name == "vtt"
+
+
+def test_canonical_and_text_formats_are_not_claimed_by_export_readers(tmp_path: Path) -> None:
+    canonical = tmp_path / "t.json"
+    canonical.write_text('{"id": "x", "turns": [{"speaker": "agent", "text": "hi"}]}')
+    text = tmp_path / "t.txt"
+    text.write_text("Agent: Thanks for calling\nCustomer: hi\n")
+    assert detect(Source.from_path(canonical)).name == "json"
+    assert detect(Source.from_path(text)).name == "text"
