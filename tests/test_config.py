@@ -29,14 +29,15 @@ def test_disable_by_id_and_by_glob(tmp_path: Path) -> None:
 
 def test_severity_override(tmp_path: Path) -> None:
     coach = coach_from(tmp_path, '[rules."defensive.dismissive"]\nseverity = "critical"')
-    (finding,) = coach.session().add_turn({"speaker": "agent", "text": "Calm down."})
+    found = coach.session().add_turn({"speaker": "agent", "text": "Calm down."})
+    (finding,) = [f for f in found if f.rule_id == "defensive.dismissive"]
     assert finding.severity is Severity.CRITICAL
 
 
 def test_add_phrases_to_the_main_list(tmp_path: Path) -> None:
     toml = '[rules."defensive.dismissive"]\nadd_phrases = ["take a chill pill"]'
-    assert agent_says(coach_from(tmp_path, toml), "Take a chill pill.") == ["defensive.dismissive"]
-    assert agent_says(Coach(), "Take a chill pill.") == []
+    assert "defensive.dismissive" in agent_says(coach_from(tmp_path, toml), "Take a chill pill.")
+    assert "defensive.dismissive" not in agent_says(Coach(), "Take a chill pill.")
 
 
 def test_add_phrases_to_a_named_list(tmp_path: Path) -> None:
@@ -44,12 +45,16 @@ def test_add_phrases_to_a_named_list(tmp_path: Path) -> None:
     coach = coach_from(tmp_path, toml)
     session = coach.session()
     session.add_turn({"speaker": "customer", "text": "I'm so frustrated, it broke again."})
-    assert session.add_turn({"speaker": "agent", "text": "Oh no! Let's fix it."}) == []
+    found = session.add_turn({"speaker": "agent", "text": "Oh no! Let's fix it."})
+    assert "empathy.missing" not in [f.rule_id for f in found]
 
 
 def test_add_exceptions(tmp_path: Path) -> None:
     toml = '[rules."defensive.dismissive"]\nadd_exceptions = ["relax mode"]'
-    assert agent_says(coach_from(tmp_path, toml), "Switch the chair to relax mode.") == []
+    assert "defensive.dismissive" in agent_says(Coach(), "Switch the chair to relax mode.")
+    assert "defensive.dismissive" not in agent_says(
+        coach_from(tmp_path, toml), "Switch the chair to relax mode."
+    )
 
 
 def test_scoring_weights(tmp_path: Path) -> None:

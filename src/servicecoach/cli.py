@@ -16,17 +16,22 @@ from typing import TextIO
 
 from pydantic import TypeAdapter
 
+from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
+from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.expectations import load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
-from servicecoach.readers import iter_sources, read_sources, readers
+from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer
+from servicecoach.writers.check import CHECK_WRITERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 SCHEMAS = {
     "transcript": Transcript.model_json_schema,
     "report": Report.model_json_schema,
@@ -64,12 +69,42 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
     score.add_argument("--format", choices=sorted(WRITERS), default="text", help="output format")
     score.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
-    score.add_argument("--input-format", default="auto",
-                       help="input format (default: auto-detect); see docs/formats.md")
+    _input_options(score)
     score.add_argument("--fail-on", choices=[s.value for s in Severity],
                        help="exit 1 when an issue of this severity or higher is found")
     _coach_options(score)
     score.set_defaults(run=_score)
+
+    convert = commands.add_parser(
+        "convert", help="convert exports to canonical transcripts",
+        description="Read exports in any supported format and write canonical transcripts, "
+        "to see what servicecoach understood.",
+    )
+    convert.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
+    convert.add_argument("--to", choices=["jsonl", "json"], default="jsonl", help="output format")
+    convert.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    _input_options(convert)
+    convert.set_defaults(run=_convert)
+
+    check_parser = commands.add_parser(
+        "check", help="hold canned transcripts to their expectations (CI)",
+        description="Score canned transcripts, compare with their expectations (inline or in "
+        "a <file>.expect.yaml sidecar) and thresholds, print a diff per transcript, and exit 1 "
+        "on any mismatch.",
+    )
+    check_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check_parser.add_argument("--format", choices=sorted(CHECK_WRITERS), default="text")
+    check_parser.add_argument("--output", "-o", type=Path, help="write to this file")
+    check_parser.add_argument("--fail-on", choices=[s.value for s in Severity],
+                              help="fail a transcript with an issue of this severity or higher")
+    check_parser.add_argument("--min-score", type=float, metavar="N",
+                              help="fail a transcript whose overall score is below N")
+    check_parser.add_argument("--baseline", type=Path, metavar="FILE",
+                              help="ignore issues recorded in this baseline; fail on new ones")
+    check_parser.add_argument("--write-baseline", type=Path, metavar="FILE",
+                              help="record today's issues as the baseline and exit 0")
+    _coach_options(check_parser)
+    check_parser.set_defaults(run=_check)
 
     schema = commands.add_parser(
         "schema", help="print a JSON Schema",
@@ -103,6 +138,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input-format", default="auto",
+                        help="input format (default: auto-detect from content); "
+                        "see docs/formats.md")
+    parser.add_argument("--roles", action="append", default=[], metavar="LABEL=ROLE",
+                        help="map speaker labels to agent|customer|system (repeatable), "
+                        "for formats without roles: --roles spk_0=agent")
+    parser.add_argument("--agent", metavar="NAME", help="the agent's speaker name or label")
+
+
+def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
+    """Read the command's inputs, saying on stderr which format each file was read as."""
+    if args.input_format != "auto" and args.input_format not in readers():
+        raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
+                                hint=f"use auto or one of: {', '.join(sorted(readers()))}")
+
+    def told(source: Source, reader: Reader) -> None:
+        if args.input_format == "auto":
+            print(f"{source.name}: read as {reader.name}", file=sys.stderr)
+
+    return read_sources(iter_sources(args.paths), args.input_format, on_reader=told,
+                        roles=parse_roles(args.roles), agent=args.agent)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    read = failed = 0
+    with _output(args.output) as out:
+        if args.to == "json":
+            out.write("[")
+        for item in _read(args):
+            if isinstance(item, InputError):
+                failed += 1
+                print(f"error: {item}", file=sys.stderr)
+                continue
+            text = item.model_dump_json(exclude_defaults=True)
+            if args.to == "json":
+                text = ("\n" if read == 0 else ",\n") + text
+            else:
+                text += "\n"
+            out.write(text)
+            read += 1
+        if args.to == "json":
+            out.write("\n]\n")
+    print(f"converted {read} transcript(s); {failed} could not be read", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
 def _coach_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path,
                         help="servicecoach.toml or pyproject.toml (default: the nearest one)")
@@ -130,16 +212,14 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 
 def _score(args: argparse.Namespace) -> int:
-    if args.input_format != "auto" and args.input_format not in readers():
-        raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
-                                hint=f"use auto or one of: {', '.join(sorted(readers()))}")
+    reading = _read(args)
     coach = _coach(args)
     threshold = Severity(args.fail_on) if args.fail_on else None
     scored = failed = 0
     reached = False
     with _output(args.output) as out:
         writer = make_writer(args.format, out)
-        for item in read_sources(iter_sources(args.paths), args.input_format):
+        for item in reading:
             if isinstance(item, InputError):
                 failed += 1
                 print(f"error: {item}", file=sys.stderr)
@@ -154,6 +234,49 @@ def _score(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if reached else EXIT_OK
+
+
+def _canned_files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*"))
+                         if p.suffix.lower() in CANNED_SUFFIXES and not p.name.startswith("."))
+        else:
+            found.append(path)
+    return found
+
+
+def _check(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    options = CheckOptions(
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
+        min_score=args.min_score,
+        baseline=read_baseline(args.baseline) if args.baseline else None,
+    )
+    outcomes: list[CheckOutcome] = []
+    unreadable = 0
+    for path in _canned_files(args.paths):
+        if not path.is_file():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            unreadable += 1
+            continue
+        for canned in load_canned(path):
+            if isinstance(canned, InputError):
+                print(f"error: {canned}", file=sys.stderr)
+                unreadable += 1
+                continue
+            outcomes.append(check(canned, coach, options))
+    if args.write_baseline:
+        count = write_baseline(args.write_baseline, (
+            fp for o in outcomes for fp in issues_fingerprints(o.canned.transcript, o.report)))
+        print(f"wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_ERROR if unreadable else EXIT_OK
+    with _output(args.output) as out:
+        CHECK_WRITERS[args.format](outcomes, out)
+    if unreadable:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:

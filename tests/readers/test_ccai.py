@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, error, one, sample, speakers
+from reader_helpers import FIXTURES, error, one, sample, speakers
 
 
 def test_upload_format_roles_and_microsecond_offsets() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, read, sample, speakers
+from reader_helpers import FIXTURES, read, sample, speakers
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SAMPLES
+from reader_helpers import FIXTURES, SAMPLES
 
 from servicecoach.errors import InputError
 from servicecoach.readers.base import Source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, error, read, sample, speakers
+from reader_helpers import FIXTURES, error, read, sample, speakers
 
 from servicecoach.errors import InputError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, events, read, sample, speakers
+from reader_helpers import FIXTURES, events, read, sample, speakers
 
 from servicecoach.errors import InputError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, events, one, sample, speakers
+from reader_helpers import FIXTURES, events, one, sample, speakers
 
 
 def test_get_conversation_sample() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES
+from reader_helpers import FIXTURES
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, events, one, read, sample, speakers
+from reader_helpers import FIXTURES, events, one, read, sample, speakers
 
 PEPPER = "salesforce-livechat/livechattranscript_body_text_pepperstone.txt"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, error, one, sample, speakers
+from reader_helpers import FIXTURES, error, one, sample, speakers
 
 BATCH = "aws-transcribe/awsdocs_transcribe_batch_speaker_labels.json"
 

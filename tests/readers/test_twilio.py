@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, error, one, sample, speakers
+from reader_helpers import FIXTURES, error, one, sample, speakers
 
 
 def test_media_only_sample_is_reported_not_dropped() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, one, sample, speakers
+from reader_helpers import FIXTURES, one, sample, speakers
 
 
 def test_w3c_interview_merges_cues_and_keeps_overlaps_in_start_order() -> None:

@@ -47,7 +47,7 @@ class FillerAnalyzer(ListedAnalyzer):
         words = [ctx.turn.text[hit.start : hit.end] for hit in hits]
         count = len(hits)
         detail = f"{count} fillers in one turn" if count > 1 else "a filler"
-        slots = base_slots(conversation) | {"match": ", ".join(dict.fromkeys(words)),
+        slots = base_slots(conversation) | {"match": ", ".join(dict.fromkeys(w.lower() for w in words)),
                                             "detail": detail}
         first = hits[0]
         finding = build_finding(

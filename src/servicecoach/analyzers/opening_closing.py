@@ -184,7 +184,8 @@ class IntroductionAnalyzer(ListedAnalyzer):
         following = after[1] if after else None
         if following is None or following.lower() in _AFTER_NAME:
             return found.end()
-        if following[0].isupper():  # a surname: "this is Sam Ortiz."
+        if following[0].isupper() and following.lower() not in self.not_names:
+            # a surname ("this is Sam Ortiz."), not a company ("this is Acme Support.")
             tail = re.match(r"\s*[A-Za-z'-]+\s*([A-Za-z']+)?", rest)
             if tail is None or tail[1] is None or tail[1].lower() in _AFTER_NAME:
                 return found.end()

@@ -75,7 +75,7 @@ class ReplyTimeAnalyzer(ListedAnalyzer):
     def _slow(
         self, conversation: Conversation, ctx: TurnContext, waited: float, since_turn: int | None
     ) -> Finding:
-        detail = f"{duration(waited)} (limit {duration(self.limit)})"
+        detail = f"{duration(waited)} (limit {self.limit:g} s)"
         evidence = Evidence(
             source="timing", pattern=f"reply > {self.limit:g} s", score=round(waited, 1),
             turn_index=ctx.index, note=f"customer message at turn {since_turn}",

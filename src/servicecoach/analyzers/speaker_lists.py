@@ -67,6 +67,12 @@ class SpeakerListsAnalyzer:
         return []
 
 
+def anchored(finding: Finding, turn_index: int, conversation: Conversation) -> Finding:
+    """The finding moved onto an earlier turn (decided later, as by an event)."""
+    speaker = conversation.turns[turn_index].speaker
+    return finding.model_copy(update={"turn_index": turn_index, "speaker": speaker})
+
+
 def absence(turn_index: int | None, note: str) -> Evidence:
     """Evidence that something expected was not said."""
     return Evidence(source="absence", turn_index=turn_index, note=note)

@@ -89,6 +89,7 @@ def resolve_roles(
         return mapping, source
     scores = {label: _score(texts.get(label, ())) for label in left}
     best = max(left, key=lambda label: (scores[label][0] - scores[label][1], -left.index(label)))
+    chosen: str | None
     if scores[best][0] - scores[best][1] > 0:
         chosen = best
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -139,12 +139,16 @@ def _missing(raw: str):  # type: ignore[no-untyped-def]
 
 
 def read_sources(
-    sources: Iterable[Source], input_format: str = "auto", **options: Any
+    sources: Iterable[Source],
+    input_format: str = "auto",
+    *,
+    on_reader: Callable[[Source, Reader], None] | None = None,
+    **options: Any,
 ) -> Iterator[ReadResult]:
     """Every transcript (or error) from every source, in order.
 
     `options` configure the reader (see `get_reader`); with ``auto`` they go to the
-    detected reader when it takes options.
+    detected reader when it takes options. `on_reader` is told which reader each source got.
     """
     chosen = None if input_format == "auto" else get_reader(input_format, **options)
     for source in sources:
@@ -156,6 +160,8 @@ def read_sources(
         except InputError as error:
             yield error
             continue
+        if on_reader is not None:
+            on_reader(source, reader)
         try:
             yield from reader.read(source)
         except OSError as error:

@@ -36,7 +36,9 @@ from servicecoach.readers.base import ReadResult, Source, validation_problem
 _TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
 _TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
 _EVENT = re.compile(rf"^(?:{_TIME})?@(?P<type>[a-z_]+)(?:\s+(?P<target>.+))?$")
-_HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*)$")
+_HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
+EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
+"""Headers that carry CI expectations (servicecoach.expectations), not metadata."""
 _SPEAKERS = {"agent": "agent", "customer": "customer", "system": "system"}
 _HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
 
@@ -124,7 +126,9 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         "id": transcript_id,
         "turns": block.turns,
         "events": block.events,
-        "metadata": {k: v for k, v in headers.items() if k != "channel"},
+        "metadata": {
+            k: v for k, v in headers.items() if k != "channel" and k not in EXPECTATION_HEADERS
+        },
     }
     if "channel" in headers:
         record["channel"] = headers["channel"]

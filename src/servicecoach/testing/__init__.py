@@ -1,1 +1,5 @@
-"""Testing helpers: annotated rule tests (and, later, the pytest plugin)."""
+"""Testing helpers: annotated rule tests, the pytest plugin, and `assert_findings`."""
+
+from servicecoach.testing.assertions import assert_findings
+
+__all__ = ["assert_findings"]

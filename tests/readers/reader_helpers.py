@@ -1,4 +1,4 @@
-"""Shared helpers for the reader tests: sample and fixture paths, reading one file."""
+"""Helpers for the reader tests: sample and fixture paths, reading one file."""
 
 from __future__ import annotations
 

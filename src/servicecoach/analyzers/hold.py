@@ -1,0 +1,284 @@
+"""Hold etiquette: ``hold.no-permission``, ``hold.no-estimate``, ``hold.no-thanks``, ``hold.too-long``.
+
+A hold starts with a ``hold_start`` event, or with an agent turn that asks the customer
+to hold or wait or says it is putting them on hold (`hold`; in voice also `brief`: "one
+moment please", which in chat is only a working-on-it note). Agent turns that keep
+announcing belong to the same hold; the first agent turn after it that announces nothing
+(and is not a `checkin`, "still checking, bear with me") is the return, or, with events,
+the first agent turn after ``hold_end``.
+
+When the hold begins (the event, or the return without events) the start is judged:
+permission (the agent asked, `ask` or a question, and the customer did not `refuse`) and
+estimate (`estimate`: "two minutes"; in chat also `moment`). A refused hold that the agent
+drops (a callback instead) is no hold. The return is judged for `thanks` and for time:
+longer than the stated duration or than ``limit_seconds`` (default 120) since the start
+or the last check-in, with ``grace_seconds`` (default 10) for the announcing turn itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+    evidence_of,
+)
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence, anchored
+from servicecoach.models import Channel, Event, EventType, Evidence, Finding, Speaker
+from servicecoach.rules.schema import BuiltinRule
+
+_COUNTS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "forty-five": 45, "sixty": 60, "couple": 2, "few": 3, "so": 2,
+}
+_UNITS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600}
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z-]+")
+
+
+def stated_seconds(phrase: str) -> float | None:
+    """Seconds an estimate states ("one or two minutes" -> 120), the larger bound; or None."""
+    words = _TOKEN.findall(phrase.lower())
+    unit = next((_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in _UNITS), None)
+    counts = [float(w) if w[0].isdigit() else _COUNTS[w] for w in words
+              if w[0].isdigit() or w in _COUNTS]
+    if unit is None or not counts:
+        return None
+    return max(counts) * unit
+
+
+@dataclass
+class _Hold:
+    """One hold, from its first announcement (or event) to the agent's return."""
+
+    turn: int | None
+    """The agent turn that started it (the anchor of start findings)."""
+    asked: bool = False
+    refused: bool = False
+    estimate: Evidence | None = None
+    stated: float | None = None
+    clock: float | None = None
+    """When the current waiting stretch began: the start or the last check-in."""
+    by_event: bool = False
+    ended_at: float | None = None
+    ended: bool = False
+    began: bool = False
+
+
+@dataclass
+class HoldState:
+    """The open hold, and the latest agent turn (for holds that start with an event)."""
+
+    hold: _Hold | None = None
+    last_agent: int | None = None
+    last_agent_time: float | None = None
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """What one agent turn says about holding."""
+
+    hold: Evidence | None
+    asked: bool
+    estimate: Evidence | None
+    stated: float | None
+    checkin: bool
+    time: float | None
+
+
+class HoldAnalyzer(SpeakerListsAnalyzer):
+    """Tracks holds; subclasses judge the start (`judge_start`) or the return (`judge_return`)."""
+
+    lists = {"hold": Speaker.AGENT, "estimate": Speaker.AGENT, "refuse": Speaker.CUSTOMER}
+    optional_lists = {
+        "brief": Speaker.AGENT, "ask": Speaker.AGENT, "moment": Speaker.AGENT,
+        "thanks": Speaker.AGENT, "checkin": Speaker.AGENT,
+    }
+
+    def new_state(self, conversation: Conversation) -> HoldState:
+        return HoldState()
+
+    def on_turn(self, state: HoldState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if not self.applies(conversation):
+            return []
+        hold = state.hold
+        if ctx.turn.speaker is Speaker.CUSTOMER:
+            if hold is not None and not hold.began and self.hits(ctx, "refuse"):
+                hold.refused = True
+            return []
+        if ctx.turn.speaker is not Speaker.AGENT:
+            return []
+        cues = self._cues(conversation, ctx)
+        found: list[Finding] = []
+        if hold is None:
+            if cues.hold is not None:
+                state.hold = self._announce(_Hold(ctx.index), cues)
+        elif (hold.by_event and not hold.ended) or (
+            not hold.ended and (cues.hold is not None or cues.checkin)
+        ):
+            self._announce(hold, cues)  # still announcing, or checking in during the hold
+        elif hold.refused and not hold.began:
+            state.hold = None  # the customer could not hold and the agent did not hold them
+        else:
+            found = self._begin(hold, conversation) + self.judge_return(hold, conversation, ctx)
+            state.hold = None
+        state.last_agent, state.last_agent_time = ctx.index, _time_after(ctx)
+        return found
+
+    def on_event(self, state: HoldState, conversation: Conversation, event: Event) -> list[Finding]:
+        if not self.applies(conversation):
+            return []
+        hold = state.hold
+        if event.type is EventType.HOLD_START:
+            if hold is None or hold.by_event:
+                hold = state.hold = _Hold(state.last_agent, clock=state.last_agent_time)
+            hold.by_event = True
+            hold.clock = event.at if event.at is not None else hold.clock
+            return self._begin(hold, conversation)
+        if event.type is EventType.HOLD_END and hold is not None:
+            hold.by_event = hold.ended = True
+            hold.ended_at = event.at
+            return self._begin(hold, conversation)
+        return []
+
+    def _cues(self, conversation: Conversation, ctx: TurnContext) -> _Cues:
+        voice = conversation.channel is Channel.VOICE
+        hits = self.hits(ctx, "hold") + (self.hits(ctx, "brief") if voice else [])
+        asked = bool(self.hits(ctx, "ask")) or any(
+            ctx.doc[hit.token_start].sent.text.rstrip().endswith("?") for hit in hits
+        )
+        estimates = self.hits(ctx, "estimate")
+        if not voice and hits:
+            estimates = estimates or self.hits(ctx, "moment")
+        stated = max((s for h in estimates
+                      if (s := stated_seconds(ctx.turn.text[h.start:h.end])) is not None),
+                     default=None)
+        return _Cues(
+            hold=evidence_of(hits[0], ctx.index, note="hold") if hits else None,
+            asked=asked and bool(hits),
+            estimate=evidence_of(estimates[0], ctx.index, note="estimate") if estimates else None,
+            stated=stated,
+            checkin=bool(self.hits(ctx, "checkin")),
+            time=_time_after(ctx),
+        )
+
+    @staticmethod
+    def _announce(hold: _Hold, cues: _Cues) -> _Hold:
+        """Fold an announcing or check-in turn into the hold."""
+        if cues.hold is not None and hold.refused:  # announced again after a "no"
+            hold.refused, hold.asked, hold.turn = False, cues.asked, cues.hold.turn_index
+        hold.asked = hold.asked or cues.asked
+        hold.estimate = hold.estimate or cues.estimate
+        hold.stated = cues.stated if cues.stated is not None else hold.stated
+        hold.clock = cues.time if cues.time is not None else hold.clock
+        return hold
+
+    def _begin(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
+        if hold.began:
+            return []
+        hold.began = True
+        conversation.judged.add(self.rule.category)
+        return self.judge_start(hold, conversation)
+
+    def judge_start(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
+        """Findings about how the hold started."""
+        return []
+
+    def judge_return(self, hold: _Hold, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        """Findings about the agent's return from the hold."""
+        return []
+
+    def start_finding(self, hold: _Hold, conversation: Conversation, note: str) -> list[Finding]:
+        """A finding on the turn that started the hold (none for a hold before any turn)."""
+        if hold.turn is None:
+            return []
+        finding = build_finding(self.rule, None, span=None, slots=base_slots(conversation),
+                                evidence=(absence(hold.turn, note),))
+        return [anchored(finding, hold.turn, conversation)]
+
+
+def _time_after(ctx: TurnContext) -> float | None:
+    turn = ctx.turn
+    return turn.end if turn.end is not None else turn.start
+
+
+class NoPermissionAnalyzer(HoldAnalyzer):
+    """``hold.no-permission``: the hold began and the customer was not asked, or said no."""
+
+    def judge_start(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
+        if hold.asked and not hold.refused:
+            return []
+        note = "the customer refused the hold" if hold.refused else "no question before the hold"
+        return self.start_finding(hold, conversation, note)
+
+
+class NoEstimateAnalyzer(HoldAnalyzer):
+    """``hold.no-estimate``: the hold began with no duration stated."""
+
+    def judge_start(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
+        if hold.estimate is not None:
+            return []
+        return self.start_finding(hold, conversation, "no duration said before the hold")
+
+
+class NoThanksAnalyzer(HoldAnalyzer):
+    """``hold.no-thanks``: the first agent turn after the hold does not thank the customer."""
+
+    def judge_return(self, hold: _Hold, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        if self.hits(ctx, "thanks"):
+            return []
+        evidence = (absence(ctx.index, f"no thanks on return from the hold of turn {hold.turn}"),)
+        return [build_finding(self.rule, ctx, span=None, evidence=evidence,
+                              slots=base_slots(conversation))]
+
+
+class TooLongAnalyzer(HoldAnalyzer):
+    """``hold.too-long``: the hold outlasted the stated duration or the limit."""
+
+    def judge_return(self, hold: _Hold, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        end = hold.ended_at if hold.ended_at is not None else ctx.turn.start
+        if end is None or hold.clock is None:
+            return []
+        waited = end - hold.clock
+        grace = self.setting("grace_seconds", 10)
+        limits = [self.setting("limit_seconds", 120)]
+        if hold.stated is not None:
+            limits.append(hold.stated)
+        limit = min(limits)
+        if waited <= limit + grace:
+            return []
+        said = f"{hold.stated:.0f} s stated" if hold.stated is not None else "no duration stated"
+        evidence = (Evidence(source="timing", score=round(waited, 1), turn_index=ctx.index,
+                             note=f"held {waited:.0f} s without a check-in ({said}; "
+                                  f"limit {limit:.0f} s)"),)
+        slots = base_slots(conversation) | {"detail": f"{waited:.0f} seconds"}
+        return [build_finding(self.rule, ctx, span=None, evidence=evidence, slots=slots)]
+
+
+@builtin("hold_permission")
+def hold_permission(rule: BuiltinRule) -> NoPermissionAnalyzer:
+    """Factory for ``analyzer: hold_permission``."""
+    return NoPermissionAnalyzer(rule)
+
+
+@builtin("hold_estimate")
+def hold_estimate(rule: BuiltinRule) -> NoEstimateAnalyzer:
+    """Factory for ``analyzer: hold_estimate``."""
+    return NoEstimateAnalyzer(rule)
+
+
+@builtin("hold_thanks")
+def hold_thanks(rule: BuiltinRule) -> NoThanksAnalyzer:
+    """Factory for ``analyzer: hold_thanks``."""
+    return NoThanksAnalyzer(rule)
+
+
+@builtin("hold_duration")
+def hold_duration(rule: BuiltinRule) -> TooLongAnalyzer:
+    """Factory for ``analyzer: hold_duration``."""
+    return TooLongAnalyzer(rule)

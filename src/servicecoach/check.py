@@ -1,0 +1,62 @@
+"""`servicecoach check`: score canned transcripts and hold them to their expectations.
+
+A transcript fails when an expectation does not hold, when an issue reaches
+``--fail-on``, when the overall score is below ``--min-score``, or, with a baseline, when
+an issue is not in the baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from servicecoach.baseline import fingerprint
+from servicecoach.coach import Coach
+from servicecoach.expectations import CannedTranscript, compare
+from servicecoach.models import FindingKind, Report, Severity
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Thresholds that apply to every transcript, with or without expectations."""
+
+    fail_on: Severity | None = None
+    min_score: float | None = None
+    baseline: frozenset[str] | None = None
+
+
+@dataclass
+class CheckOutcome:
+    """One canned transcript: its report and what did not hold."""
+
+    canned: CannedTranscript
+    report: Report
+    problems: list[tuple[int | None, str]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when everything held."""
+        return not self.problems
+
+
+def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> CheckOutcome:
+    """Score one canned transcript and list what does not hold."""
+    report = coach.score(canned.transcript)
+    outcome = CheckOutcome(canned, report, compare(canned, report))
+    transcript = canned.transcript
+    for finding in report.findings:
+        if finding.kind is not FindingKind.ISSUE:
+            continue
+        if options.baseline is not None and fingerprint(transcript, finding) in options.baseline:
+            continue
+        reached = options.fail_on is not None and finding.severity.rank >= options.fail_on.rank
+        is_new = options.baseline is not None and options.fail_on is None
+        if reached or is_new:
+            label = "new issue" if options.baseline is not None else "issue"
+            outcome.problems.append((finding.turn_index,
+                                     f"{label} {finding.rule_id}@{finding.turn_index} "
+                                     f"({finding.severity.value}): {finding.message}"))
+    if options.min_score is not None and (report.overall is None
+                                          or report.overall < options.min_score):
+        outcome.problems.append((None, f"overall score {report.overall} is below "
+                                       f"--min-score {options.min_score:g}"))
+    return outcome

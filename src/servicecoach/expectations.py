@@ -1,0 +1,256 @@
+"""Canned transcripts with expectations: what must be found, what must not, minimum scores.
+
+Expectations travel with a transcript, in one of three places:
+
+- the text form, as headers::
+
+      %% expect: empathy.missing@2:warning, name.used
+      %% expect-not: defensive.dismissive
+      %% min-score: overall=80, empathy=90
+
+- JSON / JSON Lines, as an ``expect`` key beside ``turns``::
+
+      "expect": {"present": ["empathy.missing@2", {"rule_id": "name.used"}],
+                 "absent": ["defensive.dismissive"], "min_scores": {"overall": 80}}
+
+- a sidecar ``<file>.expect.yaml`` beside the transcript file, with the same keys as the
+  JSON ``expect`` (or, for a file of several transcripts, a mapping of id to those keys).
+
+``rule_id@turn:severity`` pins the turn (0-based) and the severity; both are optional.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from servicecoach.errors import InputError
+from servicecoach.models import Finding, Report, Severity, Transcript
+from servicecoach.readers.canonical import transcript_from_record
+from servicecoach.readers.text import block_to_transcript, parse_blocks
+
+_SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
+
+
+class ExpectedFinding(BaseModel):
+    """A finding that must (or must not) appear: a rule id, optionally a turn and a severity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule_id: str
+    turn: int | None = Field(default=None, ge=0)
+    severity: Severity | None = None
+
+    def matches(self, finding: Finding) -> bool:
+        """True when the finding is this one (turn and severity only when given)."""
+        return (
+            finding.rule_id == self.rule_id
+            and (self.turn is None or finding.turn_index == self.turn)
+            and (self.severity is None or finding.severity is self.severity)
+        )
+
+    def __str__(self) -> str:
+        text = self.rule_id
+        if self.turn is not None:
+            text += f"@{self.turn}"
+        if self.severity is not None:
+            text += f":{self.severity.value}"
+        return text
+
+
+def _short_form(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = _SHORT.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not 'rule_id[@turn][:severity]'")
+    return {k: v for k, v in {"rule_id": match["rule"], "turn": match["turn"],
+                               "severity": match["severity"]}.items() if v is not None}
+
+
+class Expectations(BaseModel):
+    """What a canned transcript must produce."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    present: tuple[ExpectedFinding, ...] = ()
+    absent: tuple[ExpectedFinding, ...] = ()
+    min_scores: dict[str, float] = Field(
+        default_factory=dict, description="Category (or 'overall') -> minimum score"
+    )
+
+    @field_validator("present", "absent", mode="before")
+    @classmethod
+    def _parse_short_forms(cls, values: Any) -> Any:
+        if isinstance(values, str):
+            values = [part for part in values.split(",") if part.strip()]
+        return [_short_form(value) for value in values] if isinstance(values, list) else values
+
+    @field_validator("min_scores", mode="before")
+    @classmethod
+    def _parse_score_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            pairs = (part.split("=", 1) for part in value.split(",") if part.strip())
+            return {name.strip(): float(number) for name, number in pairs}
+        return value
+
+    def is_empty(self) -> bool:
+        """True when nothing is expected."""
+        return not (self.present or self.absent or self.min_scores)
+
+
+@dataclass(frozen=True)
+class CannedTranscript:
+    """A transcript, its expectations, and where it is (for annotations that point at it)."""
+
+    transcript: Transcript
+    expect: Expectations
+    path: Path
+    line: int
+    turn_lines: tuple[int, ...] = ()
+    """File line of each turn, when the file form has them (text)."""
+
+    def line_of(self, turn: int | None) -> int:
+        """The file line of a turn, or of the transcript."""
+        if turn is not None and turn < len(self.turn_lines):
+            return self.turn_lines[turn]
+        return self.line
+
+
+def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, str]]:
+    """Mismatches between a report and its expectations: (turn or None, readable line)."""
+    problems: list[tuple[int | None, str]] = []
+    turns = canned.transcript.turns
+    for expected in canned.expect.present:
+        if not any(expected.matches(f) for f in report.findings):
+            found = [f"{f.rule_id}@{f.turn_index}" for f in report.findings
+                     if f.rule_id == expected.rule_id]
+            where = _turn_text(turns, expected.turn)
+            problems.append((expected.turn, f"expected {expected}{where}, found "
+                             + (", ".join(found) if found else "nothing")))
+    for expected in canned.expect.absent:
+        for finding in report.findings:
+            if expected.matches(finding):
+                problems.append((finding.turn_index,
+                                 f"did not expect {finding.rule_id}@{finding.turn_index}"
+                                 f"{_turn_text(turns, finding.turn_index)}: {finding.message}"))
+    scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
+    for category, minimum in canned.expect.min_scores.items():
+        if category not in scores:
+            problems.append((None, f"min-score names unknown category {category!r}"))
+            continue
+        value = scores[category]
+        if value is None or value < minimum:
+            shown = "not applicable" if value is None else f"{value:g}"
+            problems.append((None, f"{category} score {shown} is below {minimum:g}"))
+    return problems
+
+
+def _turn_text(turns: tuple[Any, ...], turn: int | None) -> str:
+    if turn is None or turn >= len(turns):
+        return ""
+    return f" (turn {turn}, {turns[turn].speaker.value}: {turns[turn].text[:80]!r})"
+
+
+def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
+    """Every canned transcript of a file (text, JSON or JSON Lines) with its expectations."""
+    sidecar = _sidecar(path)
+    if isinstance(sidecar, InputError):
+        yield sidecar
+        return
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        yield from _load_json(path, sidecar)
+    else:
+        yield from _load_text(path, sidecar)
+
+
+def _sidecar(path: Path) -> dict[str, Any] | InputError:
+    side = path.with_name(path.name.split(".")[0] + ".expect.yaml")
+    if not side.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        return InputError(f"invalid YAML: {error}", source=str(side))
+    if not isinstance(data, dict):
+        return InputError("expected a mapping", source=str(side), hint="see docs/ci.md")
+    return data
+
+
+def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expectations:
+    """Inline expectations, plus the sidecar's (its entry for this id, or the whole file)."""
+    keys = set(Expectations.model_fields)
+    side = sidecar.get(transcript_id, sidecar if set(sidecar) <= keys else {})
+    merged: dict[str, Any] = {}
+    for source in (raw or {}, side or {}):
+        for key, value in Expectations.model_validate(source).model_dump().items():
+            if isinstance(value, (list, tuple)):
+                merged[key] = list(merged.get(key, [])) + list(value)
+            elif isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
+    return Expectations.model_validate(merged)
+
+
+def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield InputError(f"invalid JSON: {error.msg}", source=str(path),
+                             location=f"line {error.lineno}")
+            return
+        records = [(1, r) for r in (data if isinstance(data, list) else [data])]
+    else:
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((number, json.loads(line)))
+            except json.JSONDecodeError as error:
+                yield InputError(f"invalid JSON: {error.msg}", source=str(path),
+                                 location=f"line {number}")
+    for line, record in records:
+        raw = record.pop("expect", None) if isinstance(record, dict) else None
+        parsed = transcript_from_record(record, source=str(path), location=f"line {line}")
+        yield _canned(parsed, raw, sidecar, path, line, ())
+
+
+def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for index, block in enumerate(parse_blocks(handle), start=1):
+            raw = {
+                "present": block.headers.pop("expect", ""),
+                "absent": block.headers.pop("expect-not", ""),
+                "min_scores": block.headers.pop("min-score", ""),
+            }
+            stem = path.name.split(".")[0]
+            parsed = block_to_transcript(block, source=str(path),
+                                         default_id=stem if index == 1 else f"{stem}#{index}")
+            yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
+
+
+def _canned(
+    parsed: Transcript | InputError,
+    raw: Any,
+    sidecar: dict[str, Any],
+    path: Path,
+    line: int,
+    turn_lines: tuple[int, ...],
+) -> CannedTranscript | InputError:
+    if isinstance(parsed, InputError):
+        return parsed
+    try:
+        expect = _expectations(raw, sidecar, parsed.id)
+    except (ValidationError, ValueError) as error:
+        return InputError(f"bad expectations: {error}", source=str(path), location=f"line {line}",
+                          transcript_id=parsed.id, hint="see docs/ci.md#expectations")
+    return CannedTranscript(parsed, expect, path, line, turn_lines)

@@ -1,0 +1,127 @@
+"""The servicecoach pytest plugin (installed with the package, opt-in by configuration).
+
+In ``pytest.ini`` / ``pyproject.toml`` ``[tool.pytest.ini_options]``::
+
+    servicecoach_transcripts = ["training"]   # folders of canned transcripts to collect
+    servicecoach_config = "servicecoach.toml"  # optional
+    servicecoach_fail_on = "critical"          # optional, like check --fail-on
+    servicecoach_min_score = "70"              # optional, like check --min-score
+
+Each canned transcript becomes a test item named by its id; a mismatch with its
+expectations fails with the readable diff of `servicecoach check`. The ``coach``
+fixture and `servicecoach.testing.assert_findings` serve users' own tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicecoach.check import CheckOptions, CheckOutcome, check
+from servicecoach.coach import Coach
+from servicecoach.config import CoachConfig, load_config
+from servicecoach.errors import InputError
+from servicecoach.expectations import CannedTranscript, load_canned
+from servicecoach.models import Severity
+
+_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+_COACH = pytest.StashKey[Coach]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ini options."""
+    parser.addini("servicecoach_transcripts", "folders of canned transcripts to collect",
+                  type="paths", default=[])
+    parser.addini("servicecoach_config", "servicecoach.toml for the coach", default="")
+    parser.addini("servicecoach_fail_on", "fail transcripts with issues of this severity",
+                  default="")
+    parser.addini("servicecoach_min_score", "fail transcripts scoring below this", default="")
+
+
+def _shared_coach(config: pytest.Config) -> Coach:
+    if _COACH not in config.stash:
+        path = config.getini("servicecoach_config")
+        base = config.inipath.parent if config.inipath else config.rootpath
+        coach_config = load_config(base / path) if path else CoachConfig()
+        config.stash[_COACH] = Coach(coach_config)
+    return config.stash[_COACH]
+
+
+@pytest.fixture(scope="session")
+def coach(pytestconfig: pytest.Config) -> Coach:
+    """A `Coach` built once per test run (from ``servicecoach_config`` when set)."""
+    return _shared_coach(pytestconfig)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect canned transcripts under the configured folders."""
+    folders: list[Path] = parent.config.getini("servicecoach_transcripts")
+    if file_path.suffix.lower() not in _SUFFIXES or not folders:
+        return None
+    if any(file_path.is_relative_to(folder) for folder in folders):
+        return TranscriptFile.from_parent(parent, path=file_path)
+    return None
+
+
+class TranscriptFile(pytest.File):
+    """A file of canned transcripts: one item per transcript."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for index, canned in enumerate(load_canned(self.path)):
+            if isinstance(canned, InputError):
+                yield UnreadableTranscript.from_parent(self, name=f"unreadable-{index}",
+                                                       error=canned)
+            else:
+                yield TranscriptItem.from_parent(self, name=canned.transcript.id, canned=canned)
+
+
+class TranscriptMismatch(Exception):
+    """Raised by a transcript item whose expectations do not hold."""
+
+    def __init__(self, outcome: CheckOutcome) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+class TranscriptItem(pytest.Item):
+    """One canned transcript held to its expectations."""
+
+    def __init__(self, *, canned: CannedTranscript, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.canned = canned
+
+    def runtest(self) -> None:
+        fail_on = self.config.getini("servicecoach_fail_on")
+        min_score = self.config.getini("servicecoach_min_score")
+        options = CheckOptions(fail_on=Severity(fail_on) if fail_on else None,
+                               min_score=float(min_score) if min_score else None)
+        outcome = check(self.canned, _shared_coach(self.config), options)
+        if not outcome.passed:
+            raise TranscriptMismatch(outcome)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, TranscriptMismatch):
+            canned = excinfo.value.outcome.canned
+            return "\n".join(f"{canned.path}:{canned.line_of(turn)}: {problem}"
+                             for turn, problem in excinfo.value.outcome.problems)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.canned.line - 1, f"transcript {self.canned.transcript.id}"
+
+
+class UnreadableTranscript(pytest.Item):
+    """A record that could not be read: it fails with the reader's error."""
+
+    def __init__(self, *, error: InputError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(self.error)

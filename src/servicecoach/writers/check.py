@@ -1,0 +1,69 @@
+"""Outputs of `servicecoach check`: a readable diff, JUnit XML, GitHub workflow annotations."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from servicecoach.check import CheckOutcome
+
+
+def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
+    """Per transcript: PASS, or FAIL with each mismatch at its file line."""
+    for outcome in outcomes:
+        canned = outcome.canned
+        status = "PASS" if outcome.passed else "FAIL"
+        out.write(f"{status} {canned.transcript.id} ({canned.path}:{canned.line}) "
+                  f"overall {outcome.report.overall}\n")
+        for turn, problem in outcome.problems:
+            out.write(f"  {canned.path}:{canned.line_of(turn)}: {problem}\n")
+    failed = sum(not o.passed for o in outcomes)
+    out.write(f"\n{len(outcomes)} transcript(s) checked, {failed} failed\n")
+
+
+def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
+    """One test case per transcript; a failure carries the mismatches."""
+    failures = sum(not o.passed for o in outcomes)
+    suites = ET.Element("testsuites", name="servicecoach", tests=str(len(outcomes)),
+                        failures=str(failures), errors="0", time="0")
+    suite = ET.SubElement(suites, "testsuite", name="servicecoach.check",
+                          tests=str(len(outcomes)), failures=str(failures), errors="0",
+                          skipped="0", time="0")
+    for outcome in outcomes:
+        canned = outcome.canned
+        case = ET.SubElement(suite, "testcase", classname=str(canned.path),
+                             name=canned.transcript.id, file=str(canned.path),
+                             line=str(canned.line), time="0")
+        if not outcome.passed:
+            failure = ET.SubElement(case, "failure", type="expectation",
+                                    message=f"{len(outcome.problems)} expectation(s) failed")
+            failure.text = "\n".join(
+                f"{canned.path}:{canned.line_of(turn)}: {problem}"
+                for turn, problem in outcome.problems
+            )
+    ET.indent(suites)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(suites, encoding="unicode") + "\n")
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def write_github(outcomes: list[CheckOutcome], out: TextIO) -> None:
+    """``::error file=...,line=...,title=...::message`` for each mismatch."""
+    for outcome in outcomes:
+        canned = outcome.canned
+        for turn, problem in outcome.problems:
+            title = _escape(f"servicecoach {canned.transcript.id}", property_value=True)
+            path = _escape(str(canned.path), property_value=True)
+            out.write(f"::error file={path},line={canned.line_of(turn)},title={title}::"
+                      f"{_escape(problem)}\n")
+    failed = sum(not o.passed for o in outcomes)
+    out.write(f"{len(outcomes)} transcript(s) checked, {failed} failed\n")
+
+
+CHECK_WRITERS = {"text": write_text, "junit": write_junit, "github": write_github}

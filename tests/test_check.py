@@ -1,0 +1,212 @@
+"""`servicecoach check`: expectations of each kind passing and failing, thresholds,
+baselines, JUnit and GitHub output, and the pytest plugin on a sample project."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.cli import main
+from servicecoach.expectations import load_canned
+from servicecoach.testing import assert_findings
+
+from conftest import REPO, transcript
+
+pytest_plugins = ["pytester"]
+
+CALL = """\
+%% id: {id}
+%% customer_name: Dana Reyes
+{headers}
+Customer: This is the third time I've called and I'm fed up.
+Agent: Calm down, as I already said, it's on its way.
+Customer: When?
+Agent: Tomorrow by noon.
+"""
+
+
+def canned(tmp_path: Path, headers: str, name: str = "call.txt", id: str = "call") -> Path:
+    path = tmp_path / name
+    path.write_text(CALL.format(id=id, headers=headers))
+    return path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("headers", "passes"),
+    [
+        ("%% expect: defensive.dismissive", True),
+        ("%% expect: defensive.dismissive@1", True),
+        ("%% expect: defensive.dismissive@1:warning", True),
+        ("%% expect: defensive.dismissive@3", False),          # wrong turn
+        ("%% expect: defensive.dismissive:critical", False),   # wrong severity
+        ("%% expect: defensive.blame", False),                 # not found
+        ("%% expect-not: defensive.blame", True),
+        ("%% expect-not: defensive.dismissive", False),
+        ("%% expect-not: defensive.dismissive@3", True),       # only that turn
+        ("%% min-score: defensiveness=99", False),
+        ("%% min-score: defensiveness=50", True),
+        ("%% min-score: hold_transfer=10", False),             # not applicable is not a pass
+        ("%% min-score: nosuch=10", False),
+    ],
+)
+def test_each_expectation_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], headers: str, passes: bool
+) -> None:
+    path = canned(tmp_path, headers)
+    code, out = run(["check", str(path)], capsys)
+    assert (code == 0) is passes, out
+    assert ("PASS" if passes else "FAIL") in out
+
+
+def test_failure_diff_names_the_line_and_the_turn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = canned(tmp_path, "%% expect-not: defensive.dismissive")
+    _, out = run(["check", str(path)], capsys)
+    assert f"{path}:5: did not expect defensive.dismissive@1 (turn 1, agent: " in out
+    assert "Calm down, as I already said" in out
+
+
+def test_json_expect_key_and_sidecar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = {
+        "id": "j1",
+        "turns": [{"speaker": "agent", "text": "Calm down."}],
+        "expect": {"present": ["defensive.dismissive@0"], "absent": [{"rule_id": "defensive.blame"}]},
+    }
+    (tmp_path / "calls.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / "calls.expect.yaml").write_text("j1:\n  min_scores: {defensiveness: 95}\n")
+    code, out = run(["check", str(tmp_path)], capsys)
+    assert code == 1
+    assert "defensiveness score" in out and "is below 95" in out
+
+
+def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
+    path = canned(tmp_path, "%% expect: Not An Id")
+    (error,) = list(load_canned(path))
+    assert "bad expectations" in str(error) and "rule_id[@turn][:severity]" in str(error)
+
+
+def test_thresholds_work_without_expectations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = canned(tmp_path, "")
+    assert run(["check", str(path)], capsys)[0] == 0
+    assert run(["check", str(path), "--fail-on", "warning"], capsys)[0] == 1
+    assert run(["check", str(path), "--fail-on", "critical"], capsys)[0] == 0
+    assert run(["check", str(path), "--min-score", "99"], capsys)[0] == 1
+
+
+def test_baseline_fails_only_on_new_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = canned(tmp_path, "")
+    baseline = tmp_path / "baseline.json"
+    assert run(["check", str(path), "--write-baseline", str(baseline)], capsys)[0] == 0
+    assert run(["check", str(path), "--baseline", str(baseline)], capsys)[0] == 0
+    # a new issue appears in an inserted turn; the old ones stay baselined
+    text = path.read_text().replace("Customer: When?", "Customer: When?\nAgent: You should have read the email.")
+    path.write_text(text)
+    code, out = run(["check", str(path), "--baseline", str(baseline)], capsys)
+    assert code == 1
+    assert "new issue defensive.blame@3" in out
+    assert "defensive.dismissive" not in out
+
+
+def test_baseline_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{}")
+    code = main(["check", str(canned(tmp_path, "")), "--baseline", str(bad)])
+    assert code == 2
+    assert "not a servicecoach baseline" in capsys.readouterr().err
+
+
+def test_junit_output_follows_the_junit_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    canned(tmp_path, "%% expect: defensive.dismissive", name="a.txt", id="good")
+    canned(tmp_path, "%% expect: defensive.blame", name="b.txt", id="bad")
+    code, out = run(["check", str(tmp_path), "--format", "junit"], capsys)
+    assert code == 1
+    root = ET.fromstring(out.split("\n", 1)[1])
+    assert root.tag == "testsuites"
+    (suite,) = root
+    assert suite.tag == "testsuite"
+    for attribute in ("name", "tests", "failures", "errors", "skipped", "time"):
+        assert attribute in suite.attrib
+    assert suite.attrib["tests"] == "2" and suite.attrib["failures"] == "1"
+    cases = {case.attrib["name"]: case for case in suite}
+    assert set(cases) == {"good", "bad"}
+    for case in cases.values():
+        assert {"classname", "name", "time"} <= set(case.attrib)
+        float(case.attrib["time"])
+    assert list(cases["good"]) == []
+    (failure,) = list(cases["bad"])
+    assert failure.tag == "failure" and "message" in failure.attrib
+    assert "expected defensive.blame" in (failure.text or "")
+
+
+def test_github_annotations_point_at_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = canned(tmp_path, "%% expect-not: defensive.dismissive")
+    _, out = run(["check", str(path), "--format", "github"], capsys)
+    first = out.splitlines()[0]
+    assert first.startswith(f"::error file={path},line=5,title=servicecoach call::")
+    assert "did not expect defensive.dismissive@1" in first
+
+
+def test_training_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check", str(REPO / "examples/training/model-call.txt")], capsys)[0] == 0
+    code, out = run(["check", str(REPO / "examples/training/failing-call.txt")], capsys)
+    assert code == 1 and "overall score" in out and "below 90" in out
+
+
+def test_assert_findings_helper(coach: Coach) -> None:
+    report = coach.score(transcript("Customer: hi\nAgent: Calm down.\n"))
+    assert_findings(report, present=["defensive.dismissive@1"], absent=["defensive.blame"])
+    with pytest.raises(AssertionError) as caught:
+        assert_findings(report, present=["defensive.blame"], absent=["defensive.dismissive"])
+    message = str(caught.value)
+    assert "missing: defensive.blame" in message
+    assert "unexpected: defensive.dismissive@1:warning" in message
+    assert "found:" in message
+
+
+def test_pytest_plugin_collects_canned_transcripts(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "good.txt").write_text(CALL.format(id="good-call",
+                                                   headers="%% expect: defensive.dismissive@1"))
+    (training / "bad.txt").write_text(CALL.format(id="bad-call",
+                                                  headers="%% expect-not: defensive.dismissive"))
+    (training / "broken.jsonl").write_text("{oops\n")
+    pytester.makepyfile(test_own="""
+        from servicecoach import Transcript
+        from servicecoach.testing import assert_findings
+
+        def test_uses_the_coach_fixture(coach):
+            report = coach.score(Transcript.model_validate(
+                {"id": "t", "turns": [{"speaker": "agent", "text": "Relax."}]}))
+            assert_findings(report, present=["defensive.dismissive"])
+    """)
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=2, failed=2)
+    for line in ("*training/good.txt::good-call PASSED*", "*training/bad.txt::bad-call FAILED*",
+                 "*did not expect defensive.dismissive@1*", "*broken.jsonl:line 1: invalid JSON*"):
+        result.stdout.fnmatch_lines([line])
+
+
+def test_pytest_plugin_is_opt_in(pytester: pytest.Pytester) -> None:
+    (pytester.mkdir("training") / "bad.txt").write_text(
+        CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
