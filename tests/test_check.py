@@ -210,3 +210,23 @@ def test_pytest_plugin_is_opt_in(pytester: pytest.Pytester) -> None:
         CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_rule_catalogue_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["rules", "docs", "--check", "--out", str(REPO / "docs" / "rules")])
+    out = capsys.readouterr().out
+    assert code == 0, f"stale rule pages (run 'servicecoach rules docs'):\n{out}"
+
+
+def test_rule_catalogue_check_finds_stale_and_leftover_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "rules"
+    assert main(["rules", "docs", "--out", str(out_dir)]) == 0
+    assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 0
+    (out_dir / "defensive.blame.md").write_text("edited by hand")
+    (out_dir / "old.rule.md").write_text("a removed rule")
+    capsys.readouterr()
+    assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "defensive.blame.md: stale" in out and "old.rule.md: stale" in out

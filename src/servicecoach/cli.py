@@ -24,6 +24,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.expectations import load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
+from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
@@ -115,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list, explain, test and lint rules")
     rule_commands = rules.add_subparsers(title="rules commands")
+    docs = rule_commands.add_parser(
+        "docs", help="generate the rule catalogue (one page per rule and an index)"
+    )
+    docs.add_argument("--out", type=Path, default=Path("docs/rules"), help="folder to write")
+    docs.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if the pages on disk are stale")
+    _coach_options(docs)
+    docs.set_defaults(run=_rules_docs)
     listing = rule_commands.add_parser("list", help="list the loaded rules")
     _coach_options(listing)
     listing.set_defaults(run=_rules_list)
@@ -330,6 +339,20 @@ def _rules_test(args: argparse.Namespace) -> int:
     print(f"{len(files)} test file(s), {checked} expectation(s) checked, "
           f"{failed} file(s) failed", file=sys.stderr)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _rules_docs(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    if args.check:
+        stale = stale_pages(args.out, coach.rules)
+        for name in stale:
+            print(f"{args.out / name}: stale")
+        if stale:
+            print("run 'servicecoach rules docs' to regenerate", file=sys.stderr)
+        return EXIT_FINDINGS if stale else EXIT_OK
+    count = write_catalogue(args.out, coach.rules)
+    print(f"wrote {count} page(s) to {args.out}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _rules_lint(args: argparse.Namespace) -> int:

@@ -1,0 +1,204 @@
+"""Transfer etiquette: ``transfer.unannounced``, ``transfer.cold``, ``transfer.repeated``.
+
+A transfer is an agent turn that says it is moving the conversation (`transfer`: "I'm
+going to transfer you to billing") or a ``transfer`` event. An `offer` ("I can transfer
+you if you like") becomes a transfer only when an event or a later mention follows.
+Agent turns that keep mentioning it, and an event right after, are the same transfer; the
+first agent turn that does not mention it closes it. Telling the customer to contact
+another channel themselves is a referral, which no list here matches.
+
+A transfer is announced when its turns say where to (a preposition after the transfer
+words whose object is not a vague `someone`) and why (`why`). In voice it is warm when
+the agent offers to stay on the line, hands over the context, or gives a number to call
+back (`warm`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from servicecoach.analyzers.base import Conversation, TurnContext, base_slots, build_finding
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence, anchored
+from servicecoach.models import Event, EventType, Finding, Speaker
+from servicecoach.nlp.context import overlaps
+from servicecoach.nlp.matching import Hit
+from servicecoach.rules.schema import BuiltinRule
+
+_TARGET_PREPOSITIONS = frozenset({"to", "with", "through"})
+_VAGUE_TARGETS = frozenset({"someone", "somebody", "them", "him", "her", "it", "there", "another",
+                            "whoever", "anyone", "anybody", "the"})
+
+
+@dataclass
+class _Transfer:
+    """One transfer, from its first mention (or event) until it is judged."""
+
+    turn: int | None
+    """The anchor: the first agent turn that mentions it, or the last one before the event."""
+    offer_only: bool = False
+    where: bool = False
+    why: bool = False
+    warm: bool = False
+    evented: bool = False
+    judged: bool = False
+
+
+@dataclass
+class TransferState:
+    """The transfer being announced, how many happened, and the latest agent turn."""
+
+    open: _Transfer | None = None
+    count: int = 0
+    last_agent: int | None = None
+
+
+def says_where(doc: Doc, hit: Hit) -> bool:
+    """True when the transfer words are followed, in the sentence, by a concrete target."""
+    sentence_end = doc[hit.token_end - 1].sent.end
+    for index in range(hit.token_end - 1, sentence_end - 1):
+        if doc[index].lower_ in _TARGET_PREPOSITIONS:
+            target = doc[index + 1]
+            if target.lower_ == "over" or target.lower_ == "you":
+                continue
+            return target.lower_ not in _VAGUE_TARGETS or (
+                target.lower_ == "the" and index + 2 < sentence_end
+                and doc[index + 2].lower_ not in {"right", "correct", "appropriate"}
+            )
+    return False
+
+
+class TransferAnalyzer(SpeakerListsAnalyzer):
+    """Tracks transfers; subclasses judge each one (`judge`) or the count (`on_end`)."""
+
+    lists = {"transfer": Speaker.AGENT, "why": Speaker.AGENT}
+    optional_lists = {"offer": Speaker.AGENT, "warm": Speaker.AGENT}
+
+    def new_state(self, conversation: Conversation) -> TransferState:
+        return TransferState()
+
+    def on_turn(
+        self, state: TransferState, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
+        if not self.applies(conversation) or ctx.turn.speaker is not Speaker.AGENT:
+            return []
+        found: list[Finding] = []
+        mentions = self.hits(ctx, "transfer")
+        current = state.open
+        if current is not None and (current.evented or not mentions):
+            found = self._close(state, conversation)
+            current = None
+        if mentions:
+            if current is None:
+                offers = self.hits(ctx, "offer")
+                current = state.open = _Transfer(
+                    ctx.index, offer_only=all(overlaps(hit, offers) for hit in mentions)
+                )
+            elif not all(overlaps(hit, self.hits(ctx, "offer")) for hit in mentions):
+                current.offer_only = False
+            current.where = current.where or any(says_where(ctx.doc, hit) for hit in mentions)
+            current.why = current.why or bool(self.hits(ctx, "why"))
+            current.warm = current.warm or bool(self.hits(ctx, "warm"))
+        state.last_agent = ctx.index
+        return found
+
+    def on_event(
+        self, state: TransferState, conversation: Conversation, event: Event
+    ) -> list[Finding]:
+        if not self.applies(conversation) or event.type is not EventType.TRANSFER:
+            return []
+        found: list[Finding] = []
+        if state.open is not None and state.open.evented:
+            found = self._close(state, conversation)
+        if state.open is None:
+            state.open = _Transfer(state.last_agent)
+        state.open.evented = True
+        state.open.offer_only = False
+        return found + self._judge_once(state, conversation)
+
+    def on_end(self, state: TransferState, conversation: Conversation) -> list[Finding]:
+        if not self.applies(conversation):
+            return []
+        return self._close(state, conversation)
+
+    def _close(self, state: TransferState, conversation: Conversation) -> list[Finding]:
+        found = self._judge_once(state, conversation)
+        state.open = None
+        return found
+
+    def _judge_once(self, state: TransferState, conversation: Conversation) -> list[Finding]:
+        transfer = state.open
+        if transfer is None or transfer.judged or transfer.offer_only:
+            return []
+        transfer.judged = True
+        state.count += 1
+        conversation.judged.add(self.rule.category)
+        return self.judge(transfer, conversation)
+
+    def judge(self, transfer: _Transfer, conversation: Conversation) -> list[Finding]:
+        """This rule's findings for one transfer."""
+        return []
+
+    def finding_on(self, transfer: _Transfer, conversation: Conversation, note: str,
+                   detail: str) -> list[Finding]:
+        """A finding on the transfer's turn (none when it came before any agent turn)."""
+        if transfer.turn is None:
+            return []
+        slots = base_slots(conversation) | {"detail": detail}
+        finding = build_finding(self.rule, None, span=None, slots=slots,
+                                evidence=(absence(transfer.turn, note),))
+        return [anchored(finding, transfer.turn, conversation)]
+
+
+class UnannouncedAnalyzer(TransferAnalyzer):
+    """``transfer.unannounced``: the customer is not told where to and why."""
+
+    def judge(self, transfer: _Transfer, conversation: Conversation) -> list[Finding]:
+        missing = [what for what, said in (("where to", transfer.where), ("why", transfer.why))
+                   if not said]
+        if not missing:
+            return []
+        detail = " and ".join(missing)
+        return self.finding_on(transfer, conversation, f"transfer without saying {detail}", detail)
+
+
+class ColdAnalyzer(TransferAnalyzer):
+    """``transfer.cold``: a voice transfer with no stay-on, no context handed over, no number."""
+
+    def judge(self, transfer: _Transfer, conversation: Conversation) -> list[Finding]:
+        if transfer.warm:
+            return []
+        return self.finding_on(transfer, conversation,
+                               "no offer to stay on, no context handed over, no number", "")
+
+
+class RepeatedAnalyzer(TransferAnalyzer):
+    """``transfer.repeated``: more than one transfer in the conversation (transcript)."""
+
+    def on_end(self, state: TransferState, conversation: Conversation) -> list[Finding]:
+        super().on_end(state, conversation)
+        if state.count < 2:
+            return []
+        evidence = (absence(None, f"{state.count} transfers in one conversation"),)
+        slots = base_slots(conversation) | {"detail": str(state.count)}
+        return [build_finding(self.rule, None, span=None, evidence=evidence, slots=slots)]
+
+
+@builtin("transfer_unannounced")
+def transfer_unannounced(rule: BuiltinRule) -> UnannouncedAnalyzer:
+    """Factory for ``analyzer: transfer_unannounced``."""
+    return UnannouncedAnalyzer(rule)
+
+
+@builtin("transfer_cold")
+def transfer_cold(rule: BuiltinRule) -> ColdAnalyzer:
+    """Factory for ``analyzer: transfer_cold``."""
+    return ColdAnalyzer(rule)
+
+
+@builtin("transfer_repeated")
+def transfer_repeated(rule: BuiltinRule) -> RepeatedAnalyzer:
+    """Factory for ``analyzer: transfer_repeated``."""
+    return RepeatedAnalyzer(rule)

@@ -1,0 +1,176 @@
+"""The scorecard formula: penalties by severity, strength bonus, clamping, "not applicable",
+the weighted overall score, and the contributions that explain each score.
+
+`test_worked_example_of_docs_scoring` pins the arithmetic of the example in
+docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO, transcript
+
+from servicecoach import Coach
+from servicecoach.config import CoachConfig, ScoringOverride
+from servicecoach.models import CategoryScore, Finding, FindingKind, Severity
+from servicecoach.scoring import ScoringPolicy, score
+
+POLICY = ScoringPolicy()
+
+
+def _finding(category: str, severity: Severity = Severity.WARNING, *,
+             strength: bool = False, rule_id: str = "x.rule", turn: int | None = 1) -> Finding:
+    return Finding(
+        rule_id=rule_id, kind=FindingKind.STRENGTH if strength else FindingKind.ISSUE,
+        severity=severity, category=category, turn_index=turn, speaker=None,
+        message="m", suggestion="s",
+    )
+
+
+def _by_category(scores: tuple[CategoryScore, ...]) -> dict[str, CategoryScore]:
+    return {s.category: s for s in scores}
+
+
+def test_a_judged_category_without_findings_scores_100() -> None:
+    scores, overall = score([], {"empathy"}, {"empathy"}, POLICY)
+    assert _by_category(scores)["empathy"].score == 100.0
+    assert overall == 100.0
+
+
+def test_each_issue_takes_off_the_points_of_its_severity() -> None:
+    findings = [_finding("confidence", Severity.SUGGESTION),
+                _finding("confidence", Severity.WARNING),
+                _finding("confidence", Severity.CRITICAL)]
+    scores, _ = score(findings, {"confidence"}, {"confidence"}, POLICY)
+    assert _by_category(scores)["confidence"].score == 100 - 5 - 10 - 20
+
+
+def test_a_strength_gives_back_the_bonus_but_never_above_100() -> None:
+    findings = [_finding("opening_closing", Severity.WARNING),
+                _finding("opening_closing", strength=True)]
+    scores, _ = score(findings, {"opening_closing"}, {"opening_closing"}, POLICY)
+    assert _by_category(scores)["opening_closing"].score == 95.0
+    only_praise = [_finding("opening_closing", strength=True)]
+    scores, _ = score(only_praise, {"opening_closing"}, {"opening_closing"}, POLICY)
+    assert _by_category(scores)["opening_closing"].score == 100.0
+
+
+def test_a_score_never_goes_below_zero() -> None:
+    findings = [_finding("defensiveness", Severity.CRITICAL, turn=t) for t in range(7)]
+    scores, overall = score(findings, {"defensiveness"}, {"defensiveness"}, POLICY)
+    assert _by_category(scores)["defensiveness"].score == 0.0
+    assert overall == 0.0
+
+
+def test_a_category_with_nothing_to_judge_is_not_applicable() -> None:
+    # no hold happened: hold_transfer has no score and no weight in the overall
+    scores, overall = score([], {"empathy"}, {"empathy", "hold_transfer"}, POLICY)
+    hold = _by_category(scores)["hold_transfer"]
+    assert (hold.applicable, hold.score, hold.contributions) == (False, None, ())
+    assert overall == 100.0
+
+
+def test_a_finding_makes_its_category_applicable() -> None:
+    scores, _ = score([_finding("escalation")], set(), {"escalation"}, POLICY)
+    assert _by_category(scores)["escalation"].applicable is True
+    assert _by_category(scores)["escalation"].score == 90.0
+
+
+def test_nothing_applicable_gives_no_overall_score() -> None:
+    scores, overall = score([], set(), {"empathy", "hold_transfer"}, POLICY)
+    assert overall is None
+    assert all(not s.applicable for s in scores)
+
+
+def test_overall_is_the_weighted_mean_of_applicable_categories() -> None:
+    policy = ScoringPolicy(weights={"empathy": 2.0, "hold_transfer": 5.0})
+    findings = [_finding("empathy"), _finding("empathy"), _finding("confidence", Severity.SUGGESTION)]
+    _, overall = score(findings, {"empathy", "confidence"},
+                       {"empathy", "confidence", "hold_transfer"}, policy)
+    assert overall == round((80 * 2 + 95 * 1) / 3, 1)  # hold_transfer's weight does not count
+
+
+def test_a_zero_weight_category_is_scored_but_does_not_count() -> None:
+    policy = ScoringPolicy(weights={"confidence": 0.0})
+    scores, overall = score([_finding("confidence")], {"confidence", "empathy"},
+                            {"confidence", "empathy"}, policy)
+    assert _by_category(scores)["confidence"].score == 90.0
+    assert overall == 100.0
+
+
+def test_contributions_explain_every_point() -> None:
+    findings = [_finding("name", Severity.SUGGESTION, rule_id="name.unused", turn=None),
+                _finding("name", strength=True, rule_id="name.used", turn=3)]
+    scores, _ = score(findings, {"name"}, {"name"}, POLICY)
+    name = _by_category(scores)["name"]
+    assert [(c.rule_id, c.turn_index, c.points) for c in name.contributions] == [
+        ("name.unused", None, -5.0), ("name.used", 3, 5.0)]
+    assert name.score == 100 + sum(c.points for c in name.contributions)
+
+
+def test_custom_penalties_and_bonus() -> None:
+    policy = ScoringPolicy(penalties={Severity.SUGGESTION: 1, Severity.WARNING: 2,
+                                      Severity.CRITICAL: 50}, strength_bonus=0.5)
+    findings = [_finding("c", Severity.CRITICAL), _finding("c", Severity.WARNING),
+                _finding("c", strength=True)]
+    scores, _ = score(findings, {"c"}, {"c"}, policy)
+    assert _by_category(scores)["c"].score == 48.5
+
+
+def test_worked_example_of_docs_scoring() -> None:
+    """The refund call of docs/scoring.md, finding by finding."""
+    policy = ScoringPolicy(weights={"empathy": 2.0, "defensiveness": 2.0, "commitments": 1.5})
+    findings = [
+        _finding("opening_closing", strength=True, rule_id="greeting.introduced", turn=0),
+        _finding("empathy", rule_id="empathy.missing", turn=2),
+        _finding("defensiveness", rule_id="defensive.deflection", turn=4),
+        _finding("empathy", rule_id="empathy.undercut", turn=4),
+        _finding("defensiveness", rule_id="defensive.deflection", turn=6),
+        _finding("defensiveness", rule_id="defensive.dismissive", turn=6),
+        _finding("name", Severity.SUGGESTION, rule_id="name.unused", turn=None),
+        _finding("opening_closing", Severity.SUGGESTION, rule_id="closing.missing", turn=None),
+    ]
+    judged = {"confidence", "defensiveness", "empathy", "name", "opening_closing",
+              "positive_language"}
+    categories = judged | {"commitments", "hold_transfer", "responsiveness"}
+    scores, overall = score(findings, judged, categories, policy)
+    assert {s.category: s.score for s in scores} == {
+        "commitments": None, "confidence": 100.0, "defensiveness": 70.0, "empathy": 80.0,
+        "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
+        "positive_language": 100.0, "responsiveness": None,
+    }
+    assert overall == 86.9  # 695 / 8
+
+
+def test_core_pack_weights_and_user_overrides() -> None:
+    coach = Coach()
+    assert coach.scoring.weight("empathy") == 2.0
+    assert coach.scoring.weight("commitments") == 1.5
+    assert coach.scoring.weight("hold_transfer") == 1.0  # not set: the default
+    assert coach.scoring.penalties[Severity.WARNING] == 10
+    config = CoachConfig(scoring=ScoringOverride(
+        weights={"commitments": 3.0}, penalties={Severity.WARNING: 15}, strength_bonus=2))
+    custom = Coach(config)
+    assert custom.scoring.weight("commitments") == 3.0
+    assert custom.scoring.penalties[Severity.WARNING] == 15
+    assert custom.scoring.penalties[Severity.SUGGESTION] == 5  # others keep the pack's
+    assert custom.scoring.strength_bonus == 2
+
+
+@pytest.mark.parametrize("path", ["examples/transcripts/refund-call.txt"])
+def test_a_real_report_is_consistent_with_its_findings(coach: Coach, path: str) -> None:
+    report = coach.score(transcript((REPO / path).read_text(encoding="utf-8")))
+    by_category: dict[str, float] = {}
+    for finding in report.findings:
+        points = (coach.scoring.strength_bonus if finding.kind is FindingKind.STRENGTH
+                  else -coach.scoring.penalties[finding.severity])
+        by_category[finding.category] = by_category.get(finding.category, 0.0) + points
+    applicable = [s for s in report.scores if s.applicable]
+    for category in applicable:
+        assert sum(c.points for c in category.contributions) == by_category.get(category.category, 0)
+        expected = min(100.0, max(0.0, 100 + by_category.get(category.category, 0.0)))
+        assert category.score == expected
+    total = sum(s.weight for s in applicable)
+    assert report.overall == round(sum(s.score * s.weight for s in applicable) / total, 1)  # type: ignore[operator]
+    assert {s.category for s in report.scores if not s.applicable} >= {"responsiveness",
+                                                                        "commitments"}
