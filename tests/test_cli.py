@@ -193,3 +193,19 @@ def test_published_schemas_are_current(capsys: pytest.CaptureFixture[str]) -> No
             f"docs/schemas/{model}.schema.json is stale: "
             f"run 'servicecoach schema {model} > docs/schemas/{model}.schema.json'"
         )
+
+
+def test_workers_keep_input_order_and_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [json.dumps({"id": f"c{i}", "turns": [{"speaker": "customer", "text": "hi"},
+                                                   {"speaker": "agent", "text": text}]})
+             for i, text in enumerate(["Calm down.", "Sure, done.", "That's our policy."] * 3)]
+    lines.insert(4, "{broken")
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    one_code, one, _ = run(["score", str(path), "--format", "jsonl"], capsys)
+    two_code, two, err = run(["score", str(path), "--format", "jsonl", "--workers", "2"], capsys)
+    assert one_code == two_code == 2
+    assert one == two
+    assert [json.loads(line)["transcript_id"] for line in two.splitlines()] == [
+        f"c{i}" for i in range(9)]
+    assert "line 5: invalid JSON" in err

@@ -29,13 +29,21 @@ def test_transcript_accepts_the_documented_shape() -> None:
         ({"id": "x", "turns": [{"speaker": "bot", "text": "hi"}]}, "speaker"),
         ({"id": "x", "turns": [{"speaker": "agent", "text": 5}]}, "text"),
         ({"id": "x", "turns": [{"speaker": "agent", "text": "a", "start": 5, "end": 1}]}, "end"),
-        ({"id": "x", "turns": [], "surprise": 1}, "surprise"),
         ({"id": "x", "turns": [], "events": [{"type": "hold_start"}]}, "at"),
     ],
 )
 def test_transcript_rejects_malformed_records(record: dict, problem: str) -> None:
     with pytest.raises(ValidationError, match=problem):
         Transcript.model_validate(record)
+
+
+def test_unknown_input_fields_are_kept_not_dropped() -> None:
+    record = {"id": "x", "source": "crm", "turns": [{"speaker": "agent", "text": "hi",
+                                                      "tweet_id": "42"}]}
+    parsed = Transcript.model_validate(record)
+    assert parsed.model_extra == {"source": "crm"}
+    assert parsed.turns[0].model_extra == {"tweet_id": "42"}
+    assert parsed.model_dump(exclude_defaults=True)["source"] == "crm"
 
 
 def test_models_are_frozen() -> None:

@@ -84,7 +84,8 @@ def test_nothing_applicable_gives_no_overall_score() -> None:
 
 def test_overall_is_the_weighted_mean_of_applicable_categories() -> None:
     policy = ScoringPolicy(weights={"empathy": 2.0, "hold_transfer": 5.0})
-    findings = [_finding("empathy"), _finding("empathy"), _finding("confidence", Severity.SUGGESTION)]
+    findings = [_finding("empathy"), _finding("empathy"),
+                _finding("confidence", Severity.SUGGESTION)]
     _, overall = score(findings, {"empathy", "confidence"},
                        {"empathy", "confidence", "hold_transfer"}, policy)
     assert overall == round((80 * 2 + 95 * 1) / 3, 1)  # hold_transfer's weight does not count
@@ -167,10 +168,12 @@ def test_a_real_report_is_consistent_with_its_findings(coach: Coach, path: str) 
         by_category[finding.category] = by_category.get(finding.category, 0.0) + points
     applicable = [s for s in report.scores if s.applicable]
     for category in applicable:
-        assert sum(c.points for c in category.contributions) == by_category.get(category.category, 0)
-        expected = min(100.0, max(0.0, 100 + by_category.get(category.category, 0.0)))
+        points = by_category.get(category.category, 0.0)
+        assert sum(c.points for c in category.contributions) == points
+        expected = min(100.0, max(0.0, 100 + points))
         assert category.score == expected
     total = sum(s.weight for s in applicable)
-    assert report.overall == round(sum(s.score * s.weight for s in applicable) / total, 1)  # type: ignore[operator]
+    weighted = sum((s.score or 0.0) * s.weight for s in applicable)
+    assert report.overall == round(weighted / total, 1)
     assert {s.category for s in report.scores if not s.applicable} >= {"responsiveness",
                                                                         "commitments"}

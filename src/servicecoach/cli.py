@@ -23,6 +23,7 @@ from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.expectations import load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
+from servicecoach.parallel import score_stream
 from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
@@ -73,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(score)
     score.add_argument("--fail-on", choices=[s.value for s in Severity],
                        help="exit 1 when an issue of this severity or higher is found")
+    score.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="score on N processes (output stays in input order)")
     _coach_options(score)
     score.set_defaults(run=_score)
 
@@ -228,12 +231,11 @@ def _score(args: argparse.Namespace) -> int:
     reached = False
     with _output(args.output) as out:
         writer = make_writer(args.format, out)
-        for item in reading:
-            if isinstance(item, InputError):
+        for report in score_stream(coach, reading, args.workers):
+            if isinstance(report, InputError):
                 failed += 1
-                print(f"error: {item}", file=sys.stderr)
+                print(f"error: {report}", file=sys.stderr)
                 continue
-            report = coach.score(item)
             writer.write(report)
             scored += 1
             if threshold is not None and report.issues(threshold):

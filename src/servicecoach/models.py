@@ -61,12 +61,14 @@ class EventType(str, Enum):
 
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_INPUT = ConfigDict(extra="allow", frozen=True)
+"""Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""
 
 
 class Turn(BaseModel):
     """One utterance or chat message. Times are seconds from the start of the conversation."""
 
-    model_config = _STRICT
+    model_config = _INPUT
 
     speaker: Speaker = Field(description="agent, customer or system")
     text: str = Field(description="What was said or written, as plain text")
@@ -83,7 +85,7 @@ class Turn(BaseModel):
 class Event(BaseModel):
     """A hold or transfer event at a point in time (seconds from the start)."""
 
-    model_config = _STRICT
+    model_config = _INPUT
 
     type: EventType = Field(description="hold_start, hold_end or transfer")
     at: float | None = Field(default=None, ge=0, description="When it happened, in seconds")
@@ -113,7 +115,7 @@ class Metadata(BaseModel):
 class Transcript(BaseModel):
     """A whole conversation in servicecoach's canonical form."""
 
-    model_config = _STRICT
+    model_config = _INPUT
 
     id: str = Field(min_length=1, description="Conversation id, unique within a batch")
     channel: Channel = Field(default=Channel.CHAT, description="voice or chat")

@@ -6,6 +6,8 @@ settings, live hints, and which categories each analyzer makes applicable.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import transcript
 
@@ -49,7 +51,9 @@ def test_filler_run_length_is_a_setting() -> None:
         ("We'll look into it and get back to you.", None),
     ],
 )
-def test_commitments_carry_their_time_frame(coach: Coach, sentence: str, time_frame: str | None) -> None:
+def test_commitments_carry_their_time_frame(
+    coach: Coach, sentence: str, time_frame: str | None
+) -> None:
     report = coach.score(transcript(f"Customer: Any news?\nAgent: Sure. {sentence}\n"))
     (commitment,) = report.commitments
     assert commitment.turn_index == 1
@@ -120,19 +124,21 @@ def test_no_introduction_suggests_the_known_agent_name(coach: Coach) -> None:
 
 
 def test_categories_apply_only_when_there_is_something_to_judge(coach: Coach) -> None:
-    voice = coach.score(transcript("%% channel: voice\n[00:00] Customer: Hi\n[03:00] Agent: Hello!\n"))
+    voice = coach.score(
+        transcript("%% channel: voice\n[00:00] Customer: Hi\n[03:00] Agent: Hello!\n"))
     assert _applicable(voice)["responsiveness"] is False
     assert _applicable(voice)["commitments"] is False
     assert _applicable(voice)["opening_closing"] is True
     assert _applicable(voice)["confidence"] is True
-    promised = coach.score(transcript("[00:00] Customer: Hi\n[00:10] Agent: I'll call you today.\n"))
+    promised = coach.score(
+        transcript("[00:00] Customer: Hi\n[00:10] Agent: I'll call you today.\n"))
     assert _applicable(promised)["commitments"] is True
     assert _applicable(promised)["responsiveness"] is True
     customer_only = coach.score(transcript("Customer: hello?\n"))
     assert _applicable(customer_only)["opening_closing"] is False
 
 
-def test_a_builtin_rule_without_its_phrase_list_is_a_pack_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_builtin_rule_without_its_phrase_list_is_a_pack_error(tmp_path: Path) -> None:
     pack = tmp_path / "mini"
     pack.mkdir()
     (pack / "pack.yaml").write_text('name: mini\nversion: "1"\n')

@@ -44,11 +44,10 @@ class FillerAnalyzer(ListedAnalyzer):
         hits = self.hits(ctx, "filler")
         if not hits:
             return []
-        words = [ctx.turn.text[hit.start : hit.end] for hit in hits]
+        words = dict.fromkeys(ctx.turn.text[hit.start : hit.end].lower() for hit in hits)
         count = len(hits)
         detail = f"{count} fillers in one turn" if count > 1 else "a filler"
-        slots = base_slots(conversation) | {"match": ", ".join(dict.fromkeys(w.lower() for w in words)),
-                                            "detail": detail}
+        slots = base_slots(conversation) | {"match": ", ".join(words), "detail": detail}
         first = hits[0]
         finding = build_finding(
             self.rule, ctx, span=span_of(ctx.turn, first.start, first.end), slots=slots,

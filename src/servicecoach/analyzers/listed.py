@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import Conversation, TurnContext, judges
 from servicecoach.models import Event, Evidence, Finding, Speaker
+from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule, MatchSpec
 
 
@@ -34,7 +35,7 @@ class ListedAnalyzer:
         """The rule's phrase lists, keyed ``<rule id>/<list name>``."""
         return [(key, self.rule.phrases[name]) for name, key in self.keys.items()]
 
-    def hits(self, ctx: TurnContext, name: str) -> list[Any]:
+    def hits(self, ctx: TurnContext, name: str) -> list[Hit]:
         """Hits of one of the rule's lists in the turn (none when the list is not given)."""
         key = self.keys.get(name)
         return ctx.hits(key) if key is not None else []

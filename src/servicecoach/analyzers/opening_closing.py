@@ -21,7 +21,7 @@ from servicecoach.analyzers.base import (
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.listed import ListedAnalyzer, snippet
-from servicecoach.models import Evidence, Finding, FindingKind
+from servicecoach.models import Evidence, Finding, FindingKind, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
@@ -41,7 +41,9 @@ class GreetingAnalyzer(ListedAnalyzer):
     def new_state(self, conversation: Conversation) -> _Once:
         return _Once()
 
-    def on_turn(self, state: _Once, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+    def on_turn(
+        self, state: _Once, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
         if state.done or not self.is_agent_turn(conversation, ctx):
             return []
         state.done = True
@@ -49,7 +51,7 @@ class GreetingAnalyzer(ListedAnalyzer):
         if self.hits(ctx, "greeting"):
             return []
         slots = base_slots(conversation) | {"detail": snippet(ctx.turn.text)}
-        evidence = (self.absence(ctx.index, f"no greeting in the agent's first turn ({ctx.index})"),)
+        evidence = (self.absence(ctx.index, "no greeting in the agent's first turn"),)
         return [build_finding(self.rule, None, span=None, evidence=evidence, slots=slots)]
 
 
@@ -104,8 +106,9 @@ class IntroductionAnalyzer(ListedAnalyzer):
     ) -> list[Finding]:
         if state.done:
             return []
-        if ctx.turn.speaker.value == "customer":
-            state.customer_answered = state.agent_turns > 0
+        if ctx.turn.speaker is Speaker.CUSTOMER:
+            if state.agent_turns:
+                state.customer_answered = True
             return []
         if not self.is_agent_turn(conversation, ctx):
             return []
@@ -219,7 +222,9 @@ class ClosingAnalyzer(ListedAnalyzer):
     def new_state(self, conversation: Conversation) -> _Closing:
         return _Closing()
 
-    def on_turn(self, state: _Closing, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+    def on_turn(
+        self, state: _Closing, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
         if self.is_agent_turn(conversation, ctx):
             conversation.judged.add(self.rule.category)
             hits = self.hits(ctx, "closing")

@@ -52,7 +52,9 @@ class ReplyTimeAnalyzer(ListedAnalyzer):
     def new_state(self, conversation: Conversation) -> _Waiting:
         return _Waiting()
 
-    def on_turn(self, state: _Waiting, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+    def on_turn(
+        self, state: _Waiting, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
         if conversation.channel not in self.rule.channels:
             return []
         turn = ctx.turn

@@ -1,0 +1,259 @@
+"""Sentiment escalation: ``escalation.rising``, ``.supervisor-request``, ``.threat``,
+``.unresolved`` and the strength ``escalation.deescalated``.
+
+Every customer turn gets a level from VADER (the lowest sentence compound, customer turns
+only; it is also published per turn as the report's ``customer_sentiment``) and from cues
+VADER misses:
+
+- strongly negative: a `strong` cue (insults, anger, "ridiculous", "unbelievable",
+  "worst"), a `threat`, shouting (mostly upper case), or VADER at most ``strong_below``
+  (default -0.75), or a repeated-contact `amplifier` ("third time I've called") with
+  negative VADER; a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
+- negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, or a
+  `supervisor` request;
+- otherwise neutral or positive.
+
+No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
+request or threat fires once until the customer calms down (a neutral or positive turn,
+which is also when ``deescalated`` fires).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+    evidence_of,
+    span_of,
+)
+from servicecoach.analyzers.builtins import builtin
+from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence
+from servicecoach.models import Evidence, Finding, Speaker
+from servicecoach.nlp.matching import Hit
+from servicecoach.rules.schema import BuiltinRule
+
+
+class Level(Enum):
+    """How a customer turn sounds."""
+
+    CALM = "neutral or positive"
+    NEGATIVE = "negative"
+    STRONG = "strongly negative"
+
+
+def is_shouting(text: str, min_letters: int, share: float) -> bool:
+    """True when a text is mostly upper case and long enough to tell."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < min_letters:
+        return False
+    return sum(c.isupper() for c in letters) / len(letters) >= share
+
+
+@dataclass(frozen=True)
+class TurnReading:
+    """The level of one customer turn and what decided it."""
+
+    level: Level
+    evidence: Evidence
+    hit: Hit | None = None
+
+
+@dataclass
+class EscalationState:
+    """The customer's recent levels and which escalations are still open."""
+
+    previous: Level | None = None
+    run: int = 0
+    run_fired: bool = False
+    supervisor_open: bool = False
+    threat_open: bool = False
+    escalated: bool = False
+    """An escalation issue fired and no neutral or positive turn has followed."""
+
+
+class EscalationAnalyzer(SpeakerListsAnalyzer):
+    """Reads every customer turn; subclasses decide one rule id from the shared state."""
+
+    lists = {"strong": Speaker.CUSTOMER, "threat": Speaker.CUSTOMER,
+             "supervisor": Speaker.CUSTOMER}
+    optional_lists = {"amplifier": Speaker.CUSTOMER, "compliance": Speaker.CUSTOMER,
+                      "sarcasm": Speaker.CUSTOMER}
+
+    def new_state(self, conversation: Conversation) -> EscalationState:
+        return EscalationState()
+
+    def read(self, conversation: Conversation, ctx: TurnContext) -> TurnReading:
+        """The level of a customer turn, with its evidence."""
+        score = ctx.sentiment
+        conversation.sentiment[ctx.index] = round(score, 3)
+        vader = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
+                         score=round(score, 3), turn_index=ctx.index)
+        for name in ("threat", "strong"):
+            hits = self.hits(ctx, name)
+            if hits:
+                return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note=name), hits[0])
+        if is_shouting(ctx.turn.text, int(self.setting("shout_min_letters", 12)),
+                       self.setting("shout_share", 0.7)):
+            return TurnReading(Level.STRONG, Evidence(source="pattern", pattern="upper case",
+                                                      turn_index=ctx.index, note="shouting"))
+        complied = bool(self.hits(ctx, "compliance"))
+        floor = self.setting("neutral_floor", -0.05)
+        if not complied and (
+            score <= self.setting("strong_below", -0.75)
+            or (score < floor and self.hits(ctx, "amplifier"))
+        ):
+            return TurnReading(Level.STRONG, vader)
+        if score < floor or complied or self.hits(ctx, "sarcasm") or self.hits(ctx, "supervisor"):
+            return TurnReading(Level.NEGATIVE, vader)
+        return TurnReading(Level.CALM, vader)
+
+    def on_turn(
+        self, state: EscalationState, conversation: Conversation, ctx: TurnContext
+    ) -> list[Finding]:
+        if not self.applies(conversation) or ctx.turn.speaker is not Speaker.CUSTOMER:
+            return []
+        reading = self.read(conversation, ctx)
+        rising = self._rising(state, reading.level)
+        supervisor = self.hits(ctx, "supervisor") if not state.supervisor_open else []
+        threat = self.hits(ctx, "threat") if not state.threat_open else []
+        calmed = reading.level is Level.CALM and state.escalated
+        found = self.judge(state, conversation, ctx, reading, rising=rising,
+                           supervisor=supervisor, threat=threat, calmed=calmed)
+        state.supervisor_open = state.supervisor_open or bool(supervisor)
+        state.threat_open = state.threat_open or bool(threat)
+        state.escalated = state.escalated or rising or bool(supervisor or threat)
+        if reading.level is Level.CALM:
+            state.supervisor_open = state.threat_open = state.escalated = False
+        if state.escalated or reading.level is Level.STRONG:
+            conversation.judged.add(self.rule.category)
+        state.previous = reading.level
+        return found
+
+    @staticmethod
+    def _rising(state: EscalationState, level: Level) -> bool:
+        """True on a straight fall from calm to strong, or a third strong turn in a row; once a run."""
+        if level is not Level.STRONG:
+            state.run, state.run_fired = 0, False
+            return False
+        state.run += 1
+        if state.run_fired:
+            return False
+        fired = state.previous is Level.CALM or state.run >= 3
+        state.run_fired = fired
+        return fired
+
+    def judge(
+        self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+        reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+        calmed: bool,
+    ) -> list[Finding]:
+        """This rule's findings on a customer turn."""
+        return []
+
+    def finding(self, ctx: TurnContext | None, conversation: Conversation,
+                evidence: tuple[Evidence, ...], hit: Hit | None = None) -> list[Finding]:
+        """A finding of this rule, with the matched words as span when there are any."""
+        slots = base_slots(conversation)
+        span = None
+        if ctx is not None and hit is not None:
+            span = span_of(ctx.turn, hit.start, hit.end)
+            slots["match"] = span.text
+        return [build_finding(self.rule, ctx, span=span, evidence=evidence, slots=slots)]
+
+
+class RisingAnalyzer(EscalationAnalyzer):
+    """``escalation.rising``: a fall from calm to strongly negative, or three strong turns."""
+
+    def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              calmed: bool) -> list[Finding]:
+        if not rising:
+            return []
+        how = "three strongly negative turns in a row" if state.run >= 3 else \
+            "from neutral or positive straight to strongly negative"
+        evidence = (reading.evidence, absence(ctx.index, how))
+        return self.finding(ctx, conversation, evidence, reading.hit)
+
+
+class SupervisorAnalyzer(EscalationAnalyzer):
+    """``escalation.supervisor-request``: the customer asks for a manager or someone else."""
+
+    def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              calmed: bool) -> list[Finding]:
+        if not supervisor:
+            return []
+        return self.finding(ctx, conversation, (evidence_of(supervisor[0], ctx.index),),
+                            supervisor[0])
+
+
+class ThreatAnalyzer(EscalationAnalyzer):
+    """``escalation.threat``: leaving, cancelling, a public complaint, a regulator, legal action."""
+
+    def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              calmed: bool) -> list[Finding]:
+        if not threat:
+            return []
+        return self.finding(ctx, conversation, (evidence_of(threat[0], ctx.index),), threat[0])
+
+
+class DeescalatedAnalyzer(EscalationAnalyzer):
+    """``escalation.deescalated`` (strength): the first calm customer turn after an escalation."""
+
+    def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              calmed: bool) -> list[Finding]:
+        if not calmed:
+            return []
+        return self.finding(ctx, conversation, (reading.evidence,))
+
+
+class UnresolvedAnalyzer(EscalationAnalyzer):
+    """``escalation.unresolved``: the conversation ends with the customer still negative."""
+
+    def on_end(self, state: EscalationState, conversation: Conversation) -> list[Finding]:
+        if not self.applies(conversation):
+            return []
+        if state.previous is Level.STRONG:
+            note = "the last customer turn is strongly negative"
+        elif state.escalated:
+            note = "no neutral or positive customer turn after the escalation"
+        else:
+            return []
+        return self.finding(None, conversation, (absence(None, note),))
+
+
+@builtin("escalation_rising")
+def escalation_rising(rule: BuiltinRule) -> RisingAnalyzer:
+    """Factory for ``analyzer: escalation_rising``."""
+    return RisingAnalyzer(rule)
+
+
+@builtin("escalation_supervisor")
+def escalation_supervisor(rule: BuiltinRule) -> SupervisorAnalyzer:
+    """Factory for ``analyzer: escalation_supervisor``."""
+    return SupervisorAnalyzer(rule)
+
+
+@builtin("escalation_threat")
+def escalation_threat(rule: BuiltinRule) -> ThreatAnalyzer:
+    """Factory for ``analyzer: escalation_threat``."""
+    return ThreatAnalyzer(rule)
+
+
+@builtin("escalation_deescalated")
+def escalation_deescalated(rule: BuiltinRule) -> DeescalatedAnalyzer:
+    """Factory for ``analyzer: escalation_deescalated``."""
+    return DeescalatedAnalyzer(rule)
+
+
+@builtin("escalation_unresolved")
+def escalation_unresolved(rule: BuiltinRule) -> UnresolvedAnalyzer:
+    """Factory for ``analyzer: escalation_unresolved``."""
+    return UnresolvedAnalyzer(rule)

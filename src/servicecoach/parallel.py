@@ -1,0 +1,51 @@
+"""Score a stream of transcripts on several processes, in input order, in bounded memory.
+
+Each worker builds its own `Coach` from the same configuration. The input is read in
+windows, so a file of millions of conversations never sits in memory, and reports come
+back in the order the transcripts were read.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TypeVar
+
+from servicecoach.coach import Coach
+from servicecoach.config import CoachConfig
+from servicecoach.models import Report, Transcript
+
+T = TypeVar("T")
+WINDOW = 2048
+"""Transcripts read ahead at most; bounds memory whatever the input size."""
+
+_coach: Coach | None = None
+
+
+def _start_worker(config: CoachConfig) -> None:
+    global _coach
+    _coach = Coach(config)
+
+
+def _score(transcript: Transcript) -> Report:
+    assert _coach is not None, "worker started without a coach"
+    return _coach.score(transcript)
+
+
+def score_stream(
+    coach: Coach, items: Iterable[Transcript | T], workers: int = 1
+) -> Iterator[Report | T]:
+    """Reports for the transcripts of `items`, in order; other items (errors) pass through."""
+    if workers <= 1:
+        for item in items:
+            yield coach.score(item) if isinstance(item, Transcript) else item
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_start_worker, initargs=(coach.config,)) as pool:
+        iterator = iter(items)
+        while window := list(islice(iterator, WINDOW)):
+            transcripts = [item for item in window if isinstance(item, Transcript)]
+            reports = pool.imap(_score, transcripts, chunksize=16)
+            for item in window:
+                yield next(reports) if isinstance(item, Transcript) else item
