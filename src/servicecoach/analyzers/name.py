@@ -52,6 +52,7 @@ _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _TWO_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z][A-Za-z'-]*)(?:[ \t]+([A-Za-z][A-Za-z'-]*))?")
+_CAPITALS = re.compile(r"[A-Z]{2}")
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*)[ \t]*,?[ \t]*$")
 
 
@@ -143,7 +144,9 @@ def in_address_position(doc: Doc, start: int, end: int | None = None) -> bool:
     closes = nxt is None or nxt.text in _CLOSERS or bool(nxt.is_sent_start)
     if prev is not None and _is_lead(doc, start - 1):
         return closes or first.text[:1].isupper()
-    return (prev is None or prev.text in _OPENERS) and closes
+    if prev is None:
+        return nxt is not None and nxt.text == ","
+    return prev.text in _OPENERS and closes
 
 
 def _title_at(doc: Doc, index: int) -> int | None:
@@ -210,7 +213,8 @@ def addressed_name(doc: Doc, not_names: frozenset[str], agent_name: str | None) 
                 return entity.text
     for index, token in enumerate(doc):
         low = token.lower_
-        if not token.is_alpha or len(low) < 2 or low in not_names or low == own:
+        if not token.is_alpha or len(low) < 2 or low in not_names or low == own \
+                or (cased and token.text.isupper()):  # initials and acronyms: "^SR" 
             continue
         capital = token.text[:1].isupper()
         if low in given_names():
@@ -360,8 +364,8 @@ class NameAnalyzer(SpeakerListsAnalyzer):
     def _plausible(self, word: str, cased: bool, loose: bool) -> bool:
         """True when a word can be a first name: any word after "my name is", else a likely one."""
         low = word.lower()
-        if low in self.not_names:
-            return False
+        if low in self.not_names or _CAPITALS.search(word):
+            return False  # "FWL-Chris99" is a handle or a code, not a name
         if loose:
             return True
         if cased:

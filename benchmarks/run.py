@@ -1,0 +1,261 @@
+"""servicecoach benchmarks: speed and memory against baselines measured in the same run.
+
+    python benchmarks/run.py            # the full run (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # smaller inputs, for a smoke run
+
+Input: the real dialogues in ../shared/corpora/, repeated to at least 100,000 turns. Every
+number that matters is a ratio to a baseline measured in this process on the same turns
+(VADER alone, one polarity_scores call per turn; spaCy's blank English tokenizer alone),
+so the comparison holds on a noisy machine. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def load_corpora() -> list[dict]:
+    """Canonical transcripts from ../shared/corpora (speaker, text; names where given)."""
+    records = []
+    for path in sorted(CORPORA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            data = json.loads(line)
+            records.append({
+                "id": data["id"],
+                "channel": "chat",
+                "metadata": {"customer_name": data.get("metadata", {}).get("customer_name")},
+                "turns": [{"speaker": t["speaker"], "text": t["text"]} for t in data["turns"]],
+            })
+    return records
+
+
+def repeated(records: list[dict], min_turns: int) -> list[dict]:
+    """The records again and again (fresh ids) until they hold at least `min_turns` turns."""
+    out: list[dict] = []
+    total = 0
+    copy = 0
+    while total < min_turns:
+        for record in records:
+            out.append(record | {"id": f"{record['id']}~{copy}"})
+            total += len(record["turns"])
+        copy += 1
+    return out
+
+
+def rate(turns: int, work: Callable[[], object]) -> float:
+    """Turns per second of one call of `work`."""
+    start = time.perf_counter()
+    work()
+    return turns / (time.perf_counter() - start)
+
+
+def throughput(records: list[dict]) -> dict[str, float]:
+    """Warm throughput of the core pack, VADER alone and the blank tokenizer, one process."""
+    import spacy
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from servicecoach import Coach, Transcript
+
+    transcripts = [Transcript.model_validate(r) for r in records]
+    texts = [turn.text for t in transcripts for turn in t.turns]
+    coach = Coach()
+    vader = SentimentIntensityAnalyzer()
+    nlp = spacy.blank("en")
+    for transcript in transcripts[:200]:  # warm-up
+        coach.score(transcript)
+    results = {
+        "core": rate(len(texts), lambda: [coach.score(t) for t in transcripts]),
+        "vader": rate(len(texts), lambda: [vader.polarity_scores(x) for x in texts]),
+        "tokenizer": rate(len(texts), lambda: [nlp.make_doc(x) for x in texts]),
+    }
+    results["turns"] = len(texts)
+    return results
+
+
+COLD = """
+import json, sys, time
+records = json.load(sys.stdin)
+texts = [t["text"] for r in records for t in r["turns"]]
+which = sys.argv[1]
+if which == "core":
+    from servicecoach import Coach, Transcript
+    coach = Coach(); transcripts = [Transcript.model_validate(r) for r in records]
+    work = lambda: [coach.score(t) for t in transcripts]
+elif which == "vader":
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    vader = SentimentIntensityAnalyzer(); work = lambda: [vader.polarity_scores(x) for x in texts]
+else:
+    import spacy
+    nlp = spacy.blank("en"); work = lambda: [nlp.make_doc(x) for x in texts]
+start = time.perf_counter(); work(); print(len(texts) / (time.perf_counter() - start))
+"""
+
+
+def cold(records: list[dict]) -> dict[str, float]:
+    """First pass over text never seen, each measure in a fresh process."""
+    payload = json.dumps(records)
+    return {
+        which: float(subprocess.run([sys.executable, "-c", COLD, which], input=payload,
+                                    capture_output=True, text=True, check=True).stdout)
+        for which in ("core", "vader", "tokenizer")
+    }
+
+
+def live_latency(records: list[dict], sessions: int) -> dict[str, float]:
+    """add_turn p50/p99 (ms) at turn 10 and at turn 200 of a conversation."""
+    from servicecoach import Coach, Turn
+
+    coach = Coach()
+    turns = [Turn.model_validate(t) for r in records for t in r["turns"]]
+    timings: dict[int, list[float]] = {10: [], 200: []}
+    for number in range(sessions):
+        session = coach.session({"customer_name": "Dana Reyes"}, transcript_id=f"s{number}")
+        offset = (number * 211) % (len(turns) - 210)
+        for index in range(201):
+            turn = turns[offset + index]
+            start = time.perf_counter()
+            session.add_turn(turn)
+            elapsed = (time.perf_counter() - start) * 1000
+            if index in timings:
+                timings[index].append(elapsed)
+        session.close()
+    out = {}
+    for index, values in timings.items():
+        values.sort()
+        out[f"p50@{index}"] = statistics.median(values)
+        out[f"p99@{index}"] = values[min(len(values) - 1, int(len(values) * 0.99))]
+    return out
+
+
+STARTUP = """
+import time
+start = time.perf_counter()
+from servicecoach import Coach
+imported = time.perf_counter()
+Coach()
+built = time.perf_counter()
+print(imported - start, built - imported)
+"""
+
+
+def startup(runs: int = 3) -> dict[str, float]:
+    """Import time and Coach construction time in fresh processes (median of runs)."""
+    imports, builds = [], []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True,
+                             check=True).stdout.split()
+        imports.append(float(out[0]))
+        builds.append(float(out[1]))
+    return {"import": statistics.median(imports), "construct": statistics.median(builds)}
+
+
+def write_jsonl(records: list[dict], min_turns: int, folder: Path) -> tuple[Path, int]:
+    """A JSON Lines file of at least `min_turns` turns, written as a stream."""
+    path = folder / f"stream-{min_turns}.jsonl"
+    total = 0
+    copy = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while total < min_turns:
+            for record in records:
+                handle.write(json.dumps(record | {"id": f"{record['id']}~{copy}"}) + "\n")
+                total += len(record["turns"])
+            copy += 1
+    return path, total
+
+
+MEASURED_CLI = """
+import resource, sys
+from servicecoach.cli import main
+code = main(sys.argv[1:])
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(f"PEAK_KB {peak}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_cli(path: Path, workers: int) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB, the largest process) of `servicecoach score`."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED_CLI, "score", str(path), "--format",
+                           "jsonl", "--output", os.devnull, "--workers", str(workers)],
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    peak_kb = next(int(line.split()[1]) for line in done.stderr.splitlines()
+                   if line.startswith("PEAK_KB"))
+    return elapsed, peak_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small inputs, for a smoke run")
+    parser.add_argument("--json", type=Path, help="also write the numbers as JSON here")
+    args = parser.parse_args()
+    records = load_corpora()
+    scale = 10 if args.quick else 1
+    rows: list[tuple[str, str, str]] = []
+    results: dict[str, object] = {"machine": f"{platform.processor() or platform.machine()}, "
+                                  f"{os.cpu_count()} cores, Python {platform.python_version()}"}
+
+    warm = throughput(repeated(records, 100_000 // scale))
+    results["throughput"] = warm
+    rows += [
+        ("throughput, core pack (warm)", f"{warm['core']:,.0f} turns/s",
+         f"{warm['core'] / warm['vader']:.2f}x VADER, {warm['core'] / warm['tokenizer']:.2f}x tokenizer"),
+        ("throughput, VADER alone", f"{warm['vader']:,.0f} turns/s", "baseline"),
+        ("throughput, blank tokenizer alone", f"{warm['tokenizer']:,.0f} turns/s", "limit"),
+    ]
+    first = cold(records)
+    results["cold"] = first
+    rows.append(("throughput, cold (fresh process, unseen text)", f"{first['core']:,.0f} turns/s",
+                 f"{first['core'] / first['vader']:.2f}x VADER, "
+                 f"{first['core'] / first['tokenizer']:.2f}x tokenizer"))
+    latency = live_latency(records, 300 // scale)
+    results["latency_ms"] = latency
+    rows += [
+        ("live add_turn at turn 10", f"p50 {latency['p50@10']:.3f} ms, p99 {latency['p99@10']:.3f} ms", ""),
+        ("live add_turn at turn 200", f"p50 {latency['p50@200']:.3f} ms, p99 {latency['p99@200']:.3f} ms",
+         f"p99 ratio 200/10: {latency['p99@200'] / latency['p99@10']:.2f}"),
+    ]
+    start = startup()
+    results["startup_s"] = start
+    rows.append(("start-up", f"import {start['import']:.2f} s + Coach() {start['construct']:.2f} s",
+                 f"total {start['import'] + start['construct']:.2f} s"))
+    with tempfile.TemporaryDirectory() as folder:
+        big, turns = write_jsonl(records, 1_000_000 // scale, Path(folder))
+        elapsed, peak = run_cli(big, 1)
+        results["memory"] = {"turns": turns, "seconds": elapsed, "peak_rss_mb": peak}
+        rows.append((f"memory, `score` streaming {turns:,} turns", f"peak RSS {peak:.0f} MB",
+                     f"{turns / elapsed:,.0f} turns/s end to end"))
+        mid, mid_turns = write_jsonl(records, 40_000 // scale, Path(folder))
+        one, _ = run_cli(mid, 1)
+        two, _ = run_cli(mid, 2)
+        results["scaling"] = {"turns": mid_turns, "workers1_s": one, "workers2_s": two}
+        rows.append((f"scaling, `score --workers 2` vs 1 ({mid_turns:,} turns)",
+                     f"{one:.1f} s vs {two:.1f} s", f"{one / two:.2f}x"))
+    print(f"machine: {results['machine']}\n")
+    print("| measure | result | ratio |\n|---|---|---|")
+    for row in rows:
+        print(f"| {' | '.join(row)} |")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
