@@ -21,6 +21,7 @@ from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.evaluation import run_eval
 from servicecoach.expectations import load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import score_stream
@@ -109,6 +110,19 @@ def _parser() -> argparse.ArgumentParser:
                               help="record today's issues as the baseline and exit 0")
     _coach_options(check_parser)
     check_parser.set_defaults(run=_check)
+
+    evaluation = commands.add_parser(
+        "eval", help="measure precision and recall on a labelled set",
+        description="Score TRANSCRIPTS, compare with LABELS (JSON Lines of {id, expected: "
+        "[{rule_id, turn_index}]}) and print precision, recall and F1 per rule id, then the "
+        "misses and false alarms. Exit 1 when a rule id is below a target.",
+    )
+    evaluation.add_argument("transcripts", type=Path, metavar="TRANSCRIPTS")
+    evaluation.add_argument("labels", type=Path, metavar="LABELS")
+    evaluation.add_argument("--min-precision", type=float, default=0.9)
+    evaluation.add_argument("--min-recall", type=float, default=0.85)
+    _coach_options(evaluation)
+    evaluation.set_defaults(run=_eval)
 
     schema = commands.add_parser(
         "schema", help="print a JSON Schema",
@@ -288,6 +302,11 @@ def _check(args: argparse.Namespace) -> int:
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    return run_eval(_coach(args), args.transcripts, args.labels, args.min_precision,
+                    args.min_recall, sys.stdout)
 
 
 def _schema(args: argparse.Namespace) -> int:

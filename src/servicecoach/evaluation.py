@@ -224,6 +224,13 @@ def check_targets(
     return failures
 
 
+def _only(report: Report, rule_ids: set[str]) -> Report:
+    """The report with only the findings of rule ids the set labels."""
+    return report.model_copy(
+        update={"findings": tuple(f for f in report.findings if f.rule_id in rule_ids)}
+    )
+
+
 def run_eval(
     coach: Coach,
     transcripts_path: str | Path,
@@ -233,6 +240,9 @@ def run_eval(
     out: TextIO = sys.stdout,
 ) -> int:
     """Score the set, print the evaluation and the targets missed; 0 when all targets are met.
+
+    Only rule ids that the labels use are evaluated (a pack's extra rules are listed as not
+    evaluated); that every contract id is labelled is a property of the set, tested there.
 
     Unreadable transcripts are printed to stderr and raise `ServiceCoachError`, as do
     bad labels and transcripts labelled but not scored (or the reverse).
@@ -252,8 +262,13 @@ def run_eval(
     if unreadable:
         raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
                                 where=str(transcripts_path), hint="fix them and run again")
-    evaluation = evaluate(coach.score_many(transcripts.values()), labels)
+    labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
+    reports = list(coach.score_many(transcripts.values()))
+    unlabelled = sorted({f.rule_id for r in reports for f in r.findings} - labelled)
+    evaluation = evaluate((_only(report, labelled) for report in reports), labels)
     out.write(format_evaluation(evaluation, transcripts))
+    if unlabelled:
+        out.write(f"\nnot evaluated (no labels in the set): {', '.join(unlabelled)}\n")
     failures = check_targets(evaluation, min_precision, min_recall)
     out.write(f"\n{len(failures)} rule id(s) below target (precision >= {min_precision:.2f}, "
               f"recall >= {min_recall:.2f})\n")

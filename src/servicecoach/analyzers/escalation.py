@@ -7,8 +7,9 @@ VADER misses:
 
 - strongly negative: a `strong` cue (insults, anger, "ridiculous", "unbelievable",
   "worst"), a `threat`, shouting (mostly upper case), or VADER at most ``strong_below``
-  (default -0.75), or a repeated-contact `amplifier` ("third time I've called") with
-  negative VADER; a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
+  (default -0.9: VADER alone mostly measures distress, not anger), or a repeated-contact
+  `amplifier` ("third time I've called", "?!") with VADER at most ``amplified_below``
+  (default -0.5); a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
 - negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, or a
   `supervisor` request;
 - otherwise neutral or positive.
@@ -105,7 +106,7 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
         floor = self.setting("neutral_floor", -0.05)
         if not complied and (
             score <= self.setting("strong_below", -0.75)
-            or (score < floor and self.hits(ctx, "amplifier"))
+            or (score <= self.setting("amplified_below", -0.5) and self.hits(ctx, "amplifier"))
         ):
             return TurnReading(Level.STRONG, vader)
         if score < floor or complied or self.hits(ctx, "sarcasm") or self.hits(ctx, "supervisor"):

@@ -26,6 +26,7 @@ from lemminflect import getAllLemmas
 from nicknames import NickNamer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span as DocSpan
 
 from servicecoach.analyzers.base import (
@@ -52,7 +53,10 @@ _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _TWO_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z][A-Za-z'-]*)(?:[ \t]+([A-Za-z][A-Za-z'-]*))?")
-_CAPITALS = re.compile(r"[A-Z]{2}")
+_HANDLE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
+_OPENING_TOKENS = 4
+"""A lead-in this close to the start of the turn opens it ("Hi, this is Priya")."""
+_OPENING_CHARS = 12
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*)[ \t]*,?[ \t]*$")
 
 
@@ -131,6 +135,14 @@ def _is_lead(doc: Doc, index: int) -> bool:
     if low == "you" and index > 0 and doc[index - 1].lower_ == "thank":
         return True
     return low in ADDRESS_LEADS
+
+
+def _after_lead(doc: Doc, index: int) -> bool:
+    """True when a greeting or thanks comes right before the token, maybe with a comma."""
+    before = index - 1
+    if before >= 0 and doc[before].text == ",":
+        before -= 1
+    return before >= 0 and _is_lead(doc, before)
 
 
 def in_address_position(doc: Doc, start: int, end: int | None = None) -> bool:
@@ -219,8 +231,9 @@ def addressed_name(doc: Doc, not_names: frozenset[str], agent_name: str | None) 
         capital = token.text[:1].isupper()
         if low in given_names():
             likely = capital or not cased
-        else:
-            likely = capital and cased and not is_word(low) and not token.is_stop
+        else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
+            likely = capital and cased and not is_word(low) and not token.is_stop \
+                and _after_lead(doc, index) and not _HANDLE.search(token.text)
         if likely and in_address_position(doc, index):
             return token.text
     return None
@@ -333,15 +346,17 @@ class NameAnalyzer(SpeakerListsAnalyzer):
             if ctx.doc[hit.token_start].sent.text.rstrip().endswith("?"):
                 continue  # "is this Linda?" asks about the agent
             loose = hit.pattern.lower() in self.any_word
-            name = self._name_at(text, hit.end, cased, loose)
+            opening = asked or hit.token_start <= _OPENING_TOKENS
+            name = self._name_at(text, hit.end, cased, loose, opening)
             if name and name.split()[0].lower() != own:
                 return name
         for hit in self.hits(ctx, "lead_out"):
             before = _NAME_BEFORE.search(text[: hit.start])
-            if before and self._plausible(before[1], cased, loose=False):
+            if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)] \
+                    and self._plausible(before[1], cased, loose=False, opening=True):
                 return before[1]
         if asked and len(ctx.doc) <= 8:
-            return self._name_at(text, _skip_fillers(text), cased, loose=False)
+            return self._name_at(text, _skip_fillers(text), cased, loose=False, opening=True)
         return None
 
     def _introduced(self, ctx: TurnContext, entity: DocSpan) -> bool:
@@ -350,9 +365,11 @@ class NameAnalyzer(SpeakerListsAnalyzer):
             hit.token_start == entity.end for hit in self.hits(ctx, "lead_out")
         )
 
-    def _name_at(self, text: str, at: int, cased: bool, loose: bool) -> str | None:
+    def _name_at(
+        self, text: str, at: int, cased: bool, loose: bool, opening: bool
+    ) -> str | None:
         found = _TWO_WORDS.match(text, at)
-        if found is None or not self._plausible(found[1], cased, loose):
+        if found is None or not self._plausible(found[1], cased, loose, opening):
             return None
         second = found[2]
         if second and second.lower() not in self.not_names and (
@@ -361,16 +378,20 @@ class NameAnalyzer(SpeakerListsAnalyzer):
             return f"{found[1]} {second}"
         return found[1]
 
-    def _plausible(self, word: str, cased: bool, loose: bool) -> bool:
-        """True when a word can be a first name: any word after "my name is", else a likely one."""
+    def _plausible(self, word: str, cased: bool, loose: bool, opening: bool) -> bool:
+        """True when a word can be a first name: after "my name is" any word that is not a
+        stop word; else a known given name, or in the opening of the turn (or answering a
+        name question) a capitalised word that is no English word."""
         low = word.lower()
-        if low in self.not_names or _CAPITALS.search(word):
-            return False  # "FWL-Chris99" is a handle or a code, not a name
+        if low in self.not_names or _HANDLE.search(word) or low in STOP_WORDS:
+            return False  # "FWL-Chris", "TeamYouTube": handles and brands, not names
         if loose:
             return True
-        if cased:
-            return word[:1].isupper() and (low in given_names() or not is_word(low))
-        return low in given_names() and not is_word(low)
+        if cased and not word[:1].isupper():
+            return False
+        if low in given_names():
+            return not is_word(low) or cased
+        return cased and opening and not is_word(low)
 
     def slots(self, conversation: Conversation, state: NameState) -> dict[str, str | None]:
         """Message slots, with the name as the agent would say it."""
