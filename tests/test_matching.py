@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from servicecoach import Coach, Finding
+from servicecoach import Coach, Finding, RulePackError
 
 
 def coach_with(tmp_path: Path, rules: str) -> Coach:
@@ -142,6 +142,21 @@ def test_unknown_customer_name_drops_the_slot_cleanly(tmp_path: Path) -> None:
     coach = coach_with(tmp_path, rule("  phrases: [calm down]"))
     (finding,) = coach.session().add_turn({"speaker": "agent", "text": "calm down"})
     assert finding.suggestion == "say it differently"
+
+
+def test_rewrites_give_each_phrase_its_own_suggestion(tmp_path: Path) -> None:
+    coach = coach_with(tmp_path, rule(
+        "  phrases: [\"it's not possible\", \"you'll have to\"]",
+        "rewrites:\n  \"it's not possible\": 'Say what is possible, {customer_name}.'"))
+    (first,) = fired(coach, ("agent", "It's not possible today."))
+    (second,) = fired(coach, ("agent", "You'll have to call back."))
+    assert first.suggestion == "Say what is possible, Dana."
+    assert second.suggestion == "say it differently, Dana"
+
+
+def test_rewrites_must_name_a_phrase_of_the_rule(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="rewrites for"):
+        coach_with(tmp_path, rule("  phrases: [calm down]", "rewrites: {relax: 'x'}"))
 
 
 def test_substitution_suggests_the_replacement(tmp_path: Path) -> None:

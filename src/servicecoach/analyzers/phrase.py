@@ -85,6 +85,8 @@ class PhraseAnalyzer:
             slots["replacement"] = rule.swap[first.pattern]
         evidence = tuple(evidence_of(hit, ctx.index) for hit in hits[:MAX_EVIDENCE])
         span = span_of(ctx.turn, first.start, end)
+        if isinstance(rule, PhraseRule) and first.pattern in rule.rewrites:
+            rule = rule.model_copy(update={"suggestion": rule.rewrites[first.pattern]})
         return [build_finding(rule, ctx, span=span, evidence=evidence, slots=slots)]
 
     @staticmethod

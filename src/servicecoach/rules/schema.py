@@ -147,6 +147,21 @@ class PhraseRule(_RuleBase):
     unless: MatchSpec | None = Field(
         default=None, description="Anything here in the same turn cancels the finding"
     )
+    rewrites: dict[str, str] = Field(
+        default_factory=dict,
+        description="A suggestion per matched phrase or regex (key: the phrase as written in "
+        "'match'), used instead of 'suggestion' when that phrase fired",
+    )
+
+    @model_validator(mode="after")
+    def _rewrites_name_matches(self) -> PhraseRule:
+        known = set(self.match.phrases) | set(self.match.lemmas) | set(self.match.regex)
+        unknown = sorted(set(self.rewrites) - known)
+        if unknown:
+            raise ValueError(f"rewrites for {unknown} name no phrase, lemma or regex of 'match'")
+        for text in self.rewrites.values():
+            self._known_slots(text)
+        return self
 
 
 class SubstitutionRule(_RuleBase):
