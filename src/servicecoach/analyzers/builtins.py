@@ -38,7 +38,7 @@ def _import_analyzer_modules() -> None:
 
 def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
     """The analyzer a builtin rule names, configured by the rule."""
-    if not _FACTORIES:
+    if rule.analyzer not in _FACTORIES:  # also when some modules were imported directly
         _import_analyzer_modules()
     factory = _FACTORIES.get(rule.analyzer)
     if factory is None:

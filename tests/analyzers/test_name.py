@@ -1,0 +1,80 @@
+"""Customer-name analyzers: learning the name, nicknames, misspellings, address position."""
+
+from __future__ import annotations
+
+import spacy
+
+from servicecoach import Coach
+from servicecoach.analyzers.name import (
+    KnownName,
+    close_variant,
+    find_name_use,
+    in_address_position,
+    is_word,
+)
+from tests.conftest import transcript
+
+_NLP = spacy.blank("en")
+_NLP.add_pipe("sentencizer")
+
+
+def _ids(coach: Coach, text: str) -> list[tuple[str, int | None]]:
+    report = coach.score(transcript(text))
+    return [(f.rule_id, f.turn_index) for f in report.findings if f.rule_id.startswith("name.")]
+
+
+def test_names_that_are_words_are_known() -> None:
+    assert is_word("will") and is_word("grace")
+    assert not is_word("priya")
+
+
+def test_address_position_tells_vocative_from_verb() -> None:
+    assert in_address_position(_NLP("Thanks, Will."), 2)
+    assert in_address_position(_NLP("Will, can you check?"), 0)
+    assert in_address_position(_NLP("Hi Grace how are you"), 1)
+    assert not in_address_position(_NLP("I will check that."), 1)
+    assert not in_address_position(_NLP("Hope this helps."), 0)
+
+
+def test_nicknames_count_and_close_variants_are_misspellings() -> None:
+    robert = [KnownName.parse("Robert Miller")]
+    assert find_name_use(_NLP("Sure, Bob."), robert, 80, 2).right is not None
+    john = [KnownName.parse("John Park")]
+    use = find_name_use(_NLP("Hi Jon, how can I help?"), john, 80, 2)
+    assert use.right is None and use.misspelled is not None
+    assert close_variant("Katherine", "catherine", 80, 2)
+    assert close_variant("Sara", "sarah", 80, 2)
+    assert not close_variant("Johnny", "john", 80, 2)
+
+
+def test_title_and_surname_count() -> None:
+    name = [KnownName.parse("Ms. Ada Okafor")]
+    assert find_name_use(_NLP("Thank you, Ms. Okafor."), name, 80, 2).right is not None
+
+
+def test_name_is_learned_from_the_customer(coach: Coach) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "agent", "text": "Hello, how can I help?"})
+    session.add_turn({"speaker": "customer", "text": "Hi, this is Priya Raman."})
+    hints = session.add_turn({"speaker": "agent", "text": "Thanks, Priya, let me check."})
+    assert [h.rule_id for h in hints if h.rule_id.startswith("name.")] == ["name.used"]
+    assert session._conversation.stated_customer_name == "Priya Raman"
+
+
+def test_spelled_out_name_and_unused(coach: Coach) -> None:
+    found = _ids(coach, "Agent: May I have your name?\nCustomer: It's Ana, A-N-A.\n"
+                        "Agent: Thanks. What's the problem?")
+    assert ("name.unused", None) in found
+
+
+def test_handles_are_not_names(coach: Coach) -> None:
+    found = _ids(coach, "Customer: @ShopHelp where is my order\n"
+                        "Agent: @jo_b77 Sorry! Please DM us the order number. ^KL")
+    assert found == []
+
+
+def test_overused_fires_once(coach: Coach) -> None:
+    text = "%% customer_name: Dana Reyes\n" + "\n".join(
+        f"Agent: Sure, Dana, step {i}.\nCustomer: OK." for i in range(5)
+    )
+    assert [f for f in _ids(coach, text) if f[0] == "name.overused"] == [("name.overused", 2)]
