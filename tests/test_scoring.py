@@ -147,7 +147,7 @@ def test_core_pack_weights_and_user_overrides() -> None:
     coach = Coach()
     assert coach.scoring.weight("empathy") == 2.0
     assert coach.scoring.weight("commitments") == 1.5
-    assert coach.scoring.weight("hold_transfer") == 1.0  # not set: the default
+    assert coach.scoring.weight("no_such_category") == 1.0  # not set: the default
     assert coach.scoring.penalties[Severity.WARNING] == 10
     config = CoachConfig(scoring=ScoringOverride(
         weights={"commitments": 3.0}, penalties={Severity.WARNING: 15}, strength_bonus=2))

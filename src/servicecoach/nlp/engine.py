@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import spacy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 
 from servicecoach.errors import SpacyModelError
@@ -31,4 +32,21 @@ def load_pipeline(name: str | None = None) -> Language:
             ) from None
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("sentencizer")
+    _add_upper_case_contractions(nlp)
     return nlp
+
+
+def _add_upper_case_contractions(nlp: Language) -> None:
+    """Split shouted contractions like their lower-case forms ("DON'T" = "do" + "not").
+
+    spaCy's English exceptions cover "don't" and "Don't" but not "DON'T", so shouted text,
+    common in angry customer turns, would not match phrases such as "we don't".
+    """
+    rules = nlp.tokenizer.rules or {}
+    for string, pieces in list(rules.items()):
+        upper = string.upper()
+        if upper == string or upper in rules or not any(c in string for c in "'’"):
+            continue
+        substrings = [{ORTH: piece[ORTH].upper(), NORM: piece.get(NORM, piece[ORTH].lower())}
+                      for piece in pieces]
+        nlp.tokenizer.add_special_case(upper, substrings)
