@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from servicecoach.analyzers.base import Analyzer, Conversation
 from servicecoach.analyzers.builtins import build_builtin
@@ -66,11 +67,15 @@ class Coach:
         }
         self.nlp: Language = load_pipeline(self.config.spacy_model)
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
-        self.matchers = self._compile()
         self.match_keys: Mapping[Speaker, set[str]] = {
             speaker: set().union(*(a.match_keys.get(speaker, set()) for a in self.analyzers))
             for speaker in Speaker
         }
+        self.analyzers_for: Mapping[Speaker, tuple[int, ...]] = {
+            speaker: tuple(i for i, a in enumerate(self.analyzers) if _reads(a, speaker))
+            for speaker in Speaker
+        }
+        self.matchers = self._compile()
         self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         self.categories = frozenset(rule.category for rule in self.rules)
         self.scoring = _scoring_policy(loaded, self.config)
@@ -104,12 +109,12 @@ class Coach:
         for analyzer in self.analyzers:
             specs.extend(analyzer.specs())
         try:
-            return MatcherSet(self.nlp, specs)
+            return MatcherSet(self.nlp, specs, self.match_keys)
         except PatternError:
             pass
         for analyzer in self.analyzers:  # find the rule at fault, to say where it is
             try:
-                MatcherSet(self.nlp, analyzer.specs())
+                MatcherSet(self.nlp, analyzer.specs(), {})
             except PatternError as error:
                 where = self.locations[analyzer.rule_ids[0]]
                 raise RulePackError(
@@ -127,6 +132,13 @@ class Coach:
                     f"rule {rule_id}: suppressed_by names unknown rule(s) {sorted(unknown)}",
                     path=where.path, line=where.line, hint="use ids of rules in the loaded packs",
                 )
+
+    def annotate(self, doc: Doc) -> Doc:
+        """Run the pipeline's components (sentences; tagger, parser, NER if installed) on a
+        tokenized turn. Matching needs only tokens, so this runs when an analyzer asks."""
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return doc
 
     def suppress(self, findings: list[Finding]) -> list[Finding]:
         """Drop findings whose `suppressed_by` rules fired on the same turn."""
@@ -175,6 +187,12 @@ class Coach:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def _reads(analyzer: Analyzer, speaker: Speaker) -> bool:
+    """Whether an analyzer sees turns of this speaker: all, unless it names its `speakers`."""
+    speakers = getattr(analyzer, "speakers", None)
+    return speakers is None or speaker in speakers
 
 
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:

@@ -41,16 +41,13 @@ class Session:
         conversation = self._conversation
         index = len(conversation.turns)
         conversation.turns.append(turn)
-        ctx = TurnContext(
-            index,
-            turn,
-            self._coach.nlp(turn.text),
-            self._coach.matchers,
-            self._coach.match_keys[turn.speaker],
-        )
+        coach = self._coach
+        ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
+                          coach.matchers)
         found: list[Finding] = []
-        for analyzer, state in zip(self._coach.analyzers, self._states):
-            found.extend(analyzer.on_turn(state, conversation, ctx))
+        for position in coach.analyzers_for[turn.speaker]:
+            found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
+                                                           ctx))
         return self._keep(self._coach.suppress(found))
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:

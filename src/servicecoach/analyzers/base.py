@@ -9,6 +9,7 @@ the same findings; `on_end` closes what is still open when the conversation ends
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -58,20 +59,31 @@ class Conversation:
 
 
 class TurnContext:
-    """One turn, tokenized once, with lazily computed matches and sentiment."""
+    """One turn, tokenized once, with matches, sentences and sentiment computed on demand."""
 
     def __init__(
-        self, index: int, turn: Turn, doc: Doc, matchers: MatcherSet, keys: set[str]
+        self,
+        index: int,
+        turn: Turn,
+        tokens: Doc,
+        annotate: Callable[[Doc], Doc],
+        matchers: MatcherSet,
     ) -> None:
         self.index = index
         self.turn = turn
-        self.doc = doc
+        self._tokens = tokens
+        self._annotate = annotate
         self._matchers = matchers
-        self._keys = keys
+        self._filtered: dict[str, list[Hit]] = {}
+
+    @cached_property
+    def doc(self) -> Doc:
+        """The turn's `Doc` with the pipeline's annotations (sentences, and entities if any)."""
+        return self._annotate(self._tokens)
 
     @cached_property
     def _raw(self) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
-        return self._matchers.raw_hits(self.doc, self._keys)
+        return self._matchers.raw_hits(self._tokens, self.turn.text, self.turn.speaker)
 
     @cached_property
     def quotes(self) -> tuple[tuple[int, int], ...]:
@@ -80,19 +92,24 @@ class TurnContext:
 
     def hits(self, key: str) -> list[Hit]:
         """Hits of one compiled spec, without those negated, quoted, contradicted or excepted."""
-        spec: MatchSpec = self._matchers.spec(key)
+        if key in self._filtered:
+            return self._filtered[key]
         raw, exceptions = self._raw
-        kept = []
-        for hit in raw.get(key, ()):
-            if spec.exceptions and overlaps(hit, exceptions.get(key, ())):
-                continue
-            if spec.quotes and in_quotes(hit, self.quotes):
-                continue
-            if spec.negation and is_negated(self.doc, hit):
-                continue
-            if spec.contrast and is_contradicted(self.doc, hit):
-                continue
-            kept.append(hit)
+        kept: list[Hit] = []
+        found = raw.get(key)
+        if found:
+            spec: MatchSpec = self._matchers.spec(key)
+            for hit in found:
+                if spec.exceptions and overlaps(hit, exceptions.get(key, ())):
+                    continue
+                if spec.quotes and in_quotes(hit, self.quotes):
+                    continue
+                if spec.negation and is_negated(self._tokens, hit):
+                    continue
+                if spec.contrast and is_contradicted(self.doc, hit):
+                    continue
+                kept.append(hit)
+        self._filtered[key] = kept
         return kept
 
     @cached_property
@@ -108,6 +125,7 @@ class Analyzer(Protocol):
     rule_ids: tuple[str, ...]
     match_keys: dict[Speaker, set[str]]
     """Spec keys this analyzer reads, by the speaker of the turn."""
+    # An analyzer may also set `speakers` (a set of Speaker): it then only sees those turns.
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""

@@ -15,8 +15,8 @@ VADER misses:
 - otherwise neutral or positive.
 
 No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
-request or threat fires once until the customer calms down (a neutral or positive turn,
-which is also when ``deescalated`` fires).
+request or threat repeated on the customer's very next turn is not a new one; a neutral
+or positive turn after an escalation fires ``deescalated``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ class EscalationState:
     run: int = 0
     run_fired: bool = False
     supervisor_open: bool = False
+    """The previous customer turn asked for a manager (a repeat right after is not new)."""
     threat_open: bool = False
+    """The previous customer turn threatened."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
 
@@ -120,16 +122,18 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
             return []
         reading = self.read(conversation, ctx)
         rising = self._rising(state, reading.level)
-        supervisor = self.hits(ctx, "supervisor") if not state.supervisor_open else []
-        threat = self.hits(ctx, "threat") if not state.threat_open else []
+        supervisor = self.hits(ctx, "supervisor")
+        threat = self.hits(ctx, "threat")
+        repeated = (state.supervisor_open and bool(supervisor), state.threat_open and bool(threat))
+        state.supervisor_open, state.threat_open = bool(supervisor), bool(threat)
+        supervisor = [] if repeated[0] else supervisor
+        threat = [] if repeated[1] else threat
         calmed = reading.level is Level.CALM and state.escalated
         found = self.judge(state, conversation, ctx, reading, rising=rising,
                            supervisor=supervisor, threat=threat, calmed=calmed)
-        state.supervisor_open = state.supervisor_open or bool(supervisor)
-        state.threat_open = state.threat_open or bool(threat)
         state.escalated = state.escalated or rising or bool(supervisor or threat)
         if reading.level is Level.CALM:
-            state.supervisor_open = state.threat_open = state.escalated = False
+            state.escalated = False
         if state.escalated or reading.level is Level.STRONG:
             conversation.judged.add(self.rule.category)
         state.previous = reading.level

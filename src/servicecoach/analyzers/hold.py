@@ -70,25 +70,28 @@ class _Hold:
     began: bool = False
 
 
-@dataclass
-class HoldState:
-    """The open hold, and the latest agent turn (for holds that start with an event)."""
-
-    hold: _Hold | None = None
-    last_agent: int | None = None
-    last_agent_time: float | None = None
-
-
 @dataclass(frozen=True)
 class _Cues:
     """What one agent turn says about holding."""
 
     hold: Evidence | None
     asked: bool
+    question: bool
+    """The turn asks the customer something (`ask`, "is that alright?")."""
     estimate: Evidence | None
     stated: float | None
     checkin: bool
     time: float | None
+
+
+@dataclass
+class HoldState:
+    """The open hold, and the latest agent turn (for holds that start with an event)."""
+
+    hold: _Hold | None = None
+    last_agent: int | None = None
+    last_cues: _Cues | None = None
+    """The latest agent turn's words, for a hold event that follows it."""
 
 
 class HoldAnalyzer(SpeakerListsAnalyzer):
@@ -127,7 +130,7 @@ class HoldAnalyzer(SpeakerListsAnalyzer):
         else:
             found = self._begin(hold, conversation) + self.judge_return(hold, conversation, ctx)
             state.hold = None
-        state.last_agent, state.last_agent_time = ctx.index, _time_after(ctx)
+        state.last_agent, state.last_cues = ctx.index, cues
         return found
 
     def on_event(self, state: HoldState, conversation: Conversation, event: Event) -> list[Finding]:
@@ -136,7 +139,9 @@ class HoldAnalyzer(SpeakerListsAnalyzer):
         hold = state.hold
         if event.type is EventType.HOLD_START:
             if hold is None or hold.by_event:
-                hold = state.hold = _Hold(state.last_agent, clock=state.last_agent_time)
+                hold = state.hold = _Hold(state.last_agent)
+                if state.last_cues is not None:
+                    self._announce(hold, state.last_cues, asking=True)
             hold.by_event = True
             hold.clock = event.at if event.at is not None else hold.clock
             return self._begin(hold, conversation)
@@ -161,6 +166,7 @@ class HoldAnalyzer(SpeakerListsAnalyzer):
         return _Cues(
             hold=evidence_of(hits[0], ctx.index, note="hold") if hits else None,
             asked=asked and bool(hits),
+            question=bool(self.hits(ctx, "ask")),
             estimate=evidence_of(estimates[0], ctx.index, note="estimate") if estimates else None,
             stated=stated,
             checkin=bool(self.hits(ctx, "checkin")),
@@ -168,11 +174,12 @@ class HoldAnalyzer(SpeakerListsAnalyzer):
         )
 
     @staticmethod
-    def _announce(hold: _Hold, cues: _Cues) -> _Hold:
-        """Fold an announcing or check-in turn into the hold."""
+    def _announce(hold: _Hold, cues: _Cues, asking: bool = False) -> _Hold:
+        """Fold an announcing or check-in turn into the hold (`asking`: the turn before a
+        hold event, where a question counts as asking even without hold words)."""
         if cues.hold is not None and hold.refused:  # announced again after a "no"
             hold.refused, hold.asked, hold.turn = False, cues.asked, cues.hold.turn_index
-        hold.asked = hold.asked or cues.asked
+        hold.asked = hold.asked or cues.asked or (asking and cues.question)
         hold.estimate = hold.estimate or cues.estimate
         hold.stated = cues.stated if cues.stated is not None else hold.stated
         hold.clock = cues.time if cues.time is not None else hold.clock

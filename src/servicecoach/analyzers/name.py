@@ -57,7 +57,8 @@ _HANDLE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 _OPENING_TOKENS = 4
 """A lead-in this close to the start of the turn opens it ("Hi, this is Priya")."""
 _OPENING_CHARS = 12
-_NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*)[ \t]*,?[ \t]*$")
+_NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[ \t]*,?[ \t]*$")
+_BARE_NAME = re.compile(r"(?:^|[.!?,][ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
 
 
 @lru_cache(maxsize=1)
@@ -352,11 +353,15 @@ class NameAnalyzer(SpeakerListsAnalyzer):
                 return name
         for hit in self.hits(ctx, "lead_out"):
             before = _NAME_BEFORE.search(text[: hit.start])
-            if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)] \
-                    and self._plausible(before[1], cased, loose=False, opening=True):
-                return before[1]
+            if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)]:
+                words = before[1].split()
+                if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
+                    return before[1]
         if asked and len(ctx.doc) <= 8:
             return self._name_at(text, _skip_fillers(text), cased, loose=False, opening=True)
+        bare = _BARE_NAME.match(text) or _BARE_NAME.search(text, 0, _OPENING_CHARS * 2)
+        if bare and bare[1].split()[0].lower() in given_names() and len(conversation.turns) <= 3:
+            return bare[1]  # "Morning. Patrick O'Neill. I'm moving out..."
         return None
 
     def _introduced(self, ctx: TurnContext, entity: DocSpan) -> bool:

@@ -38,7 +38,8 @@ class PhraseAnalyzer:
             keys.add(self.follow_key)
         if rule.unless is not None:
             keys.add(self.unless_key)
-        self.match_keys = {speaker: set(keys) for speaker in _speakers(rule)}
+        self.speakers = frozenset(_speakers(rule))
+        self.match_keys = {speaker: set(keys) for speaker in self.speakers}
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""

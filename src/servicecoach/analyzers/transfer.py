@@ -8,7 +8,8 @@ first agent turn that does not mention it closes it. Telling the customer to con
 another channel themselves is a referral, which no list here matches.
 
 A transfer is announced when its turns say where to (a preposition after the transfer
-words whose object is not a vague `someone`) and why (`why`). In voice it is warm when
+words whose object is not a vague `someone`, or a team named in `where`) and why (`why`);
+a transfer event reads the words of the agent turn before it. In voice it is warm when
 the agent offers to stay on the line, hands over the context, or gives a number to call
 back (`warm`).
 """
@@ -46,6 +47,15 @@ class _Transfer:
     judged: bool = False
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What one agent turn says about a transfer: where to, why, and whether it is warm."""
+
+    where: bool = False
+    why: bool = False
+    warm: bool = False
+
+
 @dataclass
 class TransferState:
     """The transfer being announced, how many happened, and the latest agent turn."""
@@ -53,6 +63,8 @@ class TransferState:
     open: _Transfer | None = None
     count: int = 0
     last_agent: int | None = None
+    last_said: _Said = _Said()
+    """The latest agent turn's words, for a transfer event that follows it."""
 
 
 def says_where(doc: Doc, hit: Hit) -> bool:
@@ -70,11 +82,18 @@ def says_where(doc: Doc, hit: Hit) -> bool:
     return False
 
 
+def _add(transfer: _Transfer, said: _Said) -> None:
+    """Fold what an announcing turn says into the transfer."""
+    transfer.where = transfer.where or said.where
+    transfer.why = transfer.why or said.why
+    transfer.warm = transfer.warm or said.warm
+
+
 class TransferAnalyzer(SpeakerListsAnalyzer):
     """Tracks transfers; subclasses judge each one (`judge`) or the count (`on_end`)."""
 
     lists = {"transfer": Speaker.AGENT, "why": Speaker.AGENT}
-    optional_lists = {"offer": Speaker.AGENT, "warm": Speaker.AGENT}
+    optional_lists = {"offer": Speaker.AGENT, "warm": Speaker.AGENT, "where": Speaker.AGENT}
 
     def new_state(self, conversation: Conversation) -> TransferState:
         return TransferState()
@@ -98,10 +117,14 @@ class TransferAnalyzer(SpeakerListsAnalyzer):
                 )
             elif not all(overlaps(hit, self.hits(ctx, "offer")) for hit in mentions):
                 current.offer_only = False
-            current.where = current.where or any(says_where(ctx.doc, hit) for hit in mentions)
-            current.why = current.why or bool(self.hits(ctx, "why"))
-            current.warm = current.warm or bool(self.hits(ctx, "warm"))
-        state.last_agent = ctx.index
+        said = _Said(
+            where=bool(self.hits(ctx, "where")) or any(says_where(ctx.doc, hit) for hit in mentions),
+            why=bool(self.hits(ctx, "why")),
+            warm=bool(self.hits(ctx, "warm")),
+        )
+        if current is not None:
+            _add(current, said)
+        state.last_agent, state.last_said = ctx.index, said
         return found
 
     def on_event(
@@ -114,6 +137,7 @@ class TransferAnalyzer(SpeakerListsAnalyzer):
             found = self._close(state, conversation)
         if state.open is None:
             state.open = _Transfer(state.last_agent)
+            _add(state.open, state.last_said)
         state.open.evented = True
         state.open.offer_only = False
         return found + self._judge_once(state, conversation)

@@ -39,7 +39,7 @@ def is_negated(doc: Doc, hit: Hit) -> bool:
     floor = max(0, hit.token_start - NEGATION_WINDOW)
     for index in range(hit.token_start - 1, floor - 1, -1):
         token = doc[index]
-        if token.is_sent_end or token.norm_ in CLAUSE_BREAKS or token.text in ".!?":
+        if token.norm_ in CLAUSE_BREAKS or token.text in ".!?":
             return False
         if token.norm_ in NEGATION_CUES:
             return True

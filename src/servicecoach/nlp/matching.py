@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from servicecoach.models import Speaker
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.rules.schema import MatchSpec
 
@@ -54,16 +55,40 @@ class _Compiled:
 
 
 class MatcherSet:
-    """Every spec of a pack, compiled once; `match` runs them all on one `Doc`."""
+    """Every spec of a pack, compiled once; `raw_hits` runs what one speaker's turns need.
 
-    def __init__(self, nlp: Language, specs: Iterable[tuple[str, MatchSpec]]) -> None:
+    One `PhraseMatcher` holds every phrase; token patterns, regexes and fuzzy phrases are
+    grouped by speaker so that a turn runs only the ones its speaker's rules read.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        specs: Iterable[tuple[str, MatchSpec]],
+        keys_by_speaker: Mapping[Speaker, set[str]],
+    ) -> None:
         self._nlp = nlp
         self._phrases = PhraseMatcher(nlp.vocab, attr="NORM")
-        self._patterns = Matcher(nlp.vocab)
         self._compiled: dict[str, _Compiled] = {}
-        self._exception_keys: dict[str, str] = {}
+        self._patterns: dict[str, list[list[dict[str, Any]]]] = {}
         for key, spec in specs:
             self._add(key, spec)
+        self._by_speaker = {
+            speaker: self._plan(keys) for speaker, keys in keys_by_speaker.items()
+        }
+
+    def _plan(self, keys: set[str]) -> _SpeakerPlan:
+        matcher = Matcher(self._nlp.vocab)
+        for key in sorted(keys & set(self._patterns)):
+            for index, pattern in enumerate(self._patterns[key]):
+                matcher.add(_label(key, "pattern", str(index)), [pattern])
+        compiled = [(key, self._compiled[key]) for key in sorted(keys) if key in self._compiled]
+        return _SpeakerPlan(
+            keys=frozenset(keys),
+            patterns=matcher if len(matcher) else None,
+            regexes=tuple((key, c.regexes) for key, c in compiled if c.regexes),
+            fuzzy=tuple((key, c) for key, c in compiled if c.fuzzy),
+        )
 
     def _add(self, key: str, spec: MatchSpec) -> None:
         for phrase in spec.phrases:
@@ -72,13 +97,14 @@ class MatcherSet:
             words = [token.norm_ for token in self._nlp.make_doc(phrase)]
             docs = [self._nlp.make_doc(" ".join(variant)) for variant in phrase_variants(words)]
             self._phrases.add(_label(key, "lemma", phrase), docs)
+        checker = Matcher(self._nlp.vocab)
         for index, pattern in enumerate(spec.patterns):
             try:
-                self._patterns.add(
-                    _label(key, "pattern", str(index)), [[_expand_lemma(t) for t in pattern]]
-                )
+                expanded = [_expand_lemma(token) for token in pattern]
+                checker.add("check", [expanded])
             except (ValueError, KeyError) as error:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
+            self._patterns.setdefault(key, []).append(expanded)
         for phrase in spec.exceptions:
             self._phrases.add(_label(key, "exception", phrase), [self._norm_doc(phrase)])
         fuzzy = spec.fuzzy
@@ -102,38 +128,43 @@ class MatcherSet:
         """The spec compiled under `key`."""
         return self._compiled[key].spec
 
-    def raw_hits(self, doc: Doc, keys: set[str]) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
-        """Hits and exception hits per spec key, for the keys asked for, before filtering."""
+    def raw_hits(
+        self, doc: Doc, text: str, speaker: Speaker
+    ) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
+        """Hits and exception hits per spec key for one speaker's turn, before filtering."""
+        plan = self._by_speaker[speaker]
         hits: dict[str, list[Hit]] = defaultdict(list)
         exceptions: dict[str, list[Hit]] = defaultdict(list)
         strings = self._nlp.vocab.strings
-        for match_id, start, end in self._phrases(doc):
+        found = list(self._phrases(doc))
+        if plan.patterns is not None:
+            found.extend(plan.patterns(doc))
+        for match_id, start, end in found:
             key, source, pattern = strings[match_id].split(_SEP)
-            if key in keys:
+            if key in plan.keys:
                 span = doc[start:end]
                 hit = Hit(span.start_char, span.end_char, start, end, source, pattern)
                 (exceptions if source == "exception" else hits)[key].append(hit)
-        if len(self._patterns):
-            for match_id, start, end in self._patterns(doc):
-                key, source, pattern = strings[match_id].split(_SEP)
-                if key in keys:
-                    span = doc[start:end]
-                    hits[key].append(Hit(span.start_char, span.end_char, start, end, source,
-                                         pattern))
-        lowered: str | None = None
-        for key in keys:
-            compiled = self._compiled[key]
-            if compiled.regexes:
-                lowered = lowered if lowered is not None else doc.text.lower()
-                for source, regex in compiled.regexes:
-                    for found in regex.finditer(lowered):
-                        if found.end() > found.start():
-                            hits[key].append(_char_hit(doc, found.start(), found.end(), source))
-            if compiled.fuzzy:
-                hits[key].extend(_fuzzy_hits(doc, compiled))
-        for found in hits.values():
-            found.sort(key=lambda hit: (hit.start, -hit.end))
+        if plan.regexes:
+            lowered = text.lower()
+            for key, regexes in plan.regexes:
+                for source, regex in regexes:
+                    for match in regex.finditer(lowered):
+                        if match.end() > match.start():
+                            hits[key].append(_char_hit(doc, match.start(), match.end(), source))
+        for key, compiled in plan.fuzzy:
+            hits[key].extend(_fuzzy_hits(doc, compiled))
+        for listed in hits.values():
+            listed.sort(key=lambda hit: (hit.start, -hit.end))
         return hits, exceptions
+
+
+@dataclass(frozen=True)
+class _SpeakerPlan:
+    keys: frozenset[str]
+    patterns: Matcher | None
+    regexes: tuple[tuple[str, tuple[tuple[str, re.Pattern[str]], ...]], ...]
+    fuzzy: tuple[tuple[str, _Compiled], ...]
 
 
 def _label(key: str, source: str, pattern: str) -> str:
