@@ -67,10 +67,6 @@ class Coach:
         }
         self.nlp: Language = load_pipeline(self.config.spacy_model)
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
-        self.match_keys: Mapping[Speaker, set[str]] = {
-            speaker: set().union(*(a.match_keys.get(speaker, set()) for a in self.analyzers))
-            for speaker in Speaker
-        }
         self.analyzers_for: Mapping[Speaker, tuple[int, ...]] = {
             speaker: tuple(i for i, a in enumerate(self.analyzers) if _reads(a, speaker))
             for speaker in Speaker
@@ -109,12 +105,12 @@ class Coach:
         for analyzer in self.analyzers:
             specs.extend(analyzer.specs())
         try:
-            return MatcherSet(self.nlp, specs, self.match_keys)
+            return MatcherSet(self.nlp, specs)
         except PatternError:
             pass
         for analyzer in self.analyzers:  # find the rule at fault, to say where it is
             try:
-                MatcherSet(self.nlp, analyzer.specs(), {})
+                MatcherSet(self.nlp, analyzer.specs())
             except PatternError as error:
                 where = self.locations[analyzer.rule_ids[0]]
                 raise RulePackError(

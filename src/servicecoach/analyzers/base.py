@@ -28,7 +28,7 @@ from servicecoach.models import (
     Turn,
 )
 from servicecoach.nlp.context import in_quotes, is_contradicted, is_negated, overlaps, quoted_regions
-from servicecoach.nlp.matching import Hit, MatcherSet
+from servicecoach.nlp.matching import Hit, MatcherSet, PhraseHits
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
 
@@ -82,8 +82,12 @@ class TurnContext:
         return self._annotate(self._tokens)
 
     @cached_property
-    def _raw(self) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
-        return self._matchers.raw_hits(self._tokens, self.turn.text, self.turn.speaker)
+    def _phrases(self) -> PhraseHits:
+        return self._matchers.phrase_hits(self._tokens)
+
+    @cached_property
+    def _lowered(self) -> str:
+        return self.turn.text.lower()
 
     @cached_property
     def quotes(self) -> tuple[tuple[int, int], ...]:
@@ -91,16 +95,20 @@ class TurnContext:
         return quoted_regions(self.turn.text)
 
     def hits(self, key: str) -> list[Hit]:
-        """Hits of one compiled spec, without those negated, quoted, contradicted or excepted."""
-        if key in self._filtered:
-            return self._filtered[key]
-        raw, exceptions = self._raw
+        """Hits of one compiled spec, without those negated, quoted, contradicted or excepted.
+
+        Computed on the first request for the spec on this turn, then cached.
+        """
+        canonical = self._matchers.canonical(key)
+        if canonical in self._filtered:
+            return self._filtered[canonical]
         kept: list[Hit] = []
-        found = raw.get(key)
+        found = self._matchers.hits(canonical, self._tokens, self._lowered, self._phrases)
         if found:
-            spec: MatchSpec = self._matchers.spec(key)
+            spec: MatchSpec = self._matchers.spec(canonical)
+            exceptions = self._phrases[1].get(canonical, ())
             for hit in found:
-                if spec.exceptions and overlaps(hit, exceptions.get(key, ())):
+                if exceptions and overlaps(hit, exceptions):
                     continue
                 if spec.quotes and in_quotes(hit, self.quotes):
                     continue
@@ -109,7 +117,7 @@ class TurnContext:
                 if spec.contrast and is_contradicted(self.doc, hit):
                     continue
                 kept.append(hit)
-        self._filtered[key] = kept
+        self._filtered[canonical] = kept
         return kept
 
     @cached_property

@@ -6,22 +6,23 @@ only; it is also published per turn as the report's ``customer_sentiment``) and 
 VADER misses:
 
 - strongly negative: a `strong` cue (insults, anger, "ridiculous", "unbelievable",
-  "worst"), a `threat`, shouting (mostly upper case), or VADER at most ``strong_below``
+  "worst", "are you kidding me?"), shouting (mostly upper case), or VADER at most ``strong_below``
   (default -0.9: VADER alone mostly measures distress, not anger), or a repeated-contact
   `amplifier` ("third time I've called", "?!") with VADER at most ``amplified_below``
   (default -0.5); a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
-- negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, or a
-  `supervisor` request;
+- negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, a
+  `supervisor` request or a `threat` (a calm "if it's not fixed I'll complain to the
+  regulator" is a threat, not anger: the dev set labels it so);
 - otherwise neutral or positive.
 
 No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
-request or threat repeated on the customer's very next turn is not a new one; a neutral
-or positive turn after an escalation fires ``deescalated``.
+request or threat in the very words of the customer's previous turn is not a new one; a
+neutral or positive turn after an escalation fires ``deescalated``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from servicecoach.analyzers.base import (
@@ -71,10 +72,10 @@ class EscalationState:
     previous: Level | None = None
     run: int = 0
     run_fired: bool = False
-    supervisor_open: bool = False
-    """The previous customer turn asked for a manager (a repeat right after is not new)."""
-    threat_open: bool = False
-    """The previous customer turn threatened."""
+    last_supervisor: set[str] = field(default_factory=set)
+    """The words of the previous customer turn's request (said again right after: not new)."""
+    last_threat: set[str] = field(default_factory=set)
+    """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
 
@@ -96,10 +97,9 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
         conversation.sentiment[ctx.index] = round(score, 3)
         vader = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
                          score=round(score, 3), turn_index=ctx.index)
-        for name in ("threat", "strong"):
-            hits = self.hits(ctx, name)
-            if hits:
-                return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note=name), hits[0])
+        hits = self.hits(ctx, "strong")
+        if hits:
+            return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note="strong"), hits[0])
         if is_shouting(ctx.turn.text, int(self.setting("shout_min_letters", 12)),
                        self.setting("shout_share", 0.7)):
             return TurnReading(Level.STRONG, Evidence(source="pattern", pattern="upper case",
@@ -111,7 +111,9 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
             or (score <= self.setting("amplified_below", -0.5) and self.hits(ctx, "amplifier"))
         ):
             return TurnReading(Level.STRONG, vader)
-        if score < floor or complied or self.hits(ctx, "sarcasm") or self.hits(ctx, "supervisor"):
+        if score < floor or complied or any(
+            self.hits(ctx, name) for name in ("sarcasm", "supervisor", "threat")
+        ):
             return TurnReading(Level.NEGATIVE, vader)
         return TurnReading(Level.CALM, vader)
 
@@ -122,12 +124,10 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
             return []
         reading = self.read(conversation, ctx)
         rising = self._rising(state, reading.level)
-        supervisor = self.hits(ctx, "supervisor")
-        threat = self.hits(ctx, "threat")
-        repeated = (state.supervisor_open and bool(supervisor), state.threat_open and bool(threat))
-        state.supervisor_open, state.threat_open = bool(supervisor), bool(threat)
-        supervisor = [] if repeated[0] else supervisor
-        threat = [] if repeated[1] else threat
+        supervisor = _new(self.hits(ctx, "supervisor"), state.last_supervisor)
+        threat = _new(self.hits(ctx, "threat"), state.last_threat)
+        state.last_supervisor = {hit.pattern for hit in self.hits(ctx, "supervisor")}
+        state.last_threat = {hit.pattern for hit in self.hits(ctx, "threat")}
         calmed = reading.level is Level.CALM and state.escalated
         found = self.judge(state, conversation, ctx, reading, rising=rising,
                            supervisor=supervisor, threat=threat, calmed=calmed)
@@ -169,6 +169,11 @@ class EscalationAnalyzer(SpeakerListsAnalyzer):
             span = span_of(ctx.turn, hit.start, hit.end)
             slots["match"] = span.text
         return [build_finding(self.rule, ctx, span=span, evidence=evidence, slots=slots)]
+
+
+def _new(hits: list[Hit], previous: set[str]) -> list[Hit]:
+    """The hits, unless the customer's previous turn said the very same words."""
+    return [] if hits and {hit.pattern for hit in hits} <= previous else hits
 
 
 class RisingAnalyzer(EscalationAnalyzer):

@@ -57,8 +57,10 @@ _HANDLE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 _OPENING_TOKENS = 4
 """A lead-in this close to the start of the turn opens it ("Hi, this is Priya")."""
 _OPENING_CHARS = 12
+_OPENING_TURNS = 3
+"""A bare name ("Patrick O'Neill.") is read only in the first turns of a conversation."""
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[ \t]*,?[ \t]*$")
-_BARE_NAME = re.compile(r"(?:^|[.!?,][ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
+_BARE_NAME = re.compile(r"(?:^|(?<=[.!?,])[ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
 
 
 @lru_cache(maxsize=1)
@@ -359,9 +361,10 @@ class NameAnalyzer(SpeakerListsAnalyzer):
                     return before[1]
         if asked and len(ctx.doc) <= 8:
             return self._name_at(text, _skip_fillers(text), cased, loose=False, opening=True)
-        bare = _BARE_NAME.match(text) or _BARE_NAME.search(text, 0, _OPENING_CHARS * 2)
-        if bare and bare[1].split()[0].lower() in given_names() and len(conversation.turns) <= 3:
-            return bare[1]  # "Morning. Patrick O'Neill. I'm moving out..."
+        if len(conversation.turns) <= _OPENING_TURNS:  # "Morning. Patrick O'Neill. I'm moving"
+            for bare in _BARE_NAME.finditer(text, 0, _OPENING_CHARS * 3):
+                if bare[1].split()[0].lower() in given_names():
+                    return bare[1]
         return None
 
     def _introduced(self, ctx: TurnContext, entity: DocSpan) -> bool:

@@ -1,17 +1,19 @@
-"""Compile every `MatchSpec` of a pack into as few matchers as possible, and match once per turn.
+"""Compile every `MatchSpec` of a pack once, and match each turn only as far as rules ask.
 
 All exact and lemma-aware phrases of all rules go into one `PhraseMatcher` on the ``NORM``
 attribute (lower case, contractions and curly apostrophes normalised: "can't", "can’t",
-"cannot" and "can not" are the same tokens). All token patterns go into one `Matcher`.
-Regexes and fuzzy phrases are run only for the specs a turn needs. Each hit maps back
-to the spec (and so the rule) it came from, with the phrase or pattern that fired.
+"cannot" and "can not" are the same tokens), run once per turn. Token patterns, regexes
+and fuzzy phrases are run per spec, and only when an analyzer asks for that spec's hits
+on that turn (a hold rule's time-estimate regexes run only on turns that start a hold).
+Identical specs (the same phrase list used by several rules) are compiled and run once.
+Each hit maps back to the phrase, pattern or regex that fired.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +22,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from servicecoach.models import Speaker
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.rules.schema import MatchSpec
-
-_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -47,128 +46,113 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class _Compiled:
+    """What runs on demand for one spec."""
+
+    spec: MatchSpec
+    patterns: Matcher | None
     regexes: tuple[tuple[str, re.Pattern[str]], ...]
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
-    spec: MatchSpec
+
+
+PhraseHits = tuple[dict[str, list[Hit]], dict[str, list[Hit]]]
+"""Phrase hits and exception hits of one turn, by canonical spec key."""
 
 
 class MatcherSet:
-    """Every spec of a pack, compiled once; `raw_hits` runs what one speaker's turns need.
+    """Every spec of a pack, compiled once and shared by all sessions (read-only)."""
 
-    One `PhraseMatcher` holds every phrase; token patterns, regexes and fuzzy phrases are
-    grouped by speaker so that a turn runs only the ones its speaker's rules read.
-    """
-
-    def __init__(
-        self,
-        nlp: Language,
-        specs: Iterable[tuple[str, MatchSpec]],
-        keys_by_speaker: Mapping[Speaker, set[str]],
-    ) -> None:
+    def __init__(self, nlp: Language, specs: Iterable[tuple[str, MatchSpec]]) -> None:
         self._nlp = nlp
         self._phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._labels: dict[int, tuple[str, str, str]] = {}
+        self._canonical: dict[str, str] = {}
         self._compiled: dict[str, _Compiled] = {}
-        self._patterns: dict[str, list[list[dict[str, Any]]]] = {}
+        seen: dict[str, str] = {}
         for key, spec in specs:
-            self._add(key, spec)
-        self._by_speaker = {
-            speaker: self._plan(keys) for speaker, keys in keys_by_speaker.items()
-        }
+            identity = spec.model_dump_json()
+            if identity in seen:
+                self._canonical[key] = seen[identity]
+                continue
+            seen[identity] = key
+            self._canonical[key] = key
+            self._compiled[key] = self._compile(key, spec)
 
-    def _plan(self, keys: set[str]) -> _SpeakerPlan:
-        matcher = Matcher(self._nlp.vocab)
-        for key in sorted(keys & set(self._patterns)):
-            for index, pattern in enumerate(self._patterns[key]):
-                matcher.add(_label(key, "pattern", str(index)), [pattern])
-        compiled = [(key, self._compiled[key]) for key in sorted(keys) if key in self._compiled]
-        return _SpeakerPlan(
-            keys=frozenset(keys),
-            patterns=matcher if len(matcher) else None,
-            regexes=tuple((key, c.regexes) for key, c in compiled if c.regexes),
-            fuzzy=tuple((key, c) for key, c in compiled if c.fuzzy),
-        )
-
-    def _add(self, key: str, spec: MatchSpec) -> None:
+    def _compile(self, key: str, spec: MatchSpec) -> _Compiled:
         for phrase in spec.phrases:
-            self._phrases.add(_label(key, "phrase", phrase), [self._norm_doc(phrase)])
+            self._add_phrase(key, "phrase", phrase, [self._norm_doc(phrase)])
         for phrase in spec.lemmas:
             words = [token.norm_ for token in self._nlp.make_doc(phrase)]
             docs = [self._nlp.make_doc(" ".join(variant)) for variant in phrase_variants(words)]
-            self._phrases.add(_label(key, "lemma", phrase), docs)
-        checker = Matcher(self._nlp.vocab)
+            self._add_phrase(key, "lemma", phrase, docs)
+        for phrase in spec.exceptions:
+            self._add_phrase(key, "exception", phrase, [self._norm_doc(phrase)])
+        patterns = Matcher(self._nlp.vocab) if spec.patterns else None
         for index, pattern in enumerate(spec.patterns):
             try:
-                expanded = [_expand_lemma(token) for token in pattern]
-                checker.add("check", [expanded])
+                assert patterns is not None
+                patterns.add(str(index), [[_expand_lemma(token) for token in pattern]])
             except (ValueError, KeyError) as error:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
-            self._patterns.setdefault(key, []).append(expanded)
-        for phrase in spec.exceptions:
-            self._phrases.add(_label(key, "exception", phrase), [self._norm_doc(phrase)])
         fuzzy = spec.fuzzy
-        self._compiled[key] = _Compiled(
+        return _Compiled(
+            spec=spec,
+            patterns=patterns,
             regexes=tuple((source, re.compile(source)) for source in spec.regex),
-            fuzzy=tuple(
-                (phrase.lower(), len(self._nlp.make_doc(phrase))) for phrase in fuzzy.phrases
-            )
+            fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
             scorer=getattr(fuzz, fuzzy.scorer) if fuzzy else None,
             cutoff=fuzzy.cutoff if fuzzy else 0.0,
-            spec=spec,
         )
+
+    def _add_phrase(self, key: str, source: str, phrase: str, docs: list[Doc]) -> None:
+        label = f"{key}\x1f{source}\x1f{phrase}"
+        self._phrases.add(label, docs)
+        self._labels[self._nlp.vocab.strings[label]] = (key, source, phrase)
 
     def _norm_doc(self, phrase: str) -> Doc:
         norms = [token.norm_ for token in self._nlp.make_doc(phrase)]
         return self._nlp.make_doc(" ".join(norms))
 
+    def canonical(self, key: str) -> str:
+        """The key whose compiled spec `key` shares (itself, unless a duplicate)."""
+        return self._canonical[key]
+
     def spec(self, key: str) -> MatchSpec:
         """The spec compiled under `key`."""
-        return self._compiled[key].spec
+        return self._compiled[self._canonical[key]].spec
 
-    def raw_hits(
-        self, doc: Doc, text: str, speaker: Speaker
-    ) -> tuple[dict[str, list[Hit]], dict[str, list[Hit]]]:
-        """Hits and exception hits per spec key for one speaker's turn, before filtering."""
-        plan = self._by_speaker[speaker]
+    def phrase_hits(self, doc: Doc) -> PhraseHits:
+        """Every phrase, lemma and exception hit of a turn, by canonical key (one pass)."""
         hits: dict[str, list[Hit]] = defaultdict(list)
         exceptions: dict[str, list[Hit]] = defaultdict(list)
-        strings = self._nlp.vocab.strings
-        found = list(self._phrases(doc))
-        if plan.patterns is not None:
-            found.extend(plan.patterns(doc))
-        for match_id, start, end in found:
-            key, source, pattern = strings[match_id].split(_SEP)
-            if key in plan.keys:
-                span = doc[start:end]
-                hit = Hit(span.start_char, span.end_char, start, end, source, pattern)
-                (exceptions if source == "exception" else hits)[key].append(hit)
-        if plan.regexes:
-            lowered = text.lower()
-            for key, regexes in plan.regexes:
-                for source, regex in regexes:
-                    for match in regex.finditer(lowered):
-                        if match.end() > match.start():
-                            hits[key].append(_char_hit(doc, match.start(), match.end(), source))
-        for key, compiled in plan.fuzzy:
-            hits[key].extend(_fuzzy_hits(doc, compiled))
-        for listed in hits.values():
-            listed.sort(key=lambda hit: (hit.start, -hit.end))
+        for match_id, start, end in self._phrases(doc):
+            key, source, phrase = self._labels[match_id]
+            span = doc[start:end]
+            hit = Hit(span.start_char, span.end_char, start, end, source, phrase)
+            (exceptions if source == "exception" else hits)[key].append(hit)
         return hits, exceptions
 
-
-@dataclass(frozen=True)
-class _SpeakerPlan:
-    keys: frozenset[str]
-    patterns: Matcher | None
-    regexes: tuple[tuple[str, tuple[tuple[str, re.Pattern[str]], ...]], ...]
-    fuzzy: tuple[tuple[str, _Compiled], ...]
-
-
-def _label(key: str, source: str, pattern: str) -> str:
-    return _SEP.join((key, source, pattern))
+    def hits(self, key: str, doc: Doc, lowered: str, phrases: PhraseHits) -> list[Hit]:
+        """All raw hits of one spec in a turn (phrases from `phrases`, the rest run now)."""
+        canonical = self._canonical[key]
+        compiled = self._compiled[canonical]
+        found = list(phrases[0].get(canonical, ()))
+        if compiled.patterns is not None:
+            for match_id, start, end in compiled.patterns(doc):
+                span = doc[start:end]
+                found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
+                                 self._nlp.vocab.strings[match_id]))
+        for source, regex in compiled.regexes:
+            for match in regex.finditer(lowered):
+                if match.end() > match.start():
+                    found.append(_char_hit(doc, match.start(), match.end(), source))
+        if compiled.fuzzy:
+            found.extend(_fuzzy_hits(doc, compiled))
+        found.sort(key=lambda hit: (hit.start, -hit.end))
+        return found
 
 
 def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
@@ -177,11 +161,13 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
         return token_pattern
     rewritten = {k: v for k, v in token_pattern.items() if k != "LEMMA"}
     value = token_pattern["LEMMA"]
-    lemmas = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-    if not isinstance(lemmas, list) and not isinstance(value, str):
+    if isinstance(value, str):
+        lemmas = [value]
+    elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+        lemmas = value["IN"]
+    else:
         raise ValueError("LEMMA takes a string or {IN: [...]} in servicecoach patterns")
-    forms = sorted({form for lemma in lemmas or [] for form in word_forms(str(lemma))})
-    rewritten["NORM"] = {"IN": forms}
+    rewritten["NORM"] = {"IN": sorted({form for lemma in lemmas for form in word_forms(str(lemma))})}
     return rewritten
 
 
