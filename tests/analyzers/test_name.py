@@ -38,9 +38,9 @@ def test_address_position_tells_vocative_from_verb() -> None:
 
 def test_nicknames_count_and_close_variants_are_misspellings() -> None:
     robert = [KnownName.parse("Robert Miller")]
-    assert find_name_use(_NLP("Sure, Bob."), robert, 80, 2).right is not None
+    assert find_name_use(_NLP("Sure, Bob."), "Sure, Bob.", robert, 80, 2).right is not None
     john = [KnownName.parse("John Park")]
-    use = find_name_use(_NLP("Hi Jon, how can I help?"), john, 80, 2)
+    use = find_name_use(_NLP("Hi Jon, how can I help?"), "Hi Jon, how can I help?", john, 80, 2)
     assert use.right is None and use.misspelled is not None
     assert close_variant("Katherine", "catherine", 80, 2)
     assert close_variant("Sara", "sarah", 80, 2)
@@ -49,7 +49,7 @@ def test_nicknames_count_and_close_variants_are_misspellings() -> None:
 
 def test_title_and_surname_count() -> None:
     name = [KnownName.parse("Ms. Ada Okafor")]
-    assert find_name_use(_NLP("Thank you, Ms. Okafor."), name, 80, 2).right is not None
+    assert find_name_use(_NLP("Thank you, Ms. Okafor."), "Thank you, Ms. Okafor.", name, 80, 2).right is not None
 
 
 def test_name_is_learned_from_the_customer(coach: Coach) -> None:

@@ -9,10 +9,10 @@ the same findings; `on_end` closes what is still open when the conversation ends
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
@@ -31,6 +31,9 @@ from servicecoach.nlp.context import in_quotes, is_contradicted, is_negated, ove
 from servicecoach.nlp.matching import Hit, MatcherSet, PhraseHits
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -75,6 +78,17 @@ class TurnContext:
         self._annotate = annotate
         self._matchers = matchers
         self._filtered: dict[str, list[Hit]] = {}
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per turn for `key`: analyzers of one family share per-turn work.
+
+        The key must hold everything the result depends on (settings included), so that
+        rules configured differently never share a result.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @cached_property
     def doc(self) -> Doc:

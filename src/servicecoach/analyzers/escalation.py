@@ -22,6 +22,8 @@ neutral or positive turn after an escalation fires ``deescalated``.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -40,6 +42,9 @@ from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 class Level(Enum):
     """How a customer turn sounds."""
 
@@ -50,10 +55,10 @@ class Level(Enum):
 
 def is_shouting(text: str, min_letters: int, share: float) -> bool:
     """True when a text is mostly upper case and long enough to tell."""
-    letters = [c for c in text if c.isalpha()]
+    letters = "".join(_LETTERS.findall(text))
     if len(letters) < min_letters:
         return False
-    return sum(c.isupper() for c in letters) / len(letters) >= share
+    return sum(map(str.isupper, letters)) / len(letters) >= share
 
 
 @dataclass(frozen=True)

@@ -182,13 +182,35 @@ class NameUse:
     misspelled: Address | None = None
 
 
+def _may_name(words: frozenset[str], names: list[KnownName], cutoff: float,
+               max_edits: int) -> bool:
+    """Cheap test on the turn's words: could any of them be (or nearly be) a known name?"""
+    for name in names:
+        targets = [name.first] + ([name.last] if name.last else [])
+        if words & name.forms or (name.last and name.last in words):
+            return True
+        for word in words:
+            for target in targets:
+                if abs(len(word) - len(target)) <= max_edits and \
+                        close_variant(word, target, cutoff, max_edits):
+                    return True
+    return False
+
+
+def turn_words(text: str) -> frozenset[str]:
+    """The lower-cased words of a text."""
+    return frozenset(word.lower() for word in _WORD.findall(text))
+
+
 def find_name_use(
-    doc: Doc, names: list[KnownName], cutoff: float, max_edits: int
+    doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int
 ) -> NameUse:
     """The first right address and the first close variant of any known name in the turn."""
     right: Address | None = None
     wrong: Address | None = None
-    cased = doc.text != doc.text.lower()
+    if not names or not _may_name(turn_words(text), names, cutoff, max_edits):
+        return NameUse()
+    cased = text != text.lower()
     for index, token in enumerate(doc):
         after_title = _title_at(doc, index)
         for name in names:
@@ -218,9 +240,17 @@ def find_name_use(
     return NameUse(right, wrong)
 
 
-def addressed_name(doc: Doc, not_names: frozenset[str], agent_name: str | None) -> str | None:
+def addressed_name(
+    doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None
+) -> str | None:
     """A name the agent addresses someone by ("Hi James,"), for when no name is known."""
-    cased = doc.text != doc.text.lower()
+    words = turn_words(text)
+    has_entities = doc.has_annotation("ENT_IOB")
+    if not has_entities and not (words & (ADDRESS_LEADS | {"thank"})) and not (
+        words & given_names()
+    ):
+        return None  # neither a lead ("Hi", "thanks") nor a given name: no address here
+    cased = text != text.lower()
     own = agent_name.lower() if agent_name else None
     for entity in doc.ents:
         if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end):
@@ -305,13 +335,21 @@ class NameAnalyzer(SpeakerListsAnalyzer):
     def _observe(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> NameUse:
         state.asked = bool(self.hits(ctx, "name_question"))
         if not state.names:
-            addressed = addressed_name(ctx.doc, self.not_names, _first(conversation.metadata.agent_name))
+            agent = _first(conversation.metadata.agent_name)
+            addressed = ctx.memo(
+                ("name.addressed", self.not_names, agent),
+                lambda: addressed_name(ctx.doc, ctx.turn.text, self.not_names, agent),
+            )
             known = KnownName.parse(addressed)
             if known is not None:
                 state.names.append(known)
                 state.known_from = ctx.index - 1
                 state.inferred = True
-        use = find_name_use(ctx.doc, state.names, self.cutoff, self.max_edits)
+        use = ctx.memo(
+            ("name.use", tuple(state.names), self.cutoff, self.max_edits),
+            lambda: find_name_use(ctx.doc, ctx.turn.text, state.names, self.cutoff,
+                                  self.max_edits),
+        )
         named = use.right is not None
         state.agent_turns += 1
         state.named_turns += named

@@ -51,6 +51,8 @@ class _Compiled:
     spec: MatchSpec
     patterns: Matcher | None
     regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    any_regex: re.Pattern[str] | None
+    """All of `regexes` as one alternation: one search tells whether any can match."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -100,6 +102,9 @@ class MatcherSet:
             spec=spec,
             patterns=patterns,
             regexes=tuple((source, re.compile(source)) for source in spec.regex),
+            any_regex=re.compile("|".join(f"(?:{source})" for source in spec.regex))
+            if len(spec.regex) > 1
+            else None,
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
@@ -145,7 +150,10 @@ class MatcherSet:
                 span = doc[start:end]
                 found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
                                  self._nlp.vocab.strings[match_id]))
-        for source, regex in compiled.regexes:
+        regexes = compiled.regexes
+        if compiled.any_regex is not None and compiled.any_regex.search(lowered) is None:
+            regexes = ()
+        for source, regex in regexes:
             for match in regex.finditer(lowered):
                 if match.end() > match.start():
                     found.append(_char_hit(doc, match.start(), match.end(), source))
