@@ -79,6 +79,7 @@ class TurnContext:
         self._matchers = matchers
         self._filtered: dict[str, list[Hit]] = {}
         self._memo: dict[Hashable, Any] = {}
+        self._word_ids: frozenset[int] | None = None
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per turn for `key`: analyzers of one family share per-turn work.
@@ -99,6 +100,11 @@ class TurnContext:
     def _phrases(self) -> PhraseHits:
         return self._matchers.phrase_hits(self._tokens)
 
+    def _words(self) -> frozenset[int]:
+        if self._word_ids is None:
+            self._word_ids = self._matchers.words(self._tokens)
+        return self._word_ids
+
     @cached_property
     def _lowered(self) -> str:
         return self.turn.text.lower()
@@ -117,7 +123,8 @@ class TurnContext:
         if canonical in self._filtered:
             return self._filtered[canonical]
         kept: list[Hit] = []
-        found = self._matchers.hits(canonical, self._tokens, self._lowered, self._phrases)
+        found = self._matchers.hits(canonical, self._tokens, self._lowered, self._phrases,
+                                    self._words)
         if found:
             spec: MatchSpec = self._matchers.spec(canonical)
             exceptions = self._phrases[1].get(canonical, ())

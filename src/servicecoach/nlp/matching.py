@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
+from spacy.attrs import LOWER, NORM
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -50,6 +51,9 @@ class _Compiled:
 
     spec: MatchSpec
     patterns: Matcher | None
+    needs: tuple[tuple[frozenset[int], ...], ...]
+    """Per pattern, the word sets its mandatory tokens need: a turn lacking one of them
+    cannot match that pattern, so the matcher is not run."""
     regexes: tuple[tuple[str, re.Pattern[str]], ...]
     any_regex: re.Pattern[str] | None
     """All of `regexes` as one alternation: one search tells whether any can match."""
@@ -91,16 +95,20 @@ class MatcherSet:
         for phrase in spec.exceptions:
             self._add_phrase(key, "exception", phrase, [self._norm_doc(phrase)])
         patterns = Matcher(self._nlp.vocab) if spec.patterns else None
+        needs = []
         for index, pattern in enumerate(spec.patterns):
+            expanded = [_expand_lemma(token) for token in pattern]
             try:
                 assert patterns is not None
-                patterns.add(str(index), [[_expand_lemma(token) for token in pattern]])
+                patterns.add(str(index), [expanded])
             except (ValueError, KeyError) as error:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
+            needs.append(self._needs(expanded))
         fuzzy = spec.fuzzy
         return _Compiled(
             spec=spec,
             patterns=patterns,
+            needs=tuple(needs),
             regexes=tuple((source, re.compile(source)) for source in spec.regex),
             any_regex=re.compile("|".join(f"(?:{source})" for source in spec.regex))
             if len(spec.regex) > 1
@@ -116,6 +124,24 @@ class MatcherSet:
         label = f"{key}\x1f{source}\x1f{phrase}"
         self._phrases.add(label, docs)
         self._labels[self._nlp.vocab.strings[label]] = (key, source, phrase)
+
+    def _needs(self, pattern: list[dict[str, Any]]) -> tuple[frozenset[int], ...]:
+        """The word sets (NORM or LOWER ids) that the pattern's mandatory tokens need."""
+        needs = []
+        for token in pattern:
+            if "OP" in token:
+                continue
+            for attr in ("NORM", "LOWER"):
+                value = token.get(attr)
+                words = [value] if isinstance(value, str) else (
+                    value.get("IN") if isinstance(value, dict) and len(value) == 1 else None)
+                if words:
+                    needs.append(frozenset(self._nlp.vocab.strings.add(w) for w in words))
+        return tuple(needs)
+
+    def words(self, doc: Doc) -> frozenset[int]:
+        """The NORM and LOWER ids of a turn's tokens, for the token-pattern prefilter."""
+        return frozenset(doc.to_array([NORM, LOWER]).ravel().tolist())
 
     def _norm_doc(self, phrase: str) -> Doc:
         norms = [token.norm_ for token in self._nlp.make_doc(phrase)]
@@ -140,12 +166,25 @@ class MatcherSet:
             (exceptions if source == "exception" else hits)[key].append(hit)
         return hits, exceptions
 
-    def hits(self, key: str, doc: Doc, lowered: str, phrases: PhraseHits) -> list[Hit]:
-        """All raw hits of one spec in a turn (phrases from `phrases`, the rest run now)."""
+    def hits(
+        self,
+        key: str,
+        doc: Doc,
+        lowered: str,
+        phrases: PhraseHits,
+        words: Callable[[], frozenset[int]],
+    ) -> list[Hit]:
+        """All raw hits of one spec in a turn (phrases from `phrases`, the rest run now).
+
+        `words` gives the turn's word ids (see `words`), asked only when the spec has
+        token patterns.
+        """
         canonical = self._canonical[key]
         compiled = self._compiled[canonical]
         found = list(phrases[0].get(canonical, ()))
-        if compiled.patterns is not None:
+        if compiled.patterns is not None and any(
+            all(need & words() for need in needs) for needs in compiled.needs
+        ):
             for match_id, start, end in compiled.patterns(doc):
                 span = doc[start:end]
                 found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
