@@ -159,3 +159,26 @@ message: m
 suggestion: s
 """)
     assert "unknown analyzer 'telepathy'" in str(error)
+
+
+def test_yaml_merge_keys_share_settings(tmp_path: Path) -> None:
+    rules = """\
+- &base
+  id: acme.one
+  kind: phrase
+  category: tone
+  message: m
+  suggestion: s
+  match: {phrases: [sigh]}
+- <<: *base
+  id: acme.two
+  match: {phrases: [meh]}
+"""
+    pack = write_pack(tmp_path / "acme", rules)
+    coach = Coach(packs=[str(pack)])
+    assert [rule.id for rule in coach.rules] == ["acme.one", "acme.two"]
+
+
+def test_bad_merge_key_is_located(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE + "<<: 5\n")
+    assert error.line is not None and "merge" in str(error)

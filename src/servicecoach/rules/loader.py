@@ -222,16 +222,27 @@ def _to_python(
 ) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        try:
+            loader.flatten_mapping(node)  # YAML merge keys: "<<: *defaults"
+        except yaml.MarkedYAMLError as error:
+            raise RulePackError(f"invalid YAML merge: {error.problem}", path=source,
+                                line=error.problem_mark.line + 1 if error.problem_mark else None,
+                                hint="'<<' takes a mapping or a list of mappings") from None
+        merged = len(node.value) - own  # merged pairs come first; the mapping's own win
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        written: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
-            if key in result:
+            if key in written:
                 raise RulePackError(
                     f"duplicate key {key!r}",
                     path=source,
                     line=key_node.start_mark.line + 1,
                     hint="each key may appear once in a mapping",
                 )
+            if index >= merged:
+                written.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = _to_python(value_node, (*path, key), lines, loader, source)
         return result
@@ -239,4 +250,9 @@ def _to_python(
         return [
             _to_python(item, (*path, i), lines, loader, source) for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as error:
+        raise RulePackError(f"invalid YAML value: {error.problem}", path=source,
+                            line=node.start_mark.line + 1,
+                            hint="use plain strings, numbers, lists and mappings") from None
