@@ -52,3 +52,42 @@ def test_bundled_transcripts_score() -> None:
     done = run(str(SCRIPT), "score", str(EXAMPLES / "transcripts"), "--format", "jsonl")
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 2
+
+
+def test_exports_are_detected_and_scored() -> None:
+    done = run(str(SCRIPT), "score", str(EXAMPLES / "exports"), "--agent", "Jordan Lee",
+               "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert "chat-export.csv: read as csv" in done.stderr
+    assert "support-call.vtt: read as vtt" in done.stderr
+    reports = {r["transcript_id"]: r for r in map(json.loads, done.stdout.splitlines())}
+    assert set(reports) == {"chat-1001", "chat-1002", "support-call"}
+    rules_1001 = {f["rule_id"] for f in reports["chat-1001"]["findings"]}
+    assert {"empathy.missing", "defensive.deflection", "responsiveness.slow-reply"} <= rules_1001
+
+
+def test_convert_shows_what_was_understood() -> None:
+    done = run(str(SCRIPT), "convert", str(EXAMPLES / "exports" / "support-call.vtt"),
+               "--agent", "Jordan Lee")
+    assert done.returncode == 0, done.stderr
+    transcript = json.loads(done.stdout)
+    assert transcript["metadata"]["customer_name"] == "Maria Lopez"
+    assert [t["speaker"] for t in transcript["turns"]] == ["agent", "customer"] * 2 + ["agent"]
+    assert transcript["turns"][1]["start"] == 4.5
+
+
+def test_ci_examples_use_real_commands() -> None:
+    import shlex
+
+    import yaml
+
+    from servicecoach.cli import _parser
+
+    workflow = yaml.safe_load((EXAMPLES / "ci" / "servicecoach.yml").read_text())
+    hooks = yaml.safe_load((EXAMPLES / "ci" / "pre-commit-config.yaml").read_text())
+    commands = [step["run"] for step in workflow["jobs"]["check"]["steps"]
+                if "run" in step and step["run"].startswith("servicecoach")]
+    commands += [hook["entry"] + " training/x.txt" for hook in hooks["repos"][0]["hooks"]]
+    assert len(commands) >= 4
+    for command in commands:
+        _parser().parse_args(shlex.split(command)[1:])  # exits on an unknown option
