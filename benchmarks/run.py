@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -116,7 +115,11 @@ def cold(records: list[dict]) -> dict[str, float]:
 
 
 def live_latency(records: list[dict], sessions: int) -> dict[str, float]:
-    """add_turn p50/p99 (ms) at turn 10 and at turn 200 of a conversation."""
+    """add_turn p50/p99 (ms) at turn 10 and at turn 200 of a conversation.
+
+    Each session puts the same probe turn at both positions, so the two numbers differ
+    only by the length of the conversation behind them.
+    """
     from servicecoach import Coach, Turn
 
     coach = Coach()
@@ -125,8 +128,9 @@ def live_latency(records: list[dict], sessions: int) -> dict[str, float]:
     for number in range(sessions):
         session = coach.session({"customer_name": "Dana Reyes"}, transcript_id=f"s{number}")
         offset = (number * 211) % (len(turns) - 210)
+        probe = turns[(number * 7919) % len(turns)]
         for index in range(201):
-            turn = turns[offset + index]
+            turn = probe if index in timings else turns[offset + index]
             start = time.perf_counter()
             session.add_turn(turn)
             elapsed = (time.perf_counter() - start) * 1000
@@ -178,18 +182,19 @@ def write_jsonl(records: list[dict], min_turns: int, folder: Path) -> tuple[Path
 
 
 MEASURED_CLI = """
-import resource, sys
+import sys
 from servicecoach.cli import main
 code = main(sys.argv[1:])
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+# VmHWM: this process's own peak (ru_maxrss can carry the parent's peak across fork+exec)
+status = open("/proc/self/status").read().split("\\n")
+peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
 print(f"PEAK_KB {peak}", file=sys.stderr)
 sys.exit(code)
 """
 
 
 def run_cli(path: Path, workers: int) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MB, the largest process) of `servicecoach score`."""
+    """Wall time (s) and peak RSS (MB) of `servicecoach score` (the main process)."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURED_CLI, "score", str(path), "--format",
                            "jsonl", "--output", os.devnull, "--workers", str(workers)],

@@ -1,13 +1,16 @@
 """Score a stream of transcripts on several processes, in input order, in bounded memory.
 
-Each worker builds its own `Coach` from the same configuration. The input is read in
-windows, so a file of millions of conversations never sits in memory, and reports come
-back in the order the transcripts were read.
+Workers are forked with the parent's `Coach` where the platform allows it and the process
+has no other threads (no start-up cost); otherwise each spawned worker builds its own
+`Coach` from the same configuration. The input is read in windows, so a file of millions
+of conversations never sits in memory, and reports come back in the order the transcripts
+were read.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
@@ -41,8 +44,14 @@ def score_stream(
         for item in items:
             yield coach.score(item) if isinstance(item, Transcript) else item
         return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(coach.config,)) as pool:
+    global _coach
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        _coach = coach  # inherited by the forked workers
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(
+            workers, initializer=_start_worker, initargs=(coach.config,))
+    with pool:
         iterator = iter(items)
         while window := list(islice(iterator, WINDOW)):
             transcripts = [item for item in window if isinstance(item, Transcript)]

@@ -19,7 +19,9 @@ NEGATION_CUES = frozenset({"not", "never", "neither", "nor"})
 NEGATION_WINDOW = 6
 """How many tokens before a hit a negation cue may be."""
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")", "but", "and", "so", "because",
-                           "however", "although", "though"})
+                           "however", "although", "though", "if", "unless", "whether"})
+"""Tokens that end the clause a negation cue can reach ("if this isn't fixed, I'll sue":
+the "not" belongs to the condition, not to what follows)."""
 CONTRAST_CUES = frozenset({"but", "however", "although", "though", "yet"})
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|(?<![\w’])‘[^’\n]{1,300}’')
 
