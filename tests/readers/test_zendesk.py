@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader_helpers import FIXTURES, error, events, one, read, sample, speakers
+from reader_helpers import FIXTURES, error, events, one, sample, speakers
 
 
 def test_chat_history_roles_names_times() -> None:

@@ -152,8 +152,6 @@ class Analyzer(Protocol):
     """A compiled rule (or family of rules) that judges turns."""
 
     rule_ids: tuple[str, ...]
-    match_keys: dict[Speaker, set[str]]
-    """Spec keys this analyzer reads, by the speaker of the turn."""
     # An analyzer may also set `speakers` (a set of Speaker): it then only sees those turns.
 
     def specs(self) -> list[tuple[str, MatchSpec]]:

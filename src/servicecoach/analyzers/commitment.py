@@ -18,7 +18,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.listed import ListedAnalyzer
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Commitment, Finding
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
@@ -38,7 +38,7 @@ def merge_spans(hits: list[Hit], text: str) -> list[tuple[int, int]]:
     return merged
 
 
-class CommitmentAnalyzer(ListedAnalyzer):
+class CommitmentAnalyzer(PhraseListsAnalyzer):
     """Finds promises, records them with their time frames, and flags the vague ones."""
 
     lists = ("promise", "time_frame")
@@ -81,7 +81,7 @@ class CommitmentAnalyzer(ListedAnalyzer):
         return build_finding(
             self.rule, ctx, span=span_of(ctx.turn, hit.start, hit.end), slots=slots,
             evidence=(evidence_of(hit, ctx.index),
-                      self.absence(ctx.index, "no time frame in the promise's sentence")),
+                      absence(ctx.index, "no time frame in the promise's sentence")),
         )
 
 

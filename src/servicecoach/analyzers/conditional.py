@@ -51,12 +51,7 @@ class ConditionalAnalyzer:
         self.trigger_key = f"{rule.id}/trigger"
         self.expect_key = f"{rule.id}/expect"
         self.unless_key = f"{rule.id}/unless"
-        responder_keys = {self.expect_key} | ({self.unless_key} if rule.unless else set())
         self.speakers = frozenset({self.trigger_speaker, self.responder})
-        self.match_keys = {
-            self.trigger_speaker: {self.trigger_key} if rule.trigger.match else set(),
-            self.responder: responder_keys,
-        }
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""

@@ -15,7 +15,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.listed import ListedAnalyzer
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer
 from servicecoach.models import Finding, Severity
 from servicecoach.rules.schema import BuiltinRule
 
@@ -23,7 +23,7 @@ _HIGHER = {Severity.SUGGESTION: Severity.WARNING, Severity.WARNING: Severity.CRI
            Severity.CRITICAL: Severity.CRITICAL}
 
 
-class FillerAnalyzer(ListedAnalyzer):
+class FillerAnalyzer(PhraseListsAnalyzer):
     """Counts `filler` hits per agent turn; one finding per turn that has any."""
 
     lists = ("filler",)

@@ -36,7 +36,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
@@ -85,13 +85,11 @@ class EscalationState:
     """An escalation issue fired and no neutral or positive turn has followed."""
 
 
-class EscalationAnalyzer(SpeakerListsAnalyzer):
+class EscalationAnalyzer(PhraseListsAnalyzer):
     """Reads every customer turn; subclasses decide one rule id from the shared state."""
 
-    lists = {"strong": Speaker.CUSTOMER, "threat": Speaker.CUSTOMER,
-             "supervisor": Speaker.CUSTOMER}
-    optional_lists = {"amplifier": Speaker.CUSTOMER, "compliance": Speaker.CUSTOMER,
-                      "sarcasm": Speaker.CUSTOMER}
+    lists = ("strong", "threat", "supervisor")
+    optional_lists = ("amplifier", "compliance", "sarcasm")
 
     def new_state(self, conversation: Conversation) -> EscalationState:
         return EscalationState()

@@ -28,7 +28,7 @@ from servicecoach.analyzers.base import (
     evidence_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence, anchored
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, anchored
 from servicecoach.models import Channel, Event, EventType, Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
@@ -94,14 +94,11 @@ class HoldState:
     """The latest agent turn's words, for a hold event that follows it."""
 
 
-class HoldAnalyzer(SpeakerListsAnalyzer):
+class HoldAnalyzer(PhraseListsAnalyzer):
     """Tracks holds; subclasses judge the start (`judge_start`) or the return (`judge_return`)."""
 
-    lists = {"hold": Speaker.AGENT, "estimate": Speaker.AGENT, "refuse": Speaker.CUSTOMER}
-    optional_lists = {
-        "brief": Speaker.AGENT, "ask": Speaker.AGENT, "moment": Speaker.AGENT,
-        "thanks": Speaker.AGENT, "checkin": Speaker.AGENT,
-    }
+    lists = ("hold", "estimate", "refuse")
+    optional_lists = ("brief", "ask", "moment", "thanks", "checkin")
 
     def new_state(self, conversation: Conversation) -> HoldState:
         return HoldState()

@@ -37,7 +37,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
@@ -292,11 +292,11 @@ class NameState:
     fired: bool = False
 
 
-class NameAnalyzer(SpeakerListsAnalyzer):
+class NameAnalyzer(PhraseListsAnalyzer):
     """Learns the name and finds its use in agent turns; subclasses decide one rule id."""
 
-    lists = {"lead_in": Speaker.CUSTOMER}
-    optional_lists = {"lead_out": Speaker.CUSTOMER, "name_question": Speaker.AGENT}
+    lists = ("lead_in",)
+    optional_lists = ("lead_out", "name_question")
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)

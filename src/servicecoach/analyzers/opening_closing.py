@@ -20,7 +20,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.listed import ListedAnalyzer, snippet
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, snippet
 from servicecoach.models import Evidence, Finding, FindingKind, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
@@ -33,7 +33,7 @@ class _Once:
     done: bool = False
 
 
-class GreetingAnalyzer(ListedAnalyzer):
+class GreetingAnalyzer(PhraseListsAnalyzer):
     """``greeting.missing``: the agent's first turn has no word from the `greeting` list."""
 
     lists = ("greeting",)
@@ -51,7 +51,7 @@ class GreetingAnalyzer(ListedAnalyzer):
         if self.hits(ctx, "greeting"):
             return []
         slots = base_slots(conversation) | {"detail": snippet(ctx.turn.text)}
-        evidence = (self.absence(ctx.index, "no greeting in the agent's first turn"),)
+        evidence = (absence(ctx.index, "no greeting in the agent's first turn"),)
         return [build_finding(self.rule, None, span=None, evidence=evidence, slots=slots)]
 
 
@@ -77,7 +77,7 @@ _AFTER_NAME = frozenset(
 )
 
 
-class IntroductionAnalyzer(ListedAnalyzer):
+class IntroductionAnalyzer(PhraseListsAnalyzer):
     """``greeting.no-introduction`` (issue) or its praise (strength): the agent's own name.
 
     The opening is the agent's first run of turns before the customer answers, and at
@@ -150,7 +150,7 @@ class IntroductionAnalyzer(ListedAnalyzer):
         note = f"no own name in the opening agent turns (up to turn {state.last_agent})"
         return [
             build_finding(self.rule, None, span=None, slots=slots,
-                          evidence=(self.absence(None, note),))
+                          evidence=(absence(None, note),))
         ]
 
     def _introduction(self, conversation: Conversation, ctx: TurnContext) -> tuple[int, int] | None:
@@ -214,7 +214,7 @@ class _Closing:
     last: deque[tuple[int, Hit | None]] = field(default_factory=lambda: deque(maxlen=2))
 
 
-class ClosingAnalyzer(ListedAnalyzer):
+class ClosingAnalyzer(PhraseListsAnalyzer):
     """``closing.missing``: neither of the agent's last two turns thanks or offers more help."""
 
     lists = ("closing",)
@@ -240,7 +240,7 @@ class ClosingAnalyzer(ListedAnalyzer):
         note = f"no thanks or offer of further help in agent turn(s) {indexes}"
         return [
             build_finding(self.rule, None, span=None, slots=slots,
-                          evidence=(self.absence(None, note),))
+                          evidence=(absence(None, note),))
         ]
 
 

@@ -33,13 +33,7 @@ class PhraseAnalyzer:
         self.match_key = f"{rule.id}/match"
         self.follow_key = f"{rule.id}/followed_by"
         self.unless_key = f"{rule.id}/unless"
-        keys = {self.match_key}
-        if isinstance(rule, PhraseRule) and rule.followed_by is not None:
-            keys.add(self.follow_key)
-        if rule.unless is not None:
-            keys.add(self.unless_key)
         self.speakers = frozenset(_speakers(rule))
-        self.match_keys = {speaker: set(keys) for speaker in self.speakers}
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from servicecoach.analyzers.base import Conversation, TurnContext, base_slots, build_finding
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.listed import ListedAnalyzer
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
@@ -38,7 +38,7 @@ def duration(seconds: float) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
-class ReplyTimeAnalyzer(ListedAnalyzer):
+class ReplyTimeAnalyzer(PhraseListsAnalyzer):
     """Measures each agent reply against ``limit_seconds`` (setting, default 60)."""
 
     lists = ("working",)

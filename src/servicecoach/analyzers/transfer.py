@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from servicecoach.analyzers.base import Conversation, TurnContext, base_slots, build_finding
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.speaker_lists import SpeakerListsAnalyzer, absence, anchored
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, anchored
 from servicecoach.models import Event, EventType, Finding, Speaker
 from servicecoach.nlp.context import overlaps
 from servicecoach.nlp.matching import Hit
@@ -89,11 +89,11 @@ def _add(transfer: _Transfer, said: _Said) -> None:
     transfer.warm = transfer.warm or said.warm
 
 
-class TransferAnalyzer(SpeakerListsAnalyzer):
+class TransferAnalyzer(PhraseListsAnalyzer):
     """Tracks transfers; subclasses judge each one (`judge`) or the count (`on_end`)."""
 
-    lists = {"transfer": Speaker.AGENT, "why": Speaker.AGENT}
-    optional_lists = {"offer": Speaker.AGENT, "warm": Speaker.AGENT, "where": Speaker.AGENT}
+    lists = ("transfer", "why")
+    optional_lists = ("offer", "warm", "where")
 
     def new_state(self, conversation: Conversation) -> TransferState:
         return TransferState()

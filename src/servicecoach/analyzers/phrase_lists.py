@@ -1,30 +1,31 @@
-"""Shared plumbing for built-in analyzers whose phrase lists are read on given speakers' turns.
+"""Shared plumbing for built-in analyzers configured by named phrase lists.
 
 The name, hold, transfer and escalation families each run one small per-conversation
 tracker for several rule ids; every rule of a family carries the same phrase lists
-(shared in YAML with anchors) so that each rule can be switched off on its own.
+(shared in YAML with anchors) so that each rule can be switched off on its own. The
+opening, closing, confidence, commitment and responsiveness analyzers read agent lists.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from servicecoach.analyzers.base import Conversation, TurnContext
+from servicecoach.analyzers.base import Conversation, TurnContext, judges
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule, MatchSpec
 
 
-class SpeakerListsAnalyzer:
-    """One builtin rule whose named phrase lists are each matched on one speaker's turns.
+class PhraseListsAnalyzer:
+    """One builtin rule configured by named phrase lists (`rule.phrases`).
 
-    `lists` maps the required list names to the speaker whose turns they are read on;
-    `optional_lists` the same for lists a rule may leave out. Subclasses implement
+    `lists` names the lists a rule must give (a missing one is a pack error) and
+    `optional_lists` those it may give; any other list is an error. Subclasses implement
     `new_state` and `on_turn`, and `on_event`/`on_end` when they need them.
     """
 
-    lists: ClassVar[dict[str, Speaker]] = {}
-    optional_lists: ClassVar[dict[str, Speaker]] = {}
+    lists: ClassVar[tuple[str, ...]] = ()
+    optional_lists: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, rule: BuiltinRule) -> None:
         self.rule = rule
@@ -32,14 +33,11 @@ class SpeakerListsAnalyzer:
         missing = [name for name in self.lists if name not in rule.phrases]
         if missing:
             raise KeyError(f"phrase list(s) {', '.join(missing)} required")
-        wanted = {**self.optional_lists, **self.lists}
+        wanted = (*self.lists, *self.optional_lists)
         unknown = sorted(set(rule.phrases) - set(wanted))
         if unknown:
             raise KeyError(f"unknown phrase list(s) {', '.join(unknown)}")
         self.keys = {name: f"{rule.id}/{name}" for name in wanted if name in rule.phrases}
-        self.match_keys: dict[Speaker, set[str]] = {}
-        for name, key in self.keys.items():
-            self.match_keys.setdefault(wanted[name], set()).add(key)
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The rule's phrase lists, keyed ``<rule id>/<list name>``."""
@@ -49,6 +47,12 @@ class SpeakerListsAnalyzer:
         """Hits of one of the rule's lists in the turn (none when the list is not given)."""
         key = self.keys.get(name)
         return ctx.hits(key) if key is not None else []
+
+    def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
+        """True for an agent turn in a channel the rule applies to."""
+        return ctx.turn.speaker is Speaker.AGENT and judges(
+            self.rule, conversation, Speaker.AGENT
+        )
 
     def applies(self, conversation: Conversation) -> bool:
         """True when the rule judges this conversation's channel."""
@@ -76,3 +80,11 @@ def anchored(finding: Finding, turn_index: int, conversation: Conversation) -> F
 def absence(turn_index: int | None, note: str) -> Evidence:
     """Evidence that something expected was not said."""
     return Evidence(source="absence", turn_index=turn_index, note=note)
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    """The start of a turn's text, on one line, cut at a word with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + "..."
