@@ -24,6 +24,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
+from servicecoach.nlp.regex_prefilter import literal_prefixes
 from servicecoach.rules.schema import MatchSpec
 
 
@@ -54,9 +55,8 @@ class _Compiled:
     needs: tuple[tuple[frozenset[int], ...], ...]
     """Per pattern, the word sets its mandatory tokens need: a turn lacking one of them
     cannot match that pattern, so the matcher is not run."""
-    regexes: tuple[tuple[str, re.Pattern[str]], ...]
-    any_regex: re.Pattern[str] | None
-    """All of `regexes` as one alternation: one search tells whether any can match."""
+    regexes: tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]
+    """Each regex with the literal prefixes one of which its matches start with (if known)."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -109,10 +109,9 @@ class MatcherSet:
             spec=spec,
             patterns=patterns,
             needs=tuple(needs),
-            regexes=tuple((source, re.compile(source)) for source in spec.regex),
-            any_regex=re.compile("|".join(f"(?:{source})" for source in spec.regex))
-            if len(spec.regex) > 1
-            else None,
+            regexes=tuple(
+                (source, re.compile(source), literal_prefixes(source)) for source in spec.regex
+            ),
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
@@ -189,10 +188,9 @@ class MatcherSet:
                 span = doc[start:end]
                 found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
                                  self._nlp.vocab.strings[match_id]))
-        regexes = compiled.regexes
-        if compiled.any_regex is not None and compiled.any_regex.search(lowered) is None:
-            regexes = ()
-        for source, regex in regexes:
+        for source, regex, prefixes in compiled.regexes:
+            if prefixes is not None and not any(prefix in lowered for prefix in prefixes):
+                continue
             for match in regex.finditer(lowered):
                 if match.end() > match.start():
                     found.append(_char_hit(doc, match.start(), match.end(), source))
