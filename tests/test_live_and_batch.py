@@ -26,31 +26,34 @@ def all_test_transcripts() -> list[Transcript]:
                 if isinstance(parsed, Transcript):
                     found.append(parsed)
     devset = REPO / "tests" / "devset" / "transcripts.jsonl"
-    if devset.is_file():
-        for line in devset.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(Transcript.model_validate(json.loads(line)))
+    for line in devset.read_text(encoding="utf-8").splitlines():
+        found.append(_placed(Transcript.model_validate(json.loads(line))))
     return found
 
 
+def _placed(transcript: Transcript) -> Transcript:
+    """Timed events given the turn they follow, as a live host would deliver them."""
+    starts = [turn.start or 0.0 for turn in transcript.turns]
+    events = tuple(
+        event if event.after_turn is not None else event.model_copy(
+            update={"after_turn": sum(1 for s in starts if s <= (event.at or 0)) - 1})
+        for event in transcript.events
+    )
+    return transcript.model_copy(update={"events": events})
+
+
 def live(coach: Coach, transcript: Transcript) -> tuple[list, Report]:  # type: ignore[type-arg]
-    """Feed a transcript turn by turn (events after the turn they follow), like a live host."""
+    """Feed a transcript like a live host: each event right after the turn it follows."""
     session = coach.session(transcript.metadata, channel=transcript.channel,
                             transcript_id=transcript.id)
     hints = []
-    turn_of_event = {}
     for event in transcript.events:
-        if event.after_turn is not None:
-            turn_of_event.setdefault(event.after_turn, []).append(event)
-        else:
-            starts = [t.start for t in transcript.turns]
-            index = sum(1 for s in starts if s is not None and s <= (event.at or 0)) - 1
-            turn_of_event.setdefault(index, []).append(event)
-    for event in turn_of_event.get(-1, []):
+        assert event.after_turn is not None, "test transcripts place their events"
+    for event in (e for e in transcript.events if e.after_turn == -1):
         hints.extend(session.add_event(event))
     for index, turn in enumerate(transcript.turns):
         hints.extend(session.add_turn(turn))
-        for event in turn_of_event.get(index, []):
+        for event in (e for e in transcript.events if e.after_turn == index):
             hints.extend(session.add_event(event))
     return hints, session.close()
 
@@ -107,3 +110,23 @@ def test_a_closed_session_refuses_more_turns(coach: Coach) -> None:
     session.close()
     with pytest.raises(Exception, match="is closed"):
         session.add_turn({"speaker": "agent", "text": "hello"})
+
+
+def test_events_keep_their_place_in_untimed_text(coach: Coach) -> None:
+    from conftest import transcript
+
+    call = transcript(
+        "%% channel: voice\n"
+        "Customer: Hi, my meter reading is wrong.\n"
+        "Agent: Can I put you on hold for one minute while I check?\n"
+        "Customer: Sure.\n"
+        "[00:20] @hold_start\n"
+        "[04:50] @hold_end\n"
+        "Agent: Okay, it is fixed now.\n"
+    )
+    assert [(e.type.value, e.after_turn) for e in call.events] == [("hold_start", 2),
+                                                                   ("hold_end", 2)]
+    found = {(f.rule_id, f.turn_index) for f in coach.score(call).findings}
+    assert {("hold.no-thanks", 3), ("hold.too-long", 3)} <= found
+    _, live_report = live(coach, call)
+    assert live_report.findings == coach.score(call).findings

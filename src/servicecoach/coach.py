@@ -192,12 +192,17 @@ def _reads(analyzer: Analyzer, speaker: Speaker) -> bool:
 
 
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
-    """Each event keyed by the index of the last turn before it (-1: before the first)."""
+    """Each event keyed by the index of the last turn before it (-1: before the first).
+
+    ``after_turn`` places an event exactly; otherwise its time does, when the turns have
+    times; otherwise it comes after the last turn. Events at one position keep the order
+    they have in the transcript.
+    """
     placed: dict[int, list[Event]] = {}
     starts = [turn.start for turn in transcript.turns]
     timed = all(start is not None for start in starts)
     last = len(transcript.turns) - 1
-    for event in sorted(transcript.events, key=lambda e: (e.at is None, e.at or 0)):
+    for event in transcript.events:
         if event.after_turn is not None:
             position = min(event.after_turn, last)
         elif timed and event.at is not None:

@@ -88,11 +88,10 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.headers[header["key"].lower()] = header["value"].strip()
             continue
         if event := _EVENT.match(stripped):
-            placed: dict[str, Any] = {"type": event["type"], "target": event["target"]}
+            placed: dict[str, Any] = {"type": event["type"], "target": event["target"],
+                                      "after_turn": len(block.turns) - 1}
             if event["time"]:
                 placed["at"] = parse_seconds(event["time"])
-            else:
-                placed["after_turn"] = len(block.turns) - 1
             block.events.append(placed)
             continue
         turn = _TURN.match(stripped)
