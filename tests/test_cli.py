@@ -209,3 +209,33 @@ def test_workers_keep_input_order_and_results(tmp_path: Path, capsys: pytest.Cap
     assert [json.loads(line)["transcript_id"] for line in two.splitlines()] == [
         f"c{i}" for i in range(9)]
     assert "line 5: invalid JSON" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("# only a comment\n", "no conversation in the file"),
+        ("%% id: a\nAgent: hi\n---\n%% id: second\n---\nAgent: third\n",
+         "line 4, transcript 'second': this conversation has no turns"),
+    ],
+)
+def test_text_input_without_turns_is_reported_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "call.txt"
+    path.write_text(content)
+    code, _, err = run(["score", str(path)], capsys)
+    assert code == 2 and message in err
+
+
+def test_bad_regex_inside_a_token_pattern_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "p"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
+    (pack / "r.yaml").write_text("id: p.x\nkind: phrase\ncategory: c\nmessage: m\nsuggestion: s\n"
+                                 "match: {patterns: [[{LOWER: {REGEX: '('}}]]}\n")
+    code, _, err = run(["score", str(EXAMPLES), "--pack", str(pack)], capsys)
+    assert code == 2 and f"{pack / 'r.yaml'}:1: rule p.x: token pattern 0 is invalid" in err

@@ -78,3 +78,12 @@ def test_overused_fires_once(coach: Coach) -> None:
         f"Agent: Sure, Dana, step {i}.\nCustomer: OK." for i in range(5)
     )
     assert [f for f in _ids(coach, text) if f[0] == "name.overused"] == [("name.overused", 2)]
+
+
+def test_a_pronoun_before_a_lead_out_is_not_a_name() -> None:
+    from servicecoach import Coach, Transcript
+
+    report = Coach().score(Transcript.model_validate({"id": "t", "turns": [
+        {"speaker": "customer", "text": "I'm calling about my bill."},
+        {"speaker": "agent", "text": "Sure, let me check that for you."}]}))
+    assert "name.unused" not in {f.rule_id for f in report.findings}

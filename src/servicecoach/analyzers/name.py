@@ -429,8 +429,9 @@ class NameAnalyzer(PhraseListsAnalyzer):
         stop word; else a known given name, or in the opening of the turn (or answering a
         name question) a capitalised word that is no English word."""
         low = word.lower()
-        if low in self.not_names or _HANDLE.search(word) or low in STOP_WORDS:
-            return False  # "FWL-Chris", "TeamYouTube": handles and brands, not names
+        if low in self.not_names or _HANDLE.search(word) or low in STOP_WORDS \
+                or low == "i" or "'" in low or "’" in low:
+            return False  # "FWL-Chris", "TeamYouTube", "I'm": handles, brands, pronouns
         if loose:
             return True
         if cased and not word[:1].isupper():

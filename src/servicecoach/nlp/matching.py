@@ -101,7 +101,7 @@ class MatcherSet:
             try:
                 assert patterns is not None
                 patterns.add(str(index), [expanded])
-            except (ValueError, KeyError) as error:
+            except (ValueError, KeyError, re.error) as error:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
             needs.append(self._needs(expanded))
         fuzzy = spec.fuzzy

@@ -79,6 +79,9 @@ def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
 def detect(source: Source) -> Reader:
     """The one reader whose `sniff` accepts this source; an error when none or several do."""
     head = source.head()
+    if not head.strip():
+        raise InputError("the file is empty", source=source.name,
+                         hint="remove it, or check that the export finished")
     candidates = [r for r in readers().values() if r.sniff(source, head)]
     if len(candidates) == 1:
         return candidates[0]

@@ -72,7 +72,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
         line = raw.rstrip("\r\n")
         stripped = line.strip()
         if stripped == "---":
-            if block.turns or block.errors:
+            if _has_content(block):
                 yield block
             block = TextBlock(first_line=number + 1)
             continue
@@ -107,8 +107,13 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             parsed["start"] = parse_seconds(turn["time"])
         block.turns.append(parsed)
         block.turn_lines.append(number)
-    if block.turns or block.errors:
+    if _has_content(block):
         yield block
+
+
+def _has_content(block: TextBlock) -> bool:
+    """A block with turns, headers, events or unreadable lines (comments alone are not)."""
+    return bool(block.turns or block.errors or block.headers or block.events)
 
 
 def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> ReadResult:
@@ -120,6 +125,11 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
             hint=_HINT,
+        )
+    if not block.turns:
+        return InputError(
+            "this conversation has no turns", source=source, location=f"line {block.first_line}",
+            transcript_id=transcript_id, hint=_HINT,
         )
     record: dict[str, Any] = {
         "id": transcript_id,
@@ -171,7 +181,13 @@ class TextReader:
         return False
 
     def read(self, source: Source) -> Iterator[ReadResult]:
-        yield from _read_lines(source.open_text(), source=source.name)
+        empty = True
+        for result in _read_lines(source.open_text(), source=source.name):
+            empty = False
+            yield result
+        if empty:
+            yield InputError("no conversation in the file (only comments or blank lines)",
+                             source=source.name, hint=_HINT)
 
 
 TEXT_READER = TextReader()
