@@ -225,8 +225,10 @@ def test_text_input_without_turns_is_reported_not_dropped(
 ) -> None:
     path = tmp_path / "call.txt"
     path.write_text(content)
-    code, _, err = run(["score", str(path)], capsys)
+    code, _, err = run(["score", str(path), "--input-format", "text"], capsys)
     assert code == 2 and message in err
+    code, _, err = run(["score", str(path)], capsys)  # detected, or said to be unknown
+    assert code == 2 and "scored" in err and "1 could not be read" in err
 
 
 def test_bad_regex_inside_a_token_pattern_is_located(
