@@ -7,10 +7,12 @@ docs/scoring.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import REPO, transcript
 
-from servicecoach import Coach
+from servicecoach import Coach, Transcript
 from servicecoach.config import CoachConfig, ScoringOverride
 from servicecoach.models import CategoryScore, Finding, FindingKind, Severity
 from servicecoach.scoring import ScoringPolicy, score
@@ -119,28 +121,23 @@ def test_custom_penalties_and_bonus() -> None:
 
 
 def test_worked_example_of_docs_scoring() -> None:
-    """The refund call of docs/scoring.md, finding by finding."""
-    policy = ScoringPolicy(weights={"empathy": 2.0, "defensiveness": 2.0, "commitments": 1.5})
-    findings = [
-        _finding("opening_closing", strength=True, rule_id="greeting.introduced", turn=0),
-        _finding("empathy", rule_id="empathy.missing", turn=2),
-        _finding("defensiveness", rule_id="defensive.deflection", turn=4),
-        _finding("empathy", rule_id="empathy.undercut", turn=4),
-        _finding("defensiveness", rule_id="defensive.deflection", turn=6),
-        _finding("defensiveness", rule_id="defensive.dismissive", turn=6),
-        _finding("name", Severity.SUGGESTION, rule_id="name.unused", turn=None),
-        _finding("opening_closing", Severity.SUGGESTION, rule_id="closing.missing", turn=None),
-    ]
-    judged = {"confidence", "defensiveness", "empathy", "name", "opening_closing",
-              "positive_language"}
-    categories = judged | {"commitments", "hold_transfer", "responsiveness"}
-    scores, overall = score(findings, judged, categories, policy)
-    assert {s.category: s.score for s in scores} == {
+    """The refund call of docs/scoring.md, scored for real, contribution by contribution."""
+    from servicecoach.readers.text import parse_transcripts
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "transcripts" / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    report = Coach().score(call)  # type: ignore[arg-type]
+    by_category = {s.category: s for s in report.scores}
+    assert {c: s.score for c, s in by_category.items()} == {
         "commitments": None, "confidence": 100.0, "defensiveness": 70.0, "empathy": 80.0,
-        "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
+        "escalation": 100.0, "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
         "positive_language": 100.0, "responsiveness": None,
     }
-    assert overall == 86.9  # 695 / 8
+    assert [(c.rule_id, c.turn_index, c.points) for c in by_category["opening_closing"].contributions] \
+        == [("greeting.introduced", 0, 5.0), ("closing.missing", None, -5.0)]
+    assert report.overall == 89.5  # 895 / 10, as the docs show
+    docs = (path.parents[2] / "docs" / "scoring.md").read_text()
+    assert "895 / 10 = 89.5" in docs
 
 
 def test_core_pack_weights_and_user_overrides() -> None:
@@ -177,3 +174,13 @@ def test_a_real_report_is_consistent_with_its_findings(coach: Coach, path: str) 
     assert report.overall == round(weighted / total, 1)
     assert {s.category for s in report.scores if not s.applicable} >= {"responsiveness",
                                                                         "commitments"}
+
+
+def test_empathy_is_not_applicable_without_distress() -> None:
+    report = Coach().score(Transcript.model_validate({"id": "t", "turns": [
+        {"speaker": "customer", "text": "What are your opening hours?"},
+        {"speaker": "agent", "text": "Hi! We're open nine to five. Anything else I can help with?"},
+    ]}))
+    scores = {s.category: s for s in report.scores}
+    assert not scores["empathy"].applicable and scores["empathy"].score is None
+    assert scores["defensiveness"].applicable

@@ -61,7 +61,8 @@ class PhraseAnalyzer:
         rule = self.rule
         if not judges(rule, conversation, ctx.turn.speaker):
             return []
-        conversation.judged.add(rule.category)
+        if not isinstance(rule, PhraseRule) or rule.opens_category:
+            conversation.judged.add(rule.category)
         hits = ctx.hits(self.match_key)
         if not hits:
             return []

@@ -147,6 +147,12 @@ class PhraseRule(_RuleBase):
     unless: MatchSpec | None = Field(
         default=None, description="Anything here in the same turn cancels the finding"
     )
+    opens_category: bool = Field(
+        default=True,
+        description="Whether judging a turn makes the category applicable in the scorecard; "
+        "false for a rule that only refines another rule of its category (an undercut "
+        "acknowledgement matters only where empathy was due)",
+    )
     rewrites: dict[str, str] = Field(
         default_factory=dict,
         description="A suggestion per matched phrase or regex (key: the phrase as written in "
