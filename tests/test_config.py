@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from servicecoach import Coach, ConfigError, Severity
+from servicecoach import Coach, ConfigError, Severity, Transcript
 from servicecoach.config import find_config, load_config
 
 
@@ -105,3 +106,30 @@ def test_pyproject_without_the_table_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.servicecoach\] table"):
         load_config(tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[rules."hold.too-long"]\nsettings = { limit_seconds = "abc" }',
+         "setting 'limit_seconds' takes a number"),
+        ('[rules."hold.too-long"]\nsettings = { limit_secondz = 90 }',
+         "unknown setting(s) limit_secondz; settings: grace_seconds, limit_seconds"),
+    ],
+)
+def test_bad_builtin_settings_fail_at_load(tmp_path: Path, toml: str, message: str) -> None:
+    from servicecoach import RulePackError
+
+    with pytest.raises(RulePackError, match=re.escape(message)) as caught:
+        coach_from(tmp_path, toml)
+    assert 'settings in your configuration ([rules."hold.too-long"] settings)' in str(caught.value)
+
+
+def test_builtin_settings_override_takes_effect(tmp_path: Path) -> None:
+    coach = coach_from(tmp_path, '[rules."responsiveness.slow-reply"]\nsettings = { limit_seconds = 300 }')
+    slow = Transcript.model_validate({"id": "t", "channel": "chat", "turns": [
+        {"speaker": "agent", "text": "Hi, I'm Sam, how can I help?", "start": 0},
+        {"speaker": "customer", "text": "Where is my order?", "start": 10},
+        {"speaker": "agent", "text": "It ships today.", "start": 200}]})
+    assert "responsiveness.slow-reply" in {f.rule_id for f in Coach().score(slow).findings}
+    assert "responsiveness.slow-reply" not in {f.rule_id for f in coach.score(slow).findings}

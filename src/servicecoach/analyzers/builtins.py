@@ -51,6 +51,8 @@ def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
         return factory(rule)
     except (KeyError, TypeError, ValueError) as error:
         raise RulePackError(
-            f"rule {rule.id}: bad settings for analyzer {rule.analyzer!r}: {error}",
-            path=where.path, line=where.line, hint="see docs/writing-rules.md#builtin",
+            f"rule {rule.id} (analyzer {rule.analyzer!r}): {str(error).strip(chr(39))}",
+            path=where.path, line=where.line,
+            hint="fix the rule's phrase lists or settings, or the rule's settings in your "
+            "configuration ([rules.\"" + rule.id + "\"] settings); see docs/rules/" + rule.id + ".md",
         ) from None

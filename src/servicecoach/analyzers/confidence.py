@@ -27,10 +27,11 @@ class FillerAnalyzer(PhraseListsAnalyzer):
     """Counts `filler` hits per agent turn; one finding per turn that has any."""
 
     lists = ("filler",)
+    defaults = {"warn_at": 3}
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self.warn_at = int(rule.settings.get("warn_at", 3))
+        self.warn_at = self.setting("warn_at")
         if self.warn_at < 1:
             raise ValueError("warn_at must be at least 1")
 

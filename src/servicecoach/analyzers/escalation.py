@@ -7,7 +7,7 @@ VADER misses:
 
 - strongly negative: a `strong` cue (insults, anger, "ridiculous", "unbelievable",
   "worst", "are you kidding me?"), shouting (mostly upper case), or VADER at most ``strong_below``
-  (default -0.9: VADER alone mostly measures distress, not anger), or a repeated-contact
+  (the core pack sets -0.9: VADER alone mostly measures distress, not anger), or a repeated-contact
   `amplifier` ("third time I've called", "?!") with VADER at most ``amplified_below``
   (default -0.5); a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
 - negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, a
@@ -90,6 +90,8 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
 
     lists = ("strong", "threat", "supervisor")
     optional_lists = ("amplifier", "compliance", "sarcasm")
+    defaults = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
+                "strong_below": -0.75, "amplified_below": -0.5}
 
     def new_state(self, conversation: Conversation) -> EscalationState:
         return EscalationState()
@@ -103,15 +105,15 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         hits = self.hits(ctx, "strong")
         if hits:
             return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note="strong"), hits[0])
-        if is_shouting(ctx.turn.text, int(self.setting("shout_min_letters", 12)),
-                       self.setting("shout_share", 0.7)):
+        if is_shouting(ctx.turn.text, self.setting("shout_min_letters"),
+                       self.setting("shout_share")):
             return TurnReading(Level.STRONG, Evidence(source="pattern", pattern="upper case",
                                                       turn_index=ctx.index, note="shouting"))
         complied = bool(self.hits(ctx, "compliance"))
-        floor = self.setting("neutral_floor", -0.05)
+        floor = self.setting("neutral_floor")
         if not complied and (
-            score <= self.setting("strong_below", -0.75)
-            or (score <= self.setting("amplified_below", -0.5) and self.hits(ctx, "amplifier"))
+            score <= self.setting("strong_below")
+            or (score <= self.setting("amplified_below") and self.hits(ctx, "amplifier"))
         ):
             return TurnReading(Level.STRONG, vader)
         if score < floor or complied or any(

@@ -99,6 +99,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
 
     lists = ("hold", "estimate", "refuse")
     optional_lists = ("brief", "ask", "moment", "thanks", "checkin")
+    defaults = {"grace_seconds": 10.0, "limit_seconds": 120.0}
 
     def new_state(self, conversation: Conversation) -> HoldState:
         return HoldState()
@@ -249,8 +250,8 @@ class TooLongAnalyzer(HoldAnalyzer):
         if end is None or hold.clock is None:
             return []
         waited = end - hold.clock
-        grace = self.setting("grace_seconds", 10)
-        limits = [self.setting("limit_seconds", 120)]
+        grace = self.setting("grace_seconds")
+        limits = [self.setting("limit_seconds")]
         if hold.stated is not None:
             limits.append(hold.stated)
         limit = min(limits)

@@ -297,13 +297,15 @@ class NameAnalyzer(PhraseListsAnalyzer):
 
     lists = ("lead_in",)
     optional_lists = ("lead_out", "name_question")
+    defaults = {"cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (),
+                "min_agent_turns": 6}
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self.cutoff = self.setting("cutoff", 80)
-        self.max_edits = int(self.setting("max_edits", 2))
-        self.any_word = frozenset(str(p).lower() for p in rule.settings.get("any_word_after", ()))
-        self.not_names = frozenset(str(w).lower() for w in rule.settings.get("not_names", ()))
+        self.cutoff = self.setting("cutoff")
+        self.max_edits = self.setting("max_edits")
+        self.any_word = frozenset(self.setting("any_word_after"))
+        self.not_names = frozenset(self.setting("not_names"))
 
     def new_state(self, conversation: Conversation) -> NameState:
         state = NameState()
@@ -525,7 +527,7 @@ class OverusedAnalyzer(NameAnalyzer):
         if state.fired or use.right is None:
             return []
         dense = sum(state.recent) >= 2
-        many = (state.agent_turns >= self.setting("min_agent_turns", 6)
+        many = (state.agent_turns >= self.setting("min_agent_turns")
                 and state.named_turns * 2 > state.agent_turns)
         if not (dense or many):
             return []

@@ -91,12 +91,13 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
 
     lists = ("lead_in",)
     optional_lists = ("lead_out", "signature")
+    defaults = {"opening_turns": 2, "any_word_after": (), "not_names": ()}
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self.opening_turns = int(rule.settings.get("opening_turns", 2))
-        self.any_word = frozenset(str(p).lower() for p in rule.settings.get("any_word_after", ()))
-        self.not_names = frozenset(str(w).lower() for w in rule.settings.get("not_names", ()))
+        self.opening_turns = self.setting("opening_turns")
+        self.any_word = frozenset(self.setting("any_word_after"))
+        self.not_names = frozenset(self.setting("not_names"))
 
     def new_state(self, conversation: Conversation) -> _Opening:
         return _Opening()

@@ -26,6 +26,8 @@ class PhraseListsAnalyzer:
 
     lists: ClassVar[tuple[str, ...]] = ()
     optional_lists: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[dict[str, Any]] = {}
+    """Every setting the analyzer takes, with its default; its type is the setting's type."""
 
     def __init__(self, rule: BuiltinRule) -> None:
         self.rule = rule
@@ -38,6 +40,12 @@ class PhraseListsAnalyzer:
         if unknown:
             raise KeyError(f"unknown phrase list(s) {', '.join(unknown)}")
         self.keys = {name: f"{rule.id}/{name}" for name in wanted if name in rule.phrases}
+        self.settings = {name: _typed(name, rule.settings.get(name, default), default)
+                         for name, default in self.defaults.items()}
+        unknown = sorted(set(rule.settings) - set(self.defaults))
+        if unknown:
+            known = ", ".join(sorted(self.defaults)) or "none"
+            raise KeyError(f"unknown setting(s) {', '.join(unknown)}; settings: {known}")
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The rule's phrase lists, keyed ``<rule id>/<list name>``."""
@@ -58,9 +66,9 @@ class PhraseListsAnalyzer:
         """True when the rule judges this conversation's channel."""
         return conversation.channel in self.rule.channels
 
-    def setting(self, name: str, default: float) -> float:
-        """A numeric setting of the rule."""
-        return float(self.rule.settings.get(name, default))
+    def setting(self, name: str) -> Any:
+        """A setting of the rule, validated at load (see `defaults`)."""
+        return self.settings[name]
 
     def on_event(self, state: Any, conversation: Conversation, event: Event) -> list[Finding]:
         """Events change nothing by default."""
@@ -69,6 +77,17 @@ class PhraseListsAnalyzer:
     def on_end(self, state: Any, conversation: Conversation) -> list[Finding]:
         """Nothing left open by default."""
         return []
+
+
+def _typed(name: str, value: Any, default: Any) -> Any:
+    """`value` as the type of `default`: a number, or a list of strings."""
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"setting {name!r} takes a list of strings, not {value!r}")
+        return tuple(v.lower() for v in value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"setting {name!r} takes a number, not {value!r}")
+    return int(value) if isinstance(default, int) else float(value)
 
 
 def anchored(finding: Finding, turn_index: int, conversation: Conversation) -> Finding:

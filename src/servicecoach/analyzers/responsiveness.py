@@ -42,10 +42,11 @@ class ReplyTimeAnalyzer(PhraseListsAnalyzer):
     """Measures each agent reply against ``limit_seconds`` (setting, default 60)."""
 
     lists = ("working",)
+    defaults = {"limit_seconds": 60.0}
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self.limit = float(rule.settings.get("limit_seconds", 60))
+        self.limit = self.setting("limit_seconds")
         if self.limit <= 0:
             raise ValueError("limit_seconds must be positive")
 
