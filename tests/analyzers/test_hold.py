@@ -51,3 +51,22 @@ def test_callback_instead_of_hold(coach: Coach) -> None:
             "Agent: Can I put you on hold for five minutes?\nCustomer: No, I can't hold.\n"
             "Agent: No problem, I'll call you back at two.")
     assert _ids(coach, text) == set()
+
+
+def test_an_event_hold_without_hold_end_ends_when_the_agent_is_back() -> None:
+    from servicecoach import Coach, Transcript
+
+    call = Transcript.model_validate({
+        "id": "t", "channel": "voice",
+        "turns": [
+            {"speaker": "agent", "text": "Thanks for calling, this is Sam.", "start": 0},
+            {"speaker": "customer", "text": "My meter reading is wrong.", "start": 5},
+            {"speaker": "agent", "text": "Can I put you on hold for two minutes while I check?",
+             "start": 10},
+            {"speaker": "customer", "text": "Sure.", "start": 15},
+            {"speaker": "agent", "text": "Okay, it's fixed.", "start": 540},
+        ],
+        "events": [{"type": "hold_start", "at": 20}],
+    })
+    found = {(f.rule_id, f.turn_index) for f in Coach().score(call).findings}
+    assert {("hold.no-thanks", 4), ("hold.too-long", 4)} <= found

@@ -119,9 +119,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         if hold is None:
             if cues.hold is not None:
                 state.hold = self._announce(_Hold(ctx.index), cues)
-        elif (hold.by_event and not hold.ended) or (
-            not hold.ended and (cues.hold is not None or cues.checkin)
-        ):
+        elif not hold.ended and (cues.hold is not None or cues.checkin):
             self._announce(hold, cues)  # still announcing, or checking in during the hold
         elif hold.refused and not hold.began:
             state.hold = None  # the customer could not hold and the agent did not hold them
