@@ -57,3 +57,22 @@ def test_live_session_has_no_alert_storm_and_stays_fast(coach: Coach) -> None:
     assert hints.count("escalation.rising") == 1
     assert hints.count("escalation.supervisor-request") == 1
     assert median(timings[-20:]) < max(5 * median(timings[:20]), 0.02)  # no history rescans
+
+
+def test_deescalated_only_after_the_last_escalation() -> None:
+    from servicecoach import Coach, Transcript
+
+    texts = [
+        ("customer", "I want to speak to your manager, now!"),
+        ("agent", "I'm sorry, let me help you first."),
+        ("customer", "Okay, thanks."),
+        ("agent", "Here is what I found."),
+        ("customer", "This is ridiculous, I'm cancelling my account."),
+        ("agent", "I understand, I'll fix it right now."),
+        ("customer", "Alright, that works, thank you."),
+    ]
+    call = Transcript.model_validate({"id": "t", "turns": [
+        {"speaker": s, "text": t} for s, t in texts]})
+    found = [f.turn_index for f in Coach().score(call).findings
+             if f.rule_id == "escalation.deescalated"]
+    assert found == [6]  # not 2: a later escalation came

@@ -83,6 +83,8 @@ class EscalationState:
     """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
+    recovery: Finding | None = None
+    """The de-escalation strength after the latest escalation, reported at the end."""
 
 
 class EscalationAnalyzer(PhraseListsAnalyzer):
@@ -219,14 +221,21 @@ class ThreatAnalyzer(EscalationAnalyzer):
 
 
 class DeescalatedAnalyzer(EscalationAnalyzer):
-    """``escalation.deescalated`` (strength): the first calm customer turn after an escalation."""
+    """``escalation.deescalated`` (strength): the first calm customer turn after the *last*
+    escalation. Only the end of the conversation tells which escalation is the last, so the
+    strength is decided by `on_end` (a live session reports it when it closes)."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
               reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
               calmed: bool) -> list[Finding]:
-        if not calmed:
-            return []
-        return self.finding(ctx, conversation, (reading.evidence,))
+        if rising or supervisor or threat:
+            state.recovery = None  # a later escalation: an earlier recovery is not the last
+        elif calmed:
+            state.recovery = self.finding(ctx, conversation, (reading.evidence,))[0]
+        return []
+
+    def on_end(self, state: EscalationState, conversation: Conversation) -> list[Finding]:
+        return [state.recovery] if state.recovery is not None else []
 
 
 class UnresolvedAnalyzer(EscalationAnalyzer):
