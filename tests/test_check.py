@@ -230,3 +230,16 @@ def test_rule_catalogue_check_finds_stale_and_leftover_pages(
     assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 1
     out = capsys.readouterr().out
     assert "defensive.blame.md: stale" in out and "old.rule.md: stale" in out
+
+
+def test_unknown_rule_ids_and_reused_ids_are_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    canned(tmp_path, "%% expect: no.such-rule", name="a.txt", id="one")
+    canned(tmp_path, "", name="b.txt", id="two")
+    canned(tmp_path, "", name="c.txt", id="two")
+    code = main(["check", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "transcript 'one': expectations name unknown rule id(s): no.such-rule" in err
+    assert f"transcript 'two': transcript id already used at {tmp_path / 'b.txt'}:1" in err

@@ -22,7 +22,7 @@ from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.evaluation import run_eval
-from servicecoach.expectations import load_canned
+from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import score_stream
 from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
@@ -272,6 +272,24 @@ def _canned_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _known_and_unique(
+    canned: CannedTranscript, coach: Coach, seen: dict[str, str]
+) -> CannedTranscript | InputError:
+    """The canned transcript, or an error when it names an unknown rule or reuses an id."""
+    where = {"source": str(canned.path), "location": f"line {canned.line}",
+             "transcript_id": canned.transcript.id}
+    unknown = sorted({e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
+                     - set(coach.rule_order))
+    if unknown:
+        return InputError(f"expectations name unknown rule id(s): {', '.join(unknown)}",
+                          hint="run 'servicecoach rules list' for the ids", **where)
+    first = seen.setdefault(canned.transcript.id, f"{canned.path}:{canned.line}")
+    if first != f"{canned.path}:{canned.line}":
+        return InputError(f"transcript id already used at {first}",
+                          hint="ids must be unique: baselines and reports key on them", **where)
+    return canned
+
+
 def _check(args: argparse.Namespace) -> int:
     coach = _coach(args)
     options = CheckOptions(
@@ -281,12 +299,15 @@ def _check(args: argparse.Namespace) -> int:
     )
     outcomes: list[CheckOutcome] = []
     unreadable = 0
+    seen: dict[str, str] = {}
     for path in _canned_files(args.paths):
         if not path.is_file():
             print(f"error: {path}: no such file", file=sys.stderr)
             unreadable += 1
             continue
         for canned in load_canned(path):
+            if not isinstance(canned, InputError):
+                canned = _known_and_unique(canned, coach, seen)
             if isinstance(canned, InputError):
                 print(f"error: {canned}", file=sys.stderr)
                 unreadable += 1

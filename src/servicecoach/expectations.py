@@ -101,9 +101,6 @@ class Expectations(BaseModel):
             return {name.strip(): float(number) for name, number in pairs}
         return value
 
-    def is_empty(self) -> bool:
-        """True when nothing is expected."""
-        return not (self.present or self.absent or self.min_scores)
 
 
 @dataclass(frozen=True)
@@ -250,7 +247,15 @@ def _canned(
         return parsed
     try:
         expect = _expectations(raw, sidecar, parsed.id)
-    except (ValidationError, ValueError) as error:
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        return InputError(f"bad expectations: {problems}", source=str(path),
+                          location=f"line {line}", transcript_id=parsed.id,
+                          hint="write them as rule_id[@turn][:severity]; see docs/ci.md#expectations")
+    except ValueError as error:
         return InputError(f"bad expectations: {error}", source=str(path), location=f"line {line}",
                           transcript_id=parsed.id, hint="see docs/ci.md#expectations")
     return CannedTranscript(parsed, expect, path, line, turn_lines)

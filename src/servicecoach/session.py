@@ -56,7 +56,6 @@ class Session:
         if not isinstance(event, Event):
             event = Event.model_validate(event)
         conversation = self._conversation
-        conversation.events.append((len(conversation.turns) - 1, event))
         found: list[Finding] = []
         for analyzer, state in zip(self._coach.analyzers, self._states):
             found.extend(analyzer.on_event(state, conversation, event))

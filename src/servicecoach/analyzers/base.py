@@ -44,8 +44,6 @@ class Conversation:
     channel: Channel
     metadata: Metadata
     turns: list[Turn] = field(default_factory=list)
-    events: list[tuple[int, Event]] = field(default_factory=list)
-    """Each event with the index of the last turn before it (-1: before the first turn)."""
     judged: set[str] = field(default_factory=set)
     """Categories that had something to judge (the others are 'not applicable')."""
     stated_customer_name: str | None = None
