@@ -1,7 +1,8 @@
 """`Coach`: rule packs and NLP loaded once, then scoring in batch or live.
 
 A `Coach` is immutable after construction: it can be shared by many threads, each with
-its own `Session`. Everything per conversation lives in the session.
+its own `Session`. Everything per conversation lives in the session. (spaCy's shared string
+store still learns new words as turns are tokenized; see docs/performance.md.)
 """
 
 from __future__ import annotations
