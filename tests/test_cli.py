@@ -12,7 +12,7 @@ import pytest
 
 from servicecoach.cli import main
 
-from conftest import REPO
+from conftest import REPO, SHARED
 
 EXAMPLES = REPO / "examples" / "transcripts"
 CALM = "%% id: calm\nCustomer: Where is my order?\nAgent: Calm down, it's coming.\n"
@@ -243,3 +243,17 @@ def test_bad_regex_inside_a_token_pattern_is_located(
                                  "match: {patterns: [[{LOWER: {REGEX: '('}}]]}\n")
     code, _, err = run(["score", str(EXAMPLES), "--pack", str(pack)], capsys)
     assert code == 2 and f"{pack / 'r.yaml'}:1: rule p.x: token pattern 0 is invalid" in err
+
+
+def test_metadata_only_records_are_skipped_and_counted_not_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = SHARED / "formats" / "zendesk" / "zenpy_spec_talk_leg.json"
+    if not sample.is_file():
+        pytest.skip("../shared/formats is not beside the repo")
+    (tmp_path / "leg.json").write_text(sample.read_text())
+    (tmp_path / "call.txt").write_text(FINE)
+    code, _, err = run(["score", str(tmp_path)], capsys)
+    assert code == 0
+    assert "skipped: " in err and "metadata only" in err
+    assert "scored 1 transcript(s); 0 could not be read; 1 metadata-only record(s) skipped" in err

@@ -5,6 +5,7 @@ from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import (
     ConfigError,
     InputError,
+    MetadataOnly,
     RulePackError,
     ServiceCoachError,
     SpacyModelError,
@@ -43,6 +44,7 @@ __all__ = [
     "FindingKind",
     "InputError",
     "Metadata",
+    "MetadataOnly",
     "Report",
     "RulePackError",
     "ScoreContribution",

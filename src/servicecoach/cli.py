@@ -20,7 +20,7 @@ from servicecoach.baseline import issues_fingerprints, read_baseline, write_base
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
-from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
@@ -189,11 +189,15 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    read = failed = 0
+    read = failed = skipped = 0
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
         for item in _read(args):
+            if isinstance(item, MetadataOnly):
+                skipped += 1
+                print(f"skipped: {item}", file=sys.stderr)
+                continue
             if isinstance(item, InputError):
                 failed += 1
                 print(f"error: {item}", file=sys.stderr)
@@ -207,7 +211,8 @@ def _convert(args: argparse.Namespace) -> int:
             read += 1
         if args.to == "json":
             out.write("\n]\n")
-    print(f"converted {read} transcript(s); {failed} could not be read", file=sys.stderr)
+    print(f"converted {read} transcript(s); {failed} could not be read; "
+          f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -241,11 +246,15 @@ def _score(args: argparse.Namespace) -> int:
     reading = _read(args)
     coach = _coach(args)
     threshold = Severity(args.fail_on) if args.fail_on else None
-    scored = failed = 0
+    scored = failed = skipped = 0
     reached = False
     with _output(args.output) as out:
         writer = make_writer(args.format, out)
         for report in score_stream(coach, reading, args.workers):
+            if isinstance(report, MetadataOnly):
+                skipped += 1
+                print(f"skipped: {report}", file=sys.stderr)
+                continue
             if isinstance(report, InputError):
                 failed += 1
                 print(f"error: {report}", file=sys.stderr)
@@ -255,7 +264,8 @@ def _score(args: argparse.Namespace) -> int:
             if threshold is not None and report.issues(threshold):
                 reached = True
         writer.close()
-    print(f"scored {scored} transcript(s); {failed} could not be read", file=sys.stderr)
+    print(f"scored {scored} transcript(s); {failed} could not be read; "
+          f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if reached else EXIT_OK

@@ -69,3 +69,11 @@ class InputError(ServiceCoachError):
         if turn is not None:
             parts.append(f"turn {turn}")
         super().__init__(what, where=", ".join(parts), hint=hint)
+
+
+class MetadataOnly(InputError):
+    """A record with facts about a conversation but no turns (a contact record, call legs).
+
+    Readers join such records into the conversation they belong to when both are given;
+    on its own the record is skipped and counted, not an error.
+    """

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, companions, missing, stem
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -60,7 +60,7 @@ class ConnectReader(JsonExportReader):
             location = f"record {index}" if isinstance(data, list) else ""
             if not isinstance(record, dict) or not isinstance(record.get("Transcript"), list):
                 if isinstance(record, dict) and "InitiationTimestamp" in record:
-                    yield InputError(
+                    yield MetadataOnly(
                         "a contact record (CTR) is metadata only, with no conversation text",
                         source=source.name, location=location,
                         transcript_id=record.get("ContactId"),

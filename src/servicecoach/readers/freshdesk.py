@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import InputError
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import (
     Draft, JsonExportReader, companions, first, missing, stem,
 )
@@ -45,7 +45,7 @@ class FreshdeskReader(JsonExportReader):
         ticket = data if isinstance(data, dict) else {}
         entries = ticket.get("conversations") if ticket else data
         if not isinstance(entries, list):
-            yield InputError(
+            yield MetadataOnly(
                 "a Freshdesk ticket without its conversations", source=source.name,
                 transcript_id=str(ticket.get("id")) if ticket.get("id") else None,
                 hint="put it next to the ticket's conversations list (joined on the ticket id), "

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import InputError
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, companions, first, missing, stem
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -50,7 +50,7 @@ class GenesysReader(JsonExportReader):
         records = data.get("conversations", [data]) if isinstance(data, dict) else data
         for index, record in enumerate(records if isinstance(records, list) else [records]):
             conversation = record.get("conversationId") if isinstance(record, dict) else None
-            yield InputError(
+            yield MetadataOnly(
                 "Genesys conversation details are metadata only (no message text)",
                 source=source.name, location=f"record {index}", transcript_id=conversation,
                 hint="put them in the folder of the speech-and-text analytics transcript "

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import InputError
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, companions, missing, stem
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -48,7 +48,7 @@ class TwilioReader(JsonExportReader):
         if not isinstance(messages, list):
             kind = next((k for k in ("participants", "conversations") if isinstance(data, dict)
                          and k in data), "Flex or Insights object")
-            yield InputError(
+            yield MetadataOnly(
                 f"a Twilio {kind} record is metadata only (no messages)", source=source.name,
                 hint="read the conversation's Messages list; a Participants list in the same "
                      "folder is joined to it for roles",

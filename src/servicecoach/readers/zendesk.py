@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import InputError
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
@@ -53,7 +53,7 @@ class ZendeskReader(JsonExportReader):
         elif "messages" in data or "webhook" in data:
             yield self._sunshine(data, source)
         elif "hold_time" in data:
-            yield InputError(
+            yield MetadataOnly(
                 "a Zendesk Talk call or leg record is metadata only (no conversation text)",
                 source=source.name, transcript_id=str(data.get("ticket_id") or data.get("id")),
                 hint="read the ticket's comments or audits for the conversation",
