@@ -257,3 +257,15 @@ def test_metadata_only_records_are_skipped_and_counted_not_failed(
     assert code == 0
     assert "skipped: " in err and "metadata only" in err
     assert "scored 1 transcript(s); 0 could not be read; 1 metadata-only record(s) skipped" in err
+
+
+def test_reports_say_when_roles_were_guessed(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = SHARED / "formats" / "aws-transcribe" / "awsdocs_transcribe_batch_speaker_labels.json"
+    if not sample.is_file():
+        pytest.skip("../shared/formats is not beside the repo")
+    _, out, _ = run(["score", str(sample), "--format", "jsonl"], capsys)
+    (note,) = json.loads(out)["notes"]
+    assert note.startswith("speaker roles were decided by heuristic (spk_0 = ")
+    _, out, _ = run(["score", str(sample), "--format", "jsonl", "--roles", "spk_0=agent",
+                     "--roles", "spk_1=customer"], capsys)
+    assert json.loads(out)["notes"] == []

@@ -219,6 +219,11 @@ class Report(BaseModel):
         default=(),
         description="Per turn: the customer's sentiment (-1..1) on customer turns, else null",
     )
+    notes: tuple[str, ...] = Field(
+        default=(),
+        description="What servicecoach had to assume about the input (roles decided by "
+        "heuristic, records left out of the turns on purpose)",
+    )
 
     def issues(self, min_severity: Severity = Severity.SUGGESTION) -> tuple[Finding, ...]:
         """Issues at or above a severity."""

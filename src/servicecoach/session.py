@@ -11,11 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
-from servicecoach.models import Event, Finding, Report, Turn
+from servicecoach.models import Event, Finding, Metadata, Report, Turn
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
     from servicecoach.coach import Coach
+
+
+def input_notes(metadata: Metadata) -> tuple[str, ...]:
+    """What the reader assumed or left out, as recorded in the transcript's metadata."""
+    extra = metadata.model_extra or {}
+    notes = []
+    if extra.get("role_source") == "heuristic":
+        mapping = extra.get("role_mapping") or {}
+        roles = ", ".join(f"{label} = {role}" for label, role in mapping.items())
+        notes.append(f"speaker roles were decided by heuristic ({roles}); pass --roles or "
+                     "--agent to set them")
+    for key, count in extra.items():
+        if key.startswith("dropped_") and count:
+            notes.append(f"{count} {key.removeprefix('dropped_').replace('_', ' ')} left out "
+                         "of the turns")
+    return tuple(notes)
 
 
 class Session:
@@ -90,6 +106,7 @@ class Session:
                 self._conversation.sentiment.get(index)
                 for index in range(len(self._conversation.turns))
             ),
+            notes=input_notes(self._conversation.metadata),
         )
 
     def _keep(self, found: list[Finding]) -> list[Finding]:

@@ -68,6 +68,7 @@ class TextWriter:
             f"{s.category} {'n/a' if s.score is None else f'{s.score:.0f}'}" for s in report.scores
         )
         lines.append(f"  scores: {scores}")
+        lines.extend(f"  note: {note}" for note in report.notes)
         self._out.write("\n".join(lines) + "\n\n")
 
     def close(self) -> None:
