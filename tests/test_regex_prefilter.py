@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
 import pytest
-from hypothesis import given, settings
+from conftest import REPO
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach import Coach
-from servicecoach.nlp.regex_prefilter import literal_prefixes
-
-from conftest import REPO
+from servicecoach.nlp.regex_prefilter import literal_gate, required_literals
 
 
 @pytest.mark.parametrize(
@@ -22,17 +22,17 @@ from conftest import REPO
         (r"\bwe (?:don't|do not)\b", {"we don't", "we do not"}),
         (r"\b(?:oh great|just great)\b[^.]*", {"oh great", "just great"}),
         (r"\byou should(?: have|'ve) read", {"you should have read", "you should've read"}),
-        (r"\bcan['’]?t", {"can"}),
+        (r"\bcan['’]?t", {"can't", "can’t", "cant"}),
     ],
 )
-def test_prefixes_of_literal_starts(pattern: str, prefixes: set[str]) -> None:
-    assert literal_prefixes(pattern) == prefixes
+def test_literals_of_literal_starts(pattern: str, prefixes: set[str]) -> None:
+    assert required_literals(pattern) == prefixes
 
 
 @pytest.mark.parametrize("pattern", [r"[a-z]+ing", r"(?<=x)abc", r"\b\d+ minutes", r"(?:a|b)c",
                                      r".*sorry", r"\bwe(?: really)? can"])
 def test_no_prefix_where_the_start_is_not_literal_enough(pattern: str) -> None:
-    prefixes = literal_prefixes(pattern)
+    prefixes = required_literals(pattern)
     assert prefixes is None or all(len(p) >= 3 for p in prefixes)
     text = "we really can"
     if prefixes is not None and re.search(pattern, text):
@@ -52,7 +52,7 @@ def test_pack_regexes_never_skip_a_match(coach: Coach) -> None:
     sources = {source for analyzer in coach.analyzers for _, spec in analyzer.specs()
                for source in spec.regex}
     for source in sorted(sources):
-        prefixes = literal_prefixes(source)
+        prefixes = required_literals(source)
         if prefixes is None:
             continue
         regex = re.compile(source)
@@ -68,6 +68,59 @@ def test_pack_regexes_never_skip_a_match(coach: Coach) -> None:
 def test_random_text_never_skipped_when_a_regex_matches(text: str) -> None:
     for source in (r"\b(?:i|we) (?:can't|won't) do", r"\bwe (?:don't|do not)\b",
                    r"\b(?:ab|ba)c+ d"):
-        prefixes = literal_prefixes(source)
+        prefixes = required_literals(source)
         if re.search(source, text):
             assert prefixes is None or any(p in text for p in prefixes)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"\b(?:i|we)(?:['’]ve| have)? (?:just )?lost\b", None),
+        (r"(?:^|[.!?]\s*)seriously\s*[?!]", {"seriously"}),
+        (r"\b(?:complain|complaint|report)\w*\b[^.!?]{0,30}", {"complain", "report"}),
+        (r"\b\d+\s+(?:seconds?|secs?)\b", {"sec"}),
+        (r"(?i)\bhow convenient\b", None),
+        (r"\b(?i:how) convenient\b", {" convenient"}),
+        (r"\b\d{3,4}[-. ]\d{3,4}\b", None),
+    ],
+)
+def test_literals_required_anywhere_in_the_match(pattern: str, literals: set[str] | None) -> None:
+    found = required_literals(pattern)
+    if literals is None:
+        assert found is None or all(len(literal) >= 3 for literal in found)
+    else:
+        assert found == literals
+
+
+def test_gate_finds_exactly_the_texts_with_a_literal() -> None:
+    literals = ["abc", "abd", "ab.", "xyz", "a"]
+    gate = literal_gate(literals)
+    for text in ["", "ab", "zzabd", "ab.x", "xy", "xxyz", "b", "ba"]:
+        assert (gate.search(text) is not None) == any(lit in text for lit in literals), text
+
+
+@functools.cache
+def _gated_sources(coach: Coach) -> list[str]:
+    """The pack's regexes that have a prefilter."""
+    return sorted({source for analyzer in coach.analyzers for _, spec in analyzer.specs()
+                   for source in spec.regex if required_literals(source) is not None})
+
+
+@functools.cache
+def _gated_strategy(source: str) -> st.SearchStrategy[str]:
+    return st.from_regex(source, alphabet=st.characters(codec="utf-8"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_text_a_pack_regex_matches_always_holds_one_of_its_literals(
+    coach: Coach, data: st.DataObject
+) -> None:
+    source = data.draw(st.sampled_from(_gated_sources(coach)))
+    text = data.draw(_gated_strategy(source))
+    found = re.search(source, text)
+    if found is not None and found.end() > found.start():
+        literals = required_literals(source)
+        assert literals is not None and any(literal in text for literal in literals), (source, text)

@@ -9,10 +9,11 @@ the same findings; `on_end` closes what is still open when the conversation ends
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
@@ -27,11 +28,16 @@ from servicecoach.models import (
     Speaker,
     Turn,
 )
-from servicecoach.nlp.context import in_quotes, is_contradicted, is_negated, overlaps, quoted_regions
+from servicecoach.nlp.context import (
+    in_quotes,
+    is_contradicted,
+    is_negated,
+    overlaps,
+    quoted_regions,
+)
 from servicecoach.nlp.matching import Hit, MatcherSet, PhraseHits
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
-
 
 T = TypeVar("T")
 
@@ -57,6 +63,15 @@ class Conversation:
     def customer_name(self) -> str | None:
         """The customer's name: from the metadata, else as the customer stated it."""
         return self.metadata.customer_name or self.stated_customer_name
+
+
+class Sentence(NamedTuple):
+    """One sentence of a turn: token range and character range."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
 
 
 class TurnContext:
@@ -112,14 +127,27 @@ class TurnContext:
         """Quoted character ranges of the turn's text."""
         return quoted_regions(self.turn.text)
 
+    def spec_id(self, key: str) -> str:
+        """The key of the compiled spec whose hits `key` gets: rules with identical specs
+        share one, so per-turn results that depend on hits can be shared too."""
+        return self._matchers.canonical(key)
+
     def hits(self, key: str) -> list[Hit]:
         """Hits of one compiled spec, without those negated, quoted, contradicted or excepted.
 
         Computed on the first request for the spec on this turn, then cached.
         """
-        canonical = self._matchers.canonical(key)
-        if canonical in self._filtered:
-            return self._filtered[canonical]
+        kept = self._filtered.get(key)
+        if kept is None:
+            canonical = self._matchers.canonical(key)
+            kept = self._filtered.get(canonical)
+            if kept is None:
+                kept = self._filtered[canonical] = self._filter(canonical)
+            self._filtered[key] = kept
+        return kept
+
+    def _filter(self, canonical: str) -> list[Hit]:
+        """The raw hits of a compiled spec, less the hard negatives its spec excludes."""
         kept: list[Hit] = []
         found = self._matchers.hits(canonical, self._tokens, self._lowered, self._phrases,
                                     self._words)
@@ -136,14 +164,30 @@ class TurnContext:
                 if spec.contrast and is_contradicted(self.doc, hit):
                     continue
                 kept.append(hit)
-        self._filtered[canonical] = kept
         return kept
+
+    @cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """The turn's sentences (from `doc`), as offsets only: no spaCy objects to walk."""
+        return tuple(Sentence(s.start, s.end, s.start_char, s.end_char) for s in self.doc.sents)
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [sentence.start for sentence in self.sentences]
+
+    def sentence_of(self, token: int) -> Sentence:
+        """The sentence that holds the token at index `token` (as ``doc[token].sent``)."""
+        return self.sentences[bisect_right(self._sentence_starts, token) - 1]
+
+    def sentence_text(self, sentence: Sentence) -> str:
+        """A sentence's text (as ``Span.text``: the turn's text is the `Doc`'s text)."""
+        return self.turn.text[sentence.start_char : sentence.end_char]
 
     @cached_property
     def sentiment(self) -> float:
         """The lowest VADER compound of the turn's sentences (customer turns only)."""
-        scores = [sentence_compound(s.text) for s in self.doc.sents if s.text.strip()]
-        return min(scores, default=0.0)
+        texts = [self.sentence_text(sentence) for sentence in self.sentences]
+        return min((sentence_compound(text) for text in texts if text.strip()), default=0.0)
 
 
 class Analyzer(Protocol):

@@ -129,7 +129,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     ) -> list[Finding]:
         if not self.applies(conversation) or ctx.turn.speaker is not Speaker.CUSTOMER:
             return []
-        reading = self.read(conversation, ctx)
+        reading = self.shared(ctx, "escalation.read", lambda: self.read(conversation, ctx))
         rising = self._rising(state, reading.level)
         supervisor = _new(self.hits(ctx, "supervisor"), state.last_supervisor)
         threat = _new(self.hits(ctx, "threat"), state.last_threat)

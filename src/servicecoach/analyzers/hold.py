@@ -114,7 +114,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             return []
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
-        cues = self._cues(conversation, ctx)
+        cues = self.shared(ctx, "hold.cues", lambda: self._cues(conversation, ctx))
         found: list[Finding] = []
         if hold is None:
             if cues.hold is not None:
@@ -151,7 +151,8 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         voice = conversation.channel is Channel.VOICE
         hits = self.hits(ctx, "hold") + (self.hits(ctx, "brief") if voice else [])
         asked = bool(self.hits(ctx, "ask")) or any(
-            ctx.doc[hit.token_start].sent.text.rstrip().endswith("?") for hit in hits
+            ctx.sentence_text(ctx.sentence_of(hit.token_start)).rstrip().endswith("?")
+            for hit in hits
         )
         estimates = self.hits(ctx, "estimate")
         if not voice and hits:

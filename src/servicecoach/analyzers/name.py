@@ -362,7 +362,9 @@ class NameAnalyzer(PhraseListsAnalyzer):
         return use
 
     def _learn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> None:
-        stated = self._stated_name(conversation, ctx, state.asked)
+        asked = state.asked
+        stated = self.shared(ctx, ("name.stated", asked),
+                             lambda: self._stated_name(conversation, ctx, asked))
         state.asked = False
         known = KnownName.parse(stated)
         if known is None or any(known.first == name.first for name in state.names if not state.inferred):
@@ -386,7 +388,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
             if entity.label_ == "PERSON" and self._introduced(ctx, entity):
                 return entity.text
         for hit in self.hits(ctx, "lead_in"):
-            if ctx.doc[hit.token_start].sent.text.rstrip().endswith("?"):
+            if ctx.sentence_text(ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
                 continue  # "is this Linda?" asks about the agent
             loose = hit.pattern.lower() in self.any_word
             opening = asked or hit.token_start <= _OPENING_TOKENS

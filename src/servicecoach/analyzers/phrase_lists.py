@@ -8,12 +8,15 @@ opening, closing, confidence, commitment and responsiveness analyzers read agent
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable
+from typing import Any, ClassVar, TypeVar
 
 from servicecoach.analyzers.base import Conversation, TurnContext, judges
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule, MatchSpec
+
+T = TypeVar("T")
 
 
 class PhraseListsAnalyzer:
@@ -42,6 +45,9 @@ class PhraseListsAnalyzer:
         self.keys = {name: f"{rule.id}/{name}" for name in wanted if name in rule.phrases}
         self.settings = {name: _typed(name, rule.settings.get(name, default), default)
                          for name, default in self.defaults.items()}
+        self._settings_key = tuple(sorted(self.settings.items()))
+        self._lists_key: tuple[tuple[str, str], ...] | None = None
+        """The phrase lists by the spec they compile to (known once the coach compiled them)."""
         unknown = sorted(set(rule.settings) - set(self.defaults))
         if unknown:
             known = ", ".join(sorted(self.defaults)) or "none"
@@ -55,6 +61,20 @@ class PhraseListsAnalyzer:
         """Hits of one of the rule's lists in the turn (none when the list is not given)."""
         key = self.keys.get(name)
         return ctx.hits(key) if key is not None else []
+
+    def shared(self, ctx: TurnContext, family: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per turn for every rule of `family` configured like this one.
+
+        `family` names the computation, with any per-rule state it depends on.
+
+        Rules of a family share a result when their phrase lists compile to the same
+        specs and their settings are equal: the key holds both, so a rule configured
+        differently computes its own.
+        """
+        if self._lists_key is None:  # the same for every turn: the specs never change
+            self._lists_key = tuple(sorted((name, ctx.spec_id(key))
+                                           for name, key in self.keys.items()))
+        return ctx.memo((family, self._lists_key, self._settings_key), compute)
 
     def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
         """True for an agent turn in a channel the rule applies to."""

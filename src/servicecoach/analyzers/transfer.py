@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
-
-from servicecoach.analyzers.base import Conversation, TurnContext, base_slots, build_finding
+from servicecoach.analyzers.base import (
+    Conversation,
+    TurnContext,
+    base_slots,
+    build_finding,
+)
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, anchored
 from servicecoach.models import Event, EventType, Finding, Speaker
@@ -63,13 +66,14 @@ class TransferState:
     open: _Transfer | None = None
     count: int = 0
     last_agent: int | None = None
-    last_said: _Said = _Said()
-    """The latest agent turn's words, for a transfer event that follows it."""
+    last_turn: TurnContext | None = None
+    """The latest agent turn, whose words a transfer event that follows it reads."""
 
 
-def says_where(doc: Doc, hit: Hit) -> bool:
+def says_where(ctx: TurnContext, hit: Hit) -> bool:
     """True when the transfer words are followed, in the sentence, by a concrete target."""
-    sentence_end = doc[hit.token_end - 1].sent.end
+    doc = ctx.doc
+    sentence_end = ctx.sentence_of(hit.token_end - 1).end
     for index in range(hit.token_end - 1, sentence_end - 1):
         if doc[index].lower_ in _TARGET_PREPOSITIONS:
             target = doc[index + 1]
@@ -117,15 +121,24 @@ class TransferAnalyzer(PhraseListsAnalyzer):
                 )
             elif not all(overlaps(hit, self.hits(ctx, "offer")) for hit in mentions):
                 current.offer_only = False
-        said = _Said(
-            where=bool(self.hits(ctx, "where")) or any(says_where(ctx.doc, hit) for hit in mentions),
-            why=bool(self.hits(ctx, "why")),
-            warm=bool(self.hits(ctx, "warm")),
-        )
         if current is not None:
-            _add(current, said)
-        state.last_agent, state.last_said = ctx.index, said
+            _add(current, self._said(ctx))
+        state.last_agent, state.last_turn = ctx.index, ctx
         return found
+
+    def _said(self, ctx: TurnContext) -> _Said:
+        """What an agent turn says about a transfer; read only when a transfer needs it."""
+
+        def read() -> _Said:
+            mentions = self.hits(ctx, "transfer")
+            return _Said(
+                where=bool(self.hits(ctx, "where")) or any(says_where(ctx, hit)
+                                                           for hit in mentions),
+                why=bool(self.hits(ctx, "why")),
+                warm=bool(self.hits(ctx, "warm")),
+            )
+
+        return self.shared(ctx, "transfer.said", read)
 
     def on_event(
         self, state: TransferState, conversation: Conversation, event: Event
@@ -137,7 +150,8 @@ class TransferAnalyzer(PhraseListsAnalyzer):
             found = self._close(state, conversation)
         if state.open is None:
             state.open = _Transfer(state.last_agent)
-            _add(state.open, state.last_said)
+            if state.last_turn is not None:
+                _add(state.open, self._said(state.last_turn))
         state.open.evented = True
         state.open.offer_only = False
         return found + self._judge_once(state, conversation)

@@ -21,10 +21,11 @@ from rapidfuzz import fuzz
 from spacy.attrs import LOWER, NORM
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
-from servicecoach.nlp.regex_prefilter import literal_prefixes
+from servicecoach.nlp.regex_prefilter import literal_gate, required_literals
 from servicecoach.rules.schema import MatchSpec
 
 
@@ -46,17 +47,53 @@ class PatternError(ValueError):
     """A token pattern or phrase that spaCy or lemminflect rejects."""
 
 
+class WordRegex:
+    """A token's ``{REGEX: ...}`` constraint on NORM or LOWER, as a need of its pattern:
+    some word of the turn must match it, as spaCy's matcher would test it (``search`` on
+    the word's string). Answers are kept by word id, so a word is tested once, not once
+    per turn (at most `MAX_SEEN` of them, then the memory starts over)."""
+
+    MAX_SEEN = 65536
+
+    def __init__(self, source: str, strings: StringStore) -> None:
+        self.regex = re.compile(source)
+        self._strings = strings
+        self._seen: dict[int, bool] = {}
+
+    def isdisjoint(self, words: frozenset[int]) -> bool:
+        """True when no word of `words` matches (the test a word set need answers)."""
+        seen = self._seen
+        for word in words:
+            matched = seen.get(word)
+            if matched is None:
+                if len(seen) >= self.MAX_SEEN:
+                    seen.clear()
+                matched = seen[word] = self.regex.search(self._strings[word]) is not None
+            if matched:
+                return False
+        return True
+
+
+Need = frozenset[int] | WordRegex
+"""What a mandatory pattern token needs among a turn's word ids: one of a set, or one that
+matches a regex."""
+
+
 @dataclass(frozen=True)
 class _Compiled:
     """What runs on demand for one spec."""
 
     spec: MatchSpec
     patterns: Matcher | None
-    needs: tuple[tuple[frozenset[int], ...], ...]
-    """Per pattern, the word sets its mandatory tokens need: a turn lacking one of them
+    needs: tuple[tuple[Need, ...], ...]
+    """Per pattern, the words its mandatory tokens need: a turn lacking one of them
     cannot match that pattern, so the matcher is not run."""
-    regexes: tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]
-    """Each regex with the literal prefixes one of which its matches start with (if known)."""
+    regexes: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
+    """Each regex with its gate: a search for the literals one of which every match
+    contains (None when unknown: the regex always runs)."""
+    gate: re.Pattern[str] | None
+    """A search for the literals of all gated regexes together: when it finds nothing,
+    none of them runs (None when fewer than two regexes are gated)."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -105,13 +142,17 @@ class MatcherSet:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
             needs.append(self._needs(expanded))
         fuzzy = spec.fuzzy
+        literals = [(source, required_literals(source)) for source in spec.regex]
+        gated = [found for _, found in literals if found is not None]
         return _Compiled(
             spec=spec,
             patterns=patterns,
             needs=tuple(needs),
             regexes=tuple(
-                (source, re.compile(source), literal_prefixes(source)) for source in spec.regex
+                (source, re.compile(source), literal_gate(found) if found is not None else None)
+                for source, found in literals
             ),
+            gate=literal_gate(set().union(*gated)) if len(gated) > 1 else None,
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
@@ -124,14 +165,17 @@ class MatcherSet:
         self._phrases.add(label, docs)
         self._labels[self._nlp.vocab.strings[label]] = (key, source, phrase)
 
-    def _needs(self, pattern: list[dict[str, Any]]) -> tuple[frozenset[int], ...]:
-        """The word sets (NORM or LOWER ids) that the pattern's mandatory tokens need."""
-        needs = []
+    def _needs(self, pattern: list[dict[str, Any]]) -> tuple[Need, ...]:
+        """The words (NORM or LOWER ids) that the pattern's mandatory tokens need."""
+        needs: list[Need] = []
         for token in pattern:
             if "OP" in token:
                 continue
             for attr in ("NORM", "LOWER"):
                 value = token.get(attr)
+                if isinstance(value, dict) and list(value) == ["REGEX"]:
+                    needs.append(WordRegex(value["REGEX"], self._nlp.vocab.strings))
+                    continue
                 words = [value] if isinstance(value, str) else (
                     value.get("IN") if isinstance(value, dict) and len(value) == 1 else None)
                 if words:
@@ -181,15 +225,14 @@ class MatcherSet:
         canonical = self._canonical[key]
         compiled = self._compiled[canonical]
         found = list(phrases[0].get(canonical, ()))
-        if compiled.patterns is not None and any(
-            all(need & words() for need in needs) for needs in compiled.needs
-        ):
+        if compiled.patterns is not None and _may_match(compiled.needs, words()):
             for match_id, start, end in compiled.patterns(doc):
                 span = doc[start:end]
                 found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
                                  self._nlp.vocab.strings[match_id]))
-        for source, regex, prefixes in compiled.regexes:
-            if prefixes is not None and not any(prefix in lowered for prefix in prefixes):
+        gate_open = compiled.gate is None or compiled.gate.search(lowered) is not None
+        for source, regex, gate in compiled.regexes:
+            if gate is not None and (not gate_open or gate.search(lowered) is None):
                 continue
             for match in regex.finditer(lowered):
                 if match.end() > match.start():
@@ -198,6 +241,11 @@ class MatcherSet:
             found.extend(_fuzzy_hits(doc, compiled))
         found.sort(key=lambda hit: (hit.start, -hit.end))
         return found
+
+
+def _may_match(needs: tuple[tuple[Need, ...], ...], words: frozenset[int]) -> bool:
+    """True when the turn's words meet every need of at least one pattern."""
+    return any(all(not need.isdisjoint(words) for need in pattern) for pattern in needs)
 
 
 def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:

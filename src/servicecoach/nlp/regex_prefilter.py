@@ -1,15 +1,23 @@
-"""Literal prefixes of a regular expression, to skip it cheaply on text that cannot match.
+"""Literal text a regular expression needs, to skip it cheaply on text that cannot match.
 
-``\\b(?:we|i) (?:can't|won't) help`` can only match where "we can't", "we won't",
-"i can't" or "i won't" occurs; a substring test for those literals (in C) is far cheaper
-than running the regex over a turn that contains none of them. Where the expression
-does not start with literal text (a character class, a repeat, a look-behind), no prefix
-is derived and the regex always runs: the prefilter never hides a match.
+``\\b(?:we|i) (?:can't|won't) help`` can only match where "we can't help", "we won't
+help", "i can't help" or "i won't help" occurs, and ``\\bi(?:'ve| have)? (?:just )?lost\\b``
+only where "lost" occurs: every match contains one of a few literal strings. Searching
+for those strings (one small trie-shaped regex, in C) is far cheaper than running the
+expression over a turn that contains none of them. The analysis walks the parsed
+expression: a run of literal items gives the strings it spells exactly; an alternation
+gives the union of its branches' strings; anything else (a character class with ranges,
+an optional or open repeat, a back-reference) gives nothing, and where no long enough
+literal is certain, no prefilter is derived and the regex always runs: the prefilter
+never hides a match. Case-insensitive expressions are never prefiltered.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -19,70 +27,161 @@ else:  # pragma: no cover
     import sre_constants as _c
     import sre_parse as _parser
 
-MAX_PREFIXES = 64
+MAX_LITERALS = 64
+"""The most strings one node may spell exactly, and the most a prefilter may search for."""
 MIN_LENGTH = 3
-"""Shorter prefixes ("i ", "we") filter nothing worth the test."""
+"""Shorter literals ("i ", "we") filter nothing worth the test."""
+_GOOD_LENGTH = 4
+"""Literals this long are selective enough: fewer of them beats longer ones."""
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 
 
-def literal_prefixes(pattern: str) -> frozenset[str] | None:
-    """Lower-case strings one of which every match starts with; None when unknown."""
+@dataclass(frozen=True)
+class _Info:
+    """What a node of the parsed expression tells about the text it matches."""
+
+    exact: frozenset[str] | None = None
+    """Every string the node can match, when they are few (None: unknown or too many)."""
+    needs: frozenset[str] | None = None
+    """Strings one of which every match contains (None: no such knowledge)."""
+
+    def required(self) -> frozenset[str] | None:
+        """Strings one of which every match contains, from `exact` when that is known."""
+        if self.exact is not None:
+            return None if "" in self.exact else self.exact
+        return self.needs
+
+
+_UNKNOWN = _Info()
+_EMPTY = _Info(exact=frozenset({""}))
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every non-empty match of `pattern` contains; None when unknown.
+
+    Each string is at least `MIN_LENGTH` characters, there are at most `MAX_LITERALS`,
+    and none contains another (the shorter one is enough).
+    """
     try:
         parsed = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - the rule loader reports bad patterns itself
         return None
-    prefixes = _expand(list(parsed), {""})
-    if prefixes is None or not prefixes or min(map(len, prefixes)) < MIN_LENGTH:
+    if parsed.state.flags & re.IGNORECASE:
         return None
-    return frozenset(prefixes)
+    found = _sequence(list(parsed)).required()
+    if found is None or len(found) > MAX_LITERALS or min(map(len, found)) < MIN_LENGTH:
+        return None
+    return _minimal(found)
 
 
-def _expand(items: list[Any], prefixes: set[str]) -> set[str] | None:
-    """Extend each prefix through the leading literal items; stop at the first other item."""
-    for op, value in items:
-        if op is _c.AT:
-            continue  # \b, ^: zero-width, adds no text
-        if op is _c.LITERAL:
-            prefixes = {p + chr(value).lower() for p in prefixes}
-        elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in value):
-            prefixes = {p + chr(code).lower() for p in prefixes for _, code in value}
-        elif op is _c.SUBPATTERN:
-            inner = _expand(list(value[-1]), prefixes)
-            if inner is None:
-                return prefixes
-            prefixes = inner
-            if any(len(p) > 0 for p in prefixes) and _stopped(value[-1]):
-                return prefixes
-        elif op is _c.BRANCH:
-            union: set[str] = set()
-            for branch in value[1]:
-                expanded = _expand(list(branch), set(prefixes))
-                if expanded is None:
-                    return prefixes
-                union |= expanded
-            prefixes = union
-            if any(_stopped(branch) for branch in value[1]):
-                return prefixes
-        else:
-            return prefixes
-        if len(prefixes) > MAX_PREFIXES:
-            return None
-    return prefixes
+def literal_gate(literals: Iterable[str]) -> re.Pattern[str]:
+    """A regex that finds text containing any of `literals`, shaped as a trie so the
+    engine tests each character once per position instead of once per literal."""
+    trie: dict[str, Any] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie))
 
 
-def _stopped(items: Any) -> bool:
-    """True when expanding `items` stopped before their end (a non-literal inside)."""
-    for op, value in items:
-        if op in (_c.AT, _c.LITERAL):
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items())
+                if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _minimal(literals: frozenset[str]) -> frozenset[str]:
+    """The literals without those that contain another one (finding that one suffices)."""
+    ordered = sorted(literals, key=len)
+    kept: list[str] = []
+    for literal in ordered:
+        if not any(shorter in literal for shorter in kept):
+            kept.append(literal)
+    return frozenset(kept)
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective usable candidate: long enough literals, as few as possible."""
+    usable = [c for c in candidates if c and "" not in c and len(c) <= MAX_LITERALS]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(min(map(len, c)), _GOOD_LENGTH), -len(c),
+                                      min(map(len, c))))
+
+
+def _sequence(items: list[Any]) -> _Info:
+    """A concatenation: runs of exact items multiply out; the best requirement wins."""
+    candidates: list[frozenset[str]] = []
+    run: frozenset[str] = frozenset({""})
+    exact = True
+    for item in items:
+        info = _node(*item)
+        if info.exact is not None and len(run) * len(info.exact) <= MAX_LITERALS:
+            run = frozenset(a + b for a in run for b in info.exact)
             continue
-        if op is _c.IN and all(kind is _c.LITERAL for kind, _ in value):
+        exact = False
+        candidates.append(run)
+        if info.exact is not None:
+            run = info.exact
             continue
-        if op is _c.SUBPATTERN:
-            if _stopped(value[-1]):
-                return True
-            continue
-        if op is _c.BRANCH:
-            if any(_stopped(branch) for branch in value[1]):
-                return True
-            continue
-        return True
-    return False
+        if info.needs is not None:
+            candidates.append(info.needs)
+        run = frozenset({""})
+    if exact:
+        return _Info(exact=run)
+    candidates.append(run)
+    return _Info(needs=_best(candidates))
+
+
+def _node(op: Any, value: Any) -> _Info:
+    """What one parsed item tells (see `_Info`)."""
+    if op is _c.LITERAL:
+        return _Info(exact=frozenset({chr(value)}))
+    if op is _c.IN:
+        if all(kind is _c.LITERAL for kind, _ in value):
+            return _Info(exact=frozenset(chr(code) for _, code in value))
+        return _UNKNOWN
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return _EMPTY  # zero-width: adds no text
+    if op is _c.SUBPATTERN:
+        _, add_flags, _, inner = value
+        if add_flags & re.IGNORECASE:
+            return _UNKNOWN
+        return _sequence(list(inner))
+    if op is _c.BRANCH:
+        return _branch([_sequence(list(branch)) for branch in value[1]])
+    if op in _REPEATS:
+        low, high, inner = value
+        return _repeat(low, high, _sequence(list(inner)))
+    return _UNKNOWN
+
+
+def _branch(infos: list[_Info]) -> _Info:
+    """An alternation: the union of what the branches match, or of what they need."""
+    if all(info.exact is not None for info in infos):
+        union = frozenset().union(*(info.exact for info in infos if info.exact is not None))
+        if len(union) <= MAX_LITERALS:
+            return _Info(exact=union)
+    needs: set[str] = set()
+    for info in infos:
+        required = info.required()
+        if required is None:
+            return _UNKNOWN
+        needs |= required
+    return _Info(needs=frozenset(needs))
+
+
+def _repeat(low: int, high: int, inner: _Info) -> _Info:
+    """A repeat: optional (``?``) keeps exact strings; at least once keeps the need."""
+    if low == 0:
+        if high == 1 and inner.exact is not None:
+            return _Info(exact=inner.exact | {""})
+        return _UNKNOWN
+    if low == high == 1:
+        return inner
+    return _Info(needs=inner.required())
