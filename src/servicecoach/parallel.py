@@ -31,9 +31,11 @@ def _start_worker(config: CoachConfig) -> None:
     _coach = Coach(config)
 
 
-def _score(transcript: Transcript) -> Report:
+def _score(transcript: Transcript) -> str:
+    """Score in a worker; the report travels back as JSON, which is several times cheaper
+    to send and rebuild than a pickled pydantic model."""
     assert _coach is not None, "worker started without a coach"
-    return _coach.score(transcript)
+    return _coach.score(transcript).model_dump_json()
 
 
 def score_stream(
@@ -57,4 +59,5 @@ def score_stream(
             transcripts = [item for item in window if isinstance(item, Transcript)]
             reports = pool.imap(_score, transcripts, chunksize=16)
             for item in window:
-                yield next(reports) if isinstance(item, Transcript) else item
+                yield Report.model_validate_json(next(reports)) if isinstance(
+                    item, Transcript) else item
