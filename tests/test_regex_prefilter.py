@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach import Coach
-from servicecoach.nlp.regex_prefilter import literal_gate, required_literals
+from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
 
 
 @pytest.mark.parametrize(
@@ -93,11 +93,24 @@ def test_literals_required_anywhere_in_the_match(pattern: str, literals: set[str
         assert found == literals
 
 
-def test_gate_finds_exactly_the_texts_with_a_literal() -> None:
-    literals = ["abc", "abd", "ab.", "xyz", "a"]
-    gate = literal_gate(literals)
-    for text in ["", "ab", "zzabd", "ab.x", "xy", "xxyz", "b", "ba"]:
-        assert (gate.search(text) is not None) == any(lit in text for lit in literals), text
+def test_literal_index_finds_exactly_the_literals_a_text_holds() -> None:
+    index = LiteralIndex()
+    first = index.add(["abc", "abd", "ab."])
+    second = index.add(["xyz", "a", "abc"])  # "abc" again: one id, shared
+    index.freeze()
+    literals = {"abc", "abd", "ab.", "xyz", "a"}
+    assert len(first | second) == len(literals)
+    for text in ["", "ab", "zzabd", "ab.x", "xy", "xxyz", "b", "ba", "abcabd", "xyzabc"]:
+        present = index.present(text)
+        assert bool(present & first) == any(lit in text for lit in ("abc", "abd", "ab.")), text
+        assert bool(present & second) == any(lit in text for lit in ("xyz", "a", "abc")), text
+        assert len(present) == sum(lit in text for lit in literals), text
+
+
+def test_an_empty_literal_index_finds_nothing() -> None:
+    index = LiteralIndex()
+    index.freeze()
+    assert index.present("anything") == frozenset()
 
 
 @functools.cache

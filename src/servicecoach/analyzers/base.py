@@ -35,7 +35,7 @@ from servicecoach.nlp.context import (
     overlaps,
     quoted_regions,
 )
-from servicecoach.nlp.matching import Hit, MatcherSet, PhraseHits
+from servicecoach.nlp.matching import Hit, MatcherSet
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
 
@@ -90,9 +90,9 @@ class TurnContext:
         self._tokens = tokens
         self._annotate = annotate
         self._matchers = matchers
+        self._scan = matchers.scan(tokens, turn.text)
         self._filtered: dict[str, list[Hit]] = {}
         self._memo: dict[Hashable, Any] = {}
-        self._word_ids: frozenset[int] | None = None
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per turn for `key`: analyzers of one family share per-turn work.
@@ -108,19 +108,6 @@ class TurnContext:
     def doc(self) -> Doc:
         """The turn's `Doc` with the pipeline's annotations (sentences, and entities if any)."""
         return self._annotate(self._tokens)
-
-    @cached_property
-    def _phrases(self) -> PhraseHits:
-        return self._matchers.phrase_hits(self._tokens)
-
-    def _words(self) -> frozenset[int]:
-        if self._word_ids is None:
-            self._word_ids = self._matchers.words(self._tokens)
-        return self._word_ids
-
-    @cached_property
-    def _lowered(self) -> str:
-        return self.turn.text.lower()
 
     @cached_property
     def quotes(self) -> tuple[tuple[int, int], ...]:
@@ -142,18 +129,18 @@ class TurnContext:
             canonical = self._matchers.canonical(key)
             kept = self._filtered.get(canonical)
             if kept is None:
-                kept = self._filtered[canonical] = self._filter(canonical)
+                found = canonical in self._scan.candidates
+                kept = self._filtered[canonical] = self._filter(canonical) if found else []
             self._filtered[key] = kept
         return kept
 
     def _filter(self, canonical: str) -> list[Hit]:
         """The raw hits of a compiled spec, less the hard negatives its spec excludes."""
         kept: list[Hit] = []
-        found = self._matchers.hits(canonical, self._tokens, self._lowered, self._phrases,
-                                    self._words)
+        found = self._matchers.hits(canonical, self._scan)
         if found:
             spec: MatchSpec = self._matchers.spec(canonical)
-            exceptions = self._phrases[1].get(canonical, ())
+            exceptions = self._scan.phrases[1].get(canonical, ())
             for hit in found:
                 if exceptions and overlaps(hit, exceptions):
                     continue

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -25,7 +26,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
-from servicecoach.nlp.regex_prefilter import literal_gate, required_literals
+from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
 from servicecoach.rules.schema import MatchSpec
 
 
@@ -85,15 +86,22 @@ class _Compiled:
 
     spec: MatchSpec
     patterns: Matcher | None
+    shared_needs: tuple[Need, ...]
+    """What every pattern needs (see `needs`), tested first."""
     needs: tuple[tuple[Need, ...], ...]
-    """Per pattern, the words its mandatory tokens need: a turn lacking one of them
+    """Per pattern, the other words its mandatory tokens need: a turn lacking one of them
     cannot match that pattern, so the matcher is not run."""
-    regexes: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
-    """Each regex with its gate: a search for the literals one of which every match
-    contains (None when unknown: the regex always runs)."""
-    gate: re.Pattern[str] | None
-    """A search for the literals of all gated regexes together: when it finds nothing,
-    none of them runs (None when fewer than two regexes are gated)."""
+    starts: frozenset[int] | None
+    """The words (NORM or LOWER ids) one of which every match starts with, when every
+    pattern's first token is a mandatory word or word list: the matcher then runs from the
+    first such token only (None: from the start of the turn)."""
+    regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    ungated: tuple[int, ...]
+    """Positions in `regexes` of those that run on every turn (no literal is certain)."""
+    gated: dict[int, tuple[int, ...]]
+    """For each gate literal (its id in the set's `LiteralIndex`), the positions in
+    `regexes` of those that run when it occurs: every match of a gated regex contains
+    one of its literals."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -101,6 +109,56 @@ class _Compiled:
 
 PhraseHits = tuple[dict[str, list[Hit]], dict[str, list[Hit]]]
 """Phrase hits and exception hits of one turn, by canonical spec key."""
+
+
+class TurnScan:
+    """One turn as the matchers read it: its tokens and lower-cased text, and what a single
+    pass over the turn finds for all specs at once (phrases, word ids, gate literals),
+    each computed on first use."""
+
+    def __init__(self, matchers: MatcherSet, doc: Doc, text: str) -> None:
+        self._matchers = matchers
+        self.doc = doc
+        self.lowered = text.lower()
+
+    @cached_property
+    def phrases(self) -> PhraseHits:
+        """Every phrase, lemma and exception hit of the turn, by canonical key."""
+        return self._matchers.phrase_hits(self.doc)
+
+    @cached_property
+    def word_ids(self) -> list[list[int]]:
+        """Per token, its NORM and LOWER ids."""
+        return self.doc.to_array([NORM, LOWER]).tolist()  # type: ignore[no-any-return]
+
+    @cached_property
+    def words(self) -> frozenset[int]:
+        """The NORM and LOWER ids of the turn's tokens (for the token-pattern prefilter)."""
+        return frozenset(word for pair in self.word_ids for word in pair)
+
+    def first_of(self, starts: frozenset[int]) -> int:
+        """Index of the first token whose NORM or LOWER id is in `starts` (or the length)."""
+        for index, (norm, lower) in enumerate(self.word_ids):
+            if norm in starts or lower in starts:
+                return index
+        return len(self.word_ids)
+
+    @cached_property
+    def literals(self) -> frozenset[int]:
+        """Ids of the regex gate literals that occur in the turn."""
+        return self._matchers.literals.present(self.lowered)
+
+    @cached_property
+    def candidates(self) -> set[str]:
+        """Canonical keys of the specs that may have hits in the turn: a phrase of theirs
+        matched, a gate literal of theirs occurs, or only running them can tell (token
+        patterns, ungated regexes, fuzzy phrases). No other spec can have a hit."""
+        keys = set(self.phrases[0])
+        keys.update(self._matchers.always_run)
+        gated = self._matchers.gated_keys
+        for literal in self.literals:
+            keys.update(gated.get(literal, ()))
+        return keys
 
 
 class MatcherSet:
@@ -112,6 +170,12 @@ class MatcherSet:
         self._labels: dict[int, tuple[str, str, str]] = {}
         self._canonical: dict[str, str] = {}
         self._compiled: dict[str, _Compiled] = {}
+        self.literals = LiteralIndex()
+        """Every regex gate literal of every spec, found in one pass per turn."""
+        self.gated_keys: dict[int, tuple[str, ...]] = {}
+        """For each gate literal, the canonical keys of the specs it opens."""
+        self.always_run: frozenset[str] = frozenset()
+        """Canonical keys of the specs only running them can rule out on a turn."""
         seen: dict[str, str] = {}
         for key, spec in specs:
             identity = spec.model_dump_json()
@@ -121,6 +185,16 @@ class MatcherSet:
             seen[identity] = key
             self._canonical[key] = key
             self._compiled[key] = self._compile(key, spec)
+        self.literals.freeze()
+        gated_keys: dict[int, list[str]] = defaultdict(list)
+        for key, compiled in self._compiled.items():
+            for literal in compiled.gated:
+                gated_keys[literal].append(key)
+        self.gated_keys = {literal: tuple(keys) for literal, keys in gated_keys.items()}
+        self.always_run = frozenset(
+            key for key, compiled in self._compiled.items()
+            if compiled.patterns is not None or compiled.ungated or compiled.fuzzy
+        )
 
     def _compile(self, key: str, spec: MatchSpec) -> _Compiled:
         for phrase in spec.phrases:
@@ -133,6 +207,7 @@ class MatcherSet:
             self._add_phrase(key, "exception", phrase, [self._norm_doc(phrase)])
         patterns = Matcher(self._nlp.vocab) if spec.patterns else None
         needs = []
+        starts: set[int] | None = set()
         for index, pattern in enumerate(spec.patterns):
             expanded = [_expand_lemma(token) for token in pattern]
             try:
@@ -141,18 +216,28 @@ class MatcherSet:
             except (ValueError, KeyError, re.error) as error:
                 raise PatternError(f"token pattern {index} is invalid: {error}") from None
             needs.append(self._needs(expanded))
+            first = self._word_set(expanded[0]) if expanded else None
+            starts = starts | first if starts is not None and first is not None else None
+        shared = tuple(need for need in needs[0] if all(need in other for other in needs)) \
+            if needs else ()
         fuzzy = spec.fuzzy
-        literals = [(source, required_literals(source)) for source in spec.regex]
-        gated = [found for _, found in literals if found is not None]
+        ungated: list[int] = []
+        gated: dict[int, list[int]] = defaultdict(list)
+        for position, source in enumerate(spec.regex):
+            literals = required_literals(source)
+            if literals is None:
+                ungated.append(position)
+            for literal in self.literals.add(literals or ()):
+                gated[literal].append(position)
         return _Compiled(
             spec=spec,
             patterns=patterns,
-            needs=tuple(needs),
-            regexes=tuple(
-                (source, re.compile(source), literal_gate(found) if found is not None else None)
-                for source, found in literals
-            ),
-            gate=literal_gate(set().union(*gated)) if len(gated) > 1 else None,
+            shared_needs=shared,
+            needs=tuple(tuple(need for need in pattern if need not in shared) for pattern in needs),
+            starts=frozenset(starts) if starts else None,
+            regexes=tuple((source, re.compile(source)) for source in spec.regex),
+            ungated=tuple(ungated),
+            gated={literal: tuple(positions) for literal, positions in gated.items()},
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
@@ -164,6 +249,20 @@ class MatcherSet:
         label = f"{key}\x1f{source}\x1f{phrase}"
         self._phrases.add(label, docs)
         self._labels[self._nlp.vocab.strings[label]] = (key, source, phrase)
+
+    def _word_set(self, token: dict[str, Any]) -> frozenset[int] | None:
+        """The NORM or LOWER ids a mandatory token pattern accepts, when it is only a word
+        or a word list on one of those attributes (None otherwise)."""
+        if "OP" in token or len(token) != 1:
+            return None
+        attr, value = next(iter(token.items()))
+        if attr not in ("NORM", "LOWER"):
+            return None
+        words = [value] if isinstance(value, str) else (
+            value.get("IN") if isinstance(value, dict) and list(value) == ["IN"] else None)
+        if not words:
+            return None
+        return frozenset(self._nlp.vocab.strings.add(str(word)) for word in words)
 
     def _needs(self, pattern: list[dict[str, Any]]) -> tuple[Need, ...]:
         """The words (NORM or LOWER ids) that the pattern's mandatory tokens need."""
@@ -182,9 +281,9 @@ class MatcherSet:
                     needs.append(frozenset(self._nlp.vocab.strings.add(w) for w in words))
         return tuple(needs)
 
-    def words(self, doc: Doc) -> frozenset[int]:
-        """The NORM and LOWER ids of a turn's tokens, for the token-pattern prefilter."""
-        return frozenset(doc.to_array([NORM, LOWER]).ravel().tolist())
+    def scan(self, doc: Doc, text: str) -> TurnScan:
+        """A turn to match against: `doc` is the turn `text` tokenized."""
+        return TurnScan(self, doc, text)
 
     def _norm_doc(self, phrase: str) -> Doc:
         norms = [token.norm_ for token in self._nlp.make_doc(phrase)]
@@ -209,43 +308,45 @@ class MatcherSet:
             (exceptions if source == "exception" else hits)[key].append(hit)
         return hits, exceptions
 
-    def hits(
-        self,
-        key: str,
-        doc: Doc,
-        lowered: str,
-        phrases: PhraseHits,
-        words: Callable[[], frozenset[int]],
-    ) -> list[Hit]:
-        """All raw hits of one spec in a turn (phrases from `phrases`, the rest run now).
-
-        `words` gives the turn's word ids (see `words`), asked only when the spec has
-        token patterns.
-        """
+    def hits(self, key: str, scan: TurnScan) -> list[Hit]:
+        """All raw hits of one spec in a turn (phrases from the scan, the rest run now)."""
         canonical = self._canonical[key]
         compiled = self._compiled[canonical]
-        found = list(phrases[0].get(canonical, ()))
-        if compiled.patterns is not None and _may_match(compiled.needs, words()):
-            for match_id, start, end in compiled.patterns(doc):
-                span = doc[start:end]
-                found.append(Hit(span.start_char, span.end_char, start, end, "pattern",
-                                 self._nlp.vocab.strings[match_id]))
-        gate_open = compiled.gate is None or compiled.gate.search(lowered) is not None
-        for source, regex, gate in compiled.regexes:
-            if gate is not None and (not gate_open or gate.search(lowered) is None):
-                continue
-            for match in regex.finditer(lowered):
-                if match.end() > match.start():
-                    found.append(_char_hit(doc, match.start(), match.end(), source))
+        doc = scan.doc
+        found = list(scan.phrases[0].get(canonical, ()))
+        if compiled.patterns is not None and _may_match(compiled, scan.words):
+            first = scan.first_of(compiled.starts) if compiled.starts is not None else 0
+            for match_id, start, end in compiled.patterns(doc[first:] if first else doc):
+                span = doc[first + start : first + end]
+                found.append(Hit(span.start_char, span.end_char, span.start, span.end,
+                                 "pattern", self._nlp.vocab.strings[match_id]))
+        if compiled.regexes:
+            for position in _regexes_to_run(compiled, scan.literals):
+                source, regex = compiled.regexes[position]
+                for match in regex.finditer(scan.lowered):
+                    if match.end() > match.start():
+                        found.append(_char_hit(doc, match.start(), match.end(), source))
         if compiled.fuzzy:
             found.extend(_fuzzy_hits(doc, compiled))
-        found.sort(key=lambda hit: (hit.start, -hit.end))
+        if len(found) > 1:
+            found.sort(key=lambda hit: (hit.start, -hit.end))
         return found
 
 
-def _may_match(needs: tuple[tuple[Need, ...], ...], words: frozenset[int]) -> bool:
+def _regexes_to_run(compiled: _Compiled, present: frozenset[int]) -> list[int]:
+    """Positions of the spec's regexes that may match a turn holding the `present`
+    literals, in the spec's order."""
+    positions = list(compiled.ungated)
+    for literal in present:
+        positions.extend(compiled.gated.get(literal, ()))
+    return sorted(set(positions)) if len(positions) > 1 else positions
+
+
+def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:
     """True when the turn's words meet every need of at least one pattern."""
-    return any(all(not need.isdisjoint(words) for need in pattern) for pattern in needs)
+    if any(need.isdisjoint(words) for need in compiled.shared_needs):
+        return False
+    return any(all(not need.isdisjoint(words) for need in pattern) for pattern in compiled.needs)
 
 
 def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,14 @@
 
 ``\\b(?:we|i) (?:can't|won't) help`` can only match where "we can't help", "we won't
 help", "i can't help" or "i won't help" occurs, and ``\\bi(?:'ve| have)? (?:just )?lost\\b``
-only where "lost" occurs: every match contains one of a few literal strings. Searching
-for those strings (one small trie-shaped regex, in C) is far cheaper than running the
-expression over a turn that contains none of them. The analysis walks the parsed
-expression: a run of literal items gives the strings it spells exactly; an alternation
-gives the union of its branches' strings; anything else (a character class with ranges,
-an optional or open repeat, a back-reference) gives nothing, and where no long enough
-literal is certain, no prefilter is derived and the regex always runs: the prefilter
-never hides a match. Case-insensitive expressions are never prefiltered.
+only where "lost" occurs: every match contains one of a few literal strings. Finding
+those strings (one Aho-Corasick pass over the turn, in C, for all the regexes of a pack)
+is far cheaper than running the expressions over a turn that contains none of them. The
+analysis walks the parsed expression: a run of literal items gives the strings it spells
+exactly; an alternation gives the union of its branches' strings; anything else (a
+character class with ranges, an optional or open repeat, a back-reference) gives nothing,
+and where no long enough literal is certain, no prefilter is derived and the regex always
+runs: the prefilter never hides a match. Case-insensitive expressions are never prefiltered.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import ahocorasick
 
 if sys.version_info >= (3, 11):
     import re._constants as _c
@@ -74,25 +76,38 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return _minimal(found)
 
 
-def literal_gate(literals: Iterable[str]) -> re.Pattern[str]:
-    """A regex that finds text containing any of `literals`, shaped as a trie so the
-    engine tests each character once per position instead of once per literal."""
-    trie: dict[str, Any] = {}
-    for literal in literals:
-        node = trie
-        for char in literal:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_trie_pattern(trie))
+class LiteralIndex:
+    """The gate literals of every regex of a pack in one Aho-Corasick automaton, so one
+    pass over a turn tells which are present, however many regexes there are.
 
+    Build it with `add` (once per regex), then `freeze`; after that it is read-only and
+    may be shared by threads.
+    """
 
-def _trie_pattern(node: dict[str, Any]) -> str:
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items())
-                if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+
+    def add(self, literals: Iterable[str]) -> frozenset[int]:
+        """Index `literals`; return their ids (a regex runs when one of them is present)."""
+        ids = set()
+        for literal in literals:
+            if literal not in self._ids:
+                self._ids[literal] = len(self._ids)
+                self._automaton.add_word(literal, self._ids[literal])
+            ids.add(self._ids[literal])
+        return frozenset(ids)
+
+    def freeze(self) -> None:
+        """Finish building: no literal can be added afterwards."""
+        if self._ids:
+            self._automaton.make_automaton()
+
+    def present(self, text: str) -> frozenset[int]:
+        """The ids of the literals that occur in `text` (overlapping occurrences included)."""
+        if not self._ids:
+            return frozenset()
+        return frozenset(found for _, found in self._automaton.iter(text))
 
 
 def _minimal(literals: frozenset[str]) -> frozenset[str]:
