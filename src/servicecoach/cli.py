@@ -24,7 +24,7 @@ from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
-from servicecoach.parallel import score_stream
+from servicecoach.parallel import render_stream
 from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
@@ -250,18 +250,19 @@ def _score(args: argparse.Namespace) -> int:
     reached = False
     with _output(args.output) as out:
         writer = make_writer(args.format, out)
-        for report in score_stream(coach, reading, args.workers):
-            if isinstance(report, MetadataOnly):
+        for item in render_stream(coach, reading, writer.render, args.workers):
+            if isinstance(item, MetadataOnly):
                 skipped += 1
-                print(f"skipped: {report}", file=sys.stderr)
+                print(f"skipped: {item}", file=sys.stderr)
                 continue
-            if isinstance(report, InputError):
+            if isinstance(item, InputError):
                 failed += 1
-                print(f"error: {report}", file=sys.stderr)
+                print(f"error: {item}", file=sys.stderr)
                 continue
-            writer.write(report)
+            writer.emit(item.text)
             scored += 1
-            if threshold is not None and report.issues(threshold):
+            if threshold is not None and item.worst is not None \
+                    and item.worst.rank >= threshold.rank:
                 reached = True
         writer.close()
     print(f"scored {scored} transcript(s); {failed} could not be read; "

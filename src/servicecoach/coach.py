@@ -24,6 +24,7 @@ from servicecoach.errors import ConfigError, RulePackError
 from servicecoach.models import Channel, Event, Finding, Metadata, Report, Speaker, Transcript
 from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
+from servicecoach.nlp.sentences import RuleSentencizer
 from servicecoach.rules.loader import Pack, RuleLocation, load_pack
 from servicecoach.rules.schema import (
     BuiltinRule,
@@ -67,6 +68,9 @@ class Coach:
             name: version for pack in loaded for name, version in pack.versions.items()
         }
         self.nlp: Language = load_pipeline(self.config.spacy_model)
+        self._components = tuple(component for _, component in self.nlp.pipeline)
+        self.split_sentences = RuleSentencizer.replacing(self.nlp)
+        """Sentences straight from the tokens when the pipeline only splits sentences."""
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
         self.analyzers_for: Mapping[Speaker, tuple[int, ...]] = {
             speaker: tuple(i for i, a in enumerate(self.analyzers) if _reads(a, speaker))
@@ -133,7 +137,7 @@ class Coach:
     def annotate(self, doc: Doc) -> Doc:
         """Run the pipeline's components (sentences; tagger, parser, NER if installed) on a
         tokenized turn. Matching needs only tokens, so this runs when an analyzer asks."""
-        for _, component in self.nlp.pipeline:
+        for component in self._components:
             doc = component(doc)
         return doc
 

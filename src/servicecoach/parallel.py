@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import islice
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
-from servicecoach.models import Report, Transcript
+from servicecoach.models import Report, Severity, Transcript
 
 T = TypeVar("T")
+R = TypeVar("R")
 WINDOW = 2048
 """Transcripts read ahead at most; bounds memory whatever the input size."""
+CHUNK = 16
+"""Transcripts sent to a worker at a time (fewer, larger messages between processes)."""
 
 _coach: Coach | None = None
 
@@ -31,21 +35,47 @@ def _start_worker(config: CoachConfig) -> None:
     _coach = Coach(config)
 
 
-def _score(transcript: Transcript) -> str:
-    """Score in a worker; the report travels back as JSON, which is several times cheaper
-    to send and rebuild than a pickled pydantic model."""
+class Rendered(NamedTuple):
+    """A report as a writer renders it, with the most severe issue it holds."""
+
+    text: str
+    worst: Severity | None
+    """The most severe issue's severity (None when the report has no issue)."""
+
+
+def _render(render: Callable[[Report], str], transcript: Transcript) -> Rendered:
+    """Score and render in a worker: the parent then only writes text."""
     assert _coach is not None, "worker started without a coach"
-    return _coach.score(transcript).model_dump_json()
+    return rendered(_coach.score(transcript), render)
 
 
-def score_stream(
-    coach: Coach, items: Iterable[Transcript | T], workers: int = 1
-) -> Iterator[Report | T]:
-    """Reports for the transcripts of `items`, in order; other items (errors) pass through."""
+def rendered(report: Report, render: Callable[[Report], str]) -> Rendered:
+    """`report` rendered, with its worst issue."""
+    issues = report.issues()
+    worst = max((f.severity for f in issues), key=lambda s: s.rank) if issues else None
+    return Rendered(render(report), worst)
+
+
+def render_stream(
+    coach: Coach, items: Iterable[Transcript | T], render: Callable[[Report], str],
+    workers: int = 1,
+) -> Iterator[Rendered | T]:
+    """The transcripts of `items` scored and rendered, in order; other items (errors) pass
+    through. With several workers each report is rendered where it was scored, so the
+    parent process only reads and writes. `render` must be a module-level function
+    (workers that are not forked receive it by reference)."""
     if workers <= 1:
         for item in items:
-            yield coach.score(item) if isinstance(item, Transcript) else item
+            yield rendered(coach.score(item), render) if isinstance(item, Transcript) else item
         return
+    yield from _in_workers(coach, items, workers, partial(_render, render))
+
+
+def _in_workers(
+    coach: Coach, items: Iterable[Transcript | T], workers: int,
+    job: Callable[[Transcript], R],
+) -> Iterator[R | T]:
+    """`job` on every transcript of `items` in a pool of workers, results in input order."""
     global _coach
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         _coach = coach  # inherited by the forked workers
@@ -57,7 +87,6 @@ def score_stream(
         iterator = iter(items)
         while window := list(islice(iterator, WINDOW)):
             transcripts = [item for item in window if isinstance(item, Transcript)]
-            reports = pool.imap(_score, transcripts, chunksize=16)
+            results = pool.imap(job, transcripts, chunksize=CHUNK)
             for item in window:
-                yield Report.model_validate_json(next(reports)) if isinstance(
-                    item, Transcript) else item
+                yield next(results) if isinstance(item, Transcript) else item

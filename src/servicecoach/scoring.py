@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from servicecoach.models import CategoryScore, Finding, FindingKind, ScoreContribution, Severity
 
@@ -32,10 +33,10 @@ class ScoringPolicy:
 
     def weight(self, category: str) -> float:
         """A category's weight in the overall score (1.0 unless set)."""
-        return self.weights.get(category, 1.0)
+        return float(self.weights.get(category, 1.0))
 
 
-def score(
+def score(  # models built with model_construct: every value is typed and in range here
     findings: Iterable[Finding],
     judged: Iterable[str],
     categories: Iterable[str],
@@ -44,28 +45,27 @@ def score(
     """Category scores for every known category, and the overall score."""
     contributions: dict[str, list[ScoreContribution]] = {}
     for finding in findings:
-        points = (
+        points = float(
             policy.strength_bonus
             if finding.kind is FindingKind.STRENGTH
             else -policy.penalties[finding.severity]
         )
         contributions.setdefault(finding.category, []).append(
-            ScoreContribution(rule_id=finding.rule_id, turn_index=finding.turn_index, points=points)
+            ScoreContribution.model_construct(rule_id=finding.rule_id,
+                                              turn_index=finding.turn_index, points=points)
         )
     applicable = set(judged) | set(contributions)
     scores = []
     for category in sorted(set(categories) | applicable):
         moved = tuple(contributions.get(category, ()))
         if category not in applicable:
-            scores.append(
-                CategoryScore(category=category, applicable=False, score=None,
-                              weight=policy.weight(category))
-            )
+            scores.append(_not_applicable(category, policy.weight(category)))
             continue
         value = min(100.0, max(0.0, 100.0 + sum(c.points for c in moved)))
         scores.append(
-            CategoryScore(category=category, applicable=True, score=round(value, 1),
-                          weight=policy.weight(category), contributions=moved)
+            CategoryScore.model_construct(category=category, applicable=True,
+                                          score=round(value, 1),
+                                          weight=policy.weight(category), contributions=moved)
         )
     weighted = [(s.score, s.weight) for s in scores if s.applicable and s.score is not None]
     total_weight = sum(weight for _, weight in weighted)
@@ -75,3 +75,10 @@ def score(
         else None
     )
     return tuple(scores), overall
+
+
+@lru_cache(maxsize=1024)
+def _not_applicable(category: str, weight: float) -> CategoryScore:
+    """The score of a category with nothing to judge (immutable: one per category, shared)."""
+    return CategoryScore.model_construct(category=category, applicable=False, score=None,
+                                         weight=weight)

@@ -59,7 +59,7 @@ class Session:
         conversation.turns.append(turn)
         coach = self._coach
         ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
-                          coach.matchers)
+                          coach.matchers, coach.split_sentences)
         found: list[Finding] = []
         for position in coach.analyzers_for[turn.speaker]:
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
@@ -95,7 +95,7 @@ class Session:
         scores, overall = score(
             findings, self._conversation.judged, self._coach.categories, self._coach.scoring
         )
-        return Report(
+        return Report.model_construct(  # built from typed values: no validation needed
             transcript_id=self._conversation.id,
             findings=tuple(findings),
             scores=scores,

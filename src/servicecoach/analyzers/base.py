@@ -13,9 +13,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
+from spacy.tokens import Span as DocSpan
 
 from servicecoach.models import (
     Channel,
@@ -36,6 +37,7 @@ from servicecoach.nlp.context import (
     quoted_regions,
 )
 from servicecoach.nlp.matching import Hit, MatcherSet
+from servicecoach.nlp.sentences import Sentence, doc_sentences
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
 
@@ -65,15 +67,6 @@ class Conversation:
         return self.metadata.customer_name or self.stated_customer_name
 
 
-class Sentence(NamedTuple):
-    """One sentence of a turn: token range and character range."""
-
-    start: int
-    end: int
-    start_char: int
-    end_char: int
-
-
 class TurnContext:
     """One turn, tokenized once, with matches, sentences and sentiment computed on demand."""
 
@@ -84,12 +77,14 @@ class TurnContext:
         tokens: Doc,
         annotate: Callable[[Doc], Doc],
         matchers: MatcherSet,
+        split: Callable[[Doc], tuple[Sentence, ...]] | None = None,
     ) -> None:
         self.index = index
         self.turn = turn
         self._tokens = tokens
         self._annotate = annotate
         self._matchers = matchers
+        self._split = split
         self._scan = matchers.scan(tokens, turn.text)
         self._filtered: dict[str, list[Hit]] = {}
         self._memo: dict[Hashable, Any] = {}
@@ -104,10 +99,20 @@ class TurnContext:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
+    @property
+    def tokens(self) -> Doc:
+        """The turn tokenized, without the pipeline's annotations: enough to read words."""
+        return self._tokens
+
     @cached_property
     def doc(self) -> Doc:
         """The turn's `Doc` with the pipeline's annotations (sentences, and entities if any)."""
         return self._annotate(self._tokens)
+
+    @property
+    def entities(self) -> tuple[DocSpan, ...]:
+        """The named entities the pipeline found (none when it only splits sentences)."""
+        return () if self._split is not None else tuple(self.doc.ents)
 
     @cached_property
     def quotes(self) -> tuple[tuple[int, int], ...]:
@@ -148,15 +153,17 @@ class TurnContext:
                     continue
                 if spec.negation and is_negated(self._tokens, hit):
                     continue
-                if spec.contrast and is_contradicted(self.doc, hit):
+                if spec.contrast and is_contradicted(self._tokens, hit, self.sentence_end(hit)):
                     continue
                 kept.append(hit)
         return kept
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
-        """The turn's sentences (from `doc`), as offsets only: no spaCy objects to walk."""
-        return tuple(Sentence(s.start, s.end, s.start_char, s.end_char) for s in self.doc.sents)
+        """The turn's sentences, as offsets only: no spaCy objects to walk."""
+        if self._split is not None:
+            return self._split(self._tokens)
+        return doc_sentences(self.doc)
 
     @cached_property
     def _sentence_starts(self) -> list[int]:
@@ -165,6 +172,10 @@ class TurnContext:
     def sentence_of(self, token: int) -> Sentence:
         """The sentence that holds the token at index `token` (as ``doc[token].sent``)."""
         return self.sentences[bisect_right(self._sentence_starts, token) - 1]
+
+    def sentence_end(self, hit: Hit) -> int:
+        """The token index where the sentence holding the end of `hit` ends."""
+        return self.sentence_of(max(hit.token_end - 1, 0)).end if len(self._tokens) else 0
 
     def sentence_text(self, sentence: Sentence) -> str:
         """A sentence's text (as ``Span.text``: the turn's text is the `Doc`'s text)."""

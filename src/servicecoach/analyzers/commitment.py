@@ -56,7 +56,7 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
         text = ctx.turn.text
         frames = merge_spans(self.hits(ctx, "time_frame"), text)
         findings: list[Finding] = []
-        for sentence in ctx.doc.sents:
+        for sentence in ctx.sentences:
             start, end = sentence.start_char, sentence.end_char
             inside = [hit for hit in promises if start <= hit.start < end]
             if not inside:

@@ -72,7 +72,7 @@ class TransferState:
 
 def says_where(ctx: TurnContext, hit: Hit) -> bool:
     """True when the transfer words are followed, in the sentence, by a concrete target."""
-    doc = ctx.doc
+    doc = ctx.tokens
     sentence_end = ctx.sentence_of(hit.token_end - 1).end
     for index in range(hit.token_end - 1, sentence_end - 1):
         if doc[index].lower_ in _TARGET_PREPOSITIONS:

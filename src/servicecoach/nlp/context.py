@@ -48,9 +48,9 @@ def is_negated(doc: Doc, hit: Hit) -> bool:
     return False
 
 
-def is_contradicted(doc: Doc, hit: Hit) -> bool:
-    """True when a contrast cue ("but", "however") follows the hit in the same sentence."""
-    sentence_end = doc[max(hit.token_end - 1, 0)].sent.end if len(doc) else 0
+def is_contradicted(doc: Doc, hit: Hit, sentence_end: int) -> bool:
+    """True when a contrast cue ("but", "however") follows the hit before `sentence_end`
+    (the end of the hit's sentence, a token index)."""
     return any(doc[i].norm_ in CONTRAST_CUES for i in range(hit.token_end, sentence_end))
 
 

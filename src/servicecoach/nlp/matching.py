@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 from spacy.attrs import LOWER, NORM
@@ -30,8 +30,7 @@ from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
 from servicecoach.rules.schema import MatchSpec
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One match in a turn: character and token offsets, and what fired."""
 
     start: int
