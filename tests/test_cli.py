@@ -195,13 +195,19 @@ def test_published_schemas_are_current(capsys: pytest.CaptureFixture[str]) -> No
         )
 
 
-def test_workers_keep_input_order_and_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _many(tmp_path: Path, broken: bool) -> Path:
     lines = [json.dumps({"id": f"c{i}", "turns": [{"speaker": "customer", "text": "hi"},
                                                    {"speaker": "agent", "text": text}]})
              for i, text in enumerate(["Calm down.", "Sure, done.", "That's our policy."] * 3)]
-    lines.insert(4, "{broken")
+    if broken:
+        lines.insert(4, "{broken")
     path = tmp_path / "many.jsonl"
     path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_workers_keep_input_order_and_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _many(tmp_path, broken=True)
     one_code, one, _ = run(["score", str(path), "--format", "jsonl"], capsys)
     two_code, two, err = run(["score", str(path), "--format", "jsonl", "--workers", "2"], capsys)
     assert one_code == two_code == 2
@@ -209,6 +215,20 @@ def test_workers_keep_input_order_and_results(tmp_path: Path, capsys: pytest.Cap
     assert [json.loads(line)["transcript_id"] for line in two.splitlines()] == [
         f"c{i}" for i in range(9)]
     assert "line 5: invalid JSON" in err
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.parametrize("fail_on", [None, "warning", "critical"])
+def test_workers_render_every_format_and_fail_on_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str, fail_on: str | None
+) -> None:
+    """Workers render the reports themselves: the output and exit code must not change."""
+    path = _many(tmp_path, broken=False)
+    args = ["score", str(path), "--format", output] + (["--fail-on", fail_on] if fail_on else [])
+    one_code, one, _ = run(args, capsys)
+    two_code, two, _ = run([*args, "--workers", "2"], capsys)
+    assert one == two
+    assert one_code == two_code == (1 if fail_on == "warning" else 0)
 
 
 @pytest.mark.parametrize(
