@@ -95,9 +95,11 @@ class TurnContext:
         The key must hold everything the result depends on (settings included), so that
         rules configured differently never share a result.
         """
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = self._memo[key] = compute()
+            return found
 
     @property
     def tokens(self) -> Doc:

@@ -46,8 +46,9 @@ class PhraseListsAnalyzer:
         self.settings = {name: _typed(name, rule.settings.get(name, default), default)
                          for name, default in self.defaults.items()}
         self._settings_key = tuple(sorted(self.settings.items()))
-        self._lists_key: tuple[tuple[str, str], ...] | None = None
-        """The phrase lists by the spec they compile to (known once the coach compiled them)."""
+        self._config_id: int | None = None
+        """Names this rule's phrase lists (by the spec they compile to) and settings: rules
+        with the same id share per-turn work (known once the coach compiled the specs)."""
         unknown = sorted(set(rule.settings) - set(self.defaults))
         if unknown:
             known = ", ".join(sorted(self.defaults)) or "none"
@@ -71,10 +72,10 @@ class PhraseListsAnalyzer:
         specs and their settings are equal: the key holds both, so a rule configured
         differently computes its own.
         """
-        if self._lists_key is None:  # the same for every turn: the specs never change
-            self._lists_key = tuple(sorted((name, ctx.spec_id(key))
-                                           for name, key in self.keys.items()))
-        return ctx.memo((family, self._lists_key, self._settings_key), compute)
+        if self._config_id is None:  # the same for every turn: the specs never change
+            lists = tuple(sorted((name, ctx.spec_id(key)) for name, key in self.keys.items()))
+            self._config_id = _CONFIGS.setdefault((lists, self._settings_key), len(_CONFIGS))
+        return ctx.memo((family, self._config_id), compute)
 
     def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
         """True for an agent turn in a channel the rule applies to."""
@@ -97,6 +98,11 @@ class PhraseListsAnalyzer:
     def on_end(self, state: Any, conversation: Conversation) -> list[Finding]:
         """Nothing left open by default."""
         return []
+
+
+_CONFIGS: dict[tuple[Any, ...], int] = {}
+"""A small number for each distinct configuration of phrase lists and settings, so the
+per-turn memo keys stay cheap to hash."""
 
 
 def _typed(name: str, value: Any, default: Any) -> Any:

@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -107,7 +108,7 @@ class LiteralIndex:
         """The ids of the literals that occur in `text` (overlapping occurrences included)."""
         if not self._ids:
             return frozenset()
-        return frozenset(found for _, found in self._automaton.iter(text))
+        return frozenset(map(itemgetter(1), self._automaton.iter(text)))
 
 
 def _minimal(literals: frozenset[str]) -> frozenset[str]:
