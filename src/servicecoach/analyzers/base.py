@@ -16,7 +16,6 @@ from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
-from spacy.tokens import Span as DocSpan
 
 from servicecoach.models import (
     Channel,
@@ -112,9 +111,15 @@ class TurnContext:
         return self._annotate(self._tokens)
 
     @property
-    def entities(self) -> tuple[DocSpan, ...]:
-        """The named entities the pipeline found (none when it only splits sentences)."""
-        return () if self._split is not None else tuple(self.doc.ents)
+    def plain(self) -> bool:
+        """True when the pipeline only splits sentences: `tokens` then hold everything
+        `doc` does but the sentence bounds (no entities, no tags)."""
+        return self._split is not None
+
+    @property
+    def words(self) -> frozenset[int]:
+        """The NORM and LOWER ids of the turn's tokens."""
+        return self._scan.words
 
     @cached_property
     def quotes(self) -> tuple[tuple[int, int], ...]:

@@ -23,7 +23,6 @@ neutral or positive turn after an escalation fires ``deescalated``.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -40,7 +39,6 @@ from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
-
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 

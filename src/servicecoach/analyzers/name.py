@@ -19,15 +19,20 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, ClassVar, NamedTuple
 
 from lemminflect import getAllLemmas
 from nicknames import NickNamer
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc, Span as DocSpan
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
+from spacy.tokens import Span as DocSpan
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -61,6 +66,15 @@ _OPENING_TURNS = 3
 """A bare name ("Patrick O'Neill.") is read only in the first turns of a conversation."""
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[ \t]*,?[ \t]*$")
 _BARE_NAME = re.compile(r"(?:^|(?<=[.!?,])[ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
+_LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
+"""The only letters beyond ASCII whose lower case holds `_WORD` characters (İ, Kelvin K)."""
+_COMMA = get_string_id(",")
+_THANK = get_string_id("thank")
+_YOU = get_string_id("you")
+_LEAD_IDS = frozenset(get_string_id(word) for word in ADDRESS_LEADS)
+_OPENER_IDS = frozenset(get_string_id(text) for text in _OPENERS)
+"""Token `LOWER` ids (string hashes) of a comma, the lead words and the openers: a
+punctuation token's lower case is its text."""
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +87,25 @@ def given_names() -> frozenset[str]:
     """Every name of the `nicknames` dataset, lower case: a lexicon of given names."""
     namer = _nicknamer()
     return frozenset(namer.nickname_lookup) | frozenset(namer.canonical_lookup)
+
+
+@lru_cache(maxsize=1)
+def _given_name_ids() -> frozenset[int]:
+    """The `LOWER` ids a token has when it is a given name."""
+    return frozenset(get_string_id(name) for name in given_names())
+
+
+@lru_cache(maxsize=1)
+def _address_words() -> dict[int, str]:
+    """The words of which a turn needs one for `addressed_name` to find anything without
+    entities, by `LOWER` id: the given names, the lead words and the "thank" of "thank you"."""
+    return {get_string_id(word): word for word in given_names() | ADDRESS_LEADS | {"thank"}}
+
+
+@lru_cache(maxsize=1)
+def _address_ids() -> frozenset[int]:
+    """The ids of `_address_words`."""
+    return frozenset(_address_words())
 
 
 @lru_cache(maxsize=65536)
@@ -100,7 +133,9 @@ class KnownName:
     @classmethod
     def parse(cls, full: str | None) -> KnownName | None:
         """The name from free text ("Dr. Priya Raman", "crystal minh"); None when empty."""
-        words = _WORD.findall(full or "")
+        if not full:
+            return None
+        words = _WORD.findall(full)
         while words and words[0].lower() in TITLES:
             words = words[1:]
         if not words:
@@ -140,6 +175,20 @@ def _is_lead(doc: Doc, index: int) -> bool:
     return low in ADDRESS_LEADS
 
 
+def _lead_at(lowers: list[int], index: int) -> bool:
+    """`_is_lead` on the turn's `LOWER` ids."""
+    low = lowers[index]
+    return low in _LEAD_IDS or (low == _YOU and index > 0 and lowers[index - 1] == _THANK)
+
+
+def _may_be_address(lowers: list[int], index: int) -> bool:
+    """False when the token at `index` cannot be in address position, whatever the sentence
+    bounds: no lead or opener before it and no comma after it. Needs no sentences."""
+    if index > 0 and (_lead_at(lowers, index - 1) or lowers[index - 1] in _OPENER_IDS):
+        return True
+    return index + 1 < len(lowers) and lowers[index + 1] == _COMMA
+
+
 def _after_lead(doc: Doc, index: int) -> bool:
     """True when a greeting or thanks comes right before the token, maybe with a comma."""
     before = index - 1
@@ -153,10 +202,17 @@ def in_address_position(doc: Doc, start: int, end: int | None = None) -> bool:
     set off by a comma or the sentence edge on both sides ("Will, can you..." / "..., Will.").
     """
     end = start + 1 if end is None else end
+    return _address_position(doc, start, end, bool(doc[start].is_sent_start),
+                             end < len(doc) and bool(doc[end].is_sent_start))
+
+
+def _address_position(doc: Doc, start: int, end: int, starts: bool, next_starts: bool) -> bool:
+    """`in_address_position` with the sentence bounds given: whether the token at `start`
+    starts a sentence, and whether the one at `end` does."""
     first = doc[start]
-    prev = None if first.is_sent_start or start == 0 else doc[start - 1]
+    prev = None if starts or start == 0 else doc[start - 1]
     nxt = doc[end] if end < len(doc) else None
-    closes = nxt is None or nxt.text in _CLOSERS or bool(nxt.is_sent_start)
+    closes = nxt is None or nxt.text in _CLOSERS or next_starts
     if prev is not None and _is_lead(doc, start - 1):
         return closes or first.text[:1].isupper()
     if prev is None:
@@ -182,36 +238,81 @@ class NameUse:
     misspelled: Address | None = None
 
 
+_NO_USE = NameUse()
+
+
 def _may_name(words: frozenset[str], names: list[KnownName], cutoff: float,
                max_edits: int) -> bool:
     """Cheap test on the turn's words: could any of them be (or nearly be) a known name?"""
     for name in names:
-        targets = [name.first] + ([name.last] if name.last else [])
         if words & name.forms or (name.last and name.last in words):
             return True
-        for word in words:
-            for target in targets:
-                if abs(len(word) - len(target)) <= max_edits and \
-                        close_variant(word, target, cutoff, max_edits):
-                    return True
+        for target in (name.first, name.last) if name.last else (name.first,):
+            # a close variant is within `max_edits` edits: rapidfuzz finds those in one pass
+            near = process.extract(target, words, scorer=Levenshtein.distance,
+                                   score_cutoff=max_edits, limit=None)
+            if any(close_variant(word, target, cutoff, max_edits) for word, _, _ in near):
+                return True
     return False
 
 
+@lru_cache(maxsize=1)
 def turn_words(text: str) -> frozenset[str]:
-    """The lower-cased words of a text."""
-    return frozenset(word.lower() for word in _WORD.findall(text))
+    """The lower-cased words of a text (kept for the latest text: a turn that addresses a
+    name asks for its words again, to find the name's use)."""
+    if _LOWERS_TO_ASCII.search(text):
+        return frozenset(word.lower() for word in _WORD.findall(text))
+    return frozenset(_WORD.findall(text.lower()))  # the same words, lower-cased at once
+
+
+def _in_position(doc: Doc, annotated: Callable[[], Doc] | None, lowers: list[int],
+                 index: int) -> bool:
+    """`in_address_position` for the token at `index`; `lowers` are the tokens' `LOWER` ids.
+
+    `doc` may be the turn's bare tokens: `annotated` then gives the `Doc` with sentence
+    bounds, asked for only when they decide (a lead, an opener or a comma next to the
+    token, and an answer that differs with the bounds around it).
+    """
+    if not _may_be_address(lowers, index):
+        return False
+    if annotated is None:
+        return in_address_position(doc, index)
+    answers = {_address_position(doc, index, index + 1, starts, next_starts)
+               for starts in (False, True) for next_starts in (False, True)}
+    return answers.pop() if len(answers) == 1 else in_address_position(annotated(), index)
+
+
+def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> list[int]:
+    """Indices of the tokens at which `find_name_use` may find something, from their lower
+    case: titles, forms of a name, and words within `max_edits` edits of a first name (as a
+    close variant is); at any other token it finds nothing."""
+    forms = frozenset().union(*(name.forms for name in names))
+    found = {index for index, low in enumerate(lows)
+             if low in forms or low.rstrip(".") in TITLES}
+    for name in names:
+        found.update(index for _, _, index in process.extract(
+            name.first, lows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None))
+    return sorted(found)
 
 
 def find_name_use(
-    doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int
+    doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int,
+    annotated: Callable[[], Doc] | None = None,
 ) -> NameUse:
-    """The first right address and the first close variant of any known name in the turn."""
+    """The first right address and the first close variant of any known name in the turn.
+
+    `doc` may be the turn's bare tokens, with `annotated` giving the `Doc` with sentence
+    bounds (see `_in_position`).
+    """
     right: Address | None = None
     wrong: Address | None = None
     if not names or not _may_name(turn_words(text), names, cutoff, max_edits):
         return NameUse()
     cased = text != text.lower()
-    for index, token in enumerate(doc):
+    lowers = doc.to_array(LOWER).tolist()
+    strings = doc.vocab.strings
+    for index in _use_candidates([strings[low] for low in lowers], names, max_edits):
+        token = doc[index]
         after_title = _title_at(doc, index)
         for name in names:
             if after_title is not None and name.last:
@@ -228,38 +329,85 @@ def find_name_use(
                                          "full name")
             elif low == name.first or (low in name.forms and not close_variant(
                     low, name.first, cutoff, max_edits)):
-                if not is_word(low) or in_address_position(doc, index):
+                if not is_word(low) or _in_position(doc, annotated, lowers, index):
                     note = "first name" if low == name.first else f"nickname of {name.first}"
                     right = right or Address(token.idx, token.idx + len(token), note)
             elif token.is_alpha and (token.text[:1].isupper() or not cased) \
                     and close_variant(low, name.first, cutoff, max_edits) \
-                    and in_address_position(doc, index):
+                    and _in_position(doc, annotated, lowers, index):
                 wrong = wrong or Address(token.idx, token.idx + len(token), "close variant")
         if right and wrong:
             break
     return NameUse(right, wrong)
 
 
+def _address_candidates(lowers: list[int]) -> list[int]:
+    """Indices of the tokens `addressed_name` may take for a name, from their `LOWER` ids:
+    given names, and words right after a lead, maybe with a comma between ("Hey, Afua");
+    any other token is no given name and comes after no lead, so it is never taken."""
+    given, wanted = _given_name_ids(), _address_ids()
+    found = set()
+    for index in [index for index, low in enumerate(lowers) if low in wanted or low == _YOU]:
+        if lowers[index] in given:
+            found.add(index)
+        if index + 1 < len(lowers) and _lead_at(lowers, index):
+            found.add(index + 2 if lowers[index + 1] == _COMMA else index + 1)
+    return sorted(found)
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where `word` starts in `text`, overlaps included."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
+def _may_address_cased(text: str, lowered: str, words: Iterable[str]) -> bool:
+    """False when `addressed_name` can take no token of `text`, a cased text whose lower
+    case `lowered` has its length, given the `_address_words` its tokens are (lower case).
+
+    The token it takes is then capitalised, of two letters or more, and either a given
+    name or right after a lead, maybe with a comma between ("Hi Will", "Thanks, Afua"):
+    the lead is a word here, or "you" when "thank" is.
+    """
+    names = given_names()
+    for name in (word for word in words if word in names):
+        if any(text[at].isupper() for at in _occurrences(lowered, name)):
+            return True
+    leads = [word for word in words if word in ADDRESS_LEADS] + ["you"] * ("thank" in words)
+    for lead in leads:
+        for at in _occurrences(lowered, lead):
+            after = at + len(lead)  # then what the tokens leave between: " , " at most
+            after += 2 if lowered.startswith(" ,", after) else int(lowered.startswith(",", after))
+            after += int(lowered.startswith(" ", after))
+            if text[after : after + 1].isupper() and text[after + 1 : after + 2].isalpha():
+                return True
+    return False
+
+
 def addressed_name(
-    doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None
+    doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None,
+    annotated: Callable[[], Doc] | None = None,
 ) -> str | None:
-    """A name the agent addresses someone by ("Hi James,"), for when no name is known."""
-    words = turn_words(text)
+    """A name the agent addresses someone by ("Hi James,"), for when no name is known.
+
+    `doc` may be the turn's bare tokens when the pipeline sets no entities, with
+    `annotated` giving the `Doc` with sentence bounds (see `_in_position`).
+    """
     has_entities = doc.has_annotation("ENT_IOB")
-    if not has_entities and not (words & (ADDRESS_LEADS | {"thank"})) and not (
-        words & given_names()
-    ):
-        return None  # neither a lead ("Hi", "thanks") nor a given name: no address here
     cased = text != text.lower()
     own = agent_name.lower() if agent_name else None
     for entity in doc.ents:
-        if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end):
-            if entity.text.split()[0].lower() != own:
-                return entity.text
-    for index, token in enumerate(doc):
+        if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end) \
+                and entity.text.split()[0].lower() != own:
+            return entity.text
+    lowers = doc.to_array(LOWER).tolist()
+    for index in _address_candidates(lowers):
+        token = doc[index]
         low = token.lower_
         if not token.is_alpha or len(low) < 2 or low in not_names or low == own \
-                or (cased and token.text.isupper()):  # initials and acronyms: "^SR" 
+                or (cased and token.text.isupper()):  # initials and acronyms: "^SR"
             continue
         capital = token.text[:1].isupper()
         if low in given_names():
@@ -267,9 +415,16 @@ def addressed_name(
         else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
             likely = capital and cased and not is_word(low) and not token.is_stop \
                 and _after_lead(doc, index) and not _HANDLE.search(token.text)
-        if likely and in_address_position(doc, index):
+        if likely and _in_position(doc, annotated, lowers, index):
+            if not has_entities and not _may_address(turn_words(text)):
+                return None  # neither a lead ("Hi", "thanks") nor a given name: no address
             return token.text
     return None
+
+
+def _may_address(words: frozenset[str]) -> bool:
+    """Cheap test on the turn's words: is one a lead ("Hi", "thanks") or a given name?"""
+    return bool(words & (ADDRESS_LEADS | {"thank"})) or bool(words & given_names())
 
 
 @dataclass
@@ -290,6 +445,18 @@ class NameState:
     """Agent turns since the name became known."""
     used: bool = False
     fired: bool = False
+    agent: str | None = None
+    """The agent's first name, lower case (from the metadata)."""
+
+
+class AgentTurn(NamedTuple):
+    """What an agent turn shows, for every name rule configured alike that knew `names`."""
+
+    asked: bool
+    """The turn asks for the customer's name."""
+    addressed: KnownName | None
+    """The name the turn addresses someone by, when no name was known."""
+    use: NameUse
 
 
 class NameAnalyzer(PhraseListsAnalyzer):
@@ -297,8 +464,9 @@ class NameAnalyzer(PhraseListsAnalyzer):
 
     lists = ("lead_in",)
     optional_lists = ("lead_out", "name_question")
-    defaults = {"cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (),
-                "min_agent_turns": 6}
+    defaults: ClassVar[dict[str, Any]] = {
+        "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6
+    }
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
@@ -308,8 +476,8 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.not_names = frozenset(self.setting("not_names"))
 
     def new_state(self, conversation: Conversation) -> NameState:
-        state = NameState()
-        known = KnownName.parse(conversation.metadata.customer_name)
+        state = NameState(agent=_first(conversation.metadata.agent_name))
+        known = known_name(conversation.metadata.customer_name)
         if known is not None:
             state.names.append(known)
             state.known_from = -1
@@ -323,7 +491,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
             return []
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
-        use = self._observe(state, conversation, ctx)
+        use = self._observe(state, ctx)
         if state.names:
             conversation.judged.add(self.rule.category)
         return self.judge(state, conversation, ctx, use)
@@ -334,39 +502,60 @@ class NameAnalyzer(PhraseListsAnalyzer):
         """This rule's findings for an agent turn, after the state has taken it in."""
         return []
 
-    def _observe(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> NameUse:
-        state.asked = bool(self.hits(ctx, "name_question"))
-        if not state.names:
-            agent = _first(conversation.metadata.agent_name)
-            addressed = ctx.memo(
-                ("name.addressed", self.not_names, agent),
-                lambda: addressed_name(ctx.doc, ctx.turn.text, self.not_names, agent),
-            )
-            known = KnownName.parse(addressed)
-            if known is not None:
-                state.names.append(known)
-                state.known_from = ctx.index - 1
-                state.inferred = True
-        use = ctx.memo(
-            ("name.use", tuple(state.names), self.cutoff, self.max_edits),
-            lambda: find_name_use(ctx.doc, ctx.turn.text, state.names, self.cutoff,
-                                  self.max_edits),
-        )
-        named = use.right is not None
+    def _observe(self, state: NameState, ctx: TurnContext) -> NameUse:
+        turn = ctx.memo(("name.agent", self.config_id(ctx), state.agent, tuple(state.names)),
+                        lambda: self._agent_turn(ctx, state))
+        state.asked = turn.asked
+        if turn.addressed is not None:
+            state.names.append(turn.addressed)
+            state.known_from = ctx.index - 1
+            state.inferred = True
+        named = turn.use.right is not None
         state.agent_turns += 1
         state.named_turns += named
         state.recent.append(named)
         if state.names:
             state.agent_turns_known += 1
             state.used = state.used or named
-        return use
+        return turn.use
+
+    def _agent_turn(self, ctx: TurnContext, state: NameState) -> AgentTurn:
+        """What the agent turn shows, given the names `state` knows before it."""
+        asked = bool(self.hits(ctx, "name_question"))
+        addressed = None if state.names else known_name(self._addressed(ctx, state.agent))
+        names = state.names if addressed is None else [addressed]
+        use = self._use(ctx, names) if names else _NO_USE
+        return AgentTurn(asked, addressed, use)
+
+    def _addressed(self, ctx: TurnContext, agent: str | None) -> str | None:
+        """`addressed_name` for an agent turn, on the bare tokens when the pipeline is plain."""
+        text = ctx.turn.text
+        if not ctx.plain:
+            return addressed_name(ctx.doc, text, self.not_names, agent)
+        present = _address_ids() & ctx.words
+        if not present:
+            return None  # no token is a given name, a lead or a "thank": no address here
+        lowered = text.lower()  # cased, and with the offsets of the text (no "İ" in it):
+        if text != lowered and len(lowered) == len(text) and not _may_address_cased(
+                text, lowered, [_address_words()[word] for word in present]):
+            return None  # no capitalised given name, nor a capitalised word after a lead
+        return addressed_name(ctx.tokens, text, self.not_names, agent, lambda: ctx.doc)
+
+    def _use(self, ctx: TurnContext, names: list[KnownName]) -> NameUse:
+        """`find_name_use` for an agent turn, on the bare tokens when the pipeline is plain."""
+        text = ctx.turn.text
+        if not ctx.plain:
+            return find_name_use(ctx.doc, text, names, self.cutoff, self.max_edits)
+        return find_name_use(ctx.tokens, text, names, self.cutoff, self.max_edits,
+                             lambda: ctx.doc)
 
     def _learn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> None:
         asked = state.asked
-        stated = self.shared(ctx, ("name.stated", asked),
-                             lambda: self._stated_name(conversation, ctx, asked))
+        known = ctx.memo(
+            ("name.stated", self.config_id(ctx), asked),
+            lambda: known_name(self._stated_name(conversation, ctx, state.agent, asked)),
+        )
         state.asked = False
-        known = KnownName.parse(stated)
         if known is None or any(known.first == name.first for name in state.names if not state.inferred):
             return
         if state.inferred:
@@ -379,32 +568,36 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if conversation.stated_customer_name is None:
             conversation.stated_customer_name = known.full
 
-    def _stated_name(self, conversation: Conversation, ctx: TurnContext, asked: bool) -> str | None:
-        """The name the customer gives in this turn, if any."""
+    def _stated_name(
+        self, conversation: Conversation, ctx: TurnContext, own: str | None, asked: bool
+    ) -> str | None:
+        """The name the customer gives in this turn, if any (`own`: the agent's first name)."""
         text = ctx.turn.text
         cased = text != text.lower()
-        own = _first(conversation.metadata.agent_name)
-        for entity in ctx.doc.ents:
+        doc = ctx.tokens if ctx.plain else ctx.doc  # plain: no entities, same tokens
+        for entity in doc.ents:
             if entity.label_ == "PERSON" and self._introduced(ctx, entity):
                 return entity.text
         for hit in self.hits(ctx, "lead_in"):
-            if ctx.sentence_text(ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
-                continue  # "is this Linda?" asks about the agent
             loose = hit.pattern.lower() in self.any_word
             opening = asked or hit.token_start <= _OPENING_TOKENS
             name = self._name_at(text, hit.end, cased, loose, opening)
-            if name and name.split()[0].lower() != own:
-                return name
+            if name and name.split()[0].lower() != own and not ctx.sentence_text(
+                    ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
+                return name  # unless the sentence asks: "is this Linda?" is about the agent
         for hit in self.hits(ctx, "lead_out"):
             before = _NAME_BEFORE.search(text[: hit.start])
             if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)]:
                 words = before[1].split()
                 if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
                     return before[1]
-        if asked and len(ctx.doc) <= 8:
+        if asked and len(doc) <= 8:
             return self._name_at(text, _skip_fillers(text), cased, loose=False, opening=True)
-        if len(conversation.turns) <= _OPENING_TURNS:  # "Morning. Patrick O'Neill. I'm moving"
-            for bare in _BARE_NAME.finditer(text, 0, _OPENING_CHARS * 3):
+        window = _OPENING_CHARS * 3
+        if len(conversation.turns) <= _OPENING_TURNS and (  # "Morning. Patrick O'Neill. I'm"
+            "." in text[:window] or "!" in text[:window]  # (a bare name ends with one)
+        ):
+            for bare in _BARE_NAME.finditer(text, 0, window):
                 if bare[1].split()[0].lower() in given_names():
                     return bare[1]
         return None
@@ -452,8 +645,15 @@ class NameAnalyzer(PhraseListsAnalyzer):
         return slots
 
 
+@lru_cache(maxsize=4096)
+def known_name(full: str | None) -> KnownName | None:
+    """`KnownName.parse`, cached: the same names come back in conversation after
+    conversation, and every rule of the family parses them."""
+    return KnownName.parse(full)
+
+
 def _first(name: str | None) -> str | None:
-    known = KnownName.parse(name)
+    known = known_name(name)
     return known.first if known else None
 
 

@@ -72,10 +72,15 @@ class PhraseListsAnalyzer:
         specs and their settings are equal: the key holds both, so a rule configured
         differently computes its own.
         """
+        return ctx.memo((family, self.config_id(ctx)), compute)
+
+    def config_id(self, ctx: TurnContext) -> int:
+        """A number for this rule's configuration (the specs its phrase lists compile to,
+        and its settings): rules of a family with the same number share per-turn work."""
         if self._config_id is None:  # the same for every turn: the specs never change
             lists = tuple(sorted((name, ctx.spec_id(key)) for name, key in self.keys.items()))
             self._config_id = _CONFIGS.setdefault((lists, self._settings_key), len(_CONFIGS))
-        return ctx.memo((family, self._config_id), compute)
+        return self._config_id
 
     def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
         """True for an agent turn in a channel the rule applies to."""

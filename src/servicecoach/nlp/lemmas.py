@@ -7,7 +7,7 @@ cost is paid once when the `Coach` is built instead of on every token of every t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from itertools import product
 
 from lemminflect import getAllInflections, getAllLemmas
@@ -17,7 +17,7 @@ from servicecoach.errors import ServiceCoachError
 MAX_VARIANTS = 512
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_forms(word: str) -> tuple[str, ...]:
     """The word and every inflection of every lemma it can have, lower-cased and sorted."""
     lowered = word.lower()

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
@@ -133,7 +134,7 @@ class TurnScan:
     @cached_property
     def words(self) -> frozenset[int]:
         """The NORM and LOWER ids of the turn's tokens (for the token-pattern prefilter)."""
-        return frozenset(word for pair in self.word_ids for word in pair)
+        return frozenset(chain.from_iterable(self.word_ids))
 
     def first_of(self, starts: frozenset[int]) -> int:
         """Index of the first token whose NORM or LOWER id is in `starts` (or the length)."""
@@ -379,7 +380,7 @@ def _fuzzy_hits(doc: Doc, compiled: _Compiled) -> list[Hit]:
         for size in (length - 1, length, length + 1):
             if size < 1:
                 continue
-            for start in range(0, max(0, len(doc) - size) + 1):
+            for start in range(max(0, len(doc) - size) + 1):
                 span = doc[start : start + size]
                 score = compiled.scorer(phrase, span.text.lower(), score_cutoff=compiled.cutoff)
                 if score and (best is None or score > (best.score or 0)):

@@ -25,7 +25,7 @@ import ahocorasick
 
 if sys.version_info >= (3, 11):
     import re._constants as _c
-    import re._parser as _parser
+    from re import _parser
 else:  # pragma: no cover
     import sre_constants as _c
     import sre_parse as _parser
