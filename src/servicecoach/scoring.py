@@ -36,7 +36,7 @@ class ScoringPolicy:
         return float(self.weights.get(category, 1.0))
 
 
-def score(  # models built with model_construct: every value is typed and in range here
+def score(
     findings: Iterable[Finding],
     judged: Iterable[str],
     categories: Iterable[str],
@@ -51,8 +51,7 @@ def score(  # models built with model_construct: every value is typed and in ran
             else -policy.penalties[finding.severity]
         )
         contributions.setdefault(finding.category, []).append(
-            ScoreContribution.model_construct(rule_id=finding.rule_id,
-                                              turn_index=finding.turn_index, points=points)
+            ScoreContribution(rule_id=finding.rule_id, turn_index=finding.turn_index, points=points)
         )
     applicable = set(judged) | set(contributions)
     scores = []
@@ -63,9 +62,8 @@ def score(  # models built with model_construct: every value is typed and in ran
             continue
         value = min(100.0, max(0.0, 100.0 + sum(c.points for c in moved)))
         scores.append(
-            CategoryScore.model_construct(category=category, applicable=True,
-                                          score=round(value, 1),
-                                          weight=policy.weight(category), contributions=moved)
+            CategoryScore(category=category, applicable=True, score=round(value, 1),
+                          weight=policy.weight(category), contributions=moved)
         )
     weighted = [(s.score, s.weight) for s in scores if s.applicable and s.score is not None]
     total_weight = sum(weight for _, weight in weighted)
@@ -80,5 +78,4 @@ def score(  # models built with model_construct: every value is typed and in ran
 @lru_cache(maxsize=1024)
 def _not_applicable(category: str, weight: float) -> CategoryScore:
     """The score of a category with nothing to judge (immutable: one per category, shared)."""
-    return CategoryScore.model_construct(category=category, applicable=False, score=None,
-                                         weight=weight)
+    return CategoryScore(category=category, applicable=False, score=None, weight=weight)

@@ -95,7 +95,7 @@ class Session:
         scores, overall = score(
             findings, self._conversation.judged, self._coach.categories, self._coach.scoring
         )
-        return Report.model_construct(  # built from typed values: no validation needed
+        return Report(
             transcript_id=self._conversation.id,
             findings=tuple(findings),
             scores=scores,

@@ -28,6 +28,8 @@ _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|(?<![\w’])‘[^�
 
 def quoted_regions(text: str) -> tuple[tuple[int, int], ...]:
     """Character ranges inside double quotes or typographic quotes."""
+    if '"' not in text and "“" not in text and "‘" not in text:
+        return ()
     return tuple((found.start(), found.end()) for found in _QUOTED.finditer(text))
 
 
