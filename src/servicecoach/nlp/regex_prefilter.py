@@ -34,7 +34,7 @@ MAX_LITERALS = 64
 """The most strings one node may spell exactly, and the most a prefilter may search for."""
 MIN_LENGTH = 3
 """Shorter literals ("i ", "we") filter nothing worth the test."""
-_GOOD_LENGTH = 4
+_GOOD_LENGTH = 6
 """Literals this long are selective enough: fewer of them beats longer ones."""
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 
