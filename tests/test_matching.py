@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SHARED
 
 from servicecoach import Coach, Finding, RulePackError
 
@@ -219,3 +221,33 @@ def test_conditional_still_open_at_the_end_is_decided_by_close(tmp_path: Path) -
     assert session.add_turn({"speaker": "agent", "text": "Checking."}) == []
     report = session.close()
     assert [(f.rule_id, f.turn_index) for f in report.findings] == [("t.ack", 1)]
+
+
+def _real_turns() -> list[str]:
+    lines = (REPO / "tests" / "devset" / "transcripts.jsonl").read_text().splitlines()
+    for path in sorted((SHARED / "corpora").glob("*.jsonl")):
+        lines += path.read_text(encoding="utf-8").splitlines()[:80]
+    return [turn["text"] for line in lines for turn in json.loads(line)["turns"]]
+
+
+def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
+    """A spec left out of a turn's candidates has no hit in it, and token patterns run from
+    their first possible word find what the matcher finds over the whole turn."""
+    matchers = coach.matchers
+    keys = sorted({matchers.canonical(key) for a in coach.analyzers for key, _ in a.specs()})
+    patterned = [key for key in keys if matchers._compiled[key].patterns is not None]
+    assert patterned
+    for text in _real_turns():
+        doc = coach.nlp.make_doc(text)
+        scan = matchers.scan(doc, text)
+        for key in set(keys) - scan.candidates:
+            compiled = matchers._compiled[key]
+            assert not scan.phrases[0].get(key), (key, text)
+            assert compiled.patterns is None and not compiled.fuzzy, key
+            for source, regex in compiled.regexes:  # every regex, ungated
+                assert all(m.end() == m.start() for m in regex.finditer(scan.lowered)), (source, text)
+        for key in patterned:
+            whole = sorted((start, end) for _, start, end in matchers._compiled[key].patterns(doc))
+            found = sorted((hit.token_start, hit.token_end)
+                           for hit in matchers.hits(key, scan) if hit.source == "pattern")
+            assert found == whole, (key, text)
