@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
@@ -23,8 +24,9 @@ from servicecoach.models import Report, Severity, Transcript
 T = TypeVar("T")
 R = TypeVar("R")
 WINDOW = 2048
-"""Transcripts read ahead at most; bounds memory whatever the input size."""
-CHUNK = 16
+"""Transcripts per window read ahead; at most two windows are in flight, which bounds
+memory whatever the input size."""
+CHUNK = 64
 """Transcripts sent to a worker at a time (fewer, larger messages between processes)."""
 
 _coach: Coach | None = None
@@ -43,10 +45,11 @@ class Rendered(NamedTuple):
     """The most severe issue's severity (None when the report has no issue)."""
 
 
-def _render(render: Callable[[Report], str], transcript: Transcript) -> Rendered:
-    """Score and render in a worker: the parent then only writes text."""
+def _render(render: Callable[[Report], str], transcript: str) -> Rendered:
+    """Score and render in a worker: the parent then only writes text. The transcript comes
+    as JSON, which is several times cheaper for the parent to write than a pickle."""
     assert _coach is not None, "worker started without a coach"
-    return rendered(_coach.score(transcript), render)
+    return rendered(_coach.score(Transcript.model_validate_json(transcript)), render)
 
 
 def rendered(report: Report, render: Callable[[Report], str]) -> Rendered:
@@ -73,9 +76,10 @@ def render_stream(
 
 def _in_workers(
     coach: Coach, items: Iterable[Transcript | T], workers: int,
-    job: Callable[[Transcript], R],
+    job: Callable[[str], R],
 ) -> Iterator[R | T]:
-    """`job` on every transcript of `items` in a pool of workers, results in input order."""
+    """`job` on every transcript of `items` (as JSON) in a pool of workers, results in
+    input order."""
     global _coach
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         _coach = coach  # inherited by the forked workers
@@ -85,8 +89,18 @@ def _in_workers(
             workers, initializer=_start_worker, initargs=(coach.config,))
     with pool:
         iterator = iter(items)
-        while window := list(islice(iterator, WINDOW)):
-            transcripts = [item for item in window if isinstance(item, Transcript)]
-            results = pool.imap(job, transcripts, chunksize=CHUNK)
+        in_flight: deque[tuple[list[Transcript | T], Iterator[R]]] = deque()
+
+        def submit() -> None:
+            """Read the next window and hand its transcripts to the workers."""
+            if window := list(islice(iterator, WINDOW)):
+                transcripts = [item.model_dump_json() for item in window
+                               if isinstance(item, Transcript)]
+                in_flight.append((window, pool.imap(job, transcripts, chunksize=CHUNK)))
+
+        submit()
+        while in_flight:
+            submit()  # the next window is queued before this one drains: no idle workers
+            window, results = in_flight.popleft()
             for item in window:
                 yield next(results) if isinstance(item, Transcript) else item
