@@ -1,6 +1,6 @@
 """servicecoach benchmarks: speed and memory against baselines measured in the same run.
 
-    python benchmarks/run.py            # the full run (about 10 minutes on 2 cores)
+    python benchmarks/run.py            # the full run (about 20 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller inputs, for a smoke run
 
 Input: the real dialogues in ../shared/corpora/, repeated to at least 100,000 turns. Every
@@ -231,7 +231,7 @@ def main() -> None:
     rows.append(("throughput, cold (fresh process, unseen text)", f"{first['core']:,.0f} turns/s",
                  f"{first['core'] / first['vader']:.2f}x VADER, "
                  f"{first['core'] / first['tokenizer']:.2f}x tokenizer"))
-    latency = live_latency(records, 300 // scale)
+    latency = live_latency(records, 1000 // scale)
     results["latency_ms"] = latency
     rows += [
         ("live add_turn at turn 10", f"p50 {latency['p50@10']:.3f} ms, p99 {latency['p99@10']:.3f} ms", ""),
@@ -248,7 +248,7 @@ def main() -> None:
         results["memory"] = {"turns": turns, "seconds": elapsed, "peak_rss_mb": peak}
         rows.append((f"memory, `score` streaming {turns:,} turns", f"peak RSS {peak:.0f} MB",
                      f"{turns / elapsed:,.0f} turns/s end to end"))
-        mid, mid_turns = write_jsonl(records, 40_000 // scale, Path(folder))
+        mid, mid_turns = write_jsonl(records, 200_000 // scale, Path(folder))
         one, _ = run_cli(mid, 1)
         two, _ = run_cli(mid, 2)
         results["scaling"] = {"turns": mid_turns, "workers1_s": one, "workers2_s": two}
