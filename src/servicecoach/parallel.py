@@ -9,12 +9,14 @@ were read.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
+from multiprocessing.pool import Pool
 from typing import NamedTuple, TypeVar
 
 from servicecoach.coach import Coach
@@ -81,26 +83,39 @@ def _in_workers(
     """`job` on every transcript of `items` (as JSON) in a pool of workers, results in
     input order."""
     global _coach
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    forked = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if forked:
         _coach = coach  # inherited by the forked workers
+        gc.freeze()  # the collector leaves the inherited objects alone: fewer copied pages
         pool = multiprocessing.get_context("fork").Pool(workers)
     else:
         pool = multiprocessing.get_context("spawn").Pool(
             workers, initializer=_start_worker, initargs=(coach.config,))
-    with pool:
-        iterator = iter(items)
-        in_flight: deque[tuple[list[Transcript | T], Iterator[R]]] = deque()
+    try:
+        yield from _ordered(pool, items, job)
+    finally:
+        pool.terminate()
+        if forked:
+            gc.unfreeze()
 
-        def submit() -> None:
-            """Read the next window and hand its transcripts to the workers."""
-            if window := list(islice(iterator, WINDOW)):
-                transcripts = [item.model_dump_json() for item in window
-                               if isinstance(item, Transcript)]
-                in_flight.append((window, pool.imap(job, transcripts, chunksize=CHUNK)))
 
-        submit()
-        while in_flight:
-            submit()  # the next window is queued before this one drains: no idle workers
-            window, results = in_flight.popleft()
-            for item in window:
-                yield next(results) if isinstance(item, Transcript) else item
+def _ordered(
+    pool: Pool, items: Iterable[Transcript | T], job: Callable[[str], R]
+) -> Iterator[R | T]:
+    """The results of `job` in `pool` and the other items, in input order."""
+    iterator = iter(items)
+    in_flight: deque[tuple[list[Transcript | T], Iterator[R]]] = deque()
+
+    def submit() -> None:
+        """Read the next window and hand its transcripts to the workers."""
+        if window := list(islice(iterator, WINDOW)):
+            transcripts = [item.model_dump_json() for item in window
+                           if isinstance(item, Transcript)]
+            in_flight.append((window, pool.imap(job, transcripts, chunksize=CHUNK)))
+
+    submit()
+    while in_flight:
+        submit()  # the next window is queued before this one drains: no idle workers
+        window, results = in_flight.popleft()
+        for item in window:
+            yield next(results) if isinstance(item, Transcript) else item
