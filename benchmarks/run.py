@@ -1,6 +1,6 @@
 """servicecoach benchmarks: speed and memory against baselines measured in the same run.
 
-    python benchmarks/run.py            # the full run (about 20 minutes on 2 cores)
+    python benchmarks/run.py            # the full run (about 10 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller inputs, for a smoke run
 
 Input: the real dialogues in ../shared/corpora/, repeated to at least 100,000 turns. Every
