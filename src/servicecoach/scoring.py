@@ -57,8 +57,9 @@ def score(
     scores = []
     for category in sorted(set(categories) | applicable):
         moved = tuple(contributions.get(category, ()))
-        if category not in applicable:
-            scores.append(_not_applicable(category, policy.weight(category)))
+        if category not in applicable or not moved:
+            scores.append(_without_findings(category, policy.weight(category),
+                                            category in applicable))
             continue
         value = min(100.0, max(0.0, 100.0 + sum(c.points for c in moved)))
         scores.append(
@@ -75,7 +76,9 @@ def score(
     return tuple(scores), overall
 
 
-@lru_cache(maxsize=1024)
-def _not_applicable(category: str, weight: float) -> CategoryScore:
-    """The score of a category with nothing to judge (immutable: one per category, shared)."""
-    return CategoryScore(category=category, applicable=False, score=None, weight=weight)
+@lru_cache(maxsize=4096)
+def _without_findings(category: str, weight: float, applicable: bool) -> CategoryScore:
+    """The score of a category without findings: 100 when it had something to judge, else
+    not applicable (immutable, so one object per case is shared by every report)."""
+    return CategoryScore(category=category, applicable=applicable,
+                         score=100.0 if applicable else None, weight=weight)
