@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
@@ -127,21 +126,21 @@ class TurnScan:
         return self._matchers.phrase_hits(self.doc)
 
     @cached_property
-    def word_ids(self) -> list[list[int]]:
-        """Per token, its NORM and LOWER ids."""
-        return self.doc.to_array([NORM, LOWER]).tolist()  # type: ignore[no-any-return]
+    def _word_ids(self) -> list[int]:
+        """The NORM and LOWER ids of each token in turn: token i's are at 2i and 2i + 1."""
+        return self.doc.to_array([NORM, LOWER]).ravel().tolist()  # type: ignore[no-any-return]
 
     @cached_property
     def words(self) -> frozenset[int]:
         """The NORM and LOWER ids of the turn's tokens (for the token-pattern prefilter)."""
-        return frozenset(chain.from_iterable(self.word_ids))
+        return frozenset(self._word_ids)
 
     def first_of(self, starts: frozenset[int]) -> int:
         """Index of the first token whose NORM or LOWER id is in `starts` (or the length)."""
-        for index, (norm, lower) in enumerate(self.word_ids):
-            if norm in starts or lower in starts:
-                return index
-        return len(self.word_ids)
+        for position, word in enumerate(self._word_ids):
+            if word in starts:
+                return position // 2
+        return len(self.doc)
 
     @cached_property
     def literals(self) -> frozenset[int]:
