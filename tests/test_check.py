@@ -8,13 +8,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import REPO, transcript
 
 from servicecoach import Coach
 from servicecoach.cli import main
 from servicecoach.expectations import load_canned
 from servicecoach.testing import assert_findings
-
-from conftest import REPO, transcript
 
 pytest_plugins = ["pytester"]
 

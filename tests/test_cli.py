@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SHARED
 
 from servicecoach.cli import main
-
-from conftest import REPO, SHARED
 
 EXAMPLES = REPO / "examples" / "transcripts"
 CALM = "%% id: calm\nCustomer: Where is my order?\nAgent: Calm down, it's coming.\n"

@@ -8,11 +8,10 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import REPO, SHARED
 
 from servicecoach import Coach
 from servicecoach.evaluation import run_eval
-
-from conftest import REPO, SHARED
 
 DEVSET = REPO / "tests" / "devset"
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach import Coach, Report, Transcript
 from servicecoach.readers.text import block_to_transcript, parse_blocks
 from servicecoach.testing.annotations import find_test_files
-
-from conftest import REPO
 
 
 def all_test_transcripts() -> list[Transcript]:

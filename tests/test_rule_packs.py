@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from servicecoach import Coach
 from servicecoach.rules.lint import lint
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
-
-from conftest import REPO
 
 TEST_FILES = find_test_files([REPO / "rules"])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from servicecoach import Coach, Transcript
-
 from conftest import REPO
+
+from servicecoach import Coach, Transcript
 
 
 def test_threads_sharing_a_coach_score_like_one_thread(coach: Coach) -> None:

@@ -25,7 +25,14 @@ from servicecoach.evaluation import run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import render_stream
-from servicecoach.readers import Reader, Source, iter_sources, parse_roles, read_sources, readers
+from servicecoach.readers import (
+    Reader,
+    Source,
+    iter_sources,
+    parse_roles,
+    read_sources,
+    readers,
+)
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule

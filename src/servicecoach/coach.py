@@ -21,7 +21,15 @@ from servicecoach.analyzers.conditional import ConditionalAnalyzer
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
 from servicecoach.errors import ConfigError, RulePackError
-from servicecoach.models import Channel, Event, Finding, Metadata, Report, Speaker, Transcript
+from servicecoach.models import (
+    Channel,
+    Event,
+    Finding,
+    Metadata,
+    Report,
+    Speaker,
+    Transcript,
+)
 from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
 from servicecoach.nlp.sentences import RuleSentencizer
@@ -34,7 +42,11 @@ from servicecoach.rules.schema import (
     Rule,
     SubstitutionRule,
 )
-from servicecoach.scoring import DEFAULT_PENALTIES, DEFAULT_STRENGTH_BONUS, ScoringPolicy
+from servicecoach.scoring import (
+    DEFAULT_PENALTIES,
+    DEFAULT_STRENGTH_BONUS,
+    ScoringPolicy,
+)
 from servicecoach.session import Session
 
 

@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from servicecoach.models import CategoryScore, Finding, FindingKind, ScoreContribution, Severity
+from servicecoach.models import (
+    CategoryScore,
+    Finding,
+    FindingKind,
+    ScoreContribution,
+    Severity,
+)
 
 DEFAULT_PENALTIES: Mapping[Severity, float] = {
     Severity.SUGGESTION: 5.0,

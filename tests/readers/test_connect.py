@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from reader_helpers import FIXTURES, error, events, one, read, sample, speakers
 
 VOICE = "amazon-connect-contact-lens-voice"

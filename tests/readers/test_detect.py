@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from reader_helpers import FIXTURES, SAMPLES
 
 from servicecoach.errors import InputError

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from reader_helpers import FIXTURES, events, read, sample, speakers
 
 from servicecoach.errors import InputError

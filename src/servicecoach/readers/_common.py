@@ -24,7 +24,7 @@ from servicecoach.readers._roles import check_roles, resolve_roles
 from servicecoach.readers._time import iso_utc
 from servicecoach.readers.base import ReadResult, Source, validation_problem
 
-_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*,?\s*$", re.M)
+_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*,?\s*$", re.MULTILINE)
 
 
 class BaseReader:

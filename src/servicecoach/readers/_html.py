@@ -10,7 +10,7 @@ _BLOCK = {
     "ul", "ol", "table", "hr", "section", "article", "header", "footer",
 }
 _SKIP = {"script", "style", "head", "title"}
-_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|span|a|b|i|u|em|strong|ul|ol|li|table|tr|td|h[1-6]|img|blockquote)\b[^>]*>", re.I)
+_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|span|a|b|i|u|em|strong|ul|ol|li|table|tr|td|h[1-6]|img|blockquote)\b[^>]*>", re.IGNORECASE)
 
 
 class _TextCollector(HTMLParser):
@@ -40,7 +40,7 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
-_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 
 
 def looks_like_html(text: str) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 ROLES = ("agent", "customer", "system")
 
-_AGENT_CUES = [re.compile(p, re.I) for p in (
+_AGENT_CUES = [re.compile(p, re.IGNORECASE) for p in (
     r"\bthank(?:s| you) for (?:calling|contacting|reaching|choosing|holding|waiting)\b",
     r"\bhow (?:can|may|could) i (?:help|assist)\b",
     r"\b(?:this is|my name is|you'?re speaking (?:to|with)) [\w .'-]{1,40}\b(?:from|at|with|of)\b",
@@ -33,7 +33,7 @@ _AGENT_CUES = [re.compile(p, re.I) for p in (
     r"\bsorry (?:about|for) (?:that|the wait|the inconvenience)\b",
     r"\b(?:can|could|may) i (?:have|get) your (?:account|order|name|phone|email)\b",
 )]
-_CUSTOMER_CUES = [re.compile(p, re.I) for p in (
+_CUSTOMER_CUES = [re.compile(p, re.IGNORECASE) for p in (
     r"\bmy (?:account|order|policy|card|ticket|reference|customer) (?:number|no\.?|id|#)",
     r"\b(?:account|order) (?:number|no\.?|#) is\b",
     r"\bi(?:'ve| have) been (?:on hold|waiting)\b",

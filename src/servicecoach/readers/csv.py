@@ -27,7 +27,12 @@ from typing import Any
 
 from servicecoach.errors import InputError
 from servicecoach.readers._common import BaseReader, Draft, stem
-from servicecoach.readers._time import clock_seconds, epoch_from_number, relative_seconds, to_epoch
+from servicecoach.readers._time import (
+    clock_seconds,
+    epoch_from_number,
+    relative_seconds,
+    to_epoch,
+)
 from servicecoach.readers.base import ReadResult, Source
 
 _CANDIDATES = {

@@ -18,7 +18,12 @@ from typing import Any
 
 from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import (
-    Draft, JsonExportReader, companions, first, missing, stem,
+    Draft,
+    JsonExportReader,
+    companions,
+    first,
+    missing,
+    stem,
 )
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch

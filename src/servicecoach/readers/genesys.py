@@ -18,7 +18,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
-from servicecoach.readers._common import Draft, JsonExportReader, companions, first, missing, stem
+from servicecoach.readers._common import (
+    Draft,
+    JsonExportReader,
+    companions,
+    first,
+    missing,
+    stem,
+)
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
 

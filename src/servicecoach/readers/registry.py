@@ -101,8 +101,21 @@ def detect(source: Source) -> Reader:
 
 def _load_builtin() -> None:
     from servicecoach.readers import (
-        canonical, ccai, connect, csv, freshdesk, genesys, intercom, liveperson, openai,
-        salesforce, text, transcribe, twilio, vtt, zendesk,
+        canonical,
+        ccai,
+        connect,
+        csv,
+        freshdesk,
+        genesys,
+        intercom,
+        liveperson,
+        openai,
+        salesforce,
+        text,
+        transcribe,
+        twilio,
+        vtt,
+        zendesk,
     )
 
     register(canonical.JSON_READER)

@@ -36,7 +36,7 @@ _SKILL_TRANSFER = re.compile(r"^Agent (?P<source>.+?) successfully transferred t
 _ORIGIN = re.compile(r"^Chat Origin:\s*(?P<origin>.+)$")
 _CHAT_ID = re.compile(r"^Chat (?P<id>[\w-]+)$")
 _SEPARATOR = re.compile(r"^\*{3,}$")
-_BOT = re.compile(r"bot\b", re.I)
+_BOT = re.compile(r"bot\b", re.IGNORECASE)
 
 
 @dataclass

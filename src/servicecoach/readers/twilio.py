@@ -19,7 +19,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
-from servicecoach.readers._common import Draft, JsonExportReader, companions, missing, stem
+from servicecoach.readers._common import (
+    Draft,
+    JsonExportReader,
+    companions,
+    missing,
+    stem,
+)
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
 

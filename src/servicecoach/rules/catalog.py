@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from servicecoach.rules.schema import BuiltinRule, ConditionalRule, MatchSpec, PhraseRule, Rule
+from servicecoach.rules.schema import (
+    BuiltinRule,
+    ConditionalRule,
+    MatchSpec,
+    PhraseRule,
+    Rule,
+)
 
 _LIST_LIMIT = 60
 

@@ -15,8 +15,7 @@ def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
         status = "PASS" if outcome.passed else "FAIL"
         out.write(f"{status} {canned.transcript.id} ({canned.path}:{canned.line}) "
                   f"overall {outcome.report.overall}\n")
-        for turn, problem in outcome.problems:
-            out.write(f"  {canned.path}:{canned.line_of(turn)}: {problem}\n")
+        out.writelines(f"  {canned.path}:{canned.line_of(turn)}: {problem}\n" for turn, problem in outcome.problems)
     failed = sum(not o.passed for o in outcomes)
     out.write(f"\n{len(outcomes)} transcript(s) checked, {failed} failed\n")
 
