@@ -35,7 +35,8 @@ MAX_LITERALS = 64
 MIN_LENGTH = 3
 """Shorter literals ("i ", "we") filter nothing worth the test."""
 _GOOD_LENGTH = 6
-"""Literals this long are selective enough: fewer of them beats longer ones."""
+"""Up to this length a longer literal is preferred, as it occurs in fewer turns (their
+number costs nothing in one Aho-Corasick pass); beyond it, fewer literals win."""
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 
 
