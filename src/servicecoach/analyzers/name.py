@@ -265,21 +265,24 @@ def turn_words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))  # the same words, lower-cased at once
 
 
-def _in_position(doc: Doc, annotated: Callable[[], Doc] | None, lowers: list[int],
-                 index: int) -> bool:
+def _in_position(doc: Doc, sentence_starts: Callable[[], frozenset[int]] | None,
+                 lowers: list[int], index: int) -> bool:
     """`in_address_position` for the token at `index`; `lowers` are the tokens' `LOWER` ids.
 
-    `doc` may be the turn's bare tokens: `annotated` then gives the `Doc` with sentence
-    bounds, asked for only when they decide (a lead, an opener or a comma next to the
-    token, and an answer that differs with the bounds around it).
+    `doc` may be the turn's bare tokens: `sentence_starts` then gives the token indices
+    that start a sentence, asked for only when they decide (a lead, an opener or a comma
+    next to the token, and an answer that differs with the bounds around it).
     """
     if not _may_be_address(lowers, index):
         return False
-    if annotated is None:
+    if sentence_starts is None:
         return in_address_position(doc, index)
     answers = {_address_position(doc, index, index + 1, starts, next_starts)
                for starts in (False, True) for next_starts in (False, True)}
-    return answers.pop() if len(answers) == 1 else in_address_position(annotated(), index)
+    if len(answers) == 1:
+        return answers.pop()
+    bounds = sentence_starts()
+    return _address_position(doc, index, index + 1, index in bounds, index + 1 in bounds)
 
 
 def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> list[int]:
@@ -297,12 +300,12 @@ def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> 
 
 def find_name_use(
     doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int,
-    annotated: Callable[[], Doc] | None = None,
+    sentence_starts: Callable[[], frozenset[int]] | None = None,
 ) -> NameUse:
     """The first right address and the first close variant of any known name in the turn.
 
-    `doc` may be the turn's bare tokens, with `annotated` giving the `Doc` with sentence
-    bounds (see `_in_position`).
+    `doc` may be the turn's bare tokens, with `sentence_starts` giving the sentence bounds
+    (see `_in_position`).
     """
     right: Address | None = None
     wrong: Address | None = None
@@ -329,12 +332,12 @@ def find_name_use(
                                          "full name")
             elif low == name.first or (low in name.forms and not close_variant(
                     low, name.first, cutoff, max_edits)):
-                if not is_word(low) or _in_position(doc, annotated, lowers, index):
+                if not is_word(low) or _in_position(doc, sentence_starts, lowers, index):
                     note = "first name" if low == name.first else f"nickname of {name.first}"
                     right = right or Address(token.idx, token.idx + len(token), note)
             elif token.is_alpha and (token.text[:1].isupper() or not cased) \
                     and close_variant(low, name.first, cutoff, max_edits) \
-                    and _in_position(doc, annotated, lowers, index):
+                    and _in_position(doc, sentence_starts, lowers, index):
                 wrong = wrong or Address(token.idx, token.idx + len(token), "close variant")
         if right and wrong:
             break
@@ -388,12 +391,12 @@ def _may_address_cased(text: str, lowered: str, words: Iterable[str]) -> bool:
 
 def addressed_name(
     doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None,
-    annotated: Callable[[], Doc] | None = None,
+    sentence_starts: Callable[[], frozenset[int]] | None = None,
 ) -> str | None:
     """A name the agent addresses someone by ("Hi James,"), for when no name is known.
 
     `doc` may be the turn's bare tokens when the pipeline sets no entities, with
-    `annotated` giving the `Doc` with sentence bounds (see `_in_position`).
+    `sentence_starts` giving the sentence bounds (see `_in_position`).
     """
     has_entities = doc.has_annotation("ENT_IOB")
     cased = text != text.lower()
@@ -415,7 +418,7 @@ def addressed_name(
         else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
             likely = capital and cased and not is_word(low) and not token.is_stop \
                 and _after_lead(doc, index) and not _HANDLE.search(token.text)
-        if likely and _in_position(doc, annotated, lowers, index):
+        if likely and _in_position(doc, sentence_starts, lowers, index):
             if not has_entities and not _may_address(turn_words(text)):
                 return None  # neither a lead ("Hi", "thanks") nor a given name: no address
             return token.text
@@ -539,7 +542,8 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if text != lowered and len(lowered) == len(text) and not _may_address_cased(
                 text, lowered, [_address_words()[word] for word in present]):
             return None  # no capitalised given name, nor a capitalised word after a lead
-        return addressed_name(ctx.tokens, text, self.not_names, agent, lambda: ctx.doc)
+        return addressed_name(ctx.tokens, text, self.not_names, agent,
+                              lambda: _sentence_starts(ctx))
 
     def _use(self, ctx: TurnContext, names: list[KnownName]) -> NameUse:
         """`find_name_use` for an agent turn, on the bare tokens when the pipeline is plain."""
@@ -547,7 +551,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if not ctx.plain:
             return find_name_use(ctx.doc, text, names, self.cutoff, self.max_edits)
         return find_name_use(ctx.tokens, text, names, self.cutoff, self.max_edits,
-                             lambda: ctx.doc)
+                             lambda: _sentence_starts(ctx))
 
     def _learn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> None:
         asked = state.asked
@@ -643,6 +647,12 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if not slots.get("customer_name") and state.names:
             slots["customer_name"] = state.names[0].full.split()[0].title()
         return slots
+
+
+def _sentence_starts(ctx: TurnContext) -> frozenset[int]:
+    """The token indices that start a sentence of the turn (from `ctx.sentences`, which the
+    blank pipeline reads off the tokens: spaCy's sentencizer is not run again)."""
+    return frozenset(sentence.start for sentence in ctx.sentences)
 
 
 @lru_cache(maxsize=4096)
