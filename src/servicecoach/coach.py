@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from servicecoach.analyzers.base import Analyzer, Conversation
 from servicecoach.analyzers.builtins import build_builtin
 from servicecoach.analyzers.conditional import ConditionalAnalyzer
+from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
 from servicecoach.errors import ConfigError, RulePackError
@@ -84,11 +85,9 @@ class Coach:
         self.split_sentences = RuleSentencizer.replacing(self.nlp)
         """Sentences straight from the tokens when the pipeline only splits sentences."""
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
-        self.analyzers_for: Mapping[Speaker, tuple[int, ...]] = {
-            speaker: tuple(i for i, a in enumerate(self.analyzers) if _reads(a, speaker))
-            for speaker in Speaker
-        }
         self.matchers = self._compile()
+        self.dispatch = Dispatch(self.analyzers, self.matchers)
+        """Which analyzers each turn wakes."""
         self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         self.categories = frozenset(rule.category for rule in self.rules)
         self.scoring = _scoring_policy(loaded, self.config)
@@ -200,12 +199,6 @@ class Coach:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-
-def _reads(analyzer: Analyzer, speaker: Speaker) -> bool:
-    """Whether an analyzer sees turns of this speaker: all, unless it names its `speakers`."""
-    speakers = getattr(analyzer, "speakers", None)
-    return speakers is None or speaker in speakers
 
 
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:

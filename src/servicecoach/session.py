@@ -60,8 +60,12 @@ class Session:
         coach = self._coach
         ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences)
+        dispatch = coach.dispatch
+        opened = dispatch.opened.get((conversation.channel, turn.speaker))
+        if opened:
+            conversation.judged.update(opened)
         found: list[Finding] = []
-        for position in coach.analyzers_for[turn.speaker]:
+        for position in dispatch.positions(turn.speaker, ctx.candidates):
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
                                                            ctx))
         return self._keep(self._coach.suppress(found))

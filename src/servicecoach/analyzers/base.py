@@ -117,6 +117,11 @@ class TurnContext:
         return self._split is not None
 
     @property
+    def candidates(self) -> set[str]:
+        """Canonical keys of the specs that may have hits in the turn (no other spec has)."""
+        return self._scan.candidates
+
+    @property
     def words(self) -> frozenset[int]:
         """The NORM and LOWER ids of the turn's tokens."""
         return self._scan.words
@@ -199,7 +204,11 @@ class Analyzer(Protocol):
     """A compiled rule (or family of rules) that judges turns."""
 
     rule_ids: tuple[str, ...]
-    # An analyzer may also set `speakers` (a set of Speaker): it then only sees those turns.
+    # An analyzer may also set
+    # - `speakers` (a set of Speaker): it then only sees those turns;
+    # - `wake_keys` (spec keys): `on_turn` then only runs on turns where one of those specs
+    #   may have hits (see `MatcherSet`), since without a hit it finds nothing; and
+    #   `opens(channel, speaker)`, the category such a turn makes judged even so.
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
@@ -268,9 +277,9 @@ def build_finding(
     )
 
 
-def judges(rule: Any, conversation: Conversation, speaker: Speaker) -> bool:
-    """True when the rule applies to a turn of `speaker` in this conversation's channel."""
-    return conversation.channel in rule.channels and rule.speaker in ("any", speaker.value)
+def judges(rule: Any, channel: Channel, speaker: Speaker) -> bool:
+    """True when the rule applies to a turn of `speaker` in a conversation on `channel`."""
+    return channel in rule.channels and rule.speaker in ("any", speaker.value)
 
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})

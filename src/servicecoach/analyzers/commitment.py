@@ -19,7 +19,7 @@ from servicecoach.analyzers.base import (
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
-from servicecoach.models import Commitment, Finding
+from servicecoach.models import Channel, Commitment, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
@@ -42,6 +42,16 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
     """Finds promises, records them with their time frames, and flags the vague ones."""
 
     lists = ("promise", "time_frame")
+    speakers = frozenset({Speaker.AGENT})
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self.wake_keys = (self.keys["promise"],)
+        """A turn without a promise has nothing to record."""
+
+    def opens(self, channel: Channel, speaker: Speaker) -> str | None:
+        """Only a promise makes the category applicable."""
+        return None
 
     def new_state(self, conversation: Conversation) -> None:
         return None

@@ -12,11 +12,12 @@ from servicecoach.analyzers.base import (
     base_slots,
     build_finding,
     evidence_of,
+    judges,
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer
-from servicecoach.models import Finding, Severity
+from servicecoach.models import Channel, Finding, Severity, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
 _HIGHER = {Severity.SUGGESTION: Severity.WARNING, Severity.WARNING: Severity.CRITICAL,
@@ -28,12 +29,19 @@ class FillerAnalyzer(PhraseListsAnalyzer):
 
     lists = ("filler",)
     defaults = {"warn_at": 3}
+    speakers = frozenset({Speaker.AGENT})
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
         self.warn_at = self.setting("warn_at")
         if self.warn_at < 1:
             raise ValueError("warn_at must be at least 1")
+        self.wake_keys = (self.keys["filler"],)
+        """A turn without a filler has nothing to report."""
+
+    def opens(self, channel: Channel, speaker: Speaker) -> str | None:
+        """Every agent turn in the rule's channels is judged for fillers."""
+        return self.rule.category if judges(self.rule, channel, speaker) else None
 
     def new_state(self, conversation: Conversation) -> None:
         return None

@@ -97,6 +97,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     """Reads every customer turn; subclasses decide one rule id from the shared state."""
 
     lists = ("strong", "threat", "supervisor")
+    speakers = frozenset({Speaker.CUSTOMER})
     optional_lists = ("amplifier", "compliance", "sarcasm")
     defaults = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
                 "strong_below": -0.75, "amplified_below": -0.5}

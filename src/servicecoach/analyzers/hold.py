@@ -100,6 +100,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
     lists = ("hold", "estimate", "refuse")
     optional_lists = ("brief", "ask", "moment", "thanks", "checkin")
     defaults = {"grace_seconds": 10.0, "limit_seconds": 120.0}
+    speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def new_state(self, conversation: Conversation) -> HoldState:
         return HoldState()

@@ -470,6 +470,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
     defaults: ClassVar[dict[str, Any]] = {
         "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6
     }
+    speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)

@@ -37,6 +37,7 @@ class GreetingAnalyzer(PhraseListsAnalyzer):
     """``greeting.missing``: the agent's first turn has no word from the `greeting` list."""
 
     lists = ("greeting",)
+    speakers = frozenset({Speaker.AGENT})
 
     def new_state(self, conversation: Conversation) -> _Once:
         return _Once()
@@ -92,6 +93,7 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
     lists = ("lead_in",)
     optional_lists = ("lead_out", "signature")
     defaults = {"opening_turns": 2, "any_word_after": (), "not_names": ()}
+    speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
@@ -219,6 +221,7 @@ class ClosingAnalyzer(PhraseListsAnalyzer):
     """``closing.missing``: neither of the agent's last two turns thanks or offers more help."""
 
     lists = ("closing",)
+    speakers = frozenset({Speaker.AGENT})
 
     def new_state(self, conversation: Conversation) -> _Closing:
         return _Closing()

@@ -13,7 +13,7 @@ from servicecoach.analyzers.base import (
     judges,
     span_of,
 )
-from servicecoach.models import Event, Finding, Speaker
+from servicecoach.models import Channel, Event, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import MatchSpec, PhraseRule, SubstitutionRule
 
@@ -34,6 +34,8 @@ class PhraseAnalyzer:
         self.follow_key = f"{rule.id}/followed_by"
         self.unless_key = f"{rule.id}/unless"
         self.speakers = frozenset(_speakers(rule))
+        self.wake_keys = (self.match_key,)
+        """Without a hit of the main list, a turn has nothing to report."""
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""
@@ -54,12 +56,18 @@ class PhraseAnalyzer:
             found.append((self.unless_key, rule.unless))
         return found
 
+    def opens(self, channel: Channel, speaker: Speaker) -> str | None:
+        """The category every turn this rule judges makes applicable, hit or not."""
+        rule = self.rule
+        opened = not isinstance(rule, PhraseRule) or rule.opens_category
+        return rule.category if opened and judges(rule, channel, speaker) else None
+
     def new_state(self, conversation: Conversation) -> None:
         return None
 
     def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
         rule = self.rule
-        if not judges(rule, conversation, ctx.turn.speaker):
+        if not judges(rule, conversation.channel, ctx.turn.speaker):
             return []
         if not isinstance(rule, PhraseRule) or rule.opens_category:
             conversation.judged.add(rule.category)

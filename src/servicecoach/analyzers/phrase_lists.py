@@ -31,6 +31,8 @@ class PhraseListsAnalyzer:
     optional_lists: ClassVar[tuple[str, ...]] = ()
     defaults: ClassVar[dict[str, Any]] = {}
     """Every setting the analyzer takes, with its default; its type is the setting's type."""
+    speakers: ClassVar[frozenset[Speaker] | None] = None
+    """The speakers whose turns the analyzer reads (None: every turn)."""
 
     def __init__(self, rule: BuiltinRule) -> None:
         self.rule = rule
@@ -85,7 +87,7 @@ class PhraseListsAnalyzer:
     def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
         """True for an agent turn in a channel the rule applies to."""
         return ctx.turn.speaker is Speaker.AGENT and judges(
-            self.rule, conversation, Speaker.AGENT
+            self.rule, conversation.channel, Speaker.AGENT
         )
 
     def applies(self, conversation: Conversation) -> bool:

@@ -48,6 +48,7 @@ class ReplyTimeAnalyzer(PhraseListsAnalyzer):
 
     lists = ("working",)
     defaults = {"limit_seconds": 60.0}
+    speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)

@@ -98,6 +98,7 @@ class TransferAnalyzer(PhraseListsAnalyzer):
 
     lists = ("transfer", "why")
     optional_lists = ("offer", "warm", "where")
+    speakers = frozenset({Speaker.AGENT})
 
     def new_state(self, conversation: Conversation) -> TransferState:
         return TransferState()
