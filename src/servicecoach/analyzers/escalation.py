@@ -74,6 +74,10 @@ class TurnReading:
     level: Level
     evidence: Evidence
     hit: Hit | None = None
+    supervisor: list[Hit] = field(default_factory=list)
+    """The turn's supervisor requests."""
+    threat: list[Hit] = field(default_factory=list)
+    """The turn's threats."""
 
 
 @dataclass
@@ -111,37 +115,38 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         conversation.sentiment[ctx.index] = round(score, 3)
         vader = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
                          score=round(score, 3), turn_index=ctx.index)
+        supervisor, threat = self.hits(ctx, "supervisor"), self.hits(ctx, "threat")
         hits = self.hits(ctx, "strong")
         if hits:
-            return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note="strong"), hits[0])
+            return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note="strong"),
+                               hits[0], supervisor, threat)
         if is_shouting(ctx.turn.text, self.setting("shout_min_letters"),
                        self.setting("shout_share")):
             return TurnReading(Level.STRONG, Evidence(source="pattern", pattern="upper case",
-                                                      turn_index=ctx.index, note="shouting"))
+                                                      turn_index=ctx.index, note="shouting"),
+                               None, supervisor, threat)
         complied = bool(self.hits(ctx, "compliance"))
         floor = self.setting("neutral_floor")
         if not complied and (
             score <= self.setting("strong_below")
             or (score <= self.setting("amplified_below") and self.hits(ctx, "amplifier"))
         ):
-            return TurnReading(Level.STRONG, vader)
-        if score < floor or complied or any(
-            self.hits(ctx, name) for name in ("sarcasm", "supervisor", "threat")
-        ):
-            return TurnReading(Level.NEGATIVE, vader)
-        return TurnReading(Level.CALM, vader)
+            return TurnReading(Level.STRONG, vader, None, supervisor, threat)
+        if score < floor or complied or supervisor or threat or self.hits(ctx, "sarcasm"):
+            return TurnReading(Level.NEGATIVE, vader, None, supervisor, threat)
+        return TurnReading(Level.CALM, vader, None, supervisor, threat)
 
     def on_turn(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if not self.applies(conversation) or ctx.turn.speaker is not Speaker.CUSTOMER:
+        if not self.applies(conversation):
             return []
         reading = self.shared(ctx, "escalation.read", lambda: self.read(conversation, ctx))
         rising = self._rising(state, reading.level)
-        supervisor = _new(self.hits(ctx, "supervisor"), state.last_supervisor)
-        threat = _new(self.hits(ctx, "threat"), state.last_threat)
-        state.last_supervisor = {hit.pattern for hit in self.hits(ctx, "supervisor")}
-        state.last_threat = {hit.pattern for hit in self.hits(ctx, "threat")}
+        supervisor = _new(reading.supervisor, state.last_supervisor)
+        threat = _new(reading.threat, state.last_threat)
+        state.last_supervisor = {hit.pattern for hit in reading.supervisor}
+        state.last_threat = {hit.pattern for hit in reading.threat}
         calmed = reading.level is Level.CALM and state.escalated
         found = self.judge(state, conversation, ctx, reading, rising=rising,
                            supervisor=supervisor, threat=threat, calmed=calmed)
