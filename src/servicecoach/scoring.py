@@ -57,7 +57,7 @@ def score(
             else -policy.penalties[finding.severity]
         )
         contributions.setdefault(finding.category, []).append(
-            ScoreContribution(rule_id=finding.rule_id, turn_index=finding.turn_index, points=points)
+            _contribution(finding.rule_id, finding.turn_index, points)
         )
     applicable = set(judged) | set(contributions)
     scores = []
@@ -80,6 +80,12 @@ def score(
         else None
     )
     return tuple(scores), overall
+
+
+@lru_cache(maxsize=4096)
+def _contribution(rule_id: str, turn_index: int | None, points: float) -> ScoreContribution:
+    """One finding's contribution (immutable: the same one is shared by every report)."""
+    return ScoreContribution(rule_id=rule_id, turn_index=turn_index, points=points)
 
 
 @lru_cache(maxsize=4096)
