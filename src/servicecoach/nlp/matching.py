@@ -302,8 +302,7 @@ class MatcherSet:
         exceptions: dict[str, list[Hit]] = defaultdict(list)
         for match_id, start, end in self._phrases(doc):
             key, source, phrase = self._labels[match_id]
-            span = doc[start:end]
-            hit = Hit(span.start_char, span.end_char, start, end, source, phrase)
+            hit = Hit(*_char_offsets(doc, start, end), start, end, source, phrase)
             (exceptions if source == "exception" else hits)[key].append(hit)
         return hits, exceptions
 
@@ -316,8 +315,8 @@ class MatcherSet:
         if compiled.patterns is not None and _may_match(compiled, scan.words):
             first = scan.first_of(compiled.starts) if compiled.starts is not None else 0
             for match_id, start, end in compiled.patterns(doc[first:] if first else doc):
-                span = doc[first + start : first + end]
-                found.append(Hit(span.start_char, span.end_char, span.start, span.end,
+                start, end = first + start, first + end
+                found.append(Hit(*_char_offsets(doc, start, end), start, end,
                                  "pattern", self._nlp.vocab.strings[match_id]))
         if compiled.regexes:
             for position in _regexes_to_run(compiled, scan.literals):
@@ -362,6 +361,16 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("LEMMA takes a string or {IN: [...]} in servicecoach patterns")
     rewritten["NORM"] = {"IN": sorted({form for lemma in lemmas for form in word_forms(str(lemma))})}
     return rewritten
+
+
+def _char_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The character offsets of tokens `start` to `end` (as a span's ``start_char`` and
+    ``end_char``, without building the span)."""
+    if end <= start:
+        span = doc[start:end]
+        return span.start_char, span.end_char
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last)
 
 
 def _char_hit(doc: Doc, start: int, end: int, source: str) -> Hit:
