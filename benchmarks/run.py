@@ -70,12 +70,13 @@ def extra_pack(records: list[dict], folder: Path) -> Path:
     of the corpora that occur now and then (as a contact centre's own pack would flag)."""
     import random
     from collections import Counter
+    from itertools import pairwise
 
     pairs: Counter[str] = Counter()
     for record in records:
         for turn in record["turns"]:
             words = [w.strip(".,!?\"'()").lower() for w in turn["text"].split()]
-            pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]) if a.isalpha() and b.isalpha())
+            pairs.update(f"{a} {b}" for a, b in pairwise(words) if a.isalpha() and b.isalpha())
     ranked = [pair for pair, _ in pairs.most_common(3000)][200:]
     pick = random.Random(0)
     (folder / "pack.yaml").write_text('name: extra\nversion: "1"\nlanguage: en\n', encoding="utf-8")
@@ -264,8 +265,8 @@ def main() -> None:
     first = cold(records)
     results["cold"] = first
     rows.append(("throughput, cold (fresh process, unseen text)", f"{first['core']:,.0f} turns/s",
-                 f"{first['core'] / first['vader']:.2f}x VADER, "
-                 f"{first['core'] / first['tokenizer']:.2f}x tokenizer"))
+                 (f"{first['core'] / first['vader']:.2f}x VADER, "
+                  f"{first['core'] / first['tokenizer']:.2f}x tokenizer")))
     latency = live_latency(records, 1000 // scale)
     results["latency_ms"] = latency
     rows += [

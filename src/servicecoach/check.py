@@ -53,10 +53,10 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
         if reached or is_new:
             label = "new issue" if options.baseline is not None else "issue"
             outcome.problems.append((finding.turn_index,
-                                     f"{label} {finding.rule_id}@{finding.turn_index} "
-                                     f"({finding.severity.value}): {finding.message}"))
+                                     (f"{label} {finding.rule_id}@{finding.turn_index} "
+                                      f"({finding.severity.value}): {finding.message}")))
     if options.min_score is not None and (report.overall is None
                                           or report.overall < options.min_score):
-        outcome.problems.append((None, f"overall score {report.overall} is below "
-                                       f"--min-score {options.min_score:g}"))
+        outcome.problems.append((None, (f"overall score {report.overall} is below "
+                                        f"--min-score {options.min_score:g}")))
     return outcome

@@ -28,7 +28,6 @@ from servicecoach.models import (
     Finding,
     Metadata,
     Report,
-    Speaker,
     Transcript,
 )
 from servicecoach.nlp.engine import load_pipeline

@@ -104,10 +104,10 @@ def load_labels(path: str | Path) -> dict[str, list[Key]]:
 def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
     """The transcript id and its label keys; ValueError says what is malformed."""
     if not isinstance(record, dict) or not isinstance(record.get("id"), str | int):
-        raise ValueError("expected an object with an 'id'")
+        raise ValueError("expected an object with an 'id'")  # noqa: TRY004 - a bad line, not a bad call
     expected = record.get("expected")
     if not isinstance(expected, list):
-        raise ValueError("'expected' must be a list")
+        raise ValueError("'expected' must be a list")  # noqa: TRY004 - a bad line, not a bad call
     transcript_id = str(record["id"])
     keys: list[Key] = []
     for item in expected:

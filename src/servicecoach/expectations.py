@@ -136,8 +136,8 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
         for finding in report.findings:
             if expected.matches(finding):
                 problems.append((finding.turn_index,
-                                 f"did not expect {finding.rule_id}@{finding.turn_index}"
-                                 f"{_turn_text(turns, finding.turn_index)}: {finding.message}"))
+                                 (f"did not expect {finding.rule_id}@{finding.turn_index}"
+                                  f"{_turn_text(turns, finding.turn_index)}: {finding.message}")))
     scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
     for category, minimum in canned.expect.min_scores.items():
         if category not in scores:

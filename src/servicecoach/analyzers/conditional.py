@@ -87,15 +87,15 @@ class ConditionalAnalyzer:
             hits = ctx.hits(self.trigger_key)
             if hits:
                 return evidence_of(hits[0], ctx.index, note="trigger")
-        if trigger.sentiment_below is not None and speaker_is_customer(ctx):
-            if ctx.sentiment < trigger.sentiment_below:
-                return Evidence(
-                    source="sentiment",
-                    pattern=f"compound < {trigger.sentiment_below}",
-                    score=round(ctx.sentiment, 3),
-                    turn_index=ctx.index,
-                    note="trigger",
-                )
+        if (trigger.sentiment_below is not None and speaker_is_customer(ctx)
+                and ctx.sentiment < trigger.sentiment_below):
+            return Evidence(
+                source="sentiment",
+                pattern=f"compound < {trigger.sentiment_below}",
+                score=round(ctx.sentiment, 3),
+                turn_index=ctx.index,
+                note="trigger",
+            )
         return None
 
     def _respond(

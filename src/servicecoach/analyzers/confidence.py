@@ -6,6 +6,8 @@ default 3) or more fillers in one turn is a run, reported one severity higher.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from servicecoach.analyzers.base import (
     Conversation,
     TurnContext,
@@ -28,7 +30,7 @@ class FillerAnalyzer(PhraseListsAnalyzer):
     """Counts `filler` hits per agent turn; one finding per turn that has any."""
 
     lists = ("filler",)
-    defaults = {"warn_at": 3}
+    defaults: ClassVar[dict[str, Any]] = {"warn_at": 3}
     speakers = frozenset({Speaker.AGENT})
 
     def __init__(self, rule: BuiltinRule) -> None:

@@ -26,6 +26,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -103,7 +104,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     lists = ("strong", "threat", "supervisor")
     speakers = frozenset({Speaker.CUSTOMER})
     optional_lists = ("amplifier", "compliance", "sarcasm")
-    defaults = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
+    defaults: ClassVar[dict[str, Any]] = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
                 "strong_below": -0.75, "amplified_below": -0.5}
 
     def new_state(self, conversation: Conversation) -> EscalationState:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -99,7 +100,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
 
     lists = ("hold", "estimate", "refuse")
     optional_lists = ("brief", "ask", "moment", "thanks", "checkin")
-    defaults = {"grace_seconds": 10.0, "limit_seconds": 120.0}
+    defaults: ClassVar[dict[str, Any]] = {"grace_seconds": 10.0, "limit_seconds": 120.0}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def new_state(self, conversation: Conversation) -> HoldState:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -92,7 +93,7 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
 
     lists = ("lead_in",)
     optional_lists = ("lead_out", "signature")
-    defaults = {"opening_turns": 2, "any_word_after": (), "not_names": ()}
+    defaults: ClassVar[dict[str, Any]] = {"opening_turns": 2, "any_word_after": (), "not_names": ()}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:

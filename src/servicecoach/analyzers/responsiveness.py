@@ -9,6 +9,7 @@ customer writes in between. Turns without a start time are not judged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -33,7 +34,7 @@ class _Waiting:
 
 def duration(seconds: float) -> str:
     """"45 s", "2 min 5 s", "1 h 3 min": how long a wait was, for messages."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole < 60:
         return f"{whole} s"
     minutes, secs = divmod(whole, 60)
@@ -47,7 +48,7 @@ class ReplyTimeAnalyzer(PhraseListsAnalyzer):
     """Measures each agent reply against ``limit_seconds`` (setting, default 60)."""
 
     lists = ("working",)
-    defaults = {"limit_seconds": 60.0}
+    defaults: ClassVar[dict[str, Any]] = {"limit_seconds": 60.0}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:

@@ -358,7 +358,8 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
     elif isinstance(value, dict) and isinstance(value.get("IN"), list):
         lemmas = value["IN"]
     else:
-        raise ValueError("LEMMA takes a string or {IN: [...]} in servicecoach patterns")
+        raise ValueError(  # noqa: TRY004 - a bad pattern in a pack, reported as a pack error
+            "LEMMA takes a string or {IN: [...]} in servicecoach patterns")
     rewritten["NORM"] = {"IN": sorted({form for lemma in lemmas for form in word_forms(str(lemma))})}
     return rewritten
 

@@ -159,7 +159,7 @@ def _located(
     error: ValidationError, lines: _Lines, path: Path, prefix: tuple[Any, ...], rule_id: Any
 ) -> RulePackError:
     # A misspelt key explains a "missing field" error too: report it first.
-    first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     loc = tuple(first["loc"])
     # Discriminated unions put the kind name in the location: drop it to find the YAML key.
     if loc and isinstance(loc[0], str) and loc[0] in {"phrase", "substitution", "conditional",
