@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -53,15 +54,16 @@ class Level(Enum):
     STRONG = "strongly negative"
 
 
-_WITHOUT_LETTERS = str.maketrans("", "", string.ascii_letters)
-_WITHOUT_UPPER = str.maketrans("", "", string.ascii_uppercase)
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_UPPER = string.ascii_uppercase.encode()
 
 
 def is_shouting(text: str, min_letters: int, share: float) -> bool:
     """True when a text is mostly upper case and long enough to tell."""
-    if text.isascii():  # the letters are a-z and A-Z: count them without a Python loop
-        letters = len(text) - len(text.translate(_WITHOUT_LETTERS))
-        upper = len(text) - len(text.translate(_WITHOUT_UPPER))
+    if text.isascii():  # the letters are a-z and A-Z: count them in C, as bytes
+        raw = text.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
     else:
         found = "".join(_LETTERS.findall(text))
         letters, upper = len(found), sum(map(str.isupper, found))
@@ -73,12 +75,24 @@ class TurnReading:
     """The level of one customer turn and what decided it."""
 
     level: Level
-    evidence: Evidence
+    score: float
+    """The turn's VADER compound (lowest sentence)."""
+    turn_index: int
+    cue: Evidence | None = None
+    """What decided the level when VADER did not (a strong cue, shouting)."""
     hit: Hit | None = None
     supervisor: list[Hit] = field(default_factory=list)
     """The turn's supervisor requests."""
     threat: list[Hit] = field(default_factory=list)
     """The turn's threats."""
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        """The evidence for the level (built when a finding needs it)."""
+        if self.cue is not None:
+            return self.cue
+        return Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
+                        score=round(self.score, 3), turn_index=self.turn_index)
 
 
 @dataclass
@@ -114,28 +128,29 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         """The level of a customer turn, with its evidence."""
         score = ctx.sentiment
         conversation.sentiment[ctx.index] = round(score, 3)
-        vader = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
-                         score=round(score, 3), turn_index=ctx.index)
+        index = ctx.index
         supervisor, threat = self.hits(ctx, "supervisor"), self.hits(ctx, "threat")
         hits = self.hits(ctx, "strong")
         if hits:
-            return TurnReading(Level.STRONG, evidence_of(hits[0], ctx.index, note="strong"),
-                               hits[0], supervisor, threat)
+            cue = evidence_of(hits[0], index, note="strong")
+            return TurnReading(Level.STRONG, score, index, cue, hits[0], supervisor, threat)
         if is_shouting(ctx.turn.text, self.setting("shout_min_letters"),
                        self.setting("shout_share")):
-            return TurnReading(Level.STRONG, Evidence(source="pattern", pattern="upper case",
-                                                      turn_index=ctx.index, note="shouting"),
-                               None, supervisor, threat)
+            cue = Evidence(source="pattern", pattern="upper case", turn_index=index,
+                           note="shouting")
+            return TurnReading(Level.STRONG, score, index, cue, None, supervisor, threat)
         complied = bool(self.hits(ctx, "compliance"))
         floor = self.setting("neutral_floor")
         if not complied and (
             score <= self.setting("strong_below")
             or (score <= self.setting("amplified_below") and self.hits(ctx, "amplifier"))
         ):
-            return TurnReading(Level.STRONG, vader, None, supervisor, threat)
-        if score < floor or complied or supervisor or threat or self.hits(ctx, "sarcasm"):
-            return TurnReading(Level.NEGATIVE, vader, None, supervisor, threat)
-        return TurnReading(Level.CALM, vader, None, supervisor, threat)
+            level = Level.STRONG
+        elif score < floor or complied or supervisor or threat or self.hits(ctx, "sarcasm"):
+            level = Level.NEGATIVE
+        else:
+            level = Level.CALM
+        return TurnReading(level, score, index, None, None, supervisor, threat)
 
     def on_turn(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext
