@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import Enum
+from functools import cached_property
 from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (

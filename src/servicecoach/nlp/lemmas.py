@@ -3,32 +3,82 @@
 Each word of a lemma-aware phrase is expanded at compile time to every inflection of each
 of its lemmas (lemminflect's tables), and the variants are matched as plain phrases. The
 cost is paid once when the `Coach` is built instead of on every token of every turn.
+
+Loading lemminflect's tables takes about 0.6 s, half of a `Coach`'s start-up, so the forms
+of the bundled packs' words ship precomputed in ``word_forms.json`` (made with the same
+lemminflect version, and used only with it); lemminflect is loaded when a pack uses a word
+that is not there. After changing the lemma phrases of a bundled pack, regenerate the file
+with `write_bundled_table` (a test says when it is stale)::
+
+    python -c "from servicecoach.nlp.lemmas import write_bundled_table; write_bundled_table()"
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from functools import cache
+from importlib.metadata import version
 from itertools import product
+from pathlib import Path
+from typing import Any
 
 from lemminflect import getAllInflections, getAllLemmas
 
 from servicecoach.errors import ServiceCoachError
 
 MAX_VARIANTS = 512
+BUNDLED_FORMS = Path(__file__).with_name("word_forms.json")
+
+_ASKED: set[str] = set()
+"""Every word expanded in this process (lower case): what the loaded packs need."""
 
 
 @cache
 def word_forms(word: str) -> tuple[str, ...]:
     """The word and every inflection of every lemma it can have, lower-cased and sorted."""
     lowered = word.lower()
-    lemmas = {lowered}
-    for candidates in getAllLemmas(lowered).values():
+    _ASKED.add(lowered)
+    known = _bundled().get(lowered)
+    return known if known is not None else inflections(lowered)
+
+
+def inflections(word: str) -> tuple[str, ...]:
+    """`word_forms` computed with lemminflect (`word` in lower case)."""
+    lemmas = {word}
+    for candidates in getAllLemmas(word).values():
         lemmas.update(candidates)
     forms = set(lemmas)
     for lemma in lemmas:
         for inflected in getAllInflections(lemma).values():
             forms.update(form.lower() for form in inflected)
     return tuple(sorted(forms))
+
+
+@cache
+def _bundled() -> Mapping[str, tuple[str, ...]]:
+    """The precomputed forms, when they were made with the installed lemminflect."""
+    try:
+        data = json.loads(BUNDLED_FORMS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if data.get("lemminflect") != version("lemminflect"):
+        return {}
+    return {word: tuple(forms) for word, forms in data["forms"].items()}
+
+
+def bundled_table() -> dict[str, Any]:
+    """What ``word_forms.json`` should hold: the forms of every word the bundled packs
+    expand, computed with the installed lemminflect."""
+    from servicecoach.coach import Coach  # here: the coach imports this module
+    from servicecoach.rules.loader import bundled_packs_dir
+
+    packs = sorted(p.name for p in bundled_packs_dir().iterdir() if (p / "pack.yaml").is_file())
+    _ASKED.clear()  # only the words of these packs
+    word_forms.cache_clear()
+    Coach(packs=packs)
+    return {"lemminflect": version("lemminflect"),
+            "forms": {word: list(inflections(word)) for word in sorted(_ASKED)}}
 
 
 def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
@@ -43,3 +93,9 @@ def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
             hint="shorten it, or list the forms you mean under 'phrases' instead of 'lemmas'",
         )
     return list(product(*choices))
+
+
+def write_bundled_table() -> Path:
+    """Write ``word_forms.json`` for the bundled packs; return its path."""
+    BUNDLED_FORMS.write_text(json.dumps(bundled_table(), indent=1) + "\n", encoding="utf-8")
+    return BUNDLED_FORMS
