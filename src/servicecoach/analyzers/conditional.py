@@ -19,6 +19,7 @@ from servicecoach.analyzers.base import (
     span_of,
 )
 from servicecoach.models import Event, Evidence, Finding, Speaker
+from servicecoach.nlp.sentiment import load_sentiment
 from servicecoach.rules.schema import ConditionalRule, MatchSpec
 
 _SNIPPET = 80
@@ -52,6 +53,8 @@ class ConditionalAnalyzer:
         self.expect_key = f"{rule.id}/expect"
         self.unless_key = f"{rule.id}/unless"
         self.speakers = frozenset({self.trigger_speaker, self.responder})
+        if rule.trigger.sentiment_below is not None:
+            load_sentiment()
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""

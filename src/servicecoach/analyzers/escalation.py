@@ -41,6 +41,7 @@ from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
+from servicecoach.nlp.sentiment import load_sentiment
 from servicecoach.rules.schema import BuiltinRule
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -120,6 +121,10 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     optional_lists = ("amplifier", "compliance", "sarcasm")
     defaults: ClassVar[dict[str, Any]] = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
                 "strong_below": -0.75, "amplified_below": -0.5}
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        load_sentiment()
 
     def new_state(self, conversation: Conversation) -> EscalationState:
         return EscalationState()

@@ -114,6 +114,13 @@ def is_word(word: str) -> bool:
     return bool(getAllLemmas(word.lower()))
 
 
+def load_lexicons() -> None:
+    """Load the given names and lemminflect's lemma table (a fifth of a second) now, when
+    the `Coach` is built, rather than on the first turn of a live session."""
+    _address_ids()
+    is_word("name")
+
+
 def name_forms(first: str) -> frozenset[str]:
     """A first name with its nicknames and the names it is a nickname of, lower case."""
     namer = _nicknamer()
@@ -478,6 +485,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.max_edits = self.setting("max_edits")
         self.any_word = frozenset(self.setting("any_word_after"))
         self.not_names = frozenset(self.setting("not_names"))
+        load_lexicons()
 
     def new_state(self, conversation: Conversation) -> NameState:
         state = NameState(agent=_first(conversation.metadata.agent_name))

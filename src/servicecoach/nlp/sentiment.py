@@ -14,6 +14,11 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 _ANALYZER: SentimentIntensityAnalyzer | None = None
 
 
+def load_sentiment() -> None:
+    """Load VADER's lexicon now (when the `Coach` is built), not on the first customer turn."""
+    _analyzer()
+
+
 def _analyzer() -> SentimentIntensityAnalyzer:
     global _ANALYZER
     if _ANALYZER is None:
