@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
@@ -227,15 +227,24 @@ class Analyzer(Protocol):
 
 
 _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
+_SLOT = re.compile(r"\{(\w+)\}")
 
 
 def render(template: str, slots: dict[str, str | None]) -> str:
     """Fill ``{slot}`` placeholders; an unknown customer name drops the slot and its comma."""
-    if not slots.get("customer_name"):
+    text, names = _parsed(template, bool(slots.get("customer_name")))
+    for name in names:
+        if name in slots:
+            text = text.replace("{" + name + "}", slots[name] or "")
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str, named: bool) -> tuple[str, tuple[str, ...]]:
+    """The template (without the name slot when there is no name) and its slot names."""
+    if not named:
         template = _NAME_SLOT.sub("", template)
-    for name, value in slots.items():
-        template = template.replace("{" + name + "}", value or "")
-    return template
+    return template, tuple(dict.fromkeys(_SLOT.findall(template)))
 
 
 def span_of(turn: Turn, start: int, end: int) -> Span:
