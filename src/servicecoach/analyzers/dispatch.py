@@ -27,11 +27,15 @@ class Dispatch:
         opened: dict[tuple[Channel, Speaker], set[str]] = defaultdict(set)
         for position, analyzer in enumerate(analyzers):
             keys = getattr(analyzer, "wake_keys", None)
+            if keys is not None:
+                keys = tuple(dict.fromkeys(matchers.canonical(key) for key in keys))
+                if any(key in matchers.always_run for key in keys):
+                    keys = None  # a spec that only running can rule out wakes it on every turn
             for speaker in _speakers(analyzer):
                 if keys is None:
                     always[speaker].append(position)
                     continue
-                for key in dict.fromkeys(matchers.canonical(key) for key in keys):
+                for key in keys:
                     woken[speaker][key].append(position)
                 for channel in Channel:
                     category = analyzer.opens(channel, speaker)  # type: ignore[attr-defined]
