@@ -10,12 +10,18 @@ import pytest
 
 from servicecoach.nlp import lemmas
 
+STALE = ("src/servicecoach/nlp/word_forms.json is stale: run python -c \"from "
+         "servicecoach.nlp.lemmas import write_bundled_table; write_bundled_table()\"")
+
 
 def test_the_precomputed_forms_are_those_of_the_bundled_packs() -> None:
     shipped = json.loads(lemmas.BUNDLED_FORMS.read_text(encoding="utf-8"))
-    assert shipped == lemmas.bundled_table(), (
-        "src/servicecoach/nlp/word_forms.json is stale: run python -c \"from "
-        "servicecoach.nlp.lemmas import write_bundled_table; write_bundled_table()\"")
+    fresh = lemmas.bundled_table()
+    assert sorted(shipped["forms"]) == sorted(fresh["forms"]), STALE  # the packs' words
+    if shipped["lemminflect"] != fresh["lemminflect"]:
+        pytest.skip(f"made with lemminflect {shipped['lemminflect']}, installed "
+                    f"{fresh['lemminflect']}: the table is not used (regenerate it)")
+    assert shipped == fresh, STALE
 
 
 def test_a_bundled_word_expands_as_lemminflect_expands_it() -> None:

@@ -65,7 +65,7 @@ class Session:
         if opened:
             conversation.judged.update(opened)
         found: list[Finding] = []
-        for position in dispatch.positions(turn.speaker, ctx.candidates):
+        for position in dispatch.positions(turn.speaker, lambda: ctx.candidates):
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
                                                            ctx))
         return self._keep(self._coach.suppress(found))

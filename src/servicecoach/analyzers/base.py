@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Protocol, TypeVar
@@ -117,7 +118,7 @@ class TurnContext:
         return self._split is not None
 
     @property
-    def candidates(self) -> set[str]:
+    def candidates(self) -> AbstractSet[str]:
         """Canonical keys of the specs that may have hits in the turn (no other spec has)."""
         return self._scan.candidates
 
@@ -227,24 +228,22 @@ class Analyzer(Protocol):
 
 
 _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
-_SLOT = re.compile(r"\{(\w+)\}")
 
 
 def render(template: str, slots: dict[str, str | None]) -> str:
-    """Fill ``{slot}`` placeholders; an unknown customer name drops the slot and its comma."""
-    text, names = _parsed(template, bool(slots.get("customer_name")))
-    for name in names:
-        if name in slots:
-            text = text.replace("{" + name + "}", slots[name] or "")
-    return text
+    """Fill ``{slot}`` placeholders, in the order of `slots`; an unknown customer name drops
+    the slot and its comma."""
+    if not slots.get("customer_name"):
+        template = _without_name(template)
+    for name, value in slots.items():
+        template = template.replace("{" + name + "}", value or "")
+    return template
 
 
 @lru_cache(maxsize=4096)
-def _parsed(template: str, named: bool) -> tuple[str, tuple[str, ...]]:
-    """The template (without the name slot when there is no name) and its slot names."""
-    if not named:
-        template = _NAME_SLOT.sub("", template)
-    return template, tuple(dict.fromkeys(_SLOT.findall(template)))
+def _without_name(template: str) -> str:
+    """The template without its customer-name slot (and that slot's comma)."""
+    return _NAME_SLOT.sub("", template)
 
 
 def span_of(turn: Turn, start: int, end: int) -> Span:
@@ -286,7 +285,12 @@ def build_finding(
     )
 
 
-def judges(rule: Any, channel: Channel, speaker: Speaker) -> bool:
+def judges(rule: Any, conversation: Conversation, speaker: Speaker) -> bool:
+    """True when the rule applies to a turn of `speaker` in this conversation's channel."""
+    return judges_turn(rule, conversation.channel, speaker)
+
+
+def judges_turn(rule: Any, channel: Channel, speaker: Speaker) -> bool:
     """True when the rule applies to a turn of `speaker` in a conversation on `channel`."""
     return channel in rule.channels and rule.speaker in ("any", speaker.value)
 

@@ -14,7 +14,7 @@ from servicecoach.analyzers.base import (
     base_slots,
     build_finding,
     evidence_of,
-    judges,
+    judges_turn,
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
@@ -43,7 +43,7 @@ class FillerAnalyzer(PhraseListsAnalyzer):
 
     def opens(self, channel: Channel, speaker: Speaker) -> str | None:
         """Every agent turn in the rule's channels is judged for fillers."""
-        return self.rule.category if judges(self.rule, channel, speaker) else None
+        return self.rule.category if judges_turn(self.rule, channel, speaker) else None
 
     def new_state(self, conversation: Conversation) -> None:
         return None

@@ -4,14 +4,16 @@ Most analyzers read every turn of their speakers. Those that declare `wake_keys`
 find something where one of those specs has a hit, so they run only on turns where the
 single phrase-and-literal pass says such a hit is possible: the cost of a turn then grows
 with what it says, not with the number of phrase rules in the packs. What such an
-analyzer does on every turn anyway (making its category applicable, `opens`) is done
-here instead, from a table built once.
+analyzer does on every turn anyway (making its category applicable: its optional
+`opens(channel, speaker)`) is done here instead, from a table built once. A spec that only
+running can rule out (token patterns, fuzzy phrases, regexes without a literal) wakes its
+analyzers on every turn.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from servicecoach.analyzers.base import Analyzer
 from servicecoach.models import Channel, Speaker
@@ -37,8 +39,9 @@ class Dispatch:
                     continue
                 for key in keys:
                     woken[speaker][key].append(position)
-                for channel in Channel:
-                    category = analyzer.opens(channel, speaker)  # type: ignore[attr-defined]
+                opens = getattr(analyzer, "opens", None)
+                for channel in Channel if opens is not None else ():
+                    category = opens(channel, speaker)  # type: ignore[misc]
                     if category is not None:
                         opened[channel, speaker].add(category)
         self.always = {speaker: tuple(positions) for speaker, positions in always.items()}
@@ -49,14 +52,16 @@ class Dispatch:
         self.opened = {where: frozenset(categories) for where, categories in opened.items()}
         """Categories a turn of a speaker in a channel makes applicable, woken or not."""
 
-    def positions(self, speaker: Speaker, candidates: Iterable[str]) -> tuple[int, ...]:
-        """The analyzers to run on a turn of `speaker` whose specs with possible hits are
-        `candidates`, in the coach's order."""
+    def positions(
+        self, speaker: Speaker, candidates: Callable[[], Iterable[str]]
+    ) -> tuple[int, ...]:
+        """The analyzers to run on a turn of `speaker`, in the coach's order; `candidates()`
+        gives the keys of the turn's specs with possible hits (asked only when it decides)."""
         always = self.always[speaker]
         by_key = self.woken[speaker]
         if not by_key:
             return always
-        woken = [position for key in candidates for position in by_key.get(key, ())]
+        woken = [position for key in candidates() for position in by_key.get(key, ())]
         return tuple(sorted({*always, *woken})) if woken else always
 
 

@@ -11,6 +11,7 @@ from servicecoach.analyzers.base import (
     build_finding,
     evidence_of,
     judges,
+    judges_turn,
     span_of,
 )
 from servicecoach.models import Channel, Event, Finding, Speaker
@@ -60,14 +61,14 @@ class PhraseAnalyzer:
         """The category every turn this rule judges makes applicable, hit or not."""
         rule = self.rule
         opened = not isinstance(rule, PhraseRule) or rule.opens_category
-        return rule.category if opened and judges(rule, channel, speaker) else None
+        return rule.category if opened and judges_turn(rule, channel, speaker) else None
 
     def new_state(self, conversation: Conversation) -> None:
         return None
 
     def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
         rule = self.rule
-        if not judges(rule, conversation.channel, ctx.turn.speaker):
+        if not judges(rule, conversation, ctx.turn.speaker):
             return []
         if not isinstance(rule, PhraseRule) or rule.opens_category:
             conversation.judged.add(rule.category)

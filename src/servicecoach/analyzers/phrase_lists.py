@@ -87,7 +87,7 @@ class PhraseListsAnalyzer:
     def is_agent_turn(self, conversation: Conversation, ctx: TurnContext) -> bool:
         """True for an agent turn in a channel the rule applies to."""
         return ctx.turn.speaker is Speaker.AGENT and judges(
-            self.rule, conversation.channel, Speaker.AGENT
+            self.rule, conversation, Speaker.AGENT
         )
 
     def applies(self, conversation: Conversation) -> bool:

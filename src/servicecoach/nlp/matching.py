@@ -367,9 +367,6 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
 def _char_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """The character offsets of tokens `start` to `end` (as a span's ``start_char`` and
     ``end_char``, without building the span)."""
-    if end <= start:
-        span = doc[start:end]
-        return span.start_char, span.end_char
     last = doc[end - 1]
     return doc[start].idx, last.idx + len(last)
 

@@ -194,11 +194,6 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML was built with it (a tenth of the pure-Python parser's time
-at start-up); the nodes, and their line marks, are the same."""
-
-
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     try:
@@ -206,7 +201,7 @@ def _compose(path: Path) -> tuple[Any, _Lines]:
     except OSError as error:
         raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise RulePackError(
