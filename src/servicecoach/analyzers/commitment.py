@@ -19,7 +19,7 @@ from servicecoach.analyzers.base import (
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
-from servicecoach.models import Channel, Commitment, Finding, Speaker
+from servicecoach.models import Commitment, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
@@ -47,11 +47,8 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
         self.wake_keys = (self.keys["promise"],)
-        """A turn without a promise has nothing to record."""
-
-    def opens(self, channel: Channel, speaker: Speaker) -> str | None:
-        """Only a promise makes the category applicable."""
-        return None
+        """A turn without a promise has nothing to record (and only a promise makes the
+        category applicable, so it has no `opens`)."""
 
     def new_state(self, conversation: Conversation) -> None:
         return None

@@ -29,6 +29,7 @@ class Dispatch:
         opened: dict[tuple[Channel, Speaker], set[str]] = defaultdict(set)
         for position, analyzer in enumerate(analyzers):
             keys = getattr(analyzer, "wake_keys", None)
+            opens = getattr(analyzer, "opens", None)
             if keys is not None:
                 keys = tuple(dict.fromkeys(matchers.canonical(key) for key in keys))
                 if any(key in matchers.always_run for key in keys):
@@ -39,9 +40,10 @@ class Dispatch:
                     continue
                 for key in keys:
                     woken[speaker][key].append(position)
-                opens = getattr(analyzer, "opens", None)
-                for channel in Channel if opens is not None else ():
-                    category = opens(channel, speaker)  # type: ignore[misc]
+                if opens is None:
+                    continue
+                for channel in Channel:
+                    category = opens(channel, speaker)
                     if category is not None:
                         opened[channel, speaker].add(category)
         self.always = {speaker: tuple(positions) for speaker, positions in always.items()}

@@ -119,8 +119,10 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     lists = ("strong", "threat", "supervisor")
     speakers = frozenset({Speaker.CUSTOMER})
     optional_lists = ("amplifier", "compliance", "sarcasm")
-    defaults: ClassVar[dict[str, Any]] = {"shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
-                "strong_below": -0.75, "amplified_below": -0.5}
+    defaults: ClassVar[dict[str, Any]] = {
+        "shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
+        "strong_below": -0.75, "amplified_below": -0.5,
+    }
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
