@@ -251,3 +251,18 @@ def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
             found = sorted((hit.token_start, hit.token_end)
                            for hit in matchers.hits(key, scan) if hit.source == "pattern")
             assert found == whole, (key, text)
+
+
+def test_word_regex_memory_answers_as_the_regex_does_after_it_starts_over(coach: Coach) -> None:
+    """The per-word memory of a token regex gate gives the regex's own answer, also once it
+    is full and starts over."""
+    from servicecoach.nlp.matching import WordRegex
+
+    strings = coach.nlp.vocab.strings
+    gate = WordRegex(r"^(?:u+m+|e+r+m+)$", strings)
+    gate.MAX_SEEN = 8
+    texts = [*_real_turns()[:300], "umm, ok", "errm", "Umbrella um"]
+    for text in texts * 2:  # the second time from memory
+        words = frozenset(token.lower for token in coach.nlp.make_doc(text))
+        expected = not any(gate.regex.search(strings[word]) for word in words)
+        assert gate.isdisjoint(words) is expected, text

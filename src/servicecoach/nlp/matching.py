@@ -58,20 +58,28 @@ class WordRegex:
     def __init__(self, source: str, strings: StringStore) -> None:
         self.regex = re.compile(source)
         self._strings = strings
-        self._seen: dict[int, bool] = {}
+        self._memory: tuple[set[int], set[int]] = (set(), set())
+        """The words tested so far, and those of them that match (a word is added to the
+        second before the first, and both are replaced together, so threads sharing it
+        read a consistent pair)."""
 
     def isdisjoint(self, words: frozenset[int]) -> bool:
         """True when no word of `words` matches (the test a word set need answers)."""
-        seen = self._seen
-        for word in words:
-            matched = seen.get(word)
-            if matched is None:
-                if len(seen) >= self.MAX_SEEN:
-                    seen.clear()
-                matched = seen[word] = self.regex.search(self._strings[word]) is not None
-            if matched:
-                return False
-        return True
+        tested, matching = self._memory
+        if not matching.isdisjoint(words):
+            return False
+        unknown = words - tested
+        if not unknown:
+            return True
+        if len(tested) >= self.MAX_SEEN:
+            tested, matching = self._memory = (set(), set())
+        found = False
+        for word in unknown:
+            if self.regex.search(self._strings[word]) is not None:
+                matching.add(word)
+                found = True
+        tested.update(unknown)
+        return not found
 
 
 Need = frozenset[int] | WordRegex
