@@ -6,8 +6,9 @@ cost is paid once when the `Coach` is built instead of on every token of every t
 
 Expanding needs lemminflect's inflection table (0.15 s to load), so the forms of the bundled
 packs' words ship precomputed in ``word_forms.json`` (made with the same lemminflect version,
-and used only with it); the table is loaded when a pack uses a word that is not there. After changing the lemma phrases of a bundled pack, regenerate the file
-with `write_bundled_table` (a test says when it is stale)::
+and used only with it); the table is loaded when a pack uses a word that is not there.
+After changing the lemma phrases of a bundled pack, regenerate the file with
+`write_bundled_table` (a test says when it is stale)::
 
     python -c "from servicecoach.nlp.lemmas import write_bundled_table; write_bundled_table()"
 """
