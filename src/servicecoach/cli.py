@@ -21,7 +21,7 @@ from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
-from servicecoach.evaluation import run_eval
+from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import render_stream
@@ -128,6 +128,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("labels", type=Path, metavar="LABELS")
     evaluation.add_argument("--min-precision", type=float, default=0.9)
     evaluation.add_argument("--min-recall", type=float, default=0.85)
+    evaluation.add_argument("--min-labels", type=int, default=1, metavar="N",
+                            help="hold only rule ids with at least N labels to the targets")
+    evaluation.add_argument("--min-f1", type=float, default=0.0,
+                            help="target of the micro-averaged F1 over all labels")
+    parts = evaluation.add_mutually_exclusive_group()
+    parts.add_argument("--fold", metavar="K/N", type=_fold,
+                       help="score only fold K of N (by a hash of the transcript id), such as "
+                       "a held-out 0/3")
+    parts.add_argument("--exclude-fold", metavar="K/N",
+                       type=lambda text: _fold(text, exclude=True),
+                       help="score every transcript but fold K of N (the part tuned on)")
     _coach_options(evaluation)
     evaluation.set_defaults(run=_eval)
 
@@ -343,9 +354,19 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
 
 
+def _fold(text: str, *, exclude: bool = False) -> Fold:
+    """A `--fold` / `--exclude-fold` value, or argparse's usage error saying what is wrong."""
+    try:
+        return Fold.parse(text, exclude=exclude)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _eval(args: argparse.Namespace) -> int:
+    fold = args.fold or args.exclude_fold
     return run_eval(_coach(args), args.transcripts, args.labels, args.min_precision,
-                    args.min_recall, sys.stdout)
+                    args.min_recall, sys.stdout, fold=fold, min_labels=args.min_labels,
+                    min_f1=args.min_f1)
 
 
 def _schema(args: argparse.Namespace) -> int:
