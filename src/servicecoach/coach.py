@@ -40,6 +40,7 @@ from servicecoach.rules.schema import (
     MatchSpec,
     PhraseRule,
     Rule,
+    SignalCondition,
     SubstitutionRule,
 )
 from servicecoach.scoring import (
@@ -48,6 +49,7 @@ from servicecoach.scoring import (
     ScoringPolicy,
 )
 from servicecoach.session import Session
+from servicecoach.signals.reading import SignalReader
 
 
 class Coach:
@@ -83,6 +85,9 @@ class Coach:
         self._components = tuple(component for _, component in self.nlp.pipeline)
         self.split_sentences = RuleSentencizer.replacing(self.nlp)
         """Sentences straight from the tokens when the pipeline only splits sentences."""
+        self.signals = SignalReader(spec for pack in loaded for spec in pack.signals)
+        """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
+        self._check_signals()
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
         self.matchers = self._compile()
         self.dispatch = Dispatch(self.analyzers, self.matchers)
@@ -115,8 +120,21 @@ class Coach:
             return ConditionalAnalyzer(rule)
         return build_builtin(rule, self.locations[rule.id])
 
+    def _check_signals(self) -> None:
+        """Every signal a rule reads is defined by a loaded pack."""
+        for rule in self.rules:
+            for condition in _signal_conditions(rule):
+                if condition.signal not in self.signals.specs:
+                    where = self.locations[rule.id]
+                    known = ", ".join(sorted(self.signals.specs)) or "none"
+                    raise RulePackError(
+                        f"rule {rule.id}: unknown signal {condition.signal!r}",
+                        path=where.path, line=where.line, hint=f"signals of the loaded packs: "
+                        f"{known}; define it in a pack's signals/ folder",
+                    )
+
     def _compile(self) -> MatcherSet:
-        specs: list[tuple[str, MatchSpec]] = []
+        specs: list[tuple[str, MatchSpec]] = self.signals.match_specs()
         for analyzer in self.analyzers:
             specs.extend(analyzer.specs())
         try:
@@ -220,6 +238,16 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
             position = last
         placed.setdefault(position, []).append(event)
     return placed
+
+
+def _signal_conditions(rule: Rule) -> list[SignalCondition]:
+    """The signal conditions a rule reads."""
+    if isinstance(rule, ConditionalRule):
+        return [c for c in (rule.trigger.signal, rule.expect_signal) if c is not None]
+    if isinstance(rule, BuiltinRule):
+        return [SignalCondition(signal=value) for key, value in rule.settings.items()
+                if key.endswith("_signal") and isinstance(value, str)]
+    return []
 
 
 def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]]:

@@ -46,10 +46,12 @@ _SEVERITY_RANK = {Severity.SUGGESTION: 0, Severity.WARNING: 1, Severity.CRITICAL
 
 
 class FindingKind(str, Enum):
-    """An `issue` is something to coach; a `strength` is something to praise."""
+    """An `issue` is something to coach; a `strength` is something to praise; a `cue` tells a
+    live agent what the customer's turn needs before they answer (not scored)."""
 
     ISSUE = "issue"
     STRENGTH = "strength"
+    CUE = "cue"
 
 
 class EventType(str, Enum):
@@ -145,8 +147,10 @@ class Evidence(BaseModel):
     model_config = _STRICT
 
     source: Literal[
-        "phrase", "lemma", "pattern", "regex", "fuzzy", "sentiment", "event", "absence", "timing"
-    ] = Field(description="What kind of matcher or measure fired")
+        "phrase", "lemma", "pattern", "regex", "fuzzy", "sentiment", "event", "absence", "timing",
+        "signal", "model",
+    ] = Field(description="What kind of matcher or measure fired ('signal': a cue of a pack's "
+              "signal; 'model': a shipped text model, with the words that drove it)")
     pattern: str | None = Field(default=None, description="The phrase, pattern or regex")
     score: float | None = Field(default=None, description="Fuzzy ratio, sentiment compound...")
     turn_index: int | None = Field(default=None, description="The turn the evidence is in")
@@ -219,6 +223,11 @@ class Report(BaseModel):
         default=(),
         description="Per turn: the customer's sentiment (-1..1) on customer turns, else null",
     )
+    signals: tuple[dict[str, float], ...] = Field(
+        default=(),
+        description="Per turn: the signals the turn showed, by id, with their score (0-1) "
+        "(customer.distress, customer.strong, agent.ack...); absent signals read 0",
+    )
     notes: tuple[str, ...] = Field(
         default=(),
         description="What servicecoach had to assume about the input (roles decided by "
@@ -236,6 +245,10 @@ class Report(BaseModel):
     def strengths(self) -> tuple[Finding, ...]:
         """Strengths, in turn order."""
         return tuple(f for f in self.findings if f.kind is FindingKind.STRENGTH)
+
+    def cues(self) -> tuple[Finding, ...]:
+        """Live cues (in a batch report only when asked for), in turn order."""
+        return tuple(f for f in self.findings if f.kind is FindingKind.CUE)
 
     def for_turn(self, turn_index: int) -> tuple[Finding, ...]:
         """Findings anchored on one turn."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
-from servicecoach.models import Event, Finding, Metadata, Report, Turn
+from servicecoach.models import Event, Finding, Metadata, Report, Speaker, Turn
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ class Session:
         conversation.turns.append(turn)
         coach = self._coach
         ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
-                          coach.matchers, coach.split_sentences)
+                          coach.matchers, coach.split_sentences, coach.signals)
+        self._read_facts(ctx)
         dispatch = coach.dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
         if opened:
@@ -69,6 +70,18 @@ class Session:
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
                                                            ctx))
         return self._keep(self._coach.suppress(found))
+
+    def _read_facts(self, ctx: TurnContext) -> None:
+        """What the report shows of every turn, whatever rules are enabled: its signals, and
+        the customer's sentiment."""
+        conversation = self._conversation
+        readings = {signal: ctx.signal(signal).score
+                    for signal in self._coach.signals.by_speaker[ctx.turn.speaker]}
+        conversation.signals[ctx.index] = {
+            signal: round(score, 3) for signal, score in readings.items() if score > 0
+        }
+        if ctx.turn.speaker is Speaker.CUSTOMER:
+            conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         """Record a hold or transfer event that happened after the latest turn."""
@@ -108,6 +121,10 @@ class Session:
             commitments=tuple(sorted(self._conversation.commitments, key=lambda c: c.turn_index)),
             customer_sentiment=tuple(
                 self._conversation.sentiment.get(index)
+                for index in range(len(self._conversation.turns))
+            ),
+            signals=tuple(
+                self._conversation.signals.get(index, {})
                 for index in range(len(self._conversation.turns))
             ),
             notes=input_notes(self._conversation.metadata),

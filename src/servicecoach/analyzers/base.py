@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
@@ -41,6 +41,9 @@ from servicecoach.nlp.sentences import Sentence, doc_sentences
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
 
+if TYPE_CHECKING:
+    from servicecoach.signals.reading import SignalReader, SignalReading
+
 T = TypeVar("T")
 
 
@@ -60,6 +63,8 @@ class Conversation:
     """Promises the agent made, for the report."""
     sentiment: dict[int, float] = field(default_factory=dict)
     """Customer sentiment by turn index, for the report."""
+    signals: dict[int, dict[str, float]] = field(default_factory=dict)
+    """The signals each turn showed (score above 0), by turn index, for the report."""
 
     @property
     def customer_name(self) -> str | None:
@@ -78,6 +83,7 @@ class TurnContext:
         annotate: Callable[[Doc], Doc],
         matchers: MatcherSet,
         split: Callable[[Doc], tuple[Sentence, ...]] | None = None,
+        signals: SignalReader | None = None,
     ) -> None:
         self.index = index
         self.turn = turn
@@ -88,6 +94,17 @@ class TurnContext:
         self._scan = matchers.scan(tokens, turn.text)
         self._filtered: dict[str, list[Hit]] = {}
         self._memo: dict[Hashable, Any] = {}
+        self._signals = signals
+        self._readings: dict[str, SignalReading] = {}
+
+    def signal(self, signal: str) -> SignalReading:
+        """A signal's reading of this turn (read once, then kept for the turn)."""
+        reading = self._readings.get(signal)
+        if reading is None:
+            if self._signals is None:
+                raise LookupError(f"no signals are loaded to read {signal!r}")
+            reading = self._readings[signal] = self._signals.read(signal, self)
+        return reading
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per turn for `key`: analyzers of one family share per-turn work.

@@ -58,7 +58,7 @@ class ConditionalAnalyzer:
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""
-        found = [(self.expect_key, self.rule.expect)]
+        found = [(self.expect_key, self.rule.expect)] if self.rule.expect is not None else []
         if self.rule.trigger.match is not None:
             found.append((self.trigger_key, self.rule.trigger.match))
         if self.rule.unless is not None:
@@ -90,6 +90,10 @@ class ConditionalAnalyzer:
             hits = ctx.hits(self.trigger_key)
             if hits:
                 return evidence_of(hits[0], ctx.index, note="trigger")
+        if trigger.signal is not None:
+            reading = ctx.signal(trigger.signal.signal)
+            if reading.at_least(trigger.signal.at_least) and reading.evidence is not None:
+                return reading.evidence
         if (trigger.sentiment_below is not None and speaker_is_customer(ctx)
                 and ctx.sentiment < trigger.sentiment_below):
             return Evidence(
@@ -111,17 +115,17 @@ class ConditionalAnalyzer:
         rule = self.rule
         window.seen += 1
         window.last = ctx
-        found = ctx.hits(self.expect_key)
+        found = self._expected(ctx)
         cancelled = rule.unless is not None and bool(ctx.hits(self.unless_key))
         slots = base_slots(conversation) | {"trigger": window.trigger_text}
-        if found:
+        if found is not None:
             state.window = None
             if rule.when == "present" and not cancelled:
-                hit = found[0]
-                slots["match"] = ctx.turn.text[hit.start : hit.end]
-                evidence = (window.evidence, evidence_of(hit, ctx.index))
-                span = span_of(ctx.turn, hit.start, hit.end)
-                return [build_finding(rule, ctx, span=span, evidence=evidence, slots=slots)]
+                evidence, (start, end) = found
+                slots["match"] = ctx.turn.text[start:end]
+                span = span_of(ctx.turn, start, end)
+                return [build_finding(rule, ctx, span=span, evidence=(window.evidence, evidence),
+                                      slots=slots)]
             return []
         if window.seen < rule.within:
             return []
@@ -129,6 +133,19 @@ class ConditionalAnalyzer:
         if rule.when == "present" or cancelled:
             return []
         return [self._missing(window, ctx, slots)]
+
+    def _expected(self, ctx: TurnContext) -> tuple[Evidence, tuple[int, int]] | None:
+        """What was expected, found in the responding turn: its evidence and span."""
+        rule = self.rule
+        if rule.expect is not None:
+            hits = ctx.hits(self.expect_key)
+            if hits:
+                return evidence_of(hits[0], ctx.index), (hits[0].start, hits[0].end)
+        if rule.expect_signal is not None:
+            reading = ctx.signal(rule.expect_signal.signal)
+            if reading.at_least(rule.expect_signal.at_least) and reading.evidence is not None:
+                return reading.evidence, reading.span or (0, len(ctx.turn.text))
+        return None
 
     def _missing(self, window: _Window, ctx: TurnContext, slots: dict[str, str | None]) -> Finding:
         absence = Evidence(

@@ -1,18 +1,14 @@
 """Sentiment escalation: ``escalation.rising``, ``.supervisor-request``, ``.threat``,
 ``.unresolved`` and the strength ``escalation.deescalated``.
 
-Every customer turn gets a level from VADER (the lowest sentence compound, customer turns
-only; it is also published per turn as the report's ``customer_sentiment``) and from cues
-VADER misses:
+Every customer turn gets a level from the turn's signals (``rules/core/signals/``, read
+once per turn whatever rules are enabled) and VADER (the lowest sentence compound):
 
-- strongly negative: a `strong` cue (insults, anger, "ridiculous", "unbelievable",
-  "worst", "are you kidding me?"), shouting (mostly upper case), or VADER at most ``strong_below``
-  (the core pack sets -0.9: VADER alone mostly measures distress, not anger), or a repeated-contact
-  `amplifier` ("third time I've called", "?!") with VADER at most ``amplified_below``
-  (default -0.5); a `compliance` ("yeah, fine, go ahead") keeps the last two from counting;
-- negative: VADER below ``neutral_floor`` (default -0.05), `sarcasm`, compliance, a
-  `supervisor` request or a `threat` (a calm "if it's not fixed I'll complain to the
-  regulator" is a threat, not anger: the dev set labels it so);
+- strongly negative: the `strong_signal` (customer.strong: insults, anger, accusation,
+  "ridiculous", shouting, sarcasm, very low VADER) at `strong_at_least` or more;
+- negative: VADER below ``neutral_floor`` (default -0.05), distress, a request for someone
+  else or a threat (a calm "if it's not fixed I'll complain to the regulator" is a threat,
+  not anger);
 - otherwise neutral or positive.
 
 No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
@@ -22,9 +18,7 @@ neutral or positive turn after an escalation fires ``deescalated``.
 
 from __future__ import annotations
 
-import re
-import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import Any, ClassVar
@@ -34,18 +28,14 @@ from servicecoach.analyzers.base import (
     TurnContext,
     base_slots,
     build_finding,
-    evidence_of,
     span_of,
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
-from servicecoach.nlp.matching import Hit
 from servicecoach.nlp.sentiment import load_sentiment
+from servicecoach.signals.reading import SignalReading
 from servicecoach.rules.schema import BuiltinRule
-
-_LETTERS = re.compile(r"[^\W\d_]+")
-
 
 class Level(Enum):
     """How a customer turn sounds."""
@@ -53,22 +43,6 @@ class Level(Enum):
     CALM = "neutral or positive"
     NEGATIVE = "negative"
     STRONG = "strongly negative"
-
-
-_ASCII_LETTERS = string.ascii_letters.encode()
-_ASCII_UPPER = string.ascii_uppercase.encode()
-
-
-def is_shouting(text: str, min_letters: int, share: float) -> bool:
-    """True when a text is mostly upper case and long enough to tell."""
-    if text.isascii():  # the letters are a-z and A-Z: count them in C, as bytes
-        raw = text.encode("ascii")
-        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-    else:
-        found = "".join(_LETTERS.findall(text))
-        letters, upper = len(found), sum(map(str.isupper, found))
-    return letters >= max(min_letters, 1) and upper / letters >= share
 
 
 @dataclass(frozen=True)
@@ -79,19 +53,18 @@ class TurnReading:
     score: float
     """The turn's VADER compound (lowest sentence)."""
     turn_index: int
-    cue: Evidence | None = None
-    """What decided the level when VADER did not (a strong cue, shouting)."""
-    hit: Hit | None = None
-    supervisor: list[Hit] = field(default_factory=list)
-    """The turn's supervisor requests."""
-    threat: list[Hit] = field(default_factory=list)
-    """The turn's threats."""
+    cue: SignalReading | None = None
+    """The strong-negativity signal, when it decided the level."""
+    supervisor: SignalReading | None = None
+    """The turn's request for someone else, if any."""
+    threat: SignalReading | None = None
+    """The turn's threat, if any."""
 
     @cached_property
     def evidence(self) -> Evidence:
         """The evidence for the level (built when a finding needs it)."""
-        if self.cue is not None:
-            return self.cue
+        if self.cue is not None and self.cue.evidence is not None:
+            return self.cue.evidence
         return Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
                         score=round(self.score, 3), turn_index=self.turn_index)
 
@@ -103,9 +76,9 @@ class EscalationState:
     previous: Level | None = None
     run: int = 0
     run_fired: bool = False
-    last_supervisor: set[str] = field(default_factory=set)
+    last_supervisor: str | None = None
     """The words of the previous customer turn's request (said again right after: not new)."""
-    last_threat: set[str] = field(default_factory=set)
+    last_threat: str | None = None
     """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
@@ -114,14 +87,14 @@ class EscalationState:
 
 
 class EscalationAnalyzer(PhraseListsAnalyzer):
-    """Reads every customer turn; subclasses decide one rule id from the shared state."""
+    """Reads every customer turn's signals; subclasses decide one rule id from the shared state."""
 
-    lists = ("strong", "threat", "supervisor")
     speakers = frozenset({Speaker.CUSTOMER})
-    optional_lists = ("amplifier", "compliance", "sarcasm")
     defaults: ClassVar[dict[str, Any]] = {
-        "shout_min_letters": 12, "shout_share": 0.7, "neutral_floor": -0.05,
-        "strong_below": -0.75, "amplified_below": -0.5,
+        "strong_signal": "customer.strong", "threat_signal": "customer.threat",
+        "supervisor_signal": "customer.supervisor", "distress_signal": "customer.distress",
+        "strong_at_least": 0.6, "threat_at_least": 0.5, "supervisor_at_least": 0.5,
+        "distress_at_least": 0.5, "neutral_floor": -0.05,
     }
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -131,45 +104,35 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     def new_state(self, conversation: Conversation) -> EscalationState:
         return EscalationState()
 
-    def read(self, conversation: Conversation, ctx: TurnContext) -> TurnReading:
+    def read(self, ctx: TurnContext) -> TurnReading:
         """The level of a customer turn, with its evidence."""
-        score = ctx.sentiment
-        conversation.sentiment[ctx.index] = round(score, 3)
-        index = ctx.index
-        supervisor, threat = self.hits(ctx, "supervisor"), self.hits(ctx, "threat")
-        hits = self.hits(ctx, "strong")
-        if hits:
-            cue = evidence_of(hits[0], index, note="strong")
-            return TurnReading(Level.STRONG, score, index, cue, hits[0], supervisor, threat)
-        if is_shouting(ctx.turn.text, self.setting("shout_min_letters"),
-                       self.setting("shout_share")):
-            cue = Evidence(source="pattern", pattern="upper case", turn_index=index,
-                           note="shouting")
-            return TurnReading(Level.STRONG, score, index, cue, None, supervisor, threat)
-        complied = bool(self.hits(ctx, "compliance"))
-        floor = self.setting("neutral_floor")
-        if not complied and (
-            score <= self.setting("strong_below")
-            or (score <= self.setting("amplified_below") and self.hits(ctx, "amplifier"))
-        ):
-            level = Level.STRONG
-        elif score < floor or complied or supervisor or threat or self.hits(ctx, "sarcasm"):
-            level = Level.NEGATIVE
-        else:
-            level = Level.CALM
-        return TurnReading(level, score, index, None, None, supervisor, threat)
+        score, index = ctx.sentiment, ctx.index
+        supervisor = self._signal(ctx, "supervisor")
+        threat = self._signal(ctx, "threat")
+        strong = self._signal(ctx, "strong")
+        if strong is not None:
+            return TurnReading(Level.STRONG, score, index, strong, supervisor, threat)
+        negative = (score < self.setting("neutral_floor") or supervisor or threat
+                    or self._signal(ctx, "distress"))
+        level = Level.NEGATIVE if negative else Level.CALM
+        return TurnReading(level, score, index, None, supervisor, threat)
+
+    def _signal(self, ctx: TurnContext, name: str) -> SignalReading | None:
+        """The turn's reading of one of the signals the rule names, when high enough."""
+        reading = ctx.signal(self.setting(f"{name}_signal"))
+        return reading if reading.at_least(self.setting(f"{name}_at_least")) else None
 
     def on_turn(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
         if not self.applies(conversation):
             return []
-        reading = self.shared(ctx, "escalation.read", lambda: self.read(conversation, ctx))
+        reading = self.shared(ctx, "escalation.read", lambda: self.read(ctx))
         rising = self._rising(state, reading.level)
         supervisor = _new(reading.supervisor, state.last_supervisor)
         threat = _new(reading.threat, state.last_threat)
-        state.last_supervisor = {hit.pattern for hit in reading.supervisor}
-        state.last_threat = {hit.pattern for hit in reading.threat}
+        state.last_supervisor = _words(reading.supervisor)
+        state.last_threat = _words(reading.threat)
         calmed = reading.level is Level.CALM and state.escalated
         found = self.judge(state, conversation, ctx, reading, rising=rising,
                            supervisor=supervisor, threat=threat, calmed=calmed)
@@ -196,63 +159,75 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
 
     def judge(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-        reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+        reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
         calmed: bool,
     ) -> list[Finding]:
         """This rule's findings on a customer turn."""
         return []
 
     def finding(self, ctx: TurnContext | None, conversation: Conversation,
-                evidence: tuple[Evidence, ...], hit: Hit | None = None) -> list[Finding]:
-        """A finding of this rule, with the matched words as span when there are any."""
+                evidence: tuple[Evidence, ...], reading: SignalReading | None = None,
+                ) -> list[Finding]:
+        """A finding of this rule, with the signal's words as span when there are any."""
         slots = base_slots(conversation)
         span = None
-        if ctx is not None and hit is not None:
-            span = span_of(ctx.turn, hit.start, hit.end)
+        if ctx is not None and reading is not None and reading.span is not None:
+            span = span_of(ctx.turn, *reading.span)
             slots["match"] = span.text
         return [build_finding(self.rule, ctx, span=span, evidence=evidence, slots=slots)]
 
 
-def _new(hits: list[Hit], previous: set[str]) -> list[Hit]:
-    """The hits, unless the customer's previous turn said the very same words."""
-    return [] if hits and {hit.pattern for hit in hits} <= previous else hits
+def _evidence(reading: SignalReading) -> tuple[Evidence, ...]:
+    """The evidence of a signal reading, as a finding's evidence."""
+    return (reading.evidence,) if reading.evidence is not None else ()
+
+
+def _words(reading: SignalReading | None) -> str | None:
+    """What showed a signal (a cue's words, or the model's), to compare with the next turn."""
+    return reading.evidence.pattern if reading is not None and reading.evidence else None
+
+
+def _new(reading: SignalReading | None, previous: str | None) -> SignalReading | None:
+    """The reading, unless the customer's previous turn said the very same words."""
+    if reading is None or (previous is not None and _words(reading) == previous):
+        return None
+    return reading
 
 
 class RisingAnalyzer(EscalationAnalyzer):
     """``escalation.rising``: a fall from calm to strongly negative, or three strong turns."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
               calmed: bool) -> list[Finding]:
         if not rising:
             return []
         how = "three strongly negative turns in a row" if state.run >= 3 else \
             "from neutral or positive straight to strongly negative"
         evidence = (reading.evidence, absence(ctx.index, how))
-        return self.finding(ctx, conversation, evidence, reading.hit)
+        return self.finding(ctx, conversation, evidence, reading.cue)
 
 
 class SupervisorAnalyzer(EscalationAnalyzer):
     """``escalation.supervisor-request``: the customer asks for a manager or someone else."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
               calmed: bool) -> list[Finding]:
         if not supervisor:
             return []
-        return self.finding(ctx, conversation, (evidence_of(supervisor[0], ctx.index),),
-                            supervisor[0])
+        return self.finding(ctx, conversation, _evidence(supervisor), supervisor)
 
 
 class ThreatAnalyzer(EscalationAnalyzer):
     """``escalation.threat``: leaving, cancelling, a public complaint, a regulator, legal action."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
               calmed: bool) -> list[Finding]:
         if not threat:
             return []
-        return self.finding(ctx, conversation, (evidence_of(threat[0], ctx.index),), threat[0])
+        return self.finding(ctx, conversation, _evidence(threat), threat)
 
 
 class DeescalatedAnalyzer(EscalationAnalyzer):
@@ -261,7 +236,7 @@ class DeescalatedAnalyzer(EscalationAnalyzer):
     strength is decided by `on_end` (a live session reports it when it closes)."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: list[Hit], threat: list[Hit],
+              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
               calmed: bool) -> list[Finding]:
         if rising or supervisor or threat:
             state.recovery = None  # a later escalation: an earlier recovery is not the last

@@ -35,8 +35,10 @@ class PhraseAnalyzer:
         self.follow_key = f"{rule.id}/followed_by"
         self.unless_key = f"{rule.id}/unless"
         self.speakers = frozenset(_speakers(rule))
-        self.wake_keys = (self.match_key,)
-        """Without a hit of the main list, a turn has nothing to report."""
+        reads_signal = isinstance(rule, PhraseRule) and rule.signal is not None
+        self.wake_keys = (self.follow_key,) if reads_signal else (self.match_key,)
+        """Without a hit of the main list (or of what must follow a signal's words), a turn
+        has nothing to report."""
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""
@@ -50,7 +52,7 @@ class PhraseAnalyzer:
             )
             found = [(self.match_key, main)]
         else:
-            found = [(self.match_key, rule.match)]
+            found = [(self.match_key, rule.match)] if rule.match is not None else []
             if rule.followed_by is not None:
                 found.append((self.follow_key, rule.followed_by))
         if rule.unless is not None:
@@ -72,7 +74,7 @@ class PhraseAnalyzer:
             return []
         if not isinstance(rule, PhraseRule) or rule.opens_category:
             conversation.judged.add(rule.category)
-        hits = ctx.hits(self.match_key)
+        hits = self._main_hits(ctx)
         if not hits:
             return []
         first = hits[0]
@@ -93,6 +95,18 @@ class PhraseAnalyzer:
         if isinstance(rule, PhraseRule) and first.pattern in rule.rewrites:
             rule = rule.model_copy(update={"suggestion": rule.rewrites[first.pattern]})
         return [build_finding(rule, ctx, span=span, evidence=evidence, slots=slots)]
+
+    def _main_hits(self, ctx: TurnContext) -> list[Hit]:
+        """Hits of the main list, or the words that showed the rule's signal."""
+        rule = self.rule
+        if not isinstance(rule, PhraseRule) or rule.signal is None:
+            return ctx.hits(self.match_key)
+        reading = ctx.signal(rule.signal.signal)
+        if not reading.at_least(rule.signal.at_least) or reading.span is None:
+            return []
+        pattern = reading.evidence.pattern if reading.evidence is not None else None
+        start, end = reading.span
+        return [Hit(start, end, 0, 0, "signal", pattern or rule.signal.signal, reading.score)]
 
     @staticmethod
     def _followed(hits: list[Hit], follows: list[Hit]) -> list[Hit]:

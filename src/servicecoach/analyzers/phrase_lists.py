@@ -113,7 +113,11 @@ per-turn memo keys stay cheap to hash."""
 
 
 def _typed(name: str, value: Any, default: Any) -> Any:
-    """`value` as the type of `default`: a number, or a list of strings."""
+    """`value` as the type of `default`: a number, a string, or a list of strings."""
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"setting {name!r} takes a name, not {value!r}")
+        return value
     if isinstance(default, tuple):
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise TypeError(f"setting {name!r} takes a list of strings, not {value!r}")

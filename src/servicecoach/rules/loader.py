@@ -15,10 +15,12 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from servicecoach.errors import RulePackError
-from servicecoach.rules.schema import PackManifest, Rule
+from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
 
 _RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
 _MANIFEST = "pack.yaml"
+_SIGNALS = "signals"
+"""The pack's sub-folder whose YAML files define signals (`SignalSpec`), not rules."""
 _Lines = dict[tuple[Any, ...], int]
 
 
@@ -42,6 +44,8 @@ class Pack:
     """Name -> version of this pack and every pack it extends."""
     lineage: tuple[PackManifest, ...]
     """The manifests of the packs it extends, then its own: later ones override settings."""
+    signals: tuple[SignalSpec, ...] = ()
+    """The signals its rules read; a pack redefines a parent's signal by giving its id again."""
 
 
 def bundled_packs_dir() -> Path:
@@ -86,16 +90,20 @@ def load_pack(name_or_path: str, *, _seen: tuple[str, ...] = ()) -> Pack:
     locations: dict[str, RuleLocation] = {}
     versions: dict[str, str] = {}
     lineage: list[PackManifest] = []
+    signals: dict[str, SignalSpec] = {}
     for parent_name in manifest.extends:
         parent_path = resolve_pack(parent_name, relative_to=folder)
         parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name))
         _merge(rules, locations, parent.rules, parent.locations)
         versions.update(parent.versions)
         lineage.extend(parent.lineage)
+        signals.update((spec.id, spec) for spec in parent.signals)
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations)
+    signals.update((spec.id, spec) for spec in _load_signal_files(folder))
     versions[manifest.name] = manifest.version
-    return Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest))
+    return Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),
+                tuple(signals.values()))
 
 
 def _merge(
@@ -122,7 +130,7 @@ def _load_rule_files(folder: Path) -> tuple[list[Rule], dict[str, RuleLocation]]
     rules: list[Rule] = []
     locations: dict[str, RuleLocation] = {}
     for path in sorted(folder.rglob("*.yaml")):
-        if path.name == _MANIFEST and path.parent == folder:
+        if (path.name == _MANIFEST and path.parent == folder) or _is_signal_file(folder, path):
             continue
         data, lines = _compose(path)
         entries = data if isinstance(data, list) else [data]
@@ -132,6 +140,35 @@ def _load_rule_files(folder: Path) -> tuple[list[Rule], dict[str, RuleLocation]]
             line = lines.get((*prefix, "id"), lines[prefix])
             _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), line)})
     return rules, locations
+
+
+def _is_signal_file(folder: Path, path: Path) -> bool:
+    return path.relative_to(folder).parts[0] == _SIGNALS
+
+
+def _load_signal_files(folder: Path) -> list[SignalSpec]:
+    """The signals defined in the pack's ``signals/`` folder; an id defined twice is an error."""
+    specs: dict[str, tuple[SignalSpec, str]] = {}
+    for path in sorted((folder / _SIGNALS).glob("*.yaml")):
+        data, lines = _compose(path)
+        entries = data if isinstance(data, list) else [data]
+        for index, entry in enumerate(entries):
+            prefix = (index,) if isinstance(data, list) else ()
+            where = f"{path}:{lines.get((*prefix, 'id'), lines.get(prefix))}"
+            try:
+                spec = SignalSpec.model_validate(entry)
+            except ValidationError as error:
+                ident = entry.get("id") if isinstance(entry, dict) else None
+                raise _located(error, lines, path, prefix, ident) from None
+            if spec.id in specs:
+                raise RulePackError(
+                    f"duplicate signal id {spec.id!r} (first defined at {specs[spec.id][1]})",
+                    path=str(path), line=lines.get((*prefix, "id")),
+                    hint="signal ids are unique in a pack; a pack that extends another "
+                    "redefines a signal by giving its id again in its own signals/ folder",
+                )
+            specs[spec.id] = (spec, where)
+    return [spec for spec, _ in specs.values()]
 
 
 def _validate_rule(entry: Any, lines: _Lines, path: Path, prefix: tuple[Any, ...]) -> Rule:

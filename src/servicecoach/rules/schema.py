@@ -90,6 +90,13 @@ class MatchSpec(_Strict):
         return values
 
 
+class SignalCondition(_Strict):
+    """A condition on a signal's score: ``{signal: customer.distress, at_least: 0.6}``."""
+
+    signal: str
+    at_least: float = Field(default=0.5, gt=0, le=1)
+
+
 class RuleDocs(_Strict):
     """Ruff-style documentation: what it does, why it matters, an example, what to say instead."""
 
@@ -139,7 +146,11 @@ class PhraseRule(_RuleBase):
     """Fires on a turn of `speaker` where `match` hits, unless `unless` hits in the same turn."""
 
     kind: Literal["phrase"]
-    match: MatchSpec
+    match: MatchSpec | None = None
+    signal: SignalCondition | None = Field(
+        default=None,
+        description="Instead of 'match': the turn's signal, on the words that showed it",
+    )
     followed_by: MatchSpec | None = Field(
         default=None,
         description="A second match that must come after the first in the same sentence",
@@ -161,7 +172,10 @@ class PhraseRule(_RuleBase):
 
     @model_validator(mode="after")
     def _rewrites_name_matches(self) -> PhraseRule:
-        known = set(self.match.phrases) | set(self.match.lemmas) | set(self.match.regex)
+        if (self.match is None) == (self.signal is None):
+            raise ValueError("a phrase rule needs one of 'match' and 'signal'")
+        match = self.match or MatchSpec(phrases=("-",))
+        known = set(match.phrases) | set(match.lemmas) | set(match.regex)
         unknown = sorted(set(self.rewrites) - known)
         if unknown:
             raise ValueError(f"rewrites for {unknown} name no phrase, lemma or regex of 'match'")
@@ -181,11 +195,66 @@ class SubstitutionRule(_RuleBase):
     unless: MatchSpec | None = None
 
 
+_SIGNAL_ID = re.compile(r"^(agent|customer)\.[a-z][a-z0-9_-]*$")
+
+
+class SignalCue(_Strict):
+    """Words that show a signal, and how strongly (the score a hit gives the signal)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="What the cue is, for evidence")
+    score: float = Field(gt=0, le=1, description="The signal's score when the cue hits")
+    match: MatchSpec
+
+
+class SignalSpec(_Strict):
+    """A per-turn signal: read on every turn of its speaker, whatever rules are enabled.
+
+    Its score (0-1) is the highest of: the score of each cue that hits, the shipped model's
+    probability times `model_scale`, `sentiment_score` when the turn's lowest VADER compound
+    is at most `sentiment_below`, and `shouting_score` when the turn is mostly upper case.
+    """
+
+    id: str = Field(description="'customer.name' or 'agent.name'")
+    description: str = ""
+    cues: tuple[SignalCue, ...] = ()
+    model: str | None = Field(default=None, description="A shipped linear model, by name")
+    model_scale: float = Field(default=1.0, ge=0, le=1)
+    sentiment_below: float | None = Field(default=None, ge=-1, le=1)
+    sentiment_score: float = Field(default=0.7, gt=0, le=1)
+    shouting_score: float | None = Field(default=None, gt=0, le=1)
+    except_when: MatchSpec | None = Field(
+        default=None, description="Anything here in the turn cancels the model and sentiment "
+        "evidence (not the cues): 'no worries', 'thanks, that worked'",
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _SIGNAL_ID.match(value):
+            raise ValueError(f"signal id {value!r} must look like 'customer.name' or 'agent.name'")
+        return value
+
+    @property
+    def speaker(self) -> Literal["agent", "customer"]:
+        """Whose turns the signal reads."""
+        return "agent" if self.id.startswith("agent.") else "customer"
+
+    @model_validator(mode="after")
+    def _something(self) -> SignalSpec:
+        if not (self.cues or self.model or self.sentiment_below is not None
+                or self.shouting_score is not None):
+            raise ValueError("a signal needs cues, a model, sentiment_below or shouting_score")
+        return self
+
+
 class Trigger(_Strict):
     """The turn that opens a conditional window."""
 
     speaker: Literal["agent", "customer"]
     match: MatchSpec | None = None
+    signal: SignalCondition | None = Field(
+        default=None, description="Also trigger when this signal of the turn is high enough"
+    )
     sentiment_below: float | None = Field(
         default=None,
         ge=-1,
@@ -195,8 +264,8 @@ class Trigger(_Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Trigger:
-        if self.match is None and self.sentiment_below is None:
-            raise ValueError("a trigger needs 'match' or 'sentiment_below'")
+        if self.match is None and self.sentiment_below is None and self.signal is None:
+            raise ValueError("a trigger needs 'match', 'signal' or 'sentiment_below'")
         return self
 
 
@@ -206,7 +275,10 @@ class ConditionalRule(_RuleBase):
     kind: Literal["conditional"]
     trigger: Trigger
     within: int = Field(default=1, ge=1, description="How many of the responder's turns to look at")
-    expect: MatchSpec
+    expect: MatchSpec | None = None
+    expect_signal: SignalCondition | None = Field(
+        default=None, description="Also expected: this signal of the responding turn"
+    )
     when: Literal["missing", "present"] = Field(
         default="missing",
         description="missing: fire when `expect` is absent from the window (anchor: the last "
@@ -215,6 +287,12 @@ class ConditionalRule(_RuleBase):
     unless: MatchSpec | None = Field(
         default=None, description="In the responding turn, cancels the finding"
     )
+
+    @model_validator(mode="after")
+    def _expects_something(self) -> ConditionalRule:
+        if self.expect is None and self.expect_signal is None:
+            raise ValueError("a conditional rule needs 'expect' or 'expect_signal'")
+        return self
 
 
 class BuiltinRule(_RuleBase):

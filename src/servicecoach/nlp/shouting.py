@@ -1,0 +1,37 @@
+"""Shouting: a text written mostly in upper case."""
+
+from __future__ import annotations
+
+import re
+import string
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_UPPER = string.ascii_uppercase.encode()
+
+
+def is_shouting(text: str, min_letters: int, share: float) -> bool:
+    """True when a text is mostly upper case and long enough to tell."""
+    if text.isascii():  # the letters are a-z and A-Z: count them in C, as bytes
+        raw = text.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    else:
+        found = "".join(_LETTERS.findall(text))
+        letters, upper = len(found), sum(map(str.isupper, found))
+    return letters >= max(min_letters, 1) and upper / letters >= share
+
+
+# Two or more words in capitals, six letters or more in all: "FIX THIS", "PLZ FIX IT", but
+# not a pair of acronyms ("PS4 GTA", "USB C"). A match starts only at a word's start and the
+# classes do not overlap, so the search is linear.
+_CAPITAL_RUN = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b(?:[ \t]+\b[A-Z][A-Z']*[A-Z]\b)+")
+_MIN_RUN_LETTERS = 6
+
+
+def shouted_words(text: str) -> tuple[int, int] | None:
+    """The character span of the first run of words in capitals, or None."""
+    for run in _CAPITAL_RUN.finditer(text):
+        if sum(char.isalpha() for char in run.group()) >= _MIN_RUN_LETTERS:
+            return run.span()
+    return None

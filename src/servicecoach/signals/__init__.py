@@ -1,0 +1,1 @@
+"""Per-turn signals read from every turn, whatever rules are enabled (see `reading`)."""
