@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("labels", type=Path, metavar="LABELS")
     evaluation.add_argument("--min-precision", type=float, default=0.9)
     evaluation.add_argument("--min-recall", type=float, default=0.85)
-    evaluation.add_argument("--min-labels", type=int, default=1, metavar="N",
+    evaluation.add_argument("--min-labels", type=int, default=0, metavar="N",
                             help="hold only rule ids with at least N labels to the targets")
     evaluation.add_argument("--min-f1", type=float, default=0.0,
                             help="target of the micro-averaged F1 over all labels")

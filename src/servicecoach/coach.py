@@ -340,6 +340,9 @@ def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
         spec = trigger.match or MatchSpec(phrases=phrases)
         spec = _extend(spec, "phrases", phrases) if trigger.match else spec
         return rule.model_copy(update={"trigger": trigger.model_copy(update={"match": spec})})
+    if isinstance(rule, ConditionalRule) and name == "expect" and rule.expect is None:
+        # the rule expects a signal: the phrases are expected too
+        return rule.model_copy(update={"expect": MatchSpec(phrases=phrases)})
     spec = getattr(rule, name, None)
     if not isinstance(spec, MatchSpec):
         raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")

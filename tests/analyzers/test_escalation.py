@@ -6,7 +6,7 @@ import time
 from statistics import median
 
 from servicecoach import Coach
-from servicecoach.analyzers.escalation import is_shouting
+from servicecoach.nlp.shouting import is_shouting
 from tests.conftest import transcript
 
 

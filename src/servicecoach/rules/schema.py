@@ -204,6 +204,11 @@ class SignalCue(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="What the cue is, for evidence")
     score: float = Field(gt=0, le=1, description="The signal's score when the cue hits")
     match: MatchSpec
+    yields: bool = Field(
+        default=False,
+        description="The signal's `except_when` cancels this cue too (sarcasm yields to "
+        "compliance: \"oh great, more waiting. Fine, go ahead\" is not strong)",
+    )
 
 
 class SignalSpec(_Strict):
@@ -223,8 +228,8 @@ class SignalSpec(_Strict):
     sentiment_score: float = Field(default=0.7, gt=0, le=1)
     shouting_score: float | None = Field(default=None, gt=0, le=1)
     except_when: MatchSpec | None = Field(
-        default=None, description="Anything here in the turn cancels the model and sentiment "
-        "evidence (not the cues): 'no worries', 'thanks, that worked'",
+        default=None, description="Anything here in the turn cancels the model, sentiment "
+        "and shouting evidence, and the cues that `yield`: 'no worries', 'yeah, fine'",
     )
 
     @field_validator("id")

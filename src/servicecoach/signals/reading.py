@@ -70,9 +70,10 @@ class SignalReader:
         spec = self.specs.get(signal)
         if spec is None or spec.speaker != ctx.turn.speaker.value:
             return SignalReading(signal, 0.0)
+        excepted = spec.except_when is not None and bool(ctx.hits(except_key(spec.id)))
         best = SignalReading(signal, 0.0)
         for cue in spec.cues:
-            if cue.score <= best.score:
+            if cue.score <= best.score or (excepted and cue.yields):
                 continue
             hits = ctx.hits(cue_key(spec.id, cue.name))
             if hits:
@@ -80,7 +81,7 @@ class SignalReader:
                 evidence = Evidence(source="signal", pattern=hit.pattern, score=cue.score,
                                     turn_index=ctx.index, note=f"{spec.id}: {cue.name}")
                 best = SignalReading(signal, cue.score, evidence, (hit.start, hit.end))
-        if spec.except_when is not None and ctx.hits(except_key(spec.id)):
+        if excepted:
             return best
         return max((best, *self._measures(spec, ctx)), key=lambda reading: reading.score)
 
