@@ -30,10 +30,11 @@ class Source:
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
-        """A file on disk, read as UTF-8 with invalid bytes replaced."""
+        """A file on disk, read as UTF-8 (a byte-order mark is dropped, as Excel and many
+        Windows tools write one) with invalid bytes replaced."""
 
         def lines() -> Iterator[str]:
-            with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
                 yield from handle
 
         return cls(name=str(path), open_text=lines)

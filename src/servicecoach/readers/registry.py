@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
@@ -132,8 +133,8 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
-            text = sys.stdin.read()
-            yield Source(name="<stdin>", open_text=lambda text=text: iter(text.splitlines(True)))
+            text = sys.stdin.read().removeprefix(BYTE_ORDER_MARK)
+            yield Source(name="<stdin>", open_text=lambda text=text: _lines(text))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -145,6 +146,15 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield Source.from_path(path)
         else:
             yield Source(name=raw, open_text=_missing(raw))
+
+
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines as a file gives them: split at line ends only, so a raw U+2028, U+2029 or U+0085
+    inside a JSON string stays in its line (``str.splitlines`` would split there too)."""
+    return iter(io.StringIO(text, newline=""))
 
 
 def _missing(raw: str):  # type: ignore[no-untyped-def]

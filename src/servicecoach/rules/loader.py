@@ -251,12 +251,37 @@ def _compose(path: Path) -> tuple[Any, _Lines]:
         raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
     lines: _Lines = {}
     constructor = yaml.SafeLoader(text)
-    return _to_python(node, (), lines, constructor, str(path)), lines
+    budget = _Budget(str(path))
+    return _to_python(node, (), lines, constructor, budget), lines
+
+
+MAX_YAML_VALUES = 100_000
+"""The most values a rule file may hold once its aliases are expanded: far above any real
+pack (core's largest file holds a few thousand), far below a "billion laughs" alias bomb."""
+
+
+class _Budget:
+    """Counts the values built from one file, to refuse an alias bomb before it eats memory."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.left = MAX_YAML_VALUES
+
+    def spend(self, node: yaml.Node) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise RulePackError(
+                f"the YAML expands to more than {MAX_YAML_VALUES:,} values (aliases that "
+                "repeat aliases?)", path=self.source, line=node.start_mark.line + 1,
+                hint="write the lists out, or use each anchor a few times only",
+            )
 
 
 def _to_python(
-    node: yaml.Node, path: tuple[Any, ...], lines: _Lines, loader: Any, source: str
+    node: yaml.Node, path: tuple[Any, ...], lines: _Lines, loader: Any, budget: _Budget
 ) -> Any:
+    budget.spend(node)
+    source = budget.source
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
@@ -281,11 +306,11 @@ def _to_python(
             if index >= merged:
                 written.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _to_python(value_node, (*path, key), lines, loader, source)
+            result[key] = _to_python(value_node, (*path, key), lines, loader, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _to_python(item, (*path, i), lines, loader, source) for i, item in enumerate(node.value)
+            _to_python(item, (*path, i), lines, loader, budget) for i, item in enumerate(node.value)
         ]
     try:
         return loader.construct_object(node, deep=True)
