@@ -129,15 +129,15 @@ def test_worked_example_of_docs_scoring() -> None:
     report = Coach().score(call)  # type: ignore[arg-type]
     by_category = {s.category: s for s in report.scores}
     assert {c: s.score for c, s in by_category.items()} == {
-        "commitments": None, "confidence": 100.0, "defensiveness": 70.0, "empathy": 80.0,
-        "escalation": 100.0, "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
+        "commitments": None, "confidence": 100.0, "defensiveness": 70.0, "empathy": 70.0,
+        "escalation": None, "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
         "positive_language": 100.0, "responsiveness": None,
     }
     assert [(c.rule_id, c.turn_index, c.points) for c in by_category["opening_closing"].contributions] \
         == [("greeting.introduced", 0, 5.0), ("closing.missing", None, -5.0)]
-    assert report.overall == 89.5  # 895 / 10, as the docs show
+    assert report.overall == 84.4  # 675 / 8, as the docs show
     docs = (path.parents[2] / "docs" / "scoring.md").read_text()
-    assert "895 / 10 = 89.5" in docs
+    assert "675 / 8 = 84.4" in docs
 
 
 def test_core_pack_weights_and_user_overrides() -> None:

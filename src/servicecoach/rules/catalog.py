@@ -15,6 +15,7 @@ from servicecoach.rules.schema import (
     MatchSpec,
     PhraseRule,
     Rule,
+    SignalCondition,
 )
 
 _LIST_LIMIT = 60
@@ -40,6 +41,11 @@ def rule_page(rule: Rule) -> str:
                   "## Use instead", "", "```", rule.docs.use_instead.rstrip(), "```", ""]
     lines += ["## Message and suggestion", "", f"- message: {rule.message.strip()}",
               f"- suggestion: {rule.suggestion.strip()}", ""]
+    reads = _signals(rule)
+    if reads:
+        lines += ["## Signals read", "", *reads,
+                  "", "Signals are defined in the pack's `signals/` folder (see "
+                  "[signals](../signals.md)).", ""]
     for title, spec in _specs(rule):
         lines += [f"## {title}", "", *_spec_lines(spec), ""]
     if isinstance(rule, BuiltinRule):
@@ -50,6 +56,17 @@ def rule_page(rule: Rule) -> str:
     if rule.suppressed_by:
         lines += ["## Suppressed by", "", ", ".join(f"`{s}`" for s in rule.suppressed_by), ""]
     return "\n".join(lines)
+
+
+def _signals(rule: Rule) -> list[str]:
+    """One line per signal condition the rule reads."""
+    found: list[tuple[str, SignalCondition | None]] = []
+    if isinstance(rule, PhraseRule):
+        found = [("Matches", rule.signal)]
+    elif isinstance(rule, ConditionalRule):
+        found = [("Trigger", rule.trigger.signal), ("Expects", rule.expect_signal)]
+    return [f"- {title}: `{c.signal}` at {c.at_least:g} or more"
+            for title, c in found if c is not None]
 
 
 def _specs(rule: Rule) -> list[tuple[str, MatchSpec]]:
