@@ -20,6 +20,7 @@ from servicecoach.analyzers.builtins import build_builtin
 from servicecoach.analyzers.conditional import ConditionalAnalyzer
 from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
+from servicecoach.analyzers.signal_rule import SignalRuleAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
 from servicecoach.errors import ConfigError, RulePackError
 from servicecoach.models import (
@@ -41,6 +42,7 @@ from servicecoach.rules.schema import (
     PhraseRule,
     Rule,
     SignalCondition,
+    SignalRule,
     SubstitutionRule,
 )
 from servicecoach.scoring import (
@@ -118,6 +120,8 @@ class Coach:
             return PhraseAnalyzer(rule)
         if isinstance(rule, ConditionalRule):
             return ConditionalAnalyzer(rule)
+        if isinstance(rule, SignalRule):
+            return SignalRuleAnalyzer(rule)
         return build_builtin(rule, self.locations[rule.id])
 
     def _check_signals(self) -> None:
@@ -244,6 +248,10 @@ def _signal_conditions(rule: Rule) -> list[SignalCondition]:
     """The signal conditions a rule reads."""
     if isinstance(rule, ConditionalRule):
         return [c for c in (rule.trigger.signal, rule.expect_signal) if c is not None]
+    if isinstance(rule, SignalRule):
+        return list(rule.when)
+    if isinstance(rule, PhraseRule):
+        return [rule.signal] if rule.signal is not None else []
     if isinstance(rule, BuiltinRule):
         return [SignalCondition(signal=value) for key, value in rule.settings.items()
                 if key.endswith("_signal") and isinstance(value, str)]

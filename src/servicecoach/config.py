@@ -5,6 +5,7 @@ Read from ``servicecoach.toml`` or from ``[tool.servicecoach]`` in ``pyproject.t
     packs = ["core", "./packs/acme"]     # bundled names or folders
     spacy_model = "en_core_web_sm"       # optional; default is blank English
     disable = ["language.negative"]      # rule ids, or "family.*"
+    cues = true                          # keep live cues in batch reports
 
     [rules."defensive.dismissive"]
     severity = "critical"
@@ -65,6 +66,9 @@ class CoachConfig(_Strict):
     packs: tuple[str, ...] = ("core",)
     spacy_model: str | None = None
     disable: tuple[str, ...] = ()
+    cues: bool = Field(
+        default=False, description="Keep live cues (empathy.needed, escalation.risk) in reports",
+    )
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     scoring: ScoringOverride = Field(default_factory=ScoringOverride)
     base_dir: Path | None = Field(default=None, exclude=True)

@@ -51,6 +51,8 @@ def score(
     """Category scores for every known category, and the overall score."""
     contributions: dict[str, list[ScoreContribution]] = {}
     for finding in findings:
+        if finding.kind is FindingKind.CUE:
+            continue  # a cue tells the agent what is needed; it is not a judgement
         points = float(
             policy.strength_bonus
             if finding.kind is FindingKind.STRENGTH

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
-from servicecoach.models import Event, Finding, Metadata, Report, Speaker, Turn
+from servicecoach.models import Event, Finding, FindingKind, Metadata, Report, Speaker, Turn
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -50,7 +50,9 @@ class Session:
         return tuple(self._findings)
 
     def add_turn(self, turn: Turn | Mapping[str, Any]) -> list[Finding]:
-        """Score the next turn; return the findings that can be decided now."""
+        """Score the next turn; return the findings that can be decided now, and on a
+        customer turn the live cues for the agent's answer (kind `cue`: ``empathy.needed``,
+        ``escalation.risk``), which batch reports keep only when asked (``cues = true``)."""
         self._check_open()
         if not isinstance(turn, Turn):
             turn = Turn.model_validate(turn)
@@ -101,8 +103,10 @@ class Session:
             self._keep(analyzer.on_end(state, self._conversation))
         self._closed = True
         order = self._coach.rule_order
+        kept = (self._findings if self._coach.config.cues
+                else [f for f in self._findings if f.kind is not FindingKind.CUE])
         findings = sorted(
-            self._findings,
+            kept,
             key=lambda f: (
                 f.turn_index is None,
                 f.turn_index if f.turn_index is not None else 0,

@@ -200,7 +200,7 @@ def _located(
     loc = tuple(first["loc"])
     # Discriminated unions put the kind name in the location: drop it to find the YAML key.
     if loc and isinstance(loc[0], str) and loc[0] in {"phrase", "substitution", "conditional",
-                                                       "builtin"}:
+                                                       "signal", "builtin"}:
         loc = loc[1:]
     line = _nearest_line(lines, prefix + loc)
     key = ".".join(str(part) for part in loc)
@@ -212,7 +212,7 @@ def _located(
         kind = first["input"].get("kind") if isinstance(first["input"], dict) else first["input"]
         what = f"unknown kind {kind!r}"
         line = lines.get((*prefix, "kind"), line)
-        hint = "kind is one of: phrase, substitution, conditional, builtin"
+        hint = "kind is one of: phrase, substitution, conditional, signal, builtin"
     elif first["type"] == "union_tag_not_found":
         what = "missing 'kind'"
         hint = "add 'kind: phrase' (or substitution, conditional, builtin)"

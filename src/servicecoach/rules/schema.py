@@ -7,6 +7,8 @@ each holding one rule or a list of rules. `Rule` is a discriminated union on ``k
 - ``substitution``: a phrase with a better wording, which becomes the suggestion.
 - ``conditional``: something in one speaker's turn requires (``when: missing``) or is
   followed by (``when: present``) something in the other speaker's next turn(s).
+- ``signal``: a turn's signal at a threshold (the live cues ``empathy.needed`` and
+  ``escalation.risk``).
 - ``builtin``: a behaviour implemented in Python (conversation state, timing, names),
   configured by phrase lists and settings in YAML.
 """
@@ -300,6 +302,16 @@ class ConditionalRule(_RuleBase):
         return self
 
 
+class SignalRule(_RuleBase):
+    """Fires on a turn of `speaker` where any of `when` holds: a thin rule over the turn's
+    signals, such as the live cue ``empathy.needed`` (customer.distress at 0.5 or more)."""
+
+    kind: Literal["signal"]
+    when: tuple[SignalCondition, ...] = Field(
+        min_length=1, description="Signal conditions; the first that holds fires the rule"
+    )
+
+
 class BuiltinRule(_RuleBase):
     """A behaviour implemented in Python, named by `analyzer`, configured by `settings`."""
 
@@ -312,7 +324,8 @@ class BuiltinRule(_RuleBase):
 
 
 Rule = Annotated[
-    PhraseRule | SubstitutionRule | ConditionalRule | BuiltinRule, Field(discriminator="kind")
+    PhraseRule | SubstitutionRule | ConditionalRule | SignalRule | BuiltinRule,
+    Field(discriminator="kind"),
 ]
 
 

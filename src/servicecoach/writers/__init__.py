@@ -43,7 +43,7 @@ def render_text(report: Report) -> str:
     lines = [f"{report.transcript_id}  overall {overall}"]
     for finding in report.findings:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
-        mark = "+" if finding.kind is FindingKind.STRENGTH else "-"
+        mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
         lines.append(
             f"  {mark} {where:<10} {finding.severity.value:<10} {finding.rule_id}: "
             f"{finding.message}"
