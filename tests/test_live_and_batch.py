@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach import Coach, Report, Transcript
+from servicecoach.models import FindingKind
 from servicecoach.readers.text import block_to_transcript, parse_blocks
 from servicecoach.testing.annotations import find_test_files
 
@@ -70,8 +71,10 @@ def test_live_session_equals_batch(coach: Coach, transcript: Transcript) -> None
     batch = coach.score(transcript)
     assert live_report.findings == batch.findings
     assert live_report.scores == batch.scores
-    # every hint given live is in the final report, at the same turn
-    assert set(hints) <= set(batch.findings)
+    # every hint given live is in the final report, at the same turn; a live cue is in it
+    # when cues are asked for
+    assert {hint for hint in hints if hint.kind is not FindingKind.CUE} <= set(batch.findings)
+    assert set(hints) <= set(coach.score(transcript, cues=True).findings)
 
 
 SENTENCES = [

@@ -195,8 +195,9 @@ class Coach:
         conversation = Conversation(id=transcript_id, channel=Channel(channel), metadata=meta)
         return Session(self, conversation)
 
-    def score(self, transcript: Transcript) -> Report:
-        """Score a whole transcript by replaying it, turn by turn, through a live session."""
+    def score(self, transcript: Transcript, *, cues: bool | None = None) -> Report:
+        """Score a whole transcript by replaying it, turn by turn, through a live session
+        (the report keeps the live cues when `cues`, by default as the configuration says)."""
         session = self.session(
             transcript.metadata, channel=transcript.channel, transcript_id=transcript.id
         )
@@ -207,7 +208,7 @@ class Coach:
             session.add_turn(turn)
             for event in events.get(index, ()):
                 session.add_event(event)
-        return session.close()
+        return session.close(cues=cues)
 
     def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:
         """Score transcripts one after the other, lazily, in input order."""

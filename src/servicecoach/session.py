@@ -96,14 +96,16 @@ class Session:
             found.extend(analyzer.on_event(state, conversation, event))
         return self._keep(found)
 
-    def close(self) -> Report:
-        """End the conversation: decide what is still open and return the report."""
+    def close(self, *, cues: bool | None = None) -> Report:
+        """End the conversation: decide what is still open and return the report (with the
+        live cues when `cues`, by default as the coach's configuration says)."""
         self._check_open()
         for analyzer, state in zip(self._coach.analyzers, self._states):
             self._keep(analyzer.on_end(state, self._conversation))
         self._closed = True
         order = self._coach.rule_order
-        kept = (self._findings if self._coach.config.cues
+        keep_cues = self._coach.config.cues if cues is None else cues
+        kept = (self._findings if keep_cues
                 else [f for f in self._findings if f.kind is not FindingKind.CUE])
         findings = sorted(
             kept,

@@ -95,7 +95,7 @@ def run_file(path: Path, coach: Coach) -> FileResult:
         if isinstance(transcript, InputError):
             result.problems.append(Problem(block.first_line, "", "bad-transcript", str(transcript)))
             continue
-        report = coach.score(transcript)
+        report = coach.score(transcript, cues=True)  # cues are annotated like rules
         _compare(result, block, [n for n in notes if n.rule_id in known], report.findings)
     return result
 
