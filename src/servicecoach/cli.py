@@ -22,6 +22,7 @@ from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
+from servicecoach.satisfaction import run_satisfaction
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import render_stream
@@ -121,13 +122,24 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.set_defaults(run=_check)
 
     evaluation = commands.add_parser(
-        "eval", help="measure precision and recall on a labelled set",
+        "eval", help="measure precision and recall on a labelled set, or the rank agreement "
+        "with customer ratings",
         description="Score TRANSCRIPTS, compare with LABELS (JSON Lines of {id, expected: "
         "[{rule_id, turn_index}]}) and print precision, recall and F1 per rule id, then the "
-        "misses and false alarms. Exit 1 when a rule id is below a target.",
+        "misses and false alarms. Exit 1 when a rule id is below a target. With "
+        "--satisfaction, TRANSCRIPTS carry their raters' mean in metadata.quality_mean and "
+        "the command prints Spearman's rho between the overall score and the rating.",
     )
     evaluation.add_argument("transcripts", type=Path, metavar="TRANSCRIPTS")
-    evaluation.add_argument("labels", type=Path, metavar="LABELS")
+    evaluation.add_argument("labels", type=Path, metavar="LABELS", nargs="?")
+    evaluation.add_argument("--satisfaction", action="store_true",
+                            help="rank agreement of the overall score with the ratings in "
+                            "the transcripts' metadata (no LABELS)")
+    evaluation.add_argument("--rating", default="S", metavar="SCALE",
+                            help="with --satisfaction: the rating in metadata.quality_mean "
+                            "(default S, customer satisfaction)")
+    evaluation.add_argument("--min-rho", type=float, default=0.0,
+                            help="with --satisfaction: exit 1 below this Spearman rho")
     evaluation.add_argument("--min-precision", type=float, default=0.9)
     evaluation.add_argument("--min-recall", type=float, default=0.85)
     evaluation.add_argument("--min-labels", type=int, default=0, metavar="N",
@@ -368,6 +380,15 @@ def _fold(text: str, *, exclude: bool = False) -> Fold:
 
 def _eval(args: argparse.Namespace) -> int:
     fold = args.fold or args.exclude_fold
+    if args.satisfaction:
+        if args.labels is not None:
+            raise ServiceCoachError("eval --satisfaction takes rated TRANSCRIPTS only",
+                                    hint="drop LABELS: the ratings are in the metadata")
+        return run_satisfaction(_coach(args), args.transcripts, sys.stdout, fold=fold,
+                                min_rho=args.min_rho, scale=args.rating)
+    if args.labels is None:
+        raise ServiceCoachError("eval needs TRANSCRIPTS and LABELS",
+                                hint="or pass --satisfaction for a set rated by customers")
     return run_eval(_coach(args), args.transcripts, args.labels, args.min_precision,
                     args.min_recall, sys.stdout, fold=fold, min_labels=args.min_labels,
                     min_f1=args.min_f1)

@@ -96,7 +96,7 @@ class Coach:
         """Which analyzers each turn wakes."""
         self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         self.categories = frozenset(rule.category for rule in self.rules)
-        self.scoring = _scoring_policy(loaded, self.config)
+        self.scoring = _scoring_policy(loaded, self.config, self.rules)
         self._suppressors = {rule.id: set(rule.suppressed_by) for rule in self.rules if
                              rule.suppressed_by}
         self._check_suppressors()
@@ -362,7 +362,8 @@ def _extend(spec: MatchSpec, field: str, phrases: tuple[str, ...]) -> MatchSpec:
     return spec.model_copy(update={field: getattr(spec, field) + phrases})
 
 
-def _scoring_policy(packs: list[Pack], config: CoachConfig) -> ScoringPolicy:
+def _scoring_policy(packs: list[Pack], config: CoachConfig, rules: Iterable[Rule]
+                    ) -> ScoringPolicy:
     weights: dict[str, float] = {}
     penalties = dict(DEFAULT_PENALTIES)
     bonus = DEFAULT_STRENGTH_BONUS
@@ -375,4 +376,6 @@ def _scoring_policy(packs: list[Pack], config: CoachConfig) -> ScoringPolicy:
     penalties.update(config.scoring.penalties)
     if config.scoring.strength_bonus is not None:
         bonus = config.scoring.strength_bonus
-    return ScoringPolicy(weights=weights, penalties=penalties, strength_bonus=bonus)
+    points = {rule.id: rule.points for rule in rules if rule.points is not None}
+    return ScoringPolicy(weights=weights, penalties=penalties, strength_bonus=bonus,
+                         rule_points=points)

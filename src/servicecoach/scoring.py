@@ -36,6 +36,15 @@ class ScoringPolicy:
     weights: Mapping[str, float] = field(default_factory=dict)
     penalties: Mapping[Severity, float] = field(default_factory=lambda: dict(DEFAULT_PENALTIES))
     strength_bonus: float = DEFAULT_STRENGTH_BONUS
+    rule_points: Mapping[str, float] = field(default_factory=dict)
+    """Points of the rules that set their own (`points:` in the pack), by rule id."""
+
+    def points(self, finding: Finding) -> float:
+        """What a finding adds to its category's score (negative for an issue)."""
+        own = self.rule_points.get(finding.rule_id)
+        if finding.kind is FindingKind.STRENGTH:
+            return float(self.strength_bonus if own is None else own)
+        return -float(self.penalties[finding.severity] if own is None else own)
 
     def weight(self, category: str) -> float:
         """A category's weight in the overall score (1.0 unless set)."""
@@ -53,11 +62,7 @@ def score(
     for finding in findings:
         if finding.kind is FindingKind.CUE:
             continue  # a cue tells the agent what is needed; it is not a judgement
-        points = float(
-            policy.strength_bonus
-            if finding.kind is FindingKind.STRENGTH
-            else -policy.penalties[finding.severity]
-        )
+        points = policy.points(finding)
         contributions.setdefault(finding.category, []).append(
             _contribution(finding.rule_id, finding.turn_index, points)
         )

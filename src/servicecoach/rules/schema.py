@@ -112,7 +112,12 @@ class _RuleBase(_Strict):
     id: str = Field(description="Stable id, 'family.name'")
     category: str = Field(min_length=1, description="Scorecard category")
     severity: Severity = Severity.WARNING
-    finding: FindingKind = Field(default=FindingKind.ISSUE, description="issue or strength")
+    finding: FindingKind = Field(default=FindingKind.ISSUE, description="issue, strength or cue")
+    points: float | None = Field(
+        default=None, ge=0, le=100,
+        description="Points the finding moves its category by, instead of its severity's "
+        "penalty (or the strength bonus): for findings that weigh more than their severity",
+    )
     speaker: Literal["agent", "customer", "any"] = Field(
         default="agent", description="Whose turns the rule judges"
     )
