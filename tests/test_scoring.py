@@ -131,13 +131,13 @@ def test_worked_example_of_docs_scoring() -> None:
     assert {c: s.score for c, s in by_category.items()} == {
         "commitments": None, "confidence": 100.0, "defensiveness": 70.0, "empathy": 70.0,
         "escalation": None, "hold_transfer": None, "name": 95.0, "opening_closing": 100.0,
-        "positive_language": 100.0, "responsiveness": None,
+        "outcome": 60.0, "positive_language": 100.0, "responsiveness": None,
     }
     assert [(c.rule_id, c.turn_index, c.points) for c in by_category["opening_closing"].contributions] \
         == [("greeting.introduced", 0, 5.0), ("closing.missing", None, -5.0)]
-    assert report.overall == 84.4  # 675 / 8, as the docs show
+    assert report.overall == 79.5  # 795 / 10, as the docs show
     docs = (path.parents[2] / "docs" / "scoring.md").read_text()
-    assert "675 / 8 = 84.4" in docs
+    assert "795 / 10 = 79.5" in docs
 
 
 def test_core_pack_weights_and_user_overrides() -> None:
@@ -160,8 +160,11 @@ def test_a_real_report_is_consistent_with_its_findings(coach: Coach, path: str) 
     report = coach.score(transcript((REPO / path).read_text(encoding="utf-8")))
     by_category: dict[str, float] = {}
     for finding in report.findings:
-        points = (coach.scoring.strength_bonus if finding.kind is FindingKind.STRENGTH
-                  else -coach.scoring.penalties[finding.severity])
+        rule = coach.rule(finding.rule_id)
+        strength = finding.kind is FindingKind.STRENGTH
+        own = rule.points if rule.points is not None else (
+            coach.scoring.strength_bonus if strength else coach.scoring.penalties[finding.severity])
+        points = own if strength else -own
         by_category[finding.category] = by_category.get(finding.category, 0.0) + points
     applicable = [s for s in report.scores if s.applicable]
     for category in applicable:
