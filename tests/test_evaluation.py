@@ -11,6 +11,7 @@ import pytest
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.evaluation import (
     Evaluation,
+    Fold,
     check_targets,
     evaluate,
     format_evaluation,
@@ -215,3 +216,19 @@ def test_run_eval_unreadable_transcript(tmp_path: Path) -> None:
     transcripts.write_text(transcripts.read_text() + '{"id": "t3", "turns": [{"speaker": "x"}]}\n')
     with pytest.raises(ServiceCoachError, match="1 transcript"):
         run_eval(FakeCoach(), transcripts, labels_path, 0.9, 0.85, io.StringIO())  # type: ignore[arg-type]
+
+
+def test_folds_split_a_set_stably_and_completely() -> None:
+    ids = [f"t{i}" for i in range(300)]
+    parts = [[tid for tid in ids if Fold(k, 3).keeps(tid)] for k in range(3)]
+    assert sorted(sum(parts, [])) == sorted(ids)  # every id in exactly one fold
+    assert all(80 <= len(part) <= 120 for part in parts)  # roughly a third each
+    rest = [tid for tid in ids if Fold(0, 3, exclude=True).keeps(tid)]
+    assert sorted(rest) == sorted(parts[1] + parts[2])
+    assert Fold.parse(" 1 / 3 ") == Fold(1, 3)
+
+
+@pytest.mark.parametrize("text", ["3/3", "a/3", "1", "-1/3"])
+def test_a_bad_fold_says_what_is_expected(text: str) -> None:
+    with pytest.raises(ValueError, match="expected K/N with 0 <= K < N"):
+        Fold.parse(text)

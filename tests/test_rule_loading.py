@@ -182,3 +182,19 @@ def test_yaml_merge_keys_share_settings(tmp_path: Path) -> None:
 def test_bad_merge_key_is_located(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE + "<<: 5\n")
     assert error.line is not None and "merge" in str(error)
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    """A "billion laughs" rule file (nine levels of nine aliases) is refused at once, with
+    its file and line, instead of expanding to hundreds of millions of values."""
+    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    error = load_error(tmp_path, "\n".join(levels) + "\n")
+    assert "rules.yaml:1" in str(error)
+    assert "expands to more than 100,000 values" in str(error)
+
+
+def test_anchors_used_a_few_times_still_load(tmp_path: Path) -> None:
+    rules = GOOD_RULE.replace("match:\n  phrases: [sigh]", "match: &m\n  phrases: [sigh]")
+    pack = write_pack(tmp_path / "acme", rules)
+    assert [rule.id for rule in load_pack(str(pack)).rules] == ["acme.sigh"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from reader_helpers import FIXTURES
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
+from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.registry import convert, get_reader, parse_roles, readers
 
 NAMES = {"json", "jsonl", "text", "csv", "vtt", "connect", "transcribe", "genesys", "zendesk",
@@ -52,3 +55,37 @@ def test_convert_auto_passes_options_to_the_detected_reader() -> None:
 def test_convert_reports_missing_files_and_goes_on() -> None:
     results = list(convert(["/nonexistent/file.json", str(FIXTURES / "zoom.vtt")]))
     assert isinstance(results[0], InputError) and isinstance(results[1], Transcript)
+
+
+BOM = "\ufeff"
+CANONICAL = ('{"id": "%s", "turns": [{"speaker": "customer", "text": "%s"}, '
+             '{"speaker": "agent", "text": "Hello!"}]}\n')
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("a.jsonl", CANONICAL % ("b1", "hi") + CANONICAL % ("b2", "hello")),
+     ("a.json", CANONICAL % ("b1", "hi")),
+     ("a.txt", "Customer: hi\nAgent: Hello!\n"),
+     ("a.csv", "conversation_id,speaker,text\nb1,customer,hi\nb1,agent,Hello!\n"
+               "b2,customer,hey\nb2,agent,Hi!\n")],
+)
+def test_a_byte_order_mark_is_read_like_any_file(tmp_path, name: str, content: str) -> None:  # type: ignore[no-untyped-def]
+    """Excel and many Windows tools start UTF-8 files with a BOM: nothing may be lost."""
+    plain, marked = tmp_path / f"plain-{name}", tmp_path / f"bom-{name}"
+    plain.write_text(content, encoding="utf-8")
+    marked.write_text(BOM + content, encoding="utf-8")
+    read_plain = [t for t in read_sources(iter_sources([str(plain)]))]
+    read_marked = [t for t in read_sources(iter_sources([str(marked)]))]
+    assert all(isinstance(t, Transcript) for t in read_marked), read_marked
+    assert [t.turns for t in read_marked] == [t.turns for t in read_plain]  # type: ignore[union-attr]
+
+
+def test_stdin_with_a_bom_and_raw_line_separators_in_strings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On stdin, a BOM is dropped and U+2028 / U+2029 / U+0085 inside a JSON string stay
+    in their line, as they do when the same file is read from disk."""
+    text = BOM + CANONICAL % ("s1", "one\u2028two\u2029three\u0085four") + CANONICAL % ("s2", "x")
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    read = list(read_sources(iter_sources(["-"])))
+    assert [t.id for t in read] == ["s1", "s2"], read  # type: ignore[union-attr]
+    assert read[0].turns[0].text == "one\u2028two\u2029three\u0085four"  # type: ignore[union-attr]

@@ -75,7 +75,9 @@ class JsonLinesReader:
     extensions = (".jsonl", ".ndjson")
 
     def sniff(self, source: Source, head: str) -> bool:
-        lines = [line for line in head.splitlines() if line.strip()]
+        # split at line ends only: str.splitlines would also split inside a JSON string at a
+        # raw U+2028, U+2029 or U+0085, which JSON allows
+        lines = [line for line in head.split("\n") if line.strip()]
         if not lines or not lines[0].lstrip().startswith("{"):
             return False
         try:

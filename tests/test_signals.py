@@ -1,0 +1,163 @@
+"""Per-turn signals: defined in a pack, read once per turn, explained by their evidence."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.config import CoachConfig
+from servicecoach.errors import RulePackError
+from servicecoach.models import FindingKind
+from servicecoach.nlp.shouting import shouted_words
+
+
+def write_pack(folder: Path, signals: str, rules: str = "", extends: str = "") -> Path:
+    """A pack folder with a manifest, a signals file and (optionally) a rule file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parent = f"extends: [{extends}]\n" if extends else ""
+    (folder / "pack.yaml").write_text(f"name: {folder.name}\nversion: '1'\n{parent}")
+    (folder / "signals").mkdir(exist_ok=True)
+    (folder / "signals" / "customer.yaml").write_text(textwrap.dedent(signals))
+    if rules:
+        (folder / "rules.yaml").write_text(textwrap.dedent(rules))
+    return folder
+
+
+WORRY = """\
+    - id: customer.worry
+      cues:
+        - name: said
+          score: 0.8
+          match: {phrases: [i'm worried, keeps me up at night]}
+        - name: mild
+          score: 0.4
+          yields: true
+          match: {phrases: [not sure]}
+      except_when: {phrases: [all sorted]}
+    """
+CUE_RULE = """\
+    - id: house.worried
+      kind: signal
+      finding: cue
+      category: care
+      severity: suggestion
+      speaker: customer
+      when: [{signal: customer.worry, at_least: 0.5}]
+      message: 'Worried: "{match}".'
+      suggestion: Reassure with a concrete next step.
+    """
+
+
+def coach_with(folder: Path) -> Coach:
+    return Coach(CoachConfig(packs=(str(folder),)))
+
+
+def test_a_pack_defines_a_signal_and_a_rule_reads_it(tmp_path: Path) -> None:
+    coach = coach_with(write_pack(tmp_path / "house", WORRY, CUE_RULE))
+    session = coach.session()
+    (cue,) = session.add_turn({"speaker": "customer", "text": "Honestly I'm worried about it."})
+    assert (cue.rule_id, cue.kind, cue.span.text if cue.span else None) == (
+        "house.worried", FindingKind.CUE, "I'm worried")
+    (evidence,) = cue.evidence
+    assert (evidence.source, evidence.score, evidence.note) == ("signal", 0.8, "customer.worry: said")
+    report = session.close(cues=True)
+    assert report.signals == ({"customer.worry": 0.8},)
+
+
+def test_a_weak_cue_stays_below_the_threshold_and_yields_to_except_when(tmp_path: Path) -> None:
+    coach = coach_with(write_pack(tmp_path / "house", WORRY, CUE_RULE))
+    session = coach.session()
+    assert session.add_turn({"speaker": "customer", "text": "I'm not sure."}) == []
+    session.add_turn({"speaker": "customer", "text": "Not sure, but it's all sorted."})
+    session.add_turn({"speaker": "customer", "text": "I'm worried, though it's all sorted."})
+    assert session.close().signals == ({"customer.worry": 0.4}, {}, {"customer.worry": 0.8})
+
+
+def test_an_agent_turn_reads_no_customer_signal(tmp_path: Path) -> None:
+    coach = coach_with(write_pack(tmp_path / "house", WORRY, CUE_RULE))
+    session = coach.session()
+    assert session.add_turn({"speaker": "agent", "text": "I'm worried too."}) == []
+    assert session.close().signals == ({},)
+
+
+def test_a_rule_that_reads_an_unknown_signal_is_a_located_error(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "house", WORRY, CUE_RULE.replace("customer.worry", "customer.wory"))
+    with pytest.raises(RulePackError) as caught:
+        coach_with(folder)
+    message = str(caught.value)
+    assert "rules.yaml:1" in message and "unknown signal 'customer.wory'" in message
+    assert "customer.worry" in message  # the known signals are listed
+
+
+def test_a_signal_defined_twice_in_a_pack_is_an_error(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "house", WORRY)
+    (folder / "signals" / "more.yaml").write_text(textwrap.dedent(WORRY))
+    with pytest.raises(RulePackError, match=r"more\.yaml:1: duplicate signal id 'customer.worry' "
+                       r"\(first defined at .*customer\.yaml:1\)"):
+        coach_with(folder)
+
+
+def test_a_bad_signal_id_is_a_located_error(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "house", WORRY.replace("customer.worry", "worry"))
+    with pytest.raises(RulePackError, match=r"customer\.yaml:1.*signal id 'worry'"):
+        coach_with(folder)
+
+
+def test_a_pack_that_extends_another_redefines_its_signal(tmp_path: Path) -> None:
+    parent = write_pack(tmp_path / "parent", WORRY, CUE_RULE)
+    child = write_pack(tmp_path / "child", WORRY.replace("keeps me up at night", "anxious"),
+                       extends=str(parent))
+    coach = coach_with(child)
+    assert [f.rule_id for f in coach.session().add_turn(
+        {"speaker": "customer", "text": "I'm anxious."})] == ["house.worried"]
+    assert coach.session().add_turn({"speaker": "customer", "text": "It keeps me up at night."}) == []
+
+
+def test_core_reads_distress_acknowledgement_and_threats(coach: Coach) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "my export crashed and 56 hours of work vanished"})
+    session.add_turn({"speaker": "agent", "text": "Arg. Sorry you were seeing so many crashes."})
+    session.add_turn({"speaker": "customer", "text": "I will keep complaining about you to the consumer council"})
+    signals = session.close().signals
+    assert signals[0]["customer.distress"] >= 0.5
+    assert signals[1]["agent.ack"] >= 0.5
+    assert signals[2]["customer.threat"] >= 0.5
+
+
+def test_reassurance_alone_is_not_acknowledgement(coach: Coach) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "I lost access to my account, no idea what to do"})
+    session.add_turn({"speaker": "agent", "text": "Don't worry, we're here to help! What's your username?"})
+    report = session.close()
+    assert report.signals[1].get("agent.ack", 0.0) < 0.5
+    assert [f.rule_id for f in report.findings if f.rule_id.startswith("empathy")] == ["empathy.missing"]
+
+
+def test_report_facts_do_not_depend_on_the_rules_enabled() -> None:
+    """Turning a family off changes findings, never what the report says of each turn."""
+    every = Coach()
+    without = Coach(CoachConfig(disable=("escalation.*", "empathy.*", "outcome.*")))
+    turns = [{"speaker": "customer", "text": "This is ridiculous, third time I've called!"},
+             {"speaker": "agent", "text": "I'm so sorry about that."}]
+    reports = []
+    for coach in (every, without):
+        session = coach.session()
+        for turn in turns:
+            session.add_turn(turn)
+        reports.append(session.close())
+    assert reports[0].signals == reports[1].signals
+    assert reports[0].customer_sentiment == reports[1].customer_sentiment
+    assert reports[1].customer_sentiment[0] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "shouted"),
+    [("it crashed EIGHT TIMES today", "EIGHT TIMES"), ("@brand PLZ FIX IT", "PLZ FIX IT"),
+     ("on PS4 GTA online", None), ("a USB C cable", None), ("I LOVE it", None)],
+)
+def test_words_in_capitals(text: str, shouted: str | None) -> None:
+    span = shouted_words(text)
+    assert (text[span[0]:span[1]] if span else None) == shouted
