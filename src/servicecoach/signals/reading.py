@@ -10,11 +10,13 @@ recompute them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from servicecoach.models import Evidence, Speaker
+from servicecoach.nlp.matching import Hit
 from servicecoach.nlp.shouting import is_shouting, shouted_words
 from servicecoach.rules.schema import MatchSpec, SignalSpec
 
@@ -32,10 +34,15 @@ class SignalReading:
 
     signal: str
     score: float
-    evidence: Evidence | None = None
-    """What gave the score: a cue's hit, the model's strongest words, VADER or shouting."""
     span: tuple[int, int] | None = None
     """Character offsets of the words that decided it, when they are words of the turn."""
+    explain: Callable[[], Evidence] | None = field(default=None, repr=False, compare=False)
+    """Builds the evidence (only when a finding or a caller asks for it)."""
+
+    @cached_property
+    def evidence(self) -> Evidence | None:
+        """What gave the score: a cue's hit, the model's strongest words, VADER or shouting."""
+        return self.explain() if self.explain is not None else None
 
     def at_least(self, threshold: float) -> bool:
         """True when the score reaches `threshold`."""
@@ -56,6 +63,10 @@ class SignalReader:
             for speaker in Speaker
         }
         """Which signals each speaker's turns are read for."""
+        self._cues = {sid: tuple(sorted(((cue.score, cue_key(sid, cue.name), cue.name, cue.yields)
+                                         for cue in spec.cues), reverse=True))
+                      for sid, spec in self.specs.items()}
+        """Each signal's cues, highest score first (a lower one cannot raise the score)."""
 
     def match_specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
@@ -70,45 +81,61 @@ class SignalReader:
         spec = self.specs.get(signal)
         if spec is None or spec.speaker != ctx.turn.speaker.value:
             return SignalReading(signal, 0.0)
-        excepted = spec.except_when is not None and bool(ctx.hits(except_key(spec.id)))
+        excepted = spec.except_when is not None and bool(ctx.hits(except_key(signal)))
         best = SignalReading(signal, 0.0)
-        for cue in spec.cues:
-            if cue.score <= best.score or (excepted and cue.yields):
+        for score, key, name, yields in self._cues[signal]:
+            if excepted and yields:
                 continue
-            hits = ctx.hits(cue_key(spec.id, cue.name))
+            hits = ctx.hits(key)
             if hits:
-                hit = hits[0]
-                evidence = Evidence(source="signal", pattern=hit.pattern, score=cue.score,
-                                    turn_index=ctx.index, note=f"{spec.id}: {cue.name}")
-                best = SignalReading(signal, cue.score, evidence, (hit.start, hit.end))
+                best = _cue_reading(signal, name, score, hits[0], ctx.index)
+                break
         if excepted:
             return best
-        return max((best, *self._measures(spec, ctx)), key=lambda reading: reading.score)
+        for measured in self._measures(spec, ctx, best.score):
+            if measured.score > best.score:
+                best = measured
+        return best
 
-    def _measures(self, spec: SignalSpec, ctx: TurnContext) -> Sequence[SignalReading]:
-        """Readings from the model, VADER and shouting (those configured and firing)."""
-        found = []
-        if spec.model is not None:
+    def _measures(self, spec: SignalSpec, ctx: TurnContext, floor: float
+                  ) -> Iterator[SignalReading]:
+        """Readings from the model, VADER and shouting (those configured, above `floor`)."""
+        signal, index, text = spec.id, ctx.index, ctx.turn.text
+        if spec.model is not None and spec.model_scale > floor:
             model = self.models[spec.model]
-            probability = model.score(ctx.turn.text) * spec.model_scale
-            if probability > 0:
-                words = ", ".join(word for word, _ in model.explain(ctx.turn.text, top=3))
-                evidence = Evidence(source="model", pattern=spec.model,
-                                    score=round(probability, 3), turn_index=ctx.index,
-                                    note=f"{spec.id}: {words}" if words else spec.id)
-                found.append(SignalReading(spec.id, probability, evidence))
-        if spec.sentiment_below is not None and ctx.sentiment <= spec.sentiment_below:
-            evidence = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
-                                score=round(ctx.sentiment, 3), turn_index=ctx.index,
-                                note=f"{spec.id}: at most {spec.sentiment_below}")
-            found.append(SignalReading(spec.id, spec.sentiment_score, evidence))
-        if spec.shouting_score is not None:
-            shout = _shouting(ctx.turn.text)
+            probability = model.score(text) * spec.model_scale
+            if probability > floor:
+                yield SignalReading(signal, probability, None, partial(
+                    _model_evidence, signal, model, spec.model, text, probability, index))
+        if (spec.sentiment_below is not None and spec.sentiment_score > floor
+                and ctx.sentiment <= spec.sentiment_below):
+            yield SignalReading(signal, spec.sentiment_score, None, partial(
+                _sentiment_evidence, signal, spec.sentiment_below, ctx.sentiment, index))
+        if spec.shouting_score is not None and spec.shouting_score > floor:
+            shout = _shouting(text)
             if shout is not None:
-                evidence = Evidence(source="pattern", pattern="upper case", turn_index=ctx.index,
-                                    note=f"{spec.id}: shouting")
-                found.append(SignalReading(spec.id, spec.shouting_score, evidence, shout))
-        return found
+                yield SignalReading(signal, spec.shouting_score, shout, partial(
+                    Evidence, source="pattern", pattern="upper case", turn_index=index,
+                    note=f"{signal}: shouting"))
+
+
+def _cue_reading(signal: str, cue: str, score: float, hit: Hit, index: int) -> SignalReading:
+    return SignalReading(signal, score, (hit.start, hit.end), partial(
+        Evidence, source="signal", pattern=hit.pattern, score=score, turn_index=index,
+        note=f"{signal}: {cue}"))
+
+
+def _model_evidence(signal: str, model: LinearTextModel, name: str, text: str,
+                    probability: float, index: int) -> Evidence:
+    words = ", ".join(word for word, _ in model.explain(text, top=3))
+    return Evidence(source="model", pattern=name, score=round(probability, 3), turn_index=index,
+                    note=f"{signal}: {words}" if words else signal)
+
+
+def _sentiment_evidence(signal: str, below: float, compound: float, index: int) -> Evidence:
+    return Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
+                    score=round(compound, 3), turn_index=index,
+                    note=f"{signal}: at most {below}")
 
 
 def _load_models(names: set[str]) -> dict[str, LinearTextModel]:
