@@ -1,0 +1,1 @@
+"""Per-turn signal models: small linear text classifiers shipped with their weights."""
