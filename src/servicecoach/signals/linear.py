@@ -1,9 +1,14 @@
 """Small linear per-turn text classifiers whose weights ship inside the package.
 
-A `LinearTextModel` is a logistic regression over binary bag-of-words features: lower-cased
-word unigrams and bigrams plus a few surface cues (see `features`). Scoring a turn is a
-handful of C-level regex, set and dict operations, a few microseconds for a 20-word turn,
-and every score can be explained by the features that pushed it up.
+A `LinearTextModel` is a logistic regression over binary features: lower-cased word
+unigrams and bigrams, emoji and a few surface cues such as shouting (see `features`). A
+turn's log-odds are the bias, plus the weights of the turn's cues, plus the weights of the
+words of its *most telling sentence*: the models are trained on short texts, and a long
+complaint should not be drowned by the many ordinary sentences around its angry one.
+
+Scoring is a handful of C-level string, set and dict operations: a few microseconds for a
+20-word turn, linear in the length of the turn (of which the first `MAX_CHARS` characters
+are read). `LinearTextModel.explain` lists the features that pushed a score up.
 
 The weights are written by ``scripts/train_signals.py`` into
 ``servicecoach/signals/weights/<name>.json``; their ``metadata`` names the training data,
@@ -18,7 +23,7 @@ import re
 from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import islice
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 #: A feature: a word, a cue (``__caps__``...), an emoji, or a pair of words (a bigram).
 Feature: TypeAlias = str | tuple[str, str]
@@ -29,53 +34,21 @@ __all__ = [
     "MAX_CHARS",
     "Feature",
     "LinearTextModel",
+    "TurnFeatures",
     "feature_name",
     "features",
     "parse_feature",
-    "tokens",
+    "sentences",
 ]
 
 #: A turn longer than this is scored on its first `MAX_CHARS` characters.
 MAX_CHARS = 5000
 
-#: Version of the feature extraction below; the weights record the version they were
-#: trained with and `LinearTextModel.load` refuses weights made for another one.
-FEATURE_SPEC = "uni+bi/v1"
+#: Version of the feature extraction below; weights record the version they were trained
+#: with, and `LinearTextModel.from_dict` refuses weights made for another one.
+FEATURE_SPEC = "uni+bi+cues/sentence-max/v1"
 
-
-def _byte_table(mapping: dict[int, int]) -> bytes:
-    table = bytearray(range(256))
-    for index, value in mapping.items():
-        table[index] = value
-    return bytes(table)
-
-
-# Lower-cased ASCII text -> words: letters and apostrophes kept, digits read as "0",
-# everything else a space; bytes >= 128 (UTF-8 of non-ASCII letters) kept.
-_WORDS_TABLE = _byte_table(
-    {
-        i: (
-            i
-            if chr(i).islower() or chr(i) == "'"
-            else ord("0")
-            if chr(i).isdigit()
-            else 32
-        )
-        for i in range(128)
-    }
-)
-# Original text -> "A" for a capital letter, " " for anything else: "AAA" marks shouting.
-_CAPS_TABLE = _byte_table({i: ord("A") if chr(i).isupper() else 32 for i in range(256)})
-_ELONGATED = re.compile(rb"([a-z])\1\1")
-_ELONGATED_RUN = re.compile(rb"([a-z])\1\1+")
-_STRAY_QUOTE = re.compile(rb"(?<![a-z0-9])'+|'+(?![a-z0-9])")
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
-_NOT_WORD = re.compile(r"[^\w']|_")
-_SAD = re.compile(r"(?<![A-Za-z0-9])[:;=]'?-?[(\[/\\|]")
-_SMILE = re.compile(r"(?<![A-Za-z0-9])[:;=]-?[)\]DPp](?![A-Za-z0-9])")
-
-#: Cue features and what they mean (used by `explain` and the docs).
+#: Cue features and what they mean (listed by `LinearTextModel.explain` like words).
 CUES = {
     "__caps__": "a run of 3+ capital letters (a shouted word)",
     "__excl__": "'!!' (two or more exclamation marks)",
@@ -86,12 +59,45 @@ CUES = {
 }
 
 
-def tokens(text: str) -> list[str]:
-    """The word tokens of a turn, as the models see them.
+def _byte_table(mapping: dict[int, int]) -> bytes:
+    table = bytearray(range(256))
+    for index, value in mapping.items():
+        table[index] = value
+    return bytes(table)
 
-    Lower-cased; URLs dropped; every character but letters, digits and inner apostrophes
-    is a separator; each digit reads as ``0`` ("24" -> "00"); a letter repeated 3+ times
-    is shortened to two ("sooo" -> "soo"). Only the first `MAX_CHARS` characters are read.
+
+def _word_byte(char: str) -> int:
+    if char.islower() or char == "'":
+        return ord(char)
+    if char.isdigit():
+        return ord("0")
+    if char in ".!?;\n\r":
+        return ord("\n")
+    return ord(" ")
+
+
+# Lower-cased text -> ASCII letters, apostrophes, "0" for digits, "\n" at sentence
+# punctuation, " " for anything else; bytes >= 128 (UTF-8 of other letters) are kept.
+_WORDS_TABLE = _byte_table({i: _word_byte(chr(i)) for i in range(128)})
+# Original text -> "A" for a capital letter, " " for anything else: "AAA" marks shouting.
+_CAPS_TABLE = _byte_table({i: ord("A") if chr(i).isupper() else 32 for i in range(256)})
+_ELONGATED = re.compile(rb"([a-z])\1\1")
+_ELONGATED_RUN = re.compile(rb"([a-z])\1\1+")
+_STRAY_QUOTE = re.compile(rb"(?<![a-z0-9])'+|'+(?![a-z0-9])")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+_NOT_WORD = re.compile(r"[^\w'.!?;\n]|_")
+_SAD = re.compile(r"(?<![A-Za-z0-9])[:;=]'?-?[(\[/\\|]")
+_SMILE = re.compile(r"(?<![A-Za-z0-9])[:;=]-?[)\]DPp](?![A-Za-z0-9])")
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The word tokens of a turn, sentence by sentence, as the models see them.
+
+    Lower-cased; URLs dropped; a sentence ends at ``. ! ? ;`` or a line break; every other
+    character but letters, digits and inner apostrophes separates words; each digit reads
+    as ``0`` ("24" -> "00"); a letter repeated 3+ times is shortened to two ("sooo" ->
+    "soo"). Only the first `MAX_CHARS` characters are read.
     """
     lowered = text[:MAX_CHARS].lower()
     if "http" in lowered or "www." in lowered:
@@ -102,39 +108,62 @@ def tokens(text: str) -> list[str]:
     if _ELONGATED.search(raw):
         raw = _ELONGATED_RUN.sub(rb"\1\1", raw)
     if b"'" in raw and (
-        b"' " in raw or b" '" in raw or raw.startswith(b"'") or raw.endswith(b"'")
+        b"' " in raw
+        or b" '" in raw
+        or b"'\n" in raw
+        or b"\n'" in raw
+        or raw.startswith(b"'")
+        or raw.endswith(b"'")
     ):
         raw = _STRAY_QUOTE.sub(b" ", raw)
-    words: list[str] = raw.decode("utf-8").split()
-    return words
+    return [
+        words for line in raw.decode("utf-8").split("\n") if (words := line.split())
+    ]
+
+
+class TurnFeatures(NamedTuple):
+    """The features of one turn: turn-level cues, and word features sentence by sentence."""
+
+    cues: frozenset[str]
+    sentences: tuple[frozenset[Feature], ...]
+
+    def union(self) -> frozenset[Feature]:
+        """Every feature of the turn (what the trainer fits on)."""
+        return self.cues.union(*self.sentences)
+
+
+def _sentence_features(words: list[str]) -> frozenset[Feature]:
+    found: list[Feature] = list(zip(words, islice(words, 1, None)))
+    found += words
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
-def features(text: str) -> frozenset[Feature]:
-    """The binary features of a turn: unigrams, bigrams and cue features (`CUES`).
+def features(text: str) -> TurnFeatures:
+    """The binary features of a turn.
 
-    A bigram is a pair of words (a tuple: no string is built for it; `feature_name` spells
-    it "a b"). Emoji are features of their own. Cached, so the several models that score
-    one turn extract its features once.
+    Per sentence: its words and its pairs of adjacent words (bigrams, as tuples, so no
+    string is built; `feature_name` spells them "a b"). Per turn: the cues of `CUES` and
+    emoji. Cached, so the several models that score one turn extract its features once.
     """
     text = text[:MAX_CHARS]
-    words = tokens(text)
-    found: list[Feature] = list(zip(words, islice(words, 1, None)))
-    found += words
+    cues: list[str] = []
     if "!" in text:
-        found.append("__excl__" if "!!" in text else "__bang__")
+        cues.append("__excl__" if "!!" in text else "__bang__")
     if "??" in text:
-        found.append("__qq__")
+        cues.append("__qq__")
     if b"AAA" in text.encode("utf-8").translate(_CAPS_TABLE):
-        found.append("__caps__")
+        cues.append("__caps__")
     if ":" in text or ";" in text or "=" in text:
         if _SAD.search(text):
-            found.append("__sad__")
+            cues.append("__sad__")
         if _SMILE.search(text):
-            found.append("__smile__")
+            cues.append("__smile__")
     if not text.isascii():
-        found += _EMOJI.findall(text)
-    return frozenset(found)
+        cues += _EMOJI.findall(text)
+    return TurnFeatures(
+        frozenset(cues), tuple(map(_sentence_features, sentences(text)))
+    )
 
 
 def feature_name(feature: Feature) -> str:
@@ -156,9 +185,12 @@ def _sigmoid(z: float) -> float:
 
 
 class LinearTextModel:
-    """A logistic regression over `features`: ``P = sigmoid(bias + sum of weights)``.
+    """A logistic regression over `features`, read at the turn's most telling sentence.
 
-    Instances are shared (`load` caches them); treat `weights` and `metadata` as read-only.
+    ``logit = bias + sum(weights of the turn's cues)
+    + max over sentences (sum of the weights of the sentence's words and bigrams)``,
+    ``score = sigmoid(logit)``. For a one-sentence turn that is plain logistic regression.
+    Instances are shared (`load` caches them): treat `weights` and `metadata` as read-only.
     """
 
     __slots__ = ("bias", "metadata", "name", "weights")
@@ -187,8 +219,8 @@ class LinearTextModel:
         spec = metadata.get("feature_spec", FEATURE_SPEC)
         if spec != FEATURE_SPEC:
             raise ValueError(
-                f"weights {data.get('name')!r} were trained on features {spec!r}, "
-                f"this version extracts {FEATURE_SPEC!r} (retrain with scripts/train_signals.py)"
+                f"weights {data.get('name')!r} were trained on features {spec!r}, this "
+                f"version extracts {FEATURE_SPEC!r} (retrain: scripts/train_signals.py)"
             )
         weights = {
             parse_feature(str(key)): float(value)
@@ -197,11 +229,20 @@ class LinearTextModel:
         return cls(str(data["name"]), float(data["bias"]), weights, metadata)
 
     def logit(self, text: str) -> float:
-        """The log-odds of the turn (``bias`` plus the weights of its features)."""
+        """The log-odds of the turn (see the class docstring)."""
         weights = self.weights
-        return self.bias + sum(
-            map(weights.__getitem__, weights.keys() & features(text))
-        )
+        keys = weights.keys()
+        get = weights.__getitem__
+        found = features(text)
+        z = self.bias
+        if found.cues:
+            z += sum(map(get, keys & found.cues))
+        parts = found.sentences
+        if len(parts) == 1:
+            z += sum(map(get, keys & parts[0]))
+        elif parts:
+            z += max([sum(map(get, keys & part)) for part in parts])
+        return z
 
     def score(self, text: str) -> float:
         """The probability (0..1) that the turn carries the signal."""
@@ -210,17 +251,26 @@ class LinearTextModel:
     def explain(self, text: str, top: int = 3) -> list[tuple[str, float]]:
         """The features that pushed the score up most, as ``(feature, weight)``, largest first.
 
-        Features are words, word pairs ("not happy") or cues (`CUES`, e.g. ``__caps__``).
-        Only features with a positive weight are listed, so a neutral turn may get none.
+        Features are words, word pairs ("not happy"), emoji or cues (`CUES`, such as
+        ``__caps__``), taken from the turn's cues and its most telling sentence. Only
+        features with a positive weight are listed, so a neutral turn may get none.
         """
         weights = self.weights
-        found = [
+        keys = weights.keys()
+        found = features(text)
+        chosen: frozenset[Feature] = frozenset()
+        best = -math.inf
+        for part in found.sentences:
+            total = sum(map(weights.__getitem__, keys & part))
+            if total > best:
+                chosen, best = part, total
+        pushed = [
             (feature_name(f), weights[f])
-            for f in weights.keys() & features(text)
+            for f in keys & (found.cues | chosen)
             if weights[f] > 0
         ]
-        found.sort(key=lambda item: (-item[1], item[0]))
-        return found[:top]
+        pushed.sort(key=lambda item: (-item[1], item[0]))
+        return pushed[:top]
 
     def __repr__(self) -> str:
         return f"LinearTextModel({self.name!r}, {len(self.weights)} features)"
