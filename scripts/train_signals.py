@@ -255,17 +255,15 @@ class Design:
 
     def dot(self, w: Vector) -> Vector:
         """X @ w."""
-        out: Vector = np.bincount(
+        return np.bincount(
             self.rows, weights=w[self.cols], minlength=self.n_rows
-        )
-        return out
+        ).astype(np.float64)
 
     def tdot(self, r: Vector) -> Vector:
         """X.T @ r."""
-        out: Vector = np.bincount(
+        return np.bincount(
             self.cols, weights=r[self.rows], minlength=self.n_cols
-        )
-        return out
+        ).astype(np.float64)
 
 
 def featurize(texts: Iterable[str]) -> list[list[str]]:
