@@ -675,8 +675,8 @@ def run(
             body = {
                 "name": name,
                 "bias": trained.bias,
-                "weights": dict(sorted(trained.weights.items())),
                 "metadata": metadata(trained, len(authored), evaluation, in_domain),
+                "weights": dict(sorted(trained.weights.items())),
             }
             path = WEIGHTS / f"{name}.json"
             path.write_text(
