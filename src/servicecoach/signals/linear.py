@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, NamedTuple, TypeAlias
 
 #: A feature: a word, a cue (``__caps__``...), an emoji, or a pair of words (a bigram).
@@ -116,9 +117,11 @@ def sentences(text: str) -> list[list[str]]:
         or raw.endswith(b"'")
     ):
         raw = _STRAY_QUOTE.sub(b" ", raw)
-    return [
-        words for line in raw.decode("utf-8").split("\n") if (words := line.split())
-    ]
+    decoded = raw.decode("utf-8")
+    if "\n" not in decoded:
+        words = decoded.split()
+        return [words] if words else []
+    return [words for line in decoded.split("\n") if (words := line.split())]
 
 
 class TurnFeatures(NamedTuple):
@@ -133,9 +136,8 @@ class TurnFeatures(NamedTuple):
 
 
 def _sentence_features(words: list[str]) -> frozenset[Feature]:
-    found: list[Feature] = list(zip(words, islice(words, 1, None)))
-    found += words
-    return frozenset(found)
+    bigrams: Iterable[Feature] = zip(words, islice(words, 1, None))
+    return frozenset(chain(words, bigrams))
 
 
 @lru_cache(maxsize=4096)
