@@ -79,8 +79,10 @@ DISTRESS_LABELS = frozenset(
 #: has no intensity, and annoyance is often mild there ("ugh"), but the contract counts
 #: "so annoying!" as strong and adding it raised the tuning-part AUC from 0.76 to 0.82.
 STRONG_LABELS = frozenset({"anger", "annoyance", "disgust"})
-#: GoEmotions labels used as a weak, down-weighted signal for acknowledgement.
-ACK_LABELS = frozenset({"caring", "remorse"})
+#: GoEmotions labels used as a weak, down-weighted signal for acknowledgement: remorse
+#: (apologies). Caring ("hope you feel better") is mostly reassurance, which the contract
+#: says is not acknowledgement; alone it ranked the tuning part's agent turns at chance.
+ACK_LABELS = frozenset({"remorse"})
 #: GoEmotions placeholders for masked names and religions: dropped (they are not shouting).
 _PLACEHOLDER = re.compile(r"\[(?:NAME|RELIGION)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -714,7 +716,7 @@ def tune(names: Sequence[str], authored_path: Path) -> None:
             grid += [replace(base, goemotions_labels=frozenset({"anger", "disgust"}))]
         if name == "ack":
             grid += [replace(base, goemotions_weight=w) for w in (0.0, 0.1, 1.0)]
-            grid += [replace(base, goemotions_labels=frozenset({"remorse"}))]
+            grid += [replace(base, goemotions_labels=frozenset({"caring", "remorse"}))]
         for config in grid:
             result = run(
                 [name], {name: config}, authored_path, write=False, verbose=False
@@ -778,6 +780,18 @@ def speed(names: Sequence[str]) -> dict[str, float]:
         best = min(best, timeit.default_timer() - started)
     out[f"all_{len(models)}_models_cold_us_per_turn"] = round(
         best / (40 * len(SPEED_TURNS)) * 1e6, 2
+    )
+    best = math.inf
+    for _ in range(10):
+        started = timeit.default_timer()
+        for _ in range(4):
+            for text in SPEED_TURNS:
+                _VADER_CACHE.clear()
+                vader_negativity(text)
+        best = min(best, timeit.default_timer() - started)
+    out["vader_us_per_turn"] = round(best / (4 * len(SPEED_TURNS)) * 1e6, 2)
+    out["cold_model_vs_vader"] = round(
+        out["cold_us_per_turn"] / out["vader_us_per_turn"], 3
     )
     return out
 
