@@ -595,8 +595,10 @@ def metadata(
                 "rows_in_file": authored_rows,
             }
         )
+    threshold = recommended_threshold(c.name, evaluation)
     return {
         "signal": c.name,
+        "threshold": threshold,
         "applies_to": f"{c.speaker} turns",
         "trained": dt.date.today().isoformat(),
         "trainer": "scripts/train_signals.py (L2 logistic regression, full-batch L-BFGS, numpy)",
@@ -625,6 +627,18 @@ def metadata(
             ),
         },
     }
+
+
+def recommended_threshold(name: str, evaluation: dict[str, Any]) -> float:
+    """The model's best-F1 threshold on the tuning part, rounded down to 0.05 (0.5 if none).
+
+    Rounded down because the tuning sets are small and a live cue should rather fire a
+    little often than miss; ``ack`` uses the answering-distress set, where it is judged.
+    """
+    rows = evaluation.get(name)
+    if not rows or math.isnan(rows["model"]["threshold"]):
+        return 0.5
+    return math.floor(float(rows["model"]["threshold"]) * 20) / 20
 
 
 def print_eval(name: str, evaluation: dict[str, Any]) -> None:

@@ -241,6 +241,15 @@ class LinearTextModel:
         }
         return cls(str(data["name"]), float(data["bias"]), weights, metadata)
 
+    @property
+    def threshold(self) -> float:
+        """The recommended decision threshold on `score` (from the weights' metadata).
+
+        Chosen for F1 on the tuning part of the real labelled dialogues; 0.5 when the
+        weights do not say.
+        """
+        return float(self.metadata.get("threshold", 0.5))
+
     def logit(self, text: str) -> float:
         """The log-odds of the turn (see the class docstring)."""
         weights = self.weights
