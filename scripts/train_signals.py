@@ -673,6 +673,7 @@ def run(
     authored_path: Path,
     write: bool,
     verbose: bool = True,
+    out_dir: Path = WEIGHTS,
 ) -> dict[str, dict[str, Any]]:
     """Train, evaluate and (optionally) write the models ``names``."""
     goemotions = read_goemotions("train") + read_goemotions("dev")
@@ -707,14 +708,12 @@ def run(
                 "metadata": metadata(trained, len(authored), evaluation, in_domain),
                 "weights": dict(sorted(trained.weights.items())),
             }
-            path = WEIGHTS / f"{name}.json"
+            path = out_dir / f"{name}.json"
             path.write_text(
                 json.dumps(body, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
             )
             if verbose:
-                print(
-                    f"  wrote {path.relative_to(REPO)} ({path.stat().st_size // 1024} KB)"
-                )
+                print(f"  wrote {path} ({path.stat().st_size // 1024} KB)")
     return results
 
 
@@ -817,6 +816,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "signals", nargs="*", default=list(CONFIGS), help="models to train"
     )
     parser.add_argument("--authored", type=Path, default=AUTHORED)
+    parser.add_argument("--out", type=Path, default=WEIGHTS, help="weights folder")
     parser.add_argument(
         "--no-write", action="store_true", help="do not write the weights"
     )
@@ -835,7 +835,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.tune:
         tune(args.signals, args.authored)
     else:
-        run(args.signals, CONFIGS, args.authored, write=not args.no_write)
+        run(
+            args.signals,
+            CONFIGS,
+            args.authored,
+            write=not args.no_write,
+            out_dir=args.out,
+        )
     return 0
 
 
