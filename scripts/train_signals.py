@@ -605,7 +605,7 @@ def metadata(
         "feature_spec": FEATURE_SPEC,
         "features": (
             "binary: lower-cased word unigrams and bigrams (regex words, digits as 0, "
-            "elongations shortened, URLs dropped), emoji, cues __caps__ __excl__ __bang__ "
+            "elongations shortened, URLs and @handles dropped), emoji, cues __caps__ __excl__ __bang__ "
             "__qq__ __sad__ __smile__; first 5000 characters"
         ),
         "hyperparameters": {

@@ -47,7 +47,7 @@ MAX_CHARS = 5000
 
 #: Version of the feature extraction below; weights record the version they were trained
 #: with, and `LinearTextModel.from_dict` refuses weights made for another one.
-FEATURE_SPEC = "uni+bi+cues/sentence-max/v1"
+FEATURE_SPEC = "uni+bi+cues/sentence-max/v2"
 
 #: Cue features and what they mean (listed by `LinearTextModel.explain` like words).
 CUES = {
@@ -86,6 +86,7 @@ _ELONGATED = re.compile(rb"([a-z])\1\1")
 _ELONGATED_RUN = re.compile(rb"([a-z])\1\1+")
 _STRAY_QUOTE = re.compile(rb"(?<![a-z0-9])'+|'+(?![a-z0-9])")
 _URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"@\w+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 _NOT_WORD = re.compile(r"[^\w'.!?;\n]|_")
 _SAD = re.compile(r"(?<![A-Za-z0-9])[:;=]'?-?[(\[/\\|]")
@@ -106,7 +107,7 @@ def _has_triple(raw: bytes) -> bool:
 def sentences(text: str) -> list[list[str]]:
     """The word tokens of a turn, sentence by sentence, as the models see them.
 
-    Lower-cased; URLs dropped; a sentence ends at ``. ! ? ;`` or a line break; every other
+    Lower-cased; URLs and @handles dropped; a sentence ends at ``. ! ? ;`` or a line break; every other
     character but letters, digits and inner apostrophes separates words; each digit reads
     as ``0`` ("24" -> "00"); a letter repeated 3+ times is shortened to two ("sooo" ->
     "soo"). Only the first `MAX_CHARS` characters are read.
@@ -114,6 +115,8 @@ def sentences(text: str) -> list[list[str]]:
     lowered = text[:MAX_CHARS].lower()
     if "http" in lowered or "www." in lowered:
         lowered = _URL.sub(" ", lowered)
+    if "@" in lowered:
+        lowered = _MENTION.sub(" ", lowered)
     if not lowered.isascii():
         lowered = _NOT_WORD.sub(" ", lowered.replace("\u2019", "'"))
     raw = lowered.encode("utf-8").translate(_WORDS_TABLE)
