@@ -473,6 +473,21 @@ def best_f1(scores: Sequence[float], labels: Sequence[int]) -> dict[str, float]:
     return best
 
 
+def at_threshold(
+    scores: Sequence[float], labels: Sequence[int], threshold: float
+) -> dict[str, float]:
+    """Precision, recall and F1 when flagging ``score >= threshold``."""
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels, dtype=bool)
+    predicted = s >= threshold
+    tp = int((predicted & y).sum())
+    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
+    recall = tp / int(y.sum()) if y.any() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    out = {"threshold": threshold, "precision": precision, "recall": recall, "f1": f1}
+    return {k: round(v, 4) for k, v in out.items()}
+
+
 def report(scores: Sequence[float], labels: Sequence[int]) -> dict[str, float]:
     """AUC and the best-F1 operating point, rounded."""
     out = {"auc": roc_auc(scores, labels), **best_f1(scores, labels)}
@@ -630,25 +645,30 @@ def metadata(
 
 
 def recommended_threshold(name: str, evaluation: dict[str, Any]) -> float:
-    """The model's best-F1 threshold on the tuning part, rounded down to 0.05 (0.5 if none).
+    """The model's best-F1 threshold on the tuning part, floored to 0.01 (0.5 if none).
 
-    Rounded down because the tuning sets are small and a live cue should rather fire a
-    little often than miss; ``ack`` uses the answering-distress set, where it is judged.
+    ``ack`` uses the set of agent turns that answer distress, where it is judged.
     """
     rows = evaluation.get(name)
     if not rows or math.isnan(rows["model"]["threshold"]):
         return 0.5
-    return math.floor(float(rows["model"]["threshold"]) * 20) / 20
+    return math.floor(float(rows["model"]["threshold"]) * 100) / 100
 
 
 def print_eval(name: str, evaluation: dict[str, Any]) -> None:
     """One table row per scorer."""
     for key, rows in evaluation.items():
         print(f"  {name}/{key}: {rows['turns']} turns, {rows['positives']} positive")
-        for scorer in ("model", "vader", "combined_cv"):
+        for scorer in (
+            "model",
+            "vader",
+            "combined_cv",
+            "model_at_recommended_threshold",
+        ):
             m = rows[scorer]
+            auc = f"AUC {m['auc']:.3f}" if "auc" in m else "at recommended threshold"
             print(
-                f"    {scorer:12s} AUC {m['auc']:.3f}  F1 {m['f1']:.3f}  "
+                f"    {scorer[:12]:12s} {auc}  F1 {m['f1']:.3f}  "
                 f"P {m['precision']:.3f}  R {m['recall']:.3f}  t {m['threshold']:.3f}"
             )
 
@@ -690,6 +710,13 @@ def run(
         for key in (name, f"{name}_all"):
             if dev.get(key):
                 evaluation[key] = evaluate(model, dev[key])
+        threshold = recommended_threshold(name, evaluation)
+        for key, rows in evaluation.items():
+            rows["model_at_recommended_threshold"] = at_threshold(
+                [model.score(t.text) for t in dev[key]],
+                [t.label for t in dev[key]],
+                threshold,
+            )
         in_domain = goemotions_metrics(trained, test)
         results[name] = {"evaluation": evaluation, "goemotions_test": in_domain}
         if verbose:
