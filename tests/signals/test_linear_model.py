@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from importlib.resources import files
 
 import pytest
 
@@ -66,6 +67,13 @@ def test_shipped_model_loads_once(name: str) -> None:
     assert 100 <= len(model.weights) <= 5000
     assert model.metadata["feature_spec"] == FEATURE_SPEC
     assert 0.0 < model.score("hello") < 1.0
+
+
+@pytest.mark.parametrize("name", SIGNALS)
+def test_weights_files_stay_small_and_carry_a_threshold(name: str) -> None:
+    resource = files("servicecoach.signals.weights").joinpath(f"{name}.json")
+    assert len(resource.read_bytes()) < 300_000
+    assert 0.0 < LinearTextModel.load(name).threshold < 1.0
 
 
 def test_unknown_or_bad_names_are_refused() -> None:
