@@ -793,7 +793,7 @@ def speed(names: Sequence[str]) -> dict[str, float]:
     """Microseconds per 20-word turn and model: cold (features extracted) and warm (cached)."""
     import timeit
 
-    from servicecoach.signals.linear import features as cached
+    from servicecoach.signals.linear import clear_feature_cache
 
     models = [LinearTextModel.load(name) for name in names]
     out = {}
@@ -804,7 +804,7 @@ def speed(names: Sequence[str]) -> dict[str, float]:
             for _ in range(40):
                 for text in SPEED_TURNS:
                     if clear:
-                        cached.cache_clear()
+                        clear_feature_cache()
                     models[0].score(text)
             best = min(best, timeit.default_timer() - started)
         out[f"{label}_us_per_turn"] = round(best / (40 * len(SPEED_TURNS)) * 1e6, 2)
@@ -814,7 +814,7 @@ def speed(names: Sequence[str]) -> dict[str, float]:
         started = timeit.default_timer()
         for _ in range(40):
             for text in SPEED_TURNS:
-                cached.cache_clear()
+                clear_feature_cache()
                 for model in models:
                     model.score(text)
         best = min(best, timeit.default_timer() - started)

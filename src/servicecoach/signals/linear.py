@@ -36,6 +36,7 @@ __all__ = [
     "Feature",
     "LinearTextModel",
     "TurnFeatures",
+    "clear_feature_cache",
     "feature_name",
     "features",
     "parse_feature",
@@ -154,15 +155,24 @@ def _sentence_features(words: list[str]) -> frozenset[Feature]:
     return frozenset(chain(words, bigrams))
 
 
-@lru_cache(maxsize=4096)
 def features(text: str) -> TurnFeatures:
-    """The binary features of a turn.
+    """The binary features of a turn (its first `MAX_CHARS` characters).
 
     Per sentence: its words and its pairs of adjacent words (bigrams, as tuples, so no
     string is built; `feature_name` spells them "a b"). Per turn: the cues of `CUES` and
-    emoji. Cached, so the several models that score one turn extract its features once.
+    emoji. Cached (on the truncated text, so the cache never holds a huge turn), so the
+    several models that score one turn extract its features once.
     """
-    text = text[:MAX_CHARS]
+    return _features(text[:MAX_CHARS])
+
+
+def clear_feature_cache() -> None:
+    """Empty the cache of `features` (for benchmarks and tests)."""
+    _features.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _features(text: str) -> TurnFeatures:
     cues: list[str] = []
     if "!" in text:
         cues.append("__excl__" if "!!" in text else "__bang__")
