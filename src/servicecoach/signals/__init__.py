@@ -1,1 +1,2 @@
-"""Per-turn signals read from every turn, whatever rules are enabled (see `reading`)."""
+"""Per-turn signals read from every turn, whatever rules are enabled (`reading`), and the
+small linear text models some of them use (`linear`, weights shipped in `weights/`)."""

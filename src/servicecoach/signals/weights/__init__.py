@@ -1,0 +1,1 @@
+"""Trained weights of the per-turn signal models (JSON, written by scripts/train_signals.py)."""
