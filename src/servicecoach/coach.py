@@ -87,7 +87,7 @@ class Coach:
         self._components = tuple(component for _, component in self.nlp.pipeline)
         self.split_sentences = RuleSentencizer.replacing(self.nlp)
         """Sentences straight from the tokens when the pipeline only splits sentences."""
-        self.signals = SignalReader(spec for pack in loaded for spec in pack.signals)
+        self.signals = _signal_reader(loaded)
         """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
         self._check_signals()
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
@@ -243,6 +243,15 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
             position = last
         placed.setdefault(position, []).append(event)
     return placed
+
+
+def _signal_reader(packs: list[Pack]) -> SignalReader:
+    """The packs' signals compiled (a later pack's signal replaces an earlier one's)."""
+    try:
+        return SignalReader(spec for pack in packs for spec in pack.signals)
+    except ValueError as error:
+        raise RulePackError(str(error), path=", ".join(str(pack.path / "signals") for pack in packs),
+                            hint="fix the signal's 'includes'") from None
 
 
 def _signal_conditions(rule: Rule) -> list[SignalCondition]:

@@ -221,18 +221,28 @@ class SignalCue(_Strict):
 class SignalSpec(_Strict):
     """A per-turn signal: read on every turn of its speaker, whatever rules are enabled.
 
-    Its score (0-1) is the highest of: the score of each cue that hits, the shipped model's
-    probability times `model_scale`, `sentiment_score` when the turn's lowest VADER compound
-    is at most `sentiment_below`, and `shouting_score` when the turn is mostly upper case.
+    Its score (0-1) is the highest of: the score of each cue that hits, `model_score` when
+    the shipped model's probability is at least `model_at_least` (by default the model's own
+    recommended threshold), `sentiment_score` when the turn's lowest VADER compound is at
+    most `sentiment_below`, and `shouting_score` when the turn shouts.
     """
 
     id: str = Field(description="'customer.name' or 'agent.name'")
     description: str = ""
     cues: tuple[SignalCue, ...] = ()
     model: str | None = Field(default=None, description="A shipped linear model, by name")
-    model_scale: float = Field(default=1.0, ge=0, le=1)
+    model_at_least: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="The model probability that shows the signal (default: the model's own "
+        "recommended threshold)",
+    )
+    model_score: float = Field(default=0.6, gt=0, le=1)
     sentiment_below: float | None = Field(default=None, ge=-1, le=1)
     sentiment_score: float = Field(default=0.7, gt=0, le=1)
+    includes: tuple[str, ...] = Field(
+        default=(), description="Signals of the same speaker whose score counts for this one "
+        "too (strong negativity and threats are distress)",
+    )
     shouting_score: float | None = Field(default=None, gt=0, le=1)
     except_when: MatchSpec | None = Field(
         default=None, description="Anything here in the turn cancels the model, sentiment "
@@ -254,8 +264,9 @@ class SignalSpec(_Strict):
     @model_validator(mode="after")
     def _something(self) -> SignalSpec:
         if not (self.cues or self.model or self.sentiment_below is not None
-                or self.shouting_score is not None):
-            raise ValueError("a signal needs cues, a model, sentiment_below or shouting_score")
+                or self.shouting_score is not None or self.includes):
+            raise ValueError("a signal needs cues, a model, sentiment_below, shouting_score "
+                             "or includes")
         return self
 
 

@@ -63,10 +63,30 @@ class SignalReader:
             for speaker in Speaker
         }
         """Which signals each speaker's turns are read for."""
+        self._check_includes()
         self._cues = {sid: tuple(sorted(((cue.score, cue_key(sid, cue.name), cue.name, cue.yields)
                                          for cue in spec.cues), reverse=True))
                       for sid, spec in self.specs.items()}
         """Each signal's cues, highest score first (a lower one cannot raise the score)."""
+
+    def _check_includes(self) -> None:
+        """Every included signal exists, reads the same speaker, and no signal includes
+        itself through others (ValueError says which)."""
+        for spec in self.specs.values():
+            for other in spec.includes:
+                included = self.specs.get(other)
+                if included is None:
+                    raise ValueError(f"signal {spec.id} includes unknown signal {other!r}")
+                if included.speaker != spec.speaker:
+                    raise ValueError(f"signal {spec.id} includes {other}, of another speaker")
+        for start in self.specs:
+            path, todo = [start], list(self.specs[start].includes)
+            while todo:
+                current = todo.pop()
+                if current == start:
+                    raise ValueError(f"signal {start} includes itself (through {path[-1]})")
+                path.append(current)
+                todo.extend(self.specs[current].includes)
 
     def match_specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
@@ -90,22 +110,26 @@ class SignalReader:
             if hits:
                 best = _cue_reading(signal, name, score, hits[0], ctx.index)
                 break
-        if excepted:
-            return best
-        for measured in self._measures(spec, ctx, best.score):
-            if measured.score > best.score:
-                best = measured
+        if not excepted:
+            for measured in self._measures(spec, ctx, best.score):
+                if measured.score > best.score:
+                    best = measured
+        for other in spec.includes:
+            included = ctx.signal(other)
+            if included.score > best.score:
+                best = SignalReading(signal, included.score, included.span, included.explain)
         return best
 
     def _measures(self, spec: SignalSpec, ctx: TurnContext, floor: float
                   ) -> Iterator[SignalReading]:
         """Readings from the model, VADER and shouting (those configured, above `floor`)."""
         signal, index, text = spec.id, ctx.index, ctx.turn.text
-        if spec.model is not None and spec.model_scale > floor:
+        if spec.model is not None and spec.model_score > floor:
             model = self.models[spec.model]
-            probability = model.score(text) * spec.model_scale
-            if probability > floor:
-                yield SignalReading(signal, probability, None, partial(
+            probability = model.score(text)
+            threshold = spec.model_at_least or model.threshold
+            if probability >= threshold:
+                yield SignalReading(signal, spec.model_score, None, partial(
                     _model_evidence, signal, model, spec.model, text, probability, index))
         if (spec.sentiment_below is not None and spec.sentiment_score > floor
                 and ctx.sentiment <= spec.sentiment_below):
