@@ -7,10 +7,10 @@ cost is paid once when the `Coach` is built instead of on every token of every t
 Expanding needs lemminflect's inflection table (0.15 s to load), so the forms of the bundled
 packs' words ship precomputed in ``word_forms.json`` (made with the same lemminflect version,
 and used only with it); the table is loaded when a pack uses a word that is not there.
-After changing the lemma phrases of a bundled pack, regenerate the file with
-`write_bundled_table` (a test says when it is stale)::
+After changing the lemma phrases of a bundled pack, regenerate the file (a test says when
+it is stale)::
 
-    python -c "from servicecoach.nlp.lemmas import write_bundled_table; write_bundled_table()"
+    python scripts/update_word_forms.py
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from functools import cache
 from itertools import product
 from pathlib import Path
-from typing import Any
 
 import lemminflect
 from lemminflect import getAllInflections, getAllLemmas
@@ -71,18 +70,20 @@ def _lemminflect_version() -> str | None:
     return getattr(lemminflect, "__version__", None)
 
 
-def bundled_table() -> dict[str, Any]:
-    """What ``word_forms.json`` should hold: the forms of every word the bundled packs
-    expand, computed with the installed lemminflect."""
-    from servicecoach.coach import Coach  # here: the coach imports this module
-    from servicecoach.rules.loader import bundled_packs_dir
+def lemminflect_version() -> str | None:
+    """The installed lemminflect's version (the precomputed forms are used only with it)."""
+    return _lemminflect_version()
 
-    packs = sorted(p.name for p in bundled_packs_dir().iterdir() if (p / "pack.yaml").is_file())
-    _ASKED.clear()  # only the words of these packs
+
+def asked_words() -> list[str]:
+    """Every word expanded in this process so far, sorted: what the loaded packs need."""
+    return sorted(_ASKED)
+
+
+def forget_asked_words() -> None:
+    """Start recording expanded words afresh (and expand them again when asked)."""
+    _ASKED.clear()
     word_forms.cache_clear()
-    Coach(packs=packs)
-    return {"lemminflect": _lemminflect_version(),
-            "forms": {word: list(inflections(word)) for word in sorted(_ASKED)}}
 
 
 def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
@@ -97,9 +98,3 @@ def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
             hint="shorten it, or list the forms you mean under 'phrases' instead of 'lemmas'",
         )
     return list(product(*choices))
-
-
-def write_bundled_table() -> Path:
-    """Write ``word_forms.json`` for the bundled packs; return its path."""
-    BUNDLED_FORMS.write_text(json.dumps(bundled_table(), indent=1) + "\n", encoding="utf-8")
-    return BUNDLED_FORMS

@@ -13,19 +13,36 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from servicecoach.models import Evidence, Speaker
+from servicecoach.models import Evidence, Speaker, Turn
 from servicecoach.nlp.matching import Hit
 from servicecoach.nlp.shouting import is_shouting, shouted_words
 from servicecoach.rules.schema import MatchSpec, SignalSpec
 
 if TYPE_CHECKING:
-    from servicecoach.analyzers.base import TurnContext
     from servicecoach.signals.linear import LinearTextModel
 
 _SHOUT_MIN_LETTERS = 12
 _SHOUT_SHARE = 0.7
+
+
+class TurnView(Protocol):
+    """What a signal reads of a turn: its text, its matches, its sentiment and the other
+    signals (the analyzers' `TurnContext` is one; signals never import the analyzers)."""
+
+    index: int
+    turn: Turn
+
+    def hits(self, key: str) -> list[Hit]:
+        """Hits of a compiled spec in the turn."""
+
+    @property
+    def sentiment(self) -> float:
+        """The lowest VADER compound of the turn's sentences."""
+
+    def signal(self, signal: str) -> SignalReading:
+        """Another signal's reading of the turn."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +113,7 @@ class SignalReader:
                   for spec in self.specs.values() if spec.except_when is not None]
         return found
 
-    def read(self, signal: str, ctx: TurnContext) -> SignalReading:
+    def read(self, signal: str, ctx: TurnView) -> SignalReading:
         """The signal's reading of the turn; a signal of the other speaker reads 0."""
         spec = self.specs.get(signal)
         if spec is None or spec.speaker != ctx.turn.speaker.value:
@@ -120,7 +137,7 @@ class SignalReader:
                 best = SignalReading(signal, included.score, included.span, included.explain)
         return best
 
-    def _measures(self, spec: SignalSpec, ctx: TurnContext, floor: float
+    def _measures(self, spec: SignalSpec, ctx: TurnView, floor: float
                   ) -> Iterator[SignalReading]:
         """Readings from the model, VADER and shouting (those configured, above `floor`)."""
         signal, index, text = spec.id, ctx.index, ctx.turn.text
