@@ -96,8 +96,9 @@ def extra_pack(records: list[dict], folder: Path) -> Path:
 class SharedReadings:
     """Stands in for all the analyzers of a coach: on each turn it computes what they
     share (the one phrase-and-literal pass over every spec of the pack; the sentences and
-    their VADER scores on customer turns) and decides nothing. A coach with only this one
-    costs what any rule logic has to be added to."""
+    their VADER scores on customer turns; the session reads the turn's signals anyway) and
+    decides nothing. A coach with only this one costs what any rule logic has to be added
+    to."""
 
     rule_ids = ("shared-readings",)
 
@@ -127,7 +128,7 @@ def readings_only(coach: Any) -> Any:
 
     floor = copy.copy(coach)
     floor.analyzers = (SharedReadings(),)
-    floor.dispatch = Dispatch(floor.analyzers, coach.matchers)
+    floor.dispatch = floor.dispatch_without_cues = Dispatch(floor.analyzers, coach.matchers)
     return floor
 
 

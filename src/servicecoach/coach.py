@@ -25,6 +25,7 @@ from servicecoach.config import CoachConfig, RuleOverride, find_config, load_con
 from servicecoach.errors import ConfigError, RulePackError
 from servicecoach.models import (
     Channel,
+    FindingKind,
     Event,
     Finding,
     Metadata,
@@ -94,6 +95,8 @@ class Coach:
         self.matchers = self._compile()
         self.dispatch = Dispatch(self.analyzers, self.matchers)
         """Which analyzers each turn wakes."""
+        self.dispatch_without_cues = Dispatch(self.analyzers, self.matchers, leave_out=_gives_cues)
+        """The same, without the live cues (for sessions that do not want them)."""
         self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         self.categories = frozenset(rule.category for rule in self.rules)
         self.scoring = _scoring_policy(loaded, self.config, self.rules)
@@ -189,17 +192,22 @@ class Coach:
         *,
         channel: Channel | str = Channel.CHAT,
         transcript_id: str = "live",
+        cues: bool = True,
     ) -> Session:
-        """A live session for one conversation: `add_turn`, `add_event`, then `close`."""
+        """A live session for one conversation: `add_turn`, `add_event`, then `close`.
+
+        `add_turn` returns the live cues on customer turns unless `cues` is false."""
         meta = metadata if isinstance(metadata, Metadata) else Metadata.model_validate(metadata or {})
         conversation = Conversation(id=transcript_id, channel=Channel(channel), metadata=meta)
-        return Session(self, conversation)
+        return Session(self, conversation, cues=cues)
 
     def score(self, transcript: Transcript, *, cues: bool | None = None) -> Report:
         """Score a whole transcript by replaying it, turn by turn, through a live session
         (the report keeps the live cues when `cues`, by default as the configuration says)."""
+        keep_cues = self.config.cues if cues is None else cues
         session = self.session(
-            transcript.metadata, channel=transcript.channel, transcript_id=transcript.id
+            transcript.metadata, channel=transcript.channel, transcript_id=transcript.id,
+            cues=keep_cues,
         )
         events = _events_by_turn(transcript)
         for event in events.get(-1, ()):
@@ -208,7 +216,7 @@ class Coach:
             session.add_turn(turn)
             for event in events.get(index, ()):
                 session.add_event(event)
-        return session.close(cues=cues)
+        return session.close(cues=keep_cues)
 
     def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:
         """Score transcripts one after the other, lazily, in input order."""
@@ -243,6 +251,12 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
             position = last
         placed.setdefault(position, []).append(event)
     return placed
+
+
+def _gives_cues(analyzer: Analyzer) -> bool:
+    """True for an analyzer whose rules are live cues."""
+    rule = getattr(analyzer, "rule", None)
+    return rule is not None and rule.finding is FindingKind.CUE
 
 
 def _signal_reader(packs: list[Pack]) -> SignalReader:

@@ -37,9 +37,10 @@ def input_notes(metadata: Metadata) -> tuple[str, ...]:
 class Session:
     """Per-conversation state for one `Coach`; not shared between threads."""
 
-    def __init__(self, coach: Coach, conversation: Conversation) -> None:
+    def __init__(self, coach: Coach, conversation: Conversation, *, cues: bool = True) -> None:
         self._coach = coach
         self._conversation = conversation
+        self._dispatch = coach.dispatch if cues else coach.dispatch_without_cues
         self._states = [analyzer.new_state(conversation) for analyzer in coach.analyzers]
         self._findings: list[Finding] = []
         self._closed = False
@@ -63,7 +64,7 @@ class Session:
         ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences, coach.signals)
         self._read_facts(ctx)
-        dispatch = coach.dispatch
+        dispatch = self._dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
         if opened:
             conversation.judged.update(opened)

@@ -23,11 +23,16 @@ from servicecoach.nlp.matching import MatcherSet
 class Dispatch:
     """The analyzers of a coach, by what wakes them (read-only once built)."""
 
-    def __init__(self, analyzers: Sequence[Analyzer], matchers: MatcherSet) -> None:
+    def __init__(self, analyzers: Sequence[Analyzer], matchers: MatcherSet,
+                 leave_out: Callable[[Analyzer], bool] = lambda analyzer: False) -> None:
+        """`leave_out` names analyzers this dispatch never runs (the live cues, for a batch
+        report that does not want them)."""
         always: dict[Speaker, list[int]] = {speaker: [] for speaker in Speaker}
         woken: dict[Speaker, dict[str, list[int]]] = {s: defaultdict(list) for s in Speaker}
         opened: dict[tuple[Channel, Speaker], set[str]] = defaultdict(set)
         for position, analyzer in enumerate(analyzers):
+            if leave_out(analyzer):
+                continue
             keys = getattr(analyzer, "wake_keys", None)
             opens = getattr(analyzer, "opens", None)
             if keys is not None:

@@ -31,6 +31,9 @@ _MIN_RUN_LETTERS = 6
 
 def shouted_words(text: str) -> tuple[int, int] | None:
     """The character span of the first run of words in capitals, or None."""
+    if text.isascii() and len(text) - len(text.encode("ascii").translate(None, _ASCII_UPPER)) \
+            < _MIN_RUN_LETTERS:
+        return None  # too few capitals for a run (counted in C)
     for run in _CAPITAL_RUN.finditer(text):
         if sum(char.isalpha() for char in run.group()) >= _MIN_RUN_LETTERS:
             return run.span()

@@ -85,6 +85,15 @@ class SignalReader:
                                          for cue in spec.cues), reverse=True))
                       for sid, spec in self.specs.items()}
         """Each signal's cues, highest score first (a lower one cannot raise the score)."""
+        self._speaker = {sid: Speaker(spec.speaker) for sid, spec in self.specs.items()}
+        self._zero = {sid: SignalReading(sid, 0.0) for sid in self.specs}
+        """A signal's reading where nothing fired (immutable, so shared)."""
+        self._ceiling = {sid: max((spec.model_score if spec.model else 0.0,
+                                   spec.sentiment_score if spec.sentiment_below is not None
+                                   else 0.0, spec.shouting_score or 0.0))
+                         for sid, spec in self.specs.items()}
+        """The highest score a signal's model, VADER or shouting can give: once a cue
+        reaches it, they need not be read."""
 
     def _check_includes(self) -> None:
         """Every included signal exists, reads the same speaker, and no signal includes
@@ -115,11 +124,11 @@ class SignalReader:
 
     def read(self, signal: str, ctx: TurnView) -> SignalReading:
         """The signal's reading of the turn; a signal of the other speaker reads 0."""
-        spec = self.specs.get(signal)
-        if spec is None or spec.speaker != ctx.turn.speaker.value:
-            return SignalReading(signal, 0.0)
+        if self._speaker.get(signal) is not ctx.turn.speaker:
+            return self._zero.get(signal) or SignalReading(signal, 0.0)
+        spec = self.specs[signal]
         excepted = spec.except_when is not None and bool(ctx.hits(except_key(signal)))
-        best = SignalReading(signal, 0.0)
+        best = self._zero[signal]
         for score, key, name, yields in self._cues[signal]:
             if excepted and yields:
                 continue
@@ -127,7 +136,7 @@ class SignalReader:
             if hits:
                 best = _cue_reading(signal, name, score, hits[0], ctx.index)
                 break
-        if not excepted:
+        if not excepted and best.score < self._ceiling[signal]:
             for measured in self._measures(spec, ctx, best.score):
                 if measured.score > best.score:
                     best = measured
