@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
 from servicecoach.models import Event, Finding, Metadata, Report, Turn
+from servicecoach.nlp.tokens import make_doc
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Session:
         index = len(conversation.turns)
         conversation.turns.append(turn)
         coach = self._coach
-        ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
+        ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences)
         dispatch = coach.dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))

@@ -167,7 +167,7 @@ def _located(
         loc = loc[1:]
     line = _nearest_line(lines, prefix + loc)
     key = ".".join(str(part) for part in loc)
-    what = first["msg"]
+    what = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         what = f"unknown key {key!r}"
         hint = "remove it or check its spelling (docs/writing-rules.md lists every key)"
