@@ -43,6 +43,14 @@ class Pattern(Protocol):
 
     def finditer(self, text: str) -> Any: ...
     def search(self, text: str) -> Any: ...
+    def match(self, text: str) -> Any: ...
+    def sub(self, repl: Any, text: str) -> str: ...
+
+
+def linear(pattern: str) -> Pattern:
+    """A built-in expression that reads untrusted text, on RE2 (linear time). Inline flags
+    (``(?i)``, ``(?m)``, ``(?s)``) set the options; ``$`` is the end of the text only."""
+    return re2.compile(pattern, _OPTIONS)  # type: ignore[no-any-return]
 
 
 class UnsafeRegexError(ValueError):

@@ -8,7 +8,6 @@ counts of what it dropped on purpose) and `Draft.finish` turns it into a validat
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
+from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles
 from servicecoach.readers._time import iso_utc
 from servicecoach.readers.base import ReadResult, Source, validation_problem
 
-_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*,?\s*$", re.MULTILINE)
+_ELISION = linear(r"(?m)^[ \t\r]*(?:\.\.\.|…)[ \t\r]*,?[ \t\r]*$")
 
 
 class BaseReader:
