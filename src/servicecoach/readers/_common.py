@@ -22,7 +22,7 @@ from servicecoach.models import Transcript
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles
 from servicecoach.readers._time import iso_utc
-from servicecoach.readers.base import ReadResult, Source, validation_problem
+from servicecoach.readers.base import ReadResult, Source, file_lines, validation_problem
 
 _ELISION = linear(r"(?m)^[ \t\r]*(?:\.\.\.|…)[ \t\r]*,?[ \t\r]*$")
 
@@ -112,7 +112,7 @@ def load_json(source: Source) -> Any:
         rest = cleaned.lstrip()[end:]
         if not rest.strip(" \t\r\n}]"):
             return value
-        lines = [line for line in text.splitlines() if line.strip()]
+        lines = [line for line in file_lines(text) if line.strip()]
         try:
             return [json.loads(line) for line in lines]
         except json.JSONDecodeError:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers.base import ReadResult, Source, validation_problem
+from servicecoach.readers.base import ReadResult, Source, file_lines, validation_problem
 
 _HINT = "see docs/formats.md#canonical-json for the transcript format"
 
@@ -75,7 +75,7 @@ class JsonLinesReader:
     extensions = (".jsonl", ".ndjson")
 
     def sniff(self, source: Source, head: str) -> bool:
-        lines = [line for line in head.splitlines() if line.strip()]
+        lines = [line for line in file_lines(head) if line.strip()]
         if not lines or not lines[0].lstrip().startswith("{"):
             return False
         try:
