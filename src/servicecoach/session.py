@@ -43,6 +43,7 @@ class Session:
         self._conversation = conversation
         self._states = [analyzer.new_state(conversation) for analyzer in coach.analyzers]
         self._findings: list[Finding] = []
+        self._notes: list[str] = []
         self._closed = False
 
     @property
@@ -51,16 +52,26 @@ class Session:
         return tuple(self._findings)
 
     def add_turn(self, turn: Turn | Mapping[str, Any]) -> list[Finding]:
-        """Score the next turn; return the findings that can be decided now."""
+        """Score the next turn; return the findings that can be decided now.
+
+        A turn longer than the coach's ``max_turn_chars`` is scored on its first
+        ``max_turn_chars`` characters (the report says so in its notes). A turn that is
+        refused (it does not validate) raises and leaves the session as it was.
+        """
         self._check_open()
         if not isinstance(turn, Turn):
             turn = Turn.model_validate(turn)
         conversation = self._conversation
         index = len(conversation.turns)
-        conversation.turns.append(turn)
         coach = self._coach
+        limit = coach.config.max_turn_chars
+        if len(turn.text) > limit:
+            self._notes.append(f"turn {index} has {len(turn.text)} characters: only its first "
+                               f"{limit} were scored (max_turn_chars)")
+            turn = turn.model_copy(update={"text": turn.text[:limit]})
         ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences)
+        conversation.turns.append(turn)  # only once nothing can refuse the turn any more
         dispatch = coach.dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
         if opened:
@@ -111,7 +122,7 @@ class Session:
                 self._conversation.sentiment.get(index)
                 for index in range(len(self._conversation.turns))
             ),
-            notes=input_notes(self._conversation.metadata),
+            notes=(*input_notes(self._conversation.metadata), *self._notes),
         )
 
     def _keep(self, found: list[Finding]) -> list[Finding]:
