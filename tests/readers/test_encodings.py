@@ -96,3 +96,21 @@ def test_unicode_line_separators_in_jsonl_on_stdin_keep_lines_whole(
     results = _stdin(monkeypatch, ("\n".join(lines) + "\n").encode("utf-8"))
     assert [r.id for r in results if isinstance(r, Transcript)] == ["a", "b"], results
     assert all(isinstance(r, Transcript) and separator in r.turns[0].text for r in results)
+
+
+@pytest.mark.parametrize(("name", "content", "what"), [
+    ("a.json", '{"id": "a", "turns": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "invalid JSON: nested too deeply"),
+    ("a.jsonl", json.dumps(RECORD) + '\n{"id": "b", "x": ' + "[" * 100_000 + "]" * 100_000
+     + ', "turns": []}\n', "invalid JSON: nested too deeply"),
+    ("a.json", '{"id": "a", "turns": [], "start": ' + "9" * 5_000 + "}",
+     "invalid JSON: Exceeds the limit (4300 digits) for integer string conversion"),
+])
+def test_deep_nesting_and_huge_numbers_are_located_errors(tmp_path: Path, name: str,
+                                                          content: str, what: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    results = _results(path)
+    error = results[-1]
+    assert isinstance(error, InputError) and error.what.startswith(what), results
+    assert error.location.startswith("line")

@@ -9,6 +9,7 @@ theirs through the ``servicecoach.readers`` entry-point group.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,19 @@ def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
             yield from io.StringIO(text, newline="")
         else:
             yield text
+
+
+def json_loads(text: str) -> Any:
+    """`json.loads`, with nesting too deep for Python and numbers too long for it reported
+    as `json.JSONDecodeError` (like any other JSON problem) instead of other exceptions."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except ValueError as error:  # a number with more than 4,300 digits
+        raise json.JSONDecodeError(str(error).split(";")[0], text, 0) from None
 
 
 def file_lines(text: str) -> list[str]:

@@ -10,7 +10,13 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers.base import ReadResult, Source, file_lines, validation_problem
+from servicecoach.readers.base import (
+    ReadResult,
+    Source,
+    file_lines,
+    json_loads,
+    validation_problem,
+)
 
 _HINT = "see docs/formats.md#canonical-json for the transcript format"
 
@@ -52,7 +58,7 @@ class JsonReader:
     def read(self, source: Source) -> Iterator[ReadResult]:
         text = "".join(source.open_text())
         try:
-            data = json.loads(text)
+            data = json_loads(text)
         except json.JSONDecodeError as error:
             yield InputError(
                 f"invalid JSON: {error.msg}",
@@ -79,7 +85,7 @@ class JsonLinesReader:
         if not lines or not lines[0].lstrip().startswith("{"):
             return False
         try:
-            first = json.loads(lines[0])
+            first = json_loads(lines[0])
         except json.JSONDecodeError:
             return False
         is_transcript = isinstance(first, dict) and "turns" in first
@@ -91,7 +97,7 @@ class JsonLinesReader:
                 continue
             location = f"line {number}"
             try:
-                record = json.loads(line)
+                record = json_loads(line)
             except json.JSONDecodeError as error:
                 yield InputError(
                     f"invalid JSON: {error.msg} at column {error.colno}",

@@ -19,7 +19,7 @@ from servicecoach.errors import InputError
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._time import clock_seconds
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)")
 _VOICE = linear(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
@@ -81,7 +81,7 @@ def _cues(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
 def _speaker_and_text(payload: str) -> tuple[str, str]:
     if payload.lstrip().startswith("{"):
         try:
-            data = json.loads(payload)
+            data = json_loads(payload)
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and "spokenText" in data:
