@@ -9,7 +9,7 @@ import sys
 from conftest import REPO, transcript
 
 from servicecoach import Coach
-from servicecoach.nlp.sentiment import sentence_compound
+from servicecoach.nlp.sentiment import piece_compound
 
 
 def _benchmarks():  # type: ignore[no-untyped-def]
@@ -28,9 +28,9 @@ def test_shared_readings_read_every_turn_and_decide_nothing(coach: Coach) -> Non
         "Customer: This is the third time I have called and NOBODY has fixed it. Awful!\n"
         "Agent: Calm down, that's our policy. I'll get back to you.\n"
     )
-    sentence_compound.cache_clear()
+    piece_compound.cache_clear()
     report = floor.score(conversation)
     assert report.findings == ()
-    assert sentence_compound.cache_info().misses == 2  # the customer's two sentences
+    assert piece_compound.cache_info().misses == 2  # the customer's two sentences
     assert (coach.analyzers, coach.dispatch) == (analyzers, dispatch)  # untouched
     assert coach.score(conversation).findings

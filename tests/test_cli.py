@@ -261,7 +261,8 @@ def test_bad_regex_inside_a_token_pattern_is_located(
     (pack / "r.yaml").write_text("id: p.x\nkind: phrase\ncategory: c\nmessage: m\nsuggestion: s\n"
                                  "match: {patterns: [[{LOWER: {REGEX: '('}}]]}\n")
     code, _, err = run(["score", str(EXAMPLES), "--pack", str(pack)], capsys)
-    assert code == 2 and f"{pack / 'r.yaml'}:1: rule p.x: token pattern 0 is invalid" in err
+    assert code == 2
+    assert f"{pack / 'r.yaml'}:6: rule p.x: match.patterns: bad REGEX '(': does not compile" in err
 
 
 def test_metadata_only_records_are_skipped_and_counted_not_failed(

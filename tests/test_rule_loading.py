@@ -191,7 +191,7 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
     error = load_error(tmp_path, "\n".join(levels) + "\n")
     assert "rules.yaml:1" in str(error)
-    assert "expands to more than 100,000 values" in str(error)
+    assert "more than 100000 values" in str(error)
 
 
 def test_anchors_used_a_few_times_still_load(tmp_path: Path) -> None:

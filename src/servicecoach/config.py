@@ -71,6 +71,10 @@ class CoachConfig(_Strict):
     )
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     scoring: ScoringOverride = Field(default_factory=ScoringOverride)
+    max_turn_chars: int = Field(
+        default=100_000, ge=1, le=1_000_000,
+        description="A longer turn is scored on its first max_turn_chars characters, with a "
+        "note in the report")
     base_dir: Path | None = Field(default=None, exclude=True)
     """Folder that relative pack paths are resolved against (the config file's folder)."""
 

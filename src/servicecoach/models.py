@@ -8,6 +8,7 @@ Both publish a JSON Schema (`Transcript.model_json_schema()`, `Report.model_json
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Any, Literal
 
@@ -62,6 +63,17 @@ class EventType(str, Enum):
     TRANSFER = "transfer"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(value: Any) -> Any:
+    """A string with its lone UTF-16 surrogates (from a JSON ``"\\ud800"`` escape, which no
+    UTF-8 output can hold) replaced by U+FFFD; surrogate pairs become their character."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _INPUT = ConfigDict(extra="allow", frozen=True)
 """Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""
@@ -76,6 +88,8 @@ class Turn(BaseModel):
     text: str = Field(description="What was said or written, as plain text")
     start: float | None = Field(default=None, ge=0, description="Start time in seconds")
     end: float | None = Field(default=None, ge=0, description="End time in seconds")
+
+    _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Turn:
@@ -98,6 +112,8 @@ class Event(BaseModel):
     )
     target: str | None = Field(default=None, description="Transfer target (team, queue, agent)")
 
+    _target_encodable = field_validator("target", mode="before")(replace_lone_surrogates)
+
     @model_validator(mode="after")
     def _placed_in_time(self) -> Event:
         if self.at is None and self.after_turn is None:
@@ -112,6 +128,9 @@ class Metadata(BaseModel):
 
     customer_name: str | None = Field(default=None, description="The customer's name, if known")
     agent_name: str | None = Field(default=None, description="The agent's name, if known")
+
+    _names_encodable = field_validator("customer_name", "agent_name", mode="before")(
+        replace_lone_surrogates)
 
 
 class Transcript(BaseModel):
@@ -128,7 +147,7 @@ class Transcript(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_string(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+        return str(value) if isinstance(value, int) else replace_lone_surrogates(value)
 
 
 class Span(BaseModel):

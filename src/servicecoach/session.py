@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
 from servicecoach.models import Event, Finding, FindingKind, Metadata, Report, Speaker, Turn
+from servicecoach.nlp.tokens import make_doc
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class Session:
         self._dispatch = coach.dispatch if cues else coach.dispatch_without_cues
         self._states = [analyzer.new_state(conversation) for analyzer in coach.analyzers]
         self._findings: list[Finding] = []
+        self._notes: list[str] = []
         self._closed = False
 
     @property
@@ -53,16 +55,26 @@ class Session:
     def add_turn(self, turn: Turn | Mapping[str, Any]) -> list[Finding]:
         """Score the next turn; return the findings that can be decided now, and on a
         customer turn the live cues for the agent's answer (kind `cue`: ``empathy.needed``,
-        ``escalation.risk``), which batch reports keep only when asked (``cues = true``)."""
+        ``escalation.risk``), which batch reports keep only when asked (``cues = true``).
+
+        A turn longer than the coach's ``max_turn_chars`` is scored on its first
+        ``max_turn_chars`` characters (the report says so in its notes). A turn that is
+        refused (it does not validate) raises and leaves the session as it was.
+        """
         self._check_open()
         if not isinstance(turn, Turn):
             turn = Turn.model_validate(turn)
         conversation = self._conversation
         index = len(conversation.turns)
-        conversation.turns.append(turn)
         coach = self._coach
-        ctx = TurnContext(index, turn, coach.nlp.make_doc(turn.text), coach.annotate,
+        limit = coach.config.max_turn_chars
+        if len(turn.text) > limit:
+            self._notes.append(f"turn {index} has {len(turn.text)} characters: only its first "
+                               f"{limit} were scored (max_turn_chars)")
+            turn = turn.model_copy(update={"text": turn.text[:limit]})
+        ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences, coach.signals)
+        conversation.turns.append(turn)  # only once nothing can refuse the turn any more
         self._read_facts(ctx)
         dispatch = self._dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
@@ -134,7 +146,7 @@ class Session:
                 self._conversation.signals.get(index, {})
                 for index in range(len(self._conversation.turns))
             ),
-            notes=input_notes(self._conversation.metadata),
+            notes=(*input_notes(self._conversation.metadata), *self._notes),
         )
 
     def _keep(self, found: list[Finding]) -> list[Finding]:

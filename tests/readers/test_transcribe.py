@@ -38,4 +38,4 @@ def test_call_analytics_output() -> None:
 
 def test_elided_doc_sample_is_a_clear_error() -> None:
     problem = error("transcribe", sample("aws-transcribe/awsdocs_call_analytics_batch_ELIDED.txt"))
-    assert "elided" in problem.what and problem.location == "line 13"
+    assert "elided" in problem.what and problem.location == "line 14"  # the line of the "..."

@@ -65,6 +65,8 @@ _OPENING_CHARS = 12
 _OPENING_TURNS = 3
 """A bare name ("Patrick O'Neill.") is read only in the first turns of a conversation."""
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[ \t]*,?[ \t]*$")
+_NAME_SPAN = 64
+"""The longest name (two words, and spaces and a comma) looked for before a lead-out."""
 _BARE_NAME = re.compile(r"(?:^|(?<=[.!?,])[ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
 _LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
 """The only letters beyond ASCII whose lower case holds `_WORD` characters (İ, Kelvin K)."""
@@ -599,7 +601,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
                     ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
                 return name  # unless the sentence asks: "is this Linda?" is about the agent
         for hit in self.hits(ctx, "lead_out"):
-            before = _NAME_BEFORE.search(text[: hit.start])
+            before = _name_before(text, hit.start)
             if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)]:
                 words = before[1].split()
                 if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
@@ -678,6 +680,14 @@ def _first(name: str | None) -> str | None:
 
 _FILLERS = re.compile(r"(?:\s*(?:yes|yeah|yep|sure|ok|okay|hi|hello|of course|it's|it is|"
                       r"that's|that is|my name is|my name's|this is)\b[\s,.!]*)*", re.IGNORECASE)
+
+
+def _name_before(text: str, end: int) -> re.Match[str] | None:
+    """A name ending at `end` (before a lead-out, "Dana here"), found in the opening of the
+    turn only: searching text further on costs time for a name that would not be used."""
+    if end > _OPENING_CHARS + _NAME_SPAN:
+        return None
+    return _NAME_BEFORE.search(text, 0, end)
 
 
 def _skip_fillers(text: str) -> int:

@@ -74,6 +74,13 @@ class _Opening:
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_NEXT_WORD = re.compile(r"\s*([A-Za-z']+)?")
+_WORD_AFTER_NEXT = re.compile(r"\s*[A-Za-z'-]+\s*([A-Za-z']+)?")
+_SIGNED_BEFORE = re.compile(r"([A-Z][a-z'-]+)\s*,?\s*$")
+"""A capitalised name right before a lead-out ("Sam here")."""
+_NAME_WINDOW = 64
+"""How far before a lead-out a name is looked for (searching all the text before each
+lead-out of a long turn would take time quadratic in its length)."""
 _AFTER_NAME = frozenset(
     {"from", "with", "at", "and", "here", "speaking", "your", "on", "of", "in", "how", "for"}
 )
@@ -171,7 +178,7 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
             if name is not None:
                 return hit.start, name
         for hit in self.hits(ctx, "lead_out"):
-            before = re.search(r"([A-Z][a-z'-]+)\s*,?\s*$", text[: hit.start])
+            before = _SIGNED_BEFORE.search(text, max(0, hit.start - _NAME_WINDOW), hit.start)
             if before and before[1].lower() not in self.not_names:
                 return before.start(1), hit.end
         signatures = self.hits(ctx, "signature")
@@ -186,14 +193,13 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
             return found.end()
         if not cased or not found[0][0].isupper():
             return None
-        rest = text[found.end():]
-        after = re.match(r"\s*([A-Za-z']+)?", rest)
+        after = _NEXT_WORD.match(text, found.end())
         following = after[1] if after else None
         if following is None or following.lower() in _AFTER_NAME:
             return found.end()
         if following[0].isupper() and following.lower() not in self.not_names:
             # a surname ("this is Sam Ortiz."), not a company ("this is Acme Support.")
-            tail = re.match(r"\s*[A-Za-z'-]+\s*([A-Za-z']+)?", rest)
+            tail = _WORD_AFTER_NEXT.match(text, found.end())
             if tail is None or tail[1] is None or tail[1].lower() in _AFTER_NAME:
                 return found.end()
         return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import spacy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]
 
 from servicecoach.errors import SpacyModelError
+from servicecoach.nlp.tokens import SuffixSearch
 
 BLANK = "blank:en"
 
@@ -32,6 +34,9 @@ def load_pipeline(name: str | None = None) -> Language:
             ) from None
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("sentencizer")
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, Tokenizer) and tokenizer.suffix_search is not None:
+        tokenizer.suffix_search = SuffixSearch(tokenizer.suffix_search)
     _add_upper_case_contractions(nlp)
     return nlp
 

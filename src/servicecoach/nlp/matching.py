@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
+from servicecoach.nlp.safe_regex import Pattern, compile_safe
 from servicecoach.rules.schema import MatchSpec
 
 
@@ -102,7 +103,7 @@ class _Compiled:
     """The words (NORM or LOWER ids) one of which every match starts with, when every
     pattern's first token is a mandatory word or word list: the matcher then runs from the
     first such token only (None: from the start of the turn)."""
-    regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    regexes: tuple[tuple[str, Pattern], ...]
     ungated: tuple[int, ...]
     """Positions in `regexes` of those that run on every turn (no literal is certain)."""
     gated: dict[int, tuple[int, ...]]
@@ -242,7 +243,7 @@ class MatcherSet:
             shared_needs=shared,
             needs=tuple(tuple(need for need in pattern if need not in shared) for pattern in needs),
             starts=frozenset(starts) if starts else None,
-            regexes=tuple((source, re.compile(source)) for source in spec.regex),
+            regexes=tuple((source, compile_safe(source)) for source in spec.regex),
             ungated=tuple(ungated),
             gated={literal: tuple(positions) for literal, positions in gated.items()},
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)

@@ -8,7 +8,6 @@ counts of what it dropped on purpose) and `Draft.finish` turns it into a validat
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,11 +19,18 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
+from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles
 from servicecoach.readers._time import iso_utc
-from servicecoach.readers.base import ReadResult, Source, validation_problem
+from servicecoach.readers.base import (
+    ReadResult,
+    Source,
+    file_lines,
+    json_loads,
+    validation_problem,
+)
 
-_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*,?\s*$", re.MULTILINE)
+_ELISION = linear(r"(?m)^[ \t\r]*(?:\.\.\.|…)[ \t\r]*,?[ \t\r]*$")
 
 
 class BaseReader:
@@ -94,7 +100,7 @@ def load_json(source: Source) -> Any:
     """
     text = "".join(source.open_text())
     try:
-        return json.loads(text)
+        return json_loads(text)
     except json.JSONDecodeError as first:
         if elided := _ELISION.search(text):
             line = text.count("\n", 0, elided.start()) + 1
@@ -107,14 +113,14 @@ def load_json(source: Source) -> Any:
         decoder = json.JSONDecoder()
         try:
             value, end = decoder.raw_decode(cleaned.lstrip())
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise _json_error(source, first) from None
         rest = cleaned.lstrip()[end:]
         if not rest.strip(" \t\r\n}]"):
             return value
-        lines = [line for line in text.splitlines() if line.strip()]
+        lines = [line for line in file_lines(text) if line.strip()]
         try:
-            return [json.loads(line) for line in lines]
+            return [json_loads(line) for line in lines]
         except json.JSONDecodeError:
             raise _json_error(source, first) from None
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
+
+from servicecoach.nlp.safe_regex import linear
 
 _BLOCK = {
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
     "ul", "ol", "table", "hr", "section", "article", "header", "footer",
 }
 _SKIP = {"script", "style", "head", "title"}
-_TAG = re.compile(r"<\s*/?\s*(?:p|br|div|span|a|b|i|u|em|strong|ul|ol|li|table|tr|td|h[1-6]|img|blockquote)\b[^>]*>", re.IGNORECASE)
+_TAG = linear(r"(?i)<\s*/?\s*(?:p|br|div|span|a|b|i|u|em|strong|ul|ol|li|table|tr|td|h[1-6]|img|blockquote)\b[^>]*>")
+_TAG_OR_BRACKET = linear(r"<[^<>]*>|<")
 
 
 class _TextCollector(HTMLParser):
@@ -48,10 +52,17 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG.search(text) or _ENTITY.search(text))
 
 
+def _escape_stray(bracket: Any) -> str:
+    """A complete tag as it is; a ``<`` that opens none escaped (the HTML parser would look
+    for the end of such a tag in all the rest of the text, for each one: quadratic)."""
+    found: str = bracket.group()
+    return found if len(found) > 1 else "&lt;"
+
+
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment: one line per block or ``<br>``, spaces collapsed."""
     collector = _TextCollector()
-    collector.feed(markup)
+    collector.feed(_TAG_OR_BRACKET.sub(_escape_stray, markup))
     collector.close()
     lines = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
              for line in "".join(collector.parts).split("\n")]

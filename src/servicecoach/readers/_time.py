@@ -12,19 +12,21 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from servicecoach.nlp.safe_regex import linear
+
 _ISO = re.compile(
     r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<h>\d{1,2}):(?P<mi>\d{1,2})"
     r"(?::(?P<s>\d{1,2})(?:[.,](?P<f>\d+))?)?)?\s*(?P<tz>Z|UTC|[+-]\d{2}:?\d{2})?$",
     re.IGNORECASE,
 )
 _COMPACT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2})(\d{2})(\d{2}) UTC$")  # Zendesk Talk
-_PAREN_ZONE = re.compile(r"^(?P<text>.+?),?\s*\((?P<tz>[+-]\d{4})\)$")
+_PAREN_ZONE = linear(r"^(?P<text>.+?),?\s*\((?P<tz>[+-]\d{4})\)$")
 _WORDY_FORMATS = (
     "%a %b %d %H:%M:%S %z %Y",  # Twitter: Tue Oct 31 22:10:47 +0000 2017
     "%A, %B %d, %Y, %H:%M:%S %z",  # Salesforce: Wednesday, February 26, 2025, 10:27:21 +0800
     "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822
 )
-_RELATIVE = re.compile(r"^\(?\s*(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+(?:\.\d+)?)s)?\s*\)?$")
+_RELATIVE = linear(r"^\(?\s*(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+(?:\.\d+)?)s)?\s*\)?$")
 
 
 def epoch_from_number(value: float) -> float:

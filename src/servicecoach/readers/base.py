@@ -8,7 +8,9 @@ theirs through the ``servicecoach.readers`` entry-point group.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -21,6 +23,58 @@ from servicecoach.models import Transcript
 ReadResult = Transcript | InputError
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+class InvalidUtf8(ValueError):
+    """Bytes that are not UTF-8, at `offset` bytes from the start of the input."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        super().__init__(f"invalid UTF-8 at byte {offset}")
+
+
+def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """Lines of UTF-8 text from lines of bytes, as a file opened with ``newline=""`` gives
+    them (ends kept; split at ``\n``, ``\r\n`` and ``\r`` only, so a U+2028 inside a JSON
+    string stays in its line). A byte-order mark at the start is dropped; bytes that are
+    not UTF-8 raise `InvalidUtf8` with their offset."""
+    offset = 0
+    for raw in lines:
+        if offset == 0 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+            offset = len(_BOM)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidUtf8(offset + error.start) from None
+        offset += len(raw)
+        if "\r" in text.rstrip("\r\n"):
+            yield from io.StringIO(text, newline="")
+        else:
+            yield text
+
+
+def json_loads(text: str) -> Any:
+    """`json.loads`, with nesting too deep for Python and numbers too long for it reported
+    as `json.JSONDecodeError` (like any other JSON problem) instead of other exceptions."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except ValueError as error:  # a number with more than 4,300 digits
+        raise json.JSONDecodeError(str(error).split(";")[0], text, 0) from None
+
+
+def file_lines(text: str) -> list[str]:
+    """`text` split into lines as a file gives them (ends kept): at ``\n``, ``\r\n`` and
+    ``\r`` only, not at the other separators `str.splitlines` knows (U+2028, U+0085...),
+    which JSON strings may hold raw."""
+    return io.StringIO(text, newline="").readlines()
+
+
 @dataclass(frozen=True)
 class Source:
     """Where records come from: a file path (or ``<stdin>``) and a way to open it as text."""
@@ -30,12 +84,11 @@ class Source:
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
-        """A file on disk, read as UTF-8 (a byte-order mark is dropped, as Excel and many
-        Windows tools write one) with invalid bytes replaced."""
+        """A file on disk, read as UTF-8 (see `decoded_lines`)."""
 
         def lines() -> Iterator[str]:
-            with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-                yield from handle
+            with path.open("rb") as handle:
+                yield from decoded_lines(handle)
 
         return cls(name=str(path), open_text=lines)
 
@@ -43,11 +96,15 @@ class Source:
         """The first characters of the source, for format detection."""
         collected: list[str] = []
         total = 0
-        for line in self.open_text():
-            collected.append(line)
-            total += len(line)
-            if total >= size:
-                break
+        try:
+            for line in self.open_text():
+                collected.append(line)
+                total += len(line)
+                if total >= size:
+                    break
+        except InvalidUtf8:
+            if not collected:
+                raise  # reading reports it, after the records before it
         return "".join(collected)[:size]
 
 

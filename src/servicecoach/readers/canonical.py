@@ -10,7 +10,13 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers.base import ReadResult, Source, validation_problem
+from servicecoach.readers.base import (
+    ReadResult,
+    Source,
+    file_lines,
+    json_loads,
+    validation_problem,
+)
 
 _HINT = "see docs/formats.md#canonical-json for the transcript format"
 
@@ -52,7 +58,7 @@ class JsonReader:
     def read(self, source: Source) -> Iterator[ReadResult]:
         text = "".join(source.open_text())
         try:
-            data = json.loads(text)
+            data = json_loads(text)
         except json.JSONDecodeError as error:
             yield InputError(
                 f"invalid JSON: {error.msg}",
@@ -75,13 +81,11 @@ class JsonLinesReader:
     extensions = (".jsonl", ".ndjson")
 
     def sniff(self, source: Source, head: str) -> bool:
-        # split at line ends only: str.splitlines would also split inside a JSON string at a
-        # raw U+2028, U+2029 or U+0085, which JSON allows
-        lines = [line for line in head.split("\n") if line.strip()]
+        lines = [line for line in file_lines(head) if line.strip()]
         if not lines or not lines[0].lstrip().startswith("{"):
             return False
         try:
-            first = json.loads(lines[0])
+            first = json_loads(lines[0])
         except json.JSONDecodeError:
             return False
         is_transcript = isinstance(first, dict) and "turns" in first
@@ -93,7 +97,7 @@ class JsonLinesReader:
                 continue
             location = f"line {number}"
             try:
-                record = json.loads(line)
+                record = json_loads(line)
             except json.JSONDecodeError as error:
                 yield InputError(
                     f"invalid JSON: {error.msg} at column {error.colno}",

@@ -12,11 +12,11 @@ id). The ticket's ``description`` is the customer's first message. Times are ISO
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
+from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,
@@ -29,7 +29,7 @@ from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
 
-_DISPLAY_NAME = re.compile(r'^\s*"?(?P<name>[^"<]+?)"?\s*<[^>]+>\s*$')
+_DISPLAY_NAME = linear(r'^\s*"?(?P<name>[^"<]+?)"?\s*<[^>]+>\s*$')
 
 
 def _is_ticket(head: str) -> bool:

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from servicecoach.errors import InputError, ServiceCoachError
-from servicecoach.readers.base import Configurable, Reader, ReadResult, Source
+from servicecoach.readers.base import (
+    Configurable,
+    InvalidUtf8,
+    Reader,
+    ReadResult,
+    Source,
+    decoded_lines,
+)
 
 _READERS: dict[str, Reader] = {}
 _ENTRY_POINT_GROUP = "servicecoach.readers"
@@ -133,8 +140,9 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
-            text = sys.stdin.read().removeprefix(BYTE_ORDER_MARK)
-            yield Source(name="<stdin>", open_text=lambda text=text: _lines(text))
+            data = _stdin_bytes()
+            yield Source(name="<stdin>",
+                         open_text=lambda data=data: decoded_lines(io.BytesIO(data)))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -148,13 +156,12 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield Source(name=raw, open_text=_missing(raw))
 
 
-BYTE_ORDER_MARK = "\ufeff"
-
-
-def _lines(text: str) -> Iterator[str]:
-    """Lines as a file gives them: split at line ends only, so a raw U+2028, U+2029 or U+0085
-    inside a JSON string stays in its line (``str.splitlines`` would split there too)."""
-    return iter(io.StringIO(text, newline=""))
+def _stdin_bytes() -> bytes:
+    """All of stdin, as bytes (decoded like a file: see `decoded_lines`)."""
+    buffer = getattr(sys.stdin, "buffer", None)  # None when replaced by a text stream
+    if buffer is not None:
+        return buffer.read()  # type: ignore[no-any-return]
+    return sys.stdin.read().encode("utf-8", "surrogatepass")
 
 
 def _missing(raw: str):  # type: ignore[no-untyped-def]
@@ -186,12 +193,22 @@ def read_sources(
         except InputError as error:
             yield error
             continue
+        except InvalidUtf8 as error:
+            yield _not_utf8(source, error)
+            continue
         if on_reader is not None:
             on_reader(source, reader)
         try:
             yield from reader.read(source)
         except OSError as error:
             yield InputError(f"cannot read: {error}", source=source.name)
+        except InvalidUtf8 as error:
+            yield _not_utf8(source, error)
+
+
+def _not_utf8(source: Source, error: InvalidUtf8) -> InputError:
+    return InputError("invalid UTF-8", source=source.name, location=f"byte {error.offset}",
+                      hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
 
 
 def convert(paths: Iterable[str], input_format: str = "auto", **options: Any) -> Iterator[ReadResult]:

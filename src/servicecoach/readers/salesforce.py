@@ -24,12 +24,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._html import html_to_text, looks_like_html
 from servicecoach.readers._time import iso_utc, relative_seconds, to_epoch
 from servicecoach.readers.base import ReadResult, Source
 
-_TURN = re.compile(r"^\(\s*(?P<offset>[\dhms. ]+?)\s*\)\s*(?P<name>[^:]{1,80}?):\s?(?P<text>.*)$")
+_TURN = linear(r"^\(\s*(?P<offset>[\dhms. ]+?)\s*\)\s*(?P<name>[^:]{1,80}?):\s?(?P<text>.*)$")
 _STARTED = re.compile(r"^Chat Started:\s*(?P<when>.+)$")
 _TRANSFERRED = re.compile(r"^Chat Transferred From (?P<source>.+?) To (?P<target>.+)$")
 _SKILL_TRANSFER = re.compile(r"^Agent (?P<source>.+?) successfully transferred the chat to (?P<target>.+)$")

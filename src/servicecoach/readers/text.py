@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers.base import ReadResult, Source, validation_problem
+from servicecoach.readers.base import ReadResult, Source, file_lines, validation_problem
 
 _TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
 _TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
@@ -154,7 +154,7 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
 
 def parse_transcripts(text: str, *, source: str = "<text>") -> list[ReadResult]:
     """Every conversation in a text, as transcripts or errors (for quick trials and tests)."""
-    return list(_read_lines(text.splitlines(True), source=source))
+    return list(_read_lines(file_lines(text), source=source))
 
 
 def _read_lines(lines: Iterable[str], *, source: str) -> Iterator[ReadResult]:
@@ -172,7 +172,7 @@ class TextReader:
     extensions = (".txt", ".transcript")
 
     def sniff(self, source: Source, head: str) -> bool:
-        for line in head.splitlines():
+        for line in file_lines(head):
             stripped = line.strip()
             if not stripped or stripped.startswith(("#", "%%", "@", "---")):
                 continue

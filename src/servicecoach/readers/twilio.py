@@ -27,7 +27,7 @@ from servicecoach.readers._common import (
     stem,
 )
 from servicecoach.readers._time import to_epoch
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _ADDRESS = re.compile(r"^(?:\+\d{6,}|(?:whatsapp|messenger|sms|rcs):.+)$")
 _ROLE_WORDS = {"agent": "agent", "worker": "agent", "customer": "customer", "system": "system",
@@ -98,7 +98,7 @@ def _participant_roles(source: Source, sid: str) -> dict[str, str]:
             if participant.get("conversation_sid") != sid:
                 continue
             try:
-                attributes = json.loads(participant.get("attributes") or "{}")
+                attributes = json_loads(participant.get("attributes") or "{}")
             except json.JSONDecodeError:
                 continue
             role = _ROLE_WORDS.get(str(attributes.get("role", "")).lower()) if isinstance(

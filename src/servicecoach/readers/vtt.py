@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from html import unescape
 
 from servicecoach.errors import InputError
+from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._time import clock_seconds
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)")
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
-_TAG = re.compile(r"</?[^>]*>")
+_VOICE = linear(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
+_TAG = linear(r"</?[^>]*>")
 _PREFIX = re.compile(r"^(?P<name>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}):\s+(?P<text>.+)$", re.DOTALL)
 
 
@@ -80,7 +81,7 @@ def _cues(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
 def _speaker_and_text(payload: str) -> tuple[str, str]:
     if payload.lstrip().startswith("{"):
         try:
-            data = json.loads(payload)
+            data = json_loads(payload)
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and "spokenText" in data:

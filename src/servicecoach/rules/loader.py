@@ -17,6 +17,15 @@ from pydantic import TypeAdapter, ValidationError
 from servicecoach.errors import RulePackError
 from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
 
+MAX_ALIASES = 100
+"""The most alias uses (``*name``) one YAML file may hold: enough for shared phrase lists,
+far too few for an alias bomb (aliases of aliases, each doubling the data)."""
+MAX_VALUES = 100_000
+"""The most values (aliases expanded) one YAML file may hold."""
+MAX_DEPTH = 64
+"""The deepest nesting of lists and mappings one YAML file may hold."""
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "seq", "map", "merge"))
 _RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
 _MANIFEST = "pack.yaml"
 _SIGNALS = "signals"
@@ -74,9 +83,15 @@ def resolve_pack(name_or_path: str, *, relative_to: Path | None = None) -> Path:
     )
 
 
-def load_pack(name_or_path: str, *, _seen: tuple[str, ...] = ()) -> Pack:
-    """Load a pack and the packs it extends; rules of parents come first."""
+def load_pack(
+    name_or_path: str, *, _seen: tuple[str, ...] = (), _loaded: dict[Path, Pack] | None = None
+) -> Pack:
+    """Load a pack and the packs it extends; rules of parents come first. A pack reached
+    twice (two parents extending ``core``) is loaded once and its rules counted once."""
     folder = resolve_pack(name_or_path)
+    loaded = {} if _loaded is None else _loaded
+    if folder.resolve() in loaded:
+        return loaded[folder.resolve()]
     manifest_path = folder / _MANIFEST
     data, lines = _compose(manifest_path)
     manifest = _validate_manifest(data, lines, manifest_path)
@@ -93,17 +108,19 @@ def load_pack(name_or_path: str, *, _seen: tuple[str, ...] = ()) -> Pack:
     signals: dict[str, SignalSpec] = {}
     for parent_name in manifest.extends:
         parent_path = resolve_pack(parent_name, relative_to=folder)
-        parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name))
+        parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name), _loaded=loaded)
         _merge(rules, locations, parent.rules, parent.locations)
         versions.update(parent.versions)
-        lineage.extend(parent.lineage)
+        lineage.extend(m for m in parent.lineage if m not in lineage)
         signals.update((spec.id, spec) for spec in parent.signals)
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations)
-    signals.update((spec.id, spec) for spec in _load_signal_files(folder))
     versions[manifest.name] = manifest.version
-    return Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),
+    signals.update((spec.id, spec) for spec in _load_signal_files(folder))
+    pack = Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),
                 tuple(signals.values()))
+    loaded[folder.resolve()] = pack
+    return pack
 
 
 def _merge(
@@ -114,6 +131,8 @@ def _merge(
 ) -> None:
     for rule in new_rules:
         where = new_locations[rule.id]
+        if locations.get(rule.id) == where:
+            continue  # the same pack reached through two parents
         if rule.id in locations:
             first = locations[rule.id]
             raise RulePackError(
@@ -204,7 +223,7 @@ def _located(
         loc = loc[1:]
     line = _nearest_line(lines, prefix + loc)
     key = ".".join(str(part) for part in loc)
-    what = first["msg"]
+    what = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         what = f"unknown key {key!r}"
         hint = "remove it or check its spelling (docs/writing-rules.md lists every key)"
@@ -233,12 +252,13 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
 
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
+    text = read_utf8(path)
+    loader = _AliasBudgetLoader(text, str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except RecursionError:
+        raise RulePackError(f"nested too deeply (limit {MAX_DEPTH} levels)", path=str(path),
+                            hint="flatten the lists and mappings") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise RulePackError(
@@ -247,40 +267,78 @@ def _compose(path: Path) -> tuple[Any, _Lines]:
             line=mark.line + 1 if mark else None,
             hint="check indentation, colons and quotes on that line",
         ) from None
+    finally:
+        loader.dispose()
     if node is None:
         raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
     lines: _Lines = {}
     constructor = yaml.SafeLoader(text)
-    budget = _Budget(str(path))
-    return _to_python(node, (), lines, constructor, budget), lines
+    return _to_python(node, (), lines, constructor, _Budget(str(path))), lines
 
 
-MAX_YAML_VALUES = 100_000
-"""The most values a rule file may hold once its aliases are expanded: far above any real
-pack (core's largest file holds a few thousand), far below a "billion laughs" alias bomb."""
+def read_utf8(path: Path) -> str:
+    """A YAML file's text (a UTF-8 byte-order mark dropped); other encodings are refused
+    at the line of their first byte that is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise RulePackError(
+            f"not UTF-8 (byte {error.start} is {data[error.start]:#04x})", path=str(path),
+            line=data.count(b"\n", 0, error.start) + 1,
+            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)") from None
 
 
+class _AliasBudgetLoader(yaml.SafeLoader):
+    """A safe loader that refuses more than `MAX_ALIASES` alias uses."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text)
+        self._source = source
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Count an alias before composing it."""
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise RulePackError(f"more than {MAX_ALIASES} aliases (*name)",
+                                    path=self._source, line=mark.line + 1,
+                                    hint="write the values out; an alias bomb is refused")
+        return super().compose_node(parent, index)
+
+
+@dataclass
 class _Budget:
-    """Counts the values built from one file, to refuse an alias bomb before it eats memory."""
+    """How many values a file's data still may hold (aliases expanded)."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.left = MAX_YAML_VALUES
+    source: str
+    left: int = MAX_VALUES
 
-    def spend(self, node: yaml.Node) -> None:
+    def spend(self, node: yaml.Node, depth: int) -> None:
+        """Count one value; refuse too many, too deep, or a tag beyond plain data."""
         self.left -= 1
+        line = node.start_mark.line + 1
         if self.left < 0:
-            raise RulePackError(
-                f"the YAML expands to more than {MAX_YAML_VALUES:,} values (aliases that "
-                "repeat aliases?)", path=self.source, line=node.start_mark.line + 1,
-                hint="write the lists out, or use each anchor a few times only",
-            )
+            raise RulePackError(f"more than {MAX_VALUES} values (aliases expanded)",
+                                path=self.source, line=line, hint="split the file")
+        if depth > MAX_DEPTH:
+            raise RulePackError(f"nested too deeply (limit {MAX_DEPTH} levels)",
+                                path=self.source, line=line, hint="flatten the lists and mappings")
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise RulePackError(f"the tag {tag} is not allowed", path=self.source, line=line,
+                                hint="use plain strings, numbers, lists and mappings")
 
 
 def _to_python(
     node: yaml.Node, path: tuple[Any, ...], lines: _Lines, loader: Any, budget: _Budget
 ) -> Any:
-    budget.spend(node)
+    budget.spend(node, len(path))
     source = budget.source
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -295,7 +353,12 @@ def _to_python(
         result: dict[Any, Any] = {}
         written: set[Any] = set()
         for index, (key_node, value_node) in enumerate(node.value):
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(key_node, loader, budget) if isinstance(key_node, yaml.ScalarNode) \
+                else None
+            if not isinstance(key, str | int | float | bool):
+                raise RulePackError("a key must be a string", path=source,
+                                    line=key_node.start_mark.line + 1,
+                                    hint="write the key as plain text") from None
             if key in written:
                 raise RulePackError(
                     f"duplicate key {key!r}",
@@ -312,9 +375,16 @@ def _to_python(
         return [
             _to_python(item, (*path, i), lines, loader, budget) for i, item in enumerate(node.value)
         ]
+    return _scalar(node, loader, budget)
+
+
+def _scalar(node: yaml.Node, loader: Any, budget: _Budget) -> Any:
+    """A scalar's value; a located error for one that is invalid or too large a number."""
+    budget.spend(node, 0)
     try:
         return loader.construct_object(node, deep=True)
-    except yaml.MarkedYAMLError as error:
-        raise RulePackError(f"invalid YAML value: {error.problem}", path=source,
+    except (yaml.MarkedYAMLError, ValueError) as error:
+        problem = getattr(error, "problem", None) or str(error)
+        raise RulePackError(f"invalid YAML value: {problem}", path=budget.source,
                             line=node.start_mark.line + 1,
                             hint="use plain strings, numbers, lists and mappings") from None

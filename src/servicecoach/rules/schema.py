@@ -21,10 +21,24 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from servicecoach.models import Channel, FindingKind, Severity
+from servicecoach.nlp.safe_regex import (
+    UnsafeRegexError,
+    check_token_regex,
+    compile_safe,
+)
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$")
 SLOTS = frozenset({"match", "replacement", "customer_name", "agent_name", "trigger", "detail"})
 _SLOT = re.compile(r"{([^{}]*)}")
+MAX_LIST_LENGTH = 5_000
+"""The most phrases (or lemmas, patterns, regexes, exceptions) one list may hold."""
+MAX_PHRASE_LENGTH = 1_000
+"""The longest phrase (characters)."""
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """`text` quoted for an error message, cut short when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 class _Strict(BaseModel):
@@ -46,23 +60,29 @@ class MatchSpec(_Strict):
 
     phrases: tuple[str, ...] = Field(
         default=(),
+        max_length=MAX_LIST_LENGTH,
         description="Exact phrases, compared on lower-case normalised tokens "
         "(can't = cannot = can not, curly quotes = straight)",
     )
     lemmas: tuple[str, ...] = Field(
         default=(),
+        max_length=MAX_LIST_LENGTH,
         description="Lemma-aware phrases: every word also matches its inflections "
         "('I understand' matches 'I understood')",
     )
     patterns: tuple[tuple[dict[str, Any], ...], ...] = Field(
-        default=(), description="spaCy Matcher token patterns (LEMMA is expanded to LOWER forms)"
+        default=(), max_length=MAX_LIST_LENGTH, description="spaCy Matcher token patterns (LEMMA is expanded to LOWER forms)"
     )
     regex: tuple[str, ...] = Field(
-        default=(), description="Python regular expressions, searched in the lower-cased text"
+        default=(), max_length=MAX_LIST_LENGTH,
+        description="Regular expressions, searched in the lower-cased text (run on RE2; "
+        "look-around and back-references on Python's re, refused when they could backtrack "
+        "catastrophically)"
     )
     fuzzy: FuzzySpec | None = None
     exceptions: tuple[str, ...] = Field(
         default=(),
+        max_length=MAX_LIST_LENGTH,
         description="Phrases that cancel a hit they overlap ('can't thank you enough' cancels "
         "'can't')",
     )
@@ -86,9 +106,35 @@ class MatchSpec(_Strict):
     def _compiles(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
             try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"bad regex {value!r}: {error}") from error
+                compile_safe(value)
+            except UnsafeRegexError as error:
+                raise ValueError(f"bad regex {_shown(value)}: {error}") from None
+        return values
+
+    @field_validator("patterns")
+    @classmethod
+    def _token_regexes_safe(
+        cls, values: tuple[tuple[dict[str, Any], ...], ...]
+    ) -> tuple[tuple[dict[str, Any], ...], ...]:
+        for pattern in values:
+            for token in pattern:
+                for constraint in token.values():
+                    source = constraint.get("REGEX") if isinstance(constraint, dict) else None
+                    if not isinstance(source, str):
+                        continue
+                    try:
+                        check_token_regex(source)
+                    except UnsafeRegexError as error:
+                        raise ValueError(f"bad REGEX {_shown(source)}: {error}") from None
+        return values
+
+    @field_validator("phrases", "lemmas", "exceptions")
+    @classmethod
+    def _phrases_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if len(value) > MAX_PHRASE_LENGTH:
+                raise ValueError(f"phrase {_shown(value)} is {len(value)} characters long "
+                                 f"(limit {MAX_PHRASE_LENGTH})")
         return values
 
 

@@ -1,0 +1,57 @@
+"""Tokenize a turn in time linear in its length, whatever it holds.
+
+spaCy's tokenizer strips prefixes and suffixes from a whitespace-delimited chunk one at a
+time, searching and slicing the rest of the chunk each time: a chunk of 10,000 quotes,
+``<`` or emoji costs 10,000 passes over itself (quadratic). Chunks longer than
+`MAX_CHUNK` characters, which no word is, are cut into pieces of that length; each part
+of the text is tokenized on its own and the parts are joined into one `Doc` whose text
+and offsets are those of the turn. Text without such a chunk is tokenized as before.
+Within a chunk, `SuffixSearch` looks for a suffix in the chunk's last characters only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MAX_CHUNK = 256
+"""The longest run of non-space characters tokenized in one piece."""
+_LONG_RUN = re.compile(rf"\S{{{MAX_CHUNK + 1},}}")
+
+
+class SuffixSearch:
+    """A tokenizer's ``suffix_search`` run on the last `window` characters of a chunk:
+    suffixes are short, and searching the whole chunk for each one is quadratic."""
+
+    def __init__(self, search: Callable[[str], re.Match[str] | None], window: int = 32) -> None:
+        self.search = search
+        self.window = window
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        """The suffix match (spaCy reads only its length)."""
+        return self.search(text[-self.window :] if len(text) > self.window else text)
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """`text` tokenized by `nlp`'s tokenizer, long runs of non-space cut (see module doc)."""
+    if len(text) <= MAX_CHUNK or _LONG_RUN.search(text) is None:
+        return nlp.make_doc(text)
+    return Doc.from_docs([nlp.make_doc(part) for part in _parts(text)], ensure_whitespace=False)
+
+
+def _parts(text: str) -> list[str]:
+    """`text` in consecutive parts (joined, they are `text`), none with a long run."""
+    parts: list[str] = []
+    done = 0
+    for run in _LONG_RUN.finditer(text):
+        if run.start() > done:
+            parts.append(text[done : run.start()])
+        parts.extend(text[at : min(at + MAX_CHUNK, run.end())]
+                     for at in range(run.start(), run.end(), MAX_CHUNK))
+        done = run.end()
+    if done < len(text):
+        parts.append(text[done:])
+    return parts

@@ -1,0 +1,176 @@
+"""Time grows linearly with the input, for a live session's turns and for every reader.
+
+Long pathological texts (runs of quotes, ``<``, emoji, unclosed tags, repeated phrases
+that built-in expressions look for, and texts hypothesis makes up) are timed at a size n
+and at 4n: the ratio of the times stays near 4 when the work is linear (16 when
+quadratic). No test asserts a duration: n is first grown until one run takes long
+enough to measure, and only the ratio is asserted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from servicecoach import Coach
+from servicecoach.readers.base import Source
+from servicecoach.readers.registry import detect, get_reader
+
+FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
+RATIO = 9.0
+"""Allowed t(4n) / t(n): 4 is linear, 16 quadratic; the margin absorbs timing noise."""
+MEASURABLE = 0.03
+"""Seconds one run at size n must take before the ratio is trusted (n grows until then)."""
+START, LARGEST = 1_000, 24_000
+"""Sizes n tried, in characters (4n stays under the default turn limit of 100,000)."""
+
+PATHOLOGICAL = [
+    '"', "'", "<", "<v a", "( ", "(", " ", "😀", "here ", "sorry, but ", "if ", "&#",
+    "if it breaks then let us know ", "you should have ", "that's our policy ", "<p ",
+    "i'm leaving ", "\\", "{", "[", ":", "a", "1 ", "- ", "...", "\u2028", "// ", "To ",
+]
+UNITS = st.sampled_from(PATHOLOGICAL) | st.text(min_size=1, max_size=6)
+_unique = count()
+
+
+def _best_time(run: Callable[[str], Any], text: str) -> float:
+    """The shortest of three runs (each on a text made unique: no cache answers it)."""
+    times = []
+    for _ in range(3):
+        fresh = f"x{next(_unique)} {text}"
+        started = time.perf_counter()
+        run(fresh)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _growth(run: Callable[[str], Any], make: Callable[[int], str]) -> float:
+    """t(4n) / t(n), for the first n at which a run is long enough to measure."""
+    size = START
+    base = _best_time(run, make(size))
+    while base < MEASURABLE and size < LARGEST:
+        size *= 2
+        base = _best_time(run, make(size))
+    if base < MEASURABLE:
+        return 1.0  # too fast to tell even at the largest size: nothing grows here
+    return _best_time(run, make(4 * size)) / base
+
+
+def _repeat(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+# --- a live session --------------------------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=UNITS, speaker=st.sampled_from(["agent", "customer"]))
+def test_add_turn_time_is_linear(coach: Coach, unit: str, speaker: str) -> None:
+    def run(text: str) -> None:
+        session = coach.session({"customer_name": "Dana Reyes"})
+        session.add_turn({"speaker": "customer", "text": "My order never came. Awful."})
+        session.add_turn({"speaker": speaker, "text": text})
+        session.close()
+
+    assert _growth(run, lambda n: _repeat(unit, n)) < RATIO
+
+
+@pytest.mark.parametrize("unit", ['"', "'", "<", "😀", "here ", "sorry, but ",
+                                  "if it breaks then let us know "])
+def test_add_turn_time_is_linear_on_known_worst_cases(coach: Coach, unit: str) -> None:
+    """The texts that once took quadratic (or worse) time, each for both speakers."""
+    for speaker in ("agent", "customer"):
+        test_add_turn_time_is_linear.hypothesis.inner_test(coach, unit, speaker)  # type: ignore[attr-defined]
+
+
+# --- every reader ----------------------------------------------------------------------
+
+
+def _json_fixture(name: str) -> Callable[[str], str]:
+    """A fixture export with every text of two words or more replaced by the filler."""
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+    def fill(filler: str) -> str:
+        def walk(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {key: walk(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [walk(item) for item in value]
+            if isinstance(value, str) and " " in value.strip():
+                return filler
+            return value
+
+        return json.dumps(walk(data))
+
+    return fill
+
+
+def _csv(filler: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([["conversation_id", "speaker", "text"], ["c1", "agent", "Hello"],
+                      ["c1", "customer", filler]])
+    return out.getvalue()
+
+
+_SF_HEADER = "Chat Started: Wednesday, February 26, 2025, 10:27:21 (+0800)\n"
+TEMPLATES: dict[str, tuple[str, Callable[[str], str]]] = {
+    "json": ("t.json", lambda f: json.dumps({"id": "a", "turns": [
+        {"speaker": "agent", "text": "Hello"}, {"speaker": "customer", "text": f}]})),
+    "jsonl": ("t.jsonl", lambda f: (json.dumps({"id": "a", "turns": [
+        {"speaker": "customer", "text": f}]}) + "\n") * 2),
+    "text": ("t.txt", lambda f: f"Agent: Hello\nCustomer: {f}\n  {f}\n"),
+    "csv": ("t.csv", _csv),
+    "vtt": ("t.vtt", lambda f: f"WEBVTT\n\n00:00.000 --> 00:01.000\n<v Sam>{f}\n\n"
+                               f"00:01.000 --> 00:02.000\nDana: {f}\n"),
+    "salesforce": ("t.txt", lambda f: f"{_SF_HEADER}( 2s ) Visitor: {f}\n( 5s ) Sam: {f}\n{f}\n"
+                                      f"Chat Transferred From {f} To {f}\n"),
+    "salesforce-html": ("t.html", lambda f: f"<p>{_SF_HEADER}</p>( 2s ) Visitor: {f}<br>"),
+    "connect": ("t.json", _json_fixture("connect_chat_transcript.json")),
+    "transcribe": ("t.json", _json_fixture("transcribe_call_analytics.json")),
+    "genesys": ("t.json", _json_fixture("genesys/sta_transcript.json")),
+    "zendesk": ("t.json", _json_fixture("zendesk_audits.json")),
+    "intercom": ("t.json", _json_fixture("intercom_conversation.json")),
+    "liveperson": ("t.json", _json_fixture("liveperson_bot.json")),
+    "twilio": ("t.json", _json_fixture("twilio/messages.json")),
+    "freshdesk": ("t.json", _json_fixture("freshdesk_html.json")),
+    "ccai": ("t.json", _json_fixture("ccai_upload.json")),
+    "openai": ("t.json", _json_fixture("openai_verbose.json")),
+}
+
+
+def _read(reader: str, name: str, text: str) -> None:
+    source = Source(name=name, open_text=lambda: iter(io.StringIO(text, newline="")))
+    detect(source)  # may refuse: only the time counts
+    list(get_reader(reader.removesuffix("-html")).read(source))
+
+
+@pytest.mark.parametrize("reader", sorted(TEMPLATES))
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=UNITS)
+def test_reader_time_is_linear(reader: str, unit: str) -> None:
+    name, template = TEMPLATES[reader]
+
+    def run(filler: str) -> None:
+        try:
+            _read(reader, name, template(filler))
+        except Exception:  # noqa: BLE001, S110 - refusing the input is fine; hanging is not
+            pass
+
+    assert _growth(run, lambda n: _repeat(unit, n)) < RATIO
+
+
+@pytest.mark.parametrize("reader", sorted(TEMPLATES))
+@pytest.mark.parametrize("unit", ["<", "<v a", "( ", "(" + " " * 9, "<p ", " To"])
+def test_reader_time_is_linear_on_known_worst_cases(reader: str, unit: str) -> None:
+    test_reader_time_is_linear.hypothesis.inner_test(reader, unit)  # type: ignore[attr-defined]

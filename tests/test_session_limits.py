@@ -1,0 +1,74 @@
+"""A live session under hostile turns: oversized turns are cut (with a note), refused turns
+leave the session exactly as it was, and threads sharing one coach agree with a
+sequential run."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from pydantic import ValidationError
+
+from servicecoach import Coach
+from servicecoach.config import CoachConfig
+from servicecoach.models import Report
+
+OPENING = [
+    {"speaker": "agent", "text": "Thanks for calling Acme, this is Sam. How can I help?"},
+    {"speaker": "customer", "text": "My order never arrived and I am furious."},
+]
+
+
+def test_a_turn_over_the_limit_is_scored_on_its_first_characters() -> None:
+    coach = Coach(CoachConfig(max_turn_chars=60))
+    session = coach.session()
+    text = "Calm down, that's our policy. " + "blah " * 50
+    hints = session.add_turn({"speaker": "agent", "text": text})
+    assert "defensive.dismissive" in {f.rule_id for f in hints}
+    report = session.close()
+    assert report.notes == ((f"turn 0 has {len(text)} characters: only its first 60 were "
+                            "scored (max_turn_chars)"),)
+
+
+def test_a_turn_over_a_million_characters_is_scored_not_a_traceback(coach: Coach) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "This is awful. " * 80_000})
+    hints = session.add_turn({"speaker": "agent", "text": "Calm down, that's our policy."})
+    assert {f.turn_index for f in hints} - {None} == {1}
+    report = session.close()
+    assert "only its first 100000 were scored" in report.notes[0]
+
+
+def test_the_turn_limit_is_bounded_by_what_spacy_takes() -> None:
+    with pytest.raises(ValidationError, match="max_turn_chars"):
+        CoachConfig(max_turn_chars=2_000_000)
+
+
+@pytest.mark.parametrize("bad", [{"speaker": "robot", "text": "hi"},
+                                 {"speaker": "agent", "text": "hi", "start": -1},
+                                 {"speaker": "agent"}])
+def test_a_refused_turn_leaves_the_session_as_it_was(coach: Coach, bad: dict[str, object]) -> None:
+    session = coach.session()
+    for turn in OPENING:
+        session.add_turn(turn)
+    with pytest.raises(ValidationError):
+        session.add_turn(bad)
+    hints = session.add_turn({"speaker": "agent", "text": "Calm down, that's our policy."})
+    assert {f.turn_index for f in hints} == {2}  # not shifted by the refused turn
+    report = session.close()
+    assert len(report.customer_sentiment) == 3
+
+
+def _run(coach: Coach, number: int) -> Report:
+    session = coach.session({"customer_name": f"Dana {number}"}, transcript_id=str(number))
+    for turn in OPENING:
+        session.add_turn(turn)
+    session.add_turn({"speaker": "agent", "text": f"Calm down, that's our policy. {number}"})
+    return session.close()
+
+
+def test_threads_sharing_one_coach_find_what_a_sequential_run_finds(coach: Coach) -> None:
+    sequential = [_run(coach, number) for number in range(64)]
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        threaded = list(pool.map(lambda number: _run(coach, number), range(64)))
+    assert threaded == sequential

@@ -1,0 +1,124 @@
+"""Untrusted rule packs: every unsafe or malformed file is one located error, never a hang,
+a memory blow-up or a traceback; a pack reached twice through ``extends`` loads once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.errors import RulePackError
+from servicecoach.rules.loader import load_pack
+
+RULE = ("id: p.x\nkind: phrase\ncategory: c\nmessage: m\nsuggestion: s\n"
+        "match: {{{match}}}\n")
+
+
+def _pack(folder: Path, rule: bytes | str, manifest: str = "name: p\nversion: '1'\n") -> Path:
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(manifest)
+    body = rule.encode("utf-8") if isinstance(rule, str) else rule
+    (folder / "r.yaml").write_bytes(body)
+    return folder
+
+
+def _error(folder: Path) -> str:
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(folder))
+    message = str(caught.value)
+    assert "\n" not in message  # one line
+    return message
+
+
+def test_an_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 20)]
+    folder = _pack(tmp_path / "p", "\n".join(lines) + "\n")
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:13: more than 100 aliases (*name)")
+    assert "alias bomb is refused" in message
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['echo hi']",
+                                 "!!python/name:os.system ''", "!!binary aGk="])
+def test_a_tag_is_refused_at_its_line(tmp_path: Path, tag: str) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hi]") + f"docs: {tag}\n")
+    name = tag.split()[0].split(":")[0] if "python" in tag else "!!binary"
+    assert _error(folder).startswith(f"{folder / 'r.yaml'}:7: the tag {name}")
+
+
+def test_a_key_that_is_a_list_is_refused(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", "id: p.x\n? [a, b]\n: c\n")
+    assert _error(folder).startswith(f"{folder / 'r.yaml'}:2: a key must be a string")
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", "id: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "nested too deeply (limit 64 levels)" in _error(folder)
+
+
+def test_a_file_in_latin1_is_refused_at_the_line_of_its_first_bad_byte(tmp_path: Path) -> None:
+    rule = RULE.format(match="phrases: [caf\xe9]").encode("latin-1")
+    folder = _pack(tmp_path / "p", rule)
+    offset = rule.index(b"\xe9")
+    assert _error(folder) == (f"{folder / 'r.yaml'}:6: not UTF-8 (byte {offset} "
+                              "is 0xe9) (save the file as UTF-8 (it may be Latin-1 or "
+                              "Windows-1252))")
+
+
+def test_a_huge_number_is_refused_at_its_line(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hi]") + "x: " + "9" * 5000 + "\n")
+    assert _error(folder).startswith(f"{folder / 'r.yaml'}:7: invalid YAML value")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", b"\xef\xbb\xbf" + RULE.format(match="phrases: [hi]").encode())
+    assert [rule.id for rule in load_pack(str(folder)).rules] == ["p.x"]
+
+
+def test_a_backtracking_regex_runs_on_re2(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="regex: ['(a+)+$', '(a|aa)+$']"))
+    coach = Coach(packs=[str(folder)])
+    session = coach.session()
+    session.add_turn({"speaker": "agent", "text": "a" * 5_000 + "!"})  # no hang: RE2
+    hints = session.add_turn({"speaker": "agent", "text": "aaaa"})
+    assert [f.rule_id for f in hints] == ["p.x"]
+
+
+@pytest.mark.parametrize(("regex", "why"), [
+    ("(?=a)(a+)+$", "a repeated group holds another repeat"),
+    ("(?<!b)(a|aa)+$", "a repeated group has alternatives"),
+])
+def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: str,
+                                                        why: str) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match=f"regex: ['{regex}']"))
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex")
+    assert why in message and "exponential time" in message
+
+
+def test_a_backtracking_token_regex_is_refused(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="patterns: [[{LOWER: {REGEX: '(a|aa)+$'}}]]"))
+    message = _error(folder)
+    assert "bad REGEX '(a|aa)+$': a repeated group has alternatives" in message
+
+
+def test_a_huge_phrase_list_is_refused(tmp_path: Path) -> None:
+    phrases = ", ".join(f"w{i}" for i in range(6_000))
+    folder = _pack(tmp_path / "p", RULE.format(match=f"phrases: [{phrases}]"))
+    assert "at most 5000 items" in _error(folder)
+
+
+def test_an_extends_diamond_loads_the_shared_pack_once(tmp_path: Path) -> None:
+    for name in ("left", "right"):
+        _pack(tmp_path / name, f"id: {name}.x\nkind: phrase\ncategory: c\nmessage: m\n"
+                               "suggestion: s\nmatch: {phrases: [hi]}\n",
+              manifest=f"name: {name}\nversion: '1'\nextends: [core]\n")
+    top = _pack(tmp_path / "top", RULE.format(match="phrases: [yo]"),
+                manifest="name: top\nversion: '1'\nextends: [../left, ../right]\n")
+    pack = load_pack(str(top))
+    ids = [rule.id for rule in pack.rules]
+    assert len(ids) == len(set(ids))
+    assert {"left.x", "right.x", "p.x", "empathy.missing"} <= set(ids)
+    assert [m.name for m in pack.lineage].count("core") == 1
