@@ -592,6 +592,7 @@ def metadata(
             "citation": "Demszky et al., GoEmotions: A Dataset of Fine-Grained Emotions, ACL 2020",
             "url": "https://github.com/google-research/google-research/tree/master/goemotions",
             "licence": "CC BY 4.0",
+            "copy_used": "monologg/GoEmotions-pytorch @ b75f9d3, data/original (a mirror)",
             "splits": "train + dev",
             "positive_labels": sorted(c.goemotions_labels),
             "sample_weight": c.goemotions_weight,
@@ -615,6 +616,10 @@ def metadata(
         "signal": c.name,
         "threshold": threshold,
         "applies_to": f"{c.speaker} turns",
+        "attribution": (
+            "Weights derived from GoEmotions (Demszky et al., ACL 2020; Google Research; "
+            "CC BY 4.0) and from servicecoach's own authored turns (Apache-2.0)."
+        ),
         "trained": dt.date.today().isoformat(),
         "trainer": "scripts/train_signals.py (L2 logistic regression, full-batch L-BFGS, numpy)",
         "feature_spec": FEATURE_SPEC,
