@@ -582,6 +582,7 @@ def metadata(
     authored_rows: int,
     evaluation: dict[str, Any],
     in_domain: dict[str, float],
+    threshold: float,
 ) -> dict[str, Any]:
     """What the weights file says about its data, features and metrics."""
     c = trained.config
@@ -591,6 +592,7 @@ def metadata(
             "citation": "Demszky et al., GoEmotions: A Dataset of Fine-Grained Emotions, ACL 2020",
             "url": "https://github.com/google-research/google-research/tree/master/goemotions",
             "licence": "CC BY 4.0",
+            "copy_used": "monologg/GoEmotions-pytorch @ b75f9d3, data/original (a mirror)",
             "splits": "train + dev",
             "positive_labels": sorted(c.goemotions_labels),
             "sample_weight": c.goemotions_weight,
@@ -610,11 +612,14 @@ def metadata(
                 "rows_in_file": authored_rows,
             }
         )
-    threshold = recommended_threshold(c.name, evaluation)
     return {
         "signal": c.name,
         "threshold": threshold,
         "applies_to": f"{c.speaker} turns",
+        "attribution": (
+            "Weights derived from GoEmotions (Demszky et al., ACL 2020; Google Research; "
+            "CC BY 4.0) and from servicecoach's own authored turns (Apache-2.0)."
+        ),
         "trained": dt.date.today().isoformat(),
         "trainer": "scripts/train_signals.py (L2 logistic regression, full-batch L-BFGS, numpy)",
         "feature_spec": FEATURE_SPEC,
@@ -644,15 +649,30 @@ def metadata(
     }
 
 
-def recommended_threshold(name: str, evaluation: dict[str, Any]) -> float:
-    """The model's best-F1 threshold on the tuning part, floored to 0.01 (0.5 if none).
+def recommended_threshold(
+    name: str, evaluation: dict[str, Any], scores: dict[str, list[float]]
+) -> float:
+    """A robust best-F1 threshold on the tuning part (0.5 without one).
 
-    ``ack`` uses the set of agent turns that answer distress, where it is judged.
+    The best-F1 point of a set this small is a knife edge, so the threshold is the centre
+    of the best plateau: on a 0.005 grid, the F1 averaged over +-0.02 is highest there
+    (the middle one of ties).
+    ``ack`` uses the agent turns that answer distress, where it is judged.
     """
-    rows = evaluation.get(name)
-    if not rows or math.isnan(rows["model"]["threshold"]):
+    turns = evaluation.get(name)
+    if not turns or name not in scores:
         return 0.5
-    return math.floor(float(rows["model"]["threshold"]) * 100) / 100
+    labels = [int(y) for y in scores[f"{name}:labels"]]
+    grid = [round(0.005 * i, 3) for i in range(2, 199)]
+    f1 = {t: at_threshold(scores[name], labels, t)["f1"] for t in grid}
+
+    def smoothed(t: float) -> float:
+        near = [f1[u] for u in grid if abs(u - t) <= 0.0201]
+        return sum(near) / len(near)
+
+    values = {t: smoothed(t) for t in grid}
+    best = [t for t in grid if values[t] >= max(values.values()) - 1e-9]
+    return best[len(best) // 2]
 
 
 def print_eval(name: str, evaluation: dict[str, Any]) -> None:
@@ -710,12 +730,14 @@ def run(
         for key in (name, f"{name}_all"):
             if dev.get(key):
                 evaluation[key] = evaluate(model, dev[key])
-        threshold = recommended_threshold(name, evaluation)
+        scores: dict[str, list[float]] = {}
+        for key in evaluation:
+            scores[key] = [model.score(t.text) for t in dev[key]]
+            scores[f"{key}:labels"] = [float(t.label) for t in dev[key]]
+        threshold = recommended_threshold(name, evaluation, scores)
         for key, rows in evaluation.items():
             rows["model_at_recommended_threshold"] = at_threshold(
-                [model.score(t.text) for t in dev[key]],
-                [t.label for t in dev[key]],
-                threshold,
+                scores[key], [int(y) for y in scores[f"{key}:labels"]], threshold
             )
         in_domain = goemotions_metrics(trained, test)
         results[name] = {"evaluation": evaluation, "goemotions_test": in_domain}
@@ -732,7 +754,9 @@ def run(
             body = {
                 "name": name,
                 "bias": trained.bias,
-                "metadata": metadata(trained, len(authored), evaluation, in_domain),
+                "metadata": metadata(
+                    trained, len(authored), evaluation, in_domain, threshold
+                ),
                 "weights": dict(sorted(trained.weights.items())),
             }
             path = out_dir / f"{name}.json"

@@ -183,5 +183,6 @@ def test_metadata_names_training_data_and_licence(name: str) -> None:
     assert data["GoEmotions"]["licence"] == "CC BY 4.0"
     assert "Demszky" in data["GoEmotions"]["citation"]
     assert all(source.get("licence") for source in meta["training_data"])
+    assert "GoEmotions" in meta["attribution"] and "CC BY 4.0" in meta["attribution"]
     assert meta["signal"] == name and meta["trained"] and meta["features"]
     assert meta["metrics"]["goemotions_test"]["auc"] > 0.7

@@ -108,10 +108,10 @@ def _has_triple(raw: bytes) -> bool:
 def sentences(text: str) -> list[list[str]]:
     """The word tokens of a turn, sentence by sentence, as the models see them.
 
-    Lower-cased; URLs and @handles dropped; a sentence ends at ``. ! ? ;`` or a line break; every other
-    character but letters, digits and inner apostrophes separates words; each digit reads
-    as ``0`` ("24" -> "00"); a letter repeated 3+ times is shortened to two ("sooo" ->
-    "soo"). Only the first `MAX_CHARS` characters are read.
+    Lower-cased; URLs and @handles dropped; a sentence ends at ``. ! ? ;``, an ellipsis
+    or a line break; every other character but letters, digits and inner apostrophes
+    separates words; each digit reads as ``0`` ("24" -> "00"); a letter repeated 3+ times
+    is shortened to two ("sooo" -> "soo"). Only the first `MAX_CHARS` characters are read.
     """
     lowered = text[:MAX_CHARS].lower()
     if "http" in lowered or "www." in lowered:
@@ -119,7 +119,8 @@ def sentences(text: str) -> list[list[str]]:
     if "@" in lowered:
         lowered = _MENTION.sub(" ", lowered)
     if not lowered.isascii():
-        lowered = _NOT_WORD.sub(" ", lowered.replace("\u2019", "'"))
+        lowered = lowered.replace("\u2019", "'").replace("\u2026", ".")
+        lowered = _NOT_WORD.sub(" ", lowered)
     raw = lowered.encode("utf-8").translate(_WORDS_TABLE)
     if _has_triple(raw) and _ELONGATED.search(raw):
         raw = _ELONGATED_RUN.sub(rb"\1\1", raw)
