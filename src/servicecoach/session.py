@@ -87,16 +87,18 @@ class Session:
         return self._keep(self._coach.suppress(found))
 
     def _read_facts(self, ctx: TurnContext) -> None:
-        """What the report shows of every turn, whatever rules are enabled: its signals, and
-        the customer's sentiment."""
-        conversation = self._conversation
-        readings = {signal: ctx.signal(signal).score
-                    for signal in self._coach.signals.by_speaker[ctx.turn.speaker]}
-        conversation.signals[ctx.index] = {
-            signal: round(score, 3) for signal, score in readings.items() if score > 0
-        }
+        """What the session keeps of every turn, whatever rules are enabled: the signals it
+        showed, with their evidence, and the customer's sentiment."""
+        shown = {}
+        for signal in self._coach.signals.by_speaker[ctx.turn.speaker]:
+            reading = ctx.signal(signal)
+            if reading.score > 0:
+                shown[signal] = reading
+        self._conversation.signals[ctx.index] = shown
         if ctx.turn.speaker is Speaker.CUSTOMER:
-            conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
+            self._conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
+            if ctx.turn.text.strip():
+                self._conversation.last_customer_turn = ctx.index
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         """Record a hold or transfer event that happened after the latest turn."""
@@ -143,7 +145,8 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                self._conversation.signals.get(index, {})
+                {signal: round(reading.score, 3) for signal, reading in
+                 self._conversation.signals.get(index, {}).items()}
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),

@@ -63,8 +63,11 @@ class Conversation:
     """Promises the agent made, for the report."""
     sentiment: dict[int, float] = field(default_factory=dict)
     """Customer sentiment by turn index, for the report."""
-    signals: dict[int, dict[str, float]] = field(default_factory=dict)
-    """The signals each turn showed (score above 0), by turn index, for the report."""
+    last_customer_turn: int | None = None
+    """The index of the customer's latest turn with text, once there is one."""
+    signals: dict[int, dict[str, SignalReading]] = field(default_factory=dict)
+    """The signals each turn showed (score above 0), with their evidence, by turn index:
+    facts that rules read after the turn (how the customer left) and the report shows."""
 
     @property
     def customer_name(self) -> str | None:

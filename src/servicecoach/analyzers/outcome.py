@@ -28,9 +28,9 @@ from servicecoach.rules.schema import BuiltinRule
 _SNIPPET = 80
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ending:
-    """The customer's latest turn, as the outcome rules judge it."""
+    """The customer's last turn, as the outcome rules judge it."""
 
     turn_index: int
     text: str
@@ -39,55 +39,57 @@ class Ending:
     evidence: Evidence
 
 
-@dataclass
-class OutcomeState:
-    """The customer's latest turn so far."""
-
-    ending: Ending | None = None
-
-
 class OutcomeAnalyzer(PhraseListsAnalyzer):
-    """Reads every customer turn's signals; reports the ending of its `mood` at the end."""
+    """Reports, at the end, the ending of its `mood`: read from the facts the session kept
+    of the customer's last turn (its signals and sentiment), so no turn wakes it."""
 
     mood: ClassVar[str] = ""
-    speakers = frozenset({Speaker.CUSTOMER})
+    speakers = frozenset()
     defaults: ClassVar[dict[str, Any]] = {
         "distress_signal": "customer.distress", "strong_signal": "customer.strong",
         "satisfied_signal": "customer.satisfied", "distress_at_least": 0.5,
         "strong_at_least": 0.6, "satisfied_at_least": 0.5, "negative_below": -0.3,
     }
 
-    def new_state(self, conversation: Conversation) -> OutcomeState:
-        return OutcomeState()
+    def new_state(self, conversation: Conversation) -> None:
+        return None
 
-    def on_turn(self, state: OutcomeState, conversation: Conversation, ctx: TurnContext
+    def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext
                 ) -> list[Finding]:
-        if not self.applies(conversation) or not ctx.turn.text.strip():
-            return []
-        conversation.judged.add(self.rule.category)
-        state.ending = self.shared(ctx, "outcome.ending", lambda: self._ending(ctx))
         return []
 
-    def _ending(self, ctx: TurnContext) -> Ending:
-        """How the turn would leave the conversation, were it the customer's last."""
-        snippet = ctx.turn.text[:_SNIPPET]
+    def ending(self, conversation: Conversation) -> Ending | None:
+        """How the conversation ended for the customer; None without a customer turn."""
+        index = conversation.last_customer_turn
+        if index is None:
+            return None
+        snippet = conversation.turns[index].text[:_SNIPPET]
+        shown = conversation.signals.get(index, {})
         for name in ("strong", "distress"):
-            reading = ctx.signal(self.setting(f"{name}_signal"))
-            if reading.at_least(self.setting(f"{name}_at_least")) and reading.evidence:
-                return Ending(ctx.index, snippet, "negative", reading.evidence)
-        if ctx.sentiment <= self.setting("negative_below"):
+            reading = shown.get(self.setting(f"{name}_signal"))
+            if reading is not None and reading.at_least(self.setting(f"{name}_at_least")) \
+                    and reading.evidence is not None:
+                return Ending(index, snippet, "negative", reading.evidence)
+        sentiment = conversation.sentiment.get(index, 0.0)
+        if sentiment <= self.setting("negative_below"):
             evidence = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
-                                score=round(ctx.sentiment, 3), turn_index=ctx.index)
-            return Ending(ctx.index, snippet, "negative", evidence)
-        reading = ctx.signal(self.setting("satisfied_signal"))
-        if reading.at_least(self.setting("satisfied_at_least")) and reading.evidence:
-            return Ending(ctx.index, snippet, "satisfied", reading.evidence)
-        return Ending(ctx.index, snippet, "unconfirmed",
-                      absence(ctx.index, "no thanks or confirmation that it is solved"))
+                                score=sentiment, turn_index=index)
+            return Ending(index, snippet, "negative", evidence)
+        reading = shown.get(self.setting("satisfied_signal"))
+        if reading is not None and reading.at_least(self.setting("satisfied_at_least")) \
+                and reading.evidence is not None:
+            return Ending(index, snippet, "satisfied", reading.evidence)
+        return Ending(index, snippet, "unconfirmed",
+                      absence(index, "no thanks or confirmation that it is solved"))
 
-    def on_end(self, state: OutcomeState, conversation: Conversation) -> list[Finding]:
-        ending = state.ending
-        if ending is None or ending.mood != self.mood:
+    def on_end(self, state: None, conversation: Conversation) -> list[Finding]:
+        if not self.applies(conversation):
+            return []
+        ending = self.ending(conversation)
+        if ending is None:
+            return []
+        conversation.judged.add(self.rule.category)
+        if ending.mood != self.mood:
             return []
         slots = base_slots(conversation) | {"match": ending.text.strip()}
         return [build_finding(self.rule, None, span=None, slots=slots,

@@ -37,8 +37,8 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 
 def sentence_compound(sentence: str) -> float:
     """VADER's compound score (-1..1) of one sentence (the lowest of its pieces when long)."""
-    if len(sentence) <= MAX_WORDS:
-        return piece_compound(sentence)
+    if len(sentence) <= MAX_WORDS or (sentence.isascii() and len(sentence.split()) <= MAX_WORDS):
+        return piece_compound(sentence)  # short enough (ASCII text has no emoji to count)
     words = [match.end() for match in _WORD.finditer(sentence)]
     if len(words) <= MAX_WORDS:
         return piece_compound(sentence)
