@@ -221,7 +221,7 @@ def test_run_eval_unreadable_transcript(tmp_path: Path) -> None:
 def test_folds_split_a_set_stably_and_completely() -> None:
     ids = [f"t{i}" for i in range(300)]
     parts = [[tid for tid in ids if Fold(k, 3).keeps(tid)] for k in range(3)]
-    assert sorted(sum(parts, [])) == sorted(ids)  # every id in exactly one fold
+    assert sorted(tid for part in parts for tid in part) == sorted(ids)  # each in one fold
     assert all(80 <= len(part) <= 120 for part in parts)  # roughly a third each
     rest = [tid for tid in ids if Fold(0, 3, exclude=True).keeps(tid)]
     assert sorted(rest) == sorted(parts[1] + parts[2])

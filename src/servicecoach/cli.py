@@ -22,7 +22,6 @@ from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
-from servicecoach.satisfaction import run_satisfaction
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import render_stream
@@ -37,6 +36,7 @@ from servicecoach.readers import (
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
+from servicecoach.satisfaction import run_satisfaction
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer
 from servicecoach.writers.check import CHECK_WRITERS

@@ -25,9 +25,9 @@ from servicecoach.config import CoachConfig, RuleOverride, find_config, load_con
 from servicecoach.errors import ConfigError, RulePackError
 from servicecoach.models import (
     Channel,
-    FindingKind,
     Event,
     Finding,
+    FindingKind,
     Metadata,
     Report,
     Transcript,

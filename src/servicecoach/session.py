@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import ServiceCoachError
-from servicecoach.models import Event, Finding, FindingKind, Metadata, Report, Speaker, Turn
+from servicecoach.models import (
+    Event,
+    Finding,
+    FindingKind,
+    Metadata,
+    Report,
+    Speaker,
+    Turn,
+)
 from servicecoach.nlp.tokens import make_doc
 from servicecoach.scoring import score
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from reader_helpers import FIXTURES
@@ -67,10 +68,10 @@ CANONICAL = ('{"id": "%s", "turns": [{"speaker": "customer", "text": "%s"}, '
     [("a.jsonl", CANONICAL % ("b1", "hi") + CANONICAL % ("b2", "hello")),
      ("a.json", CANONICAL % ("b1", "hi")),
      ("a.txt", "Customer: hi\nAgent: Hello!\n"),
-     ("a.csv", "conversation_id,speaker,text\nb1,customer,hi\nb1,agent,Hello!\n"
-               "b2,customer,hey\nb2,agent,Hi!\n")],
+     ("a.csv", ("conversation_id,speaker,text\nb1,customer,hi\nb1,agent,Hello!\n"
+                "b2,customer,hey\nb2,agent,Hi!\n"))],
 )
-def test_a_byte_order_mark_is_read_like_any_file(tmp_path, name: str, content: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_byte_order_mark_is_read_like_any_file(tmp_path: Path, name: str, content: str) -> None:
     """Excel and many Windows tools start UTF-8 files with a BOM: nothing may be lost."""
     plain, marked = tmp_path / f"plain-{name}", tmp_path / f"bom-{name}"
     plain.write_text(content, encoding="utf-8")
@@ -81,7 +82,8 @@ def test_a_byte_order_mark_is_read_like_any_file(tmp_path, name: str, content: s
     assert [t.turns for t in read_marked] == [t.turns for t in read_plain]  # type: ignore[union-attr]
 
 
-def test_stdin_with_a_bom_and_raw_line_separators_in_strings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_stdin_with_a_bom_and_raw_line_separators_in_strings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """On stdin, a BOM is dropped and U+2028 / U+2029 / U+0085 inside a JSON string stay
     in their line, as they do when the same file is read from disk."""
     text = BOM + CANONICAL % ("s1", "one\u2028two\u2029three\u0085four") + CANONICAL % ("s2", "x")

@@ -224,7 +224,10 @@ class TurnContext:
 class Analyzer(Protocol):
     """A compiled rule (or family of rules) that judges turns."""
 
-    rule_ids: tuple[str, ...]
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The rule ids the analyzer reports (an attribute is enough)."""
+
     # An analyzer may also set
     # - `speakers` (a set of Speaker): it then only sees those turns;
     # - `wake_keys` (spec keys): `on_turn` then only runs on turns where one of those specs

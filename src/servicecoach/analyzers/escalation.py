@@ -34,8 +34,9 @@ from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.nlp.sentiment import load_sentiment
-from servicecoach.signals.reading import SignalReading
 from servicecoach.rules.schema import BuiltinRule
+from servicecoach.signals.reading import SignalReading
+
 
 class Level(Enum):
     """How a customer turn sounds."""

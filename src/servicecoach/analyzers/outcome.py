@@ -22,7 +22,7 @@ from servicecoach.analyzers.base import (
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
-from servicecoach.models import Evidence, Finding, Speaker
+from servicecoach.models import Evidence, Finding
 from servicecoach.rules.schema import BuiltinRule
 
 _SNIPPET = 80

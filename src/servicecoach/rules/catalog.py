@@ -43,9 +43,9 @@ def rule_page(rule: Rule) -> str:
               f"- suggestion: {rule.suggestion.strip()}", ""]
     reads = _signals(rule)
     if reads:
-        lines += ["## Signals read", "", *reads,
-                  "", "Signals are defined in the pack's `signals/` folder (see "
-                  "[signals](../signals.md)).", ""]
+        where = ("Signals are defined in the pack's `signals/` folder (see "
+                 "[signals](../signals.md)).")
+        lines += ["## Signals read", "", *reads, "", where, ""]
     for title, spec in _specs(rule):
         lines += [f"## {title}", "", *_spec_lines(spec), ""]
     if isinstance(rule, BuiltinRule):

@@ -192,7 +192,7 @@ def _load_models(names: set[str]) -> dict[str, LinearTextModel]:
     """The shipped models the signals name (none loaded when no signal uses one)."""
     if not names:
         return {}
-    from servicecoach.signals.linear import LinearTextModel  # noqa: PLC0415 - only when used
+    from servicecoach.signals.linear import LinearTextModel
 
     return {name: LinearTextModel.load(name) for name in sorted(names)}
 
