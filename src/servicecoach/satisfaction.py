@@ -19,7 +19,7 @@ from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.evaluation import Fold
 from servicecoach.models import Speaker, Transcript
-from servicecoach.nlp.sentiment import sentence_compound
+from servicecoach.nlp.sentiment import piece_compound
 from servicecoach.readers import iter_sources, read_sources
 
 
@@ -68,9 +68,10 @@ def rating(transcript: Transcript, scale: str) -> float:
 
 
 def last_customer_compound(transcript: Transcript) -> float:
-    """VADER's compound score of the customer's last turn (0 without one): the baseline."""
+    """VADER's compound score of the customer's whole last turn (0 without one): the
+    baseline the rated set's README gives."""
     turns = [t for t in transcript.turns if t.speaker is Speaker.CUSTOMER and t.text.strip()]
-    return sentence_compound(turns[-1].text) if turns else 0.0
+    return piece_compound(turns[-1].text) if turns else 0.0
 
 
 def agreement(coach: Coach, transcripts: Sequence[Transcript], scale: str = "S") -> RankAgreement:
