@@ -63,6 +63,9 @@ class Conversation:
     """Promises the agent made, for the report."""
     sentiment: dict[int, float] = field(default_factory=dict)
     """Customer sentiment by turn index, for the report."""
+    trackers: dict[Hashable, Any] = field(default_factory=dict)
+    """Per-conversation trackers shared by the rules of a family (escalation), by family and
+    configuration: each turn is read once, whatever rules of the family are on."""
     last_customer_turn: int | None = None
     """The index of the customer's latest turn with text, once there is one."""
     signals: dict[int, dict[str, SignalReading]] = field(default_factory=dict)

@@ -70,9 +70,27 @@ class TurnReading:
                         score=round(self.score, 3), turn_index=self.turn_index)
 
 
+@dataclass(frozen=True)
+class Step:
+    """What one customer turn did to the escalation: the same for every rule of the family."""
+
+    reading: TurnReading
+    rising: bool
+    """A fall from calm to strongly negative, or a third strong turn in a row (once a run)."""
+    run: int
+    """Strongly negative customer turns in a row, this one included."""
+    supervisor: SignalReading | None
+    """A new request for someone else (not the previous turn's words again)."""
+    threat: SignalReading | None
+    """A new threat."""
+    calmed: bool
+    """A neutral or positive turn while an escalation was open."""
+
+
 @dataclass
-class EscalationState:
-    """The customer's recent levels and which escalations are still open."""
+class EscalationTracker:
+    """The customer's recent levels and which escalations are still open: one per session
+    for the family's configuration, shared by its rules, each turn read once."""
 
     previous: Level | None = None
     run: int = 0
@@ -83,6 +101,38 @@ class EscalationState:
     """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
+
+    def step(self, reading: TurnReading) -> Step:
+        """Move on by one customer turn."""
+        rising = self._rising(reading.level)
+        supervisor = _new(reading.supervisor, self.last_supervisor)
+        threat = _new(reading.threat, self.last_threat)
+        self.last_supervisor = _words(reading.supervisor)
+        self.last_threat = _words(reading.threat)
+        calmed = reading.level is Level.CALM and self.escalated
+        self.escalated = (self.escalated or rising or bool(supervisor or threat)) \
+            and reading.level is not Level.CALM
+        self.previous = reading.level
+        return Step(reading, rising, self.run, supervisor, threat, calmed)
+
+    def _rising(self, level: Level) -> bool:
+        """True on a straight fall from calm to strong, or a third strong turn in a row; once a run."""
+        if level is not Level.STRONG:
+            self.run, self.run_fired = 0, False
+            return False
+        self.run += 1
+        if self.run_fired:
+            return False
+        fired = self.previous is Level.CALM or self.run >= 3
+        self.run_fired = fired
+        return fired
+
+
+@dataclass
+class EscalationState:
+    """One rule's view of the family's tracker, and what the rule keeps itself."""
+
+    tracker: EscalationTracker
     recovery: Finding | None = None
     """The de-escalation strength after the latest escalation, reported at the end."""
 
@@ -103,7 +153,9 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         load_sentiment()
 
     def new_state(self, conversation: Conversation) -> EscalationState:
-        return EscalationState()
+        key = ("escalation", self._settings_key)
+        tracker = conversation.trackers.setdefault(key, EscalationTracker())
+        return EscalationState(tracker)
 
     def read(self, ctx: TurnContext) -> TurnReading:
         """The level of a customer turn, with its evidence."""
@@ -128,41 +180,14 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     ) -> list[Finding]:
         if not self.applies(conversation):
             return []
-        reading = self.shared(ctx, "escalation.read", lambda: self.read(ctx))
-        rising = self._rising(state, reading.level)
-        supervisor = _new(reading.supervisor, state.last_supervisor)
-        threat = _new(reading.threat, state.last_threat)
-        state.last_supervisor = _words(reading.supervisor)
-        state.last_threat = _words(reading.threat)
-        calmed = reading.level is Level.CALM and state.escalated
-        found = self.judge(state, conversation, ctx, reading, rising=rising,
-                           supervisor=supervisor, threat=threat, calmed=calmed)
-        state.escalated = state.escalated or rising or bool(supervisor or threat)
-        if reading.level is Level.CALM:
-            state.escalated = False
-        if state.escalated or reading.level is Level.STRONG:
+        tracker = state.tracker
+        step: Step = self.shared(ctx, "escalation.step", lambda: tracker.step(self.read(ctx)))
+        if tracker.escalated or step.reading.level is Level.STRONG:
             conversation.judged.add(self.rule.category)
-        state.previous = reading.level
-        return found
+        return self.judge(state, conversation, ctx, step)
 
-    @staticmethod
-    def _rising(state: EscalationState, level: Level) -> bool:
-        """True on a straight fall from calm to strong, or a third strong turn in a row; once a run."""
-        if level is not Level.STRONG:
-            state.run, state.run_fired = 0, False
-            return False
-        state.run += 1
-        if state.run_fired:
-            return False
-        fired = state.previous is Level.CALM or state.run >= 3
-        state.run_fired = fired
-        return fired
-
-    def judge(
-        self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-        reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
-        calmed: bool,
-    ) -> list[Finding]:
+    def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
+              step: Step) -> list[Finding]:
         """This rule's findings on a customer turn."""
         return []
 
@@ -199,36 +224,33 @@ class RisingAnalyzer(EscalationAnalyzer):
     """``escalation.rising``: a fall from calm to strongly negative, or three strong turns."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
-              calmed: bool) -> list[Finding]:
-        if not rising:
+              step: Step) -> list[Finding]:
+        if not step.rising:
             return []
-        how = "three strongly negative turns in a row" if state.run >= 3 else \
+        how = "three strongly negative turns in a row" if step.run >= 3 else \
             "from neutral or positive straight to strongly negative"
-        evidence = (reading.evidence, absence(ctx.index, how))
-        return self.finding(ctx, conversation, evidence, reading.cue)
+        evidence = (step.reading.evidence, absence(ctx.index, how))
+        return self.finding(ctx, conversation, evidence, step.reading.cue)
 
 
 class SupervisorAnalyzer(EscalationAnalyzer):
     """``escalation.supervisor-request``: the customer asks for a manager or someone else."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
-              calmed: bool) -> list[Finding]:
-        if not supervisor:
+              step: Step) -> list[Finding]:
+        if not step.supervisor:
             return []
-        return self.finding(ctx, conversation, _evidence(supervisor), supervisor)
+        return self.finding(ctx, conversation, _evidence(step.supervisor), step.supervisor)
 
 
 class ThreatAnalyzer(EscalationAnalyzer):
     """``escalation.threat``: leaving, cancelling, a public complaint, a regulator, legal action."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
-              calmed: bool) -> list[Finding]:
-        if not threat:
+              step: Step) -> list[Finding]:
+        if not step.threat:
             return []
-        return self.finding(ctx, conversation, _evidence(threat), threat)
+        return self.finding(ctx, conversation, _evidence(step.threat), step.threat)
 
 
 class DeescalatedAnalyzer(EscalationAnalyzer):
@@ -237,12 +259,11 @@ class DeescalatedAnalyzer(EscalationAnalyzer):
     strength is decided by `on_end` (a live session reports it when it closes)."""
 
     def judge(self, state: EscalationState, conversation: Conversation, ctx: TurnContext,
-              reading: TurnReading, *, rising: bool, supervisor: SignalReading | None, threat: SignalReading | None,
-              calmed: bool) -> list[Finding]:
-        if rising or supervisor or threat:
+              step: Step) -> list[Finding]:
+        if step.rising or step.supervisor or step.threat:
             state.recovery = None  # a later escalation: an earlier recovery is not the last
-        elif calmed:
-            state.recovery = self.finding(ctx, conversation, (reading.evidence,))[0]
+        elif step.calmed:
+            state.recovery = self.finding(ctx, conversation, (step.reading.evidence,))[0]
         return []
 
     def on_end(self, state: EscalationState, conversation: Conversation) -> list[Finding]:
@@ -255,9 +276,9 @@ class UnresolvedAnalyzer(EscalationAnalyzer):
     def on_end(self, state: EscalationState, conversation: Conversation) -> list[Finding]:
         if not self.applies(conversation):
             return []
-        if state.previous is Level.STRONG:
+        if state.tracker.previous is Level.STRONG:
             note = "the last customer turn is strongly negative"
-        elif state.escalated:
+        elif state.tracker.escalated:
             note = "no neutral or positive customer turn after the escalation"
         else:
             return []
