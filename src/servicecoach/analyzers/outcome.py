@@ -11,7 +11,9 @@ satisfaction (docs/scoring.md), so these findings carry their own points.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
@@ -36,7 +38,8 @@ class Ending:
     text: str
     mood: str
     """negative, satisfied or unconfirmed"""
-    evidence: Evidence
+    explain: Callable[[], Evidence | None]
+    """Builds the evidence (only for the rule that reports this ending)."""
 
 
 class OutcomeAnalyzer(PhraseListsAnalyzer):
@@ -59,7 +62,14 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         return []
 
     def ending(self, conversation: Conversation) -> Ending | None:
-        """How the conversation ended for the customer; None without a customer turn."""
+        """How the conversation ended for the customer (decided once for the family's
+        rules); None without a customer turn."""
+        key = ("outcome", self._settings_key, len(conversation.turns))
+        if key not in conversation.trackers:
+            conversation.trackers[key] = self._ending(conversation)
+        return conversation.trackers[key]  # type: ignore[no-any-return]
+
+    def _ending(self, conversation: Conversation) -> Ending | None:
         index = conversation.last_customer_turn
         if index is None:
             return None
@@ -67,20 +77,18 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         shown = conversation.signals.get(index, {})
         for name in ("strong", "distress"):
             reading = shown.get(self.setting(f"{name}_signal"))
-            if reading is not None and reading.at_least(self.setting(f"{name}_at_least")) \
-                    and reading.evidence is not None:
-                return Ending(index, snippet, "negative", reading.evidence)
+            if reading is not None and reading.at_least(self.setting(f"{name}_at_least")):
+                return Ending(index, snippet, "negative", partial(getattr, reading, "evidence"))
         sentiment = conversation.sentiment.get(index, 0.0)
         if sentiment <= self.setting("negative_below"):
-            evidence = Evidence(source="sentiment", pattern="VADER compound (lowest sentence)",
-                                score=sentiment, turn_index=index)
-            return Ending(index, snippet, "negative", evidence)
+            return Ending(index, snippet, "negative", partial(
+                Evidence, source="sentiment", pattern="VADER compound (lowest sentence)",
+                score=sentiment, turn_index=index))
         reading = shown.get(self.setting("satisfied_signal"))
-        if reading is not None and reading.at_least(self.setting("satisfied_at_least")) \
-                and reading.evidence is not None:
-            return Ending(index, snippet, "satisfied", reading.evidence)
-        return Ending(index, snippet, "unconfirmed",
-                      absence(index, "no thanks or confirmation that it is solved"))
+        if reading is not None and reading.at_least(self.setting("satisfied_at_least")):
+            return Ending(index, snippet, "satisfied", partial(getattr, reading, "evidence"))
+        return Ending(index, snippet, "unconfirmed", partial(
+            absence, index, "no thanks or confirmation that it is solved"))
 
     def on_end(self, state: None, conversation: Conversation) -> list[Finding]:
         if not self.applies(conversation):
@@ -92,8 +100,9 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         if ending.mood != self.mood:
             return []
         slots = base_slots(conversation) | {"match": ending.text.strip()}
+        evidence = ending.explain()
         return [build_finding(self.rule, None, span=None, slots=slots,
-                              evidence=(ending.evidence,))]
+                              evidence=(evidence,) if evidence is not None else ())]
 
 
 class SatisfiedAnalyzer(OutcomeAnalyzer):
