@@ -93,6 +93,7 @@ class Coach:
         self._check_signals()
         self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
         self.matchers = self._compile()
+        self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
         """Which analyzers each turn wakes."""
         self.dispatch_without_cues = Dispatch(self.analyzers, self.matchers, leave_out=_gives_cues)

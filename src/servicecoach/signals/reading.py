@@ -11,6 +11,7 @@ recompute them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Protocol
@@ -36,6 +37,10 @@ class TurnView(Protocol):
 
     def hits(self, key: str) -> list[Hit]:
         """Hits of a compiled spec in the turn."""
+
+    @property
+    def candidates(self) -> AbstractSet[str]:
+        """Canonical keys of the specs that may have hits in the turn."""
 
     @property
     def sentiment(self) -> float:
@@ -94,6 +99,24 @@ class SignalReader:
                          for sid, spec in self.specs.items()}
         """The highest score a signal's model, VADER or shouting can give: once a cue
         reaches it, they need not be read."""
+        self._matched: dict[str, frozenset[str]] = {}
+        """For each signal, the matcher keys of its cues and `except_when`, once compiled:
+        a turn that may match none of them is read without asking for hits."""
+
+    def compiled(self, canonical: Callable[[str], str]) -> None:
+        """Learn the compiled key of each cue (`MatcherSet.canonical`); called once, by the
+        `Coach` that compiled the signals' specs, before any turn is read."""
+        self._matched = {
+            sid: frozenset(canonical(key) for key, _ in self._specs_of(sid))
+            for sid in self.specs
+        }
+
+    def _specs_of(self, signal: str) -> list[tuple[str, MatchSpec]]:
+        spec = self.specs[signal]
+        found = [(cue_key(signal, cue.name), cue.match) for cue in spec.cues]
+        if spec.except_when is not None:
+            found.append((except_key(signal), spec.except_when))
+        return found
 
     def _check_includes(self) -> None:
         """Every included signal exists, reads the same speaker, and no signal includes
@@ -116,26 +139,26 @@ class SignalReader:
 
     def match_specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
-        found = [(cue_key(spec.id, cue.name), cue.match)
-                 for spec in self.specs.values() for cue in spec.cues]
-        found += [(except_key(spec.id), spec.except_when)
-                  for spec in self.specs.values() if spec.except_when is not None]
-        return found
+        return [found for signal in self.specs for found in self._specs_of(signal)]
 
     def read(self, signal: str, ctx: TurnView) -> SignalReading:
         """The signal's reading of the turn; a signal of the other speaker reads 0."""
         if self._speaker.get(signal) is not ctx.turn.speaker:
             return self._zero.get(signal) or SignalReading(signal, 0.0)
         spec = self.specs[signal]
-        excepted = spec.except_when is not None and bool(ctx.hits(except_key(signal)))
         best = self._zero[signal]
-        for score, key, name, yields in self._cues[signal]:
-            if excepted and yields:
-                continue
-            hits = ctx.hits(key)
-            if hits:
-                best = _cue_reading(signal, name, score, hits[0], ctx.index)
-                break
+        matched = self._matched.get(signal)
+        if matched is not None and matched.isdisjoint(ctx.candidates):
+            excepted = False  # none of its words can be in the turn
+        else:
+            excepted = spec.except_when is not None and bool(ctx.hits(except_key(signal)))
+            for score, key, name, yields in self._cues[signal]:
+                if excepted and yields:
+                    continue
+                hits = ctx.hits(key)
+                if hits:
+                    best = _cue_reading(signal, name, score, hits[0], ctx.index)
+                    break
         if not excepted and best.score < self._ceiling[signal]:
             for measured in self._measures(spec, ctx, best.score):
                 if measured.score > best.score:
