@@ -1,0 +1,144 @@
+"""Hostile input that used to end in a traceback: NaN, infinite and huge times, CSV cells
+over the csv module's field limit. Each is read or refused with one located line, and the
+rest of the file is read."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.analyzers.responsiveness import duration
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.registry import detect, get_reader
+
+FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
+
+# JSON literals: Python's json module reads NaN/Infinity, 1e400 overflows to infinity.
+BAD_TIMES = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "minus-infinity": "-Infinity",
+    "1e400": "1e400",
+    "1e300": "1e300",
+    "30-digit": "1" + "0" * 30,
+    "400-digit": "1" + "0" * 400,
+}
+
+
+def _read(path: Path, reader: str | None = None) -> list[ReadResult]:
+    source = Source.from_path(path)
+    chosen = get_reader(reader) if reader else detect(source)
+    return list(chosen.read(source))
+
+
+def _canonical(tmp_path: Path, literal: str, channel: str = "chat") -> Path:
+    record = {"id": "c", "channel": channel, "turns": [
+        {"speaker": "customer", "text": "Hi, my order is late.", "start": 0},
+        {"speaker": "agent", "text": "Sorry about that, let me check.", "start": "@@"},
+    ]}
+    path = tmp_path / "canonical.json"
+    path.write_text(json.dumps(record).replace('"@@"', literal))
+    return path
+
+
+@pytest.mark.parametrize("literal", list(BAD_TIMES.values()), ids=list(BAD_TIMES))
+def test_a_bad_time_in_canonical_json_is_a_located_error(tmp_path: Path, literal: str) -> None:
+    [result] = _read(_canonical(tmp_path, literal))
+    assert isinstance(result, InputError), result
+    assert result.turn == 1
+    assert "canonical.json" in str(result) and "\n" not in str(result)
+
+
+def test_a_turn_with_an_infinite_time_is_refused_by_the_model() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        Transcript.model_validate({"id": "c", "turns": [
+            {"speaker": "agent", "text": "Hello", "start": math.inf}]})
+
+
+def test_duration_of_a_wait_that_is_not_finite_is_not_an_overflow() -> None:
+    assert duration(math.inf) == "an unknown time"
+    assert duration(math.nan) == "an unknown time"
+
+
+def _numbers_replaced(data: Any) -> Any:
+    if isinstance(data, bool):
+        return data
+    if isinstance(data, (int, float)):
+        return "@@"
+    if isinstance(data, str) and data.replace(".", "", 1).isdigit() and len(data) > 3:
+        return "@@"
+    if isinstance(data, list):
+        return [_numbers_replaced(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _numbers_replaced(value) for key, value in data.items()}
+    return data
+
+
+EXPORTS = sorted(path for path in FIXTURES.rglob("*.json")
+                 if path.name not in ("broken.json",))
+
+
+@pytest.mark.parametrize("literal", list(BAD_TIMES.values()), ids=list(BAD_TIMES))
+@pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
+def test_bad_times_in_any_export_are_read_or_refused_never_a_traceback(
+    tmp_path: Path, export: Path, literal: str, coach: Coach,
+) -> None:
+    data = _numbers_replaced(json.loads(export.read_text(encoding="utf-8")))
+    path = tmp_path / export.name
+    path.write_text(json.dumps(data).replace('"@@"', literal), encoding="utf-8")
+    for result in _read(path):
+        if isinstance(result, Transcript):
+            coach.score(result)
+        else:
+            assert isinstance(result, InputError)
+            assert "\n" not in str(result)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "1e300", "9" * 400])
+def test_bad_times_in_csv_are_located(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "turns.csv"
+    path.write_text("conversation_id,speaker,text,start\n"
+                    "a,agent,Hello,0\n"
+                    f"a,customer,Hi,{value}\n"
+                    "b,agent,Hello again,1\n", encoding="utf-8")
+    first, second = _read(path, "csv")
+    assert isinstance(first, InputError), first
+    assert "line 2" in str(first) and first.transcript_id == "a"
+    assert isinstance(second, Transcript)
+
+
+def test_a_csv_cell_over_the_csv_field_limit_is_read(tmp_path: Path, coach: Coach) -> None:
+    path = tmp_path / "turns.csv"
+    big = "word " * 40_000  # 200 KB, over the csv module's 128 KB default
+    path.write_text("conversation_id,speaker,text\n"
+                    "a,agent,Hello\n"
+                    f'a,customer,"{big}"\n'
+                    "b,agent,Hello again\n", encoding="utf-8")
+    first, second = _read(path, "csv")
+    assert isinstance(first, Transcript) and len(first.turns[1].text) == len(big.strip())
+    assert isinstance(second, Transcript)
+    coach.score(first)  # scored on its first max_turn_chars characters
+
+
+def test_a_csv_row_the_csv_module_cannot_read_is_located_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import csv
+
+    monkeypatch.setattr(csv, "field_size_limit", lambda *limit: 10)
+    path = tmp_path / "turns.csv"
+    path.write_text("conversation_id,speaker,text\n"
+                    "a,agent,Hello\n"
+                    "a,customer,this cell is longer than ten characters\n"
+                    "b,agent,Hello\n", encoding="utf-8")
+    results = _read(path, "csv")
+    errors = [r for r in results if isinstance(r, InputError)]
+    assert [str(e) for e in errors] and "line 3" in str(errors[0])
+    assert any(isinstance(r, Transcript) and r.id == "b" for r in results)
