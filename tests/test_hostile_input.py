@@ -132,13 +132,19 @@ def test_a_csv_row_the_csv_module_cannot_read_is_located_and_the_rest_is_read(
 ) -> None:
     import csv
 
-    monkeypatch.setattr(csv, "field_size_limit", lambda *limit: 10)
+    from servicecoach.readers import csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "FIELD_LIMIT", 10)
     path = tmp_path / "turns.csv"
-    path.write_text("conversation_id,speaker,text\n"
+    path.write_text("call_id,speaker,text\n"
                     "a,agent,Hello\n"
                     "a,customer,this cell is longer than ten characters\n"
                     "b,agent,Hello\n", encoding="utf-8")
-    results = _read(path, "csv")
+    before = csv.field_size_limit(10)
+    try:
+        results = _read(path, "csv")
+    finally:
+        csv.field_size_limit(before)
     errors = [r for r in results if isinstance(r, InputError)]
     assert [str(e) for e in errors] and "line 3" in str(errors[0])
     assert any(isinstance(r, Transcript) and r.id == "b" for r in results)

@@ -74,6 +74,10 @@ def replace_lone_surrogates(value: Any) -> Any:
     return value
 
 
+MAX_SECONDS = 1e11
+"""The latest time a turn or event may have, in seconds from the start (some 3,000 years):
+larger, infinite and NaN times are refused, so no duration ever overflows."""
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _INPUT = ConfigDict(extra="allow", frozen=True)
 """Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""
@@ -86,8 +90,10 @@ class Turn(BaseModel):
 
     speaker: Speaker = Field(description="agent, customer or system")
     text: str = Field(description="What was said or written, as plain text")
-    start: float | None = Field(default=None, ge=0, description="Start time in seconds")
-    end: float | None = Field(default=None, ge=0, description="End time in seconds")
+    start: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                                description="Start time in seconds")
+    end: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                              description="End time in seconds")
 
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
 
@@ -104,7 +110,8 @@ class Event(BaseModel):
     model_config = _INPUT
 
     type: EventType = Field(description="hold_start, hold_end or transfer")
-    at: float | None = Field(default=None, ge=0, description="When it happened, in seconds")
+    at: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                             description="When it happened, in seconds")
     after_turn: int | None = Field(
         default=None,
         ge=-1,
