@@ -148,3 +148,53 @@ def test_a_csv_row_the_csv_module_cannot_read_is_located_and_the_rest_is_read(
     errors = [r for r in results if isinstance(r, InputError)]
     assert [str(e) for e in errors] and "line 3" in str(errors[0])
     assert any(isinstance(r, Transcript) and r.id == "b" for r in results)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+BAD_CONFIGS = {
+    "binary": (bytes(range(256)) * 4, "not UTF-8"),
+    "latin1": ('packs = ["caf\xe9"]\n'.encode("latin-1"), "line 1"),
+    "nested-arrays": (b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested"),
+    "nested-tables": (b"a = " + b"{b=" * 50_000 + b"1" + b"}" * 50_000, "nested"),
+    "huge-integer": (b"max_turn_chars = 1" + b"0" * 5000, "digits"),
+    "nan-weight": (b"[scoring.weights]\nempathy = nan\n", "scoring.weights.empathy"),
+    "infinite-weight": (b"[scoring.weights]\nempathy = inf\n", "scoring.weights.empathy"),
+    "negative-weight": (b"[scoring.weights]\nempathy = -1.0\n", "scoring.weights.empathy"),
+    "huge-weight": (b"[scoring.weights]\nempathy = 1e308\n", "scoring.weights.empathy"),
+    "nan-penalty": (b"[scoring.penalties]\nwarning = nan\n", "scoring.penalties.warning"),
+    "negative-penalty": (b"[scoring.penalties]\nwarning = -5.0\n", "scoring.penalties.warning"),
+    "infinite-bonus": (b"[scoring]\nstrength_bonus = inf\n", "scoring.strength_bonus"),
+}
+
+
+@pytest.mark.parametrize(("content", "where"), list(BAD_CONFIGS.values()), ids=list(BAD_CONFIGS))
+def test_a_bad_config_is_one_line_naming_the_file_and_key(
+    tmp_path: Path, content: bytes, where: str,
+) -> None:
+    from servicecoach.config import load_config
+    from servicecoach.errors import ConfigError
+
+    path = tmp_path / "servicecoach.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and where in message and "\n" not in message
+    assert len(message) < 400
+
+
+@pytest.mark.parametrize("manifest", [
+    "weights: {empathy: .nan}", "weights: {empathy: -2}", "penalties: {warning: .inf}",
+    "strength_bonus: .inf",
+])
+def test_bad_weights_in_a_pack_manifest_are_a_located_pack_error(
+    tmp_path: Path, manifest: str,
+) -> None:
+    from servicecoach.errors import RulePackError
+    from servicecoach.rules.loader import load_pack
+
+    (tmp_path / "pack.yaml").write_text(f"name: p\nversion: '1'\n{manifest}\n")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(tmp_path))
+    assert "pack.yaml" in str(caught.value) and "\n" not in str(caught.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -77,6 +77,11 @@ def replace_lone_surrogates(value: Any) -> Any:
 MAX_SECONDS = 1e11
 """The latest time a turn or event may have, in seconds from the start (some 3,000 years):
 larger, infinite and NaN times are refused, so no duration ever overflows."""
+
+Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+"""A category's weight in the overall score: finite, 0 to 1,000."""
+Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+"""Points a finding moves its category's score by: finite, 0 to 100."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _INPUT = ConfigDict(extra="allow", frozen=True)
