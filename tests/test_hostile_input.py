@@ -198,3 +198,47 @@ def test_bad_weights_in_a_pack_manifest_are_a_located_pack_error(
     with pytest.raises(RulePackError) as caught:
         load_pack(str(tmp_path))
     assert "pack.yaml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_output_into_a_missing_folder_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from servicecoach.cli import main
+
+    (tmp_path / "a.txt").write_text("Customer: Where is my order?\nAgent: It ships today.\n")
+    target = tmp_path / "missing" / "out.txt"
+    code = main(["score", str(tmp_path / "a.txt"), "--output", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert str(target.parent) in line and "does not exist" in line
+
+
+def test_workers_write_every_good_record_around_bad_ones(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    good = [json.dumps({"id": f"c{i}", "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "Calm down." if i % 2 else "It ships today."}]})
+        for i in range(2000)]
+    huge = json.dumps({"id": "huge", "turns": [
+        {"speaker": "customer", "text": "Help me. " * 222_223}]})  # 2,000,000 characters
+    lines = good[:700] + [huge] + good[700:1400] + ["{not json"] + good[1400:]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "reports.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "servicecoach.cli", "score", str(path), "--format", "jsonl",
+         "--workers", "2", "--output", str(out)],
+        capture_output=True, text=True, check=False)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    ids = [json.loads(line)["transcript_id"] for line in out.read_text().splitlines()]
+    assert ids == [f"c{i}" for i in range(700)] + ["huge"] + [f"c{i}" for i in range(700, 2000)]
+    assert done.returncode == 2
+    assert "line 1402: invalid JSON" in done.stderr
+    assert "scored 2001 transcript(s); 1 could not be read" in done.stderr
