@@ -272,7 +272,15 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    with path.open("w", encoding="utf-8") as handle:
+    if not path.parent.is_dir():
+        raise ServiceCoachError(f"cannot write --output {path}: the folder {path.parent} "
+                                "does not exist", hint="create it first, or fix the path")
+    try:
+        handle = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise ServiceCoachError(f"cannot write --output {path}: {error.strerror}",
+                                hint="choose a file you can write") from None
+    with handle:
         yield handle
 
 

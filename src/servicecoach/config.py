@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from servicecoach.errors import ConfigError
-from servicecoach.models import Severity
+from servicecoach.models import Points, Severity, Weight
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,9 +55,9 @@ class RuleOverride(_Strict):
 class ScoringOverride(_Strict):
     """Changes to the scoring policy."""
 
-    weights: dict[str, float] = Field(default_factory=dict)
-    penalties: dict[Severity, float] = Field(default_factory=dict)
-    strength_bonus: float | None = Field(default=None, ge=0)
+    weights: dict[str, Weight] = Field(default_factory=dict)
+    penalties: dict[Severity, Points] = Field(default_factory=dict)
+    strength_bonus: Points | None = None
 
 
 class CoachConfig(_Strict):
@@ -83,12 +83,27 @@ def load_config(path: str | Path) -> CoachConfig:
     """Read a ``servicecoach.toml`` or the ``[tool.servicecoach]`` table of a pyproject.toml."""
     file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = file.read_bytes()
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", where=str(file)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"not UTF-8: byte 0x{raw[error.start]:02x} at line {line} "
+                          f"(byte {error.start})", where=str(file),
+                          hint="save the file as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"invalid TOML: {error}", where=str(file),
                           hint="fix the syntax at the line given") from None
+    except RecursionError:
+        raise ConfigError("invalid TOML: arrays or tables nested too deeply", where=str(file),
+                          hint="a configuration needs a few levels at most") from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise ConfigError(f"invalid TOML: {str(error).split(':')[0]}", where=str(file),
+                          hint="numbers in a configuration are small") from None
     if file.name == "pyproject.toml":
         data = data.get("tool", {}).get("servicecoach")
         if data is None:
@@ -114,6 +129,7 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.servicecoach]" in pyproject.read_text(encoding="utf-8"):
+        if pyproject.is_file() and "[tool.servicecoach]" in pyproject.read_text(
+                encoding="utf-8", errors="replace"):
             return pyproject
     return None

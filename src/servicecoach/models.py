@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -74,6 +74,15 @@ def replace_lone_surrogates(value: Any) -> Any:
     return value
 
 
+MAX_SECONDS = 1e11
+"""The latest time a turn or event may have, in seconds from the start (some 3,000 years):
+larger, infinite and NaN times are refused, so no duration ever overflows."""
+
+Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+"""A category's weight in the overall score: finite, 0 to 1,000."""
+Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+"""Points a finding moves its category's score by: finite, 0 to 100."""
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _INPUT = ConfigDict(extra="allow", frozen=True)
 """Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""
@@ -86,8 +95,10 @@ class Turn(BaseModel):
 
     speaker: Speaker = Field(description="agent, customer or system")
     text: str = Field(description="What was said or written, as plain text")
-    start: float | None = Field(default=None, ge=0, description="Start time in seconds")
-    end: float | None = Field(default=None, ge=0, description="End time in seconds")
+    start: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                                description="Start time in seconds")
+    end: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                              description="End time in seconds")
 
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
 
@@ -104,7 +115,8 @@ class Event(BaseModel):
     model_config = _INPUT
 
     type: EventType = Field(description="hold_start, hold_end or transfer")
-    at: float | None = Field(default=None, ge=0, description="When it happened, in seconds")
+    at: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False,
+                             description="When it happened, in seconds")
     after_turn: int | None = Field(
         default=None,
         ge=-1,

@@ -8,6 +8,7 @@ customer writes in between. Turns without a start time are not judged.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,6 +35,8 @@ class _Waiting:
 
 def duration(seconds: float) -> str:
     """"45 s", "2 min 5 s", "1 h 3 min": how long a wait was, for messages."""
+    if not math.isfinite(seconds):
+        return "an unknown time"
     whole = round(seconds)
     if whole < 60:
         return f"{whole} s"

@@ -21,8 +21,9 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles
-from servicecoach.readers._time import iso_utc
+from servicecoach.readers._time import iso_utc, usable_time
 from servicecoach.readers.base import (
+    DECODER,
     ReadResult,
     Source,
     file_lines,
@@ -110,9 +111,8 @@ def load_json(source: Source) -> Any:
                 hint="export the complete record from the platform",
             ) from None
         cleaned = _strip_line_comments(text)
-        decoder = json.JSONDecoder()
         try:
-            value, end = decoder.raw_decode(cleaned.lstrip())
+            value, end = DECODER.raw_decode(cleaned.lstrip())
         except (ValueError, RecursionError):
             raise _json_error(source, first) from None
         rest = cleaned.lstrip()[end:]
@@ -222,6 +222,10 @@ class Draft:
             if self.dropped:
                 what += " (left out: " + ", ".join(f"{n} {k}" for k, n in self.dropped.items()) + ")"
             return InputError(what, source=source.name, location=location, transcript_id=self.id)
+        if bad := self._unusable_time():
+            return InputError(bad[0], source=source.name, location=location,
+                              transcript_id=self.id, turn=bad[1],
+                              hint="fix or remove that time in the export")
         self._resolve_roles(reader)
         origin = 0.0 if self.relative else self._origin()
         if not self.relative and origin:
@@ -243,6 +247,19 @@ class Draft:
             problem, turn = validation_problem(error)
             return InputError(problem, source=source.name, location=location,
                               transcript_id=self.id, turn=turn)
+
+    def _unusable_time(self) -> tuple[str, int | None] | None:
+        """(what is wrong, turn index in file order) for the first NaN, infinite or too
+        large time, or None when every time can be used."""
+        for index, turn in enumerate(self.turns):
+            for key in ("start", "end"):
+                if turn[key] is not None and not usable_time(turn[key]):
+                    return f"{key} time {_shown(turn[key])} is not a usable time", index
+        for index, event in enumerate(self.events):
+            if event["at"] is not None and not usable_time(event["at"]):
+                return (f"event {index} ({event['type']}) time {_shown(event['at'])} is not "
+                        "a usable time"), None
+        return None
 
     def _origin(self) -> float:
         if self.origin is not None:
@@ -294,6 +311,12 @@ class Draft:
                 turn["speaker"] = mapping[turn["label"]]
         self.metadata["role_mapping"] = mapping
         self.metadata["role_source"] = how
+
+
+def _shown(value: Any) -> str:
+    """A time for an error message: NaN, inf, or its first digits."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 
 def first(mapping: Mapping[str, Any], *keys: str) -> Any:

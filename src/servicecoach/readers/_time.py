@@ -9,6 +9,7 @@ unpadded ``0:0:5.320``) and relative offsets (``( 1m 32s )``) become seconds dir
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -29,8 +30,26 @@ _WORDY_FORMATS = (
 _RELATIVE = linear(r"^\(?\s*(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+(?:\.\d+)?)s)?\s*\)?$")
 
 
+LATEST_EPOCH = 253_402_300_799.0
+"""9999-12-31T23:59:59Z, the last time `datetime` can show: a later (or infinite, or NaN)
+time is not a time."""
+
+
+def usable_time(value: float) -> bool:
+    """Whether `value` is a finite number of seconds no further from 0 than `LATEST_EPOCH`."""
+    try:
+        return math.isfinite(value) and abs(value) <= LATEST_EPOCH
+    except (OverflowError, TypeError):  # an integer too large for a float
+        return False
+
+
 def epoch_from_number(value: float) -> float:
-    """Epoch seconds from a number in seconds, milliseconds or microseconds (by magnitude)."""
+    """Epoch seconds from a number in seconds, milliseconds or microseconds (by magnitude);
+    an integer too large for a float gives infinity (which `usable_time` refuses)."""
+    try:
+        value = float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
     if abs(value) >= 1e14:
         return value / 1e6
     if abs(value) >= 1e11:

@@ -55,11 +55,23 @@ def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
             yield text
 
 
+def _int(digits: str) -> int | float:
+    """A JSON integer; one longer than any float (300 digits and more) is read as a float,
+    infinity, so that no reader's arithmetic on it overflows (a time that is infinite is
+    then refused as such). Over 4,300 digits, `int` refuses it (a located JSON error)."""
+    return float(digits) if 300 <= len(digits) <= 4300 else int(digits)
+
+
+DECODER = json.JSONDecoder(parse_int=_int)
+"""The JSON decoder every reader uses: `json`'s, with huge integers read as infinity."""
+
+
 def json_loads(text: str) -> Any:
     """`json.loads`, with nesting too deep for Python and numbers too long for it reported
-    as `json.JSONDecodeError` (like any other JSON problem) instead of other exceptions."""
+    as `json.JSONDecodeError` (like any other JSON problem) instead of other exceptions;
+    integers of 300 digits and more are read as infinity."""
     try:
-        return json.loads(text)
+        return DECODER.decode(text)
     except json.JSONDecodeError:
         raise
     except RecursionError:

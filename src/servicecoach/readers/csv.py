@@ -56,6 +56,10 @@ _ROLE_OF = {word: role for role, words in _ROLE_WORDS.items() for word in words}
 _BOOLEAN = {"true": "customer", "1": "customer", "yes": "customer",
             "false": "agent", "0": "agent", "no": "agent"}
 _THREAD = ("tweet_id", "in_response_to_tweet_id")
+FIELD_LIMIT = 2**31 - 1
+"""The csv module's cell size limit is raised to this (from 128 KB) before a file is read:
+a long turn is a turn (scored on its first ``max_turn_chars`` characters). It is the
+largest value every platform's C ``long`` holds."""
 
 
 class CsvReader(BaseReader):
@@ -77,10 +81,17 @@ class CsvReader(BaseReader):
             header & set(_CANDIDATES["speaker"]))
 
     def read(self, source: Source) -> Iterator[ReadResult]:
+        if _csv.field_size_limit() < FIELD_LIMIT:
+            _csv.field_size_limit(FIELD_LIMIT)
         lines = list(source.open_text())
         delimiter = self.options.get("delimiter") or _delimiter(lines[0] if lines else ",")
         rows = _csv.DictReader(lines, delimiter=delimiter)
-        columns = self._columns(rows.fieldnames or [])
+        try:
+            fieldnames = rows.fieldnames or []
+        except _csv.Error as error:
+            yield _unreadable(source, 1, error)
+            return
+        columns = self._columns(fieldnames)
         for needed in ("speaker", "text"):
             if columns[needed] is None:
                 yield InputError(
@@ -91,8 +102,10 @@ class CsvReader(BaseReader):
         conversations: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         parents: dict[str, str] = {}
         threaded = columns["id"] is None and all(c in (rows.fieldnames or []) for c in _THREAD)
-        for row in rows:
-            line = rows.line_num
+        for line, row in _rows(rows, source):
+            if isinstance(row, InputError):
+                yield row
+                continue
             if threaded:
                 parents[row["tweet_id"]] = row.get("in_response_to_tweet_id") or ""
                 key = row["tweet_id"]
@@ -144,6 +157,28 @@ class CsvReader(BaseReader):
                 draft.name(f"{role}_name", name)
         draft.relative = not any(absolute)
         return draft.finish(source, f"line {rows[0][0]}", self)
+
+
+def _rows(
+    rows: _csv.DictReader[str], source: Source,
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """(line, row) for every row, or (line, error) for a row the csv module cannot read
+    (the rows after it are read)."""
+    while True:
+        before = rows.line_num
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except _csv.Error as error:
+            yield before + 1, _unreadable(source, before + 1, error)
+            continue
+        yield rows.line_num, row
+
+
+def _unreadable(source: Source, line: int, error: _csv.Error) -> InputError:
+    return InputError(f"unreadable CSV row: {error}", source=source.name,
+                      location=f"line {line}", hint="fix the quoting or the delimiter of that row")
 
 
 def _delimiter(line: str) -> str:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from servicecoach.models import Channel, FindingKind, Severity
+from servicecoach.models import Channel, FindingKind, Points, Severity, Weight
 from servicecoach.nlp.safe_regex import (
     UnsafeRegexError,
     check_token_regex,
@@ -399,12 +399,12 @@ class PackManifest(_Strict):
     language: str = "en"
     description: str = ""
     extends: tuple[str, ...] = Field(default=(), description="Packs whose rules this one adds to")
-    weights: dict[str, float] = Field(
+    weights: dict[str, Weight] = Field(
         default_factory=dict, description="Category weights in the overall score"
     )
-    penalties: dict[Severity, float] = Field(
+    penalties: dict[Severity, Points] = Field(
         default_factory=dict, description="Points an issue of each severity takes off"
     )
-    strength_bonus: float | None = Field(
-        default=None, ge=0, description="Points a strength gives back"
+    strength_bonus: Points | None = Field(
+        default=None, description="Points a strength gives back"
     )

@@ -1,0 +1,244 @@
+"""Hostile input that used to end in a traceback: NaN, infinite and huge times, CSV cells
+over the csv module's field limit. Each is read or refused with one located line, and the
+rest of the file is read."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.analyzers.responsiveness import duration
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.registry import detect, get_reader
+
+FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
+
+# JSON literals: Python's json module reads NaN/Infinity, 1e400 overflows to infinity.
+BAD_TIMES = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "minus-infinity": "-Infinity",
+    "1e400": "1e400",
+    "1e300": "1e300",
+    "30-digit": "1" + "0" * 30,
+    "400-digit": "1" + "0" * 400,
+}
+
+
+def _read(path: Path, reader: str | None = None) -> list[ReadResult]:
+    source = Source.from_path(path)
+    chosen = get_reader(reader) if reader else detect(source)
+    return list(chosen.read(source))
+
+
+def _canonical(tmp_path: Path, literal: str, channel: str = "chat") -> Path:
+    record = {"id": "c", "channel": channel, "turns": [
+        {"speaker": "customer", "text": "Hi, my order is late.", "start": 0},
+        {"speaker": "agent", "text": "Sorry about that, let me check.", "start": "@@"},
+    ]}
+    path = tmp_path / "canonical.json"
+    path.write_text(json.dumps(record).replace('"@@"', literal))
+    return path
+
+
+@pytest.mark.parametrize("literal", list(BAD_TIMES.values()), ids=list(BAD_TIMES))
+def test_a_bad_time_in_canonical_json_is_a_located_error(tmp_path: Path, literal: str) -> None:
+    [result] = _read(_canonical(tmp_path, literal))
+    assert isinstance(result, InputError), result
+    assert result.turn == 1
+    assert "canonical.json" in str(result) and "\n" not in str(result)
+
+
+def test_a_turn_with_an_infinite_time_is_refused_by_the_model() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        Transcript.model_validate({"id": "c", "turns": [
+            {"speaker": "agent", "text": "Hello", "start": math.inf}]})
+
+
+def test_duration_of_a_wait_that_is_not_finite_is_not_an_overflow() -> None:
+    assert duration(math.inf) == "an unknown time"
+    assert duration(math.nan) == "an unknown time"
+
+
+def _numbers_replaced(data: Any) -> Any:
+    if isinstance(data, bool):
+        return data
+    if isinstance(data, (int, float)):
+        return "@@"
+    if isinstance(data, str) and data.replace(".", "", 1).isdigit() and len(data) > 3:
+        return "@@"
+    if isinstance(data, list):
+        return [_numbers_replaced(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _numbers_replaced(value) for key, value in data.items()}
+    return data
+
+
+EXPORTS = sorted(path for path in FIXTURES.rglob("*.json")
+                 if path.name not in ("broken.json",))
+
+
+@pytest.mark.parametrize("literal", list(BAD_TIMES.values()), ids=list(BAD_TIMES))
+@pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
+def test_bad_times_in_any_export_are_read_or_refused_never_a_traceback(
+    tmp_path: Path, export: Path, literal: str, coach: Coach,
+) -> None:
+    data = _numbers_replaced(json.loads(export.read_text(encoding="utf-8")))
+    path = tmp_path / export.name
+    path.write_text(json.dumps(data).replace('"@@"', literal), encoding="utf-8")
+    for result in _read(path):
+        if isinstance(result, Transcript):
+            coach.score(result)
+        else:
+            assert isinstance(result, InputError)
+            assert "\n" not in str(result)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "1e300", "9" * 400])
+def test_bad_times_in_csv_are_located(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "turns.csv"
+    path.write_text("conversation_id,speaker,text,start\n"
+                    "a,agent,Hello,0\n"
+                    f"a,customer,Hi,{value}\n"
+                    "b,agent,Hello again,1\n", encoding="utf-8")
+    first, second = _read(path, "csv")
+    assert isinstance(first, InputError), first
+    assert "line 2" in str(first) and first.transcript_id == "a"
+    assert isinstance(second, Transcript)
+
+
+def test_a_csv_cell_over_the_csv_field_limit_is_read(tmp_path: Path, coach: Coach) -> None:
+    path = tmp_path / "turns.csv"
+    big = "word " * 40_000  # 200 KB, over the csv module's 128 KB default
+    path.write_text("conversation_id,speaker,text\n"
+                    "a,agent,Hello\n"
+                    f'a,customer,"{big}"\n'
+                    "b,agent,Hello again\n", encoding="utf-8")
+    first, second = _read(path, "csv")
+    assert isinstance(first, Transcript) and len(first.turns[1].text) == len(big.strip())
+    assert isinstance(second, Transcript)
+    coach.score(first)  # scored on its first max_turn_chars characters
+
+
+def test_a_csv_row_the_csv_module_cannot_read_is_located_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import csv
+
+    from servicecoach.readers import csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "FIELD_LIMIT", 10)
+    path = tmp_path / "turns.csv"
+    path.write_text("call_id,speaker,text\n"
+                    "a,agent,Hello\n"
+                    "a,customer,this cell is longer than ten characters\n"
+                    "b,agent,Hello\n", encoding="utf-8")
+    before = csv.field_size_limit(10)
+    try:
+        results = _read(path, "csv")
+    finally:
+        csv.field_size_limit(before)
+    errors = [r for r in results if isinstance(r, InputError)]
+    assert [str(e) for e in errors] and "line 3" in str(errors[0])
+    assert any(isinstance(r, Transcript) and r.id == "b" for r in results)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+BAD_CONFIGS = {
+    "binary": (bytes(range(256)) * 4, "not UTF-8"),
+    "latin1": ('packs = ["caf\xe9"]\n'.encode("latin-1"), "line 1"),
+    "nested-arrays": (b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested"),
+    "nested-tables": (b"a = " + b"{b=" * 50_000 + b"1" + b"}" * 50_000, "nested"),
+    "huge-integer": (b"max_turn_chars = 1" + b"0" * 5000, "digits"),
+    "nan-weight": (b"[scoring.weights]\nempathy = nan\n", "scoring.weights.empathy"),
+    "infinite-weight": (b"[scoring.weights]\nempathy = inf\n", "scoring.weights.empathy"),
+    "negative-weight": (b"[scoring.weights]\nempathy = -1.0\n", "scoring.weights.empathy"),
+    "huge-weight": (b"[scoring.weights]\nempathy = 1e308\n", "scoring.weights.empathy"),
+    "nan-penalty": (b"[scoring.penalties]\nwarning = nan\n", "scoring.penalties.warning"),
+    "negative-penalty": (b"[scoring.penalties]\nwarning = -5.0\n", "scoring.penalties.warning"),
+    "infinite-bonus": (b"[scoring]\nstrength_bonus = inf\n", "scoring.strength_bonus"),
+}
+
+
+@pytest.mark.parametrize(("content", "where"), list(BAD_CONFIGS.values()), ids=list(BAD_CONFIGS))
+def test_a_bad_config_is_one_line_naming_the_file_and_key(
+    tmp_path: Path, content: bytes, where: str,
+) -> None:
+    from servicecoach.config import load_config
+    from servicecoach.errors import ConfigError
+
+    path = tmp_path / "servicecoach.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and where in message and "\n" not in message
+    assert len(message) < 400
+
+
+@pytest.mark.parametrize("manifest", [
+    "weights: {empathy: .nan}", "weights: {empathy: -2}", "penalties: {warning: .inf}",
+    "strength_bonus: .inf",
+])
+def test_bad_weights_in_a_pack_manifest_are_a_located_pack_error(
+    tmp_path: Path, manifest: str,
+) -> None:
+    from servicecoach.errors import RulePackError
+    from servicecoach.rules.loader import load_pack
+
+    (tmp_path / "pack.yaml").write_text(f"name: p\nversion: '1'\n{manifest}\n")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(tmp_path))
+    assert "pack.yaml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_output_into_a_missing_folder_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from servicecoach.cli import main
+
+    (tmp_path / "a.txt").write_text("Customer: Where is my order?\nAgent: It ships today.\n")
+    target = tmp_path / "missing" / "out.txt"
+    code = main(["score", str(tmp_path / "a.txt"), "--output", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert str(target.parent) in line and "does not exist" in line
+
+
+def test_workers_write_every_good_record_around_bad_ones(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    good = [json.dumps({"id": f"c{i}", "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "Calm down." if i % 2 else "It ships today."}]})
+        for i in range(2000)]
+    huge = json.dumps({"id": "huge", "turns": [
+        {"speaker": "customer", "text": "Help me. " * 222_223}]})  # 2,000,000 characters
+    lines = good[:700] + [huge] + good[700:1400] + ["{not json"] + good[1400:]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "reports.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "servicecoach.cli", "score", str(path), "--format", "jsonl",
+         "--workers", "2", "--output", str(out)],
+        capture_output=True, text=True, check=False)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    ids = [json.loads(line)["transcript_id"] for line in out.read_text().splitlines()]
+    assert ids == [f"c{i}" for i in range(700)] + ["huge"] + [f"c{i}" for i in range(700, 2000)]
+    assert done.returncode == 2
+    assert "line 1402: invalid JSON" in done.stderr
+    assert "scored 2001 transcript(s); 1 could not be read" in done.stderr
