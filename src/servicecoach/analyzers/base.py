@@ -64,8 +64,9 @@ class Conversation:
     sentiment: dict[int, float] = field(default_factory=dict)
     """Customer sentiment by turn index, for the report."""
     trackers: dict[Hashable, Any] = field(default_factory=dict)
-    """Per-conversation trackers shared by the rules of a family (escalation), by family and
-    configuration: each turn is read once, whatever rules of the family are on."""
+    """State shared by the rules of a family in this conversation, by family and
+    configuration (the escalation tracker, the outcome's ending): decided once for all of
+    them, whatever rules of the family are on."""
     last_customer_turn: int | None = None
     """The index of the customer's latest turn with text, once there is one."""
     signals: dict[int, dict[str, SignalReading]] = field(default_factory=dict)
