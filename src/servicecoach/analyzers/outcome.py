@@ -24,7 +24,7 @@ from servicecoach.analyzers.base import (
 )
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
-from servicecoach.models import Evidence, Finding
+from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
 _SNIPPET = 80
@@ -37,7 +37,7 @@ class Ending:
     turn_index: int
     text: str
     mood: str
-    """negative, satisfied or unconfirmed"""
+    """negative, satisfied, accepted (a bare "OK": no finding) or unconfirmed"""
     explain: Callable[[], Evidence | None]
     """Builds the evidence (only for the rule that reports this ending)."""
 
@@ -51,7 +51,8 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
     defaults: ClassVar[dict[str, Any]] = {
         "distress_signal": "customer.distress", "strong_signal": "customer.strong",
         "satisfied_signal": "customer.satisfied", "distress_at_least": 0.5,
-        "strong_at_least": 0.6, "satisfied_at_least": 0.5, "negative_below": -0.3,
+        "strong_at_least": 0.6, "satisfied_at_least": 0.5, "accepted_at_least": 0.3,
+        "negative_below": -0.3,
     }
 
     def new_state(self, conversation: Conversation) -> None:
@@ -85,8 +86,12 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
                 Evidence, source="sentiment", pattern="VADER compound (lowest sentence)",
                 score=sentiment, turn_index=index))
         reading = shown.get(self.setting("satisfied_signal"))
-        if reading is not None and reading.at_least(self.setting("satisfied_at_least")):
+        answered = any(turn.speaker is Speaker.AGENT for turn in conversation.turns[:index])
+        if answered and reading is not None and reading.at_least(
+                self.setting("satisfied_at_least")):  # thanks in an opening request is no verdict
             return Ending(index, snippet, "satisfied", partial(getattr, reading, "evidence"))
+        if reading is not None and reading.at_least(self.setting("accepted_at_least")):
+            return Ending(index, snippet, "accepted", partial(getattr, reading, "evidence"))
         return Ending(index, snippet, "unconfirmed", partial(
             absence, index, "no thanks or confirmation that it is solved"))
 

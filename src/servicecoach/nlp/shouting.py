@@ -22,11 +22,12 @@ def is_shouting(text: str, min_letters: int, share: float) -> bool:
     return letters >= max(min_letters, 1) and upper / letters >= share
 
 
-# Two or more words in capitals, six letters or more in all: "FIX THIS", "PLZ FIX IT", but
-# not a pair of acronyms ("PS4 GTA", "USB C"). A match starts only at a word's start and the
+# Three or more words in capitals, or two with ten letters or more: "FIX THIS YT", "EIGHT
+# TIMES", "PLZ FIX IT", but not acronyms and product names ("PS4 GTA", "GTA ONLINE"). A match starts only at a word's start and the
 # classes do not overlap, so the search is linear.
 _CAPITAL_RUN = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b(?:[ \t]+\b[A-Z][A-Z']*[A-Z]\b)+")
 _MIN_RUN_LETTERS = 6
+_MIN_PAIR_LETTERS = 10
 
 
 def shouted_words(text: str) -> tuple[int, int] | None:
@@ -35,6 +36,8 @@ def shouted_words(text: str) -> tuple[int, int] | None:
             < _MIN_RUN_LETTERS:
         return None  # too few capitals for a run (counted in C)
     for run in _CAPITAL_RUN.finditer(text):
-        if sum(char.isalpha() for char in run.group()) >= _MIN_RUN_LETTERS:
+        letters = sum(char.isalpha() for char in run.group())
+        words = len(run.group().split())
+        if letters >= (_MIN_RUN_LETTERS if words >= 3 else _MIN_PAIR_LETTERS):
             return run.span()
     return None
