@@ -242,3 +242,38 @@ def test_workers_write_every_good_record_around_bad_ones(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "line 1402: invalid JSON" in done.stderr
     assert "scored 2001 transcript(s); 1 could not be read" in done.stderr
+
+
+class _Failing(Coach):
+    """A coach that fails on one transcript, as a bug in a rule would."""
+
+    def score(self, transcript: Transcript) -> Any:  # type: ignore[override]
+        if transcript.id == "bad":
+            raise ZeroDivisionError("a rule divided by zero")
+        return super().score(transcript)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_that_fails_to_score_is_reported_and_the_batch_goes_on(workers: int) -> None:
+    from servicecoach.parallel import render_stream
+
+    coach = _Failing()
+    transcripts = [Transcript.model_validate({"id": name, "turns": [
+        {"speaker": "agent", "text": "Hello, how can I help?"}]})
+        for name in ("a", "bad", "c")]
+    from servicecoach.writers import render_jsonl as render
+
+    results = list(render_stream(coach, transcripts, render, workers))
+    assert [type(r).__name__ for r in results] == ["Rendered", "InputError", "Rendered"]
+    error = results[1]
+    assert isinstance(error, InputError) and error.transcript_id == "bad"
+    assert "ZeroDivisionError: a rule divided by zero" in str(error)
+
+
+def test_errors_cross_process_boundaries_intact() -> None:
+    import pickle
+
+    error = InputError("bad", source="a.jsonl", location="line 3", transcript_id="x", turn=2,
+                       hint="fix it")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is InputError and str(copy) == str(error) and copy.turn == 2
