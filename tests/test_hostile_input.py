@@ -277,3 +277,36 @@ def test_errors_cross_process_boundaries_intact() -> None:
                        hint="fix it")
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is InputError and str(copy) == str(error) and copy.turn == 2
+
+
+# --- terminal output ----------------------------------------------------------------------
+
+ESCAPES = ("\x1b[2J\x1b[31m", "\x1b]0;owned\x07", "\x1b]8;;http://x\x1b\\", "\x9b1A", "\x07",
+           "\x08\x08", "\r", "\u202e", "\x00")
+
+
+def test_text_reports_strip_control_characters_and_terminal_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from servicecoach.cli import main
+
+    hostile = "".join(ESCAPES)
+    record = {"id": f"call{hostile}1", "turns": [
+        {"speaker": "customer", "text": f"My name is Dana{hostile}. Where is my order?"},
+        {"speaker": "agent", "text": f"Calm down{hostile}, that's our policy{hostile}."}]}
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(record) + "\n{broken" + hostile + "\n", encoding="utf-8")
+    main(["score", str(path), "--format", "text"])
+    out, err = capsys.readouterr()
+    assert "defensive" in out and "call1" in out
+    for text in (out, err):
+        kept = {char for char in text if char != "\n" and (ord(char) < 32 or 127 <= ord(char) < 160)}
+        assert not kept, (kept, text)
+        assert "\u202e" not in text
+
+
+def test_printable_keeps_ordinary_text() -> None:
+    from servicecoach.writers import printable
+
+    assert printable("Caf\u00e9 \u2014 \U0001f600 ok\ttab") == "Caf\u00e9 \u2014 \U0001f600 ok tab"
+    assert printable("a\x1b[1;31mred\x1b[0m b") == "ared b"
