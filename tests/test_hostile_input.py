@@ -310,3 +310,40 @@ def test_printable_keeps_ordinary_text() -> None:
 
     assert printable("Caf\u00e9 \u2014 \U0001f600 ok\ttab") == "Caf\u00e9 \u2014 \U0001f600 ok tab"
     assert printable("a\x1b[1;31mred\x1b[0m b") == "ared b"
+
+
+# --- memory -------------------------------------------------------------------------------
+
+_GROWTH = """
+import resource, sys
+from servicecoach import Coach
+coach = Coach()
+session = coach.session(channel="chat")
+lines = [("customer", "Hi, my order 1234 has not arrived and I am getting worried about it."),
+         ("agent", "I'm sorry to hear that, let me check the tracking for you right now.")]
+marks = []
+for index in range({turns}):
+    speaker, text = lines[index % 2]
+    session.add_turn({{"speaker": speaker, "text": text}})
+    if index + 1 in ({first}, {turns}):
+        marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+session.close()
+marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(*marks)
+"""
+
+
+def test_a_long_conversation_keeps_little_per_turn() -> None:
+    """A session keeps what its rules need of each turn, not the turn's analysis: the peak
+    memory (RSS, in a fresh process) grows by under 600 bytes a turn between 4,000 and
+    24,000 turns, which puts a 200,000-turn conversation well under 300 MB."""
+    import subprocess
+    import sys
+
+    first, turns = 4_000, 24_000
+    done = subprocess.run([sys.executable, "-c", _GROWTH.format(first=first, turns=turns)],
+                          capture_output=True, text=True, check=True)
+    at_first, at_last, closed = (int(kb) * 1024 for kb in done.stdout.split())
+    per_turn = (at_last - at_first) / (turns - first)
+    assert per_turn < 600, f"{per_turn:.0f} bytes a turn"
+    assert closed + 200_000 * per_turn < 300 * 2**20

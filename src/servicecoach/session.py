@@ -102,11 +102,15 @@ class Session:
             reading = ctx.signal(signal)
             if reading.score > 0:
                 shown[signal] = reading
-        self._conversation.signals[ctx.index] = shown
+        conversation = self._conversation
+        if shown:
+            conversation.signals[ctx.index] = {
+                signal: round(reading.score, 3) for signal, reading in shown.items()}
         if ctx.turn.speaker is Speaker.CUSTOMER:
-            self._conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
+            conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
             if ctx.turn.text.strip():
-                self._conversation.last_customer_turn = ctx.index
+                conversation.last_customer_turn = ctx.index
+                conversation.last_customer_signals = shown
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         """Record a hold or transfer event that happened after the latest turn."""
@@ -153,8 +157,7 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                {signal: round(reading.score, 3) for signal, reading in
-                 self._conversation.signals.get(index, {}).items()}
+                self._conversation.signals.get(index, {})
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),
