@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="exit 1 when an issue of this severity or higher is found")
     score.add_argument("--workers", type=int, default=1, metavar="N",
                        help="score on N processes (output stays in input order)")
+    score.add_argument("--redact", action="store_true",
+                       help="mask e-mail addresses, phone, card and account numbers in reports")
     score.add_argument("--cues", action="store_true",
                        help="keep live cues (empathy.needed, escalation.risk) in the reports")
     _coach_options(score)
@@ -264,6 +266,8 @@ def _coach(args: argparse.Namespace) -> Coach:
         config = load_config(found) if found else CoachConfig()
     if getattr(args, "cues", False):
         config = config.model_copy(update={"cues": True})
+    if getattr(args, "redact", False):
+        config = config.model_copy(update={"redact": True})
     return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
 
 

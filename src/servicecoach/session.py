@@ -21,6 +21,7 @@ from servicecoach.models import (
     Turn,
 )
 from servicecoach.nlp.tokens import make_doc
+from servicecoach.redact import redact_finding, redact_report
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class Session:
         scores, overall = score(
             findings, self._conversation.judged, self._coach.categories, self._coach.scoring
         )
-        return Report(
+        report = Report(
             transcript_id=self._conversation.id,
             findings=tuple(findings),
             scores=scores,
@@ -162,8 +163,11 @@ class Session:
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),
         )
+        return redact_report(report) if self._coach.config.redact else report
 
     def _keep(self, found: list[Finding]) -> list[Finding]:
+        if found and self._coach.config.redact:
+            found = [redact_finding(finding) for finding in found]
         self._findings.extend(found)
         return found
 
