@@ -242,3 +242,125 @@ def test_workers_write_every_good_record_around_bad_ones(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "line 1402: invalid JSON" in done.stderr
     assert "scored 2001 transcript(s); 1 could not be read" in done.stderr
+
+
+class _Failing(Coach):
+    """A coach that fails on one transcript, as a bug in a rule would."""
+
+    def score(self, transcript: Transcript) -> Any:  # type: ignore[override]
+        if transcript.id == "bad":
+            raise ZeroDivisionError("a rule divided by zero")
+        return super().score(transcript)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_that_fails_to_score_is_reported_and_the_batch_goes_on(workers: int) -> None:
+    from servicecoach.parallel import render_stream
+
+    coach = _Failing()
+    transcripts = [Transcript.model_validate({"id": name, "turns": [
+        {"speaker": "agent", "text": "Hello, how can I help?"}]})
+        for name in ("a", "bad", "c")]
+    from servicecoach.writers import render_jsonl as render
+
+    results = list(render_stream(coach, transcripts, render, workers))
+    assert [type(r).__name__ for r in results] == ["Rendered", "InputError", "Rendered"]
+    error = results[1]
+    assert isinstance(error, InputError) and error.transcript_id == "bad"
+    assert "ZeroDivisionError: a rule divided by zero" in str(error)
+
+
+def test_errors_cross_process_boundaries_intact() -> None:
+    import pickle
+
+    error = InputError("bad", source="a.jsonl", location="line 3", transcript_id="x", turn=2,
+                       hint="fix it")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is InputError and str(copy) == str(error) and copy.turn == 2
+
+
+# --- terminal output ----------------------------------------------------------------------
+
+ESCAPES = ("\x1b[2J\x1b[31m", "\x1b]0;owned\x07", "\x1b]8;;http://x\x1b\\", "\x9b1A", "\x07",
+           "\x08\x08", "\r", "\u202e", "\x00")
+
+
+def test_text_reports_strip_control_characters_and_terminal_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from servicecoach.cli import main
+
+    hostile = "".join(ESCAPES)
+    record = {"id": f"call{hostile}1", "turns": [
+        {"speaker": "customer", "text": f"My name is Dana{hostile}. Where is my order?"},
+        {"speaker": "agent", "text": f"Calm down{hostile}, that's our policy{hostile}."}]}
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(record) + "\n{broken" + hostile + "\n", encoding="utf-8")
+    main(["score", str(path), "--format", "text"])
+    out, err = capsys.readouterr()
+    assert "defensive" in out and "call1" in out
+    for text in (out, err):
+        kept = {char for char in text if char != "\n" and (ord(char) < 32 or 127 <= ord(char) < 160)}
+        assert not kept, (kept, text)
+        assert "\u202e" not in text
+
+
+def test_printable_keeps_ordinary_text() -> None:
+    from servicecoach.writers import printable
+
+    assert printable("Caf\u00e9 \u2014 \U0001f600 ok\ttab") == "Caf\u00e9 \u2014 \U0001f600 ok tab"
+    assert printable("a\x1b[1;31mred\x1b[0m b") == "ared b"
+
+
+# --- memory -------------------------------------------------------------------------------
+
+_GROWTH = """
+import resource, sys
+from servicecoach import Coach
+coach = Coach()
+session = coach.session(channel="chat")
+lines = {lines!r}
+marks = []
+for index in range({turns}):
+    speaker, text = lines[index % 2]
+    session.add_turn({{"speaker": speaker, "text": text}})
+    if index + 1 in ({first}, {turns}):
+        marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+session.close()
+marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(*marks)
+"""
+QUIET = [("customer", "The parcel number is 1234 and it left on Monday, can you check it?"),
+         ("agent", "The parcel left the warehouse on Monday morning and is on its way.")]
+BUSY = [("customer", "Hi, my order 1234 has not arrived and I am getting worried about it."),
+        ("agent", "I'm sorry to hear that, let me check the tracking for you right now.")]
+
+
+def _growth(lines: list[tuple[str, str]]) -> tuple[float, int]:
+    """(bytes of peak RSS a turn between 4,000 and 24,000 turns, peak RSS once closed) of a
+    live session in a fresh process."""
+    import subprocess
+    import sys
+
+    first, turns = 4_000, 24_000
+    done = subprocess.run(
+        [sys.executable, "-c", _GROWTH.format(first=first, turns=turns, lines=lines)],
+        capture_output=True, text=True, check=True)
+    at_first, at_last, closed = (int(kb) * 1024 for kb in done.stdout.split())
+    return (at_last - at_first) / (turns - first), closed
+
+
+def test_a_long_conversation_keeps_little_per_turn() -> None:
+    """A session keeps what its rules need of each turn, not the turn's analysis: a turn
+    that finds nothing costs under 600 bytes (it was 830), so a 200,000-turn live session
+    stays under 300 MB."""
+    per_turn, closed = _growth(QUIET)
+    assert per_turn < 600, f"{per_turn:.0f} bytes a turn"
+    assert closed + 200_000 * per_turn < 300 * 2**20
+
+
+def test_a_long_conversation_of_findings_keeps_only_the_findings() -> None:
+    """With a finding and a live cue on every other turn, the findings are most of the
+    cost: under 2,500 bytes a turn (it was 4,500 when every turn's analysis was kept)."""
+    per_turn, _ = _growth(BUSY)
+    assert per_turn < 2_500, f"{per_turn:.0f} bytes a turn"

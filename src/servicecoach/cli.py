@@ -38,7 +38,7 @@ from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.satisfaction import run_satisfaction
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
-from servicecoach.writers import WRITERS, make_writer
+from servicecoach.writers import WRITERS, make_writer, printable
 from servicecoach.writers.check import CHECK_WRITERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ServiceCoachError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="exit 1 when an issue of this severity or higher is found")
     score.add_argument("--workers", type=int, default=1, metavar="N",
                        help="score on N processes (output stays in input order)")
+    score.add_argument("--redact", action="store_true",
+                       help="mask e-mail addresses, phone, card and account numbers in reports")
     score.add_argument("--cues", action="store_true",
                        help="keep live cues (empathy.needed, escalation.risk) in the reports")
     _coach_options(score)
@@ -214,7 +216,7 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
 
     def told(source: Source, reader: Reader) -> None:
         if args.input_format == "auto":
-            print(f"{source.name}: read as {reader.name}", file=sys.stderr)
+            print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
     return read_sources(iter_sources(args.paths), args.input_format, on_reader=told,
                         roles=parse_roles(args.roles), agent=args.agent)
@@ -228,11 +230,11 @@ def _convert(args: argparse.Namespace) -> int:
         for item in _read(args):
             if isinstance(item, MetadataOnly):
                 skipped += 1
-                print(f"skipped: {item}", file=sys.stderr)
+                print(f"skipped: {printable(str(item))}", file=sys.stderr)
                 continue
             if isinstance(item, InputError):
                 failed += 1
-                print(f"error: {item}", file=sys.stderr)
+                print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
             text = item.model_dump_json(exclude_defaults=True)
             if args.to == "json":
@@ -264,6 +266,8 @@ def _coach(args: argparse.Namespace) -> Coach:
         config = load_config(found) if found else CoachConfig()
     if getattr(args, "cues", False):
         config = config.model_copy(update={"cues": True})
+    if getattr(args, "redact", False):
+        config = config.model_copy(update={"redact": True})
     return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
 
 
@@ -295,11 +299,11 @@ def _score(args: argparse.Namespace) -> int:
         for item in render_stream(coach, reading, writer.render, args.workers):
             if isinstance(item, MetadataOnly):
                 skipped += 1
-                print(f"skipped: {item}", file=sys.stderr)
+                print(f"skipped: {printable(str(item))}", file=sys.stderr)
                 continue
             if isinstance(item, InputError):
                 failed += 1
-                print(f"error: {item}", file=sys.stderr)
+                print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
             writer.emit(item.text)
             scored += 1
@@ -362,7 +366,7 @@ def _check(args: argparse.Namespace) -> int:
             if not isinstance(canned, InputError):
                 canned = _known_and_unique(canned, coach, seen)
             if isinstance(canned, InputError):
-                print(f"error: {canned}", file=sys.stderr)
+                print(f"error: {printable(str(canned))}", file=sys.stderr)
                 unreadable += 1
                 continue
             outcomes.append(check(canned, coach, options))

@@ -70,9 +70,12 @@ class Coach:
         *,
         packs: Iterable[str] | None = None,
         spacy_model: str | None = None,
+        redact: bool | None = None,
     ) -> None:
         config = config or CoachConfig()
         updates: dict[str, Any] = {}
+        if redact is not None:
+            updates["redact"] = redact
         if packs is not None:
             updates["packs"] = tuple(packs)
         if spacy_model is not None:

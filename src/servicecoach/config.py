@@ -75,6 +75,9 @@ class CoachConfig(_Strict):
         default=100_000, ge=1, le=1_000_000,
         description="A longer turn is scored on its first max_turn_chars characters, with a "
         "note in the report")
+    redact: bool = Field(
+        default=False, description="Mask e-mail addresses, phone, card and account numbers "
+        "in findings, promises and notes")
     base_dir: Path | None = Field(default=None, exclude=True)
     """Folder that relative pack paths are resolved against (the config file's folder)."""
 

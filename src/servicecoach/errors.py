@@ -18,6 +18,11 @@ class ServiceCoachError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its fields (keyword arguments that `Exception`'s pickling would
+        lose), so that an error crosses from a worker process intact."""
+        return (_restore, (type(self), dict(self.__dict__)))
+
     def render(self) -> str:
         """One line: ``where: what (hint)``."""
         text = f"{self.where}: {self.what}" if self.where else self.what
@@ -77,3 +82,10 @@ class MetadataOnly(InputError):
     Readers join such records into the conversation they belong to when both are given;
     on its own the record is skipped and counted, not an error.
     """
+
+
+def _restore(cls: type[ServiceCoachError], state: dict[str, object]) -> ServiceCoachError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.render())
+    return error

@@ -88,7 +88,23 @@ _INPUT = ConfigDict(extra="allow", frozen=True)
 """Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""
 
 
-class Turn(BaseModel):
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+class _Output(BaseModel):
+    """A frozen model (turns, events, findings...) whose set of explicitly given fields is shared between the
+    instances that give the same fields (pydantic makes one set per instance, 200 to 700
+    bytes, more than the values: a report of many findings would be mostly these sets).
+    Frozen instances never change the set; `model_copy` copies it."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        given = self.__pydantic_fields_set__
+        shared = _FIELDS_SETS.setdefault(frozenset(given), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+class Turn(_Output):
     """One utterance or chat message. Times are seconds from the start of the conversation."""
 
     model_config = _INPUT
@@ -109,7 +125,7 @@ class Turn(BaseModel):
         return self
 
 
-class Event(BaseModel):
+class Event(_Output):
     """A hold or transfer event at a point in time (seconds from the start)."""
 
     model_config = _INPUT
@@ -162,7 +178,7 @@ class Transcript(BaseModel):
         return str(value) if isinstance(value, int) else replace_lone_surrogates(value)
 
 
-class Span(BaseModel):
+class Span(_Output):
     """Character offsets into one turn's text, with the text they cover."""
 
     model_config = _STRICT
@@ -172,7 +188,7 @@ class Span(BaseModel):
     text: str
 
 
-class Evidence(BaseModel):
+class Evidence(_Output):
     """Why a finding fired: which phrase, pattern, score or absence."""
 
     model_config = _STRICT
@@ -188,7 +204,7 @@ class Evidence(BaseModel):
     note: str = Field(default="", description="Anything else that explains the decision")
 
 
-class Finding(BaseModel):
+class Finding(_Output):
     """One coaching point: an issue to fix or a strength to keep."""
 
     model_config = _STRICT
@@ -205,7 +221,7 @@ class Finding(BaseModel):
     evidence: tuple[Evidence, ...] = ()
 
 
-class ScoreContribution(BaseModel):
+class ScoreContribution(_Output):
     """How much one finding moved its category's score."""
 
     model_config = _STRICT
@@ -227,7 +243,7 @@ class CategoryScore(BaseModel):
     contributions: tuple[ScoreContribution, ...] = ()
 
 
-class Commitment(BaseModel):
+class Commitment(_Output):
     """A promise the agent made, with its time frame when it has one."""
 
     model_config = _STRICT

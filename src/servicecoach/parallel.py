@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
+from servicecoach.errors import InputError
 from servicecoach.models import Report, Severity, Transcript
 
 T = TypeVar("T")
@@ -47,11 +48,25 @@ class Rendered(NamedTuple):
     """The most severe issue's severity (None when the report has no issue)."""
 
 
-def _render(render: Callable[[Report], str], transcript: str) -> Rendered:
+def _render(render: Callable[[Report], str], transcript: str) -> Rendered | InputError:
     """Score and render in a worker: the parent then only writes text. The transcript comes
     as JSON, which is several times cheaper for the parent to write than a pickle."""
     assert _coach is not None, "worker started without a coach"
-    return rendered(_coach.score(Transcript.model_validate_json(transcript)), render)
+    return scored(_coach, Transcript.model_validate_json(transcript), render)
+
+
+def scored(
+    coach: Coach, transcript: Transcript, render: Callable[[Report], str],
+) -> Rendered | InputError:
+    """`transcript` scored and rendered; a failure (a bug in a rule or in servicecoach) is
+    an `InputError` for that transcript, so the batch goes on and nothing is lost silently."""
+    try:
+        return rendered(coach.score(transcript), render)
+    except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001
+        what = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        return InputError(f"could not be scored ({what})", source="scoring",
+                          transcript_id=transcript.id,
+                          hint="a bug in servicecoach or a rule pack: please report it")
 
 
 def rendered(report: Report, render: Callable[[Report], str]) -> Rendered:
@@ -64,14 +79,14 @@ def rendered(report: Report, render: Callable[[Report], str]) -> Rendered:
 def render_stream(
     coach: Coach, items: Iterable[Transcript | T], render: Callable[[Report], str],
     workers: int = 1,
-) -> Iterator[Rendered | T]:
+) -> Iterator[Rendered | InputError | T]:
     """The transcripts of `items` scored and rendered, in order; other items (errors) pass
     through. With several workers each report is rendered where it was scored, so the
     parent process only reads and writes. `render` must be a module-level function
     (workers that are not forked receive it by reference)."""
     if workers <= 1:
         for item in items:
-            yield rendered(coach.score(item), render) if isinstance(item, Transcript) else item
+            yield scored(coach, item, render) if isinstance(item, Transcript) else item
         return
     yield from _in_workers(coach, items, workers, partial(_render, render))
 

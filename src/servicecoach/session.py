@@ -21,6 +21,7 @@ from servicecoach.models import (
     Turn,
 )
 from servicecoach.nlp.tokens import make_doc
+from servicecoach.redact import redact_finding, redact_report
 from servicecoach.scoring import score
 
 if TYPE_CHECKING:
@@ -102,11 +103,15 @@ class Session:
             reading = ctx.signal(signal)
             if reading.score > 0:
                 shown[signal] = reading
-        self._conversation.signals[ctx.index] = shown
+        conversation = self._conversation
+        if shown:
+            conversation.signals[ctx.index] = {
+                signal: round(reading.score, 3) for signal, reading in shown.items()}
         if ctx.turn.speaker is Speaker.CUSTOMER:
-            self._conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
+            conversation.sentiment[ctx.index] = round(ctx.sentiment, 3)
             if ctx.turn.text.strip():
-                self._conversation.last_customer_turn = ctx.index
+                conversation.last_customer_turn = ctx.index
+                conversation.last_customer_signals = shown
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         """Record a hold or transfer event that happened after the latest turn."""
@@ -141,7 +146,7 @@ class Session:
         scores, overall = score(
             findings, self._conversation.judged, self._coach.categories, self._coach.scoring
         )
-        return Report(
+        report = Report(
             transcript_id=self._conversation.id,
             findings=tuple(findings),
             scores=scores,
@@ -153,14 +158,16 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                {signal: round(reading.score, 3) for signal, reading in
-                 self._conversation.signals.get(index, {}).items()}
+                self._conversation.signals.get(index, {})
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),
         )
+        return redact_report(report) if self._coach.config.redact else report
 
     def _keep(self, found: list[Finding]) -> list[Finding]:
+        if found and self._coach.config.redact:
+            found = [redact_finding(finding) for finding in found]
         self._findings.extend(found)
         return found
 

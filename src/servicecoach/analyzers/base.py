@@ -69,9 +69,13 @@ class Conversation:
     them, whatever rules of the family are on."""
     last_customer_turn: int | None = None
     """The index of the customer's latest turn with text, once there is one."""
-    signals: dict[int, dict[str, SignalReading]] = field(default_factory=dict)
-    """The signals each turn showed (score above 0), with their evidence, by turn index:
-    facts that rules read after the turn (how the customer left) and the report shows."""
+    signals: dict[int, dict[str, float]] = field(default_factory=dict)
+    """The signals each turn showed (score above 0, rounded to 3 places), by turn index, for
+    the report; turns that showed none are left out. Only scores are kept: a reading's
+    evidence holds on to its turn's whole analysis (tokens, matches, sentences)."""
+    last_customer_signals: dict[str, SignalReading] = field(default_factory=dict)
+    """The signals of the customer's latest turn with text, with their evidence: what the
+    outcome rules read at the end (how the customer left). Only this turn's are kept."""
 
     @property
     def customer_name(self) -> str | None:

@@ -75,7 +75,7 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         if index is None:
             return None
         snippet = conversation.turns[index].text[:_SNIPPET]
-        shown = conversation.signals.get(index, {})
+        shown = conversation.last_customer_signals
         for name in ("strong", "distress"):
             reading = shown.get(self.setting(f"{name}_signal"))
             if reading is not None and reading.at_least(self.setting(f"{name}_at_least")):

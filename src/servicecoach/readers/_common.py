@@ -85,11 +85,27 @@ class JsonExportReader(BaseReader):
         except InputError as error:
             yield error
             return
-        yield from self.transcripts(data, source)
+        yield from guarded(self.transcripts(data, source), source)
 
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         """Map decoded JSON to transcripts; implemented by each format."""
         raise NotImplementedError
+
+
+def guarded(results: Iterator[ReadResult], source: Source) -> Iterator[ReadResult]:
+    """`results`, with a record whose structure the reader did not expect (a list where an
+    object belongs, a number for a name...) an `InputError` after the records before it,
+    never a traceback."""
+    count = 0
+    try:
+        for result in results:
+            count += 1
+            yield result
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+        what = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        yield InputError(f"unexpected structure after {count} record(s): {what}",
+                         source=source.name, hint="this is not a complete export of this "
+                         "format; pass --input-format if it is another one")
 
 
 def load_json(source: Source) -> Any:

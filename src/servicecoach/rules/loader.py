@@ -253,7 +253,13 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     text = read_utf8(path)
-    loader = _AliasBudgetLoader(text, str(path))
+    try:
+        loader = _AliasBudgetLoader(text, str(path))
+    except yaml.reader.ReaderError as error:  # a control character YAML does not allow
+        raise RulePackError(
+            f"invalid YAML: character {error.character:#06x} is not allowed",
+            path=str(path), line=text.count("\n", 0, error.position) + 1,
+            hint="remove the control character") from None
     try:
         node = loader.get_single_node()
     except RecursionError:

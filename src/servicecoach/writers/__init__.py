@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
@@ -27,6 +28,24 @@ class Writer(Protocol):
         """Finish the output (closing brackets); does not close the stream."""
 
 
+_TERMINAL = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]?"  # CSI: ESC [ parameters, intermediates, final byte
+    "|\x1b[]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC, DCS...: up to BEL or ST
+    "|\x1b[ -/]*[0-~]?"  # any other escape
+    "|\x9b[0-?]*[ -/]*[@-~]?"  # an 8-bit CSI
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # other controls, bidi overrides
+)
+"""What a terminal would act on rather than show. No repeat is nested: linear time."""
+_SPACE = re.compile("[\t\n]")
+
+
+def printable(text: str) -> str:
+    """`text` as a terminal shows it safely on one line: escape sequences (``ESC [ ...``,
+    ``ESC ] ... BEL``), control characters and bidirectional overrides removed; tabs and
+    line breaks become spaces."""
+    return _TERMINAL.sub("", _SPACE.sub(" ", text))
+
+
 def render_jsonl(report: Report) -> str:
     """A report as one line of JSON."""
     return report.model_dump_json() + "\n"
@@ -38,23 +57,26 @@ def render_json(report: Report) -> str:
 
 
 def render_text(report: Report) -> str:
-    """A readable summary of a report: each finding with its turn, then the scores."""
+    """A readable summary of a report: each finding with its turn, then the scores. Text
+    that comes from a transcript or a pack is `printable`: a transcript cannot drive the
+    terminal."""
     overall = "n/a" if report.overall is None else f"{report.overall:.0f}"
-    lines = [f"{report.transcript_id}  overall {overall}"]
+    lines = [f"{printable(report.transcript_id)}  overall {overall}"]
     for finding in report.findings:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
         mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
         lines.append(
-            f"  {mark} {where:<10} {finding.severity.value:<10} {finding.rule_id}: "
-            f"{finding.message}"
+            f"  {mark} {where:<10} {finding.severity.value:<10} {printable(finding.rule_id)}: "
+            f"{printable(finding.message)}"
         )
         if finding.kind is FindingKind.ISSUE:
-            lines.append(f"      try: {finding.suggestion}")
+            lines.append(f"      try: {printable(finding.suggestion)}")
     scores = ", ".join(
-        f"{s.category} {'n/a' if s.score is None else f'{s.score:.0f}'}" for s in report.scores
+        f"{printable(s.category)} {'n/a' if s.score is None else f'{s.score:.0f}'}"
+        for s in report.scores
     )
     lines.append(f"  scores: {scores}")
-    lines.extend(f"  note: {note}" for note in report.notes)
+    lines.extend(f"  note: {printable(note)}" for note in report.notes)
     return "\n".join(lines) + "\n\n"
 
 
@@ -114,4 +136,5 @@ def make_writer(name: str, out: TextIO) -> Writer:
     return WRITERS[name](out)  # type: ignore[no-any-return]
 
 
-__all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer"]
+__all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",
+           "printable"]
