@@ -352,11 +352,10 @@ def _growth(lines: list[tuple[str, str]]) -> tuple[float, int]:
 
 def test_a_long_conversation_keeps_little_per_turn() -> None:
     """A session keeps what its rules need of each turn, not the turn's analysis: a turn
-    that finds nothing costs under 600 bytes (it was 830), so a 200,000-turn live session
-    stays under 300 MB."""
-    per_turn, closed = _growth(QUIET)
+    that finds nothing costs under 600 bytes (it was 830). (The process's own size depends on
+    the installed packages, so it is measured by the benchmark, not asserted here.)"""
+    per_turn, _closed = _growth(QUIET)
     assert per_turn < 600, f"{per_turn:.0f} bytes a turn"
-    assert closed + 200_000 * per_turn < 300 * 2**20
 
 
 def test_a_long_conversation_of_findings_keeps_only_the_findings() -> None:

@@ -9,6 +9,11 @@ batch reports and steps over.
 from __future__ import annotations
 
 
+_ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028",
+                           "\u2029": "\\u2029", "\x85": "\\x85"})
+"""Line breaks an error may quote from the input, written as escapes."""
+
+
 class ServiceCoachError(Exception):
     """Base class: `what` happened at `where`; `hint` says how to fix it."""
 
@@ -24,9 +29,10 @@ class ServiceCoachError(Exception):
         return (_restore, (type(self), dict(self.__dict__)))
 
     def render(self) -> str:
-        """One line: ``where: what (hint)``."""
+        """One line: ``where: what (hint)``; line breaks quoted from the input are escaped."""
         text = f"{self.where}: {self.what}" if self.where else self.what
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        return text.translate(_ONE_LINE)
 
 
 class RulePackError(ServiceCoachError):
