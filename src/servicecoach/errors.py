@@ -8,7 +8,6 @@ batch reports and steps over.
 
 from __future__ import annotations
 
-
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028",
                            "\u2029": "\\u2029", "\x85": "\\x85"})
 """Line breaks an error may quote from the input, written as escapes."""
