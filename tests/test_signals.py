@@ -161,3 +161,16 @@ def test_report_facts_do_not_depend_on_the_rules_enabled() -> None:
 def test_words_in_capitals(text: str, shouted: str | None) -> None:
     span = shouted_words(text)
     assert (text[span[0]:span[1]] if span else None) == shouted
+
+
+def test_a_cycle_of_includes_is_refused_not_followed_forever(tmp_path: Path) -> None:
+    cycle = """\
+    - id: customer.a
+      includes: [customer.b]
+    - id: customer.b
+      includes: [customer.c]
+    - id: customer.c
+      includes: [customer.b]
+    """
+    with pytest.raises(RulePackError, match=r"signal customer\.b includes itself"):
+        coach_with(write_pack(tmp_path / "house", cycle))

@@ -128,14 +128,16 @@ class SignalReader:
                     raise ValueError(f"signal {spec.id} includes unknown signal {other!r}")
                 if included.speaker != spec.speaker:
                     raise ValueError(f"signal {spec.id} includes {other}, of another speaker")
-        for start in self.specs:
-            path, todo = [start], list(self.specs[start].includes)
+        for start in self.specs:  # each signal's includes, followed once each
+            seen: set[str] = set()
+            todo = list(self.specs[start].includes)
             while todo:
                 current = todo.pop()
                 if current == start:
-                    raise ValueError(f"signal {start} includes itself (through {path[-1]})")
-                path.append(current)
-                todo.extend(self.specs[current].includes)
+                    raise ValueError(f"signal {start} includes itself (through {current})")
+                if current not in seen:
+                    seen.add(current)
+                    todo.extend(self.specs[current].includes)
 
     def match_specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
