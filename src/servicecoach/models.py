@@ -253,12 +253,29 @@ class Commitment(_Output):
     time_frame: str | None = Field(description="'by 3 pm tomorrow', or None when vague")
 
 
+class Source(BaseModel):
+    """Where a transcript was read from: the file and, within it, the record or line."""
+
+    model_config = _STRICT
+
+    file: str = Field(description="The file's path as given, or '-' for stdin")
+    record: int | None = Field(default=None, description="1-based record number in the file")
+    line: int | None = Field(default=None, description="1-based line where the record starts")
+
+
 class Report(BaseModel):
     """Everything servicecoach found in one transcript."""
 
     model_config = _STRICT
 
     transcript_id: str
+    channel: Channel = Field(default=Channel.CHAT, description="voice or chat")
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The conversation's metadata as read (agent_name, customer_name, queue, "
+        "team, started_at and any field the export gives), plus fields added for a run",
+    )
+    source: Source | None = Field(default=None, description="Where the transcript was read from")
     findings: tuple[Finding, ...]
     scores: tuple[CategoryScore, ...]
     overall: float | None = Field(ge=0, le=100, description="None when no category applies")

@@ -148,6 +148,8 @@ class Session:
         )
         report = Report(
             transcript_id=self._conversation.id,
+            channel=self._conversation.channel,
+            metadata=self._conversation.metadata.model_dump(mode="json", exclude_none=True),
             findings=tuple(findings),
             scores=scores,
             overall=overall,
