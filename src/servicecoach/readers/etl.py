@@ -43,8 +43,8 @@ from servicecoach.readers.base import (
     Source,
     json_loads,
 )
-from servicecoach.readers.intercom import READER as INTERCOM
-from servicecoach.readers.zendesk import READER as ZENDESK
+from servicecoach.readers.intercom import IntercomReader
+from servicecoach.readers.zendesk import ZendeskReader
 
 
 @dataclass(frozen=True)
@@ -107,39 +107,14 @@ class EtlReader(BaseReader):
                 streams.setdefault(row.stream, []).append(row)
         names = {str(row.data["id"]): row.data["name"] for row in others  # admins, teams
                  if row.data.get("type") in ("admin", "team") and isinstance(row.data.get("name"), str)}
-        results = [self._intercom(key, group, conversations.get(key), names, source)
+        intercom, zendesk = IntercomReader(**self._given()), ZendeskReader(**self._given())
+        results = [_intercom(intercom, key, group, conversations.get(key), names, source)
                    for key, group in parts.items()]
-        results += [self._zendesk(key, group, ticket_records.get(key), source)
+        results += [_zendesk(zendesk, key, group, ticket_records.get(key), source)
                     for key, group in tickets.items()]
         for stream, group in streams.items():
             results += self._records(stream, group, source)
         return results
-
-    @staticmethod
-    def _intercom(
-        key: str, parts: list[_Row], conversation: _Row | None, names: dict[str, str],
-        source: Source,
-    ) -> tuple[int, ReadResult]:
-        ordered = _in_time_order(parts)
-        first = conversation.data if conversation else {}
-        record = {"id": key, "created_at": first.get("created_at"), "source": first.get("source"),
-                  "conversation_parts": {"conversation_parts": [row.data for row in ordered]}}
-        locations = [f"line {conversation.line}" if conversation else "source",
-                     *(f"line {row.line}" for row in ordered)]
-        line = min(row.line for row in [*parts, *([conversation] if conversation else [])])
-        return line, INTERCOM.conversation(record, source, f"line {line}", locations, names)
-
-    @staticmethod
-    def _zendesk(
-        key: str, rows: list[_Row], ticket: _Row | None, source: Source,
-    ) -> tuple[int, ReadResult]:
-        ordered = _in_time_order(rows)
-        audits = [row.data if row_kind(row.data) == ZENDESK_AUDIT else
-                  {"created_at": row.data.get("created_at"), "events": [{"type": "Comment", **row.data}]}
-                  for row in ordered]
-        line = min(row.line for row in rows)
-        return line, ZENDESK.ticket(key, audits, ticket.data if ticket else {}, source,
-                                    [f"line {row.line}" for row in ordered], f"line {line}")
 
     def _records(
         self, stream: str | None, rows: list[_Row], source: Source,
@@ -159,10 +134,42 @@ class EtlReader(BaseReader):
         return [(row.line, _relocated(result, row.line))
                 for row in rows for result in reader.read(_record_source(source, row.data))]
 
+    def _given(self) -> dict[str, Any]:
+        """The options the user gave (``roles``, ``agent``), for the readers of the records."""
+        return {key: value for key, value in self.options.items() if value}
+
     def _with_options(self, reader: Reader) -> Reader:
         """`reader` with this reader's ``roles``/``agent`` options, when it takes options."""
-        options = {key: value for key, value in self.options.items() if value}
-        return reader.configure(**options) if options and isinstance(reader, Configurable) else reader
+        given = self._given()
+        return reader.configure(**given) if given and isinstance(reader, Configurable) else reader
+
+
+def _intercom(
+    reader: IntercomReader, key: str, parts: list[_Row], conversation: _Row | None,
+    names: dict[str, str], source: Source,
+) -> tuple[int, ReadResult]:
+    """(first line, transcript) of one Intercom conversation's parts."""
+    ordered = _in_time_order(parts)
+    first = conversation.data if conversation else {}
+    record = {"id": key, "created_at": first.get("created_at"), "source": first.get("source"),
+              "conversation_parts": {"conversation_parts": [row.data for row in ordered]}}
+    locations = [f"line {conversation.line}" if conversation else "source",
+                 *(f"line {row.line}" for row in ordered)]
+    line = min(row.line for row in [*parts, *([conversation] if conversation else [])])
+    return line, reader.conversation(record, source, f"line {line}", locations, names)
+
+
+def _zendesk(
+    reader: ZendeskReader, key: str, rows: list[_Row], ticket: _Row | None, source: Source,
+) -> tuple[int, ReadResult]:
+    """(first line, transcript) of one Zendesk ticket's comments and audits."""
+    ordered = _in_time_order(rows)
+    audits = [row.data if row_kind(row.data) == ZENDESK_AUDIT else
+              {"created_at": row.data.get("created_at"), "events": [{"type": "Comment", **row.data}]}
+              for row in ordered]
+    line = min(row.line for row in rows)
+    return line, reader.ticket(key, audits, ticket.data if ticket else {}, source,
+                               [f"line {row.line}" for row in ordered], f"line {line}")
 
 
 def _row(number: int, line: str, source: Source) -> _Row | InputError | None:
