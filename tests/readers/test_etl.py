@@ -108,3 +108,35 @@ def test_roles_option_reaches_the_reader_inside(tmp_path: Path) -> None:
     (transcript,) = read("etl", path, roles={"22": "agent"})
     assert isinstance(transcript, Transcript)
     assert speakers(transcript) == ["customer", "agent"]
+
+
+def test_rows_written_again_by_a_later_sync_count_once(tmp_path: Path) -> None:
+    """Append-mode syncs repeat rows; the same part id is one turn (its latest version),
+    and two parts with the same text but different ids stay two turns (hard negative)."""
+    def row(part_id: str, body: str, at: int) -> str:
+        data = {"type": "conversation_part", "id": part_id, "part_type": "comment", "body": body,
+                "created_at": at, "conversation_id": "77", "author": {"type": "user", "id": "u1"}}
+        return json.dumps({"stream": "conversation_parts", "data": data, "emitted_at": 1}) + "\n"
+    path = tmp_path / "parts.jsonl"
+    path.write_text(row("1", "<p>hello?</p>", 100) + row("2", "<p>hello?</p>", 160)
+                    + row("1", "<p>hello? (edited)</p>", 100))
+    (transcript,) = read("etl", path)
+    assert isinstance(transcript, Transcript)
+    assert [t.text for t in transcript.turns] == ["hello? (edited)", "hello?"]
+
+
+def test_airbyte_raw_table_rows(tmp_path: Path) -> None:
+    """Airbyte's raw tables keep the record as a JSON string in ``_airbyte_data``."""
+    comment = {"id": 1, "type": "Comment", "ticket_id": 31, "author_id": 5, "public": True,
+               "plain_body": "Thank you for contacting us, how can I help?",
+               "created_at": "2025-03-01T10:00:00Z"}
+    reply = {**comment, "id": 2, "author_id": 6, "plain_body": "My order number is 881.",
+             "created_at": "2025-03-01T10:02:00Z"}
+    path = tmp_path / "raw.jsonl"
+    path.write_text("".join(json.dumps({"_airbyte_raw_id": str(n), "_airbyte_extracted_at": "x",
+                                        "_airbyte_data": json.dumps(data)}) + "\n"
+                            for n, data in enumerate([comment, reply])))
+    assert detect(Source.from_path(path)).name == "etl"
+    (transcript,) = read("etl", path)
+    assert isinstance(transcript, Transcript) and transcript.id == "31"
+    assert speakers(transcript) == ["agent", "customer"]

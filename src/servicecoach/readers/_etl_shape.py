@@ -36,7 +36,12 @@ def unwrap(record: Any) -> tuple[str | None, Any] | None:
         return record["stream"], record["data"]
     if "_airbyte_data" in record:
         data = record["_airbyte_data"]
-        return None, json_loads(data) if isinstance(data, str) else data
+        if isinstance(data, str):
+            try:
+                return None, json_loads(data)
+            except json.JSONDecodeError:
+                return None, data  # reported as a record that is not an object
+        return None, data
     return None
 
 

@@ -192,11 +192,16 @@ def _row(number: int, line: str, source: Source) -> _Row | InputError | None:
 
 
 def _in_time_order(rows: list[_Row]) -> list[_Row]:
-    """Rows by their ``created_at`` (untimed rows last), file order for ties."""
-    def key(row: _Row) -> tuple[bool, float]:
+    """Rows by their ``created_at`` (untimed rows last), file order for ties; a row that a
+    later sync wrote again (same ``id``) counts once, in its latest version."""
+    latest: dict[str, _Row] = {}
+    for row in rows:
+        latest[str(row.data["id"]) if row.data.get("id") is not None else f"line {row.line}"] = row
+
+    def key(row: _Row) -> tuple[bool, float, int]:
         when = to_epoch(row.data.get("created_at"))
-        return when is None, when or 0.0
-    return sorted(rows, key=key)
+        return when is None, when or 0.0, row.line
+    return sorted(latest.values(), key=key)
 
 
 def _record_source(source: Source, data: Any) -> Source:
