@@ -129,8 +129,7 @@ class EtlReader(BaseReader):
             return [(rows[0].line, MetadataOnly(
                 f"{named}: {len(rows)} record(s) ({lines}) hold no conversation in a format "
                 "servicecoach reads; skipped", source=source.name, location=f"line {rows[0].line}",
-                hint="only the streams of conversations are read (pass --input-format to "
-                     "read the records inside as one format)"))]
+                hint="only streams of conversations are read"))]
         return [(row.line, _relocated(result, row.line))
                 for row in rows for result in reader.read(_record_source(source, row.data))]
 
