@@ -3,8 +3,9 @@
 Usage: ``python scripts/compare_convert.py [BASE_REF] [PATH...] [--expect-changed FILE]``
 
 Every input file under PATH (default: the tests' files, the examples, docs and the shared
-format samples in ../shared/formats) is converted, one file at a time, with the code of
-BASE_REF (default ``main``, checked out into a temporary folder) and with the working tree;
+format samples, corpora and labelled sets in ../shared) is converted, one file at a time, with the code of
+BASE_REF (default ``main``; its merge base with HEAD, so that later commits on it do not
+count; checked out into a temporary folder) and with the working tree;
 stdout, stderr and the exit code must be the same (but for the list of format names in a
 "cannot tell the input format" hint, which grows with each reader added). Prints the files
 that differ, with a diff, and exits 1 when any does; files new since BASE_REF are counted
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 SUFFIXES = {".json", ".jsonl", ".ndjson", ".txt", ".transcript", ".csv", ".tsv", ".vtt",
             ".html", ".htm"}
 DEFAULT_PATHS = [REPO / "tests", REPO / "examples", REPO / "docs",
-                 REPO.parent / "shared" / "formats"]
+                 REPO.parent / "shared"]
 
 _RUNNER = """
 import contextlib, io, json, sys
@@ -64,12 +65,14 @@ def convert_all(src: Path, files: list[str]) -> dict[str, list[object]]:
 def main(argv: list[str]) -> int:
     """Compare; 0 when every file converts identically (or is one of the expected changes)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("base", nargs="?", default="main", help="git revision to compare with")
+    parser.add_argument("base", nargs="?", default="main",
+                        help="git revision to compare with (its merge base with HEAD is used)")
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to convert")
     parser.add_argument("--expect-changed", action="append", default=[], type=Path,
                         metavar="FILE", help="a file whose output is meant to change (shown)")
     args = parser.parse_args(argv)
-    base = args.base
+    base = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", args.base], check=True,
+                          capture_output=True, text=True).stdout.strip()
     expected = {str(path.resolve()) for path in args.expect_changed}
     files = input_files(args.paths or [p for p in DEFAULT_PATHS if p.exists()])
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,7 +94,7 @@ def main(argv: list[str]) -> int:
             print(f"    {line}")
     for name in listed:
         print(f"unchanged but for the formats a 'cannot tell the input format' hint lists: {name}")
-    print(f"{len(old) - len(changed)} of {len(old)} file(s) at {base} convert as they did "
+    print(f"{len(old) - len(changed)} of {len(old)} file(s) at {args.base} ({base[:10]}) convert as they did "
           f"({len(listed)} of them naming the new formats in a hint); {len(new)} new file(s)")
     return 1 if any(str(Path(name).resolve()) not in expected for name in changed) else 0
 
