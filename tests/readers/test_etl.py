@@ -131,7 +131,7 @@ def test_airbyte_raw_table_rows(tmp_path: Path) -> None:
                "plain_body": "Thank you for contacting us, how can I help?",
                "created_at": "2025-03-01T10:00:00Z"}
     reply = {**comment, "id": 2, "author_id": 6, "plain_body": "My order number is 881.",
-             "created_at": "2025-03-01T10:02:00Z"}
+             "created_at": None, "timestamp": 1740823320}  # Airbyte's epoch seconds: 10:02
     path = tmp_path / "raw.jsonl"
     path.write_text("".join(json.dumps({"_airbyte_raw_id": str(n), "_airbyte_extracted_at": "x",
                                         "_airbyte_data": json.dumps(data)}) + "\n"
@@ -140,3 +140,4 @@ def test_airbyte_raw_table_rows(tmp_path: Path) -> None:
     (transcript,) = read("etl", path)
     assert isinstance(transcript, Transcript) and transcript.id == "31"
     assert speakers(transcript) == ["agent", "customer"]
+    assert [t.start for t in transcript.turns] == [0.0, 120.0]

@@ -164,7 +164,7 @@ def _zendesk(
     """(first line, transcript) of one Zendesk ticket's comments and audits."""
     ordered = _in_time_order(rows)
     audits = [row.data if row_kind(row.data) == ZENDESK_AUDIT else
-              {"created_at": row.data.get("created_at"), "events": [{"type": "Comment", **row.data}]}
+              {"created_at": _created(row), "events": [{"type": "Comment", **row.data}]}
               for row in ordered]
     line = min(row.line for row in rows)
     return line, reader.ticket(key, audits, ticket.data if ticket else {}, source,
@@ -198,9 +198,14 @@ def _in_time_order(rows: list[_Row]) -> list[_Row]:
         latest[str(row.data["id"]) if row.data.get("id") is not None else f"line {row.line}"] = row
 
     def key(row: _Row) -> tuple[bool, float, int]:
-        when = to_epoch(row.data.get("created_at"))
+        when = to_epoch(_created(row))
         return when is None, when or 0.0, row.line
     return sorted(latest.values(), key=key)
+
+
+def _created(row: _Row) -> Any:
+    """When a row's message was written: ``created_at``, else Airbyte's epoch ``timestamp``."""
+    return row.data.get("created_at") or row.data.get("timestamp")
 
 
 def _record_source(source: Source, data: Any) -> Source:
