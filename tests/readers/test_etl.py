@@ -141,3 +141,19 @@ def test_airbyte_raw_table_rows(tmp_path: Path) -> None:
     assert isinstance(transcript, Transcript) and transcript.id == "31"
     assert speakers(transcript) == ["agent", "customer"]
     assert [t.start for t in transcript.turns] == [0.0, 120.0]
+
+
+def test_a_conversation_with_unexpected_rows_does_not_stop_the_others(tmp_path: Path) -> None:
+    def row(part_id: str, conversation: int, author: object, **extra: object) -> str:
+        data = {"type": "conversation_part", "id": part_id, "part_type": "comment",
+                "body": "<p>hi</p>", "created_at": 100, "author": author,
+                "conversation_id": conversation, **extra}
+        return json.dumps({"stream": "conversation_parts", "data": data, "emitted_at": 1}) + "\n"
+    path = tmp_path / "parts.jsonl"
+    path.write_text(row("1", 5, {"type": "admin", "id": "a"}, part_type="assignment", body=None,
+                        assigned_to="a2")  # the Airbyte schema allows a string here
+                    + row("2", 5, "not an object") + row("3", 6, {"type": "user", "id": "u"}))
+    broken, fine = read("etl", path)
+    assert isinstance(broken, InputError) and broken.location == "line 1"
+    assert "unexpected structure" in broken.what
+    assert isinstance(fine, Transcript) and fine.id == "6"

@@ -21,8 +21,9 @@ number and the rest of the file is read; errors from the records inside name the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from servicecoach.errors import InputError, MetadataOnly
@@ -108,9 +109,11 @@ class EtlReader(BaseReader):
         names = {str(row.data["id"]): row.data["name"] for row in others  # admins, teams
                  if row.data.get("type") in ("admin", "team") and isinstance(row.data.get("name"), str)}
         intercom, zendesk = IntercomReader(**self._given()), ZendeskReader(**self._given())
-        results = [_intercom(intercom, key, group, conversations.get(key), names, source)
+        results = [_safely(partial(_intercom, intercom, key, group, conversations.get(key),
+                                   names, source), group, source)
                    for key, group in parts.items()]
-        results += [_zendesk(zendesk, key, group, ticket_records.get(key), source)
+        results += [_safely(partial(_zendesk, zendesk, key, group, ticket_records.get(key),
+                                    source), group, source)
                     for key, group in tickets.items()]
         for stream, group in streams.items():
             results += self._records(stream, group, source)
@@ -169,6 +172,21 @@ def _zendesk(
     line = min(row.line for row in rows)
     return line, reader.ticket(key, audits, ticket.data if ticket else {}, source,
                                [f"line {row.line}" for row in ordered], f"line {line}")
+
+
+def _safely(
+    read: Callable[[], tuple[int, ReadResult]], rows: list[_Row], source: Source,
+) -> tuple[int, ReadResult]:
+    """`read()`, or an error naming the group's first line when its records have a structure
+    the reader did not expect (a string where an object belongs...)."""
+    try:
+        return read()
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+        line = min(row.line for row in rows)
+        what = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        return line, InputError(f"unexpected structure in the conversation's rows: {what}",
+                                source=source.name, location=f"line {line}",
+                                hint="check the rows of this conversation in the export")
 
 
 def _row(number: int, line: str, source: Source) -> _Row | InputError | None:

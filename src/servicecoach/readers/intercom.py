@@ -83,7 +83,8 @@ class IntercomReader(JsonExportReader):
             if kind in _SUMMARIES:
                 draft.drop("summaries")
                 continue
-            assignee = part.get("assigned_to") or {}
+            assignee = part.get("assigned_to")
+            assignee = assignee if isinstance(assignee, dict) else {}  # ETL rows: may be a string
             if kind in _ASSIGNMENTS and agents_so_far and assignee.get("type") in ("admin", "team") \
                     and str(assignee.get("id")) not in agents_so_far:
                 draft.add_event("transfer", at=when, target=assignee.get("name") or
