@@ -6,6 +6,7 @@ from reader_helpers import FIXTURES, events, read, speakers
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
+from servicecoach.readers.text import parse_transcripts
 
 
 def test_wrapped_lines_continue_the_turn_above() -> None:
@@ -30,3 +31,12 @@ def test_wrapped_lines_continue_the_turn_above() -> None:
     assert speakers(preamble) == ["agent", "customer"]
     assert preamble.turns[0].text == "Good morning."
     assert preamble.metadata.model_extra["dropped_unlabelled_lines"] == 1
+
+
+def test_a_speaker_label_in_another_form_is_an_error_not_more_text() -> None:
+    """Hard negative: 'Agent (Sam):' must not become part of the customer's turn above."""
+    (result,) = parse_transcripts("Customer: My card was declined.\n"
+                                  "Customer service told me: try again.\n"
+                                  "Agent (Sam): I can check that.\n", source="call.txt")
+    assert isinstance(result, InputError) and result.location == "line 3"
+    assert "cannot read the speaker label" in result.what

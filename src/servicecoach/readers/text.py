@@ -40,6 +40,10 @@ from servicecoach.readers.base import ReadResult, Source, file_lines, validation
 _TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
 _TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
 _EVENT = re.compile(rf"^(?:{_TIME})?@(?P<type>[a-z_]+)(?:\s+(?P<target>.+))?$")
+_ODD_LABEL = re.compile(r"^(?:agent|customer|system)\s*(?:\([^)]{1,40}\)|\[[^\]]{1,40}\]|-\s*[^:]{1,40})\s*:",
+                        re.IGNORECASE)
+"""A speaker label in a form this format does not take (``Agent (Sam):``): an error, never
+more text of the turn above."""
 _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
@@ -99,6 +103,9 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             if event["time"]:
                 placed["at"] = parse_seconds(event["time"])
             block.events.append(placed)
+            continue
+        if _ODD_LABEL.match(stripped):
+            block.errors.append((number, f"cannot read the speaker label of {stripped[:60]!r}"))
             continue
         turn = _TURN.match(stripped)
         speaker = _SPEAKERS.get(turn["speaker"].lower()) if turn else None
