@@ -116,14 +116,13 @@ class HtmlReport:
             agents=agents, conversations=self._lines(),
             script=Markup(script), style=Markup(style),  # noqa: S704 (our own files)
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
+            with temporary.open("w", encoding="utf-8") as out:
                 out.writelines(chunks)
             os.replace(temporary, path)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
         finally:
             self._records.close()
