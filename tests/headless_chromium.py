@@ -19,6 +19,13 @@ TIMEOUT = 60.0
 """Seconds to wait for one answer from the browser before the test fails."""
 
 
+def _above_4(fd: int) -> int:
+    """`fd` moved to a descriptor of 10 or more, clear of the 3 and 4 Chromium reads."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 def chromium_path() -> str | None:
     """Debian's chromium (or its headless shell), if installed."""
     return shutil.which("chromium") or shutil.which("chromium-headless-shell")
@@ -36,21 +43,18 @@ class Page:
         executable = chromium_path()
         if executable is None:
             raise BrowserError("chromium is not installed")
-        to_browser_read, self._to_browser = os.pipe()
-        self._from_browser, from_browser_write = os.pipe()
-
-        def on_fds_3_and_4() -> None:  # in the child: the pipe ends where Chromium reads them
-            high_read = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD, 10)
-            high_write = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD, 10)
-            os.dup2(high_read, 3)
-            os.dup2(high_write, 4)
-
-        self._process = subprocess.Popen(  # noqa: S603 (a fixed browser and flags)
-            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", "--disable-dev-shm-usage", "--remote-debugging-pipe",
-             f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
+        to_browser_read, self._to_browser = (_above_4(fd) for fd in os.pipe())
+        self._from_browser, from_browser_write = (_above_4(fd) for fd in os.pipe())
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-extensions", "--disable-dev-shm-usage", "--remote-debugging-pipe",
+                 f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"]
+        # bash (dash takes no descriptor above 9) puts the pipe ends where Chromium reads
+        # them: 3 in, 4 out
+        self._process = subprocess.Popen(
+            ["bash", "-c", f'exec "$@" 3<&{to_browser_read} 4>&{from_browser_write}', "bash",
+             executable, *flags],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            close_fds=False, preexec_fn=on_fds_3_and_4)  # noqa: PLW1509
+            pass_fds=(to_browser_read, from_browser_write))
         os.close(to_browser_read)
         os.close(from_browser_write)
         self._answers: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -151,9 +155,3 @@ class Page:
             self._process.kill()
             self._process.wait()
         os.close(self._to_browser)
-
-    def __enter__(self) -> Page:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -37,7 +37,11 @@ from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.satisfaction import run_satisfaction
-from servicecoach.summary.command import add_score_options, add_summarize_command, run_summarize
+from servicecoach.summary.command import (
+    add_score_options,
+    add_summarize_command,
+    run_summarize,
+)
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer, printable

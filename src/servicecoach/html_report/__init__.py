@@ -76,7 +76,8 @@ class HtmlReport:
     def __init__(self, by: Sequence[str] = (), top: int = 10) -> None:
         self._summary = SummaryBuilder(by=[AGENT_FIELD, *(f for f in by if f != AGENT_FIELD)],
                                        top=top)
-        self._records = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # open until `write`: the conversations wait there between calls
+        self._records = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._with_turns = False
         self._packs: dict[str, str] = {}
 
@@ -92,7 +93,7 @@ class HtmlReport:
     def _lines(self) -> Iterator[Markup]:
         self._records.seek(0)
         for line in self._records:
-            yield Markup(line.rstrip("\n"))  # noqa: S704 (JSON made script-safe in `add`)
+            yield Markup(line.rstrip("\n"))
 
     def write(self, path: Path, title: str = "servicecoach report") -> None:
         """Write the report to `path` (through a temporary file renamed when complete)."""
@@ -114,7 +115,7 @@ class HtmlReport:
             distribution=charts.score_distribution(summary),
             categories=charts.category_means(summary), rules=charts.findings_by_rule(summary),
             agents=agents, conversations=self._lines(),
-            script=Markup(script), style=Markup(style),  # noqa: S704 (our own files)
+            script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:

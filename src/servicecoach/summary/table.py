@@ -28,7 +28,8 @@ class ConversationTable:
     per rule (both sorted by name), then ``metadata`` (other fields as JSON)."""
 
     def __init__(self) -> None:
-        self._rows = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # open until `write`: the rows wait there between calls
+        self._rows = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._categories: set[str] = set()
         self._rules: set[str] = set()
 

@@ -25,8 +25,8 @@ def _rules(title: str, rules: list[RuleStats]) -> list[str]:
     if not rules:
         return []
     width = max(len(r.rule_id) for r in rules)
-    lines = [title, f"  {'count':>6} {'convs':>6} {'share':>6}  {'severity':<10} "
-             f"{'rule':<{width}}  example"]
+    lines = [title, (f"  {'count':>6} {'convs':>6} {'share':>6}  {'severity':<10} "
+                     f"{'rule':<{width}}  example")]
     for rule in rules:
         example = ""
         if rule.examples:
@@ -53,8 +53,8 @@ def _groups(field: str, groups: list[Group]) -> list[str]:
     width = max([len(field), *(len(printable(g.value)) for g in groups)])
     width = min(width, 32)
     lines = [f"By {printable(field)}",
-             f"  {printable(field):<{width}} {'convs':>6} {'overall':>7} {'issues/conv':>11}  "
-             f"{'lowest category':<24} most frequent issues"]
+             (f"  {printable(field):<{width}} {'convs':>6} {'overall':>7} {'issues/conv':>11}  "
+              f"{'lowest category':<24} most frequent issues")]
     for group in groups:
         lowest = min(group.category_means.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         lowest_text = "-" if lowest is None else f"{lowest[0]} {lowest[1]:.0f}"
@@ -69,9 +69,9 @@ def _groups(field: str, groups: list[Group]) -> list[str]:
 def render_summary_text(summary: Summary) -> str:
     """The whole summary as text lines for a terminal (everything from the reports is
     `printable`)."""
-    lines = [f"{summary.conversations:,} conversation(s), {summary.scored:,} with a score: "
-             f"overall mean {_score(summary.overall_mean)} (min {_score(summary.overall_min)}, "
-             f"max {_score(summary.overall_max)})",
+    lines = [(f"{summary.conversations:,} conversation(s), {summary.scored:,} with a score: "
+              f"overall mean {_score(summary.overall_mean)} (min {_score(summary.overall_min)}, "
+              f"max {_score(summary.overall_max)})"),
              f"  distribution 0-100 |{sparkline(summary.overall_distribution)}|", ""]
     issues = [r for r in summary.rules if r.kind == "issue"]
     lines += _rules("Issues", issues)

@@ -136,7 +136,7 @@ WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter,
 
 def make_writer(name: str, out: TextIO) -> Writer:
     """The writer for a ``--format`` name."""
-    return WRITERS[name](out)  # type: ignore[no-any-return]
+    return WRITERS[name](out)  # type: ignore[no-any-return,return-value]
 
 
 __all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",
