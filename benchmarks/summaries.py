@@ -83,11 +83,15 @@ def main() -> None:
         html = Path(folder) / "report.html"
         rows = [("parse only (baseline)", parse, 1.0),
                 ("summary, --by agent_name --by date", summarize, summarize / parse)]
-        for name, args in (("summarize --format csv", ["--format", "csv", "-o", "/dev/null"]),
-                           ("summarize --html", ["--html", str(html), "-o", "/dev/null"])):
-            seconds = _timed(lambda a=args: subprocess.run(
-                [sys.executable, "-m", "servicecoach.cli", "summarize", str(large), *a],
-                check=True, capture_output=True))
+        empty = Path(folder) / "empty.jsonl"
+        empty.touch()
+        for name, path, args in (
+                ("summarize, start-up only (an empty file)", empty, []),
+                ("summarize --format csv", large, ["--format", "csv"]),
+                ("summarize --html", large, ["--html", str(html)])):
+            command = [sys.executable, "-m", "servicecoach.cli", "summarize", str(path), *args,
+                       "-o", "/dev/null"]
+            seconds = _timed(lambda c=command: subprocess.run(c, check=True, capture_output=True))
             rows.append((name, seconds, seconds / parse))
         print(f"{count:,} reports ({large.stat().st_size / 2**20:.0f} MiB of JSON Lines), "
               f"{sys.platform}, Python {sys.version.split()[0]}\n")

@@ -163,20 +163,21 @@ class SummaryBuilder:
         self._overall_bands[band(overall)] += 1
         self._overall_min = overall if self._overall_min is None else min(self._overall_min, overall)
         self._overall_max = overall if self._overall_max is None else max(self._overall_max, overall)
-        if self._top <= 0:
-            return
-        agent = report.metadata.get("agent_name")
-        brief = Conversation(transcript_id=report.transcript_id, overall=overall,
-                             agent_name=None if agent is None else str(agent), issues=issues,
-                             top_issue=_top_issue(report))
         # heapq is a min-heap: the entry to drop first sits on top. For the worst list that
         # is the highest score, the latest first; for the best, the lowest, the latest first.
-        for heap, entry in ((self._worst, (-overall, -order, brief)),
-                            (self._best, (overall, -order, brief))):
+        brief: Conversation | None = None
+        for heap, key in ((self._worst, (-overall, -order)), (self._best, (overall, -order))):
+            if self._top <= 0 or len(heap) >= self._top and key <= heap[0][:2]:
+                continue
+            if brief is None:
+                agent = report.metadata.get("agent_name")
+                brief = Conversation(transcript_id=report.transcript_id, overall=overall,
+                                     agent_name=None if agent is None else str(agent),
+                                     issues=issues, top_issue=_top_issue(report))
             if len(heap) < self._top:
-                heapq.heappush(heap, entry)
-            elif entry[:2] > heap[0][:2]:
-                heapq.heapreplace(heap, entry)
+                heapq.heappush(heap, (*key, brief))
+            else:
+                heapq.heapreplace(heap, (*key, brief))
 
     def summary(self) -> Summary:
         """The summary of every report added so far."""
