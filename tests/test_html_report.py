@@ -5,18 +5,23 @@ test-artifacts/."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from headless_chromium import Page, chromium_path
 from summary_cases import finding, four_reports, report
 
+from servicecoach import Coach, Transcript
 from servicecoach.cli import main
+from servicecoach.errors import InputError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Turn
+from servicecoach.parallel import Rendered, render_stream
+from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "transcripts"
@@ -169,3 +174,28 @@ def test_ten_thousand_conversations_are_paged_and_searchable(page: Page, tmp_pat
     _until(page, "document.querySelector('#conversation mark')")
     assert page.evaluate("document.querySelector('#conversation mark').textContent") == "order number1"
     assert page.problems == []
+
+
+def test_each_report_gets_its_own_transcripts_turns_whatever_the_read_ahead(
+        coach: Coach, tmp_path: Path) -> None:
+    """Workers read transcripts ahead of the results they return; the report still pairs
+    each result with the transcript it came from (an unreadable record in between)."""
+    transcripts = [Transcript.model_validate({"id": f"t{n}", "turns": [
+        {"speaker": "customer", "text": f"Message number {n}, I'm upset."},
+        {"speaker": "agent", "text": "Order number?"}]}) for n in range(5)]
+    unreadable = InputError("broken", source="x.jsonl", location="line 3")
+    items = [*transcripts[:2], unreadable, *transcripts[2:]]
+    html_path = tmp_path / "report.html"
+    outputs = RunOutputs(None, io.StringIO(), SummaryOutput("json"), html=html_path)
+
+    def read_everything_first(stream: Iterable[object]) -> Iterator[object]:
+        return iter(list(render_stream(coach, list(stream), outputs.render)))
+
+    for result in outputs.track(items, read_everything_first):
+        if isinstance(result, Rendered):
+            outputs.emit(result)
+    outputs.close()
+    data = html_path.read_text(encoding="utf-8").split('id="servicecoach-data">')[1]
+    records = json.loads(data.split("</script>")[0])
+    assert [(r["id"], r["turns"][0][1]) for r in records] == [
+        (f"t{n}", f"Message number {n}, I'm upset.") for n in range(5)]
