@@ -184,7 +184,8 @@
   }
 
   function route() {
-    var hash = decodeURIComponent(location.hash.slice(1));
+    var hash = location.hash.slice(1);
+    try { hash = decodeURIComponent(hash); } catch (e) { /* a malformed escape: as typed */ }
     var c = null;
     if (hash.indexOf("c=") === 0) { c = data[Number(hash.slice(2))] || null; }
     else if (hash.indexOf("id=") === 0) {
