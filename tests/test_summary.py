@@ -150,3 +150,10 @@ def test_score_summary_equals_summarize_of_the_jsonl_it_writes(
 def test_a_summary_is_not_written_as_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", str(EXAMPLES), "--summary", "--format", "jsonl"]) == 2
     assert "a summary is written as text, json, csv, not jsonl" in capsys.readouterr().err
+
+
+def test_grouping_without_a_summary_or_report_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(EXAMPLES), "--by", "queue"]) == 2
+    assert "--by groups the summary and the HTML report (add --summary or --report FILE)" in \
+        capsys.readouterr().err

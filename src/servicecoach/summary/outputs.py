@@ -59,6 +59,9 @@ class RunOutputs:
 
     def __init__(self, writer: Writer | None, out: TextIO, summary: SummaryOutput | None = None,
                  html: Path | None = None, by: Sequence[str] = (), top: int = 10) -> None:
+        if summary is None and html is None and by:
+            raise ServiceCoachError("--by groups the summary and the HTML report",
+                                    hint="add --summary or --report FILE")
         self._writer = writer
         self._out = out
         self._summary = summary
