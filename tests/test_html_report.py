@@ -18,7 +18,7 @@ from summary_cases import finding, four_reports, report
 from servicecoach import Coach, Transcript
 from servicecoach.cli import main
 from servicecoach.errors import InputError
-from servicecoach.html_report import HtmlReport
+from servicecoach.html_report import GROUP_ROWS, HtmlReport
 from servicecoach.models import Turn
 from servicecoach.parallel import Rendered, render_stream
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
@@ -199,3 +199,15 @@ def test_each_report_gets_its_own_transcripts_turns_whatever_the_read_ahead(
     records = json.loads(data.split("</script>")[0])
     assert [(r["id"], r["turns"][0][1]) for r in records] == [
         (f"t{n}", f"Message number {n}, I'm upset.") for n in range(5)]
+
+
+def test_a_grouping_table_stops_at_its_largest_groups(tmp_path: Path) -> None:
+    html = HtmlReport(by=["customer_name"])
+    for number in range(GROUP_ROWS + 3):
+        html.add(report(f"c{number}", 50.0, {"empathy": 50.0}, [],
+                        customer_name=f"customer {number:04d}"))
+    html.write(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"customer {GROUP_ROWS - 1:04d}</td>" in page
+    assert f"customer {GROUP_ROWS:04d}</td>" not in page
+    assert "… and 3 more (all of them: servicecoach summarize --by customer_name)" in page

@@ -30,6 +30,8 @@ from servicecoach.models import Report, Turn
 from servicecoach.summary.aggregate import SummaryBuilder
 
 AGENT_FIELD = "agent_name"
+GROUP_ROWS = 200
+"""Rows per grouping table (the most conversations first); the text summary lists all."""
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
 """JSON inside a <script> element: no character of the data can end the element."""
@@ -114,7 +116,7 @@ class HtmlReport:
             packs=", ".join(f"{name} {version}" for name, version in sorted(self._packs.items())),
             distribution=charts.score_distribution(summary),
             categories=charts.category_means(summary), rules=charts.findings_by_rule(summary),
-            agents=agents, conversations=self._lines(),
+            agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS,
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
