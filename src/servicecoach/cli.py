@@ -37,6 +37,12 @@ from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.satisfaction import run_satisfaction
+from servicecoach.summary.command import (
+    add_score_options,
+    add_summarize_command,
+    run_summarize,
+)
+from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer, printable
 from servicecoach.writers.check import CHECK_WRITERS
@@ -89,8 +95,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="mask e-mail addresses, phone, card and account numbers in reports")
     score.add_argument("--cues", action="store_true",
                        help="keep live cues (empathy.needed, escalation.risk) in the reports")
+    add_score_options(score)
     _coach_options(score)
     score.set_defaults(run=_score)
+
+    add_summarize_command(commands).set_defaults(run=_summarize)
 
     convert = commands.add_parser(
         "convert", help="convert exports to canonical transcripts",
@@ -295,8 +304,11 @@ def _score(args: argparse.Namespace) -> int:
     scored = failed = skipped = 0
     reached = False
     with _output(args.output) as out:
-        writer = make_writer(args.format, out)
-        for item in render_stream(coach, reading, writer.render, args.workers):
+        summary = SummaryOutput(args.format, args.by, args.top) if args.summary else None
+        outputs = RunOutputs(None if summary else make_writer(args.format, out), out, summary,
+                             args.report, args.by, args.top)
+        for item in outputs.track(reading, lambda items: render_stream(
+                coach, items, outputs.render, args.workers)):
             if isinstance(item, MetadataOnly):
                 skipped += 1
                 print(f"skipped: {printable(str(item))}", file=sys.stderr)
@@ -305,17 +317,22 @@ def _score(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
-            writer.emit(item.text)
+            outputs.emit(item)
             scored += 1
             if threshold is not None and item.worst is not None \
                     and item.worst.rank >= threshold.rank:
                 reached = True
-        writer.close()
+        outputs.close()
     print(f"scored {scored} transcript(s); {failed} could not be read; "
           f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if reached else EXIT_OK
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    with _output(args.output) as out:
+        return run_summarize(args, out)
 
 
 def _canned_files(paths: list[Path]) -> list[Path]:
