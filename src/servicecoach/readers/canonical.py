@@ -15,6 +15,7 @@ from servicecoach.readers.base import (
     Source,
     file_lines,
     json_loads,
+    noted,
     validation_problem,
 )
 
@@ -33,7 +34,7 @@ def transcript_from_record(record: Any, *, source: str, location: str) -> ReadRe
     raw_id = record.get("id")
     transcript_id = str(raw_id) if raw_id is not None else None
     try:
-        return Transcript.model_validate(record)
+        return noted(Transcript.model_validate(record), location)
     except ValidationError as error:
         problem, turn = validation_problem(error)
         return InputError(
