@@ -78,9 +78,10 @@ def parse_meta(pairs: list[str]) -> dict[str, str]:
     return meta
 
 
-def score_run(coach: Coach, options: RunOptions, stderr: TextIO = sys.stderr) -> RunCounts:
+def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -> RunCounts:
     """Score every record of `options.paths`, write the reports, and return the counts
-    (also printed as the last line on `stderr`)."""
+    (also printed as the last line on `stderr`, default ``sys.stderr``)."""
+    stderr = stderr or sys.stderr
     if options.resume and (options.output is None or options.format != "jsonl"):
         raise ServiceCoachError("--resume needs --output FILE and --format jsonl",
                                 hint="an interrupted run of 'score --format jsonl --output "
