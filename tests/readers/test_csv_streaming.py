@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from servicecoach.models import Transcript
 from servicecoach.readers import Source
+from servicecoach.readers import csv as csv_reader
 from servicecoach.readers.csv import READER
 
 HEADER = "conversation_id,speaker,text,queue,message_id\n"
@@ -35,3 +38,15 @@ def test_constant_columns_become_metadata_and_varying_ones_do_not(tmp_path: Path
                               "b,customer,Yo,sales,3\n")
     assert first.metadata.model_extra == {"queue": "billing"}
 
+
+
+def test_the_interleaving_check_spills_its_ids_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(csv_reader, "SEEN_IN_MEMORY", 2)
+    grouped = "".join(f"c{n},customer,Hi,q,{n}\nc{n},agent,Hello,q,{n}\n" for n in range(6))
+    assert [t.id for t in read(tmp_path, grouped)] == [f"c{n}" for n in range(6)]
+    back = grouped + "c1,agent,One more thing,q,9\n"  # c1 comes back after five others
+    results = read(tmp_path, back)
+    assert [t.id for t in results] == [f"c{n}" for n in range(6)]
+    assert results[1].turns[-1].text == "One more thing"

@@ -198,23 +198,60 @@ def _runs(rows: Iterator[tuple[int, dict[str, Any] | InputError]], id_column: st
         yield key or "", numbered
 
 
+SEEN_IN_MEMORY = 50_000
+"""Ids the interleaving check keeps in memory; beyond, they move to a temporary file."""
+
+
+class _SeenIds:
+    """A set of ids that spills to a temporary SQLite file past `SEEN_IN_MEMORY` ids, so
+    checking an export of millions of conversations takes bounded memory."""
+
+    def __init__(self, folder: str) -> None:
+        self._recent: set[str] = set()
+        self._folder = folder
+        self._store: sqlite3.Connection | None = None
+
+    def add(self, key: str) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= SEEN_IN_MEMORY:
+            if self._store is None:
+                self._store = sqlite3.connect(Path(self._folder) / "ids.db")
+                self._store.execute("CREATE TABLE id (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._store.executemany("INSERT OR IGNORE INTO id VALUES (?)",
+                                    ((k,) for k in self._recent))
+            self._recent.clear()
+
+    def __contains__(self, key: str) -> bool:
+        if key in self._recent:
+            return True
+        return self._store is not None and self._store.execute(
+            "SELECT 1 FROM id WHERE key = ?", (key,)).fetchone() is not None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
 def _interleaved(source: Source, delimiter: str, id_index: int) -> bool:
     """True when an id comes back after other ids' rows (a first pass over the ids only)."""
-    finished: set[str] = set()
     current: str | None = None
     reader = _csv.reader(source.open_text(), delimiter=delimiter)
-    try:
-        next(reader, None)
-        for cells in reader:
-            key = cells[id_index].strip() if len(cells) > id_index else ""
-            if key != current:
-                if key in finished:
-                    return True
-                if current is not None:
-                    finished.add(current)
-                current = key
-    except _csv.Error:
-        pass  # the reading pass locates the unreadable row
+    with tempfile.TemporaryDirectory(prefix="servicecoach-csv-") as folder:
+        finished = _SeenIds(folder)
+        try:
+            next(reader, None)
+            for cells in reader:
+                key = cells[id_index].strip() if len(cells) > id_index else ""
+                if key != current:
+                    if key in finished:
+                        return True
+                    if current is not None:
+                        finished.add(current)
+                    current = key
+        except _csv.Error:
+            pass  # the reading pass locates the unreadable row
+        finally:
+            finished.close()
     return False
 
 
