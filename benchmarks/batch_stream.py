@@ -100,7 +100,8 @@ def workers_table(counts: list[int]) -> None:
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-m", "servicecoach.cli", "score", str(path),
                                 "--format", "jsonl", "-o", str(Path(folder) / "out.jsonl"),
-                                "--workers", str(workers), "--quiet"], check=True)
+                                "--workers", str(workers), "--quiet"], check=True,
+                               capture_output=True)
                 seconds.append(time.perf_counter() - start)
             print(f"| {count:,} | {seconds[0]:.1f} | {seconds[1]:.1f} | "
                   f"{seconds[0] / seconds[1]:.2f}x |")

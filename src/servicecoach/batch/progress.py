@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self, TextIO
 
@@ -20,16 +21,49 @@ PLAIN_EVERY = 30.0
 """Seconds between two plain progress lines when stderr is not a terminal."""
 
 
+class ReadPosition:
+    """How far into the current input file reading has got, for the time left.
+
+    `watch` wraps a source's ``open_text`` so that every pass over the file counts the
+    characters it has read; the position is that of the slowest pass still open (a reader
+    that checks the file in a first pass, or peeks at its head, does not count as done).
+    """
+
+    def __init__(self) -> None:
+        self._passes: dict[object, int] = {}
+
+    def watch(self, open_text: Callable[[], Iterator[str]]) -> Callable[[], Iterator[str]]:
+        """`open_text`, counting what each pass reads."""
+
+        def lines() -> Iterator[str]:
+            key = object()
+            self._passes[key] = 0
+            try:
+                for line in open_text():
+                    self._passes[key] += len(line)
+                    yield line
+            finally:
+                del self._passes[key]
+
+        return lines
+
+    @property
+    def position(self) -> int:
+        """Characters read by the slowest open pass (0 when none is open)."""
+        return min(self._passes.values(), default=0)
+
+
 class RunProgress:
     """Counts conversations done and failed, and shows them while a run goes on.
 
     On a terminal, a bar over the input files' bytes (time left is estimated from the
     files finished), with conversations done, per second and failures; otherwise one line
-    every `every` seconds. `quiet` shows nothing.
+    every `every` seconds (also on a terminal when `bar` is False: the reports go to the
+    same terminal). `quiet` shows nothing.
     """
 
     def __init__(self, stream: TextIO, total_bytes: int, *, quiet: bool = False,
-                 every: float = PLAIN_EVERY) -> None:
+                 every: float = PLAIN_EVERY, bar: bool = True) -> None:
         self.done = 0
         self.failed = 0
         self._stream = stream
@@ -39,7 +73,10 @@ class RunProgress:
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self._quiet = quiet
-        if not quiet and stream.isatty():
+        self._finished = 0
+        self.reading = ReadPosition()
+        """Where reading is in the current file (see `ReadPosition.watch`)."""
+        if not quiet and bar and stream.isatty():
             self._bar = Progress(
                 TextColumn("[bold]scoring"), BarColumn(), TextColumn("{task.percentage:>3.0f}% of the input ·"),
                 TextColumn("{task.fields[done]} conversations · "
@@ -74,6 +111,7 @@ class RunProgress:
 
     def read_up_to(self, bytes_done: int) -> None:
         """The files finished so far hold `bytes_done` bytes."""
+        self._finished = bytes_done
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=bytes_done)
 
@@ -81,7 +119,8 @@ class RunProgress:
         now = time.monotonic()
         rate = self.done / max(now - self._started, 1e-9)
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, done=self.done, failed=self.failed, rate=f"{rate:.0f}")
+            self._bar.update(self._task, done=self.done, failed=self.failed, rate=f"{rate:.0f}",
+                             completed=self._finished + self.reading.position)
         elif not self._quiet and now - self._last_line >= self._every:
             self._last_line = now
             print(f"progress: {self.done} scored, {self.failed} failed, {rate:.1f}/s",

@@ -92,7 +92,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         out, written = _open_output(options, stack)
         errors = ErrorsFile(_open_errors(options.errors, stack))
         progress = stack.enter_context(
-            RunProgress(stderr, sum(_size(one) for one in inputs), quiet=options.quiet))
+            RunProgress(stderr, sum(_size(one) for one in inputs), quiet=options.quiet,
+                        bar=options.output is not None or not sys.stdout.isatty()))
         writer = make_writer(options.format, out)
         items = _to_score(inputs, options, progress, written)
         try:
@@ -154,7 +155,8 @@ def _to_score(
     resumed = next(written, None)
     done_bytes = 0
     for one in inputs:
-        for record in read_located([one], options.input_format, on_reader=on_reader,
+        watched = Input(name=one.name, open_text=progress.reading.watch(one.open_text))
+        for record in read_located([watched], options.input_format, on_reader=on_reader,
                                    run_metadata=options.meta, **options.reader_options):
             if not isinstance(record.item, Transcript):
                 yield record
