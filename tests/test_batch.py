@@ -190,6 +190,20 @@ def test_resume_after_a_cut_gives_the_same_bytes(
     assert err.splitlines()[-1].startswith("scored 12 transcript(s); 1 could not be read;")
 
 
+def test_resume_keeps_the_exit_code_of_reports_already_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(0), conversation(2)])
+    full, out = tmp_path / "full.jsonl", tmp_path / "out.jsonl"
+    argv = [str(data), "--format", "jsonl", "--fail-on", "warning"]
+    code, _, _ = score([*argv, "-o", str(full)], capsys)
+    issues = [f for f in reports(full)[0]["findings"] if f["kind"] == "issue"]  # type: ignore[union-attr]
+    assert code == 1 and issues, "the first conversation should hold a warning or worse"
+    partial_path(out).write_bytes(full.read_bytes().splitlines(keepends=True)[0])
+    resumed, _, _ = score([*argv, "-o", str(out), "--resume"], capsys)
+    assert resumed == 1 and out.read_bytes() == full.read_bytes()
+
+
 def test_resume_refuses_a_partial_file_from_other_inputs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

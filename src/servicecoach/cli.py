@@ -1,7 +1,8 @@
 """The ``servicecoach`` command.
 
 Exit codes: 0 success; 1 findings reached ``--fail-on`` (or rule tests/lint failed);
-2 usage error, bad configuration or rule pack, or an input record that could not be read.
+2 usage error, bad configuration or rule pack, or an input record that could not be read;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from servicecoach.writers import WRITERS, printable
 from servicecoach.writers.check import CHECK_WRITERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
 CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 SCHEMAS = {
     "transcript": Transcript.model_json_schema,
@@ -64,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
+    except KeyboardInterrupt:  # what was written so far stays (score: OUTPUT.partial)
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:

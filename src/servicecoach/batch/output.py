@@ -7,10 +7,10 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from servicecoach.errors import ServiceCoachError
-from servicecoach.models import Source
+from servicecoach.models import FindingKind, Severity, Source
 
 
 def partial_path(path: Path) -> Path:
@@ -18,9 +18,17 @@ def partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
 
-def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Source]]:
-    """The partial file of `path`, open for writing, and the sources of the reports
-    already in it (none unless `resume`). A report cut short by the interruption (a last
+class Written(NamedTuple):
+    """A report an interrupted run already wrote: where its transcript came from, and
+    the severity of its most severe issue (None when it has none)."""
+
+    source: Source
+    worst: Severity | None
+
+
+def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]]:
+    """The partial file of `path`, open for writing, and the reports already in it (none
+    unless `resume`). A report cut short by the interruption (a last
     line without its end) is removed, so it is scored again."""
     if not path.parent.is_dir():
         raise ServiceCoachError(f"cannot write --output {path}: the folder {path.parent} "
@@ -61,8 +69,8 @@ def _complete_lines(partial: Path) -> int:
         return 0
 
 
-def _written_sources(partial: Path, kept: int) -> Iterator[Source]:
-    """The `source` of every report in the first `kept` bytes of `partial`, in order."""
+def _written_sources(partial: Path, kept: int) -> Iterator[Written]:
+    """Every report in the first `kept` bytes of `partial`, in order."""
     if not kept:
         return
     with partial.open("rb") as handle:
@@ -72,9 +80,12 @@ def _written_sources(partial: Path, kept: int) -> Iterator[Source]:
             if read > kept:
                 return
             try:
-                source = json.loads(line).get("source")
-                yield Source.model_validate(source)
-            except ValueError:
+                report = json.loads(line)
+                severities = [Severity(f["severity"]) for f in report.get("findings", ())
+                              if f.get("kind") == FindingKind.ISSUE.value]
+                yield Written(Source.model_validate(report.get("source")),
+                              max(severities, key=lambda s: s.rank) if severities else None)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 raise ServiceCoachError(
                     f"cannot resume from {partial}: line {number} is not a report with its "
                     "source", hint="resume only a run of 'score --format jsonl --output' "

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from servicecoach.batch.duplicates import DuplicateIds, place
 from servicecoach.batch.errors_file import ErrorsFile
 from servicecoach.batch.located import Record, read_located, record_of
-from servicecoach.batch.output import finish, open_partial, partial_path
+from servicecoach.batch.output import Written, finish, open_partial, partial_path
 from servicecoach.batch.progress import RunProgress
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
@@ -64,7 +64,7 @@ class RunCounts:
 class _Done:
     """A transcript whose report an interrupted run already wrote (``--resume``)."""
 
-    source: Source
+    written: Written
 
 
 def parse_meta(pairs: list[str]) -> dict[str, str]:
@@ -110,7 +110,7 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         leftover = next(written, None)
         if leftover is not None:
             raise ServiceCoachError(
-                f"cannot resume: the partial output has a report for {place(leftover)}, "
+                f"cannot resume: the partial output has a report for {place(leftover.source)}, "
                 "which these inputs do not give in that order",
                 hint="resume with the same inputs, or delete the .partial file")
     if options.output is not None:
@@ -121,7 +121,9 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
     return counts
 
 
-def _open_output(options: RunOptions, stack: contextlib.ExitStack) -> tuple[TextIO, Iterator[Source]]:
+def _open_output(
+    options: RunOptions, stack: contextlib.ExitStack,
+) -> tuple[TextIO, Iterator[Written]]:
     if options.output is None:
         return sys.stdout, iter(())
     handle, written = open_partial(options.output, resume=options.resume)
@@ -142,7 +144,7 @@ def _size(one: Input) -> int:
 
 
 def _to_score(
-    inputs: list[Input], options: RunOptions, progress: RunProgress, written: Iterator[Source],
+    inputs: list[Input], options: RunOptions, progress: RunProgress, written: Iterator[Written],
 ) -> Iterator[Located | Record | _Done | int]:
     """What to score, in input order: each transcript with its source; errors (and
     transcripts already written, when resuming) pass by; after each file, the bytes read
@@ -164,9 +166,9 @@ def _to_score(
             warning = duplicates.seen(record.item.id, record.source)
             if warning and not options.quiet:
                 progress.note(f"warning: {printable(warning)}")
-            if resumed is not None and resumed == record.source:
+            if resumed is not None and resumed.source == record.source:
+                yield _Done(resumed)
                 resumed = next(written, None)
-                yield _Done(record.source)
             else:
                 yield Located(record.item, record.source)
         done_bytes += _size(one)
@@ -182,7 +184,7 @@ def _record(
         progress.read_up_to(item)
         return
     if isinstance(item, _Done):
-        counts.scored += 1
+        _count_scored(counts, item.written.worst, options.fail_on)
         progress.advance()
         return
     if isinstance(item, (Record, InputError)):
@@ -199,8 +201,11 @@ def _record(
         return
     assert isinstance(item, Rendered), f"unexpected result {item!r}"
     emit(item.text)
-    counts.scored += 1
-    if options.fail_on is not None and item.worst is not None \
-            and item.worst.rank >= options.fail_on.rank:
-        counts.reached = True
+    _count_scored(counts, item.worst, options.fail_on)
     progress.advance()
+
+
+def _count_scored(counts: RunCounts, worst: Severity | None, fail_on: Severity | None) -> None:
+    counts.scored += 1
+    if fail_on is not None and worst is not None and worst.rank >= fail_on.rank:
+        counts.reached = True
