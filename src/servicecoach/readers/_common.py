@@ -28,6 +28,7 @@ from servicecoach.readers.base import (
     Source,
     file_lines,
     json_loads,
+    noted,
     validation_problem,
 )
 
@@ -235,6 +236,14 @@ class Draft:
         if isinstance(value, str) and value.strip() and not self.metadata.get(key):
             self.metadata[key] = value.strip()
 
+    def keep(self, key: str, value: Any) -> None:
+        """Record a fact the export gives (``queue``, ``team``, ``subject``...) as metadata,
+        unless it is empty, not a plain value, or already set."""
+        if isinstance(value, str):
+            value = value.strip()
+        if isinstance(value, (str, int, float, bool)) and value != "" and key not in self.metadata:
+            self.metadata[key] = value
+
     def finish(
         self, source: Source, location: str = "", reader: BaseReader | None = None,
     ) -> ReadResult:
@@ -264,7 +273,7 @@ class Draft:
         record = {"id": self.id, "channel": self.channel, "metadata": metadata,
                   "turns": turns, "events": events}
         try:
-            return Transcript.model_validate(record)
+            return noted(Transcript.model_validate(record), location)
         except ValidationError as error:
             problem, turn = validation_problem(error)
             return InputError(problem, source=source.name, location=location,

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from servicecoach.errors import ServiceCoachError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
-from servicecoach.parallel import Rendered
+from servicecoach.parallel import Located, Rendered
 from servicecoach.summary.aggregate import SummaryBuilder
 from servicecoach.summary.table import ConversationTable
 from servicecoach.summary.text import render_summary_text
@@ -86,7 +86,8 @@ class RunOutputs:
 
         for result in run(tapped()):
             source = pending.popleft()
-            self._turns = source.turns if isinstance(source, Transcript) else None
+            transcript = source.transcript if isinstance(source, Located) else source
+            self._turns = transcript.turns if isinstance(transcript, Transcript) else None
             yield result
 
     def emit(self, rendered: Rendered) -> None:
