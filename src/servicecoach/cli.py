@@ -23,7 +23,7 @@ from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
-from servicecoach.models import FindingKind, Report, Severity, Transcript
+from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.parallel import render_stream
 from servicecoach.readers import (
     Reader,
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--cues", action="store_true",
                        help="keep live cues (empathy.needed, escalation.risk) in the reports")
     _coach_options(score)
+    _channel_option(score)
     score.set_defaults(run=_score)
 
     convert = commands.add_parser(
@@ -121,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                               help="record today's issues as the baseline and exit 0")
     _coach_options(check_parser)
+    _channel_option(check_parser)
     check_parser.set_defaults(run=_check)
 
     evaluation = commands.add_parser(
@@ -156,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
                        type=lambda text: _fold(text, exclude=True),
                        help="score every transcript but fold K of N (the part tuned on)")
     _coach_options(evaluation)
+    _channel_option(evaluation)
     evaluation.set_defaults(run=_eval)
 
     schema = commands.add_parser(
@@ -258,6 +261,12 @@ def _coach_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spacy-model", help="an installed spaCy pipeline (default: blank English)")
 
 
+def _channel_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--channel", choices=[c.value for c in Channel],
+                        help="the channel of transcripts whose export does not say "
+                        "(default: the config's, else chat); docs/channels.md")
+
+
 def _coach(args: argparse.Namespace) -> Coach:
     if args.config is not None:
         config = load_config(args.config)
@@ -268,6 +277,8 @@ def _coach(args: argparse.Namespace) -> Coach:
         config = config.model_copy(update={"cues": True})
     if getattr(args, "redact", False):
         config = config.model_copy(update={"redact": True})
+    if getattr(args, "channel", None):
+        config = config.model_copy(update={"channel": Channel(args.channel)})
     return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
 
 

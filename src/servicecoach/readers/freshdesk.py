@@ -17,6 +17,7 @@ from typing import Any
 
 from servicecoach.errors import MetadataOnly
 from servicecoach.nlp.safe_regex import linear
+from servicecoach.channels import freshdesk_channel
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,
@@ -69,7 +70,7 @@ class FreshdeskReader(JsonExportReader):
         self, key: str, entries: list[tuple[int, dict[str, Any]]], ticket: dict[str, Any],
         source: Source,
     ) -> ReadResult:
-        draft = Draft(id=key)
+        draft = Draft(id=key, channel=freshdesk_channel(ticket, [entry for _, entry in entries]))
         draft.name("customer_name", (ticket.get("requester") or {}).get("name"))
         description = first(ticket, "description_text", "description")
         if isinstance(description, str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
@@ -53,7 +54,8 @@ class IntercomReader(JsonExportReader):
             yield self._conversation(record, source, location)
 
     def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
-        draft = Draft(id=str(record.get("id") or stem(source)))
+        draft = Draft(id=str(record.get("id") or stem(source)),
+                      channel=channel_named((record.get("source") or {}).get("type")))
         parts = record.get("conversation_parts") or {}
         first_part = {**(record.get("source") or {}), "part_type": "comment",
                       "created_at": record.get("created_at")}

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
+from servicecoach.channels import channel_named
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
@@ -112,6 +113,7 @@ class ZendeskReader(JsonExportReader):
                 draft.drop("non_text_messages")
                 continue
             draft.add_turn(speaker, str(content.get("text", "")), to_epoch(message.get("received")))
+            draft.channel = draft.channel or channel_named((message.get("source") or {}).get("type"))
             draft.name(f"{speaker}_name", author.get("displayName"))
         return draft.finish(source, reader=self)
 
@@ -133,7 +135,8 @@ class ZendeskReader(JsonExportReader):
     def _ticket(
         self, ticket_id: str, audits: list[dict[str, Any]], ticket: dict[str, Any], source: Source,
     ) -> ReadResult:
-        draft = Draft(id=ticket_id)
+        draft = Draft(id=ticket_id, channel=channel_named(
+            *((a.get("via") or {}).get("channel") for a in [ticket, *audits])))
         requester = ticket.get("requester_id")
         for audit in audits:
             for event in audit.get("events") or []:
