@@ -1,17 +1,19 @@
 """Channel profiles: how a pack's rules read each channel (``channels:`` in ``pack.yaml``).
 
-A profile switches rules off on its channel (``off``) and gives builtin rules other
+A profile switches rules off on its channel (``disable``: ids or ``family.*``) and gives builtin rules other
 settings or more phrases there (``rules``). A rule that a profile changes runs as one
 analyzer per changed channel (the rule with the profile applied, judging that channel
 only) beside the rule itself on its other channels, so a conversation meets exactly one
 version of each rule and its findings keep the rule's id.
 
-Profiles of several packs (and of the packs they extend) combine in load order: ``off``
+Profiles of several packs (and of the packs they extend) combine in load order: ``disable``
 lists add up, settings of a later pack replace an earlier one's, phrases add up.
 """
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -53,9 +55,10 @@ def _combine(earlier: ChannelProfile, later: ChannelProfile) -> ChannelProfile:
             phrases[name] = _extended(phrases[name], spec) if name in phrases else spec
         rules[rule_id] = ChannelRuleSettings(
             settings={**before.settings, **change.settings}, phrases=phrases)
-    off = tuple(dict.fromkeys((*earlier.off, *later.off)))
+    disable = tuple(dict.fromkeys((*earlier.disable, *later.disable)))
     return ChannelProfile(description=later.description or earlier.description,
-                          off=off, rules={k: v for k, v in rules.items() if k not in off})
+                          disable=disable, rules={k: v for k, v in rules.items()
+                                                  if not _disabled(k, disable)})
 
 
 def _extended(spec: MatchSpec, more: MatchSpec) -> MatchSpec:
@@ -78,7 +81,7 @@ def rule_variants(
     variants: list[tuple[Rule, Channel | None]] = []
     for channel in rule.channels:
         profile = profiles.get(channel)
-        if profile is not None and rule.id in profile.off:
+        if profile is not None and _disabled(rule.id, profile.disable):
             continue
         change = profile.rules.get(rule.id) if profile is not None else None
         if change is None or not isinstance(rule, BuiltinRule):
@@ -100,6 +103,10 @@ def _applied(rule: BuiltinRule, change: ChannelRuleSettings, channel: Channel) -
         "channels": (channel,), "settings": {**rule.settings, **change.settings},
         "phrases": phrases,
     })
+
+
+def _disabled(rule_id: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in patterns)
 
 
 def variant_key(key: str, channel: Channel) -> str:
@@ -127,9 +134,9 @@ def check_profiles(
     known = {rule.id: rule for rule in rules}
     for channel, profile in manifest.channels.items():
         where: tuple[Any, ...] = ("channels", channel.value)
-        for index, rule_id in enumerate(profile.off):
-            if rule_id not in known:
-                _unknown(rule_id, known, lines, path, (*where, "off", index), channel)
+        for index, pattern in enumerate(profile.disable):
+            if not fnmatch.filter(known, pattern):
+                _unknown(pattern, known, lines, path, (*where, "disable", index), channel)
         for rule_id, change in profile.rules.items():
             at = (*where, "rules", rule_id)
             rule = known.get(rule_id)
@@ -140,7 +147,7 @@ def check_profiles(
                     f"channels.{channel.value}.rules.{rule_id}: only builtin rules take "
                     f"settings and phrases per channel ({rule_id} is a {rule.kind} rule)",
                     path=str(path), line=_line(lines, at),
-                    hint=f"switch it off on the channel with 'off: [{rule_id}]', or give "
+                    hint=f"switch it off on the channel with 'disable: [{rule_id}]', or give "
                     "the channel its own rule with 'channels:'")
             try:
                 _build(_applied(rule, change, channel), path)
@@ -162,10 +169,11 @@ def _build(rule: BuiltinRule, path: Path) -> None:
 
 def _unknown(rule_id: str, known: dict[str, Rule], lines: _Lines, path: Path,
              at: tuple[Any, ...], channel: Channel) -> NoReturn:
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
     raise RulePackError(
         f"channels.{channel.value}: no rule {rule_id!r} in this pack or the packs it extends",
         path=str(path), line=_line(lines, at),
-        hint="use an id from 'servicecoach rules list'")
+        hint=f"did you mean {close[0]!r}?" if close else "use an id from 'servicecoach rules list'")
 
 
 def _line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:

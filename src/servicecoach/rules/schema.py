@@ -15,6 +15,7 @@ each holding one rule or a list of rules. `Rule` is a discriminated union on ``k
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Annotated, Any, Literal
 
@@ -406,16 +407,18 @@ class ChannelProfile(_Strict):
     sign-off...). docs/channels.md describes the bundled profiles."""
 
     description: str = ""
-    off: tuple[str, ...] = Field(default=(), description="Rule ids that do not apply")
+    disable: tuple[str, ...] = Field(
+        default=(), description="Rule ids (or 'family.*') that do not apply on the channel")
     rules: dict[str, ChannelRuleSettings] = Field(
         default_factory=dict, description="Rule id -> settings and phrases on this channel"
     )
 
     @model_validator(mode="after")
     def _not_both(self) -> ChannelProfile:
-        both = sorted(set(self.off) & set(self.rules))
+        both = sorted(rule_id for rule_id in self.rules
+                      if any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in self.disable))
         if both:
-            raise ValueError(f"{', '.join(both)}: a rule switched off has no settings to change")
+            raise ValueError(f"{', '.join(both)}: a disabled rule has no settings to change")
         return self
 
 
@@ -440,5 +443,5 @@ class PackManifest(_Strict):
         default=None, description="Points a strength gives back"
     )
     channels: dict[Channel, ChannelProfile] = Field(
-        default_factory=dict, description="Per channel: rules off, settings and phrases"
+        default_factory=dict, description="Per channel: rules disabled, settings and phrases"
     )
