@@ -255,12 +255,12 @@ def _pack(tmp_path: Path, profile: str) -> Path:
     ("  social:\n    disable: [greeting.mising]\n", 6, "no rule 'greeting.mising'"),
     ("  social:\n    rules:\n      empathy.missing:\n        settings: {a: 1}\n", 7,
      "only builtin rules"),
-    ("  social:\n    rules:\n      greeting.no-introduction:\n        settings:\n"
-     "          sign_off: true\n", 7, "unknown setting(s) sign_off"),
-    ("  social:\n    rules:\n      greeting.no-introduction:\n        settings:\n"
-     "          sign_off_name: 'yes'\n", 7, "takes true or false"),
-    ("  social:\n    rules:\n      closing.missing:\n        phrases:\n          farewell:\n"
-     "            phrases: [bye]\n", 7, "unknown phrase list(s) farewell"),
+    (("  social:\n    rules:\n      greeting.no-introduction:\n        settings:\n"
+     "          sign_off: true\n"), 7, "unknown setting(s) sign_off"),
+    (("  social:\n    rules:\n      greeting.no-introduction:\n        settings:\n"
+     "          sign_off_name: 'yes'\n"), 7, "takes true or false"),
+    (("  social:\n    rules:\n      closing.missing:\n        phrases:\n          farewell:\n"
+     "            phrases: [bye]\n"), 7, "unknown phrase list(s) farewell"),
     ("  social:\n    disabled: [greeting.missing]\n", 6, "unknown key 'channels.social.disabled'"),
     ("  fax:\n    disable: [greeting.missing]\n", 5, "channels.fax"),
 ])

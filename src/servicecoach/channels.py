@@ -51,11 +51,16 @@ def channel_named(*values: Any) -> str | None:
 
 def freshdesk_channel(ticket: dict[str, Any], entries: list[dict[str, Any]]) -> str | None:
     """The channel of a Freshdesk ticket: its ``source``, else its conversations'."""
-    channel = FRESHDESK_TICKET_SOURCES.get(ticket.get("source"))
+    channel = FRESHDESK_TICKET_SOURCES.get(_number(ticket.get("source")))
     if channel is not None:
         return channel
     for entry in entries:
-        channel = FRESHDESK_CONVERSATION_SOURCES.get(entry.get("source"))
+        channel = FRESHDESK_CONVERSATION_SOURCES.get(_number(entry.get("source")))
         if channel is not None:
             return channel
     return None
+
+
+def _number(value: Any) -> int:
+    """An export's integer code, or -1 for anything else (a string, a bool, null)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1

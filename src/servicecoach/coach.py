@@ -35,8 +35,13 @@ from servicecoach.models import (
 from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
 from servicecoach.nlp.sentences import RuleSentencizer
+from servicecoach.redact import redact_report
 from servicecoach.rules.loader import Pack, RuleLocation, load_pack
-from servicecoach.rules.profiles import keyed_for_channel, merge_profiles, split_by_channel
+from servicecoach.rules.profiles import (
+    keyed_for_channel,
+    merge_profiles,
+    split_by_channel,
+)
 from servicecoach.rules.schema import (
     BuiltinRule,
     ConditionalRule,
@@ -52,10 +57,9 @@ from servicecoach.scoring import (
     DEFAULT_STRENGTH_BONUS,
     ScoringPolicy,
 )
-from servicecoach.redact import redact_report
 from servicecoach.session import Session
-from servicecoach.unscored import not_scored_report, uncovered_language
 from servicecoach.signals.reading import SignalReader
+from servicecoach.unscored import not_scored_report, uncovered_language
 
 
 class Coach:

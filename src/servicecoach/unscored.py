@@ -7,7 +7,7 @@ category and a note that names its language.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 
 from servicecoach.models import Metadata, Report, Transcript
 from servicecoach.nlp.language import Detected, detect_language
@@ -15,7 +15,7 @@ from servicecoach.scoring import ScoringPolicy, score
 from servicecoach.session import input_notes
 
 
-def uncovered_language(transcript: Transcript, languages: Set[str]) -> Detected | None:
+def uncovered_language(transcript: Transcript, languages: AbstractSet[str]) -> Detected | None:
     """The transcript's language when it is detected and none of `languages` (ISO 639-1),
     else None (covered, or too short or too mixed to tell: then it is scored)."""
     detected = detect_language("\n".join(turn.text for turn in transcript.turns))
@@ -25,7 +25,7 @@ def uncovered_language(transcript: Transcript, languages: Set[str]) -> Detected 
 
 
 def not_scored_report(
-    transcript: Transcript, detected: Detected, *, languages: Set[str],
+    transcript: Transcript, detected: Detected, *, languages: AbstractSet[str],
     categories: frozenset[str], policy: ScoringPolicy, packs: dict[str, str],
 ) -> Report:
     """The report of a conversation left unscored because of its language."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
@@ -204,7 +205,7 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
     def _signature_block(self, conversation: Conversation, text: str) -> tuple[int, int] | None:
         """Offsets of the name line after a valediction line, when it names a person."""
         lines = [line for line in _LINE.finditer(text) if line[0].strip()]
-        for line, following in zip(lines, lines[1:]):
+        for line, following in pairwise(lines):
             if line[0].strip().rstrip(",.!").lower() not in self.valedictions:
                 continue
             words = following[0].split()

@@ -28,12 +28,14 @@ _ENGLISH_SHARE = 0.2
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#]\w+|\^\w+|\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_ENGLISH = frozenset(
-    "the and you your is are was were to of for with that this it have has we our my can "
-    "will would please thank thanks what how be been but if so i i'm it's don't can't "
-    "there their they he she him her them us at from about could should just know "
-    "help sorry any all an or not".split()
-)
+_ENGLISH = frozenset({
+    "the", "and", "you", "your", "is", "are", "was", "were", "to", "of", "for", "with",
+    "that", "this", "it", "have", "has", "we", "our", "my", "can", "will", "would",
+    "please", "thank", "thanks", "what", "how", "be", "been", "but", "if", "so", "i", "i'm",
+    "it's", "don't", "can't", "there", "their", "they", "he", "she", "him", "her", "them",
+    "us", "at", "from", "about", "could", "should", "just", "know", "help", "sorry", "any",
+    "all", "an", "or", "not",
+})
 """Function words of English that are rare as words of other languages (not "a", "no",
 "me", "in", "die", "on": common words elsewhere)."""
 

@@ -132,7 +132,7 @@ class CsvReader(BaseReader):
     ) -> ReadResult:
         # an ``inbound`` flag is the Customer Support on Twitter layout (twcs.csv): tweets
         draft = Draft(id=key, relative=True,
-                      channel="social" if columns["speaker"].lower() == "inbound" else None)
+                      channel="social" if (columns["speaker"] or "").lower() == "inbound" else None)
         absolute: list[bool] = []
         for line, row in rows:
             raw_speaker = (row.get(columns["speaker"]) or "").strip()

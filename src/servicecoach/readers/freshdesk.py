@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import freshdesk_channel
 from servicecoach.errors import MetadataOnly
 from servicecoach.nlp.safe_regex import linear
-from servicecoach.channels import freshdesk_channel
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,

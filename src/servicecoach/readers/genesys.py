@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import MetadataOnly
 from servicecoach.channels import channel_named
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.errors import MetadataOnly
 from servicecoach.channels import channel_named
+from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
