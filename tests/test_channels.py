@@ -302,3 +302,71 @@ def test_social_profile_only_removes_findings_on_twitter_threads(coach: Coach) -
         assert as_social <= as_chat, record["id"]
         removed += len(as_chat - as_social)
     assert removed >= 5
+
+
+# --- the channel pages: their examples run and say what the command prints ---------------
+
+CHANNEL_PAGES = [REPO / "docs" / "channels.md",
+                 *sorted((REPO / "docs" / "channels").glob("*.md"))]
+
+
+def _blocks(page: Path, language: str) -> list[str]:
+    blocks, current = [], None
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if current is None and line == f"```{language}":
+            current = []
+        elif current is not None and line == "```":
+            blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def _gist(output: str) -> list[str]:
+    """What a report says, without its wording: the header, each finding's rule id and
+    kind (+ strength, - issue), and the notes."""
+    gist = []
+    for line in output.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if line[0] != " ":
+            gist.append(line)
+        elif words[0] in "+-" and len(words) > 3:
+            gist.append(f"{words[0]} {words[1]} {words[3].rstrip(':')}")
+        elif words[0] == "note:":
+            gist.append(line.strip())
+    return gist
+
+
+def test_every_channel_page_exists() -> None:
+    assert {page.stem for page in CHANNEL_PAGES} == {"channels", "voice", "chat", "social",
+                                                     "email"}
+
+
+@pytest.mark.parametrize("page", CHANNEL_PAGES, ids=lambda page: page.name)
+def test_channel_page_commands_print_what_the_page_shows(
+        page: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    for block in _blocks(page, "console"):
+        command, *shown = block.splitlines()
+        assert command.startswith("$ servicecoach "), command
+        capsys.readouterr()
+        main(command.split()[2:])
+        printed = capsys.readouterr().out
+        assert _gist(printed) == _gist("\n".join(shown)), (page.name, command, printed)
+
+
+def test_the_profile_example_of_the_docs_loads_and_applies(tmp_path: Path) -> None:
+    (example,) = [block for block in _blocks(REPO / "docs" / "channels.md", "yaml")
+                  if "channels:" in block]
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(example, encoding="utf-8")
+    coach = Coach(packs=[str(folder)])
+    reply = ("agent", "@dana Hi! Please DM us the order number. (Dana)")
+    assert {"greeting.no-introduction", "closing.missing"} & fired(
+        coach, conversation("social", COMPLAINT, reply)) == set()
+    assert {"greeting.no-introduction", "closing.missing"} <= fired(
+        coach, conversation("chat", COMPLAINT, reply))

@@ -16,10 +16,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-MIN_LETTERS = 40
+MIN_LETTERS = 25
 """Text with fewer letters (after handles, links and numbers are left out) is too short to
 tell: it is scored as the pack's language."""
-MIN_CONFIDENCE = 0.95
+MIN_CONFIDENCE = 0.8
 """The model's normalised probability below which the language is left undecided."""
 SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
