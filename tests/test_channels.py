@@ -370,3 +370,12 @@ def test_the_profile_example_of_the_docs_loads_and_applies(tmp_path: Path) -> No
         coach, conversation("social", COMPLAINT, reply)) == set()
     assert {"greeting.no-introduction", "closing.missing"} <= fired(
         coach, conversation("chat", COMPLAINT, reply))
+
+
+def test_configured_channel_reaches_worker_processes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(REPO / "examples" / "channels" / name) for name in ("thread.jsonl", "ticket.json")]
+    assert main(["score", *paths, "--channel", "social", "--workers", "2",
+                 "--format", "jsonl"]) == 0
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [report["channel"] for report in reports] == ["social", "social"]

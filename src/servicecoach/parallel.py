@@ -48,6 +48,13 @@ class Rendered(NamedTuple):
     """The most severe issue's severity (None when the report has no issue)."""
 
 
+def _as_json(transcript: Transcript) -> str:
+    """The transcript as JSON for a worker; a channel the input did not give stays ungiven,
+    so the worker's configured channel applies to it as in the parent."""
+    unsaid = None if "channel" in transcript.model_fields_set else {"channel"}
+    return transcript.model_dump_json(exclude=unsaid)
+
+
 def _render(render: Callable[[Report], str], transcript: str) -> Rendered | InputError:
     """Score and render in a worker: the parent then only writes text. The transcript comes
     as JSON, which is several times cheaper for the parent to write than a pickle."""
@@ -124,7 +131,7 @@ def _ordered(
     def submit() -> None:
         """Read the next window and hand its transcripts to the workers."""
         if window := list(islice(iterator, WINDOW)):
-            transcripts = [item.model_dump_json() for item in window
+            transcripts = [_as_json(item) for item in window
                            if isinstance(item, Transcript)]
             in_flight.append((window, pool.imap(job, transcripts, chunksize=CHUNK)))
 
