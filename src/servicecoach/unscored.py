@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from servicecoach.models import Metadata, Report, Transcript
-from servicecoach.nlp.language import Detected, detect_language
+from servicecoach.nlp.language import SAMPLE_CHARS, Detected, detect_language
 from servicecoach.scoring import ScoringPolicy, score
 from servicecoach.session import input_notes
 
@@ -18,7 +18,13 @@ from servicecoach.session import input_notes
 def uncovered_language(transcript: Transcript, languages: AbstractSet[str]) -> Detected | None:
     """The transcript's language when it is detected and none of `languages` (ISO 639-1),
     else None (covered, or too short or too mixed to tell: then it is scored)."""
-    detected = detect_language("\n".join(turn.text for turn in transcript.turns))
+    parts, length = [], 0
+    for turn in transcript.turns:  # only the start is read: a long call costs no more
+        parts.append(turn.text[: SAMPLE_CHARS - length])
+        length += len(parts[-1]) + 1
+        if length >= SAMPLE_CHARS:
+            break
+    detected = detect_language("\n".join(parts))
     if detected is None or detected.code in languages:
         return None
     return detected

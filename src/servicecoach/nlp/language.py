@@ -23,6 +23,9 @@ MIN_CONFIDENCE = 0.8
 """The model's normalised probability below which the language is left undecided."""
 SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
+_QUICK_CHARS = 600
+"""English is usually told by a conversation's first characters: the rest is read only when
+they do not tell."""
 _ENGLISH_SHARE = 0.2
 """Share of English function words above which text is English without asking the model."""
 
@@ -81,14 +84,24 @@ def _model() -> Any:
 
 def detect_language(text: str) -> Detected | None:
     """The language `text` is written in, or None when it is too short or too mixed to tell."""
-    sample = _NOISE.sub(" ", text[:SAMPLE_CHARS])
-    words = _WORD.findall(sample.lower())
-    if sum(len(word) for word in words) < MIN_LETTERS:
+    english = _reads_as_english(text[:_QUICK_CHARS])
+    if english is None and len(text) > _QUICK_CHARS:
+        english = _reads_as_english(text[:SAMPLE_CHARS])
+    if english is None:
         return None
-    english = sum(1 for word in words if word in _ENGLISH)
-    if english >= 3 and english >= _ENGLISH_SHARE * len(words):
+    if english:
         return Detected("en", 1.0)
-    code, probability = _model().classify(sample)
+    code, probability = _model().classify(_NOISE.sub(" ", text[:SAMPLE_CHARS]))
     if probability < MIN_CONFIDENCE:
         return None
     return Detected(str(code), float(probability))
+
+
+def _reads_as_english(sample: str) -> bool | None:
+    """True when `sample` reads as English by its function words, False when it does not,
+    None when it has too few letters to tell."""
+    words = _WORD.findall(_NOISE.sub(" ", sample).lower())
+    if sum(map(len, words)) < MIN_LETTERS:
+        return None
+    english = len([word for word in words if word in _ENGLISH])
+    return english >= 3 and english >= _ENGLISH_SHARE * len(words)
