@@ -379,3 +379,16 @@ def test_configured_channel_reaches_worker_processes(
                  "--format", "jsonl"]) == 0
     reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [report["channel"] for report in reports] == ["social", "social"]
+
+
+def test_a_house_profile_adds_to_the_core_profile_of_the_channel(tmp_path: Path) -> None:
+    coach = Coach(packs=[str(_pack(tmp_path, (
+        "  social:\n    rules:\n      greeting.no-introduction:\n        phrases:\n"
+        "          signature:\n            regex: ['\\(dana\\)\\s*$']\n")))])
+    for signed in ("Please DM us the order number. (Dana)",          # the house's sign-off
+                   "Please DM us the order number. ^CharlesOpacki",  # core's social one
+                   "Please DM us the order number. ^JD"):           # the rule's own
+        transcript = conversation("social", COMPLAINT, ("agent", f"@dana Hi! {signed}"))
+        assert "greeting.no-introduction" not in fired(coach, transcript), signed
+    house_on_chat = conversation("chat", COMPLAINT, ("agent", "@dana Hi! DM us. (Dana)"))
+    assert "greeting.no-introduction" in fired(coach, house_on_chat)
