@@ -25,7 +25,7 @@ from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
-from servicecoach.models import FindingKind, Report, Severity, Transcript
+from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.readers import (
     Reader,
     Source,
@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     add_score_options(score)
     _run_options(score)
     _coach_options(score)
+    _channel_option(score)
     score.set_defaults(run=_score)
 
     add_summarize_command(commands).set_defaults(run=_summarize)
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                               help="record today's issues as the baseline and exit 0")
     _coach_options(check_parser)
+    _channel_option(check_parser)
     check_parser.set_defaults(run=_check)
 
     evaluation = commands.add_parser(
@@ -169,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
                        type=lambda text: _fold(text, exclude=True),
                        help="score every transcript but fold K of N (the part tuned on)")
     _coach_options(evaluation)
+    _channel_option(evaluation)
     evaluation.set_defaults(run=_eval)
 
     schema = commands.add_parser(
@@ -286,6 +289,12 @@ def _coach_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spacy-model", help="an installed spaCy pipeline (default: blank English)")
 
 
+def _channel_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--channel", choices=[c.value for c in Channel],
+                        help="the channel of transcripts whose export does not say "
+                        "(default: the config's, else chat); docs/channels.md")
+
+
 def _coach(args: argparse.Namespace) -> Coach:
     if args.config is not None:
         config = load_config(args.config)
@@ -296,6 +305,8 @@ def _coach(args: argparse.Namespace) -> Coach:
         config = config.model_copy(update={"cues": True})
     if getattr(args, "redact", False):
         config = config.model_copy(update={"redact": True})
+    if getattr(args, "channel", None):
+        config = config.model_copy(update={"channel": Channel(args.channel)})
     return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
 
 

@@ -35,7 +35,13 @@ from servicecoach.models import (
 from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
 from servicecoach.nlp.sentences import RuleSentencizer
+from servicecoach.redact import redact_report
 from servicecoach.rules.loader import Pack, RuleLocation, load_pack
+from servicecoach.rules.profiles import (
+    keyed_for_channel,
+    merge_profiles,
+    split_by_channel,
+)
 from servicecoach.rules.schema import (
     BuiltinRule,
     ConditionalRule,
@@ -53,6 +59,7 @@ from servicecoach.scoring import (
 )
 from servicecoach.session import Session
 from servicecoach.signals.reading import SignalReader
+from servicecoach.unscored import not_scored_report, uncovered_language
 
 
 class Coach:
@@ -94,7 +101,13 @@ class Coach:
         self.signals = _signal_reader(loaded)
         """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
         self._check_signals()
-        self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
+        self.profiles = merge_profiles(m for pack in loaded for m in pack.lineage)
+        """The packs' channel profiles, combined (docs/channels.md)."""
+        self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
+        """The languages the packs' rules are written for (ISO 639-1)."""
+        self.analyzers: tuple[Analyzer, ...] = tuple(
+            self._build(rule, channel) for rule, channel in split_by_channel(self.rules,
+                                                                             self.profiles))
         self.matchers = self._compile()
         self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
@@ -122,7 +135,11 @@ class Coach:
             name = str(base / name)
         return load_pack(name)
 
-    def _build(self, rule: Rule) -> Analyzer:
+    def _build(self, rule: Rule, channel: Channel | None = None) -> Analyzer:
+        if channel is not None:  # the rule as a channel profile changes it
+            analyzer = build_builtin(rule, self.locations[rule.id])  # type: ignore[arg-type]
+            keyed_for_channel(analyzer, channel)
+            return analyzer
         if isinstance(rule, PhraseRule | SubstitutionRule):
             return PhraseAnalyzer(rule)
         if isinstance(rule, ConditionalRule):
@@ -209,6 +226,14 @@ class Coach:
         """Score a whole transcript by replaying it, turn by turn, through a live session
         (the report keeps the live cues when `cues`, by default as the configuration says)."""
         keep_cues = self.config.cues if cues is None else cues
+        if self.config.channel is not None and "channel" not in transcript.model_fields_set:
+            transcript = transcript.model_copy(update={"channel": self.config.channel})
+        if self.config.check_language and (
+                language := uncovered_language(transcript, self.languages)):
+            report = not_scored_report(
+                transcript, language, languages=self.languages, categories=self.categories,
+                policy=self.scoring, packs=dict(self.pack_versions))
+            return redact_report(report) if self.config.redact else report
         session = self.session(
             transcript.metadata, channel=transcript.channel, transcript_id=transcript.id,
             cues=keep_cues,

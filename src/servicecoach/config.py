@@ -6,6 +6,7 @@ Read from ``servicecoach.toml`` or from ``[tool.servicecoach]`` in ``pyproject.t
     spacy_model = "en_core_web_sm"       # optional; default is blank English
     disable = ["language.negative"]      # rule ids, or "family.*"
     cues = true                          # keep live cues in batch reports
+    channel = "social"                   # when the export does not say (default chat)
 
     [rules."defensive.dismissive"]
     severity = "critical"
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from servicecoach.errors import ConfigError
-from servicecoach.models import Points, Severity, Weight
+from servicecoach.models import Channel, Points, Severity, Weight
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,6 +79,12 @@ class CoachConfig(_Strict):
     redact: bool = Field(
         default=False, description="Mask e-mail addresses, phone, card and account numbers "
         "in findings, promises and notes")
+    channel: Channel | None = Field(
+        default=None, description="The channel of transcripts whose export does not say "
+        "(voice, chat, social, email; default chat)")
+    check_language: bool = Field(
+        default=True, description="Leave unscored, with a note, conversations detected in a "
+        "language the packs do not cover")
     base_dir: Path | None = Field(default=None, exclude=True)
     """Folder that relative pack paths are resolved against (the config file's folder)."""
 

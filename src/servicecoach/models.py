@@ -24,10 +24,14 @@ class Speaker(str, Enum):
 
 
 class Channel(str, Enum):
-    """How the conversation took place; some checks differ between voice and chat."""
+    """How the conversation took place; some checks differ between channels, and a pack's
+    channel profiles (docs/channels.md) say how."""
 
     VOICE = "voice"
     CHAT = "chat"
+    SOCIAL = "social"
+    """Public or private messages on a social network (Twitter/X, Facebook, Weibo...)."""
+    EMAIL = "email"
 
 
 class Severity(str, Enum):
@@ -167,7 +171,8 @@ class Transcript(BaseModel):
     model_config = _INPUT
 
     id: str = Field(min_length=1, description="Conversation id, unique within a batch")
-    channel: Channel = Field(default=Channel.CHAT, description="voice or chat")
+    channel: Channel = Field(default=Channel.CHAT, description="voice, chat, social or email "
+                             "(when not given: the configured channel, else chat)")
     metadata: Metadata = Field(default_factory=Metadata)
     turns: tuple[Turn, ...] = Field(description="Turns in the order they happened")
     events: tuple[Event, ...] = Field(default=(), description="Hold and transfer events")
@@ -269,7 +274,7 @@ class Report(BaseModel):
     model_config = _STRICT
 
     transcript_id: str
-    channel: Channel = Field(default=Channel.CHAT, description="voice or chat")
+    channel: Channel = Field(default=Channel.CHAT, description="voice, chat, social or email")
     metadata: dict[str, Any] = Field(
         default_factory=dict,
         description="The conversation's metadata as read (agent_name, customer_name, queue, "

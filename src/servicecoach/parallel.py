@@ -58,6 +58,13 @@ class Rendered(NamedTuple):
     """The most severe issue's severity (None when the report has no issue)."""
 
 
+def _as_json(transcript: Transcript) -> str:
+    """The transcript as JSON for a worker; a channel the input did not give stays ungiven,
+    so the worker's configured channel applies to it as in the parent."""
+    unsaid = None if "channel" in transcript.model_fields_set else {"channel"}
+    return transcript.model_dump_json(exclude=unsaid)
+
+
 def _render(
     render: Callable[[Report], str], job: tuple[str, str | None],
 ) -> Rendered | InputError:
@@ -74,8 +81,8 @@ def _render(
 
 def _job(item: Transcript | Located) -> tuple[str, str | None]:
     if isinstance(item, Located):
-        return item.transcript.model_dump_json(), item.source.model_dump_json()
-    return item.model_dump_json(), None
+        return _as_json(item.transcript), item.source.model_dump_json()
+    return _as_json(item), None
 
 
 def scored(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
@@ -78,6 +79,11 @@ _NEXT_WORD = re.compile(r"\s*([A-Za-z']+)?")
 _WORD_AFTER_NEXT = re.compile(r"\s*[A-Za-z'-]+\s*([A-Za-z']+)?")
 _SIGNED_BEFORE = re.compile(r"([A-Z][a-z'-]+)\s*,?\s*$")
 """A capitalised name right before a lead-out ("Sam here")."""
+_SIGN_OFF_NAME = re.compile(r"(?:[.!?)~]\s+|\n\s*)([A-Z][a-z'-]{1,14})\s*(?:\d/\d)?\s*$")
+"""A capitalised word alone at the very end of a message, after a sentence or on its own
+line ("Hope this helps. Jason", "...\n\nDana"): a sign-off where the channel signs so."""
+_LINE = re.compile(r"[^\n]+")
+_CAPITALISED = re.compile(r"[A-Z][a-z'-]*\.?|[A-Z][a-z]+-[A-Z][a-z]+")
 _NAME_WINDOW = 64
 """How far before a lead-out a name is looked for (searching all the text before each
 lead-out of a long turn would take time quadratic in its length)."""
@@ -93,14 +99,19 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
     least its first ``opening_turns`` turns (setting, default 2). A name is given when
     the metadata's ``agent_name`` is said, when a `lead_in` ("my name is", "this is",
     "I'm") is followed by a name-like word, when a name is followed by a `lead_out`
-    ("Sam here"), or when the turn is signed (`signature`: "^JK", "- Sam").
+    ("Sam here"), or when the turn is signed (`signature`: "^JK", "- Sam"), or, with
+    ``sign_off_name`` (set by the social and e-mail channel profiles), when it ends with a
+    capitalised name alone after its last sentence ("Hope this helps. Jason"); with
+    ``valedictions`` (the e-mail profile), when a valediction line ("Kind regards,") is
+    followed by a line that is a person's name ("Dana Smith", not "Acme Support").
     Capitalisation tells a name after "this is" or "I'm" in mixed-case text; in all
     lower-case (speech-to-text) only "my name is" forms and the metadata name count.
     """
 
     lists = ("lead_in",)
     optional_lists = ("lead_out", "signature")
-    defaults: ClassVar[dict[str, Any]] = {"opening_turns": 2, "any_word_after": (), "not_names": ()}
+    defaults: ClassVar[dict[str, Any]] = {"opening_turns": 2, "any_word_after": (), "not_names": (),
+                                          "sign_off_name": False, "valedictions": ()}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -108,6 +119,8 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
         self.opening_turns = self.setting("opening_turns")
         self.any_word = frozenset(self.setting("any_word_after"))
         self.not_names = frozenset(self.setting("not_names"))
+        self.sign_off_name = self.setting("sign_off_name")
+        self.valedictions = frozenset(self.setting("valedictions"))
 
     def new_state(self, conversation: Conversation) -> _Opening:
         return _Opening()
@@ -182,7 +195,42 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
             if before and before[1].lower() not in self.not_names:
                 return before.start(1), hit.end
         signatures = self.hits(ctx, "signature")
-        return (signatures[-1].start, signatures[-1].end) if signatures else None
+        if signatures:
+            return signatures[-1].start, signatures[-1].end
+        signed = self._signature_block(conversation, text) if self.valedictions else None
+        if signed is None and self.sign_off_name:
+            signed = self._signed_name(conversation, text)
+        return signed
+
+    def _signature_block(self, conversation: Conversation, text: str) -> tuple[int, int] | None:
+        """Offsets of the name line after a valediction line, when it names a person."""
+        lines = [line for line in _LINE.finditer(text) if line[0].strip()]
+        for line, following in pairwise(lines):
+            if line[0].strip().rstrip(",.!").lower() not in self.valedictions:
+                continue
+            words = following[0].split()
+            if 0 < len(words) <= 3 and all(self._person_word(conversation, w) for w in words):
+                return following.start(), following.end()
+        return None
+
+    def _person_word(self, conversation: Conversation, word: str) -> bool:
+        """A capitalised word that is no common word and not the customer's name."""
+        customer = (conversation.metadata.customer_name or "").lower().split()
+        bare = word.rstrip(".,")
+        return bool(_CAPITALISED.fullmatch(bare)) and bare.lower() not in self.not_names \
+            and bare.lower() not in customer
+
+    def _signed_name(self, conversation: Conversation, text: str) -> tuple[int, int] | None:
+        """Offsets of a name alone at the end of the turn, unless it is a common word or
+        the customer's name (a reply that ends by addressing them)."""
+        found = _SIGN_OFF_NAME.search(text[-_NAME_WINDOW:])
+        if found is None or found[1].lower() in self.not_names:
+            return None
+        customer = (conversation.metadata.customer_name or "").lower().split()
+        if found[1].lower() in customer:
+            return None
+        offset = max(0, len(text) - _NAME_WINDOW)
+        return offset + found.start(1), offset + found.end(1)
 
     def _name_after(self, text: str, hit: Hit, cased: bool) -> int | None:
         """End offset of a name-like word right after a lead-in, else None."""

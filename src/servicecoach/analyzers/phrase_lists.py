@@ -113,7 +113,8 @@ per-turn memo keys stay cheap to hash."""
 
 
 def _typed(name: str, value: Any, default: Any) -> Any:
-    """`value` as the type of `default`: a number, a string, or a list of strings."""
+    """`value` as the type of `default`: a number, a string, true/false, or a list of
+    strings."""
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
             raise TypeError(f"setting {name!r} takes a name, not {value!r}")
@@ -122,6 +123,10 @@ def _typed(name: str, value: Any, default: Any) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise TypeError(f"setting {name!r} takes a list of strings, not {value!r}")
         return tuple(v.lower() for v in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError(f"setting {name!r} takes true or false, not {value!r}")
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"setting {name!r} takes a number, not {value!r}")
     return int(value) if isinstance(default, int) else float(value)

@@ -197,7 +197,9 @@ class Draft:
     """
 
     id: str
-    channel: str = "chat"
+    channel: str | None = None
+    """voice, chat, social or email where the export says; None leaves it to the
+    configured channel (``--channel``), else chat."""
     relative: bool = False
     origin: float | None = None
     labels_are_names: bool = False
@@ -270,8 +272,9 @@ class Draft:
         events.sort(key=lambda e: (e.get("at") is None, e.get("at") or 0))
         metadata = dict(self.metadata)
         metadata.update({f"dropped_{k}": n for k, n in self.dropped.items() if n})
-        record = {"id": self.id, "channel": self.channel, "metadata": metadata,
-                  "turns": turns, "events": events}
+        record = {"id": self.id, "metadata": metadata, "turns": turns, "events": events}
+        if self.channel is not None:
+            record["channel"] = self.channel
         try:
             return noted(Transcript.model_validate(record), location)
         except ValidationError as error:

@@ -29,7 +29,8 @@ def unwrap(record: Any) -> tuple[str | None, Any] | None:
     message that is not a record (``STATE``, ``LOG``, ``TRACE``) gives (None, None)."""
     if not isinstance(record, dict):
         return None
-    if record.get("type") in _PROTOCOL:
+    kind = record.get("type")
+    if isinstance(kind, str) and kind in _PROTOCOL:
         inner = record.get("record")
         return unwrap(inner) if isinstance(inner, dict) else (None, None)
     if isinstance(record.get("stream"), str) and "data" in record:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.errors import InputError, MetadataOnly
 from servicecoach.readers._common import (
     Draft,
@@ -139,7 +140,8 @@ class ConnectReader(JsonExportReader):
         for event in events:
             contact_id = str(event.get("ContactId") or stem(source))
             draft = contacts.setdefault(contact_id, Draft(
-                id=contact_id, channel=str(event.get("Channel", "VOICE")).lower(), relative=True))
+                id=contact_id, channel=channel_named(event.get("Channel", "VOICE")) or "chat",
+                relative=True))
             for segment in event.get("Segments") or []:
                 final = segment.get("Transcript") if isinstance(segment, dict) else None
                 if not isinstance(final, dict):

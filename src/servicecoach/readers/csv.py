@@ -134,7 +134,9 @@ class CsvReader(BaseReader):
         self, key: str, rows: list[tuple[int, dict[str, Any]]], columns: dict[str, str | None],
         source: Source,
     ) -> ReadResult:
-        draft = Draft(id=key, relative=True)
+        # an ``inbound`` flag is the Customer Support on Twitter layout (twcs.csv): tweets
+        draft = Draft(id=key, relative=True,
+                      channel="social" if (columns["speaker"] or "").lower() == "inbound" else None)
         absolute: list[bool] = []
         for line, row in rows:
             raw_speaker = (row.get(columns["speaker"]) or "").strip()

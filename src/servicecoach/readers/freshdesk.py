@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import freshdesk_channel
 from servicecoach.errors import MetadataOnly
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import (
@@ -69,7 +70,7 @@ class FreshdeskReader(JsonExportReader):
         self, key: str, entries: list[tuple[int, dict[str, Any]]], ticket: dict[str, Any],
         source: Source,
     ) -> ReadResult:
-        draft = Draft(id=key)
+        draft = Draft(id=key, channel=freshdesk_channel(ticket, [entry for _, entry in entries]))
         draft.name("customer_name", (ticket.get("requester") or {}).get("name"))
         for fact in ("subject", "priority", "status", "group_id", "responder_id"):
             draft.keep(fact, ticket.get(fact))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import (
     Draft,
@@ -90,7 +91,7 @@ class GenesysReader(JsonExportReader):
     def _transcript(self, data: dict[str, Any], source: Source) -> ReadResult:
         conversation = str(data.get("conversationId") or stem(source))
         media = str(data.get("mediaType", "call")).lower()
-        draft = Draft(id=conversation, channel="voice" if media in ("call", "voice") else "chat",
+        draft = Draft(id=conversation, channel=channel_named(data.get("messageType"), media) or "chat",
                       origin=to_epoch(data.get("conversationStartTime")))
         for t_index, transcript in enumerate(data["transcripts"]):
             for p_index, phrase in enumerate(transcript.get("phrases") or []):

@@ -96,7 +96,7 @@ def join_conversation(draft: Draft, record: dict[str, Any], roles: dict[str, str
                         if when is not None and (kind, when) not in holds:
                             holds.add((kind, when))
                             draft.add_event(kind, at=when)
-            if role == "agent" and communication.get("disconnectType") in TRANSFERS:
+            if role == "agent" and str(communication.get("disconnectType")) in TRANSFERS:
                 this = to_epoch(participant.get("startTime"))
                 taker = picked_up_by((leg for p, leg in agents if p is not participant), this)
                 at = to_epoch(communication.get("disconnectedTime") or participant.get("endTime"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
 from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
@@ -63,7 +64,8 @@ class IntercomReader(JsonExportReader):
         """One conversation object as a transcript; `part_locations` name where the source
         message and each part come from in the file (default: their JSON path); `names`
         (admin or team id -> name) name the transfers to an id that no part names."""
-        draft = Draft(id=str(record.get("id") or stem(source)))
+        draft = Draft(id=str(record.get("id") or stem(source)),
+                      channel=channel_named((record.get("source") or {}).get("type")))
         parts = record.get("conversation_parts") or {}
         first_part = {**(record.get("source") or {}), "part_type": "comment",
                       "created_at": record.get("created_at")}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -42,7 +43,7 @@ class LivePersonReader(JsonExportReader):
     def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
         info = record.get("info") or {}
         draft = Draft(id=str(info.get("conversationId") or location),
-                      origin=to_epoch(info.get("startTimeL")))
+                      origin=to_epoch(info.get("startTimeL")), channel=channel_named(info.get("source")))
         bots = {str(a.get("agentId")) for a in record.get("agentParticipants") or []
                 if a.get("userTypeName") == "Bot"}
         for index, message in enumerate(record.get("messageRecords") or []):

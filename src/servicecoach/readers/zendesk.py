@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from servicecoach.channels import channel_named
 from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
 from servicecoach.readers._etl_shape import looks_like_etl
@@ -113,6 +114,7 @@ class ZendeskReader(JsonExportReader):
                 draft.drop("non_text_messages")
                 continue
             draft.add_turn(speaker, str(content.get("text", "")), to_epoch(message.get("received")))
+            draft.channel = draft.channel or channel_named((message.get("source") or {}).get("type"))
             draft.name(f"{speaker}_name", author.get("displayName"))
         return draft.finish(source, reader=self)
 
@@ -137,7 +139,10 @@ class ZendeskReader(JsonExportReader):
     ) -> ReadResult:
         """One ticket's audits (a bare comment is an audit of one event) as a transcript;
         `audit_locations` name where each audit comes from in the file."""
-        draft = Draft(id=ticket_id)
+        # via.channel of the ticket, an audit or a comment ("email", "twitter", "web"...)
+        vias = [ticket, *audits, *(e for a in audits for e in a.get("events") or [])]
+        draft = Draft(id=ticket_id, channel=channel_named(
+            *((v.get("via") or {}).get("channel") for v in vias if isinstance(v, dict))))
         requester = ticket.get("requester_id")
         for audit in audits:
             for event in audit.get("events") or []:

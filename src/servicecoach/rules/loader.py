@@ -15,6 +15,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from servicecoach.errors import RulePackError
+from servicecoach.rules.profiles import check_profiles
 from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
 
 MAX_ALIASES = 100
@@ -115,6 +116,7 @@ def load_pack(
         signals.update((spec.id, spec) for spec in parent.signals)
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations)
+    check_profiles(manifest, rules, lines, manifest_path)
     versions[manifest.name] = manifest.version
     signals.update((spec.id, spec) for spec in _load_signal_files(folder))
     pack = Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),

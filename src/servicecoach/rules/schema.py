@@ -15,6 +15,7 @@ each holding one rule or a list of rules. `Rule` is a discriminated union on ``k
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Annotated, Any, Literal
 
@@ -167,7 +168,8 @@ class _RuleBase(_Strict):
     speaker: Literal["agent", "customer", "any"] = Field(
         default="agent", description="Whose turns the rule judges"
     )
-    channels: tuple[Channel, ...] = (Channel.VOICE, Channel.CHAT)
+    channels: tuple[Channel, ...] = Field(
+        default=tuple(Channel), description="The channels the rule judges (default: all)")
     message: str = Field(min_length=1, description="What happened; slots like {match}")
     suggestion: str = Field(min_length=1, description="What to say instead; slots like {match}")
     docs: RuleDocs | None = None
@@ -391,12 +393,44 @@ Rule = Annotated[
 ]
 
 
+class ChannelRuleSettings(_Strict):
+    """How one builtin rule reads a channel: settings that replace the rule's own, and
+    phrases added to its named lists (a list the rule does not give is added)."""
+
+    settings: dict[str, Any] = Field(default_factory=dict)
+    phrases: dict[str, MatchSpec] = Field(default_factory=dict)
+
+
+class ChannelProfile(_Strict):
+    """A channel's conventions in a pack (``channels:`` in ``pack.yaml``): which rules do
+    not apply there, and how builtin rules read it (what counts as an introduction, a
+    sign-off...). docs/channels.md describes the bundled profiles."""
+
+    description: str = ""
+    disable: tuple[str, ...] = Field(
+        default=(), description="Rule ids (or 'family.*') that do not apply on the channel")
+    rules: dict[str, ChannelRuleSettings] = Field(
+        default_factory=dict, description="Rule id -> settings and phrases on this channel"
+    )
+
+    @model_validator(mode="after")
+    def _not_both(self) -> ChannelProfile:
+        both = sorted(rule_id for rule_id in self.rules
+                      if any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in self.disable))
+        if both:
+            raise ValueError(f"{', '.join(both)}: a disabled rule has no settings to change")
+        return self
+
+
 class PackManifest(_Strict):
     """``pack.yaml``: a pack's identity and what it builds on."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     version: str
-    language: str = "en"
+    language: str = Field(
+        default="en", pattern=r"^[a-z]{2}$",
+        description="ISO 639-1 code of the language the rules are written for: conversations "
+        "detected in another language are not scored (docs/channels.md)")
     description: str = ""
     extends: tuple[str, ...] = Field(default=(), description="Packs whose rules this one adds to")
     weights: dict[str, Weight] = Field(
@@ -407,4 +441,7 @@ class PackManifest(_Strict):
     )
     strength_bonus: Points | None = Field(
         default=None, description="Points a strength gives back"
+    )
+    channels: dict[Channel, ChannelProfile] = Field(
+        default_factory=dict, description="Per channel: rules disabled, settings and phrases"
     )

@@ -1,0 +1,145 @@
+"""Conversations in a language the packs do not cover are reported as not scored, with the
+language; English ones (calls in lower case, tweets full of handles and links) are scored."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from pathlib import Path
+
+import pytest
+from conftest import SHARED
+
+from servicecoach import Coach, Transcript
+from servicecoach.config import CoachConfig
+from servicecoach.nlp.language import detect_language
+
+
+def conversation(*turns: tuple[str, str]) -> Transcript:
+    return Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": s, "text": t} for s, t in turns]})
+
+
+FOREIGN = {
+    "fr": conversation(
+        ("customer", "Bonjour, ma commande n'est jamais arrivée et j'en ai besoin pour vendredi."),
+        ("agent", ("Bonjour, je suis désolée pour ce retard. Je vous envoie un remplacement "
+                  "aujourd'hui même. Cordialement, Julie"))),
+    "es": conversation(
+        ("customer", "Hola, me cobraron dos veces la factura de este mes y nadie me responde."),
+        ("agent", ("Lo siento mucho. Ya he pedido el reembolso del segundo cargo, llegará en "
+                  "tres días hábiles."))),
+    "de": conversation(
+        ("customer", ("@YTCreatorsDE Warum wurde mein Kanal gesperrt? Ich habe nichts falsch "
+                     "gemacht!")),
+        ("agent", ("@kunde Hallo! Du kannst Einspruch einlegen. Klicke auf diesen Link für "
+                  "weitere Infos: https://support.google.com/youtube/answer/185111"))),
+    "zh": conversation(
+        ("customer", "我的订单已经一个星期了还没有发货，请尽快处理，谢谢。"),
+        ("agent", "您好！非常抱歉给您带来不便，我们会尽快为您核实订单情况并安排发货。")),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FOREIGN))
+def test_foreign_conversation_is_reported_as_not_scored(coach: Coach, code: str) -> None:
+    report = coach.score(FOREIGN[code])
+    assert report.findings == ()
+    assert report.overall is None
+    assert not any(score.applicable for score in report.scores)
+    (note,) = [note for note in report.notes if note.startswith("not scored")]
+    assert f"({code}," in note and "cover en" in note
+
+
+@pytest.mark.parametrize("transcript", [
+    conversation(("agent", ("thank you for calling harper valley bank um this is linda how can i "
+                           "help you today")),
+                 ("customer", "yeah hi i uh i need to check my balance")),
+    conversation(("customer", "@AppleSupport my iphone wont charge since the update wtf"),
+                 ("agent", ("@jo We'd like to help. Which iOS version? DM us: "
+                           "https://apple.co/2rR8 ^JK"))),
+    conversation(("customer", "ok"), ("agent", "merci")),  # too short to tell: scored
+])
+def test_english_and_too_short_conversations_are_scored(coach: Coach,
+                                                        transcript: Transcript) -> None:
+    report = coach.score(transcript)
+    assert not any(note.startswith("not scored") for note in report.notes)
+    assert report.findings
+
+
+def test_a_pack_in_the_language_covers_it(tmp_path: Path) -> None:
+    folder = tmp_path / "maison"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text('name: maison\nversion: "1"\nlanguage: fr\n',
+                                      encoding="utf-8")
+    (folder / "politesse.yaml").write_text(
+        "id: politesse.calmez-vous\nkind: phrase\ncategory: empathy\nmatch:\n"
+        "  phrases: [calmez-vous]\nmessage: Calmez-vous blesse.\nsuggestion: Je comprends.\n",
+        encoding="utf-8")
+    coach = Coach(packs=[str(folder)])
+    rude = conversation(("customer", ("Bonjour, ma commande n'est jamais arrivée, c'est une "
+                                     "honte, je veux être remboursé tout de suite.")),
+                        ("agent", "Calmez-vous, madame, je regarde votre commande."))
+    report = coach.score(rude)
+    assert [f.rule_id for f in report.findings] == ["politesse.calmez-vous"]
+    assert "not scored" not in " ".join(coach.score(FOREIGN["fr"]).notes)
+    assert "(en," in " ".join(coach.score(conversation(
+        ("customer", "Hello, my parcel never arrived and I need it for Friday, please help."),
+        ("agent", "Sorry about that! I have sent a replacement, it will be with you today.")),
+    ).notes)
+
+
+def test_language_check_can_be_switched_off() -> None:
+    coach = Coach(CoachConfig(check_language=False))
+    report = coach.score(FOREIGN["fr"])
+    assert not any(note.startswith("not scored") for note in report.notes)
+    assert report.findings
+
+
+def test_a_bad_pack_language_is_located(tmp_path: Path) -> None:
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text('name: house\nversion: "1"\nlanguage: English\n',
+                                      encoding="utf-8")
+    from servicecoach.errors import RulePackError
+    with pytest.raises(RulePackError) as raised:
+        Coach(packs=[str(folder)])
+    assert raised.value.line == 3 and "language" in raised.value.what
+
+
+CORPORA = SHARED / "corpora"
+
+
+@pytest.mark.skipif(not (CORPORA / "ibm_twitter_care_dev.jsonl").is_file(),
+                    reason="../shared/corpora/ is not beside the checkout")
+def test_real_english_conversations_read_as_english() -> None:
+    """Of the 922 English conversations of the corpora (tweets, translated Weibo chats, chats,
+    calls), only the one German Twitter thread reads as another language."""
+    other = {}
+    for path in sorted(CORPORA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            found = detect_language("\n".join(turn["text"] for turn in record["turns"]))
+            if found is not None and found.code != "en":
+                other[record["id"]] = found.code
+    assert other == {"ibmcdp-dev-mxLtEIqJWzDOCE3yB4hb": "de"}
+
+
+def test_no_other_language_reads_as_english() -> None:
+    """spaCy's example sentences (real sentences in 60 languages), three at a time: none is
+    taken for English, so none would be scored with English rules."""
+    import spacy.lang
+
+    taken_for_english = []
+    for module in pkgutil.iter_modules(spacy.lang.__path__):
+        if module.name in ("en", "xx"):
+            continue
+        try:
+            sentences = importlib.import_module(f"spacy.lang.{module.name}.examples").sentences
+        except ImportError:
+            continue
+        for start in range(0, len(sentences) - 2, 3):
+            found = detect_language(" ".join(sentences[start:start + 3]))
+            if found is not None and found.code == "en":
+                taken_for_english.append(module.name)
+    assert taken_for_english == []
