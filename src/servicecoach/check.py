@@ -8,11 +8,14 @@ an issue is not in the baseline.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
-from servicecoach.coach import Coach
 from servicecoach.expectations import CannedTranscript, compare
 from servicecoach.models import FindingKind, Report, Severity
+
+if TYPE_CHECKING:
+    from servicecoach.coach import Coach
 
 
 @dataclass(frozen=True)
