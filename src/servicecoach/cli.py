@@ -415,7 +415,8 @@ def _rules_list(args: argparse.Namespace) -> int:
     coach = _coach(args)
     print(f"{'id':<32} {'kind':<12} {'finding':<9} {'severity':<11} {'category':<18} speaker")
     for rule in coach.rules:
-        print(f"{rule.id:<32} {rule.kind:<12} {rule.finding.value:<9} {rule.severity.value:<11} "
+        severity = rule.severity.value if rule.finding is FindingKind.ISSUE else "-"
+        print(f"{rule.id:<32} {rule.kind:<12} {rule.finding.value:<9} {severity:<11} "
               f"{rule.category:<18} {rule.speaker}")
     return EXIT_OK
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from servicecoach.models import FindingKind, Report
+from servicecoach.models import Finding, FindingKind, Report
 
 
 class Writer(Protocol):
@@ -56,6 +56,12 @@ def render_json(report: Report) -> str:
     return report.model_dump_json(indent=2)
 
 
+def grade(finding: Finding) -> str:
+    """How a finding reads in a listing: ``strength`` or ``cue``, or an issue's severity (a
+    strength and a cue have none to coach)."""
+    return finding.severity.value if finding.kind is FindingKind.ISSUE else finding.kind.value
+
+
 def render_text(report: Report) -> str:
     """A readable summary of a report: each finding with its turn, then the scores. Text
     that comes from a transcript or a pack is `printable`: a transcript cannot drive the
@@ -66,7 +72,7 @@ def render_text(report: Report) -> str:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
         mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
         lines.append(
-            f"  {mark} {where:<10} {finding.severity.value:<10} {printable(finding.rule_id)}: "
+            f"  {mark} {where:<10} {grade(finding):<10} {printable(finding.rule_id)}: "
             f"{printable(finding.message)}"
         )
         if finding.kind is FindingKind.ISSUE:
