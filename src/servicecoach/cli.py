@@ -11,6 +11,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +20,7 @@ from pydantic import TypeAdapter
 from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
+from servicecoach.command_line import SuggestingParser, positive_int
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
@@ -37,6 +39,8 @@ from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.satisfaction import run_satisfaction
+from servicecoach.selection import split_selectors
+from servicecoach.suggest import did_you_mean
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer, printable
 from servicecoach.writers.check import CHECK_WRITERS
@@ -67,10 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog="servicecoach",
         description="Coach customer-service agents: score conversations against rule packs.",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"servicecoach {package_version('servicecoach')}")
     commands = parser.add_subparsers(title="commands")
 
     score = commands.add_parser(
@@ -83,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(score)
     score.add_argument("--fail-on", choices=[s.value for s in Severity],
                        help="exit 1 when an issue of this severity or higher is found")
-    score.add_argument("--workers", type=int, default=1, metavar="N",
+    score.add_argument("--workers", type=positive_int, default=1, metavar="N",
                        help="score on N processes (output stays in input order)")
     score.add_argument("--redact", action="store_true",
                        help="mask e-mail addresses, phone, card and account numbers in reports")
@@ -200,8 +206,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-format", default="auto",
-                        help="input format (default: auto-detect from content); "
-                        "see docs/formats.md")
+                        help="input format (default: auto, detected from the content): "
+                        f"{', '.join(sorted(readers()))}")
     parser.add_argument("--roles", action="append", default=[], metavar="LABEL=ROLE",
                         help="map speaker labels to agent|customer|system (repeatable), "
                         "for formats without roles: --roles spk_0=agent")
@@ -256,6 +262,11 @@ def _coach_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pack", action="append", dest="packs", metavar="PACK",
                         help="rule pack name or folder (repeatable; replaces the config's packs)")
     parser.add_argument("--spacy-model", help="an installed spaCy pipeline (default: blank English)")
+    for option, what in (("--select", "run only these rules (replaces the config's select)"),
+                         ("--extend-select", "run these rules too"),
+                         ("--ignore", "do not run these rules")):
+        parser.add_argument(option, action="append", type=split_selectors, metavar="RULES",
+                            help=f"{what}: comma-separated ids, families (empathy) or globs")
 
 
 def _coach(args: argparse.Namespace) -> Coach:
@@ -264,6 +275,13 @@ def _coach(args: argparse.Namespace) -> Coach:
     else:
         found = find_config(Path.cwd())
         config = load_config(found) if found else CoachConfig()
+    selection: dict[str, object] = {}
+    if args.select:
+        selection["select"] = tuple(s for group in args.select for s in group)
+    for key, given in (("extend_select", args.extend_select), ("ignore", args.ignore)):
+        if given:
+            selection[key] = (*getattr(config, key), *(s for group in given for s in group))
+    config = config.model_copy(update=selection)
     if getattr(args, "cues", False):
         config = config.model_copy(update={"cues": True})
     if getattr(args, "redact", False):
@@ -426,8 +444,11 @@ def _rules_explain(args: argparse.Namespace) -> int:
     try:
         rule = coach.rule(args.rule_id)
     except KeyError:
-        raise ServiceCoachError(f"no rule {args.rule_id!r}",
-                                hint="run 'servicecoach rules list' for the ids") from None
+        raise ServiceCoachError(f"no rule {args.rule_id!r} in the loaded packs "
+                                f"({', '.join(coach.pack_versions)})", hint=did_you_mean(
+                                    args.rule_id, coach.rule_order,
+                                    "for a rule of your own pack, pass --pack FOLDER; "
+                                    "'servicecoach rules list' lists the ids")) from None
     where = coach.locations[rule.id]
     kind = "strength" if rule.finding is FindingKind.STRENGTH else f"issue, {rule.severity.value}"
     print(f"{rule.id} ({kind}; category {rule.category}; {rule.kind} rule)")

@@ -7,7 +7,6 @@ store still learns new words as turns are tokenized; see docs/performance.md.)
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.analyzers.signal_rule import SignalRuleAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
-from servicecoach.errors import ConfigError, RulePackError
+from servicecoach.errors import ConfigError, RulePackError, SpacyModelError
 from servicecoach.models import (
     Channel,
     Event,
@@ -51,8 +50,10 @@ from servicecoach.scoring import (
     DEFAULT_STRENGTH_BONUS,
     ScoringPolicy,
 )
+from servicecoach.selection import check_selectors, selected
 from servicecoach.session import Session
 from servicecoach.signals.reading import SignalReader
+from servicecoach.suggest import did_you_mean
 
 
 class Coach:
@@ -87,7 +88,7 @@ class Coach:
         self.pack_versions: Mapping[str, str] = {
             name: version for pack in loaded for name, version in pack.versions.items()
         }
-        self.nlp: Language = load_pipeline(self.config.spacy_model)
+        self.nlp: Language = _pipeline(self.config, from_caller=spacy_model is not None)
         self._components = tuple(component for _, component in self.nlp.pipeline)
         self.split_sentences = RuleSentencizer.replacing(self.nlp)
         """Sentences straight from the tokens when the pipeline only splits sentences."""
@@ -305,18 +306,31 @@ def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]
     return rules, locations
 
 
+def _pipeline(config: CoachConfig, *, from_caller: bool) -> Language:
+    """The configured spaCy pipeline; an error names the setting it came from."""
+    try:
+        return load_pipeline(config.spacy_model)
+    except SpacyModelError as error:
+        if from_caller or config.source is None:
+            raise
+        raise SpacyModelError(error.what, where=f"{config.source}: spacy_model",
+                              hint=error.hint) from None
+
+
 def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
     ids = [rule.id for rule in rules]
-    for pattern in config.disable:
-        if not fnmatch.filter(ids, pattern):
-            raise ConfigError(f"disable: no rule matches {pattern!r}",
-                              hint="run 'servicecoach rules list' for the ids")
+    ignore = (*config.disable, *config.ignore)
+    for key, selectors in (("disable", config.disable), ("ignore", config.ignore),
+                           ("select", config.select or ()),
+                           ("extend-select", config.extend_select)):
+        check_selectors(key, selectors, ids)
     for rule_id in config.rules:
         if rule_id not in ids:
-            raise ConfigError(f"rules.{rule_id}: no such rule",
-                              hint="run 'servicecoach rules list' for the ids")
+            raise ConfigError(f"rules.{rule_id}: no such rule", hint=did_you_mean(
+                rule_id, ids, "run 'servicecoach rules list' for the ids"))
     for rule in rules:
-        if any(fnmatch.fnmatchcase(rule.id, pattern) for pattern in config.disable):
+        if not selected(rule.id, select=config.select, extend_select=config.extend_select,
+                        ignore=ignore):
             continue
         override = config.rules.get(rule.id)
         if override is not None:
