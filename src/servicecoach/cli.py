@@ -22,7 +22,7 @@ from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.command_line import SuggestingParser, positive_int
 from servicecoach.config import CoachConfig, find_config, load_config
-from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
+from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
@@ -38,6 +38,7 @@ from servicecoach.readers import (
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
+from servicecoach.rules.under_test import packs_with_those_under_test
 from servicecoach.satisfaction import run_satisfaction
 from servicecoach.selection import split_selectors
 from servicecoach.suggest import did_you_mean
@@ -64,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ServiceCoachError as error:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
+        for each in each_error(error):
+            print(f"error: {printable(str(each))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
@@ -269,12 +271,15 @@ def _coach_options(parser: argparse.ArgumentParser) -> None:
                             help=f"{what}: comma-separated ids, families (empathy) or globs")
 
 
-def _coach(args: argparse.Namespace) -> Coach:
+def _config(args: argparse.Namespace) -> CoachConfig:
     if args.config is not None:
-        config = load_config(args.config)
-    else:
-        found = find_config(Path.cwd())
-        config = load_config(found) if found else CoachConfig()
+        return load_config(args.config)
+    found = find_config(Path.cwd())
+    return load_config(found) if found else CoachConfig()
+
+
+def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach:
+    config = config or _config(args)
     selection: dict[str, object] = {}
     if args.select:
         selection["select"] = tuple(s for group in args.select for s in group)
@@ -462,7 +467,11 @@ def _rules_explain(args: argparse.Namespace) -> int:
 
 
 def _rules_test(args: argparse.Namespace) -> int:
-    coach = _coach(args)
+    config = _config(args)
+    if args.paths:  # a folder of a pack puts that pack under test
+        args.packs = packs_with_those_under_test(args.packs or config.packs, args.paths,
+                                                 config.base_dir)
+    coach = _coach(args, config)
     paths = args.paths or sorted({Path(w.path).parent for w in coach.locations.values()})
     files = find_test_files(paths)
     if not files:

@@ -21,7 +21,12 @@ from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.analyzers.signal_rule import SignalRuleAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
-from servicecoach.errors import ConfigError, RulePackError, SpacyModelError
+from servicecoach.errors import (
+    ConfigError,
+    RulePackError,
+    RulePackErrors,
+    SpacyModelError,
+)
 from servicecoach.models import (
     Channel,
     Event,
@@ -95,7 +100,7 @@ class Coach:
         self.signals = _signal_reader(loaded)
         """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
         self._check_signals()
-        self.analyzers: tuple[Analyzer, ...] = tuple(self._build(rule) for rule in self.rules)
+        self.analyzers: tuple[Analyzer, ...] = self._build_all()
         self.matchers = self._compile()
         self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
@@ -122,6 +127,21 @@ class Coach:
         if base is not None and not Path(name).is_absolute() and (base / name).exists():
             name = str(base / name)
         return load_pack(name)
+
+    def _build_all(self) -> tuple[Analyzer, ...]:
+        """Every rule's analyzer; all the rules that cannot be built are reported at once."""
+        analyzers: list[Analyzer] = []
+        problems: list[RulePackError] = []
+        for rule in self.rules:
+            try:
+                analyzers.append(self._build(rule))
+            except RulePackError as error:
+                problems.append(error)
+        if len(problems) > 1:
+            raise RulePackErrors(problems)
+        if problems:
+            raise problems[0]
+        return tuple(analyzers)
 
     def _build(self, rule: Rule) -> Analyzer:
         if isinstance(rule, PhraseRule | SubstitutionRule):
