@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -356,17 +357,18 @@ def _known_and_unique(
     canned: CannedTranscript, coach: Coach, seen: dict[str, str]
 ) -> CannedTranscript | InputError:
     """The canned transcript, or an error when it names an unknown rule or reuses an id."""
-    where = {"source": str(canned.path), "location": f"line {canned.line}",
-             "transcript_id": canned.transcript.id}
+    error = functools.partial(InputError, source=str(canned.path),
+                              location=f"line {canned.line}", transcript_id=canned.transcript.id)
     unknown = sorted({e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
                      - set(coach.rule_order))
     if unknown:
-        return InputError(f"expectations name unknown rule id(s): {', '.join(unknown)}",
-                          hint="run 'servicecoach rules list' for the ids", **where)
+        return error(f"expectations name unknown rule id(s): {', '.join(unknown)}",
+                     hint=did_you_mean(unknown[0], coach.rule_order,
+                                       "run 'servicecoach rules list' for the ids"))
     first = seen.setdefault(canned.transcript.id, f"{canned.path}:{canned.line}")
     if first != f"{canned.path}:{canned.line}":
-        return InputError(f"transcript id already used at {first}",
-                          hint="ids must be unique: baselines and reports key on them", **where)
+        return error(f"transcript id already used at {first}",
+                     hint="ids must be unique: baselines and reports key on them")
     return canned
 
 

@@ -22,7 +22,7 @@ seconds, ``mm:ss``, ISO strings, epoch numbers or ``Tue Oct 31 22:10:47 +0000 20
 from __future__ import annotations
 
 import csv as _csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from servicecoach.errors import InputError
@@ -117,7 +117,7 @@ class CsvReader(BaseReader):
         for key, numbered in conversations.items():
             yield self._conversation(key or stem(source), numbered, columns, source)
 
-    def _columns(self, fieldnames: list[str]) -> dict[str, str | None]:
+    def _columns(self, fieldnames: Sequence[str]) -> dict[str, str | None]:
         by_lower = {name.strip().lower(): name for name in fieldnames}
         columns: dict[str, str | None] = {}
         for key, candidates in _CANDIDATES.items():
@@ -132,11 +132,13 @@ class CsvReader(BaseReader):
     ) -> ReadResult:
         draft = Draft(id=key, relative=True)
         absolute: list[bool] = []
+        # read() refuses a header without a speaker and a text column
+        speaker_column, text_column = columns["speaker"] or "", columns["text"] or ""
         for line, row in rows:
-            raw_speaker = (row.get(columns["speaker"]) or "").strip()
-            text = row.get(columns["text"])
+            raw_speaker = (row.get(speaker_column) or "").strip()
+            text = row.get(text_column)
             if not raw_speaker or text is None:
-                field = columns["speaker"] if not raw_speaker else columns["text"]
+                field = speaker_column if not raw_speaker else text_column
                 return InputError(f"empty {field!r}", source=source.name, location=f"line {line}",
                                   transcript_id=key)
             times = []
@@ -150,7 +152,7 @@ class CsvReader(BaseReader):
                 if parsed:
                     absolute.append(parsed[1])
             lowered = raw_speaker.lower()
-            role = _BOOLEAN.get(lowered) if columns["speaker"].lower() == "inbound" else _ROLE_OF.get(lowered)
+            role = _BOOLEAN.get(lowered) if speaker_column.lower() == "inbound" else _ROLE_OF.get(lowered)
             draft.add_turn(role, text.strip(), times[0], times[1], label=raw_speaker)
             name = row.get(columns["name"]) if columns["name"] else None
             if role in ("agent", "customer"):

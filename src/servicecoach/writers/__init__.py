@@ -16,7 +16,9 @@ class Writer(Protocol):
     writes what it rendered, and `write` does both.
     """
 
-    render: Callable[[Report], str]
+    def render(self, report: Report) -> str:
+        """The report as this writer prints it (a pure function of the report)."""
+        ...
 
     def emit(self, rendered: str) -> None:
         """Write one rendered report."""
@@ -134,12 +136,13 @@ class JsonWriter(_StreamWriter):
         self._out.flush()
 
 
-WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
+WRITERS: dict[str, Callable[[TextIO], Writer]] = {
+    "text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
 
 
 def make_writer(name: str, out: TextIO) -> Writer:
     """The writer for a ``--format`` name."""
-    return WRITERS[name](out)  # type: ignore[no-any-return]
+    return WRITERS[name](out)
 
 
 __all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",
