@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from servicecoach.expectations import Expectations, ExpectedFinding
+from servicecoach.expectations import Expectations, ExpectedFinding, finding_ref
 from servicecoach.models import Report
+from servicecoach.writers import grade
 
 
 def assert_findings(
@@ -24,7 +25,7 @@ def assert_findings(
         "absent": [a.model_dump() if isinstance(a, ExpectedFinding) else a for a in absent],
     })
     missing = [str(e) for e in expect.present if not any(e.matches(f) for f in report.findings)]
-    unwanted = [f"{f.rule_id}@{f.turn_index}:{f.severity.value}"
+    unwanted = [f"{finding_ref(f)} ({grade(f)})"
                 for e in expect.absent for f in report.findings if e.matches(f)]
     if missing or unwanted:
         lines = [f"findings of transcript {report.transcript_id!r} do not match:"]
@@ -33,7 +34,7 @@ def assert_findings(
         if unwanted:
             lines.append(f"  unexpected: {', '.join(unwanted)}")
         lines.append("  found:")
-        lines.extend(f"    {f.rule_id}@{f.turn_index}:{f.severity.value} {f.message}"
+        lines.extend(f"    {finding_ref(f)} ({grade(f)}): {f.message}"
                      for f in report.findings)
         if not report.findings:
             lines.append("    (nothing)")
