@@ -126,3 +126,12 @@ def test_spacy_model_error_names_the_config_file_it_came_from(
     assert "--spacy-model" not in err
     code, _, err = run(["rules", "list", "--spacy-model", "xx_not_installed_sm"], capsys)
     assert code == 2 and "error: --spacy-model: the spaCy pipeline" in err
+
+
+def test_ignoring_a_rule_another_one_is_suppressed_by_is_allowed(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["score", str(CALL), "--format", "jsonl", "--ignore", "empathy.undercut"],
+                         capsys)
+    assert code == 0, err
+    assert "empathy.undercut" not in rule_ids(out) and "empathy.missing" in rule_ids(out)

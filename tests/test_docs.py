@@ -12,6 +12,7 @@ import difflib
 import io
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -31,8 +32,9 @@ from doc_blocks import (
     sh_commands,
 )
 
-from servicecoach import Coach
-from servicecoach.config import load_config
+from servicecoach import Coach, cli
+from servicecoach.analyzers.builtins import registered
+from servicecoach.config import CoachConfig, load_config
 from servicecoach.models import Report, Transcript
 from servicecoach.readers.text import parse_transcripts
 from servicecoach.rules.schema import PackManifest
@@ -60,9 +62,45 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
+_SHELL = set("|&;<>()$`*?[]{}~\\")  # what only a shell can run (quotes shlex reads)
+_COACHES: dict[tuple[object, ...], Coach] = {}
+
+
+def _cached_coach(config: CoachConfig | None = None, **options: Any) -> Coach:
+    """A `Coach` per configuration, built once: a Coach is immutable, and commands that
+    load the same packs need not pay for it again."""
+    key = (config.model_dump_json() if config else "", config.base_dir if config else None,
+           *((name, str(value)) for name, value in sorted(options.items())))
+    if key not in _COACHES:
+        _COACHES[key] = Coach(config, **options)
+    return _COACHES[key]
+
+
+def _run_in_process(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A plain ``servicecoach`` command run by `main` in this process (same output and exit
+    code, without starting Python and loading the packs each time)."""
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                pytest.MonkeyPatch.context() as patch:
+            patch.setattr(cli, "Coach", _cached_coach)
+            try:
+                code = cli.main(argv[1:])
+            except SystemExit as exit_:
+                code = int(exit_.code or 0)
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
 def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     if "../shared" in command:
         skip_without_shared()
+    argv = shlex.split(command, comments=True)
+    if argv and argv[0] == "servicecoach" and not _SHELL & set(command.split("#")[0]):
+        return _run_in_process(argv, cwd)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            "COLUMNS": "100"}
     return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True,
@@ -130,10 +168,11 @@ def test_python_blocks_run(page: Path, scratch: Path, tmp_path: Path,
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(compile(block.text, block.where, "exec"), namespace)  # noqa: S102
-        if after is not None and after.language == "output":
-            if not output_matches(after.text, printed.getvalue()):
-                pytest.fail(_drift(f"{block.where} (output in {after.where})", after.text,
-                                   printed.getvalue()), pytrace=False)
+        if after is None or after.language != "output":
+            continue
+        if not output_matches(after.text, printed.getvalue()):
+            pytest.fail(_drift(f"{block.where} (output in {after.where})", after.text,
+                               printed.getvalue()), pytrace=False)
 
 
 def _run_as_test_file(block: Block, folder: Path) -> None:
@@ -183,3 +222,22 @@ def test_transcript_blocks_read(block: Block, tmp_path: Path) -> None:
         return
     for parsed in parse_transcripts(block.text, source=block.where):
         assert isinstance(parsed, Transcript), str(parsed)
+
+
+def test_the_analyzer_names_a_builtin_rule_can_use_are_documented() -> None:
+    page = (REPO / "docs" / "rules" / "analyzers.md").read_text(encoding="utf-8")
+    assert all(f"| `{name}` |" in page for name in registered())
+
+
+def test_a_page_that_drifts_is_caught(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text("Text.\n\n```console\n$ echo hi\nhello\n```\n\n  ```yaml excerpt\n"
+                    "  a: [\n  ```\n\n```\nno language\n```\n")
+    console, excerpt, bare = blocks_of(page, root=tmp_path)
+    assert (console.language, console.line, console.excerpt) == ("console", 4, False)
+    assert excerpt.excerpt and excerpt.text == "a: [\n" and not bare.excerpt
+    (command,) = console_commands(console)
+    assert not output_matches(command.expected or "", "hi\n")  # the page says hello
+    assert output_matches("hi\n...\nend ... here", "hi\n1\n2\nend of it here  \n\n")
+    assert not output_matches("hi", "hi\nmore\n")

@@ -186,7 +186,7 @@ class Coach:
 
     def _check_suppressors(self) -> None:
         for rule_id, suppressors in self._suppressors.items():
-            unknown = suppressors - set(self.rule_order)
+            unknown = suppressors - set(self.locations)  # a loaded rule left out still counts
             if unknown:
                 where = self.locations[rule_id]
                 raise RulePackError(
