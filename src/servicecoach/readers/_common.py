@@ -30,6 +30,7 @@ from servicecoach.readers.base import (
     json_loads,
     validation_problem,
 )
+from servicecoach.speaker_labels import is_generic_label
 
 _ELISION = linear(r"(?m)^[ \t\r]*(?:\.\.\.|…)[ \t\r]*,?[ \t\r]*$")
 
@@ -320,7 +321,8 @@ class Draft:
             self._map_labels(user, agent)
         if self.labels_are_names:
             for turn in self.turns:
-                if turn["label"] is not None and turn["speaker"] in ("agent", "customer"):
+                if turn["label"] is not None and turn["speaker"] in ("agent", "customer") \
+                        and not is_generic_label(turn["label"]):
                     self.name(f"{turn['speaker']}_name", turn["label"])
         return None
 
