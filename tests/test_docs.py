@@ -235,7 +235,7 @@ def test_a_page_that_drifts_is_caught(tmp_path: Path) -> None:
     page.write_text("Text.\n\n```console\n$ echo hi\nhello\n```\n\n  ```yaml excerpt\n"
                     "  a: [\n  ```\n\n```\nno language\n```\n")
     console, excerpt, bare = blocks_of(page, root=tmp_path)
-    assert (console.language, console.line, console.excerpt) == ("console", 4, False)
+    assert (console.language, console.line, console.excerpt) == ("console", 3, False)  # the opening fence
     assert excerpt.excerpt and excerpt.text == "a: [\n" and not bare.excerpt
     (command,) = console_commands(console)
     assert not output_matches(command.expected or "", "hi\n")  # the page says hello

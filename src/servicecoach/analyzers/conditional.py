@@ -23,7 +23,7 @@ from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.sentiment import load_sentiment
 from servicecoach.rules.schema import ConditionalRule, MatchSpec
 
-_SNIPPET = 80
+_SNIPPET = 100
 
 
 @dataclass

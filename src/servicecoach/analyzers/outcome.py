@@ -27,7 +27,7 @@ from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, sn
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
-_SNIPPET = 80
+_SNIPPET = 100
 
 
 @dataclass(frozen=True)

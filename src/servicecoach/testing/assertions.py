@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from servicecoach.expectations import Expectations, ExpectedFinding, finding_ref
-from servicecoach.models import Report
-from servicecoach.writers import grade
+from servicecoach.expectations import Expectations, ExpectedFinding
+from servicecoach.models import Finding, Report
 
 
 def assert_findings(
@@ -25,7 +24,7 @@ def assert_findings(
         "absent": [a.model_dump() if isinstance(a, ExpectedFinding) else a for a in absent],
     })
     missing = [str(e) for e in expect.present if not any(e.matches(f) for f in report.findings)]
-    unwanted = [f"{finding_ref(f)} ({grade(f)})"
+    unwanted = [_short_form(f)
                 for e in expect.absent for f in report.findings if e.matches(f)]
     if missing or unwanted:
         lines = [f"findings of transcript {report.transcript_id!r} do not match:"]
@@ -34,8 +33,15 @@ def assert_findings(
         if unwanted:
             lines.append(f"  unexpected: {', '.join(unwanted)}")
         lines.append("  found:")
-        lines.extend(f"    {finding_ref(f)} ({grade(f)}): {f.message}"
+        lines.extend(f"    {_short_form(f)} {f.message}"
                      for f in report.findings)
         if not report.findings:
             lines.append("    (nothing)")
         raise AssertionError("\n".join(lines))
+
+
+def _short_form(finding: Finding) -> str:
+    """A finding as an expectation names it: ``rule_id@turn:severity`` (no turn for a
+    finding on the whole conversation)."""
+    turn = "" if finding.turn_index is None else f"@{finding.turn_index}"
+    return f"{finding.rule_id}{turn}:{finding.severity.value}"
