@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
@@ -37,6 +37,7 @@ from servicecoach.nlp.context import (
     quoted_regions,
 )
 from servicecoach.nlp.matching import Hit, MatcherSet
+from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.sentences import Sentence, doc_sentences
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
@@ -135,7 +136,7 @@ class TurnContext:
         """The turn tokenized, without the pipeline's annotations: enough to read words."""
         return self._tokens
 
-    @cached_property
+    @computed_once
     def doc(self) -> Doc:
         """The turn's `Doc` with the pipeline's annotations (sentences, and entities if any)."""
         return self._annotate(self._tokens)
@@ -156,7 +157,7 @@ class TurnContext:
         """The NORM and LOWER ids of the turn's tokens."""
         return self._scan.words
 
-    @cached_property
+    @computed_once
     def quotes(self) -> tuple[tuple[int, int], ...]:
         """Quoted character ranges of the turn's text."""
         return quoted_regions(self.turn.text)
@@ -200,14 +201,14 @@ class TurnContext:
                 kept.append(hit)
         return kept
 
-    @cached_property
+    @computed_once
     def sentences(self) -> tuple[Sentence, ...]:
         """The turn's sentences, as offsets only: no spaCy objects to walk."""
         if self._split is not None:
             return self._split(self._tokens)
         return doc_sentences(self.doc)
 
-    @cached_property
+    @computed_once
     def _sentence_starts(self) -> list[int]:
         return [sentence.start for sentence in self.sentences]
 
@@ -223,7 +224,7 @@ class TurnContext:
         """A sentence's text (as ``Span.text``: the turn's text is the `Doc`'s text)."""
         return self.turn.text[sentence.start_char : sentence.end_char]
 
-    @cached_property
+    @computed_once
     def sentiment(self) -> float:
         """The lowest VADER compound of the turn's sentences (customer turns only)."""
         texts = [self.sentence_text(sentence) for sentence in self.sentences]

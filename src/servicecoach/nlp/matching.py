@@ -15,7 +15,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz
@@ -26,6 +25,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
+from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
 from servicecoach.nlp.safe_regex import Pattern, compile_safe
 from servicecoach.rules.schema import MatchSpec
@@ -129,18 +129,18 @@ class TurnScan:
         self.doc = doc
         self.lowered = text.lower()
 
-    @cached_property
+    @computed_once
     def phrases(self) -> PhraseHits:
         """Every phrase, lemma and exception hit of the turn, by canonical key."""
         return self._matchers.phrase_hits(self.doc)
 
-    @cached_property
+    @computed_once
     def _word_ids(self) -> list[int]:
         """The NORM and LOWER ids of each token in turn: token i's are at 2i and 2i + 1."""
         # spaCy's stubs type the array as floats; attribute ids are uint64
         return cast("list[int]", self.doc.to_array([NORM, LOWER]).ravel().tolist())
 
-    @cached_property
+    @computed_once
     def words(self) -> frozenset[int]:
         """The NORM and LOWER ids of the turn's tokens (for the token-pattern prefilter)."""
         return frozenset(self._word_ids)
@@ -152,12 +152,12 @@ class TurnScan:
                 return position // 2
         return len(self.doc)
 
-    @cached_property
+    @computed_once
     def literals(self) -> frozenset[int]:
         """Ids of the regex gate literals that occur in the turn."""
         return self._matchers.literals.present(self.lowered)
 
-    @cached_property
+    @computed_once
     def candidates(self) -> set[str]:
         """Canonical keys of the specs that may have hits in the turn: a phrase of theirs
         matched, a gate literal of theirs occurs, or only running them can tell (token

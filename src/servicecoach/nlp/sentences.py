@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from spacy.attrs import IS_PUNCT, ORTH
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -49,18 +49,23 @@ class RuleSentencizer:
 
     def __call__(self, doc: Doc) -> tuple[Sentence, ...]:
         """The sentences of a tokenized turn (`doc` needs no annotation)."""
-        if not len(doc):
+        length = len(doc)
+        if not length:
             return ()
         punct = self._punct
+        orths = doc.to_array(ORTH).tolist()
         starts = [0]
-        seen_period = False
-        for index, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
-            if orth in punct:
-                seen_period = True
-            elif seen_period and not is_punct:
-                starts.append(index)
-                seen_period = False
-        ends = [*starts[1:], len(doc)]
+        after = 0  # tokens before this one were read (a sentence cannot start there)
+        for period in [index for index, orth in enumerate(orths) if orth in punct]:
+            if period < after:
+                continue  # in the punctuation run that an earlier period starts
+            start = period + 1  # the sentence starts at the first token that is not
+            while start < length and (orths[start] in punct or doc[start].is_punct):
+                start += 1  # punctuation after the period
+            if start < length:
+                starts.append(start)
+            after = start
+        ends = [*starts[1:], length]
         return tuple(
             Sentence(start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
             for start, end in zip(starts, ends)

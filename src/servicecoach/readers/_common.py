@@ -215,10 +215,16 @@ class Draft:
             {"speaker": speaker, "text": text, "start": start, "end": end, "label": label}
         )
 
-    def add_event(self, kind: str, at: float | None = None, target: str | None = None) -> None:
-        """Add a hold or transfer event; without a time it goes after the last turn so far."""
+    def add_event(
+        self, kind: str, at: float | None = None, target: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Add a hold or transfer event; without a time it goes after the last turn so far.
+        `details` (e.g. ``{"target_id": ...}`` when `target` is a name) become the event's
+        ``metadata``."""
         self.events.append(
-            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1}
+            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1,
+             "metadata": details or None}
         )
 
     def drop(self, what: str, count: int = 1) -> None:
@@ -303,6 +309,8 @@ class Draft:
             placed["at"] = round(event["at"] - origin, 3)
         else:
             placed["after_turn"] = new_index.get(event["after"], -1)
+        if event.get("metadata"):
+            placed["metadata"] = event["metadata"]
         return placed
 
     def _resolve_roles(self, reader: BaseReader | None) -> str | None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
+from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers.base import (
     ReadResult,
     Source,
@@ -51,7 +52,7 @@ class JsonReader:
 
     def sniff(self, source: Source, head: str) -> bool:
         stripped = head.lstrip()
-        if not stripped.startswith(("{", "[")) or '"turns"' not in head:
+        if not stripped.startswith(("{", "[")) or '"turns"' not in head or looks_like_etl(head):
             return False
         return not JSONL_READER.sniff(source, head)
 
