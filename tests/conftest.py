@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,36 @@ from servicecoach import Coach, Transcript
 from servicecoach.readers.text import parse_transcripts
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# the project's shared data beside the checkout (real dialogues, vendor samples, ratings,
+# corpora); SERVICECOACH_SHARED points elsewhere (a test sets it to a missing folder)
+SHARED = Path(os.environ.get("SERVICECOACH_SHARED") or REPO.parent / "shared")
+SHARED_MISSING = (f"{SHARED} is not beside the checkout: the tests that read the shared data "
+                  "(real dialogues, vendor samples, ratings, corpora) did not run")
+
+
+def skip_without_shared() -> None:
+    """Skip the calling test when ../shared/ is absent, with the one reason every such test
+    gives (pytest -ra folds them into a single line)."""
+    if not SHARED.is_dir():
+        pytest.skip(SHARED_MISSING)
+
+
+def shared(relative: str) -> Path:
+    """A path under ../shared/; skips the test when ../shared/ is absent."""
+    skip_without_shared()
+    return SHARED / relative
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `needs_shared` marker."""
+    config.addinivalue_line("markers", "needs_shared: the test reads ../shared/ (skipped, with "
+                            "one summary line for all, when it is absent)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip the tests marked `needs_shared` when ../shared/ is absent."""
+    if item.get_closest_marker("needs_shared") is not None:
+        skip_without_shared()
 
 
 @pytest.fixture(scope="session")

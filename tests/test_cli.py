@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED
+from conftest import REPO, shared
 
 from servicecoach.cli import main
 
@@ -268,9 +268,7 @@ def test_bad_regex_inside_a_token_pattern_is_located(
 def test_metadata_only_records_are_skipped_and_counted_not_failed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sample = SHARED / "formats" / "zendesk" / "zenpy_spec_talk_leg.json"
-    if not sample.is_file():
-        pytest.skip("../shared/formats is not beside the repo")
+    sample = shared("formats/zendesk/zenpy_spec_talk_leg.json")
     (tmp_path / "leg.json").write_text(sample.read_text())
     (tmp_path / "call.txt").write_text(FINE)
     code, _, err = run(["score", str(tmp_path)], capsys)
@@ -280,9 +278,7 @@ def test_metadata_only_records_are_skipped_and_counted_not_failed(
 
 
 def test_reports_say_when_roles_were_guessed(capsys: pytest.CaptureFixture[str]) -> None:
-    sample = SHARED / "formats" / "aws-transcribe" / "awsdocs_transcribe_batch_speaker_labels.json"
-    if not sample.is_file():
-        pytest.skip("../shared/formats is not beside the repo")
+    sample = shared("formats/aws-transcribe/awsdocs_transcribe_batch_speaker_labels.json")
     _, out, _ = run(["score", str(sample), "--format", "jsonl"], capsys)
     (note,) = json.loads(out)["notes"]
     assert note.startswith("speaker roles were decided by heuristic (spk_0 = ")

@@ -22,8 +22,7 @@ def contract_ids() -> set[str]:
     return set(re.findall(r"^\| `([a-z]+\.[a-z-]+)` \|", text, flags=re.MULTILINE))
 
 
-NO_SHARED = pytest.mark.skipif(not (SHARED / "CHECKS.md").is_file(),
-                               reason="../shared is not beside the repo")
+NO_SHARED = pytest.mark.needs_shared
 
 
 @NO_SHARED

@@ -15,8 +15,7 @@ from servicecoach import Coach
 from servicecoach.evaluation import Fold, run_eval
 
 DEVSET_REAL = SHARED / "devset-real"
-pytestmark = pytest.mark.skipif(not (DEVSET_REAL / "labels.jsonl").is_file(),
-                                reason="../shared/devset-real/ is not beside the checkout")
+pytestmark = pytest.mark.needs_shared
 
 
 def overall_line(report: str) -> list[str]:

@@ -29,7 +29,7 @@ def test_a_transcript_without_a_rating_is_a_clear_error() -> None:
         rating(unrated, "S")
 
 
-@pytest.mark.skipif(not RATED.is_file(), reason="../shared/satisfaction/ is not beside the checkout")
+@pytest.mark.needs_shared
 def test_overall_score_ranks_held_out_dialogues_by_satisfaction(coach: Coach) -> None:
     """Weights were calibrated on fold 0/2; fold 1/2 (304 dialogues) is the check."""
     out = io.StringIO()

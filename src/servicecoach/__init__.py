@@ -1,6 +1,7 @@
 """servicecoach: coach customer-service agents, turn by turn, from YAML rule packs."""
 
-from servicecoach.coach import Coach
+from typing import TYPE_CHECKING
+
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import (
     ConfigError,
@@ -27,7 +28,10 @@ from servicecoach.models import (
     Transcript,
     Turn,
 )
-from servicecoach.session import Session
+
+if TYPE_CHECKING:
+    from servicecoach.coach import Coach
+    from servicecoach.session import Session
 
 __version__ = "0.1.0"
 
@@ -58,3 +62,17 @@ __all__ = [
     "Turn",
     "load_config",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`Coach` and `Session` on first use: importing the package (its models, the pytest
+    plugin) does not load spaCy."""
+    if name == "Coach":
+        from servicecoach.coach import Coach
+
+        return Coach
+    if name == "Session":
+        from servicecoach.session import Session
+
+        return Session
+    raise AttributeError(f"module 'servicecoach' has no attribute {name!r}")

@@ -8,11 +8,14 @@ an issue is not in the baseline.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
-from servicecoach.coach import Coach
-from servicecoach.expectations import CannedTranscript, compare
+from servicecoach.expectations import CannedTranscript, compare, finding_ref
 from servicecoach.models import FindingKind, Report, Severity
+
+if TYPE_CHECKING:
+    from servicecoach.coach import Coach
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class CheckOutcome:
     canned: CannedTranscript
     report: Report
     problems: list[tuple[int | None, str]] = field(default_factory=list)
+    expected_nothing: bool = False
+    """True when neither the transcript nor the options asked for anything: it passes
+    trivially, and says so."""
 
     @property
     def passed(self) -> bool:
@@ -42,6 +48,9 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
     """Score one canned transcript and list what does not hold."""
     report = coach.score(canned.transcript)
     outcome = CheckOutcome(canned, report, compare(canned, report))
+    expect = canned.expect
+    outcome.expected_nothing = not (expect.present or expect.absent or expect.min_scores) and (
+        options == CheckOptions())
     transcript = canned.transcript
     for finding in report.findings:
         if finding.kind is not FindingKind.ISSUE:
@@ -53,7 +62,7 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
         if reached or is_new:
             label = "new issue" if options.baseline is not None else "issue"
             outcome.problems.append((finding.turn_index,
-                                     (f"{label} {finding.rule_id}@{finding.turn_index} "
+                                     (f"{label} {finding_ref(finding)} "
                                       f"({finding.severity.value}): {finding.message}")))
     if options.min_score is not None and (report.overall is None
                                           or report.overall < options.min_score):

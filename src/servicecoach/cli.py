@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TextIO
 
@@ -21,8 +23,9 @@ from servicecoach.baseline import issues_fingerprints, read_baseline, write_base
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
+from servicecoach.command_line import SuggestingParser, positive_int
 from servicecoach.config import CoachConfig, find_config, load_config
-from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
+from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
@@ -37,7 +40,10 @@ from servicecoach.readers import (
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
+from servicecoach.rules.under_test import packs_with_those_under_test
 from servicecoach.satisfaction import run_satisfaction
+from servicecoach.selection import split_selectors
+from servicecoach.suggest import did_you_mean
 from servicecoach.summary.command import (
     add_score_options,
     add_summarize_command,
@@ -67,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ServiceCoachError as error:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
+        for each in each_error(error):
+            print(f"error: {printable(str(each))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
@@ -76,10 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog="servicecoach",
         description="Coach customer-service agents: score conversations against rule packs.",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"servicecoach {package_version('servicecoach')}")
     commands = parser.add_subparsers(title="commands")
 
     score = commands.add_parser(
@@ -92,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(score)
     score.add_argument("--fail-on", choices=[s.value for s in Severity],
                        help="exit 1 when an issue of this severity or higher is found")
-    score.add_argument("--workers", type=int, default=1, metavar="N",
+    score.add_argument("--workers", type=positive_int, default=1, metavar="N",
                        help="score on N processes (output stays in input order)")
     score.add_argument("--redact", action="store_true",
                        help="mask e-mail addresses, phone, card and account numbers in reports")
@@ -216,8 +225,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-format", default="auto",
-                        help="input format (default: auto-detect from content); "
-                        "see docs/formats.md")
+                        help="input format (default: auto, detected from the content): "
+                        f"{', '.join(sorted(readers()))}")
     parser.add_argument("--roles", action="append", default=[], metavar="LABEL=ROLE",
                         help="map speaker labels to agent|customer|system (repeatable), "
                         "for formats without roles: --roles spk_0=agent")
@@ -287,6 +296,11 @@ def _coach_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pack", action="append", dest="packs", metavar="PACK",
                         help="rule pack name or folder (repeatable; replaces the config's packs)")
     parser.add_argument("--spacy-model", help="an installed spaCy pipeline (default: blank English)")
+    for option, what in (("--select", "run only these rules (replaces the config's select)"),
+                         ("--extend-select", "run these rules too"),
+                         ("--ignore", "do not run these rules")):
+        parser.add_argument(option, action="append", type=split_selectors, metavar="RULES",
+                            help=f"{what}: comma-separated ids, families (empathy) or globs")
 
 
 def _channel_option(parser: argparse.ArgumentParser) -> None:
@@ -295,12 +309,22 @@ def _channel_option(parser: argparse.ArgumentParser) -> None:
                         "(default: the config's, else chat); docs/channels.md")
 
 
-def _coach(args: argparse.Namespace) -> Coach:
+def _config(args: argparse.Namespace) -> CoachConfig:
     if args.config is not None:
-        config = load_config(args.config)
-    else:
-        found = find_config(Path.cwd())
-        config = load_config(found) if found else CoachConfig()
+        return load_config(args.config)
+    found = find_config(Path.cwd())
+    return load_config(found) if found else CoachConfig()
+
+
+def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach:
+    config = config or _config(args)
+    selection: dict[str, object] = {}
+    if args.select:
+        selection["select"] = tuple(s for group in args.select for s in group)
+    for key, given in (("extend_select", args.extend_select), ("ignore", args.ignore)):
+        if given:
+            selection[key] = (*getattr(config, key), *(s for group in given for s in group))
+    config = config.model_copy(update=selection)
     if getattr(args, "cues", False):
         config = config.model_copy(update={"cues": True})
     if getattr(args, "redact", False):
@@ -364,17 +388,18 @@ def _known_and_unique(
     canned: CannedTranscript, coach: Coach, seen: dict[str, str]
 ) -> CannedTranscript | InputError:
     """The canned transcript, or an error when it names an unknown rule or reuses an id."""
-    where = {"source": str(canned.path), "location": f"line {canned.line}",
-             "transcript_id": canned.transcript.id}
+    error = functools.partial(InputError, source=str(canned.path),
+                              location=f"line {canned.line}", transcript_id=canned.transcript.id)
     unknown = sorted({e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
                      - set(coach.rule_order))
     if unknown:
-        return InputError(f"expectations name unknown rule id(s): {', '.join(unknown)}",
-                          hint="run 'servicecoach rules list' for the ids", **where)
+        return error(f"expectations name unknown rule id(s): {', '.join(unknown)}",
+                     hint=did_you_mean(unknown[0], coach.rule_order,
+                                       "run 'servicecoach rules list' for the ids"))
     first = seen.setdefault(canned.transcript.id, f"{canned.path}:{canned.line}")
     if first != f"{canned.path}:{canned.line}":
-        return InputError(f"transcript id already used at {first}",
-                          hint="ids must be unique: baselines and reports key on them", **where)
+        return error(f"transcript id already used at {first}",
+                     hint="ids must be unique: baselines and reports key on them")
     return canned
 
 
@@ -446,7 +471,8 @@ def _rules_list(args: argparse.Namespace) -> int:
     coach = _coach(args)
     print(f"{'id':<32} {'kind':<12} {'finding':<9} {'severity':<11} {'category':<18} speaker")
     for rule in coach.rules:
-        print(f"{rule.id:<32} {rule.kind:<12} {rule.finding.value:<9} {rule.severity.value:<11} "
+        severity = rule.severity.value if rule.finding is FindingKind.ISSUE else "-"
+        print(f"{rule.id:<32} {rule.kind:<12} {rule.finding.value:<9} {severity:<11} "
               f"{rule.category:<18} {rule.speaker}")
     return EXIT_OK
 
@@ -456,8 +482,11 @@ def _rules_explain(args: argparse.Namespace) -> int:
     try:
         rule = coach.rule(args.rule_id)
     except KeyError:
-        raise ServiceCoachError(f"no rule {args.rule_id!r}",
-                                hint="run 'servicecoach rules list' for the ids") from None
+        raise ServiceCoachError(f"no rule {args.rule_id!r} in the loaded packs "
+                                f"({', '.join(coach.pack_versions)})", hint=did_you_mean(
+                                    args.rule_id, coach.rule_order,
+                                    "for a rule of your own pack, pass --pack FOLDER; "
+                                    "'servicecoach rules list' lists the ids")) from None
     where = coach.locations[rule.id]
     kind = "strength" if rule.finding is FindingKind.STRENGTH else f"issue, {rule.severity.value}"
     print(f"{rule.id} ({kind}; category {rule.category}; {rule.kind} rule)")
@@ -471,7 +500,11 @@ def _rules_explain(args: argparse.Namespace) -> int:
 
 
 def _rules_test(args: argparse.Namespace) -> int:
-    coach = _coach(args)
+    config = _config(args)
+    if args.paths:  # a folder of a pack puts that pack under test
+        args.packs = packs_with_those_under_test(args.packs or config.packs, args.paths,
+                                                 config.base_dir)
+    coach = _coach(args, config)
     paths = args.paths or sorted({Path(w.path).parent for w in coach.locations.values()})
     files = find_test_files(paths)
     if not files:

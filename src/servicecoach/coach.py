@@ -7,7 +7,6 @@ store still learns new words as turns are tokenized; see docs/performance.md.)
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,12 @@ from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.analyzers.signal_rule import SignalRuleAnalyzer
 from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
-from servicecoach.errors import ConfigError, RulePackError
+from servicecoach.errors import (
+    ConfigError,
+    RulePackError,
+    RulePackErrors,
+    SpacyModelError,
+)
 from servicecoach.models import (
     Channel,
     Event,
@@ -57,8 +61,10 @@ from servicecoach.scoring import (
     DEFAULT_STRENGTH_BONUS,
     ScoringPolicy,
 )
+from servicecoach.selection import check_selectors, selected
 from servicecoach.session import Session
 from servicecoach.signals.reading import SignalReader
+from servicecoach.suggest import did_you_mean
 from servicecoach.unscored import not_scored_report, uncovered_language
 
 
@@ -94,7 +100,7 @@ class Coach:
         self.pack_versions: Mapping[str, str] = {
             name: version for pack in loaded for name, version in pack.versions.items()
         }
-        self.nlp: Language = load_pipeline(self.config.spacy_model)
+        self.nlp: Language = _pipeline(self.config, from_caller=spacy_model is not None)
         self._components = tuple(component for _, component in self.nlp.pipeline)
         self.split_sentences = RuleSentencizer.replacing(self.nlp)
         """Sentences straight from the tokens when the pipeline only splits sentences."""
@@ -105,9 +111,7 @@ class Coach:
         """The packs' channel profiles, combined (docs/channels.md)."""
         self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
         """The languages the packs' rules are written for (ISO 639-1)."""
-        self.analyzers: tuple[Analyzer, ...] = tuple(
-            self._build(rule, channel) for rule, channel in split_by_channel(self.rules,
-                                                                             self.profiles))
+        self.analyzers: tuple[Analyzer, ...] = self._build_all()
         self.matchers = self._compile()
         self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
@@ -134,6 +138,21 @@ class Coach:
         if base is not None and not Path(name).is_absolute() and (base / name).exists():
             name = str(base / name)
         return load_pack(name)
+
+    def _build_all(self) -> tuple[Analyzer, ...]:
+        """Every rule's analyzer; all the rules that cannot be built are reported at once."""
+        analyzers: list[Analyzer] = []
+        problems: list[RulePackError] = []
+        for rule, channel in split_by_channel(self.rules, self.profiles):
+            try:
+                analyzers.append(self._build(rule, channel))
+            except RulePackError as error:
+                problems.append(error)
+        if len(problems) > 1:
+            raise RulePackErrors(problems)
+        if problems:
+            raise problems[0]
+        return tuple(analyzers)
 
     def _build(self, rule: Rule, channel: Channel | None = None) -> Analyzer:
         if channel is not None:  # the rule as a channel profile changes it
@@ -182,7 +201,7 @@ class Coach:
 
     def _check_suppressors(self) -> None:
         for rule_id, suppressors in self._suppressors.items():
-            unknown = suppressors - set(self.rule_order)
+            unknown = suppressors - set(self.locations)  # a loaded rule left out still counts
             if unknown:
                 where = self.locations[rule_id]
                 raise RulePackError(
@@ -330,18 +349,31 @@ def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]
     return rules, locations
 
 
+def _pipeline(config: CoachConfig, *, from_caller: bool) -> Language:
+    """The configured spaCy pipeline; an error names the setting it came from."""
+    try:
+        return load_pipeline(config.spacy_model)
+    except SpacyModelError as error:
+        if from_caller or config.source is None:
+            raise
+        raise SpacyModelError(error.what, where=f"{config.source}: spacy_model",
+                              hint=error.hint) from None
+
+
 def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
     ids = [rule.id for rule in rules]
-    for pattern in config.disable:
-        if not fnmatch.filter(ids, pattern):
-            raise ConfigError(f"disable: no rule matches {pattern!r}",
-                              hint="run 'servicecoach rules list' for the ids")
+    ignore = (*config.disable, *config.ignore)
+    for key, selectors in (("disable", config.disable), ("ignore", config.ignore),
+                           ("select", config.select or ()),
+                           ("extend-select", config.extend_select)):
+        check_selectors(key, selectors, ids)
     for rule_id in config.rules:
         if rule_id not in ids:
-            raise ConfigError(f"rules.{rule_id}: no such rule",
-                              hint="run 'servicecoach rules list' for the ids")
+            raise ConfigError(f"rules.{rule_id}: no such rule", hint=did_you_mean(
+                rule_id, ids, "run 'servicecoach rules list' for the ids"))
     for rule in rules:
-        if any(fnmatch.fnmatchcase(rule.id, pattern) for pattern in config.disable):
+        if not selected(rule.id, select=config.select, extend_select=config.extend_select,
+                        ignore=ignore):
             continue
         override = config.rules.get(rule.id)
         if override is not None:

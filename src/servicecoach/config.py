@@ -5,6 +5,8 @@ Read from ``servicecoach.toml`` or from ``[tool.servicecoach]`` in ``pyproject.t
     packs = ["core", "./packs/acme"]     # bundled names or folders
     spacy_model = "en_core_web_sm"       # optional; default is blank English
     disable = ["language.negative"]      # rule ids, or "family.*"
+    select = ["empathy", "defensive"]    # Ruff-style: run only these (ids, families, globs)
+    extend-select = ["name.used"]        # ...and these; ignore = [...] takes rules out
     cues = true                          # keep live cues in batch reports
     channel = "social"                   # when the export does not say (default chat)
 
@@ -28,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from servicecoach.errors import ConfigError
 from servicecoach.models import Channel, Points, Severity, Weight
@@ -67,6 +69,13 @@ class CoachConfig(_Strict):
     packs: tuple[str, ...] = ("core",)
     spacy_model: str | None = None
     disable: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = Field(
+        default=None, description="Rules to run (ids, families, globs or ALL; default: all)")
+    extend_select: tuple[str, ...] = Field(
+        default=(), validation_alias=AliasChoices("extend-select", "extend_select"),
+        description="Rules to run besides those of `select`")
+    ignore: tuple[str, ...] = Field(
+        default=(), description="Rules not to run (ids, families or globs), like `disable`")
     cues: bool = Field(
         default=False, description="Keep live cues (empathy.needed, escalation.risk) in reports",
     )
@@ -87,6 +96,8 @@ class CoachConfig(_Strict):
         "language the packs do not cover")
     base_dir: Path | None = Field(default=None, exclude=True)
     """Folder that relative pack paths are resolved against (the config file's folder)."""
+    source: Path | None = Field(default=None, exclude=True)
+    """The file this configuration was read from, for errors that name it."""
 
 
 def load_config(path: str | Path) -> CoachConfig:
@@ -129,7 +140,7 @@ def load_config(path: str | Path) -> CoachConfig:
         )
         raise ConfigError(problems, where=str(file),
                           hint="see docs/configuration.md for the keys") from None
-    return config.model_copy(update={"base_dir": file.parent})
+    return config.model_copy(update={"base_dir": file.parent, "source": file})
 
 
 def find_config(start: Path) -> Path | None:

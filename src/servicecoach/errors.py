@@ -44,6 +44,25 @@ class RulePackError(ServiceCoachError):
         super().__init__(what, where=where, hint=hint)
 
 
+class RulePackErrors(RulePackError):
+    """Several problems found while loading rule files: every one is reported (`errors`),
+    so that a pack is fixed in one pass rather than one error per run."""
+
+    def __init__(self, errors: list[RulePackError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.what, path=first.path, line=first.line, hint=first.hint)
+
+    def render(self) -> str:
+        """Every problem, separated by `` | ``, on one line."""
+        return " | ".join(error.render() for error in self.errors)
+
+
+def each_error(error: ServiceCoachError) -> list[ServiceCoachError]:
+    """The problems an error stands for: itself, or each of several."""
+    return list(error.errors) if isinstance(error, RulePackErrors) else [error]
+
+
 class ConfigError(ServiceCoachError):
     """The user configuration (servicecoach.toml or [tool.servicecoach]) is invalid."""
 

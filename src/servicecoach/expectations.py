@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from servicecoach.errors import InputError
+from servicecoach.json_positions import record_lines
 from servicecoach.models import Finding, Report, Severity, Transcript
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import block_to_transcript, parse_blocks
@@ -121,13 +122,21 @@ class CannedTranscript:
         return self.line
 
 
+def finding_ref(finding: Finding) -> str:
+    """A finding as expectations name it: ``rule_id@turn``, or the bare id for a finding on
+    the whole conversation."""
+    if finding.turn_index is None:
+        return f"{finding.rule_id} (whole conversation)"
+    return f"{finding.rule_id}@{finding.turn_index}"
+
+
 def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, str]]:
     """Mismatches between a report and its expectations: (turn or None, readable line)."""
     problems: list[tuple[int | None, str]] = []
     turns = canned.transcript.turns
     for expected in canned.expect.present:
         if not any(expected.matches(f) for f in report.findings):
-            found = [f"{f.rule_id}@{f.turn_index}" for f in report.findings
+            found = [finding_ref(f) for f in report.findings
                      if f.rule_id == expected.rule_id]
             where = _turn_text(turns, expected.turn)
             problems.append((expected.turn, f"expected {expected}{where}, found "
@@ -136,7 +145,7 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
         for finding in report.findings:
             if expected.matches(finding):
                 problems.append((finding.turn_index,
-                                 (f"did not expect {finding.rule_id}@{finding.turn_index}"
+                                 (f"did not expect {finding_ref(finding)}"
                                   f"{_turn_text(turns, finding.turn_index)}: {finding.message}")))
     scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
     for category, minimum in canned.expect.min_scores.items():
@@ -197,6 +206,7 @@ def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expe
 
 def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
     text = path.read_text(encoding="utf-8", errors="replace")
+    records: list[tuple[int, Any, tuple[int, ...]]]
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -204,21 +214,27 @@ def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
             yield InputError(f"invalid JSON: {error.msg}", source=str(path),
                              location=f"line {error.lineno}")
             return
-        records = [(1, r) for r in (data if isinstance(data, list) else [data])]
+        found = data if isinstance(data, list) else [data]
+        lines = record_lines(text)
+        if len(lines) == len(found):
+            records = [(where.line, record, tuple(where.turns))
+                       for where, record in zip(lines, found, strict=True)]
+        else:  # not an object or an array of objects: the transcript reader says what is wrong
+            records = [(1, record, ()) for record in found]
     else:
         records = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+        for number, row in enumerate(text.splitlines(), start=1):
+            if not row.strip():
                 continue
             try:
-                records.append((number, json.loads(line)))
+                records.append((number, json.loads(row), ()))
             except json.JSONDecodeError as error:
                 yield InputError(f"invalid JSON: {error.msg}", source=str(path),
                                  location=f"line {number}")
-    for line, record in records:
+    for line, record, turn_lines in records:
         raw = record.pop("expect", None) if isinstance(record, dict) else None
         parsed = transcript_from_record(record, source=str(path), location=f"line {line}")
-        yield _canned(parsed, raw, sidecar, path, line, ())
+        yield _canned(parsed, raw, sidecar, path, line, turn_lines)
 
 
 def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:

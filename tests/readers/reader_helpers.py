@@ -6,18 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHARED, skip_without_shared
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
 from servicecoach.readers.base import ReadResult, Source
 from servicecoach.readers.registry import get_reader
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "formats"
+SAMPLES = SHARED / "formats"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def sample(relative: str) -> Path:
     """A vendor sample under ../shared/formats (skips the test when samples are absent)."""
+    skip_without_shared()
     path = SAMPLES / relative
     if not path.exists():
         pytest.skip(f"sample {relative} not available")

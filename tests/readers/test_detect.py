@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import skip_without_shared
 from reader_helpers import FIXTURES, SAMPLES
 
 from servicecoach.errors import InputError
@@ -40,13 +41,14 @@ def _samples() -> list[Path]:
 
 
 def test_every_sample_folder_is_covered() -> None:
-    if not SAMPLES.is_dir():
-        pytest.skip("samples not available")
+    skip_without_shared()
     folders = {p.parent.name for p in _samples()}
     assert folders <= set(EXPECTED) | NOT_SUPPORTED, folders - set(EXPECTED) - NOT_SUPPORTED
 
 
-@pytest.mark.parametrize("path", _samples(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", _samples() or [pytest.param(SAMPLES, marks=pytest.mark.needs_shared)],
+    ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_sample_is_detected(path: Path) -> None:
     source = Source.from_path(path)
     if path.parent.name in NOT_SUPPORTED:

@@ -41,6 +41,7 @@ from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.sentences import Sentence, doc_sentences
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.rules.schema import MatchSpec
+from servicecoach.speaker_labels import is_generic_label
 
 if TYPE_CHECKING:
     from servicecoach.signals.reading import SignalReader, SignalReading
@@ -260,6 +261,7 @@ class Analyzer(Protocol):
 
 
 _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
+_NAME_OPENING = re.compile(r"(^|[\"“(]|[.!?]\s+)\{customer_name\},\s*(\w)")
 
 
 def render(template: str, slots: dict[str, str | None]) -> str:
@@ -274,7 +276,10 @@ def render(template: str, slots: dict[str, str | None]) -> str:
 
 @lru_cache(maxsize=4096)
 def _without_name(template: str) -> str:
-    """The template without its customer-name slot (and that slot's comma)."""
+    """The template without its customer-name slot (and that slot's comma): "Thanks,
+    {customer_name}." gives "Thanks."; "{customer_name}, I can" opening a quote or a
+    sentence gives "I can"."""
+    template = _NAME_OPENING.sub(lambda m: m[1] + m[2].upper(), template)
     return _NAME_SLOT.sub("", template)
 
 
@@ -332,8 +337,8 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 
 def address_form(full_name: str | None) -> str | None:
     """How an agent addresses someone: the first name, or title and surname ("Ms. Raman")."""
-    if not full_name or not full_name.strip():
-        return None
+    if not full_name or not full_name.strip() or is_generic_label(full_name):
+        return None  # unknown, or a role ("Support") rather than a name
     words = full_name.split()
     if words[0].lower().rstrip(".") in _TITLES and len(words) > 1:
         return f"{words[0]} {words[-1]}"

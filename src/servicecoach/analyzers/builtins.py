@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import typing
 from collections.abc import Callable
 
 from servicecoach.analyzers.base import Analyzer
@@ -34,6 +35,18 @@ def _import_analyzer_modules() -> None:
     package = importlib.import_module("servicecoach.analyzers")
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"servicecoach.analyzers.{module.name}")
+
+
+def registered() -> dict[str, str]:
+    """Every analyzer name a ``kind: builtin`` rule can use, with the first paragraph of its
+    analyzer's docstring (what it does)."""
+    _import_analyzer_modules()
+    described = {}
+    for name, factory in sorted(_FACTORIES.items()):
+        made = typing.get_type_hints(factory).get("return")
+        text = (getattr(made, "__doc__", None) or factory.__doc__ or "").strip()
+        described[name] = " ".join(text.split("\n\n")[0].split())
+    return described
 
 
 def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:

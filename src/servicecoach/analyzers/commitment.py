@@ -9,6 +9,8 @@ to `Conversation.commitments`; the first one of a turn without a time frame is a
 
 from __future__ import annotations
 
+import re
+
 from servicecoach.analyzers.base import (
     Conversation,
     TurnContext,
@@ -37,6 +39,13 @@ def merge_spans(hits: list[Hit], text: str) -> list[tuple[int, int]]:
             merged.append((hit.start, hit.end))
     return merged
 
+
+_VAGUE_TIME = re.compile(
+    r",?\s*\b(?:at some point|some ?time|soon|shortly|later(?: on| today)?|eventually|"
+    r"in a (?:bit|while)|asap|as soon as (?:possible|(?:i|we) can)|when(?:ever)? (?:i|we) "
+    r"(?:can|get (?:a|the) chance)|in due course|(?:down|along) the line)\b.*$",
+    re.IGNORECASE)
+"""A vague time frame and what follows it, at the end of a promise."""
 
 class CommitmentAnalyzer(PhraseListsAnalyzer):
     """Finds promises, records them with their time frames, and flags the vague ones."""
@@ -84,7 +93,9 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
 
     def _vague(self, conversation: Conversation, ctx: TurnContext, hit: Hit, stop: int) -> Finding:
         promise = ctx.turn.text[hit.start : stop].rstrip(".!?,; ")
-        slots = base_slots(conversation) | {"match": promise}
+        # the suggestion adds a time to the promise: without its vague one ("at some point")
+        definite = _VAGUE_TIME.sub("", promise).rstrip(".!?,; ") or promise
+        slots = base_slots(conversation) | {"match": promise, "detail": definite}
         return build_finding(
             self.rule, ctx, span=span_of(ctx.turn, hit.start, hit.end), slots=slots,
             evidence=(evidence_of(hit, ctx.index),

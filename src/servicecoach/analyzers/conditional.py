@@ -18,11 +18,12 @@ from servicecoach.analyzers.base import (
     evidence_of,
     span_of,
 )
+from servicecoach.analyzers.phrase_lists import snippet
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.sentiment import load_sentiment
 from servicecoach.rules.schema import ConditionalRule, MatchSpec
 
-_SNIPPET = 80
+_SNIPPET = 100
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ConditionalAnalyzer:
             evidence = self._trigger(ctx)
             if evidence is not None:
                 conversation.judged.add(self.rule.category)
-                state.window = _Window(ctx.index, ctx.turn.text[:_SNIPPET], evidence)
+                state.window = _Window(ctx.index, snippet(ctx.turn.text, _SNIPPET), evidence)
             return []
         if speaker is not self.responder or state.window is None:
             return []

@@ -47,8 +47,8 @@ class GreetingAnalyzer(PhraseListsAnalyzer):
     def on_turn(
         self, state: _Once, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if state.done or not self.is_agent_turn(conversation, ctx):
-            return []
+        if state.done or not self.is_agent_turn(conversation, ctx) or not ctx.turn.text.strip():
+            return []  # an empty message (an attachment, a deleted post) opens nothing
         state.done = True
         conversation.judged.add(self.rule.category)
         if self.hits(ctx, "greeting"):

@@ -23,11 +23,11 @@ from servicecoach.analyzers.base import (
     build_finding,
 )
 from servicecoach.analyzers.builtins import builtin
-from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
+from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, snippet
 from servicecoach.models import Evidence, Finding, Speaker
 from servicecoach.rules.schema import BuiltinRule
 
-_SNIPPET = 80
+_SNIPPET = 100
 
 
 @dataclass(frozen=True)
@@ -74,25 +74,25 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         index = conversation.last_customer_turn
         if index is None:
             return None
-        snippet = conversation.turns[index].text[:_SNIPPET]
+        excerpt = snippet(conversation.turns[index].text, _SNIPPET)
         shown = conversation.last_customer_signals
         for name in ("strong", "distress"):
             reading = shown.get(self.setting(f"{name}_signal"))
             if reading is not None and reading.at_least(self.setting(f"{name}_at_least")):
-                return Ending(index, snippet, "negative", partial(getattr, reading, "evidence"))
+                return Ending(index, excerpt, "negative", partial(getattr, reading, "evidence"))
         sentiment = conversation.sentiment.get(index, 0.0)
         if sentiment <= self.setting("negative_below"):
-            return Ending(index, snippet, "negative", partial(
+            return Ending(index, excerpt, "negative", partial(
                 Evidence, source="sentiment", pattern="VADER compound (lowest sentence)",
                 score=sentiment, turn_index=index))
         reading = shown.get(self.setting("satisfied_signal"))
         answered = any(turn.speaker is Speaker.AGENT for turn in conversation.turns[:index])
         if answered and reading is not None and reading.at_least(
                 self.setting("satisfied_at_least")):  # thanks in an opening request is no verdict
-            return Ending(index, snippet, "satisfied", partial(getattr, reading, "evidence"))
+            return Ending(index, excerpt, "satisfied", partial(getattr, reading, "evidence"))
         if reading is not None and reading.at_least(self.setting("accepted_at_least")):
-            return Ending(index, snippet, "accepted", partial(getattr, reading, "evidence"))
-        return Ending(index, snippet, "unconfirmed", partial(
+            return Ending(index, excerpt, "accepted", partial(getattr, reading, "evidence"))
+        return Ending(index, excerpt, "unconfirmed", partial(
             absence, index, "no thanks or confirmation that it is solved"))
 
     def on_end(self, state: None, conversation: Conversation) -> list[Finding]:

@@ -148,4 +148,4 @@ def snippet(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    return flat[:limit].rsplit(" ", 1)[0] + "..."
+    return flat[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "..."

@@ -14,6 +14,7 @@ from servicecoach.analyzers.base import (
     judges,
     span_of,
 )
+from servicecoach.analyzers.phrase_lists import snippet
 from servicecoach.models import Event, Finding, Speaker
 from servicecoach.rules.schema import MatchSpec, SignalRule
 
@@ -42,7 +43,7 @@ class SignalRuleAnalyzer:
             if reading.at_least(condition.at_least) and reading.evidence is not None:
                 span = span_of(ctx.turn, *reading.span) if reading.span else None
                 slots = base_slots(conversation) | {
-                    "match": span.text if span else ctx.turn.text[:80],
+                    "match": span.text if span else snippet(ctx.turn.text, 80),
                 }
                 return [build_finding(rule, ctx, span=span, evidence=(reading.evidence,),
                                       slots=slots)]

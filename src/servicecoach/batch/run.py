@@ -194,7 +194,7 @@ def _to_score(
 
 
 def _record(
-    item: object, counts: RunCounts, emit: Callable[[str], None],
+    item: object, counts: RunCounts, emit: Callable[[Rendered], None],
     errors: ErrorsFile, progress: RunProgress, options: RunOptions,
 ) -> None:
     """Count and write one result of the run."""

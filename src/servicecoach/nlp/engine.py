@@ -47,11 +47,14 @@ def _add_upper_case_contractions(nlp: Language) -> None:
     spaCy's English exceptions cover "don't" and "Don't" but not "DON'T", so shouted text,
     common in angry customer turns, would not match phrases such as "we don't".
     """
-    rules = nlp.tokenizer.rules or {}
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, Tokenizer):  # a custom callable: nothing to extend
+        return
+    rules = tokenizer.rules or {}
     for string, pieces in list(rules.items()):
         upper = string.upper()
         if upper == string or upper in rules or not any(c in string for c in "'’"):
             continue
         substrings = [{ORTH: piece[ORTH].upper(), NORM: piece.get(NORM, piece[ORTH].lower())}
                       for piece in pieces]
-        nlp.tokenizer.add_special_case(upper, substrings)
+        tokenizer.add_special_case(upper, substrings)

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz
 from spacy.attrs import LOWER, NORM
@@ -137,7 +137,8 @@ class TurnScan:
     @computed_once
     def _word_ids(self) -> list[int]:
         """The NORM and LOWER ids of each token in turn: token i's are at 2i and 2i + 1."""
-        return self.doc.to_array([NORM, LOWER]).ravel().tolist()  # type: ignore[no-any-return]
+        # spaCy's stubs type the array as floats; attribute ids are uint64
+        return cast("list[int]", self.doc.to_array([NORM, LOWER]).ravel().tolist())
 
     @computed_once
     def words(self) -> frozenset[int]:

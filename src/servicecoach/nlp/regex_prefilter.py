@@ -14,6 +14,7 @@ runs: the prefilter never hides a match. Case-insensitive expressions are never 
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from collections.abc import Iterable
@@ -23,12 +24,10 @@ from typing import Any
 
 import ahocorasick
 
-if sys.version_info >= (3, 11):
-    import re._constants as _c
-    from re import _parser
-else:  # pragma: no cover
-    import sre_constants as _c
-    import sre_parse as _parser
+# the regex parser's private modules, which typeshed does not describe
+_NEW_NAMES = sys.version_info >= (3, 11)
+_c: Any = importlib.import_module("re._constants" if _NEW_NAMES else "sre_constants")
+_parser: Any = importlib.import_module("re._parser" if _NEW_NAMES else "sre_parse")
 
 MAX_LITERALS = 64
 """The most strings one node may spell exactly, and the most a prefilter may search for."""

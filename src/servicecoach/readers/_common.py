@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
 from servicecoach.nlp.safe_regex import linear
-from servicecoach.readers._roles import check_roles, resolve_roles
+from servicecoach.readers._roles import check_roles, resolve_roles, spelt_as_speakers
 from servicecoach.readers._time import iso_utc, usable_time
 from servicecoach.readers.base import (
     DECODER,
@@ -31,6 +31,7 @@ from servicecoach.readers.base import (
     noted,
     validation_problem,
 )
+from servicecoach.speaker_labels import is_generic_label
 
 _ELISION = linear(r"(?m)^[ \t\r]*(?:\.\.\.|…)[ \t\r]*,?[ \t\r]*$")
 
@@ -259,7 +260,10 @@ class Draft:
             return InputError(bad[0], source=source.name, location=location,
                               transcript_id=self.id, turn=bad[1],
                               hint="fix or remove that time in the export")
-        self._resolve_roles(reader)
+        if unmatched := self._resolve_roles(reader):
+            return InputError(unmatched, source=source.name, location=location,
+                              transcript_id=self.id,
+                              hint="use one of those names or labels (any case)")
         origin = 0.0 if self.relative else self._origin()
         if not self.relative and origin:
             self.metadata.setdefault("started_at", iso_utc(origin))
@@ -321,16 +325,26 @@ class Draft:
             placed["metadata"] = event["metadata"]
         return placed
 
-    def _resolve_roles(self, reader: BaseReader | None) -> None:
-        user = reader.user_roles if reader else {}
-        agent = reader.agent if reader else None
+    def _resolve_roles(self, reader: BaseReader | None) -> str | None:
+        """Decide the speakers' roles; a problem with the user's speaker options, or None."""
+        # the user's speaker options matter where the export does not give every role
+        unknown = any(t["speaker"] is None for t in self.turns)
+        labels = [] if not unknown else list(
+            dict.fromkeys(t["label"] for t in self.turns if t["label"] is not None))
+        try:
+            user, agent = spelt_as_speakers(labels, reader.user_roles if reader else {},
+                                            reader.agent if reader else None)
+        except ValueError as error:
+            return str(error)
         if any(t["speaker"] is None or t["label"] in user or (agent and t["label"] == agent)
                for t in self.turns):
             self._map_labels(user, agent)
         if self.labels_are_names:
             for turn in self.turns:
-                if turn["label"] is not None and turn["speaker"] in ("agent", "customer"):
+                if turn["label"] is not None and turn["speaker"] in ("agent", "customer") \
+                        and not is_generic_label(turn["label"]):
                     self.name(f"{turn['speaker']}_name", turn["label"])
+        return None
 
     def _map_labels(self, user: dict[str, str], agent: str | None) -> None:
         order = list(dict.fromkeys(t["label"] for t in self.turns if t["label"] is not None))

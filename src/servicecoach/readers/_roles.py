@@ -60,6 +60,22 @@ def check_roles(roles: Mapping[str, str]) -> dict[str, str]:
     return checked
 
 
+def spelt_as_speakers(
+    labels: Sequence[str], user: Mapping[str, str], agent: str | None
+) -> tuple[dict[str, str], str | None]:
+    """The user's role mapping and agent name spelt as the transcript spells its speakers
+    (the case does not matter). ValueError, naming the speakers found, when the user named
+    speakers and none of them is in the transcript: the roles would silently be guessed."""
+    by_fold = {label.casefold(): label for label in labels}
+    named = [(label, "--roles") for label in user] + ([(agent, "--agent")] if agent else [])
+    if labels and named and not any(name.casefold() in by_fold for name, _ in named):
+        asked = " or ".join(f"{name!r} ({option})" for name, option in named)
+        raise ValueError(f"no speaker is called {asked}; the speakers are "
+                         + ", ".join(repr(label) for label in labels))
+    mapping = {by_fold.get(label.casefold(), label): role for label, role in user.items()}
+    return mapping, by_fold.get(agent.casefold(), agent) if agent else None
+
+
 def resolve_roles(
     order: Sequence[str],
     texts: Mapping[str, Sequence[str]],

@@ -50,7 +50,7 @@ class JsonReader:
 
     name = "json"
     description = "canonical transcript: one JSON object, or an array of objects"
-    extensions = (".json",)
+    extensions: tuple[str, ...] = (".json",)
 
     def sniff(self, source: Source, head: str) -> bool:
         stripped = head.lstrip()
@@ -98,7 +98,7 @@ class JsonLinesReader:
 
     name = "jsonl"
     description = "canonical transcripts, one JSON object per line"
-    extensions = (".jsonl", ".ndjson")
+    extensions: tuple[str, ...] = (".jsonl", ".ndjson")
 
     def sniff(self, source: Source, head: str) -> bool:
         lines = [line for line in file_lines(head) if line.strip()]

@@ -25,7 +25,7 @@ import csv as _csv
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ class CsvReader(BaseReader):
                 key, numbered = group
                 yield self._conversation(key or stem(source), numbered, columns, source)
 
-    def _columns(self, fieldnames: list[str]) -> dict[str, str | None]:
+    def _columns(self, fieldnames: Sequence[str]) -> dict[str, str | None]:
         by_lower = {name.strip().lower(): name for name in fieldnames}
         columns: dict[str, str | None] = {}
         for key, candidates in _CANDIDATES.items():
@@ -138,11 +138,13 @@ class CsvReader(BaseReader):
         draft = Draft(id=key, relative=True,
                       channel="social" if (columns["speaker"] or "").lower() == "inbound" else None)
         absolute: list[bool] = []
+        # read() refuses a header without a speaker and a text column
+        speaker_column, text_column = columns["speaker"] or "", columns["text"] or ""
         for line, row in rows:
-            raw_speaker = (row.get(columns["speaker"]) or "").strip()
-            text = row.get(columns["text"])
+            raw_speaker = (row.get(speaker_column) or "").strip()
+            text = row.get(text_column)
             if not raw_speaker or text is None:
-                field = columns["speaker"] if not raw_speaker else columns["text"]
+                field = speaker_column if not raw_speaker else text_column
                 return InputError(f"empty {field!r}", source=source.name, location=f"line {line}",
                                   transcript_id=key)
             times = []
@@ -156,7 +158,7 @@ class CsvReader(BaseReader):
                 if parsed:
                     absolute.append(parsed[1])
             lowered = raw_speaker.lower()
-            role = _BOOLEAN.get(lowered) if columns["speaker"].lower() == "inbound" else _ROLE_OF.get(lowered)
+            role = _BOOLEAN.get(lowered) if speaker_column.lower() == "inbound" else _ROLE_OF.get(lowered)
             draft.add_turn(role, text.strip(), times[0], times[1], label=raw_speaker)
             name = row.get(columns["name"]) if columns["name"] else None
             if role in ("agent", "customer"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -137,13 +138,17 @@ def _load_builtin() -> None:
         register(entry.load())
 
 
+def _lines_of_bytes(data: bytes) -> Iterator[str]:
+    return decoded_lines(io.BytesIO(data))
+
+
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
             data = _stdin_bytes()
             yield Source(name="<stdin>",
-                         open_text=lambda data=data: decoded_lines(io.BytesIO(data)))
+                         open_text=functools.partial(_lines_of_bytes, data))
             continue
         path = Path(raw)
         if path.is_dir():

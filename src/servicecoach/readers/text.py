@@ -201,7 +201,7 @@ class TextReader:
 
     name = "text"
     description = "plain text, one 'Agent: ...' or 'Customer: ...' turn per line"
-    extensions = (".txt", ".transcript")
+    extensions: tuple[str, ...] = (".txt", ".transcript")
 
     def sniff(self, source: Source, head: str) -> bool:
         for line in file_lines(head):

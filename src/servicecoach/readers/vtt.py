@@ -47,6 +47,8 @@ class VttReader(BaseReader):
         for number, cue in _cues(lines):
             timing = _TIMING.match(cue[0])
             try:
+                if timing is None:
+                    raise ValueError("not a cue timing line")
                 start, end = clock_seconds(timing["start"]), clock_seconds(timing["end"])
             except (TypeError, ValueError):
                 yield InputError(f"cannot read cue timing {cue[0]!r}", source=source.name,

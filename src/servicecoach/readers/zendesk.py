@@ -106,7 +106,7 @@ class ZendeskReader(JsonExportReader):
                 draft.add_event("transfer", at=to_epoch(event.get("createdAt")), target=target)
         for index, message in enumerate(messages):
             author = message.get("author") or {}
-            speaker = {"user": "customer", "business": "agent"}.get(author.get("type"))
+            speaker = {"user": "customer", "business": "agent"}.get(author.get("type") or "")
             if speaker is None:
                 return missing(source, f"messages[{index}]", "author.type", draft.id)
             content = message.get("content") or {}

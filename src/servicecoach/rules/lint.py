@@ -44,10 +44,10 @@ def lint(rules: tuple[Rule, ...], locations: dict[str, RuleLocation]) -> list[Li
         if test_file not in kinds_by_file:
             with test_file.open(encoding="utf-8") as handle:
                 notes = [n for block in parse_blocks(handle) for n in annotations_of(block)]
-            kinds: dict[str, set[str]] = {}
+            by_rule: dict[str, set[str]] = {}
             for note in notes:
-                kinds.setdefault(note.rule_id, set()).add(note.kind)
-            kinds_by_file[test_file] = kinds
+                by_rule.setdefault(note.rule_id, set()).add(note.kind)
+            kinds_by_file[test_file] = by_rule
         kinds = kinds_by_file[test_file].get(rule.id, set())
         if "ruleid" not in kinds:
             problems.append(LintProblem(rule.id, where, f"{test_file.name} has no 'ruleid' case"))

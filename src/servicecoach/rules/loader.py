@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from servicecoach.errors import RulePackError
+from servicecoach.errors import RulePackError, RulePackErrors
 from servicecoach.rules.profiles import check_profiles
 from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
 
@@ -29,6 +29,8 @@ _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
     "str", "int", "float", "bool", "null", "seq", "map", "merge"))
 _RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
 _MANIFEST = "pack.yaml"
+MANIFEST = _MANIFEST
+"""The file that makes a folder a rule pack."""
 _SIGNALS = "signals"
 """The pack's sub-folder whose YAML files define signals (`SignalSpec`), not rules."""
 _Lines = dict[tuple[Any, ...], int]
@@ -148,18 +150,31 @@ def _merge(
 
 
 def _load_rule_files(folder: Path) -> tuple[list[Rule], dict[str, RuleLocation]]:
+    """Every rule of the pack's files; all the problems found, not only the first."""
     rules: list[Rule] = []
     locations: dict[str, RuleLocation] = {}
+    problems: list[RulePackError] = []
     for path in sorted(folder.rglob("*.yaml")):
         if (path.name == _MANIFEST and path.parent == folder) or _is_signal_file(folder, path):
             continue
-        data, lines = _compose(path)
+        try:
+            data, lines = _compose(path)
+        except RulePackError as error:
+            problems.append(error)
+            continue
         entries = data if isinstance(data, list) else [data]
         for index, entry in enumerate(entries):
             prefix = (index,) if isinstance(data, list) else ()
-            rule = _validate_rule(entry, lines, path, prefix)
-            line = lines.get((*prefix, "id"), lines[prefix])
-            _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), line)})
+            try:
+                rule = _validate_rule(entry, lines, path, prefix)
+                line = lines.get((*prefix, "id"), lines[prefix])
+                _merge(rules, locations, [rule], {rule.id: RuleLocation(str(path), line)})
+            except RulePackError as error:
+                problems.append(error)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise RulePackErrors(problems)
     return rules, locations
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from servicecoach.expectations import Expectations, ExpectedFinding
-from servicecoach.models import Report
+from servicecoach.models import Finding, Report
 
 
 def assert_findings(
@@ -24,7 +24,7 @@ def assert_findings(
         "absent": [a.model_dump() if isinstance(a, ExpectedFinding) else a for a in absent],
     })
     missing = [str(e) for e in expect.present if not any(e.matches(f) for f in report.findings)]
-    unwanted = [f"{f.rule_id}@{f.turn_index}:{f.severity.value}"
+    unwanted = [_short_form(f)
                 for e in expect.absent for f in report.findings if e.matches(f)]
     if missing or unwanted:
         lines = [f"findings of transcript {report.transcript_id!r} do not match:"]
@@ -33,8 +33,15 @@ def assert_findings(
         if unwanted:
             lines.append(f"  unexpected: {', '.join(unwanted)}")
         lines.append("  found:")
-        lines.extend(f"    {f.rule_id}@{f.turn_index}:{f.severity.value} {f.message}"
+        lines.extend(f"    {_short_form(f)} {f.message}"
                      for f in report.findings)
         if not report.findings:
             lines.append("    (nothing)")
         raise AssertionError("\n".join(lines))
+
+
+def _short_form(finding: Finding) -> str:
+    """A finding as an expectation names it: ``rule_id@turn:severity`` (no turn for a
+    finding on the whole conversation)."""
+    turn = "" if finding.turn_index is None else f"@{finding.turn_index}"
+    return f"{finding.rule_id}{turn}:{finding.severity.value}"

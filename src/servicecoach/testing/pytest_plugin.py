@@ -16,19 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from servicecoach.check import CheckOptions, CheckOutcome, check
-from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import InputError
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import Severity
 
+if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
+    from servicecoach.coach import Coach
+
 _SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
-_COACH = pytest.StashKey[Coach]()
+_COACH = pytest.StashKey["Coach"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +48,8 @@ def _shared_coach(config: pytest.Config) -> Coach:
         path = config.getini("servicecoach_config")
         base = config.inipath.parent if config.inipath else config.rootpath
         coach_config = load_config(base / path) if path else CoachConfig()
+        from servicecoach.coach import Coach
+
         config.stash[_COACH] = Coach(coach_config)
     return config.stash[_COACH]
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from servicecoach.models import FindingKind, Report
+from servicecoach.models import Finding, FindingKind, Report
 from servicecoach.writers.csv import FindingsCsvWriter
 
 
@@ -18,7 +18,9 @@ class Writer(Protocol):
     writes what it rendered, and `write` does both.
     """
 
-    render: Callable[[Report], str]
+    def render(self, report: Report) -> str:
+        """The report as this writer prints it (a pure function of the report)."""
+        ...
 
     def emit(self, rendered: str) -> None:
         """Write one rendered report."""
@@ -58,6 +60,12 @@ def render_json(report: Report) -> str:
     return report.model_dump_json(indent=2)
 
 
+def grade(finding: Finding) -> str:
+    """How a finding reads in a listing: ``strength`` or ``cue``, or an issue's severity (a
+    strength and a cue have none to coach)."""
+    return finding.severity.value if finding.kind is FindingKind.ISSUE else finding.kind.value
+
+
 def render_text(report: Report) -> str:
     """A readable summary of a report: each finding with its turn, then the scores. Text
     that comes from a transcript or a pack is `printable`: a transcript cannot drive the
@@ -68,7 +76,7 @@ def render_text(report: Report) -> str:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
         mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
         lines.append(
-            f"  {mark} {where:<10} {finding.severity.value:<10} {printable(finding.rule_id)}: "
+            f"  {mark} {where:<10} {grade(finding):<10} {printable(finding.rule_id)}: "
             f"{printable(finding.message)}"
         )
         if finding.kind is FindingKind.ISSUE:
@@ -130,13 +138,13 @@ class JsonWriter(_StreamWriter):
         self._out.flush()
 
 
-WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter,
-           "csv": FindingsCsvWriter}
+WRITERS: dict[str, Callable[[TextIO], Writer]] = {
+    "text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter, "csv": FindingsCsvWriter}
 
 
 def make_writer(name: str, out: TextIO) -> Writer:
     """The writer for a ``--format`` name."""
-    return WRITERS[name](out)  # type: ignore[no-any-return,return-value]
+    return WRITERS[name](out)
 
 
 __all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",

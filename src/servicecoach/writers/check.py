@@ -13,11 +13,21 @@ def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
     for outcome in outcomes:
         canned = outcome.canned
         status = "PASS" if outcome.passed else "FAIL"
+        nothing = (" - nothing was expected (add '%% expect:' lines, a sidecar, --fail-on or "
+                   "--min-score)") if outcome.expected_nothing else ""
         out.write(f"{status} {canned.transcript.id} ({canned.path}:{canned.line}) "
-                  f"overall {outcome.report.overall}\n")
+                  f"overall {outcome.report.overall}{nothing}\n")
         out.writelines(f"  {canned.path}:{canned.line_of(turn)}: {problem}\n" for turn, problem in outcome.problems)
+    out.write(f"\n{_summary(outcomes)}\n")
+
+
+def _summary(outcomes: list[CheckOutcome]) -> str:
     failed = sum(not o.passed for o in outcomes)
-    out.write(f"\n{len(outcomes)} transcript(s) checked, {failed} failed\n")
+    text = f"{len(outcomes)} transcript(s) checked, {failed} failed"
+    unexpected = sum(o.expected_nothing for o in outcomes)
+    if unexpected:
+        text += f"; {unexpected} had nothing expected of them"
+    return text
 
 
 def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
@@ -61,8 +71,7 @@ def write_github(outcomes: list[CheckOutcome], out: TextIO) -> None:
             path = _escape(str(canned.path), property_value=True)
             out.write(f"::error file={path},line={canned.line_of(turn)},title={title}::"
                       f"{_escape(problem)}\n")
-    failed = sum(not o.passed for o in outcomes)
-    out.write(f"{len(outcomes)} transcript(s) checked, {failed} failed\n")
+    out.write(f"{_summary(outcomes)}\n")
 
 
 CHECK_WRITERS = {"text": write_text, "junit": write_junit, "github": write_github}

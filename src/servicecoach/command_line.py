@@ -1,0 +1,47 @@
+"""Argument parsing that helps: "did you mean" for a mistyped option, counts that must be
+positive. The commands themselves are in `servicecoach.cli`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import NoReturn
+
+from servicecoach.suggest import closest
+
+
+class SuggestingParser(argparse.ArgumentParser):
+    """An `argparse.ArgumentParser` whose commands refuse an unknown option with their own
+    usage and the closest option they do have (``--formt``: did you mean ``--format``?)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and not self._has_commands():
+            self._refuse(extras)
+        return parsed, extras
+
+    def _has_commands(self) -> bool:
+        return any(isinstance(action, argparse._SubParsersAction) for action in self._actions)
+
+    def _refuse(self, extras: list[str]) -> NoReturn:
+        options = [o for action in self._actions for o in action.option_strings]
+        hints = []
+        for extra in extras:
+            match = closest(extra.split("=")[0], options) if extra.startswith("-") else None
+            hints.append(f"{extra} (did you mean {match}?)" if match else extra)
+        self.error(f"unrecognized arguments: {' '.join(hints)}")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number (at least 1)")
+    return value
+
+

@@ -1,0 +1,137 @@
+"""The command line helps a new user: its version, "did you mean" for typos, counts that must
+be positive, the formats in --help, and Ruff-style rule selection."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from servicecoach import Coach, CoachConfig
+from servicecoach.cli import main
+from servicecoach.errors import ConfigError
+from servicecoach.readers import readers
+from servicecoach.selection import matches
+
+CALL = REPO / "examples" / "transcripts" / "refund-call.txt"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse: --version, --help, usage errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rule_ids(out: str) -> set[str]:
+    return {f["rule_id"] for f in json.loads(out)["findings"]}
+
+
+def test_version_is_the_installed_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"servicecoach {version('servicecoach')}"
+
+
+def test_a_mistyped_option_names_the_command_and_the_closest_option(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["score", str(CALL), "--formt", "json"], capsys)
+    assert code == 2
+    assert "usage: servicecoach score" in err
+    assert "unrecognized arguments: --formt (did you mean --format?)" in err
+    code, _, err = run(["check", str(CALL), "--zzzzzz"], capsys)
+    assert code == 2 and "unrecognized arguments: --zzzzzz\n" in err  # nothing close: no guess
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_workers_must_be_a_positive_number(workers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["score", str(CALL), "--workers", workers], capsys)
+    assert code == 2 and "argument --workers:" in err
+
+
+def test_help_lists_the_input_formats_instead_of_a_file_users_do_not_have(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["score", "--help"], capsys)
+    flat = " ".join(out.split())
+    assert "docs/formats.md" not in flat
+    assert all(name in flat for name in readers())
+
+
+def test_an_unknown_rule_id_gets_the_closest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["rules", "explain", "empathy.mising"], capsys)
+    assert code == 2 and "did you mean 'empathy.missing'?" in err
+    code, _, err = run(["rules", "explain", "house.no-problem"], capsys)
+    assert code == 2 and "pass --pack FOLDER" in err and "did you mean" not in err
+
+
+def test_a_config_rule_table_with_a_typo_gets_the_closest_id() -> None:
+    config = CoachConfig.model_validate({"rules": {"defensive.dismisive": {"severity": "critical"}}})
+    with pytest.raises(ConfigError, match="did you mean 'defensive.dismissive'"):
+        Coach(config)
+
+
+def test_selectors_match_ids_families_globs_and_all() -> None:
+    assert matches("empathy.missing", "empathy.missing")
+    assert matches("empathy", "empathy.missing") and matches("ALL", "name.used")
+    assert matches("confidence.*", "confidence.hedge")
+    assert not matches("empathy", "empathy2.x") and not matches("empathy.miss", "empathy.missing")
+
+
+def test_select_extend_select_and_ignore_on_the_command_line(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl"], capsys)
+    everything = rule_ids(out)
+    assert {"empathy.missing", "defensive.deflection", "greeting.introduced"} <= everything
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl", "--select", "defensive"], capsys)
+    assert rule_ids(out) == {r for r in everything if r.startswith("defensive.")}
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl", "--select", "defensive",
+                     "--extend-select", "empathy.missing,greeting"], capsys)
+    assert rule_ids(out) == {r for r in everything if r.startswith(("defensive.", "greeting."))
+                             or r == "empathy.missing"}
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl", "--ignore", "empathy,greeting.*"],
+                    capsys)
+    assert rule_ids(out) == {r for r in everything if not r.startswith(("empathy", "greeting"))}
+
+
+def test_select_in_the_config_and_a_selector_that_matches_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "servicecoach.toml"
+    config.write_text('select = ["defensive"]\nextend-select = ["empathy.missing"]\n')
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl", "--config", str(config)], capsys)
+    assert {r.split(".")[0] for r in rule_ids(out)} == {"defensive", "empathy"}
+    assert "empathy.undercut" not in rule_ids(out)
+    _, out, _ = run(["score", str(CALL), "--format", "jsonl", "--config", str(config),
+                     "--ignore", "defensive.deflection"], capsys)
+    assert "defensive.deflection" not in rule_ids(out) and "empathy.missing" in rule_ids(out)
+    code, _, err = run(["score", str(CALL), "--select", "empathy.mising"], capsys)
+    assert code == 2
+    assert "select: no rule matches 'empathy.mising' (did you mean 'empathy.missing'?)" in err
+
+
+def test_spacy_model_error_names_the_config_file_it_came_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "servicecoach.toml"
+    config.write_text('spacy_model = "xx_not_installed_sm"\n')
+    code, _, err = run(["rules", "list", "--config", str(config)], capsys)
+    assert code == 2 and f"error: {config}: spacy_model: the spaCy pipeline" in err
+    assert "--spacy-model" not in err
+    code, _, err = run(["rules", "list", "--spacy-model", "xx_not_installed_sm"], capsys)
+    assert code == 2 and "error: --spacy-model: the spaCy pipeline" in err
+
+
+def test_ignoring_a_rule_another_one_is_suppressed_by_is_allowed(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["score", str(CALL), "--format", "jsonl", "--ignore", "empathy.undercut"],
+                         capsys)
+    assert code == 0, err
+    assert "empathy.undercut" not in rule_ids(out) and "empathy.missing" in rule_ids(out)

@@ -1,0 +1,98 @@
+"""Rule tooling on a pack of one's own: `rules test FOLDER` puts the pack under test,
+`rules explain` says to pass --pack, and a broken pack reports every problem at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from servicecoach.cli import main
+
+ACME = REPO / "examples" / "custom_pack" / "acme"
+BROKEN = """\
+- id: house.one
+  kind: phrase
+  category: empathy
+  match: {phrases: [no problem]}
+  mesage: typo
+  suggestion: s
+- id: house.two
+  kind: builtin
+  analyzer: no-such-analyzer
+  category: hold_transfer
+  message: m
+  suggestion: s
+- id: house.three
+  kind: builtin
+  analyzer: another-missing-one
+  category: hold_transfer
+  message: m
+  suggestion: s
+"""
+
+
+@pytest.fixture
+def house(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A team pack under packs/house (a copy of the example acme pack), no configuration."""
+    pack = tmp_path / "packs" / "house"
+    shutil.copytree(ACME, pack)
+    for path in pack.iterdir():
+        path.write_text(path.read_text().replace("acme", "house"))
+    monkeypatch.chdir(tmp_path)
+    return pack
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rules_test_on_a_pack_folder_tests_that_pack(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["rules", "test", "packs/house"], capsys)
+    assert code == 0, out + err
+    assert "unknown" not in out and "1 test file(s), 3 expectation(s) checked, 0 file(s) failed" in err
+    code, out, err = run(["rules", "test", "packs/house/jargon.test.transcript"], capsys)
+    assert code == 0, out + err
+
+
+def test_rules_test_still_fails_a_pack_rule_that_misbehaves(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    test_file = house / "jargon.test.transcript"
+    test_file.write_text(test_file.read_text().replace("# ok: house.jargon", "# ruleid: house.jargon"))
+    code, out, _ = run(["rules", "test", "packs/house"], capsys)
+    assert code == 1 and "missed house.jargon" in out
+
+
+def test_explain_a_rule_of_an_unloaded_pack_says_to_pass_pack(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["rules", "explain", "house.jargon"], capsys)
+    assert code == 2 and "no rule 'house.jargon' in the loaded packs (core)" in err
+    assert "pass --pack FOLDER" in err
+    code, out, _ = run(["rules", "explain", "house.jargon", "--pack", "packs/house"], capsys)
+    assert code == 0 and out.startswith("house.jargon (issue, suggestion")
+
+
+def test_every_load_error_is_shown(house: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (house / "broken.yaml").write_text(BROKEN)
+    (house / "unreadable.yaml").write_text("a: [\n")
+    code, _, err = run(["rules", "test", "packs/house"], capsys)
+    assert code == 2
+    errors = err.splitlines()
+    assert len(errors) == 2, err  # the file problems come first: the pack cannot be built
+    assert errors[0].startswith(f"error: {house / 'broken.yaml'}:5: rule house.one: unknown key 'mesage'")
+    assert errors[1].startswith(f"error: {house / 'unreadable.yaml'}:2: invalid YAML")
+    (house / "unreadable.yaml").unlink()
+    (house / "broken.yaml").write_text(BROKEN.replace("mesage", "message"))
+    code, _, err = run(["rules", "test", "packs/house"], capsys)
+    assert code == 2
+    assert [line.split(": rule ")[1].split(":")[0] for line in err.splitlines()] == [
+        "house.two", "house.three"]
+    assert all("unknown analyzer" in line for line in err.splitlines())
