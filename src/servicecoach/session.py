@@ -7,6 +7,7 @@ and a batch run give identical findings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
@@ -42,6 +43,10 @@ def input_notes(metadata: Metadata) -> tuple[str, ...]:
             notes.append(f"{count} {key.removeprefix('dropped_').replace('_', ' ')} left out "
                          "of the turns")
     return tuple(notes)
+
+
+_NONE_SHOWN: Mapping[str, float] = MappingProxyType({})
+"""The signals of a turn that showed none: one shared empty mapping, not one per turn."""
 
 
 class Session:
@@ -160,7 +165,7 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                self._conversation.signals.get(index, {})
+                self._conversation.signals.get(index, _NONE_SHOWN)
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),
