@@ -358,8 +358,8 @@ def main() -> None:
                                        "idle_peak_rss_mb": idle}
         rows.append((f"memory, `score -` of one {long_turns:,}-turn conversation",
                      f"peak RSS {long_peak:.0f} MB",
-                     f"{(long_peak - idle) * 2**20 / long_turns:,.0f} B a turn over a "
-                     f"10-turn one ({idle:.0f} MB)"))
+                     (f"{(long_peak - idle) * 2**20 / long_turns:,.0f} B a turn over a "
+                      f"10-turn one ({idle:.0f} MB)")))
         mid, mid_turns = write_jsonl(records, 200_000 // scale, Path(folder))
         one, _ = run_cli(mid, 1)
         two, _ = run_cli(mid, 2)

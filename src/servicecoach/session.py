@@ -165,7 +165,7 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                self._conversation.signals.get(index, _NONE_SHOWN)
+                self._conversation.signals.get(index) or _NONE_SHOWN
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),
