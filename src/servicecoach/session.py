@@ -7,7 +7,6 @@ and a batch run give identical findings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from servicecoach.analyzers.base import Conversation, TurnContext
@@ -45,8 +44,9 @@ def input_notes(metadata: Metadata) -> tuple[str, ...]:
     return tuple(notes)
 
 
-_NONE_SHOWN: Mapping[str, float] = MappingProxyType({})
-"""The signals of a turn that showed none: one shared empty mapping, not one per turn."""
+_NONE_SHOWN: dict[str, float] = {}
+"""The signals of a turn that showed none: one shared empty dict, never changed (the report
+validates its own copy), not one per turn."""
 
 
 class Session:
