@@ -40,6 +40,7 @@ from servicecoach.satisfaction import run_satisfaction
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, make_writer, printable
 from servicecoach.writers.check import CHECK_WRITERS
+from servicecoach.writers.printable_stream import printable_stdout, printable_stream
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
@@ -376,7 +377,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if unreadable else EXIT_OK
     with _output(args.output) as out:
-        CHECK_WRITERS[args.format](outcomes, out)
+        CHECK_WRITERS[args.format](outcomes, printable_stream(out))
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
@@ -411,6 +412,7 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_list(args: argparse.Namespace) -> int:
     coach = _coach(args)
     print(f"{'id':<32} {'kind':<12} {'finding':<9} {'severity':<11} {'category':<18} speaker")
@@ -420,6 +422,7 @@ def _rules_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_explain(args: argparse.Namespace) -> int:
     coach = _coach(args)
     try:
@@ -439,6 +442,7 @@ def _rules_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_test(args: argparse.Namespace) -> int:
     coach = _coach(args)
     paths = args.paths or sorted({Path(w.path).parent for w in coach.locations.values()})
@@ -459,6 +463,7 @@ def _rules_test(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+@printable_stdout
 def _rules_docs(args: argparse.Namespace) -> int:
     coach = _coach(args)
     if args.check:
@@ -473,6 +478,7 @@ def _rules_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_lint(args: argparse.Namespace) -> int:
     coach = _coach(args)
     problems = lint(coach.rules, coach.locations)
