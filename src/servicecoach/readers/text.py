@@ -40,6 +40,15 @@ _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
 _SPEAKERS = {"agent": "agent", "customer": "customer", "system": "system"}
+def _unreadable(line: str) -> str:
+    """Why a line is not a turn, quoting at most what stands where its speaker label should
+    (a short excerpt before a colon), never what the line says: errors end up in logs."""
+    label, colon, _ = line.partition(":")
+    if colon and len(label) <= 30:
+        return f"cannot read line: {label!r} is not a speaker label"
+    return "cannot read line: it does not start with a speaker label"
+
+
 _HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
 
 
@@ -96,7 +105,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             continue
         turn = _TURN.match(stripped)
         if turn is None:
-            block.errors.append((number, f"cannot read line {stripped[:60]!r}"))
+            block.errors.append((number, _unreadable(stripped)))
             continue
         speaker = _SPEAKERS.get(turn["speaker"].lower())
         if speaker is None:
