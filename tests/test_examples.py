@@ -56,7 +56,7 @@ def test_bundled_transcripts_score() -> None:
 
 def test_exports_are_detected_and_scored() -> None:
     done = run(str(SCRIPT), "score", str(EXAMPLES / "exports"), "--agent", "Jordan Lee",
-               "--format", "jsonl")
+               "--format", "jsonl", "--verbose")
     assert done.returncode == 0, done.stderr
     assert "chat-export.csv: read as csv" in done.stderr
     assert "support-call.vtt: read as vtt" in done.stderr

@@ -1,7 +1,8 @@
 """The ``servicecoach`` command.
 
 Exit codes: 0 success; 1 findings reached ``--fail-on`` (or rule tests/lint failed);
-2 usage error, bad configuration or rule pack, or an input record that could not be read.
+2 usage error, bad configuration or rule pack, or an input record that could not be read;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TextIO
 from pydantic import TypeAdapter
 
 from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
+from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig, find_config, load_config
@@ -24,7 +26,6 @@ from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import CannedTranscript, load_canned
 from servicecoach.models import FindingKind, Report, Severity, Transcript
-from servicecoach.parallel import render_stream
 from servicecoach.readers import (
     Reader,
     Source,
@@ -37,12 +38,18 @@ from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
 from servicecoach.satisfaction import run_satisfaction
+from servicecoach.summary.command import (
+    add_score_options,
+    add_summarize_command,
+    run_summarize,
+)
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
-from servicecoach.writers import WRITERS, make_writer, printable
+from servicecoach.writers import WRITERS, printable
 from servicecoach.writers.check import CHECK_WRITERS
 from servicecoach.writers.printable_stream import printable_stdout, printable_stream
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
 CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 SCHEMAS = {
     "transcript": Transcript.model_json_schema,
@@ -65,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
+    except KeyboardInterrupt:  # what was written so far stays (score: OUTPUT.partial)
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,8 +99,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="mask e-mail addresses, phone, card and account numbers in reports")
     score.add_argument("--cues", action="store_true",
                        help="keep live cues (empathy.needed, escalation.risk) in the reports")
+    add_score_options(score)
+    _run_options(score)
     _coach_options(score)
     score.set_defaults(run=_score)
+
+    add_summarize_command(commands).set_defaults(run=_summarize)
 
     convert = commands.add_parser(
         "convert", help="convert exports to canonical transcripts",
@@ -209,6 +222,21 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", metavar="NAME", help="the agent's speaker name or label")
 
 
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                        help="add a metadata field to every report of the run (repeatable)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish an interrupted run from the OUTPUT.partial it left "
+                        "(--format jsonl)")
+    parser.add_argument("--errors", type=Path, metavar="FILE",
+                        help="list every record that could not be read or scored, as JSON lines")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("--quiet", "-q", action="store_true",
+                          help="print only the closing counts on stderr")
+    loudness.add_argument("--verbose", "-v", action="store_true",
+                          help="also say which format each file was read as")
+
+
 def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
     """Read the command's inputs, saying on stderr which format each file was read as."""
     if args.input_format != "auto" and args.input_format not in readers():
@@ -290,33 +318,25 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 
 def _score(args: argparse.Namespace) -> int:
-    reading = _read(args)
-    coach = _coach(args)
-    threshold = Severity(args.fail_on) if args.fail_on else None
-    scored = failed = skipped = 0
-    reached = False
-    with _output(args.output) as out:
-        writer = make_writer(args.format, out)
-        for item in render_stream(coach, reading, writer.render, args.workers):
-            if isinstance(item, MetadataOnly):
-                skipped += 1
-                print(f"skipped: {printable(str(item))}", file=sys.stderr)
-                continue
-            if isinstance(item, InputError):
-                failed += 1
-                print(f"error: {printable(str(item))}", file=sys.stderr)
-                continue
-            writer.emit(item.text)
-            scored += 1
-            if threshold is not None and item.worst is not None \
-                    and item.worst.rank >= threshold.rank:
-                reached = True
-        writer.close()
-    print(f"scored {scored} transcript(s); {failed} could not be read; "
-          f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
-    if failed:
+    if args.input_format != "auto" and args.input_format not in readers():
+        raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
+                                hint=f"use auto or one of: {', '.join(sorted(readers()))}")
+    options = RunOptions(
+        paths=args.paths, input_format=args.input_format,
+        reader_options={"roles": parse_roles(args.roles), "agent": args.agent},
+        output=args.output, format=args.format, workers=args.workers,
+        fail_on=Severity(args.fail_on) if args.fail_on else None, resume=args.resume,
+        errors=args.errors, meta=parse_meta(args.meta), quiet=args.quiet, verbose=args.verbose,
+        summary=args.summary, report=args.report, by=args.by, top=args.top)
+    counts = score_run(_coach(args), options)
+    if counts.failed:
         return EXIT_ERROR
-    return EXIT_FINDINGS if reached else EXIT_OK
+    return EXIT_FINDINGS if counts.reached else EXIT_OK
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    with _output(args.output) as out:
+        return run_summarize(args, out)
 
 
 def _canned_files(paths: list[Path]) -> list[Path]:

@@ -23,7 +23,7 @@ from typing import NamedTuple, TypeVar
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
 from servicecoach.errors import InputError
-from servicecoach.models import Report, Severity, Transcript
+from servicecoach.models import Report, Severity, Source, Transcript
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,6 +47,16 @@ def _start_worker(started: Synchronized, config: CoachConfig | None) -> None:  #
         _coach = Coach(config)
 
 
+class Located(NamedTuple):
+    """A transcript with where it was read: its report carries that `source`."""
+
+    transcript: Transcript
+    source: Source
+
+
+_ToScore = (Transcript, Located)
+
+
 class Rendered(NamedTuple):
     """A report as a writer renders it, with the most severe issue it holds."""
 
@@ -55,23 +65,44 @@ class Rendered(NamedTuple):
     """The most severe issue's severity (None when the report has no issue)."""
 
 
-def _render(render: Callable[[Report], str], transcript: str) -> Rendered | InputError:
-    """Score and render in a worker: the parent then only writes text. The transcript comes
-    as JSON, which is several times cheaper for the parent to write than a pickle."""
+def _render(
+    render: Callable[[Report], str], job: tuple[str, str | None],
+) -> Rendered | InputError:
+    """Score and render in a worker: the parent then only writes text. The transcript (and
+    its source) come as JSON, which is several times cheaper for the parent to write than
+    a pickle."""
     assert _coach is not None, "worker started without a coach"
-    return scored(_coach, Transcript.model_validate_json(transcript), render)
+    transcript_json, source_json = job
+    transcript = Transcript.model_validate_json(transcript_json)
+    if source_json is None:
+        return scored(_coach, transcript, render)
+    return scored(_coach, Located(transcript, Source.model_validate_json(source_json)), render)
+
+
+def _job(item: Transcript | Located) -> tuple[str, str | None]:
+    if isinstance(item, Located):
+        return item.transcript.model_dump_json(), item.source.model_dump_json()
+    return item.model_dump_json(), None
 
 
 def scored(
-    coach: Coach, transcript: Transcript, render: Callable[[Report], str],
+    coach: Coach, item: Transcript | Located, render: Callable[[Report], str],
 ) -> Rendered | InputError:
-    """`transcript` scored and rendered; a failure (a bug in a rule or in servicecoach) is
-    an `InputError` for that transcript, so the batch goes on and nothing is lost silently."""
+    """The transcript scored and rendered (its report carrying the source when `item` has
+    one); a failure (a bug in a rule or in servicecoach) is an `InputError` for that
+    transcript, so the batch goes on and nothing is lost silently."""
+    transcript = item.transcript if isinstance(item, Located) else item
     try:
-        return rendered(coach.score(transcript), render)
+        report = coach.score(transcript)
+        if isinstance(item, Located):
+            report = report.model_copy(update={"source": item.source})
+        return rendered(report, render)
     except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001
         what = f"{type(error).__name__}: {error}".splitlines()[0][:300]
-        return InputError(f"could not be scored ({what})", source="scoring",
+        return InputError(f"could not be scored ({what})",
+                          source=item.source.file if isinstance(item, Located) else "scoring",
+                          location=f"record {item.source.record}"
+                          if isinstance(item, Located) else "",
                           transcript_id=transcript.id,
                           hint="a bug in servicecoach or a rule pack: please report it")
 
@@ -84,23 +115,23 @@ def rendered(report: Report, render: Callable[[Report], str]) -> Rendered:
 
 
 def render_stream(
-    coach: Coach, items: Iterable[Transcript | T], render: Callable[[Report], str],
+    coach: Coach, items: Iterable[Transcript | Located | T], render: Callable[[Report], str],
     workers: int = 1,
 ) -> Iterator[Rendered | InputError | T]:
     """The transcripts of `items` scored and rendered, in order; other items (errors) pass
-    through. With several workers each report is rendered where it was scored, so the
+    through. A `Located` transcript's report carries its source. With several workers each report is rendered where it was scored, so the
     parent process only reads and writes. `render` must be a module-level function
     (workers that are not forked receive it by reference)."""
     if workers <= 1:
         for item in items:
-            yield scored(coach, item, render) if isinstance(item, Transcript) else item
+            yield scored(coach, item, render) if isinstance(item, _ToScore) else item
         return
     yield from _in_workers(coach, items, workers, partial(_render, render))
 
 
 def _in_workers(
-    coach: Coach, items: Iterable[Transcript | T], workers: int,
-    job: Callable[[str], R],
+    coach: Coach, items: Iterable[Transcript | Located | T], workers: int,
+    job: Callable[[tuple[str, str | None]], R],
 ) -> Iterator[R | T | InputError]:
     """`job` on every transcript of `items` (as JSON) in a pool of workers, results in
     input order."""
@@ -127,17 +158,17 @@ def _in_workers(
 
 
 def _ordered(
-    pool: _Pool, items: Iterable[Transcript | T], job: Callable[[str], R]
+    pool: _Pool, items: Iterable[Transcript | Located | T],
+    job: Callable[[tuple[str, str | None]], R],
 ) -> Iterator[R | T | InputError]:
     """The results of `job` in `pool` and the other items, in input order."""
     iterator = iter(items)
-    in_flight: deque[tuple[list[Transcript | T], Iterator[R | Lost]]] = deque()
+    in_flight: deque[tuple[list[Transcript | Located | T], Iterator[R | Lost]]] = deque()
 
     def submit() -> None:
         """Read the next window and hand its transcripts to the workers."""
         if window := list(islice(iterator, WINDOW)):
-            transcripts = [item.model_dump_json() for item in window
-                           if isinstance(item, Transcript)]
+            transcripts = [_job(item) for item in window if isinstance(item, _ToScore)]
             in_flight.append((window, pool.imap(job, transcripts)))
 
     submit()
@@ -145,7 +176,7 @@ def _ordered(
         submit()  # the next window is queued before this one drains: no idle workers
         window, results = in_flight.popleft()
         for item in window:
-            yield lost_as_error(next(results), item) if isinstance(item, Transcript) else item
+            yield lost_as_error(next(results), item) if isinstance(item, _ToScore) else item
 
 
 # --- workers killed from outside ----------------------------------------------------------

@@ -76,10 +76,23 @@ def redact_finding(finding: Finding) -> Finding:
         "evidence": tuple(_evidence(e) for e in finding.evidence)})
 
 
+def _value(value: Any) -> Any:
+    """A metadata value with its texts masked, however nested."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {key: _value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_value(item) for item in value]
+    return value
+
+
 def redact_report(report: Report) -> Report:
     """`report` with every text that can hold personal data masked (findings, promises,
-    notes); its findings are expected to be masked already when a session made them."""
+    notes, metadata values); its findings are expected to be masked already when a
+    session made them."""
     return report.model_copy(update={
+        "metadata": _value(report.metadata),
         "commitments": tuple(c.model_copy(update={"span": _span(c.span)})
                              for c in report.commitments),
         "notes": tuple(redact_text(note) for note in report.notes)})

@@ -75,6 +75,15 @@ def test_sample_is_detected(path: Path) -> None:
     ("transcribe_call_analytics.json", "transcribe"),
     ("ccai_upload.json", "ccai"),
     ("openai_verbose.json", "openai"),
+    ("genesys_conversation/conversation.json", "genesys"),
+    ("genesys_conversation/sta_transcript.json", "genesys"),
+    ("genesys_transfer/details.json", "genesys"),
+    ("salesforce/transfer_and_back.txt", "salesforce"),
+    ("text/wrapped.txt", "text"),
+    ("etl/airbyte_intercom.jsonl", "etl"),
+    ("etl/airbyte_zendesk_comments.jsonl", "etl"),
+    ("etl/intercom_parts_bare.jsonl", "etl"),
+    ("etl/airbyte_other_readers.jsonl", "etl"),
 ])
 def test_fixture_is_detected(name: str, reader: str) -> None:
     assert detect(Source.from_path(FIXTURES / name)).name == reader

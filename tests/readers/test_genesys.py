@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from reader_helpers import FIXTURES, events, read, sample, speakers
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, MetadataOnly
+from servicecoach.readers import Source, detect
 
 
 def test_transcript_joined_with_details_beside_it() -> None:
@@ -47,3 +48,44 @@ def test_sample_details_hold_and_acd_transfer(tmp_path) -> None:
     # conversationStart 12:27:53.386; hold 12:34:19.130 -> 12:43:23.306
     assert events(transcript) == [("hold_start", 385.744, None, None), ("hold_end", 929.92, None, None)]
     assert transcript.turns[0].start == pytest.approx(6.614)
+
+
+CONVERSATION = FIXTURES / "genesys_conversation"
+
+
+def test_conversations_api_object_joined_by_id() -> None:
+    transcript = read("genesys", CONVERSATION / "sta_transcript.json")[0]
+    assert transcript.id == "5f1c2a7e-0b3d-4e8f-9a61-2c7d8e9f0a11"
+    assert speakers(transcript) == ["agent", "customer", "agent", "agent", "agent", "customer"]
+    # names from participants[].name; not the other conversation's object in the same folder
+    assert (transcript.metadata.customer_name, transcript.metadata.agent_name) == (
+        "Oliver Grant", "Maya Chen")
+    assert transcript.metadata.model_extra["conversation_joined"] is True
+    # the agent's Hold segment; the transfer named after the agent who picks up, id kept.
+    # Hard negatives: the IVR's and the queues' 'transfer' disconnects are routing, not events
+    assert events(transcript) == [("hold_start", 45.0, None, None), ("hold_end", 95.0, None, None),
+                                  ("transfer", 105.0, None, "Daniel Okoye")]
+    assert transcript.events[2].model_extra["metadata"] == {
+        "target_user_id": "e3f4a5b6-cccc-4ddd-8eee-fedcba987654"}
+
+
+def test_conversations_api_object_alone_is_metadata_only() -> None:
+    results = read("genesys", CONVERSATION / "conversation.json")
+    assert len(results) == 1 and isinstance(results[0], MetadataOnly)
+    assert results[0].transcript_id == "5f1c2a7e-0b3d-4e8f-9a61-2c7d8e9f0a11"
+    assert "Conversations API object is metadata only" in results[0].what
+
+
+def test_conversations_api_object_is_detected_as_genesys() -> None:
+    source = Source.from_path(CONVERSATION / "conversation.json")
+    assert detect(source).name == "genesys"
+
+
+def test_details_transfer_names_the_agent_who_picks_up() -> None:
+    transcript = read("genesys", FIXTURES / "genesys_transfer" / "sta_transcript.json")[0]
+    assert events(transcript)[-1] == ("transfer", 105.0, None, "Daniel Okoye")
+    assert transcript.events[-1].model_extra["metadata"] == {
+        "target_id": "b66d41ee-2d7f-4a3b-9c1e-5f6a7b8c9d0e",
+        "target_user_id": "e3f4a5b6-cccc-4ddd-8eee-fedcba987654"}
+    # hard negative: the support queue's routing transfer to the first agent is no event
+    assert [e.type.value for e in transcript.events].count("transfer") == 1

@@ -26,5 +26,21 @@ def test_html_body_multiline_message_and_transfer_after_turn() -> None:
     assert speakers(transcript) == ["customer", "agent", "customer", "agent"]
     assert transcript.turns[0].text == "Hi & hello"
     assert transcript.turns[2].text == "My invoice is wrong.\nIt shows two lines."
-    assert events(transcript) == [("transfer", None, 2, "Billing Team")]
+    assert events(transcript) == [("transfer", 65.0, None, "Billing Team")]  # after 1m 5s
     assert transcript.metadata.agent_name == "Anna Smith"
+
+
+def test_agents_named_in_the_body_and_a_transfer_back() -> None:
+    transcript = one("salesforce", FIXTURES / "salesforce" / "transfer_and_back.txt")
+    assert speakers(transcript) == ["agent", "customer", "agent", "agent", "customer", "agent",
+                                    "agent", "customer"]
+    names = [transcript.metadata.model_extra["role_mapping"][n]
+             for n in ("Dana K", "Luis M", "Priya Natarajan")]
+    assert names == ["agent", "agent", "customer"]
+    assert transcript.metadata.customer_name == "Priya Natarajan"
+    assert transcript.metadata.agent_name == "Dana K"
+    # each transfer at the time of the message before it; back to the first agent too
+    assert events(transcript) == [("transfer", 58.0, None, "Luis M"),
+                                  ("transfer", 252.0, None, "Dana K")]
+    # hard negative: a wrapped customer line starting with 'Agent' is text, not an agent joining
+    assert transcript.turns[1].text.endswith("\nAgent Smith told me last time it was fixed.")

@@ -28,6 +28,7 @@ from servicecoach.readers.base import (
     Source,
     file_lines,
     json_loads,
+    noted,
     validation_problem,
 )
 
@@ -214,10 +215,16 @@ class Draft:
             {"speaker": speaker, "text": text, "start": start, "end": end, "label": label}
         )
 
-    def add_event(self, kind: str, at: float | None = None, target: str | None = None) -> None:
-        """Add a hold or transfer event; without a time it goes after the last turn so far."""
+    def add_event(
+        self, kind: str, at: float | None = None, target: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Add a hold or transfer event; without a time it goes after the last turn so far.
+        `details` (e.g. ``{"target_id": ...}`` when `target` is a name) become the event's
+        ``metadata``."""
         self.events.append(
-            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1}
+            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1,
+             "metadata": details or None}
         )
 
     def drop(self, what: str, count: int = 1) -> None:
@@ -228,6 +235,14 @@ class Draft:
         """Set ``customer_name``/``agent_name`` once, from the first usable value."""
         if isinstance(value, str) and value.strip() and not self.metadata.get(key):
             self.metadata[key] = value.strip()
+
+    def keep(self, key: str, value: Any) -> None:
+        """Record a fact the export gives (``queue``, ``team``, ``subject``...) as metadata,
+        unless it is empty, not a plain value, or already set."""
+        if isinstance(value, str):
+            value = value.strip()
+        if isinstance(value, (str, int, float, bool)) and value != "" and key not in self.metadata:
+            self.metadata[key] = value
 
     def finish(
         self, source: Source, location: str = "", reader: BaseReader | None = None,
@@ -258,7 +273,7 @@ class Draft:
         record = {"id": self.id, "channel": self.channel, "metadata": metadata,
                   "turns": turns, "events": events}
         try:
-            return Transcript.model_validate(record)
+            return noted(Transcript.model_validate(record), location)
         except ValidationError as error:
             problem, turn = validation_problem(error)
             return InputError(problem, source=source.name, location=location,
@@ -299,6 +314,8 @@ class Draft:
             placed["at"] = round(event["at"] - origin, 3)
         else:
             placed["after_turn"] = new_index.get(event["after"], -1)
+        if event.get("metadata"):
+            placed["metadata"] = event["metadata"]
         return placed
 
     def _resolve_roles(self, reader: BaseReader | None) -> None:

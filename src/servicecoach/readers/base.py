@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,28 @@ class Configurable(Protocol):
 
     def configure(self, **options: Any) -> Reader:
         """A copy of this reader with `options` applied."""
+
+
+_RECENT_LOCATIONS: deque[tuple[Transcript, str]] = deque(maxlen=64)
+"""Where the last transcripts built were found in their file ("line 12", "record 3")."""
+
+
+def noted(result: ReadResult, location: str) -> ReadResult:
+    """`result`, with `location` (where its record starts in the file) remembered for
+    `location_of` when it is a transcript: batch runs report it without the readers
+    changing what they yield. Only the last few are kept."""
+    if location and isinstance(result, Transcript):
+        _RECENT_LOCATIONS.append((result, location))
+    return result
+
+
+def location_of(transcript: Transcript) -> str | None:
+    """Where a reader noted it found `transcript` (see `noted`), if it was one of the
+    last few built."""
+    for candidate, location in reversed(_RECENT_LOCATIONS):
+        if candidate is transcript:
+            return location
+    return None
 
 
 def validation_problem(error: ValidationError) -> tuple[str, int | None]:

@@ -10,13 +10,16 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript, Turn
+from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers.base import (
     ReadResult,
     Source,
     file_lines,
     json_loads,
+    noted,
     validation_problem,
 )
+from servicecoach.readers.streaming import array_items
 
 _HINT = "see docs/formats.md#canonical-json for the transcript format"
 
@@ -34,7 +37,7 @@ def transcript_from_record(record: Any, *, source: str, location: str) -> ReadRe
     transcript_id = str(raw_id) if raw_id is not None else None
     _validate_turns_in_place(record)
     try:
-        return Transcript.model_validate(record)
+        return noted(Transcript.model_validate(record), location)
     except ValidationError as error:
         problem, turn = validation_problem(error)
         return InputError(
@@ -69,11 +72,28 @@ class JsonReader:
 
     def sniff(self, source: Source, head: str) -> bool:
         stripped = head.lstrip()
-        if not stripped.startswith(("{", "[")) or '"turns"' not in head:
+        if not stripped.startswith(("{", "[")) or '"turns"' not in head or looks_like_etl(head):
             return False
         return not JSONL_READER.sniff(source, head)
 
     def read(self, source: Source) -> Iterator[ReadResult]:
+        """A top-level array is read as a stream, one record at a time (see
+        `servicecoach.readers.streaming`); a single object, or an array the stream parser
+        refuses (NaN, comments...), is read whole."""
+        if not source.head(256).lstrip().startswith("["):
+            yield from self._whole(source)
+            return
+        streamed = 0
+        try:
+            for record in array_items(source):
+                yield transcript_from_record(record, source=source.name,
+                                             location=f"record {streamed}")
+                streamed += 1
+        except ValueError:
+            whole = list(self._whole(source))
+            yield from whole[streamed:] if len(whole) > streamed else whole[-1:]
+
+    def _whole(self, source: Source) -> Iterator[ReadResult]:
         try:
             data = json_loads("".join(source.open_text()))  # the text is freed once decoded
         except json.JSONDecodeError as error:

@@ -122,6 +122,7 @@ class ConnectReader(JsonExportReader):
                 continue
             agent = ctr.get("Agent") or {}
             draft.name("agent_name", agent.get("Username"))
+            draft.keep("queue", (ctr.get("Queue") or {}).get("Name"))
             if agent.get("NumberOfHolds"):
                 draft.metadata["holds"] = agent["NumberOfHolds"]
                 draft.metadata["hold_seconds"] = agent.get("CustomerHoldDuration")

@@ -22,7 +22,11 @@ seconds, ``mm:ss``, ISO strings, epoch numbers or ``Tue Oct 31 22:10:47 +0000 20
 from __future__ import annotations
 
 import csv as _csv
+import pickle
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from servicecoach.errors import InputError
@@ -81,11 +85,14 @@ class CsvReader(BaseReader):
             header & set(_CANDIDATES["speaker"]))
 
     def read(self, source: Source) -> Iterator[ReadResult]:
+        """Conversations as the file is read: with an id column, a conversation is complete
+        when its id stops appearing; a file that interleaves ids is spilled to a temporary
+        file on disk first, so memory stays bounded either way."""
         if _csv.field_size_limit() < FIELD_LIMIT:
             _csv.field_size_limit(FIELD_LIMIT)
-        lines = list(source.open_text())
-        delimiter = self.options.get("delimiter") or _delimiter(lines[0] if lines else ",")
-        rows = _csv.DictReader(lines, delimiter=delimiter)
+        first_line = next(iter(source.open_text()), ",")
+        delimiter = self.options.get("delimiter") or _delimiter(first_line)
+        rows = _csv.DictReader(source.open_text(), delimiter=delimiter)
         try:
             fieldnames = rows.fieldnames or []
         except _csv.Error as error:
@@ -99,23 +106,20 @@ class CsvReader(BaseReader):
                     hint=f"name it with --{needed}-column (found: {', '.join(rows.fieldnames or [])})",
                 )
                 return
-        conversations: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        parents: dict[str, str] = {}
-        threaded = columns["id"] is None and all(c in (rows.fieldnames or []) for c in _THREAD)
-        for line, row in _rows(rows, source):
-            if isinstance(row, InputError):
-                yield row
-                continue
-            if threaded:
-                parents[row["tweet_id"]] = row.get("in_response_to_tweet_id") or ""
-                key = row["tweet_id"]
+        id_column = columns["id"]
+        threaded = id_column is None and all(c in fieldnames for c in _THREAD)
+        if id_column is None:
+            groups = _whole(_rows(rows, source), threaded, stem(source))
+        elif _interleaved(source, delimiter, fieldnames.index(id_column)):
+            groups = _spilled(_rows(rows, source), id_column)
+        else:
+            groups = _runs(_rows(rows, source), id_column)
+        for group in groups:
+            if isinstance(group, InputError):
+                yield group
             else:
-                key = (row.get(columns["id"]) or "").strip() if columns["id"] else stem(source)
-            conversations.setdefault(key, []).append((line, row))
-        if threaded:
-            conversations = _thread(conversations, parents)
-        for key, numbered in conversations.items():
-            yield self._conversation(key or stem(source), numbered, columns, source)
+                key, numbered = group
+                yield self._conversation(key or stem(source), numbered, columns, source)
 
     def _columns(self, fieldnames: list[str]) -> dict[str, str | None]:
         by_lower = {name.strip().lower(): name for name in fieldnames}
@@ -156,7 +160,152 @@ class CsvReader(BaseReader):
             if role in ("agent", "customer"):
                 draft.name(f"{role}_name", name)
         draft.relative = not any(absolute)
+        _keep_constant_columns(draft, rows, columns)
         return draft.finish(source, f"line {rows[0][0]}", self)
+
+
+_Numbered = list[tuple[int, dict[str, Any]]]
+_Group = tuple[str, _Numbered] | InputError
+
+
+def _keep_constant_columns(draft: Draft, rows: _Numbered, columns: dict[str, str | None]) -> None:
+    """Columns the reader does not otherwise use (queue, team, agent_id...) whose value is
+    the same on every row of the conversation become its metadata."""
+    used = set(columns.values()) | set(_THREAD)
+    for column in rows[0][1]:
+        if column is None or column in used:
+            continue
+        values = {row.get(column) for _, row in rows}
+        if len(values) == 1:
+            draft.keep(column.strip(), values.pop())
+
+
+def _runs(rows: Iterator[tuple[int, dict[str, Any] | InputError]], id_column: str) -> Iterator[_Group]:
+    """Conversations of a file whose rows keep each id together, as soon as the id changes."""
+    key: str | None = None
+    numbered: _Numbered = []
+    for line, row in rows:
+        if isinstance(row, InputError):
+            yield row
+            continue
+        row_key = (row.get(id_column) or "").strip()
+        if row_key != key and numbered:
+            yield key or "", numbered
+            numbered = []
+        key = row_key
+        numbered.append((line, row))
+    if numbered:
+        yield key or "", numbered
+
+
+SEEN_IN_MEMORY = 50_000
+"""Ids the interleaving check keeps in memory; beyond, they move to a temporary file."""
+
+
+class _SeenIds:
+    """A set of ids that spills to a temporary SQLite file past `SEEN_IN_MEMORY` ids, so
+    checking an export of millions of conversations takes bounded memory."""
+
+    def __init__(self, folder: str) -> None:
+        self._recent: set[str] = set()
+        self._folder = folder
+        self._store: sqlite3.Connection | None = None
+
+    def add(self, key: str) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= SEEN_IN_MEMORY:
+            if self._store is None:
+                self._store = sqlite3.connect(Path(self._folder) / "ids.db")
+                self._store.execute("CREATE TABLE id (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._store.executemany("INSERT OR IGNORE INTO id VALUES (?)",
+                                    ((k,) for k in self._recent))
+            self._recent.clear()
+
+    def __contains__(self, key: str) -> bool:
+        if key in self._recent:
+            return True
+        return self._store is not None and self._store.execute(
+            "SELECT 1 FROM id WHERE key = ?", (key,)).fetchone() is not None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def _interleaved(source: Source, delimiter: str, id_index: int) -> bool:
+    """True when an id comes back after other ids' rows (a first pass over the ids only)."""
+    current: str | None = None
+    reader = _csv.reader(source.open_text(), delimiter=delimiter)
+    with tempfile.TemporaryDirectory(prefix="servicecoach-csv-") as folder:
+        finished = _SeenIds(folder)
+        try:
+            next(reader, None)
+            for cells in reader:
+                key = cells[id_index].strip() if len(cells) > id_index else ""
+                if key != current:
+                    if key in finished:
+                        return True
+                    if current is not None:
+                        finished.add(current)
+                    current = key
+        except _csv.Error:
+            pass  # the reading pass locates the unreadable row
+        finally:
+            finished.close()
+    return False
+
+
+def _spilled(rows: Iterator[tuple[int, dict[str, Any] | InputError]], id_column: str) -> Iterator[_Group]:
+    """Conversations of a file that interleaves ids, in order of first appearance: rows go
+    to a temporary SQLite file and come back grouped (only the ids stay in memory)."""
+    with tempfile.TemporaryDirectory(prefix="servicecoach-csv-") as folder:
+        store = sqlite3.connect(Path(folder) / "rows.db")
+        try:
+            store.execute("CREATE TABLE row (conversation INTEGER, line INTEGER, data BLOB)")
+            order: dict[str, int] = {}
+            for line, row in rows:
+                if isinstance(row, InputError):
+                    yield row
+                    continue
+                key = (row.get(id_column) or "").strip()
+                store.execute("INSERT INTO row VALUES (?, ?, ?)",
+                              (order.setdefault(key, len(order)), line, pickle.dumps(row)))
+            store.execute("CREATE INDEX by_conversation ON row (conversation, line)")
+            keys = list(order)
+            del order
+            current, numbered = -1, list[tuple[int, dict[str, Any]]]()
+            for conversation, line, data in store.execute(
+                    "SELECT conversation, line, data FROM row ORDER BY conversation, line"):
+                if conversation != current and numbered:
+                    yield keys[current], numbered
+                    numbered = []
+                current = conversation
+                numbered.append((line, pickle.loads(data)))  # our own rows, just written
+            if numbered:
+                yield keys[current], numbered
+        finally:
+            store.close()
+
+
+def _whole(
+    rows: Iterator[tuple[int, dict[str, Any] | InputError]], threaded: bool, name: str,
+) -> Iterator[_Group]:
+    """A file without an id column: one conversation, or Twitter-style threads."""
+    conversations: dict[str, _Numbered] = {}
+    parents: dict[str, str] = {}
+    for line, row in rows:
+        if isinstance(row, InputError):
+            yield row
+            continue
+        if threaded:
+            parents[row["tweet_id"]] = row.get("in_response_to_tweet_id") or ""
+            key = row["tweet_id"]
+        else:
+            key = name
+        conversations.setdefault(key, []).append((line, row))
+    if threaded:
+        conversations = _thread(conversations, parents)
+    yield from conversations.items()
 
 
 def _rows(

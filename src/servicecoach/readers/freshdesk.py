@@ -71,6 +71,8 @@ class FreshdeskReader(JsonExportReader):
     ) -> ReadResult:
         draft = Draft(id=key)
         draft.name("customer_name", (ticket.get("requester") or {}).get("name"))
+        for fact in ("subject", "priority", "status", "group_id", "responder_id"):
+            draft.keep(fact, ticket.get(fact))
         description = first(ticket, "description_text", "description")
         if isinstance(description, str):
             draft.add_turn("customer", plain_text(description), to_epoch(ticket.get("created_at")))

@@ -10,6 +10,11 @@
   ``consultTransfer`` on an agent segment; the ACD's own ``transfer`` is routing to the
   agent, not an event). Details hold no message text: next to a transcript with the same
   ``conversationId`` they are joined into it; alone they are reported as metadata only.
+- Conversations API objects (``GET /api/v2/conversations/{id}``, see
+  `genesys_conversation`): joined the same way (matched on their ``id``), metadata only alone.
+
+A transfer is named after the agent who picks the conversation up next when the export
+names them; the export's own target id stays in the event's ``metadata.target_id``.
 """
 
 from __future__ import annotations
@@ -28,11 +33,24 @@ from servicecoach.readers._common import (
 )
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.genesys_conversation import (
+    Leg,
+    add_transfer,
+    conversation_records,
+    is_conversation,
+    is_conversation_record,
+    join_conversation,
+    picked_up_by,
+)
 
 _PURPOSES = {"internal": "agent", "agent": "agent", "user": "agent", "external": "customer",
              "customer": "customer", "ivr": "system", "acd": "system", "workflow": "system",
              "bot": "system"}
 _TRANSFERS = {"transfer", "consultTransfer", "transfer.forward", "transfer.consult"}
+
+
+def _is_companion(head: str) -> bool:
+    return _is_details(head) or is_conversation(head)
 
 
 def _is_details(head: str) -> bool:
@@ -48,13 +66,18 @@ class GenesysReader(JsonExportReader):
     def sniff(self, source: Source, head: str) -> bool:
         transcript = '"conversationId"' in head and ('"phrases"' in head or '"transcripts"' in head
                                                      or '"participantPurpose"' in head)
-        return head.lstrip().startswith("{") and (transcript or _is_details(head))
+        return head.lstrip().startswith("{") and (transcript or _is_details(head)
+                                                  or is_conversation(head))
 
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         if isinstance(data, dict) and isinstance(data.get("transcripts"), list):
             yield self._transcript(data, source)
             return
         records = data.get("conversations", [data]) if isinstance(data, dict) else data
+        if isinstance(data, dict) and not _is_details_record(data) \
+                and all(map(is_conversation_record, conversation_records(data))):
+            yield from _conversations_alone(conversation_records(data), source)
+            return
         for index, record in enumerate(records if isinstance(records, list) else [records]):
             conversation = record.get("conversationId") if isinstance(record, dict) else None
             yield MetadataOnly(
@@ -82,17 +105,42 @@ class GenesysReader(JsonExportReader):
                 length = (phrase.get("duration") or {}).get("milliseconds")
                 end = start + length / 1000 if start is not None and length is not None else None
                 draft.add_turn(speaker, text, start, end)
-        for details in companions(source, _is_details):
-            for record in details.get("conversations", [details]) if isinstance(details, dict) else []:
+        for found in companions(source, _is_companion):
+            if isinstance(found, dict) and not _is_details_record(found):
+                for record in conversation_records(found):
+                    if is_conversation_record(record) and record.get("id") == conversation:
+                        join_conversation(draft, record, _PURPOSES)
+                continue
+            for record in found.get("conversations", [found]) if isinstance(found, dict) else []:
                 if isinstance(record, dict) and record.get("conversationId") == conversation:
                     _join_details(draft, record)
         return draft.finish(source, reader=self)
+
+
+def _is_details_record(data: dict[str, Any]) -> bool:
+    """Analytics details (one, or a query result under ``conversations``)."""
+    return "conversationId" in data or isinstance(data.get("conversations"), list)
+
+
+def _conversations_alone(records: list[Any], source: Source) -> Iterator[ReadResult]:
+    for index, record in enumerate(records):
+        yield MetadataOnly(
+            "a Genesys Conversations API object is metadata only (names, holds, transfers; "
+            "no message text)", source=source.name,
+            location=f"entities[{index}]" if len(records) > 1 else "",
+            transcript_id=str(record.get("id")),
+            hint="put it in the folder of the speech-and-text analytics transcript with the "
+                 "same conversation id; it is joined into it",
+        )
 
 
 def _join_details(draft: Draft, details: dict[str, Any]) -> None:
     """Names, holds and transfers from analytics conversation details."""
     if draft.origin is None:
         draft.origin = to_epoch(details.get("conversationStart"))
+    agents = [(p, Leg(_first_start(p), p.get("participantName"), p.get("userId")))
+              for p in details.get("participants") or []
+              if _PURPOSES.get(str(p.get("purpose")).lower()) == "agent"]
     for participant in details.get("participants") or []:
         role = _PURPOSES.get(str(participant.get("purpose")).lower())
         if role in ("agent", "customer"):
@@ -105,8 +153,18 @@ def _join_details(draft: Draft, details: dict[str, Any]) -> None:
                     if end is not None:
                         draft.add_event("hold_end", at=end)
                 if role == "agent" and segment.get("disconnectType") in _TRANSFERS:
-                    draft.add_event("transfer", at=end, target=segment.get("queueId"))
+                    taker = picked_up_by((leg for p, leg in agents if p is not participant),
+                                         _first_start(participant))
+                    add_transfer(draft, end, segment.get("queueId"), taker)
     draft.metadata["details_joined"] = True
+
+
+def _first_start(participant: dict[str, Any]) -> float | None:
+    """When an analytics details participant joined: its first segment's start."""
+    starts = [to_epoch(segment.get("segmentStart"))
+              for session in participant.get("sessions") or []
+              for segment in session.get("segments") or []]
+    return min((start for start in starts if start is not None), default=None)
 
 
 READER = GenesysReader()

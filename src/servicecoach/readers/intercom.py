@@ -6,15 +6,17 @@ the ``Operator`` admin, whose e-mail starts with ``operator+``) is system. Parts
 body (``comment``, ``close``, ``open``...) are turns, HTML bodies become text; ``note``
 parts are internal notes (dropped, counted); AI ``call_summary`` parts are summaries
 (dropped, counted). An assignment to another admin or team after an agent has written
-is a transfer. Times are epoch seconds (``created_at``).
+is a transfer, to the assignee's name when a part or the export names them (the id then
+goes to the event's ``metadata.target_id``). Times are epoch seconds (``created_at``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
+from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -40,6 +42,8 @@ class IntercomReader(JsonExportReader):
     description = "Intercom conversations with conversation parts"
 
     def sniff(self, source: Source, head: str) -> bool:
+        if looks_like_etl(head):  # parts one per row: the etl reader groups them
+            return False
         return head.lstrip().startswith(("{", "[")) and '"conversation_parts"' in head or (
             '"type": "conversation"' in head and '"source"' in head and '"author"' in head)
 
@@ -50,17 +54,26 @@ class IntercomReader(JsonExportReader):
             if not isinstance(record, dict):
                 yield missing(source, location, "conversation", None)
                 continue
-            yield self._conversation(record, source, location)
+            yield self.conversation(record, source, location)
 
-    def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
+    def conversation(
+        self, record: dict[str, Any], source: Source, location: str,
+        part_locations: Sequence[str] | None = None, names: Mapping[str, str] | None = None,
+    ) -> ReadResult:
+        """One conversation object as a transcript; `part_locations` name where the source
+        message and each part come from in the file (default: their JSON path); `names`
+        (admin or team id -> name) name the transfers to an id that no part names."""
         draft = Draft(id=str(record.get("id") or stem(source)))
         parts = record.get("conversation_parts") or {}
         first_part = {**(record.get("source") or {}), "part_type": "comment",
                       "created_at": record.get("created_at")}
         agents_so_far: set[str] = set()
+        unnamed: list[tuple[dict[str, Any], str]] = []  # transfers to an id, and that id
+        known = dict(names or {})
         for index, part in enumerate([first_part, *(parts.get("conversation_parts") or [])]):
-            where = f"{location}{'.' if location else ''}" + (
-                "source" if index == 0 else f"conversation_parts[{index - 1}]")
+            where = part_locations[index] if part_locations else \
+                f"{location}{'.' if location else ''}" + (
+                    "source" if index == 0 else f"conversation_parts[{index - 1}]")
             kind = part.get("part_type")
             author = part.get("author") or {}
             when = to_epoch(part.get("created_at"))
@@ -70,11 +83,14 @@ class IntercomReader(JsonExportReader):
             if kind in _SUMMARIES:
                 draft.drop("summaries")
                 continue
-            assignee = part.get("assigned_to") or {}
+            assignee = part.get("assigned_to")
+            assignee = assignee if isinstance(assignee, dict) else {}  # ETL rows: may be a string
             if kind in _ASSIGNMENTS and agents_so_far and assignee.get("type") in ("admin", "team") \
                     and str(assignee.get("id")) not in agents_so_far:
                 draft.add_event("transfer", at=when, target=assignee.get("name") or
                                 f"{assignee['type']} {assignee.get('id')}")
+                if not assignee.get("name"):
+                    unnamed.append((draft.events[-1], str(assignee.get("id"))))
             body = part.get("body")
             if not body:
                 continue
@@ -86,6 +102,11 @@ class IntercomReader(JsonExportReader):
                 agents_so_far.add(str(author.get("id")))
             if speaker in ("agent", "customer"):
                 draft.name(f"{speaker}_name", author.get("name"))
+            if isinstance(author.get("name"), str) and author["name"].strip():
+                known.setdefault(str(author.get("id")), author["name"].strip())
+        for event, target_id in unnamed:  # the name, when the admin writes in it or is listed
+            if target_id in known:
+                event.update(target=known[target_id], metadata={"target_id": target_id})
         return draft.finish(source, location, self)
 
 

@@ -77,6 +77,8 @@ class LivePersonReader(JsonExportReader):
             draft.add_event("transfer", at=to_epoch(first(transfer, "timeL", "time")), target=target)
         if info.get("closeReason"):
             draft.metadata["close_reason"] = info["closeReason"]
+        draft.keep("queue", info.get("latestSkillName"))
+        draft.keep("team", info.get("latestAgentGroupName"))
         return draft.finish(source, location, self)
 
 

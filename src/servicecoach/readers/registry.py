@@ -115,6 +115,7 @@ def _load_builtin() -> None:
         ccai,
         connect,
         csv,
+        etl,
         freshdesk,
         genesys,
         intercom,
@@ -132,7 +133,7 @@ def _load_builtin() -> None:
     register(canonical.JSONL_READER)
     register(text.TEXT_READER)
     for module in (csv, vtt, connect, transcribe, genesys, zendesk, intercom, liveperson,
-                   salesforce, twilio, freshdesk, ccai, openai):
+                   salesforce, twilio, freshdesk, ccai, openai, etl):
         register(module.READER)
     for entry in entry_points(group=_ENTRY_POINT_GROUP):
         register(entry.load())

@@ -34,6 +34,7 @@ _TURN = linear(r"^\(\s*(?P<offset>[\dhms. ]+?)\s*\)\s*(?P<name>[^:]{1,80}?):\s?(
 _STARTED = re.compile(r"^Chat Started:\s*(?P<when>.+)$")
 _TRANSFERRED = re.compile(r"^Chat Transferred From (?P<source>.+?) To (?P<target>.+)$")
 _SKILL_TRANSFER = re.compile(r"^Agent (?P<source>.+?) successfully transferred the chat to (?P<target>.+)$")
+_AGENT_JOINED = re.compile(r"^Agent (?P<name>[A-Z0-9][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,3})$")
 _ORIGIN = re.compile(r"^Chat Origin:\s*(?P<origin>.+)$")
 _CHAT_ID = re.compile(r"^Chat (?P<id>[\w-]+)$")
 _SEPARATOR = re.compile(r"^\*{3,}$")
@@ -48,6 +49,8 @@ class _Chat:
     first_start: float | None = None
     section_start: float = 0.0
     skill_transfers: list[tuple[float | None, str]] = field(default_factory=list)
+    agents: set[str] = field(default_factory=set)
+    """Names the body shows joining as agents (``Agent X`` lines, transfer lines)."""
     transferred: bool = False
     new_section: bool = False
     """True after a second ``Chat Started`` header until the next turn."""
@@ -106,10 +109,15 @@ class SalesforceReader(BaseReader):
                 chat.section_start = when
                 draft.metadata.setdefault("started_at", iso_utc(when))
         elif transfer := _TRANSFERRED.match(line):
-            draft.add_event("transfer", at=at, target=transfer["target"].strip())
+            target = transfer["target"].strip()
+            draft.add_event("transfer", at=at if at is not None else _last_time(chat), target=target)
             chat.transferred = True
+            chat.agents.update({transfer["source"].strip(), target})
+        elif joined := _AGENT_JOINED.match(line):
+            chat.agents.add(joined["name"])
         elif skill := _SKILL_TRANSFER.match(line):
-            chat.skill_transfers.append((at, skill["target"]))
+            chat.skill_transfers.append((at if at is not None else _last_time(chat), skill["target"]))
+            chat.agents.add(skill["source"].strip())
         elif origin := _ORIGIN.match(line):
             draft.metadata["chat_origin"] = origin["origin"]
         elif turn := _TURN.match(line):
@@ -120,7 +128,7 @@ class SalesforceReader(BaseReader):
             if name == "Visitor":
                 draft.add_turn("customer", turn["text"].strip(), start)
             else:
-                speaker = "system" if _BOT.search(name) else None
+                speaker = "system" if _BOT.search(name) else "agent" if name in chat.agents else None
                 draft.add_turn(speaker, turn["text"].strip(), start, label=name)
         elif draft.turns:
             draft.turns[-1]["text"] += "\n" + line
@@ -137,6 +145,14 @@ class SalesforceReader(BaseReader):
             for at, target in chat.skill_transfers:
                 chat.draft.add_event("transfer", at=at, target=target)
         return chat.draft.finish(source, reader=self)
+
+
+def _last_time(chat: _Chat) -> float:
+    """When a transfer line happened, as near as the body says: the time of the message
+    before it (the body gives no time to the transfer itself), else the start of its section."""
+    section = chat.section_start - (chat.first_start or 0.0)
+    times = [t["start"] for t in chat.draft.turns if t["start"] is not None]
+    return max([section, *times[-1:]])
 
 
 READER = SalesforceReader()

@@ -6,7 +6,7 @@
 %% customer_name: Dana Reyes
 [00:03] Agent: Thanks for calling Acme, this is Sam.
 [00:07] Customer: Hi, my order never arrived.
-    Continuation lines are indented.
+I checked the tracking page twice.
 [01:10] @hold_start
 [02:05] @hold_end
 @transfer billing
@@ -16,7 +16,11 @@ Agent: a second conversation in the same file
 
 ``%% key: value`` headers set the id, the channel and metadata; ``@event [target]``
 lines are hold and transfer events; ``#`` lines are comments (the rule-test harness reads
-its annotations from them); ``---`` starts a new conversation.
+its annotations from them); ``---`` starts a new conversation. A line without a speaker
+label continues the turn above it (a wrapped or multi-line message); so does an untimed
+``Word: ...`` line under a timed turn (``Reason: ...`` is text when every turn has a time).
+Lines before the first turn are left out and counted (``dropped_unlabelled_lines``); a
+conversation with no speaker line at all is an error.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ from servicecoach.readers.base import ReadResult, Source, file_lines, validation
 _TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
 _TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
 _EVENT = re.compile(rf"^(?:{_TIME})?@(?P<type>[a-z_]+)(?:\s+(?P<target>.+))?$")
+_ODD_LABEL = re.compile(r"^(?:agent|customer|system)\s*(?:\([^)]{1,40}\)|\[[^\]]{1,40}\]|-\s*[^:]{1,40})\s*:",
+                        re.IGNORECASE)
+"""A speaker label in a form this format does not take (``Agent (Sam):``): an error, never
+more text of the turn above."""
 _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
@@ -64,6 +72,8 @@ class TextBlock:
     comments: list[tuple[int, str, int]] = field(default_factory=list)
     """(file line, comment text without '#', index of the next turn)."""
     errors: list[tuple[int, str]] = field(default_factory=list)
+    preamble: list[tuple[int, str]] = field(default_factory=list)
+    """(file line, problem) of the unlabelled lines before the first turn."""
 
 
 def parse_seconds(stamp: str) -> float:
@@ -103,11 +113,18 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
                 placed["at"] = parse_seconds(event["time"])
             block.events.append(placed)
             continue
-        turn = _TURN.match(stripped)
-        if turn is None:
-            block.errors.append((number, _unreadable(stripped)))
+        if _ODD_LABEL.match(stripped):
+            label = stripped.partition(":")[0][:30]  # never the text after it (logs)
+            block.errors.append((number, f"cannot read the speaker label {label!r}"))
             continue
-        speaker = _SPEAKERS.get(turn["speaker"].lower())
+        turn = _TURN.match(stripped)
+        speaker = _SPEAKERS.get(turn["speaker"].lower()) if turn else None
+        if speaker is None and _continues(block, turn):
+            block.turns[-1]["text"] += "\n" + stripped
+            continue
+        if turn is None:
+            block.preamble.append((number, _unreadable(stripped)))
+            continue
         if speaker is None:
             block.errors.append((number, f"unknown speaker {turn['speaker']!r}"))
             continue
@@ -120,9 +137,17 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
         yield block
 
 
+def _continues(block: TextBlock, turn: re.Match[str] | None) -> bool:
+    """True when a line that names no known speaker is more text of the turn above: it has
+    no label at all, or it is an untimed ``Word: ...`` under a timed turn."""
+    if not block.turns:
+        return False
+    return turn is None or (not turn["time"] and "start" in block.turns[-1])
+
+
 def _has_content(block: TextBlock) -> bool:
     """A block with turns, headers, events or unreadable lines (comments alone are not)."""
-    return bool(block.turns or block.errors or block.headers or block.events)
+    return bool(block.turns or block.errors or block.headers or block.events or block.preamble)
 
 
 def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> ReadResult:
@@ -134,6 +159,12 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
             hint=_HINT,
+        )
+    if not block.turns and block.preamble:
+        line, problem = block.preamble[0]
+        return InputError(
+            f"no speaker line in this conversation: {problem}", source=source,
+            location=f"line {line}", transcript_id=transcript_id, hint=_HINT,
         )
     if not block.turns:
         return InputError(
@@ -150,6 +181,8 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
     }
     if "channel" in headers:
         record["channel"] = headers["channel"]
+    if block.preamble:
+        record["metadata"]["dropped_unlabelled_lines"] = len(block.preamble)
     try:
         return Transcript.model_validate(record)
     except ValidationError as error:

@@ -17,11 +17,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
+from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
@@ -34,7 +35,7 @@ class ZendeskReader(JsonExportReader):
     description = "Zendesk ticket comments/audits, Chat history, Sunshine Conversations"
 
     def sniff(self, source: Source, head: str) -> bool:
-        if not head.lstrip().startswith("{"):
+        if not head.lstrip().startswith("{") or looks_like_etl(head):
             return False
         support = '"author_id"' in head and ('"public"' in head or '"events"' in head)
         chat = '"history"' in head and ('"visitor"' in head or '"agent_names"' in head)
@@ -128,11 +129,14 @@ class ZendeskReader(JsonExportReader):
             tickets.setdefault(str(audit.get("ticket_id") or ticket.get("id") or stem(source)),
                                []).append(audit)
         for ticket_id, ticket_audits in tickets.items():
-            yield self._ticket(ticket_id, ticket_audits, ticket, source)
+            yield self.ticket(ticket_id, ticket_audits, ticket, source)
 
-    def _ticket(
+    def ticket(
         self, ticket_id: str, audits: list[dict[str, Any]], ticket: dict[str, Any], source: Source,
+        audit_locations: Sequence[str] | None = None, location: str = "",
     ) -> ReadResult:
+        """One ticket's audits (a bare comment is an audit of one event) as a transcript;
+        `audit_locations` name where each audit comes from in the file."""
         draft = Draft(id=ticket_id)
         requester = ticket.get("requester_id")
         for audit in audits:
@@ -141,7 +145,8 @@ class ZendeskReader(JsonExportReader):
                     requester = event.get("value")
         for a_index, audit in enumerate(audits):
             for e_index, event in enumerate(audit.get("events") or []):
-                where = f"audits[{a_index}].events[{e_index}]"
+                where = audit_locations[a_index] if audit_locations else \
+                    f"audits[{a_index}].events[{e_index}]"
                 kind = event.get("type")
                 when = to_epoch(event.get("created_at") or audit.get("created_at"))
                 if kind == "Notification":
@@ -167,7 +172,7 @@ class ZendeskReader(JsonExportReader):
                     speaker = None if requester is None else (
                         "customer" if str(author) == str(requester) else "agent")
                     draft.add_turn(speaker, plain_text(body), when, label=str(author))
-        return draft.finish(source, reader=self)
+        return draft.finish(source, location, self)
 
 
 READER = ZendeskReader()

@@ -1,4 +1,5 @@
-"""Writers render reports: text for people, JSON and JSON Lines for programs."""
+"""Writers render reports: text for people, JSON and JSON Lines for programs, CSV for
+spreadsheets."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from servicecoach.models import FindingKind, Report
+from servicecoach.writers.csv import FindingsCsvWriter
 
 
 class Writer(Protocol):
@@ -128,12 +130,13 @@ class JsonWriter(_StreamWriter):
         self._out.flush()
 
 
-WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
+WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonLinesWriter,
+           "csv": FindingsCsvWriter}
 
 
 def make_writer(name: str, out: TextIO) -> Writer:
     """The writer for a ``--format`` name."""
-    return WRITERS[name](out)  # type: ignore[no-any-return]
+    return WRITERS[name](out)  # type: ignore[no-any-return,return-value]
 
 
 __all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",

@@ -1,0 +1,131 @@
+"""One self-contained HTML file for a batch: the summary and its charts (inline SVG), then
+every conversation, searchable and paginated, each on its own page with its turns, each
+finding highlighted on its words with its suggestion beside it, and the customer's sentiment
+over the turns.
+
+The conversations are embedded as JSON that the page's script renders one page at a time
+(so 10,000 conversations are 10,000 records, not 10,000 pages of DOM), always as text: the
+transcripts are untrusted. A Content-Security-Policy lets only the report's own script and
+style run, and nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from servicecoach.errors import ServiceCoachError
+from servicecoach.html_report import charts
+from servicecoach.models import Report, Turn
+from servicecoach.summary.aggregate import SummaryBuilder
+
+AGENT_FIELD = "agent_name"
+GROUP_ROWS = 200
+"""Rows per grouping table (the most conversations first); the text summary lists all."""
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+"""JSON inside a <script> element: no character of the data can end the element."""
+
+
+def _template_text(name: str) -> str:
+    return resources.files("servicecoach.html_report").joinpath("templates", name).read_text(
+        encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[str, Any]:
+    """What the page knows of one conversation (findings as arrays: rule id, kind,
+    severity, category, turn, span start, span end, span text, message, suggestion)."""
+    source = report.source
+    return {
+        "id": report.transcript_id,
+        "channel": report.channel.value,
+        "metadata": report.metadata,
+        "source": None if source is None else ":".join(
+            str(part) for part in (source.file, source.record or source.line) if part is not None),
+        "overall": report.overall,
+        "scores": {s.category: s.score for s in report.scores if s.applicable},
+        "turns": None if turns is None else [[t.speaker.value, t.text] for t in turns],
+        "findings": [[f.rule_id, f.kind.value, f.severity.value, f.category, f.turn_index,
+                      f.span.start if f.span else None, f.span.end if f.span else None,
+                      f.span.text if f.span else None, f.message, f.suggestion]
+                     for f in report.findings],
+        "sentiment": list(report.customer_sentiment),
+    }
+
+
+class HtmlReport:
+    """Add reports (with their transcript's turns when at hand), then `write` the file.
+
+    Conversations wait in a temporary file until `write`, so memory does not grow with
+    the batch. `by` adds grouping tables (the agent chart is always there when reports
+    name an agent); `top` is the length of the worst and best lists.
+    """
+
+    def __init__(self, by: Sequence[str] = (), top: int = 10) -> None:
+        self._summary = SummaryBuilder(by=[AGENT_FIELD, *(f for f in by if f != AGENT_FIELD)],
+                                       top=top)
+        # open until `write`: the conversations wait there between calls
+        self._records = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self._with_turns = False
+        self._packs: dict[str, str] = {}
+
+    def add(self, report: Report, turns: Sequence[Turn] | None = None) -> None:
+        """Add one conversation; `turns` are its transcript's turns (None: not at hand)."""
+        self._summary.add(report)
+        self._packs.update(report.packs)
+        self._with_turns |= turns is not None
+        record = json.dumps(conversation_record(report, turns), ensure_ascii=False,
+                            default=str)
+        self._records.write(record.translate(_SCRIPT_SAFE) + "\n")
+
+    def _lines(self) -> Iterator[Markup]:
+        self._records.seek(0)
+        for line in self._records:
+            yield Markup(line.rstrip("\n"))
+
+    def write(self, path: Path, title: str = "servicecoach report") -> None:
+        """Write the report to `path` (through a temporary file renamed when complete)."""
+        if not path.parent.is_dir():
+            raise ServiceCoachError(f"cannot write --report {path}: the folder {path.parent} "
+                                    "does not exist", hint="create it first, or fix the path")
+        environment = Environment(loader=PackageLoader("servicecoach.html_report"),
+                                  autoescape=select_autoescape(default=True))
+        template = environment.get_template("report.html.j2")
+        script, style = _template_text("report.js"), _template_text("report.css")
+        summary = self._summary.summary()
+        agents = charts.by_agent(summary, AGENT_FIELD)
+        if not any(g.value != "(none)" for g in summary.groups.get(AGENT_FIELD, [])):
+            agents = []
+            summary.groups.pop(AGENT_FIELD, None)
+        chunks = template.generate(
+            title=title, summary=summary, with_turns=self._with_turns,
+            packs=", ".join(f"{name} {version}" for name, version in sorted(self._packs.items())),
+            distribution=charts.score_distribution(summary),
+            categories=charts.category_means(summary), rules=charts.findings_by_rule(summary),
+            agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS,
+            script=Markup(script), style=Markup(style),
+            script_hash=_csp_hash(script), style_hash=_csp_hash(style))
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with temporary.open("w", encoding="utf-8") as out:
+                out.writelines(chunks)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        finally:
+            self._records.close()

@@ -1,0 +1,117 @@
+"""The command-line side of summaries: `score --summary/--report` options and the
+`servicecoach summarize` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.html_report import HtmlReport
+from servicecoach.models import Transcript, Turn
+from servicecoach.readers import iter_sources, read_sources
+from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
+from servicecoach.summary.results import read_results
+from servicecoach.writers import printable
+
+
+def _top(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("--top takes 0 or more")
+    return value
+
+
+def add_grouping_options(parser: argparse.ArgumentParser) -> None:
+    """`--by FIELD` (repeatable) and `--top N`."""
+    parser.add_argument("--by", action="append", default=[], metavar="FIELD",
+                        help="group the summary by a metadata field (agent_name, queue, team...), "
+                        "'date' (the day of started_at), 'channel' or 'source'; repeatable")
+    parser.add_argument("--top", type=_top, default=10, metavar="N",
+                        help="list the N worst and best conversations (default 10)")
+
+
+def add_score_options(parser: argparse.ArgumentParser) -> None:
+    """The options `score` takes for summaries and the HTML report."""
+    parser.add_argument("--summary", action="store_true",
+                        help="print a summary of the run (per rule, per category, worst and "
+                        "best conversations, groups) in --format text, json or csv instead of "
+                        "the reports")
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="also write a self-contained HTML report (summary, charts, each "
+                        "conversation with its findings highlighted) to FILE")
+    add_grouping_options(parser)
+
+
+def add_summarize_command(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                          ) -> argparse.ArgumentParser:
+    """The `summarize` sub-command's parser (the caller sets its `run`)."""
+    parser = commands.add_parser(
+        "summarize", help="summarize the results of 'score --format jsonl'",
+        description="Read RESULTS written by 'servicecoach score --format jsonl' (one report a "
+        "line; '-' for stdin) and print per-rule counts, category means and distributions, "
+        "the worst and best conversations and groups (--by), as text, JSON or CSV (one row "
+        "per conversation), or write an HTML report.",
+    )
+    parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
+    parser.add_argument("--format", choices=SUMMARY_FORMATS, default="text",
+                        help="output format (csv: one row per conversation)")
+    parser.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    parser.add_argument("--html", type=Path, metavar="FILE",
+                        help="write a self-contained HTML report to FILE")
+    parser.add_argument("--transcripts", action="append", default=[], type=Path,
+                        metavar="PATH", help="with --html: the scored transcripts (files or "
+                        "folders, any input format), so that conversation pages show every "
+                        "turn's text; repeatable")
+    add_grouping_options(parser)
+    return parser
+
+
+def _turns_by_id(paths: Iterable[Path]) -> dict[str, tuple[Turn, ...]]:
+    """The turns of every transcript under `paths`, by id (the first of a repeated id)."""
+    turns: dict[str, tuple[Turn, ...]] = {}
+    for item in read_sources(iter_sources([str(p) for p in paths]), "auto"):
+        if isinstance(item, Transcript):
+            if item.id in turns:
+                print(f"warning: transcript id {printable(item.id)!r} appears more than "
+                      "once in --transcripts: its first transcript is shown", file=sys.stderr)
+                continue
+            turns[item.id] = item.turns
+        elif isinstance(item, InputError):
+            print(f"error: {printable(str(item))}", file=sys.stderr)
+    return turns
+
+
+def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
+    """Summarize the results files; 2 when a line could not be read, else 0."""
+    if args.transcripts and args.html is None:
+        raise ServiceCoachError("--transcripts is for the HTML report's turn text",
+                                hint="add --html FILE, or drop --transcripts")
+    summary = SummaryOutput(args.format, by=args.by, top=args.top)
+    html = HtmlReport(by=args.by, top=args.top) if args.html is not None else None
+    turns = _turns_by_id(args.transcripts) if args.transcripts else None
+    reports = failed = missing = 0
+    for path in args.results:
+        for item in read_results(path):
+            if isinstance(item, InputError):
+                failed += 1
+                print(f"error: {printable(str(item))}", file=sys.stderr)
+                continue
+            reports += 1
+            summary.add(item)
+            if html is not None:
+                known = None if turns is None else turns.get(item.transcript_id)
+                missing += turns is not None and known is None
+                html.add(item, known)
+    summary.write(out)
+    if html is not None:
+        html.write(args.html)
+    if missing:
+        print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
+              "pages show the findings without the turns' text", file=sys.stderr)
+    print(f"summarized {reports} report(s); {failed} line(s) could not be read",
+          file=sys.stderr)
+    return 2 if failed else 0

@@ -1,0 +1,54 @@
+"""What a `--by` field reads from a report: a metadata field, or `channel`, `source` or `date`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from servicecoach.models import Report
+
+NONE = "(none)"
+"""The group of reports that do not have the field."""
+UNREADABLE_DATE = "(unreadable date)"
+"""The `date` group of reports whose started_at is neither ISO 8601 nor a Unix time."""
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def started_date(report: Report) -> str:
+    """The day the conversation started (YYYY-MM-DD) from metadata.started_at: an ISO 8601
+    date or time (its own day, whatever its zone), or a Unix time in seconds (the UTC day)."""
+    value = report.metadata.get("started_at")
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return UNREADABLE_DATE
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            return UNREADABLE_DATE
+    return UNREADABLE_DATE
+
+
+def group_key(field: str) -> Callable[[Report], str]:
+    """The function giving a report's value of `field`: `date` (from started_at),
+    `channel`, `source` (the file it was read from) or any metadata field."""
+    if field == "date":
+        return started_date
+    if field == "channel":
+        return lambda report: report.channel.value
+    if field == "source":
+        return lambda report: report.source.file if report.source is not None else NONE
+    return lambda report: _text(report.metadata.get(field))

@@ -1,0 +1,42 @@
+"""Plain-text transcripts as people and capture tools write them: wrapped messages."""
+
+from __future__ import annotations
+
+from reader_helpers import FIXTURES, events, read, speakers
+
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+from servicecoach.readers.text import parse_transcripts
+
+
+def test_wrapped_lines_continue_the_turn_above() -> None:
+    wrapped, untimed, no_speaker, preamble = read("text", FIXTURES / "text" / "wrapped.txt")
+    assert isinstance(wrapped, Transcript)
+    assert wrapped.id == "card-dispute" and wrapped.channel.value == "voice"
+    assert speakers(wrapped) == ["agent", "customer", "agent", "agent"]
+    assert wrapped.turns[1].text == (
+        "There's a charge on my card.\nI haven't bought anything online this week.\n"
+        "Reason given on the statement: online purchase.\nNote: the shop is in another country.")
+    assert [t.start for t in wrapped.turns] == [130.0, 134.0, 160.0, 211.0]
+    # events keep their place between the turns
+    assert events(wrapped) == [("hold_start", 172.0, 2, None), ("hold_end", 210.0, 2, None)]
+    # hard negative: an untimed file's 'Name:' line is a speaker we do not know, not more text
+    assert isinstance(untimed, InputError)
+    assert (untimed.location, untimed.what) == ("line 17", "unknown speaker 'Supervisor'")
+    # only a conversation with no speaker line at all is an error, naming its first line
+    assert isinstance(no_speaker, InputError) and no_speaker.location == "line 20"
+    assert "no speaker line" in no_speaker.what
+    # the rest of the file is read; a note before the first turn is left out and counted
+    assert isinstance(preamble, Transcript)
+    assert speakers(preamble) == ["agent", "customer"]
+    assert preamble.turns[0].text == "Good morning."
+    assert preamble.metadata.model_extra["dropped_unlabelled_lines"] == 1
+
+
+def test_a_speaker_label_in_another_form_is_an_error_not_more_text() -> None:
+    """Hard negative: 'Agent (Sam):' must not become part of the customer's turn above."""
+    (result,) = parse_transcripts("Customer: My card was declined.\n"
+                                  "Customer service told me: try again.\n"
+                                  "Agent (Sam): I can check that.\n", source="call.txt")
+    assert isinstance(result, InputError) and result.location == "line 3"
+    assert "cannot read the speaker label" in result.what

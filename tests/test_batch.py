@@ -1,0 +1,256 @@
+"""Batch runs of ``servicecoach score``: reports that say where they came from, duplicate
+ids, the errors file and counts that add up, quiet/verbose, progress, output renamed on
+completion, ``--resume`` after an interruption, and ``--workers`` with identical output."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from servicecoach.batch.output import partial_path
+from servicecoach.batch.progress import RunProgress
+from servicecoach.cli import main
+
+TEMPLATES = (
+    [("customer", "My card was charged twice for order {n}."),
+     ("agent", "Calm down, it's not our fault."),
+     ("customer", "I want a refund today.")],
+    [("customer", "Where is my parcel {n}? It is late."),
+     ("agent", "I'm sorry about the wait. I will check it now and call you back by 3 pm."),
+     ("customer", "Thank you.")],
+    [("customer", "Can I change my plan?"),
+     ("agent", "Sure, I can help with that. Which plan would you like, order {n}?")],
+)
+
+
+def conversation(n: int, **metadata: str) -> dict[str, object]:
+    turns = [{"speaker": s, "text": t.format(n=n)} for s, t in TEMPLATES[n % len(TEMPLATES)]]
+    return {"id": f"c{n}", "metadata": metadata, "turns": turns}
+
+
+def write_jsonl(path: Path, records: list[object], bad_lines: dict[int, str] | None = None) -> Path:
+    lines = [json.dumps(r) for r in records]
+    for index, text in sorted((bad_lines or {}).items()):
+        lines.insert(index, text)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def score(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["score", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def reports(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_reports_carry_source_metadata_and_run_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [
+        conversation(1, agent_name="Sam", queue="billing", team="north"),
+        conversation(2, customer_email="dana@example.com"),
+    ])
+    out = tmp_path / "out.jsonl"
+    code, _, _ = score([str(data), "--format", "jsonl", "-o", str(out),
+                        "--meta", "run=2026-11", "--meta", "queue=returns", "--redact"], capsys)
+    first, second = reports(out)
+    assert code in (0, 1)
+    assert first["source"] == {"file": str(data), "record": 1, "line": 1}
+    assert second["source"] == {"file": str(data), "record": 2, "line": 2}
+    assert first["metadata"] == {"agent_name": "Sam", "queue": "returns", "team": "north",
+                                 "run": "2026-11"}
+    assert first["channel"] == "chat"
+    assert second["metadata"]["customer_email"] == "[email]"  # --redact masks metadata too
+
+
+def test_metadata_is_kept_as_read_without_redact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(2, customer_email="d@example.com")])
+    out = tmp_path / "out.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(out)], capsys)
+    assert reports(out)[0]["metadata"] == {"customer_email": "d@example.com"}
+
+
+def test_stdin_is_named_dash_and_a_bad_meta_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(conversation(1)) + "\n"))
+    code, out, _ = score(["-", "--format", "jsonl", "--input-format", "jsonl"], capsys)
+    assert json.loads(out)["source"] == {"file": "-", "record": 1, "line": 1}
+    code, _, err = score(["-", "--meta", "no-equals-sign"], capsys)
+    assert code == 2 and "cannot read --meta 'no-equals-sign' (write KEY=VALUE)" in err
+
+
+def test_duplicate_ids_warn_with_both_places(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    one = write_jsonl(tmp_path / "a.jsonl", [conversation(1), conversation(2)])
+    two = write_jsonl(tmp_path / "b.jsonl", [conversation(3), conversation(2)])
+    _, _, err = score([str(one), str(two), "--format", "jsonl"], capsys)
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warnings == [(f"warning: duplicate transcript id 'c2': {two}: record 2 (line 2) "
+                        f"repeats {one}: record 2 (line 2) (ids should be unique: reports and "
+                        "baselines key on them)")]
+
+
+def test_unique_ids_give_no_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_jsonl(tmp_path / "a.jsonl", [conversation(n) for n in range(5)])
+    _, _, err = score([str(data), "--format", "jsonl"], capsys)
+    assert "warning" not in err
+
+
+def test_errors_file_lists_every_failed_record_and_the_counts_add_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(4)],
+                       bad_lines={1: "{not json", 3: json.dumps({"id": "x", "turns": "none"})})
+    errors = tmp_path / "errors.jsonl"
+    code, out, err = score([str(data), "--format", "jsonl", "--errors", str(errors)], capsys)
+    assert code == 2
+    listed = reports(errors)
+    assert [(e["file"], e["record"], e["line"], e["kind"]) for e in listed] == [
+        (str(data), 2, 2, "reading"), (str(data), 4, 4, "reading")]
+    assert "invalid JSON" in str(listed[0]["reason"])
+    assert listed[1]["transcript_id"] == "x"
+    assert len(out.splitlines()) == 4
+    last = err.splitlines()[-1]
+    assert last == ("scored 4 transcript(s); 2 could not be read; 0 metadata-only record(s) "
+                    "skipped; 6 record(s) in all")
+    assert not partial_path(errors).exists()
+
+
+def test_quiet_prints_only_the_counts_and_verbose_the_formats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(1), conversation(1)],
+                       bad_lines={1: "{not json"})
+    _, _, quiet = score([str(data), "--quiet"], capsys)
+    assert quiet.splitlines() == [
+        ("scored 2 transcript(s); 1 could not be read; 0 metadata-only record(s) skipped; "
+        "3 record(s) in all")]
+    _, _, default = score([str(data)], capsys)
+    assert "read as" not in default and "error:" in default and "warning:" in default
+    _, _, verbose = score([str(data), "--verbose"], capsys)
+    assert f"{data}: read as jsonl" in verbose.splitlines()[0]
+
+
+def test_plain_progress_lines_when_stderr_is_not_a_terminal() -> None:
+    stream = io.StringIO()
+    with RunProgress(stream, 100, every=0) as progress:
+        progress.advance()
+        progress.advance(failed=True)
+    assert stream.getvalue().splitlines()[-1].startswith("progress: 1 scored, 1 failed, ")
+    silent = io.StringIO()
+    with RunProgress(silent, 100, every=0, quiet=True) as progress:
+        progress.advance()
+    assert silent.getvalue() == ""
+
+
+def test_output_appears_only_when_the_run_completes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    out = tmp_path / "out.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(out)], capsys)
+    assert len(reports(out)) == 3 and not partial_path(out).exists()
+
+
+@pytest.mark.parametrize("cut", ["at a record boundary", "inside a record"])
+def test_resume_after_a_cut_gives_the_same_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cut: str,
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(12)],
+                       bad_lines={5: "{not json"})
+    full = tmp_path / "full.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(full)], capsys)
+    whole = full.read_bytes()
+    lines = whole.splitlines(keepends=True)
+    kept = b"".join(lines[:7]) + (lines[7][:40] if cut == "inside a record" else b"")
+    out = tmp_path / "out.jsonl"
+    partial_path(out).write_bytes(kept)
+    errors = tmp_path / "errors.jsonl"
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume",
+                          "--errors", str(errors)], capsys)
+    assert code == 2  # the bad line
+    assert out.read_bytes() == whole
+    assert not partial_path(out).exists()
+    assert len(reports(errors)) == 1  # the bad line before the cut is still reported
+    assert err.splitlines()[-1].startswith("scored 12 transcript(s); 1 could not be read;")
+
+
+def test_resume_keeps_the_exit_code_of_reports_already_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(0), conversation(2)])
+    full, out = tmp_path / "full.jsonl", tmp_path / "out.jsonl"
+    argv = [str(data), "--format", "jsonl", "--fail-on", "warning"]
+    code, _, _ = score([*argv, "-o", str(full)], capsys)
+    issues = [f for f in reports(full)[0]["findings"] if f["kind"] == "issue"]  # type: ignore[union-attr]
+    assert code == 1 and issues, "the first conversation should hold a warning or worse"
+    partial_path(out).write_bytes(full.read_bytes().splitlines(keepends=True)[0])
+    resumed, _, _ = score([*argv, "-o", str(out), "--resume"], capsys)
+    assert resumed == 1 and out.read_bytes() == full.read_bytes()
+
+
+def test_resume_refuses_a_partial_file_from_other_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    other = write_jsonl(tmp_path / "other.jsonl", [conversation(n) for n in range(3)])
+    out = tmp_path / "out.jsonl"
+    score([str(other), "--format", "jsonl", "-o", str(out)], capsys)
+    os.replace(out, partial_path(out))
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume"], capsys)
+    assert code == 2 and "cannot resume" in err and not out.exists()
+
+
+def test_resume_needs_jsonl_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(1)])
+    code, _, err = score([str(data), "--resume"], capsys)
+    assert code == 2 and "--resume needs --output FILE and --format jsonl" in err
+
+
+def test_resume_after_the_process_is_killed(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3000)])
+    out, full = tmp_path / "out.jsonl", tmp_path / "full.jsonl"
+    command = [sys.executable, "-m", "servicecoach.cli", "score", str(data), "--format", "jsonl"]
+    subprocess.run([*command, "-o", str(full)], check=True, capture_output=True, timeout=600)
+    running = subprocess.Popen([*command, "-o", str(out)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (
+            not partial_path(out).exists() or partial_path(out).stat().st_size < 200_000):
+        time.sleep(0.05)
+    running.send_signal(signal.SIGKILL)
+    running.wait(timeout=60)
+    assert not out.exists(), "the run finished before it could be interrupted"
+    assert 0 < partial_path(out).stat().st_size < full.stat().st_size
+    subprocess.run([*command, "-o", str(out), "--resume"], check=True, capture_output=True,
+                   timeout=600)
+    assert out.read_bytes() == full.read_bytes()
+
+
+def test_workers_give_the_same_bytes_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(150)],
+                       bad_lines={40: "{not json"})
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    errors_one, errors_two = tmp_path / "e1.jsonl", tmp_path / "e2.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(one), "--errors", str(errors_one)], capsys)
+    score([str(data), "--format", "jsonl", "-o", str(two), "--errors", str(errors_two),
+           "--workers", "2"], capsys)
+    assert one.read_bytes() == two.read_bytes()
+    assert errors_one.read_bytes() == errors_two.read_bytes()
+    assert len(reports(one)) == 150

@@ -1,0 +1,213 @@
+"""The HTML report: one file that works offline, escapes everything, and stays usable with
+10,000 conversations, checked in Debian's headless Chromium (the browser tests skip, saying
+why, where it is not installed; `.ci/run` installs it). Screenshots are kept in
+test-artifacts/."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from headless_chromium import Page, chromium_path
+from summary_cases import finding, four_reports, report
+
+from servicecoach import Coach, Transcript
+from servicecoach.cli import main
+from servicecoach.errors import InputError
+from servicecoach.html_report import GROUP_ROWS, HtmlReport
+from servicecoach.models import Turn
+from servicecoach.parallel import Rendered, render_stream
+from servicecoach.summary.outputs import RunOutputs, SummaryOutput
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples" / "transcripts"
+ARTIFACTS = REPO / "test-artifacts"
+HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">Hi'
+needs_chromium = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
+
+
+@pytest.fixture
+def hostile_calls(tmp_path: Path) -> Path:
+    """The examples plus a chat whose customer writes HTML and script."""
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    for example in EXAMPLES.iterdir():
+        (calls / example.name).write_bytes(example.read_bytes())
+    hostile = {"id": "hostile</script>", "metadata": {"agent_name": "<b>Eve</b>"}, "turns": [
+        {"speaker": "customer", "text": HOSTILE + ", I'm really frustrated with this."},
+        {"speaker": "agent", "text": "Calm down, that's our policy."}]}
+    (calls / "hostile.json").write_text(json.dumps(hostile), encoding="utf-8")
+    return calls
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Page]:
+    opened = Page(tmp_path / "profile")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _until(page: Page, condition: str) -> object:
+    """Wait (up to 20 s) for a JavaScript condition to hold in the page; its value."""
+    return page.evaluate(f"""new Promise((resolve, reject) => {{
+        const start = Date.now();
+        (function poll() {{
+            const value = ({condition});
+            if (value) resolve(value);
+            else if (Date.now() - start > 20000) reject(new Error("never true: {condition}"));
+            else setTimeout(poll, 20);
+        }})();
+    }})""")
+
+
+def test_the_file_is_self_contained_and_carries_the_data_as_script_safe_json(
+        hostile_calls: Path, tmp_path: Path) -> None:
+    html_path = tmp_path / "report.html"
+    assert main(["score", str(hostile_calls), "--report", str(html_path), "-o",
+                 str(tmp_path / "out.txt")]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert "window.pwned" in html  # the turn is in the file...
+    assert "<script>window.pwned" not in html and "<b>Eve" not in html  # ...never as markup
+    assert len(re.findall("<script", html)) == 2  # the data and the report's own script
+    assert "Content-Security-Policy" in html and "script-src 'sha256-" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from a network
+    assert not list(tmp_path.glob(".report.html.*"))  # the temporary file was renamed
+
+
+def test_without_transcripts_the_pages_say_the_turn_text_is_missing(tmp_path: Path) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(r.model_dump_json() + "\n" for r in four_reports()))
+    html_path = tmp_path / "report.html"
+    assert main(["summarize", str(results), "--html", str(html_path)]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert 'id="no-turns"' in html and '"turns": null' in html
+
+
+def test_summarize_takes_the_transcripts_for_the_turn_text(tmp_path: Path) -> None:
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(EXAMPLES), "--format", "jsonl", "-o", str(results)]) == 0
+    html_path = tmp_path / "report.html"
+    assert main(["summarize", str(results), "--html", str(html_path),
+                 "--transcripts", str(EXAMPLES)]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert 'id="no-turns"' not in html
+    assert "Thanks for calling Northwind, this is Sam." in html
+
+
+def test_transcripts_without_html_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text("")
+    assert main(["summarize", str(results), "--transcripts", str(EXAMPLES)]) == 2
+    assert "--transcripts is for the HTML report's turn text" in capsys.readouterr().err
+
+
+@needs_chromium
+def test_the_console_check_sees_a_script_error(page: Page, tmp_path: Path) -> None:
+    """The browser tests' 'no console errors' can fail: a broken page is seen as broken."""
+    broken = tmp_path / "broken.html"
+    broken.write_text("<!DOCTYPE html><title>x</title><script>notDefined()</script>")
+    page.open(broken.as_uri())
+    assert any("notDefined" in problem for problem in page.problems)
+
+
+@needs_chromium
+def test_a_conversation_page_highlights_its_findings_and_runs_no_transcript_markup(
+        page: Page, hostile_calls: Path, tmp_path: Path) -> None:
+    html_path = tmp_path / "report.html"
+    main(["score", str(hostile_calls), "--report", str(html_path), "-o", str(tmp_path / "o")])
+    page.open(html_path.as_uri())
+    assert _until(page, "document.querySelectorAll('#list tbody tr').length") == 3
+    assert page.evaluate("document.querySelector('#chart-rules').tagName") == "svg"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(ARTIFACTS / "html-report-summary.png")
+
+    page.open(html_path.as_uri() + "#id=refund-call")
+    _until(page, "document.querySelector('#conversation h2')")
+    marks = page.evaluate("""Array.from(document.querySelectorAll('#conversation mark'))
+        .map(m => [m.textContent, m.title])""")
+    assert ["that's our policy3,4", "defensive.deflection, empathy.undercut"] in marks
+    suggestion = page.evaluate("""Array.from(document.querySelectorAll('.finding'))
+        .find(b => b.textContent.includes('defensive.deflection'))
+        .querySelector('.try').textContent""")
+    assert suggestion.startswith("Try: Own what happens next")
+    assert page.evaluate("document.querySelectorAll('svg.sentiment circle').length") == 3
+    page.screenshot(ARTIFACTS / "html-report-conversation.png")
+
+    page.open(html_path.as_uri() + "#id=" + "hostile%3C%2Fscript%3E")
+    _until(page, "document.querySelector('#conversation .bubble.customer')")
+    shown = page.evaluate("document.querySelector('#conversation .bubble.customer').textContent")
+    assert HOSTILE in shown
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('#conversation img, #conversation b').length") == 0
+    assert page.evaluate("document.querySelector('#conversation h2').textContent") == "hostile</script>"
+    assert page.problems == []
+
+
+@needs_chromium
+def test_ten_thousand_conversations_are_paged_and_searchable(page: Page, tmp_path: Path) -> None:
+    html = HtmlReport(top=5)
+    turns = (Turn(speaker="customer", text="Where is my order?"),
+             Turn(speaker="agent", text="Let me check the order number."))
+    for number in range(10_000):
+        html.add(report(f"conv-{number:05d}", float(number % 101), {"empathy": 50.0}, [
+            finding("empathy.missing", "issue", "warning", "empathy", 1, (17, 29, "order number")),
+        ], agent_name=f"agent {number % 40}"), turns)
+    html_path = tmp_path / "big.html"
+    html.write(html_path)
+    page.open(html_path.as_uri())
+    assert _until(page, "document.querySelectorAll('#list tbody tr').length") == 50
+    assert page.evaluate("document.getElementById('page').textContent") == "page 1 of 200"
+    assert page.evaluate("document.querySelectorAll('tr').length") < 200  # pages, not one DOM
+    page.evaluate("""(() => { const box = document.getElementById('search');
+        box.value = 'conv-09999'; box.dispatchEvent(new Event('input')); })()""")
+    assert page.evaluate("document.getElementById('count').textContent") == "1 of 10,000"
+    page.open(html_path.as_uri() + "#c=9999")
+    _until(page, "document.querySelector('#conversation mark')")
+    assert page.evaluate("document.querySelector('#conversation mark').textContent") == "order number1"
+    assert page.problems == []
+
+
+def test_each_report_gets_its_own_transcripts_turns_whatever_the_read_ahead(
+        coach: Coach, tmp_path: Path) -> None:
+    """Workers read transcripts ahead of the results they return; the report still pairs
+    each result with the transcript it came from (an unreadable record in between)."""
+    transcripts = [Transcript.model_validate({"id": f"t{n}", "turns": [
+        {"speaker": "customer", "text": f"Message number {n}, I'm upset."},
+        {"speaker": "agent", "text": "Order number?"}]}) for n in range(5)]
+    unreadable = InputError("broken", source="x.jsonl", location="line 3")
+    items = [*transcripts[:2], unreadable, *transcripts[2:]]
+    html_path = tmp_path / "report.html"
+    outputs = RunOutputs(None, io.StringIO(), SummaryOutput("json"), html=html_path)
+
+    def read_everything_first(stream: Iterable[object]) -> Iterator[object]:
+        return iter(list(render_stream(coach, list(stream), outputs.render)))
+
+    for result in outputs.track(items, read_everything_first):
+        if isinstance(result, Rendered):
+            outputs.emit(result)
+    outputs.close()
+    data = html_path.read_text(encoding="utf-8").split('id="servicecoach-data">')[1]
+    records = json.loads(data.split("</script>")[0])
+    assert [(r["id"], r["turns"][0][1]) for r in records] == [
+        (f"t{n}", f"Message number {n}, I'm upset.") for n in range(5)]
+
+
+def test_a_grouping_table_stops_at_its_largest_groups(tmp_path: Path) -> None:
+    html = HtmlReport(by=["customer_name"])
+    for number in range(GROUP_ROWS + 3):
+        html.add(report(f"c{number}", 50.0, {"empathy": 50.0}, [],
+                        customer_name=f"customer {number:04d}"))
+    html.write(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"customer {GROUP_ROWS - 1:04d}</td>" in page
+    assert f"customer {GROUP_ROWS:04d}</td>" not in page
+    assert "… and 3 more (all of them: servicecoach summarize --by customer_name)" in page

@@ -1,0 +1,159 @@
+"""Summaries (`summarize`, `score --summary`): every number against a case worked out by
+hand (tests/summary_cases.py), then the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from summary_cases import four_reports, report
+
+from servicecoach.cli import main
+from servicecoach.summary import SummaryBuilder
+from servicecoach.summary.grouping import UNREADABLE_DATE, started_date
+from servicecoach.summary.table import ConversationTable
+from servicecoach.summary.text import render_summary_text, sparkline
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "transcripts"
+
+
+def test_totals_rules_and_categories_match_the_hand_computed_case() -> None:
+    summary = SummaryBuilder(top=2).add_all(four_reports()).summary()
+    assert (summary.conversations, summary.scored) == (4, 3)
+    assert summary.overall_mean == pytest.approx((40 + 90 + 90) / 3)
+    assert (summary.overall_min, summary.overall_max) == (40.0, 90.0)
+    assert summary.overall_distribution == [0, 0, 0, 0, 1, 0, 0, 0, 0, 2]
+    assert summary.issues_by_severity == {"suggestion": 1, "warning": 2, "critical": 1}
+    assert (summary.conversations_with_issues, summary.strengths) == (2, 2)
+    assert [(r.rule_id, r.findings, r.conversations, r.share) for r in summary.rules] == [
+        ("empathy.missing", 2, 1, 0.25), ("empathy.shown", 2, 2, 0.5),
+        ("defensive.blame", 1, 1, 0.25), ("name.unused", 1, 1, 0.25)]
+    examples = summary.rules[0].examples
+    assert [(e.transcript_id, e.turn_index, e.text) for e in examples] == [
+        ("a", 2, "order number"), ("a", 4, None)]
+    assert [(c.category, c.applicable, c.mean) for c in summary.categories] == [
+        ("defensiveness", 1, 60.0), ("empathy", 3, pytest.approx(220 / 3)), ("name", 2, 65.0)]
+    empathy = summary.categories[1]
+    assert empathy.distribution == [0, 0, 0, 1, 0, 0, 0, 0, 0, 2]
+
+
+def test_worst_and_best_keep_input_order_between_equal_scores() -> None:
+    summary = SummaryBuilder(top=2).add_all(four_reports()).summary()
+    assert [(c.transcript_id, c.overall) for c in summary.worst] == [("a", 40.0), ("b", 90.0)]
+    assert [(c.transcript_id, c.overall) for c in summary.best] == [("b", 90.0), ("c", 90.0)]
+    assert (summary.worst[0].issues, summary.worst[0].top_issue) == (3, "empathy.missing")
+    assert summary.best[0].top_issue == "defensive.blame"  # the critical one, not the first
+    none = SummaryBuilder(top=0).add_all(four_reports()).summary()
+    assert none.worst == none.best == []
+
+
+def test_groups_by_agent_queue_and_date() -> None:
+    summary = SummaryBuilder(by=["agent_name", "queue", "date"]).add_all(four_reports()).summary()
+    agents = {g.value: g for g in summary.groups["agent_name"]}
+    assert [g.value for g in summary.groups["agent_name"]] == ["Ann", "(none)", "Bo"]
+    ann = agents["Ann"]
+    assert (ann.conversations, ann.overall_mean, ann.issues, ann.strengths) == (2, 65.0, 4, 1)
+    assert ann.category_means == {"defensiveness": 60.0, "empathy": 65.0, "name": 65.0}
+    assert ann.top_issues == [("empathy.missing", 2), ("defensive.blame", 1), ("name.unused", 1)]
+    assert agents["(none)"].overall_mean is None
+    assert [(g.value, g.conversations) for g in summary.groups["queue"]] == [
+        ("(none)", 2), ("billing", 1), ("tech", 1)]
+    # b started late on the 2nd in its own zone; c is a Unix time (the 28th, UTC)
+    assert sorted((g.value, g.conversations) for g in summary.groups["date"]) == [
+        ("(none)", 1), ("2026-02-28", 1), ("2026-03-01", 1), ("2026-03-02", 1)]
+
+
+def test_an_unreadable_start_is_its_own_date_group() -> None:
+    assert started_date(report("x", 50.0, {}, [], started_at="last Tuesday")) == UNREADABLE_DATE
+    assert started_date(report("x", 50.0, {}, [], started_at="2026-03-05")) == "2026-03-05"
+
+
+def test_text_has_rule_statistics_categories_and_a_closing_tally() -> None:
+    text = render_summary_text(
+        SummaryBuilder(by=["agent_name"], top=2).add_all(four_reports()).summary())
+    assert "4 conversation(s), 3 with a score: overall mean 73.3 (min 40.0, max 90.0)" in text
+    assert '       2      1  25.0%  warning    empathy.missing  a turn 2 "order number"' in text
+    assert "  empathy         73.3       3  |   ▄     █|" in text
+    assert "  Ann             2    65.0        2.00  defensiveness 60" in text
+    assert text.endswith("1 critical, 2 warning(s) and 1 suggestion(s) in 2 of 4 "
+                         "conversation(s); 2 strength(s).\n")
+
+
+def test_sparkline_scales_to_the_fullest_band_and_shows_any_count() -> None:
+    assert sparkline([0, 1, 100]) == " ▁█"
+    assert sparkline([0, 0]) == "  "
+
+
+def test_csv_table_has_a_row_per_conversation_and_a_column_per_score_and_rule() -> None:
+    table = ConversationTable()
+    for item in four_reports():
+        table.add(item)
+    out = io.StringIO()
+    table.write(out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["transcript_id"] for r in rows] == ["a", "b", "c", "d"]
+    assert list(rows[0])[10:] == [
+        "overall", "issues", "strengths", "score:defensiveness", "score:empathy", "score:name",
+        "rule:defensive.blame", "rule:empathy.missing", "rule:empathy.shown", "rule:name.unused",
+        "metadata"]
+    a, _, c, d = rows
+    assert (a["agent_name"], a["queue"], a["overall"], a["issues"]) == ("Ann", "billing", "40.0", "3")
+    assert (a["score:defensiveness"], a["score:empathy"], a["rule:empathy.missing"]) == ("", "30.0", "2")
+    assert (c["started_at"], c["rule:empathy.missing"]) == ("1772319600", "0")
+    assert (d["overall"], d["strengths"], d["metadata"]) == ("", "1", "")
+
+
+def _write_results(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_summarize_reports_a_bad_line_with_its_place_and_counts_the_others(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports = [r.model_dump_json() for r in four_reports()]
+    results = _write_results(tmp_path / "results.jsonl",
+                             [reports[0], reports[1], '{"transcript_id": "x"}', "", *reports[2:]])
+    assert main(["summarize", str(results), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 4
+    assert f"{results}:line 3: not a servicecoach report (findings: Field required)" in err
+    assert "summarized 4 report(s); 1 line(s) could not be read" in err
+
+
+def test_summarize_reads_several_files_as_one_set(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports = [r.model_dump_json() for r in four_reports()]
+    first = _write_results(tmp_path / "one.jsonl", reports[:2])
+    second = _write_results(tmp_path / "two.jsonl", reports[2:])
+    assert main(["summarize", str(first), str(second), "--format", "json", "--by", "queue",
+                 "--top", "2"]) == 0
+    whole = SummaryBuilder(by=["queue"], top=2).add_all(four_reports()).summary()
+    assert json.loads(capsys.readouterr().out) == json.loads(whole.model_dump_json())
+
+
+def test_score_summary_equals_summarize_of_the_jsonl_it_writes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(EXAMPLES), "--format", "jsonl", "-o", str(results)]) in (0, 1)
+    for fmt in ("text", "json", "csv"):
+        capsys.readouterr()
+        assert main(["score", str(EXAMPLES), "--summary", "--format", fmt, "--by", "agent_name"]) in (0, 1)
+        direct = capsys.readouterr().out
+        assert main(["summarize", str(results), "--format", fmt, "--by", "agent_name"]) == 0
+        assert capsys.readouterr().out == direct, fmt
+    assert "empathy.missing" in direct  # the examples' refund call misses empathy
+
+
+def test_a_summary_is_not_written_as_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(EXAMPLES), "--summary", "--format", "jsonl"]) == 2
+    assert "a summary is written as text, json, csv, not jsonl" in capsys.readouterr().err
+
+
+def test_grouping_without_a_summary_or_report_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(EXAMPLES), "--by", "queue"]) == 2
+    assert "--by groups the summary and the HTML report (add --summary or --report FILE)" in \
+        capsys.readouterr().err
