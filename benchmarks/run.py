@@ -277,16 +277,30 @@ sys.exit(code)
 """
 
 
-def run_cli(path: Path, workers: int) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MB) of `servicecoach score` (the main process)."""
+def one_conversation(records: list[dict], turns: int, folder: Path) -> Path:
+    """One canonical JSON transcript of `turns` turns, the corpora's turns in a loop."""
+    pool = [turn for record in records for turn in record["turns"]]
+    path = folder / f"one-{turns}.json"
+    path.write_text(json.dumps({"id": "long", "turns": [pool[i % len(pool)]
+                                                         for i in range(turns)]}))
+    return path
+
+
+def run_cli(path: Path, workers: int, *, stdin: bool = False) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB) of `servicecoach score` (the main process), reading
+    `path` itself or, with `stdin`, from stdin."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", MEASURED_CLI, "score", str(path), "--format",
-                           "jsonl", "--output", os.devnull, "--workers", str(workers)],
-                          capture_output=True, text=True, check=False)
+    with path.open("rb") as handle:
+        done = subprocess.run([sys.executable, "-c", MEASURED_CLI, "score",
+                               "-" if stdin else str(path), "--format", "jsonl", "--output",
+                               os.devnull, "--workers", str(workers)],
+                              stdin=handle if stdin else None, capture_output=True,
+                              check=False)
     elapsed = time.perf_counter() - start
+    stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
-    peak_kb = next(int(line.split()[1]) for line in done.stderr.splitlines()
+        raise RuntimeError(stderr[-2000:])
+    peak_kb = next(int(line.split()[1]) for line in stderr.splitlines()
                    if line.startswith("PEAK_KB"))
     return elapsed, peak_kb / 1024
 
@@ -336,6 +350,16 @@ def main() -> None:
         results["memory"] = {"turns": turns, "seconds": elapsed, "peak_rss_mb": peak}
         rows.append((f"memory, `score` streaming {turns:,} turns", f"peak RSS {peak:.0f} MB",
                      f"{turns / elapsed:,.0f} turns/s end to end"))
+        _, idle = run_cli(one_conversation(records, 10, Path(folder)), 1, stdin=True)
+        long_turns = 200_000 // scale
+        _, long_peak = run_cli(one_conversation(records, long_turns, Path(folder)), 1,
+                               stdin=True)
+        results["one_conversation"] = {"turns": long_turns, "peak_rss_mb": long_peak,
+                                       "idle_peak_rss_mb": idle}
+        rows.append((f"memory, `score -` of one {long_turns:,}-turn conversation",
+                     f"peak RSS {long_peak:.0f} MB",
+                     (f"{(long_peak - idle) * 2**20 / long_turns:,.0f} B a turn over a "
+                      f"10-turn one ({idle:.0f} MB)")))
         mid, mid_turns = write_jsonl(records, 200_000 // scale, Path(folder))
         one, _ = run_cli(mid, 1)
         two, _ = run_cli(mid, 2)

@@ -52,6 +52,7 @@ from servicecoach.summary.command import (
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, printable
 from servicecoach.writers.check import CHECK_WRITERS
+from servicecoach.writers.printable_stream import printable_stdout, printable_stream
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -432,7 +433,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if unreadable else EXIT_OK
     with _output(args.output) as out:
-        CHECK_WRITERS[args.format](outcomes, out)
+        CHECK_WRITERS[args.format](outcomes, printable_stream(out))
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
@@ -467,6 +468,7 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_list(args: argparse.Namespace) -> int:
     coach = _coach(args)
     print(f"{'id':<32} {'kind':<12} {'finding':<9} {'severity':<11} {'category':<18} speaker")
@@ -477,6 +479,7 @@ def _rules_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_explain(args: argparse.Namespace) -> int:
     coach = _coach(args)
     try:
@@ -499,6 +502,7 @@ def _rules_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_test(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.paths:  # a folder of a pack puts that pack under test
@@ -523,6 +527,7 @@ def _rules_test(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+@printable_stdout
 def _rules_docs(args: argparse.Namespace) -> int:
     coach = _coach(args)
     if args.check:
@@ -537,6 +542,7 @@ def _rules_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@printable_stdout
 def _rules_lint(args: argparse.Namespace) -> int:
     coach = _coach(args)
     problems = lint(coach.rules, coach.locations)

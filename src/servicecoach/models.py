@@ -102,6 +102,8 @@ class _Output(BaseModel):
     Frozen instances never change the set; `model_copy` copies it."""
 
     def model_post_init(self, context: Any, /) -> None:
+        if self.__pydantic_extra__ == {}:  # an input model (turn, event) without extra fields
+            object.__setattr__(self, "__pydantic_extra__", None)
         given = self.__pydantic_fields_set__
         shared = _FIELDS_SETS.setdefault(frozenset(given), given)
         if shared is not given:

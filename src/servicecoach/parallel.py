@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from multiprocessing.pool import Pool
+from multiprocessing.sharedctypes import Synchronized
 from typing import NamedTuple, TypeVar
 
 from servicecoach.coach import Coach
@@ -26,6 +27,7 @@ from servicecoach.models import Report, Severity, Source, Transcript
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = TypeVar("P")
 WINDOW = 2048
 """Transcripts per window read ahead; at most two windows are in flight, which bounds
 memory whatever the input size."""
@@ -35,9 +37,14 @@ CHUNK = 64
 _coach: Coach | None = None
 
 
-def _start_worker(config: CoachConfig) -> None:
+def _start_worker(started: Synchronized, config: CoachConfig | None) -> None:  # type: ignore[type-arg]
+    """Count the worker in `started` (so the parent sees a worker replaced after a death)
+    and, when it was not forked with the parent's coach, build its `Coach`."""
     global _coach
-    _coach = Coach(config)
+    with started.get_lock():
+        started.value += 1
+    if config is not None:
+        _coach = Coach(config)
 
 
 class Located(NamedTuple):
@@ -132,7 +139,7 @@ def render_stream(
 def _in_workers(
     coach: Coach, items: Iterable[Transcript | Located | T], workers: int,
     job: Callable[[tuple[str, str | None]], R],
-) -> Iterator[R | T]:
+) -> Iterator[R | T | InputError]:
     """`job` on every transcript of `items` (as JSON) in a pool of workers, results in
     input order."""
     global _coach
@@ -140,35 +147,119 @@ def _in_workers(
     if forked:
         _coach = coach  # inherited by the forked workers
         gc.freeze()  # the collector leaves the inherited objects alone: fewer copied pages
-        pool = multiprocessing.get_context("fork").Pool(workers)
-    else:
-        pool = multiprocessing.get_context("spawn").Pool(
-            workers, initializer=_start_worker, initargs=(coach.config,))
+    context = multiprocessing.get_context("fork" if forked else "spawn")
+
+    def make_pool(size: int) -> _Pool:
+        started = context.Value("i", 0)
+        return _Pool(context.Pool(size, initializer=_start_worker,
+                                  initargs=(started, None if forked else coach.config)),
+                     started, size, make_pool)
+
+    pool = make_pool(workers)
     try:
         yield from _ordered(pool, items, job)
     finally:
-        pool.terminate()
+        pool.pool.terminate()
         if forked:
             gc.unfreeze()
 
 
 def _ordered(
-    pool: Pool, items: Iterable[Transcript | Located | T],
+    pool: _Pool, items: Iterable[Transcript | Located | T],
     job: Callable[[tuple[str, str | None]], R],
-) -> Iterator[R | T]:
+) -> Iterator[R | T | InputError]:
     """The results of `job` in `pool` and the other items, in input order."""
     iterator = iter(items)
-    in_flight: deque[tuple[list[Transcript | Located | T], Iterator[R]]] = deque()
+    in_flight: deque[tuple[list[Transcript | Located | T], Iterator[R | Lost]]] = deque()
 
     def submit() -> None:
         """Read the next window and hand its transcripts to the workers."""
         if window := list(islice(iterator, WINDOW)):
             transcripts = [_job(item) for item in window if isinstance(item, _ToScore)]
-            in_flight.append((window, pool.imap(job, transcripts, chunksize=CHUNK)))
+            in_flight.append((window, pool.imap(job, transcripts)))
 
     submit()
     while in_flight:
         submit()  # the next window is queued before this one drains: no idle workers
         window, results = in_flight.popleft()
         for item in window:
-            yield next(results) if isinstance(item, _ToScore) else item
+            yield lost_as_error(next(results), item) if isinstance(item, _ToScore) else item
+
+
+# --- workers killed from outside ----------------------------------------------------------
+
+POLL = 0.2
+"""Seconds between checks for a dead worker while a result is awaited."""
+
+
+class Lost(NamedTuple):
+    """A record whose worker process died (killed from outside, out of memory) while
+    scoring it, in the pool and again when scored on its own."""
+
+    reason: str
+
+
+def lost_as_error(result: R | Lost, item: object) -> R | InputError:
+    """`result`, or for a `Lost` record an `InputError` naming its transcript."""
+    if not isinstance(result, Lost):
+        return result
+    transcript = getattr(item, "transcript", item)
+    return InputError(f"could not be scored: {result.reason}", source="scoring",
+                      transcript_id=getattr(transcript, "id", None),
+                      hint="the worker process was killed (out of memory?): score this "
+                      "transcript alone, or with fewer --workers")
+
+
+def _each(job: Callable[[P], R], payloads: list[P]) -> list[R]:
+    """`job` on each of `payloads`, in a worker."""
+    return [job(payload) for payload in payloads]
+
+
+class _Pool(NamedTuple):
+    """A worker pool that notices its workers' deaths: every worker that starts counts
+    itself in `started`, so a count above `size` means a worker died and was replaced
+    (multiprocessing replaces it silently, and the records it held never come back)."""
+
+    pool: Pool
+    started: Synchronized  # type: ignore[type-arg]
+    size: int
+    make: Callable[[int], _Pool]
+
+    def deaths(self) -> int:
+        """Workers that died so far."""
+        return max(0, self.started.value - self.size)
+
+    def imap(self, job: Callable[[P], R], payloads: list[P]) -> Iterator[R | Lost]:
+        """`job` on `payloads`, results in order. When a worker dies while a result is
+        awaited, the payloads not yet answered are scored again one at a time, each in a
+        fresh one-worker pool; a payload whose worker dies again is `Lost`."""
+        deaths = self.deaths()
+        chunks = [payloads[start:start + CHUNK] for start in range(0, len(payloads), CHUNK)]
+        results = self.pool.imap(partial(_each, job), chunks)
+        for done, _ in enumerate(chunks):
+            while True:
+                try:
+                    yield from results.next(timeout=POLL)
+                    break
+                except multiprocessing.TimeoutError:
+                    if self.deaths() > deaths:
+                        yield from self._alone(job, payloads[done * CHUNK:])
+                        return
+
+    def _alone(self, job: Callable[[P], R], payloads: list[P]) -> Iterator[R | Lost]:
+        """Each payload on its own in a one-worker pool: a death there is the payload's."""
+        alone = self.make(1)
+        try:
+            for payload in payloads:
+                deaths = alone.deaths()
+                pending = alone.pool.apply_async(job, (payload,))
+                while True:
+                    try:
+                        yield pending.get(timeout=POLL)
+                        break
+                    except multiprocessing.TimeoutError:
+                        if alone.deaths() > deaths:  # the pool has started a new worker
+                            yield Lost("its worker process died while scoring it, twice")
+                            break
+        finally:
+            alone.pool.terminate()

@@ -44,6 +44,11 @@ def input_notes(metadata: Metadata) -> tuple[str, ...]:
     return tuple(notes)
 
 
+_NONE_SHOWN: dict[str, float] = {}
+"""The signals of a turn that showed none: one shared empty dict, never changed (the report
+validates its own copy), not one per turn."""
+
+
 class Session:
     """Per-conversation state for one `Coach`; not shared between threads."""
 
@@ -160,7 +165,7 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             signals=tuple(
-                self._conversation.signals.get(index, {})
+                self._conversation.signals.get(index) or _NONE_SHOWN
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes),

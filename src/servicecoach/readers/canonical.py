@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from servicecoach.errors import InputError
-from servicecoach.models import Transcript
+from servicecoach.models import Transcript, Turn
 from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers.base import (
     ReadResult,
@@ -35,6 +35,7 @@ def transcript_from_record(record: Any, *, source: str, location: str) -> ReadRe
         )
     raw_id = record.get("id")
     transcript_id = str(raw_id) if raw_id is not None else None
+    _validate_turns_in_place(record)
     try:
         return noted(Transcript.model_validate(record), location)
     except ValidationError as error:
@@ -43,6 +44,23 @@ def transcript_from_record(record: Any, *, source: str, location: str) -> ReadRe
             problem, source=source, location=location, transcript_id=transcript_id, turn=turn,
             hint=_HINT,
         )
+
+
+def _validate_turns_in_place(record: dict[str, Any]) -> None:
+    """Replace the record's turn objects by `Turn`s, one at a time, so that a long
+    conversation never holds all its decoded turns and all its validated ones at once. At
+    the first turn that does not validate it stops: validating the whole record then
+    reports every problem, exactly as before (a `Turn` validates as itself)."""
+    turns = record.get("turns")
+    if not isinstance(turns, list):
+        return
+    for index, turn in enumerate(turns):
+        if not isinstance(turn, dict):
+            return
+        try:
+            turns[index] = Turn.model_validate(turn)
+        except ValidationError:
+            return
 
 
 class JsonReader:
@@ -76,9 +94,8 @@ class JsonReader:
             yield from whole[streamed:] if len(whole) > streamed else whole[-1:]
 
     def _whole(self, source: Source) -> Iterator[ReadResult]:
-        text = "".join(source.open_text())
         try:
-            data = json_loads(text)
+            data = json_loads("".join(source.open_text()))  # the text is freed once decoded
         except json.JSONDecodeError as error:
             yield InputError(
                 f"invalid JSON: {error.msg}",
@@ -87,10 +104,16 @@ class JsonReader:
                 hint="fix the JSON syntax, or use --input-format jsonl for one object per line",
             )
             return
-        records = data if isinstance(data, list) else [data]
-        for index, record in enumerate(records):
-            location = f"record {index}" if isinstance(data, list) else ""
-            yield transcript_from_record(record, source=source.name, location=location)
+        located = isinstance(data, list)
+        records = data if located else [data]
+        del data
+        for index in range(len(records)):
+            # each decoded record is dropped once validated: only the transcripts stay
+            record, records[index] = records[index], None
+            location = f"record {index}" if located else ""
+            result = transcript_from_record(record, source=source.name, location=location)
+            del record
+            yield result
 
 
 class JsonLinesReader:

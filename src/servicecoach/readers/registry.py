@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import io
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.readers.base import (
@@ -138,17 +139,18 @@ def _load_builtin() -> None:
         register(entry.load())
 
 
-def _lines_of_bytes(data: bytes) -> Iterator[str]:
-    return decoded_lines(io.BytesIO(data))
+def _spool_text(spool: IO[bytes]) -> Iterator[str]:
+    """The decoded lines of spooled stdin, from its start."""
+    return decoded_lines(_spooled_lines(spool))
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
-            data = _stdin_bytes()
+            spool = _stdin_spooled()
             yield Source(name="<stdin>",
-                         open_text=functools.partial(_lines_of_bytes, data))
+                         open_text=partial(_spool_text, spool))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -162,12 +164,35 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield Source(name=raw, open_text=_missing(raw))
 
 
-def _stdin_bytes() -> bytes:
-    """All of stdin, as bytes (decoded like a file: see `decoded_lines`)."""
+STDIN_IN_MEMORY = 1 << 20
+"""Bytes of stdin kept in memory; past this stdin is copied to a temporary file, so a large
+input is not held in memory while it is scored (a file is read where it is)."""
+
+
+def _stdin_spooled() -> IO[bytes]:
+    """All of stdin, as bytes (decoded like a file: see `decoded_lines`), in memory up to
+    `STDIN_IN_MEMORY` bytes and in a temporary file past that."""
+    spool = tempfile.SpooledTemporaryFile(max_size=STDIN_IN_MEMORY)  # noqa: SIM115
     buffer = getattr(sys.stdin, "buffer", None)  # None when replaced by a text stream
     if buffer is not None:
-        return buffer.read()  # type: ignore[no-any-return]
-    return sys.stdin.read().encode("utf-8", "surrogatepass")
+        shutil.copyfileobj(buffer, spool)
+    else:
+        for chunk in iter(partial(sys.stdin.read, 1 << 16), ""):
+            spool.write(chunk.encode("utf-8", "surrogatepass"))
+    return spool  # type: ignore[return-value]
+
+
+def _spooled_lines(spool: IO[bytes]) -> Iterator[bytes]:
+    """The lines of `spool` from its start; each opening keeps its own position, so format
+    detection and reading can both open it."""
+    position = 0
+    while True:
+        spool.seek(position)
+        line = spool.readline()
+        if not line:
+            return
+        position += len(line)
+        yield line
 
 
 def _missing(raw: str):  # type: ignore[no-untyped-def]

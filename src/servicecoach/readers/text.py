@@ -48,6 +48,15 @@ _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
 _SPEAKERS = {"agent": "agent", "customer": "customer", "system": "system"}
+def _unreadable(line: str) -> str:
+    """Why a line is not a turn, quoting at most what stands where its speaker label should
+    (a short excerpt before a colon), never what the line says: errors end up in logs."""
+    label, colon, _ = line.partition(":")
+    if colon and len(label) <= 30:
+        return f"cannot read line: {label!r} is not a speaker label"
+    return "cannot read line: it does not start with a speaker label"
+
+
 _HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
 
 
@@ -105,7 +114,8 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.events.append(placed)
             continue
         if _ODD_LABEL.match(stripped):
-            block.errors.append((number, f"cannot read the speaker label of {stripped[:60]!r}"))
+            label = stripped.partition(":")[0][:30]  # never the text after it (logs)
+            block.errors.append((number, f"cannot read the speaker label {label!r}"))
             continue
         turn = _TURN.match(stripped)
         speaker = _SPEAKERS.get(turn["speaker"].lower()) if turn else None
@@ -113,7 +123,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.turns[-1]["text"] += "\n" + stripped
             continue
         if turn is None:
-            block.preamble.append((number, f"cannot read line {stripped[:60]!r}"))
+            block.preamble.append((number, _unreadable(stripped)))
             continue
         if speaker is None:
             block.errors.append((number, f"unknown speaker {turn['speaker']!r}"))
