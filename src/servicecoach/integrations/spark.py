@@ -124,8 +124,9 @@ def score_turns(turns: DataFrame, config: CoachConfig | None = None, *,
     if metadata_columns:
         aggregates.append(F.struct(*[F.first(name, ignorenulls=True).alias(name)
                                      for name in metadata_columns]).alias("metadata"))
-    conversations = turns.groupBy(F.col(id_column).alias("id")).agg(*aggregates)
-    records = conversations.select(_json_record([F.col(name) for name in conversations.columns]))
+    conversations = turns.groupBy(id_column).agg(*aggregates)
+    columns = [F.col(id_column).alias("id")] + [F.col(name) for name in conversations.columns[1:]]
+    records = conversations.select(_json_record(columns))
     return _score(records, config or CoachConfig(), order_column=order_column)
 
 
