@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -251,12 +252,30 @@ def test_a_missing_column_is_named_before_any_job_runs() -> None:
         spark_scoring.score_turns(Frame())  # type: ignore[arg-type]
 
 
+def documented_columns(text: str) -> list[tuple[str, str]]:
+    """The (column, type) rows of the Markdown tables in `text`."""
+    return re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", text, flags=re.MULTILINE)
+
+
+def spark_types(schema: StructType) -> list[tuple[str, str]]:
+    """Each column with its Spark type as docs/scale.md writes it (structs elided)."""
+    return [(field.name, re.sub(r"struct<[^<>]*>", "struct<...>", field.dataType.simpleString()))
+            for field in schema.fields]
+
+
+def test_the_documented_schemas_are_the_schemas() -> None:
+    page = (REPO / "docs" / "scale.md").read_text(encoding="utf-8")
+    scores, findings = page.split("Findings, one row per finding")
+    assert documented_columns(scores) == spark_types(spark_scoring.SCORES_SCHEMA)
+    assert documented_columns(findings) == spark_types(spark_scoring.FINDINGS_SCHEMA)
+
+
 def test_the_docs_excerpts_are_in_the_example_they_name() -> None:
     page = (REPO / "docs" / "scale.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```(\w*)\n(.*?)```", page, flags=re.DOTALL)
     assert blocks
     for language, block in blocks:
-        first, _, body = block.partition("\n")
+        first, _, body = textwrap.dedent(block).partition("\n")
         named = re.fullmatch(r"# (.+) \(excerpt\)", first)
         assert named or language == "text", (
             f"a docs/scale.md block is neither run nor marked as an excerpt: {block[:80]!r}")
