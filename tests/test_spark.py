@@ -217,6 +217,29 @@ def test_turns_without_an_order_of_their_own_are_an_error_row(
     assert scores["repeated-index"].findings is None
 
 
+def test_the_example_scores_the_csv_export_as_the_plain_api_does(coach: Coach) -> None:
+    problem = java_problem()
+    if problem:
+        pytest.skip(problem)
+    script = REPO / "examples" / "spark" / "score_with_spark.py"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable,
+           "PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    export = REPO / "examples" / "exports" / "chat-export.csv"
+    for transcript in read_sources(iter_sources([str(export)])):
+        assert isinstance(transcript, Transcript)
+        report = coach.score(transcript)
+        empathy = {score.category: score.score for score in report.scores}["empathy"]
+        assert (f"  {transcript.id}: overall {report.overall}, empathy {empathy}, "
+                f"{len(report.issues())} issues, {len(report.strengths())} strengths, "
+                "error None\n") in done.stdout
+        for finding in report.findings:
+            assert (f"  {transcript.id} turn {finding.turn_index} {finding.severity.value} "
+                    f"{finding.rule_id}: {finding.suggestion}\n") in done.stdout
+
+
 # Without a Spark session: what runs on an executor.
 
 def test_a_worker_builds_its_coach_once_and_only_when_it_has_rows(
