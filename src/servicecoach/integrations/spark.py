@@ -1,8 +1,9 @@
 """Score Spark DataFrames of conversations, one `Coach` per Python worker.
 
     from servicecoach.integrations.spark import findings, score_turns
-    scores = score_turns(spark.read.csv("turns.csv", header=True))   # one row per conversation
-    findings(scores)                                                  # one row per finding
+    turns = spark.read.csv("turns.csv", header=True, inferSchema=True)  # turn_index: numbers
+    scores = score_turns(turns)                                         # one per conversation
+    findings(scores)                                                    # one per finding
 
 Two input shapes: one row per conversation in the canonical transcript form
 (`score_conversations`: ``id``, ``turns`` as an array of ``speaker``/``text`` structs,
