@@ -64,32 +64,36 @@ def corpus_turns(path: Path, corpora: Path, half: str | None) -> Iterator[Labell
                 name: bool(record[name]) for name in SIGNALS}
 
 
-def measure(coach: Coach, turns: list[LabelledTurn], at_least: float, misses: bool) -> None:
-    """Print per-signal counts, precision and recall (and the misses when asked)."""
-    reports: dict[str, dict[int, dict[str, float]]] = {}
-    counts = {name: [0, 0, 0] for name in SIGNALS}  # tp, fp, fn
+Counts = dict[str, list[int]]
+"""Per label name: true positives, false positives, false negatives."""
+
+
+def measure(coach: Coach, turns: list[LabelledTurn], at_least: float = 0.5
+            ) -> tuple[Counts, list[str]]:
+    """Per-signal counts over the turns, and a line for each turn a signal gets wrong."""
+    signals: dict[str, tuple[dict[str, float], ...]] = {}
+    counts: Counts = {name: [0, 0, 0] for name in SIGNALS}
     wrong: list[str] = []
     for transcript, index, truth in turns:
-        if transcript.id not in reports:
-            reports[transcript.id] = dict(enumerate(coach.score(transcript).signals))
-        shown = reports[transcript.id][index]
+        if transcript.id not in signals:
+            signals[transcript.id] = coach.score(transcript).signals
+        shown = signals[transcript.id][index]
         for name, signal in SIGNALS.items():
             said = shown.get(signal, 0.0) >= at_least
             if said and truth[name]:
                 counts[name][0] += 1
             elif said or truth[name]:
                 counts[name][1 if said else 2] += 1
-                kind = "FP" if said else "FN"
-                wrong.append(f"{kind} {name:8} {transcript.id} t{index}: "
+                wrong.append(f"{'FP' if said else 'FN'} {name:8} {transcript.id} t{index}: "
                              f"{transcript.turns[index].text[:300]!r}")
-    print(f"{len(turns)} customer turns")
-    for name, (tp, fp, fn) in counts.items():
-        precision = tp / (tp + fp) if tp + fp else float("nan")
-        recall = tp / (tp + fn) if tp + fn else float("nan")
-        print(f"{name:8} labels {tp + fn:4}  TP {tp:4}  FP {fp:4}  FN {fn:4}  "
-              f"P {precision:.2f}  R {recall:.2f}")
-    if misses:
-        print("\n".join(sorted(wrong)))
+    return counts, sorted(wrong)
+
+
+def ratios(tp: int, fp: int, fn: int) -> tuple[float, float]:
+    """Precision and recall (NaN where undefined)."""
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    return precision, recall
 
 
 def main() -> None:
@@ -111,7 +115,14 @@ def main() -> None:
         turns = list(devset_turns(args.devset, fold))
     else:
         turns = list(corpus_turns(args.turns, args.corpora, args.half))
-    measure(Coach(), turns, args.at_least, args.misses)
+    counts, wrong = measure(Coach(), turns, args.at_least)
+    print(f"{len(turns)} customer turns")
+    for name, (tp, fp, fn) in counts.items():
+        precision, recall = ratios(tp, fp, fn)
+        print(f"{name:8} labels {tp + fn:4}  TP {tp:4}  FP {fp:4}  FN {fn:4}  "
+              f"P {precision:.2f}  R {recall:.2f}")
+    if args.misses:
+        print("\n".join(wrong))
 
 
 if __name__ == "__main__":
