@@ -23,7 +23,7 @@ MIN_CONFIDENCE = 0.8
 """The model's normalised probability below which the language is left undecided."""
 SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
-_QUICK_CHARS = 600
+_QUICK_CHARS = 240
 """English is usually told by a conversation's first characters: the rest is read only when
 they do not tell."""
 _ENGLISH_SHARE = 0.2
