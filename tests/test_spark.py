@@ -295,7 +295,7 @@ def test_the_documented_schemas_are_the_schemas() -> None:
 
 def test_the_docs_excerpts_are_in_the_example_they_name() -> None:
     page = (REPO / "docs" / "scale.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```(\w*)\n(.*?)```", page, flags=re.DOTALL)
+    blocks = re.findall(r"```(\w*)[^\n]*\n(.*?)```", page, flags=re.DOTALL)
     assert blocks
     for language, block in blocks:
         first, _, body = textwrap.dedent(block).partition("\n")
