@@ -232,7 +232,8 @@ def _real_turns() -> list[str]:
 
 def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
     """A spec left out of a turn's candidates has no hit in it, and token patterns run from
-    their first possible word find what the matcher finds over the whole turn."""
+    their first possible word, or only on the runs of their words, find what the matcher
+    finds over the whole turn."""
     matchers = coach.matchers
     keys = sorted({matchers.canonical(key) for a in coach.analyzers for key, _ in a.specs()})
     patterned = [key for key in keys if matchers._compiled[key].patterns is not None]

@@ -103,6 +103,12 @@ class _Compiled:
     """The words (NORM or LOWER ids) one of which every match starts with, when every
     pattern's first token is a mandatory word or word list: the matcher then runs from the
     first such token only (None: from the start of the turn)."""
+    vocabulary: frozenset[int] | None
+    """Every word (NORM or LOWER id) any token of any pattern accepts, when every token of
+    every pattern is a word or word list (None otherwise): a match is then a run of such
+    words, so the matcher runs only on the turn's runs of them, not on the whole turn."""
+    shortest: int
+    """The fewest tokens a match of any pattern has."""
     regexes: tuple[tuple[str, Pattern], ...]
     ungated: tuple[int, ...]
     """Positions in `regexes` of those that run on every turn (no literal is certain)."""
@@ -151,6 +157,23 @@ class TurnScan:
             if word in starts:
                 return position // 2
         return len(self.doc)
+
+    def runs(self, vocabulary: frozenset[int]) -> list[tuple[int, int]]:
+        """The token ranges (start, end) of the turn's maximal runs of words whose NORM or
+        LOWER id is in `vocabulary`."""
+        ids = self._word_ids
+        found: list[tuple[int, int]] = []
+        start = -1
+        for position in range(len(ids) // 2):
+            if ids[2 * position] in vocabulary or ids[2 * position + 1] in vocabulary:
+                if start < 0:
+                    start = position
+            elif start >= 0:
+                found.append((start, position))
+                start = -1
+        if start >= 0:
+            found.append((start, len(ids) // 2))
+        return found
 
     @computed_once
     def literals(self) -> frozenset[int]:
@@ -217,6 +240,7 @@ class MatcherSet:
         patterns = Matcher(self._nlp.vocab) if spec.patterns else None
         needs = []
         starts: set[int] | None = set()
+        vocabulary: set[int] | None = set()
         for index, pattern in enumerate(spec.patterns):
             expanded = [_expand_lemma(token) for token in pattern]
             try:
@@ -227,6 +251,9 @@ class MatcherSet:
             needs.append(self._needs(expanded))
             first = self._word_set(expanded[0]) if expanded else None
             starts = starts | first if starts is not None and first is not None else None
+            for token in expanded:
+                words = self._word_set(token, optional=True)
+                vocabulary = vocabulary | words if vocabulary is not None and words else None
         shared = tuple(need for need in needs[0] if all(need in other for other in needs)) \
             if needs else ()
         fuzzy = spec.fuzzy
@@ -244,6 +271,9 @@ class MatcherSet:
             shared_needs=shared,
             needs=tuple(tuple(need for need in pattern if need not in shared) for pattern in needs),
             starts=frozenset(starts) if starts else None,
+            vocabulary=frozenset(vocabulary) if vocabulary else None,
+            shortest=min((sum(1 for token in pattern if token.get("OP") in (None, "+"))
+                          for pattern in spec.patterns), default=0),
             regexes=tuple((source, compile_safe(source)) for source in spec.regex),
             ungated=tuple(ungated),
             gated={literal: tuple(positions) for literal, positions in gated.items()},
@@ -259,12 +289,18 @@ class MatcherSet:
         self._phrases.add(label, docs)
         self._labels[self._nlp.vocab.strings[label]] = (key, source, phrase)
 
-    def _word_set(self, token: dict[str, Any]) -> frozenset[int] | None:
+    def _word_set(self, token: dict[str, Any], *, optional: bool = False
+                  ) -> frozenset[int] | None:
         """The NORM or LOWER ids a mandatory token pattern accepts, when it is only a word
-        or a word list on one of those attributes (None otherwise)."""
-        if "OP" in token or len(token) != 1:
+        or a word list on one of those attributes (None otherwise). With `optional`, the
+        token may also be optional or repeated (``?``, ``*``, ``+``)."""
+        operator = token.get("OP")
+        if operator is not None and not (optional and operator in ("?", "*", "+")):
             return None
-        attr, value = next(iter(token.items()))
+        rest = {attr: value for attr, value in token.items() if attr != "OP"}
+        if len(rest) != 1:
+            return None
+        attr, value = next(iter(rest.items()))
         if attr not in ("NORM", "LOWER"):
             return None
         words = [value] if isinstance(value, str) else (
@@ -323,11 +359,12 @@ class MatcherSet:
         doc = scan.doc
         found = list(scan.phrases[0].get(canonical, ()))
         if compiled.patterns is not None and _may_match(compiled, scan.words):
-            first = scan.first_of(compiled.starts) if compiled.starts is not None else 0
-            for match_id, start, end in compiled.patterns(doc[first:] if first else doc):
-                start, end = first + start, first + end
-                found.append(Hit(*_char_offsets(doc, start, end), start, end,
-                                 "pattern", self._nlp.vocab.strings[match_id]))
+            for first, last in _windows(compiled, scan):
+                window = doc[first:last] if first or last < len(doc) else doc
+                for match_id, start, end in compiled.patterns(window):
+                    start, end = first + start, first + end
+                    found.append(Hit(*_char_offsets(doc, start, end), start, end,
+                                     "pattern", self._nlp.vocab.strings[match_id]))
         if compiled.regexes:
             for position in _regexes_to_run(compiled, scan.literals):
                 source, regex = compiled.regexes[position]
@@ -339,6 +376,17 @@ class MatcherSet:
         if len(found) > 1:
             found.sort(key=lambda hit: (hit.start, -hit.end))
         return found
+
+
+def _windows(compiled: _Compiled, scan: TurnScan) -> list[tuple[int, int]]:
+    """The token ranges of a turn that the spec's patterns must be run on to find all their
+    matches: the runs of the patterns' words when every pattern token is a word list (long
+    enough for a match), else from the first word a match can start with to the end."""
+    if compiled.vocabulary is not None:
+        return [run for run in scan.runs(compiled.vocabulary)
+                if run[1] - run[0] >= compiled.shortest]
+    first = scan.first_of(compiled.starts) if compiled.starts is not None else 0
+    return [(first, len(scan.doc))]
 
 
 def _regexes_to_run(compiled: _Compiled, present: frozenset[int]) -> list[int]:
