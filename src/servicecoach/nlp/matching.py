@@ -252,8 +252,9 @@ class MatcherSet:
             first = self._word_set(expanded[0]) if expanded else None
             starts = starts | first if starts is not None and first is not None else None
             for token in expanded:
-                words = self._word_set(token, optional=True)
-                vocabulary = vocabulary | words if vocabulary is not None and words else None
+                accepted = self._word_set(token, optional=True)
+                vocabulary = vocabulary | accepted if vocabulary is not None and accepted \
+                    else None
         shared = tuple(need for need in needs[0] if all(need in other for other in needs)) \
             if needs else ()
         fuzzy = spec.fuzzy
