@@ -231,11 +231,15 @@ def _real_turns() -> list[str]:
 
 
 def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
-    """A spec left out of a turn's candidates has no hit in it, and token patterns run from
+    """A spec left out of a turn's candidates has no hit in it, nor has a regex its literal
+    gates leave out, and token patterns run from
     their first possible word, or only on the runs of their words, find what the matcher
     finds over the whole turn."""
+    from servicecoach.nlp.matching import _regexes_to_run
+
     matchers = coach.matchers
-    keys = sorted({matchers.canonical(key) for a in coach.analyzers for key, _ in a.specs()})
+    keys = sorted({matchers.canonical(key) for a in coach.analyzers for key, _ in a.specs()}
+                  | {matchers.canonical(key) for key, _ in coach.signals.match_specs()})
     patterned = [key for key in keys if matchers._compiled[key].patterns is not None]
     assert patterned
     for text in _real_turns():
@@ -246,6 +250,12 @@ def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
             assert not scan.phrases[0].get(key), (key, text)
             assert compiled.patterns is None and not compiled.fuzzy, key
             for source, regex in compiled.regexes:  # every regex, ungated
+                assert all(m.end() == m.start() for m in regex.finditer(scan.lowered)), (source, text)
+        for key in scan.candidates:  # a candidate's regexes left out cannot match either
+            compiled = matchers._compiled[key]
+            left_out = set(range(len(compiled.regexes))) - set(_regexes_to_run(compiled, scan.literals))
+            for position in left_out:
+                source, regex = compiled.regexes[position]
                 assert all(m.end() == m.start() for m in regex.finditer(scan.lowered)), (source, text)
         for key in patterned:
             whole = sorted((start, end) for _, start, end in matchers._compiled[key].patterns(doc))

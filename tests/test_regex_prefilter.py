@@ -12,7 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach import Coach
-from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
+from servicecoach.nlp.regex_prefilter import (
+    LiteralIndex,
+    required_literal_groups,
+    required_literals,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,21 +50,47 @@ def _turn_texts() -> list[str]:
     return texts
 
 
+def _pack_sources(coach: Coach) -> list[str]:
+    """Every regex of the pack's rules and signals."""
+    specs = [spec for analyzer in coach.analyzers for _, spec in analyzer.specs()]
+    specs += [spec for _, spec in coach.signals.match_specs()]
+    return sorted({source for spec in specs for source in spec.regex})
+
+
 def test_pack_regexes_never_skip_a_match(coach: Coach) -> None:
+    """Wherever a regex of the pack matches, one literal of each of its gate groups occurs."""
     texts = _turn_texts()
     checked = 0
-    sources = {source for analyzer in coach.analyzers for _, spec in analyzer.specs()
-               for source in spec.regex}
-    for source in sorted(sources):
-        prefixes = required_literals(source)
-        if prefixes is None:
+    for source in _pack_sources(coach):
+        groups = required_literal_groups(source)
+        if not groups:
             continue
         regex = re.compile(source)
         for text in texts:
             if regex.search(text):
                 checked += 1
-                assert any(p in text for p in prefixes), (source, text)
+                for group in groups:
+                    assert any(p in text for p in group), (source, text, sorted(group))
     assert checked > 50
+
+
+@pytest.mark.parametrize(
+    ("pattern", "groups"),
+    [
+        # more than `MAX_LITERALS` spellings in all: each part is a requirement of its own
+        (r"\bfor (?:several|many|a few|\d+|two|three|four|five|six) (?:days|weeks|months)\b",
+         [{" days", " months", " weeks"}, {"for "}]),
+        (r"\b(?:waited|waiting)\b[^.!?]{0,20}?\b(?:for ages|forever)",
+         [{"for ages", "forever"}, {"waited", "waiting"}]),
+        (r"\bmy (?:money|data)\b", [{"my money", "my data"}]),
+        (r"[a-z]+\d", []),
+    ],
+)
+def test_literal_groups_are_every_requirement_most_selective_first(
+    pattern: str, groups: list[set[str]]
+) -> None:
+    assert [set(group) for group in required_literal_groups(pattern)] == groups
+    assert required_literals(pattern) == (frozenset(groups[0]) if groups else None)
 
 
 @settings(max_examples=300, deadline=None)
@@ -116,8 +146,7 @@ def test_an_empty_literal_index_finds_nothing() -> None:
 @functools.cache
 def _gated_sources(coach: Coach) -> list[str]:
     """The pack's regexes that have a prefilter."""
-    return sorted({source for analyzer in coach.analyzers for _, spec in analyzer.specs()
-                   for source in spec.regex if required_literals(source) is not None})
+    return [source for source in _pack_sources(coach) if required_literal_groups(source)]
 
 
 @functools.cache
@@ -135,5 +164,7 @@ def test_text_a_pack_regex_matches_always_holds_one_of_its_literals(
     text = data.draw(_gated_strategy(source))
     found = re.search(source, text)
     if found is not None and found.end() > found.start():
-        literals = required_literals(source)
-        assert literals is not None and any(literal in text for literal in literals), (source, text)
+        groups = required_literal_groups(source)
+        assert groups, source
+        for group in groups:
+            assert any(literal in text for literal in group), (source, text, sorted(group))

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.nlp.once import computed_once
-from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literals
+from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literal_groups
 from servicecoach.nlp.safe_regex import Pattern, compile_safe
 from servicecoach.rules.schema import MatchSpec
 
@@ -83,6 +83,9 @@ class WordRegex:
         return not found
 
 
+_MAX_GATES = 3
+"""The most literal groups a regex is gated on (each found in the same one pass)."""
+
 Need = frozenset[int] | WordRegex
 """What a mandatory pattern token needs among a turn's word ids: one of a set, or one that
 matches a regex."""
@@ -116,6 +119,9 @@ class _Compiled:
     """For each gate literal (its id in the set's `LiteralIndex`), the positions in
     `regexes` of those that run when it occurs: every match of a gated regex contains
     one of its literals."""
+    also: dict[int, tuple[frozenset[int], ...]]
+    """For a gated regex (by position) whose matches also contain a string of other
+    groups, those groups' literal ids: it runs only when each group has one present."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -260,12 +266,16 @@ class MatcherSet:
         fuzzy = spec.fuzzy
         ungated: list[int] = []
         gated: dict[int, list[int]] = defaultdict(list)
+        also: dict[int, tuple[frozenset[int], ...]] = {}
         for position, source in enumerate(spec.regex):
-            literals = required_literals(source)
-            if literals is None:
+            groups = required_literal_groups(source)[:_MAX_GATES]
+            if not groups:
                 ungated.append(position)
-            for literal in self.literals.add(literals or ()):
+                continue
+            for literal in self.literals.add(groups[0]):
                 gated[literal].append(position)
+            if len(groups) > 1:
+                also[position] = tuple(self.literals.add(group) for group in groups[1:])
         return _Compiled(
             spec=spec,
             patterns=patterns,
@@ -278,6 +288,7 @@ class MatcherSet:
             regexes=tuple((source, compile_safe(source)) for source in spec.regex),
             ungated=tuple(ungated),
             gated={literal: tuple(positions) for literal, positions in gated.items()},
+            also=also,
             fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
             if fuzzy
             else (),
@@ -396,7 +407,13 @@ def _regexes_to_run(compiled: _Compiled, present: frozenset[int]) -> list[int]:
     positions = list(compiled.ungated)
     for literal in present:
         positions.extend(compiled.gated.get(literal, ()))
-    return sorted(set(positions)) if len(positions) > 1 else positions
+    if len(positions) > 1:
+        positions = sorted(set(positions))
+    also = compiled.also
+    if not also:
+        return positions
+    return [position for position in positions
+            if all(not group.isdisjoint(present) for group in also.get(position, ()))]
 
 
 def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:

@@ -47,6 +47,8 @@ class _Info:
     """Every string the node can match, when they are few (None: unknown or too many)."""
     needs: frozenset[str] | None = None
     """Strings one of which every match contains (None: no such knowledge)."""
+    groups: tuple[frozenset[str], ...] = ()
+    """Of a concatenation, every usable requirement of its parts (`needs` is the best)."""
 
     def required(self) -> frozenset[str] | None:
         """Strings one of which every match contains, from `exact` when that is known."""
@@ -65,16 +67,25 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     Each string is at least `MIN_LENGTH` characters, there are at most `MAX_LITERALS`,
     and none contains another (the shorter one is enough).
     """
+    groups = required_literal_groups(pattern)
+    return groups[0] if groups else None
+
+
+def required_literal_groups(pattern: str) -> list[frozenset[str]]:
+    """Every requirement `required_literals` can tell, most selective first: each match
+    contains a string of each group (``\\bmy (?:money|data)\\b``: "my " and one of "money",
+    "data"). Empty when nothing is certain. A regex need run only where a string of every
+    group occurs."""
     try:
         parsed = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - the rule loader reports bad patterns itself
-        return None
+        return []
     if parsed.state.flags & re.IGNORECASE:
-        return None
-    found = _sequence(list(parsed)).required()
-    if found is None or len(found) > MAX_LITERALS or min(map(len, found)) < MIN_LENGTH:
-        return None
-    return _minimal(found)
+        return []
+    found = _sequence(list(parsed))
+    exact = found.required() if found.exact is not None else None
+    groups = [exact] if exact is not None else found.groups
+    return [_minimal(group) for group in _ranked(groups)]
 
 
 class LiteralIndex:
@@ -121,6 +132,15 @@ def _minimal(literals: frozenset[str]) -> frozenset[str]:
     return frozenset(kept)
 
 
+def _ranked(candidates: Iterable[frozenset[str]]) -> list[frozenset[str]]:
+    """The usable candidates (literals long enough, not too many), most selective first:
+    longer literals, then fewer of them."""
+    usable = {c for c in candidates if c and "" not in c and len(c) <= MAX_LITERALS
+              and min(map(len, c)) >= MIN_LENGTH}
+    return sorted(usable, key=lambda c: (-min(min(map(len, c)), _GOOD_LENGTH), len(c),
+                                         -min(map(len, c)), sorted(c)))
+
+
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     """The most selective usable candidate: long enough literals, as few as possible."""
     usable = [c for c in candidates if c and "" not in c and len(c) <= MAX_LITERALS]
@@ -151,7 +171,7 @@ def _sequence(items: list[Any]) -> _Info:
     if exact:
         return _Info(exact=run)
     candidates.append(run)
-    return _Info(needs=_best(candidates))
+    return _Info(needs=_best(candidates), groups=tuple(candidates))
 
 
 def _node(op: Any, value: Any) -> _Info:
