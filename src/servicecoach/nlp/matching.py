@@ -69,9 +69,9 @@ class WordRegex:
         tested, matching = self._memory
         if not matching.isdisjoint(words):
             return False
+        if tested.issuperset(words):
+            return True  # every word tested before, none matches
         unknown = words - tested
-        if not unknown:
-            return True
         if len(tested) >= self.MAX_SEEN:
             tested, matching = self._memory = (set(), set())
         found = False
