@@ -86,6 +86,7 @@ class WordRegex:
 _MAX_GATES = 3
 """The most literal groups a regex is gated on (each found in the same one pass)."""
 
+
 Need = frozenset[int] | WordRegex
 """What a mandatory pattern token needs among a turn's word ids: one of a set, or one that
 matches a regex."""
@@ -119,9 +120,11 @@ class _Compiled:
     """For each gate literal (its id in the set's `LiteralIndex`), the positions in
     `regexes` of those that run when it occurs: every match of a gated regex contains
     one of its literals."""
-    also: dict[int, tuple[frozenset[int], ...]]
+    also: dict[int, tuple[tuple[str, ...], ...]]
     """For a gated regex (by position) whose matches also contain a string of other
-    groups, those groups' literal ids: it runs only when each group has one present."""
+    groups, those groups: it runs only when the text holds a string of each. They are
+    looked for in the text only for a regex its first group opened (short ones such as
+    "the " would make the one pass report most of a turn's words)."""
     fuzzy: tuple[tuple[str, int], ...]
     scorer: Any
     cutoff: float
@@ -266,7 +269,7 @@ class MatcherSet:
         fuzzy = spec.fuzzy
         ungated: list[int] = []
         gated: dict[int, list[int]] = defaultdict(list)
-        also: dict[int, tuple[frozenset[int], ...]] = {}
+        also: dict[int, tuple[tuple[str, ...], ...]] = {}
         for position, source in enumerate(spec.regex):
             groups = required_literal_groups(source)[:_MAX_GATES]
             if not groups:
@@ -274,8 +277,8 @@ class MatcherSet:
                 continue
             for literal in self.literals.add(groups[0]):
                 gated[literal].append(position)
-            if len(groups) > 1:
-                also[position] = tuple(self.literals.add(group) for group in groups[1:])
+            if len(groups) > 1:  # looked up in the text only once the first group opened it
+                also[position] = tuple(tuple(sorted(group)) for group in groups[1:])
         return _Compiled(
             spec=spec,
             patterns=patterns,
@@ -378,7 +381,7 @@ class MatcherSet:
                     found.append(Hit(*_char_offsets(doc, start, end), start, end,
                                      "pattern", self._nlp.vocab.strings[match_id]))
         if compiled.regexes:
-            for position in _regexes_to_run(compiled, scan.literals):
+            for position in _regexes_to_run(compiled, scan.literals, scan.lowered):
                 source, regex = compiled.regexes[position]
                 for match in regex.finditer(scan.lowered):
                     if match.end() > match.start():
@@ -401,9 +404,9 @@ def _windows(compiled: _Compiled, scan: TurnScan) -> list[tuple[int, int]]:
     return [(first, len(scan.doc))]
 
 
-def _regexes_to_run(compiled: _Compiled, present: frozenset[int]) -> list[int]:
-    """Positions of the spec's regexes that may match a turn holding the `present`
-    literals, in the spec's order."""
+def _regexes_to_run(compiled: _Compiled, present: frozenset[int], text: str) -> list[int]:
+    """Positions of the spec's regexes that may match `text` (lower-cased), which holds the
+    `present` gate literals, in the spec's order."""
     positions = list(compiled.ungated)
     for literal in present:
         positions.extend(compiled.gated.get(literal, ()))
@@ -413,7 +416,7 @@ def _regexes_to_run(compiled: _Compiled, present: frozenset[int]) -> list[int]:
     if not also:
         return positions
     return [position for position in positions
-            if all(not group.isdisjoint(present) for group in also.get(position, ()))]
+            if all(any(literal in text for literal in group) for group in also.get(position, ()))]
 
 
 def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:
