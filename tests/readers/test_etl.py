@@ -157,3 +157,21 @@ def test_a_conversation_with_unexpected_rows_does_not_stop_the_others(tmp_path: 
     assert isinstance(broken, InputError) and broken.location == "line 1"
     assert "unexpected structure" in broken.what
     assert isinstance(fine, Transcript) and fine.id == "6"
+
+
+def test_an_admin_row_without_an_id_names_nobody_and_stops_nothing(tmp_path: Path) -> None:
+    """A directory row that lost its id (found by the fuzz test) is left out of the names;
+    the conversations are read as ever, the other admin still named."""
+    lines = (ETL / "airbyte_intercom.jsonl").read_text(encoding="utf-8").splitlines()
+    second_admin = json.loads(lines[1])
+    assert second_admin["data"]["name"] == "Aiko Tanaka"
+    del second_admin["data"]["id"]
+    lines[1] = json.dumps(second_admin)
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = read("etl", path)
+    first = next(r for r in results if isinstance(r, Transcript) and r.id == "215")
+    assert first.metadata.agent_name == "Tomás Reyes"
+    # the transfer's target is no longer named: it keeps the admin's id only
+    assert [e.type for e in first.events] == ["transfer"]
+    assert first.events[0].model_extra["metadata"] == {"target_id": "7120044"}

@@ -107,7 +107,8 @@ class EtlReader(BaseReader):
             else:
                 streams.setdefault(row.stream, []).append(row)
         names = {str(row.data["id"]): row.data["name"] for row in others  # admins, teams
-                 if row.data.get("type") in ("admin", "team") and isinstance(row.data.get("name"), str)}
+                 if row.data.get("type") in ("admin", "team") and row.data.get("id") is not None
+                 and isinstance(row.data.get("name"), str)}
         intercom, zendesk = IntercomReader(**self._given()), ZendeskReader(**self._given())
         results = [_safely(partial(_intercom, intercom, key, group, conversations.get(key),
                                    names, source), group, source)
