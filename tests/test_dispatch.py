@@ -14,7 +14,7 @@ from conftest import REPO, transcript
 
 from servicecoach import Coach, Transcript
 from servicecoach.analyzers.dispatch import Dispatch
-from servicecoach.models import Speaker
+from servicecoach.models import Channel, Speaker
 
 PACK = 'name: edge\nversion: "1"\nlanguage: en\n'
 
@@ -106,20 +106,23 @@ RULES = """\
 
 
 class EveryTurn(Dispatch):
-    """Every analyzer on every turn of its speakers, as before the dispatch existed."""
+    """Every analyzer in every channel, on every turn of its speakers, as before the
+    dispatch existed."""
 
     def __init__(self, coach: Coach) -> None:
         super().__init__(coach.analyzers, coach.matchers)
-        self.always = {speaker: tuple(sorted({*self.always[speaker],
-                                              *(p for ps in self.woken[speaker].values()
-                                                for p in ps)}))
-                       for speaker in Speaker}
-        self.woken = {speaker: {} for speaker in Speaker}
+        every = {speaker: tuple(position for position, analyzer in enumerate(coach.analyzers)
+                                if speaker in (getattr(analyzer, "speakers", None) or Speaker))
+                 for speaker in Speaker}
+        self.active = dict.fromkeys(Channel, tuple(range(len(coach.analyzers))))
+        self.always = {(channel, speaker): every[speaker]
+                       for channel in Channel for speaker in Speaker}
+        self.woken = {where: {} for where in self.always}
         self.opened = {}
 
-    def positions(self, speaker: Speaker,
+    def positions(self, channel: Channel, speaker: Speaker,
                   candidates: Callable[[], Iterable[str]]) -> tuple[int, ...]:
-        return self.always[speaker]
+        return self.always[channel, speaker]
 
 
 def _edge_pack(folder: Path) -> str:
@@ -129,12 +132,12 @@ def _edge_pack(folder: Path) -> str:
 
 
 def _devset_variants() -> list[Transcript]:
-    """The dev set in both channels, with a system message put into some conversations."""
+    """The dev set in every channel, with a system message put into some conversations."""
     picked = random.Random(3)
     found = []
     for line in (REPO / "tests" / "devset" / "transcripts.jsonl").read_text("utf-8").splitlines():
         record = json.loads(line)
-        for channel in ("chat", "voice"):
+        for channel in ("chat", "voice", "social", "email"):
             turns = [dict(turn, start=None, end=None) for turn in record["turns"]]
             if picked.random() < 0.4:
                 turns.insert(picked.randrange(len(turns) + 1),
@@ -170,7 +173,8 @@ def test_phrase_rules_run_only_on_turns_that_may_hold_their_phrases(tmp_path: Pa
 
     def woken(text: str) -> set[int]:
         scan = coach.matchers.scan(coach.nlp.make_doc(text), text)
-        return set(coach.dispatch.positions(Speaker.AGENT, lambda: scan.candidates))
+        return set(coach.dispatch.positions(Channel.CHAT, Speaker.AGENT,
+                                            lambda: scan.candidates))
 
     assert not woken("I can resend it today.") & set(extra)
     assert woken("You will hear word7 here soon.") & set(extra) == {extra[7]}

@@ -56,7 +56,10 @@ class Session:
         self._coach = coach
         self._conversation = conversation
         self._dispatch = coach.dispatch if cues else coach.dispatch_without_cues
-        self._states = [analyzer.new_state(conversation) for analyzer in coach.analyzers]
+        self._active = self._dispatch.active[conversation.channel]
+        """The analyzers that judge this conversation's channel, by position."""
+        self._states = {position: coach.analyzers[position].new_state(conversation)
+                        for position in self._active}
         self._findings: list[Finding] = []
         self._notes: list[str] = []
         self._closed = False
@@ -95,7 +98,8 @@ class Session:
         if opened:
             conversation.judged.update(opened)
         found: list[Finding] = []
-        for position in dispatch.positions(turn.speaker, lambda: ctx.candidates):
+        for position in dispatch.positions(conversation.channel, turn.speaker,
+                                           lambda: ctx.candidates):
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
                                                            ctx))
         return self._keep(self._coach.suppress(found))
@@ -125,16 +129,20 @@ class Session:
             event = Event.model_validate(event)
         conversation = self._conversation
         found: list[Finding] = []
-        for analyzer, state in zip(self._coach.analyzers, self._states):
-            found.extend(analyzer.on_event(state, conversation, event))
+        analyzers = self._coach.analyzers
+        for position in self._active:
+            found.extend(analyzers[position].on_event(self._states[position], conversation, event))
         return self._keep(found)
 
     def close(self, *, cues: bool | None = None) -> Report:
         """End the conversation: decide what is still open and return the report (with the
         live cues when `cues`, by default as the coach's configuration says)."""
         self._check_open()
-        for analyzer, state in zip(self._coach.analyzers, self._states):
-            self._keep(analyzer.on_end(state, self._conversation))
+        analyzers = self._coach.analyzers
+        for position in self._active:
+            found = analyzers[position].on_end(self._states[position], self._conversation)
+            if found:
+                self._keep(found)
         self._closed = True
         order = self._coach.rule_order
         keep_cues = self._coach.config.cues if cues is None else cues
