@@ -84,7 +84,10 @@ class WordRegex:
 
 
 _MAX_GATES = 3
-"""The most literal groups a regex is gated on (each found in the same one pass)."""
+"""The most literal groups a regex is gated on."""
+_ALSO_LITERALS = 8
+"""The most literals of a further group (each is looked for in the text on its own, so a
+larger group would cost about what running the regex costs)."""
 
 
 Need = frozenset[int] | WordRegex
@@ -277,8 +280,9 @@ class MatcherSet:
                 continue
             for literal in self.literals.add(groups[0]):
                 gated[literal].append(position)
-            if len(groups) > 1:  # looked up in the text only once the first group opened it
-                also[position] = tuple(tuple(sorted(group)) for group in groups[1:])
+            small = [group for group in groups[1:] if len(group) <= _ALSO_LITERALS]
+            if small:  # looked up in the text only once the first group opened the regex
+                also[position] = tuple(tuple(sorted(group)) for group in small)
         return _Compiled(
             spec=spec,
             patterns=patterns,
