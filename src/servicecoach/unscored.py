@@ -24,9 +24,12 @@ from servicecoach.session import input_notes
 def uncovered_language(transcript: Transcript, languages: AbstractSet[str]) -> Detected | None:
     """The transcript's language when it is detected and none of `languages` (ISO 639-1),
     else None (covered, or too short or too mixed to tell: then it is scored)."""
-    if "en" in languages and reads_as_english_at_once(_opening(transcript, QUICK_CHARS)):
+    sample = _opening(transcript, QUICK_CHARS)
+    if "en" in languages and reads_as_english_at_once(sample):
         return None  # most conversations: told by their first line or two
-    detected = detect_language(_opening(transcript, SAMPLE_CHARS))
+    if len(sample) >= QUICK_CHARS:  # there is more to read
+        sample = _opening(transcript, SAMPLE_CHARS)
+    detected = detect_language(sample)
     if detected is None or detected.code in languages:
         return None
     return detected
