@@ -73,9 +73,9 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 
 def required_literal_groups(pattern: str) -> list[frozenset[str]]:
     """Every requirement `required_literals` can tell, most selective first: each match
-    contains a string of each group (``\\bmy (?:money|data)\\b``: "my " and one of "money",
-    "data"). Empty when nothing is certain. A regex need run only where a string of every
-    group occurs."""
+    contains a string of each group (``\\bstill\\b[^.]*\\b(?:waiting|nothing)``: "still"
+    and one of "waiting", "nothing"). Empty when nothing is certain. A regex need run only
+    where a string of every group occurs."""
     try:
         parsed = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - the rule loader reports bad patterns itself
