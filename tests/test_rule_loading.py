@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from servicecoach import Coach, RulePackError
 from servicecoach.rules.loader import load_pack
@@ -198,3 +199,28 @@ def test_anchors_used_a_few_times_still_load(tmp_path: Path) -> None:
     rules = GOOD_RULE.replace("match:\n  phrases: [sigh]", "match: &m\n  phrases: [sigh]")
     pack = write_pack(tmp_path / "acme", rules)
     assert [rule.id for rule in load_pack(str(pack)).rules] == ["acme.sigh"]
+
+
+def test_libyaml_and_pyyaml_read_every_bundled_pack_file_alike() -> None:
+    """The C composer (used when LibYAML is installed) gives the same data and the same
+    lines as PyYAML's own, which reads the files it refuses."""
+    import yaml
+
+    from servicecoach.rules import loader
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML is built without LibYAML here: only the Python composer runs")
+    files = sorted((REPO / "rules").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = loader.read_utf8(path)
+        fast = loader._compose_in_c(text)
+        slow = loader._compose_in_python(text, path)
+        assert fast is not None and slow is not None, path
+        read = []
+        for node in (fast, slow):
+            lines: dict = {}
+            data = loader._to_python(node, (), lines, yaml.SafeLoader(text),
+                                     loader._Budget(str(path)))
+            read.append((data, lines))
+        assert read[0] == read[1], path

@@ -270,6 +270,16 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     text = read_utf8(path)
+    node = _compose_in_c(text) or _compose_in_python(text, path)
+    if node is None:
+        raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
+    lines: _Lines = {}
+    constructor = yaml.SafeLoader(text)
+    return _to_python(node, (), lines, constructor, _Budget(str(path))), lines
+
+
+def _compose_in_python(text: str, path: Path) -> yaml.Node | None:
+    """The file's node tree composed by PyYAML, which says where the file is wrong."""
     try:
         loader = _AliasBudgetLoader(text, str(path))
     except yaml.reader.ReaderError as error:  # a control character YAML does not allow
@@ -278,7 +288,7 @@ def _compose(path: Path) -> tuple[Any, _Lines]:
             path=str(path), line=text.count("\n", 0, error.position) + 1,
             hint="remove the control character") from None
     try:
-        node = loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
     except RecursionError:
         raise RulePackError(f"nested too deeply (limit {MAX_DEPTH} levels)", path=str(path),
                             hint="flatten the lists and mappings") from None
@@ -292,11 +302,36 @@ def _compose(path: Path) -> tuple[Any, _Lines]:
         ) from None
     finally:
         loader.dispose()
-    if node is None:
-        raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
-    lines: _Lines = {}
-    constructor = yaml.SafeLoader(text)
-    return _to_python(node, (), lines, constructor, _Budget(str(path))), lines
+    return node
+
+
+def _compose_in_c(text: str) -> yaml.Node | None:
+    """The file's node tree composed by LibYAML (C, several times faster than PyYAML's
+    Python composer), when LibYAML is installed and the file is well-formed, has at most
+    `MAX_ALIASES` aliases and is at most `MAX_DEPTH` levels deep; else None, and the
+    Python composer reads the file and reports what is wrong with it.
+
+    The aliases and the depth are checked on LibYAML's events first, which it produces
+    without recursing, so a hostile file never reaches the recursive composer."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    try:
+        aliases = depth = 0
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    return None
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+    return node
 
 
 def read_utf8(path: Path) -> str:
