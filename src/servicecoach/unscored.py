@@ -10,13 +10,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from servicecoach.models import Metadata, Report, Transcript
-from servicecoach.nlp.language import (
-    QUICK_CHARS,
-    SAMPLE_CHARS,
-    Detected,
-    detect_language,
-    reads_as_english_at_once,
-)
+from servicecoach.nlp.language import SAMPLE_CHARS, Detected, detect_language
 from servicecoach.scoring import ScoringPolicy, score
 from servicecoach.session import input_notes
 
@@ -24,27 +18,16 @@ from servicecoach.session import input_notes
 def uncovered_language(transcript: Transcript, languages: AbstractSet[str]) -> Detected | None:
     """The transcript's language when it is detected and none of `languages` (ISO 639-1),
     else None (covered, or too short or too mixed to tell: then it is scored)."""
-    sample = _opening(transcript, QUICK_CHARS)
-    if "en" in languages and reads_as_english_at_once(sample):
-        return None  # most conversations: told by their first line or two
-    if len(sample) >= QUICK_CHARS:  # there is more to read
-        sample = _opening(transcript, SAMPLE_CHARS)
-    detected = detect_language(sample)
+    parts, length = [], 0
+    for turn in transcript.turns:  # only the start is read: a long call costs no more
+        parts.append(turn.text[: SAMPLE_CHARS - length])
+        length += len(parts[-1]) + 1
+        if length >= SAMPLE_CHARS:
+            break
+    detected = detect_language("\n".join(parts))
     if detected is None or detected.code in languages:
         return None
     return detected
-
-
-def _opening(transcript: Transcript, chars: int) -> str:
-    """The first `chars` characters of the transcript's turns, one turn a line (only the
-    start is read: a long call costs no more)."""
-    parts, length = [], 0
-    for turn in transcript.turns:
-        parts.append(turn.text[: chars - length])
-        length += len(parts[-1]) + 1
-        if length >= chars:
-            break
-    return "\n".join(parts)
 
 
 def not_scored_report(

@@ -118,12 +118,12 @@ class ConditionalAnalyzer:
         window.last = ctx
         found = self._expected(ctx)
         cancelled = rule.unless is not None and bool(ctx.hits(self.unless_key))
+        slots = base_slots(conversation) | {"trigger": window.trigger_text}
         if found is not None:
             state.window = None
             if rule.when == "present" and not cancelled:
                 evidence, (start, end) = found
-                slots = base_slots(conversation) | {"trigger": window.trigger_text,
-                                                    "match": ctx.turn.text[start:end]}
+                slots["match"] = ctx.turn.text[start:end]
                 span = span_of(ctx.turn, start, end)
                 return [build_finding(rule, ctx, span=span, evidence=(window.evidence, evidence),
                                       slots=slots)]
@@ -133,7 +133,6 @@ class ConditionalAnalyzer:
         state.window = None
         if rule.when == "present" or cancelled:
             return []
-        slots = base_slots(conversation) | {"trigger": window.trigger_text}
         return [self._missing(window, ctx, slots)]
 
     def _expected(self, ctx: TurnContext) -> tuple[Evidence, tuple[int, int]] | None:

@@ -1,14 +1,14 @@
 """Which analyzers a turn wakes: only those that can find something in it.
 
 An analyzer runs only in the channels its rule judges (the greeting rules of the social and
-e-mail profiles never see a chat), and most analyzers read every turn of their speakers. Those that declare `wake_keys` only
-find something where one of those specs has a hit, so they run only on turns where the
-single phrase-and-literal pass says such a hit is possible: the cost of a turn then grows
-with what it says, not with the number of phrase rules in the packs. What such an
-analyzer does on every turn anyway (making its category applicable: its optional
-`opens(channel, speaker)`) is done here instead, from a table built once. A spec that only
-running can rule out (token patterns, fuzzy phrases, regexes without a literal) wakes its
-analyzers on every turn.
+e-mail profiles never see a chat), and most analyzers read every turn of their speakers.
+Those that declare `wake_keys` only find something where one of those specs has a hit, so
+they run only on turns where the single phrase-and-literal pass says such a hit is
+possible: the cost of a turn then grows with what it says, not with the number of phrase
+rules in the packs. What such an analyzer does on every turn anyway (making its category
+applicable: its optional `opens(channel, speaker)`) is done here instead, from a table
+built once. A spec that only running can rule out (token patterns, fuzzy phrases, regexes
+without a literal) wakes its analyzers on every turn.
 """
 
 from __future__ import annotations

@@ -151,10 +151,6 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
         load_sentiment()
-        self._signals: dict[str, tuple[str, float]] = {
-            name: (self.setting(f"{name}_signal"), self.setting(f"{name}_at_least"))
-            for name in ("strong", "threat", "supervisor", "distress")}
-        """For each signal the rule reads: its id and the score it needs (settings)."""
 
     def new_state(self, conversation: Conversation) -> EscalationState:
         key = ("escalation", self._settings_key)
@@ -176,9 +172,8 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
 
     def _signal(self, ctx: TurnContext, name: str) -> SignalReading | None:
         """The turn's reading of one of the signals the rule names, when high enough."""
-        signal, threshold = self._signals[name]
-        reading = ctx.signal(signal)
-        return reading if reading.at_least(threshold) else None
+        reading = ctx.signal(self.setting(f"{name}_signal"))
+        return reading if reading.at_least(self.setting(f"{name}_at_least")) else None
 
     def on_turn(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext

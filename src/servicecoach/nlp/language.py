@@ -23,7 +23,7 @@ MIN_CONFIDENCE = 0.8
 """The model's normalised probability below which the language is left undecided."""
 SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
-QUICK_CHARS = 240
+_QUICK_CHARS = 240
 """English is usually told by a conversation's first characters: the rest is read only when
 they do not tell."""
 _ENGLISH_SHARE = 0.2
@@ -84,8 +84,8 @@ def _model() -> Any:
 
 def detect_language(text: str) -> Detected | None:
     """The language `text` is written in, or None when it is too short or too mixed to tell."""
-    english = _reads_as_english(text[:QUICK_CHARS])
-    if english is None and len(text) > QUICK_CHARS:
+    english = _reads_as_english(text[:_QUICK_CHARS])
+    if english is None and len(text) > _QUICK_CHARS:
         english = _reads_as_english(text[:SAMPLE_CHARS])
     if english is None:
         return None
@@ -95,12 +95,6 @@ def detect_language(text: str) -> Detected | None:
     if probability < MIN_CONFIDENCE:
         return None
     return Detected(str(code), float(probability))
-
-
-def reads_as_english_at_once(text: str) -> bool:
-    """True when the first `QUICK_CHARS` characters of `text` read as English (then
-    `detect_language` says English too, without reading further)."""
-    return _reads_as_english(text[:QUICK_CHARS]) is True
 
 
 def _reads_as_english(sample: str) -> bool | None:

@@ -270,7 +270,9 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     text = read_utf8(path)
-    node = _compose_in_c(text) or _compose_in_python(text, path)
+    node = _compose_in_c(text)
+    if node is None:
+        node = _compose_in_python(text, path)
     if node is None:
         raise RulePackError("the file is empty", path=str(path), hint="add a rule or delete it")
     lines: _Lines = {}
