@@ -18,6 +18,7 @@ or the last check-in, with ``grace_seconds`` (default 10) for the announcing tur
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,6 +32,7 @@ from servicecoach.analyzers.base import (
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, anchored
 from servicecoach.models import Channel, Event, EventType, Evidence, Finding, Speaker
+from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
 _COUNTS = {
@@ -91,8 +93,9 @@ class HoldState:
 
     hold: _Hold | None = None
     last_agent: int | None = None
-    last_cues: _Cues | None = None
-    """The latest agent turn's words, for a hold event that follows it."""
+    last_cues: Callable[[], _Cues] | None = None
+    """Reads the latest agent turn's words, for a hold event that follows it (most agent
+    turns say nothing of a hold, and no event follows them: they are read only then)."""
 
 
 class HoldAnalyzer(PhraseListsAnalyzer):
@@ -116,7 +119,14 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             return []
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
-        cues = self.shared(ctx, "hold.cues", lambda: self._cues(conversation, ctx))
+        def read_cues() -> _Cues:
+            return self.shared(ctx, "hold.cues", lambda: self._cues(conversation, ctx))
+
+        if hold is None and not self._hold_hits(conversation, ctx):
+            # nothing to fold in now: the words are read only if a hold event follows
+            state.last_agent, state.last_cues = ctx.index, read_cues
+            return []
+        cues = read_cues()
         found: list[Finding] = []
         if hold is None:
             if cues.hold is not None:
@@ -128,7 +138,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         else:
             found = self._begin(hold, conversation) + self.judge_return(hold, conversation, ctx)
             state.hold = None
-        state.last_agent, state.last_cues = ctx.index, cues
+        state.last_agent, state.last_cues = ctx.index, lambda: cues
         return found
 
     def on_event(self, state: HoldState, conversation: Conversation, event: Event) -> list[Finding]:
@@ -139,7 +149,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             if hold is None or hold.by_event:
                 hold = state.hold = _Hold(state.last_agent)
                 if state.last_cues is not None:
-                    self._announce(hold, state.last_cues, asking=True)
+                    self._announce(hold, state.last_cues(), asking=True)
             hold.by_event = True
             hold.clock = event.at if event.at is not None else hold.clock
             return self._begin(hold, conversation)
@@ -149,9 +159,14 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             return self._begin(hold, conversation)
         return []
 
+    def _hold_hits(self, conversation: Conversation, ctx: TurnContext) -> list[Hit]:
+        """The agent turn's hold words (`hold`, and `brief` on a call)."""
+        voice = conversation.channel is Channel.VOICE
+        return self.hits(ctx, "hold") + (self.hits(ctx, "brief") if voice else [])
+
     def _cues(self, conversation: Conversation, ctx: TurnContext) -> _Cues:
         voice = conversation.channel is Channel.VOICE
-        hits = self.hits(ctx, "hold") + (self.hits(ctx, "brief") if voice else [])
+        hits = self._hold_hits(conversation, ctx)
         asked = bool(self.hits(ctx, "ask")) or any(
             ctx.sentence_text(ctx.sentence_of(hit.token_start)).rstrip().endswith("?")
             for hit in hits

@@ -142,7 +142,8 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
             return self._missing(conversation, state)
         state.agent_turns += 1
         state.last_agent = ctx.index
-        given = self._introduction(conversation, ctx)
+        given = self.shared(ctx, "introduction",  # once for both greeting rules
+                            lambda: self._introduction(conversation, ctx))
         if given is None:
             return []
         state.done = True

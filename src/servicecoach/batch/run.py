@@ -18,6 +18,7 @@ from servicecoach.batch.output import Written, finish, open_partial, partial_pat
 from servicecoach.batch.progress import RunProgress
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
+from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream
 from servicecoach.readers import Reader, iter_sources
@@ -113,6 +114,7 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         outputs = RunOutputs(None if summary else make_writer(options.format, out), out,
                              summary, options.report, options.by, options.top)
         items = _to_score(inputs, options, progress, written)
+        stack.enter_context(long_run())  # the coach and the modules live for the whole run
         try:
             for item in outputs.track(items, lambda todo: render_stream(
                     coach, todo, outputs.render, options.workers)):

@@ -1,0 +1,34 @@
+"""Long runs keep their start-up out of the garbage collector's full passes.
+
+A process that imports servicecoach and builds a `Coach` holds some 100,000 objects that
+the cyclic garbage collector tracks (the modules of spaCy, pydantic and their
+dependencies, the compiled rule packs), and they live as long as the process. Each full
+collection walks all of them again: scoring a batch spends about 5% of its time there
+(`docs/performance.md`). `gc.freeze()` moves the objects that exist at that moment to a
+generation that collections never walk; that is what `long_run()` does around a batch,
+a benchmark or a service's serving loop, after the `Coach` is built.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def long_run() -> Iterator[None]:
+    """Within the block, the objects that exist on entry (modules, the `Coach`, anything
+    built before) are left out of the garbage collector's passes; on exit they are handed
+    back to it, so garbage among them is collected again.
+
+    Nothing changes in what is scored. A block within another one leaves the outer
+    block's freeze in place.
+    """
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()
