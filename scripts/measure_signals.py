@@ -7,7 +7,7 @@ Two kinds of labelled turns are read:
   ``--exclude-fold`` to choose its part);
 - labelled corpus turns (``training/signals/corpus-turns.jsonl``): dialogue ids and turn
   indexes into ``../shared/corpora/*.jsonl`` with a label per signal, the text staying in
-  ``../shared`` (``--turns``, with ``--half dev`` or ``--half test``).
+  ``../shared`` (``--turns``, with ``--half dev``, ``dev2`` or ``test``).
 
 A signal counts as shown at a score of 0.5 or more (``--at-least``)::
 
@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--exclude-fold", help="K/N: all but this fold of the dev set")
     parser.add_argument("--turns", type=Path, help="labelled corpus turns (JSONL)")
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
-    parser.add_argument("--half", choices=("dev", "test"), help="only this half of --turns")
+    parser.add_argument("--half", choices=("dev", "dev2", "test"), help="only this half of --turns")
     parser.add_argument("--at-least", type=float, default=0.5)
     parser.add_argument("--misses", action="store_true", help="print the turns it gets wrong")
     args = parser.parse_args()
