@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from lemminflect import getAllLemmas
 from nicknames import NickNamer
@@ -440,8 +440,9 @@ def _may_address(words: frozenset[str]) -> bool:
 
 
 @dataclass
-class NameState:
-    """What the conversation has shown about the customer's name so far."""
+class NameFacts:
+    """What the conversation has shown about the customer's name so far: one tracker per
+    conversation, taken in once per turn for all the family's rules configured alike."""
 
     names: list[KnownName] = field(default_factory=list)
     known_from: int | None = None
@@ -456,19 +457,20 @@ class NameState:
     agent_turns_known: int = 0
     """Agent turns since the name became known."""
     used: bool = False
-    fired: bool = False
     agent: str | None = None
     """The agent's first name, lower case (from the metadata)."""
+    read: int = -1
+    """How many turns the tracker has taken in."""
+    use: NameUse = field(default_factory=NameUse)
+    """How the latest agent turn used the name."""
 
 
-class AgentTurn(NamedTuple):
-    """What an agent turn shows, for every name rule configured alike that knew `names`."""
+@dataclass
+class NameState:
+    """One rule's view of the family's tracker, and what the rule keeps itself."""
 
-    asked: bool
-    """The turn asks for the customer's name."""
-    addressed: KnownName | None
-    """The name the turn addresses someone by, when no name was known."""
-    use: NameUse
+    facts: NameFacts
+    fired: bool = False
 
 
 class NameAnalyzer(PhraseListsAnalyzer):
@@ -487,59 +489,64 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.max_edits = self.setting("max_edits")
         self.any_word = frozenset(self.setting("any_word_after"))
         self.not_names = frozenset(self.setting("not_names"))
+        self._tracker_key = ("name", self._settings_key, tuple(
+            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        """Rules whose lists and settings are equal share one tracker."""
         load_lexicons()
 
     def new_state(self, conversation: Conversation) -> NameState:
-        state = NameState(agent=_first(conversation.metadata.agent_name))
-        known = known_name(conversation.metadata.customer_name)
-        if known is not None:
-            state.names.append(known)
-            state.known_from = -1
-        return state
+        facts = conversation.trackers.get(self._tracker_key)
+        if facts is None:
+            facts = conversation.trackers[self._tracker_key] = NameFacts(
+                agent=_first(conversation.metadata.agent_name))
+            known = known_name(conversation.metadata.customer_name)
+            if known is not None:
+                facts.names.append(known)
+                facts.known_from = -1
+        return NameState(facts)
 
     def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
         if not self.applies(conversation):
             return []
-        if ctx.turn.speaker is Speaker.CUSTOMER:
-            self._learn(state, conversation, ctx)
+        facts = state.facts
+        speaker = ctx.turn.speaker
+        if facts.read <= ctx.index:  # the first rule of the family on this turn takes it in
+            facts.read = ctx.index + 1
+            if speaker is Speaker.CUSTOMER:
+                self._learn(facts, conversation, ctx)
+            elif speaker is Speaker.AGENT:
+                facts.use = self._observe(facts, ctx)
+        if speaker is not Speaker.AGENT:
             return []
-        if ctx.turn.speaker is not Speaker.AGENT:
-            return []
-        use = self._observe(state, ctx)
-        if state.names:
+        if facts.names:
             conversation.judged.add(self.rule.category)
-        return self.judge(state, conversation, ctx, use)
+        return self.judge(state, conversation, ctx, facts.use)
 
     def judge(
         self, state: NameState, conversation: Conversation, ctx: TurnContext, use: NameUse
     ) -> list[Finding]:
-        """This rule's findings for an agent turn, after the state has taken it in."""
+        """This rule's findings for an agent turn, after the tracker has taken it in."""
         return []
 
-    def _observe(self, state: NameState, ctx: TurnContext) -> NameUse:
-        turn = ctx.memo(("name.agent", self.config_id(ctx), state.agent, tuple(state.names)),
-                        lambda: self._agent_turn(ctx, state))
-        state.asked = turn.asked
-        if turn.addressed is not None:
-            state.names.append(turn.addressed)
-            state.known_from = ctx.index - 1
-            state.inferred = True
-        named = turn.use.right is not None
-        state.agent_turns += 1
-        state.named_turns += named
-        state.recent.append(named)
-        if state.names:
-            state.agent_turns_known += 1
-            state.used = state.used or named
-        return turn.use
-
-    def _agent_turn(self, ctx: TurnContext, state: NameState) -> AgentTurn:
-        """What the agent turn shows, given the names `state` knows before it."""
-        asked = bool(self.hits(ctx, "name_question"))
-        addressed = None if state.names else known_name(self._addressed(ctx, state.agent))
-        names = state.names if addressed is None else [addressed]
-        use = self._use(ctx, names) if names else _NO_USE
-        return AgentTurn(asked, addressed, use)
+    def _observe(self, facts: NameFacts, ctx: TurnContext) -> NameUse:
+        """Take in an agent turn: whether it asks for the name, the name it addresses the
+        customer by when none was known, and how it uses the name."""
+        facts.asked = bool(self.hits(ctx, "name_question"))
+        if not facts.names:
+            addressed = known_name(self._addressed(ctx, facts.agent))
+            if addressed is not None:
+                facts.names.append(addressed)
+                facts.known_from = ctx.index - 1
+                facts.inferred = True
+        use = self._use(ctx, facts.names) if facts.names else _NO_USE
+        named = use.right is not None
+        facts.agent_turns += 1
+        facts.named_turns += named
+        facts.recent.append(named)
+        if facts.names:
+            facts.agent_turns_known += 1
+            facts.used = facts.used or named
+        return use
 
     def _addressed(self, ctx: TurnContext, agent: str | None) -> str | None:
         """`addressed_name` for an agent turn, on the bare tokens when the pipeline is plain."""
@@ -564,22 +571,19 @@ class NameAnalyzer(PhraseListsAnalyzer):
         return find_name_use(ctx.tokens, text, names, self.cutoff, self.max_edits,
                              lambda: _sentence_starts(ctx))
 
-    def _learn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> None:
-        asked = state.asked
-        known = ctx.memo(
-            ("name.stated", self.config_id(ctx), asked),
-            lambda: known_name(self._stated_name(conversation, ctx, state.agent, asked)),
-        )
-        state.asked = False
-        if known is None or any(known.first == name.first for name in state.names if not state.inferred):
+    def _learn(self, facts: NameFacts, conversation: Conversation, ctx: TurnContext) -> None:
+        asked = facts.asked
+        known = known_name(self._stated_name(conversation, ctx, facts.agent, asked))
+        facts.asked = False
+        if known is None or any(known.first == name.first for name in facts.names if not facts.inferred):
             return
-        if state.inferred:
-            state.names.clear()
-            state.inferred = False
-        if not state.names:
-            state.known_from = ctx.index
-            state.agent_turns_known = 0
-        state.names.append(known)
+        if facts.inferred:
+            facts.names.clear()
+            facts.inferred = False
+        if not facts.names:
+            facts.known_from = ctx.index
+            facts.agent_turns_known = 0
+        facts.names.append(known)
         if conversation.stated_customer_name is None:
             conversation.stated_customer_name = known.full
 
@@ -652,11 +656,11 @@ class NameAnalyzer(PhraseListsAnalyzer):
             return not is_word(low) or cased
         return cased and opening and not is_word(low)
 
-    def slots(self, conversation: Conversation, state: NameState) -> dict[str, str | None]:
+    def slots(self, conversation: Conversation, facts: NameFacts) -> dict[str, str | None]:
         """Message slots, with the name as the agent would say it."""
         slots = base_slots(conversation)
-        if not slots.get("customer_name") and state.names:
-            slots["customer_name"] = state.names[0].full.split()[0].title()
+        if not slots.get("customer_name") and facts.names:
+            slots["customer_name"] = facts.names[0].full.split()[0].title()
         return slots
 
 
@@ -700,7 +704,7 @@ def _finding(
     analyzer: NameAnalyzer, state: NameState, conversation: Conversation,
     ctx: TurnContext | None, address: Address | None, note: str,
 ) -> Finding:
-    slots = analyzer.slots(conversation, state)
+    slots = analyzer.slots(conversation, state.facts)
     span = None
     evidence: tuple[Evidence, ...]
     if ctx is not None and address is not None:
@@ -721,7 +725,8 @@ class UsedAnalyzer(NameAnalyzer):
         if state.fired or use.right is None:
             return []
         state.fired = True
-        note = "the name as the agent addressed it" if state.inferred else "the customer's name"
+        note = ("the name as the agent addressed it" if state.facts.inferred
+                else "the customer's name")
         return [_finding(self, state, conversation, ctx, use.right, note)]
 
 
@@ -729,12 +734,13 @@ class UnusedAnalyzer(NameAnalyzer):
     """``name.unused``: the name was known and no later agent turn addressed the customer."""
 
     def on_end(self, state: NameState, conversation: Conversation) -> list[Finding]:
-        if not self.applies(conversation) or state.inferred or not state.names:
+        facts = state.facts
+        if not self.applies(conversation) or facts.inferred or not facts.names:
             return []
-        if state.used or state.agent_turns_known == 0:
+        if facts.used or facts.agent_turns_known == 0:
             return []
-        source = "the metadata" if state.known_from == -1 else f"turn {state.known_from}"
-        note = f"name known from {source}; {state.agent_turns_known} agent turn(s) never used it"
+        source = "the metadata" if facts.known_from == -1 else f"turn {facts.known_from}"
+        note = f"name known from {source}; {facts.agent_turns_known} agent turn(s) never used it"
         return [_finding(self, state, conversation, None, None, note)]
 
 
@@ -743,9 +749,9 @@ class MisspelledAnalyzer(NameAnalyzer):
 
     def judge(self, state: NameState, conversation: Conversation, ctx: TurnContext,
               use: NameUse) -> list[Finding]:
-        if use.misspelled is None or state.inferred:
+        if use.misspelled is None or state.facts.inferred:
             return []
-        note = f"close to {state.names[0].full!r} but not the same"
+        note = f"close to {state.facts.names[0].full!r} but not the same"
         return [_finding(self, state, conversation, ctx, use.misspelled, note)]
 
 
@@ -755,16 +761,17 @@ class OverusedAnalyzer(NameAnalyzer):
 
     def judge(self, state: NameState, conversation: Conversation, ctx: TurnContext,
               use: NameUse) -> list[Finding]:
+        facts = state.facts
         if state.fired or use.right is None:
             return []
-        dense = sum(state.recent) >= 2
-        many = (state.agent_turns >= self.setting("min_agent_turns")
-                and state.named_turns * 2 > state.agent_turns)
+        dense = sum(facts.recent) >= 2
+        many = (facts.agent_turns >= self.setting("min_agent_turns")
+                and facts.named_turns * 2 > facts.agent_turns)
         if not (dense or many):
             return []
         state.fired = True
-        note = (f"{sum(state.recent)} of the last {len(state.recent)} agent turns" if dense
-                else f"{state.named_turns} of {state.agent_turns} agent turns")
+        note = (f"{sum(facts.recent)} of the last {len(facts.recent)} agent turns" if dense
+                else f"{facts.named_turns} of {facts.agent_turns} agent turns")
         return [_finding(self, state, conversation, ctx, use.right, note + " use the name")]
 
 
