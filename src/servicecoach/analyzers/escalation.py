@@ -18,6 +18,7 @@ neutral or positive turn after an escalation fires ``deescalated``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
@@ -101,6 +102,19 @@ class EscalationTracker:
     """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
+    read: int = 0
+    """How many turns of the conversation the tracker has taken in."""
+    latest: Step | None = None
+    """What the latest customer turn did."""
+
+    def take_in(self, index: int, reading: Callable[[], TurnReading]) -> Step:
+        """The step of customer turn `index`: read (`reading()`) and taken in by the first
+        rule of the family that sees the turn, then the same for the others."""
+        latest = self.latest
+        if latest is None or self.read <= index:
+            latest = self.latest = self.step(reading())
+            self.read = index + 1
+        return latest
 
     def step(self, reading: TurnReading) -> Step:
         """Move on by one customer turn."""
@@ -181,7 +195,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         if not self.applies(conversation):
             return []
         tracker = state.tracker
-        step: Step = self.shared(ctx, "escalation.step", lambda: tracker.step(self.read(ctx)))
+        step = tracker.take_in(ctx.index, lambda: self.read(ctx))
         if tracker.escalated or step.reading.level is Level.STRONG:
             conversation.judged.add(self.rule.category)
         return self.judge(state, conversation, ctx, step)
