@@ -106,17 +106,17 @@ RULES = """\
 
 
 class EveryTurn(Dispatch):
-    """Every analyzer in every channel, on every turn of its speakers, as before the
-    dispatch existed."""
+    """Every analyzer of a channel on every turn of its speakers: the dispatch without its
+    gating by what a turn may hit, as before that gating existed (the channel still
+    decides: an analyzer is never called for a conversation its rule does not judge)."""
 
     def __init__(self, coach: Coach) -> None:
         super().__init__(coach.analyzers, coach.matchers)
-        every = {speaker: tuple(position for position, analyzer in enumerate(coach.analyzers)
-                                if speaker in (getattr(analyzer, "speakers", None) or Speaker))
-                 for speaker in Speaker}
-        self.active = dict.fromkeys(Channel, tuple(range(len(coach.analyzers))))
-        self.always = {(channel, speaker): every[speaker]
-                       for channel in Channel for speaker in Speaker}
+        self.always = {
+            (channel, speaker): tuple(
+                position for position in self.active[channel]
+                if speaker in (getattr(coach.analyzers[position], "speakers", None) or Speaker))
+            for channel in Channel for speaker in Speaker}
         self.woken = {where: {} for where in self.always}
         self.opened = {}
 

@@ -238,6 +238,8 @@ class Analyzer(Protocol):
     def rule_ids(self) -> tuple[str, ...]:
         """The rule ids the analyzer reports (an attribute is enough)."""
 
+    # The session calls an analyzer only for conversations in the channels its rule
+    # judges (`rule.channels`; `Dispatch` decides, in one place).
     # An analyzer may also set
     # - `speakers` (a set of Speaker): it then only sees those turns;
     # - `wake_keys` (spec keys): `on_turn` then only runs on turns where one of those specs

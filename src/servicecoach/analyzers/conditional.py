@@ -72,8 +72,6 @@ class ConditionalAnalyzer:
     def on_turn(
         self, state: ConditionalState, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if conversation.channel not in self.rule.channels:
-            return []
         speaker = ctx.turn.speaker
         if speaker is self.trigger_speaker:
             evidence = self._trigger(ctx)

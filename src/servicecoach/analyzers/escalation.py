@@ -192,8 +192,6 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
     def on_turn(
         self, state: EscalationState, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         tracker = state.tracker
         step = tracker.take_in(ctx.index, lambda: self.read(ctx))
         if tracker.escalated or step.reading.level is Level.STRONG:
@@ -288,8 +286,6 @@ class UnresolvedAnalyzer(EscalationAnalyzer):
     """``escalation.unresolved``: the conversation ends with the customer still negative."""
 
     def on_end(self, state: EscalationState, conversation: Conversation) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         if state.tracker.previous is Level.STRONG:
             note = "the last customer turn is strongly negative"
         elif state.tracker.escalated:

@@ -110,8 +110,6 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         return HoldState()
 
     def on_turn(self, state: HoldState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         hold = state.hold
         if ctx.turn.speaker is Speaker.CUSTOMER:
             if hold is not None and not hold.began and self.hits(ctx, "refuse"):
@@ -142,8 +140,6 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         return found
 
     def on_event(self, state: HoldState, conversation: Conversation, event: Event) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         hold = state.hold
         if event.type is EventType.HOLD_START:
             if hold is None or hold.by_event:

@@ -506,8 +506,6 @@ class NameAnalyzer(PhraseListsAnalyzer):
         return NameState(facts)
 
     def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         facts = state.facts
         speaker = ctx.turn.speaker
         if facts.read <= ctx.index:  # the first rule of the family on this turn takes it in
@@ -735,7 +733,7 @@ class UnusedAnalyzer(NameAnalyzer):
 
     def on_end(self, state: NameState, conversation: Conversation) -> list[Finding]:
         facts = state.facts
-        if not self.applies(conversation) or facts.inferred or not facts.names:
+        if facts.inferred or not facts.names:
             return []
         if facts.used or facts.agent_turns_known == 0:
             return []

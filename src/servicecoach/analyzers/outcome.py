@@ -96,8 +96,6 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
             absence, index, "no thanks or confirmation that it is solved"))
 
     def on_end(self, state: None, conversation: Conversation) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         ending = self.ending(conversation)
         if ending is None:
             return []

@@ -90,10 +90,6 @@ class PhraseListsAnalyzer:
             self.rule, conversation, Speaker.AGENT
         )
 
-    def applies(self, conversation: Conversation) -> bool:
-        """True when the rule judges this conversation's channel."""
-        return conversation.channel in self.rule.channels
-
     def setting(self, name: str) -> Any:
         """A setting of the rule, validated at load (see `defaults`)."""
         return self.settings[name]

@@ -66,8 +66,6 @@ class ReplyTimeAnalyzer(PhraseListsAnalyzer):
     def on_turn(
         self, state: _Waiting, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if conversation.channel not in self.rule.channels:
-            return []
         turn = ctx.turn
         if turn.speaker is Speaker.CUSTOMER:
             if turn.start is not None:

@@ -106,7 +106,7 @@ class TransferAnalyzer(PhraseListsAnalyzer):
     def on_turn(
         self, state: TransferState, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
-        if not self.applies(conversation) or ctx.turn.speaker is not Speaker.AGENT:
+        if ctx.turn.speaker is not Speaker.AGENT:
             return []
         found: list[Finding] = []
         mentions = self.hits(ctx, "transfer")
@@ -144,7 +144,7 @@ class TransferAnalyzer(PhraseListsAnalyzer):
     def on_event(
         self, state: TransferState, conversation: Conversation, event: Event
     ) -> list[Finding]:
-        if not self.applies(conversation) or event.type is not EventType.TRANSFER:
+        if event.type is not EventType.TRANSFER:
             return []
         found: list[Finding] = []
         if state.open is not None and state.open.evented:
@@ -158,8 +158,6 @@ class TransferAnalyzer(PhraseListsAnalyzer):
         return found + self._judge_once(state, conversation)
 
     def on_end(self, state: TransferState, conversation: Conversation) -> list[Finding]:
-        if not self.applies(conversation):
-            return []
         return self._close(state, conversation)
 
     def _close(self, state: TransferState, conversation: Conversation) -> list[Finding]:
