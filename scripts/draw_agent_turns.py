@@ -20,11 +20,10 @@ stratum)::
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
-from draw_signal_turns import SOURCES, _excluded_ids
+from draw_signal_turns import SOURCES, _excluded_ids, write_for_labelling
 
 from servicecoach.coach import Coach
 from servicecoach.models import Speaker, Transcript
@@ -89,12 +88,7 @@ def main() -> None:
                         wanted[stratum] -= 1
                         break
     rng.shuffle(drawn)
-    with args.out.open("w", encoding="utf-8") as out, args.key.open("w", encoding="utf-8") as key:
-        for transcript, index, stratum in drawn:
-            before = transcript.turns[index - 1].text if index else ""
-            out.write(json.dumps({"id": transcript.id, "turn": index, "before": before,
-                                  "text": transcript.turns[index].text}) + "\n")
-            key.write(json.dumps({"id": transcript.id, "turn": index, "stratum": stratum}) + "\n")
+    write_for_labelling(drawn, args.out, args.key)
     print(f"{len(drawn)} turns drawn")
 
 

@@ -61,6 +61,18 @@ def _strata(coach: Coach, transcript: Transcript) -> dict[str, list[int]]:
     return strata
 
 
+def write_for_labelling(drawn: list[tuple[Transcript, int, str]], out: Path, key: Path) -> None:
+    """Write the drawn turns for the annotator (`out`: each turn's text and the turn before
+    it, no scores) and, apart, which stratum each came from (`key`)."""
+    with out.open("w", encoding="utf-8") as texts, key.open("w", encoding="utf-8") as strata:
+        for transcript, index, stratum in drawn:
+            before = transcript.turns[index - 1].text if index else ""
+            texts.write(json.dumps({"id": transcript.id, "turn": index, "before": before,
+                                    "text": transcript.turns[index].text}) + "\n")
+            strata.write(json.dumps({"id": transcript.id, "turn": index, "stratum": stratum})
+                         + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
@@ -96,12 +108,7 @@ def main() -> None:
                     wanted[stratum] -= 1
                     break
     rng.shuffle(drawn)
-    with args.out.open("w", encoding="utf-8") as out, args.key.open("w", encoding="utf-8") as key:
-        for transcript, index, stratum in drawn:
-            before = transcript.turns[index - 1].text if index else ""
-            out.write(json.dumps({"id": transcript.id, "turn": index, "before": before,
-                                  "text": transcript.turns[index].text}) + "\n")
-            key.write(json.dumps({"id": transcript.id, "turn": index, "stratum": stratum}) + "\n")
+    write_for_labelling(drawn, args.out, args.key)
     print(f"{len(drawn)} turns drawn")
 
 
