@@ -21,12 +21,11 @@ as read when the report lists a commitment on the turn::
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from measure_signals import Counts, _transcripts, ratios
+from measure_signals import Counts, _transcripts, fold_of, ratios, turn_arguments
 
 from servicecoach.coach import Coach
 from servicecoach.evaluation import Fold
@@ -87,22 +86,9 @@ def measure(coach: Coach, turns: list[LabelledTurn], at_least: float = 0.5
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--devset", type=Path, help="folder of the real dev set")
-    parser.add_argument("--fold", help="K/N: only this fold of the dev set")
-    parser.add_argument("--exclude-fold", help="K/N: all but this fold of the dev set")
-    parser.add_argument("--turns", type=Path, help="labelled agent turns (JSONL)")
-    parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
-    parser.add_argument("--half", choices=("dev", "test"), help="only this half of --turns")
-    parser.add_argument("--at-least", type=float, default=0.5)
-    parser.add_argument("--misses", action="store_true", help="print the turns it gets wrong")
-    args = parser.parse_args()
-    if (args.devset is None) == (args.turns is None):
-        parser.error("give exactly one of --devset and --turns")
+    args = turn_arguments(__doc__.split("\n")[0], ("dev", "test"))
     if args.devset is not None:
-        fold = (Fold.parse(args.fold) if args.fold else
-                Fold.parse(args.exclude_fold, exclude=True) if args.exclude_fold else None)
-        turns = list(devset_turns(args.devset, fold))
+        turns = list(devset_turns(args.devset, fold_of(args)))
     else:
         turns = list(corpus_turns(args.turns, args.corpora, args.half))
     counts, wrong = measure(Coach(), turns, args.at_least)

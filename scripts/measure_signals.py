@@ -96,23 +96,35 @@ def ratios(tp: int, fp: int, fn: int) -> tuple[float, float]:
     return precision, recall
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def turn_arguments(description: str, halves: tuple[str, ...]) -> argparse.Namespace:
+    """The command line of the per-turn measures: exactly one of ``--devset`` (with
+    ``--fold`` or ``--exclude-fold``) and ``--turns`` (with ``--half``, one of `halves`)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--devset", type=Path, help="folder of the real dev set")
     parser.add_argument("--fold", help="K/N: only this fold of the dev set")
     parser.add_argument("--exclude-fold", help="K/N: all but this fold of the dev set")
     parser.add_argument("--turns", type=Path, help="labelled corpus turns (JSONL)")
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
-    parser.add_argument("--half", choices=("dev", "dev2", "test"), help="only this half of --turns")
+    parser.add_argument("--half", choices=halves, help="only this half of --turns")
     parser.add_argument("--at-least", type=float, default=0.5)
     parser.add_argument("--misses", action="store_true", help="print the turns it gets wrong")
     args = parser.parse_args()
     if (args.devset is None) == (args.turns is None):
         parser.error("give exactly one of --devset and --turns")
+    return args
+
+
+def fold_of(args: argparse.Namespace) -> Fold | None:
+    """The part of the dev set `args` ask for (None: all of it)."""
+    if args.fold:
+        return Fold.parse(args.fold)
+    return Fold.parse(args.exclude_fold, exclude=True) if args.exclude_fold else None
+
+
+def main() -> None:
+    args = turn_arguments(__doc__.split("\n")[0], ("dev", "dev2", "test"))
     if args.devset is not None:
-        fold = (Fold.parse(args.fold) if args.fold else
-                Fold.parse(args.exclude_fold, exclude=True) if args.exclude_fold else None)
-        turns = list(devset_turns(args.devset, fold))
+        turns = list(devset_turns(args.devset, fold_of(args)))
     else:
         turns = list(corpus_turns(args.turns, args.corpora, args.half))
     counts, wrong = measure(Coach(), turns, args.at_least)
