@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literal_groups
-from servicecoach.nlp.safe_regex import Pattern, compile_safe
+from servicecoach.nlp.safe_regex import Pattern, compile_safe, match_spans
 from servicecoach.rules.schema import MatchSpec
 
 
@@ -387,9 +387,9 @@ class MatcherSet:
         if compiled.regexes:
             for position in _regexes_to_run(compiled, scan.literals, scan.lowered):
                 source, regex = compiled.regexes[position]
-                for match in regex.finditer(scan.lowered):
-                    if match.end() > match.start():
-                        found.append(_char_hit(doc, match.start(), match.end(), source))
+                for start, end in match_spans(regex, scan.lowered):
+                    if end > start:
+                        found.append(_char_hit(doc, start, end, source))
         if compiled.fuzzy:
             found.extend(_fuzzy_hits(doc, compiled))
         if len(found) > 1:
