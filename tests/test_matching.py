@@ -254,7 +254,7 @@ def test_skipped_specs_and_anchored_patterns_lose_no_hit(coach: Coach) -> None:
         for key in scan.candidates:  # a candidate's regexes left out cannot match either
             compiled = matchers._compiled[key]
             left_out = set(range(len(compiled.regexes))) - set(
-                _regexes_to_run(compiled, scan.literals, scan.lowered))
+                _regexes_to_run(compiled, scan.opened.get(key, ()), scan.lowered))
             for position in left_out:
                 source, regex = compiled.regexes[position]
                 assert all(m.end() == m.start() for m in regex.finditer(scan.lowered)), (source, text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -193,15 +193,25 @@ class TurnScan:
         return self._matchers.literals.present(self.lowered)
 
     @computed_once
+    def opened(self) -> dict[str, list[int]]:
+        """For each spec with a gate literal in the turn (by canonical key), the positions
+        of the regexes those literals open (each literal's, in turn; one pass for all
+        specs, so that a spec's regexes to run are not looked up literal by literal)."""
+        opened: dict[str, list[int]] = {}
+        gates = self._matchers.gates
+        for literal in self.literals:
+            for key, positions in gates.get(literal, ()):
+                opened.setdefault(key, []).extend(positions)
+        return opened
+
+    @computed_once
     def candidates(self) -> set[str]:
         """Canonical keys of the specs that may have hits in the turn: a phrase of theirs
         matched, a gate literal of theirs occurs, or only running them can tell (token
         patterns, ungated regexes, fuzzy phrases). No other spec can have a hit."""
         keys = set(self.phrases[0])
         keys.update(self._matchers.always_run)
-        gated = self._matchers.gated_keys
-        for literal in self.literals:
-            keys.update(gated.get(literal, ()))
+        keys.update(self.opened)
         return keys
 
 
@@ -216,8 +226,9 @@ class MatcherSet:
         self._compiled: dict[str, _Compiled] = {}
         self.literals = LiteralIndex()
         """Every regex gate literal of every spec, found in one pass per turn."""
-        self.gated_keys: dict[int, tuple[str, ...]] = {}
-        """For each gate literal, the canonical keys of the specs it opens."""
+        self.gates: dict[int, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+        """For each gate literal, the specs it opens (canonical key) and the positions of
+        the regexes it opens in each."""
         self.always_run: frozenset[str] = frozenset()
         """Canonical keys of the specs only running them can rule out on a turn."""
         seen: dict[str, str] = {}
@@ -230,11 +241,11 @@ class MatcherSet:
             self._canonical[key] = key
             self._compiled[key] = self._compile(key, spec)
         self.literals.freeze()
-        gated_keys: dict[int, list[str]] = defaultdict(list)
+        gates: dict[int, list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
         for key, compiled in self._compiled.items():
-            for literal in compiled.gated:
-                gated_keys[literal].append(key)
-        self.gated_keys = {literal: tuple(keys) for literal, keys in gated_keys.items()}
+            for literal, positions in compiled.gated.items():
+                gates[literal].append((key, positions))
+        self.gates = {literal: tuple(opened) for literal, opened in gates.items()}
         self.always_run = frozenset(
             key for key, compiled in self._compiled.items()
             if compiled.patterns is not None or compiled.ungated or compiled.fuzzy
@@ -267,8 +278,8 @@ class MatcherSet:
                 accepted = self._word_set(token, optional=True)
                 vocabulary = vocabulary | accepted if vocabulary is not None and accepted \
                     else None
-        shared = tuple(need for need in needs[0] if all(need in other for other in needs)) \
-            if needs else ()
+        shared = tuple(sorted((need for need in needs[0] if all(need in other for other in needs)),
+                              key=_probes)) if needs else ()
         fuzzy = spec.fuzzy
         ungated: list[int] = []
         gated: dict[int, list[int]] = defaultdict(list)
@@ -287,7 +298,8 @@ class MatcherSet:
             spec=spec,
             patterns=patterns,
             shared_needs=shared,
-            needs=tuple(tuple(need for need in pattern if need not in shared) for pattern in needs),
+            needs=tuple(tuple(sorted((need for need in pattern if need not in shared), key=_probes))
+                        for pattern in needs),
             starts=frozenset(starts) if starts else None,
             vocabulary=frozenset(vocabulary) if vocabulary else None,
             shortest=min((sum(1 for token in pattern if token.get("OP") in (None, "+"))
@@ -385,7 +397,8 @@ class MatcherSet:
                     found.append(Hit(*_char_offsets(doc, start, end), start, end,
                                      "pattern", self._nlp.vocab.strings[match_id]))
         if compiled.regexes:
-            for position in _regexes_to_run(compiled, scan.literals, scan.lowered):
+            for position in _regexes_to_run(compiled, scan.opened.get(canonical, ()),
+                                            scan.lowered):
                 source, regex = compiled.regexes[position]
                 for start, end in match_spans(regex, scan.lowered):
                     if end > start:
@@ -408,12 +421,10 @@ def _windows(compiled: _Compiled, scan: TurnScan) -> list[tuple[int, int]]:
     return [(first, len(scan.doc))]
 
 
-def _regexes_to_run(compiled: _Compiled, present: frozenset[int], text: str) -> list[int]:
-    """Positions of the spec's regexes that may match `text` (lower-cased), which holds the
-    `present` gate literals, in the spec's order."""
-    positions = list(compiled.ungated)
-    for literal in present:
-        positions.extend(compiled.gated.get(literal, ()))
+def _regexes_to_run(compiled: _Compiled, opened: Sequence[int], text: str) -> list[int]:
+    """Positions of the spec's regexes that may match `text` (lower-cased), where the gate
+    literals present opened the regexes at `opened`, in the spec's order."""
+    positions = [*compiled.ungated, *opened]
     if len(positions) > 1:
         positions = sorted(set(positions))
     also = compiled.also
@@ -421,6 +432,12 @@ def _regexes_to_run(compiled: _Compiled, present: frozenset[int], text: str) -> 
         return positions
     return [position for position in positions
             if all(any(literal in text for literal in group) for group in also.get(position, ()))]
+
+
+def _probes(need: Need) -> float:
+    """How many lookups testing a need can take: the smallest needs are tested first, as
+    they rule most turns out soonest; a regex need, which may run its regex, last."""
+    return len(need) if isinstance(need, frozenset) else float("inf")
 
 
 def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:

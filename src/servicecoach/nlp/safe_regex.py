@@ -62,7 +62,8 @@ def match_spans(pattern: Pattern, text: str) -> Iterator[tuple[int, int]]:
     what a match costs it on a turn (docs/performance.md). Other text is read as is.
     """
     if text.isascii() and not isinstance(pattern, re.Pattern):
-        return (found.span() for found in pattern.finditer(text.encode("ascii")))
+        on_re2: Any = pattern  # RE2 reads bytes as well as text
+        return (found.span() for found in on_re2.finditer(text.encode("ascii")))
     return (found.span() for found in pattern.finditer(text))
 
 
