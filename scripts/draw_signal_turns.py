@@ -1,19 +1,28 @@
 """Draw a stratified sample of real customer turns to label for the customer signals.
 
-Reads the Twitter care and STC-3 dialogues of ``../shared/corpora/``, leaves out those of
-``../shared/devset-real/`` and those already in ``training/signals/corpus-turns.jsonl``, and
-draws customer turns with a fixed seed from three strata of equal size:
+Leaves out the dialogues of ``../shared/devset-real/`` and those already in
+``training/signals/corpus-turns.jsonl``, and draws customer turns with a fixed seed, one
+turn per dialogue, each dialogue trying the source's strata in a rotating order. Strata:
 
 - ``cue``: `customer.distress` or `customer.strong` shows (score >= 0.5);
 - ``neg``: neither shows, but VADER's lowest sentence compound is <= -0.3;
+- ``last``: the dialogue's last customer turn;
+- ``long``: a turn of 25 words or more;
 - ``rand``: any customer turn.
 
-One turn per dialogue, each dialogue trying the strata in turn, each source giving half of each stratum. It writes two
-files: the labelling input (dialogue id, turn index, the turn before and the turn; no
-scores, no stratum, shuffled) and the key (id, turn, stratum) to join the labels with::
+``--source corpora`` (the default) reads the Twitter care and STC-3 dialogues of
+``../shared/corpora/``, each giving half of the strata ``cue``, ``neg`` and ``rand``.
+``--source satisfaction`` reads the rated STC-3 dialogues of
+``../shared/satisfaction/stc3_train_dev600.jsonl``, only those of fold 0/2 (fold 1/2 holds
+the overall score's held-out check), in the strata ``last``, ``long``, ``neg`` and
+``rand``. It writes two files: the labelling input (dialogue id, turn index, the turn before
+and the turn; no scores, no stratum, shuffled) and the key (id, turn, stratum) to join the
+labels with::
 
     python scripts/draw_signal_turns.py --per-stratum 84 --seed 2026 \\
         --out /tmp/dev2-input.jsonl --key /tmp/dev2-key.jsonl
+    python scripts/draw_signal_turns.py --source satisfaction --per-stratum 60 --seed 3 \\
+        --out /tmp/dev3-input.jsonl --key /tmp/dev3-key.jsonl
 """
 
 from __future__ import annotations
@@ -25,11 +34,16 @@ import re
 from pathlib import Path
 
 from servicecoach.coach import Coach
+from servicecoach.evaluation import Fold
 from servicecoach.models import Speaker, Transcript
 from servicecoach.nlp.sentiment import sentence_compound
 from servicecoach.readers import iter_sources, read_sources
 
 SOURCES = {"twitter": "ibm_twitter_care_dev.jsonl", "stc3": "stc3_helpdesk_test_en.jsonl"}
+RATED = "stc3_train_dev600.jsonl"
+#: the rated dialogues' fold that tuning may read; the other fold checks the overall score
+RATED_TUNING_FOLD = Fold(0, 2)
+LONG_TURN_WORDS = 25
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -48,11 +62,14 @@ def _excluded_ids(devset: Path, labelled: Path) -> set[str]:
 def _strata(coach: Coach, transcript: Transcript) -> dict[str, list[int]]:
     """The customer turns of one dialogue by stratum (a turn may be in `rand` and another)."""
     signals = coach.score(transcript).signals
-    strata: dict[str, list[int]] = {"cue": [], "neg": [], "rand": []}
+    strata: dict[str, list[int]] = {"cue": [], "neg": [], "last": [], "long": [], "rand": []}
     for index, turn in enumerate(transcript.turns):
         if turn.speaker is not Speaker.CUSTOMER or not turn.text.strip():
             continue
         strata["rand"].append(index)
+        strata["last"][:] = [index]
+        if len(turn.text.split()) >= LONG_TURN_WORDS:
+            strata["long"].append(index)
         shown = signals[index]
         if max(shown.get("customer.distress", 0.0), shown.get("customer.strong", 0.0)) >= 0.5:
             strata["cue"].append(index)
@@ -73,9 +90,42 @@ def write_for_labelling(drawn: list[tuple[Transcript, int, str]], out: Path, key
                          + "\n")
 
 
+def draw(coach: Coach, transcripts: list[Transcript], wanted: dict[str, int],
+         rng: random.Random) -> list[tuple[Transcript, int, str]]:
+    """One turn of each dialogue (in the order given) until every stratum has what it wants;
+    each dialogue tries the strata in a rotating order, so ``rand`` is not left with the
+    dialogues the other strata did not want."""
+    wanted = dict(wanted)
+    order = tuple(wanted)
+    drawn: list[tuple[Transcript, int, str]] = []
+    for position, transcript in enumerate(transcripts):
+        if not any(wanted.values()):
+            break
+        strata = _strata(coach, transcript)
+        start = position % len(order)
+        for stratum in order[start:] + order[:start]:
+            if wanted[stratum] and strata[stratum]:
+                drawn.append((transcript, rng.choice(strata[stratum]), stratum))
+                wanted[stratum] -= 1
+                break
+    return drawn
+
+
+def _dialogues(path: Path, excluded: set[str], rng: random.Random,
+               fold: Fold | None = None) -> list[Transcript]:
+    transcripts = sorted((item for item in read_sources(iter_sources([str(path)]))
+                          if isinstance(item, Transcript) and item.id not in excluded
+                          and (fold is None or fold.keeps(item.id))),
+                         key=lambda item: item.id)
+    rng.shuffle(transcripts)
+    return transcripts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", choices=("corpora", "satisfaction"), default="corpora")
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
+    parser.add_argument("--satisfaction", type=Path, default=Path("../shared/satisfaction"))
     parser.add_argument("--devset", type=Path, default=Path("../shared/devset-real"))
     parser.add_argument("--labelled", type=Path,
                         default=Path("training/signals/corpus-turns.jsonl"))
@@ -88,25 +138,15 @@ def main() -> None:
     coach = Coach()
     rng = random.Random(args.seed)
     drawn: list[tuple[Transcript, int, str]] = []
-    for file in SOURCES.values():
-        transcripts = sorted((item for item in read_sources(iter_sources([str(args.corpora / file)]))
-                              if isinstance(item, Transcript) and item.id not in excluded),
-                             key=lambda item: item.id)
-        rng.shuffle(transcripts)
-        wanted = {"cue": args.per_stratum // 2, "neg": args.per_stratum // 2,
-                  "rand": args.per_stratum // 2}
-        order = ("rand", "neg", "cue")
-        for position, transcript in enumerate(transcripts):
-            if not any(wanted.values()):
-                break
-            strata = _strata(coach, transcript)
-            # each dialogue tries the strata in a rotating order, so `rand` is not left
-            # with the dialogues the other strata did not want
-            for stratum in order[position % 3:] + order[:position % 3]:
-                if wanted[stratum] and strata[stratum]:
-                    drawn.append((transcript, rng.choice(strata[stratum]), stratum))
-                    wanted[stratum] -= 1
-                    break
+    if args.source == "satisfaction":
+        transcripts = _dialogues(args.satisfaction / RATED, excluded, rng, RATED_TUNING_FOLD)
+        drawn += draw(coach, transcripts, dict.fromkeys(("rand", "neg", "last", "long"),
+                                                        args.per_stratum), rng)
+    else:
+        for file in SOURCES.values():
+            transcripts = _dialogues(args.corpora / file, excluded, rng)
+            drawn += draw(coach, transcripts, dict.fromkeys(("rand", "neg", "cue"),
+                                                            args.per_stratum // 2), rng)
     rng.shuffle(drawn)
     write_for_labelling(drawn, args.out, args.key)
     print(f"{len(drawn)} turns drawn")

@@ -6,8 +6,10 @@ Two kinds of labelled turns are read:
   the ``signals`` lists of `labels.jsonl` as the truth (``--devset``, with ``--fold`` or
   ``--exclude-fold`` to choose its part);
 - labelled corpus turns (``training/signals/corpus-turns.jsonl``): dialogue ids and turn
-  indexes into ``../shared/corpora/*.jsonl`` with a label per signal, the text staying in
-  ``../shared`` (``--turns``, with ``--half dev``, ``dev2`` or ``test``).
+  indexes into ``../shared/corpora/*.jsonl`` (and, for the ``dev3`` half, the rated
+  dialogues of ``../shared/satisfaction/stc3_train_dev600.jsonl``, ``--rated``) with a label
+  per signal, the text staying in ``../shared`` (``--turns``, with ``--half dev``, ``dev2``,
+  ``dev3`` or ``test``).
 
 A signal counts as shown at a score of 0.5 or more (``--at-least``)::
 
@@ -54,9 +56,11 @@ def devset_turns(folder: Path, fold: Fold | None) -> Iterator[LabelledTurn]:
                                           for name in SIGNALS}
 
 
-def corpus_turns(path: Path, corpora: Path, half: str | None) -> Iterator[LabelledTurn]:
-    """The labelled corpus turns (of one half), read from the corpora they point into."""
-    transcripts = _transcripts(sorted(corpora.glob("*.jsonl")))
+def corpus_turns(path: Path, corpora: Path, half: str | None,
+                 rated: Path | None = None) -> Iterator[LabelledTurn]:
+    """The labelled corpus turns (of one half), read from the corpora (and the rated
+    dialogues, when given) they point into."""
+    transcripts = _transcripts(sorted(corpora.glob("*.jsonl")) + ([rated] if rated else []))
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if half is None or record["half"] == half:
@@ -105,6 +109,9 @@ def turn_arguments(description: str, halves: tuple[str, ...]) -> argparse.Namesp
     parser.add_argument("--exclude-fold", help="K/N: all but this fold of the dev set")
     parser.add_argument("--turns", type=Path, help="labelled corpus turns (JSONL)")
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
+    parser.add_argument("--rated", type=Path,
+                        default=Path("../shared/satisfaction/stc3_train_dev600.jsonl"),
+                        help="the rated dialogues the dev3 half points into")
     parser.add_argument("--half", choices=halves, help="only this half of --turns")
     parser.add_argument("--at-least", type=float, default=0.5)
     parser.add_argument("--misses", action="store_true", help="print the turns it gets wrong")
@@ -122,11 +129,12 @@ def fold_of(args: argparse.Namespace) -> Fold | None:
 
 
 def main() -> None:
-    args = turn_arguments(__doc__.split("\n")[0], ("dev", "dev2", "test"))
+    args = turn_arguments(__doc__.split("\n")[0], ("dev", "dev2", "dev3", "test"))
     if args.devset is not None:
         turns = list(devset_turns(args.devset, fold_of(args)))
     else:
-        turns = list(corpus_turns(args.turns, args.corpora, args.half))
+        rated = args.rated if args.rated.is_file() else None
+        turns = list(corpus_turns(args.turns, args.corpora, args.half, rated))
     counts, wrong = measure(Coach(), turns, args.at_least)
     print(f"{len(turns)} customer turns")
     for name, (tp, fp, fn) in counts.items():
