@@ -66,26 +66,27 @@ def score(
         contributions.setdefault(finding.category, []).append(
             _contribution(finding.rule_id, finding.turn_index, points)
         )
-    applicable = set(judged) | set(contributions)
+    applicable = set(judged).union(contributions)
     scores = []
-    for category in sorted(set(categories) | applicable):
-        moved = tuple(contributions.get(category, ()))
-        if category not in applicable or not moved:
-            scores.append(_without_findings(category, policy.weight(category),
-                                            category in applicable))
+    weighted_sum = total_weight = 0.0
+    for category in sorted(applicable.union(categories)):
+        weight = policy.weight(category)
+        moved = contributions.get(category)
+        if moved is None:
+            applies = category in applicable
+            scores.append(_without_findings(category, weight, applies))
+            if applies:
+                weighted_sum += 100.0 * weight
+                total_weight += weight
             continue
-        value = min(100.0, max(0.0, 100.0 + sum(c.points for c in moved)))
+        value = round(min(100.0, max(0.0, 100.0 + sum(c.points for c in moved))), 1)
         scores.append(
-            CategoryScore(category=category, applicable=True, score=round(value, 1),
-                          weight=policy.weight(category), contributions=moved)
+            CategoryScore(category=category, applicable=True, score=value, weight=weight,
+                          contributions=tuple(moved))
         )
-    weighted = [(s.score, s.weight) for s in scores if s.applicable and s.score is not None]
-    total_weight = sum(weight for _, weight in weighted)
-    overall = (
-        round(sum(value * weight for value, weight in weighted) / total_weight, 1)
-        if total_weight > 0
-        else None
-    )
+        weighted_sum += value * weight
+        total_weight += weight
+    overall = round(weighted_sum / total_weight, 1) if total_weight > 0 else None
     return tuple(scores), overall
 
 
