@@ -164,11 +164,14 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
+        self._tracker_key = ("escalation", self._settings_key)
+        """Rules whose settings are equal share one tracker."""
         load_sentiment()
 
     def new_state(self, conversation: Conversation) -> EscalationState:
-        key = ("escalation", self._settings_key)
-        tracker = conversation.trackers.setdefault(key, EscalationTracker())
+        tracker = conversation.trackers.get(self._tracker_key)
+        if tracker is None:
+            tracker = conversation.trackers[self._tracker_key] = EscalationTracker()
         return EscalationState(tracker)
 
     def read(self, ctx: TurnContext) -> TurnReading:
