@@ -143,3 +143,24 @@ def test_no_other_language_reads_as_english() -> None:
             if found is not None and found.code == "en":
                 taken_for_english.append(module.name)
     assert taken_for_english == []
+
+
+def test_english_after_an_opening_that_does_not_read_as_english_needs_no_model(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread that opens with handles, a product list and a link, and goes on in plain
+    English, is English by its function words: the model (73 MB once loaded) is not asked."""
+    from servicecoach.nlp import language
+
+    def no_model() -> None:
+        raise AssertionError("the language model was loaded")
+
+    monkeypatch.setattr(language, "_model", no_model)
+    opening = ("@AcmeCloud @AcmeHelp Features needed: Storage Sync Backup Restore Versioning "
+               "Sharing Previews Search Tags Albums Exports Imports Teams Billing Invoices "
+               "Regions Quotas Webhooks Tokens Scopes Audits https://acme.example/roadmap ")
+    text = opening + ("I have been asking for this for a year and nobody has told me when it "
+                      "will be there. Is it on the roadmap or not? It is the only thing I "
+                      "need from you and I would like to know if I should wait for it.")
+    assert language._reads_as_english(text[:240]) is False  # the opening alone does not tell
+    detected = detect_language(text)
+    assert detected is not None and detected.code == "en"

@@ -25,7 +25,8 @@ SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
 _QUICK_CHARS = 240
 """English is usually told by a conversation's first characters: the rest is read only when
-they do not tell."""
+they do not read as English (a thread opening with handles, links and a product name), and
+the model is asked only when the whole sample does not either."""
 _ENGLISH_SHARE = 0.2
 """Share of English function words above which text is English without asking the model."""
 
@@ -85,7 +86,7 @@ def _model() -> Any:
 def detect_language(text: str) -> Detected | None:
     """The language `text` is written in, or None when it is too short or too mixed to tell."""
     english = _reads_as_english(text[:_QUICK_CHARS])
-    if english is None and len(text) > _QUICK_CHARS:
+    if not english and len(text) > _QUICK_CHARS:  # the start did not tell: read on
         english = _reads_as_english(text[:SAMPLE_CHARS])
     if english is None:
         return None
