@@ -177,3 +177,22 @@ def test_reader_time_is_linear(reader: str, unit: str) -> None:
 @pytest.mark.parametrize("unit", ["<", "<v a", "( ", "(" + " " * 9, "<p ", " To"])
 def test_reader_time_is_linear_on_known_worst_cases(reader: str, unit: str) -> None:
     test_reader_time_is_linear.hypothesis.inner_test(reader, unit)  # type: ignore[attr-defined]
+
+
+
+@pytest.mark.parametrize(("reader", "unit"), [
+    ("salesforce", "\U000efefb\x0b\x18%\x80¶"),  # found by hypothesis: \x0b ends a line
+])
+def test_reader_time_is_linear_on_many_continuation_lines(reader: str, unit: str) -> None:
+    """A turn continued over tens of thousands of lines is joined once, not copied at every
+    line (measured at the largest sizes, where copying shows)."""
+    name, template = TEMPLATES[reader]
+
+    def run(filler: str) -> None:
+        try:
+            _read(reader, name, template(filler))
+        except Exception:  # noqa: BLE001, S110 - refusing the input is fine; hanging is not
+            pass
+
+    growth = _best_time(run, _repeat(unit, 4 * LARGEST)) / _best_time(run, _repeat(unit, LARGEST))
+    assert growth < RATIO

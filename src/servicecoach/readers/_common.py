@@ -218,6 +218,13 @@ class Draft:
             {"speaker": speaker, "text": text, "start": start, "end": end, "label": label}
         )
 
+    def extend_turn(self, more: str) -> None:
+        """Add `more` to the latest turn's text (a continuation line, the next cue of the
+        same speaker). The pieces are joined once, when the draft is finished: appending to
+        the text each time would copy it each time, and a turn of many pieces would take
+        time quadratic in its length."""
+        self.turns[-1].setdefault("more", []).append(more)
+
     def add_event(
         self, kind: str, at: float | None = None, target: str | None = None,
         details: dict[str, Any] | None = None,
@@ -251,6 +258,9 @@ class Draft:
         self, source: Source, location: str = "", reader: BaseReader | None = None,
     ) -> ReadResult:
         """The validated transcript, or an error naming file, record and problem."""
+        for collected in self.turns:
+            if "more" in collected:
+                collected["text"] += "".join(collected.pop("more"))
         if not self.turns:
             what = "no turns with text"
             if self.dropped:

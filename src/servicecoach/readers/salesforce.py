@@ -131,7 +131,7 @@ class SalesforceReader(BaseReader):
                 speaker = "system" if _BOT.search(name) else "agent" if name in chat.agents else None
                 draft.add_turn(speaker, turn["text"].strip(), start, label=name)
         elif draft.turns:
-            draft.turns[-1]["text"] += "\n" + line
+            draft.extend_turn("\n" + line)
         else:
             draft.drop("unrecognised_lines")
 

@@ -61,14 +61,15 @@ class TranscribeReader(JsonExportReader):
         runs: list[dict[str, Any]] = []
         for label, start, end, content, punctuation in words:
             if punctuation and runs:
-                runs[-1]["text"] += content
+                runs[-1]["words"].append(content)
             elif not runs or runs[-1]["label"] != label:
-                runs.append({"label": label, "text": content, "start": start, "end": end})
+                runs.append({"label": label, "words": [content], "start": start, "end": end})
             else:
-                runs[-1]["text"] += " " + content
+                runs[-1]["words"].append(" " + content)
                 runs[-1]["end"] = end
-        for run in runs:
-            draft.add_turn(None, run["text"], run["start"], run["end"], label=run["label"])
+        for run in runs:  # words joined once per run: appending each would be quadratic
+            draft.add_turn(None, "".join(run["words"]), run["start"], run["end"],
+                           label=run["label"])
         return draft.finish(source, reader=self)
 
     @staticmethod

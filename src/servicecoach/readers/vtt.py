@@ -60,7 +60,7 @@ class VttReader(BaseReader):
                 continue
             last = draft.turns[-1] if draft.turns else None
             if last is not None and last["label"] == speaker:
-                last["text"] += " " + text
+                draft.extend_turn(" " + text)
                 last["end"] = max(last["end"], end)
             else:
                 draft.add_turn(None, text, start, end, label=speaker)
