@@ -162,15 +162,21 @@ def _read(reader: str, name: str, text: str) -> None:
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit=UNITS)
 def test_reader_time_is_linear(reader: str, unit: str) -> None:
+    assert _growth(_reading(reader), lambda n: _repeat(unit, n)) < RATIO
+
+
+def _reading(reader: str) -> Callable[[str], None]:
+    """Reads the reader's template around a filler (refusing the input is fine; hanging is
+    not)."""
     name, template = TEMPLATES[reader]
 
     def run(filler: str) -> None:
         try:
             _read(reader, name, template(filler))
-        except Exception:  # noqa: BLE001, S110 - refusing the input is fine; hanging is not
+        except Exception:  # noqa: BLE001, S110 - only the time counts
             pass
 
-    assert _growth(run, lambda n: _repeat(unit, n)) < RATIO
+    return run
 
 
 @pytest.mark.parametrize("reader", sorted(TEMPLATES))
@@ -179,20 +185,12 @@ def test_reader_time_is_linear_on_known_worst_cases(reader: str, unit: str) -> N
     test_reader_time_is_linear.hypothesis.inner_test(reader, unit)  # type: ignore[attr-defined]
 
 
-
 @pytest.mark.parametrize(("reader", "unit"), [
     ("salesforce", "\U000efefb\x0b\x18%\x80¶"),  # found by hypothesis: \x0b ends a line
 ])
 def test_reader_time_is_linear_on_many_continuation_lines(reader: str, unit: str) -> None:
     """A turn continued over tens of thousands of lines is joined once, not copied at every
     line (measured at the largest sizes, where copying shows)."""
-    name, template = TEMPLATES[reader]
-
-    def run(filler: str) -> None:
-        try:
-            _read(reader, name, template(filler))
-        except Exception:  # noqa: BLE001, S110 - refusing the input is fine; hanging is not
-            pass
-
+    run = _reading(reader)
     growth = _best_time(run, _repeat(unit, 4 * LARGEST)) / _best_time(run, _repeat(unit, LARGEST))
     assert growth < RATIO
