@@ -26,7 +26,9 @@ from servicecoach.readers.base import (
     DECODER,
     ReadResult,
     Source,
+    continue_turn,
     file_lines,
+    joined,
     json_loads,
     noted,
     validation_problem,
@@ -219,11 +221,8 @@ class Draft:
         )
 
     def extend_turn(self, more: str) -> None:
-        """Add `more` to the latest turn's text (a continuation line, the next cue of the
-        same speaker). The pieces are joined once, when the draft is finished: appending to
-        the text each time would copy it each time, and a turn of many pieces would take
-        time quadratic in its length."""
-        self.turns[-1].setdefault("more", []).append(more)
+        """Add `more` to the latest turn's text (`continue_turn`: joined when finished)."""
+        continue_turn(self.turns[-1], more)
 
     def add_event(
         self, kind: str, at: float | None = None, target: str | None = None,
@@ -258,9 +257,7 @@ class Draft:
         self, source: Source, location: str = "", reader: BaseReader | None = None,
     ) -> ReadResult:
         """The validated transcript, or an error naming file, record and problem."""
-        for collected in self.turns:
-            if "more" in collected:
-                collected["text"] += "".join(collected.pop("more"))
+        self.turns = [joined(collected) for collected in self.turns]
         if not self.turns:
             what = "no turns with text"
             if self.dropped:

@@ -181,3 +181,18 @@ def validation_problem(error: ValidationError) -> tuple[str, int | None]:
         path = ".".join(str(part) for part in loc) or "record"
         problems.append(f"{path}: {item['msg']}")
     return "; ".join(problems), turn
+
+
+def continue_turn(turn: dict[str, Any], more: str) -> None:
+    """Add `more` (a continuation line, the next cue of the same speaker) to a turn being
+    read; `joined` joins the pieces once. Appending to the text at each piece would copy
+    it each time: time quadratic in a turn of many pieces."""
+    turn.setdefault("more", []).append(more)
+
+
+def joined(turn: dict[str, Any]) -> dict[str, Any]:
+    """The turn with the pieces `continue_turn` collected joined to its text."""
+    more = turn.get("more")
+    if more is None:
+        return turn
+    return {**{k: v for k, v in turn.items() if k != "more"}, "text": turn["text"] + "".join(more)}

@@ -35,7 +35,14 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers.base import ReadResult, Source, file_lines, validation_problem
+from servicecoach.readers.base import (
+    ReadResult,
+    Source,
+    continue_turn,
+    file_lines,
+    joined,
+    validation_problem,
+)
 
 _TIME = r"\[(?P<time>(?:\d+:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*"
 _TURN = re.compile(rf"^(?:{_TIME})?(?P<speaker>[A-Za-z]+)\s*:\s?(?P<text>.*)$")
@@ -101,7 +108,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.comments.append((number, stripped[1:].strip(), len(block.turns)))
             continue
         if line[:1] in (" ", "\t") and block.turns:
-            block.turns[-1].setdefault("more", []).append("\n" + stripped)
+            continue_turn(block.turns[-1], "\n" + stripped)
             continue
         if header := _HEADER.match(stripped):
             block.headers[header["key"].lower()] = header["value"].strip()
@@ -120,7 +127,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
         turn = _TURN.match(stripped)
         speaker = _SPEAKERS.get(turn["speaker"].lower()) if turn else None
         if speaker is None and _continues(block, turn):
-            block.turns[-1].setdefault("more", []).append("\n" + stripped)
+            continue_turn(block.turns[-1], "\n" + stripped)
             continue
         if turn is None:
             block.preamble.append((number, _unreadable(stripped)))
@@ -173,7 +180,7 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         )
     record: dict[str, Any] = {
         "id": transcript_id,
-        "turns": [_joined(turn) for turn in block.turns],
+        "turns": [joined(turn) for turn in block.turns],
         "events": block.events,
         "metadata": {
             k: v for k, v in headers.items() if k != "channel" and k not in EXPECTATION_HEADERS
@@ -234,11 +241,3 @@ class TextReader:
 
 TEXT_READER = TextReader()
 
-
-def _joined(turn: dict[str, Any]) -> dict[str, Any]:
-    """The turn with its continuation lines joined to its text, once (appending each line
-    to the text would copy the text each time: quadratic in a turn of many lines)."""
-    more = turn.get("more")
-    if more is None:
-        return turn
-    return {**{k: v for k, v in turn.items() if k != "more"}, "text": turn["text"] + "".join(more)}
