@@ -148,7 +148,7 @@ def test_no_other_language_reads_as_english() -> None:
 def test_english_after_an_opening_that_does_not_read_as_english_needs_no_model(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A thread that opens with handles, a product list and a link, and goes on in plain
-    English, is English by its function words: the model (73 MB once loaded) is not asked."""
+    English, is English by its function words: the model is not asked."""
     from servicecoach.nlp import language
 
     def no_model() -> None:
