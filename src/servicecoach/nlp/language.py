@@ -30,8 +30,10 @@ the model is asked only when the whole sample does not either."""
 _ENGLISH_SHARE = 0.2
 """Share of English function words above which text is English without asking the model."""
 
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#]\w+|\^\w+|\d+")
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_NOISE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[@#^]\w+|\d+")
+"""Links, e-mail addresses, handles, hashtags, sign-offs and numbers: alike in every language."""
+_WORD_OR_NOISE = re.compile(rf"{_NOISE.pattern}|([^\W\d_]+(?:'[^\W\d_]+)?)")
+"""A word (the group), or noise passed over in the same pass (the group empty)."""
 _ENGLISH = frozenset({
     "the", "and", "you", "your", "is", "are", "was", "were", "to", "of", "for", "with",
     "that", "this", "it", "have", "has", "we", "our", "my", "can", "will", "would",
@@ -105,8 +107,8 @@ def detect_language(text: str) -> Detected | None:
 def _reads_as_english(sample: str) -> bool | None:
     """True when `sample` reads as English by its function words, False when it does not,
     None when it has too few letters to tell."""
-    words = _WORD.findall(_NOISE.sub(" ", sample).lower())
+    words = _WORD_OR_NOISE.findall(sample.lower())  # noise comes back as ""
     if sum(map(len, words)) < MIN_LETTERS:
         return None
     english = len([word for word in words if word in _ENGLISH])
-    return english >= 3 and english >= _ENGLISH_SHARE * len(words)
+    return english >= 3 and english >= _ENGLISH_SHARE * (len(words) - words.count(""))
