@@ -164,7 +164,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self._tracker_key = ("escalation", self._settings_key)
+        self._tracker_key = self.tracker_key("escalation")
         """Rules whose settings are equal share one tracker."""
         load_sentiment()
 

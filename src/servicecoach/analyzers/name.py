@@ -489,7 +489,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.max_edits = self.setting("max_edits")
         self.any_word = frozenset(self.setting("any_word_after"))
         self.not_names = frozenset(self.setting("not_names"))
-        self._tracker_key = ("name", self._settings_key, tuple(
+        self._tracker_key = self.tracker_key("name", *(
             (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
         """Rules whose lists and settings are equal share one tracker."""
         load_lexicons()

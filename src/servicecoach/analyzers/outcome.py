@@ -55,6 +55,11 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
         "negative_below": -0.3,
     }
 
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self._ending_key = self.tracker_key("outcome")
+        """The family's rules configured alike decide the ending once."""
+
     def new_state(self, conversation: Conversation) -> None:
         return None
 
@@ -65,7 +70,7 @@ class OutcomeAnalyzer(PhraseListsAnalyzer):
     def ending(self, conversation: Conversation) -> Ending | None:
         """How the conversation ended for the customer (decided once for the family's
         rules); None without a customer turn."""
-        key = ("outcome", self._settings_key, len(conversation.turns))
+        key = (self._ending_key, len(conversation.turns))
         if key not in conversation.trackers:
             conversation.trackers[key] = self._ending(conversation)
         return conversation.trackers[key]  # type: ignore[no-any-return]

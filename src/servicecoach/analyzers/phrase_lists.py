@@ -76,6 +76,12 @@ class PhraseListsAnalyzer:
         """
         return ctx.memo((family, self.config_id(ctx)), compute)
 
+    def tracker_key(self, family: str, *parts: Any) -> str:
+        """The key of the per-conversation tracker that the rules of `family` configured
+        like this one share (their settings, and any `parts` it depends on): a string, so
+        that it is hashed once, not at every conversation's look-up."""
+        return f"{family} {self._settings_key!r} {parts!r}"
+
     def config_id(self, ctx: TurnContext) -> int:
         """A number for this rule's configuration (the specs its phrase lists compile to,
         and its settings): rules of a family with the same number share per-turn work."""
