@@ -194,3 +194,18 @@ def test_reader_time_is_linear_on_many_continuation_lines(reader: str, unit: str
     run = _reading(reader)
     growth = _best_time(run, _repeat(unit, 4 * LARGEST)) / _best_time(run, _repeat(unit, LARGEST))
     assert growth < RATIO
+
+
+def test_language_check_reads_a_long_word_once() -> None:
+    """The language check reads up to 4,000 characters of a conversation: a run of them
+    without a space (a pasted token, a long URL-like word) is read once, not once from each
+    of its characters (that took 75 ms for 4,000)."""
+    from servicecoach.nlp.language import detect_language
+
+    def check(text: str) -> None:
+        for _ in range(10):
+            detect_language(text)
+
+    size = 1_000
+    growth = _best_time(check, "q" * (4 * size)) / _best_time(check, "q" * size)
+    assert growth < RATIO

@@ -30,8 +30,10 @@ the model is asked only when the whole sample does not either."""
 _ENGLISH_SHARE = 0.2
 """Share of English function words above which text is English without asking the model."""
 
-_NOISE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|[@#^]\w+|\d+")
-"""Links, e-mail addresses, handles, hashtags, sign-offs and numbers: alike in every language."""
+_NOISE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)\S+@\S+|[@#^]\w+|\d+")
+"""Links, e-mail addresses, handles, hashtags, sign-offs and numbers: alike in every language.
+An e-mail address is tried only where a run of non-space starts: tried everywhere, a long
+run without "@" would be read once from each of its characters (quadratic)."""
 _WORD_OR_NOISE = re.compile(rf"{_NOISE.pattern}|([^\W\d_]+(?:'[^\W\d_]+)?)")
 """A word (the group), or noise passed over in the same pass (the group empty)."""
 _ENGLISH = frozenset({
