@@ -67,6 +67,22 @@ def test_english_and_too_short_conversations_are_scored(coach: Coach,
     assert report.findings
 
 
+@pytest.mark.parametrize("text", [
+    "Calm down, as I already said.\nCalm down, as I already said.",  # CLD3: Gaelic, 0.92
+    "Sometimes it loads, sometimes it doesn’t.",  # CLD3: Frisian, 0.99
+    "Premium subscription renewal invoice",  # no common word, but short: CLD3: Latin, 0.87
+])
+def test_short_english_with_few_function_words_is_not_called_another_language(
+        coach: Coach, text: str) -> None:
+    """Too few of the function words to read as English, but common English words all the
+    same, or too short to tell in Latin letters: the model's verdict of another language is
+    not taken, and the conversation is scored."""
+    found = detect_language(text)
+    assert found is None or found.code == "en"
+    report = coach.score(conversation(*(("customer", line) for line in text.splitlines())))
+    assert not any(note.startswith("not scored") for note in report.notes)
+
+
 def test_a_pack_in_the_language_covers_it(tmp_path: Path) -> None:
     folder = tmp_path / "maison"
     folder.mkdir()

@@ -15,11 +15,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 MIN_LETTERS = 25
 """Text with fewer letters (after handles, links and numbers are left out) is too short to
 tell: it is scored as the pack's language."""
 SAMPLE_CHARS = 4_000
 """How much of a conversation is read (its first characters, turn after turn)."""
+MIN_MODEL_LETTERS = 40
+"""Text in Latin letters that does not read as English is called another language only
+from this many letters on (see `_may_be_english`)."""
 MIN_CONFIDENCE = 0.8
 """CLD3's probability below which the language is left undecided (CLD3 itself calls 0.7
 reliable; a short English tweet read as Frisian at 0.79 is why this is higher)."""
@@ -99,11 +104,28 @@ def detect_language(text: str) -> Detected | None:
         return None
     if english:
         return Detected("en", 1.0)
-    found = _model().FindLanguage(text=_NOISE.sub(" ", text[:SAMPLE_CHARS]))
-    if found.probability < MIN_CONFIDENCE:
-        return None
+    sample = _NOISE.sub(" ", text[:SAMPLE_CHARS])
+    found = _model().FindLanguage(text=sample)
     code = found.language.split("-")[0]  # "zh-Latn": Chinese written in Latin letters
+    if found.probability < MIN_CONFIDENCE or (code != "en" and _may_be_english(sample)):
+        return None
     return Detected(_OLD_CODES.get(code, code), float(found.probability))
+
+
+def _may_be_english(sample: str) -> bool:
+    """True when text the function words did not call English may be English all the same,
+    so that another language is not declared (and the conversation left unscored) on thin
+    evidence: a fifth of its words or more are common English words (spaCy's English stop
+    words: "calm down, as I already said"), or it is in Latin letters and shorter than
+    `MIN_MODEL_LETTERS` (a product or place name: CLD3 reads such text as Portuguese,
+    Frisian or Gaelic)."""
+    words = _WORD_OR_NOISE.findall(sample.lower())
+    words = [word for word in words if word]
+    if len([word for word in words if word in STOP_WORDS]) >= _ENGLISH_SHARE * len(words):
+        return True
+    letters = sum(map(len, words))
+    latin = sum(map(len, filter(str.isascii, words)))
+    return 2 * latin >= letters and latin < MIN_MODEL_LETTERS
 
 
 def _reads_as_english(sample: str) -> bool | None:
