@@ -153,6 +153,40 @@ def test_report_facts_do_not_depend_on_the_rules_enabled() -> None:
     assert reports[1].customer_sentiment[0] is not None
 
 
+def test_promises_are_listed_whatever_rules_are_enabled() -> None:
+    """The report lists the agent's promises with their time frames, with or without the
+    `commitment.*` rules."""
+    turns = [{"speaker": "customer", "text": "My refund still hasn't arrived."},
+             {"speaker": "agent", "text": "I'll escalate this now. Someone will call you back."},
+             {"speaker": "agent", "text": "Our billing team will email you by Friday."}]
+    listed = []
+    for coach in (Coach(), Coach(CoachConfig(disable=("commitment.*",)))):
+        session = coach.session()
+        for turn in turns:
+            session.add_turn(turn)
+        listed.append([(c.turn_index, c.time_frame) for c in session.close().commitments])
+    assert listed[0] == listed[1]
+    assert (2, "by Friday") in listed[1] and any(frame is None for _, frame in listed[1])
+
+
+def test_the_name_the_customer_gives_reaches_every_rule_without_the_name_rules() -> None:
+    """`empathy.missing` suggests the words with the customer's name in them, whether or
+    not the `name.*` rules are on (the name tracker runs whatever rules are enabled)."""
+    turns = [{"speaker": "agent", "text": "Hi, you're through to Sam, how can I help?"},
+             {"speaker": "customer", "text": ("I'm Priya Nair. My parcel never came and I "
+                                              "wasted a day off waiting for it, I'm furious.")},
+             {"speaker": "agent", "text": "Can you send me the order number?"}]
+    suggestions = []
+    for coach in (Coach(), Coach(CoachConfig(disable=("name.*",)))):
+        session = coach.session()
+        for turn in turns:
+            session.add_turn(turn)
+        suggestions.append([f.suggestion for f in session.close().findings
+                            if f.rule_id == "empathy.missing"])
+    assert suggestions[0] == suggestions[1]
+    assert len(suggestions[1]) == 1 and "Priya" in suggestions[1][0]
+
+
 @pytest.mark.parametrize(
     ("text", "shouted"),
     [("it crashed EIGHT TIMES today", "EIGHT TIMES"), ("@brand PLZ FIX IT", "PLZ FIX IT"),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from servicecoach.analyzers.base import Analyzer, Conversation
-from servicecoach.analyzers.builtins import build_builtin
+from servicecoach.analyzers.base import Analyzer, Conversation, FactKeeper
+from servicecoach.analyzers.builtins import build_builtin, fact_family
 from servicecoach.analyzers.conditional import ConditionalAnalyzer
 from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
@@ -112,6 +112,9 @@ class Coach:
         self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
         """The languages the packs' rules are written for (ISO 639-1)."""
         self.analyzers: tuple[Analyzer, ...] = self._build_all()
+        self.fact_keepers: tuple[FactKeeper, ...] = self._build_keepers(rules)
+        """One tracker per family of facts (the customer's name, the agent's promises),
+        run on every turn whatever rules are enabled."""
         self.matchers = self._compile()
         self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
@@ -154,6 +157,23 @@ class Coach:
             raise problems[0]
         return tuple(analyzers)
 
+    def _build_keepers(self, in_packs: list[Rule]) -> tuple[FactKeeper, ...]:
+        """A keeper for each family of facts: from the family's first enabled rule (as
+        configured), else from its first rule in the packs (disabled rules included: the
+        report's facts do not depend on the rules that are on)."""
+        keepers: dict[str, FactKeeper] = {}
+        for rule in (*self.rules, *in_packs):
+            if not isinstance(rule, BuiltinRule):
+                continue
+            family = fact_family(rule)
+            if family is None or family in keepers:
+                continue
+            try:
+                keepers[family] = cast("FactKeeper", build_builtin(rule, self.locations[rule.id]))
+            except RulePackError:  # only a disabled rule can fail here: the rest were built
+                continue
+        return tuple(keepers.values())
+
     def _build(self, rule: Rule, channel: Channel | None = None) -> Analyzer:
         if channel is not None:  # the rule as a channel profile changes it
             analyzer = build_builtin(rule, self.locations[rule.id])  # type: ignore[arg-type]
@@ -182,6 +202,8 @@ class Coach:
 
     def _compile(self) -> MatcherSet:
         specs: list[tuple[str, MatchSpec]] = self.signals.match_specs()
+        for keeper in self.fact_keepers:
+            specs.extend(keeper.specs())
         for analyzer in self.analyzers:
             specs.extend(analyzer.specs())
         try:

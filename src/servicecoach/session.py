@@ -58,6 +58,8 @@ class Session:
         self._dispatch = coach.dispatch if cues else coach.dispatch_without_cues
         self._active = self._dispatch.active[conversation.channel]
         """The analyzers that judge this conversation's channel, by position."""
+        self._kept = [(keeper, keeper.new_state(conversation)) for keeper in coach.fact_keepers]
+        """The trackers of facts, made first: the family's rules configured alike share them."""
         self._states = {position: coach.analyzers[position].new_state(conversation)
                         for position in self._active}
         self._findings: list[Finding] = []
@@ -106,7 +108,10 @@ class Session:
 
     def _read_facts(self, ctx: TurnContext) -> None:
         """What the session keeps of every turn, whatever rules are enabled: the signals it
-        showed, with their evidence, and the customer's sentiment."""
+        showed, with their evidence, the customer's sentiment, and the facts of the
+        trackers (the name the customer gave, the agent's promises)."""
+        for keeper, state in self._kept:
+            keeper.take_in(state, self._conversation, ctx, for_report=True)
         shown = {}
         for signal in self._coach.signals.by_speaker[ctx.turn.speaker]:
             reading = ctx.signal(signal)

@@ -262,6 +262,28 @@ class Analyzer(Protocol):
         """Findings decided by the end of the conversation."""
 
 
+class FactKeeper(Protocol):
+    """A family's per-conversation tracker as the session runs it on every turn, whatever
+    rules are enabled: it keeps facts (the name the customer gave, the agent's promises)
+    and never reports findings. The family's rules read the same tracker when they are
+    configured alike (it takes each turn in once)."""
+
+    family: str
+    """The family whose facts it keeps (``name``, ``commitments``)."""
+
+    def specs(self) -> list[tuple[str, MatchSpec]]:
+        """The match specs to compile into the coach's matchers, by key."""
+
+    def new_state(self, conversation: Conversation) -> Any:
+        """The conversation's tracker (made once, shared with the family's rules)."""
+
+    def take_in(self, state: Any, conversation: Conversation, ctx: TurnContext, *,
+                for_report: bool = False) -> None:
+        """Read one turn into the tracker (once per turn, whoever asks first); with
+        `for_report` (the session's keeper) also write the facts the report and every rule
+        read (`Conversation.commitments`, `Conversation.stated_customer_name`)."""
+
+
 _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
 _NAME_OPENING = re.compile(r"(^|[\"“(]|[.!?]\s+)\{customer_name\},\s*(\w)")
 

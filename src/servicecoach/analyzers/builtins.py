@@ -49,6 +49,17 @@ def registered() -> dict[str, str]:
     return described
 
 
+def fact_family(rule: BuiltinRule) -> str | None:
+    """The family of facts the rule's analyzer keeps a tracker of (its class's `family`:
+    ``name``, ``commitments``), or None (unknown analyzers included)."""
+    if rule.analyzer not in _FACTORIES:
+        _import_analyzer_modules()
+    factory = _FACTORIES.get(rule.analyzer)
+    made = typing.get_type_hints(factory).get("return") if factory is not None else None
+    family = getattr(made, "family", None)
+    return family if isinstance(family, str) else None
+
+
 def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
     """The analyzer a builtin rule names, configured by the rule."""
     if rule.analyzer not in _FACTORIES:  # also when some modules were imported directly

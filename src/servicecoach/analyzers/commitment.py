@@ -10,6 +10,7 @@ to `Conversation.commitments`; the first one of a turn without a time frame is a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -47,9 +48,31 @@ _VAGUE_TIME = re.compile(
     re.IGNORECASE)
 """A vague time frame and what follows it, at the end of a promise."""
 
+@dataclass(frozen=True)
+class Promise:
+    """One promise of an agent turn: the commitment, its first promise words and where its
+    sentence ends (what `commitment.vague` quotes)."""
+
+    commitment: Commitment
+    hit: Hit
+    stop: int
+
+
+@dataclass
+class CommitmentFacts:
+    """The promises of the agent's latest turn: one tracker per conversation for the
+    family's rules configured alike, each turn read once."""
+
+    read: int = 0
+    """How many turns of the conversation the tracker has taken in."""
+    latest: tuple[Promise, ...] = ()
+    """The promises of the turn read last."""
+
+
 class CommitmentAnalyzer(PhraseListsAnalyzer):
     """Finds promises, records them with their time frames, and flags the vague ones."""
 
+    family = "commitments"
     lists = ("promise", "time_frame")
     speakers = frozenset({Speaker.AGENT})
 
@@ -58,20 +81,34 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
         self.wake_keys = (self.keys["promise"],)
         """A turn without a promise has nothing to record (and only a promise makes the
         category applicable, so it has no `opens`)."""
+        self._tracker_key = self.tracker_key("commitments", *(
+            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        """Rules whose lists and settings are equal share one tracker."""
 
-    def new_state(self, conversation: Conversation) -> None:
-        return None
+    def new_state(self, conversation: Conversation) -> CommitmentFacts:
+        facts = conversation.trackers.get(self._tracker_key)
+        if facts is None:
+            facts = conversation.trackers[self._tracker_key] = CommitmentFacts()
+        return facts  # type: ignore[no-any-return]
 
-    def on_turn(self, state: None, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
-        if not self.is_agent_turn(conversation, ctx):
-            return []
+    def take_in(self, state: CommitmentFacts, conversation: Conversation, ctx: TurnContext,
+                *, for_report: bool = False) -> None:
+        """Read the promises of an agent turn (once per turn for the family); the session's
+        keeper (`for_report`) lists them in the report, whatever rules are enabled."""
+        if state.read > ctx.index:
+            return
+        state.read = ctx.index + 1
+        state.latest = self._promises(ctx) if ctx.turn.speaker is Speaker.AGENT else ()
+        if for_report:
+            conversation.commitments.extend(promise.commitment for promise in state.latest)
+
+    def _promises(self, ctx: TurnContext) -> tuple[Promise, ...]:
         promises = self.hits(ctx, "promise")
         if not promises:
-            return []
-        conversation.judged.add(self.rule.category)
+            return ()
         text = ctx.turn.text
         frames = merge_spans(self.hits(ctx, "time_frame"), text)
-        findings: list[Finding] = []
+        found: list[Promise] = []
         for sentence in ctx.sentences:
             start, end = sentence.start_char, sentence.end_char
             inside = [hit for hit in promises if start <= hit.start < end]
@@ -80,16 +117,22 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
             frame = next(((s, e) for s, e in frames if start <= s < end), None)
             begin = min(inside[0].start, frame[0]) if frame else inside[0].start
             stop = len(text[:end].rstrip())
-            conversation.commitments.append(
-                Commitment(
-                    turn_index=ctx.index,
-                    span=span_of(ctx.turn, begin, stop),
-                    time_frame=text[frame[0] : frame[1]] if frame else None,
-                )
-            )
-            if frame is None and not findings:
-                findings.append(self._vague(conversation, ctx, inside[0], stop))
-        return findings
+            commitment = Commitment(turn_index=ctx.index, span=span_of(ctx.turn, begin, stop),
+                                    time_frame=text[frame[0] : frame[1]] if frame else None)
+            found.append(Promise(commitment, inside[0], stop))
+        return tuple(found)
+
+    def on_turn(self, state: CommitmentFacts, conversation: Conversation, ctx: TurnContext
+                ) -> list[Finding]:
+        if not self.is_agent_turn(conversation, ctx):
+            return []
+        self.take_in(state, conversation, ctx)
+        if not state.latest:
+            return []
+        conversation.judged.add(self.rule.category)
+        vague = next((promise for promise in state.latest
+                      if promise.commitment.time_frame is None), None)
+        return [self._vague(conversation, ctx, vague.hit, vague.stop)] if vague else []
 
     def _vague(self, conversation: Conversation, ctx: TurnContext, hit: Hit, stop: int) -> Finding:
         promise = ctx.turn.text[hit.start : stop].rstrip(".!?,; ")

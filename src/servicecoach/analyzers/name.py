@@ -476,6 +476,8 @@ class NameState:
 class NameAnalyzer(PhraseListsAnalyzer):
     """Learns the name and finds its use in agent turns; subclasses decide one rule id."""
 
+    family = "name"
+
     lists = ("lead_in",)
     optional_lists = ("lead_out", "name_question")
     defaults: ClassVar[dict[str, Any]] = {
@@ -505,16 +507,25 @@ class NameAnalyzer(PhraseListsAnalyzer):
                 facts.known_from = -1
         return NameState(facts)
 
-    def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+    def take_in(self, state: NameState, conversation: Conversation, ctx: TurnContext, *,
+                for_report: bool = False) -> None:
+        """Learn the name from a customer turn, or read how an agent turn uses it: once per
+        turn for the family (the session's fact keeper, or the first rule to see it). The
+        name the customer states goes to the conversation whoever learns it."""
         facts = state.facts
+        if facts.read > ctx.index:
+            return
+        facts.read = ctx.index + 1
         speaker = ctx.turn.speaker
-        if facts.read <= ctx.index:  # the first rule of the family on this turn takes it in
-            facts.read = ctx.index + 1
-            if speaker is Speaker.CUSTOMER:
-                self._learn(facts, conversation, ctx)
-            elif speaker is Speaker.AGENT:
-                facts.use = self._observe(facts, ctx)
-        if speaker is not Speaker.AGENT:
+        if speaker is Speaker.CUSTOMER:
+            self._learn(facts, conversation, ctx)
+        elif speaker is Speaker.AGENT:
+            facts.use = self._observe(facts, ctx)
+
+    def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        self.take_in(state, conversation, ctx)
+        facts = state.facts
+        if ctx.turn.speaker is not Speaker.AGENT:
             return []
         if facts.names:
             conversation.judged.add(self.rule.category)
