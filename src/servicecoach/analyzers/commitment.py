@@ -126,7 +126,8 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
                 ) -> list[Finding]:
         if not self.is_agent_turn(conversation, ctx):
             return []
-        self.take_in(state, conversation, ctx)
+        if state.read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
+            self.take_in(state, conversation, ctx)
         if not state.latest:
             return []
         conversation.judged.add(self.rule.category)

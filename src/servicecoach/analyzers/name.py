@@ -523,8 +523,9 @@ class NameAnalyzer(PhraseListsAnalyzer):
             facts.use = self._observe(facts, ctx)
 
     def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
-        self.take_in(state, conversation, ctx)
         facts = state.facts
+        if facts.read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
+            self.take_in(state, conversation, ctx)
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
         if facts.names:
