@@ -133,3 +133,48 @@ def test_builtin_settings_override_takes_effect(tmp_path: Path) -> None:
         {"speaker": "agent", "text": "It ships today.", "start": 200}]})
     assert "responsiveness.slow-reply" in {f.rule_id for f in Coach().score(slow).findings}
     assert "responsiveness.slow-reply" not in {f.rule_id for f in coach.score(slow).findings}
+
+
+def _rule_ids(coach: Coach, turns: list[tuple[str, str]], **metadata: str) -> set[str]:
+    return {f.rule_id for f in coach.score(Transcript.model_validate({
+        "id": "t", "channel": "chat", "metadata": metadata,
+        "turns": [{"speaker": s, "text": t} for s, t in turns]})).findings}
+
+
+def test_a_configuration_changes_the_words_that_put_a_name_in_address_position(
+        tmp_path: Path) -> None:
+    """`address_leads`: "Hola Grace" addresses Grace once "hola" is a lead; by default a
+    first name that is also an English word counts only in address position."""
+    turns = [("customer", "I need help with my booking."),
+             ("agent", "Hola Grace let me look at that booking for you.")]
+    assert "name.used" not in _rule_ids(Coach(), turns, customer_name="Grace Lee")
+    leads = ", ".join(f'"{word}"' for word in ("hi", "hello", "thanks", "hola"))
+    coach = coach_from(tmp_path, f'[rules."name.used"]\nsettings = {{ address_leads = [{leads}] }}')
+    assert "name.used" in _rule_ids(coach, turns, customer_name="Grace Lee")
+
+
+def test_a_configuration_changes_the_words_before_a_name_given_on_request(
+        tmp_path: Path) -> None:
+    """`answer_fillers`: the words an answer to "may I have your name?" may start with."""
+    turns = [("agent", "Hi, this is Sam, how can I help?"), ("customer", "My order is late."),
+             ("agent", "Sorry about that, let me check."), ("customer", "ok"),
+             ("agent", "May I have your name please?"), ("customer", "claro, Marisol"),
+             ("agent", "Thanks. One moment while I look.")]
+    assert "name.unused" not in _rule_ids(Coach(), turns)  # no name learned: nothing to use
+    fillers = '["yes", "sure", "claro"]'
+    toml = "\n".join(f'[rules."{rule}"]\nsettings = {{ answer_fillers = {fillers} }}'
+                     for rule in ("name.used", "name.unused", "name.misspelled",
+                                  "name.overused"))
+    assert "name.unused" in _rule_ids(coach_from(tmp_path, toml), turns)
+
+
+def test_a_configuration_changes_what_a_transfer_names_as_its_target(tmp_path: Path) -> None:
+    """`vague_targets`: a destination that names no one ("the front desk" in a hotel's
+    pack) leaves the transfer unannounced."""
+    turns = [("agent", "Hello, how can I help?"),
+             ("customer", "The heating in my room is broken."),
+             ("agent", "I will transfer you to reception because they can send someone.")]
+    assert "transfer.unannounced" not in _rule_ids(Coach(), turns)
+    vague = '["someone", "somebody", "them", "the", "reception"]'
+    coach = coach_from(tmp_path, f'[rules."transfer.unannounced"]\nsettings = {{ vague_targets = {vague} }}')
+    assert "transfer.unannounced" in _rule_ids(coach, turns)

@@ -48,12 +48,13 @@ from servicecoach.rules.schema import BuiltinRule
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam"})
 """Words before a surname that make it an address ("Mr. Raman")."""
-ADDRESS_LEADS = frozenset(
-    {"hi", "hello", "hey", "dear", "thanks", "thx", "bye", "goodbye", "morning", "afternoon",
-     "evening", "welcome", "ok", "okay", "sure", "great", "perfect", "alright", "sorry",
-     "congratulations", "cheers", "absolutely", "certainly"}
+ADDRESS_LEADS = (
+    "hi", "hello", "hey", "dear", "thanks", "thx", "bye", "goodbye", "morning", "afternoon",
+    "evening", "welcome", "ok", "okay", "sure", "great", "perfect", "alright", "sorry",
+    "congratulations", "cheers", "absolutely", "certainly",
 )
-"""Words right before a name that put it in address position ("Hi Grace", "thank you Will")."""
+"""The default of the name rules' `address_leads` setting: words right before a name that
+put it in address position ("Hi Grace", "thank you Will")."""
 _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-"})
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -73,10 +74,9 @@ _LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
 _COMMA = get_string_id(",")
 _THANK = get_string_id("thank")
 _YOU = get_string_id("you")
-_LEAD_IDS = frozenset(get_string_id(word) for word in ADDRESS_LEADS)
 _OPENER_IDS = frozenset(get_string_id(text) for text in _OPENERS)
-"""Token `LOWER` ids (string hashes) of a comma, the lead words and the openers: a
-punctuation token's lower case is its text."""
+"""Token `LOWER` ids (string hashes) of the openers: a punctuation token's lower case is
+its text."""
 
 
 @lru_cache(maxsize=1)
@@ -97,17 +97,26 @@ def _given_name_ids() -> frozenset[int]:
     return frozenset(get_string_id(name) for name in given_names())
 
 
-@lru_cache(maxsize=1)
-def _address_words() -> dict[int, str]:
-    """The words of which a turn needs one for `addressed_name` to find anything without
-    entities, by `LOWER` id: the given names, the lead words and the "thank" of "thank you"."""
-    return {get_string_id(word): word for word in given_names() | ADDRESS_LEADS | {"thank"}}
+@dataclass(frozen=True)
+class Leads:
+    """The words right before a name that put it in address position (a name rule's
+    `address_leads`), and what the name search reads of them: their `LOWER` ids, and the
+    words of which a turn needs one for `addressed_name` to find anything without entities
+    (the given names, the leads and the "thank" of "thank you"), by `LOWER` id."""
+
+    words: frozenset[str]
+    ids: frozenset[int]
+    address_words: dict[int, str]
+    address_ids: frozenset[int]
 
 
-@lru_cache(maxsize=1)
-def _address_ids() -> frozenset[int]:
-    """The ids of `_address_words`."""
-    return frozenset(_address_words())
+@lru_cache(maxsize=16)
+def leads_of(words: tuple[str, ...] = ADDRESS_LEADS) -> Leads:
+    """The `Leads` of a list of lead words (made once per list: the given names are many)."""
+    address_words = {get_string_id(word): word
+                     for word in given_names() | frozenset(words) | {"thank"}}
+    return Leads(frozenset(words), frozenset(get_string_id(word) for word in words),
+                 address_words, frozenset(address_words))
 
 
 @lru_cache(maxsize=65536)
@@ -119,7 +128,7 @@ def is_word(word: str) -> bool:
 def load_lexicons() -> None:
     """Load the given names and lemminflect's lemma table (a fifth of a second) now, when
     the `Coach` is built, rather than on the first turn of a live session."""
-    _address_ids()
+    leads_of()
     is_word("name")
 
 
@@ -176,53 +185,57 @@ def close_variant(written: str, name: str, cutoff: float, max_edits: int) -> boo
     )
 
 
-def _is_lead(doc: Doc, index: int) -> bool:
+def _is_lead(doc: Doc, index: int, leads: Leads) -> bool:
     token = doc[index]
     low = token.lower_
     if low == "you" and index > 0 and doc[index - 1].lower_ == "thank":
         return True
-    return low in ADDRESS_LEADS
+    return low in leads.words
 
 
-def _lead_at(lowers: list[int], index: int) -> bool:
+def _lead_at(lowers: list[int], index: int, leads: Leads) -> bool:
     """`_is_lead` on the turn's `LOWER` ids."""
     low = lowers[index]
-    return low in _LEAD_IDS or (low == _YOU and index > 0 and lowers[index - 1] == _THANK)
+    return low in leads.ids or (low == _YOU and index > 0 and lowers[index - 1] == _THANK)
 
 
-def _may_be_address(lowers: list[int], index: int) -> bool:
+def _may_be_address(lowers: list[int], index: int, leads: Leads) -> bool:
     """False when the token at `index` cannot be in address position, whatever the sentence
     bounds: no lead or opener before it and no comma after it. Needs no sentences."""
-    if index > 0 and (_lead_at(lowers, index - 1) or lowers[index - 1] in _OPENER_IDS):
+    if index > 0 and (_lead_at(lowers, index - 1, leads) or lowers[index - 1] in _OPENER_IDS):
         return True
     return index + 1 < len(lowers) and lowers[index + 1] == _COMMA
 
 
-def _after_lead(doc: Doc, index: int) -> bool:
+def _after_lead(doc: Doc, index: int, leads: Leads) -> bool:
     """True when a greeting or thanks comes right before the token, maybe with a comma."""
     before = index - 1
     if before >= 0 and doc[before].text == ",":
         before -= 1
-    return before >= 0 and _is_lead(doc, before)
+    return before >= 0 and _is_lead(doc, before, leads)
 
 
-def in_address_position(doc: Doc, start: int, end: int | None = None) -> bool:
-    """True when tokens ``start:end`` stand as an address: after a greeting or thanks, or
-    set off by a comma or the sentence edge on both sides ("Will, can you..." / "..., Will.").
+def in_address_position(doc: Doc, start: int, end: int | None = None, *,
+                        leads: Leads | None = None) -> bool:
+    """True when tokens ``start:end`` stand as an address: after a greeting or thanks (one
+    of `leads`, by default `ADDRESS_LEADS`), or set off by a comma or the sentence edge on
+    both sides ("Will, can you..." / "..., Will.").
     """
     end = start + 1 if end is None else end
     return _address_position(doc, start, end, bool(doc[start].is_sent_start),
-                             end < len(doc) and bool(doc[end].is_sent_start))
+                             end < len(doc) and bool(doc[end].is_sent_start),
+                             leads or leads_of())
 
 
-def _address_position(doc: Doc, start: int, end: int, starts: bool, next_starts: bool) -> bool:
+def _address_position(doc: Doc, start: int, end: int, starts: bool, next_starts: bool,
+                      leads: Leads) -> bool:
     """`in_address_position` with the sentence bounds given: whether the token at `start`
     starts a sentence, and whether the one at `end` does."""
     first = doc[start]
     prev = None if starts or start == 0 else doc[start - 1]
     nxt = doc[end] if end < len(doc) else None
     closes = nxt is None or nxt.text in _CLOSERS or next_starts
-    if prev is not None and _is_lead(doc, start - 1):
+    if prev is not None and _is_lead(doc, start - 1, leads):
         return closes or first.text[:1].isupper()
     if prev is None:
         return nxt is not None and nxt.text == ","
@@ -275,23 +288,23 @@ def turn_words(text: str) -> frozenset[str]:
 
 
 def _in_position(doc: Doc, sentence_starts: Callable[[], frozenset[int]] | None,
-                 lowers: list[int], index: int) -> bool:
+                 lowers: list[int], index: int, leads: Leads) -> bool:
     """`in_address_position` for the token at `index`; `lowers` are the tokens' `LOWER` ids.
 
     `doc` may be the turn's bare tokens: `sentence_starts` then gives the token indices
     that start a sentence, asked for only when they decide (a lead, an opener or a comma
     next to the token, and an answer that differs with the bounds around it).
     """
-    if not _may_be_address(lowers, index):
+    if not _may_be_address(lowers, index, leads):
         return False
     if sentence_starts is None:
-        return in_address_position(doc, index)
-    answers = {_address_position(doc, index, index + 1, starts, next_starts)
+        return in_address_position(doc, index, leads=leads)
+    answers = {_address_position(doc, index, index + 1, starts, next_starts, leads)
                for starts in (False, True) for next_starts in (False, True)}
     if len(answers) == 1:
         return answers.pop()
     bounds = sentence_starts()
-    return _address_position(doc, index, index + 1, index in bounds, index + 1 in bounds)
+    return _address_position(doc, index, index + 1, index in bounds, index + 1 in bounds, leads)
 
 
 def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> list[int]:
@@ -309,13 +322,15 @@ def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> 
 
 def find_name_use(
     doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int,
-    sentence_starts: Callable[[], frozenset[int]] | None = None,
+    sentence_starts: Callable[[], frozenset[int]] | None = None, *, leads: Leads | None = None,
 ) -> NameUse:
     """The first right address and the first close variant of any known name in the turn.
 
     `doc` may be the turn's bare tokens, with `sentence_starts` giving the sentence bounds
-    (see `_in_position`).
+    (see `_in_position`); `leads` are the words that put a name in address position (by
+    default `ADDRESS_LEADS`).
     """
+    leads = leads or leads_of()
     right: Address | None = None
     wrong: Address | None = None
     if not names or not _may_name(turn_words(text), names, cutoff, max_edits):
@@ -341,28 +356,28 @@ def find_name_use(
                                          "full name")
             elif low == name.first or (low in name.forms and not close_variant(
                     low, name.first, cutoff, max_edits)):
-                if not is_word(low) or _in_position(doc, sentence_starts, lowers, index):
+                if not is_word(low) or _in_position(doc, sentence_starts, lowers, index, leads):
                     note = "first name" if low == name.first else f"nickname of {name.first}"
                     right = right or Address(token.idx, token.idx + len(token), note)
             elif token.is_alpha and (token.text[:1].isupper() or not cased) \
                     and close_variant(low, name.first, cutoff, max_edits) \
-                    and _in_position(doc, sentence_starts, lowers, index):
+                    and _in_position(doc, sentence_starts, lowers, index, leads):
                 wrong = wrong or Address(token.idx, token.idx + len(token), "close variant")
         if right and wrong:
             break
     return NameUse(right, wrong)
 
 
-def _address_candidates(lowers: list[int]) -> list[int]:
+def _address_candidates(lowers: list[int], leads: Leads) -> list[int]:
     """Indices of the tokens `addressed_name` may take for a name, from their `LOWER` ids:
     given names, and words right after a lead, maybe with a comma between ("Hey, Afua");
     any other token is no given name and comes after no lead, so it is never taken."""
-    given, wanted = _given_name_ids(), _address_ids()
+    given, wanted = _given_name_ids(), leads.address_ids
     found = set()
     for index in [index for index, low in enumerate(lowers) if low in wanted or low == _YOU]:
         if lowers[index] in given:
             found.add(index)
-        if index + 1 < len(lowers) and _lead_at(lowers, index):
+        if index + 1 < len(lowers) and _lead_at(lowers, index, leads):
             found.add(index + 2 if lowers[index + 1] == _COMMA else index + 1)
     return sorted(found)
 
@@ -375,9 +390,10 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         at = text.find(word, at + 1)
 
 
-def _may_address_cased(text: str, lowered: str, words: Iterable[str]) -> bool:
+def _may_address_cased(text: str, lowered: str, words: Iterable[str], leads: Leads) -> bool:
     """False when `addressed_name` can take no token of `text`, a cased text whose lower
-    case `lowered` has its length, given the `_address_words` its tokens are (lower case).
+    case `lowered` has its length, given the `Leads.address_words` its tokens are (lower
+    case).
 
     The token it takes is then capitalised, of two letters or more, and either a given
     name or right after a lead, maybe with a comma between ("Hi Will", "Thanks, Afua"):
@@ -387,8 +403,8 @@ def _may_address_cased(text: str, lowered: str, words: Iterable[str]) -> bool:
     for name in (word for word in words if word in names):
         if any(text[at].isupper() for at in _occurrences(lowered, name)):
             return True
-    leads = [word for word in words if word in ADDRESS_LEADS] + ["you"] * ("thank" in words)
-    for lead in leads:
+    present = [word for word in words if word in leads.words] + ["you"] * ("thank" in words)
+    for lead in present:
         for at in _occurrences(lowered, lead):
             after = at + len(lead)  # then what the tokens leave between: " , " at most
             after += 2 if lowered.startswith(" ,", after) else int(lowered.startswith(",", after))
@@ -400,22 +416,25 @@ def _may_address_cased(text: str, lowered: str, words: Iterable[str]) -> bool:
 
 def addressed_name(
     doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None,
-    sentence_starts: Callable[[], frozenset[int]] | None = None,
+    sentence_starts: Callable[[], frozenset[int]] | None = None, *, leads: Leads | None = None,
 ) -> str | None:
     """A name the agent addresses someone by ("Hi James,"), for when no name is known.
 
     `doc` may be the turn's bare tokens when the pipeline sets no entities, with
-    `sentence_starts` giving the sentence bounds (see `_in_position`).
+    `sentence_starts` giving the sentence bounds (see `_in_position`); `leads` as for
+    `find_name_use`.
     """
+    leads = leads or leads_of()
     has_entities = doc.has_annotation("ENT_IOB")
     cased = text != text.lower()
     own = agent_name.lower() if agent_name else None
     for entity in doc.ents:
-        if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end) \
+        if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end,
+                                                             leads=leads) \
                 and entity.text.split()[0].lower() != own:
             return entity.text
     lowers = doc.to_array(LOWER).tolist()
-    for index in _address_candidates(lowers):
+    for index in _address_candidates(lowers, leads):
         token = doc[index]
         low = token.lower_
         if not token.is_alpha or len(low) < 2 or low in not_names or low == own \
@@ -426,17 +445,17 @@ def addressed_name(
             likely = capital or not cased
         else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
             likely = capital and cased and not is_word(low) and not token.is_stop \
-                and _after_lead(doc, index) and not _HANDLE.search(token.text)
-        if likely and _in_position(doc, sentence_starts, lowers, index):
-            if not has_entities and not _may_address(turn_words(text)):
+                and _after_lead(doc, index, leads) and not _HANDLE.search(token.text)
+        if likely and _in_position(doc, sentence_starts, lowers, index, leads):
+            if not has_entities and not _may_address(turn_words(text), leads):
                 return None  # neither a lead ("Hi", "thanks") nor a given name: no address
             return token.text
     return None
 
 
-def _may_address(words: frozenset[str]) -> bool:
+def _may_address(words: frozenset[str], leads: Leads) -> bool:
     """Cheap test on the turn's words: is one a lead ("Hi", "thanks") or a given name?"""
-    return bool(words & (ADDRESS_LEADS | {"thank"})) or bool(words & given_names())
+    return bool(words & (leads.words | {"thank"})) or bool(words & given_names())
 
 
 @dataclass
@@ -481,8 +500,11 @@ class NameAnalyzer(PhraseListsAnalyzer):
     lists = ("lead_in",)
     optional_lists = ("lead_out", "name_question")
     defaults: ClassVar[dict[str, Any]] = {
-        "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6
+        "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6,
+        "address_leads": ADDRESS_LEADS, "answer_fillers": (),
     }
+    """`address_leads` defaults to the library's list; the core pack gives both word lists
+    (`rules/core/name/name.yaml`)."""
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -491,6 +513,12 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.max_edits = self.setting("max_edits")
         self.any_word = frozenset(self.setting("any_word_after"))
         self.not_names = frozenset(self.setting("not_names"))
+        self.leads = leads_of(self.setting("address_leads"))
+        """The words that put a name in address position ("Hi", "thanks")."""
+        fillers = "|".join(re.escape(filler) for filler in self.setting("answer_fillers"))
+        self._answer_fillers = re.compile(rf"(?:\s*(?:{fillers})\b[\s,.!]*)*", re.IGNORECASE) \
+            if fillers else re.compile("")
+        """The words an answer to "may I have your name?" may start with ("sure, it's")."""
         self._tracker_key = self.tracker_key("name", *(
             (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
         """Rules whose lists and settings are equal share one tracker."""
@@ -562,24 +590,26 @@ class NameAnalyzer(PhraseListsAnalyzer):
         """`addressed_name` for an agent turn, on the bare tokens when the pipeline is plain."""
         text = ctx.turn.text
         if not ctx.plain:
-            return addressed_name(ctx.doc, text, self.not_names, agent)
-        present = _address_ids() & ctx.words
+            return addressed_name(ctx.doc, text, self.not_names, agent, leads=self.leads)
+        present = self.leads.address_ids & ctx.words
         if not present:
             return None  # no token is a given name, a lead or a "thank": no address here
         lowered = text.lower()  # cased, and with the offsets of the text (no "İ" in it):
         if text != lowered and len(lowered) == len(text) and not _may_address_cased(
-                text, lowered, [_address_words()[word] for word in present]):
+                text, lowered, [self.leads.address_words[word] for word in present],
+                self.leads):
             return None  # no capitalised given name, nor a capitalised word after a lead
         return addressed_name(ctx.tokens, text, self.not_names, agent,
-                              lambda: _sentence_starts(ctx))
+                              lambda: _sentence_starts(ctx), leads=self.leads)
 
     def _use(self, ctx: TurnContext, names: list[KnownName]) -> NameUse:
         """`find_name_use` for an agent turn, on the bare tokens when the pipeline is plain."""
         text = ctx.turn.text
         if not ctx.plain:
-            return find_name_use(ctx.doc, text, names, self.cutoff, self.max_edits)
+            return find_name_use(ctx.doc, text, names, self.cutoff, self.max_edits,
+                                 leads=self.leads)
         return find_name_use(ctx.tokens, text, names, self.cutoff, self.max_edits,
-                             lambda: _sentence_starts(ctx))
+                             lambda: _sentence_starts(ctx), leads=self.leads)
 
     def _learn(self, facts: NameFacts, conversation: Conversation, ctx: TurnContext) -> None:
         asked = facts.asked
@@ -621,7 +651,9 @@ class NameAnalyzer(PhraseListsAnalyzer):
                 if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
                     return before[1]
         if asked and len(doc) <= 8:
-            return self._name_at(text, _skip_fillers(text), cased, loose=False, opening=True)
+            after = self._answer_fillers.match(text)  # "sure, it's ..." before the name
+            return self._name_at(text, after.end() if after else 0, cased, loose=False,
+                                 opening=True)
         window = _OPENING_CHARS * 3
         if len(conversation.turns) <= _OPENING_TURNS and (  # "Morning. Patrick O'Neill. I'm"
             "." in text[:window] or "!" in text[:window]  # (a bare name ends with one)
@@ -692,22 +724,12 @@ def _first(name: str | None) -> str | None:
     return known.first if known else None
 
 
-_FILLERS = re.compile(r"(?:\s*(?:yes|yeah|yep|sure|ok|okay|hi|hello|of course|it's|it is|"
-                      r"that's|that is|my name is|my name's|this is)\b[\s,.!]*)*", re.IGNORECASE)
-
-
 def _name_before(text: str, end: int) -> re.Match[str] | None:
     """A name ending at `end` (before a lead-out, "Dana here"), found in the opening of the
     turn only: searching text further on costs time for a name that would not be used."""
     if end > _OPENING_CHARS + _NAME_SPAN:
         return None
     return _NAME_BEFORE.search(text, 0, end)
-
-
-def _skip_fillers(text: str) -> int:
-    """Offset of the first word after "sure, it's ..." fillers in an answer."""
-    found = _FILLERS.match(text)
-    return found.end() if found else 0
 
 
 def _finding(

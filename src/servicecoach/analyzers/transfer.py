@@ -17,6 +17,7 @@ back (`warm`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
@@ -30,10 +31,6 @@ from servicecoach.models import Event, EventType, Finding, Speaker
 from servicecoach.nlp.context import overlaps
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
-
-_TARGET_PREPOSITIONS = frozenset({"to", "with", "through"})
-_VAGUE_TARGETS = frozenset({"someone", "somebody", "them", "him", "her", "it", "there", "another",
-                            "whoever", "anyone", "anybody", "the"})
 
 
 @dataclass
@@ -70,18 +67,32 @@ class TransferState:
     """The latest agent turn, whose words a transfer event that follows it reads."""
 
 
-def says_where(ctx: TurnContext, hit: Hit) -> bool:
+@dataclass(frozen=True)
+class TargetWords:
+    """The words that tell whether a transfer says where to (the rule's settings)."""
+
+    prepositions: frozenset[str]
+    """Words before the target ("to", "with")."""
+    skipped: frozenset[str]
+    """Words after such a preposition that are not the target ("over", "you")."""
+    vague: frozenset[str]
+    """Targets that name no one ("someone", "them"); "the" unless a vague adjective follows."""
+    vague_after_the: frozenset[str]
+    """Adjectives that make "the ..." vague ("the right team")."""
+
+
+def says_where(ctx: TurnContext, hit: Hit, words: TargetWords) -> bool:
     """True when the transfer words are followed, in the sentence, by a concrete target."""
     doc = ctx.tokens
     sentence_end = ctx.sentence_of(hit.token_end - 1).end
     for index in range(hit.token_end - 1, sentence_end - 1):
-        if doc[index].lower_ in _TARGET_PREPOSITIONS:
-            target = doc[index + 1]
-            if target.lower_ == "over" or target.lower_ == "you":
+        if doc[index].lower_ in words.prepositions:
+            target = doc[index + 1].lower_
+            if target in words.skipped:
                 continue
-            return target.lower_ not in _VAGUE_TARGETS or (
-                target.lower_ == "the" and index + 2 < sentence_end
-                and doc[index + 2].lower_ not in {"right", "correct", "appropriate"}
+            return target not in words.vague or (
+                target == "the" and index + 2 < sentence_end
+                and doc[index + 2].lower_ not in words.vague_after_the
             )
     return False
 
@@ -98,7 +109,17 @@ class TransferAnalyzer(PhraseListsAnalyzer):
 
     lists = ("transfer", "why")
     optional_lists = ("offer", "warm", "where")
+    defaults: ClassVar[dict[str, Any]] = {
+        "target_prepositions": (), "not_targets": (), "vague_targets": (), "vague_after_the": (),
+    }
+    """Word lists: the pack gives them (`rules/core/transfer/transfer.yaml`)."""
     speakers = frozenset({Speaker.AGENT})
+
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self.target_words = TargetWords(
+            frozenset(self.setting("target_prepositions")), frozenset(self.setting("not_targets")),
+            frozenset(self.setting("vague_targets")), frozenset(self.setting("vague_after_the")))
 
     def new_state(self, conversation: Conversation) -> TransferState:
         return TransferState()
@@ -133,8 +154,8 @@ class TransferAnalyzer(PhraseListsAnalyzer):
         def read() -> _Said:
             mentions = self.hits(ctx, "transfer")
             return _Said(
-                where=bool(self.hits(ctx, "where")) or any(says_where(ctx, hit)
-                                                           for hit in mentions),
+                where=bool(self.hits(ctx, "where")) or any(
+                    says_where(ctx, hit, self.target_words) for hit in mentions),
                 why=bool(self.hits(ctx, "why")),
                 warm=bool(self.hits(ctx, "warm")),
             )
