@@ -5,7 +5,7 @@ from __future__ import annotations
 import spacy
 
 from servicecoach import Coach
-from servicecoach.analyzers.name import (
+from servicecoach.nlp.names import (
     KnownName,
     close_variant,
     find_name_use,

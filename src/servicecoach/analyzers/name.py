@@ -4,34 +4,20 @@ The name is known from the metadata (``customer_name``), from the customer stati
 ("this is Priya Raman", "my name's Dave", "it's Ana, A-N-A", "Priya here", or the
 answer to "may I have your name?"), or from a PERSON entity after such a lead-in when
 the spaCy pipeline has NER. Where no name is known, the first name the agent addresses
-the customer by ("Hi James,") stands in for it.
-
-An agent turn addresses the customer when it has the full name, a title and the surname
-("Ms. Okafor") or the first name, or a nickname of it from the `nicknames` dataset
-(Robert -> Bob, Liz -> Elizabeth). A first name that is also an English word (Will,
-Grace, Hope, Bill: lemminflect knows it) counts only in address position ("Thanks,
-Will." / "Will, can you..." / "Hi Grace"), never in "I will check". A close variant of
-the name in address position (rapidfuzz: Katherine/Catherine, Jon/John, Sara/Sarah) is
-a misspelling, checked before nicknames since the dataset lists Jon for John.
+the customer by ("Hi James,") stands in for it. How a turn addresses or uses a name is
+read by `servicecoach.nlp.names`; the family's tracker (`NameFacts`) keeps what the
+conversation showed, and each rule judges it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from lemminflect import getAllLemmas
-from nicknames import NickNamer
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.strings import get_string_id
-from spacy.tokens import Doc
 from spacy.tokens import Span as DocSpan
 
 from servicecoach.analyzers.base import (
@@ -44,22 +30,22 @@ from servicecoach.analyzers.base import (
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence
 from servicecoach.models import Evidence, Finding, Speaker
+from servicecoach.nlp.names import (
+    ADDRESS_LEADS,
+    HANDLE_LIKE,
+    Address,
+    KnownName,
+    NameUse,
+    addressed_name,
+    find_name_use,
+    given_names,
+    is_word,
+    leads_of,
+    load_lexicons,
+    may_address_cased,
+)
 from servicecoach.rules.schema import BuiltinRule
 
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam"})
-"""Words before a surname that make it an address ("Mr. Raman")."""
-ADDRESS_LEADS = (
-    "hi", "hello", "hey", "dear", "thanks", "thx", "bye", "goodbye", "morning", "afternoon",
-    "evening", "welcome", "ok", "okay", "sure", "great", "perfect", "alright", "sorry",
-    "congratulations", "cheers", "absolutely", "certainly",
-)
-"""The default of the name rules' `address_leads` setting: words right before a name that
-put it in address position ("Hi Grace", "thank you Will")."""
-_CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-"})
-_OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_TWO_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z][A-Za-z'-]*)(?:[ \t]+([A-Za-z][A-Za-z'-]*))?")
-_HANDLE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 _OPENING_TOKENS = 4
 """A lead-in this close to the start of the turn opens it ("Hi, this is Priya")."""
 _OPENING_CHARS = 12
@@ -69,393 +55,8 @@ _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[
 _NAME_SPAN = 64
 """The longest name (two words, and spaces and a comma) looked for before a lead-out."""
 _BARE_NAME = re.compile(r"(?:^|(?<=[.!?,])[ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
-_LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
-"""The only letters beyond ASCII whose lower case holds `_WORD` characters (İ, Kelvin K)."""
-_COMMA = get_string_id(",")
-_THANK = get_string_id("thank")
-_YOU = get_string_id("you")
-_OPENER_IDS = frozenset(get_string_id(text) for text in _OPENERS)
-"""Token `LOWER` ids (string hashes) of the openers: a punctuation token's lower case is
-its text."""
-
-
-@lru_cache(maxsize=1)
-def _nicknamer() -> NickNamer:
-    return NickNamer()
-
-
-@lru_cache(maxsize=1)
-def given_names() -> frozenset[str]:
-    """Every name of the `nicknames` dataset, lower case: a lexicon of given names."""
-    namer = _nicknamer()
-    return frozenset(namer.nickname_lookup) | frozenset(namer.canonical_lookup)
-
-
-@lru_cache(maxsize=1)
-def _given_name_ids() -> frozenset[int]:
-    """The `LOWER` ids a token has when it is a given name."""
-    return frozenset(get_string_id(name) for name in given_names())
-
-
-@dataclass(frozen=True)
-class Leads:
-    """The words right before a name that put it in address position (a name rule's
-    `address_leads`), and what the name search reads of them: their `LOWER` ids, and the
-    words of which a turn needs one for `addressed_name` to find anything without entities
-    (the given names, the leads and the "thank" of "thank you"), by `LOWER` id."""
-
-    words: frozenset[str]
-    ids: frozenset[int]
-    address_words: dict[int, str]
-    address_ids: frozenset[int]
-
-
-@lru_cache(maxsize=16)
-def leads_of(words: tuple[str, ...] = ADDRESS_LEADS) -> Leads:
-    """The `Leads` of a list of lead words (made once per list: the given names are many)."""
-    address_words = {get_string_id(word): word
-                     for word in given_names() | frozenset(words) | {"thank"}}
-    return Leads(frozenset(words), frozenset(get_string_id(word) for word in words),
-                 address_words, frozenset(address_words))
-
-
-@lru_cache(maxsize=65536)
-def is_word(word: str) -> bool:
-    """True when `word` is also an English word (lemminflect has a lemma for it)."""
-    return bool(getAllLemmas(word.lower()))
-
-
-def load_lexicons() -> None:
-    """Load the given names and lemminflect's lemma table (a fifth of a second) now, when
-    the `Coach` is built, rather than on the first turn of a live session."""
-    leads_of()
-    is_word("name")
-
-
-def name_forms(first: str) -> frozenset[str]:
-    """A first name with its nicknames and the names it is a nickname of, lower case."""
-    namer = _nicknamer()
-    low = first.lower()
-    return frozenset({low} | namer.nicknames_of(low) | namer.canonicals_of(low))
-
-
-@dataclass(frozen=True)
-class KnownName:
-    """A customer name and the forms that address the customer by it."""
-
-    full: str
-    first: str
-    last: str | None
-    forms: frozenset[str]
-
-    @classmethod
-    def parse(cls, full: str | None) -> KnownName | None:
-        """The name from free text ("Dr. Priya Raman", "crystal minh"); None when empty."""
-        if not full:
-            return None
-        words = _WORD.findall(full)
-        while words and words[0].lower() in TITLES:
-            words = words[1:]
-        if not words:
-            return None
-        last = words[-1].lower() if len(words) > 1 else None
-        return cls(" ".join(words), words[0].lower(), last, name_forms(words[0]))
-
-
-@dataclass(frozen=True)
-class Address:
-    """Where an agent turn addresses the customer, right or as a close variant."""
-
-    start: int
-    end: int
-    note: str
-
-
-def close_variant(written: str, name: str, cutoff: float, max_edits: int) -> bool:
-    """True when `written` is a near miss of `name` (Jon/John), not the name or a longer form."""
-    written, name = written.lower(), name.lower()
-    if written == name or len(written) < 2:
-        return False
-    shorter, longer = sorted((written, name), key=len)
-    if longer.startswith(shorter) and len(longer) - len(shorter) >= 2:
-        return False  # Johnny for John is a nickname, not a typo
-    return (
-        Levenshtein.distance(written, name) <= max_edits
-        and fuzz.ratio(written, name) >= cutoff
-    )
-
-
-def _is_lead(doc: Doc, index: int, leads: Leads) -> bool:
-    token = doc[index]
-    low = token.lower_
-    if low == "you" and index > 0 and doc[index - 1].lower_ == "thank":
-        return True
-    return low in leads.words
-
-
-def _lead_at(lowers: list[int], index: int, leads: Leads) -> bool:
-    """`_is_lead` on the turn's `LOWER` ids."""
-    low = lowers[index]
-    return low in leads.ids or (low == _YOU and index > 0 and lowers[index - 1] == _THANK)
-
-
-def _may_be_address(lowers: list[int], index: int, leads: Leads) -> bool:
-    """False when the token at `index` cannot be in address position, whatever the sentence
-    bounds: no lead or opener before it and no comma after it. Needs no sentences."""
-    if index > 0 and (_lead_at(lowers, index - 1, leads) or lowers[index - 1] in _OPENER_IDS):
-        return True
-    return index + 1 < len(lowers) and lowers[index + 1] == _COMMA
-
-
-def _after_lead(doc: Doc, index: int, leads: Leads) -> bool:
-    """True when a greeting or thanks comes right before the token, maybe with a comma."""
-    before = index - 1
-    if before >= 0 and doc[before].text == ",":
-        before -= 1
-    return before >= 0 and _is_lead(doc, before, leads)
-
-
-def in_address_position(doc: Doc, start: int, end: int | None = None, *,
-                        leads: Leads | None = None) -> bool:
-    """True when tokens ``start:end`` stand as an address: after a greeting or thanks (one
-    of `leads`, by default `ADDRESS_LEADS`), or set off by a comma or the sentence edge on
-    both sides ("Will, can you..." / "..., Will.").
-    """
-    end = start + 1 if end is None else end
-    return _address_position(doc, start, end, bool(doc[start].is_sent_start),
-                             end < len(doc) and bool(doc[end].is_sent_start),
-                             leads or leads_of())
-
-
-def _address_position(doc: Doc, start: int, end: int, starts: bool, next_starts: bool,
-                      leads: Leads) -> bool:
-    """`in_address_position` with the sentence bounds given: whether the token at `start`
-    starts a sentence, and whether the one at `end` does."""
-    first = doc[start]
-    prev = None if starts or start == 0 else doc[start - 1]
-    nxt = doc[end] if end < len(doc) else None
-    closes = nxt is None or nxt.text in _CLOSERS or next_starts
-    if prev is not None and _is_lead(doc, start - 1, leads):
-        return closes or first.text[:1].isupper()
-    if prev is None:
-        return nxt is not None and nxt.text == ","
-    return prev.text in _OPENERS and closes
-
-
-def _title_at(doc: Doc, index: int) -> int | None:
-    """Index of the word after a title starting at `index` ("Mr." / "Mr ."), else None."""
-    if doc[index].lower_.rstrip(".") not in TITLES:
-        return None
-    after = index + 1
-    if after < len(doc) and doc[after].text == ".":
-        after += 1
-    return after if after < len(doc) else None
-
-
-@dataclass(frozen=True)
-class NameUse:
-    """What one agent turn does with the name: addresses the customer, or misspells it."""
-
-    right: Address | None = None
-    misspelled: Address | None = None
-
-
 _NO_USE = NameUse()
-
-
-def _may_name(words: frozenset[str], names: list[KnownName], cutoff: float,
-               max_edits: int) -> bool:
-    """Cheap test on the turn's words: could any of them be (or nearly be) a known name?"""
-    for name in names:
-        if words & name.forms or (name.last and name.last in words):
-            return True
-        for target in (name.first, name.last) if name.last else (name.first,):
-            # a close variant is within `max_edits` edits: rapidfuzz finds those in one pass
-            near = process.extract(target, words, scorer=Levenshtein.distance,
-                                   score_cutoff=max_edits, limit=None)
-            if any(close_variant(word, target, cutoff, max_edits) for word, _, _ in near):
-                return True
-    return False
-
-
-@lru_cache(maxsize=1)
-def turn_words(text: str) -> frozenset[str]:
-    """The lower-cased words of a text (kept for the latest text: a turn that addresses a
-    name asks for its words again, to find the name's use)."""
-    if _LOWERS_TO_ASCII.search(text):
-        return frozenset(word.lower() for word in _WORD.findall(text))
-    return frozenset(_WORD.findall(text.lower()))  # the same words, lower-cased at once
-
-
-def _in_position(doc: Doc, sentence_starts: Callable[[], frozenset[int]] | None,
-                 lowers: list[int], index: int, leads: Leads) -> bool:
-    """`in_address_position` for the token at `index`; `lowers` are the tokens' `LOWER` ids.
-
-    `doc` may be the turn's bare tokens: `sentence_starts` then gives the token indices
-    that start a sentence, asked for only when they decide (a lead, an opener or a comma
-    next to the token, and an answer that differs with the bounds around it).
-    """
-    if not _may_be_address(lowers, index, leads):
-        return False
-    if sentence_starts is None:
-        return in_address_position(doc, index, leads=leads)
-    answers = {_address_position(doc, index, index + 1, starts, next_starts, leads)
-               for starts in (False, True) for next_starts in (False, True)}
-    if len(answers) == 1:
-        return answers.pop()
-    bounds = sentence_starts()
-    return _address_position(doc, index, index + 1, index in bounds, index + 1 in bounds, leads)
-
-
-def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> list[int]:
-    """Indices of the tokens at which `find_name_use` may find something, from their lower
-    case: titles, forms of a name, and words within `max_edits` edits of a first name (as a
-    close variant is); at any other token it finds nothing."""
-    forms = frozenset().union(*(name.forms for name in names))
-    found = {index for index, low in enumerate(lows)
-             if low in forms or low.rstrip(".") in TITLES}
-    for name in names:
-        found.update(index for _, _, index in process.extract(
-            name.first, lows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None))
-    return sorted(found)
-
-
-def find_name_use(
-    doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int,
-    sentence_starts: Callable[[], frozenset[int]] | None = None, *, leads: Leads | None = None,
-) -> NameUse:
-    """The first right address and the first close variant of any known name in the turn.
-
-    `doc` may be the turn's bare tokens, with `sentence_starts` giving the sentence bounds
-    (see `_in_position`); `leads` are the words that put a name in address position (by
-    default `ADDRESS_LEADS`).
-    """
-    leads = leads or leads_of()
-    right: Address | None = None
-    wrong: Address | None = None
-    if not names or not _may_name(turn_words(text), names, cutoff, max_edits):
-        return NameUse()
-    cased = text != text.lower()
-    lowers = doc.to_array(LOWER).tolist()
-    strings = doc.vocab.strings
-    for index in _use_candidates([strings[low] for low in lowers], names, max_edits):
-        token = doc[index]
-        after_title = _title_at(doc, index)
-        for name in names:
-            if after_title is not None and name.last:
-                surname = doc[after_title]
-                if surname.lower_ == name.last:
-                    right = right or Address(token.idx, surname.idx + len(surname), "title")
-                elif surname.is_alpha and close_variant(surname.text, name.last, cutoff, max_edits):
-                    wrong = wrong or Address(token.idx, surname.idx + len(surname), "title")
-                continue
-            low = token.lower_
-            if low == name.first and name.last and index + 1 < len(doc) \
-                    and doc[index + 1].lower_ == name.last:
-                right = right or Address(token.idx, doc[index + 1].idx + len(doc[index + 1]),
-                                         "full name")
-            elif low == name.first or (low in name.forms and not close_variant(
-                    low, name.first, cutoff, max_edits)):
-                if not is_word(low) or _in_position(doc, sentence_starts, lowers, index, leads):
-                    note = "first name" if low == name.first else f"nickname of {name.first}"
-                    right = right or Address(token.idx, token.idx + len(token), note)
-            elif token.is_alpha and (token.text[:1].isupper() or not cased) \
-                    and close_variant(low, name.first, cutoff, max_edits) \
-                    and _in_position(doc, sentence_starts, lowers, index, leads):
-                wrong = wrong or Address(token.idx, token.idx + len(token), "close variant")
-        if right and wrong:
-            break
-    return NameUse(right, wrong)
-
-
-def _address_candidates(lowers: list[int], leads: Leads) -> list[int]:
-    """Indices of the tokens `addressed_name` may take for a name, from their `LOWER` ids:
-    given names, and words right after a lead, maybe with a comma between ("Hey, Afua");
-    any other token is no given name and comes after no lead, so it is never taken."""
-    given, wanted = _given_name_ids(), leads.address_ids
-    found = set()
-    for index in [index for index, low in enumerate(lowers) if low in wanted or low == _YOU]:
-        if lowers[index] in given:
-            found.add(index)
-        if index + 1 < len(lowers) and _lead_at(lowers, index, leads):
-            found.add(index + 2 if lowers[index + 1] == _COMMA else index + 1)
-    return sorted(found)
-
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    """Where `word` starts in `text`, overlaps included."""
-    at = text.find(word)
-    while at >= 0:
-        yield at
-        at = text.find(word, at + 1)
-
-
-def _may_address_cased(text: str, lowered: str, words: Iterable[str], leads: Leads) -> bool:
-    """False when `addressed_name` can take no token of `text`, a cased text whose lower
-    case `lowered` has its length, given the `Leads.address_words` its tokens are (lower
-    case).
-
-    The token it takes is then capitalised, of two letters or more, and either a given
-    name or right after a lead, maybe with a comma between ("Hi Will", "Thanks, Afua"):
-    the lead is a word here, or "you" when "thank" is.
-    """
-    names = given_names()
-    for name in (word for word in words if word in names):
-        if any(text[at].isupper() for at in _occurrences(lowered, name)):
-            return True
-    present = [word for word in words if word in leads.words] + ["you"] * ("thank" in words)
-    for lead in present:
-        for at in _occurrences(lowered, lead):
-            after = at + len(lead)  # then what the tokens leave between: " , " at most
-            after += 2 if lowered.startswith(" ,", after) else int(lowered.startswith(",", after))
-            after += int(lowered.startswith(" ", after))
-            if text[after : after + 1].isupper() and text[after + 1 : after + 2].isalpha():
-                return True
-    return False
-
-
-def addressed_name(
-    doc: Doc, text: str, not_names: frozenset[str], agent_name: str | None,
-    sentence_starts: Callable[[], frozenset[int]] | None = None, *, leads: Leads | None = None,
-) -> str | None:
-    """A name the agent addresses someone by ("Hi James,"), for when no name is known.
-
-    `doc` may be the turn's bare tokens when the pipeline sets no entities, with
-    `sentence_starts` giving the sentence bounds (see `_in_position`); `leads` as for
-    `find_name_use`.
-    """
-    leads = leads or leads_of()
-    has_entities = doc.has_annotation("ENT_IOB")
-    cased = text != text.lower()
-    own = agent_name.lower() if agent_name else None
-    for entity in doc.ents:
-        if entity.label_ == "PERSON" and in_address_position(doc, entity.start, entity.end,
-                                                             leads=leads) \
-                and entity.text.split()[0].lower() != own:
-            return entity.text
-    lowers = doc.to_array(LOWER).tolist()
-    for index in _address_candidates(lowers, leads):
-        token = doc[index]
-        low = token.lower_
-        if not token.is_alpha or len(low) < 2 or low in not_names or low == own \
-                or (cased and token.text.isupper()):  # initials and acronyms: "^SR"
-            continue
-        capital = token.text[:1].isupper()
-        if low in given_names():
-            likely = capital or not cased
-        else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
-            likely = capital and cased and not is_word(low) and not token.is_stop \
-                and _after_lead(doc, index, leads) and not _HANDLE.search(token.text)
-        if likely and _in_position(doc, sentence_starts, lowers, index, leads):
-            if not has_entities and not _may_address(turn_words(text), leads):
-                return None  # neither a lead ("Hi", "thanks") nor a given name: no address
-            return token.text
-    return None
-
-
-def _may_address(words: frozenset[str], leads: Leads) -> bool:
-    """Cheap test on the turn's words: is one a lead ("Hi", "thanks") or a given name?"""
-    return bool(words & (leads.words | {"thank"})) or bool(words & given_names())
+_TWO_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z][A-Za-z'-]*)(?:[ \t]+([A-Za-z][A-Za-z'-]*))?")
 
 
 @dataclass
@@ -595,7 +196,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if not present:
             return None  # no token is a given name, a lead or a "thank": no address here
         lowered = text.lower()  # cased, and with the offsets of the text (no "İ" in it):
-        if text != lowered and len(lowered) == len(text) and not _may_address_cased(
+        if text != lowered and len(lowered) == len(text) and not may_address_cased(
                 text, lowered, [self.leads.address_words[word] for word in present],
                 self.leads):
             return None  # no capitalised given name, nor a capitalised word after a lead
@@ -687,7 +288,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
         stop word; else a known given name, or in the opening of the turn (or answering a
         name question) a capitalised word that is no English word."""
         low = word.lower()
-        if low in self.not_names or _HANDLE.search(word) or low in STOP_WORDS \
+        if low in self.not_names or HANDLE_LIKE.search(word) or low in STOP_WORDS \
                 or low == "i" or "'" in low or "’" in low:
             return False  # "FWL-Chris", "TeamYouTube", "I'm": handles, brands, pronouns
         if loose:
