@@ -133,6 +133,7 @@ class Session:
         if not isinstance(event, Event):
             event = Event.model_validate(event)
         conversation = self._conversation
+        conversation.events += 1
         found: list[Finding] = []
         analyzers = self._coach.analyzers
         for position in self._active:

@@ -69,6 +69,8 @@ class Conversation:
     """State shared by the rules of a family in this conversation, by family and
     configuration (the escalation tracker, the outcome's ending): decided once for all of
     them, whatever rules of the family are on."""
+    events: int = 0
+    """How many events (holds, transfers) the session has taken in."""
     last_customer_turn: int | None = None
     """The index of the customer's latest turn with text, once there is one."""
     signals: dict[int, dict[str, float]] = field(default_factory=dict)

@@ -87,15 +87,33 @@ class _Cues:
     time: float | None
 
 
+@dataclass(frozen=True)
+class HoldStep:
+    """What one turn or event did to the hold: the same for every rule of the family."""
+
+    began: _Hold | None = None
+    """The hold that began now (its start is judged now)."""
+    returned: _Hold | None = None
+    """The hold the agent returned from on this turn (its return is judged now)."""
+
+
+_NOTHING = HoldStep()
+
+
 @dataclass
-class HoldState:
-    """The open hold, and the latest agent turn (for holds that start with an event)."""
+class HoldTracker:
+    """The open hold and the latest agent turn: one tracker per conversation for the
+    family's rules configured alike, each turn and event read once."""
 
     hold: _Hold | None = None
     last_agent: int | None = None
     last_cues: Callable[[], _Cues] | None = None
     """Reads the latest agent turn's words, for a hold event that follows it (most agent
     turns say nothing of a hold, and no event follows them: they are read only then)."""
+    turns_read: int = 0
+    events_read: int = 0
+    latest: HoldStep = _NOTHING
+    """What the latest turn or event did."""
 
 
 class HoldAnalyzer(PhraseListsAnalyzer):
@@ -106,54 +124,84 @@ class HoldAnalyzer(PhraseListsAnalyzer):
     defaults: ClassVar[dict[str, Any]] = {"grace_seconds": 10.0, "limit_seconds": 120.0}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
-    def new_state(self, conversation: Conversation) -> HoldState:
-        return HoldState()
+    def __init__(self, rule: BuiltinRule) -> None:
+        super().__init__(rule)
+        self._tracker_key = self.tracker_key("hold", *(
+            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        """Rules whose lists and settings are equal share one tracker."""
 
-    def on_turn(self, state: HoldState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
-        hold = state.hold
+    def new_state(self, conversation: Conversation) -> HoldTracker:
+        tracker = conversation.trackers.get(self._tracker_key)
+        if tracker is None:
+            tracker = conversation.trackers[self._tracker_key] = HoldTracker()
+        return tracker  # type: ignore[no-any-return]
+
+    def on_turn(self, state: HoldTracker, conversation: Conversation, ctx: TurnContext
+                ) -> list[Finding]:
+        if state.turns_read <= ctx.index:  # the first rule of the family takes the turn in
+            state.turns_read = ctx.index + 1
+            state.latest = self._take_in(state, conversation, ctx)
+        step = state.latest
+        found = self._begin(step, conversation)
+        if step.returned is not None:
+            found += self.judge_return(step.returned, conversation, ctx)
+        return found
+
+    def _take_in(self, tracker: HoldTracker, conversation: Conversation, ctx: TurnContext
+                 ) -> HoldStep:
+        hold = tracker.hold
         if ctx.turn.speaker is Speaker.CUSTOMER:
             if hold is not None and not hold.began and self.hits(ctx, "refuse"):
                 hold.refused = True
-            return []
+            return _NOTHING
         if ctx.turn.speaker is not Speaker.AGENT:
-            return []
-        def read_cues() -> _Cues:
-            return self.shared(ctx, "hold.cues", lambda: self._cues(conversation, ctx))
-
+            return _NOTHING
         if hold is None and not self._hold_hits(conversation, ctx):
             # nothing to fold in now: the words are read only if a hold event follows
-            state.last_agent, state.last_cues = ctx.index, read_cues
-            return []
-        cues = read_cues()
-        found: list[Finding] = []
+            tracker.last_agent = ctx.index
+            tracker.last_cues = lambda: self._cues(conversation, ctx)
+            return _NOTHING
+        cues = self._cues(conversation, ctx)
+        step = _NOTHING
         if hold is None:
             if cues.hold is not None:
-                state.hold = self._announce(_Hold(ctx.index), cues)
+                tracker.hold = self._announce(_Hold(ctx.index), cues)
         elif not hold.ended and (cues.hold is not None or cues.checkin):
             self._announce(hold, cues)  # still announcing, or checking in during the hold
         elif hold.refused and not hold.began:
-            state.hold = None  # the customer could not hold and the agent did not hold them
+            tracker.hold = None  # the customer could not hold and the agent did not hold them
         else:
-            found = self._begin(hold, conversation) + self.judge_return(hold, conversation, ctx)
-            state.hold = None
-        state.last_agent, state.last_cues = ctx.index, lambda: cues
-        return found
+            step = HoldStep(began=None if hold.began else hold, returned=hold)
+            hold.began = True
+            tracker.hold = None
+        tracker.last_agent, tracker.last_cues = ctx.index, lambda: cues
+        return step
 
-    def on_event(self, state: HoldState, conversation: Conversation, event: Event) -> list[Finding]:
-        hold = state.hold
+    def on_event(self, state: HoldTracker, conversation: Conversation, event: Event
+                 ) -> list[Finding]:
+        if state.events_read < conversation.events:  # the first rule of the family takes it in
+            state.events_read = conversation.events
+            state.latest = self._take_event(state, event)
+        return self._begin(state.latest, conversation)
+
+    def _take_event(self, tracker: HoldTracker, event: Event) -> HoldStep:
+        hold = tracker.hold
         if event.type is EventType.HOLD_START:
             if hold is None or hold.by_event:
-                hold = state.hold = _Hold(state.last_agent)
-                if state.last_cues is not None:
-                    self._announce(hold, state.last_cues(), asking=True)
+                hold = tracker.hold = _Hold(tracker.last_agent)
+                if tracker.last_cues is not None:
+                    self._announce(hold, tracker.last_cues(), asking=True)
             hold.by_event = True
             hold.clock = event.at if event.at is not None else hold.clock
-            return self._begin(hold, conversation)
-        if event.type is EventType.HOLD_END and hold is not None:
+        elif event.type is EventType.HOLD_END and hold is not None:
             hold.by_event = hold.ended = True
             hold.ended_at = event.at
-            return self._begin(hold, conversation)
-        return []
+        else:
+            return _NOTHING
+        if hold.began:
+            return _NOTHING
+        hold.began = True
+        return HoldStep(began=hold)
 
     def _hold_hits(self, conversation: Conversation, ctx: TurnContext) -> list[Hit]:
         """The agent turn's hold words (`hold`, and `brief` on a call)."""
@@ -195,12 +243,12 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         hold.clock = cues.time if cues.time is not None else hold.clock
         return hold
 
-    def _begin(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
-        if hold.began:
+    def _begin(self, step: HoldStep, conversation: Conversation) -> list[Finding]:
+        """This rule's findings on the start of a hold that began at this step."""
+        if step.began is None:
             return []
-        hold.began = True
         conversation.judged.add(self.rule.category)
-        return self.judge_start(hold, conversation)
+        return self.judge_start(step.began, conversation)
 
     def judge_start(self, hold: _Hold, conversation: Conversation) -> list[Finding]:
         """Findings about how the hold started."""
