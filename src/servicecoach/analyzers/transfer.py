@@ -57,14 +57,21 @@ class _Said:
 
 
 @dataclass
-class TransferState:
-    """The transfer being announced, how many happened, and the latest agent turn."""
+class TransferTracker:
+    """The transfer being announced, how many happened, and the latest agent turn: one
+    tracker per conversation for the family's rules configured alike, each turn and event
+    read once."""
 
     open: _Transfer | None = None
     count: int = 0
     last_agent: int | None = None
     last_turn: TurnContext | None = None
     """The latest agent turn, whose words a transfer event that follows it reads."""
+    turns_read: int = 0
+    events_read: int = 0
+    ended: bool = False
+    judged_now: tuple[_Transfer, ...] = ()
+    """The transfers to judge at the latest turn, event or end."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,23 @@ def says_where(ctx: TurnContext, hit: Hit, words: TargetWords) -> bool:
     return False
 
 
+def _judged(tracker: TransferTracker) -> tuple[_Transfer, ...]:
+    """The open transfer, now to be judged (once; an offer alone is no transfer)."""
+    transfer = tracker.open
+    if transfer is None or transfer.judged or transfer.offer_only:
+        return ()
+    transfer.judged = True
+    tracker.count += 1
+    return (transfer,)
+
+
+def _close(tracker: TransferTracker) -> tuple[_Transfer, ...]:
+    """Judge the open transfer and close it."""
+    judged = _judged(tracker)
+    tracker.open = None
+    return judged
+
+
 def _add(transfer: _Transfer, said: _Said) -> None:
     """Fold what an announcing turn says into the transfer."""
     transfer.where = transfer.where or said.where
@@ -121,79 +145,91 @@ class TransferAnalyzer(PhraseListsAnalyzer):
             frozenset(self.setting("target_prepositions")), frozenset(self.setting("not_targets")),
             frozenset(self.setting("vague_targets")), frozenset(self.setting("vague_after_the")))
 
-    def new_state(self, conversation: Conversation) -> TransferState:
-        return TransferState()
+        self._tracker_key = self.tracker_key("transfer", *(
+            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        """Rules whose lists and settings are equal share one tracker."""
+
+    def new_state(self, conversation: Conversation) -> TransferTracker:
+        tracker = conversation.trackers.get(self._tracker_key)
+        if tracker is None:
+            tracker = conversation.trackers[self._tracker_key] = TransferTracker()
+        return tracker  # type: ignore[no-any-return]
 
     def on_turn(
-        self, state: TransferState, conversation: Conversation, ctx: TurnContext
+        self, state: TransferTracker, conversation: Conversation, ctx: TurnContext
     ) -> list[Finding]:
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
-        found: list[Finding] = []
+        if state.turns_read <= ctx.index:  # the first rule of the family takes the turn in
+            state.turns_read = ctx.index + 1
+            state.judged_now = self._take_in(state, ctx)
+        return self._judge_all(state.judged_now, conversation)
+
+    def _take_in(self, tracker: TransferTracker, ctx: TurnContext) -> tuple[_Transfer, ...]:
+        closed: tuple[_Transfer, ...] = ()
         mentions = self.hits(ctx, "transfer")
-        current = state.open
+        current = tracker.open
         if current is not None and (current.evented or not mentions):
-            found = self._close(state, conversation)
+            closed = _close(tracker)
             current = None
         if mentions:
             if current is None:
                 offers = self.hits(ctx, "offer")
-                current = state.open = _Transfer(
+                current = tracker.open = _Transfer(
                     ctx.index, offer_only=all(overlaps(hit, offers) for hit in mentions)
                 )
             elif not all(overlaps(hit, self.hits(ctx, "offer")) for hit in mentions):
                 current.offer_only = False
         if current is not None:
             _add(current, self._said(ctx))
-        state.last_agent, state.last_turn = ctx.index, ctx
-        return found
+        tracker.last_agent, tracker.last_turn = ctx.index, ctx
+        return closed
 
     def _said(self, ctx: TurnContext) -> _Said:
         """What an agent turn says about a transfer; read only when a transfer needs it."""
-
-        def read() -> _Said:
-            mentions = self.hits(ctx, "transfer")
-            return _Said(
-                where=bool(self.hits(ctx, "where")) or any(
-                    says_where(ctx, hit, self.target_words) for hit in mentions),
-                why=bool(self.hits(ctx, "why")),
-                warm=bool(self.hits(ctx, "warm")),
-            )
-
-        return self.shared(ctx, "transfer.said", read)
+        mentions = self.hits(ctx, "transfer")
+        return _Said(
+            where=bool(self.hits(ctx, "where")) or any(
+                says_where(ctx, hit, self.target_words) for hit in mentions),
+            why=bool(self.hits(ctx, "why")),
+            warm=bool(self.hits(ctx, "warm")),
+        )
 
     def on_event(
-        self, state: TransferState, conversation: Conversation, event: Event
+        self, state: TransferTracker, conversation: Conversation, event: Event
     ) -> list[Finding]:
+        if state.events_read < conversation.events:  # the first rule of the family takes it in
+            state.events_read = conversation.events
+            state.judged_now = self._take_event(state, event)
+        return self._judge_all(state.judged_now, conversation)
+
+    def _take_event(self, tracker: TransferTracker, event: Event) -> tuple[_Transfer, ...]:
         if event.type is not EventType.TRANSFER:
-            return []
+            return ()
+        closed: tuple[_Transfer, ...] = ()
+        if tracker.open is not None and tracker.open.evented:
+            closed = _close(tracker)
+        if tracker.open is None:
+            tracker.open = _Transfer(tracker.last_agent)
+            if tracker.last_turn is not None:
+                _add(tracker.open, self._said(tracker.last_turn))
+        tracker.open.evented = True
+        tracker.open.offer_only = False
+        return closed + _judged(tracker)
+
+    def on_end(self, state: TransferTracker, conversation: Conversation) -> list[Finding]:
+        if not state.ended:  # the first rule of the family closes the conversation's transfers
+            state.ended = True
+            state.judged_now = _close(state)
+        return self._judge_all(state.judged_now, conversation)
+
+    def _judge_all(self, transfers: tuple[_Transfer, ...], conversation: Conversation
+                   ) -> list[Finding]:
         found: list[Finding] = []
-        if state.open is not None and state.open.evented:
-            found = self._close(state, conversation)
-        if state.open is None:
-            state.open = _Transfer(state.last_agent)
-            if state.last_turn is not None:
-                _add(state.open, self._said(state.last_turn))
-        state.open.evented = True
-        state.open.offer_only = False
-        return found + self._judge_once(state, conversation)
-
-    def on_end(self, state: TransferState, conversation: Conversation) -> list[Finding]:
-        return self._close(state, conversation)
-
-    def _close(self, state: TransferState, conversation: Conversation) -> list[Finding]:
-        found = self._judge_once(state, conversation)
-        state.open = None
+        for transfer in transfers:
+            conversation.judged.add(self.rule.category)
+            found += self.judge(transfer, conversation)
         return found
-
-    def _judge_once(self, state: TransferState, conversation: Conversation) -> list[Finding]:
-        transfer = state.open
-        if transfer is None or transfer.judged or transfer.offer_only:
-            return []
-        transfer.judged = True
-        state.count += 1
-        conversation.judged.add(self.rule.category)
-        return self.judge(transfer, conversation)
 
     def judge(self, transfer: _Transfer, conversation: Conversation) -> list[Finding]:
         """This rule's findings for one transfer."""
@@ -235,7 +271,7 @@ class ColdAnalyzer(TransferAnalyzer):
 class RepeatedAnalyzer(TransferAnalyzer):
     """``transfer.repeated``: more than one transfer in the conversation (transcript)."""
 
-    def on_end(self, state: TransferState, conversation: Conversation) -> list[Finding]:
+    def on_end(self, state: TransferTracker, conversation: Conversation) -> list[Finding]:
         super().on_end(state, conversation)
         if state.count < 2:
             return []
