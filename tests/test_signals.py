@@ -10,7 +10,7 @@ import pytest
 from servicecoach import Coach
 from servicecoach.config import CoachConfig
 from servicecoach.errors import RulePackError
-from servicecoach.models import FindingKind
+from servicecoach.models import FindingKind, Report
 from servicecoach.nlp.shouting import shouted_words
 
 
@@ -136,18 +136,21 @@ def test_reassurance_alone_is_not_acknowledgement(coach: Coach) -> None:
     assert [f.rule_id for f in report.findings if f.rule_id.startswith("empathy")] == ["empathy.missing"]
 
 
+def played(coach: Coach, turns: list[dict[str, str]]) -> Report:
+    """The report of a live session given `turns`."""
+    session = coach.session()
+    for turn in turns:
+        session.add_turn(turn)
+    return session.close()
+
+
 def test_report_facts_do_not_depend_on_the_rules_enabled() -> None:
     """Turning a family off changes findings, never what the report says of each turn."""
     every = Coach()
     without = Coach(CoachConfig(disable=("escalation.*", "empathy.*", "outcome.*")))
     turns = [{"speaker": "customer", "text": "This is ridiculous, third time I've called!"},
              {"speaker": "agent", "text": "I'm so sorry about that."}]
-    reports = []
-    for coach in (every, without):
-        session = coach.session()
-        for turn in turns:
-            session.add_turn(turn)
-        reports.append(session.close())
+    reports = [played(coach, turns) for coach in (every, without)]
     assert reports[0].signals == reports[1].signals
     assert reports[0].customer_sentiment == reports[1].customer_sentiment
     assert reports[1].customer_sentiment[0] is not None
@@ -159,12 +162,8 @@ def test_promises_are_listed_whatever_rules_are_enabled() -> None:
     turns = [{"speaker": "customer", "text": "My refund still hasn't arrived."},
              {"speaker": "agent", "text": "I'll escalate this now. Someone will call you back."},
              {"speaker": "agent", "text": "Our billing team will email you by Friday."}]
-    listed = []
-    for coach in (Coach(), Coach(CoachConfig(disable=("commitment.*",)))):
-        session = coach.session()
-        for turn in turns:
-            session.add_turn(turn)
-        listed.append([(c.turn_index, c.time_frame) for c in session.close().commitments])
+    listed = [[(c.turn_index, c.time_frame) for c in played(coach, turns).commitments]
+              for coach in (Coach(), Coach(CoachConfig(disable=("commitment.*",))))]
     assert listed[0] == listed[1]
     assert (2, "by Friday") in listed[1] and any(frame is None for _, frame in listed[1])
 
@@ -176,13 +175,9 @@ def test_the_name_the_customer_gives_reaches_every_rule_without_the_name_rules()
              {"speaker": "customer", "text": ("I'm Priya Nair. My parcel never came and I "
                                               "wasted a day off waiting for it, I'm furious.")},
              {"speaker": "agent", "text": "Can you send me the order number?"}]
-    suggestions = []
-    for coach in (Coach(), Coach(CoachConfig(disable=("name.*",)))):
-        session = coach.session()
-        for turn in turns:
-            session.add_turn(turn)
-        suggestions.append([f.suggestion for f in session.close().findings
-                            if f.rule_id == "empathy.missing"])
+    suggestions = [[f.suggestion for f in played(coach, turns).findings
+                    if f.rule_id == "empathy.missing"]
+                   for coach in (Coach(), Coach(CoachConfig(disable=("name.*",))))]
     assert suggestions[0] == suggestions[1]
     assert len(suggestions[1]) == 1 and "Priya" in suggestions[1][0]
 

@@ -81,15 +81,11 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
         self.wake_keys = (self.keys["promise"],)
         """A turn without a promise has nothing to record (and only a promise makes the
         category applicable, so it has no `opens`)."""
-        self._tracker_key = self.tracker_key("commitments", *(
-            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        self._tracker_key = self.tracker_key("commitments", lists=True)
         """Rules whose lists and settings are equal share one tracker."""
 
     def new_state(self, conversation: Conversation) -> CommitmentFacts:
-        facts = conversation.trackers.get(self._tracker_key)
-        if facts is None:
-            facts = conversation.trackers[self._tracker_key] = CommitmentFacts()
-        return facts  # type: ignore[no-any-return]
+        return self.family_tracker(conversation, self._tracker_key, CommitmentFacts)
 
     def take_in(self, state: CommitmentFacts, conversation: Conversation, ctx: TurnContext,
                 *, for_report: bool = False) -> None:

@@ -169,10 +169,8 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         load_sentiment()
 
     def new_state(self, conversation: Conversation) -> EscalationState:
-        tracker = conversation.trackers.get(self._tracker_key)
-        if tracker is None:
-            tracker = conversation.trackers[self._tracker_key] = EscalationTracker()
-        return EscalationState(tracker)
+        return EscalationState(
+            self.family_tracker(conversation, self._tracker_key, EscalationTracker))
 
     def read(self, ctx: TurnContext) -> TurnReading:
         """The level of a customer turn, with its evidence."""

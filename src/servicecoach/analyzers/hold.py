@@ -126,15 +126,11 @@ class HoldAnalyzer(PhraseListsAnalyzer):
 
     def __init__(self, rule: BuiltinRule) -> None:
         super().__init__(rule)
-        self._tracker_key = self.tracker_key("hold", *(
-            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        self._tracker_key = self.tracker_key("hold", lists=True)
         """Rules whose lists and settings are equal share one tracker."""
 
     def new_state(self, conversation: Conversation) -> HoldTracker:
-        tracker = conversation.trackers.get(self._tracker_key)
-        if tracker is None:
-            tracker = conversation.trackers[self._tracker_key] = HoldTracker()
-        return tracker  # type: ignore[no-any-return]
+        return self.family_tracker(conversation, self._tracker_key, HoldTracker)
 
     def on_turn(self, state: HoldTracker, conversation: Conversation, ctx: TurnContext
                 ) -> list[Finding]:

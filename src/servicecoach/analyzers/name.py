@@ -120,21 +120,13 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self._answer_fillers = re.compile(rf"(?:\s*(?:{fillers})\b[\s,.!]*)*", re.IGNORECASE) \
             if fillers else re.compile("")
         """The words an answer to "may I have your name?" may start with ("sure, it's")."""
-        self._tracker_key = self.tracker_key("name", *(
-            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        self._tracker_key = self.tracker_key("name", lists=True)
         """Rules whose lists and settings are equal share one tracker."""
         load_lexicons()
 
     def new_state(self, conversation: Conversation) -> NameState:
-        facts = conversation.trackers.get(self._tracker_key)
-        if facts is None:
-            facts = conversation.trackers[self._tracker_key] = NameFacts(
-                agent=_first(conversation.metadata.agent_name))
-            known = known_name(conversation.metadata.customer_name)
-            if known is not None:
-                facts.names.append(known)
-                facts.known_from = -1
-        return NameState(facts)
+        return NameState(self.family_tracker(conversation, self._tracker_key,
+                                             lambda: _facts_from(conversation)))
 
     def take_in(self, state: NameState, conversation: Conversation, ctx: TurnContext, *,
                 for_report: bool = False) -> None:
@@ -318,6 +310,17 @@ def known_name(full: str | None) -> KnownName | None:
     """`KnownName.parse`, cached: the same names come back in conversation after
     conversation, and every rule of the family parses them."""
     return KnownName.parse(full)
+
+
+def _facts_from(conversation: Conversation) -> NameFacts:
+    """A name tracker that starts from what the metadata says (the customer's name, the
+    agent's)."""
+    facts = NameFacts(agent=_first(conversation.metadata.agent_name))
+    known = known_name(conversation.metadata.customer_name)
+    if known is not None:
+        facts.names.append(known)
+        facts.known_from = -1
+    return facts
 
 
 def _first(name: str | None) -> str | None:

@@ -76,11 +76,21 @@ class PhraseListsAnalyzer:
         """
         return ctx.memo((family, self.config_id(ctx)), compute)
 
-    def tracker_key(self, family: str, *parts: Any) -> str:
+    def tracker_key(self, family: str, *, lists: bool = False) -> str:
         """The key of the per-conversation tracker that the rules of `family` configured
-        like this one share (their settings, and any `parts` it depends on): a string, so
-        that it is hashed once, not at every conversation's look-up."""
-        return f"{family} {self._settings_key!r} {parts!r}"
+        like this one share: their settings and, with `lists`, their phrase lists (when the
+        tracker reads them). A string, so that it is hashed once, not at every look-up."""
+        phrases = tuple((name, self.rule.phrases[name].model_dump_json())
+                        for name in sorted(self.keys)) if lists else ()
+        return f"{family} {self._settings_key!r} {phrases!r}"
+
+    def family_tracker(self, conversation: Conversation, key: str, make: Callable[[], T]) -> T:
+        """The conversation's tracker under `key`, made by `make` for the first rule of the
+        family that asks (the others share it)."""
+        tracker = conversation.trackers.get(key)
+        if tracker is None:
+            tracker = conversation.trackers[key] = make()
+        return tracker  # type: ignore[no-any-return]
 
     def config_id(self, ctx: TurnContext) -> int:
         """A number for this rule's configuration (the specs its phrase lists compile to,

@@ -145,15 +145,11 @@ class TransferAnalyzer(PhraseListsAnalyzer):
             frozenset(self.setting("target_prepositions")), frozenset(self.setting("not_targets")),
             frozenset(self.setting("vague_targets")), frozenset(self.setting("vague_after_the")))
 
-        self._tracker_key = self.tracker_key("transfer", *(
-            (name, rule.phrases[name].model_dump_json()) for name in sorted(self.keys)))
+        self._tracker_key = self.tracker_key("transfer", lists=True)
         """Rules whose lists and settings are equal share one tracker."""
 
     def new_state(self, conversation: Conversation) -> TransferTracker:
-        tracker = conversation.trackers.get(self._tracker_key)
-        if tracker is None:
-            tracker = conversation.trackers[self._tracker_key] = TransferTracker()
-        return tracker  # type: ignore[no-any-return]
+        return self.family_tracker(conversation, self._tracker_key, TransferTracker)
 
     def on_turn(
         self, state: TransferTracker, conversation: Conversation, ctx: TurnContext
