@@ -94,7 +94,7 @@ def test_the_halves_share_no_dialogue_and_none_of_the_real_dev_set() -> None:
     for line in TURNS.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         halves.setdefault(record["half"], set()).add(record["id"])
-    assert set(halves) == {"dev", "dev2", "dev3", "test"}
+    assert set(halves) == {"dev", "dev2", "dev3", "dev4", "test"}
     for one, other in itertools.combinations(sorted(halves), 2):
         assert not halves[one] & halves[other], (one, other)
     devset = SHARED / "devset-real" / "transcripts.jsonl"
