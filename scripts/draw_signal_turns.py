@@ -1,8 +1,10 @@
 """Draw a stratified sample of real customer turns to label for the customer signals.
 
 Leaves out the dialogues of ``../shared/devset-real/`` and those already in
-``training/signals/corpus-turns.jsonl``, and draws customer turns with a fixed seed, one
-turn per dialogue, each dialogue trying the source's strata in a rotating order. Strata:
+``training/signals/corpus-turns.jsonl`` or ``training/signals/agent-turns.jsonl``
+(``--labelled``), and draws customer turns with a fixed seed, one turn per dialogue (or
+up to ``--per-dialogue``, each from another stratum), each dialogue trying the source's
+strata in a rotating order. Strata:
 
 - ``cue``: `customer.distress` or `customer.strong` shows (score >= 0.5);
 - ``neg``: neither shows, but VADER's lowest sentence compound is <= -0.3;
@@ -62,10 +64,11 @@ def _lowest_compound(text: str) -> float:
                default=0.0)
 
 
-def _excluded_ids(devset: Path, labelled: Path) -> set[str]:
+def _excluded_ids(devset: Path, labelled: list[Path]) -> set[str]:
     ids = {json.loads(line)["id"] for line in
            (devset / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()}
-    ids |= {json.loads(line)["id"] for line in labelled.read_text(encoding="utf-8").splitlines()}
+    for path in labelled:
+        ids |= {json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()}
     return ids
 
 
@@ -146,8 +149,10 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=Path("../shared/corpora"))
     parser.add_argument("--satisfaction", type=Path, default=Path("../shared/satisfaction"))
     parser.add_argument("--devset", type=Path, default=Path("../shared/devset-real"))
-    parser.add_argument("--labelled", type=Path,
-                        default=Path("training/signals/corpus-turns.jsonl"))
+    parser.add_argument("--labelled", type=Path, nargs="+",
+                        default=[Path("training/signals/corpus-turns.jsonl"),
+                                 Path("training/signals/agent-turns.jsonl")],
+                        help="labelled turns whose dialogues are not drawn again")
     parser.add_argument("--strata", nargs="+", choices=STRATA,
                         help="strata to draw (default: rand neg last long for the rated "
                              "dialogues, rand neg cue for the corpora)")

@@ -1,6 +1,6 @@
 """Per-turn customer signals on real corpus turns nobody on the team wrote.
 
-`training/signals/corpus-turns.jsonl` labels 1,019 customer turns of ../shared/corpora/ and
+`training/signals/corpus-turns.jsonl` labels 990 customer turns of ../shared/corpora/ and
 of the rated dialogues of ../shared/satisfaction/ (fold 0/2; ids and turn indexes only)
 for distress and strong negativity against CHECKS.md; the cues were written from the
 misses of its dev, dev2, dev3 and dev4 halves, so its test half is checked here (and dev2,
@@ -81,11 +81,11 @@ def test_third_dev_half_precision_and_recall(coach: Coach, signal: str, min_prec
 
 @pytest.mark.skipif(not RATED.is_file(), reason="../shared/satisfaction/ is not beside the checkout")
 @pytest.mark.parametrize(("signal", "min_precision", "min_recall"),
-                         [("distress", 0.86, 0.76), ("strong", 0.92, 0.66)])
+                         [("distress", 0.88, 0.75), ("strong", 0.92, 0.68)])
 def test_fourth_dev_half_precision_and_recall(coach: Coach, signal: str, min_precision: float,
                                               min_recall: float) -> None:
     """The fourth dev half (last customer turns and falls, tuned on) keeps what its cues
-    read: 0.89 / 0.79 and 0.96 / 0.69 (0.83 / 0.57 and 0.86 / 0.50 before its round)."""
+    read: 0.92 / 0.78 and 0.96 / 0.72 (0.85 / 0.56 and 0.84 / 0.50 before its round)."""
     script = _script()
     counts, _ = script.measure(coach, list(script.corpus_turns(TURNS, CORPORA, "dev4", RATED)))
     precision, recall = script.ratios(*counts[signal])
