@@ -129,7 +129,7 @@ def fold_of(args: argparse.Namespace) -> Fold | None:
 
 
 def main() -> None:
-    args = turn_arguments(__doc__.split("\n")[0], ("dev", "dev2", "dev3", "test"))
+    args = turn_arguments(__doc__.split("\n")[0], ("dev", "dev2", "dev3", "dev4", "test"))
     if args.devset is not None:
         turns = list(devset_turns(args.devset, fold_of(args)))
     else:
