@@ -89,9 +89,9 @@ def extra_pack(records: list[dict], folder: Path) -> Path:
 class SharedReadings:
     """Stands in for all the analyzers of a coach: on each turn it computes what they
     share (the one phrase-and-literal pass over every spec of the pack; the sentences and
-    their VADER scores on customer turns; the session reads the turn's signals anyway) and
-    decides nothing. A coach with only this one costs what any rule logic has to be added
-    to."""
+    their VADER scores on customer turns; the session reads the turn's signals and runs
+    the fact keepers, the name and promise trackers, anyway) and decides nothing. A coach
+    with only this one costs what any rule logic has to be added to."""
 
     rule_ids = ("shared-readings",)
 
