@@ -264,6 +264,30 @@ class Analyzer(Protocol):
         """Findings decided by the end of the conversation."""
 
 
+@dataclass
+class FamilyTracker:
+    """How far a family's per-conversation tracker has read: the first rule of the family
+    to see a turn or an event reads it into the tracker, the others read the result."""
+
+    turns_read: int = 0
+    events_read: int = 0
+
+    def takes_turn(self, index: int) -> bool:
+        """True (and the turn counted as read) when turn `index` is not read yet."""
+        if self.turns_read > index:
+            return False
+        self.turns_read = index + 1
+        return True
+
+    def takes_event(self, conversation: Conversation) -> bool:
+        """True (and the event counted as read) when the conversation's latest event is
+        not read yet."""
+        if self.events_read >= conversation.events:
+            return False
+        self.events_read = conversation.events
+        return True
+
+
 class FactKeeper(Protocol):
     """A family's per-conversation tracker as the session runs it on every turn, whatever
     rules are enabled: it keeps facts (the name the customer gave, the agent's promises)
@@ -282,8 +306,8 @@ class FactKeeper(Protocol):
     def take_in(self, state: Any, conversation: Conversation, ctx: TurnContext, *,
                 for_report: bool = False) -> None:
         """Read one turn into the tracker (once per turn, whoever asks first); with
-        `for_report` (the session's keeper) also write the facts the report and every rule
-        read (`Conversation.commitments`, `Conversation.stated_customer_name`)."""
+        `for_report` (the session's keeper) also write the facts the report reads
+        (`Conversation.commitments`)."""
 
 
 _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")

@@ -43,8 +43,7 @@ def registered() -> dict[str, str]:
     _import_analyzer_modules()
     described = {}
     for name, factory in sorted(_FACTORIES.items()):
-        made = typing.get_type_hints(factory).get("return")
-        text = (getattr(made, "__doc__", None) or factory.__doc__ or "").strip()
+        text = (getattr(_made(factory), "__doc__", None) or factory.__doc__ or "").strip()
         described[name] = " ".join(text.split("\n\n")[0].split())
     return described
 
@@ -55,9 +54,13 @@ def fact_family(rule: BuiltinRule) -> str | None:
     if rule.analyzer not in _FACTORIES:
         _import_analyzer_modules()
     factory = _FACTORIES.get(rule.analyzer)
-    made = typing.get_type_hints(factory).get("return") if factory is not None else None
-    family = getattr(made, "family", None)
+    family = getattr(_made(factory), "family", None) if factory is not None else None
     return family if isinstance(family, str) else None
+
+
+def _made(factory: Factory) -> object:
+    """The analyzer class a factory makes (its return annotation)."""
+    return typing.get_type_hints(factory).get("return")
 
 
 def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:

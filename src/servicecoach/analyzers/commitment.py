@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from servicecoach.analyzers.base import (
     Conversation,
+    FamilyTracker,
     TurnContext,
     base_slots,
     build_finding,
@@ -59,12 +60,10 @@ class Promise:
 
 
 @dataclass
-class CommitmentFacts:
+class CommitmentFacts(FamilyTracker):
     """The promises of the agent's latest turn: one tracker per conversation for the
     family's rules configured alike, each turn read once."""
 
-    read: int = 0
-    """How many turns of the conversation the tracker has taken in."""
     latest: tuple[Promise, ...] = ()
     """The promises of the turn read last."""
 
@@ -91,9 +90,8 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
                 *, for_report: bool = False) -> None:
         """Read the promises of an agent turn (once per turn for the family); the session's
         keeper (`for_report`) lists them in the report, whatever rules are enabled."""
-        if state.read > ctx.index:
+        if not state.takes_turn(ctx.index):
             return
-        state.read = ctx.index + 1
         state.latest = self._promises(ctx) if ctx.turn.speaker is Speaker.AGENT else ()
         if for_report:
             conversation.commitments.extend(promise.commitment for promise in state.latest)
@@ -122,7 +120,7 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
                 ) -> list[Finding]:
         if not self.is_agent_turn(conversation, ctx):
             return []
-        if state.read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
+        if state.turns_read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
             self.take_in(state, conversation, ctx)
         if not state.latest:
             return []

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
+    FamilyTracker,
     TurnContext,
     base_slots,
     build_finding,
@@ -89,7 +90,7 @@ class Step:
 
 
 @dataclass
-class EscalationTracker:
+class EscalationTracker(FamilyTracker):
     """The customer's recent levels and which escalations are still open: one per session
     for the family's configuration, shared by its rules, each turn read once."""
 
@@ -102,19 +103,15 @@ class EscalationTracker:
     """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
-    read: int = 0
-    """How many turns of the conversation the tracker has taken in."""
     latest: Step | None = None
     """What the latest customer turn did."""
 
     def take_in(self, index: int, reading: Callable[[], TurnReading]) -> Step:
         """The step of customer turn `index`: read (`reading()`) and taken in by the first
         rule of the family that sees the turn, then the same for the others."""
-        latest = self.latest
-        if latest is None or self.read <= index:
-            latest = self.latest = self.step(reading())
-            self.read = index + 1
-        return latest
+        if self.takes_turn(index) or self.latest is None:
+            self.latest = self.step(reading())
+        return self.latest
 
     def step(self, reading: TurnReading) -> Step:
         """Move on by one customer turn."""

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
+    FamilyTracker,
     TurnContext,
     base_slots,
     build_finding,
@@ -101,7 +102,7 @@ _NOTHING = HoldStep()
 
 
 @dataclass
-class HoldTracker:
+class HoldTracker(FamilyTracker):
     """The open hold and the latest agent turn: one tracker per conversation for the
     family's rules configured alike, each turn and event read once."""
 
@@ -110,8 +111,6 @@ class HoldTracker:
     last_cues: Callable[[], _Cues] | None = None
     """Reads the latest agent turn's words, for a hold event that follows it (most agent
     turns say nothing of a hold, and no event follows them: they are read only then)."""
-    turns_read: int = 0
-    events_read: int = 0
     latest: HoldStep = _NOTHING
     """What the latest turn or event did."""
 
@@ -134,8 +133,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
 
     def on_turn(self, state: HoldTracker, conversation: Conversation, ctx: TurnContext
                 ) -> list[Finding]:
-        if state.turns_read <= ctx.index:  # the first rule of the family takes the turn in
-            state.turns_read = ctx.index + 1
+        if state.takes_turn(ctx.index):  # the first rule of the family reads the turn
             state.latest = self._take_in(state, conversation, ctx)
         step = state.latest
         found = self._begin(step, conversation)
@@ -175,8 +173,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
 
     def on_event(self, state: HoldTracker, conversation: Conversation, event: Event
                  ) -> list[Finding]:
-        if state.events_read < conversation.events:  # the first rule of the family takes it in
-            state.events_read = conversation.events
+        if state.takes_event(conversation):  # the first rule of the family reads it
             state.latest = self._take_event(state, event)
         return self._begin(state.latest, conversation)
 

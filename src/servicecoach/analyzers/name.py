@@ -22,6 +22,7 @@ from spacy.tokens import Span as DocSpan
 
 from servicecoach.analyzers.base import (
     Conversation,
+    FamilyTracker,
     TurnContext,
     base_slots,
     build_finding,
@@ -60,7 +61,7 @@ _TWO_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z][A-Za-z'-]*)(?:[ \t]+([A-Za-z][
 
 
 @dataclass
-class NameFacts:
+class NameFacts(FamilyTracker):
     """What the conversation has shown about the customer's name so far: one tracker per
     conversation, taken in once per turn for all the family's rules configured alike."""
 
@@ -79,8 +80,6 @@ class NameFacts:
     used: bool = False
     agent: str | None = None
     """The agent's first name, lower case (from the metadata)."""
-    read: int = -1
-    """How many turns the tracker has taken in."""
     use: NameUse = field(default_factory=NameUse)
     """How the latest agent turn used the name."""
 
@@ -134,9 +133,8 @@ class NameAnalyzer(PhraseListsAnalyzer):
         turn for the family (the session's fact keeper, or the first rule to see it). The
         name the customer states goes to the conversation whoever learns it."""
         facts = state.facts
-        if facts.read > ctx.index:
+        if not facts.takes_turn(ctx.index):
             return
-        facts.read = ctx.index + 1
         speaker = ctx.turn.speaker
         if speaker is Speaker.CUSTOMER:
             self._learn(facts, conversation, ctx)
@@ -145,7 +143,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
 
     def on_turn(self, state: NameState, conversation: Conversation, ctx: TurnContext) -> list[Finding]:
         facts = state.facts
-        if facts.read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
+        if facts.turns_read <= ctx.index:  # not taken in yet (a tracker of this rule's own)
             self.take_in(state, conversation, ctx)
         if ctx.turn.speaker is not Speaker.AGENT:
             return []

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from servicecoach.analyzers.base import (
     Conversation,
+    FamilyTracker,
     TurnContext,
     base_slots,
     build_finding,
@@ -57,7 +58,7 @@ class _Said:
 
 
 @dataclass
-class TransferTracker:
+class TransferTracker(FamilyTracker):
     """The transfer being announced, how many happened, and the latest agent turn: one
     tracker per conversation for the family's rules configured alike, each turn and event
     read once."""
@@ -67,8 +68,6 @@ class TransferTracker:
     last_agent: int | None = None
     last_turn: TurnContext | None = None
     """The latest agent turn, whose words a transfer event that follows it reads."""
-    turns_read: int = 0
-    events_read: int = 0
     ended: bool = False
     judged_now: tuple[_Transfer, ...] = ()
     """The transfers to judge at the latest turn, event or end."""
@@ -156,8 +155,7 @@ class TransferAnalyzer(PhraseListsAnalyzer):
     ) -> list[Finding]:
         if ctx.turn.speaker is not Speaker.AGENT:
             return []
-        if state.turns_read <= ctx.index:  # the first rule of the family takes the turn in
-            state.turns_read = ctx.index + 1
+        if state.takes_turn(ctx.index):  # the first rule of the family reads the turn
             state.judged_now = self._take_in(state, ctx)
         return self._judge_all(state.judged_now, conversation)
 
@@ -194,8 +192,7 @@ class TransferAnalyzer(PhraseListsAnalyzer):
     def on_event(
         self, state: TransferTracker, conversation: Conversation, event: Event
     ) -> list[Finding]:
-        if state.events_read < conversation.events:  # the first rule of the family takes it in
-            state.events_read = conversation.events
+        if state.takes_event(conversation):  # the first rule of the family reads it
             state.judged_now = self._take_event(state, event)
         return self._judge_all(state.judged_now, conversation)
 
