@@ -89,7 +89,8 @@ def test_add_turn_time_is_linear(coach: Coach, unit: str, speaker: str) -> None:
 
 
 @pytest.mark.parametrize("unit", ['"', "'", "<", "😀", "here ", "sorry, but ",
-                                  "if it breaks then let us know "])
+                                  "if it breaks then let us know ", "ha ", 'sorry "x" ',
+                                  "thanks!!! ", "I will transfer you "])
 def test_add_turn_time_is_linear_on_known_worst_cases(coach: Coach, unit: str) -> None:
     """The texts that once took quadratic (or worse) time, each for both speakers."""
     for speaker in ("agent", "customer"):

@@ -30,10 +30,10 @@ from servicecoach.models import (
     Turn,
 )
 from servicecoach.nlp.context import (
-    in_quotes,
+    Ranges,
     is_contradicted,
     is_negated,
-    overlaps,
+    next_contrasts,
     quoted_regions,
 )
 from servicecoach.nlp.matching import Hit, MatcherSet
@@ -160,9 +160,13 @@ class TurnContext:
         return self._scan.words
 
     @computed_once
-    def quotes(self) -> tuple[tuple[int, int], ...]:
+    def quotes(self) -> Ranges:
         """Quoted character ranges of the turn's text."""
         return quoted_regions(self.turn.text)
+
+    @computed_once
+    def _next_contrast(self) -> list[int]:
+        return next_contrasts(self._tokens)
 
     def spec_id(self, key: str) -> str:
         """The key of the compiled spec whose hits `key` gets: rules with identical specs
@@ -190,15 +194,17 @@ class TurnContext:
         found = self._matchers.hits(canonical, self._scan)
         if found:
             spec: MatchSpec = self._matchers.spec(canonical)
-            exceptions = self._scan.phrases[1].get(canonical, ())
+            exceptions = self._scan.phrases[1].get(canonical)
+            excepted = Ranges((hit.start, hit.end) for hit in exceptions) if exceptions else None
             for hit in found:
-                if exceptions and overlaps(hit, exceptions):
+                if excepted is not None and excepted.overlap(hit):
                     continue
-                if spec.quotes and in_quotes(hit, self.quotes):
+                if spec.quotes and self.quotes.enclose(hit):
                     continue
                 if spec.negation and is_negated(self._tokens, hit):
                     continue
-                if spec.contrast and is_contradicted(self._tokens, hit, self.sentence_end(hit)):
+                if spec.contrast and is_contradicted(self._next_contrast, hit,
+                                                     self.sentence_end(hit)):
                     continue
                 kept.append(hit)
         return kept

@@ -16,6 +16,7 @@ back (`warm`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,7 +30,7 @@ from servicecoach.analyzers.base import (
 from servicecoach.analyzers.builtins import builtin
 from servicecoach.analyzers.phrase_lists import PhraseListsAnalyzer, absence, anchored
 from servicecoach.models import Event, EventType, Finding, Speaker
-from servicecoach.nlp.context import overlaps
+from servicecoach.nlp.context import Ranges
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule
 
@@ -87,19 +88,28 @@ class TargetWords:
     """Adjectives that make "the ..." vague ("the right team")."""
 
 
-def says_where(ctx: TurnContext, hit: Hit, words: TargetWords) -> bool:
-    """True when the transfer words are followed, in the sentence, by a concrete target."""
+def says_where(ctx: TurnContext, mentions: list[Hit], words: TargetWords) -> bool:
+    """True when one of the transfer mentions is followed, in its sentence, by a concrete
+    target: the first preposition after it that is followed by a possible target decides.
+
+    The turn's prepositions are found in one pass, so a long turn of many mentions is read
+    in linear time, not once from each mention to the end of its sentence.
+    """
     doc = ctx.tokens
-    sentence_end = ctx.sentence_of(hit.token_end - 1).end
-    for index in range(hit.token_end - 1, sentence_end - 1):
-        if doc[index].lower_ in words.prepositions:
-            target = doc[index + 1].lower_
-            if target in words.skipped:
-                continue
-            return target not in words.vague or (
-                target == "the" and index + 2 < sentence_end
-                and doc[index + 2].lower_ not in words.vague_after_the
-            )
+    targets = [index for index in range(len(doc) - 1) if doc[index].lower_ in words.prepositions
+               and doc[index + 1].lower_ not in words.skipped]
+    for hit in mentions:
+        sentence_end = ctx.sentence_of(hit.token_end - 1).end
+        following = bisect_left(targets, hit.token_end - 1)
+        if following == len(targets) or targets[following] >= sentence_end - 1:
+            continue
+        index = targets[following]
+        target = doc[index + 1].lower_
+        if target not in words.vague or (
+            target == "the" and index + 2 < sentence_end
+            and doc[index + 2].lower_ not in words.vague_after_the
+        ):
+            return True
     return False
 
 
@@ -168,23 +178,26 @@ class TransferAnalyzer(PhraseListsAnalyzer):
             current = None
         if mentions:
             if current is None:
-                offers = self.hits(ctx, "offer")
                 current = tracker.open = _Transfer(
-                    ctx.index, offer_only=all(overlaps(hit, offers) for hit in mentions)
-                )
-            elif not all(overlaps(hit, self.hits(ctx, "offer")) for hit in mentions):
+                    ctx.index, offer_only=self._offers_only(ctx, mentions))
+            elif not self._offers_only(ctx, mentions):
                 current.offer_only = False
         if current is not None:
             _add(current, self._said(ctx))
         tracker.last_agent, tracker.last_turn = ctx.index, ctx
         return closed
 
+    def _offers_only(self, ctx: TurnContext, mentions: list[Hit]) -> bool:
+        """True when every transfer mention of the turn lies in an offer ("I can transfer
+        you if you like")."""
+        offers = Ranges((hit.start, hit.end) for hit in self.hits(ctx, "offer"))
+        return all(offers.overlap(hit) for hit in mentions)
+
     def _said(self, ctx: TurnContext) -> _Said:
         """What an agent turn says about a transfer; read only when a transfer needs it."""
         mentions = self.hits(ctx, "transfer")
         return _Said(
-            where=bool(self.hits(ctx, "where")) or any(
-                says_where(ctx, hit, self.target_words) for hit in mentions),
+            where=bool(self.hits(ctx, "where")) or says_where(ctx, mentions, self.target_words),
             why=bool(self.hits(ctx, "why")),
             warm=bool(self.hits(ctx, "warm")),
         )

@@ -8,7 +8,9 @@ down" (negation), 'the letter says "no refunds"' (quotes), "I understand, but...
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from spacy.tokens import Doc
 
@@ -26,16 +28,42 @@ CONTRAST_CUES = frozenset({"but", "however", "although", "though", "yet"})
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|(?<![\w’])‘[^’\n]{1,300}’')
 
 
-def quoted_regions(text: str) -> tuple[tuple[int, int], ...]:
+class Ranges:
+    """Character ranges (start, end), asked in logarithmic time whether one of them overlaps
+    or encloses a hit. A hit checked against each range in turn would make a long pasted
+    turn (thousands of "ha ha" hits, each inside an exception) take quadratic time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))
+        """The furthest end of the ranges up to each position (by start)."""
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def _reach_before(self, position: int) -> int:
+        """The furthest end of the ranges that start before `position` (-1 when none do)."""
+        count = bisect_left(self._starts, position)
+        return self._reach[count - 1] if count else -1
+
+    def overlap(self, hit: Hit) -> bool:
+        """True when one of the ranges overlaps the hit."""
+        return self._reach_before(hit.end) > hit.start
+
+    def enclose(self, hit: Hit) -> bool:
+        """True when one of the ranges starts before the hit and ends after it."""
+        return self._reach_before(hit.start) > hit.end
+
+
+_NONE = Ranges(())
+
+
+def quoted_regions(text: str) -> Ranges:
     """Character ranges inside double quotes or typographic quotes."""
     if '"' not in text and "“" not in text and "‘" not in text:
-        return ()
-    return tuple((found.start(), found.end()) for found in _QUOTED.finditer(text))
-
-
-def in_quotes(hit: Hit, regions: Sequence[tuple[int, int]]) -> bool:
-    """True when the hit lies inside a quoted region."""
-    return any(start < hit.start and hit.end < end for start, end in regions)
+        return _NONE
+    return Ranges(found.span() for found in _QUOTED.finditer(text))
 
 
 def is_negated(doc: Doc, hit: Hit) -> bool:
@@ -50,12 +78,17 @@ def is_negated(doc: Doc, hit: Hit) -> bool:
     return False
 
 
-def is_contradicted(doc: Doc, hit: Hit, sentence_end: int) -> bool:
-    """True when a contrast cue ("but", "however") follows the hit before `sentence_end`
-    (the end of the hit's sentence, a token index)."""
-    return any(doc[i].norm_ in CONTRAST_CUES for i in range(hit.token_end, sentence_end))
+def next_contrasts(doc: Doc) -> list[int]:
+    """For each token index (and the end), the index of the first contrast cue ("but",
+    "however") at or after it, or the doc's length when none follows: read once per turn,
+    so each hit is checked in one step however long its sentence."""
+    following = [len(doc)] * (len(doc) + 1)
+    for index in range(len(doc) - 1, -1, -1):
+        following[index] = index if doc[index].norm_ in CONTRAST_CUES else following[index + 1]
+    return following
 
 
-def overlaps(hit: Hit, others: Sequence[Hit]) -> bool:
-    """True when one of `others` (exception hits) overlaps the hit."""
-    return any(other.start < hit.end and hit.start < other.end for other in others)
+def is_contradicted(next_contrast: Sequence[int], hit: Hit, sentence_end: int) -> bool:
+    """True when a contrast cue follows the hit before `sentence_end` (the end of the hit's
+    sentence, a token index); `next_contrast` is the turn's `next_contrasts`."""
+    return next_contrast[hit.token_end] < sentence_end
