@@ -348,6 +348,7 @@ def _address_candidates(lowers: list[int], leads: Leads) -> list[int]:
             found.add(index)
         if index + 1 < len(lowers) and _lead_at(lowers, index, leads):
             found.add(index + 2 if lowers[index + 1] == _COMMA else index + 1)
+    found.discard(len(lowers))  # a lead and a comma end the turn: "hi," names no one
     return sorted(found)
 
 
