@@ -8,6 +8,8 @@ rules look for, with punctuation, in any case and any order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +24,8 @@ WORDS = [
 ]
 PUNCTUATION = [",", ".", "?", "!", "!!!", "'", '"', "-", ":", "(", ")", "\n", "😤", "…"]
 PIECES = st.sampled_from(WORDS) | st.sampled_from(PUNCTUATION)
-CASES = st.sampled_from([str, str.lower, str.upper, str.title])
+CASE_CHANGES: list[Callable[[str], str]] = [str, str.lower, str.upper, str.title]
+CASES = st.sampled_from(CASE_CHANGES)
 
 
 @st.composite
