@@ -10,6 +10,7 @@ to `Conversation.commitments`; the first one of a turn without a time frame is a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from servicecoach.analyzers.base import (
@@ -102,18 +103,24 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
             return ()
         text = ctx.turn.text
         frames = merge_spans(self.hits(ctx, "time_frame"), text)
+        # hits and frames are in text order: each sentence finds its first ones by bisection
+        # (a turn of thousands of short promises is read in n log n, not sentences x hits)
+        promise_starts = [hit.start for hit in promises]
+        frame_starts = [start for start, _ in frames]
         found: list[Promise] = []
         for sentence in ctx.sentences:
             start, end = sentence.start_char, sentence.end_char
-            inside = [hit for hit in promises if start <= hit.start < end]
-            if not inside:
+            first = bisect_left(promise_starts, start)
+            if first == len(promises) or promises[first].start >= end:
                 continue
-            frame = next(((s, e) for s, e in frames if start <= s < end), None)
-            begin = min(inside[0].start, frame[0]) if frame else inside[0].start
-            stop = len(text[:end].rstrip())
+            hit = promises[first]
+            at = bisect_left(frame_starts, start)
+            frame = frames[at] if at < len(frames) and frames[at][0] < end else None
+            begin = min(hit.start, frame[0]) if frame else hit.start
+            stop = start + len(text[start:end].rstrip())
             commitment = Commitment(turn_index=ctx.index, span=span_of(ctx.turn, begin, stop),
                                     time_frame=text[frame[0] : frame[1]] if frame else None)
-            found.append(Promise(commitment, inside[0], stop))
+            found.append(Promise(commitment, hit, stop))
         return tuple(found)
 
     def on_turn(self, state: CommitmentFacts, conversation: Conversation, ctx: TurnContext
