@@ -3,11 +3,12 @@ a memory blow-up or a traceback; a pack reached twice through ``extends`` loads 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from servicecoach import Coach
+from servicecoach import Coach, Transcript
 from servicecoach.errors import RulePackError
 from servicecoach.rules.loader import load_pack
 
@@ -122,3 +123,47 @@ def test_an_extends_diamond_loads_the_shared_pack_once(tmp_path: Path) -> None:
     assert len(ids) == len(set(ids))
     assert {"left.x", "right.x", "p.x", "empathy.missing"} <= set(ids)
     assert [m.name for m in pack.lineage].count("core") == 1
+
+
+@pytest.mark.parametrize("operator", ["*", "+", "{2,}"])
+def test_a_token_repeat_without_bound_is_refused_with_the_bound_to_give(
+        tmp_path: Path, operator: str) -> None:
+    """One wildcard repeat took quadratic time in spaCy's matcher, two cubic: a pack rule
+    [a, *, *, c] took 146 s on a 4,000-character turn."""
+    folder = _pack(tmp_path / "p", RULE.format(
+        match=f'patterns: [[{{LOWER: a}}, {{OP: "{operator}"}}, {{LOWER: c}}]]'))
+    message = _error(folder)
+    assert "r.yaml" in message and "token pattern 0" in message
+    assert "without bound" in message and "such as" in message
+
+
+@pytest.mark.parametrize("tokens, refused", [
+    ('{OP: "{0,9}"}', "more than 8 times"),
+    (", ".join(['{OP: "?"}'] * 9), "9 optional token slots"),
+    ('{OP: "{0,4}"}, {OP: "{1,6}"}', "9 optional token slots"),
+])
+def test_too_many_optional_tokens_are_refused(tmp_path: Path, tokens: str, refused: str) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match=f"patterns: [[{{LOWER: a}}, {tokens}]]"))
+    assert refused in _error(folder)
+
+
+def test_a_pattern_at_the_limits_matches_a_long_turn_in_linear_time(tmp_path: Path) -> None:
+    """Eight optional wildcard slots, the most a pattern may have, on a turn built to keep
+    every partial match alive: twice the turn takes about twice the time, not four times."""
+    folder = _pack(tmp_path / "p", RULE.format(
+        match='patterns: [[{LOWER: a}, {OP: "{0,4}"}, {OP: "{0,4}"}, {LOWER: c}]]'))
+    coach = Coach(packs=[str(folder)])
+
+    def seconds(tokens: int) -> float:
+        times = []
+        for _ in range(3):
+            session = coach.session()
+            started = time.perf_counter()
+            session.add_turn({"speaker": "agent", "text": "a " * tokens + "c"})
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert seconds(8_000) / seconds(2_000) < 9  # 4 when linear, 16 when quadratic
+    hits = coach.score(Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": "agent", "text": "a b b b b c"}]})).findings
+    assert [finding.rule_id for finding in hits] == ["p.x"]

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from servicecoach.nlp.lemmas import phrase_variants, word_forms
 from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literal_groups
+from servicecoach.nlp.safe_patterns import repeat_bounds
 from servicecoach.nlp.safe_regex import Pattern, compile_safe, match_spans
 from servicecoach.rules.schema import MatchSpec
 
@@ -302,7 +303,7 @@ class MatcherSet:
                         for pattern in needs),
             starts=frozenset(starts) if starts else None,
             vocabulary=frozenset(vocabulary) if vocabulary else None,
-            shortest=min((sum(1 for token in pattern if token.get("OP") in (None, "+"))
+            shortest=min((sum(repeat_bounds(token.get("OP"))[0] for token in pattern)
                           for pattern in spec.patterns), default=0),
             regexes=tuple((source, compile_safe(source)) for source in spec.regex),
             ungated=tuple(ungated),
@@ -324,9 +325,9 @@ class MatcherSet:
                   ) -> frozenset[int] | None:
         """The NORM or LOWER ids a mandatory token pattern accepts, when it is only a word
         or a word list on one of those attributes (None otherwise). With `optional`, the
-        token may also be optional or repeated (``?``, ``*``, ``+``)."""
+        token may also be optional or repeated (``?``, ``{0,6}``)."""
         operator = token.get("OP")
-        if operator is not None and not (optional and operator in ("?", "*", "+")):
+        if operator is not None and not (optional and repeat_bounds(operator)[1] != 0):
             return None
         rest = {attr: value for attr, value in token.items() if attr != "OP"}
         if len(rest) != 1:

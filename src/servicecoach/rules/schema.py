@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from servicecoach.models import Channel, FindingKind, Points, Severity, Weight
+from servicecoach.nlp.safe_patterns import UnsafePatternError, check_token_pattern
 from servicecoach.nlp.safe_regex import (
     UnsafeRegexError,
     check_token_regex,
@@ -117,7 +118,11 @@ class MatchSpec(_Strict):
     def _token_regexes_safe(
         cls, values: tuple[tuple[dict[str, Any], ...], ...]
     ) -> tuple[tuple[dict[str, Any], ...], ...]:
-        for pattern in values:
+        for index, pattern in enumerate(values):
+            try:
+                check_token_pattern(pattern)
+            except UnsafePatternError as error:
+                raise ValueError(f"token pattern {index} {error}") from None
             for token in pattern:
                 for constraint in token.values():
                     source = constraint.get("REGEX") if isinstance(constraint, dict) else None
