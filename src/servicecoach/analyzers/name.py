@@ -101,7 +101,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
     optional_lists = ("lead_out", "name_question")
     defaults: ClassVar[dict[str, Any]] = {
         "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6,
-        "address_leads": ADDRESS_LEADS, "answer_fillers": (),
+        "recent_min_agent_turns": 3, "address_leads": ADDRESS_LEADS, "answer_fillers": (),
     }
     """`address_leads` defaults to the library's list; the core pack gives both word lists
     (`rules/core/name/name.yaml`)."""
@@ -390,15 +390,17 @@ class MisspelledAnalyzer(NameAnalyzer):
 
 
 class OverusedAnalyzer(NameAnalyzer):
-    """``name.overused``: two of the last three agent turns use the name, or more than half
-    of all agent turns once there are `min_agent_turns` (default 6); once per transcript."""
+    """``name.overused``: two of the last three agent turns use the name (from the
+    `recent_min_agent_turns`-th agent turn on, default 3), or more than half of all agent
+    turns once there are `min_agent_turns` (default 6); once per transcript."""
 
     def judge(self, state: NameState, conversation: Conversation, ctx: TurnContext,
               use: NameUse) -> list[Finding]:
         facts = state.facts
         if state.fired or use.right is None:
             return []
-        dense = sum(facts.recent) >= 2
+        dense = (facts.agent_turns >= self.setting("recent_min_agent_turns")
+                 and sum(facts.recent) >= 2)
         many = (facts.agent_turns >= self.setting("min_agent_turns")
                 and facts.named_turns * 2 > facts.agent_turns)
         if not (dense or many):
