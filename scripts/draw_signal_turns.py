@@ -42,6 +42,7 @@ import argparse
 import json
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from servicecoach.coach import Coach
@@ -109,18 +110,20 @@ def write_for_labelling(drawn: list[tuple[Transcript, int, str]], out: Path, key
 
 
 def draw(coach: Coach, transcripts: list[Transcript], wanted: dict[str, int],
-         rng: random.Random, per_dialogue: int = 1) -> list[tuple[Transcript, int, str]]:
+         rng: random.Random, per_dialogue: int = 1,
+         strata_of: Callable[[Coach, Transcript], dict[str, list[int]]] = _strata,
+         ) -> list[tuple[Transcript, int, str]]:
     """Up to `per_dialogue` distinct turns of each dialogue (in the order given, each from
     another stratum) until every stratum has what it wants; each dialogue tries the strata in
     a rotating order, so ``rand`` is not left with the dialogues the other strata did not
-    want."""
+    want. `strata_of` sorts a dialogue's turns into strata (the customer turns' by default)."""
     wanted = dict(wanted)
     order = tuple(wanted)
     drawn: list[tuple[Transcript, int, str]] = []
     for position, transcript in enumerate(transcripts):
         if not any(wanted.values()):
             break
-        strata = _strata(coach, transcript)
+        strata = strata_of(coach, transcript)
         start = position % len(order)
         taken: set[int] = set()
         for stratum in order[start:] + order[:start]:
