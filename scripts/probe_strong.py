@@ -234,6 +234,8 @@ VADER_RULES: dict[str, Rule] = {
     "negative sum <= -1.5": lambda p: distressed(p) and negative_sum(p) <= -1.5,
     "40+ words, 2+ negative sentences": lambda p: (distressed(p) and len(words(p)) >= 40
                                                    and negative_sentences(p) >= 2),
+    # sarcasm as VADER would see it: praise beside the distress
+    "a sentence >= 0.6 (praise)": lambda p: distressed(p) and max(p.compounds or (0.0,)) >= 0.6,
 }
 FORM_RULES: dict[str, Rule] = {
     "emphatic !/?": lambda p: distressed(p) and bool(_EMPHATIC.search(p.text)),
