@@ -8,7 +8,8 @@ Grace, Hope, Bill: lemminflect knows it) counts only in address position ("Thank
 Will." / "Will, can you..." / "Hi Grace"), after one of the `Leads` a pack gives,
 never in "I will check". A close variant of the name in address position (rapidfuzz:
 Katherine/Catherine, Jon/John, Sara/Sarah) is a misspelling, checked before nicknames
-since the dataset lists Jon for John. The name rules (`analyzers/name.py`) read these.
+since the dataset lists Jon for John; so is a spelling of the same sound (Caitlin/Kaitlyn,
+see `spelling_key`), which rapidfuzz's ratio scores lower. The name rules (`analyzers/name.py`) read these.
 """
 
 from __future__ import annotations
@@ -150,10 +151,28 @@ def close_variant(written: str, name: str, cutoff: float, max_edits: int) -> boo
     shorter, longer = sorted((written, name), key=len)
     if longer.startswith(shorter) and len(longer) - len(shorter) >= 2:
         return False  # Johnny for John is a nickname, not a typo
-    return (
-        Levenshtein.distance(written, name) <= max_edits
-        and fuzz.ratio(written, name) >= cutoff
+    return Levenshtein.distance(written, name) <= max_edits and (
+        fuzz.ratio(written, name) >= cutoff or spelling_key(written) == spelling_key(name)
     )
+
+
+_SPELLINGS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|c(?![eiy])|q"), "k"),
+    (re.compile(r"(?<=.)y"), "i"),
+    (re.compile(r"(?<=[tgr])h"), ""),
+    (re.compile(r"(.)\1"), r"\1"),
+)
+"""Spellings of one sound in English names: Caitlin/Kaitlyn, Philip/Filip,
+Thomas/Tomas, Ann/Anne's double letters."""
+
+
+def spelling_key(name: str) -> str:
+    """`name` (lower case) with the spellings of one sound made one: two names with the
+    same key sound alike (Caitlin, Kaitlyn -> kaitlin), however far apart their letters."""
+    for pattern, sound in _SPELLINGS:
+        name = pattern.sub(sound, name)
+    return name
 
 
 def _is_lead(doc: Doc, index: int, leads: Leads) -> bool:
