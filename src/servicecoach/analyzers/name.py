@@ -182,14 +182,15 @@ class NameAnalyzer(PhraseListsAnalyzer):
         text = ctx.turn.text
         if not ctx.plain:
             return addressed_name(ctx.doc, text, self.not_names, agent, leads=self.leads)
-        present = self.leads.address_ids & ctx.words
-        if not present:
-            return None  # no token is a given name, a lead or a "thank": no address here
-        lowered = text.lower()  # cased, and with the offsets of the text (no "İ" in it):
-        if text != lowered and len(lowered) == len(text) and not may_address_cased(
-                text, lowered, [self.leads.address_words[word] for word in present],
-                self.leads):
-            return None  # no capitalised given name, nor a capitalised word after a lead
+        if "@" not in text:  # a reply to a handle may address its owner without a lead
+            present = self.leads.address_ids & ctx.words
+            if not present:
+                return None  # no token is a given name, a lead or a "thank": no address
+            lowered = text.lower()  # cased, and with the offsets of the text (no "İ"):
+            if text != lowered and len(lowered) == len(text) and not may_address_cased(
+                    text, lowered, [self.leads.address_words[word] for word in present],
+                    self.leads):
+                return None  # no capitalised given name, nor a capitalised word after a lead
         return addressed_name(ctx.tokens, text, self.not_names, agent,
                               lambda: _sentence_starts(ctx), leads=self.leads)
 

@@ -39,6 +39,8 @@ put it in address position ("Hi Grace", "thank you Will")."""
 _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-"})
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_HANDLE = re.compile(r"@(\w+)")
+"""A social-media handle in a reply ("@morganedits1992")."""
 HANDLE_LIKE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 """Capitals in a row, a capital after a small letter, or a digit: a handle, not a name."""
 _LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
@@ -356,12 +358,13 @@ def find_name_use(
     return NameUse(right, wrong)
 
 
-def _address_candidates(lowers: list[int], leads: Leads) -> list[int]:
+def _address_candidates(lowers: list[int], leads: Leads,
+                         in_handle: frozenset[int] = frozenset()) -> list[int]:
     """Indices of the tokens `addressed_name` may take for a name, from their `LOWER` ids:
-    given names, and words right after a lead, maybe with a comma between ("Hey, Afua");
-    any other token is no given name and comes after no lead, so it is never taken."""
+    given names, words right after a lead, maybe with a comma between ("Hey, Afua"), and
+    words of the handle replied to (`in_handle`); no other token is ever taken."""
     given, wanted = _given_name_ids(), leads.address_ids
-    found = set()
+    found = {index for index, low in enumerate(lowers) if low in in_handle}
     for index in [index for index, low in enumerate(lowers) if low in wanted or low == _YOU]:
         if lowers[index] in given:
             found.add(index)
@@ -423,7 +426,10 @@ def addressed_name(
                 and entity.text.split()[0].lower() != own:
             return entity.text
     lowers = doc.to_array(LOWER).tolist()
-    for index in _address_candidates(lowers, leads):
+    handles = [handle.lower() for handle in _HANDLE.findall(text)] if "@" in text else []
+    in_handle = frozenset(low for low in set(lowers) if _in_handle(
+        doc.vocab.strings[low], handles)) if handles else frozenset()
+    for index in _address_candidates(lowers, leads, in_handle):
         token = doc[index]
         low = token.lower_
         if not token.is_alpha or len(low) < 2 or low in not_names or low == own \
@@ -432,14 +438,23 @@ def addressed_name(
         capital = token.text[:1].isupper()
         if low in given_names():
             likely = capital or not cased
-        else:  # an unknown word needs a greeting or thanks before it: "Hey, Afua"
-            likely = capital and cased and not is_word(low) and not token.is_stop \
-                and _after_lead(doc, index, leads) and not HANDLE_LIKE.search(token.text)
+        else:  # an unknown word needs a greeting or thanks before it ("Hey, Afua"), or
+            # to be part of the handle the reply goes to ("@morganedits1992 Hey Morgan!")
+            likely = capital and cased and not token.is_stop \
+                and not HANDLE_LIKE.search(token.text) and (
+                    (not is_word(low) and _after_lead(doc, index, leads))
+                    or get_string_id(low) in in_handle)
         if likely and _in_position(doc, sentence_starts, lowers, index, leads):
-            if not has_entities and not _may_address(turn_words(text), leads):
+            if not has_entities and lowers[index] not in in_handle \
+                    and not _may_address(turn_words(text), leads):
                 return None  # neither a lead ("Hi", "thanks") nor a given name: no address
             return token.text
     return None
+
+
+def _in_handle(low: str, handles: list[str]) -> bool:
+    """True when a word (three letters or more) is part of one of the handles."""
+    return len(low) >= 3 and low.isalpha() and any(low in handle for handle in handles)
 
 
 def _may_address(words: frozenset[str], leads: Leads) -> bool:
