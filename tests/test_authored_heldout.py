@@ -1,0 +1,63 @@
+"""Accuracy on authored transcripts written blind to the rules (tests/authored-heldout/).
+
+The set was written and labelled by someone who never read the rules. Its dev half
+(`ho-dev-*`, 20 transcripts) was read for misses and false alarms and the classes they
+showed were generalised into the rules; its test half (`ho-test-*`, 20 transcripts) is only
+scored. docs/accuracy.md has the numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from servicecoach import Coach
+from servicecoach.evaluation import run_eval
+
+HELD_OUT = Path(__file__).parent / "authored-heldout"
+
+
+def half(prefix: str, directory: Path) -> tuple[Path, Path]:
+    """The transcripts and labels of one half, as files of their own."""
+    paths = []
+    for name in ("transcripts.jsonl", "labels.jsonl"):
+        lines = [line for line in (HELD_OUT / name).read_text(encoding="utf-8").splitlines()
+                 if json.loads(line)["id"].startswith(prefix)]
+        path = directory / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def overall(coach: Coach, prefix: str, directory: Path) -> tuple[float, float, float, str]:
+    """Micro precision, recall and F1 of one half, with the printed evaluation."""
+    transcripts, labels = half(prefix, directory)
+    out = io.StringIO()
+    run_eval(coach, transcripts, labels, out=out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("overall"))
+    precision, recall, f1 = (float(value) for value in row.split()[-3:])
+    return precision, recall, f1, out.getvalue()
+
+
+def test_each_half_holds_twenty_transcripts() -> None:
+    """The split the floors below rely on: 20 transcripts a half, every one labelled."""
+    ids = [json.loads(line)["id"] for line in
+           (HELD_OUT / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sum(i.startswith("ho-dev-") for i in ids) == 20
+    assert sum(i.startswith("ho-test-") for i in ids) == 20
+    labelled = [json.loads(line)["id"] for line in
+                (HELD_OUT / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(labelled) == sorted(ids)
+
+
+@pytest.mark.parametrize(("prefix", "min_precision", "min_recall"),
+                         [("ho-dev-", 0.95, 0.95), ("ho-test-", 0.9, 0.8)])
+def test_half_reaches_precision_and_recall(coach: Coach, tmp_path: Path, prefix: str,
+                                           min_precision: float, min_recall: float) -> None:
+    """The dev half (tuned on: 1.00 / 0.98 on 2026-12-05) and the test half (measured once,
+    0.96 / 0.87) stay at or above floors a little under what they reached."""
+    precision, recall, _, report = overall(coach, prefix, tmp_path)
+    assert precision >= min_precision and recall >= min_recall, report
