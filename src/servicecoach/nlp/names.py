@@ -443,7 +443,7 @@ def addressed_name(
             likely = capital and cased and not token.is_stop \
                 and not HANDLE_LIKE.search(token.text) and (
                     (not is_word(low) and _after_lead(doc, index, leads))
-                    or get_string_id(low) in in_handle)
+                    or lowers[index] in in_handle)
         if likely and _in_position(doc, sentence_starts, lowers, index, leads):
             if not has_entities and lowers[index] not in in_handle \
                     and not _may_address(turn_words(text), leads):
