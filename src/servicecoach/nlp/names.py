@@ -40,6 +40,7 @@ _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _HANDLE = re.compile(r"@(\w+)")
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
 """A social-media handle in a reply ("@morganedits1992")."""
 HANDLE_LIKE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 """Capitals in a row, a capital after a small letter, or a digit: a handle, not a name."""
@@ -426,9 +427,7 @@ def addressed_name(
                 and entity.text.split()[0].lower() != own:
             return entity.text
     lowers = doc.to_array(LOWER).tolist()
-    handles = [handle.lower() for handle in _HANDLE.findall(text)] if "@" in text else []
-    in_handle = frozenset(low for low in set(lowers) if _in_handle(
-        doc.vocab.strings[low], handles)) if handles else frozenset()
+    in_handle = _handle_words(text, cased) if "@" in text else frozenset()
     for index in _address_candidates(lowers, leads, in_handle):
         token = doc[index]
         low = token.lower_
@@ -452,9 +451,14 @@ def addressed_name(
     return None
 
 
-def _in_handle(low: str, handles: list[str]) -> bool:
-    """True when a word (three letters or more) is part of one of the handles."""
-    return len(low) >= 3 and low.isalpha() and any(low in handle for handle in handles)
+def _handle_words(text: str, cased: bool) -> frozenset[int]:
+    """The `LOWER` ids of the words of `text` (three letters or more) that are part of a
+    handle in it ("Morgan" in "@morganedits1992 Hey Morgan!"). In a cased text only the
+    capitalised words are read: `addressed_name` takes no other word there."""
+    handles = [handle.lower() for handle in _HANDLE.findall(text)]
+    words = {word.lower() for word in _LETTERS.findall(text) if not cased or word[0].isupper()}
+    return frozenset(get_string_id(word) for word in words
+                     if any(word in handle for handle in handles))
 
 
 def _may_address(words: frozenset[str], leads: Leads) -> bool:
