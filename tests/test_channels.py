@@ -74,10 +74,19 @@ def test_a_social_reply_ending_with_the_customers_name_is_not_a_sign_off(coach: 
     assert "greeting.no-introduction" in fired(coach, transcript)
 
 
-def test_thanks_for_the_tag_greets_on_social_only(coach: Coach) -> None:
-    reply = ("agent", "@dana Appreciate the tag! You can manage the ads in your account. ^JD")
+def test_thanks_for_the_shout_greets_on_social_only(coach: Coach) -> None:
+    reply = ("agent", "@dana Thanks for the shout! You can manage the ads in your account. ^JD")
     assert "greeting.missing" not in fired(coach, conversation("social", COMPLAINT, reply))
     assert "greeting.missing" in fired(coach, conversation("chat", COMPLAINT, reply))
+
+
+def test_appreciating_the_tag_greets_on_every_channel(coach: Coach) -> None:
+    """Appreciation of the contact is thanks for it ("Appreciate the tag"), a greeting on
+    chat too; appreciation of something else is none."""
+    reply = ("agent", "@dana Appreciate the tag! You can manage the ads in your account. ^JD")
+    assert "greeting.missing" not in fired(coach, conversation("chat", COMPLAINT, reply))
+    other = ("agent", "We'd appreciate your patience. You can manage the ads in your account.")
+    assert "greeting.missing" in fired(coach, conversation("chat", COMPLAINT, other))
 
 
 def test_a_name_alone_at_the_end_is_not_a_sign_off_on_chat(coach: Coach) -> None:
@@ -289,8 +298,8 @@ CORPORA = SHARED / "corpora"
 @pytest.mark.skipif(not (CORPORA / "ibm_twitter_care_dev.jsonl").is_file(),
                     reason="../shared/corpora/ is not beside the checkout")
 def test_social_profile_only_removes_findings_on_twitter_threads(coach: Coach) -> None:
-    """On the 525 Twitter threads, reading them as social removes findings (sign-offs, thanks
-    for the tag) and adds none."""
+    """On the 525 Twitter threads, reading them as social removes findings (long sign-off
+    handles, a name alone at the end) and adds none."""
     social = Coach(CoachConfig(channel="social"))
     removed = 0
     for line in (CORPORA / "ibm_twitter_care_dev.jsonl").read_text(encoding="utf-8").splitlines():
@@ -301,7 +310,7 @@ def test_social_profile_only_removes_findings_on_twitter_threads(coach: Coach) -
         as_social = fired(social, transcript) & set(OPENING_CLOSING)
         assert as_social <= as_chat, record["id"]
         removed += len(as_chat - as_social)
-    assert removed >= 5
+    assert removed >= 4
 
 
 # --- the channel pages: their examples run and say what the command prints ---------------

@@ -6,6 +6,7 @@ import spacy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]
+from spacy.util import compile_suffix_regex
 
 from servicecoach.errors import SpacyModelError
 from servicecoach.nlp.tokens import SuffixSearch
@@ -22,6 +23,7 @@ def load_pipeline(name: str | None = None) -> Language:
     """
     if name in (None, BLANK):
         nlp = spacy.blank("en")
+        _split_trailing_tildes(nlp)
     else:
         try:
             nlp = spacy.load(name)
@@ -39,6 +41,15 @@ def load_pipeline(name: str | None = None) -> Language:
         tokenizer.suffix_search = SuffixSearch(tokenizer.suffix_search)
     _add_upper_case_contractions(nlp)
     return nlp
+
+
+def _split_trailing_tildes(nlp: Language) -> None:
+    """Split a decorative tilde off the word it ends ("Thank you~", "Hello~~"), as
+    translated helpdesk chats write them, so that "you" is a word of the turn. Only the
+    blank pipeline is changed: a loaded one keeps its own suffixes."""
+    suffixes = nlp.Defaults.suffixes
+    if suffixes is not None and isinstance(nlp.tokenizer, Tokenizer):
+        nlp.tokenizer.suffix_search = compile_suffix_regex([*suffixes, "~+"]).search
 
 
 def _add_upper_case_contractions(nlp: Language) -> None:
