@@ -154,12 +154,13 @@ def close_variant(written: str, name: str, cutoff: float, max_edits: int) -> boo
     shorter, longer = sorted((written, name), key=len)
     if longer.startswith(shorter) and len(longer) - len(shorter) >= 2:
         return False  # Johnny for John is a nickname, not a typo
-    return Levenshtein.distance(written, name) <= max_edits and (
-        fuzz.ratio(written, name) >= cutoff or spelling_key(written) == spelling_key(name)
-    )
+    if spelling_key(written) == spelling_key(name):
+        return True  # the same sound spelled otherwise, however many letters: Kayley/Kayleigh
+    return Levenshtein.distance(written, name) <= max_edits and fuzz.ratio(written, name) >= cutoff
 
 
 _SPELLINGS = (
+    (re.compile(r"(?<=...)(?:eigh|ey|ie|ee)$"), "i"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"ck|c(?![eiy])|q"), "k"),
     (re.compile(r"(?<=.)y"), "i"),
@@ -167,7 +168,8 @@ _SPELLINGS = (
     (re.compile(r"(.)\1"), r"\1"),
 )
 """Spellings of one sound in English names: Caitlin/Kaitlyn, Philip/Filip,
-Thomas/Tomas, Ann/Anne's double letters."""
+Thomas/Tomas, Ann/Anne's double letters, the ending of Kayleigh/Kayley/Kaylee (in a name of
+four letters or more: Lee and Li stay apart)."""
 
 
 def spelling_key(name: str) -> str:
@@ -266,7 +268,22 @@ def _may_name(words: frozenset[str], names: list[KnownName], cutoff: float,
                                    score_cutoff=max_edits, limit=None)
             if any(close_variant(word, target, cutoff, max_edits) for word, _, _ in near):
                 return True
+            if any(_same_sound(word, target) for word in words):  # Kayley for Kayleigh
+                return True
     return False
+
+
+_SAME_INITIAL = ({"c", "k", "q"}, {"p", "f"})
+
+
+def _same_sound(word: str, name: str) -> bool:
+    """True when `word` is another spelling of `name`'s sound (see `spelling_key`), checked
+    only for words of about its length and with an initial of the same sound."""
+    if word == name or abs(len(word) - len(name)) > 3 or not word:
+        return False
+    if word[0] != name[0] and not any({word[0], name[0]} <= group for group in _SAME_INITIAL):
+        return False
+    return spelling_key(word) == spelling_key(name)
 
 
 @lru_cache(maxsize=1)
@@ -300,14 +317,15 @@ def _in_position(doc: Doc, sentence_starts: Callable[[], frozenset[int]] | None,
 
 def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> list[int]:
     """Indices of the tokens at which `find_name_use` may find something, from their lower
-    case: titles, forms of a name, and words within `max_edits` edits of a first name (as a
-    close variant is); at any other token it finds nothing."""
+    case: titles, forms of a name, words within `max_edits` edits of a first name (as a
+    close variant is) and other spellings of its sound; at any other token it finds nothing."""
     forms = frozenset().union(*(name.forms for name in names))
     found = {index for index, low in enumerate(lows)
              if low in forms or low.rstrip(".") in TITLES}
     for name in names:
         found.update(index for _, _, index in process.extract(
             name.first, lows, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=None))
+        found.update(index for index, low in enumerate(lows) if _same_sound(low, name.first))
     return sorted(found)
 
 
