@@ -40,8 +40,9 @@ _CLOSERS = frozenset({",", ".", "!", "?", ";", ":", "...", "…", ")", "—", "-
 _OPENERS = frozenset({",", "—", "-", "!", "...", "…", ":"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _HANDLE = re.compile(r"@(\w+)")
-_LETTERS = re.compile(r"[^\W\d_]{3,}")
 """A social-media handle in a reply ("@morganedits1992")."""
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
+"""A word of three letters or more (that may be part of a handle)."""
 HANDLE_LIKE = re.compile(r"[A-Z]{2}|[a-z][A-Z]|\d")
 """Capitals in a row, a capital after a small letter, or a digit: a handle, not a name."""
 _LOWERS_TO_ASCII = re.compile("[\u0130\u212a]")
@@ -172,6 +173,7 @@ Thomas/Tomas, Ann/Anne's double letters, the ending of Kayleigh/Kayley/Kaylee (i
 four letters or more: Lee and Li stay apart)."""
 
 
+@lru_cache(maxsize=4096)
 def spelling_key(name: str) -> str:
     """`name` (lower case) with the spellings of one sound made one: two names with the
     same key sound alike (Caitlin, Kaitlyn -> kaitlin), however far apart their letters."""
