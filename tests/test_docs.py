@@ -41,7 +41,7 @@ from servicecoach.rules.schema import PackManifest
 from servicecoach.testing.annotations import format_result, run_file
 
 BLOCKS = [block for path in markdown_files(REPO) for block in blocks_of(path, root=REPO)]
-COPIED = ["examples", "training", "tests/devset", "docs", "rules"]
+COPIED = ["examples", "training", "tests/devset", "tests/real-heldout", "docs", "rules", "scripts"]
 BIN = Path(sys.executable).parent
 
 
