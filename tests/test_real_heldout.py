@@ -1,10 +1,11 @@
-"""Accuracy on a second set of real dialogues, labelled blind (tests/real-heldout/).
+"""Accuracy on more real dialogues, labelled blind (tests/real-heldout/).
 
-Its labels are in the repository, its texts in ../shared (the dialogues' licences keep them
-out): `scripts/gather_transcripts.py` writes the transcripts the labels name. Fold 1/2 (by
-the hash of the dialogue id) was read for misses and false alarms and the classes they
-showed were generalised into the rules; fold 0/2 is only scored. docs/accuracy.md has the
-numbers.
+Their labels are in the repository, their texts in ../shared (the dialogues' licences keep
+them out): `scripts/gather_transcripts.py` writes the transcripts the labels name. In
+`labels.jsonl` (50 dialogues) fold 1/2 (by the hash of the dialogue id) was read for misses
+and false alarms and the classes they showed were generalised into the rules; fold 0/2 is
+only scored. `labels-2.jsonl` (40 dialogues, labelled later) is only scored.
+docs/accuracy.md has the numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from conftest import REPO, shared
 from servicecoach import Coach
 from servicecoach.evaluation import Fold, run_eval
 
-LABELS = REPO / "tests" / "real-heldout" / "labels.jsonl"
+FOLDER = REPO / "tests" / "real-heldout"
+LABELS = FOLDER / "labels.jsonl"
+LATER = FOLDER / "labels-2.jsonl"
+"""A second batch, labelled after the first was read: scored only."""
 
 
 def _gather() -> ModuleType:
@@ -34,29 +38,48 @@ def _gather() -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def transcripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The set's transcripts, gathered from ../shared into a file of their own."""
+def gathered(labels: Path, directory: Path) -> Path:
+    """The transcripts a labels file names, gathered from ../shared into a file of their own."""
     gather = _gather()
-    ids = gather.wanted_ids(LABELS)
+    ids = gather.wanted_ids(labels)
     found = gather.find_dialogues(ids, [shared("corpora"), shared("satisfaction")])
     assert sorted(found) == sorted(ids), "every labelled dialogue is in ../shared"
-    path = tmp_path_factory.mktemp("real-heldout") / "transcripts.jsonl"
+    path = directory / "transcripts.jsonl"
     path.write_text("".join(found[i] + "\n" for i in ids), encoding="utf-8")
     return path
 
 
-def test_labels_hold_no_dialogue_text() -> None:
+@pytest.fixture(scope="module")
+def transcripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first batch's transcripts."""
+    return gathered(LABELS, tmp_path_factory.mktemp("real-heldout"))
+
+
+def overall(coach: Coach, transcripts: Path, labels: Path, fold: Fold | None) -> tuple[
+        float, float, float, str]:
+    """Micro precision, recall and F1, with the printed evaluation."""
+    out = io.StringIO()
+    run_eval(coach, transcripts, labels, out=out, fold=fold)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("overall"))
+    precision, recall, f1 = (float(value) for value in row.split()[-3:])
+    return precision, recall, f1, out.getvalue()
+
+
+@pytest.mark.parametrize("labels", [LABELS, LATER], ids=lambda path: path.name)
+def test_labels_hold_no_dialogue_text(labels: Path) -> None:
     """Only ids, findings and turn signals are kept here: the text stays in ../shared."""
-    for line in LABELS.read_text(encoding="utf-8").splitlines():
+    for line in labels.read_text(encoding="utf-8").splitlines():
         assert set(json.loads(line)) == {"id", "expected", "signals"}
 
 
-def test_the_set_is_disjoint_from_the_labelled_dev_set() -> None:
-    """None of its dialogues is one the rules were tuned on in devset-real."""
+def test_the_sets_are_disjoint_from_each_other_and_the_labelled_dev_set() -> None:
+    """None of the dialogues is one the rules were tuned on in devset-real, and the two
+    batches share none."""
     tuned = {json.loads(line)["id"] for line in
              shared("devset-real/transcripts.jsonl").read_text(encoding="utf-8").splitlines()}
-    assert not tuned & set(_gather().wanted_ids(LABELS))
+    first, later = (set(_gather().wanted_ids(path)) for path in (LABELS, LATER))
+    assert not tuned & (first | later)
+    assert not first & later
 
 
 @pytest.mark.parametrize(("fold", "min_precision", "min_recall", "min_f1"),
@@ -67,9 +90,14 @@ def test_fold_reaches_precision_and_recall(coach: Coach, transcripts: Path, fold
     """The held-out fold 0/2 (never read: 0.97 / 0.85 / 0.91 on 2026-12-05) and the tuned
     fold 1/2 (0.92 / 0.85 / 0.88 after its misses were read) stay at or above floors a
     little under what they reached."""
-    out = io.StringIO()
-    run_eval(coach, transcripts, LABELS, out=out, fold=Fold.parse(fold))
-    row = next(line for line in out.getvalue().splitlines() if line.startswith("overall"))
-    precision, recall, f1 = (float(value) for value in row.split()[-3:])
-    assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, \
-        out.getvalue()
+    precision, recall, f1, report = overall(coach, transcripts, LABELS, Fold.parse(fold))
+    assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
+
+
+def test_the_later_batch_reaches_precision_and_recall(coach: Coach, tmp_path: Path) -> None:
+    """The later batch, scored only (0.86 / 0.84 / 0.85 on 2026-12-05; 0.89 / 0.86 / 0.88
+    on its 30 dialogues the session had not read while it wrote classes), stays at or
+    above floors a little under that."""
+    transcripts = gathered(LATER, tmp_path)
+    precision, recall, f1, report = overall(coach, transcripts, LATER, None)
+    assert precision >= 0.82 and recall >= 0.8 and f1 >= 0.81, report
