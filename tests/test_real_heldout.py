@@ -4,7 +4,8 @@ Their labels are in the repository, their texts in ../shared (the dialogues' lic
 them out): `scripts/gather_transcripts.py` writes the transcripts the labels name. In
 `labels.jsonl` (50 dialogues) fold 1/2 (by the hash of the dialogue id) was read for misses
 and false alarms and the classes they showed were generalised into the rules; fold 0/2 is
-only scored. `labels-2.jsonl` (40 dialogues, labelled later) is only scored.
+only scored. `labels-2.jsonl` and `labels-3.jsonl` (40 dialogues each, labelled later) are
+only scored.
 docs/accuracy.md has the numbers.
 """
 
@@ -26,6 +27,8 @@ FOLDER = REPO / "tests" / "real-heldout"
 LABELS = FOLDER / "labels.jsonl"
 LATER = FOLDER / "labels-2.jsonl"
 """A second batch, labelled after the first was read: scored only."""
+LAST = FOLDER / "labels-3.jsonl"
+"""A third batch, drawn from dialogues nobody had read: scored only."""
 
 
 def _gather() -> ModuleType:
@@ -65,7 +68,7 @@ def overall(coach: Coach, transcripts: Path, labels: Path, fold: Fold | None) ->
     return precision, recall, f1, out.getvalue()
 
 
-@pytest.mark.parametrize("labels", [LABELS, LATER], ids=lambda path: path.name)
+@pytest.mark.parametrize("labels", [LABELS, LATER, LAST], ids=lambda path: path.name)
 def test_labels_hold_no_dialogue_text(labels: Path) -> None:
     """Only ids, findings and turn signals are kept here: the text stays in ../shared."""
     for line in labels.read_text(encoding="utf-8").splitlines():
@@ -77,9 +80,9 @@ def test_the_sets_are_disjoint_from_each_other_and_the_labelled_dev_set() -> Non
     batches share none."""
     tuned = {json.loads(line)["id"] for line in
              shared("devset-real/transcripts.jsonl").read_text(encoding="utf-8").splitlines()}
-    first, later = (set(_gather().wanted_ids(path)) for path in (LABELS, LATER))
-    assert not tuned & (first | later)
-    assert not first & later
+    first, later, last = (set(_gather().wanted_ids(path)) for path in (LABELS, LATER, LAST))
+    assert not tuned & (first | later | last)
+    assert not first & later and not first & last and not later & last
 
 
 @pytest.mark.parametrize(("fold", "min_precision", "min_recall", "min_f1"),
@@ -94,10 +97,15 @@ def test_fold_reaches_precision_and_recall(coach: Coach, transcripts: Path, fold
     assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
 
 
-def test_the_later_batch_reaches_precision_and_recall(coach: Coach, tmp_path: Path) -> None:
-    """The later batch, scored only (0.86 / 0.84 / 0.85 on 2026-12-05; 0.89 / 0.86 / 0.88
-    on its 30 dialogues the session had not read while it wrote classes), stays at or
-    above floors a little under that."""
-    transcripts = gathered(LATER, tmp_path)
-    precision, recall, f1, report = overall(coach, transcripts, LATER, None)
-    assert precision >= 0.82 and recall >= 0.8 and f1 >= 0.81, report
+@pytest.mark.parametrize(("labels", "min_precision", "min_recall", "min_f1"),
+                         [(LATER, 0.85, 0.82, 0.85), (LAST, 0.88, 0.7, 0.78)],
+                         ids=lambda value: value.name if isinstance(value, Path) else None)
+def test_the_later_batches_reach_precision_and_recall(
+        coach: Coach, tmp_path: Path, labels: Path, min_precision: float, min_recall: float,
+        min_f1: float) -> None:
+    """The later batches, scored only, stay at or above floors a little under what they read
+    on 2026-12-05: labels-2 0.90 / 0.88 / 0.89 (0.90 / 0.86 / 0.88 on its 30 dialogues the
+    session had not read), labels-3 0.93 / 0.74 / 0.82 (never read)."""
+    transcripts = gathered(labels, tmp_path)
+    precision, recall, f1, report = overall(coach, transcripts, labels, None)
+    assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
