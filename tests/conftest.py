@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -29,6 +32,16 @@ def shared(relative: str) -> Path:
     """A path under ../shared/; skips the test when ../shared/ is absent."""
     skip_without_shared()
     return SHARED / relative
+
+
+@cache
+def load_script(name: str) -> ModuleType:
+    """`scripts/<name>.py`, loaded as a module the way a user runs it (once per run)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,13 +10,12 @@ docs/accuracy.md has the numbers and how the turns were drawn and labelled.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 from types import ModuleType
 
 import pytest
-from conftest import REPO, SHARED
+from conftest import REPO, SHARED, load_script
 
 from servicecoach import Coach
 from servicecoach.evaluation import Fold
@@ -29,12 +28,7 @@ pytestmark = pytest.mark.skipif(not (CORPORA / "stc3_helpdesk_test_en.jsonl").is
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "measure_signals", REPO / "scripts" / "measure_signals.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("measure_signals")
 
 
 @pytest.fixture(scope="module")
