@@ -132,9 +132,10 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
         if not state.latest:
             return []
         conversation.judged.add(self.rule.category)
-        vague = next((promise for promise in state.latest
-                      if promise.commitment.time_frame is None), None)
-        return [self._vague(conversation, ctx, vague.hit, vague.stop)] if vague else []
+        if any(promise.commitment.time_frame for promise in state.latest):
+            return []  # the turn says when its follow-up happens (CHECKS.md: per turn)
+        first = state.latest[0]
+        return [self._vague(conversation, ctx, first.hit, first.stop)]
 
     def _vague(self, conversation: Conversation, ctx: TurnContext, hit: Hit, stop: int) -> Finding:
         promise = ctx.turn.text[hit.start : stop].rstrip(".!?,; ")
