@@ -4,7 +4,9 @@ A commitment is a sentence of an agent turn with a `promise` of a later action b
 company ("I'll call you back", "someone will email you"). Its time frame is the
 `time_frame` wording in the same sentence ("by 3 pm tomorrow", "within 24 hours");
 adjacent time-frame hits merge into one ("by 3 pm" + "tomorrow"). Every commitment goes
-to `Conversation.commitments`; the first one of a turn without a time frame is a finding.
+to `Conversation.commitments`. A turn is judged as a whole: when none of its promises has
+a time frame, its first promise is a finding; a turn that says when one of its follow-ups
+happens ("Xiao Lan will check it on Monday. Please watch for our call.") is not vague.
 """
 
 from __future__ import annotations
