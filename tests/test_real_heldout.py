@@ -5,7 +5,8 @@ them out): `scripts/gather_transcripts.py` writes the transcripts the labels nam
 `labels.jsonl` (50 dialogues) fold 1/2 (by the hash of the dialogue id) was read for misses
 and false alarms and the classes they showed were generalised into the rules; fold 0/2 is
 only scored. `labels-2.jsonl` and `labels-3.jsonl` (40 dialogues each, labelled later) are
-only scored.
+only scored. In `labels-4.jsonl` (40 dialogues, labelled last) fold 1/2 was read and fold 0/2
+is only scored.
 docs/accuracy.md has the numbers.
 """
 
@@ -28,6 +29,9 @@ LATER = FOLDER / "labels-2.jsonl"
 """A second batch, labelled after the first was read: scored only."""
 LAST = FOLDER / "labels-3.jsonl"
 """A third batch, drawn from dialogues nobody had read: scored only."""
+FOURTH = FOLDER / "labels-4.jsonl"
+"""A fourth batch, drawn the same way: fold 0/2 scored only, fold 1/2 read."""
+BATCHES = (LABELS, LATER, LAST, FOURTH)
 
 
 def _gather() -> ModuleType:
@@ -62,7 +66,7 @@ def overall(coach: Coach, transcripts: Path, labels: Path, fold: Fold | None) ->
     return precision, recall, f1, out.getvalue()
 
 
-@pytest.mark.parametrize("labels", [LABELS, LATER, LAST], ids=lambda path: path.name)
+@pytest.mark.parametrize("labels", BATCHES, ids=lambda path: path.name)
 def test_labels_hold_no_dialogue_text(labels: Path) -> None:
     """Only ids, findings and turn signals are kept here: the text stays in ../shared."""
     for line in labels.read_text(encoding="utf-8").splitlines():
@@ -74,9 +78,9 @@ def test_the_sets_are_disjoint_from_each_other_and_the_labelled_dev_set() -> Non
     batches share one."""
     tuned = {json.loads(line)["id"] for line in
              shared("devset-real/transcripts.jsonl").read_text(encoding="utf-8").splitlines()}
-    first, later, last = (set(_gather().wanted_ids(path)) for path in (LABELS, LATER, LAST))
-    assert not tuned & (first | later | last)
-    assert not first & later and not first & last and not later & last
+    batches = [set(_gather().wanted_ids(path)) for path in BATCHES]
+    assert not tuned & set().union(*batches)
+    assert all(not one & other for n, one in enumerate(batches) for other in batches[n + 1:])
 
 
 @pytest.mark.parametrize(("fold", "min_precision", "min_recall", "min_f1"),
@@ -102,4 +106,17 @@ def test_the_later_batches_reach_precision_and_recall(
     session had not read), labels-3 0.93 / 0.74 / 0.82 (never read)."""
     transcripts = gathered(labels, tmp_path)
     precision, recall, f1, report = overall(coach, transcripts, labels, None)
+    assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
+
+
+@pytest.mark.parametrize(("fold", "min_precision", "min_recall", "min_f1"),
+                         [("0/2", 0.86, 0.74, 0.8), ("1/2", 0.8, 0.74, 0.78)])
+def test_the_fourth_batch_reaches_precision_and_recall(
+        coach: Coach, tmp_path: Path, fold: str, min_precision: float, min_recall: float,
+        min_f1: float) -> None:
+    """The fourth batch's folds stay at or above floors a little under what they read when
+    it arrived on 2026-12-05 (evening): fold 0/2 (never read) 0.90 / 0.79 / 0.84, fold 1/2
+    0.84 / 0.79 / 0.82 before its misses were read."""
+    transcripts = gathered(FOURTH, tmp_path)
+    precision, recall, f1, report = overall(coach, transcripts, FOURTH, Fold.parse(fold))
     assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
