@@ -3,8 +3,10 @@
 A commitment is a sentence of an agent turn with a `promise` of a later action by the
 company ("I'll call you back", "someone will email you"). Its time frame is the
 `time_frame` wording in the same sentence ("by 3 pm tomorrow", "within 24 hours");
-adjacent time-frame hits merge into one ("by 3 pm" + "tomorrow"). Every commitment goes
-to `Conversation.commitments`. A turn is judged as a whole: when none of its promises has
+adjacent time-frame hits merge into one ("by 3 pm" + "tomorrow"). A `turn_time_frame`
+(optional: "please wait patiently for three days", "allow 5 working days") times every
+promise of its turn that has none of its own. Every commitment goes to
+`Conversation.commitments`. A turn is judged as a whole: when none of its promises has
 a time frame, its first promise is a finding; a turn that says when one of its follow-ups
 happens ("Xiao Lan will check it on Monday. Please watch for our call.") is not vague.
 """
@@ -76,6 +78,7 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
 
     family = "commitments"
     lists = ("promise", "time_frame")
+    optional_lists = ("turn_time_frame",)
     speakers = frozenset({Speaker.AGENT})
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -105,6 +108,8 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
             return ()
         text = ctx.turn.text
         frames = merge_spans(self.hits(ctx, "time_frame"), text)
+        whole = merge_spans(self.hits(ctx, "turn_time_frame"), text)
+        turn_frame = text[whole[0][0] : whole[0][1]] if whole else None
         # hits and frames are in text order: each sentence finds its first ones by bisection
         # (a turn of thousands of short promises is read in n log n, not sentences x hits)
         promise_starts = [hit.start for hit in promises]
@@ -121,7 +126,7 @@ class CommitmentAnalyzer(PhraseListsAnalyzer):
             begin = min(hit.start, frame[0]) if frame else hit.start
             stop = start + len(text[start:end].rstrip())
             commitment = Commitment(turn_index=ctx.index, span=span_of(ctx.turn, begin, stop),
-                                    time_frame=text[frame[0] : frame[1]] if frame else None)
+                                    time_frame=text[frame[0] : frame[1]] if frame else turn_frame)
             found.append(Promise(commitment, hit, stop))
         return tuple(found)
 
