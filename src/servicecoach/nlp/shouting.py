@@ -28,6 +28,7 @@ def is_shouting(text: str, min_letters: int, share: float) -> bool:
 _CAPITAL_RUN = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b(?:[ \t]+\b[A-Z][A-Z']*[A-Z]\b)+")
 _MIN_RUN_LETTERS = 6
 _MIN_PAIR_LETTERS = 10
+_QUOTES = "\"'“”‘’«»「」"
 
 
 def shouted_words(text: str) -> tuple[int, int] | None:
@@ -36,6 +37,9 @@ def shouted_words(text: str) -> tuple[int, int] | None:
             < _MIN_RUN_LETTERS:
         return None  # too few capitals for a run (counted in C)
     for run in _CAPITAL_RUN.finditer(text):
+        start, end = run.span()
+        if 0 < start and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES:
+            continue  # a label quoted as it is shown ("KESTREL VRFY"), not a raised voice
         letters = sum(char.isalpha() for char in run.group())
         words = len(run.group().split())
         if letters >= (_MIN_RUN_LETTERS if words >= 3 else _MIN_PAIR_LETTERS):
