@@ -46,6 +46,8 @@ def load_corpora() -> list[dict]:
 
 def repeated(records: list[dict], min_turns: int) -> list[dict]:
     """The records again and again (fresh ids) until they hold at least `min_turns` turns."""
+    if not any(record["turns"] for record in records):
+        raise SystemExit(f"no turns to repeat: is {CORPORA} there and not empty?")
     out: list[dict] = []
     total = 0
     copy = 0
