@@ -5,8 +5,8 @@ them out): `scripts/gather_transcripts.py` writes the transcripts the labels nam
 `labels.jsonl` (50 dialogues) fold 1/2 (by the hash of the dialogue id) was read for misses
 and false alarms and the classes they showed were generalised into the rules; fold 0/2 is
 only scored. `labels-2.jsonl` and `labels-3.jsonl` (40 dialogues each, labelled later) are
-only scored. In `labels-4.jsonl` (40 dialogues, labelled last) fold 1/2 was read and fold 0/2
-is only scored.
+only scored. In `labels-4.jsonl` (40 dialogues) fold 1/2 was read and fold 0/2
+is only scored; `labels-5.jsonl` (40 dialogues, labelled last) is only scored.
 docs/accuracy.md has the numbers.
 """
 
@@ -31,7 +31,9 @@ LAST = FOLDER / "labels-3.jsonl"
 """A third batch, drawn from dialogues nobody had read: scored only."""
 FOURTH = FOLDER / "labels-4.jsonl"
 """A fourth batch, drawn the same way: fold 0/2 scored only, fold 1/2 read."""
-BATCHES = (LABELS, LATER, LAST, FOURTH)
+FIFTH = FOLDER / "labels-5.jsonl"
+"""A fifth batch, drawn the same way: scored only."""
+BATCHES = (LABELS, LATER, LAST, FOURTH, FIFTH)
 
 
 def _gather() -> ModuleType:
@@ -96,14 +98,16 @@ def test_fold_reaches_precision_and_recall(coach: Coach, transcripts: Path, fold
 
 
 @pytest.mark.parametrize(("labels", "min_precision", "min_recall", "min_f1"),
-                         [(LATER, 0.85, 0.82, 0.85), (LAST, 0.88, 0.7, 0.78)],
+                         [(LATER, 0.85, 0.82, 0.85), (LAST, 0.88, 0.72, 0.8),
+                          (FIFTH, 0.86, 0.74, 0.8)],
                          ids=lambda value: value.name if isinstance(value, Path) else None)
 def test_the_later_batches_reach_precision_and_recall(
         coach: Coach, tmp_path: Path, labels: Path, min_precision: float, min_recall: float,
         min_f1: float) -> None:
     """The later batches, scored only, stay at or above floors a little under what they read
     on 2026-12-05: labels-2 0.90 / 0.88 / 0.89 (0.90 / 0.86 / 0.88 on its 30 dialogues the
-    session had not read), labels-3 0.93 / 0.74 / 0.82 (never read)."""
+    session had not read), labels-3 0.93 / 0.76 / 0.84 (never read), labels-5
+    0.90 / 0.78 / 0.84 (never read)."""
     transcripts = gathered(labels, tmp_path)
     precision, recall, f1, report = overall(coach, transcripts, labels, None)
     assert precision >= min_precision and recall >= min_recall and f1 >= min_f1, report
