@@ -83,6 +83,10 @@ def test_pack_regexes_never_skip_a_match(coach: Coach) -> None:
         (r"\b(?:waited|waiting)\b[^.!?]{0,20}?\b(?:for ages|forever)",
          [{"for ages", "forever"}, {"waited", "waiting"}]),
         (r"\bmy (?:money|data)\b", [{"my money", "my data"}]),
+        # a group with a common word (" my ", " the ": in most turns) gates last, even
+        # when its literals are as long and fewer: the rarer words open the regex
+        (r"\b(?:cut|bin)\w* (?:my|the) (?:\w+ )?(?:club|store|loyalty)\b",
+         [{"club", "store", "loyalty"}, {"cut", "bin"}, {" my ", " the "}]),
         (r"[a-z]+\d", []),
     ],
 )

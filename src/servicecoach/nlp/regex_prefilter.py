@@ -23,6 +23,7 @@ from operator import itemgetter
 from typing import Any
 
 import ahocorasick
+from spacy.lang.en.stop_words import STOP_WORDS
 
 # the regex parser's private modules, which typeshed does not describe
 _NEW_NAMES = sys.version_info >= (3, 11)
@@ -134,11 +135,19 @@ def _minimal(literals: frozenset[str]) -> frozenset[str]:
 
 def _ranked(candidates: Iterable[frozenset[str]]) -> list[frozenset[str]]:
     """The usable candidates (literals long enough, not too many), most selective first:
-    longer literals, then fewer of them."""
+    those without a common word ("the ", " to ", "with ": in most turns) before those with
+    one, then longer literals, then fewer of them."""
     usable = {c for c in candidates if c and "" not in c and len(c) <= MAX_LITERALS
               and min(map(len, c)) >= MIN_LENGTH}
-    return sorted(usable, key=lambda c: (-min(min(map(len, c)), _GOOD_LENGTH), len(c),
+    return sorted(usable, key=lambda c: (_has_common_word(c),
+                                         -min(min(map(len, c)), _GOOD_LENGTH), len(c),
                                          -min(map(len, c)), sorted(c)))
+
+
+def _has_common_word(literals: frozenset[str]) -> bool:
+    """True when one of the literals is a common English word with the spaces around it
+    (spaCy's stop words): a gate on it would open its regex on most turns."""
+    return any(literal.strip() in STOP_WORDS for literal in literals)
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
