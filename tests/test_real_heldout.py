@@ -2,11 +2,11 @@
 
 Their labels are in the repository, their texts in ../shared (the dialogues' licences keep
 them out): `scripts/gather_transcripts.py` writes the transcripts the labels name. In
-`labels.jsonl` (50 dialogues) fold 1/2 (by the hash of the dialogue id) was read for misses
-and false alarms and the classes they showed were generalised into the rules; fold 0/2 is
-only scored. `labels-2.jsonl` and `labels-3.jsonl` (40 dialogues each, labelled later) are
-only scored. In `labels-4.jsonl` (40 dialogues) fold 1/2 was read and fold 0/2
-is only scored; `labels-5.jsonl` (40 dialogues, labelled last) is only scored.
+`labels.jsonl` (50 dialogues) and `labels-2.jsonl` (40, labelled later) were read for misses
+and false alarms (fold 1/2 of the first on 2026-12-05, late afternoon; the rest that
+night) and the classes they showed were generalised into the rules. `labels-3.jsonl` (40
+dialogues) is only scored. In `labels-4.jsonl` (40 dialogues) fold 1/2 was read and fold
+0/2 is only scored; `labels-5.jsonl` (40 dialogues, labelled last) is only scored.
 docs/accuracy.md has the numbers.
 """
 
@@ -26,7 +26,7 @@ from servicecoach.evaluation import Fold, run_eval
 FOLDER = REPO / "tests" / "real-heldout"
 LABELS = FOLDER / "labels.jsonl"
 LATER = FOLDER / "labels-2.jsonl"
-"""A second batch, labelled after the first was read: scored only."""
+"""A second batch, labelled after the first was read (read too since 2026-12-05, night)."""
 LAST = FOLDER / "labels-3.jsonl"
 """A third batch, drawn from dialogues nobody had read: scored only."""
 FOURTH = FOLDER / "labels-4.jsonl"
