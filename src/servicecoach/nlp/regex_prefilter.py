@@ -144,10 +144,15 @@ def _ranked(candidates: Iterable[frozenset[str]]) -> list[frozenset[str]]:
 def _selectivity(literals: frozenset[str]) -> tuple[bool, int, int, int, list[str]]:
     """Sort key of a candidate, most selective first: a candidate none of whose literals is
     a stop word ("the ", " my ", "to ": each in most turns) before one with such a literal,
-    then longer literals (up to `_GOOD_LENGTH`), then fewer of them."""
+    then by `_by_length`."""
+    return (_has_stop_word(literals), *_by_length(literals), sorted(literals))
+
+
+def _by_length(literals: frozenset[str]) -> tuple[int, int, int]:
+    """Sort key, most selective first: longer literals (up to `_GOOD_LENGTH`), then fewer
+    of them."""
     shortest = min(map(len, literals))
-    return (_has_stop_word(literals), -min(shortest, _GOOD_LENGTH), len(literals), -shortest,
-            sorted(literals))
+    return (-min(shortest, _GOOD_LENGTH), len(literals), -shortest)
 
 
 def _has_stop_word(literals: frozenset[str]) -> bool:
@@ -163,16 +168,15 @@ do not change if someone adds to spaCy's set)."""
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    """The requirement a nested sequence passes up to the expression around it: longer
-    literals (up to `_GOOD_LENGTH`), then fewer of them. Unlike `_ranked` it does not put
+    """The requirement a nested sequence passes up to the expression around it, by
+    `_by_length`. Unlike `_ranked` it does not put
     stop words last: the expression around it ranks what it passes up among its own
     requirements, and preferring inner groups without a stop word measured 1.1% more
     instructions a turn on the core pack (docs/performance.md, 2026-12-05 night)."""
     usable = [c for c in candidates if c and "" not in c and len(c) <= MAX_LITERALS]
     if not usable:
         return None
-    return max(usable, key=lambda c: (min(min(map(len, c)), _GOOD_LENGTH), -len(c),
-                                      min(map(len, c))))
+    return min(usable, key=_by_length)
 
 
 def _sequence(items: list[Any]) -> _Info:
