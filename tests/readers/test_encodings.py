@@ -1,5 +1,6 @@
-"""Encodings: a UTF-8 byte-order mark is accepted everywhere, bytes that are not UTF-8 are
-an error naming their offset, lone surrogates are replaced, and a U+2028 inside a JSON
+"""Encodings: a UTF-8 byte-order mark is accepted everywhere, UTF-16 and UTF-32 files with
+one are read, bytes that are not UTF-8 are an error naming their line and offset (a reader
+of one record a line reads on past them), lone surrogates are replaced, and a U+2028 inside a JSON
 Lines string never splits its line (from a file or from stdin)."""
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import pytest
 from servicecoach import Coach
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
-from servicecoach.readers import convert, iter_sources, read_sources
+from servicecoach.readers import base, convert, iter_sources, read_sources
 
 BOM = b"\xef\xbb\xbf"
+NOT_UTF8 = b"\xe9"
+"""A Latin-1 "é": not UTF-8 on its own."""
 RECORD = {"id": "a", "turns": [{"speaker": "agent", "text": "Hello, how can I help?"}]}
 
 
@@ -56,16 +59,64 @@ def test_a_byte_order_mark_on_stdin_is_accepted(monkeypatch: pytest.MonkeyPatch)
     assert isinstance(result, Transcript) and result.id == "a"
 
 
-def test_invalid_utf8_is_an_error_at_its_byte_offset(tmp_path: Path) -> None:
+def test_invalid_utf8_is_an_error_at_its_line_and_byte_offset(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     good = (json.dumps(RECORD) + "\n").encode("utf-8")
-    path.write_bytes(good + b'{"id": "b", "turns": [{"speaker": "agent", "text": "caf\xe9"}]}\n')
-    first, error = _results(path)
+    after = (json.dumps({**RECORD, "id": "c"}) + "\n").encode("utf-8")
+    path.write_bytes(good + b'{"id": "b", "turns": [{"speaker": "agent", "text": "caf\xe9"}]}\n'
+                     + after)
+    first, error, last = _results(path)
     assert isinstance(first, Transcript)  # the records before the bad byte are kept
     assert isinstance(error, InputError)
     offset = len(good) + len(b'{"id": "b", "turns": [{"speaker": "agent", "text": "caf')
-    assert str(error) == (f"{path}:byte {offset}: invalid UTF-8 (save the file as UTF-8 "
-                          "(it may be Latin-1 or Windows-1252))")
+    assert str(error) == (f"{path}:line 2, byte {offset}: invalid UTF-8 (save the file as "
+                          "UTF-8 (it may be Latin-1 or Windows-1252))")
+    assert isinstance(last, Transcript) and last.id == "c"  # and so are those after it
+
+
+def test_a_bad_line_on_stdin_costs_only_its_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = json.dumps(RECORD).encode("utf-8") + b"\n"
+    bad = b'{"id": "b", "turns": [{"speaker": "agent", "text": "caf\xe9"}]}\n'
+    first, error, last = _stdin(monkeypatch, good + bad + json.dumps({**RECORD, "id": "c"}).encode())
+    assert isinstance(first, Transcript) and isinstance(last, Transcript)
+    assert isinstance(error, InputError)
+    assert error.location == f"line 2, byte {len(good) + bad.index(NOT_UTF8)}"
+
+
+def test_a_whole_document_with_a_bad_byte_is_one_error_at_its_offset(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    document = b'[{"id": "b", "turns": [{"speaker": "agent", "text": "caf\xe9"}]}]'
+    path.write_bytes(document)
+    (error,) = _results(path)
+    assert isinstance(error, InputError) and error.location == f"byte {document.index(NOT_UTF8)}"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])
+@pytest.mark.parametrize(
+    ("name", "content", "ids"),
+    [
+        ("a.jsonl", json.dumps(RECORD) + "\r\n" + json.dumps({**RECORD, "id": "b"}) + "\r\n",
+         ["a", "b"]),
+        # a spreadsheet's "Unicode text": tab-separated UTF-16 with a byte-order mark
+        ("a.csv", ("conversation_id\tspeaker\ttext\r\nc1\tagent\tHello\r\n"
+                   "c1\tcustomer\tHi, caf\u00e9 \U0001f600\r\n"), ["c1"]),
+    ],
+)
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(
+        tmp_path: Path, codec: str, name: str, content: str, ids: list[str]) -> None:
+    path = tmp_path / name
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}
+    path.write_bytes(bom[codec] + content.encode(codec))
+    twin = tmp_path / f"utf8-{name}"
+    twin.write_text(content, encoding="utf-8", newline="")
+    results, expected = _results(path), _results(twin)
+    assert [r.id for r in results if isinstance(r, Transcript)] == ids, results
+    assert results == expected
+
+
+def test_utf16_on_stdin_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    (result,) = _stdin(monkeypatch, b"\xff\xfe" + json.dumps(RECORD).encode("utf-16-le"))
+    assert isinstance(result, Transcript) and result.id == "a"
 
 
 def test_invalid_utf8_on_stdin_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,3 +165,10 @@ def test_deep_nesting_and_huge_numbers_are_located_errors(tmp_path: Path, name: 
     error = results[-1]
     assert isinstance(error, InputError) and error.what.startswith(what), results
     assert error.location.startswith("line")
+
+
+def test_utf16_lines_split_across_blocks_come_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines, a "\\r\\n" and a character of two code units cut at any block boundary."""
+    monkeypatch.setattr(base, "_WIDE_BLOCK", 3)
+    data = "\ufeffab\r\ncd\re\U0001f600f\ng".encode("utf-16-le")
+    assert list(base.wide_lines(io.BytesIO(data), "utf-16")) == ["ab\r\n", "cd\r", "e\U0001f600f\n", "g"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Self, TextIO
+from typing import Self, TextIO, TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -16,6 +16,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+T = TypeVar("T")
 
 PLAIN_EVERY = 30.0
 """Seconds between two plain progress lines when stderr is not a terminal."""
@@ -32,15 +34,17 @@ class ReadPosition:
     def __init__(self) -> None:
         self._passes: dict[object, int] = {}
 
-    def watch(self, open_text: Callable[[], Iterator[str]]) -> Callable[[], Iterator[str]]:
-        """`open_text`, counting what each pass reads."""
+    def watch(self, open_lines: Callable[[], Iterator[T]]) -> Callable[[], Iterator[T]]:
+        """`open_lines` (a source's ``open_text`` or ``open_checked``), counting the
+        characters of the lines each pass reads."""
 
-        def lines() -> Iterator[str]:
+        def lines() -> Iterator[T]:
             key = object()
             self._passes[key] = 0
             try:
-                for line in open_text():
-                    self._passes[key] += len(line)
+                for line in open_lines():
+                    if isinstance(line, str):
+                        self._passes[key] += len(line)
                     yield line
             finally:
                 del self._passes[key]

@@ -177,7 +177,9 @@ def _to_score(
     resumed = next(written, None)
     done_bytes = 0
     for one in inputs:
-        watched = Input(name=one.name, open_text=progress.reading.watch(one.open_text))
+        checked = one.open_checked
+        watched = Input(name=one.name, open_text=progress.reading.watch(one.open_text),
+                        open_checked=progress.reading.watch(checked) if checked else None)
         for record in read_located([watched], options.input_format, on_reader=on_reader,
                                    run_metadata=options.meta, **options.reader_options):
             if not isinstance(record.item, Transcript):

@@ -8,13 +8,15 @@ theirs through the ``servicecoach.readers`` entry-point group.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
@@ -40,20 +42,88 @@ def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
     them (ends kept; split at ``\n``, ``\r\n`` and ``\r`` only, so a U+2028 inside a JSON
     string stays in its line). A byte-order mark at the start is dropped; bytes that are
     not UTF-8 raise `InvalidUtf8` with their offset."""
+    for line in lines_or_errors(lines):
+        if isinstance(line, InvalidUtf8):
+            raise line
+        yield line
+
+
+def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
+    """As `decoded_lines`, but a line that is not UTF-8 comes as an `InvalidUtf8` (its
+    offset is that of the first bad byte) and the lines after it still come: a reader of
+    one record a line reports that record and reads on."""
     offset = 0
     for raw in lines:
+        start = offset
         if offset == 0 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-            offset = len(_BOM)
+            start = len(_BOM)
+        offset = start + len(raw)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InvalidUtf8(offset + error.start) from None
-        offset += len(raw)
+            yield InvalidUtf8(start + error.start)
+            continue
         if "\r" in text.rstrip("\r\n"):
             yield from io.StringIO(text, newline="")
         else:
             yield text
+
+
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+"""Byte-order marks of the wide encodings (UTF-32 first: its little-endian mark begins
+with UTF-16's), and the codec that reads the mark and the text after it."""
+
+
+def wide_encoding(start: bytes) -> str | None:
+    """The codec of a file that starts with `start` when it is UTF-16 or UTF-32 with a
+    byte-order mark (spreadsheets save "Unicode text" so), else None (read as UTF-8)."""
+    for bom, codec in _WIDE_BOMS:
+        if start.startswith(bom):
+            return codec
+    return None
+
+
+def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]:
+    """The lines of a UTF-16 or UTF-32 file from where `handle` stands, ends kept as
+    `decoded_lines` keeps them, decoded block by block (a line that spans many blocks is
+    joined once); bytes the codec cannot read raise `InvalidUtf8` (reported as a file that
+    is not UTF-8) at about their offset."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    held: list[str] = []  # the text of the line not finished yet
+    offset = 0
+    for block in iter(partial(handle.read, _WIDE_BLOCK), b""):
+        try:
+            text = decoder.decode(block)
+        except UnicodeDecodeError as error:
+            raise InvalidUtf8(offset + error.start) from None
+        offset += len(block)
+        held.append(text)
+        if "\n" not in text and "\r" not in text:
+            continue
+        lines = io.StringIO("".join(held), newline="").readlines()
+        # the last line waits for the next block unless it ends with "\n" (a "\r" may be
+        # the first half of a "\r\n")
+        held = [] if lines[-1].endswith("\n") else [lines.pop()]
+        yield from lines
+    try:
+        rest = "".join(held) + decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InvalidUtf8(offset) from None
+    yield from io.StringIO(rest, newline="").readlines()
+
+
+_WIDE_BLOCK = 1 << 16
+"""Bytes of a UTF-16 or UTF-32 file decoded at a time."""
+
+
+def not_utf8(source: str, error: InvalidUtf8, location: str | None = None) -> InputError:
+    """The error for bytes that are not UTF-8, at `location` (a line) when a reader of one
+    record a line could read on past them, else at their byte offset in the file."""
+    where = f"{location}, byte {error.offset}" if location else f"byte {error.offset}"
+    return InputError("invalid UTF-8", source=source, location=where,
+                      hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
 
 
 def _int(digits: str) -> int | float:
@@ -94,30 +164,59 @@ class Source:
 
     name: str
     open_text: Callable[[], Iterator[str]]
+    open_checked: Callable[[], Iterator[str | InvalidUtf8]] | None = None
+    """The same lines, with a line that is not UTF-8 given as an `InvalidUtf8` instead of
+    ending the text (see `checked_lines`); None when the source cannot tell lines apart."""
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
-        """A file on disk, read as UTF-8 (see `decoded_lines`)."""
+        """A file on disk, read as UTF-8 (see `decoded_lines`), or as UTF-16 or UTF-32 when
+        it starts with their byte-order mark."""
 
         def lines() -> Iterator[str]:
-            with path.open("rb") as handle:
-                yield from decoded_lines(handle)
+            for line in checked():
+                if isinstance(line, InvalidUtf8):
+                    raise line
+                yield line
 
-        return cls(name=str(path), open_text=lines)
+        def checked() -> Iterator[str | InvalidUtf8]:
+            with path.open("rb") as handle:
+                codec = wide_encoding(handle.read(4))
+                handle.seek(0)
+                if codec is not None:
+                    yield from wide_lines(handle, codec)
+                else:
+                    yield from lines_or_errors(handle)
+
+        return cls(name=str(path), open_text=lines, open_checked=checked)
+
+    def checked_lines(self) -> Iterator[str | InvalidUtf8]:
+        """The source's lines, where a line that is not UTF-8 is an `InvalidUtf8` and the
+        lines after it still come (for readers of one record a line); a source that cannot
+        tell lines apart raises at the first bad byte, as `open_text` does."""
+        if self.open_checked is not None:
+            return self.open_checked()
+        return iter(self.open_text())
 
     def head(self, size: int = 4096) -> str:
-        """The first characters of the source, for format detection."""
+        """The first characters of the source, for format detection (a line that is not
+        UTF-8 is left out of it: reading reports it, after the records before it)."""
         collected: list[str] = []
         total = 0
+        first_error: InvalidUtf8 | None = None
         try:
-            for line in self.open_text():
+            for line in self.checked_lines():
+                if isinstance(line, InvalidUtf8):
+                    first_error = first_error or line
+                    continue
                 collected.append(line)
                 total += len(line)
                 if total >= size:
                     break
-        except InvalidUtf8:
-            if not collected:
-                raise  # reading reports it, after the records before it
+        except InvalidUtf8 as error:  # a source that cannot read on past it
+            first_error = first_error or error
+        if not collected and first_error is not None:
+            raise first_error
         return "".join(collected)[:size]
 
 

@@ -12,10 +12,12 @@ from servicecoach.errors import InputError
 from servicecoach.models import Transcript, Turn
 from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers.base import (
+    InvalidUtf8,
     ReadResult,
     Source,
     file_lines,
     json_loads,
+    not_utf8,
     noted,
     validation_problem,
 )
@@ -135,7 +137,10 @@ class JsonLinesReader:
         return is_transcript and (len(lines) > 1 or source.name.endswith((".jsonl", ".ndjson")))
 
     def read(self, source: Source) -> Iterator[ReadResult]:
-        for number, line in enumerate(source.open_text(), start=1):
+        for number, line in enumerate(source.checked_lines(), start=1):
+            if isinstance(line, InvalidUtf8):  # that record only: the next lines are read
+                yield not_utf8(source.name, line, f"line {number}")
+                continue
             if not line.strip():
                 continue
             location = f"line {number}"

@@ -39,10 +39,12 @@ from servicecoach.readers._etl_shape import (
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import (
     Configurable,
+    InvalidUtf8,
     Reader,
     ReadResult,
     Source,
     json_loads,
+    not_utf8,
 )
 from servicecoach.readers.intercom import IntercomReader
 from servicecoach.readers.zendesk import ZendeskReader
@@ -72,8 +74,10 @@ class EtlReader(BaseReader):
         """Transcripts and errors, in the order of each conversation's first line."""
         results: list[tuple[int, ReadResult]] = []
         rows: list[_Row] = []
-        for number, line in enumerate(source.open_text(), start=1):
-            if line.strip():
+        for number, line in enumerate(source.checked_lines(), start=1):
+            if isinstance(line, InvalidUtf8):  # that row only: the next lines are read
+                results.append((number, not_utf8(source.name, line, f"line {number}")))
+            elif line.strip():
                 row = _row(number, line, source)
                 if isinstance(row, InputError):
                     results.append((number, row))

@@ -18,7 +18,10 @@ from servicecoach.readers.base import (
     Reader,
     ReadResult,
     Source,
-    decoded_lines,
+    lines_or_errors,
+    not_utf8,
+    wide_encoding,
+    wide_lines,
 )
 
 _READERS: dict[str, Reader] = {}
@@ -141,7 +144,21 @@ def _load_builtin() -> None:
 
 def _spool_text(spool: IO[bytes]) -> Iterator[str]:
     """The decoded lines of spooled stdin, from its start."""
-    return decoded_lines(_spooled_lines(spool))
+    for line in _spool_checked(spool):
+        if isinstance(line, InvalidUtf8):
+            raise line
+        yield line
+
+
+def _spool_checked(spool: IO[bytes]) -> Iterator[str | InvalidUtf8]:
+    """The lines of spooled stdin, from its start, a line that is not UTF-8 as an
+    `InvalidUtf8` (UTF-16 and UTF-32 with a byte-order mark are read as such)."""
+    spool.seek(0)
+    codec = wide_encoding(spool.read(4))
+    if codec is not None:
+        spool.seek(0)
+        return wide_lines(spool, codec)
+    return lines_or_errors(_spooled_lines(spool))
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
@@ -149,8 +166,8 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     for raw in paths:
         if raw == "-":
             spool = _stdin_spooled()
-            yield Source(name="<stdin>",
-                         open_text=partial(_spool_text, spool))
+            yield Source(name="<stdin>", open_text=partial(_spool_text, spool),
+                         open_checked=partial(_spool_checked, spool))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -225,7 +242,7 @@ def read_sources(
             yield error
             continue
         except InvalidUtf8 as error:
-            yield _not_utf8(source, error)
+            yield not_utf8(source.name, error)
             continue
         if on_reader is not None:
             on_reader(source, reader)
@@ -234,12 +251,7 @@ def read_sources(
         except OSError as error:
             yield InputError(f"cannot read: {error}", source=source.name)
         except InvalidUtf8 as error:
-            yield _not_utf8(source, error)
-
-
-def _not_utf8(source: Source, error: InvalidUtf8) -> InputError:
-    return InputError("invalid UTF-8", source=source.name, location=f"byte {error.offset}",
-                      hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+            yield not_utf8(source.name, error)
 
 
 def convert(paths: Iterable[str], input_format: str = "auto", **options: Any) -> Iterator[ReadResult]:
