@@ -244,6 +244,31 @@ def test_workers_write_every_good_record_around_bad_ones(tmp_path: Path) -> None
     assert "scored 2001 transcript(s); 1 could not be read" in done.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_line_that_is_not_utf8_costs_a_batch_only_its_record(tmp_path: Path,
+                                                              workers: str) -> None:
+    """A Latin-1 "é" in one line of a JSON Lines export: that record is reported with its
+    line and byte, and every record after it is scored (the run once lost them)."""
+    import subprocess
+    import sys
+
+    good = [json.dumps({"id": f"c{i}", "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "It ships today."}]}).encode("utf-8") for i in range(6)]
+    bad = b'{"id": "cafe", "turns": [{"speaker": "customer", "text": "caf\xe9"}]}'
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(b"\n".join([*good[:3], bad, *good[3:]]) + b"\n")
+    out = tmp_path / "reports.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "servicecoach.cli", "score", str(path), "--format", "jsonl",
+         "--workers", workers, "--output", str(out)],
+        capture_output=True, text=True, check=False)
+    ids = [json.loads(line)["transcript_id"] for line in out.read_text().splitlines()]
+    assert ids == [f"c{i}" for i in range(6)], done.stderr
+    assert "line 4, byte" in done.stderr and "invalid UTF-8" in done.stderr
+    assert "scored 6 transcript(s); 1 could not be read" in done.stderr
+
+
 class _Failing(Coach):
     """A coach that fails on one transcript, as a bug in a rule would."""
 
