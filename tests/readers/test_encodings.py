@@ -172,3 +172,14 @@ def test_utf16_lines_split_across_blocks_come_whole(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(base, "_WIDE_BLOCK", 3)
     data = "\ufeffab\r\ncd\re\U0001f600f\ng".encode("utf-16-le")
     assert list(base.wide_lines(io.BytesIO(data), "utf-16")) == ["ab\r\n", "cd\r", "e\U0001f600f\n", "g"]
+
+
+def test_a_csv_row_that_is_not_utf8_costs_only_that_row(tmp_path: Path) -> None:
+    """The row is reported at its line; the conversations before and after it are read."""
+    path = tmp_path / "chats.csv"
+    path.write_bytes(b"conversation_id,speaker,text\nc1,agent,Hello\nc1,customer,Hi\n"
+                     b"c2,agent,caf" + NOT_UTF8 + b"\nc3,agent,Hello\nc3,customer,Hi\n")
+    results = _results(path)
+    assert [r.id for r in results if isinstance(r, Transcript)] == ["c1", "c3"]
+    (error,) = [r for r in results if isinstance(r, InputError)]
+    assert error.location is not None and error.location.startswith("line 4, byte ")

@@ -37,7 +37,7 @@ from servicecoach.readers._time import (
     relative_seconds,
     to_epoch,
 )
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import InvalidUtf8, ReadResult, Source, not_utf8
 
 _CANDIDATES = {
     "id": ("conversation_id", "conversation", "transcript_id", "call_id", "chat_id", "ticket_id",
@@ -92,7 +92,8 @@ class CsvReader(BaseReader):
             _csv.field_size_limit(FIELD_LIMIT)
         first_line = next(iter(source.open_text()), ",")
         delimiter = self.options.get("delimiter") or _delimiter(first_line)
-        rows = _csv.DictReader(source.open_text(), delimiter=delimiter)
+        lines = _Lines(source)
+        rows = _csv.DictReader(lines, delimiter=delimiter)
         try:
             fieldnames = rows.fieldnames or []
         except _csv.Error as error:
@@ -109,11 +110,11 @@ class CsvReader(BaseReader):
         id_column = columns["id"]
         threaded = id_column is None and all(c in fieldnames for c in _THREAD)
         if id_column is None:
-            groups = _whole(_rows(rows, source), threaded, stem(source))
+            groups = _whole(_rows(rows, lines, source), threaded, stem(source))
         elif _interleaved(source, delimiter, fieldnames.index(id_column)):
-            groups = _spilled(_rows(rows, source), id_column)
+            groups = _spilled(_rows(rows, lines, source), id_column)
         else:
-            groups = _runs(_rows(rows, source), id_column)
+            groups = _runs(_rows(rows, lines, source), id_column)
         for group in groups:
             if isinstance(group, InputError):
                 yield group
@@ -239,7 +240,7 @@ class _SeenIds:
 def _interleaved(source: Source, delimiter: str, id_index: int) -> bool:
     """True when an id comes back after other ids' rows (a first pass over the ids only)."""
     current: str | None = None
-    reader = _csv.reader(source.open_text(), delimiter=delimiter)
+    reader = _csv.reader(_Lines(source), delimiter=delimiter)
     with tempfile.TemporaryDirectory(prefix="servicecoach-csv-") as folder:
         finished = _SeenIds(folder)
         try:
@@ -312,20 +313,52 @@ def _whole(
     yield from conversations.items()
 
 
+class _Lines:
+    """A source's lines for the csv module, where a line that is not UTF-8 is read as an
+    empty line and kept as an error (`take_errors`): one bad byte costs its row, and the
+    rows after it are read."""
+
+    def __init__(self, source: Source) -> None:
+        self._source = source.name
+        self._lines = source.checked_lines()
+        self._number = 0
+        self._errors: list[tuple[int, InputError]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._number += 1
+        if isinstance(line, InvalidUtf8):
+            self._errors.append((self._number, not_utf8(self._source, line,
+                                                        f"line {self._number}")))
+            return "\n"
+        return line
+
+    def take_errors(self) -> list[tuple[int, InputError]]:
+        """The lines that were not UTF-8 since the last call, with their line numbers."""
+        errors, self._errors = self._errors, []
+        return errors
+
+
 def _rows(
-    rows: _csv.DictReader[str], source: Source,
+    rows: _csv.DictReader[str], lines: _Lines, source: Source,
 ) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """(line, row) for every row, or (line, error) for a row the csv module cannot read
-    (the rows after it are read)."""
+    or a line that is not UTF-8 (the rows after it are read)."""
     while True:
         before = rows.line_num
         try:
             row = next(rows)
         except StopIteration:
+            yield from lines.take_errors()
             return
         except _csv.Error as error:
+            yield from lines.take_errors()
             yield before + 1, _unreadable(source, before + 1, error)
             continue
+        yield from lines.take_errors()
         yield rows.line_num, row
 
 
