@@ -180,3 +180,25 @@ def test_english_after_an_opening_that_does_not_read_as_english_needs_no_model(
     assert language._reads_as_english(text[:240]) is False  # the opening alone does not tell
     detected = detect_language(text)
     assert detected is not None and detected.code == "en"
+
+
+def test_words_read_chunk_by_chunk_are_those_of_one_pass_over_the_text() -> None:
+    """The language check reads words between white space, and a chunk of ASCII letters
+    as one word without the regex: the same words and noise as the one regex over the
+    whole text, on handles, links, e-mail addresses, sign-offs, numbers, apostrophes,
+    letters beyond ASCII and every kind of white space."""
+    from servicecoach.nlp.language import _WORD_OR_NOISE, _words_and_noise
+
+    texts = [
+        "@user hi there, it's me: mail a@b.com or www.x.org/a?b=1 #help ^jd 2pm",
+        "a@b c@ @d e@f@g @@ ^^ ## 12ab ab12 don't 'quoted' rock'n'roll o'neill's",
+        "café\u00a0crème\tthé\nnaïve\u2003word\x1cnext\x1dthird\u3000fourth\r\nend",
+        "https://t.co/x http://a b https:// www. wwwx httpx:// _under_ score__",
+        "   leading and trailing   ", "", "ÉCOLE ÀÉÎ straße ǅemal ﬁne ½ ² ٣",
+    ]
+    for path in sorted((SHARED / "corpora").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines()[:200]:
+            texts += [turn["text"] for turn in json.loads(line)["turns"]]
+    for text in texts:
+        lowered = text.lower()
+        assert _words_and_noise(lowered) == _WORD_OR_NOISE.findall(lowered), text

@@ -157,7 +157,10 @@ def absence(turn_index: int | None, note: str) -> Evidence:
 
 def snippet(text: str, limit: int = 60) -> str:
     """The start of a turn's text, on one line, cut at a word with an ellipsis."""
-    flat = " ".join(text.split())
+    # Only the start shows, and a start of the text put on one line is a start of the whole
+    # text put on one line: a long turn is not split whole unless its start falls short.
+    head = " ".join(text[: 2 * limit].split())
+    flat = head if len(head) > limit or len(text) <= 2 * limit else " ".join(text.split())
     if len(flat) <= limit:
         return flat
     return flat[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "..."

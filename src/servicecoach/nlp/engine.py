@@ -9,7 +9,7 @@ from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]
 from spacy.util import compile_suffix_regex
 
 from servicecoach.errors import SpacyModelError
-from servicecoach.nlp.tokens import SuffixSearch
+from servicecoach.nlp.tokens import SuffixSearch, remembered, remembered_all
 
 BLANK = "blank:en"
 
@@ -37,10 +37,23 @@ def load_pipeline(name: str | None = None) -> Language:
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("sentencizer")
     tokenizer = nlp.tokenizer
-    if isinstance(tokenizer, Tokenizer) and tokenizer.suffix_search is not None:
-        tokenizer.suffix_search = SuffixSearch(tokenizer.suffix_search)
+    if isinstance(tokenizer, Tokenizer):
+        _remember_affixes(tokenizer)
     _add_upper_case_contractions(nlp)
     return nlp
+
+
+def _remember_affixes(tokenizer: Tokenizer) -> None:
+    """Search a chunk's suffix in its last characters only, and keep the answers of the
+    affix searches for the chunks spaCy splits anew (`servicecoach.nlp.tokens`)."""
+    if tokenizer.prefix_search is not None:
+        tokenizer.prefix_search = remembered(tokenizer.prefix_search)
+    if tokenizer.suffix_search is not None:
+        tokenizer.suffix_search = remembered(SuffixSearch(tokenizer.suffix_search))
+    if tokenizer.infix_finditer is not None:
+        tokenizer.infix_finditer = remembered_all(tokenizer.infix_finditer)
+    if tokenizer.url_match is not None:
+        tokenizer.url_match = remembered(tokenizer.url_match)
 
 
 def _split_trailing_tildes(nlp: Language) -> None:

@@ -41,6 +41,20 @@ An e-mail address is tried only where a run of non-space starts: tried everywher
 run without "@" would be read once from each of its characters (quadratic)."""
 _WORD_OR_NOISE = re.compile(rf"{_NOISE.pattern}|([^\W\d_]+(?:'[^\W\d_]+)?)")
 """A word (the group), or noise passed over in the same pass (the group empty)."""
+
+
+def _words_and_noise(text: str) -> list[str]:
+    """``_WORD_OR_NOISE.findall(text)``, read chunk by chunk: no match spans white space,
+    and the look-behind only asks whether a chunk starts there, so the matches are those of
+    the chunks between white space. A chunk of ASCII letters only ("the", "you") is one
+    word, which needs no regex: most chunks are (docs/performance.md)."""
+    words: list[str] = []
+    for chunk in text.split():
+        if chunk.isascii() and chunk.isalpha():
+            words.append(chunk)
+        else:
+            words.extend(_WORD_OR_NOISE.findall(chunk))
+    return words
 _ENGLISH = frozenset({
     "the", "and", "you", "your", "is", "are", "was", "were", "to", "of", "for", "with",
     "that", "this", "it", "have", "has", "we", "our", "my", "can", "will", "would",
@@ -119,7 +133,7 @@ def _may_be_english(sample: str) -> bool:
     words: "calm down, as I already said"), or it is in Latin letters and shorter than
     `MIN_MODEL_LETTERS` (a product or place name: CLD3 reads such text as Portuguese,
     Frisian or Gaelic)."""
-    words = _WORD_OR_NOISE.findall(sample.lower())
+    words = _words_and_noise(sample.lower())
     words = [word for word in words if word]
     if len([word for word in words if word in STOP_WORDS]) >= _ENGLISH_SHARE * len(words):
         return True
@@ -131,7 +145,7 @@ def _may_be_english(sample: str) -> bool:
 def _reads_as_english(sample: str) -> bool | None:
     """True when `sample` reads as English by its function words, False when it does not,
     None when it has too few letters to tell."""
-    words = _WORD_OR_NOISE.findall(sample.lower())  # noise comes back as ""
+    words = _words_and_noise(sample.lower())  # noise comes back as ""
     if sum(map(len, words)) < MIN_LETTERS:
         return None
     english = len([word for word in words if word in _ENGLISH])

@@ -432,7 +432,12 @@ def _regexes_to_run(compiled: _Compiled, opened: Sequence[int], text: str) -> li
     if not also:
         return positions
     return [position for position in positions
-            if all(any(literal in text for literal in group) for group in also.get(position, ()))]
+            if position not in also or _holds_each(text, also[position])]
+
+
+def _holds_each(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """True when `text` holds a string of each group."""
+    return all(any(literal in text for literal in group) for group in groups)
 
 
 def _probes(need: Need) -> float:

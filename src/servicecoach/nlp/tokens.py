@@ -6,13 +6,15 @@ time, searching and slicing the rest of the chunk each time: a chunk of 10,000 q
 `MAX_CHUNK` characters, which no word is, are cut into pieces of that length; each part
 of the text is tokenized on its own and the parts are joined into one `Doc` whose text
 and offsets are those of the turn. Text without such a chunk is tokenized as before.
-Within a chunk, `SuffixSearch` looks for a suffix in the chunk's last characters only.
+Within a chunk, `SuffixSearch` looks for a suffix in the chunk's last characters only, and
+`remembered` keeps the answers of the affix searches for chunks that spaCy splits anew.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import lru_cache, wraps
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -33,6 +35,38 @@ class SuffixSearch:
     def __call__(self, text: str) -> re.Match[str] | None:
         """The suffix match (spaCy reads only its length)."""
         return self.search(text[-self.window :] if len(text) > self.window else text)
+
+
+REMEMBERED_CHUNKS = 8192
+"""How many chunks' answers each remembered affix search keeps (the least recently used
+go first)."""
+
+
+def remembered(search: Callable[[str], re.Match[str] | None]
+               ) -> Callable[[str], re.Match[str] | None]:
+    """A tokenizer's prefix or suffix search, or its URL match, that keeps its answer for the
+    last `REMEMBERED_CHUNKS` chunks it was asked about.
+
+    spaCy keeps how it split a chunk of non-space text, but only until the first chunk of
+    a turn that holds one of its special cases ("can't", "I'm", ":)"): its flag for that
+    is per turn, not per chunk, so every later chunk of the turn that it has not kept yet
+    is split anew on every turn, searching its affix expressions (Python's `re`) each time
+    (docs/performance.md). Each search is a function of the chunk alone, so its answer can
+    be kept; spaCy reads only a match's offsets."""
+    return lru_cache(maxsize=REMEMBERED_CHUNKS)(search)
+
+
+def remembered_all(finditer: Callable[[str], Iterator[re.Match[str]]]
+                   ) -> Callable[[str], Iterator[re.Match[str]]]:
+    """A tokenizer's infix search, its matches kept as `remembered` keeps an affix's (its
+    ``__wrapped__`` is `finditer`, as a remembered search's is the search)."""
+    matches = lru_cache(maxsize=REMEMBERED_CHUNKS)(lambda text: tuple(finditer(text)))
+
+    @wraps(finditer)
+    def search(text: str) -> Iterator[re.Match[str]]:
+        return iter(matches(text))
+
+    return search
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
