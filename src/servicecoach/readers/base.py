@@ -37,21 +37,12 @@ class InvalidUtf8(ValueError):
         super().__init__(f"invalid UTF-8 at byte {offset}")
 
 
-def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
+def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
     """Lines of UTF-8 text from lines of bytes, as a file opened with ``newline=""`` gives
     them (ends kept; split at ``\n``, ``\r\n`` and ``\r`` only, so a U+2028 inside a JSON
-    string stays in its line). A byte-order mark at the start is dropped; bytes that are
-    not UTF-8 raise `InvalidUtf8` with their offset."""
-    for line in lines_or_errors(lines):
-        if isinstance(line, InvalidUtf8):
-            raise line
-        yield line
-
-
-def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
-    """As `decoded_lines`, but a line that is not UTF-8 comes as an `InvalidUtf8` (its
-    offset is that of the first bad byte) and the lines after it still come: a reader of
-    one record a line reports that record and reads on."""
+    string stays in its line). A byte-order mark at the start is dropped. A line that is
+    not UTF-8 comes as an `InvalidUtf8` (the offset of its first bad byte) and the lines
+    after it still come: a reader of one record a line reports that record and reads on."""
     offset = 0
     for raw in lines:
         start = offset
@@ -68,6 +59,15 @@ def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
             yield from io.StringIO(text, newline="")
         else:
             yield text
+
+
+def raising(lines: Iterable[str | InvalidUtf8]) -> Iterator[str]:
+    """The text lines of `lines`, raising at the first that is not UTF-8 (for readers whose
+    records span lines, which cannot read on past it)."""
+    for line in lines:
+        if isinstance(line, InvalidUtf8):
+            raise line
+        yield line
 
 
 _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -87,7 +87,7 @@ def wide_encoding(start: bytes) -> str | None:
 
 def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]:
     """The lines of a UTF-16 or UTF-32 file from where `handle` stands, ends kept as
-    `decoded_lines` keeps them, decoded block by block (a line that spans many blocks is
+    `lines_or_errors` keeps them, decoded block by block (a line that spans many blocks is
     joined once); bytes the codec cannot read raise `InvalidUtf8` (reported as a file that
     is not UTF-8) at about their offset."""
     decoder = codecs.getincrementaldecoder(codec)()
@@ -170,14 +170,8 @@ class Source:
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
-        """A file on disk, read as UTF-8 (see `decoded_lines`), or as UTF-16 or UTF-32 when
+        """A file on disk, read as UTF-8 (see `lines_or_errors`), or as UTF-16 or UTF-32 when
         it starts with their byte-order mark."""
-
-        def lines() -> Iterator[str]:
-            for line in checked():
-                if isinstance(line, InvalidUtf8):
-                    raise line
-                yield line
 
         def checked() -> Iterator[str | InvalidUtf8]:
             with path.open("rb") as handle:
@@ -188,7 +182,7 @@ class Source:
                 else:
                     yield from lines_or_errors(handle)
 
-        return cls(name=str(path), open_text=lines, open_checked=checked)
+        return cls(name=str(path), open_text=lambda: raising(checked()), open_checked=checked)
 
     def checked_lines(self) -> Iterator[str | InvalidUtf8]:
         """The source's lines, where a line that is not UTF-8 is an `InvalidUtf8` and the

@@ -20,6 +20,7 @@ from servicecoach.readers.base import (
     Source,
     lines_or_errors,
     not_utf8,
+    raising,
     wide_encoding,
     wide_lines,
 )
@@ -144,10 +145,7 @@ def _load_builtin() -> None:
 
 def _spool_text(spool: IO[bytes]) -> Iterator[str]:
     """The decoded lines of spooled stdin, from its start."""
-    for line in _spool_checked(spool):
-        if isinstance(line, InvalidUtf8):
-            raise line
-        yield line
+    return raising(_spool_checked(spool))
 
 
 def _spool_checked(spool: IO[bytes]) -> Iterator[str | InvalidUtf8]:
@@ -187,7 +185,7 @@ input is not held in memory while it is scored (a file is read where it is)."""
 
 
 def _stdin_spooled() -> IO[bytes]:
-    """All of stdin, as bytes (decoded like a file: see `decoded_lines`), in memory up to
+    """All of stdin, as bytes (decoded like a file: see `lines_or_errors`), in memory up to
     `STDIN_IN_MEMORY` bytes and in a temporary file past that."""
     spool = tempfile.SpooledTemporaryFile(max_size=STDIN_IN_MEMORY)  # noqa: SIM115
     buffer = getattr(sys.stdin, "buffer", None)  # None when replaced by a text stream
