@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def coach() -> Coach:
     """The default coach: bundled `core` pack, blank English pipeline."""
     return Coach()
+
+
+def half_of(folder: Path, prefix: str, directory: Path) -> tuple[Path, Path]:
+    """The transcripts and labels of a labelled set in `folder` whose ids start with
+    `prefix` (one half of it), written to `directory` as files of their own."""
+    paths = []
+    for name in ("transcripts.jsonl", "labels.jsonl"):
+        lines = [line for line in (folder / name).read_text(encoding="utf-8").splitlines()
+                 if json.loads(line)["id"].startswith(prefix)]
+        path = directory / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
 
 
 def transcript(text: str, source: str = "test.txt") -> Transcript:

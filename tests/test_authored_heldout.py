@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import half_of
 
 from servicecoach import Coach
 from servicecoach.evaluation import run_eval
@@ -26,15 +27,7 @@ SETS = {"ho-": TESTS / "authored-heldout", "h2-": TESTS / "authored-heldout-2",
 
 def half(prefix: str, directory: Path) -> tuple[Path, Path]:
     """The transcripts and labels of one half, as files of their own."""
-    folder = SETS[prefix[:3]]
-    paths = []
-    for name in ("transcripts.jsonl", "labels.jsonl"):
-        lines = [line for line in (folder / name).read_text(encoding="utf-8").splitlines()
-                 if json.loads(line)["id"].startswith(prefix)]
-        path = directory / name
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths[0], paths[1]
+    return half_of(SETS[prefix[:3]], prefix, directory)
 
 
 def overall(coach: Coach, prefix: str, directory: Path) -> tuple[float, float, str]:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import half_of
 
 from servicecoach import Coach
 from servicecoach.evaluation import run_eval
@@ -21,21 +22,9 @@ from servicecoach.evaluation import run_eval
 FOLDER = Path(__file__).parent / "peer-support"
 
 
-def half(prefix: str, directory: Path) -> tuple[Path, Path]:
-    """The transcripts and labels of one half, as files of their own."""
-    paths = []
-    for name in ("transcripts.jsonl", "labels.jsonl"):
-        lines = [line for line in (FOLDER / name).read_text(encoding="utf-8").splitlines()
-                 if json.loads(line)["id"].startswith(prefix)]
-        path = directory / name
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths[0], paths[1]
-
-
 def rows(coach: Coach, prefix: str, directory: Path) -> tuple[dict[str, list[float]], str]:
     """Precision, recall and F1 by rule id (and `overall`) of one half, with the report."""
-    transcripts, labels = half(prefix, directory)
+    transcripts, labels = half_of(FOLDER, prefix, directory)
     out = io.StringIO()
     run_eval(coach, transcripts, labels, out=out)
     table: dict[str, list[float]] = {}

@@ -118,6 +118,18 @@ _WIDE_BLOCK = 1 << 16
 """Bytes of a UTF-16 or UTF-32 file decoded at a time."""
 
 
+def text_lines(handle: IO[bytes], lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
+    """The text of `handle` from its start: UTF-16 or UTF-32 when it starts with their
+    byte-order mark (`wide_lines`), else `lines`, its lines of bytes, as UTF-8
+    (`lines_or_errors`)."""
+    handle.seek(0)
+    codec = wide_encoding(handle.read(4))
+    handle.seek(0)
+    if codec is not None:
+        return wide_lines(handle, codec)
+    return lines_or_errors(lines)
+
+
 def not_utf8(source: str, error: InvalidUtf8, location: str | None = None) -> InputError:
     """The error for bytes that are not UTF-8, at `location` (a line) when a reader of one
     record a line could read on past them, else at their byte offset in the file."""
@@ -175,12 +187,7 @@ class Source:
 
         def checked() -> Iterator[str | InvalidUtf8]:
             with path.open("rb") as handle:
-                codec = wide_encoding(handle.read(4))
-                handle.seek(0)
-                if codec is not None:
-                    yield from wide_lines(handle, codec)
-                else:
-                    yield from lines_or_errors(handle)
+                yield from text_lines(handle, handle)
 
         return cls(name=str(path), open_text=lambda: raising(checked()), open_checked=checked)
 

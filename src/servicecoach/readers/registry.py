@@ -18,11 +18,9 @@ from servicecoach.readers.base import (
     Reader,
     ReadResult,
     Source,
-    lines_or_errors,
     not_utf8,
     raising,
-    wide_encoding,
-    wide_lines,
+    text_lines,
 )
 
 _READERS: dict[str, Reader] = {}
@@ -151,12 +149,7 @@ def _spool_text(spool: IO[bytes]) -> Iterator[str]:
 def _spool_checked(spool: IO[bytes]) -> Iterator[str | InvalidUtf8]:
     """The lines of spooled stdin, from its start, a line that is not UTF-8 as an
     `InvalidUtf8` (UTF-16 and UTF-32 with a byte-order mark are read as such)."""
-    spool.seek(0)
-    codec = wide_encoding(spool.read(4))
-    if codec is not None:
-        spool.seek(0)
-        return wide_lines(spool, codec)
-    return lines_or_errors(_spooled_lines(spool))
+    return text_lines(spool, _spooled_lines(spool))
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
