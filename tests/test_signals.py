@@ -203,3 +203,75 @@ def test_a_cycle_of_includes_is_refused_not_followed_forever(tmp_path: Path) -> 
     """
     with pytest.raises(RulePackError, match=r"signal customer\.b includes itself"):
         coach_with(write_pack(tmp_path / "house", cycle))
+
+
+REPLY_SIGNALS = """\
+    - id: customer.upset
+      cues:
+        - {name: said, score: 0.9, match: {phrases: [i'm upset]}}
+    - id: agent.validates
+      cues:
+        - {name: named, score: 0.95, match: {phrases: [no wonder you're]}}
+    - id: agent.ack
+      includes: [agent.validates]
+      cues:
+        - {name: apology, score: 0.9, match: {phrases: [sorry about that]}}
+    """
+SHOWN_RULE = """\
+    - id: house.shown
+      kind: conditional
+      category: care
+      severity: suggestion
+      finding: strength
+      speaker: agent
+      trigger: {speaker: customer, signal: {signal: customer.upset, at_least: 0.5}}
+      expect_signal: {signal: agent.ack, at_least: 0.5}
+      when: WHEN
+      reply_shows_trigger: {signal: agent.validates, at_least: 0.5}
+      message: 'Good: you acknowledged "{trigger}" ("{match}").'
+      suggestion: Keep it up.
+    """
+
+
+def test_a_reply_that_validates_the_feeling_shows_the_unread_distress(tmp_path: Path) -> None:
+    coach = coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
+                                  SHOWN_RULE.replace("WHEN", "present")))
+    calm = {"speaker": "customer", "text": "The boiler broke again, third time this month."}
+    session = coach.session()
+    session.add_turn(calm)
+    (shown,) = session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."})
+    assert (shown.rule_id, shown.turn_index, shown.span.text if shown.span else None) == (
+        "house.shown", 1, "No wonder you're")
+    inferred, answer = shown.evidence
+    assert (inferred.turn_index, inferred.pattern) == (0, "agent.validates")
+    assert "shown by the reply of turn 1" in inferred.note
+    assert answer.note == "agent.validates: named"
+    assert "The boiler broke again" in shown.message
+    # a distressed turn opens the window as ever: one finding, its trigger the customer's words
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "I'm upset, it broke again."})
+    (shown,) = session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."})
+    assert shown.evidence[0].note == "customer.upset: said"
+
+
+def test_an_apology_or_an_opening_reply_does_not_stand_for_distress(tmp_path: Path) -> None:
+    coach = coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
+                                  SHOWN_RULE.replace("WHEN", "present")))
+    calm = {"speaker": "customer", "text": "The boiler broke again, third time this month."}
+    session = coach.session()
+    session.add_turn(calm)
+    assert session.add_turn({"speaker": "agent", "text": "Sorry about that, I'll book it."}) == []
+    # the agent speaks first: there is no customer turn for the reply to show anything of
+    session = coach.session()
+    assert session.add_turn({"speaker": "agent", "text": "No wonder you're calling!"}) == []
+    # only the turns since the agent last spoke: an answered calm turn is not shown again
+    session = coach.session()
+    session.add_turn(calm)
+    session.add_turn({"speaker": "agent", "text": "Let me check the dates."})
+    assert session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."}) == []
+
+
+def test_reply_shows_trigger_needs_a_rule_that_fires_when_present(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="reply_shows_trigger"):
+        coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
+                              SHOWN_RULE.replace("WHEN", "missing")))

@@ -341,7 +341,8 @@ def _signal_reader(packs: list[Pack]) -> SignalReader:
 def _signal_conditions(rule: Rule) -> list[SignalCondition]:
     """The signal conditions a rule reads."""
     if isinstance(rule, ConditionalRule):
-        return [c for c in (rule.trigger.signal, rule.expect_signal) if c is not None]
+        return [c for c in (rule.trigger.signal, rule.expect_signal, rule.reply_shows_trigger)
+                if c is not None]
     if isinstance(rule, SignalRule):
         return list(rule.when)
     if isinstance(rule, PhraseRule):

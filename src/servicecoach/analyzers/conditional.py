@@ -21,7 +21,7 @@ from servicecoach.analyzers.base import (
 from servicecoach.analyzers.phrase_lists import snippet
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.sentiment import load_sentiment
-from servicecoach.rules.schema import ConditionalRule, MatchSpec
+from servicecoach.rules.schema import ConditionalRule, MatchSpec, SignalCondition
 
 _SNIPPET = 100
 
@@ -37,9 +37,11 @@ class _Window:
 
 @dataclass
 class ConditionalState:
-    """The open window, if a trigger is waiting for the other speaker's reply."""
+    """The open window, if a trigger is waiting for the other speaker's reply, and the
+    trigger speaker's last turn that opened none and is not answered yet."""
 
     window: _Window | None = None
+    unanswered: tuple[int, str] | None = None
 
 
 class ConditionalAnalyzer:
@@ -78,10 +80,39 @@ class ConditionalAnalyzer:
             if evidence is not None:
                 conversation.judged.add(self.rule.category)
                 state.window = _Window(ctx.index, snippet(ctx.turn.text, _SNIPPET), evidence)
+            elif state.window is None:
+                state.unanswered = (ctx.index, snippet(ctx.turn.text, _SNIPPET))
             return []
-        if speaker is not self.responder or state.window is None:
+        if speaker is not self.responder:
             return []
-        return self._respond(state, state.window, conversation, ctx)
+        unanswered, state.unanswered = state.unanswered, None
+        if state.window is not None:
+            return self._respond(state, state.window, conversation, ctx)
+        if unanswered is not None and self.rule.reply_shows_trigger is not None:
+            return self._shown_by_reply(self.rule.reply_shows_trigger, unanswered,
+                                        conversation, ctx)
+        return []
+
+    def _shown_by_reply(self, condition: SignalCondition, unanswered: tuple[int, str],
+                        conversation: Conversation, ctx: TurnContext) -> list[Finding]:
+        """The finding of a reply whose own words show the trigger (`reply_shows_trigger`)
+        that the other speaker's unanswered turn did not show on its own."""
+        reading = ctx.signal(condition.signal)
+        if not reading.at_least(condition.at_least) or reading.evidence is None:
+            return []
+        found = self._expected(ctx)
+        if found is None or (self.rule.unless is not None and ctx.hits(self.unless_key)):
+            return []
+        conversation.judged.add(self.rule.category)
+        index, text = unanswered
+        shown = Evidence(source="signal", pattern=condition.signal, score=reading.score,
+                         turn_index=index,
+                         note=f"trigger: shown by the reply of turn {ctx.index} "
+                         f"({condition.signal})")
+        evidence, (start, end) = found
+        slots = base_slots(conversation) | {"trigger": text, "match": ctx.turn.text[start:end]}
+        return [build_finding(self.rule, ctx, span=span_of(ctx.turn, start, end),
+                              evidence=(shown, evidence), slots=slots)]
 
     def _trigger(self, ctx: TurnContext) -> Evidence | None:
         trigger = self.rule.trigger

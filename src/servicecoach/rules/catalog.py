@@ -67,7 +67,8 @@ def _signals(rule: Rule) -> list[str]:
     if isinstance(rule, PhraseRule):
         found = [("Matches", rule.signal)]
     elif isinstance(rule, ConditionalRule):
-        found = [("Trigger", rule.trigger.signal), ("Expects", rule.expect_signal)]
+        found = [("Trigger", rule.trigger.signal), ("Expects", rule.expect_signal),
+                 ("Reply that shows the trigger", rule.reply_shows_trigger)]
     return [f"- {title}: `{c.signal}` at {c.at_least:g} or more"
             for title, c in found if c is not None]
 

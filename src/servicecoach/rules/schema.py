@@ -363,11 +363,21 @@ class ConditionalRule(_RuleBase):
     unless: MatchSpec | None = Field(
         default=None, description="In the responding turn, cancels the finding"
     )
+    reply_shows_trigger: SignalCondition | None = Field(
+        default=None,
+        description="With `when: present`: a responding turn where this signal holds also "
+        "fires when no trigger opened a window, as the reply itself shows what the other "
+        "speaker's unanswered turn expressed (an answer that names the feeling shows the "
+        "customer voiced one)",
+    )
 
     @model_validator(mode="after")
     def _expects_something(self) -> ConditionalRule:
         if self.expect is None and self.expect_signal is None:
             raise ValueError("a conditional rule needs 'expect' or 'expect_signal'")
+        if self.reply_shows_trigger is not None and self.when != "present":
+            raise ValueError("'reply_shows_trigger' needs 'when: present' (a reply that shows "
+                             "the trigger is what the rule praises or flags)")
         return self
 
 
