@@ -1,10 +1,10 @@
 """Accuracy on authored transcripts written blind to the rules (tests/authored-heldout/,
-tests/authored-heldout-2/ and tests/authored-heldout-3/).
+tests/authored-heldout-2/, tests/authored-heldout-3/ and tests/authored-heldout-4/).
 
 Each set was written and labelled by someone who never read the rules. Its dev half
-(`ho-dev-*`, `h2-dev-*`, `h3-dev-*`: 20 transcripts) was read for misses and false alarms and the
+(`ho-dev-*`, `h2-dev-*`, `h3-dev-*`, `h4-dev-*`: 20 transcripts) was read for misses and false alarms and the
 classes they showed were generalised into the rules; its test half (`ho-test-*`,
-`h2-test-*`, `h3-test-*`: 20 transcripts) is only scored. docs/accuracy.md has the numbers.
+`h2-test-*`, `h3-test-*`, `h4-test-*`: 20 transcripts) is only scored. docs/accuracy.md has the numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from servicecoach.evaluation import run_eval
 
 TESTS = Path(__file__).parent
 SETS = {"ho-": TESTS / "authored-heldout", "h2-": TESTS / "authored-heldout-2",
-        "h3-": TESTS / "authored-heldout-3"}
+        "h3-": TESTS / "authored-heldout-3", "h4-": TESTS / "authored-heldout-4"}
 """Each set's folder, by the prefix of its transcript ids."""
 
 
@@ -56,11 +56,13 @@ def test_each_half_holds_twenty_transcripts(prefix: str) -> None:
 @pytest.mark.parametrize(("prefix", "min_precision", "min_recall"),
                          [("ho-dev-", 0.95, 0.95), ("ho-test-", 0.9, 0.8),
                           ("h2-dev-", 0.93, 0.88), ("h2-test-", 0.88, 0.75),
-                          ("h3-dev-", 0.95, 0.92), ("h3-test-", 0.84, 0.72)])
+                          ("h3-dev-", 0.95, 0.92), ("h3-test-", 0.84, 0.72),
+                          ("h4-dev-", 0.92, 0.68), ("h4-test-", 0.93, 0.74)])
 def test_half_reaches_precision_and_recall(coach: Coach, tmp_path: Path, prefix: str,
                                            min_precision: float, min_recall: float) -> None:
     """The dev halves (tuned on: 1.00 / 0.98 and 0.96 / 0.92 on 2026-12-05, 1.00 / 0.96 on
-    2026-12-06) and the test halves (measured, never read: 0.96 / 0.87, 0.92 / 0.79 and
-    0.87 / 0.75) stay at or above floors a little under what they reached."""
+    2026-12-06, 0.96 / 0.71 for the fourth set's, read later that day) and the test halves
+    (measured, never read: 0.96 / 0.87, 0.92 / 0.79, 0.87 / 0.75 and 0.97 / 0.78) stay at
+    or above floors a little under what they reached."""
     precision, recall, report = overall(coach, prefix, tmp_path)
     assert precision >= min_precision and recall >= min_recall, report
