@@ -37,8 +37,9 @@ class _Window:
 
 @dataclass
 class ConditionalState:
-    """The open window, if a trigger is waiting for the other speaker's reply, and the
-    trigger speaker's last turn that opened none and is not answered yet."""
+    """The open window, if a trigger is waiting for the other speaker's reply, and (for a
+    rule with `reply_shows_trigger`) the index and text of the trigger speaker's last turn
+    that opened none and is not answered yet."""
 
     window: _Window | None = None
     unanswered: tuple[int, str] | None = None
@@ -80,8 +81,8 @@ class ConditionalAnalyzer:
             if evidence is not None:
                 conversation.judged.add(self.rule.category)
                 state.window = _Window(ctx.index, snippet(ctx.turn.text, _SNIPPET), evidence)
-            elif state.window is None:
-                state.unanswered = (ctx.index, snippet(ctx.turn.text, _SNIPPET))
+            elif state.window is None and self.rule.reply_shows_trigger is not None:
+                state.unanswered = (ctx.index, ctx.turn.text)
             return []
         if speaker is not self.responder:
             return []
@@ -105,6 +106,7 @@ class ConditionalAnalyzer:
             return []
         conversation.judged.add(self.rule.category)
         index, text = unanswered
+        text = snippet(text, _SNIPPET)
         shown = Evidence(source="signal", pattern=condition.signal, score=reading.score,
                          turn_index=index,
                          note=f"trigger: shown by the reply of turn {ctx.index} "
