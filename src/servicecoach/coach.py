@@ -7,6 +7,7 @@ store still learns new words as turns are tokenized; see docs/performance.md.)
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -311,12 +312,15 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
     placed: dict[int, list[Event]] = {}
     starts = [turn.start for turn in transcript.turns]
     timed = all(start is not None for start in starts)
+    ordered = sorted(start for start in starts if start is not None) if timed else []
     last = len(transcript.turns) - 1
     for event in transcript.events:
         if event.after_turn is not None:
             position = min(event.after_turn, last)
         elif timed and event.at is not None:
-            position = sum(1 for start in starts if start is not None and start <= event.at) - 1
+            # the turns that start at or before the event, counted by bisection (a long
+            # call with many timed holds is placed in n log n, not turns x events)
+            position = bisect_right(ordered, event.at) - 1
         else:
             position = last
         placed.setdefault(position, []).append(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from conftest import skip_without_shared
 from reader_helpers import FIXTURES, SAMPLES
 
 from servicecoach.errors import InputError
+from servicecoach.readers import convert
 from servicecoach.readers.base import Source
 from servicecoach.readers.registry import detect
 
@@ -104,3 +106,49 @@ def test_canonical_and_text_formats_are_not_claimed_by_export_readers(tmp_path: 
     text.write_text("Agent: Thanks for calling\nCustomer: hi\n")
     assert detect(Source.from_path(canonical)).name == "json"
     assert detect(Source.from_path(text)).name == "text"
+
+
+def _long_record(conversation_id: str, turns: int) -> dict[str, object]:
+    return {"id": conversation_id, "turns": [
+        {"speaker": "customer" if i % 2 else "agent", "text": f"turn {i} " + "words " * 20}
+        for i in range(turns)]}
+
+
+def test_json_lines_whose_first_record_is_longer_than_detection_reads(tmp_path: Path) -> None:
+    """A chat of 40 turns is longer than the first 4 KB detection reads: the file is still
+    JSON Lines, every record is read (not one JSON document with "extra data")."""
+    lines = [json.dumps(_long_record(name, 40)) for name in ("a", "b", "c")]
+    assert len(lines[0]) > 4096
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert detect(Source.from_path(path)).name == "jsonl"
+    assert [t.id for t in convert([str(path)])] == ["a", "b", "c"]
+    unnamed = tmp_path / "export"  # no extension, as on stdin: read as JSON Lines all the same
+    unnamed.write_text("\n".join(lines) + "\n")
+    assert [t.id for t in convert([str(unnamed)])] == ["a", "b", "c"]
+
+
+def test_a_bad_first_line_of_json_lines_costs_only_that_record(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    good = [json.dumps(_long_record(name, 2)) for name in ("a", "b")]
+    path.write_text('{"id": "x", "turns": [{"speaker": "agent", "text": "cut off\n' + "\n".join(good) + "\n")
+    error, first, second = convert([str(path)])
+    assert isinstance(error, InputError) and "line 1" in str(error)
+    assert (first.id, second.id) == ("a", "b")
+
+
+def test_an_export_whose_telltale_keys_come_after_a_long_text_is_detected(tmp_path: Path) -> None:
+    """AWS Transcribe writes a call's whole transcript before its items: a five-minute call
+    puts them past the first 4 KB, where detection looks further before giving up."""
+    words = ["word"] * 1500
+    items = [{"start_time": str(i), "end_time": str(i + 0.5), "type": "pronunciation",
+              "alternatives": [{"confidence": "0.99", "content": word}], "speaker_label": "spk_0"}
+             for i, word in enumerate(words[:50])]
+    document = {"jobName": "call", "results": {
+        "transcripts": [{"transcript": " ".join(words)}],
+        "speaker_labels": {"speakers": 1, "segments": [
+            {"start_time": "0", "end_time": "50", "speaker_label": "spk_0", "items": []}]},
+        "items": items}}
+    path = tmp_path / "call.json"
+    path.write_text(json.dumps(document))
+    assert detect(Source.from_path(path)).name == "transcribe"

@@ -99,6 +99,11 @@ class JsonReader:
         try:
             data = json_loads("".join(source.open_text()))  # the text is freed once decoded
         except json.JSONDecodeError as error:
+            if error.msg == "Extra data" and error.colno == 1:
+                # a value, then another on the next line: JSON Lines whose first record was
+                # too long for detection to see whole (stdin has no name to tell it by)
+                yield from JSONL_READER.read(source)
+                return
             yield InputError(
                 f"invalid JSON: {error.msg}",
                 source=source.name,
@@ -129,12 +134,16 @@ class JsonLinesReader:
         lines = [line for line in file_lines(head) if line.strip()]
         if not lines or not lines[0].lstrip().startswith("{"):
             return False
+        named = source.name.endswith(self.extensions)
+        if named and '"turns"' in head and not looks_like_etl(head):
+            # a first record longer than the head, or a bad first line: JSON Lines still
+            return True
         try:
             first = json_loads(lines[0])
         except json.JSONDecodeError:
             return False
         is_transcript = isinstance(first, dict) and "turns" in first
-        return is_transcript and (len(lines) > 1 or source.name.endswith((".jsonl", ".ndjson")))
+        return is_transcript and (len(lines) > 1 or named)
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         for number, line in enumerate(source.checked_lines(), start=1):

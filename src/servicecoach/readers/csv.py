@@ -393,13 +393,23 @@ def _time(value: str) -> tuple[float, bool] | None:
 def _thread(
     conversations: dict[str, list[tuple[int, dict[str, Any]]]], parents: dict[str, str],
 ) -> dict[str, list[tuple[int, dict[str, Any]]]]:
-    """Group tweets by the earliest ancestor present in the file."""
+    """Group tweets by the earliest ancestor present in the file. Each tweet's ancestor is
+    remembered for the tweets on its way up, so a long reply chain is walked once, not once
+    from each of its tweets (a loop of replies, which no real export holds, stops where it
+    closes and is not remembered)."""
     threads: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    roots: dict[str, str] = {}
     for tweet, rows in conversations.items():
-        root, seen = tweet, {tweet}
-        while parents.get(root) in parents and parents[root] not in seen:
+        root, path = tweet, [tweet]
+        seen = {tweet}
+        while root not in roots and parents.get(root) in parents and parents[root] not in seen:
             root = parents[root]
             seen.add(root)
+            path.append(root)
+        looped = root not in roots and parents.get(root) in seen
+        root = roots.get(root, root)
+        if not looped:
+            roots.update(dict.fromkeys(path, root))
         threads.setdefault(root, []).extend(rows)
     for rows in threads.values():
         rows.sort(key=lambda numbered: numbered[0])

@@ -88,13 +88,24 @@ def parse_roles(pairs: Iterable[str]) -> dict[str, str]:
     return roles
 
 
+DETECTION_HEAD = 4096
+"""How much of a source format detection reads first (characters)."""
+LONG_DETECTION_HEAD = 1 << 20
+"""How much it reads when no format recognised the first `DETECTION_HEAD` characters: some
+exports hold their telltale keys after a long first text (AWS Transcribe writes a call's
+whole transcript before its items, Intercom a long first message before its parts)."""
+
+
 def detect(source: Source) -> Reader:
     """The one reader whose `sniff` accepts this source; an error when none or several do."""
-    head = source.head()
+    head = source.head(DETECTION_HEAD)
     if not head.strip():
         raise InputError("the file is empty", source=source.name,
                          hint="remove it, or check that the export finished")
     candidates = [r for r in readers().values() if r.sniff(source, head)]
+    if not candidates and len(head) >= DETECTION_HEAD:
+        head = source.head(LONG_DETECTION_HEAD)
+        candidates = [r for r in readers().values() if r.sniff(source, head)]
     if len(candidates) == 1:
         return candidates[0]
     names = ", ".join(sorted(r.name for r in candidates))

@@ -151,8 +151,10 @@ def _last_time(chat: _Chat) -> float:
     """When a transfer line happened, as near as the body says: the time of the message
     before it (the body gives no time to the transfer itself), else the start of its section."""
     section = chat.section_start - (chat.first_start or 0.0)
-    times = [t["start"] for t in chat.draft.turns if t["start"] is not None]
-    return max([section, *times[-1:]])
+    # the last timed message, looked for from the end (not a list of every turn's time for
+    # each transfer line: a long chat of many transfers is read in linear time)
+    last = next((t["start"] for t in reversed(chat.draft.turns) if t["start"] is not None), None)
+    return section if last is None else max(section, last)
 
 
 READER = SalesforceReader()
