@@ -90,6 +90,13 @@ def test_a_backtracking_regex_runs_on_re2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("regex", "why"), [
     ("(?=a)(a+)+$", "a repeated group holds another repeat"),
     ("(?<!b)(a|aa)+$", "a repeated group has alternatives"),
+    # exponential through an optional part repeated: 2^30 ways for 30 characters
+    ("(?=a)(?:a?){30}a{30}", "a repeated group holds another repeat or an optional part"),
+    # polynomial of a high degree: long repeats side by side, the ones between them optional
+    (r"(?<!not )\w*\s*\w*\s*\w*\s*\w*\s*!", "two long repeats over the same characters"),
+    ("(?=a)a*a*a*a*a*a*a*b", "two long repeats over the same characters"),
+    # small repeats nested until they copy a long one 64 times
+    ("(?=a)(?:(?:(?:(?:(?:(?:a*){2}){2}){2}){2}){2}){2}b", "nested in repeats that copy it 64 times"),
 ])
 def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: str,
                                                         why: str) -> None:
@@ -97,6 +104,14 @@ def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: s
     message = _error(folder)
     assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex")
     assert why in message and "exponential time" in message
+
+
+def test_long_repeats_over_different_characters_side_by_side_are_accepted(tmp_path: Path) -> None:
+    """``u+h+m*`` (the core pack's "uhm") splits a run of text only one way: accepted."""
+    folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['(?<!no )u+h+m*\b']"))
+    session = Coach(packs=[str(folder)]).session()
+    hints = session.add_turn({"speaker": "agent", "text": "uhhmm"})
+    assert [f.rule_id for f in hints] == ["p.x"]
 
 
 def test_a_backtracking_token_regex_is_refused(tmp_path: Path) -> None:

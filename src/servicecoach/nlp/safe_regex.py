@@ -115,7 +115,8 @@ def backtracking_risk(source: str) -> str | None:
     except (re.error, RecursionError, OverflowError) as error:
         return f"does not parse ({error})"
     try:
-        return _risk(list(parsed), outer=None)
+        return _risk(list(parsed), outer=None) or _copies_risk(list(parsed), 1) \
+            or _adjacent_risk(list(parsed))
     except RecursionError:
         return "nests too deeply"
 
@@ -126,10 +127,10 @@ def _risk(items: list[Any], outer: str | None) -> str | None:
     for op, value in items:
         found: str | None = None
         if op in _REPEATS:
-            _, high, inner = value
+            low, high, inner = value
             body = list(inner)
-            if high > 1 and outer is not None:
-                return f"{outer} holds another repeat"
+            if outer is not None and (high > 1 or low != high):
+                return f"{outer} holds another repeat or an optional part"
             if high > _SMALL_REPEAT:
                 if any(kind is _c.BRANCH for kind, _ in body) or _has_branch(body):
                     return "a repeated group has alternatives"
@@ -149,6 +150,141 @@ def _risk(items: list[Any], outer: str | None) -> str | None:
         if found:
             return found
     return None
+
+
+_LARGE_REPEAT = 100
+"""A repeat that may take more than this many steps is large: two large ones side by side
+over the same characters (``\\w*\\s*\\w*``: the middle one may match nothing) split a run
+of text between them in a number of ways that grows with its length."""
+
+
+def _copies_risk(items: list[Any], copies: int) -> str | None:
+    """A variable repeat nested in small repeats (``((a*){2}){2}``): each level multiplies
+    the copies of it that can share a run of text (two are allowed, as in
+    ``(?:\\w+ ){0,2}``)."""
+    for op, value in items:
+        if op in _REPEATS:
+            low, high, inner = value
+            if low != high and copies > _SMALL_REPEAT:
+                return f"a repeat is nested in repeats that copy it {copies} times"
+            found = _copies_risk(list(inner), copies * max(high, 1))
+        elif op is _c.SUBPATTERN:
+            found = _copies_risk(list(value[-1]), copies)
+        elif op is _c.BRANCH:
+            found = next((f for b in value[1] if (f := _copies_risk(list(b), copies))), None)
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _copies_risk(list(value[1]), copies)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+_ADJACENT = "two long repeats over the same characters follow each other with nothing required between them"
+
+
+def _adjacent_risk(items: list[Any]) -> str | None:
+    """Two large variable repeats that can match the same characters, with only parts that
+    may match nothing between them, in any sequence of `items` (at any depth)."""
+    open_large: list[frozenset[str] | None] = []  # the characters of the open large repeats
+    for op, value in items:
+        if op in _REPEATS:
+            low, high, inner = value
+            found = _adjacent_risk(list(inner))
+            if found:
+                return found
+            if low != high and high > _LARGE_REPEAT:
+                chars = _chars(list(inner))
+                if any(_overlap(chars, other) for other in open_large):
+                    return _ADJACENT
+                open_large.append(chars)
+                continue
+            if low > 0 and not _may_be_empty(list(inner)):
+                open_large = []
+        elif op is _c.SUBPATTERN:
+            body = list(value[-1])
+            found = _adjacent_risk(body)
+            if found:
+                return found
+            first = _large_at(body)
+            if first is not False and any(_overlap(first, other) for other in open_large):
+                return _ADJACENT
+            if not _may_be_empty(body):
+                last = _large_at(list(reversed(body)))
+                open_large = [] if last is False else [last]
+        elif op is _c.BRANCH:
+            for branch in value[1]:
+                found = _adjacent_risk(list(branch))
+                if found:
+                    return found
+            open_large = []
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _adjacent_risk(list(value[1]))
+            if found:
+                return found
+        elif op is not _c.AT:
+            open_large = []
+    return None
+
+
+def _chars(items: list[Any]) -> frozenset[str] | None:
+    """The characters a repeat's body can match, when it is one literal character or a set
+    of them; None when it may be more (a category, a negated set, a longer body)."""
+    if len(items) != 1:
+        return None
+    op, value = items[0]
+    if op is _c.LITERAL:
+        return frozenset(chr(value))
+    if op is _c.IN:
+        found: set[str] = set()
+        for kind, item in value:
+            if kind is _c.LITERAL:
+                found.add(chr(item))
+            elif kind is _c.RANGE and item[1] - item[0] < 128:
+                found.update(chr(code) for code in range(item[0], item[1] + 1))
+            else:
+                return None
+        return frozenset(found)
+    return None
+
+
+def _overlap(one: frozenset[str] | None, other: frozenset[str] | None) -> bool:
+    """True unless both are known sets of characters with none in common."""
+    return one is None or other is None or bool(one & other)
+
+
+def _large_at(items: list[Any]) -> frozenset[str] | None | bool:
+    """The characters of the large variable repeat `items` begin with (after parts that may
+    be empty): a set, None (any), or False when they begin with none."""
+    for op, value in items:
+        if op in _REPEATS and value[0] != value[1] and value[1] > _LARGE_REPEAT:
+            return _chars(list(value[2]))
+        if op is _c.SUBPATTERN:
+            inner = _large_at(list(value[-1]))
+            if inner is not False:
+                return inner
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or _may_be_empty([(op, value)]):
+            continue
+        return False
+    return False
+
+
+def _may_be_empty(items: list[Any]) -> bool:
+    """True when `items` can match the empty string (as far as a quick look tells)."""
+    for op, value in items:
+        if op in _REPEATS:
+            if value[0] > 0 and not _may_be_empty(list(value[2])):
+                return False
+        elif op is _c.SUBPATTERN:
+            if not _may_be_empty(list(value[-1])):
+                return False
+        elif op is _c.BRANCH:
+            if not any(_may_be_empty(list(branch)) for branch in value[1]):
+                return False
+        elif op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            return False
+    return True
 
 
 def _has_branch(items: list[Any]) -> bool:
