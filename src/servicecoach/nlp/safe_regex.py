@@ -207,12 +207,12 @@ def _adjacent_risk(items: list[Any]) -> str | None:
             found = _adjacent_risk(body)
             if found:
                 return found
-            first = _large_at(body)
-            if first is not False and any(_overlap(first, other) for other in open_large):
+            starts, first = _large_at(body)
+            if starts and any(_overlap(first, other) for other in open_large):
                 return _ADJACENT
             if not _may_be_empty(body):
-                last = _large_at(list(reversed(body)))
-                open_large = [] if last is False else [last]
+                ends, last = _large_at(list(reversed(body)))
+                open_large = [last] if ends else []
         elif op is _c.BRANCH:
             for branch in value[1]:
                 found = _adjacent_risk(list(branch))
@@ -254,20 +254,20 @@ def _overlap(one: frozenset[str] | None, other: frozenset[str] | None) -> bool:
     return one is None or other is None or bool(one & other)
 
 
-def _large_at(items: list[Any]) -> frozenset[str] | None | bool:
-    """The characters of the large variable repeat `items` begin with (after parts that may
-    be empty): a set, None (any), or False when they begin with none."""
+def _large_at(items: list[Any]) -> tuple[bool, frozenset[str] | None]:
+    """Whether `items` begin with a large variable repeat (after parts that may be empty),
+    and the characters it can match (None: any)."""
     for op, value in items:
         if op in _REPEATS and value[0] != value[1] and value[1] > _LARGE_REPEAT:
-            return _chars(list(value[2]))
+            return True, _chars(list(value[2]))
         if op is _c.SUBPATTERN:
-            inner = _large_at(list(value[-1]))
-            if inner is not False:
-                return inner
+            found = _large_at(list(value[-1]))
+            if found[0]:
+                return found
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or _may_be_empty([(op, value)]):
             continue
-        return False
-    return False
+        return False, None
+    return False, None
 
 
 def _may_be_empty(items: list[Any]) -> bool:
