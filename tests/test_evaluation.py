@@ -232,3 +232,20 @@ def test_folds_split_a_set_stably_and_completely() -> None:
 def test_a_bad_fold_says_what_is_expected(text: str) -> None:
     with pytest.raises(ValueError, match="expected K/N with 0 <= K < N"):
         Fold.parse(text)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'{"id": "a", "expected": []}\n' + b"[" * 100_000 + b"\n", "line 2: nested too deeply"),
+    (b'{"id": "a", "expected": []}\n{"id": "caf\xe9", "expected": []}\n', "line 2: invalid UTF-8"),
+])
+def test_a_hostile_labels_file_is_a_located_error(tmp_path: Path, content: bytes,
+                                                  message: str) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        load_labels(path)
+
+
+def test_a_missing_labels_file_is_an_error_that_names_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read the labels"):
+        load_labels(tmp_path / "nowhere.jsonl")

@@ -22,6 +22,7 @@ from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
+from servicecoach.readers.base import json_loads
 
 Key = tuple[str, str, int | None]
 """(transcript id, rule id, turn index or None for the whole transcript)."""
@@ -86,20 +87,33 @@ class Evaluation:
 
 def load_labels(path: str | Path) -> dict[str, list[Key]]:
     """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line."""
+    try:
+        with Path(path).open(encoding="utf-8-sig") as handle:
+            return _labels_from(handle, str(path))
+    except OSError as error:
+        raise InputError(f"cannot read the labels: {error.strerror or error}", source=str(path),
+                         hint="check the path of the labels file") from None
+
+
+def _labels_from(handle: TextIO, source: str) -> dict[str, list[Key]]:
     labels: dict[str, list[Key]] = {}
-    with Path(path).open(encoding="utf-8") as handle:
+    number = 0
+    try:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                transcript_id, keys = _parse_label_line(json.loads(line))
+                transcript_id, keys = _parse_label_line(json_loads(line))
             except (json.JSONDecodeError, ValueError) as error:
-                raise InputError(str(error), source=str(path), location=f"line {number}",
+                raise InputError(str(error), source=source, location=f"line {number}",
                                  hint=_LABEL_HINT) from None
             if transcript_id in labels:
                 raise InputError(f"transcript {transcript_id!r} is labelled twice",
-                                 source=str(path), location=f"line {number}")
+                                 source=source, location=f"line {number}")
             labels[transcript_id] = keys
+    except UnicodeDecodeError:
+        raise InputError("invalid UTF-8", source=source, location=f"line {number + 1}",
+                         hint="save the labels file as UTF-8") from None
     return labels
 
 
