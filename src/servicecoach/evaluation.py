@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError
@@ -88,32 +88,34 @@ class Evaluation:
 def load_labels(path: str | Path) -> dict[str, list[Key]]:
     """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line."""
     try:
-        with Path(path).open(encoding="utf-8-sig") as handle:
+        with Path(path).open("rb") as handle:
             return _labels_from(handle, str(path))
     except OSError as error:
         raise InputError(f"cannot read the labels: {error.strerror or error}", source=str(path),
                          hint="check the path of the labels file") from None
 
 
-def _labels_from(handle: TextIO, source: str) -> dict[str, list[Key]]:
+def _labels_from(handle: BinaryIO, source: str) -> dict[str, list[Key]]:
+    """The labels of the lines of `handle`, each decoded on its own (a byte-order mark at
+    the start is allowed), so that an error names its line."""
     labels: dict[str, list[Key]] = {}
-    number = 0
-    try:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                transcript_id, keys = _parse_label_line(json_loads(line))
-            except (json.JSONDecodeError, ValueError) as error:
-                raise InputError(str(error), source=source, location=f"line {number}",
-                                 hint=_LABEL_HINT) from None
-            if transcript_id in labels:
-                raise InputError(f"transcript {transcript_id!r} is labelled twice",
-                                 source=source, location=f"line {number}")
-            labels[transcript_id] = keys
-    except UnicodeDecodeError:
-        raise InputError("invalid UTF-8", source=source, location=f"line {number + 1}",
-                         hint="save the labels file as UTF-8") from None
+    for number, raw in enumerate(handle, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise InputError("invalid UTF-8", source=source, location=f"line {number}",
+                             hint="save the labels file as UTF-8") from None
+        if not line.strip():
+            continue
+        try:
+            transcript_id, keys = _parse_label_line(json_loads(line))
+        except (json.JSONDecodeError, ValueError) as error:
+            raise InputError(str(error), source=source, location=f"line {number}",
+                             hint=_LABEL_HINT) from None
+        if transcript_id in labels:
+            raise InputError(f"transcript {transcript_id!r} is labelled twice",
+                             source=source, location=f"line {number}")
+        labels[transcript_id] = keys
     return labels
 
 
