@@ -242,3 +242,24 @@ def test_unknown_rule_ids_and_reused_ids_are_errors(
     assert code == 2
     assert "transcript 'one': expectations name unknown rule id(s): no.such-rule" in err
     assert f"transcript 'two': transcript id already used at {tmp_path / 'b.txt'}:1" in err
+
+
+def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
+    """A line separator inside a JSON Lines string is text, not a line end; bytes that are
+    not UTF-8 are an error naming the file (never replaced and checked); a sidecar nested
+    too deeply is an error, not a crash."""
+    lines = tmp_path / "chats.jsonl"
+    records = [{"id": i, "turns": [{"speaker": "customer", "text": "a\u2028b"}]} for i in "uv"]
+    lines.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                     encoding="utf-8")
+    read = list(load_canned(lines))
+    assert [c.transcript.id for c in read if not isinstance(c, Exception)] == ["u", "v"]
+    latin = tmp_path / "call.txt"
+    latin.write_bytes("Agent: Hello\nCustomer: caf\xe9\n".encode("latin-1"))
+    (error,) = load_canned(latin)
+    assert isinstance(error, Exception) and "invalid UTF-8" in str(error)
+    deep = tmp_path / "deep.txt"
+    deep.write_text("Agent: Hello\nCustomer: hi\n")
+    (tmp_path / "deep.expect.yaml").write_text("present: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    (error,) = load_canned(deep)
+    assert isinstance(error, Exception) and "nested too deeply" in str(error)

@@ -28,14 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, RulePackError
 from servicecoach.json_positions import record_lines
 from servicecoach.models import Finding, Report, Severity, Transcript
+from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import block_to_transcript, parse_blocks
+from servicecoach.rules.loader import load_yaml_data
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -182,9 +183,10 @@ def _sidecar(path: Path) -> dict[str, Any] | InputError:
     if not side.is_file():
         return {}
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        return InputError(f"invalid YAML: {error}", source=str(side))
+        data = load_yaml_data(side) or {}
+    except RulePackError as error:
+        where = f"line {error.line}" if error.line is not None else ""
+        return InputError(error.what, source=str(side), location=where, hint=error.hint)
     if not isinstance(data, dict):
         return InputError("expected a mapping", source=str(side), hint="see docs/ci.md")
     return data
@@ -205,11 +207,19 @@ def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expe
 
 
 def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    """The canned transcripts of a JSON or JSON Lines file, read as `score` reads it: UTF-8
+    (or UTF-16/32 with a byte-order mark), lines split at line ends only, nesting and long
+    numbers bounded."""
+    source = Source.from_path(path)
     records: list[tuple[int, Any, tuple[int, ...]]]
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            text = "".join(source.open_text())
+        except InvalidUtf8 as error:
+            yield not_utf8(str(path), error)
+            return
+        try:
+            data = json_loads(text)
         except json.JSONDecodeError as error:
             yield InputError(f"invalid JSON: {error.msg}", source=str(path),
                              location=f"line {error.lineno}")
@@ -223,11 +233,14 @@ def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
             records = [(1, record, ()) for record in found]
     else:
         records = []
-        for number, row in enumerate(text.splitlines(), start=1):
+        for number, row in enumerate(source.checked_lines(), start=1):
+            if isinstance(row, InvalidUtf8):
+                yield not_utf8(str(path), row, f"line {number}")
+                continue
             if not row.strip():
                 continue
             try:
-                records.append((number, json.loads(row), ()))
+                records.append((number, json_loads(row), ()))
             except json.JSONDecodeError as error:
                 yield InputError(f"invalid JSON: {error.msg}", source=str(path),
                                  location=f"line {number}")
@@ -238,17 +251,21 @@ def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
 
 
 def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for index, block in enumerate(parse_blocks(handle), start=1):
-            raw = {
-                "present": block.headers.pop("expect", ""),
-                "absent": block.headers.pop("expect-not", ""),
-                "min_scores": block.headers.pop("min-score", ""),
-            }
-            stem = path.name.split(".")[0]
-            parsed = block_to_transcript(block, source=str(path),
-                                         default_id=stem if index == 1 else f"{stem}#{index}")
-            yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
+    try:
+        lines = list(Source.from_path(path).open_text())
+    except InvalidUtf8 as error:
+        yield not_utf8(str(path), error)
+        return
+    for index, block in enumerate(parse_blocks(lines), start=1):
+        raw = {
+            "present": block.headers.pop("expect", ""),
+            "absent": block.headers.pop("expect-not", ""),
+            "min_scores": block.headers.pop("min-score", ""),
+        }
+        stem = path.name.split(".")[0]
+        parsed = block_to_transcript(block, source=str(path),
+                                     default_id=stem if index == 1 else f"{stem}#{index}")
+        yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
 
 
 def _canned(

@@ -267,6 +267,12 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
+def load_yaml_data(path: Path) -> Any:
+    """A YAML file's data, read with the rule packs' protections (no tags that run code, no
+    alias bombs, bounded nesting); a `RulePackError` says where it is wrong."""
+    return _compose(path)[0]
+
+
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     text = read_utf8(path)
