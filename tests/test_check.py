@@ -126,6 +126,9 @@ def test_baseline_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code = main(["check", str(canned(tmp_path, "")), "--baseline", str(bad)])
     assert code == 2
     assert "not a servicecoach baseline" in capsys.readouterr().err
+    bad.write_text("[" * 100_000)  # nested past Python's recursion limit: an error, no crash
+    assert main(["check", str(tmp_path / "call.txt"), "--baseline", str(bad)]) == 2
+    assert "cannot read baseline" in capsys.readouterr().err
 
 
 def test_junit_output_follows_the_junit_schema(

@@ -41,7 +41,7 @@ def read_baseline(path: Path) -> frozenset[str]:
     """The fingerprints of a baseline file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
         raise InputError(f"cannot read baseline: {error}", source=str(path),
                          hint="write one with --write-baseline") from None
     if not isinstance(data, dict) or data.get("version") != VERSION:

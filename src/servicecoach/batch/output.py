@@ -85,7 +85,7 @@ def _written_sources(partial: Path, kept: int) -> Iterator[Written]:
                               if f.get("kind") == FindingKind.ISSUE.value]
                 yield Written(Source.model_validate(report.get("source")),
                               max(severities, key=lambda s: s.rank) if severities else None)
-            except (ValueError, KeyError, TypeError, AttributeError):
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
                 raise ServiceCoachError(
                     f"cannot resume from {partial}: line {number} is not a report with its "
                     "source", hint="resume only a run of 'score --format jsonl --output' "
