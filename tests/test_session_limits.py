@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from servicecoach import Coach
 from servicecoach.config import CoachConfig
+from servicecoach.errors import InputError
 from servicecoach.models import Report
 
 OPENING = [
@@ -51,8 +52,9 @@ def test_a_refused_turn_leaves_the_session_as_it_was(coach: Coach, bad: dict[str
     session = coach.session()
     for turn in OPENING:
         session.add_turn(turn)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputError, match=r"session 'live'.*turn 2: turn refused: ") as refused:
         session.add_turn(bad)
+    assert refused.value.turn == 2 and "'speaker'" in refused.value.hint
     hints = session.add_turn({"speaker": "agent", "text": "Calm down, that's our policy."})
     assert {f.turn_index for f in hints} == {2}  # not shifted by the refused turn
     report = session.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from servicecoach.analyzers.base import Conversation, TurnContext
-from servicecoach.errors import ServiceCoachError
+from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import (
     Event,
     Finding,
@@ -81,10 +83,10 @@ class Session:
         refused (it does not validate) raises and leaves the session as it was.
         """
         self._check_open()
-        if not isinstance(turn, Turn):
-            turn = Turn.model_validate(turn)
         conversation = self._conversation
         index = len(conversation.turns)
+        if not isinstance(turn, Turn):
+            turn = _valid_turn(turn, conversation.id, index)
         coach = self._coach
         limit = coach.config.max_turn_chars
         if len(turn.text) > limit:
@@ -198,3 +200,18 @@ class Session:
                 f"session {self._conversation.id!r} is closed",
                 hint="start a new session with coach.session() for a new conversation",
             )
+
+
+def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
+    """`turn` validated; an `InputError` that names the session's turn and what is wrong."""
+    try:
+        return Turn.model_validate(turn)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'turn'}: {problem['msg']}"
+            for problem in error.errors())
+        raise InputError(f"turn refused: {problems}", source=f"session {conversation!r}",
+                         turn=index,
+                         hint="give 'speaker' (agent, customer or system), 'text' (a string) and, "
+                         "if timed, 'start' in seconds from the start") from None
+
