@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reader_helpers import FIXTURES, read, sample, speakers
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
+from servicecoach.readers import convert
 
 
 def test_twitter_support_rows_are_threaded() -> None:
@@ -39,3 +42,26 @@ def test_role_option_maps_name_values() -> None:
 def test_column_options() -> None:
     results = read("csv", FIXTURES / "turns.csv", speaker_column="text", text_column="speaker")
     assert results[0].turns[0].text == "agent"
+
+
+def test_a_quote_left_open_is_an_error_that_names_the_rows_it_swallowed(tmp_path: Path) -> None:
+    """A quote that never closes makes the csv module read the next rows as one message:
+    they are reported, not merged unseen into that message."""
+    path = tmp_path / "chats.csv"
+    path.write_text('conversation_id,speaker,text\nc1,agent,hello\nc1,customer,ok\n'
+                    'c2,agent,hi\nc2,customer,"open quote never closed\nc3,agent,hi\nc3,customer,ok\n')
+    results = list(convert([str(path)]))
+    errors = [r for r in results if isinstance(r, InputError)]
+    assert [str(e) for e in errors] == [
+        f"{path}:line 5: a quoted cell runs on over 2 line(s) that read as rows of their own "
+        "(to line 7) (close the quote that opens on that line; the rows it swallowed are not read)"]
+    assert [r.id for r in results if not isinstance(r, InputError)] == ["c1", "c2"]
+
+
+def test_a_message_over_several_lines_with_commas_is_one_message(tmp_path: Path) -> None:
+    path = tmp_path / "chats.csv"
+    path.write_text('conversation_id,speaker,text\n'
+                    'c1,customer,"Hello,\nI have a problem, with my order,\nthanks"\nc1,agent,ok\n')
+    (transcript,) = convert([str(path)])
+    assert not isinstance(transcript, InputError)
+    assert transcript.turns[0].text.count("\n") == 2

@@ -31,6 +31,7 @@ from typing import Any
 
 from servicecoach.errors import InputError
 from servicecoach.readers._common import BaseReader, Draft, stem
+from servicecoach.readers._roles import ROLES
 from servicecoach.readers._time import (
     clock_seconds,
     epoch_from_number,
@@ -110,11 +111,11 @@ class CsvReader(BaseReader):
         id_column = columns["id"]
         threaded = id_column is None and all(c in fieldnames for c in _THREAD)
         if id_column is None:
-            groups = _whole(_rows(rows, lines, source), threaded, stem(source))
+            groups = _whole(_rows(rows, lines, source, columns["speaker"]), threaded, stem(source))
         elif _interleaved(source, delimiter, fieldnames.index(id_column)):
-            groups = _spilled(_rows(rows, lines, source), id_column)
+            groups = _spilled(_rows(rows, lines, source, columns["speaker"]), id_column)
         else:
-            groups = _runs(_rows(rows, lines, source), id_column)
+            groups = _runs(_rows(rows, lines, source, columns["speaker"]), id_column)
         for group in groups:
             if isinstance(group, InputError):
                 yield group
@@ -343,10 +344,13 @@ class _Lines:
 
 
 def _rows(
-    rows: _csv.DictReader[str], lines: _Lines, source: Source,
+    rows: _csv.DictReader[str], lines: _Lines, source: Source, speaker_column: str | None = None,
 ) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    """(line, row) for every row, or (line, error) for a row the csv module cannot read
-    or a line that is not UTF-8 (the rows after it are read)."""
+    """(line, row) for every row, or (line, error) for a row the csv module cannot read,
+    a line that is not UTF-8 (the rows after it are read), or a row whose quoted cell runs
+    on over lines that read as rows of their own (a quote left open swallows the rows after
+    it: they are named in the error, not merged into one message unseen)."""
+    speakers = set(ROLES)
     while True:
         before = rows.line_num
         try:
@@ -359,7 +363,38 @@ def _rows(
             yield before + 1, _unreadable(source, before + 1, error)
             continue
         yield from lines.take_errors()
+        if speaker_column is not None and rows.line_num - before > 1:
+            swallowed = _swallowed_rows(row, rows, speaker_column, speakers)
+            if swallowed:
+                yield before + 1, InputError(
+                    f"a quoted cell runs on over {swallowed} line(s) that read as rows of "
+                    f"their own (to line {rows.line_num})", source=source.name,
+                    location=f"line {before + 1}",
+                    hint="close the quote that opens on that line; the rows it swallowed are "
+                    "not read")
+                continue
+        speaker = row.get(speaker_column) if speaker_column is not None else None
+        if isinstance(speaker, str) and speaker.strip():
+            speakers.add(speaker.strip().lower())
         yield rows.line_num, row
+
+
+def _swallowed_rows(row: dict[str, Any], rows: _csv.DictReader[str], speaker_column: str,
+                    speakers: set[str]) -> int:
+    """How many lines inside the row's cells read as rows of the file: as many fields as
+    the header, the speaker's field a speaker seen in the file (or a role name)."""
+    names = list(rows.fieldnames or [])
+    where = names.index(speaker_column)
+    delimiter = rows.reader.dialect.delimiter
+    count = 0
+    for value in row.values():
+        if not isinstance(value, str) or "\n" not in value:
+            continue
+        for line in value.split("\n")[1:]:
+            cells = line.split(delimiter)
+            if len(cells) == len(names) and cells[where].strip().strip('"').lower() in speakers:
+                count += 1
+    return count
 
 
 def _unreadable(source: Source, line: int, error: _csv.Error) -> InputError:
