@@ -53,8 +53,9 @@ def test_a_quote_left_open_is_an_error_that_names_the_rows_it_swallowed(tmp_path
     results = list(convert([str(path)]))
     errors = [r for r in results if isinstance(r, InputError)]
     assert [str(e) for e in errors] == [
-        f"{path}:line 5: a quoted cell runs on over 2 line(s) that read as rows of their own "
-        "(to line 7) (close the quote that opens on that line; the rows it swallowed are not read)"]
+        (f"{path}:line 5: a quoted cell runs on over 2 line(s) that read as rows of their own "
+         "(to line 7) (close the quote that opens on that line; the rows it swallowed are not "
+         "read)")]
     assert [r.id for r in results if not isinstance(r, InputError)] == ["c1", "c2"]
 
 
