@@ -233,12 +233,19 @@ SHOWN_RULE = """\
     """
 
 
-def test_a_reply_that_validates_the_feeling_shows_the_unread_distress(tmp_path: Path) -> None:
-    coach = coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
-                                  SHOWN_RULE.replace("WHEN", "present")))
-    calm = {"speaker": "customer", "text": "The boiler broke again, third time this month."}
-    session = coach.session()
-    session.add_turn(calm)
+CALM = {"speaker": "customer", "text": "The boiler broke again, third time this month."}
+
+
+@pytest.fixture
+def shown_coach(tmp_path: Path) -> Coach:
+    """A pack whose strength fires on a reply that validates, or that shows the trigger."""
+    return coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
+                                 SHOWN_RULE.replace("WHEN", "present")))
+
+
+def test_a_reply_that_validates_the_feeling_shows_the_unread_distress(shown_coach: Coach) -> None:
+    session = shown_coach.session()
+    session.add_turn(CALM)
     (shown,) = session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."})
     assert (shown.rule_id, shown.turn_index, shown.span.text if shown.span else None) == (
         "house.shown", 1, "No wonder you're")
@@ -248,25 +255,22 @@ def test_a_reply_that_validates_the_feeling_shows_the_unread_distress(tmp_path: 
     assert answer.note == "agent.validates: named"
     assert "The boiler broke again" in shown.message
     # a distressed turn opens the window as ever: one finding, its trigger the customer's words
-    session = coach.session()
+    session = shown_coach.session()
     session.add_turn({"speaker": "customer", "text": "I'm upset, it broke again."})
     (shown,) = session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."})
     assert shown.evidence[0].note == "customer.upset: said"
 
 
-def test_an_apology_or_an_opening_reply_does_not_stand_for_distress(tmp_path: Path) -> None:
-    coach = coach_with(write_pack(tmp_path / "house", REPLY_SIGNALS,
-                                  SHOWN_RULE.replace("WHEN", "present")))
-    calm = {"speaker": "customer", "text": "The boiler broke again, third time this month."}
-    session = coach.session()
-    session.add_turn(calm)
+def test_an_apology_or_an_opening_reply_does_not_stand_for_distress(shown_coach: Coach) -> None:
+    session = shown_coach.session()
+    session.add_turn(CALM)
     assert session.add_turn({"speaker": "agent", "text": "Sorry about that, I'll book it."}) == []
     # the agent speaks first: there is no customer turn for the reply to show anything of
-    session = coach.session()
+    session = shown_coach.session()
     assert session.add_turn({"speaker": "agent", "text": "No wonder you're calling!"}) == []
     # only the turns since the agent last spoke: an answered calm turn is not shown again
-    session = coach.session()
-    session.add_turn(calm)
+    session = shown_coach.session()
+    session.add_turn(CALM)
     session.add_turn({"speaker": "agent", "text": "Let me check the dates."})
     assert session.add_turn({"speaker": "agent", "text": "No wonder you're fed up."}) == []
 
