@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from reader_helpers import FIXTURES, events, one, read, sample, speakers
 
 PEPPER = "salesforce-livechat/livechattranscript_body_text_pepperstone.txt"
@@ -44,3 +47,17 @@ def test_agents_named_in_the_body_and_a_transfer_back() -> None:
                                   ("transfer", 252.0, None, "Dana K")]
     # hard negative: a wrapped customer line starting with 'Agent' is text, not an agent joining
     assert transcript.turns[1].text.endswith("\nAgent Smith told me last time it was fixed.")
+
+
+@pytest.mark.parametrize("typed", ["<title>", "<script>", "<style>"])
+def test_a_tag_typed_into_a_message_and_never_closed_loses_no_message(
+        tmp_path: Path, typed: str) -> None:
+    """An element whose text the HTML parser skips ("<script>", "<title>"), opened in a
+    message and never closed, gives its text back: the messages after it are kept."""
+    path = tmp_path / "body.html"
+    path.write_text("<p>Chat Started: Wednesday, February 26, 2025, 10:27:21 (+0800)</p>"
+                    f"( 10s ) Visitor: I typed {typed} into the form<br>"
+                    "( 20s ) Anna Smith: ok, let me look<br>( 30s ) Visitor: thanks</p>")
+    transcript = one("salesforce", path)
+    assert [turn.text for turn in transcript.turns] == [
+        "I typed into the form", "ok, let me look", "thanks"]

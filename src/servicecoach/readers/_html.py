@@ -18,30 +18,54 @@ _TAG_OR_BRACKET = linear(r"<[^<>]*>|<")
 
 
 class _TextCollector(HTMLParser):
+    """The text of a fragment, without what `_SKIP` elements hold; an element of them that
+    is never closed (a "<script>" or "<title>" typed into a message, not markup) gives its
+    text back at the end, so the messages after it are not lost."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skipping = 0
+        self._skipped: list[str] = []
+
+    def close(self) -> None:
+        if self.cdata_elem is not None:  # "<script>" never closed: what follows is markup
+            rest, self.rawdata = self.rawdata, ""
+            self.clear_cdata_mode()
+            self._give_back()
+            self.feed(rest)
+        super().close()
+        self._give_back()
+
+    def _give_back(self) -> None:
+        """The text of the skipped elements still open, as text."""
+        self.parts.extend(self._skipped)
+        self._skipped.clear()
+        self._skipping = 0
+
+    def _out(self) -> list[str]:
+        return self._skipped if self._skipping else self.parts
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skipping += 1
         elif tag in _BLOCK:
-            self.parts.append("\n")
+            self._out().append("\n")
         elif tag == "img":
             alt = dict(attrs).get("alt")
             if alt:
-                self.parts.append(alt)
+                self._out().append(alt)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self._skipping = max(0, self._skipping - 1)
+            if not self._skipping:
+                self._skipped.clear()
         elif tag in _BLOCK and tag != "br":
-            self.parts.append("\n")
+            self._out().append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+        self._out().append(data)
 
 
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
