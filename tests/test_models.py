@@ -30,6 +30,9 @@ def test_transcript_accepts_the_documented_shape() -> None:
         ({"id": "x", "turns": [{"speaker": "agent", "text": 5}]}, "text"),
         ({"id": "x", "turns": [{"speaker": "agent", "text": "a", "start": 5, "end": 1}]}, "end"),
         ({"id": "x", "turns": [], "events": [{"type": "hold_start"}]}, "at"),
+        # an event after a turn the transcript does not have is refused, not moved to the end
+        ({"id": "x", "turns": [{"speaker": "agent", "text": "hi"}],
+          "events": [{"type": "transfer", "after_turn": 999}]}, "placed after turn 999"),
     ],
 )
 def test_transcript_rejects_malformed_records(record: dict, problem: str) -> None:

@@ -184,6 +184,17 @@ class Transcript(BaseModel):
     def _id_as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else replace_lone_surrogates(value)
 
+    @model_validator(mode="after")
+    def _events_after_turns_that_exist(self) -> Transcript:
+        """An event placed after a turn the transcript does not have is refused, not moved."""
+        for number, event in enumerate(self.events):
+            if event.after_turn is not None and event.after_turn >= len(self.turns):
+                raise ValueError(
+                    f"event {number} ({event.type.value}) is placed after turn "
+                    f"{event.after_turn}, but the transcript has {len(self.turns)} turn(s) "
+                    f"(after_turn counts from 0; -1 places it before the first turn)")
+        return self
+
 
 class Span(_Output):
     """Character offsets into one turn's text, with the text they cover."""
