@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
-from servicecoach.readers.base import json_loads
+from servicecoach.readers.base import InvalidUtf8, Source, json_loads
 
 Key = tuple[str, str, int | None]
 """(transcript id, rule id, turn index or None for the whole transcript)."""
@@ -86,25 +86,22 @@ class Evaluation:
 
 
 def load_labels(path: str | Path) -> dict[str, list[Key]]:
-    """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line."""
+    """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line.
+    The file is decoded as the readers decode one (a byte-order mark, UTF-16/32), line by
+    line, so that bytes that are not UTF-8 are reported at their own line."""
     try:
-        with Path(path).open("rb") as handle:
-            return _labels_from(handle, str(path))
+        return _labels_from(Source.from_path(Path(path)).checked_lines(), str(path))
     except OSError as error:
         raise InputError(f"cannot read the labels: {error.strerror or error}", source=str(path),
                          hint="check the path of the labels file") from None
 
 
-def _labels_from(handle: BinaryIO, source: str) -> dict[str, list[Key]]:
-    """The labels of the lines of `handle`, each decoded on its own (a byte-order mark at
-    the start is allowed), so that an error names its line."""
+def _labels_from(lines: Iterable[str | InvalidUtf8], source: str) -> dict[str, list[Key]]:
     labels: dict[str, list[Key]] = {}
-    for number, raw in enumerate(handle, start=1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, InvalidUtf8):
             raise InputError("invalid UTF-8", source=source, location=f"line {number}",
-                             hint="save the labels file as UTF-8") from None
+                             hint="save the labels file as UTF-8")
         if not line.strip():
             continue
         try:

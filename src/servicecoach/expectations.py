@@ -251,21 +251,21 @@ def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
 
 
 def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
+    """The canned transcripts of a text file, read as it streams; bytes that are not UTF-8
+    end it with an error (the conversations before them are read, as `score` reads them)."""
+    stem = path.name.split(".")[0]
     try:
-        lines = list(Source.from_path(path).open_text())
+        for index, block in enumerate(parse_blocks(Source.from_path(path).open_text()), start=1):
+            raw = {
+                "present": block.headers.pop("expect", ""),
+                "absent": block.headers.pop("expect-not", ""),
+                "min_scores": block.headers.pop("min-score", ""),
+            }
+            parsed = block_to_transcript(block, source=str(path),
+                                         default_id=stem if index == 1 else f"{stem}#{index}")
+            yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
     except InvalidUtf8 as error:
         yield not_utf8(str(path), error)
-        return
-    for index, block in enumerate(parse_blocks(lines), start=1):
-        raw = {
-            "present": block.headers.pop("expect", ""),
-            "absent": block.headers.pop("expect-not", ""),
-            "min_scores": block.headers.pop("min-score", ""),
-        }
-        stem = path.name.split(".")[0]
-        parsed = block_to_transcript(block, source=str(path),
-                                     default_id=stem if index == 1 else f"{stem}#{index}")
-        yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
 
 
 def _canned(
