@@ -152,3 +152,16 @@ def test_an_export_whose_telltale_keys_come_after_a_long_text_is_detected(tmp_pa
     path = tmp_path / "call.json"
     path.write_text(json.dumps(document))
     assert detect(Source.from_path(path)).name == "transcribe"
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_csv_is_detected_whatever_ends_its_lines(tmp_path: Path, end: str) -> None:
+    """Old Mac files end their lines with a lone "\\r": the header is the first line all
+    the same (detection once read the whole file as one header and found no columns)."""
+    rows = ["conversation_id,speaker,text", "c1,agent,Thanks for calling, how can I help?",
+            "c1,customer,My order never arrived", "c2,agent,Hello"]
+    path = tmp_path / "chats.csv"
+    path.write_bytes(end.join(rows).encode("utf-8") + end.encode("utf-8"))
+    assert detect(Source.from_path(path)).name == "csv"
+    results = list(convert([str(path)]))
+    assert [(t.id, len(t.turns)) for t in results] == [("c1", 2), ("c2", 1)], results

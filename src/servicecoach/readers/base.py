@@ -170,6 +170,13 @@ def file_lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
+def first_line(text: str) -> str:
+    """The first line of `text` as `file_lines` splits it (end kept): up to the first
+    ``\n``, ``\r\n`` or lone ``\r`` (the line end of old Mac files), without splitting
+    the rest of `text`."""
+    return io.StringIO(text, newline="").readline()
+
+
 @dataclass(frozen=True)
 class Source:
     """Where records come from: a file path (or ``<stdin>``) and a way to open it as text."""

@@ -38,7 +38,13 @@ from servicecoach.readers._time import (
     relative_seconds,
     to_epoch,
 )
-from servicecoach.readers.base import InvalidUtf8, ReadResult, Source, not_utf8
+from servicecoach.readers.base import (
+    InvalidUtf8,
+    ReadResult,
+    Source,
+    first_line,
+    not_utf8,
+)
 
 _CANDIDATES = {
     "id": ("conversation_id", "conversation", "transcript_id", "call_id", "chat_id", "ticket_id",
@@ -77,7 +83,7 @@ class CsvReader(BaseReader):
         f"{key}_column" for key in _CANDIDATES} | {"delimiter"}
 
     def sniff(self, source: Source, head: str) -> bool:
-        header_line = head.lstrip("\ufeff").split("\n", 1)[0]
+        header_line = first_line(head.lstrip("\ufeff"))  # a lone "\r" ends it too
         if header_line.lstrip().startswith(("{", "[", "<", "WEBVTT")):
             return False
         delimiter = _delimiter(header_line)
