@@ -183,3 +183,59 @@ def test_a_csv_row_that_is_not_utf8_costs_only_that_row(tmp_path: Path) -> None:
     assert [r.id for r in results if isinstance(r, Transcript)] == ["c1", "c3"]
     (error,) = [r for r in results if isinstance(r, InputError)]
     assert error.location is not None and error.location.startswith("line 4, byte ")
+
+
+UNMARKED = [
+    ("a.jsonl", json.dumps(RECORD) + "\n" + json.dumps({**RECORD, "id": "b"}) + "\n", ["a", "b"]),
+    ("a.csv", ("conversation_id,speaker,text\r\nc1,agent,Hello\r\n"
+               "c1,customer,Hi, caf\u00e9 \U0001f600\r\n"), ["c1"]),
+]
+UNMARKED_UTF16 = [  # a name that is not Latin-1 among the first characters: UTF-16 is told
+    ("a.txt", "%% id: a\nAgent: \u0141ukasz \u0105\u0119 here, how can I help?\nCustomer: Hi\n",
+     ["a"]),
+]
+
+
+@pytest.mark.parametrize(("codec", "name", "content", "ids"), [
+    *[(codec, *case) for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+      for case in UNMARKED],
+    *[(codec, *case) for codec in ("utf-16-le", "utf-16-be") for case in UNMARKED_UTF16],
+])
+def test_utf16_and_utf32_files_without_a_byte_order_mark_are_read(
+        tmp_path: Path, codec: str, name: str, content: str, ids: list[str]) -> None:
+    """Every other byte NUL (UTF-16) or three in four (UTF-32): no UTF-8 text looks so, and
+    the file is read as the wide encoding its first characters show (it was "cannot tell
+    the input format", with no word of the encoding)."""
+    path = tmp_path / name
+    path.write_bytes(content.encode(codec))
+    twin = tmp_path / f"utf8-{name}"
+    twin.write_text(content, encoding="utf-8", newline="")
+    results, expected = _results(path), _results(twin)
+    assert [r.id for r in results if isinstance(r, Transcript)] == ids, results
+    assert results == expected
+
+
+def test_utf16_without_a_byte_order_mark_on_stdin_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    (result,) = _stdin(monkeypatch, json.dumps(RECORD).encode("utf-16-le"))
+    assert isinstance(result, Transcript) and result.id == "a"
+
+
+@pytest.mark.parametrize("start", [
+    b'{"id": "a"}', "Agent: caf\u00e9 \u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9".encode(), b"",
+    b"\x00\x00\x00\x00", b"{\x00", b"\x00" * 64,
+])
+def test_utf8_and_too_little_are_never_taken_for_a_wide_encoding(start: bytes) -> None:
+    assert base.wide_encoding(start) is None
+
+
+def test_wide_text_that_cannot_be_told_is_an_error_that_says_so(tmp_path: Path) -> None:
+    """UTF-16 whose first characters are mostly not ASCII is not guessed at: the error says
+    the file holds NUL bytes and how to save it."""
+    path = tmp_path / "a.txt"
+    path.write_bytes("Agent: \u60a8\u597d\uff0c\u6b22\u8fce\u81f4\u7535\uff0c\u8bf7\u95ee"
+                     "\u6709\u4ec0\u4e48\u53ef\u4ee5\u5e2e\u60a8\n"
+                     "Customer: \u4f60\u597d\n".encode("utf-16-le"))
+    (error,) = _results(path)
+    assert isinstance(error, InputError)
+    assert "NUL bytes" in error.what and "UTF-16" in error.what
+    assert error.hint.startswith("save it as UTF-8")

@@ -76,13 +76,44 @@ _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 with UTF-16's), and the codec that reads the mark and the text after it."""
 
 
+WIDE_SAMPLE = 64
+"""Bytes at the start of a file that tell its wide encoding: a byte-order mark, or the first
+characters of UTF-16 (32 of them) or UTF-32 (16) without one (see `unmarked_wide`)."""
+
+
 def wide_encoding(start: bytes) -> str | None:
-    """The codec of a file that starts with `start` when it is UTF-16 or UTF-32 with a
-    byte-order mark (spreadsheets save "Unicode text" so), else None (read as UTF-8)."""
+    """The codec of a file that starts with `start` (its first `WIDE_SAMPLE` bytes) when it
+    is UTF-16 or UTF-32: with a byte-order mark (spreadsheets save "Unicode text" so), or
+    without one when its first characters tell it (`unmarked_wide`); else None (read as
+    UTF-8)."""
     for bom, codec in _WIDE_BOMS:
         if start.startswith(bom):
             return codec
+    return unmarked_wide(start)
+
+
+def unmarked_wide(start: bytes) -> str | None:
+    """The codec of UTF-16 or UTF-32 text without a byte-order mark, told from its first
+    bytes `start`, or None. UTF-8 text holds no NUL byte, while ASCII text in a wide encoding
+    shows one in every character: UTF-32 is taken when every character of `start` is in
+    U+0001..U+00FF (three NULs, then the character's byte, or the reverse); UTF-16 when no
+    character has a NUL low byte and at least half have a NUL high byte (mostly ASCII, as
+    every format's opening is: ``{"id"``, a CSV header, ``WEBVTT``, ``Agent:``). A file
+    that is neither stays UTF-8, and detection names NUL bytes in it (`detect`)."""
+    for codec, width, low in _UNMARKED:
+        sample = start[: len(start) - len(start) % width]
+        units = [sample[i : i + width] for i in range(0, len(sample), width)]
+        if len(units) < 2 or any(unit[low] == 0 for unit in units):
+            continue
+        high_nul = sum(unit.count(0) == width - 1 for unit in units)
+        if high_nul == len(units) or (width == 2 and 2 * high_nul >= len(units)):
+            return codec
     return None
+
+
+_UNMARKED = (("utf-32-le", 4, 0), ("utf-32-be", 4, 3), ("utf-16-le", 2, 0), ("utf-16-be", 2, 1))
+"""The wide encodings told without a byte-order mark (UTF-32 first: its ASCII also has a NUL
+in every other byte): codec, bytes a code unit, and where a code unit's low byte stands."""
 
 
 def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]:
@@ -120,10 +151,10 @@ _WIDE_BLOCK = 1 << 16
 
 def text_lines(handle: IO[bytes], lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
     """The text of `handle` from its start: UTF-16 or UTF-32 when it starts with their
-    byte-order mark (`wide_lines`), else `lines`, its lines of bytes, as UTF-8
-    (`lines_or_errors`)."""
+    byte-order mark or their first characters tell them (`wide_encoding`, `wide_lines`),
+    else `lines`, its lines of bytes, as UTF-8 (`lines_or_errors`)."""
     handle.seek(0)
-    codec = wide_encoding(handle.read(4))
+    codec = wide_encoding(handle.read(WIDE_SAMPLE))
     handle.seek(0)
     if codec is not None:
         return wide_lines(handle, codec)
@@ -190,7 +221,8 @@ class Source:
     @classmethod
     def from_path(cls, path: Path) -> Source:
         """A file on disk, read as UTF-8 (see `lines_or_errors`), or as UTF-16 or UTF-32 when
-        it starts with their byte-order mark."""
+        it starts with their byte-order mark or their first characters tell them
+        (`wide_encoding`)."""
 
         def checked() -> Iterator[str | InvalidUtf8]:
             with path.open("rb") as handle:

@@ -109,6 +109,15 @@ def detect(source: Source) -> Reader:
     if len(candidates) == 1:
         return candidates[0]
     names = ", ".join(sorted(r.name for r in candidates))
+    if not candidates and "\x00" in head:
+        raise InputError(
+            "cannot tell the input format: it holds NUL bytes, so it looks like UTF-16 or "
+            "UTF-32 without a byte-order mark (read as such only when its first characters "
+            "are mostly ASCII)",
+            source=source.name,
+            hint="save it as UTF-8, or as UTF-16 with a byte-order mark (a spreadsheet's "
+            "\"Unicode text\")",
+        )
     if not candidates:
         raise InputError(
             "cannot tell the input format",
