@@ -337,6 +337,39 @@ def test_printable_keeps_ordinary_text() -> None:
     assert printable("a\x1b[1;31mred\x1b[0m b") == "ared b"
 
 
+# --- speakers ------------------------------------------------------------------------------
+
+SPELLINGS = [("AGENT", "CUSTOMER"), ("Agent", "Customer"), (" agent ", "customer\t")]
+
+
+@pytest.mark.parametrize(("agent", "customer"), SPELLINGS)
+def test_the_live_api_takes_a_speaker_in_any_case_as_the_readers_do(
+        tmp_path: Path, coach: Coach, agent: str, customer: str) -> None:
+    """A live session refused "AGENT" and "Customer" (an `InputError`) where a text
+    transcript, a CSV file and ``--roles`` take any case: it takes what they take now, and
+    scores the turns as the readers' transcripts are scored."""
+    said = [(customer, "This is awful, my order never arrived."), (agent, "Calm down.")]
+    session = coach.session(transcript_id="t")
+    for speaker, text in said:
+        session.add_turn({"speaker": speaker, "text": text})
+    live = session.close()
+    path = tmp_path / "t.txt"
+    path.write_text("".join(f"{speaker.strip()}: {text}\n" for speaker, text in said))
+    (read,) = _read(path)
+    assert isinstance(read, Transcript)
+    assert [turn.speaker.value for turn in read.turns] == ["customer", "agent"]
+    assert live.findings == coach.score(read).findings
+    assert "defensive.dismissive" in {finding.rule_id for finding in live.findings}
+
+
+def test_a_speaker_that_names_no_role_is_still_refused_in_a_live_session(coach: Coach) -> None:
+    session = coach.session()
+    with pytest.raises(InputError, match="turn 0: turn refused: speaker") as refused:
+        session.add_turn({"speaker": "Robot", "text": "Beep."})
+    assert "in any case" in refused.value.hint
+    assert session.add_turn({"speaker": "SYSTEM", "text": "Chat started."}) == []
+
+
 # --- memory -------------------------------------------------------------------------------
 
 _GROWTH = """

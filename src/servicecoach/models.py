@@ -16,11 +16,25 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class Speaker(str, Enum):
-    """Who said a turn."""
+    """Who said a turn. Any spelling `speaker_named` reads gives the speaker
+    (``Speaker("AGENT")``), so a `Turn` given to the live API or read from canonical JSON
+    takes the spellings the file readers take."""
 
     AGENT = "agent"
     CUSTOMER = "customer"
     SYSTEM = "system"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Speaker | None:
+        return speaker_named(value) if isinstance(value, str) else None
+
+
+def speaker_named(spelling: str) -> Speaker | None:
+    """The speaker `spelling` names, in any case and with spaces around it (``AGENT``,
+    `` Customer ``); None for any other word. Readers that take a role by its name (a text
+    transcript's ``Agent:``, ``--roles spk_0=Agent``) and the live API read it so."""
+    folded = spelling.strip().lower()
+    return next((speaker for speaker in Speaker if speaker.value == folded), None)
 
 
 class Channel(str, Enum):

@@ -211,7 +211,9 @@ def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
             f"{'.'.join(str(part) for part in problem['loc']) or 'turn'}: {problem['msg']}"
             for problem in error.errors())
         raise InputError(f"turn refused: {problems}", source=f"session {conversation!r}",
-                         turn=index,
-                         hint="give 'speaker' (agent, customer or system), 'text' (a string) and, "
-                         "if timed, 'start' in seconds from the start") from None
+                         turn=index, hint=_TURN_HINT) from None
+
+
+_TURN_HINT = ("give 'speaker' (agent, customer or system, in any case), 'text' (a string) "
+              "and, if timed, 'start' in seconds from the start")
 

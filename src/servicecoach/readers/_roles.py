@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-ROLES = ("agent", "customer", "system")
+from servicecoach.models import Speaker, speaker_named
+
+ROLES = tuple(speaker.value for speaker in Speaker)
 
 _AGENT_CUES = [re.compile(p, re.IGNORECASE) for p in (
     r"\bthank(?:s| you) for (?:calling|contacting|reaching|choosing|holding|waiting)\b",
@@ -54,9 +56,10 @@ def check_roles(roles: Mapping[str, str]) -> dict[str, str]:
     """`roles` with lower-cased role values; ValueError for a role that is not known."""
     checked = {}
     for label, role in roles.items():
-        if role.lower() not in ROLES:
+        speaker = speaker_named(role)
+        if speaker is None:
             raise ValueError(f"role for {label!r} must be one of {', '.join(ROLES)}, not {role!r}")
-        checked[str(label)] = role.lower()
+        checked[str(label)] = speaker.value
     return checked
 
 

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.errors import InputError
+from servicecoach.models import speaker_named
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
 from servicecoach.readers.base import ReadResult, Source
 
 _CHAT_ROLES = {"user": "customer", "assistant": "agent", "system": "system",
                "developer": "system", "tool": "system", "function": "system"}
-_SPEAKER_ROLES = {"agent": "agent", "customer": "customer", "system": "system"}
 
 
 def _content(value: Any) -> str | None:
@@ -80,7 +80,8 @@ class OpenAiReader(JsonExportReader):
             if not isinstance(segment, dict) or not isinstance(segment.get("text"), str):
                 return missing(source, f"segments[{index}]", "text", draft.id)
             label = str(segment.get("speaker") or "unknown")
-            draft.add_turn(_SPEAKER_ROLES.get(label.lower()), segment["text"].strip(),
+            named = speaker_named(label)
+            draft.add_turn(named.value if named is not None else None, segment["text"].strip(),
                            segment.get("start"), segment.get("end"), label=label)
         return draft.finish(source, reader=self)
 

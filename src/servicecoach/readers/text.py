@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from servicecoach.errors import InputError
-from servicecoach.models import Transcript
+from servicecoach.models import Transcript, speaker_named
 from servicecoach.readers.base import (
     ReadResult,
     Source,
@@ -54,7 +54,6 @@ more text of the turn above."""
 _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
-_SPEAKERS = {"agent": "agent", "customer": "customer", "system": "system"}
 def _unreadable(line: str) -> str:
     """Why a line is not a turn, quoting at most what stands where its speaker label should
     (a short excerpt before a colon), never what the line says: errors end up in logs."""
@@ -125,7 +124,8 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.errors.append((number, f"cannot read the speaker label {label!r}"))
             continue
         turn = _TURN.match(stripped)
-        speaker = _SPEAKERS.get(turn["speaker"].lower()) if turn else None
+        named = speaker_named(turn["speaker"]) if turn else None
+        speaker = named.value if named is not None else None
         if speaker is None and _continues(block, turn):
             continue_turn(block.turns[-1], "\n" + stripped)
             continue
@@ -226,7 +226,7 @@ class TextReader:
             if not stripped or stripped.startswith(("#", "%%", "@", "---")):
                 continue
             turn = _TURN.match(stripped)
-            return turn is not None and turn["speaker"].lower() in _SPEAKERS
+            return turn is not None and speaker_named(turn["speaker"]) is not None
         return False
 
     def read(self, source: Source) -> Iterator[ReadResult]:
