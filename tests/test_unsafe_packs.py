@@ -182,3 +182,52 @@ def test_a_pattern_at_the_limits_matches_a_long_turn_in_linear_time(tmp_path: Pa
     hits = coach.score(Transcript.model_validate(
         {"id": "t", "turns": [{"speaker": "agent", "text": "a b b b b c"}]})).findings
     assert [finding.rule_id for finding in hits] == ["p.x"]
+
+
+LEMMA_BOMB = "be have do get go make"
+"""Six verbs of many forms each: 16,000 phrases once expanded (the limit is 512)."""
+
+
+def _coach_error(folder: Path) -> RulePackError:
+    with pytest.raises(RulePackError) as caught:
+        Coach(packs=[str(folder)])
+    assert "\n" not in str(caught.value)  # one line
+    return caught.value
+
+
+def test_a_lemma_bomb_is_a_located_pack_error(tmp_path: Path) -> None:
+    """A lemma phrase whose words' forms multiply past 512 phrases is refused, as a pack
+    error naming the file, the line of the phrase, the rule and the list, with how to fix it
+    (it was a bare error naming no file, rule or line)."""
+    rule = ("id: p.x\nkind: phrase\ncategory: c\nmessage: m\nsuggestion: s\nmatch:\n"
+            f"  lemmas:\n    - i understand\n    - {LEMMA_BOMB}\n")
+    folder = _pack(tmp_path / "p", rule)
+    error = _coach_error(folder)
+    assert (error.path, error.line) == (str(folder / "r.yaml"), 9)
+    assert str(error).startswith(
+        f"{folder / 'r.yaml'}:9: rule p.x: match.lemmas[1]: the lemma phrase '{LEMMA_BOMB}' "
+        "expands to 16,000 word-form combinations (limit 512) (shorten it, or list the forms "
+        "you mean under 'phrases' instead of 'lemmas'")
+
+
+def test_a_lemma_bomb_in_a_list_of_rules_is_at_its_own_line(tmp_path: Path) -> None:
+    good = "- id: p.a\n  kind: phrase\n  category: c\n  message: m\n  suggestion: s\n" \
+           "  match: {phrases: [hi]}\n"
+    bomb = ("- id: p.b\n  kind: conditional\n  category: c\n  message: m\n  suggestion: s\n"
+            f"  trigger:\n    speaker: customer\n    match:\n      lemmas: ['{LEMMA_BOMB}']\n"
+            "  expect: {phrases: [sorry]}\n")
+    folder = _pack(tmp_path / "p", good + bomb)
+    error = _coach_error(folder)
+    assert error.line == 15
+    assert f"rule p.b: trigger.match.lemmas[0]: the lemma phrase '{LEMMA_BOMB}'" in str(error)
+
+
+def test_a_lemma_bomb_in_a_signal_names_the_signal_and_its_cue(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hi]"))
+    (folder / "signals").mkdir()
+    (folder / "signals" / "customer.yaml").write_text(
+        "- id: customer.bored\n  cues:\n    - name: said\n      score: 0.8\n"
+        f"      match:\n        lemmas: ['{LEMMA_BOMB}']\n")
+    error = _coach_error(folder)
+    assert error.path == str(folder / "signals")
+    assert "signal customer.bored: cue 'said', match.lemmas[0]: the lemma phrase" in str(error)

@@ -41,7 +41,7 @@ from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
 from servicecoach.nlp.sentences import RuleSentencizer
 from servicecoach.redact import redact_report
-from servicecoach.rules.loader import Pack, RuleLocation, load_pack
+from servicecoach.rules.loader import Pack, RuleLocation, line_in_rule, load_pack
 from servicecoach.rules.profiles import (
     keyed_for_channel,
     merge_profiles,
@@ -116,7 +116,7 @@ class Coach:
         self.fact_keepers: tuple[FactKeeper, ...] = self._build_keepers(rules)
         """One tracker per family of facts (the customer's name, the agent's promises),
         run on every turn whatever rules are enabled."""
-        self.matchers = self._compile()
+        self.matchers = self._compile(rules, loaded)
         self.signals.compiled(self.matchers.canonical)
         self.dispatch = Dispatch(self.analyzers, self.matchers)
         """Which analyzers each turn wakes."""
@@ -201,7 +201,9 @@ class Coach:
                         f"{known}; define it in a pack's signals/ folder",
                     )
 
-    def _compile(self) -> MatcherSet:
+    def _compile(self, in_packs: list[Rule], packs: list[Pack]) -> MatcherSet:
+        """Every match spec compiled; one that does not compile is a pack error at the rule
+        or signal it belongs to (`_pattern_error`)."""
         specs: list[tuple[str, MatchSpec]] = self.signals.match_specs()
         for keeper in self.fact_keepers:
             specs.extend(keeper.specs())
@@ -209,18 +211,26 @@ class Coach:
             specs.extend(analyzer.specs())
         try:
             return MatcherSet(self.nlp, specs)
-        except PatternError:
-            pass
-        for analyzer in self.analyzers:  # find the rule at fault, to say where it is
-            try:
-                MatcherSet(self.nlp, analyzer.specs())
-            except PatternError as error:
-                where = self.locations[analyzer.rule_ids[0]]
-                raise RulePackError(
-                    f"rule {analyzer.rule_ids[0]}: {error}", path=where.path, line=where.line,
-                    hint="see https://spacy.io/usage/rule-based-matching for the pattern syntax",
-                ) from None
-        raise AssertionError("a pattern failed to compile with the pack but not alone")
+        except PatternError as error:
+            raise self._pattern_error(error, in_packs, packs) from None
+
+    def _pattern_error(self, error: PatternError, in_packs: list[Rule],
+                       packs: list[Pack]) -> RulePackError:
+        """The pack error for a match spec that does not compile, from its matcher key
+        (``<rule id>/<list>``, ``signal:<id>/<cue>``): the rule's file and the line of the
+        item at fault (else of the rule's id), or the signal's (`_signal_pattern_error`);
+        with the list and item as the YAML names them (``match.lemmas[1]``)."""
+        owner, _, name = error.key.partition("/")
+        if owner.startswith("signal:"):
+            return _signal_pattern_error(error, owner.removeprefix("signal:"), name, packs)
+        rule = next((rule for rule in in_packs if rule.id == owner), None)
+        name, _, channel = name.partition("@")
+        keys = (*_spec_keys(rule, name), *error.part)
+        where = self.locations[owner]
+        line = None if channel or not error.part else line_in_rule(where, keys)
+        shown = f"{_dotted(keys)} (channel {channel}, from pack.yaml)" if channel else _dotted(keys)
+        return RulePackError(f"rule {owner}: {shown}: {error}", path=where.path,
+                             line=line or where.line, hint=error.hint or _PATTERN_HINT)
 
     def _check_suppressors(self) -> None:
         for rule_id, suppressors in self._suppressors.items():
@@ -340,6 +350,40 @@ def _signal_reader(packs: list[Pack]) -> SignalReader:
     except ValueError as error:
         raise RulePackError(str(error), path=", ".join(str(pack.path / "signals") for pack in packs),
                             hint="fix the signal's 'includes'") from None
+
+
+_PATTERN_HINT = "see https://spacy.io/usage/rule-based-matching for the pattern syntax"
+
+
+def _signal_pattern_error(error: PatternError, signal: str, name: str,
+                          packs: list[Pack]) -> RulePackError:
+    """The pack error for a signal's cue (`name`) or ``except_when`` (``except``) that does
+    not compile, at the signals folder of the last pack that defines the signal (signals are
+    not located by line)."""
+    folders = [pack.path / "signals" for pack in packs
+               if any(spec.id == signal for spec in pack.signals)]
+    if name == "except":
+        shown = _dotted(("except_when", *error.part))
+    else:
+        shown = f"cue {name!r}, {_dotted(('match', *error.part))}"
+    return RulePackError(f"signal {signal}: {shown}: {error}",
+                         path=str(folders[-1]) if folders else "signals",
+                         hint=error.hint or _PATTERN_HINT)
+
+
+def _spec_keys(rule: Rule | None, name: str) -> tuple[str, ...]:
+    """Where a rule's match spec of matcher key ``<rule id>/<name>`` is in its YAML:
+    ``match``, ``trigger.match``, a builtin rule's ``phrases.<list>``..."""
+    if isinstance(rule, BuiltinRule):
+        return ("phrases", name)
+    if isinstance(rule, ConditionalRule) and name == "trigger":
+        return ("trigger", "match")
+    return (name,)
+
+
+def _dotted(keys: tuple[str | int, ...]) -> str:
+    """YAML keys as an error names them: ``match.lemmas[2]``."""
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in keys).lstrip(".")
 
 
 def _signal_conditions(rule: Rule) -> list[SignalCondition]:

@@ -24,9 +24,9 @@ from pathlib import Path
 import lemminflect
 from lemminflect import getAllInflections, getAllLemmas
 
-from servicecoach.errors import ServiceCoachError
-
 MAX_VARIANTS = 512
+"""The most word-form combinations one lemma phrase may expand to (each is a phrase the
+matcher holds)."""
 BUNDLED_FORMS = Path(__file__).with_name("word_forms.json")
 
 _ASKED: set[str] = set()
@@ -86,15 +86,22 @@ def forget_asked_words() -> None:
     word_forms.cache_clear()
 
 
+class TooManyVariants(ValueError):
+    """A lemma phrase whose words' forms make more than `MAX_VARIANTS` phrases."""
+
+    hint = ("shorten it, or list the forms you mean under 'phrases' instead of 'lemmas' "
+            "(a word there matches itself only)")
+
+
 def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
-    """Every combination of word forms of a tokenized phrase."""
+    """Every combination of word forms of a tokenized phrase; `TooManyVariants` when they
+    are more than `MAX_VARIANTS` (counted before any is made)."""
     choices = [word_forms(word) if word.isalpha() else (word,) for word in words]
     total = 1
     for choice in choices:
         total *= len(choice)
     if total > MAX_VARIANTS:
-        raise ServiceCoachError(
-            f"the lemma phrase {' '.join(words)!r} has {total} variants (limit {MAX_VARIANTS})",
-            hint="shorten it, or list the forms you mean under 'phrases' instead of 'lemmas'",
-        )
+        raise TooManyVariants(
+            f"the lemma phrase {' '.join(words)!r} expands to {total:,} word-form "
+            f"combinations (limit {MAX_VARIANTS})")
     return list(product(*choices))

@@ -24,7 +24,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
-from servicecoach.nlp.lemmas import phrase_variants, word_forms
+from servicecoach.nlp.lemmas import TooManyVariants, phrase_variants, word_forms
 from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literal_groups
 from servicecoach.nlp.safe_patterns import repeat_bounds
@@ -46,7 +46,20 @@ class Hit(NamedTuple):
 
 
 class PatternError(ValueError):
-    """A token pattern or phrase that spaCy or lemminflect rejects."""
+    """A token pattern or phrase that spaCy or lemminflect rejects: in the spec of matcher
+    key `key` (``<rule id>/match``, ``signal:<id>/<cue>``), at `part` of it (``("lemmas",
+    2)``) when known; `hint` says how to fix it when the pattern syntax is not the answer."""
+
+    def __init__(self, what: str, *, key: str = "", part: tuple[str | int, ...] = (),
+                 hint: str = "") -> None:
+        super().__init__(what)
+        self.key = key
+        self.part = part
+        self.hint = hint
+
+    def within(self, key: str) -> PatternError:
+        """The same error, placed in the spec of matcher key `key`."""
+        return PatternError(str(self), key=key, part=self.part, hint=self.hint)
 
 
 class WordRegex:
@@ -240,7 +253,10 @@ class MatcherSet:
                 continue
             seen[identity] = key
             self._canonical[key] = key
-            self._compiled[key] = self._compile(key, spec)
+            try:
+                self._compiled[key] = self._compile(key, spec)
+            except PatternError as error:
+                raise error.within(key) from None
         self.literals.freeze()
         gates: dict[int, list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
         for key, compiled in self._compiled.items():
@@ -255,9 +271,13 @@ class MatcherSet:
     def _compile(self, key: str, spec: MatchSpec) -> _Compiled:
         for phrase in spec.phrases:
             self._add_phrase(key, "phrase", phrase, [self._norm_doc(phrase)])
-        for phrase in spec.lemmas:
+        for index, phrase in enumerate(spec.lemmas):
             words = [token.norm_ for token in self._nlp.make_doc(phrase)]
-            docs = [self._nlp.make_doc(" ".join(variant)) for variant in phrase_variants(words)]
+            try:
+                variants = phrase_variants(words)
+            except TooManyVariants as error:
+                raise PatternError(str(error), part=("lemmas", index), hint=error.hint) from None
+            docs = [self._nlp.make_doc(" ".join(variant)) for variant in variants]
             self._add_phrase(key, "lemma", phrase, docs)
         for phrase in spec.exceptions:
             self._add_phrase(key, "exception", phrase, [self._norm_doc(phrase)])

@@ -273,6 +273,21 @@ def load_yaml_data(path: Path) -> Any:
     return _compose(path)[0]
 
 
+def line_in_rule(where: RuleLocation, keys: tuple[Any, ...]) -> int | None:
+    """The line of `keys` (``("match", "lemmas", 2)``) in the rule defined at `where`, its
+    file read again (for a problem found once the rule is compiled, long after loading);
+    None when the file no longer holds that rule or that key."""
+    try:
+        data, lines = _compose(Path(where.path))
+    except (OSError, RulePackError):
+        return None
+    prefixes = [(index,) for index in range(len(data))] if isinstance(data, list) else [()]
+    for prefix in prefixes:
+        if lines.get((*prefix, "id")) == where.line:
+            return lines.get((*prefix, *keys))
+    return None
+
+
 def _compose(path: Path) -> tuple[Any, _Lines]:
     """Parse YAML safely; return the data and the 1-based line of every key and item."""
     text = read_utf8(path)
