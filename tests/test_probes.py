@@ -2,11 +2,13 @@
 
 Turns written from CHECKS.md alone by writers who saw no rule and no evaluation text (the
 README says how). The dev half (`sha1(id) % 2 == 1`) was read for misses on 2026-12-06 and
-rule classes were written from it; the test half is only scored. On the test half, the
-classes written from the dev half moved little (the dev half's recall rose far more): a
-behaviour worded freely is not a list of phrases, and these floors keep what the rules
-read now while measuring how far they are from reading it all. docs/accuracy.md
-("Written probe sets") has the numbers.
+rule classes were written from it; the test half is only scored. On the test half the
+phrase classes written from the dev half moved little (blame recall 0.09 -> 0.12,
+dismissal 0.29 -> 0.32, supervisor requests 0.33 -> 0.42, while the dev half's rose to
+0.76-0.96): a behaviour worded freely is not a list of phrases. The behaviour models
+trained on other writers' turns (`scripts/train_behaviour_models.py`, never on these)
+carried the test half to 0.47, 0.50 and 0.61 at precision 1.00. The floors keep what the
+rules read now; docs/accuracy.md ("Written probe sets") has the numbers.
 """
 
 from __future__ import annotations
@@ -124,20 +126,20 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
 # read on 2026-12-06 at the end of the session; the test half's recall is the measure of
 # how far the rules generalise, the dev half's of what was written from it.
 FLOORS = {
-    ("agent", "defensive.blame", "dev"): (0.9, 0.7),
-    ("agent", "defensive.blame", "test"): (0.9, 0.1),
+    ("agent", "defensive.blame", "dev"): (0.9, 0.75),
+    ("agent", "defensive.blame", "test"): (0.9, 0.4),
     ("agent", "defensive.deflection", "dev"): (0.9, 0.9),
-    ("agent", "defensive.deflection", "test"): (0.9, 0.5),
+    ("agent", "defensive.deflection", "test"): (0.9, 0.68),
     ("agent", "defensive.dismissive", "dev"): (0.9, 0.85),
-    ("agent", "defensive.dismissive", "test"): (0.9, 0.28),
+    ("agent", "defensive.dismissive", "test"): (0.9, 0.45),
     ("agent", "language.negative", "dev"): (0.85, 0.55),
     ("agent", "language.negative", "test"): (0.85, 0.5),
-    ("customer", "supervisor-request", "dev"): (0.9, 0.85),
-    ("customer", "supervisor-request", "test"): (0.9, 0.38),
-    ("customer", "strong", "dev"): (0.9, 0.65),
+    ("customer", "supervisor-request", "dev"): (0.9, 0.9),
+    ("customer", "supervisor-request", "test"): (0.9, 0.55),
+    ("customer", "strong", "dev"): (0.9, 0.9),
     ("customer", "strong", "test"): (0.9, 0.65),
-    ("pairs", "escalation.rising", "dev"): (0.85, 0.6),
-    ("pairs", "escalation.rising", "test"): (0.9, 0.75),
+    ("pairs", "escalation.rising", "dev"): (0.85, 0.65),
+    ("pairs", "escalation.rising", "test"): (0.9, 0.8),
     ("ack", "empathy.shown", "dev"): (0.88, 0.8),
     ("ack", "empathy.shown", "test"): (0.9, 0.72),
 }

@@ -67,6 +67,40 @@ def test_a_pack_defines_a_signal_and_a_rule_reads_it(tmp_path: Path) -> None:
     assert report.signals == ({"customer.worry": 0.8},)
 
 
+STRONG_MODEL = """\
+    - id: customer.fuming
+      model: strong
+      model_at_least: 0.9
+    """
+LIST_AND_SIGNAL = """\
+    - id: house.fuming
+      kind: phrase
+      category: care
+      severity: suggestion
+      speaker: customer
+      match: {phrases: [livid]}
+      signal: {signal: customer.fuming, at_least: 0.5}
+      message: 'Fuming: "{match}".'
+      suggestion: Acknowledge it first.
+    """
+
+
+def test_a_phrase_rule_reads_its_list_and_besides_it_a_model_signal_on_its_telling_sentence(
+        tmp_path: Path) -> None:
+    """The list decides where it hits; where it does not, the signal's model reading does,
+    and the finding points at the sentence that weighed most for the model."""
+    coach = coach_with(write_pack(tmp_path / "house", STRONG_MODEL, LIST_AND_SIGNAL))
+    session = coach.session()
+    (listed,) = session.add_turn({"speaker": "customer", "text": "I am livid about it."})
+    assert listed.span is not None and listed.span.text == "livid"
+    angry = "You are useless, absolutely disgusting and pathetic!!"
+    (modelled,) = session.add_turn({"speaker": "customer", "text": f"Order 4471. {angry} Bye."})
+    assert modelled.span is not None and modelled.span.text == angry.rstrip("!")
+    (evidence,) = modelled.evidence
+    assert (evidence.source, evidence.pattern) == ("signal", "strong")  # the model, by name
+    assert session.add_turn({"speaker": "customer", "text": "When will order 4471 ship?"}) == []
+
+
 def test_a_weak_cue_stays_below_the_threshold_and_yields_to_except_when(tmp_path: Path) -> None:
     coach = coach_with(write_pack(tmp_path / "house", WORRY, CUE_RULE))
     session = coach.session()

@@ -186,3 +186,47 @@ def test_metadata_names_training_data_and_licence(name: str) -> None:
     assert "GoEmotions" in meta["attribution"] and "CC BY 4.0" in meta["attribution"]
     assert meta["signal"] == name and meta["trained"] and meta["features"]
     assert meta["metrics"]["goemotions_test"]["auc"] > 0.7
+
+
+BEHAVIOURS = ("blame", "deflection", "dismissive", "supervisor")
+
+# (model, the behaviour worded as no phrase of the pack lists it, a look-alike without it)
+BEHAVIOUR_PAIRS = [
+    ("blame", "The parcel went back because you typed the flat number into the wrong box.",
+     "The parcel went back because our courier had the wrong flat number."),
+    ("deflection", "Head office sets those charges, so there's really nothing on my side.",
+     "Head office sets those charges, and I've asked them to refund this one for you."),
+    ("dismissive", "Honestly there is no need to get this wound up over a couple of quid.",
+     "Honestly there is no need to worry, the couple of quid will come back to you."),
+    ("supervisor", "Can you put me on to whoever runs your complaints team please.",
+     "Can you put me on to your billing team please, it's about a direct debit."),
+]
+
+
+@pytest.mark.parametrize("name", BEHAVIOURS)
+def test_behaviour_models_load_and_name_their_written_training_data(name: str) -> None:
+    model = LinearTextModel.load(name)
+    assert model is LinearTextModel.load(name) and model.name == name
+    assert 100 <= len(model.weights) <= 5000 and 0.0 < model.threshold < 1.0
+    meta = model.metadata
+    assert meta["feature_spec"] == FEATURE_SPEC and meta["signal"] == name
+    assert all(source.get("licence") == "Apache-2.0" for source in meta["training_data"])
+    assert meta["metrics"]["written_turns_cv"]["precision"] >= 0.9
+
+
+@pytest.mark.parametrize(("name", "clear", "neutral"), BEHAVIOUR_PAIRS)
+def test_behaviour_models_rank_the_behaviour_above_its_look_alike(
+    name: str, clear: str, neutral: str
+) -> None:
+    model = LinearTextModel.load(name)
+    assert model.score(clear) > model.score(neutral) + 0.1
+
+
+def test_the_telling_span_is_the_sentence_that_weighs_most() -> None:
+    model = LinearTextModel.load("strong")
+    text = "Hello there. This is absolutely ridiculous, you people are useless!! Thanks anyway."
+    start, end = model.telling_span(text) or (0, 0)
+    assert text[start:end] == "This is absolutely ridiculous, you people are useless"
+    assert model.telling_span("") is None and model.telling_span("?!...") is None
+    one = "you people are useless"
+    assert model.telling_span(f"  {one}  ") == (2, 2 + len(one))

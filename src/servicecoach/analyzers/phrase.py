@@ -35,10 +35,11 @@ class PhraseAnalyzer:
         self.follow_key = f"{rule.id}/followed_by"
         self.unless_key = f"{rule.id}/unless"
         self.speakers = frozenset(_speakers(rule))
-        reads_signal = isinstance(rule, PhraseRule) and rule.signal is not None
-        self.wake_keys = (self.follow_key,) if reads_signal else (self.match_key,)
+        self.wake_keys: tuple[str, ...] | None = (self.match_key,)
         """Without a hit of the main list (or of what must follow a signal's words), a turn
-        has nothing to report."""
+        has nothing to report; a signal read besides the list may hold on any turn."""
+        if isinstance(rule, PhraseRule) and rule.signal is not None:
+            self.wake_keys = (self.follow_key,) if rule.followed_by is not None else None
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile, by key."""
@@ -97,10 +98,13 @@ class PhraseAnalyzer:
         return [build_finding(rule, ctx, span=span, evidence=evidence, slots=slots)]
 
     def _main_hits(self, ctx: TurnContext) -> list[Hit]:
-        """Hits of the main list, or the words that showed the rule's signal."""
+        """Hits of the main list; where it has none (or there is none), the words that
+        showed the rule's signal."""
         rule = self.rule
-        if not isinstance(rule, PhraseRule) or rule.signal is None:
-            return ctx.hits(self.match_key)
+        reads_match = not isinstance(rule, PhraseRule) or rule.match is not None
+        hits = ctx.hits(self.match_key) if reads_match else []
+        if hits or not isinstance(rule, PhraseRule) or rule.signal is None:
+            return hits
         reading = ctx.signal(rule.signal.signal)
         if not reading.at_least(rule.signal.at_least) or reading.span is None:
             return []

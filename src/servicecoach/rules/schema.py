@@ -203,13 +203,15 @@ class _RuleBase(_Strict):
 
 
 class PhraseRule(_RuleBase):
-    """Fires on a turn of `speaker` where `match` hits, unless `unless` hits in the same turn."""
+    """Fires on a turn of `speaker` where `match` hits (or `signal` holds), unless `unless`
+    hits in the same turn."""
 
     kind: Literal["phrase"]
     match: MatchSpec | None = None
     signal: SignalCondition | None = Field(
         default=None,
-        description="Instead of 'match': the turn's signal, on the words that showed it",
+        description="The turn's signal, on the words that showed it: instead of 'match', or "
+        "with it, where 'match' finds nothing",
     )
     followed_by: MatchSpec | None = Field(
         default=None,
@@ -232,8 +234,8 @@ class PhraseRule(_RuleBase):
 
     @model_validator(mode="after")
     def _rewrites_name_matches(self) -> PhraseRule:
-        if (self.match is None) == (self.signal is None):
-            raise ValueError("a phrase rule needs one of 'match' and 'signal'")
+        if self.match is None and self.signal is None:
+            raise ValueError("a phrase rule needs 'match', 'signal' or both")
         match = self.match or MatchSpec(phrases=("-",))
         known = set(match.phrases) | set(match.lemmas) | set(match.regex)
         unknown = sorted(set(self.rewrites) - known)

@@ -92,6 +92,8 @@ _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 _NOT_WORD = re.compile(r"[^\w'.!?;\n]|_")
 _SAD = re.compile(r"(?<![A-Za-z0-9])[:;=]'?-?[(\[/\\|]")
 _SMILE = re.compile(r"(?<![A-Za-z0-9])[:;=]-?[)\]DPp](?![A-Za-z0-9])")
+_SENTENCE_TEXT = re.compile(r"[^.!?;\n\r\u2026]+")
+"""A stretch of text between the models' sentence ends (for `LinearTextModel.telling_span`)."""
 
 
 def _has_triple(raw: bytes) -> bool:
@@ -307,6 +309,25 @@ class LinearTextModel:
         ]
         pushed.sort(key=lambda item: (-item[1], item[0]))
         return pushed[:top]
+
+    def telling_span(self, text: str) -> tuple[int, int] | None:
+        """Character offsets of the turn's most telling sentence for the model (the one
+        whose words and pairs weigh most; the first of ties), trimmed of spaces: where a
+        finding that rests on the model points. None for a turn without words."""
+        weights = self.weights
+        keys = weights.keys()
+        best: tuple[int, int] | None = None
+        best_total = -math.inf
+        for stretch in _SENTENCE_TEXT.finditer(text[:MAX_CHARS]):
+            parts = features(stretch.group()).sentences
+            if not parts:
+                continue
+            total = sum(map(weights.__getitem__, keys & parts[0]))
+            if total > best_total:
+                best_total = total
+                start = stretch.start() + len(stretch.group()) - len(stretch.group().lstrip())
+                best = (start, stretch.start() + len(stretch.group().rstrip()))
+        return best
 
     def __repr__(self) -> str:
         return f"LinearTextModel({self.name!r}, {len(self.weights)} features)"

@@ -180,7 +180,7 @@ class SignalReader:
             probability = model.score(text)
             threshold = spec.model_at_least or model.threshold
             if probability >= threshold:
-                yield SignalReading(signal, spec.model_score, None, partial(
+                yield SignalReading(signal, spec.model_score, model.telling_span(text), partial(
                     _model_evidence, signal, model, spec.model, text, probability, index))
         if (spec.sentiment_below is not None and spec.sentiment_score > floor
                 and ctx.sentiment <= spec.sentiment_below):
