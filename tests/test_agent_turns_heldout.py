@@ -2,8 +2,10 @@
 
 On 2026-12-06 the `core` pack found 126 of the 230 labels of the agent turns here with 22
 false alarms (0.85 / 0.55), and 0.81 / 0.50 before the other half of the set was read: the
-defensive ids are the weak ones (blame 3 of 27, deflection 6 of 30). The floors sit a little
-under, so that a change which loses what the rules read of unread text fails here.
+defensive ids are the weak ones (blame 3 of 27, deflection 6 of 30). With the behaviour
+models (2026-12-06, fourth session; trained on other writers' turns, never these) it reads
+0.86 / 0.60: deflection 17 of 30, dismissal 10 of 24, blame still 3 of 27. The floors sit a
+little under, so that a change which loses what the rules read of unread text fails here.
 """
 
 from __future__ import annotations
@@ -50,5 +52,6 @@ def test_agent_turn_ids_reach_their_floors_on_unread_turns(coach: Coach) -> None
     found = counts(coach)
     precision = found["tp"] / (found["tp"] + found["fp"])
     recall = found["tp"] / (found["tp"] + found["fn"])
-    assert precision >= 0.8 and recall >= 0.5, found
+    assert precision >= 0.8 and recall >= 0.57, found
     assert found["confidence.hedge tp"] >= 14 and found["commitment.vague tp"] >= 13, found
+    assert found["defensive.deflection tp"] >= 15, found

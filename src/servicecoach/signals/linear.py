@@ -222,7 +222,7 @@ class LinearTextModel:
     Instances are shared (`load` caches them): treat `weights` and `metadata` as read-only.
     """
 
-    __slots__ = ("bias", "metadata", "name", "weights")
+    __slots__ = ("_known", "bias", "metadata", "name", "weights")
 
     def __init__(
         self,
@@ -235,6 +235,9 @@ class LinearTextModel:
         self.bias = float(bias)
         self.weights = weights
         self.metadata = metadata
+        self._known = frozenset(weights)
+        """The weighted features as a set: intersecting two sets reuses the hashes their
+        entries keep, where a dict view re-hashes each word pair (docs/performance.md)."""
 
     @classmethod
     def load(cls, name: str) -> LinearTextModel:
@@ -268,18 +271,17 @@ class LinearTextModel:
 
     def logit(self, text: str) -> float:
         """The log-odds of the turn (see the class docstring)."""
-        weights = self.weights
-        keys = weights.keys()
-        get = weights.__getitem__
+        known = self._known.intersection
+        get = self.weights.__getitem__
         found = features(text)
         z = self.bias
         if found.cues:
-            z += sum(map(get, keys & found.cues))
+            z += sum(map(get, known(found.cues)))
         parts = found.sentences
         if len(parts) == 1:
-            z += sum(map(get, keys & parts[0]))
+            z += sum(map(get, known(parts[0])))
         elif parts:
-            z += max([sum(map(get, keys & part)) for part in parts])
+            z += max([sum(map(get, known(part))) for part in parts])
         return z
 
     def score(self, text: str) -> float:
