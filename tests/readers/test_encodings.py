@@ -104,9 +104,15 @@ def test_a_whole_document_with_a_bad_byte_is_one_error_at_its_offset(tmp_path: P
 )
 def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(
         tmp_path: Path, codec: str, name: str, content: str, ids: list[str]) -> None:
-    path = tmp_path / name
     bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}
-    path.write_bytes(bom[codec] + content.encode(codec))
+    _read_as_its_utf8_twin(tmp_path, name, bom[codec] + content.encode(codec), content, ids)
+
+
+def _read_as_its_utf8_twin(tmp_path: Path, name: str, raw: bytes, content: str,
+                           ids: list[str]) -> None:
+    """`raw` (the text `content` in another encoding) reads as the same file in UTF-8."""
+    path = tmp_path / name
+    path.write_bytes(raw)
     twin = tmp_path / f"utf8-{name}"
     twin.write_text(content, encoding="utf-8", newline="")
     results, expected = _results(path), _results(twin)
@@ -206,13 +212,7 @@ def test_utf16_and_utf32_files_without_a_byte_order_mark_are_read(
     """Every other byte NUL (UTF-16) or three in four (UTF-32): no UTF-8 text looks so, and
     the file is read as the wide encoding its first characters show (it was "cannot tell
     the input format", with no word of the encoding)."""
-    path = tmp_path / name
-    path.write_bytes(content.encode(codec))
-    twin = tmp_path / f"utf8-{name}"
-    twin.write_text(content, encoding="utf-8", newline="")
-    results, expected = _results(path), _results(twin)
-    assert [r.id for r in results if isinstance(r, Transcript)] == ids, results
-    assert results == expected
+    _read_as_its_utf8_twin(tmp_path, name, content.encode(codec), content, ids)
 
 
 def test_utf16_without_a_byte_order_mark_on_stdin_is_read(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -60,6 +60,21 @@ PAIRS = [
 ]
 
 
+BEHAVIOURS = ("blame", "deflection", "dismissive", "supervisor")
+
+# (model, the behaviour worded as no phrase of the pack lists it, a look-alike without it)
+BEHAVIOUR_PAIRS = [
+    ("blame", "The parcel went back because you typed the flat number into the wrong box.",
+     "The parcel went back because our courier had the wrong flat number."),
+    ("deflection", "Head office sets those charges, so there's really nothing on my side.",
+     "Head office sets those charges, and I've asked them to refund this one for you."),
+    ("dismissive", "Honestly there is no need to get this wound up over a couple of quid.",
+     "Honestly there is no need to worry, the couple of quid will come back to you."),
+    ("supervisor", "Can you put me on to whoever runs your complaints team please.",
+     "Can you put me on to your billing team please, it's about a direct debit."),
+]
+
+
 @pytest.mark.parametrize("name", SIGNALS)
 def test_shipped_model_loads_once(name: str) -> None:
     model = LinearTextModel.load(name)
@@ -84,7 +99,7 @@ def test_unknown_or_bad_names_are_refused() -> None:
         LinearTextModel.load("../linear")
 
 
-@pytest.mark.parametrize(("name", "clear", "neutral"), PAIRS)
+@pytest.mark.parametrize(("name", "clear", "neutral"), PAIRS + BEHAVIOUR_PAIRS)
 def test_clear_cases_score_above_neutral_paraphrases(
     name: str, clear: str, neutral: str
 ) -> None:
@@ -188,21 +203,6 @@ def test_metadata_names_training_data_and_licence(name: str) -> None:
     assert meta["metrics"]["goemotions_test"]["auc"] > 0.7
 
 
-BEHAVIOURS = ("blame", "deflection", "dismissive", "supervisor")
-
-# (model, the behaviour worded as no phrase of the pack lists it, a look-alike without it)
-BEHAVIOUR_PAIRS = [
-    ("blame", "The parcel went back because you typed the flat number into the wrong box.",
-     "The parcel went back because our courier had the wrong flat number."),
-    ("deflection", "Head office sets those charges, so there's really nothing on my side.",
-     "Head office sets those charges, and I've asked them to refund this one for you."),
-    ("dismissive", "Honestly there is no need to get this wound up over a couple of quid.",
-     "Honestly there is no need to worry, the couple of quid will come back to you."),
-    ("supervisor", "Can you put me on to whoever runs your complaints team please.",
-     "Can you put me on to your billing team please, it's about a direct debit."),
-]
-
-
 @pytest.mark.parametrize("name", BEHAVIOURS)
 def test_behaviour_models_load_and_name_their_written_training_data(name: str) -> None:
     model = LinearTextModel.load(name)
@@ -212,14 +212,6 @@ def test_behaviour_models_load_and_name_their_written_training_data(name: str) -
     assert meta["feature_spec"] == FEATURE_SPEC and meta["signal"] == name
     assert all(source.get("licence") == "Apache-2.0" for source in meta["training_data"])
     assert meta["metrics"]["written_turns_cv"]["precision"] >= 0.9
-
-
-@pytest.mark.parametrize(("name", "clear", "neutral"), BEHAVIOUR_PAIRS)
-def test_behaviour_models_rank_the_behaviour_above_its_look_alike(
-    name: str, clear: str, neutral: str
-) -> None:
-    model = LinearTextModel.load(name)
-    assert model.score(clear) > model.score(neutral) + 0.1
 
 
 def test_the_telling_span_is_the_sentence_that_weighs_most() -> None:
