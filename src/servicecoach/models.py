@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class Speaker(str, Enum):
-    """Who said a turn. Any spelling `speaker_named` reads gives the speaker
-    (``Speaker("AGENT")``), so a `Turn` given to the live API or read from canonical JSON
-    takes the spellings the file readers take."""
+    """Who said a turn: agent, customer or system, in any case ("AGENT", "Customer"), as
+    the file readers take it."""
 
     AGENT = "agent"
     CUSTOMER = "customer"
@@ -26,6 +25,8 @@ class Speaker(str, Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> Speaker | None:
+        """Any spelling `speaker_named` reads (``Speaker("AGENT")``): the live API and
+        canonical JSON take the spellings the file readers take."""
         return speaker_named(value) if isinstance(value, str) else None
 
 
