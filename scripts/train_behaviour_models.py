@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -49,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from train_signals import FEATURE_SPEC, Config, Example, roc_auc, train
+from train_signals import FEATURE_SPEC, Config, Example, fold_of, roc_auc, train
 
 from servicecoach.signals.linear import LinearTextModel
 
@@ -67,6 +66,8 @@ RULE_LABELS = {"defensive.blame": "blame", "defensive.deflection": "deflection",
 WEIGHTS = REPO / "src" / "servicecoach" / "signals" / "weights"
 MIN_PRECISION = 0.9
 FOLDS = 5
+CORPUS_WEIGHT = 1.0
+"""The sample weight of a real corpus turn (a written one weighs `Config.authored_weight`)."""
 
 
 @dataclass(frozen=True)
@@ -142,14 +143,10 @@ def corpus_turns(speaker: str) -> list[str]:
 def examples(behaviour: Behaviour, rows: Sequence[dict[str, Any]],
              real: Sequence[str]) -> list[Example]:
     """The written turns of the model's speaker (weight 10) and the real ones (weight 1)."""
-    found = [Example(row["text"], int(behaviour.label in row["labels"]), 10.0, "authored")
+    weight = config(behaviour).authored_weight
+    found = [Example(row["text"], int(behaviour.label in row["labels"]), weight, "authored")
              for row in rows if row["speaker"] == behaviour.speaker]
-    return found + [Example(text, 0, 1.0, "corpus") for text in real]
-
-
-def fold_of(text: str) -> int:
-    """A stable fold for cross-validation."""
-    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % FOLDS
+    return found + [Example(text, 0, CORPUS_WEIGHT, "corpus") for text in real]
 
 
 def threshold_for(behaviour: Behaviour, data: Sequence[Example]) -> tuple[float, dict[str, float]]:
@@ -157,9 +154,9 @@ def threshold_for(behaviour: Behaviour, data: Sequence[Example]) -> tuple[float,
     `MIN_PRECISION`, and the cross-validated metrics there."""
     scored: list[tuple[float, int]] = []
     for fold in range(FOLDS):
-        model = train(config(behaviour), [e for e in data if fold_of(e.text) != fold]).model()
+        model = train(config(behaviour), [e for e in data if fold_of(e.text, FOLDS) != fold]).model()
         scored += [(model.score(e.text), e.label) for e in data
-                   if fold_of(e.text) == fold and e.source == "authored"]
+                   if fold_of(e.text, FOLDS) == fold and e.source == "authored"]
     positives = sum(label for _, label in scored)
     for threshold in [t / 100 for t in range(30, 96)]:
         tp = sum(1 for s, label in scored if s >= threshold and label)
@@ -188,8 +185,11 @@ def weights_file(behaviour: Behaviour, rows: int, trained: Any, threshold: float
             "trainer": "scripts/train_behaviour_models.py (L2 logistic regression, "
                        "full-batch L-BFGS, numpy)",
             "feature_spec": FEATURE_SPEC,
-            "hyperparameters": {"l2": 1e-3, "min_count": 2, "max_features": 3000,
-                                "prune_below": 0.02, "written_weight": 10.0, "corpus_weight": 1.0,
+            "hyperparameters": {"l2": trained.config.l2, "min_count": trained.config.min_count,
+                                "max_features": trained.config.max_features,
+                                "prune_below": trained.config.prune,
+                                "written_weight": trained.config.authored_weight,
+                                "corpus_weight": CORPUS_WEIGHT,
                                 "features_kept": len(trained.weights)},
             "training_data": [
                 {"name": "servicecoach written turns (training/signals/behaviours.jsonl)",
