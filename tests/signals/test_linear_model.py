@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from importlib.resources import files
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from servicecoach.signals.linear import (
     FEATURE_SPEC,
     MAX_CHARS,
     LinearTextModel,
+    ModelGroup,
     clear_feature_cache,
     feature_name,
     features,
@@ -222,3 +225,24 @@ def test_the_telling_span_is_the_sentence_that_weighs_most() -> None:
     assert model.telling_span("") is None and model.telling_span("?!...") is None
     one = "you people are useless"
     assert model.telling_span(f"  {one}  ") == (2, 2 + len(one))
+
+
+def _devset_turns() -> list[str]:
+    path = Path(__file__).parents[1] / "devset" / "transcripts.jsonl"
+    return [turn["text"] for line in path.read_text(encoding="utf-8").splitlines() if line
+            for turn in json.loads(line)["turns"]]
+
+
+@pytest.mark.parametrize("names", [("blame", "deflection", "dismissive"), ("supervisor",),
+                                   ("distress", "strong", "ack", "supervisor")])
+def test_a_group_scores_each_model_as_the_model_does(names: tuple[str, ...]) -> None:
+    models = [LinearTextModel.load(name) for name in names]
+    group = ModelGroup(models)
+    assert group.models == tuple(models)
+    texts = [*_devset_turns(), "", "!!", "Sorry. That is YOUR fault!! Read the terms :("]
+    assert len(texts) > 500
+    for text in texts:  # the same sums, added up in another order
+        assert group.logits(text) == pytest.approx([model.logit(text) for model in models],
+                                                   rel=1e-12, abs=1e-12)
+        assert group.scores(text) == pytest.approx([model.score(text) for model in models],
+                                                   rel=1e-12, abs=1e-12)

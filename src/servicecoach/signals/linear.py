@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import chain, islice
+from operator import add
 from typing import Any, NamedTuple, TypeAlias
 
 #: A feature: a word, a cue (``__caps__``...), an emoji, or a pair of words (a bigram).
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_CHARS",
     "Feature",
     "LinearTextModel",
+    "ModelGroup",
     "TurnFeatures",
     "clear_feature_cache",
     "feature_name",
@@ -333,6 +335,52 @@ class LinearTextModel:
 
     def __repr__(self) -> str:
         return f"LinearTextModel({self.name!r}, {len(self.weights)} features)"
+
+
+class ModelGroup:
+    """Several models read on the same turns, scored together: `logits` gives each model's
+    `LinearTextModel.logit` (equal but for the order in which floats are added).
+
+    Each feature of the turn is looked up once, in one table of every model's weight for
+    it (zero where a model has none), instead of once per model: the models of a speaker
+    weigh mostly the same words, and with the three agent models each looking a sentence up
+    in its own 3,000 weights, the look-ups were most of their cost (docs/performance.md).
+    """
+
+    __slots__ = ("_biases", "_weights", "_zeros", "models")
+
+    def __init__(self, models: Iterable[LinearTextModel]) -> None:
+        self.models = tuple(models)
+        known = frozenset[Feature]().union(*(model.weights for model in self.models))
+        self._weights = {feature: tuple(model.weights.get(feature, 0.0) for model in self.models)
+                         for feature in known}
+        """For each feature any model weighs, every model's weight, in `models`' order."""
+        self._biases = tuple(model.bias for model in self.models)
+        self._zeros = (0.0,) * len(self.models)
+
+    def logits(self, text: str) -> tuple[float, ...]:
+        """The log-odds of the turn for each model, in `models`' order."""
+        if len(self.models) == 1:  # the table's tuples cost more than they save for one
+            return (self.models[0].logit(text),)
+        found = features(text)
+        z = self._biases
+        if found.cues:
+            z = tuple(map(add, z, self._totals(found.cues)))
+        parts = found.sentences
+        if len(parts) == 1:
+            z = tuple(map(add, z, self._totals(parts[0])))
+        elif parts:
+            z = tuple(map(add, z, map(max, zip(*map(self._totals, parts)))))
+        return z
+
+    def scores(self, text: str) -> tuple[float, ...]:
+        """The probability (0..1) of each model's signal in the turn, in `models`' order."""
+        return tuple(map(_sigmoid, self.logits(text)))
+
+    def _totals(self, found: frozenset[Feature]) -> tuple[float, ...]:
+        """Each model's sum of the weights of `found` (a sentence's features, or the cues):
+        the weight tuples of the features any model knows, added up column by column."""
+        return tuple(map(sum, zip(*filter(None, map(self._weights.get, found))))) or self._zeros
 
 
 @cache

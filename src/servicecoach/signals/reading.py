@@ -10,11 +10,11 @@ recompute them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from servicecoach.models import Evidence, Speaker, Turn
 from servicecoach.nlp.matching import Hit
@@ -22,7 +22,9 @@ from servicecoach.nlp.shouting import is_shouting, shouted_words
 from servicecoach.rules.schema import MatchSpec, SignalSpec
 
 if TYPE_CHECKING:
-    from servicecoach.signals.linear import LinearTextModel
+    from servicecoach.signals.linear import LinearTextModel, ModelGroup
+
+T = TypeVar("T")
 
 _SHOUT_MIN_LETTERS = 12
 _SHOUT_SHARE = 0.7
@@ -48,6 +50,9 @@ class TurnView(Protocol):
 
     def signal(self, signal: str) -> SignalReading:
         """Another signal's reading of the turn."""
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per turn for `key`."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class SignalReader:
         self.models: dict[str, LinearTextModel] = _load_models(
             {spec.model for spec in self.specs.values() if spec.model}
         )
+        self._groups: dict[Speaker, ModelGroup] = _model_groups(self.specs.values(), self.models)
+        """The models each speaker's signals read, scored together on a turn."""
         self.by_speaker: dict[Speaker, tuple[str, ...]] = {
             speaker: tuple(sid for sid, spec in self.specs.items()
                            if spec.speaker == speaker.value)
@@ -177,7 +184,7 @@ class SignalReader:
         signal, index, text = spec.id, ctx.index, ctx.turn.text
         if spec.model is not None and spec.model_score > floor:
             model = self.models[spec.model]
-            probability = model.score(text)
+            probability = self._probability(model, ctx)
             threshold = spec.model_at_least or model.threshold
             if probability >= threshold:
                 yield SignalReading(signal, spec.model_score, model.telling_span(text), partial(
@@ -192,6 +199,30 @@ class SignalReader:
                 yield SignalReading(signal, spec.shouting_score, shout, partial(
                     Evidence, source="pattern", pattern="upper case", turn_index=index,
                     note=f"{signal}: shouting"))
+
+
+    def _probability(self, model: LinearTextModel, ctx: TurnView) -> float:
+        """`model.score` of the turn, from the scores of all the models its speaker's signals
+        read (computed together, on the first that one of them asks for)."""
+        group = self._groups[ctx.turn.speaker]
+        scores = ctx.memo(("signal models", ctx.turn.speaker),
+                          lambda: group.scores(ctx.turn.text))
+        return scores[group.models.index(model)]
+
+
+def _model_groups(specs: Iterable[SignalSpec], models: dict[str, LinearTextModel]
+                  ) -> dict[Speaker, ModelGroup]:
+    """For each speaker whose signals read models, those models as one `ModelGroup`."""
+    if not models:
+        return {}
+    from servicecoach.signals.linear import ModelGroup
+
+    names: dict[Speaker, set[str]] = {}
+    for spec in specs:
+        if spec.model:
+            names.setdefault(Speaker(spec.speaker), set()).add(spec.model)
+    return {speaker: ModelGroup(models[name] for name in sorted(read))
+            for speaker, read in names.items()}
 
 
 def _cue_reading(signal: str, cue: str, score: float, hit: Hit, index: int) -> SignalReading:
