@@ -200,7 +200,6 @@ class SignalReader:
                     Evidence, source="pattern", pattern="upper case", turn_index=index,
                     note=f"{signal}: shouting"))
 
-
     def _probability(self, model: LinearTextModel, ctx: TurnView) -> float:
         """`model.score` of the turn, from the scores of all the models its speaker's signals
         read (computed together, on the first that one of them asks for)."""
