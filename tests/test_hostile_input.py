@@ -421,3 +421,54 @@ def test_a_long_conversation_of_findings_keeps_only_the_findings() -> None:
     cost: under 2,500 bytes a turn (it was 4,500 when every turn's analysis was kept)."""
     per_turn, _ = _growth(BUSY)
     assert per_turn < 2_500, f"{per_turn:.0f} bytes a turn"
+
+
+# --- strings no UTF-8 output can hold -----------------------------------------------------
+
+LONE = "\ud800"
+
+
+def _ok_record(name: str) -> str:
+    return json.dumps({"id": name, "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "Calm down."}]})
+
+
+@pytest.mark.parametrize("where", ["metadata value", "metadata key", "record field",
+                                   "turn field", "event field"])
+@pytest.mark.parametrize(("command", "output"), [
+    ("score", "jsonl"), ("score", "csv"), ("convert", "jsonl")])
+def test_a_lone_surrogate_anywhere_in_a_record_is_replaced_not_a_lost_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, command: str, output: str,
+) -> None:
+    """A JSON ``"\\ud800"`` escape outside a turn's text (in metadata, in a field servicecoach
+    keeps but does not read) crashed `score --format csv` and `convert` with a traceback and
+    lost the record in JSON output: it is replaced by U+FFFD, as in turn texts."""
+    record: dict[str, Any] = {"id": "odd", "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "Calm down."}],
+        "events": [{"type": "transfer", "after_turn": 0}]}
+    if where == "metadata value":
+        record["metadata"] = {"queue": LONE, "tags": [{"name": f"a{LONE}"}]}
+    elif where == "metadata key":
+        record["metadata"] = {f"q{LONE}": "x"}
+    elif where == "record field":
+        record[f"x{LONE}"] = [LONE]
+    elif where == "turn field":
+        record["turns"][0]["note"] = LONE
+    else:
+        record["events"][0]["note"] = {"k": LONE}
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([_ok_record("a"), json.dumps(record), _ok_record("c")]) + "\n",
+                    encoding="utf-8")
+    from servicecoach.cli import main
+
+    flag = "--to" if command == "convert" else "--format"
+    main([command, str(path), flag, output])
+    out, err = capsys.readouterr()
+    assert "could not" not in err.replace("0 could not", ""), err
+    if output == "jsonl":
+        key = "id" if command == "convert" else "transcript_id"
+        assert [json.loads(line)[key] for line in out.splitlines()] == ["a", "odd", "c"]
+    if command == "convert" or where.startswith("metadata"):
+        assert "\ufffd" in out

@@ -93,6 +93,29 @@ def replace_lone_surrogates(value: Any) -> Any:
     return value
 
 
+def _encodable_data(value: Any) -> Any:
+    """JSON-like `value` (strings, lists, objects) with every string and key passed through
+    `replace_lone_surrogates`."""
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    if isinstance(value, dict):
+        return {replace_lone_surrogates(key): _encodable_data(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encodable_data(item) for item in value]
+    return value
+
+
+def _extras_encodable(cls: type[BaseModel], data: Any) -> Any:
+    """`data` for an input model with the fields it does not know (which it keeps, and
+    `convert` and reports write) made encodable by `_encodable_data`; its own fields have
+    validators of their own."""
+    if isinstance(data, dict) and not data.keys() <= cls.model_fields.keys():
+        return {replace_lone_surrogates(key): value if key in cls.model_fields
+                else _encodable_data(value) for key, value in data.items()}
+    return data
+
+
 MAX_SECONDS = 1e11
 """The latest time a turn or event may have, in seconds from the start (some 3,000 years):
 larger, infinite and NaN times are refused, so no duration ever overflows."""
@@ -138,6 +161,7 @@ class Turn(_Output):
                               description="End time in seconds")
 
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
+    _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Turn:
@@ -162,6 +186,7 @@ class Event(_Output):
     target: str | None = Field(default=None, description="Transfer target (team, queue, agent)")
 
     _target_encodable = field_validator("target", mode="before")(replace_lone_surrogates)
+    _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
     def _placed_in_time(self) -> Event:
@@ -178,8 +203,7 @@ class Metadata(BaseModel):
     customer_name: str | None = Field(default=None, description="The customer's name, if known")
     agent_name: str | None = Field(default=None, description="The agent's name, if known")
 
-    _names_encodable = field_validator("customer_name", "agent_name", mode="before")(
-        replace_lone_surrogates)
+    _encodable = model_validator(mode="before")(staticmethod(_encodable_data))
 
 
 class Transcript(BaseModel):
@@ -193,6 +217,8 @@ class Transcript(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     turns: tuple[Turn, ...] = Field(description="Turns in the order they happened")
     events: tuple[Event, ...] = Field(default=(), description="Hold and transfer events")
+
+    _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -295,6 +321,8 @@ class Source(BaseModel):
     record: int | None = Field(default=None, description="1-based record number in the file")
     line: int | None = Field(default=None, description="1-based line where the record starts")
 
+    _file_encodable = field_validator("file", mode="before")(replace_lone_surrogates)
+
 
 class Report(BaseModel):
     """Everything servicecoach found in one transcript."""
@@ -330,6 +358,8 @@ class Report(BaseModel):
         description="What servicecoach had to assume about the input (roles decided by "
         "heuristic, records left out of the turns on purpose)",
     )
+
+    _metadata_encodable = field_validator("metadata", mode="before")(_encodable_data)
 
     def issues(self, min_severity: Severity = Severity.SUGGESTION) -> tuple[Finding, ...]:
         """Issues at or above a severity."""
