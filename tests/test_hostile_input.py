@@ -472,3 +472,36 @@ def test_a_lone_surrogate_anywhere_in_a_record_is_replaced_not_a_lost_record(
         assert [json.loads(line)[key] for line in out.splitlines()] == ["a", "odd", "c"]
     if command == "convert" or where.startswith("metadata"):
         assert "\ufffd" in out
+
+
+@pytest.mark.parametrize("where", ["metadata", "record field", "turn field"])
+def test_data_nested_deeper_than_reports_can_hold_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str,
+) -> None:
+    """Metadata nested 300 levels deep (JSON reads up to about 990) was read, then lost
+    when its report was written ("Maximum serialization depth exceeded", called a bug in
+    servicecoach): it is refused when read, naming the record and the limit."""
+    from servicecoach.cli import main
+
+    deep: Any = "x"
+    for _ in range(300):
+        deep = [deep]
+    record: dict[str, Any] = {"id": "deep", "turns": [
+        {"speaker": "customer", "text": "Where is my order?"},
+        {"speaker": "agent", "text": "Calm down."}]}
+    if where == "metadata":
+        record["metadata"] = {"tags": deep}
+    elif where == "record field":
+        record["raw"] = deep
+    else:
+        record["turns"][0]["raw"] = deep
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([_ok_record("a"), json.dumps(record), _ok_record("c")]) + "\n",
+                    encoding="utf-8")
+    for command, flag in (("score", "--format"), ("convert", "--to")):
+        main([command, str(path), flag, "jsonl"])
+        out, err = capsys.readouterr()
+        assert len(out.splitlines()) == 2
+        [line] = [line for line in err.splitlines() if line.startswith("error:")]
+        assert "line 2, transcript 'deep'" in line and "64 levels" in line, line
+        assert "bug" not in line

@@ -93,16 +93,25 @@ def replace_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def _encodable_data(value: Any) -> Any:
+MAX_NESTING = 64
+"""How deep lists and objects may nest in metadata and in the fields servicecoach keeps
+without reading them: reports and `convert` write them, and JSON output cannot hold
+much deeper data (pydantic stops at 255 levels, the report's own included)."""
+
+
+def _encodable_data(value: Any, depth: int = 0) -> Any:
     """JSON-like `value` (strings, lists, objects) with every string and key passed through
-    `replace_lone_surrogates`."""
+    `replace_lone_surrogates`; nested deeper than `MAX_NESTING`, a `ValueError`."""
     if isinstance(value, str):
         return replace_lone_surrogates(value)
+    if isinstance(value, (dict, list, tuple)) and depth >= MAX_NESTING:
+        raise ValueError(f"lists and objects nested more than {MAX_NESTING} levels deep "
+                         "(reports cannot hold them: flatten the field or leave it out)")
     if isinstance(value, dict):
-        return {replace_lone_surrogates(key): _encodable_data(item)
+        return {replace_lone_surrogates(key): _encodable_data(item, depth + 1)
                 for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_encodable_data(item) for item in value]
+        return [_encodable_data(item, depth + 1) for item in value]
     return value
 
 
@@ -203,7 +212,10 @@ class Metadata(BaseModel):
     customer_name: str | None = Field(default=None, description="The customer's name, if known")
     agent_name: str | None = Field(default=None, description="The agent's name, if known")
 
-    _encodable = model_validator(mode="before")(staticmethod(_encodable_data))
+    @model_validator(mode="before")
+    @classmethod
+    def _encodable(cls, data: Any) -> Any:
+        return _encodable_data(data)
 
 
 class Transcript(BaseModel):
@@ -359,7 +371,10 @@ class Report(BaseModel):
         "heuristic, records left out of the turns on purpose)",
     )
 
-    _metadata_encodable = field_validator("metadata", mode="before")(_encodable_data)
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _metadata_encodable(cls, value: Any) -> Any:
+        return _encodable_data(value)
 
     def issues(self, min_severity: Severity = Severity.SUGGESTION) -> tuple[Finding, ...]:
         """Issues at or above a severity."""
