@@ -51,3 +51,28 @@ def test_rules_output_is_printable(tmp_path: Path, capsys: pytest.CaptureFixture
         assert not _controls(out), (command, out)
     main(["rules", "explain", "p.x", "--pack", str(pack)])
     assert "Message: said it" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("output", ["text", "junit", "github"])
+def test_check_writes_any_id_and_file_name_to_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str,
+) -> None:
+    """A canned file whose name is not UTF-8 (`caf\\xe9.txt`, a surrogate in Python) stopped
+    `check --output` with a traceback, and an id with U+FFFE or U+FFFF (which XML cannot
+    hold) made JUnit output that no XML parser reads. The name is written with U+FFFD, the
+    characters XML cannot hold are replaced, and the JUnit file parses."""
+    import os
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    path.write_text("%% id: call\ufffe\uffff7\n%% expect-not: defensive.dismissive\n"
+                    "Customer: Where is my order\ufffe?\nAgent: Calm down, it is on its way.\uffff\n",
+                    encoding="utf-8")
+    target = tmp_path / "out.txt"
+    code = main(["check", str(path), "--format", output, "--output", str(target)])
+    assert code == 1, capsys.readouterr().err
+    written = target.read_text(encoding="utf-8")
+    assert "caf\ufffd.txt" in written
+    if output == "junit":
+        case = ET.fromstring(written).find("testsuite/testcase")
+        assert case is not None and case.get("name") == "call\ufffd\ufffd7"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from servicecoach.models import Finding, FindingKind, Report
+from servicecoach.models import Finding, FindingKind, Report, replace_lone_surrogates
 from servicecoach.writers.csv import FindingsCsvWriter
 
 
@@ -46,8 +46,9 @@ _SPACE = re.compile("[\t\n]")
 def printable(text: str) -> str:
     """`text` as a terminal shows it safely on one line: escape sequences (``ESC [ ...``,
     ``ESC ] ... BEL``), control characters and bidirectional overrides removed; tabs and
-    line breaks become spaces."""
-    return _TERMINAL.sub("", _SPACE.sub(" ", text))
+    line breaks become spaces; lone surrogates (a file name that is not UTF-8) become
+    U+FFFD, so that the text can be written as UTF-8."""
+    return replace_lone_surrogates(_TERMINAL.sub("", _SPACE.sub(" ", text)))
 
 
 def render_jsonl(report: Report) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
@@ -30,6 +31,11 @@ def _summary(outcomes: list[CheckOutcome]) -> str:
     return text
 
 
+_NOT_XML = re.compile("[\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped, that `printable` (which the output goes
+through) keeps: the noncharacters U+FFFE and U+FFFF."""
+
+
 def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
     """One test case per transcript; a failure carries the mismatches."""
     failures = sum(not o.passed for o in outcomes)
@@ -52,7 +58,7 @@ def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
             )
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(ET.tostring(suites, encoding="unicode") + "\n")
+    out.write(_NOT_XML.sub("\ufffd", ET.tostring(suites, encoding="unicode")) + "\n")
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
