@@ -505,3 +505,18 @@ def test_data_nested_deeper_than_reports_can_hold_is_a_located_error(
         [line] = [line for line in err.splitlines() if line.startswith("error:")]
         assert "line 2, transcript 'deep'" in line and "64 levels" in line, line
         assert "bug" not in line
+
+
+@pytest.mark.parametrize("event", [{"type": "nope", "at": 1}, {"type": "hold_start"},
+                                   {"type": "hold_start", "at": math.nan}, "hold_start"])
+def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, event: Any) -> None:
+    """`add_event` let pydantic's ValidationError out where `add_turn` raises the
+    `InputError` a live integration catches: it names the session and the event now, and
+    leaves the session as it was."""
+    session = coach.session(transcript_id="live")
+    session.add_turn({"speaker": "customer", "text": "Where is my order?"})
+    with pytest.raises(InputError, match="session 'live': event 0 refused: ") as refused:
+        session.add_event(event)
+    assert "hold_start, hold_end or transfer" in refused.value.hint
+    assert session.add_event({"type": "hold_start", "at": 1}) == []
+    assert session.close().transcript_id == "live"

@@ -130,11 +130,13 @@ class Session:
                 conversation.last_customer_signals = shown
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
-        """Record a hold or transfer event that happened after the latest turn."""
+        """Record a hold or transfer event that happened after the latest turn. An event
+        that is refused (it does not validate) raises an `InputError` and leaves the
+        session as it was."""
         self._check_open()
-        if not isinstance(event, Event):
-            event = Event.model_validate(event)
         conversation = self._conversation
+        if not isinstance(event, Event):
+            event = _valid_event(event, conversation.id, conversation.events)
         conversation.events += 1
         found: list[Finding] = []
         analyzers = self._coach.analyzers
@@ -207,13 +209,29 @@ def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
     try:
         return Turn.model_validate(turn)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'turn'}: {problem['msg']}"
-            for problem in error.errors())
-        raise InputError(f"turn refused: {problems}", source=f"session {conversation!r}",
-                         turn=index, hint=_TURN_HINT) from None
+        raise InputError(f"turn refused: {_problems(error, 'turn')}",
+                         source=f"session {conversation!r}", turn=index,
+                         hint=_TURN_HINT) from None
+
+
+def _valid_event(event: Mapping[str, Any], conversation: str, index: int) -> Event:
+    """`event` validated; an `InputError` that names the session's event (counted from 0)
+    and what is wrong."""
+    try:
+        return Event.model_validate(event)
+    except ValidationError as error:
+        raise InputError(f"event {index} refused: {_problems(error, 'event')}",
+                         source=f"session {conversation!r}", hint=_EVENT_HINT) from None
+
+
+def _problems(error: ValidationError, what: str) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or what}: {problem['msg']}"
+        for problem in error.errors())
 
 
 _TURN_HINT = ("give 'speaker' (agent, customer or system, in any case), 'text' (a string) "
               "and, if timed, 'start' in seconds from the start")
+_EVENT_HINT = ("give 'type' (hold_start, hold_end or transfer) and 'at' (seconds from the "
+               "start) or 'after_turn' (the index of the turn it follows)")
 
