@@ -231,3 +231,38 @@ def test_a_lemma_bomb_in_a_signal_names_the_signal_and_its_cue(tmp_path: Path) -
     error = _coach_error(folder)
     assert error.path == str(folder / "signals")
     assert "signal customer.bored: cue 'said', match.lemmas[0]: the lemma phrase" in str(error)
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+@pytest.mark.parametrize("name", ["r2.yaml", "pack.yaml", "signals/customer.yaml"])
+def test_a_pack_file_that_is_not_a_regular_file_is_refused_unread(
+    tmp_path: Path, kind: str, name: str,
+) -> None:
+    """A pack's ``.yaml`` that is a link to /dev/zero was read until memory ran out (5 GB in
+    8 s), and a named pipe hung the loader: a file that is not a regular file is refused
+    without being opened."""
+    import os
+
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [x]"))
+    target = folder / name
+    target.parent.mkdir(exist_ok=True)
+    target.unlink(missing_ok=True)
+    if kind == "device":
+        target.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(target)
+    message = _error(folder)
+    if name == "pack.yaml":  # a folder without a regular pack.yaml is no pack
+        assert "no rule pack" in message
+    else:
+        assert name in message and "not a regular file" in message
+
+
+def test_a_pack_file_over_the_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicecoach.rules import loader
+
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [x]") + "# padding\n" * 20)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
+    assert "r.yaml" in _error(folder) and "larger than 100 bytes" in _error(folder)

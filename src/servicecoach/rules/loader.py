@@ -6,6 +6,7 @@ on a rule is then reported at the line of the offending key.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -25,6 +26,8 @@ MAX_VALUES = 100_000
 """The most values (aliases expanded) one YAML file may hold."""
 MAX_DEPTH = 64
 """The deepest nesting of lists and mappings one YAML file may hold."""
+MAX_FILE_BYTES = 10_000_000
+"""The largest YAML file a pack may hold (the bundled packs' largest is 161 KB)."""
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
     "str", "int", "float", "bool", "null", "seq", "map", "merge"))
 _RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
@@ -359,11 +362,20 @@ def _compose_in_c(text: str) -> yaml.Node | None:
 
 def read_utf8(path: Path) -> str:
     """A YAML file's text (a UTF-8 byte-order mark dropped); other encodings are refused
-    at the line of their first byte that is not UTF-8."""
+    at the line of their first byte that is not UTF-8. Only a regular file (or a link to
+    one) is read, and at most `MAX_FILE_BYTES` of it: a device (/dev/zero) or a named pipe
+    is refused unopened."""
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise RulePackError("not a regular file (a device, a named pipe or a folder)",
+                                path=str(path), hint="a pack holds plain YAML files")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise RulePackError(f"larger than {MAX_FILE_BYTES:,} bytes", path=str(path),
+                            hint="split the rules over several files")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
