@@ -520,3 +520,35 @@ def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, eve
     assert "hold_start, hold_end or transfer" in refused.value.hint
     assert session.add_event({"type": "hold_start", "at": 1}) == []
     assert session.close().transcript_id == "live"
+
+
+def test_a_named_pipe_is_read_as_stdin_is(tmp_path: Path) -> None:
+    """``score <(command)`` names a pipe (``/dev/fd/63``), which was "no such file or
+    folder": it is read once, as stdin is."""
+    import os
+    import threading
+
+    from servicecoach.readers import iter_sources, read_sources
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with pipe.open("w", encoding="utf-8") as out:
+            out.write(_ok_record("a") + "\n" + _ok_record("b") + "\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    results = list(read_sources(iter_sources([str(pipe)])))
+    writer.join()
+    assert [r.id for r in results if isinstance(r, Transcript)] == ["a", "b"], results
+
+
+def test_a_device_is_refused_unread(tmp_path: Path) -> None:
+    """A link to /dev/zero among the inputs is refused, not read until memory runs out, and
+    not called missing."""
+    from servicecoach.readers import iter_sources, read_sources
+
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    [error] = read_sources(iter_sources([str(tmp_path / "zero.jsonl")]))
+    assert isinstance(error, InputError) and "not a file, folder or pipe" in str(error)

@@ -176,9 +176,7 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
-            spool = _stdin_spooled()
-            yield Source(name="<stdin>", open_text=partial(_spool_text, spool),
-                         open_checked=partial(_spool_checked, spool))
+            yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -188,8 +186,22 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
                     yield Source.from_path(child)
         elif path.is_file():
             yield Source.from_path(path)
+        elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
+            with path.open("rb") as pipe:
+                yield _spooled_source(raw, pipe)
+        elif path.exists():
+            yield Source(name=raw, open_text=_refused(InputError(
+                "not a file, folder or pipe (a device?)", source=raw,
+                hint="give a file or a folder, or pipe the input to '-'")))
         else:
-            yield Source(name=raw, open_text=_missing(raw))
+            yield Source(name=raw, open_text=_refused(FileNotFoundError(raw)))
+
+
+def _spooled_source(name: str, buffer: IO[bytes] | None) -> Source:
+    """A source of everything `buffer` gives (stdin's text stream when None), read once."""
+    spool = _spooled(buffer)
+    return Source(name=name, open_text=partial(_spool_text, spool),
+                  open_checked=partial(_spool_checked, spool))
 
 
 STDIN_IN_MEMORY = 1 << 20
@@ -197,11 +209,11 @@ STDIN_IN_MEMORY = 1 << 20
 input is not held in memory while it is scored (a file is read where it is)."""
 
 
-def _stdin_spooled() -> IO[bytes]:
-    """All of stdin, as bytes (decoded like a file: see `lines_or_errors`), in memory up to
-    `STDIN_IN_MEMORY` bytes and in a temporary file past that."""
+def _spooled(buffer: IO[bytes] | None) -> IO[bytes]:
+    """All of `buffer` (of stdin when None: stdin replaced by a text stream), as bytes
+    (decoded like a file: see `lines_or_errors`), in memory up to `STDIN_IN_MEMORY` bytes
+    and in a temporary file past that."""
     spool = tempfile.SpooledTemporaryFile(max_size=STDIN_IN_MEMORY)  # noqa: SIM115
-    buffer = getattr(sys.stdin, "buffer", None)  # None when replaced by a text stream
     if buffer is not None:
         shutil.copyfileobj(buffer, spool)
     else:
@@ -223,9 +235,9 @@ def _spooled_lines(spool: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
-def _missing(raw: str):  # type: ignore[no-untyped-def]
+def _refused(error: Exception):  # type: ignore[no-untyped-def]
     def lines() -> Iterator[str]:
-        raise FileNotFoundError(raw)
+        raise error
 
     return lines
 
