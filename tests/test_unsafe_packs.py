@@ -266,3 +266,32 @@ def test_a_pack_file_over_the_size_limit_is_refused(
     folder = _pack(tmp_path / "p", RULE.format(match="phrases: [x]") + "# padding\n" * 20)
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
     assert "r.yaml" in _error(folder) and "larger than 100 bytes" in _error(folder)
+
+
+@pytest.mark.parametrize("kind", ["latin-1", "folder", "device", "pipe"])
+def test_a_rule_test_file_that_cannot_be_read_fails_its_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str,
+) -> None:
+    """`rules test` of a pack whose ``.test.transcript`` was Latin-1 or a folder stopped
+    with a traceback; one that linked to /dev/zero was read until memory ran out, and a
+    named pipe hung. Such a file fails, located, and the pack's other test files run."""
+    import os
+
+    from servicecoach.cli import main
+
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [order]"))
+    (folder / "r.test.transcript").write_text("# ruleid: p.x\nAgent: Your order shipped.\n")
+    bad = folder / "bad.test.transcript"
+    if kind == "latin-1":
+        bad.write_bytes(b"# ok: p.x\nAgent: caf\xe9\n")
+    elif kind == "folder":
+        bad.mkdir()
+    elif kind == "device":
+        bad.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(bad)
+    code = main(["rules", "test", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"{bad}:" in out and "r.test.transcript" not in out, out
+    assert "2 test file(s), 1 expectation(s) checked, 1 file(s) failed" in err

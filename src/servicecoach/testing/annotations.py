@@ -16,14 +16,16 @@ file annotates must be annotated: a finding on an unannotated turn is "unexpecte
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, RulePackError
 from servicecoach.readers.text import TextBlock, block_to_transcript, parse_blocks
+from servicecoach.rules.loader import read_utf8
 
 _ANNOTATION = re.compile(r"^(ruleid|ok|todoruleid|todook)\s*:\s*(.+)$")
 SUFFIX = ".test.transcript"
@@ -46,7 +48,7 @@ class Problem:
     line: int
     rule_id: str
     kind: str
-    """missed, unexpected, unknown-rule or bad-transcript"""
+    """missed, unexpected, unknown-rule, bad-transcript or unreadable"""
     detail: str
 
 
@@ -82,8 +84,13 @@ def run_file(path: Path, coach: Coach) -> FileResult:
     """Score every conversation of one test file and compare with its annotations."""
     result = FileResult(path)
     known = set(coach.rule_order)
-    with path.open(encoding="utf-8") as handle:
-        blocks = list(parse_blocks(handle))
+    try:  # a pack's file: only a regular UTF-8 file is read, as its YAML is
+        text = read_utf8(path)
+    except RulePackError as error:
+        detail = f"{error.what} ({error.hint})" if error.hint else error.what
+        result.problems.append(Problem(error.line or 1, "", "unreadable", detail))
+        return result
+    blocks = list(parse_blocks(io.StringIO(text, newline=None)))
     for block in blocks:
         notes = annotations_of(block)
         unknown = [note for note in notes if note.rule_id not in known]
