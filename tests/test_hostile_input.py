@@ -552,3 +552,31 @@ def test_a_device_is_refused_unread(tmp_path: Path) -> None:
     (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
     [error] = read_sources(iter_sources([str(tmp_path / "zero.jsonl")]))
     assert isinstance(error, InputError) and "not a file, folder or pipe" in str(error)
+
+
+@pytest.mark.parametrize("command", [
+    ["score", "@in", "--format", "jsonl", "--output", "@out"],
+    ["score", "@in", "--errors", "@out"],
+    ["score", "@in", "--report", "@out"],
+    ["convert", "@in", "--output", "@out"],
+    ["score", "@folder", "--output", "@out"],
+])
+def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
+) -> None:
+    """`score calls.jsonl --output calls.jsonl` replaced the transcripts with their reports,
+    and `convert` (and `--errors`) emptied the file before reading it: every record was
+    lost. Writing over an input is refused, and the input is left as it was."""
+    from servicecoach.cli import main
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    path = folder / "calls.jsonl"
+    text = _ok_record("a") + "\n" + _ok_record("b") + "\n"
+    path.write_text(text, encoding="utf-8")
+    where = {"@in": str(path), "@out": str(path), "@folder": str(folder)}
+    code = main([where.get(part, part) for part in command])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "is one of the inputs" in err and str(path) in err
+    assert path.read_text(encoding="utf-8") == text

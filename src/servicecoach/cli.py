@@ -36,6 +36,7 @@ from servicecoach.readers import (
     parse_roles,
     read_sources,
     readers,
+    refuse_overwriting_inputs,
 )
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
@@ -265,6 +266,7 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
 
 def _convert(args: argparse.Namespace) -> int:
     read = failed = skipped = 0
+    refuse_overwriting_inputs(args.paths, [("--output", args.output)])
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
@@ -370,6 +372,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _summarize(args: argparse.Namespace) -> int:
+    refuse_overwriting_inputs([*map(str, args.results), *map(str, args.transcripts)],
+                              [("--output", args.output), ("--html", args.html)])
     with _output(args.output) as out:
         return run_summarize(args, out)
 

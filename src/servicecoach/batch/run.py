@@ -21,7 +21,7 @@ from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream
-from servicecoach.readers import Reader, iter_sources
+from servicecoach.readers import Reader, iter_sources, refuse_overwriting_inputs
 from servicecoach.readers import Source as Input
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 from servicecoach.writers import make_writer, printable
@@ -101,6 +101,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                                 "summary or an HTML report of the whole run",
                                 hint="resume first, then run 'servicecoach summarize' on the "
                                 "finished output")
+    refuse_overwriting_inputs(options.paths, [
+        ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
     inputs = list(iter_sources(options.paths))
     counts = RunCounts()
     with contextlib.ExitStack() as stack:

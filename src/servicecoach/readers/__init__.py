@@ -9,6 +9,7 @@ from servicecoach.readers.registry import (
     parse_roles,
     read_sources,
     readers,
+    refuse_overwriting_inputs,
     register,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "parse_roles",
     "read_sources",
     "readers",
+    "refuse_overwriting_inputs",
     "register",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -180,10 +181,7 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             continue
         path = Path(raw)
         if path.is_dir():
-            suffixes = {ext for reader in readers().values() for ext in reader.extensions}
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not child.name.startswith(".") and child.suffix.lower() in suffixes:
-                    yield Source.from_path(child)
+            yield from (Source.from_path(child) for child in _folder_inputs(path))
         elif path.is_file():
             yield Source.from_path(path)
         elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
@@ -195,6 +193,30 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
                 hint="give a file or a folder, or pipe the input to '-'")))
         else:
             yield Source(name=raw, open_text=_refused(FileNotFoundError(raw)))
+
+
+def _folder_inputs(folder: Path) -> list[Path]:
+    """The files of `folder` (and its subfolders) that a reader reads, sorted."""
+    suffixes = {ext for reader in readers().values() for ext in reader.extensions}
+    return [child for child in sorted(p for p in folder.rglob("*") if p.is_file())
+            if not child.name.startswith(".") and child.suffix.lower() in suffixes]
+
+
+def refuse_overwriting_inputs(paths: Iterable[str],
+                              outputs: Iterable[tuple[str, Path | None]]) -> None:
+    """A `ServiceCoachError` when one of `outputs` (option, path) is a file among the
+    inputs `paths` (named, or read from a named folder): writing it would destroy them."""
+    existing = [(option, path) for option, path in outputs if path is not None and path.is_file()]
+    if not existing:
+        return
+    for raw in paths:
+        path = Path(raw)
+        files = _folder_inputs(path) if path.is_dir() else [path] if path.is_file() else []
+        for option, output in existing:
+            if any(os.path.samefile(file, output) for file in files):
+                raise ServiceCoachError(
+                    f"{option} {output} is one of the inputs: writing it would destroy them",
+                    hint="write to another file")
 
 
 def _spooled_source(name: str, buffer: IO[bytes] | None) -> Source:
