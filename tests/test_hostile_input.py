@@ -14,7 +14,7 @@ import pytest
 from servicecoach import Coach
 from servicecoach.analyzers.responsiveness import duration
 from servicecoach.errors import InputError
-from servicecoach.models import Transcript
+from servicecoach.models import MAX_NESTING, Transcript
 from servicecoach.readers.base import ReadResult, Source
 from servicecoach.readers.registry import detect, get_reader
 
@@ -520,6 +520,31 @@ def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, eve
     assert "hold_start, hold_end or transfer" in refused.value.hint
     assert session.add_event({"type": "hold_start", "at": 1}) == []
     assert session.close().transcript_id == "live"
+
+
+def _lists(depth: int) -> Any:
+    """A value of lists nested `depth` levels deep."""
+    value: Any = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("options", "refused"), [
+    ({"metadata": {"customer_name": 5}}, "metadata refused: customer_name"),
+    ({"metadata": "Ana"}, "metadata refused: metadata"),
+    ({"metadata": {"crm": _lists(MAX_NESTING + 1)}}, "metadata refused: .* nested more than"),
+    ({"channel": "fax"}, "channel 'fax' refused"),
+])
+def test_a_live_session_with_bad_metadata_or_channel_is_an_input_error(
+        coach: Coach, options: dict[str, Any], refused: str) -> None:
+    """Starting a session let pydantic's ValidationError (or a bare ValueError for the
+    channel) out where `add_turn` raises `InputError`: a live integration catches one kind
+    of error, which names the session and says how to fix it."""
+    with pytest.raises(InputError, match=f"session 'call-7': {refused}") as error:
+        coach.session(transcript_id="call-7", **options)
+    assert error.value.hint
+    assert coach.session(transcript_id="call-7", metadata={"customer_name": "Ana"}).close()
 
 
 def test_a_named_pipe_is_read_as_stdin_is(tmp_path: Path) -> None:

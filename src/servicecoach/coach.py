@@ -63,7 +63,7 @@ from servicecoach.scoring import (
     ScoringPolicy,
 )
 from servicecoach.selection import check_selectors, selected
-from servicecoach.session import Session
+from servicecoach.session import Session, session_channel, session_metadata
 from servicecoach.signals.reading import SignalReader
 from servicecoach.suggest import did_you_mean
 from servicecoach.unscored import not_scored_report, uncovered_language
@@ -269,9 +269,12 @@ class Coach:
     ) -> Session:
         """A live session for one conversation: `add_turn`, `add_event`, then `close`.
 
-        `add_turn` returns the live cues on customer turns unless `cues` is false."""
-        meta = metadata if isinstance(metadata, Metadata) else Metadata.model_validate(metadata or {})
-        conversation = Conversation(id=transcript_id, channel=Channel(channel), metadata=meta)
+        `add_turn` returns the live cues on customer turns unless `cues` is false. Metadata
+        or a channel that does not validate raises an `InputError` naming the session."""
+        meta = (metadata if isinstance(metadata, Metadata)
+                else session_metadata(metadata, transcript_id))
+        conversation = Conversation(id=transcript_id, metadata=meta,
+                                    channel=session_channel(channel, transcript_id))
         return Session(self, conversation, cues=cues)
 
     def score(self, transcript: Transcript, *, cues: bool | None = None) -> Report:

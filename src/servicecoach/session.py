@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import (
+    MAX_NESTING,
+    Channel,
     Event,
     Finding,
     FindingKind,
@@ -214,6 +216,28 @@ def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
                          hint=_TURN_HINT) from None
 
 
+def session_metadata(metadata: Mapping[str, Any] | None, conversation: str) -> Metadata:
+    """The metadata a live session starts with, validated; an `InputError` that names the
+    session and what is wrong (the session is not started)."""
+    try:
+        return Metadata.model_validate(metadata or {})
+    except ValidationError as error:
+        raise InputError(f"metadata refused: {_problems(error, 'metadata')}",
+                         source=f"session {conversation!r}", hint=_METADATA_HINT) from None
+
+
+def session_channel(channel: Channel | str, conversation: str) -> Channel:
+    """The channel a live session is on; an `InputError` naming the session when it is none
+    of the known ones."""
+    try:
+        return Channel(channel)
+    except ValueError:
+        known = ", ".join(member.value for member in Channel)
+        raise InputError(f"channel {channel!r} refused: not one of {known}",
+                         source=f"session {conversation!r}",
+                         hint=f"give channel as one of {known}") from None
+
+
 def _valid_event(event: Mapping[str, Any], conversation: str, index: int) -> Event:
     """`event` validated; an `InputError` that names the session's event (counted from 0)
     and what is wrong."""
@@ -232,6 +256,8 @@ def _problems(error: ValidationError, what: str) -> str:
 
 _TURN_HINT = ("give 'speaker' (agent, customer or system, in any case), 'text' (a string) "
               "and, if timed, 'start' in seconds from the start")
+_METADATA_HINT = ("give metadata as a mapping: customer_name and agent_name as strings, "
+                  f"other keys with values nested at most {MAX_NESTING} levels deep")
 _EVENT_HINT = ("give 'type' (hold_start, hold_end or transfer) and 'at' (seconds from the "
                "start) or 'after_turn' (the index of the turn it follows)")
 
