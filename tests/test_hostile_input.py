@@ -585,13 +585,16 @@ def test_a_device_is_refused_unread(tmp_path: Path) -> None:
     ["score", "@in", "--report", "@out"],
     ["convert", "@in", "--output", "@out"],
     ["score", "@folder", "--output", "@out"],
+    ["check", "@in", "--output", "@out"],
+    ["check", "@folder", "--write-baseline", "@out"],
 ])
 def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
 ) -> None:
     """`score calls.jsonl --output calls.jsonl` replaced the transcripts with their reports,
     and `convert` (and `--errors`) emptied the file before reading it: every record was
-    lost. Writing over an input is refused, and the input is left as it was."""
+    lost; `check` wrote its results (or a baseline) over the canned file it had read.
+    Writing over an input is refused, and the input is left as it was."""
     from servicecoach.cli import main
 
     folder = tmp_path / "calls"

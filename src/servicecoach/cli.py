@@ -418,7 +418,10 @@ def _check(args: argparse.Namespace) -> int:
     outcomes: list[CheckOutcome] = []
     unreadable = 0
     seen: dict[str, str] = {}
-    for path in _canned_files(args.paths):
+    canned_files = _canned_files(args.paths)
+    refuse_overwriting_inputs(map(str, canned_files), [("--output", args.output),
+                                                       ("--write-baseline", args.write_baseline)])
+    for path in canned_files:
         if not path.is_file():
             print(f"error: {path}: no such file", file=sys.stderr)
             unreadable += 1
