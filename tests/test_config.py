@@ -102,6 +102,26 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, toml: str, message: str) ->
         coach_from(tmp_path, toml)
 
 
+def test_a_config_that_is_a_device_is_refused_unread(tmp_path: Path) -> None:
+    """`--config` naming a link to /dev/zero was read until memory ran out, and a
+    servicecoach.toml that was one was silently passed over: both are located errors now."""
+    device = tmp_path / "servicecoach.toml"
+    device.symlink_to("/dev/zero")
+    nested = tmp_path / "calls"
+    nested.mkdir()
+    assert find_config(nested) == device
+    with pytest.raises(ConfigError, match="not a regular file") as refused:
+        load_config(device)
+    assert str(device) in str(refused.value)
+
+
+def test_a_config_file_too_large_to_be_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "servicecoach.toml"
+    path.write_text("# padding\n" * 200_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger than 1,000,000 bytes"):
+        load_config(path)
+
+
 def test_pyproject_without_the_table_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.servicecoach\] table"):

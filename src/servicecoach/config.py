@@ -26,6 +26,7 @@ Everything is validated strictly: an unknown key or rule id is an error.
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+MAX_CONFIG_BYTES = 1_000_000
+"""The largest configuration file read (a servicecoach.toml is a few lines; a pyproject.toml
+a few KB)."""
 
 
 class _Strict(BaseModel):
@@ -101,12 +106,22 @@ class CoachConfig(_Strict):
 
 
 def load_config(path: str | Path) -> CoachConfig:
-    """Read a ``servicecoach.toml`` or the ``[tool.servicecoach]`` table of a pyproject.toml."""
+    """Read a ``servicecoach.toml`` or the ``[tool.servicecoach]`` table of a pyproject.toml.
+
+    Only a regular file (or a link to one) of at most `MAX_CONFIG_BYTES` is read: a device
+    (/dev/zero) or a named pipe is refused unopened."""
     file = Path(path)
     try:
-        raw = file.read_bytes()
+        if not stat.S_ISREG(file.stat().st_mode):
+            raise ConfigError("not a regular file (a device, a named pipe or a folder)",
+                              where=str(file), hint="give the path of a TOML file")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", where=str(file)) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"larger than {MAX_CONFIG_BYTES:,} bytes", where=str(file),
+                          hint="a configuration is a few lines; rules belong in packs")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -147,10 +162,18 @@ def find_config(start: Path) -> Path | None:
     """The nearest servicecoach.toml, or pyproject.toml with [tool.servicecoach], upwards."""
     for folder in (start, *start.parents):
         candidate = folder / "servicecoach.toml"
-        if candidate.is_file():
+        if candidate.exists():  # read by `load_config`, which refuses what is not a file
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.servicecoach]" in pyproject.read_text(
-                encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and b"[tool.servicecoach]" in _head(pyproject):
             return pyproject
     return None
+
+
+def _head(path: Path) -> bytes:
+    """The first `MAX_CONFIG_BYTES` of a file (nothing when it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_CONFIG_BYTES)
+    except OSError:
+        return b""
