@@ -26,13 +26,13 @@ Everything is validated strictly: an unknown key or rule id is an error.
 
 from __future__ import annotations
 
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
+from servicecoach.bounded_files import FileRefused, read_bounded
 from servicecoach.errors import ConfigError
 from servicecoach.models import Channel, Points, Severity, Weight
 
@@ -112,16 +112,12 @@ def load_config(path: str | Path) -> CoachConfig:
     (/dev/zero) or a named pipe is refused unopened."""
     file = Path(path)
     try:
-        if not stat.S_ISREG(file.stat().st_mode):
-            raise ConfigError("not a regular file (a device, a named pipe or a folder)",
-                              where=str(file), hint="give the path of a TOML file")
-        with file.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        raw = read_bounded(file, MAX_CONFIG_BYTES)
+    except FileRefused as refused:
+        raise ConfigError(str(refused), where=str(file),
+                          hint="give the path of a TOML file of a few lines") from None
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", where=str(file)) from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"larger than {MAX_CONFIG_BYTES:,} bytes", where=str(file),
-                          hint="a configuration is a few lines; rules belong in packs")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -6,7 +6,6 @@ on a rule is then reported at the line of the offending key.
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from servicecoach.bounded_files import FileRefused, read_bounded
 from servicecoach.errors import RulePackError, RulePackErrors
 from servicecoach.rules.profiles import check_profiles
 from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
@@ -366,16 +366,12 @@ def read_utf8(path: Path) -> str:
     one) is read, and at most `MAX_FILE_BYTES` of it: a device (/dev/zero) or a named pipe
     is refused unopened."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise RulePackError("not a regular file (a device, a named pipe or a folder)",
-                                path=str(path), hint="a pack holds plain YAML files")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except FileRefused as refused:
+        raise RulePackError(str(refused), path=str(path), hint=(
+            "a pack holds plain YAML files; split a large one over several files")) from None
     except OSError as error:
         raise RulePackError(f"cannot read: {error.strerror}", path=str(path)) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RulePackError(f"larger than {MAX_FILE_BYTES:,} bytes", path=str(path),
-                            hint="split the rules over several files")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
