@@ -608,3 +608,20 @@ def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
     assert code == 2
     assert "is one of the inputs" in err and str(path) in err
     assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("name", ["{agent_name}", "{detail}", "{detail}" * 2_000])
+def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: str) -> None:
+    """Messages filled their slots one after another, each over the text the ones before
+    had written: a customer named ``{agent_name}`` was called by the agent's name, and one
+    named ``{detail}`` repeated 100,000 times (800 KB) made 16 MB of report, the first agent
+    message copied into every suggestion 100,000 times. A value is never read for slots."""
+    first = "Your order ships tomorrow from the warehouse, tracking follows by mail."
+    transcript = Transcript.model_validate({
+        "id": "t", "metadata": {"customer_name": name, "agent_name": "Bob"},
+        "turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": first}]})
+    report = coach.score(transcript)
+    greeting = next(f for f in report.findings if f.rule_id == "greeting.missing")
+    assert name in greeting.suggestion
+    assert greeting.suggestion.count(first[:20]) == 1
+    assert all(len(f.suggestion) < len(name) + 1_000 for f in report.findings)

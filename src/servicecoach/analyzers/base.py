@@ -320,14 +320,16 @@ _NAME_SLOT = re.compile(r",?\s*\{customer_name\}")
 _NAME_OPENING = re.compile(r"(^|[\"“(]|[.!?]\s+)\{customer_name\},\s*(\w)")
 
 
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
 def render(template: str, slots: dict[str, str | None]) -> str:
-    """Fill ``{slot}`` placeholders, in the order of `slots`; an unknown customer name drops
-    the slot and its comma."""
+    """Fill ``{slot}`` placeholders in one pass (a value is never read for slots: a customer
+    named ``{detail}`` is written as named); a placeholder without a slot stays as it is, and
+    an unknown customer name drops the slot and its comma."""
     if not slots.get("customer_name"):
         template = _without_name(template)
-    for name, value in slots.items():
-        template = template.replace("{" + name + "}", value or "")
-    return template
+    return _SLOT.sub(lambda m: (slots.get(m[1]) or "") if m[1] in slots else m[0], template)
 
 
 @lru_cache(maxsize=4096)
