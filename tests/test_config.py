@@ -135,6 +135,16 @@ def test_pyproject_without_the_table_is_an_error(tmp_path: Path) -> None:
          "setting 'limit_seconds' takes a number"),
         ('[rules."hold.too-long"]\nsettings = { limit_secondz = 90 }',
          "unknown setting(s) limit_secondz; settings: grace_seconds, limit_seconds"),
+        # a number that is not finite was kept (nan: the rule never fired) or stopped the
+        # coach with a traceback where the setting is a count (int(inf): OverflowError)
+        ('[rules."hold.too-long"]\nsettings = { limit_seconds = nan }',
+         "setting 'limit_seconds' takes a finite number, not nan"),
+        ('[rules."hold.too-long"]\nsettings = { grace_seconds = -inf }',
+         "setting 'grace_seconds' takes a finite number, not -inf"),
+        ('[rules."hold.too-long"]\nsettings = { limit_seconds = 1e999 }',
+         "setting 'limit_seconds' takes a finite number, not inf"),
+        ('[rules."hold.too-long"]\nsettings = { limit_seconds = "abc" }',
+         "setting 'limit_seconds' takes a number, not 'abc' ("),
     ],
 )
 def test_bad_builtin_settings_fail_at_load(tmp_path: Path, toml: str, message: str) -> None:

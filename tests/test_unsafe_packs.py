@@ -295,3 +295,24 @@ def test_a_rule_test_file_that_cannot_be_read_fails_its_file_only(
     assert code == 1
     assert f"{bad}:" in out and "r.test.transcript" not in out, out
     assert "2 test file(s), 1 expectation(s) checked, 1 file(s) failed" in err
+
+
+@pytest.mark.parametrize(("value", "shown"), [(".inf", "inf"), (".nan", "nan"),
+                                              ("1" + "0" * 400, "a number of 401 digits")])
+def test_a_count_or_time_setting_that_is_not_finite_is_a_located_error(
+    tmp_path: Path, value: str, shown: str,
+) -> None:
+    """``warn_at: .inf`` (a count) and a 400-digit ``limit_seconds`` stopped the coach with
+    a traceback (OverflowError); ``.nan`` was kept, and the rule never fired."""
+    rules = ("- id: p.um\n  kind: builtin\n  analyzer: fillers\n  category: c\n"
+             "  message: m\n  suggestion: s\n  phrases: {filler: {phrases: [um]}}\n"
+             f"  settings: {{warn_at: {value}}}\n"
+             "- id: p.slow\n  kind: builtin\n  analyzer: reply_time\n  category: c\n"
+             "  message: m\n  suggestion: s\n  phrases: {working: {phrases: [one moment]}}\n"
+             f"  settings: {{limit_seconds: {value}}}\n")
+    folder = _pack(tmp_path / "p", rules)
+    with pytest.raises(RulePackError) as caught:
+        Coach(packs=[str(folder)])
+    assert str(caught.value).startswith(
+        f"{folder / 'r.yaml'}:1: rule p.um (analyzer 'fillers'): setting 'warn_at' takes a "
+        f"finite number, not {shown}")

@@ -78,8 +78,13 @@ def build_builtin(rule: BuiltinRule, where: RuleLocation) -> Analyzer:
         return factory(rule)
     except (KeyError, TypeError, ValueError) as error:
         raise RulePackError(
-            f"rule {rule.id} (analyzer {rule.analyzer!r}): {str(error).strip(chr(39))}",
+            f"rule {rule.id} (analyzer {rule.analyzer!r}): {_said(error)}",
             path=where.path, line=where.line,
             hint="fix the rule's phrase lists or settings, or the rule's settings in your "
             "configuration ([rules.\"" + rule.id + "\"] settings); see docs/rules/" + rule.id + ".md",
         ) from None
+
+
+def _said(error: Exception) -> str:
+    """What an error says: a KeyError's message without the quotes its str() adds."""
+    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)

@@ -8,6 +8,7 @@ opening, closing, confidence, commitment and responsiveness analyzers read agent
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, TypeVar
 
@@ -141,6 +142,9 @@ def _typed(name: str, value: Any, default: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"setting {name!r} takes a number, not {value!r}")
+    if not abs(value) <= sys.float_info.max:  # NaN, an infinity, an int no float holds
+        shown = f"a number of {len(str(abs(value)))} digits" if isinstance(value, int) else value
+        raise TypeError(f"setting {name!r} takes a finite number, not {shown}")
     return int(value) if isinstance(default, int) else float(value)
 
 
