@@ -101,7 +101,76 @@ def test_bad_times_in_any_export_are_read_or_refused_never_a_traceback(
             assert "\n" not in str(result)
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "1e300", "9" * 400])
+def _tickets(times: list[str]) -> list[dict[str, Any]]:
+    """A Freshdesk conversations export: one ticket per time, two messages each."""
+    entries: list[dict[str, Any]] = []
+    for number, time in enumerate(times, start=1):
+        entries.append({"id": number * 10, "ticket_id": number, "incoming": True,
+                        "private": False, "body_text": "My login fails.", "created_at": time})
+        entries.append({"id": number * 10 + 1, "ticket_id": number, "incoming": False,
+                        "private": False, "body_text": "Fixed it.",
+                        "created_at": "2024-05-01T11:00:00Z"})
+    return entries
+
+
+@pytest.mark.parametrize(("time", "why"), [
+    ("2024-13-01T10:00:00Z", "month must be in 1..12"),
+    ("2024-02-30T10:00:00Z", "day is out of range for month"),
+    ("0000-05-01T10:00:00Z", "year 0 is out of range"),
+    ("2024-05-01T25:00:00Z", "hour must be in 0..23"),
+    ("2024-05-01T10:00:00+24:00", "a UTC offset must be under 24 hours, not +24:00"),
+])
+def test_a_date_that_is_no_date_costs_only_its_conversation(
+    tmp_path: Path, time: str, why: str,
+) -> None:
+    """An ISO time with month 13, 30 February or an offset of 24 hours raised ValueError
+    in the middle of a file: reported as "unexpected structure after 1 record(s)" (not a
+    complete export, pass --input-format), and every conversation after it was lost, and
+    not counted. It is an error naming the conversation, the turn and the time."""
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps(_tickets(["2024-05-01T10:00:00Z", time,
+                                         "2024-05-01T10:00:00Z"])), encoding="utf-8")
+    first, bad, last = _read(path)
+    assert isinstance(first, Transcript) and isinstance(last, Transcript), (first, last)
+    assert isinstance(bad, InputError), bad
+    assert bad.transcript_id == "2" and bad.turn == 0
+    assert f"start time {time!r} ({why}" in str(bad) and "fix or remove that time" in str(bad)
+
+
+@pytest.mark.parametrize("start", ["NaN", '"2024-13-01T00:00:00Z"'])
+def test_a_conversation_start_that_is_no_time_costs_only_its_conversation(
+    tmp_path: Path, start: str,
+) -> None:
+    """A LivePerson conversation whose start time was NaN (or month 13) stopped the file
+    ("unexpected structure after 1 record(s): Invalid value NaN"): the conversations after
+    it were lost, and not counted."""
+    record = json.loads((FIXTURES / "liveperson_bot.json").read_text(encoding="utf-8"))
+    records = []
+    for number, value in enumerate(["@ok", "@bad", "@ok"]):
+        one = record["conversationHistoryRecords"][0] | {}
+        one["info"] = one["info"] | {"conversationId": f"lp-{number}", "startTimeL": value}
+        records.append(one)
+    path = tmp_path / "liveperson.json"
+    path.write_text(json.dumps({"conversationHistoryRecords": records}).replace(
+        '"@ok"', "1600000000000").replace('"@bad"', start), encoding="utf-8")
+    first, bad, last = _read(path)
+    assert isinstance(first, Transcript) and isinstance(last, Transcript), (first, last)
+    assert isinstance(bad, InputError) and bad.transcript_id == "lp-1", bad
+    assert "the conversation's start time" in str(bad) and "is not a usable time" in str(bad)
+
+
+@pytest.mark.parametrize(("time", "seconds"), [
+    ("2016-12-31T23:59:60Z", 1_483_228_800.0),  # a leap second: the next minute's start
+    ("2024-04-30T24:00:00Z", 1_714_521_600.0),  # ISO 8601's end of a day: the next day
+])
+def test_a_leap_second_and_the_end_of_a_day_are_times(time: str, seconds: float) -> None:
+    from servicecoach.readers._time import to_epoch
+
+    assert to_epoch(time) == seconds
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "1e300", "9" * 400,
+                                   "2024-13-01T00:00:00Z"])
 def test_bad_times_in_csv_are_located(tmp_path: Path, value: str) -> None:
     path = tmp_path / "turns.csv"
     path.write_text("conversation_id,speaker,text,start\n"

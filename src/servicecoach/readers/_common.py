@@ -21,7 +21,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles, spelt_as_speakers
-from servicecoach.readers._time import iso_utc, usable_time
+from servicecoach.readers._time import UnusableTime, iso_utc, usable_time
 from servicecoach.readers.base import (
     DECODER,
     ReadResult,
@@ -296,6 +296,8 @@ class Draft:
     def _unusable_time(self) -> tuple[str, int | None] | None:
         """(what is wrong, turn index in file order) for the first NaN, infinite or too
         large time, or None when every time can be used."""
+        if self.origin is not None and not usable_time(self.origin):
+            return f"the conversation's start time {_shown(self.origin)} is not a usable time", None
         for index, turn in enumerate(self.turns):
             for key in ("start", "end"):
                 if turn[key] is not None and not usable_time(turn[key]):
@@ -371,8 +373,11 @@ class Draft:
 
 
 def _shown(value: Any) -> str:
-    """A time for an error message: NaN, inf, or its first digits."""
+    """A time for an error message: NaN, inf, its first digits, or the text of a date
+    that is no date."""
     text = repr(value)
+    if isinstance(value, UnusableTime):
+        return text
     return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 

@@ -82,14 +82,36 @@ def to_epoch(value: object) -> float | None:
     return None
 
 
+class UnusableTime(float):
+    """A time an export writes that is no time (month 13, 30 February, an offset of a day):
+    NaN, which `usable_time` refuses, shown in errors as what the export wrote and why."""
+
+    shown: str
+
+    def __repr__(self) -> str:
+        return self.shown
+
+
+def _unusable(text: str, why: str) -> UnusableTime:
+    made = UnusableTime(math.nan)
+    made.shown = f"{text!r} ({why})"
+    return made
+
+
 def _iso_epoch(match: re.Match[str]) -> float:
     fraction = (match["f"] or "0")[:6].ljust(6, "0")
-    stamp = datetime(
-        int(match["y"]), int(match["mo"]), int(match["d"]),
-        int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0), int(fraction),
-        tzinfo=_zone(match["tz"]),
-    )
-    return stamp.timestamp()
+    hour, minute, second = int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0)
+    later = 0
+    if hour == 24 and minute == second == int(fraction) == 0:  # ISO 8601's end of a day
+        hour, later = 23, 3600
+    if second == 60:  # a leap second: the next minute's start, as POSIX time has it
+        second, later = 59, 1
+    try:
+        stamp = datetime(int(match["y"]), int(match["mo"]), int(match["d"]), hour, minute,
+                         second, int(fraction), tzinfo=_zone(match["tz"]))
+    except ValueError as error:
+        return _unusable(match[0], str(error))
+    return stamp.timestamp() + later
 
 
 def _zone(text: str | None) -> timezone:
@@ -97,7 +119,10 @@ def _zone(text: str | None) -> timezone:
         return timezone.utc
     digits = text.replace(":", "")
     sign = -1 if digits[0] == "-" else 1
-    return timezone(sign * timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5])))
+    offset = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+    if offset >= timedelta(hours=24):
+        raise ValueError(f"a UTC offset must be under 24 hours, not {text}")
+    return timezone(sign * offset)
 
 
 def iso_utc(epoch: float) -> str:
