@@ -694,3 +694,67 @@ def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: s
     assert name in greeting.suggestion
     assert greeting.suggestion.count(first[:20]) == 1
     assert all(len(f.suggestion) < len(name) + 1_000 for f in report.findings)
+
+
+
+def _liveperson(bad: bool, number: int) -> Any:
+    record = json.loads((FIXTURES / "liveperson_bot.json").read_text(encoding="utf-8"))
+    one = record["conversationHistoryRecords"][0]
+    one["info"]["conversationId"] = f"c-{number}"
+    if bad:
+        one["messageRecords"][1] = "a message that is a string"
+    return one
+
+
+def _intercom(bad: bool, number: int) -> Any:
+    one = json.loads((FIXTURES / "intercom_conversation.json").read_text(encoding="utf-8"))
+    one["id"] = f"c-{number}"
+    if bad:
+        one["conversation_parts"]["conversation_parts"][0] = "a part that is a string"
+    return one
+
+
+def _connect(bad: bool, number: int) -> Any:
+    one = json.loads((FIXTURES / "connect_chat_transcript.json").read_text(encoding="utf-8"))
+    one["ContactId"] = f"c-{number}"
+    if bad:
+        one["Transcript"][0] |= {"ParticipantRole": None, "ParticipantId": ["p-b"]}
+    return one
+
+
+def _twilio(bad: bool, number: int) -> list[Any]:
+    data = json.loads((FIXTURES / "twilio" / "messages.json").read_text(encoding="utf-8"))
+    messages = [m | {"conversation_sid": f"c-{number}"} for m in data["messages"]]
+    if bad:
+        messages[1]["index"] = "second"
+    return messages
+
+
+MULTI_RECORD_EXPORTS = {
+    "liveperson": lambda r: {"conversationHistoryRecords": r},
+    "intercom": lambda r: {"type": "conversation.list", "conversations": r},
+    "connect": lambda r: r,
+    "twilio": lambda r: {"messages": [m for one in r for m in one]},
+}
+
+
+@pytest.mark.parametrize("reader", list(MULTI_RECORD_EXPORTS))
+def test_a_record_of_unexpected_structure_costs_only_its_conversation(
+    tmp_path: Path, reader: str,
+) -> None:
+    """A conversation whose record had a structure the reader did not expect (a message
+    that is a string, a list index that is a word) stopped the file: "unexpected structure
+    after 1 record(s)", naming no conversation, and the conversations after it were lost
+    and not counted. The error names that record, and the rest of the file is read."""
+    build = {"liveperson": _liveperson, "intercom": _intercom, "connect": _connect,
+             "twilio": _twilio}[reader]
+    path = tmp_path / f"{reader}.json"
+    records = [build(number == 1, number) for number in range(3)]
+    path.write_text(json.dumps(MULTI_RECORD_EXPORTS[reader](records)), encoding="utf-8")
+    results = _read(path, reader)
+    assert [type(r) for r in results] == [Transcript, InputError, Transcript], results
+    assert [r.id for r in results if isinstance(r, Transcript)] == ["c-0", "c-2"]
+    error = results[1]
+    assert isinstance(error, InputError)
+    assert "unexpected structure" in str(error) and "\n" not in str(error)
+    assert "c-1" in str(error) or "[1]" in str(error), error

@@ -105,11 +105,32 @@ def guarded(results: Iterator[ReadResult], source: Source) -> Iterator[ReadResul
         for result in results:
             count += 1
             yield result
-    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
-        what = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-        yield InputError(f"unexpected structure after {count} record(s): {what}",
+    except _STRUCTURE_ERRORS as error:
+        yield InputError(f"unexpected structure after {count} record(s): {_said(error)}",
                          source=source.name, hint="this is not a complete export of this "
                          "format; pass --input-format if it is another one")
+
+
+_STRUCTURE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
+"""What a reader raises on a record whose structure it did not expect."""
+
+
+def _said(error: Exception) -> str:
+    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+def one_record(
+    build: Callable[[], ReadResult], source: Source, location: str, conversation: str | None,
+) -> ReadResult:
+    """`build()`, one conversation of a file that holds several; when its record has a
+    structure the reader did not expect (a message that is a string, an index that is a
+    word), an `InputError` naming that record, so that the records after it are read."""
+    try:
+        return build()
+    except _STRUCTURE_ERRORS as error:
+        return InputError(f"unexpected structure: {_said(error)}", source=source.name,
+                          location=location, transcript_id=conversation,
+                          hint="fix or remove this conversation's record in the export")
 
 
 def load_json(source: Source) -> Any:

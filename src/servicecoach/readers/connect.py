@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
@@ -26,6 +27,7 @@ from servicecoach.readers._common import (
     JsonExportReader,
     companions,
     missing,
+    one_record,
     stem,
 )
 from servicecoach.readers._time import to_epoch
@@ -76,7 +78,8 @@ class ConnectReader(JsonExportReader):
                 else:
                     yield missing(source, location, "Transcript", None)
                 continue
-            yield self._contact(record, source, location)
+            yield one_record(partial(self._contact, record, source, location), source, location,
+                             str(record.get("ContactId") or "") or None)
 
     def _contact(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
         contact_id = (record.get("CustomerMetadata") or {}).get("ContactId") or record.get(

@@ -13,6 +13,7 @@ id). The ticket's ``description`` is the customer's first message. Times are ISO
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from servicecoach.channels import freshdesk_channel
@@ -24,6 +25,7 @@ from servicecoach.readers._common import (
     companions,
     first,
     missing,
+    one_record,
     stem,
 )
 from servicecoach.readers._html import plain_text
@@ -64,7 +66,8 @@ class FreshdeskReader(JsonExportReader):
             tickets.setdefault(key, []).append((index, entry))
         beside = {str(t.get("id")): t for t in companions(source, _is_ticket) if isinstance(t, dict)}
         for key, numbered in tickets.items():
-            yield self._ticket(key, numbered, ticket or beside.get(key, {}), source)
+            yield one_record(partial(self._ticket, key, numbered, ticket or beside.get(key, {}),
+                                     source), source, "", key)
 
     def _ticket(
         self, key: str, entries: list[tuple[int, dict[str, Any]]], ticket: dict[str, Any],

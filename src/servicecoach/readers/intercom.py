@@ -13,10 +13,17 @@ goes to the event's ``metadata.target_id``). Times are epoch seconds (``created_
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
-from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
+from servicecoach.readers._common import (
+    Draft,
+    JsonExportReader,
+    missing,
+    one_record,
+    stem,
+)
 from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
@@ -55,7 +62,8 @@ class IntercomReader(JsonExportReader):
             if not isinstance(record, dict):
                 yield missing(source, location, "conversation", None)
                 continue
-            yield self.conversation(record, source, location)
+            yield one_record(partial(self.conversation, record, source, location), source,
+                             location, str(record.get("id") or "") or None)
 
     def conversation(
         self, record: dict[str, Any], source: Source, location: str,

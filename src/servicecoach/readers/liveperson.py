@@ -11,10 +11,17 @@ Each ``conversationHistoryRecords[]`` entry is a conversation: ``messageRecords[
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
-from servicecoach.readers._common import Draft, JsonExportReader, first, missing
+from servicecoach.readers._common import (
+    Draft,
+    JsonExportReader,
+    first,
+    missing,
+    one_record,
+)
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
 
@@ -38,7 +45,8 @@ class LivePersonReader(JsonExportReader):
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         records = data.get("conversationHistoryRecords", [data]) if isinstance(data, dict) else data
         for index, record in enumerate(records):
-            yield self._conversation(record, source, f"conversationHistoryRecords[{index}]")
+            where = f"conversationHistoryRecords[{index}]"
+            yield one_record(partial(self._conversation, record, source, where), source, where, None)
 
     def _conversation(self, record: dict[str, Any], source: Source, location: str) -> ReadResult:
         info = record.get("info") or {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from servicecoach.errors import MetadataOnly
@@ -24,6 +25,7 @@ from servicecoach.readers._common import (
     JsonExportReader,
     companions,
     missing,
+    one_record,
     stem,
 )
 from servicecoach.readers._time import to_epoch
@@ -65,7 +67,7 @@ class TwilioReader(JsonExportReader):
             sid = str(message.get("conversation_sid") or stem(source))
             conversations.setdefault(sid, []).append((index, message))
         for sid, numbered in conversations.items():
-            yield self._conversation(sid, numbered, source)
+            yield one_record(partial(self._conversation, sid, numbered, source), source, "", sid)
 
     def _conversation(
         self, sid: str, messages: list[tuple[int, dict[str, Any]]], source: Source,

@@ -18,11 +18,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
 from servicecoach.errors import MetadataOnly
-from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
+from servicecoach.readers._common import (
+    Draft,
+    JsonExportReader,
+    first,
+    missing,
+    one_record,
+    stem,
+)
 from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
@@ -51,7 +59,8 @@ class ZendeskReader(JsonExportReader):
             yield missing(source, "", "object", None)
         elif "history" in data or "chats" in data:
             for index, chat in enumerate(data.get("chats", [data])):
-                yield self._chat(chat, source, f"chats[{index}]" if "chats" in data else "")
+                where = f"chats[{index}]" if "chats" in data else ""
+                yield one_record(partial(self._chat, chat, source, where), source, where, None)
         elif "messages" in data or "webhook" in data:
             yield self._sunshine(data, source)
         elif "hold_time" in data:
