@@ -161,6 +161,26 @@ def test_core_reads_distress_acknowledgement_and_threats(coach: Coach) -> None:
     assert signals[2]["customer.threat"] >= 0.5
 
 
+@pytest.mark.parametrize(
+    ("text", "satisfied"),
+    [
+        # a complaint email closed by a sign-off thanks no one for a fix
+        ("Hello,\n\nThe replacement kettle leaks as well and nobody has called.\n\nThanks,\nOmar", False),
+        ("Hi,\n\nCould you tell me when my refund will land?\n\nCheers\nBea", False),
+        # thanks written as thanks still reads, sign-off or not
+        ("Hi,\n\nThank you for sorting the refund so quickly.\n\nThanks,\nOmar", True),
+        ("Hi,\n\nThe new router works now.\n\nMany thanks,\nBea", True),
+        ("Thanks, Omar, that fixed it", True),
+        ("ok thanks!", True),
+    ],
+)
+def test_an_email_sign_off_is_not_satisfaction(coach: Coach, text: str, satisfied: bool) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "agent", "text": "Hello, how can I help?"})
+    session.add_turn({"speaker": "customer", "text": text})
+    assert (session.close().signals[1].get("customer.satisfied", 0.0) >= 0.5) is satisfied
+
+
 def test_reassurance_alone_is_not_acknowledgement(coach: Coach) -> None:
     session = coach.session()
     session.add_turn({"speaker": "customer", "text": "I lost access to my account, no idea what to do"})
