@@ -202,12 +202,6 @@ class TurnScan:
         return found
 
     @computed_once
-    def encoded(self) -> bytes:
-        """The lower-cased text in UTF-8, as RE2 reads it (encoded once for all the regexes
-        the turn runs)."""
-        return self.lowered.encode()
-
-    @computed_once
     def literals(self) -> frozenset[int]:
         """Ids of the regex gate literals that occur in the turn."""
         return self._matchers.literals.present(self.lowered)
@@ -427,7 +421,7 @@ class MatcherSet:
             for position in _regexes_to_run(compiled, scan.opened.get(canonical, ()),
                                             scan.lowered):
                 source, regex = compiled.regexes[position]
-                for start, end in match_spans(regex, scan.lowered, scan.encoded):
+                for start, end in match_spans(regex, scan.lowered):
                     if end > start:
                         found.append(_char_hit(doc, start, end, source))
         if compiled.fuzzy:
@@ -463,13 +457,7 @@ def _regexes_to_run(compiled: _Compiled, opened: Sequence[int], text: str) -> li
 
 def _holds_each(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     """True when `text` holds a string of each group."""
-    for group in groups:  # loops, not generators: a third of the time, on most turns
-        for literal in group:
-            if literal in text:
-                break
-        else:
-            return False
-    return True
+    return all(any(literal in text for literal in group) for group in groups)
 
 
 def _probes(need: Need) -> float:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Protocol, cast
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
 
@@ -53,65 +54,17 @@ def linear(pattern: str) -> Pattern:
     return re2.compile(pattern, _OPTIONS)  # type: ignore[no-any-return]
 
 
-def match_spans(pattern: Pattern, text: str, encoded: bytes | None = None
-                ) -> list[tuple[int, int]]:
+def match_spans(pattern: Pattern, text: str) -> Iterator[tuple[int, int]]:
     """Character offsets (start, end) of every match of `pattern` in `text`, in order.
 
-    RE2 reads `text` in UTF-8 (`encoded`, when the caller has encoded it already: a turn
-    encodes its text once for all its regexes), and its matches are read from its engine
-    (`_engine_spans`); their byte offsets are character offsets when the text is ASCII,
-    and are mapped to them otherwise. Expressions on Python's `re` read `text` itself.
+    RE2 reads an ASCII text as its bytes: the offsets are the same, and google-re2's
+    wrapper then skips mapping byte offsets back to characters, which is about half of
+    what a match costs it on a turn (docs/performance.md). Other text is read as is.
     """
-    if isinstance(pattern, re.Pattern):
-        return [found.span() for found in pattern.finditer(text)]
-    data = text.encode() if encoded is None else encoded
-    spans = _engine_spans(pattern, data)
-    if not spans or len(data) == len(text):  # no match, or ASCII: bytes are characters
-        return spans
-    return _character_spans(data, spans)
-
-
-_UNANCHORED = re2._Anchor.UNANCHORED  # the wrapper's own name for it: see _engine_spans
-_CHARACTER_LENGTH = b"\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"
-"""The length in bytes of a UTF-8 character, by the first four bits of its first byte."""
-
-
-def _engine_spans(pattern: Pattern, data: bytes) -> list[tuple[int, int]]:
-    """The byte spans of every match of an RE2 `pattern` in the UTF-8 `data`, asked of
-    RE2's engine (the wrapper's ``_regexp``) as the wrapper's `finditer` asks it: search on
-    from the end of each match, one character on after an empty one. The wrapper's
-    generator, match objects and offset mapping on every run cost about 40% of a turn's
-    regex runs, nine in ten of which find nothing (docs/performance.md, "The session of
-    2026-12-06 (6)"); `tests/test_match_spans.py` holds both to the same spans.
-    """
-    search = cast("Any", pattern)._regexp.Match
-    spans: list[tuple[int, int]] = []
-    start, end = 0, len(data)
-    while True:
-        span = search(_UNANCHORED, data, start, end)[0]
-        if span[0] < 0:  # (-1, -1): no match
-            return spans
-        spans.append(span)
-        if start == end:
-            return spans
-        if span[1] != start:
-            start = span[1]
-        else:  # an empty match where the search began
-            start += _CHARACTER_LENGTH[data[start] >> 4]
-
-
-def _character_spans(data: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Byte spans into the UTF-8 `data` as character spans: the spans come in order and do
-    not overlap, so each stretch of `data` is decoded once (linear in its length)."""
-    found: list[tuple[int, int]] = []
-    byte = character = 0
-    for start, end in spans:
-        character += len(data[byte:start].decode())
-        first = character
-        character += len(data[start:end].decode())
-        byte = end
-        found.append((first, character))
-    return found
+    if text.isascii() and not isinstance(pattern, re.Pattern):
+        on_re2: Any = pattern  # RE2 reads bytes as well as text
+        return (found.span() for found in on_re2.finditer(text.encode("ascii")))
+    return (found.span() for found in pattern.finditer(text))
 
 
 class UnsafeRegexError(ValueError):
