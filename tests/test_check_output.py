@@ -81,3 +81,22 @@ def test_record_lines_of_one_record_and_of_an_array() -> None:
     first, second = record_lines(nested)
     assert (first.line, first.turns) == (2, [])  # a "turns" key deeper down is not the record's
     assert (second.line, second.turns) == (3, [4])
+
+
+def test_text_output_starts_no_github_workflow_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub Actions runs any line of a step's output that starts (after spaces) with
+    ``::`` as a workflow command: a canned file's name or a transcript id must not make one."""
+    record = {"id": "x\n::error file=evil.py,line=1::pwned",
+              "turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": "ok"}],
+              "expect": {"present": ["name.used"]}}
+    (tmp_path / "a.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / " ::warning file=z::boom.txt").write_text(
+        "%% expect: name.used\nCustomer: hi\nAgent: ok\n")
+    monkeypatch.chdir(tmp_path)  # `check .` names the files found without a folder
+    code, out = run(["check", "."], capsys)
+    assert code == 1
+    assert "FAIL x ::error file=evil.py,line=1::pwned (a.jsonl:1)" in out
+    assert "  ./ ::warning file=z::boom.txt:1: expected name.used" in out
+    assert not [line for line in out.splitlines() if line.lstrip().startswith("::")]

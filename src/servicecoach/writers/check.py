@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import TextIO
 
 from servicecoach.check import CheckOutcome
+from servicecoach.writers import printable
+
+
+def _shown_path(path: Path) -> str:
+    """A file's path as the text output starts a line with it: on one line, and never
+    starting with ``::``, which GitHub Actions would run as a workflow command (a file found
+    by ``check .`` is named without a folder): ``./`` is put before such a path."""
+    text = printable(str(path))
+    return f"./{text}" if text.lstrip().startswith(":") else text
 
 
 def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
-    """Per transcript: PASS, or FAIL with each mismatch at its file line."""
+    """Per transcript: PASS, or FAIL with each mismatch at its file line. What comes from a
+    canned file (its name, an id, a message) is written on its line, line breaks as spaces."""
     for outcome in outcomes:
         canned = outcome.canned
         status = "PASS" if outcome.passed else "FAIL"
         nothing = (" - nothing was expected (add '%% expect:' lines, a sidecar, --fail-on or "
                    "--min-score)") if outcome.expected_nothing else ""
-        out.write(f"{status} {canned.transcript.id} ({canned.path}:{canned.line}) "
+        path = _shown_path(canned.path)
+        out.write(f"{status} {printable(canned.transcript.id)} ({path}:{canned.line}) "
                   f"overall {outcome.report.overall}{nothing}\n")
-        out.writelines(f"  {canned.path}:{canned.line_of(turn)}: {problem}\n" for turn, problem in outcome.problems)
+        out.writelines(f"  {path}:{canned.line_of(turn)}: {printable(problem)}\n"
+                       for turn, problem in outcome.problems)
     out.write(f"\n{_summary(outcomes)}\n")
 
 
