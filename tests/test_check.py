@@ -131,6 +131,47 @@ def test_baseline_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "cannot read baseline" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("content", "says"), [
+    ('{"version": 1, "findings": 5}', "'findings' is a list of fingerprints, not int"),
+    ('{"version": 1, "findings": "call|defensive.blame|abc"}',
+     "'findings' is a list of fingerprints, not str"),
+    ('{"version": 1, "findings": [["call"]]}', "findings[0] is a fingerprint (a string), not list"),
+    ('{"version": 1, "findings": ["a", {"b": 1}]}', "findings[1] is a fingerprint (a string), not dict"),
+    ('{"version": 1}', "'findings' is a list of fingerprints, not missing"),
+    ('{"version": true, "findings": []}', "not a servicecoach baseline (version 1)"),
+])
+def test_a_baseline_of_wrong_types_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, says: str
+) -> None:
+    """Before 2026-12-06 a number or a list inside was a traceback, and a string was read as
+    a set of characters (baselining nothing) without a word."""
+    bad = tmp_path / "baseline.json"
+    bad.write_text(content)
+    assert main(["check", str(canned(tmp_path, "")), "--baseline", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: " in err and says in err and "--write-baseline" in err
+    assert "Traceback" not in err
+
+
+def test_a_baseline_is_read_as_other_files_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A byte-order mark (UTF-8, UTF-16) is accepted, as in every other file; a device is
+    refused unopened (a link to /dev/zero was read until memory ran out)."""
+    path = canned(tmp_path, "")
+    baseline = tmp_path / "baseline.json"
+    assert main(["check", str(path), "--write-baseline", str(baseline)]) == 0
+    text = baseline.read_text(encoding="utf-8")
+    for encoding in ("utf-8-sig", "utf-16"):
+        baseline.write_text(text, encoding=encoding)
+        assert main(["check", str(path), "--fail-on", "suggestion", "--baseline", str(baseline)]) == 0
+    device = tmp_path / "zero.json"
+    device.symlink_to("/dev/zero")
+    capsys.readouterr()
+    assert main(["check", str(path), "--baseline", str(device)]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
 def test_junit_output_follows_the_junit_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

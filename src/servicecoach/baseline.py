@@ -11,8 +11,10 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from servicecoach.bounded_files import FileRefused, read_bounded
 from servicecoach.errors import InputError
 from servicecoach.models import Finding, FindingKind, Report, Transcript
+from servicecoach.readers.base import WIDE_SAMPLE, json_loads, wide_encoding
 
 VERSION = 1
 
@@ -37,14 +39,31 @@ def write_baseline(path: Path, fingerprints: Iterable[str]) -> int:
     return len(unique)
 
 
+MAX_BASELINE_BYTES = 200_000_000
+"""The largest baseline read: about four million fingerprints."""
+
+
 def read_baseline(path: Path) -> frozenset[str]:
-    """The fingerprints of a baseline file."""
+    """The fingerprints of a baseline file: a regular file of at most `MAX_BASELINE_BYTES`,
+    UTF-8 (a byte-order mark accepted) or UTF-16/32, holding ``{"version": 1, "findings":
+    [fingerprint, ...]}``."""
+    hint = "write one with --write-baseline"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
-        raise InputError(f"cannot read baseline: {error}", source=str(path),
-                         hint="write one with --write-baseline") from None
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise InputError("not a servicecoach baseline (version 1)", source=str(path),
-                         hint="write one with --write-baseline")
-    return frozenset(data.get("findings", ()))
+        raw = read_bounded(path, MAX_BASELINE_BYTES)
+        data = json_loads(raw.decode(wide_encoding(raw[:WIDE_SAMPLE]) or "utf-8-sig"))
+    except (OSError, UnicodeDecodeError, FileRefused, json.JSONDecodeError, RecursionError,
+            ValueError) as error:
+        raise InputError(f"cannot read baseline: {error}", source=str(path), hint=hint) from None
+    if not isinstance(data, dict) or type(data.get("version")) is not int or (
+            data["version"] != VERSION):
+        raise InputError("not a servicecoach baseline (version 1)", source=str(path), hint=hint)
+    findings = data.get("findings")
+    if not isinstance(findings, list):
+        kind = "missing" if findings is None else type(findings).__name__
+        raise InputError(f"'findings' is a list of fingerprints, not {kind}", source=str(path),
+                         hint=hint)
+    for index, value in enumerate(findings):
+        if not isinstance(value, str):
+            raise InputError(f"findings[{index}] is a fingerprint (a string), not "
+                             f"{type(value).__name__}", source=str(path), hint=hint)
+    return frozenset(findings)
