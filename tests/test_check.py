@@ -12,6 +12,7 @@ from conftest import REPO, transcript
 
 from servicecoach import Coach
 from servicecoach.cli import main
+from servicecoach.errors import InputError
 from servicecoach.expectations import load_canned
 from servicecoach.testing import assert_findings
 
@@ -92,6 +93,27 @@ def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     path = canned(tmp_path, "%% expect: Not An Id")
     (error,) = list(load_canned(path))
     assert "bad expectations" in str(error) and "rule_id[@turn][:severity]" in str(error)
+
+
+@pytest.mark.parametrize("headers", [
+    "%% min-score: overall=nan", "%% min-score: empathy=inf", "%% min-score: overall=-1e999"])
+def test_a_minimum_score_that_is_no_number_is_an_error(tmp_path: Path, headers: str) -> None:
+    """NaN compares false with every score: before 2026-12-06 ``overall=nan`` passed every
+    transcript without a word (and an infinite minimum failed or passed them all)."""
+    (error,) = list(load_canned(canned(tmp_path, headers)))
+    assert isinstance(error, InputError)
+    assert "bad expectations: min_scores" in str(error) and "finite number" in str(error)
+    assert str(error).startswith(f"{tmp_path / 'call.txt'}:line 1, transcript 'call': ")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_min_score_option_that_is_no_number_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(canned(tmp_path, "")), f"--min-score={value}"])
+    assert exited.value.code == 2
+    assert f"--min-score: {value!r} is not a finite number" in capsys.readouterr().err
 
 
 def test_thresholds_work_without_expectations(

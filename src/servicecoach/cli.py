@@ -23,7 +23,7 @@ from servicecoach.baseline import issues_fingerprints, read_baseline, write_base
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
-from servicecoach.command_line import SuggestingParser, positive_int
+from servicecoach.command_line import SuggestingParser, finite_float, positive_int
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
 from servicecoach.evaluation import Fold, run_eval
@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--output", "-o", type=Path, help="write to this file")
     check_parser.add_argument("--fail-on", choices=[s.value for s in Severity],
                               help="fail a transcript with an issue of this severity or higher")
-    check_parser.add_argument("--min-score", type=float, metavar="N",
+    check_parser.add_argument("--min-score", type=finite_float, metavar="N",
                               help="fail a transcript whose overall score is below N")
     check_parser.add_argument("--baseline", type=Path, metavar="FILE",
                               help="ignore issues recorded in this baseline; fail on new ones")
@@ -166,13 +166,13 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--rating", default="S", metavar="SCALE",
                             help="with --satisfaction: the rating in metadata.quality_mean "
                             "(default S, customer satisfaction)")
-    evaluation.add_argument("--min-rho", type=float, default=0.0,
+    evaluation.add_argument("--min-rho", type=finite_float, default=0.0,
                             help="with --satisfaction: exit 1 below this Spearman rho")
-    evaluation.add_argument("--min-precision", type=float, default=0.9)
-    evaluation.add_argument("--min-recall", type=float, default=0.85)
+    evaluation.add_argument("--min-precision", type=finite_float, default=0.9)
+    evaluation.add_argument("--min-recall", type=finite_float, default=0.85)
     evaluation.add_argument("--min-labels", type=int, default=0, metavar="N",
                             help="hold only rule ids with at least N labels to the targets")
-    evaluation.add_argument("--min-f1", type=float, default=0.0,
+    evaluation.add_argument("--min-f1", type=finite_float, default=0.0,
                             help="target of the micro-averaged F1 over all labels")
     parts = evaluation.add_mutually_exclusive_group()
     parts.add_argument("--fold", metavar="K/N", type=_fold,

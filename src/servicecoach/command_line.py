@@ -4,6 +4,7 @@ positive. The commands themselves are in `servicecoach.cli`."""
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -32,6 +33,18 @@ class SuggestingParser(argparse.ArgumentParser):
             match = closest(extra.split("=")[0], options) if extra.startswith("-") else None
             hints.append(f"{extra} (did you mean {match}?)" if match else extra)
         self.error(f"unrecognized arguments: {' '.join(hints)}")
+
+
+def finite_float(text: str) -> float:
+    """An argparse type: a number that is not NaN or infinite (a threshold of NaN compares
+    false with everything, so it would pass or fail all)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def positive_int(text: str) -> int:

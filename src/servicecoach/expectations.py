@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -84,7 +84,7 @@ class Expectations(BaseModel):
 
     present: tuple[ExpectedFinding, ...] = ()
     absent: tuple[ExpectedFinding, ...] = ()
-    min_scores: dict[str, float] = Field(
+    min_scores: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Category (or 'overall') -> minimum score"
     )
 
