@@ -89,6 +89,23 @@ def test_json_expect_key_and_sidecar(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "defensiveness score" in out and "is below 95" in out
 
 
+def test_a_sidecar_entry_that_reaches_no_transcript_is_an_error(tmp_path: Path) -> None:
+    """Before 2026-12-06 expectations for an id the file does not hold (a typo, a renamed
+    transcript), or beside ids at the sidecar's top level, were never checked, silently."""
+    path = canned(tmp_path, "", id="call-7")
+    sidecar = tmp_path / "call.expect.yaml"
+    sidecar.write_text("call-7:\n  present: [defensive.dismissive]\ncall-9:\n  present: [name.used]\n")
+    results = list(load_canned(path))
+    assert [type(r).__name__ for r in results] == ["CannedTranscript", "InputError"]
+    assert str(results[1]).startswith(
+        f"{sidecar}:line 3: expectations for transcript 'call-9', which {path.name} does not "
+        "hold (it holds 'call-7')")
+    sidecar.write_text("present: [name.used]\ncall-7:\n  present: [defensive.dismissive]\n")
+    (error,) = list(load_canned(path))
+    assert isinstance(error, InputError) and str(error).startswith(f"{sidecar}: ")
+    assert "both expectation keys (present) and transcript ids (call-7)" in str(error)
+
+
 def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     path = canned(tmp_path, "%% expect: Not An Id")
     (error,) = list(load_canned(path))

@@ -36,7 +36,7 @@ from servicecoach.models import Finding, Report, Severity, Transcript
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import block_to_transcript, parse_blocks
-from servicecoach.rules.loader import load_yaml_data
+from servicecoach.rules.loader import load_yaml_lines
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -167,29 +167,63 @@ def _turn_text(turns: tuple[Any, ...], turn: int | None) -> str:
 
 
 def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
-    """Every canned transcript of a file (text, JSON or JSON Lines) with its expectations."""
+    """Every canned transcript of a file (text, JSON or JSON Lines) with its expectations,
+    then an error for each entry of its sidecar that names a transcript the file does not
+    hold."""
     sidecar = _sidecar(path)
     if isinstance(sidecar, InputError):
         yield sidecar
         return
-    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
-        yield from _load_json(path, sidecar)
-    else:
-        yield from _load_text(path, sidecar)
+    side, lines = sidecar
+    ids: list[str] = []
+    read = _load_json(path, side) if path.suffix.lower() in (".json", ".jsonl", ".ndjson") else (
+        _load_text(path, side))
+    for canned in read:
+        found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
+            canned.transcript_id)
+        if found is not None:
+            ids.append(found)
+        yield canned
+    if set(side) <= set(Expectations.model_fields):
+        return
+    held = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
+    known = set(ids)
+    for name in side:
+        if name not in known:
+            line = lines.get((name,))
+            yield InputError(
+                f"expectations for transcript {name!r}, which {path.name} does not hold "
+                f"(it holds {held or 'none'})", source=str(_sidecar_path(path)),
+                location=f"line {line}" if line is not None else "",
+                hint="name a transcript of the file (an id of digits in quotes), or remove "
+                "the entry")
 
 
-def _sidecar(path: Path) -> dict[str, Any] | InputError:
-    side = path.with_name(path.name.split(".")[0] + ".expect.yaml")
+def _sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name.split(".")[0] + ".expect.yaml")
+
+
+def _sidecar(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | InputError:
+    """The sidecar's data (empty when there is none) and the line of each key."""
+    side = _sidecar_path(path)
     if not side.is_file():
-        return {}
+        return {}, {}
     try:
-        data = load_yaml_data(side) or {}
+        data, lines = load_yaml_lines(side)
     except RulePackError as error:
         where = f"line {error.line}" if error.line is not None else ""
         return InputError(error.what, source=str(side), location=where, hint=error.hint)
+    data = data or {}
     if not isinstance(data, dict):
         return InputError("expected a mapping", source=str(side), hint="see docs/ci.md")
-    return data
+    keys = set(Expectations.model_fields)
+    if set(data) & keys and set(data) - keys:
+        named = ", ".join(sorted(str(k) for k in set(data) - keys))
+        return InputError(
+            f"the sidecar has both expectation keys ({', '.join(sorted(set(data) & keys))}) "
+            f"and transcript ids ({named}) at its top level", source=str(side),
+            hint="give the keys for every transcript, or put them under each transcript's id")
+    return data, lines
 
 
 def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expectations:

@@ -276,6 +276,11 @@ def load_yaml_data(path: Path) -> Any:
     return _compose(path)[0]
 
 
+def load_yaml_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """`load_yaml_data`, with the 1-based line of every key and item (by its path of keys)."""
+    return _compose(path)
+
+
 def line_in_rule(where: RuleLocation, keys: tuple[Any, ...]) -> int | None:
     """The line of `keys` (``("match", "lemmas", 2)``) in the rule defined at `where`, its
     file read again (for a problem found once the rule is compiled, long after loading);
