@@ -106,6 +106,44 @@ def test_a_sidecar_entry_that_reaches_no_transcript_is_an_error(tmp_path: Path) 
     assert "both expectation keys (present) and transcript ids (call-7)" in str(error)
 
 
+def test_an_unreadable_canned_file_costs_only_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before 2026-12-06 a canned file that could not be opened (no permission) stopped
+    `check` with a traceback, and the files after it were not checked."""
+    canned(tmp_path, "", name="a.txt", id="a")
+    canned(tmp_path, "", name="b.txt", id="b")
+    opened = Path.open
+
+    def refuse_a(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "a.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse_a)
+    assert main(["check", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert "PASS b" in out
+    assert (f"error: {tmp_path / 'a.txt'}: cannot read the file: Permission denied (check its "
+            "permissions)") in err
+
+
+def test_what_is_no_canned_file_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder whose name ends in .txt is walked, not reported; a link to a device is not
+    a regular file (it was "no such file" before 2026-12-06, and such a folder made `check`
+    fail)."""
+    (tmp_path / "cases.txt").mkdir()
+    canned(tmp_path / "cases.txt", "", name="a.txt", id="a")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    assert main(["check", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert "PASS a" in out
+    assert err.splitlines() == [(f"error: {tmp_path / 'zero.txt'}: not a regular file (a device "
+                                 "or a named pipe); canned transcripts are files")]
+
+
 def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     path = canned(tmp_path, "%% expect: Not An Id")
     (error,) = list(load_canned(path))

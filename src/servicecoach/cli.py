@@ -379,11 +379,14 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _canned_files(paths: list[Path]) -> list[Path]:
+    """The files named and those found in the folders named (a folder found is walked, not
+    a file, whatever its name)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(p for p in sorted(path.rglob("*"))
-                         if p.suffix.lower() in CANNED_SUFFIXES and not p.name.startswith("."))
+                         if p.suffix.lower() in CANNED_SUFFIXES and not p.name.startswith(".")
+                         and not p.is_dir())
         else:
             found.append(path)
     return found
@@ -423,7 +426,10 @@ def _check(args: argparse.Namespace) -> int:
                                                        ("--write-baseline", args.write_baseline)])
     for path in canned_files:
         if not path.is_file():
-            print(f"error: {path}: no such file", file=sys.stderr)
+            problem = ("no such file" if not path.exists() else "a folder" if path.is_dir()
+                       else "not a regular file (a device or a named pipe)")
+            print(f"error: {printable(str(path))}: {problem}; canned transcripts are files",
+                  file=sys.stderr)
             unreadable += 1
             continue
         for canned in load_canned(path):

@@ -178,12 +178,17 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
     ids: list[str] = []
     read = _load_json(path, side) if path.suffix.lower() in (".json", ".jsonl", ".ndjson") else (
         _load_text(path, side))
-    for canned in read:
-        found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
-            canned.transcript_id)
-        if found is not None:
-            ids.append(found)
-        yield canned
+    try:
+        for canned in read:
+            found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
+                canned.transcript_id)
+            if found is not None:
+                ids.append(found)
+            yield canned
+    except OSError as error:
+        yield InputError(f"cannot read the file: {error.strerror or error}", source=str(path),
+                         hint="check its permissions")
+        return
     if set(side) <= set(Expectations.model_fields):
         return
     held = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
