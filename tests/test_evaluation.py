@@ -249,3 +249,19 @@ def test_a_hostile_labels_file_is_a_located_error(tmp_path: Path, content: bytes
 def test_a_missing_labels_file_is_an_error_that_names_it(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the labels"):
         load_labels(tmp_path / "nowhere.jsonl")
+
+
+@pytest.mark.parametrize("turn", [1, 10**30])
+def test_a_label_on_a_turn_the_transcript_lacks_is_an_error(tmp_path: Path, turn: int) -> None:
+    """Before 2026-12-06 such a label was counted as a miss (`<no such turn>`), lowering
+    the rule's recall for a mistake in the labels."""
+    paths = write_set(tmp_path, [
+        {"id": "t1", "expected": []},
+        {"id": "t2", "expected": [{"rule_id": "greeting.missing", "turn_index": turn}]}])
+    with pytest.raises(InputError) as raised:
+        run_eval(FakeCoach(), *paths, 0.9, 0.85, io.StringIO())  # type: ignore[arg-type]
+    assert str(raised.value).startswith(
+        f"{paths[1]}:line 2, transcript 't2': the label greeting.missing is on turn {turn}, "
+        "but the transcript has 1 turn(s) (0 to 0)")
+    assert "turn_index counts from 0" in str(raised.value)
+

@@ -89,6 +89,11 @@ def load_labels(path: str | Path) -> dict[str, list[Key]]:
     """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line.
     The file is decoded as the readers decode one (a byte-order mark, UTF-16/32), line by
     line, so that bytes that are not UTF-8 are reported at their own line."""
+    return _labels_and_lines(path)[0]
+
+
+def _labels_and_lines(path: str | Path) -> tuple[dict[str, list[Key]], dict[str, int]]:
+    """`load_labels`, and the line of each transcript's labels."""
     try:
         return _labels_from(Source.from_path(Path(path)).checked_lines(), str(path))
     except OSError as error:
@@ -96,8 +101,11 @@ def load_labels(path: str | Path) -> dict[str, list[Key]]:
                          hint="check the path of the labels file") from None
 
 
-def _labels_from(lines: Iterable[str | InvalidUtf8], source: str) -> dict[str, list[Key]]:
+def _labels_from(
+    lines: Iterable[str | InvalidUtf8], source: str
+) -> tuple[dict[str, list[Key]], dict[str, int]]:
     labels: dict[str, list[Key]] = {}
+    where: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if isinstance(line, InvalidUtf8):
             raise InputError("invalid UTF-8", source=source, location=f"line {number}",
@@ -113,7 +121,26 @@ def _labels_from(lines: Iterable[str | InvalidUtf8], source: str) -> dict[str, l
             raise InputError(f"transcript {transcript_id!r} is labelled twice",
                              source=source, location=f"line {number}")
         labels[transcript_id] = keys
-    return labels
+        where[transcript_id] = number
+    return labels, where
+
+
+def _check_turns(labels: Mapping[str, list[Key]], lines: Mapping[str, int],
+                 transcripts: Mapping[str, Transcript], source: str) -> None:
+    """Raise an `InputError` at the first label on a turn its transcript does not have (it
+    would count as a miss of the rule)."""
+    for transcript_id, keys in labels.items():
+        if transcript_id not in transcripts:
+            continue  # `evaluate` names transcripts labelled but not scored
+        count = len(transcripts[transcript_id].turns)
+        for _, rule_id, turn in keys:
+            if turn is not None and turn >= count:
+                raise InputError(
+                    f"the label {rule_id} is on turn {turn}, but the transcript has {count} "
+                    f"turn(s) (0 to {count - 1})", source=source,
+                    location=f"line {lines[transcript_id]}", transcript_id=transcript_id,
+                    hint="turn_index counts from 0; fix the label, or label the whole "
+                    "transcript with turn_index null")
 
 
 def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
@@ -310,7 +337,7 @@ def run_eval(
     Unreadable transcripts are printed to stderr and raise `ServiceCoachError`, as do
     bad labels and transcripts labelled but not scored (or the reverse).
     """
-    labels = load_labels(labels_path)
+    labels, label_lines = _labels_and_lines(labels_path)
     if fold is not None:
         labels = {tid: keys for tid, keys in labels.items() if fold.keeps(tid)}
     transcripts: dict[str, Transcript] = {}
@@ -329,6 +356,7 @@ def run_eval(
     if unreadable:
         raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
                                 where=str(transcripts_path), hint="fix them and run again")
+    _check_turns(labels, label_lines, transcripts, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
     reports = list(coach.score_many(transcripts.values()))
     unlabelled = sorted({f.rule_id for r in reports for f in r.findings} - labelled)
