@@ -265,3 +265,11 @@ def test_a_label_on_a_turn_the_transcript_lacks_is_an_error(tmp_path: Path, turn
         "but the transcript has 1 turn(s) (0 to 0)")
     assert "turn_index counts from 0" in str(raised.value)
 
+
+def test_a_labels_file_that_is_a_device_is_refused(tmp_path: Path) -> None:
+    """A link to /dev/zero was read until memory ran out before 2026-12-06."""
+    device = tmp_path / "labels.jsonl"
+    device.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="labels.jsonl: cannot read the labels: not a regular "
+                       "file"):
+        load_labels(device)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -93,8 +94,12 @@ def load_labels(path: str | Path) -> dict[str, list[Key]]:
 
 
 def _labels_and_lines(path: str | Path) -> tuple[dict[str, list[Key]], dict[str, int]]:
-    """`load_labels`, and the line of each transcript's labels."""
+    """`load_labels`, and the line of each transcript's labels. Only a regular file is
+    read (a device would be read until memory runs out)."""
     try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            raise InputError("cannot read the labels: not a regular file (a device, a pipe or "
+                             "a folder)", source=str(path), hint="name the labels file")
         return _labels_from(Source.from_path(Path(path)).checked_lines(), str(path))
     except OSError as error:
         raise InputError(f"cannot read the labels: {error.strerror or error}", source=str(path),
