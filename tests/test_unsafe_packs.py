@@ -316,3 +316,31 @@ def test_a_count_or_time_setting_that_is_not_finite_is_a_located_error(
     assert str(caught.value).startswith(
         f"{folder / 'r.yaml'}:1: rule p.um (analyzer 'fillers'): setting 'warn_at' takes a "
         f"finite number, not {shown}")
+
+
+def test_the_rule_catalogue_shows_a_pack_s_text_and_runs_none_of_it(tmp_path: Path) -> None:
+    """Before 2026-12-06 a pack's text went into the Markdown pages as it was: HTML in a
+    description or message was rendered (a `<script>`), a ``` in an example closed its code
+    block, a backtick in a phrase closed its code span, a `|` in a category split the
+    table's columns and a line break in a message started a heading."""
+    import yaml
+
+    from servicecoach.rules.catalog import index_page, rule_page
+
+    rule = {"id": "p.x", "kind": "phrase", "category": "c | <img src=x onerror=alert(1)>",
+            "message": "hi <script>alert(1)</script>", "suggestion": "s\n\n# Injected",
+            "docs": {"what": "what | <b>bold</b>", "why": "y",
+                     "example": "ok\n```\n<script>alert(3)</script>\n```", "use_instead": "u"},
+            "match": {"phrases": ["a ` <script>x</script> ` b", "``two``"]}}
+    folder = _pack(tmp_path / "p", yaml.safe_dump([rule]))
+    (loaded,) = load_pack(str(folder)).rules
+    page = rule_page(loaded)
+    assert "<img" not in page and "<b>" not in page  # <script> stays, in code only:
+    assert "hi &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "| category | c \\| &lt;img src=x onerror=alert(1)&gt; |" in page
+    assert "- suggestion: s # Injected" in page
+    assert "````text excerpt\nok\n```\n<script>alert(3)</script>\n```\n````" in page
+    assert "``a ` <script>x</script> ` b``" in page and "``` ``two`` ```" in page
+    row = index_page((loaded,)).splitlines()[-1]
+    assert row == ("| [`p.x`](p.x.md) | issue | warning | c \\| &lt;img src=x onerror=alert(1)&gt; "
+                   "| what \\| &lt;b&gt;bold&lt;/b&gt; |")

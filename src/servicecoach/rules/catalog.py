@@ -6,6 +6,7 @@ pages on disk differ from what the loaded rules generate, so CI catches stale do
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +25,56 @@ ANALYZERS_PAGE = "analyzers.md"
 """The page of built-in analyzer names, beside the rule pages."""
 
 
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _prose(text: str) -> str:
+    """A pack's text as Markdown prose: HTML in it is shown, not rendered."""
+    return text.translate(_HTML)
+
+
+def _one_line(text: str) -> str:
+    """A pack's text in a table cell or a list item: prose on one line, ``|`` escaped (it
+    would split a table's columns)."""
+    return " ".join(_prose(text).split()).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """A pack's text as an inline code span on one line, whatever backticks it holds (the
+    span's fence is longer than any run of them)."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_block(text: str) -> list[str]:
+    """A pack's text as a fenced code block, the fence longer than any run of backticks in it."""
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return [f"{fence}text excerpt", text.rstrip(), fence]
+
+
 def rule_page(rule: Rule) -> str:
-    """The Markdown page of one rule."""
+    """The Markdown page of one rule. A pack's text is shown as it is written, never run as
+    HTML or Markdown structure (see `_prose`, `_one_line`, `_code`)."""
     lines = [f"# `{rule.id}`", ""]
     kind = "strength" if rule.finding.value == "strength" else f"issue ({rule.severity.value})"
     lines += [
         "| | |", "|---|---|",
         f"| finding | {kind} |",
-        f"| category | {rule.category} |",
+        f"| category | {_one_line(rule.category)} |",
         f"| rule kind | {rule.kind} |",
         f"| speaker | {rule.speaker} |",
         f"| channels | {', '.join(c.value for c in rule.channels)} |",
         "",
     ]
     if rule.docs is not None:
-        lines += ["## What it does", "", rule.docs.what.strip(), "",
-                  "## Why it matters", "", rule.docs.why.strip(), "",
-                  "## Example", "", "```text excerpt", rule.docs.example.rstrip(), "```", "",
-                  "## Use instead", "", "```text excerpt", rule.docs.use_instead.rstrip(), "```", ""]
-    lines += ["## Message and suggestion", "", f"- message: {rule.message.strip()}",
-              f"- suggestion: {rule.suggestion.strip()}", ""]
+        lines += ["## What it does", "", _prose(rule.docs.what.strip()), "",
+                  "## Why it matters", "", _prose(rule.docs.why.strip()), "",
+                  "## Example", "", *_code_block(rule.docs.example), "",
+                  "## Use instead", "", *_code_block(rule.docs.use_instead), ""]
+    lines += ["## Message and suggestion", "", f"- message: {_one_line(rule.message)}",
+              f"- suggestion: {_one_line(rule.suggestion)}", ""]
     reads = _signals(rule)
     if reads:
         where = ("Signals are defined in the pack's `signals/` folder (see "
@@ -53,7 +84,8 @@ def rule_page(rule: Rule) -> str:
         lines += [f"## {title}", "", *_spec_lines(spec), ""]
     if isinstance(rule, BuiltinRule):
         lines += ["## Settings", "", f"Analyzer: `{rule.analyzer}`", ""]
-        lines += [f"- `{key}`: `{value}`" for key, value in sorted(rule.settings.items())] or [
+        lines += [f"- {_code(key)}: {_code(str(value))}"
+                  for key, value in sorted(rule.settings.items())] or [
             "(none)"]
         lines.append("")
     if rule.suppressed_by:
@@ -93,14 +125,14 @@ def _spec_lines(spec: MatchSpec) -> list[str]:
     for label, values in (("phrases", spec.phrases), ("lemma-aware phrases", spec.lemmas),
                           ("regular expressions", spec.regex), ("exceptions", spec.exceptions)):
         if values:
-            shown = ", ".join(f"`{v}`" for v in values[:_LIST_LIMIT])
+            shown = ", ".join(_code(v) for v in values[:_LIST_LIMIT])
             more = f" and {len(values) - _LIST_LIMIT} more" if len(values) > _LIST_LIMIT else ""
             lines.append(f"- {label}: {shown}{more}")
     if spec.patterns:
         lines.append(f"- {len(spec.patterns)} token pattern(s)")
     if spec.fuzzy is not None:
         lines.append(f"- fuzzy ({spec.fuzzy.scorer} >= {spec.fuzzy.cutoff:g}): "
-                     + ", ".join(f"`{p}`" for p in spec.fuzzy.phrases))
+                     + ", ".join(_code(p) for p in spec.fuzzy.phrases))
     lines.append(f"- negation {'ignored' if spec.negation else 'not checked'}, quotes "
                  f"{'ignored' if spec.quotes else 'counted'}")
     return lines
@@ -113,9 +145,9 @@ def index_page(rules: tuple[Rule, ...]) -> str:
              f"[{ANALYZERS_PAGE}]({ANALYZERS_PAGE})."), "",
              "| id | finding | severity | category | what it does |", "|---|---|---|---|---|"]
     for rule in sorted(rules, key=lambda r: r.id):
-        what = rule.docs.what.strip().replace("\n", " ") if rule.docs else ""
+        what = _one_line(rule.docs.what) if rule.docs else ""
         lines.append(f"| [`{rule.id}`]({rule.id}.md) | {rule.finding.value} | "
-                     f"{rule.severity.value} | {rule.category} | {what} |")
+                     f"{rule.severity.value} | {_one_line(rule.category)} | {what} |")
     return "\n".join(lines) + "\n"
 
 
@@ -132,8 +164,9 @@ def analyzers_page(rules: tuple[Rule, ...], analyzers: dict[str, str]) -> str:
     for name, what in analyzers.items():
         users = [r for r in rules if isinstance(r, BuiltinRule) and r.analyzer == name]
         used_by = ", ".join(f"[`{r.id}`]({r.id}.md)" for r in users) or "-"
-        settings = sorted({f"`{key}: {value}`" for r in users for key, value in r.settings.items()})
-        lists = sorted({f"`{key}`" for r in users for key in r.phrases})
+        settings = sorted({_code(f"{key}: {value}").replace("|", "\\|")
+                           for r in users for key, value in r.settings.items()})
+        lists = sorted({_code(key).replace("|", "\\|") for r in users for key in r.phrases})
         lines.append(f"| `{name}` | {what} | {used_by} | {', '.join(settings) or '-'} | "
                      f"{', '.join(lists) or '-'} |")
     return "\n".join(lines) + "\n"
