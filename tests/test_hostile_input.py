@@ -758,3 +758,37 @@ def test_a_record_of_unexpected_structure_costs_only_its_conversation(
     assert isinstance(error, InputError)
     assert "unexpected structure" in str(error) and "\n" not in str(error)
     assert "c-1" in str(error) or "[1]" in str(error), error
+
+
+@pytest.mark.parametrize("beside", ["device", "pipe", "folder"])
+def test_a_json_beside_an_export_that_is_no_file_is_passed_over(
+    tmp_path: Path, beside: str,
+) -> None:
+    """Freshdesk, Connect and Genesys readers look for companion ``.json`` files in the
+    export's folder. Before 2026-12-06 a link to /dev/zero there was read until memory ran
+    out (the process was killed), a named pipe hung the read, and a folder was a traceback."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    export = tmp_path / "tickets.json"
+    export.write_bytes((FIXTURES / "freshdesk_html.json").read_bytes())
+    other = tmp_path / "other.json"
+    if beside == "device":
+        other.symlink_to("/dev/zero")
+    elif beside == "pipe":
+        os.mkfifo(other)
+    else:
+        other.mkdir()
+
+    def limit_memory() -> None:  # a regression is an error, not the machine out of memory
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "servicecoach.cli", "convert", str(export), "--input-format",
+         "freshdesk"], capture_output=True, text=True, check=False, timeout=120,
+        preexec_fn=limit_memory)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["9"]
+    assert "converted 1 transcript(s); 1 could not be read" in done.stderr

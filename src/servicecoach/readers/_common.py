@@ -24,6 +24,7 @@ from servicecoach.readers._roles import check_roles, resolve_roles, spelt_as_spe
 from servicecoach.readers._time import UnusableTime, iso_utc, usable_time
 from servicecoach.readers.base import (
     DECODER,
+    InvalidUtf8,
     ReadResult,
     Source,
     continue_turn,
@@ -430,11 +431,12 @@ def companions(source: Source, accept: Callable[[str], bool]) -> tuple[Any, ...]
 def _scan(folder: str, accept: Callable[[str], bool], _mtime: int) -> tuple[tuple[str, Any], ...]:
     found = []
     for candidate in sorted(Path(folder).glob("*.json")):
-        companion = Source.from_path(candidate)
-        if not accept(companion.head()):
+        if not candidate.is_file():  # a device (read without end), a pipe (hangs), a folder
             continue
+        companion = Source.from_path(candidate)
         try:
-            found.append((candidate.name, load_json(companion)))
-        except InputError:
+            if accept(companion.head()):
+                found.append((candidate.name, load_json(companion)))
+        except (InputError, InvalidUtf8, OSError):
             continue
     return tuple(found)
