@@ -730,11 +730,34 @@ def _twilio(bad: bool, number: int) -> list[Any]:
     return messages
 
 
+def _freshdesk(bad: bool, number: int) -> list[Any]:
+    data = json.loads((FIXTURES / "freshdesk_html.json").read_text(encoding="utf-8"))[:2]
+    entries = [entry | {"ticket_id": f"c-{number}", "id": 100 * number + entry["id"]}
+               for entry in data]
+    if bad:
+        entries[1] = "an entry that is a string"  # type: ignore[call-overload]
+    return entries
+
+
+def _zendesk_chat(bad: bool, number: int) -> Any:
+    history: list[Any] = [
+        {"type": "chat.msg", "name": "Vi", "msg": "My order is late.",
+         "timestamp": "2024-05-01T10:00:00Z"},
+        {"type": "chat.msg", "name": "Ann", "msg": "Let me check that for you.",
+         "timestamp": "2024-05-01T10:01:00Z"}]
+    if bad:
+        history[1] = "a message that is a string"
+    return {"id": f"c-{number}", "visitor": {"name": "Vi"}, "agent_names": ["Ann"],
+            "history": history}
+
+
 MULTI_RECORD_EXPORTS = {
     "liveperson": lambda r: {"conversationHistoryRecords": r},
     "intercom": lambda r: {"type": "conversation.list", "conversations": r},
     "connect": lambda r: r,
     "twilio": lambda r: {"messages": [m for one in r for m in one]},
+    "freshdesk": lambda r: [e for one in r for e in one],
+    "zendesk": lambda r: {"chats": r},
 }
 
 
@@ -747,7 +770,7 @@ def test_a_record_of_unexpected_structure_costs_only_its_conversation(
     after 1 record(s)", naming no conversation, and the conversations after it were lost
     and not counted. The error names that record, and the rest of the file is read."""
     build = {"liveperson": _liveperson, "intercom": _intercom, "connect": _connect,
-             "twilio": _twilio}[reader]
+             "twilio": _twilio, "freshdesk": _freshdesk, "zendesk": _zendesk_chat}[reader]
     path = tmp_path / f"{reader}.json"
     records = [build(number == 1, number) for number in range(3)]
     path.write_text(json.dumps(MULTI_RECORD_EXPORTS[reader](records)), encoding="utf-8")

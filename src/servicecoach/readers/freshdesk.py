@@ -61,8 +61,11 @@ class FreshdeskReader(JsonExportReader):
             )
             return
         tickets: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        key = str(ticket.get("id") or stem(source))
         for index, entry in enumerate(entries):
-            key = str(entry.get("ticket_id") or ticket.get("id") or stem(source))
+            if isinstance(entry, dict):
+                key = str(entry.get("ticket_id") or ticket.get("id") or stem(source))
+            # an entry that is no object costs the ticket it stands in (`_ticket` names it)
             tickets.setdefault(key, []).append((index, entry))
         beside = {str(t.get("id")): t for t in companions(source, _is_ticket) if isinstance(t, dict)}
         for key, numbered in tickets.items():
