@@ -344,3 +344,25 @@ def test_the_rule_catalogue_shows_a_pack_s_text_and_runs_none_of_it(tmp_path: Pa
     row = index_page((loaded,)).splitlines()[-1]
     assert row == ("| [`p.x`](p.x.md) | issue | warning | c \\| &lt;img src=x onerror=alert(1)&gt; "
                    "| what \\| &lt;b&gt;bold&lt;/b&gt; |")
+
+
+def test_an_annotation_that_names_no_turn_fails_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An annotation in a conversation of comments only (after a last ``---``) was never
+    checked, and one after a conversation's last turn was "missed (whole conversation)"
+    for a rule that fires on turns; both fail at their line, saying where to put them."""
+    from servicecoach.cli import main
+
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [order]"))
+    test = folder / "r.test.transcript"
+    test.write_text("# ruleid: p.x\nAgent: Your order shipped.\n# ruleid: p.x\n---\n"
+                    "# ok: p.x\n")
+    assert main(["rules", "test", str(folder)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        (f"{test}:3: missed p.x (after the last turn: for a rule on a turn, put the annotation "
+        "on the line above the turn it is about)"),
+        (f"{test}:5: misplaced p.x (in no conversation: put the annotation on the line above "
+        "the turn it is about)")]
+    assert "2 expectation(s) checked" in err

@@ -48,7 +48,7 @@ class Problem:
     line: int
     rule_id: str
     kind: str
-    """missed, unexpected, unknown-rule, bad-transcript or unreadable"""
+    """missed, unexpected, unknown-rule, bad-transcript, unreadable or misplaced"""
     detail: str
 
 
@@ -104,7 +104,21 @@ def run_file(path: Path, coach: Coach) -> FileResult:
             continue
         report = coach.score(transcript, cues=True)  # cues are annotated like rules
         _compare(result, block, [n for n in notes if n.rule_id in known], report.findings)
+    _misplaced(result, text, {line for block in blocks for line, _, _ in block.comments})
     return result
+
+
+def _misplaced(result: FileResult, text: str, seen: set[int]) -> None:
+    """A problem for each annotation in no conversation (a part of comments only, which
+    the text reader passes over): it would never be checked."""
+    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        stripped = line.strip()
+        match = _ANNOTATION.match(stripped[1:].strip()) if stripped.startswith("#") else None
+        if match is not None and number not in seen:
+            result.problems.extend(
+                Problem(number, rule_id.strip(), "misplaced", "(in no conversation: "
+                        "put the annotation on the line above the turn it is about)")
+                for rule_id in match[2].split(",") if rule_id.strip())
 
 
 def _compare(result: FileResult, block: TextBlock, notes: list[Annotation], findings: Iterable) -> None:  # type: ignore[type-arg]
@@ -141,8 +155,11 @@ def _compare(result: FileResult, block: TextBlock, notes: list[Annotation], find
 
 
 def _turn_text(block: TextBlock, turn: int | None) -> str:
-    if turn is None or turn >= len(block.turns):
+    if turn is None:
         return "(whole conversation)"
+    if turn >= len(block.turns):
+        return ("(after the last turn: for a rule on a turn, put the annotation on the line "
+                "above the turn it is about)")
     return f"turn {turn}: {block.turns[turn]['speaker']}: {block.turns[turn]['text'][:100]!r}"
 
 
