@@ -144,6 +144,16 @@ def test_what_is_no_canned_file_is_named_so(
                                  "or a named pipe); canned transcripts are files")]
 
 
+def test_an_expected_turn_the_transcript_lacks_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before 2026-12-06 it read as a miss of the rule: "expected ...@9, found nothing"."""
+    code, out = run(["check", str(canned(tmp_path, "%% expect: defensive.dismissive@9"))], capsys)
+    assert code == 1
+    assert ("expected defensive.dismissive@9, but the transcript has 4 turn(s), 0 to 3 "
+            "(turns count from 0), found defensive.dismissive@1") in out
+
+
 def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     path = canned(tmp_path, "%% expect: Not An Id")
     (error,) = list(load_canned(path))

@@ -161,8 +161,11 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
 
 
 def _turn_text(turns: tuple[Any, ...], turn: int | None) -> str:
-    if turn is None or turn >= len(turns):
+    if turn is None:
         return ""
+    if turn >= len(turns):
+        return (f", but the transcript has {len(turns)} turn(s), 0 to {len(turns) - 1} "
+                "(turns count from 0)")
     return f" (turn {turn}, {turns[turn].speaker.value}: {turns[turn].text[:80]!r})"
 
 
