@@ -171,6 +171,19 @@ def test_a_minimum_score_that_is_no_number_is_an_error(tmp_path: Path, headers: 
     assert str(error).startswith(f"{tmp_path / 'call.txt'}:line 1, transcript 'call': ")
 
 
+@pytest.mark.parametrize(("headers", "says"), [
+    ("%% min-score: overall", "min_scores: 'overall' is not 'category=number'"),
+    ("%% min-score: overall=high", "min_scores: 'overall=high' is not 'category=number'"),
+])
+def test_a_minimum_score_that_is_not_category_equals_number_says_so(
+    tmp_path: Path, headers: str, says: str
+) -> None:
+    """Before 2026-12-06: "not enough values to unpack (expected 2, got 1)"."""
+    (error,) = list(load_canned(canned(tmp_path, headers)))
+    assert isinstance(error, InputError) and says in str(error)
+    assert "unpack" not in str(error) and "could not convert" not in str(error)
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_a_min_score_option_that_is_no_number_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str

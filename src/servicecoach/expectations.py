@@ -99,9 +99,17 @@ class Expectations(BaseModel):
     @classmethod
     def _parse_score_list(cls, value: Any) -> Any:
         if isinstance(value, str):
-            pairs = (part.split("=", 1) for part in value.split(",") if part.strip())
-            return {name.strip(): float(number) for name, number in pairs}
+            return dict(_score_pair(part) for part in value.split(",") if part.strip())
         return value
+
+
+def _score_pair(text: str) -> tuple[str, float]:
+    """``category=number`` of a ``min-score`` header; ValueError says what it is not."""
+    name, _, number = text.partition("=")
+    try:
+        return name.strip(), float(number)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not 'category=number'") from None
 
 
 
@@ -329,7 +337,8 @@ def _canned(
         )
         return InputError(f"bad expectations: {problems}", source=str(path),
                           location=f"line {line}", transcript_id=parsed.id,
-                          hint="write them as rule_id[@turn][:severity]; see docs/ci.md#expectations")
+                          hint="write findings as rule_id[@turn][:severity] and scores as "
+                          "category=number; see docs/ci.md#expectations")
     except ValueError as error:
         return InputError(f"bad expectations: {error}", source=str(path), location=f"line {line}",
                           transcript_id=parsed.id, hint="see docs/ci.md#expectations")
