@@ -348,6 +348,25 @@ def test_pytest_plugin_collects_canned_transcripts(pytester: pytest.Pytester) ->
         result.stdout.fnmatch_lines([line])
 
 
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("servicecoach_min_score", "nan", "servicecoach_min_score = 'nan' is not a finite number"),
+    ("servicecoach_min_score", "high", "servicecoach_min_score = 'high' is not a finite number"),
+    ("servicecoach_fail_on", "fatal", ("servicecoach_fail_on = 'fatal' is not one of suggestion, "
+     "warning, critical")),
+])
+def test_pytest_plugin_refuses_a_bad_option(
+    pytester: pytest.Pytester, option: str, value: str, says: str
+) -> None:
+    """Before 2026-12-06 ``servicecoach_min_score = nan`` passed every transcript without a
+    word, and a word failed every one with a traceback."""
+    pytester.makeini(f"[pytest]\nservicecoach_transcripts = training\n{option} = {value}\n")
+    (pytester.mkdir("training") / "bad.txt").write_text(
+        CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{says}*"])
+
+
 def test_pytest_plugin_is_opt_in(pytester: pytest.Pytester) -> None:
     (pytester.mkdir("training") / "bad.txt").write_text(
         CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))

@@ -14,6 +14,7 @@ fixture and `servicecoach.testing.assert_findings` serve users' own tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("servicecoach_fail_on", "fail transcripts with issues of this severity",
                   default="")
     parser.addini("servicecoach_min_score", "fail transcripts scoring below this", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse an ini option the items could not use, before any runs (a NaN minimum would
+    pass every transcript)."""
+    _options(config)
+
+
+def _options(config: pytest.Config) -> CheckOptions:
+    """The thresholds of the ini options; `pytest.UsageError` says which one is wrong."""
+    fail_on = config.getini("servicecoach_fail_on")
+    min_score = config.getini("servicecoach_min_score")
+    if fail_on and fail_on not in {s.value for s in Severity}:
+        raise pytest.UsageError(f"servicecoach_fail_on = {fail_on!r} is not one of "
+                                f"{', '.join(s.value for s in Severity)}")
+    try:
+        score = float(min_score) if min_score else None
+    except ValueError:
+        score = math.nan
+    if score is not None and not math.isfinite(score):
+        raise pytest.UsageError(f"servicecoach_min_score = {min_score!r} is not a finite number")
+    return CheckOptions(fail_on=Severity(fail_on) if fail_on else None, min_score=score)
 
 
 def _shared_coach(config: pytest.Config) -> Coach:
@@ -98,11 +121,7 @@ class TranscriptItem(pytest.Item):
         self.canned = canned
 
     def runtest(self) -> None:
-        fail_on = self.config.getini("servicecoach_fail_on")
-        min_score = self.config.getini("servicecoach_min_score")
-        options = CheckOptions(fail_on=Severity(fail_on) if fail_on else None,
-                               min_score=float(min_score) if min_score else None)
-        outcome = check(self.canned, _shared_coach(self.config), options)
+        outcome = check(self.canned, _shared_coach(self.config), _options(self.config))
         if not outcome.passed:
             raise TranscriptMismatch(outcome)
 
