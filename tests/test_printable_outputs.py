@@ -76,3 +76,17 @@ def test_check_writes_any_id_and_file_name_to_a_file(
     if output == "junit":
         case = ET.fromstring(written).find("testsuite/testcase")
         assert case is not None and case.get("name") == "call\ufffd\ufffd7"
+
+
+def test_a_text_report_starts_no_github_workflow_command() -> None:
+    """GitHub Actions runs a line of a step's output that starts (after spaces) with ``::``
+    as a workflow command: before 2026-12-06 a transcript id ``::error file=a.py::x`` began
+    the text report's first line, and made an annotation of it."""
+    from servicecoach import Coach, Transcript
+    from servicecoach.writers import render_text
+
+    transcript = Transcript.model_validate({"id": " ::error file=a.py,line=1::forged", "turns": [
+        {"speaker": "agent", "text": "Hello."}]})
+    text = render_text(Coach().score(transcript))
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    assert text.startswith("' ::error file=a.py,line=1::forged'  overall")

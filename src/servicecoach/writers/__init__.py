@@ -51,6 +51,12 @@ def printable(text: str) -> str:
     return replace_lone_surrogates(_TERMINAL.sub("", _SPACE.sub(" ", text)))
 
 
+def line_start(text: str) -> str:
+    """`text` where it starts a line of output: quoted when it would start with ``::``,
+    which GitHub Actions runs as a workflow command (an annotation, ``add-mask``)."""
+    return repr(text) if text.lstrip().startswith("::") else text
+
+
 def render_jsonl(report: Report) -> str:
     """A report as one line of JSON."""
     return report.model_dump_json() + "\n"
@@ -72,7 +78,7 @@ def render_text(report: Report) -> str:
     that comes from a transcript or a pack is `printable`: a transcript cannot drive the
     terminal."""
     overall = "n/a" if report.overall is None else f"{report.overall:.0f}"
-    lines = [f"{printable(report.transcript_id)}  overall {overall}"]
+    lines = [f"{line_start(printable(report.transcript_id))}  overall {overall}"]
     for finding in report.findings:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
         mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
