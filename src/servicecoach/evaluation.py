@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from servicecoach.bounded_files import FileRefused, refuse_irregular
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report, Transcript
@@ -97,10 +97,11 @@ def _labels_and_lines(path: str | Path) -> tuple[dict[str, list[Key]], dict[str,
     """`load_labels`, and the line of each transcript's labels. Only a regular file is
     read (a device would be read until memory runs out)."""
     try:
-        if not stat.S_ISREG(Path(path).stat().st_mode):
-            raise InputError("cannot read the labels: not a regular file (a device, a pipe or "
-                             "a folder)", source=str(path), hint="name the labels file")
+        refuse_irregular(Path(path))
         return _labels_from(Source.from_path(Path(path)).checked_lines(), str(path))
+    except FileRefused as refused:
+        raise InputError(f"cannot read the labels: {refused}", source=str(path),
+                         hint="name the labels file") from None
     except OSError as error:
         raise InputError(f"cannot read the labels: {error.strerror or error}", source=str(path),
                          hint="check the path of the labels file") from None

@@ -39,18 +39,23 @@ def _one_line(text: str) -> str:
     return " ".join(_prose(text).split()).replace("|", "\\|")
 
 
+def _longest_backtick_run(text: str) -> int:
+    """The length of the longest run of backticks in `text` (0 when there is none)."""
+    return max((len(run) for run in re.findall("`+", text)), default=0)
+
+
 def _code(text: str) -> str:
     """A pack's text as an inline code span on one line, whatever backticks it holds (the
     span's fence is longer than any run of them)."""
     text = " ".join(text.splitlines())
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    fence = "`" * (_longest_backtick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _code_block(text: str) -> list[str]:
     """A pack's text as a fenced code block, the fence longer than any run of backticks in it."""
-    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
     return [f"{fence}text excerpt", text.rstrip(), fence]
 
 
