@@ -90,3 +90,54 @@ def test_a_text_report_starts_no_github_workflow_command() -> None:
     text = render_text(Coach().score(transcript))
     assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
     assert text.startswith("' ::error file=a.py,line=1::forged'  overall")
+
+
+FORGED = "::error file=a.py,line=1::forged"
+
+
+def _workflow_commands(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.lstrip().startswith("::")]
+
+
+def test_a_summary_starts_no_github_workflow_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`summarize`'s group lines start with two spaces and the group's value, which comes
+    from the transcripts' metadata: a team named ``::error ...`` made a line GitHub Actions
+    runs as a workflow command (it trims spaces before looking for ``::``)."""
+    from servicecoach import Coach, Transcript
+
+    reports = tmp_path / "reports.jsonl"
+    lines = []
+    for index in range(2):
+        transcript = Transcript.model_validate({
+            "id": f"{FORGED} {index}", "metadata": {"team": FORGED, "queue": f" {FORGED}"},
+            "turns": [{"speaker": "customer", "text": "My card was charged twice, I'm upset."},
+                      {"speaker": "agent", "text": "Please send the order number."}]})
+        lines.append(Coach().score(transcript).model_dump_json())
+    reports.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["summarize", str(reports), "--by", "team", "--by", "queue"]) == 0
+    out = capsys.readouterr().out
+    assert "By team" in out and "forged" in out  # the groups are there, quoted
+    assert not _workflow_commands(out), out
+
+
+def test_an_evaluation_starts_no_github_workflow_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`eval` writes rule ids from the labels file at the start of table rows and target
+    lines, and transcript ids at the start of miss lines: labels or ids beginning with
+    ``::`` made lines GitHub Actions runs as workflow commands."""
+    transcripts = tmp_path / "t.jsonl"
+    transcripts.write_text(json.dumps({"id": FORGED, "turns": [
+        {"speaker": "customer", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}) + "\n",
+        encoding="utf-8")
+    labels = tmp_path / "l.jsonl"
+    labels.write_text(json.dumps({"id": FORGED, "expected": [
+        {"rule_id": FORGED, "turn_index": 1}, {"rule_id": f"{FORGED}2", "turn_index": None}]})
+        + "\n", encoding="utf-8")
+    code = main(["eval", str(transcripts), str(labels)])
+    out = capsys.readouterr().out
+    assert code == 1 and "forged" in out and "misses (2)" in out
+    assert not _workflow_commands(out), out
+    assert not _controls(out)

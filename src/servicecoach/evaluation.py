@@ -24,6 +24,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads
+from servicecoach.writers import line_start, printable
 
 Key = tuple[str, str, int | None]
 """(transcript id, rule id, turn index or None for the whole transcript)."""
@@ -223,8 +224,9 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+
 def _row(score: RuleScore) -> str:
-    return (f"{score.rule_id:<32} {score.labels:>6} {score.found:>6} {score.tp:>4} {score.fp:>4} "
+    return (f"{line_start(score.rule_id):<32} {score.labels:>6} {score.found:>6} {score.tp:>4} {score.fp:>4} "
             f"{score.fn:>4} {_ratio(score.precision):>6} {_ratio(score.recall):>6} "
             f"{_ratio(score.f1):>6}")
 
@@ -245,9 +247,9 @@ def format_evaluation(evaluation: Evaluation, transcripts: Mapping[str, Transcri
 def _describe(item: Mismatch, transcripts: Mapping[str, Transcript]) -> str:
     """One line: transcript, turn, rule id and the turn's speaker and text."""
     if item.turn_index is None:
-        return f"  {item.transcript_id} (transcript) {item.rule_id}"
+        return f"  {line_start(item.transcript_id)} (transcript) {printable(item.rule_id)}"
     turns = transcripts[item.transcript_id].turns if item.transcript_id in transcripts else ()
-    where = f"  {item.transcript_id} turn {item.turn_index} {item.rule_id}"
+    where = f"  {line_start(item.transcript_id)} turn {item.turn_index} {printable(item.rule_id)}"
     if item.turn_index >= len(turns):
         return f"{where}: <no such turn>"
     turn = turns[item.turn_index]
@@ -369,12 +371,12 @@ def run_eval(
     evaluation = evaluate((_only(report, labelled) for report in reports), labels)
     out.write(format_evaluation(evaluation, transcripts))
     if unlabelled:
-        out.write(f"\nnot evaluated (no labels in the set): {', '.join(unlabelled)}\n")
+        out.write(f"\nnot evaluated (no labels in the set): {printable(', '.join(unlabelled))}\n")
     failures = check_targets(evaluation, min_precision, min_recall, min_labels, min_f1)
     scope = f" for ids with {min_labels}+ labels" if min_labels else ""
     overall = f", micro F1 >= {min_f1:.2f}" if min_f1 else ""
     part = f" on {fold} ({len(transcripts)} transcripts)" if fold is not None else ""
     out.write(f"\n{len(failures)} rule id(s) below target (precision >= {min_precision:.2f}, "
               f"recall >= {min_recall:.2f}{scope}{overall}){part}\n")
-    out.writelines(f"  {failure}\n" for failure in failures)
+    out.writelines(f"  {line_start(failure)}\n" for failure in failures)
     return 1 if failures else 0

@@ -4,7 +4,7 @@ like Vale's, then categories, the worst and best conversations and the groups.""
 from __future__ import annotations
 
 from servicecoach.summary.model import Conversation, Group, RuleStats, Summary
-from servicecoach.writers import printable
+from servicecoach.writers import line_start, printable
 
 BARS = " ▁▂▃▄▅▆▇█"
 
@@ -49,18 +49,19 @@ def _conversations(title: str, conversations: list[Conversation]) -> list[str]:
     return [*lines, ""]
 
 
+
 def _groups(field: str, groups: list[Group]) -> list[str]:
-    width = max([len(field), *(len(printable(g.value)) for g in groups)])
+    width = max([len(line_start(field)), *(len(line_start(g.value)) for g in groups)])
     width = min(width, 32)
     lines = [f"By {printable(field)}",
-             (f"  {printable(field):<{width}} {'convs':>6} {'overall':>7} {'issues/conv':>11}  "
+             (f"  {line_start(field):<{width}} {'convs':>6} {'overall':>7} {'issues/conv':>11}  "
               f"{'lowest category':<24} most frequent issues")]
     for group in groups:
         lowest = min(group.category_means.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         lowest_text = "-" if lowest is None else f"{lowest[0]} {lowest[1]:.0f}"
         per = group.issues / group.conversations if group.conversations else 0.0
         top = ", ".join(f"{printable(rule)} ({count})" for rule, count in group.top_issues) or "-"
-        lines.append(f"  {printable(group.value):<{width}.{width}} {group.conversations:>6,} "
+        lines.append(f"  {line_start(group.value):<{width}.{width}} {group.conversations:>6,} "
                      f"{_score(group.overall_mean):>7} {per:>11.2f}  {printable(lowest_text):<24} "
                      f"{top}")
     return [*lines, ""]
@@ -78,10 +79,10 @@ def render_summary_text(summary: Summary) -> str:
     lines += _rules("Strengths", [r for r in summary.rules if r.kind == "strength"])
     lines += _rules("Cues", [r for r in summary.rules if r.kind == "cue"])
     if summary.categories:
-        width = max(len(c.category) for c in summary.categories)
+        width = max(len(line_start(c.category)) for c in summary.categories)
         lines.append("Categories")
         lines.append(f"  {'category':<{width}} {'mean':>6} {'judged':>7}  0-100")
-        lines += [f"  {printable(c.category):<{width}} {_score(c.mean):>6} {c.applicable:>7,}  "
+        lines += [f"  {line_start(c.category):<{width}} {_score(c.mean):>6} {c.applicable:>7,}  "
                   f"|{sparkline(c.distribution)}|" for c in summary.categories]
         lines.append("")
     lines += _conversations(f"Worst {len(summary.worst)}", summary.worst)

@@ -52,9 +52,11 @@ def printable(text: str) -> str:
 
 
 def line_start(text: str) -> str:
-    """`text` where it starts a line of output: quoted when it would start with ``::``,
-    which GitHub Actions runs as a workflow command (an annotation, ``add-mask``)."""
-    return repr(text) if text.lstrip().startswith("::") else text
+    """`text` from a transcript, a label or a pack where it starts a line of output (after
+    any indent): `printable`, and quoted when it would start with ``::``, which GitHub
+    Actions runs as a workflow command (an annotation, ``add-mask``) even after spaces."""
+    shown = printable(text)
+    return repr(shown) if shown.lstrip().startswith("::") else shown
 
 
 def render_jsonl(report: Report) -> str:
@@ -78,7 +80,7 @@ def render_text(report: Report) -> str:
     that comes from a transcript or a pack is `printable`: a transcript cannot drive the
     terminal."""
     overall = "n/a" if report.overall is None else f"{report.overall:.0f}"
-    lines = [f"{line_start(printable(report.transcript_id))}  overall {overall}"]
+    lines = [f"{line_start(report.transcript_id)}  overall {overall}"]
     for finding in report.findings:
         where = "transcript" if finding.turn_index is None else f"turn {finding.turn_index}"
         mark = {FindingKind.STRENGTH: "+", FindingKind.CUE: ">"}.get(finding.kind, "-")
