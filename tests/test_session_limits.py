@@ -74,3 +74,40 @@ def test_threads_sharing_one_coach_find_what_a_sequential_run_finds(coach: Coach
     with ThreadPoolExecutor(max_workers=32) as pool:
         threaded = list(pool.map(lambda number: _run(coach, number), range(64)))
     assert threaded == sequential
+
+
+def test_turn_times_out_of_order_are_noted_and_no_reply_time_is_judged_on_them(
+    coach: Coach,
+) -> None:
+    """A live integration whose clocks disagree, or canonical JSON written out of order, can
+    give a turn that starts before an earlier one. The session takes the turns as given
+    (a live session never refuses a turn for its time) but the report says so, once, with
+    the first such turn, and a reply that seems to come before the message it answers is
+    not judged for reply time (it was judged a fast reply before)."""
+    session = coach.session(channel="chat")
+    for speaker, text, start in [
+        ("agent", "Hi, this is Sam from Acme. How can I help?", 0.0),
+        ("customer", "Where is my parcel?", 100.0),
+        ("agent", "It ships today, sorry for the wait.", 40.0),
+        ("customer", "ok", 45.0),
+        ("agent", "Anything else I can do for you today?", 300.0),
+    ]:
+        session.add_turn({"speaker": speaker, "text": text, "start": start})
+    report = session.close()
+    assert report.notes == ((
+        "turn 2 starts at 40 s, before turn 1 (100 s): the turn times are out of order "
+        "(2 turn(s) start before an earlier one); reply times are not judged where a reply "
+        "seems to come before the message it answers"),)
+    responsiveness = next(s for s in report.scores if s.category == "responsiveness")
+    assert responsiveness.applicable  # the last reply (45 s -> 300 s) is judged ...
+    assert [f.turn_index for f in report.findings
+            if f.rule_id == "responsiveness.slow-reply"] == [4]  # ... and too slow
+
+
+def test_turn_times_in_order_or_absent_leave_no_note(coach: Coach) -> None:
+    for starts in ([0.0, 5.0, 5.0, 9.0], [None, 3.0, None, 1.0 + 3.0]):
+        session = coach.session(channel="chat")
+        for index, start in enumerate(starts):
+            session.add_turn({"speaker": ("agent", "customer")[index % 2], "text": "Hello there.",
+                              "start": start})
+        assert session.close().notes == ()

@@ -48,6 +48,42 @@ def input_notes(metadata: Metadata) -> tuple[str, ...]:
     return tuple(notes)
 
 
+class TurnClock:
+    """The turns' start times as they arrive: notes a turn that starts before an earlier
+    one (clocks that disagree, a file written out of order), which the session takes as
+    given. Keeps the latest start, the first such turn and a count, not every time."""
+
+    def __init__(self) -> None:
+        self._latest: tuple[float, int] | None = None
+        """The latest start so far, and its turn."""
+        self._first: tuple[int, float, int, float] | None = None
+        """The first turn out of order, its start, and the latest start before it (turn,
+        start)."""
+        self._count = 0
+
+    def take(self, index: int, start: float | None) -> None:
+        """Note turn `index`, which starts at `start` (None: untimed, not compared)."""
+        if start is None:
+            return
+        latest = self._latest
+        if latest is None or start >= latest[0]:
+            self._latest = (start, index)
+            return
+        self._count += 1
+        if self._first is None:
+            self._first = (index, start, latest[1], latest[0])
+
+    def note(self) -> str | None:
+        """What the report says of turns out of order, or None when there were none."""
+        if self._first is None:
+            return None
+        index, start, before, latest = self._first
+        return (f"turn {index} starts at {start:g} s, before turn {before} ({latest:g} s): the "
+                f"turn times are out of order ({self._count} turn(s) start before an earlier "
+                "one); reply times are not judged where a reply seems to come before the "
+                "message it answers")
+
+
 _NONE_SHOWN: dict[str, float] = {}
 """The signals of a turn that showed none: one shared empty dict, never changed (the report
 validates its own copy), not one per turn."""
@@ -68,6 +104,7 @@ class Session:
                         for position in self._active}
         self._findings: list[Finding] = []
         self._notes: list[str] = []
+        self._clock = TurnClock()
         self._closed = False
 
     @property
@@ -98,6 +135,7 @@ class Session:
         ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences, coach.signals)
         conversation.turns.append(turn)  # only once nothing can refuse the turn any more
+        self._clock.take(index, turn.start)
         self._read_facts(ctx)
         dispatch = self._dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
@@ -188,7 +226,8 @@ class Session:
                 self._conversation.signals.get(index) or _NONE_SHOWN
                 for index in range(len(self._conversation.turns))
             ),
-            notes=(*input_notes(self._conversation.metadata), *self._notes),
+            notes=(*input_notes(self._conversation.metadata), *self._notes,
+                   *filter(None, [self._clock.note()])),
         )
         return redact_report(report) if self._coach.config.redact else report
 

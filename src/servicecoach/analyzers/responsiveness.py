@@ -3,7 +3,8 @@
 The wait starts at the latest customer message that no agent message has answered yet
 and ends at the next agent message. An agent message with a `working` phrase ("let me
 check", "one moment") covers the gap until the agent's next message, whatever the
-customer writes in between. Turns without a start time are not judged.
+customer writes in between. Turns without a start time are not judged, nor is a reply
+that starts before the message it answers (times out of order: the report notes them).
 """
 
 from __future__ import annotations
@@ -74,9 +75,10 @@ class ReplyTimeAnalyzer(PhraseListsAnalyzer):
         if turn.speaker is not Speaker.AGENT:
             return []
         found: list[Finding] = []
-        if state.since is not None and turn.start is not None:
+        waited = (turn.start - state.since
+                  if state.since is not None and turn.start is not None else None)
+        if waited is not None and waited >= 0:  # a reply before its message: times out of order
             conversation.judged.add(self.rule.category)
-            waited = turn.start - state.since
             if waited > self.limit and not state.covered:
                 found.append(self._slow(conversation, ctx, waited, state.since_turn))
         state.since, state.since_turn = None, None
