@@ -156,7 +156,7 @@ class TurnContext:
 
     @property
     def words(self) -> frozenset[int]:
-        """The NORM and LOWER ids of the turn's tokens."""
+        """The NORM, LOWER and ORTH ids of the turn's tokens."""
         return self._scan.words
 
     @computed_once

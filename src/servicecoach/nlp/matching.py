@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz
-from spacy.attrs import LOWER, NORM
+from spacy.attrs import LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
@@ -63,7 +63,7 @@ class PatternError(ValueError):
 
 
 class WordRegex:
-    """A token's ``{REGEX: ...}`` constraint on NORM or LOWER, as a need of its pattern:
+    """A token's ``{REGEX: ...}`` constraint on NORM, LOWER or ORTH, as a need of its pattern:
     some word of the turn must match it, as spaCy's matcher would test it (``search`` on
     the word's string). Answers are kept by word id, so a word is tested once, not once
     per turn (at most `MAX_SEEN` of them, then the memory starts over)."""
@@ -147,6 +147,9 @@ class _Compiled:
     cutoff: float
 
 
+_IDS_A_TOKEN = 3
+"""How many ids `TurnScan` reads of each token: NORM, LOWER and ORTH."""
+
 PhraseHits = tuple[dict[str, list[Hit]], dict[str, list[Hit]]]
 """Phrase hits and exception hits of one turn, by canonical spec key."""
 
@@ -168,37 +171,42 @@ class TurnScan:
 
     @computed_once
     def _word_ids(self) -> list[int]:
-        """The NORM and LOWER ids of each token in turn: token i's are at 2i and 2i + 1."""
+        """The NORM, LOWER and ORTH ids of each token in turn: token i's are at 3i, 3i + 1
+        and 3i + 2 (the word as written only differs from LOWER for a word with capitals)."""
         # spaCy's stubs type the array as floats; attribute ids are uint64
-        return cast("list[int]", self.doc.to_array([NORM, LOWER]).ravel().tolist())
+        return cast("list[int]", self.doc.to_array([NORM, LOWER, ORTH]).ravel().tolist())
 
     @computed_once
     def words(self) -> frozenset[int]:
-        """The NORM and LOWER ids of the turn's tokens (for the token-pattern prefilter)."""
+        """The NORM, LOWER and ORTH ids of the turn's tokens (for the token-pattern
+        prefilter)."""
         return frozenset(self._word_ids)
 
     def first_of(self, starts: frozenset[int]) -> int:
-        """Index of the first token whose NORM or LOWER id is in `starts` (or the length)."""
+        """Index of the first token whose NORM, LOWER or ORTH id is in `starts` (or the
+        length)."""
         for position, word in enumerate(self._word_ids):
             if word in starts:
-                return position // 2
+                return position // _IDS_A_TOKEN
         return len(self.doc)
 
     def runs(self, vocabulary: frozenset[int]) -> list[tuple[int, int]]:
-        """The token ranges (start, end) of the turn's maximal runs of words whose NORM or
-        LOWER id is in `vocabulary`."""
+        """The token ranges (start, end) of the turn's maximal runs of words whose NORM,
+        LOWER or ORTH id is in `vocabulary`."""
         ids = self._word_ids
         found: list[tuple[int, int]] = []
         start = -1
-        for position in range(len(ids) // 2):
-            if ids[2 * position] in vocabulary or ids[2 * position + 1] in vocabulary:
+        for position in range(len(ids) // _IDS_A_TOKEN):
+            first = _IDS_A_TOKEN * position
+            if (ids[first] in vocabulary or ids[first + 1] in vocabulary
+                    or ids[first + 2] in vocabulary):
                 if start < 0:
                     start = position
             elif start >= 0:
                 found.append((start, position))
                 start = -1
         if start >= 0:
-            found.append((start, len(ids) // 2))
+            found.append((start, len(ids) // _IDS_A_TOKEN))
         return found
 
     @computed_once
@@ -362,12 +370,12 @@ class MatcherSet:
         return frozenset(self._nlp.vocab.strings.add(str(word)) for word in words)
 
     def _needs(self, pattern: list[dict[str, Any]]) -> tuple[Need, ...]:
-        """The words (NORM or LOWER ids) that the pattern's mandatory tokens need."""
+        """The words (NORM, LOWER or ORTH ids) that the pattern's mandatory tokens need."""
         needs: list[Need] = []
         for token in pattern:
             if "OP" in token:
                 continue
-            for attr in ("NORM", "LOWER"):
+            for attr in ("NORM", "LOWER", "ORTH"):
                 value = token.get(attr)
                 if isinstance(value, dict) and list(value) == ["REGEX"]:
                     needs.append(WordRegex(value["REGEX"], self._nlp.vocab.strings))
