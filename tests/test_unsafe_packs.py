@@ -97,6 +97,11 @@ def test_a_backtracking_regex_runs_on_re2(tmp_path: Path) -> None:
     ("(?=a)a*a*a*a*a*a*a*b", "two long repeats over the same characters"),
     # small repeats nested until they copy a long one 64 times
     ("(?=a)(?:(?:(?:(?:(?:(?:a*){2}){2}){2}){2}){2}){2}b", "nested in repeats that copy it 64 times"),
+    # an atomic group backtracks inside until it first matches: 23 s on 28 characters
+    ("(?>(a+)+b)", "a repeated group holds another repeat"),
+    ("(?>(?>a|aa)+)$", "a repeated group has alternatives"),
+    # a conditional's branches are alternatives, read as such
+    (r"(a)?(?(1)\w*\s*\w*\s*\w*\s*\w*!)", "two long repeats over the same characters"),
 ])
 def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: str,
                                                         why: str) -> None:
