@@ -227,23 +227,21 @@ def _adjacent_risk(items: list[Any]) -> str | None:
                 continue
             if low > 0 and not _may_be_empty(list(inner)):
                 open_large = []
-        elif op is _c.SUBPATTERN:
-            body = list(value[-1])
-            found = _adjacent_risk(body)
-            if found:
-                return found
-            starts, first = _large_at(body)
-            if starts and any(_overlap(first, other) for other in open_large):
-                return _ADJACENT
-            if not _may_be_empty(body):
-                ends, last = _large_at(list(reversed(body)))
-                open_large = [last] if ends else []
-        elif op is _c.BRANCH:
-            for branch in value[1]:
-                found = _adjacent_risk(list(branch))
+        elif op in (_c.SUBPATTERN, _c.BRANCH):  # a group is alternatives of one
+            bodies = [list(value[-1])] if op is _c.SUBPATTERN else [list(b) for b in value[1]]
+            ends: list[frozenset[str] | None] = []
+            for body in bodies:
+                found = _adjacent_risk(body)
                 if found:
                     return found
-            open_large = []
+                starts, first = _large_at(body)
+                if starts and any(_overlap(first, other) for other in open_large):
+                    return _ADJACENT
+                ends_large, last = _large_at(body, from_end=True)
+                if ends_large:
+                    ends.append(last)
+            # an alternative that may match nothing leaves the repeats before it open
+            open_large = [*open_large, *ends] if any(map(_may_be_empty, bodies)) else ends
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
             found = _adjacent_risk(list(value[1]))
             if found:
@@ -279,16 +277,23 @@ def _overlap(one: frozenset[str] | None, other: frozenset[str] | None) -> bool:
     return one is None or other is None or bool(one & other)
 
 
-def _large_at(items: list[Any]) -> tuple[bool, frozenset[str] | None]:
-    """Whether `items` begin with a large variable repeat (after parts that may be empty),
-    and the characters it can match (None: any)."""
-    for op, value in items:
+def _large_at(items: list[Any], *, from_end: bool = False) -> tuple[bool, frozenset[str] | None]:
+    """Whether `items` begin (or end, `from_end`) with a large variable repeat (after parts
+    that may be empty), in one of their alternatives, and the characters it can match
+    (None: any)."""
+    for op, value in reversed(items) if from_end else items:
         if op in _REPEATS and value[0] != value[1] and value[1] > _LARGE_REPEAT:
             return True, _chars(list(value[2]))
         if op is _c.SUBPATTERN:
-            found = _large_at(list(value[-1]))
+            found = _large_at(list(value[-1]), from_end=from_end)
             if found[0]:
                 return found
+        if op is _c.BRANCH:
+            found_in = [_large_at(list(b), from_end=from_end) for b in value[1]]
+            chars = [c for starts, c in found_in if starts]
+            if chars:
+                known = [c for c in chars if c is not None]
+                return True, frozenset().union(*known) if len(known) == len(chars) else None
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or _may_be_empty([(op, value)]):
             continue
         return False, None
