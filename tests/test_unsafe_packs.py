@@ -129,6 +129,23 @@ def test_a_backtracking_token_regex_is_refused(tmp_path: Path) -> None:
     assert "bad REGEX '(a|aa)+$': a repeated group has alternatives" in message
 
 
+@pytest.mark.parametrize(("token", "attribute"), [
+    ("{DEP: nsubj}", "DEP"), ("{POS: VERB}", "POS"), ("{TAG: NN}", "TAG"),
+    ("{MORPH: {IS_SUPERSET: [Number=Sing]}}", "MORPH"), ("{ENT_TYPE: PERSON}", "ENT_TYPE"),
+    ("{_: {mood: x}}", "_"),
+])
+def test_a_token_attribute_no_turn_has_is_refused_at_load(
+        tmp_path: Path, token: str, attribute: str) -> None:
+    """Patterns are matched on a turn's tokens: DEP, POS, TAG and custom extensions made
+    every turn fail (a live session raised, a batch lost every transcript), MORPH and
+    ENT_* never matched."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"patterns: [[{{LOWER: hi}}, {token}]]"))
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.patterns: token "
+                              f"pattern 0 reads {attribute}, ")
+    assert "use ORTH, LOWER, NORM, LEMMA" in message
+
+
 def test_a_huge_phrase_list_is_refused(tmp_path: Path) -> None:
     phrases = ", ".join(f"w{i}" for i in range(6_000))
     folder = _pack(tmp_path / "p", RULE.format(match=f"phrases: [{phrases}]"))

@@ -36,6 +36,15 @@ MAX_LIST_LENGTH = 5_000
 """The most phrases (or lemmas, patterns, regexes, exceptions) one list may hold."""
 MAX_PHRASE_LENGTH = 1_000
 """The longest phrase (characters)."""
+_UNSET_ATTRIBUTES = {
+    "DEP": "a parser's", "POS": "a tagger's", "TAG": "a tagger's",
+    "MORPH": "a morphologizer's", "ENT_TYPE": "an entity recognizer's",
+    "ENT_IOB": "an entity recognizer's", "ENT_ID": "an entity ruler's",
+    "ENT_KB_ID": "an entity linker's", "_": "a custom extension's",
+}
+"""Token attributes a pattern cannot read: patterns are matched on a turn's tokens, which
+carry no annotation of the pipeline's components (spaCy refuses DEP, POS and TAG on every
+turn; the others never match) and no custom extension (``_``: refused on every turn)."""
 
 
 def _shown(text: str, limit: int = 60) -> str:
@@ -124,6 +133,12 @@ class MatchSpec(_Strict):
             except UnsafePatternError as error:
                 raise ValueError(f"token pattern {index} {error}") from None
             for token in pattern:
+                unset = sorted(set(token) & _UNSET_ATTRIBUTES.keys())
+                if unset:
+                    raise ValueError(
+                        f"token pattern {index} reads {unset[0]}, {_UNSET_ATTRIBUTES[unset[0]]} "
+                        "annotation, which a turn's tokens do not have (patterns are matched "
+                        "on tokens only); use ORTH, LOWER, NORM, LEMMA, SHAPE, IS_* or LIKE_*")
                 for constraint in token.values():
                     source = constraint.get("REGEX") if isinstance(constraint, dict) else None
                     if not isinstance(source, str):
