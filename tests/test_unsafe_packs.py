@@ -259,6 +259,17 @@ def test_a_lemma_bomb_in_a_signal_names_the_signal_and_its_cue(tmp_path: Path) -
     assert "signal customer.bored: cue 'said', match.lemmas[0]: the lemma phrase" in str(error)
 
 
+@pytest.mark.parametrize("lemma", ["{REGEX: 'go+'}", "{IN: [go], NOT_IN: [went]}", "[go]"])
+def test_a_lemma_constraint_servicecoach_cannot_expand_is_a_pack_error(
+        tmp_path: Path, lemma: str) -> None:
+    """LEMMA is rewritten to word forms: anything but a word or {IN: [...]} was a bare
+    ValueError out of Coach() (a traceback from the CLI), and a NOT_IN beside IN was dropped."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"patterns: [[{{LEMMA: {lemma}}}]]"))
+    error = _coach_error(folder)
+    assert str(error).startswith(f"{folder / 'r.yaml'}:1: rule p.x: match: token pattern 0 "
+                                 "is invalid: LEMMA takes a string or {IN: [...]}")
+
+
 @pytest.mark.parametrize("kind", ["device", "pipe"])
 @pytest.mark.parametrize("name", ["r2.yaml", "pack.yaml", "signals/customer.yaml"])
 def test_a_pack_file_that_is_not_a_regular_file_is_refused_unread(

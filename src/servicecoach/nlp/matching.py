@@ -294,8 +294,8 @@ class MatcherSet:
         starts: set[int] | None = set()
         vocabulary: set[int] | None = set()
         for index, pattern in enumerate(spec.patterns):
-            expanded = [_expand_lemma(token) for token in pattern]
             try:
+                expanded = [_expand_lemma(token) for token in pattern]
                 assert patterns is not None
                 patterns.add(str(index), [expanded])
             except (ValueError, KeyError, re.error) as error:
@@ -489,10 +489,10 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
     value = token_pattern["LEMMA"]
     if isinstance(value, str):
         lemmas = [value]
-    elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+    elif isinstance(value, dict) and value.keys() == {"IN"} and isinstance(value["IN"], list):
         lemmas = value["IN"]
     else:
-        raise ValueError(  # noqa: TRY004 - a bad pattern in a pack, reported as a pack error
+        raise ValueError(  # a bad pattern in a pack: _compile makes it a pack error
             "LEMMA takes a string or {IN: [...]} in servicecoach patterns")
     rewritten["NORM"] = {"IN": sorted({form for lemma in lemmas for form in word_forms(str(lemma))})}
     return rewritten
