@@ -102,6 +102,26 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, toml: str, message: str) ->
         coach_from(tmp_path, toml)
 
 
+@pytest.mark.parametrize(("keywords", "message"), [
+    ({"packs": "core"}, "Coach(): packs='core' is one string, read as the packs 'c', 'o', 'r'"),
+    ({"packs": [5]}, "Coach(): packs.0: Input should be a valid string"),
+    ({"redact": "maybe"}, "Coach(): redact: Input should be a valid boolean"),
+    ({"spacy_model": 5}, "Coach(): spacy_model: Input should be a valid string"),
+])
+def test_a_coach_keyword_of_the_wrong_type_is_a_clear_error(
+        keywords: dict[str, object], message: str) -> None:
+    """Keywords were copied into the configuration unchecked: packs="core" looked for a
+    pack 'c', redact="no" (a true string) masked every report."""
+    with pytest.raises(ConfigError) as caught:
+        Coach(**keywords)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+
+
+def test_coach_keywords_are_read_as_a_configuration_reads_them() -> None:
+    assert Coach(redact="no").config.redact is False  # type: ignore[arg-type]
+    assert Coach(packs=iter(["core"]), redact=True).config.redact is True
+
+
 def test_a_config_that_is_a_device_is_refused_unread(tmp_path: Path) -> None:
     """`--config` naming a link to /dev/zero was read until memory ran out, and a
     servicecoach.toml that was one was silently passed over: both are located errors now."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
+from pydantic import ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -86,15 +87,18 @@ class Coach:
         spacy_model: str | None = None,
         redact: bool | None = None,
     ) -> None:
-        config = config or CoachConfig()
         updates: dict[str, Any] = {}
         if redact is not None:
             updates["redact"] = redact
+        if isinstance(packs, str):
+            raise ConfigError(f"packs={packs!r} is one string, read as the packs "
+                              f"{', '.join(map(repr, packs[:3]))}...", where="Coach()",
+                              hint=f"give a list of pack names or folders: packs=[{packs!r}]")
         if packs is not None:
             updates["packs"] = tuple(packs)
         if spacy_model is not None:
             updates["spacy_model"] = spacy_model
-        self.config = config.model_copy(update=updates)
+        self.config = _with_keywords(config or CoachConfig(), updates)
         loaded = [self._load(name) for name in self.config.packs]
         rules, self.locations = _merge_packs(loaded)
         self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
@@ -421,6 +425,21 @@ def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]
             rules.append(rule)
             locations[rule.id] = where
     return rules, locations
+
+
+def _with_keywords(config: CoachConfig, updates: dict[str, Any]) -> CoachConfig:
+    """`config` with the keyword arguments given to `Coach`, validated as a configuration
+    file's values are: a `ConfigError` names the keyword and what it takes."""
+    if not updates:
+        return config
+    try:
+        return CoachConfig.model_validate({**dict(config), **updates})
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(part) for part in problem['loc'])}: "
+                             f"{problem['msg']}" for problem in error.errors())
+        raise ConfigError(problems, where="Coach()", hint=(
+            "packs takes a list of pack names or folders, spacy_model a pipeline's name, "
+            "redact True or False")) from None
 
 
 def _pipeline(config: CoachConfig, *, from_caller: bool) -> Language:
