@@ -142,8 +142,13 @@ def test_a_config_file_too_large_to_be_one_is_refused(tmp_path: Path) -> None:
         load_config(path)
 
 
-def test_pyproject_without_the_table_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+@pytest.mark.parametrize("toml", ['[project]\nname = "x"\n',
+                                  '# uses [tool.servicecoach]\ntool = "x"\n',
+                                  'tool = ["[tool.servicecoach]"]\n'])
+def test_pyproject_without_the_table_is_an_error(tmp_path: Path, toml: str) -> None:
+    """A `tool` that is no table, in a file found because it names the table, was a
+    traceback (AttributeError) from every command run below it."""
+    (tmp_path / "pyproject.toml").write_text(toml)
     with pytest.raises(ConfigError, match=r"no \[tool.servicecoach\] table"):
         load_config(tmp_path / "pyproject.toml")
 

@@ -137,10 +137,11 @@ def load_config(path: str | Path) -> CoachConfig:
         raise ConfigError(f"invalid TOML: {str(error).split(':')[0]}", where=str(file),
                           hint="numbers in a configuration are small") from None
     if file.name == "pyproject.toml":
-        data = data.get("tool", {}).get("servicecoach")
-        if data is None:
+        tool = data.get("tool")  # a table, unless the file sets `tool` to a value
+        if not isinstance(tool, dict) or "servicecoach" not in tool:
             raise ConfigError("no [tool.servicecoach] table", where=str(file),
                               hint="add one, or pass a servicecoach.toml")
+        data = tool["servicecoach"]
     try:
         config = CoachConfig.model_validate(data)
     except ValidationError as error:
