@@ -4,6 +4,7 @@ a memory blow-up or a traceback; a pack reached twice through ``extends`` loads 
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,20 @@ def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: s
     message = _error(folder)
     assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex")
     assert why in message and "exponential time" in message
+
+
+@pytest.mark.parametrize("match", ["regex: ['[[:alpha:]]+q']", "regex: ['(?<=x)[a&&b]']",
+                                   "patterns: [[{LOWER: {REGEX: '[a--z]'}}]]"])
+def test_a_set_python_warns_about_is_refused_without_a_warning(tmp_path: Path,
+                                                               match: str) -> None:
+    """'[[', '--', '&&' in a set made Python's re write a FutureWarning on stderr, and
+    they read differently on RE2 (a POSIX class), on re today and in a later Python."""
+    folder = _pack(tmp_path / "p", RULE.format(match=match))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.")
+    assert "reads differently on RE2, on Python's re and in later Pythons (Possible" in message
 
 
 def test_long_repeats_over_different_characters_side_by_side_are_accepted(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -79,6 +80,7 @@ def compile_safe(source: str) -> Pattern:
     """
     if len(source) > MAX_PATTERN_LENGTH:
         raise UnsafeRegexError(f"is {len(source)} characters long (limit {MAX_PATTERN_LENGTH})")
+    _refuse_warned(source)
     try:
         compiled = re.compile(source)
     except (re.error, RecursionError, OverflowError) as error:
@@ -100,6 +102,7 @@ def check_token_regex(source: str) -> None:
     it on `re`)."""
     if len(source) > MAX_PATTERN_LENGTH:
         raise UnsafeRegexError(f"is {len(source)} characters long (limit {MAX_PATTERN_LENGTH})")
+    _refuse_warned(source)
     try:
         re.compile(source)
     except (re.error, RecursionError, OverflowError) as error:
@@ -107,6 +110,24 @@ def check_token_regex(source: str) -> None:
     risk = backtracking_risk(source)
     if risk:
         raise UnsafeRegexError(f"{risk}, which can take exponential time")
+
+
+def _refuse_warned(source: str) -> None:
+    """Refuse an expression Python's `re` warns about (``[[:alpha:]]``: "Possible nested
+    set"; ``[a--z]``: "Possible set difference"): the warning went to stderr, and such a
+    set means one thing on RE2 (a POSIX class), another on `re` today and a third in a later
+    Python. Parsed here, not compiled: `re` warns only the first time it compiles one."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _parser.parse(source)
+        except (re.error, RecursionError, OverflowError):
+            pass  # compiling it says what is wrong, when nothing was warned about first
+    if caught:
+        raise UnsafeRegexError(
+            f"reads differently on RE2, on Python's re and in later Pythons "
+            f"({caught[0].message}): escape the character in the set ('\\[', '\\-', "
+            "'\\&', '\\~', '\\|') or write its characters out ('[a-z]' for '[:alpha:]')")
 
 
 def backtracking_risk(source: str) -> str | None:
