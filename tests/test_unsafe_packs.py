@@ -130,6 +130,19 @@ def test_a_set_python_warns_about_is_refused_without_a_warning(tmp_path: Path,
     assert "reads differently on RE2, on Python's re and in later Pythons (Possible" in message
 
 
+def test_a_repeat_re2_reads_as_text_is_refused(tmp_path: Path) -> None:
+    """``{,3}`` repeats on Python's re and is the text "{,3}" on RE2: 'x{,3}y' loaded and
+    never matched "xxy". On re (with a look-behind) it is a repeat, and accepted."""
+    folder = _pack(tmp_path / "p", RULE.format(match="regex: ['x{,3}y']"))
+    assert _error(folder).startswith(
+        f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex 'x{{,3}}y': '{{,3}}' is a "
+        "repeat on Python's re but the text '{,3}' on RE2, which runs this expression: write "
+        "'{0,3}'")
+    folder = _pack(tmp_path / "q", RULE.format(match="regex: ['(?<!a)x{,3}y']"))
+    hints = Coach(packs=[str(folder)]).session().add_turn({"speaker": "agent", "text": "xxy"})
+    assert [f.rule_id for f in hints] == ["p.x"]
+
+
 def test_long_repeats_over_different_characters_side_by_side_are_accepted(tmp_path: Path) -> None:
     """``u+h+m*`` (the core pack's "uhm") splits a run of text only one way: accepted."""
     folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['(?<!no )u+h+m*\b']"))

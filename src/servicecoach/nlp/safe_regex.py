@@ -86,15 +86,47 @@ def compile_safe(source: str) -> Pattern:
     except (re.error, RecursionError, OverflowError) as error:
         raise UnsafeRegexError(f"does not compile: {error}") from None
     try:
-        return re2.compile(source, _OPTIONS)  # type: ignore[no-any-return]
+        on_re2 = re2.compile(source, _OPTIONS)
     except re2.error:
         pass
+    else:
+        brace = _python_only_repeat(source)
+        if brace:
+            raise UnsafeRegexError(
+                f"{brace!r} is a repeat on Python's re but the text {brace!r} on RE2, which "
+                f"runs this expression: write {'{0' + brace[1:]!r} (or escape the brace)")
+        return on_re2  # type: ignore[no-any-return]
     risk = backtracking_risk(source)
     if risk:
         raise UnsafeRegexError(
             f"{risk}, which can take exponential time on Python's regex engine; RE2, which "
             "cannot, does not run it (it uses look-around, a back-reference or a flag)")
     return compiled
+
+
+_OPEN_LOW_REPEAT = re.compile(r"\{,\d*\}")
+
+
+def _python_only_repeat(source: str) -> str | None:
+    """The first ``{,n}`` (or ``{,}``) outside a set and not escaped in `source`: Python's
+    re reads it as ``{0,n}``, RE2 as the five characters."""
+    at, end = 0, len(source)
+    while at < end:
+        char = source[at]
+        if char == "\\":
+            at += 2
+        elif char == "[":  # a set: a ']' first in it is one of its characters
+            at += 1
+            at += source.startswith("^", at)
+            at += source.startswith("]", at)
+            while at < end and source[at] != "]":
+                at += 2 if source[at] == "\\" else 1
+            at += 1
+        elif char == "{" and (found := _OPEN_LOW_REPEAT.match(source, at)):
+            return found.group()
+        else:
+            at += 1
+    return None
 
 
 def check_token_regex(source: str) -> None:
