@@ -157,6 +157,20 @@ def test_a_backtracking_token_regex_is_refused(tmp_path: Path) -> None:
     assert "bad REGEX '(a|aa)+$': a repeated group has alternatives" in message
 
 
+@pytest.mark.parametrize(("fuzzy", "refused"), [
+    (", ".join(f"w{i} x" for i in range(6_000)), "at most 5000 items"),
+    ("'" + "word " * 300 + "'", "is 1500 characters long (limit 1000)"),
+])
+def test_a_huge_fuzzy_phrase_list_or_phrase_is_refused(tmp_path: Path, fuzzy: str,
+                                                       refused: str) -> None:
+    """Fuzzy phrases, each scored against every token window of a turn, had no bound:
+    20,000 of them took 35 s on one turn of 200 words."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"fuzzy: {{phrases: [{fuzzy}]}}"))
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.fuzzy.phrases: ")
+    assert refused in message
+
+
 @pytest.mark.parametrize(("token", "attribute"), [
     ("{DEP: nsubj}", "DEP"), ("{POS: VERB}", "POS"), ("{TAG: NN}", "TAG"),
     ("{MORPH: {IS_SUPERSET: [Number=Sing]}}", "MORPH"), ("{ENT_TYPE: PERSON}", "ENT_TYPE"),

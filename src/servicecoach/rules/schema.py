@@ -52,6 +52,15 @@ def _shown(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
+def _bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`values`, refused when a phrase is longer than `MAX_PHRASE_LENGTH`."""
+    for value in values:
+        if len(value) > MAX_PHRASE_LENGTH:
+            raise ValueError(f"phrase {_shown(value)} is {len(value)} characters long "
+                             f"(limit {MAX_PHRASE_LENGTH})")
+    return values
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,11 +68,17 @@ class _Strict(BaseModel):
 class FuzzySpec(_Strict):
     """Approximate phrase matching with rapidfuzz, for ASR noise and typos."""
 
-    phrases: tuple[str, ...] = Field(min_length=1, description="Phrases to look for")
+    phrases: tuple[str, ...] = Field(min_length=1, max_length=MAX_LIST_LENGTH,
+                                     description="Phrases to look for")
     scorer: Literal["ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio"] = (
         Field(default="ratio", description="rapidfuzz.fuzz scorer, by name")
     )
     cutoff: float = Field(default=90, ge=0, le=100, description="Minimum score, 0-100")
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return _bounded_phrases(values)
 
 
 class MatchSpec(_Strict):
@@ -152,11 +167,7 @@ class MatchSpec(_Strict):
     @field_validator("phrases", "lemmas", "exceptions")
     @classmethod
     def _phrases_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if len(value) > MAX_PHRASE_LENGTH:
-                raise ValueError(f"phrase {_shown(value)} is {len(value)} characters long "
-                                 f"(limit {MAX_PHRASE_LENGTH})")
-        return values
+        return _bounded_phrases(values)
 
 
 class SignalCondition(_Strict):
