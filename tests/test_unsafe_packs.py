@@ -171,6 +171,23 @@ def test_a_huge_fuzzy_phrase_list_or_phrase_is_refused(tmp_path: Path, fuzzy: st
     assert refused in message
 
 
+@pytest.mark.parametrize(("part", "refused"), [
+    ("swap: {" + ", ".join(f"w{i}: x" for i in range(6_000)) + "}", "swap: "),
+    ("swap: {a: b}\nexceptions: [" + ", ".join(f"w{i}" for i in range(6_000)) + "]",
+     "exceptions: "),
+    ("swap:\n  ? '" + "word " * 300 + "'\n  : b", "swap: "),
+])
+def test_a_huge_substitution_rule_is_refused_at_its_line(tmp_path: Path, part: str,
+                                                         refused: str) -> None:
+    """A substitution's swaps and exceptions become a phrase list when the coach is built:
+    over 5,000 of them was a bare pydantic ValidationError out of Coach()."""
+    folder = _pack(tmp_path / "p", "id: p.x\nkind: substitution\ncategory: c\nmessage: m\n"
+                                    f"suggestion: s\n{part}\n")
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:")
+    assert f"rule p.x: {refused}" in message
+
+
 @pytest.mark.parametrize(("token", "attribute"), [
     ("{DEP: nsubj}", "DEP"), ("{POS: VERB}", "POS"), ("{TAG: NN}", "TAG"),
     ("{MORPH: {IS_SUPERSET: [Number=Sing]}}", "MORPH"), ("{ENT_TYPE: PERSON}", "ENT_TYPE"),

@@ -276,11 +276,23 @@ class SubstitutionRule(_RuleBase):
     """Fires on a phrase that has a better wording; the better wording is the suggestion."""
 
     kind: Literal["substitution"]
-    swap: dict[str, str] = Field(min_length=1, description="phrase -> better wording")
-    exceptions: tuple[str, ...] = ()
+    swap: dict[str, str] = Field(min_length=1, max_length=MAX_LIST_LENGTH,
+                                 description="phrase -> better wording")
+    exceptions: tuple[str, ...] = Field(default=(), max_length=MAX_LIST_LENGTH)
     negation: bool = True
     quotes: bool = True
     unless: MatchSpec | None = None
+
+    @field_validator("swap")
+    @classmethod
+    def _swaps_bounded(cls, values: dict[str, str]) -> dict[str, str]:
+        _bounded_phrases(tuple(values))
+        return values
+
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return _bounded_phrases(values)
 
 
 _SIGNAL_ID = re.compile(r"^(agent|customer)\.[a-z][a-z0-9_-]*$")
