@@ -329,6 +329,15 @@ def test_a_lemma_constraint_servicecoach_cannot_expand_is_a_pack_error(
                                  "is invalid: LEMMA takes a string or {IN: [...]}")
 
 
+def test_a_token_reading_both_lemma_and_norm_is_a_pack_error(tmp_path: Path) -> None:
+    """LEMMA is matched as the NORM of the lemma's forms: a token that also gave NORM
+    ({LEMMA: go, NORM: went}) lost its NORM without a word, and matched "goes"."""
+    folder = _pack(tmp_path / "p", RULE.format(match="patterns: [[{LEMMA: go, NORM: went}]]"))
+    error = _coach_error(folder)
+    assert str(error).startswith(f"{folder / 'r.yaml'}:1: rule p.x: match: token pattern 0 "
+                                 "is invalid: a token cannot read both LEMMA and NORM")
+
+
 @pytest.mark.parametrize("kind", ["device", "pipe"])
 @pytest.mark.parametrize("name", ["r2.yaml", "pack.yaml", "signals/customer.yaml"])
 def test_a_pack_file_that_is_not_a_regular_file_is_refused_unread(

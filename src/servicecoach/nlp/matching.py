@@ -485,6 +485,10 @@ def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
     """Rewrite LEMMA constraints to NORM forms so patterns need no lemmatizer at run time."""
     if "LEMMA" not in token_pattern:
         return token_pattern
+    if "NORM" in token_pattern:
+        raise ValueError(  # a bad pattern in a pack: _compile makes it a pack error
+            "a token cannot read both LEMMA and NORM (LEMMA is matched as the NORM of the "
+            "lemma's forms): give one of them")
     rewritten = {k: v for k, v in token_pattern.items() if k != "LEMMA"}
     value = token_pattern["LEMMA"]
     if isinstance(value, str):
