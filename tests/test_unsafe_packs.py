@@ -205,6 +205,31 @@ def test_a_token_attribute_no_turn_has_is_refused_at_load(
     assert "use ORTH, LOWER, NORM, LEMMA" in message
 
 
+@pytest.mark.parametrize(("token", "refused"), [
+    ("{pos: VERB}", "reads POS, "), ("{lemma: {regex: 'go+'}}", "LEMMA takes a word"),
+    ("{LOWER: {regex: '^(a+)+$'}}", "bad REGEX '^(a+)+$'"),
+    ("{LOWER: x, op: '+'}", "OP '+' repeats without bound"),
+    ("{lower: x, LOWER: y}", "gives LOWER twice"),
+])
+def test_token_keys_in_lower_case_are_checked_as_spacy_reads_them(
+        tmp_path: Path, token: str, refused: str) -> None:
+    """spaCy reads a pattern's keys in any case ({pos: VERB} is POS, {regex: ...} is REGEX,
+    op is OP), but the checks read capitals only: a lower-case key slipped past every one
+    (an unbounded repeat, a regex that backtracks for seconds on one word, an attribute no
+    turn has, which made every turn fail)."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"patterns: [[{{LOWER: hi}}, {token}]]"))
+    assert refused in _error(folder)
+
+
+def test_token_keys_in_lower_case_match_as_in_capitals(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(
+        match="patterns: [[{lower: {in: [sorry, apologies]}}, {norm: for, op: '?'}]]"))
+    coach = Coach(packs=[str(folder)])
+    found = coach.score(Transcript.model_validate({"id": "t", "turns": [
+        {"speaker": "agent", "text": "Apologies for the wait."}]})).findings
+    assert [f.rule_id for f in found if f.rule_id == "p.x"] == ["p.x"]
+
+
 def test_a_huge_phrase_list_is_refused(tmp_path: Path) -> None:
     phrases = ", ".join(f"w{i}" for i in range(6_000))
     folder = _pack(tmp_path / "p", RULE.format(match=f"phrases: [{phrases}]"))
@@ -325,8 +350,8 @@ def test_a_lemma_constraint_servicecoach_cannot_expand_is_a_pack_error(
     ValueError out of Coach() (a traceback from the CLI), and a NOT_IN beside IN was dropped."""
     folder = _pack(tmp_path / "p", RULE.format(match=f"patterns: [[{{LEMMA: {lemma}}}]]"))
     error = _coach_error(folder)
-    assert str(error).startswith(f"{folder / 'r.yaml'}:1: rule p.x: match: token pattern 0 "
-                                 "is invalid: LEMMA takes a string or {IN: [...]}")
+    assert str(error).startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.patterns: token "
+                                 "pattern 0: LEMMA takes a word or {IN: [words]} here")
 
 
 def test_a_token_reading_both_lemma_and_norm_is_a_pack_error(tmp_path: Path) -> None:
@@ -334,8 +359,8 @@ def test_a_token_reading_both_lemma_and_norm_is_a_pack_error(tmp_path: Path) -> 
     ({LEMMA: go, NORM: went}) lost its NORM without a word, and matched "goes"."""
     folder = _pack(tmp_path / "p", RULE.format(match="patterns: [[{LEMMA: go, NORM: went}]]"))
     error = _coach_error(folder)
-    assert str(error).startswith(f"{folder / 'r.yaml'}:1: rule p.x: match: token pattern 0 "
-                                 "is invalid: a token cannot read both LEMMA and NORM")
+    assert str(error).startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.patterns: token "
+                                 "pattern 0: a token cannot read both LEMMA and NORM")
 
 
 @pytest.mark.parametrize("kind", ["device", "pipe"])

@@ -482,22 +482,14 @@ def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:
 
 
 def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite LEMMA constraints to NORM forms so patterns need no lemmatizer at run time."""
+    """Rewrite a LEMMA constraint (a word or ``{IN: [...]}``, without NORM beside it: the
+    rule schema checks both) to the NORM forms of the lemma, so patterns need no
+    lemmatizer at run time."""
     if "LEMMA" not in token_pattern:
         return token_pattern
-    if "NORM" in token_pattern:
-        raise ValueError(  # a bad pattern in a pack: _compile makes it a pack error
-            "a token cannot read both LEMMA and NORM (LEMMA is matched as the NORM of the "
-            "lemma's forms): give one of them")
     rewritten = {k: v for k, v in token_pattern.items() if k != "LEMMA"}
     value = token_pattern["LEMMA"]
-    if isinstance(value, str):
-        lemmas = [value]
-    elif isinstance(value, dict) and value.keys() == {"IN"} and isinstance(value["IN"], list):
-        lemmas = value["IN"]
-    else:
-        raise ValueError(  # a bad pattern in a pack: _compile makes it a pack error
-            "LEMMA takes a string or {IN: [...]} in servicecoach patterns")
+    lemmas = value["IN"] if isinstance(value, dict) else [value]
     rewritten["NORM"] = {"IN": sorted({form for lemma in lemmas for form in word_forms(str(lemma))})}
     return rewritten
 

@@ -47,6 +47,39 @@ carry no annotation of the pipeline's components (spaCy refuses DEP, POS and TAG
 turn; the others never match) and no custom extension (``_``: refused on every turn)."""
 
 
+def _capitalised(token: Any, pattern: int) -> Any:
+    """A token pattern's keys, and the keys of its predicates ({in: [...]}, {regex: ...}),
+    in capitals; ValueError when two keys differ only in case."""
+    if not isinstance(token, dict):
+        return token
+    written: dict[Any, Any] = {}
+    for key, value in token.items():
+        if isinstance(value, dict):
+            value = _capitalised(value, pattern)
+        name = key.upper() if isinstance(key, str) else key
+        if name in written:
+            raise ValueError(f"token pattern {pattern} gives {name} twice (keys are read in "
+                             "any case): keep one")
+        written[name] = value
+    return written
+
+
+def _check_lemma(token: dict[str, Any], pattern: int) -> None:
+    """LEMMA is matched as the NORM of the lemma's forms (the coach needs no lemmatizer):
+    it takes a word or ``{IN: [words]}``, and a token gives LEMMA or NORM, not both."""
+    if "LEMMA" not in token:
+        return
+    value = token["LEMMA"]
+    words = value.get("IN") if isinstance(value, dict) and list(value) == ["IN"] else [value]
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        raise ValueError(f"token pattern {pattern}: LEMMA takes a word or {{IN: [words]}} here "
+                         "(it is matched as the NORM of the lemma's forms); write other "
+                         "constraints on NORM or LOWER")
+    if "NORM" in token:
+        raise ValueError(f"token pattern {pattern}: a token cannot read both LEMMA and NORM "
+                         "(LEMMA is matched as the NORM of the lemma's forms): give one of them")
+
+
 def _shown(text: str, limit: int = 60) -> str:
     """`text` quoted for an error message, cut short when long."""
     return repr(text if len(text) <= limit else text[:limit] + "...")
@@ -137,6 +170,17 @@ class MatchSpec(_Strict):
                 raise ValueError(f"bad regex {_shown(value)}: {error}") from None
         return values
 
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _keys_in_capitals(cls, values: Any) -> Any:
+        """spaCy reads a token pattern's keys in any case ({pos: VERB} is POS, {regex: ...}
+        is REGEX, op is OP): write them in capitals, as the checks below read them."""
+        if not isinstance(values, (list, tuple)):
+            return values
+        return [[_capitalised(token, index) for token in pattern]
+                if isinstance(pattern, (list, tuple)) else pattern
+                for index, pattern in enumerate(values)]
+
     @field_validator("patterns")
     @classmethod
     def _token_regexes_safe(
@@ -148,6 +192,7 @@ class MatchSpec(_Strict):
             except UnsafePatternError as error:
                 raise ValueError(f"token pattern {index} {error}") from None
             for token in pattern:
+                _check_lemma(token, index)
                 unset = sorted(set(token) & _UNSET_ATTRIBUTES.keys())
                 if unset:
                     raise ValueError(
