@@ -211,3 +211,32 @@ def test_a_grouping_table_stops_at_its_largest_groups(tmp_path: Path) -> None:
     assert f"customer {GROUP_ROWS - 1:04d}</td>" in page
     assert f"customer {GROUP_ROWS:04d}</td>" not in page
     assert "… and 3 more (all of them: servicecoach summarize --by customer_name)" in page
+
+
+def _page_data(html_path: Path) -> list[dict[str, object]]:
+    """The conversations a report embeds, read as the page's JSON.parse reads them (no NaN,
+    Infinity or -Infinity, which are not JSON)."""
+    data = html_path.read_text(encoding="utf-8").split('id="servicecoach-data">')[1]
+
+    def refuse(constant: str) -> object:
+        raise ValueError(f"{constant} is not JSON: the page's JSON.parse throws")
+
+    records: list[dict[str, object]] = json.loads(data.split("</script>")[0],
+                                                   parse_constant=refuse)
+    return records
+
+
+def test_a_report_read_back_with_nan_or_infinity_in_its_metadata_leaves_the_page_readable(
+        tmp_path: Path) -> None:
+    """Python's json writes NaN and Infinity, which JSON.parse refuses: one such value in a
+    results file (metadata, a sentiment) made the page list no conversation at all."""
+    line = json.loads(report("a", 40.0, {"empathy": 30.0}, [], team="t").model_dump_json())
+    line["metadata"].update(handle=float("nan"), size=float("inf"), nested=[float("-inf")])
+    line["customer_sentiment"] = [float("nan"), 0.5]
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    html_path = tmp_path / "report.html"
+    assert main(["summarize", str(results), "--html", str(html_path)]) == 0
+    [record] = _page_data(html_path)
+    assert record["metadata"] == {"team": "t", "handle": None, "size": None, "nested": [None]}
+    assert record["sentiment"] == [None, 0.5]

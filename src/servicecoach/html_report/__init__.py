@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -46,6 +47,18 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
+def _json_finite(value: Any) -> Any:
+    """`value` with every NaN or infinite number (which Python's json writes as `NaN`,
+    `Infinity`, and JSON.parse refuses) as None, as JSON reports write them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_finite(item) for item in value]
+    return value
+
+
 def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[str, Any]:
     """What the page knows of one conversation (findings as arrays: rule id, kind,
     severity, category, turn, span start, span end, span text, message, suggestion)."""
@@ -53,7 +66,7 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[st
     return {
         "id": report.transcript_id,
         "channel": report.channel.value,
-        "metadata": report.metadata,
+        "metadata": _json_finite(report.metadata),
         "source": None if source is None else ":".join(
             str(part) for part in (source.file, source.record or source.line) if part is not None),
         "overall": report.overall,
@@ -63,7 +76,7 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[st
                       f.span.start if f.span else None, f.span.end if f.span else None,
                       f.span.text if f.span else None, f.message, f.suggestion]
                      for f in report.findings],
-        "sentiment": list(report.customer_sentiment),
+        "sentiment": _json_finite(report.customer_sentiment),
     }
 
 
@@ -89,7 +102,7 @@ class HtmlReport:
         self._packs.update(report.packs)
         self._with_turns |= turns is not None
         record = json.dumps(conversation_record(report, turns), ensure_ascii=False,
-                            default=str)
+                            default=str, allow_nan=False)
         self._records.write(record.translate(_SCRIPT_SAFE) + "\n")
 
     def _lines(self) -> Iterator[Markup]:
