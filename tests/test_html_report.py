@@ -240,3 +240,21 @@ def test_a_report_read_back_with_nan_or_infinity_in_its_metadata_leaves_the_page
     [record] = _page_data(html_path)
     assert record["metadata"] == {"team": "t", "handle": None, "size": None, "nested": [None]}
     assert record["sentiment"] == [None, 0.5]
+
+
+@needs_chromium
+def test_a_finding_on_a_far_turn_opens_its_page_at_once(page: Page, tmp_path: Path) -> None:
+    """A report read back may name any turn: the page shows the turns and findings there
+    are, and never counts up to the largest turn index (10^12 hung the tab)."""
+    html = HtmlReport()
+    html.add(report("far", 50.0, {"empathy": 50.0}, [
+        finding("empathy.missing", "issue", "warning", "empathy", 10**12, (0, 5, "sorry")),
+        finding("name.unused", "issue", "suggestion", "name", 1),
+    ]), (Turn(speaker="customer", text="Hello"), Turn(speaker="agent", text="Hi there")))
+    html_path = tmp_path / "far.html"
+    html.write(html_path)
+    page.open(html_path.as_uri() + "#c=0")
+    _until(page, "document.querySelector('#conversation .turn')")
+    assert page.evaluate("Array.from(document.querySelectorAll('#conversation .turn'))"
+                         ".map(t => t.id)") == ["turn-0", "turn-1", f"turn-{10**12}"]
+    assert page.problems == []

@@ -159,12 +159,14 @@
       whole.forEach(function (f) { detail.appendChild(findingBox(f)); });
     }
     detail.appendChild(el("h3", "Turns"));
-    var count = c.turns ? c.turns.length : 0;
-    numbered.forEach(function (f) { if (f.f[4] !== null) { count = Math.max(count, f.f[4] + 1); } });
-    for (var t = 0; t < count; t++) {
-      var here = numbered.filter(function (f) { return f.f[4] === t; });
-      var turn = c.turns ? c.turns[t] : null;
-      if (!turn && !here.length) { continue; }
+    // The turns there are and the turns findings name (a report read back may name any
+    // turn, 10^12 included): never every index up to the largest.
+    var byTurn = {};
+    (c.turns || []).forEach(function (_, t) { byTurn[t] = []; });
+    numbered.forEach(function (f) { if (f.f[4] !== null) { (byTurn[f.f[4]] = byTurn[f.f[4]] || []).push(f); } });
+    Object.keys(byTurn).map(Number).sort(function (a, b) { return a - b; }).forEach(function (t) {
+      var here = byTurn[t];
+      var turn = c.turns ? c.turns[t] || null : null;
       var row = el("div", null, "turn"); row.id = "turn-" + t;
       var bubble = el("div", null, "bubble " + (turn ? turn[0] : ""));
       bubble.appendChild(el("div", "turn " + t + (turn ? " · " + turn[0] : ""), "who"));
@@ -180,7 +182,7 @@
       here.forEach(function (f) { side.appendChild(findingBox(f)); });
       row.appendChild(side);
       detail.appendChild(row);
-    }
+    });
   }
 
   function route() {
