@@ -679,6 +679,38 @@ def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
     assert path.read_text(encoding="utf-8") == text
 
 
+@pytest.mark.parametrize("command", [
+    ["score", "@in", "--format", "jsonl", "--output", "@out", "--errors", "@out"],
+    ["score", "@in", "--format", "jsonl", "--output", "@out", "--report", "@same"],
+    ["score", "@in", "--errors", "@out", "--report", "@out", "--summary"],
+    ["summarize", "@results", "--output", "@out", "--html", "@same"],
+    ["check", "@in", "--output", "@out", "--write-baseline", "@same"],
+])
+def test_two_outputs_that_are_one_file_are_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
+) -> None:
+    """`score --output X --errors X` let both write X, then stopped with a traceback
+    (FileNotFoundError) after the errors had replaced the reports; `--output X --report X`
+    and `summarize --output X --html X` kept only the HTML page, without a word. Two
+    outputs naming one file (the same path, or a link to it) are refused first."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text(_ok_record("a") + "\n{\n", encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    results.write_text("", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    out.write_text("kept", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(out)
+    where = {"@in": str(path), "@results": str(results), "@out": str(out),
+             "@same": str(tmp_path / "link.txt")}
+    code = main([where.get(part, part) for part in command])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "are the same file" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "kept"
+
+
 @pytest.mark.parametrize("name", ["{agent_name}", "{detail}", "{detail}" * 2_000])
 def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: str) -> None:
     """Messages filled their slots one after another, each over the text the ones before

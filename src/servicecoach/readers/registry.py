@@ -202,11 +202,29 @@ def _folder_inputs(folder: Path) -> list[Path]:
             if not child.name.startswith(".") and child.suffix.lower() in suffixes]
 
 
+def _one_file(first: Path, second: Path) -> bool:
+    """Whether two output paths name one file, regular or yet to be made (the same path,
+    or links to one file); a device such as /dev/null may take any number of outputs."""
+    if any(path.exists() and not path.is_file() for path in (first, second)):
+        return False
+    if first.exists() and second.exists():
+        return os.path.samefile(first, second)
+    return first.resolve() == second.resolve()
+
+
 def refuse_overwriting_inputs(paths: Iterable[str],
                               outputs: Iterable[tuple[str, Path | None]]) -> None:
     """A `ServiceCoachError` when one of `outputs` (option, path) is a file among the
-    inputs `paths` (named, or read from a named folder): writing it would destroy them."""
-    existing = [(option, path) for option, path in outputs if path is not None and path.is_file()]
+    inputs `paths` (named, or read from a named folder): writing it would destroy them; or
+    when two of `outputs` are one file: each would replace what the other wrote."""
+    given = [(option, path) for option, path in outputs if path is not None]
+    for number, (option, path) in enumerate(given):
+        for other_option, other in given[:number]:
+            if _one_file(other, path):
+                raise ServiceCoachError(
+                    f"{other_option} {other} and {option} {path} are the same file: "
+                    "one output would replace the other", hint="give each output a file of its own")
+    existing = [(option, path) for option, path in given if path.is_file()]
     if not existing:
         return
     for raw in paths:
