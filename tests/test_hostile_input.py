@@ -711,6 +711,75 @@ def test_two_outputs_that_are_one_file_are_refused_before_anything_is_written(
     assert out.read_text(encoding="utf-8") == "kept"
 
 
+@pytest.mark.parametrize("option", ["--output", "--errors", "--report"])
+def test_an_output_that_is_a_named_pipe_is_written_into_not_replaced(
+    tmp_path: Path, option: str,
+) -> None:
+    """Outputs were written beside their path (FILE.partial) and renamed over it: `score
+    -o >(gzip > x.gz)` or `-o /dev/stdout` put a regular file in place of the pipe or the
+    link (as root, /dev/null and /dev/stdout were replaced for the whole machine), and the
+    pipe's reader got nothing. A pipe or a device is written into."""
+    import os
+    import threading
+
+    from servicecoach.cli import main
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text(_ok_record("a") + "\n{\n", encoding="utf-8")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    code = main(["score", str(path), "--format", "jsonl", option, str(pipe),
+                 *(["-o", str(tmp_path / "o.jsonl")] if option != "--output" else [])])
+    reader.join(timeout=30)
+    assert code == 2  # the line that is no record
+    assert pipe.is_fifo()
+    assert received and ({"--output": b'"transcript_id":"a"', "--errors": b'"kind": "reading"',
+                          "--report": b"<!DOCTYPE html>"}[option] in received[0])
+    assert not list(tmp_path.glob("*.partial")) and not list(tmp_path.glob(".pipe*"))
+
+
+def test_resuming_into_a_named_pipe_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A pipe holds no partial output to resume from: said so, nothing opened."""
+    import os
+
+    from servicecoach.cli import main
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text(_ok_record("a") + "\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    assert main(["score", str(path), "--format", "jsonl", "--resume",
+                 "-o", str(tmp_path / "pipe")]) == 2
+    assert "cannot resume --output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--output", "--errors", "--report"])
+def test_an_output_that_is_a_link_writes_the_file_it_links_to(tmp_path: Path, option: str,
+                                                             ) -> None:
+    """The rename put a regular file in place of a link (the file linked to kept its old
+    content): the link stays, and the file it names gets the output."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text(_ok_record("a") + "\n{\n", encoding="utf-8")
+    target = tmp_path / "store" / "target"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    main(["score", str(path), "--format", "jsonl", option, str(link),
+          *(["-o", str(tmp_path / "o.jsonl")] if option != "--output" else [])])
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text(encoding="utf-8") != "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["calls.jsonl", "store", "link", *(["o.jsonl"] if option != "--output" else [])])
+    assert [p.name for p in target.parent.iterdir()] == ["target"]
+
+
 @pytest.mark.parametrize("name", ["{agent_name}", "{detail}", "{detail}" * 2_000])
 def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: str) -> None:
     """Messages filled their slots one after another, each over the text the ones before

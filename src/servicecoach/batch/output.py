@@ -1,5 +1,6 @@
 """Output that loses nothing: written beside the target as ``NAME.partial`` and renamed
-when the run completes; ``--resume`` picks up what an interrupted run wrote."""
+when the run completes; ``--resume`` picks up what an interrupted run wrote. An output that
+is a named pipe or a device (``-o >(gzip > x.gz)``, ``-o /dev/stdout``) is written into."""
 
 from __future__ import annotations
 
@@ -13,9 +14,23 @@ from servicecoach.errors import ServiceCoachError
 from servicecoach.models import FindingKind, Severity, Source
 
 
+def written_into(path: Path) -> bool:
+    """Whether output to `path` is written into it as it is, not beside it and renamed over
+    it: a named pipe, a device or a link to one, which a rename would replace with a
+    regular file (the pipe's reader getting nothing)."""
+    return path.exists() and not path.is_file()
+
+
+def replaced_file(path: Path) -> Path:
+    """The file an output to `path` replaces when complete: `path`, or the file it links
+    to (a rename over the link would replace the link, not that file)."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def partial_path(path: Path) -> Path:
     """Where a run writes `path` until it completes."""
-    return path.with_name(path.name + ".partial")
+    target = replaced_file(path)
+    return target.with_name(target.name + ".partial")
 
 
 class Written(NamedTuple):
@@ -33,6 +48,15 @@ def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]
     if not path.parent.is_dir():
         raise ServiceCoachError(f"cannot write --output {path}: the folder {path.parent} "
                                 "does not exist", hint="create it first, or fix the path")
+    if written_into(path):
+        if resume:
+            raise ServiceCoachError(f"cannot resume --output {path}: it is a named pipe or a "
+                                    "device, not a file", hint="resume a run that wrote a file")
+        try:
+            return path.open("w", encoding="utf-8", newline=""), iter(())
+        except OSError as error:
+            raise ServiceCoachError(f"cannot write --output {path}: {error.strerror}",
+                                    hint="choose a file you can write") from None
     partial = partial_path(path)
     kept = _complete_lines(partial) if resume else 0
     try:
@@ -47,8 +71,9 @@ def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]
 
 
 def finish(path: Path) -> None:
-    """The run completed: its partial file becomes `path`."""
-    os.replace(partial_path(path), path)
+    """The run completed: its partial file becomes `path` (written into, nothing to do)."""
+    if not written_into(path):
+        os.replace(partial_path(path), replaced_file(path))
 
 
 def _complete_lines(partial: Path) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from servicecoach.batch.output import replaced_file, written_into
 from servicecoach.errors import ServiceCoachError
 from servicecoach.html_report import charts
 from servicecoach.models import Report, Turn
@@ -111,7 +112,8 @@ class HtmlReport:
             yield Markup(line.rstrip("\n"))
 
     def write(self, path: Path, title: str = "servicecoach report") -> None:
-        """Write the report to `path` (through a temporary file renamed when complete)."""
+        """Write the report to `path` (through a temporary file renamed when complete; into
+        `path` itself when it is a named pipe or a device)."""
         if not path.parent.is_dir():
             raise ServiceCoachError(f"cannot write --report {path}: the folder {path.parent} "
                                     "does not exist", hint="create it first, or fix the path")
@@ -132,13 +134,19 @@ class HtmlReport:
             agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS,
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            with temporary.open("w", encoding="utf-8") as out:
-                out.writelines(chunks)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+            if written_into(path):
+                with path.open("w", encoding="utf-8") as out:
+                    out.writelines(chunks)
+                return
+            target = replaced_file(path)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                with temporary.open("w", encoding="utf-8") as out:
+                    out.writelines(chunks)
+                os.replace(temporary, target)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
         finally:
             self._records.close()
