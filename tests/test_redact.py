@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,51 @@ def test_redact_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     main(["score", str(path), "--format", "jsonl", "--redact"])
     out = capsys.readouterr().out
     assert "4111 1111" not in out and "defensive" in out
+
+
+def test_redact_masks_the_turns_of_the_html_report_and_keeps_its_highlights(
+        tmp_path: Path) -> None:
+    """`score --redact --report` wrote every turn's text into the page as it was: the card
+    number and the e-mail address the reports masked were there to read. The page's turns
+    are masked too, and a finding's span still points at its words."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text(json.dumps({"id": "r1", "turns": [
+        {"speaker": "customer", "text": "My card 4111 1111 1111 1111 was charged twice, "
+         "write to me at jo@example.com."},
+        {"speaker": "agent", "text": "Your number is 020 7946 0958 on file. I will call you "
+         "back."}]}) + "\n", encoding="utf-8")
+    html_path = tmp_path / "report.html"
+    assert main(["score", str(path), "--redact", "--report", str(html_path),
+                 "-o", str(tmp_path / "out.txt")]) == 0
+    page = html_path.read_text(encoding="utf-8")
+    for secret in ("4111", "jo@example.com", "7946"):
+        assert secret not in page
+    data = page.split('id="servicecoach-data">')[1].split("</script>")[0]
+    [record] = json.loads(data)
+    turns = [text for _, text in record["turns"]]
+    assert turns[1] == "Your number is [phone] on file. I will call you back."
+    [promise] = [f for f in record["findings"] if f[0] == "commitment.vague"]
+    assert turns[1][promise[5]:promise[6]] == promise[7] == "I will call you"
+
+
+@pytest.mark.parametrize("text", [
+    "card 4111 1111 1111 1111 and 020 7946 0958, jo@example.com; IBAN GB82 WEST 1234 5698 7654 32",
+    "account number 12345678 or acct #: 99-1234-5 at (555) 123-4567", "nothing to mask here"])
+def test_offsets_move_with_the_masks(text: str) -> None:
+    """`masked_offset` maps an offset of a text to the masked text: the words around each
+    masked value are where it says, and an offset inside a value moves to its token."""
+    from servicecoach.redact import masked, masked_offset, masks
+
+    found = masks(text)
+    shown = masked(text, found)
+    assert shown == redact_text(text)
+    words = [(m.start(), m.end()) for m in re.finditer(r"[a-z]{3,}", text)]
+    for start, end in words:
+        if not any(s < start < e for s, e, _ in found):
+            assert shown[masked_offset(start, found):masked_offset(end, found, end=True)] \
+                == text[start:end]
+    for start, end, token in found:
+        assert shown[masked_offset(start + 1, found):masked_offset(end - 1, found, end=True)] \
+            == token

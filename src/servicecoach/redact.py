@@ -8,6 +8,7 @@ Every expression runs on RE2 (linear time). A masked value becomes ``[email]``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from servicecoach.models import Evidence, Finding, Report, Span
@@ -31,31 +32,75 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _card(match: Any) -> str:
+Mask = tuple[int, int, str]
+"""A value to mask: its start and end in the text, and what replaces it."""
+
+
+def _card(match: Any) -> Mask | None:
     digits = "".join(c for c in match.group(0) if c.isdigit())
-    return "[card]" if 13 <= len(digits) <= 19 and _luhn(digits) else str(match.group(0))
+    return (match.start(), match.end(), "[card]") if 13 <= len(digits) <= 19 and _luhn(
+        digits) else None
 
 
-def _account(match: Any) -> str:
-    whole, number = str(match.group(0)), str(match.group(1))
-    return whole[: match.start(1) - match.start(0)] + "[account]" if sum(
-        c.isdigit() for c in number) >= 5 else whole
+def _account(match: Any) -> Mask | None:
+    return (match.start(1), match.end(), "[account]") if sum(
+        c.isdigit() for c in match.group(1)) >= 5 else None
 
 
-def _phone(match: Any) -> str:
+def _phone(match: Any) -> Mask | None:
     digits = sum(c.isdigit() for c in match.group(0))
-    return "[phone]" if 8 <= digits <= 15 else str(match.group(0))
+    return (match.start(), match.end(), "[phone]") if 8 <= digits <= 15 else None
+
+
+_MASKERS: tuple[tuple[Any, Callable[[Any], Mask | None]], ...] = (
+    (_CARD, _card), (_ACCOUNT, _account),
+    (_IBAN, lambda match: (match.start(), match.end(), "[account]")),
+    (_EMAIL, lambda match: (match.start(), match.end(), "[email]")), (_PHONE, _phone))
+"""Each expression with what it masks, in order: each reads the text with the values the
+ones before it masked blanked out."""
+
+
+def masks(text: str) -> list[Mask]:
+    """The values of `text` to mask, in order of their start (they never overlap)."""
+    if not any(c.isdigit() or c == "@" for c in text):
+        return []
+    found: list[Mask] = []
+    for expression, mask in _MASKERS:
+        new = [each for each in map(mask, expression.finditer(text)) if each is not None]
+        if new:
+            # blanked with NUL, which no expression reads, as none reads the tokens
+            text = masked(text, [(start, end, "\0" * (end - start)) for start, end, _ in new])
+            found += new
+    return sorted(found)
+
+
+def masked(text: str, found: list[Mask]) -> str:
+    """`text` with the values `found` (by `masks`) replaced."""
+    pieces, last = [], 0
+    for start, end, token in found:
+        pieces += [text[last:start], token]
+        last = end
+    return "".join(pieces) + text[last:]
+
+
+def masked_offset(offset: int, found: list[Mask], *, end: bool = False) -> int:
+    """Where `offset` of a text falls in it once the values `found` are masked: an offset
+    inside a value moves to the start of its token (to its end for the `end` of a span)."""
+    shift = 0
+    for start, stop, token in found:
+        if stop <= offset:
+            shift += len(token) - (stop - start)
+        elif start < offset:
+            return start + shift + (len(token) if end else 0)
+        else:
+            break
+    return offset + shift
 
 
 def redact_text(text: str) -> str:
     """`text` with e-mail addresses, card, account and phone numbers masked."""
-    if not any(c.isdigit() or c == "@" for c in text):
-        return text
-    text = _CARD.sub(_card, text)
-    text = _ACCOUNT.sub(_account, text)
-    text = _IBAN.sub("[account]", text)
-    text = _EMAIL.sub("[email]", text)
-    return str(_PHONE.sub(_phone, text))
+    found = masks(text)
+    return masked(text, found) if found else text
 
 
 def _evidence(evidence: Evidence) -> Evidence:

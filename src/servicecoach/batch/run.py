@@ -114,7 +114,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         summary = SummaryOutput(options.format, options.by, options.top) \
             if options.summary else None
         outputs = RunOutputs(None if summary else make_writer(options.format, out), out,
-                             summary, options.report, options.by, options.top)
+                             summary, options.report, options.by, options.top,
+                             redact=coach.config.redact)
         items = _to_score(inputs, options, progress, written)
         stack.enter_context(long_run())  # the coach and the modules live for the whole run
         try:

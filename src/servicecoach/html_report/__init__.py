@@ -28,7 +28,8 @@ from markupsafe import Markup
 from servicecoach.batch.output import replaced_file, written_into
 from servicecoach.errors import ServiceCoachError
 from servicecoach.html_report import charts
-from servicecoach.models import Report, Turn
+from servicecoach.models import Finding, Report, Turn
+from servicecoach.redact import Mask, masked, masked_offset, masks
 from servicecoach.summary.aggregate import SummaryBuilder
 
 AGENT_FIELD = "agent_name"
@@ -60,9 +61,25 @@ def _json_finite(value: Any) -> Any:
     return value
 
 
-def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[str, Any]:
+def _span(finding: Finding, masked_turns: dict[int, list[Mask]]) -> list[int | None]:
+    """A finding's span start and end in its turn's text as the page shows it: moved with
+    the values masked before it when its turn is in `masked_turns`."""
+    span = finding.span
+    if span is None:
+        return [None, None]
+    found = masked_turns.get(-1 if finding.turn_index is None else finding.turn_index)
+    if not found:
+        return [span.start, span.end]
+    return [masked_offset(span.start, found), masked_offset(span.end, found, end=True)]
+
+
+def conversation_record(report: Report, turns: Sequence[Turn] | None,
+                        redact: bool = False) -> dict[str, Any]:
     """What the page knows of one conversation (findings as arrays: rule id, kind,
-    severity, category, turn, span start, span end, span text, message, suggestion)."""
+    severity, category, turn, span start, span end, span text, message, suggestion).
+    `redact` masks the turns' texts as the report's findings are, and moves the spans with
+    them."""
+    masked_turns = {n: masks(t.text) for n, t in enumerate(turns)} if redact and turns else {}
     source = report.source
     return {
         "id": report.transcript_id,
@@ -72,10 +89,12 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None) -> dict[st
             str(part) for part in (source.file, source.record or source.line) if part is not None),
         "overall": report.overall,
         "scores": {s.category: s.score for s in report.scores if s.applicable},
-        "turns": None if turns is None else [[t.speaker.value, t.text] for t in turns],
+        "turns": None if turns is None else [
+            [t.speaker.value, masked(t.text, masked_turns.get(n, []))]
+            for n, t in enumerate(turns)],
         "findings": [[f.rule_id, f.kind.value, f.severity.value, f.category, f.turn_index,
-                      f.span.start if f.span else None, f.span.end if f.span else None,
-                      f.span.text if f.span else None, f.message, f.suggestion]
+                      *_span(f, masked_turns), f.span.text if f.span else None, f.message,
+                      f.suggestion]
                      for f in report.findings],
         "sentiment": _json_finite(report.customer_sentiment),
     }
@@ -86,23 +105,25 @@ class HtmlReport:
 
     Conversations wait in a temporary file until `write`, so memory does not grow with
     the batch. `by` adds grouping tables (the agent chart is always there when reports
-    name an agent); `top` is the length of the worst and best lists.
+    name an agent); `top` is the length of the worst and best lists; `redact` masks the
+    turns' texts (`Coach(redact=True)` masks the reports only).
     """
 
-    def __init__(self, by: Sequence[str] = (), top: int = 10) -> None:
+    def __init__(self, by: Sequence[str] = (), top: int = 10, redact: bool = False) -> None:
         self._summary = SummaryBuilder(by=[AGENT_FIELD, *(f for f in by if f != AGENT_FIELD)],
                                        top=top)
         # open until `write`: the conversations wait there between calls
         self._records = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._with_turns = False
         self._packs: dict[str, str] = {}
+        self._redact = redact
 
     def add(self, report: Report, turns: Sequence[Turn] | None = None) -> None:
         """Add one conversation; `turns` are its transcript's turns (None: not at hand)."""
         self._summary.add(report)
         self._packs.update(report.packs)
         self._with_turns |= turns is not None
-        record = json.dumps(conversation_record(report, turns), ensure_ascii=False,
+        record = json.dumps(conversation_record(report, turns, self._redact), ensure_ascii=False,
                             default=str, allow_nan=False)
         self._records.write(record.translate(_SCRIPT_SAFE) + "\n")
 

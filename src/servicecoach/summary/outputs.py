@@ -53,12 +53,15 @@ class RunOutputs:
     """The outputs of a `score` run: its `writer` (None with `--summary`), the summary and
     the HTML report, fed from one stream of results.
 
+    `redact` masks the turns the HTML report shows, as a redacting coach masks the reports.
+
     Wrap the scoring with `track` so each result is matched with the transcript it came
     from (the HTML report shows the turns), `emit` each rendered result, then `close`.
     """
 
     def __init__(self, writer: Writer | None, out: TextIO, summary: SummaryOutput | None = None,
-                 html: Path | None = None, by: Sequence[str] = (), top: int = 10) -> None:
+                 html: Path | None = None, by: Sequence[str] = (), top: int = 10,
+                 redact: bool = False) -> None:
         if summary is None and html is None and by:
             raise ServiceCoachError("--by groups the summary and the HTML report",
                                     hint="add --summary or --report FILE")
@@ -66,7 +69,7 @@ class RunOutputs:
         self._out = out
         self._summary = summary
         self._html_path = html
-        self._html = HtmlReport(by=by, top=top) if html is not None else None
+        self._html = HtmlReport(by=by, top=top, redact=redact) if html is not None else None
         self._turns: tuple[Turn, ...] | None = None
         self._direct = writer is not None and summary is None and html is None
         self.render: Callable[[Report], str] = (
