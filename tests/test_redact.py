@@ -21,6 +21,12 @@ CASES = {
     "acct #: 99-1234-5 closed": "acct #: [account] closed",
     "IBAN GB82 WEST 1234 5698 7654 32": "IBAN [account]",
     "order 1234 ships on 12/05": "order 1234 ships on 12/05",
+    # a number written next to the card (expiry, security code, a count) was read with it,
+    # the longer run failed the Luhn check, and nothing was masked
+    "card 4111 1111 1111 1111 12/25 123": "card [card] 12/25 123",
+    "4111 1111 1111 1111 123 is the code": "[card] 123 is the code",
+    "paid 2 4111-1111-1111-1111 twice": "paid 2 [card] twice",
+    "cards 4111111111111111 5500000000000004": "cards [card] [card]",
 }
 
 

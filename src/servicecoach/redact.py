@@ -8,6 +8,7 @@ Every expression runs on RE2 (linear time). A masked value becomes ``[email]``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ _ACCOUNT = linear(r"(?i)\b(?:account|acct|a/c|iban)(?:\s+(?:number|no\.?|num|#))
                   r"([A-Za-z]{0,2}\d[\d -]{3,30}\d)")
 _IBAN = linear(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _EMAIL = linear(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_DIGIT_GROUP = re.compile("[0-9]+")
+"""The digit groups of a card expression's match (at most 19 digits: bounded)."""
 _PHONE = linear(r"(?:\+\d|\(\d|\b\d)[\d ().-]{6,20}\d\b")
 
 
@@ -37,9 +40,22 @@ Mask = tuple[int, int, str]
 
 
 def _card(match: Any) -> Mask | None:
-    digits = "".join(c for c in match.group(0) if c.isdigit())
-    return (match.start(), match.end(), "[card]") if 13 <= len(digits) <= 19 and _luhn(
-        digits) else None
+    """The longest run of whole digit groups of `match` (the earliest of equal length) that
+    is a card number: the expression also takes a number written next to a card (its
+    expiry or security code, a count), which no card number is with."""
+    text, base = str(match.group(0)), match.start()
+    groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(text)]
+    digits = "".join(text[start:end] for start, end in groups)
+    before = [0]  # digits before each group
+    for start, end in groups:
+        before.append(before[-1] + end - start)
+    runs = [(before[last + 1] - before[first], first, last)
+            for first in range(len(groups)) for last in range(first, len(groups))
+            if 13 <= before[last + 1] - before[first] <= 19]
+    for _, first, last in sorted(runs, key=lambda run: (-run[0], run[1])):
+        if _luhn(digits[before[first]:before[last + 1]]):
+            return base + groups[first][0], base + groups[last][1], "[card]"
+    return None
 
 
 def _account(match: Any) -> Mask | None:
