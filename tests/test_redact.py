@@ -27,6 +27,17 @@ CASES = {
     "4111 1111 1111 1111 123 is the code": "[card] 123 is the code",
     "paid 2 4111-1111-1111-1111 twice": "paid 2 [card] twice",
     "cards 4111111111111111 5500000000000004": "cards [card] [card]",
+    # digits of other scripts (full-width, as Japanese and Chinese input methods type them;
+    # Arabic-Indic), no-break and other spaces, dashes, dots, and e-mail addresses with
+    # letters that are not ASCII were written as they were
+    "card ４１１１ １１１１ １１１１ １１１１ ok": "card [card] ok",
+    "phone ０２０ ７９４６ ０９５８ ok": "phone [phone] ok",
+    "رقمي ٠٢٠٧٩٤٦٠٩٥٨ شكرا": "رقمي [phone] شكرا",
+    "call +44\u00a020\u00a07946\u00a00958 ok": "call [phone] ok",
+    "card 4111\u20131111\u20131111\u20131111 ok": "card [card] ok",
+    "card 4111.1111.1111.1111 ok": "card [card] ok",
+    "mail josé@example.com or user@bücher.de": "mail [email] or [email]",
+    "mail user＠example．com": "mail [email]",
 }
 
 

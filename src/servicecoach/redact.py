@@ -2,24 +2,27 @@
 payment card numbers (Luhn-checked) and account numbers (``Coach(redact=True)``,
 ``--redact``).
 
-Every expression runs on RE2 (linear time). A masked value becomes ``[email]``,
+Every expression runs on RE2 (linear time), over the text with digits of any script and
+Unicode spaces, dashes and full-width punctuation read as their ASCII look-alikes. A masked
+value becomes ``[email]``,
 ``[phone]``, ``[card]`` or ``[account]``; spans keep the offsets of the original turn.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from servicecoach.models import Evidence, Finding, Report, Span
 from servicecoach.nlp.safe_regex import linear
 
-_CARD = linear(r"\b\d(?:[ -]?\d){12,18}\b")
+_CARD = linear(r"\b\d(?:[ .-]?\d){12,18}\b")
 _ACCOUNT = linear(r"(?i)\b(?:account|acct|a/c|iban)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*"
                   r"([A-Za-z]{0,2}\d[\d -]{3,30}\d)")
 _IBAN = linear(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
-_EMAIL = linear(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = linear(r"[\pL\pN._%+-]+@[\pL\pN-]+(?:\.[\pL\pN-]+)*\.\pL{2,}")
 _DIGIT_GROUP = re.compile("[0-9]+")
 """The digit groups of a card expression's match (at most 19 digits: bounded)."""
 _PHONE = linear(r"(?:\+\d|\(\d|\b\d)[\d ().-]{6,20}\d\b")
@@ -76,10 +79,37 @@ _MASKERS: tuple[tuple[Any, Callable[[Any], Mask | None]], ...] = (
 ones before it masked blanked out."""
 
 
+_LOOK_ALIKES = {
+    **{c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+       "\u2009\u200a\u202f\u205f\u3000"},
+    **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"},
+    "\uff20": "@", "\uff0e": ".", "\uff0b": "+", "\uff08": "(", "\uff09": ")"}
+"""Characters the expressions read as their ASCII look-alike: no-break and other spaces,
+dashes, full-width punctuation (digits of every script are read as ASCII digits too)."""
+
+
+class _Folding(dict[int, int]):
+    """`str.translate`'s table giving each character the expressions read as another its
+    ASCII look-alike (a digit of any script, one of `_LOOK_ALIKES`), made as characters
+    come: one character for one, so that offsets do not move."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        digit = unicodedata.decimal(char, None)
+        folded = ord(str(digit)) if digit is not None else ord(_LOOK_ALIKES.get(char, char))
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def masks(text: str) -> list[Mask]:
     """The values of `text` to mask, in order of their start (they never overlap)."""
-    if not any(c.isdigit() or c == "@" for c in text):
+    if not any(c.isdigit() or c in "@\uff20" for c in text):
         return []
+    if not text.isascii():
+        text = text.translate(_FOLDING)
     found: list[Mask] = []
     for expression, mask in _MASKERS:
         new = [each for each in map(mask, expression.finditer(text)) if each is not None]
