@@ -54,6 +54,14 @@ def test_workers_must_be_a_positive_number(workers: str, capsys: pytest.CaptureF
     assert code == 2 and "argument --workers:" in err
 
 
+def test_workers_past_the_limit_are_refused_before_any_starts(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`--workers 100000` started 100,000 processes at once, each forking the coach."""
+    code, _, err = run(["score", str(CALL), "--workers", "100000"], capsys)
+    assert code == 2 and "argument --workers: 100000 worker processes" in err
+    assert "at most 256" in err
+
+
 def test_help_lists_the_input_formats_instead_of_a_file_users_do_not_have(
     capsys: pytest.CaptureFixture[str]
 ) -> None:

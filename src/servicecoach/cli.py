@@ -23,7 +23,7 @@ from servicecoach.baseline import issues_fingerprints, read_baseline, write_base
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import CheckOptions, CheckOutcome, check
 from servicecoach.coach import Coach
-from servicecoach.command_line import SuggestingParser, finite_float, positive_int
+from servicecoach.command_line import SuggestingParser, finite_float, worker_count
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
 from servicecoach.evaluation import Fold, run_eval
@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(score)
     score.add_argument("--fail-on", choices=[s.value for s in Severity],
                        help="exit 1 when an issue of this severity or higher is found")
-    score.add_argument("--workers", type=positive_int, default=1, metavar="N",
+    score.add_argument("--workers", type=worker_count, default=1, metavar="N",
                        help="score on N processes (output stays in input order)")
     score.add_argument("--redact", action="store_true",
                        help="mask e-mail addresses, phone, card and account numbers in reports")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -58,3 +59,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+
+
+MAX_WORKERS = 256
+"""The most `--workers`: each is a process holding a coach, all started at once."""
+
+
+def worker_count(text: str) -> int:
+    """An argparse type: a number of worker processes, 1 to `MAX_WORKERS`."""
+    value = positive_int(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"{value} worker processes would all start at once (at most {MAX_WORKERS}; the "
+            f"number of CPUs, {os.cpu_count() or 1} here, is usually best)")
+    return value
