@@ -4,8 +4,8 @@ payment card numbers (Luhn-checked) and account numbers (``Coach(redact=True)``,
 
 Every expression runs on RE2 (linear time), over the text with digits of any script and
 Unicode spaces, dashes and full-width punctuation read as their ASCII look-alikes. A masked
-value becomes ``[email]``,
-``[phone]``, ``[card]`` or ``[account]``; spans keep the offsets of the original turn.
+value becomes ``[email]``, ``[phone]``, ``[card]`` or ``[account]``; spans keep the offsets
+of the original turn.
 """
 
 from __future__ import annotations
