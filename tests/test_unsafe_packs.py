@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servicecoach import Coach, Transcript
 from servicecoach.errors import RulePackError
@@ -127,7 +129,50 @@ def test_a_set_python_warns_about_is_refused_without_a_warning(tmp_path: Path,
         warnings.simplefilter("error")
         message = _error(folder)
     assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.")
-    assert "reads differently on RE2, on Python's re and in later Pythons (Possible" in message
+    assert "in a set at position" in message and "which Python's re warns about" in message
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="[]^-&~|\\a:", max_size=12))
+def test_the_set_check_refuses_what_python_warns_about(source: str) -> None:
+    """The check reads sets as `re`'s parser does: it finds a doubled "-&~|" or a "[["
+    exactly where the parser warns (ranges, escapes, a "]" first in a set included)."""
+    import re._parser as parser  # type: ignore[import-not-found]
+
+    from servicecoach.nlp.safe_regex import _warned_set
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            parser.parse(source)
+        except Exception:  # noqa: BLE001 - not an expression: re refuses it anyway
+            return
+    assert bool(caught) == (_warned_set(source) is not None), source
+
+
+def test_the_set_check_is_not_misled_by_other_threads_warnings() -> None:
+    """The check once caught warnings process-wide: another thread's warning during it
+    refused a harmless expression."""
+    import threading
+
+    from servicecoach.nlp.safe_regex import compile_safe
+
+    stop = threading.Event()
+
+    def warn() -> None:
+        while not stop.is_set():
+            warnings.warn("unrelated", FutureWarning, stacklevel=1)
+
+    other = threading.Thread(target=warn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        other.start()
+        try:
+            for _ in range(2000):
+                compile_safe("(?<=x)[a-z]+ and [0-9]")
+        finally:
+            stop.set()
+            other.join()
 
 
 def test_a_repeat_re2_reads_as_text_is_refused(tmp_path: Path) -> None:

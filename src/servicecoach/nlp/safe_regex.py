@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -145,21 +144,63 @@ def check_token_regex(source: str) -> None:
 
 
 def _refuse_warned(source: str) -> None:
-    """Refuse an expression Python's `re` warns about (``[[:alpha:]]``: "Possible nested
-    set"; ``[a--z]``: "Possible set difference"): the warning went to stderr, and such a
-    set means one thing on RE2 (a POSIX class), another on `re` today and a third in a later
-    Python. Parsed here, not compiled: `re` warns only the first time it compiles one."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            _parser.parse(source)
-        except (re.error, RecursionError, OverflowError):
-            pass  # compiling it says what is wrong, when nothing was warned about first
-    if caught:
+    """Refuse a set Python's `re` warns about: ``[[`` ("Possible nested set",
+    ``[[:alpha:]]``, a POSIX class on RE2) and a doubled ``-``, ``&``, ``~`` or ``|`` inside
+    a set ("Possible set difference", ``[a--z]``), which later Pythons read as set
+    operations. The warning went to stderr. Found by reading the expression as `re`'s
+    parser does, not by catching the warning (which is process-wide, so another thread's
+    warning could be taken for this one's)."""
+    found = _warned_set(source)
+    if found is not None:
         raise UnsafeRegexError(
-            f"reads differently on RE2, on Python's re and in later Pythons "
-            f"({caught[0].message}): escape the character in the set ('\\[', '\\-', "
-            "'\\&', '\\~', '\\|') or write its characters out ('[a-z]' for '[:alpha:]')")
+            f"has {found[0]!r} in a set at position {found[1]}, which Python's re warns about "
+            "(a POSIX class on RE2, a set operation in later Pythons): escape it "
+            "('\\[', '\\-', '\\&', '\\~', '\\|') or write the characters out ('[a-z]' for "
+            "'[:alpha:]')")
+
+
+def _warned_set(source: str) -> tuple[str, int] | None:
+    """The first ``[[`` opening a set, or doubled ``-&~|`` in one, and its position (None
+    when there is none), read as `re`'s parser reads a set: items, each maybe the start of
+    a range (``a-z``); a doubled character that starts an item after the first, or a range
+    that ends in ``-``, is what it warns about."""
+    position, length = 0, len(source)
+    while position < length:
+        char = source[position]
+        if char == "\\":
+            position += 2
+        elif char != "[":
+            position += 1
+        elif source.startswith("[", position + 1):
+            return "[[", position
+        else:
+            position += 2 if source.startswith("^", position + 1) else 1
+            found, position = _set_warning(source, position)
+            if found is not None:
+                return found
+    return None
+
+
+def _set_warning(source: str, position: int) -> tuple[tuple[str, int] | None, int]:
+    """The warned-about doubled character in the set whose items start at `position`, and
+    where the set ends."""
+    length, empty = len(source), True
+    while position < length:
+        char = source[position]
+        if char == "]" and not empty:
+            return None, position + 1
+        if char == "\\":
+            position += 2
+        elif not empty and char in "-&~|" and source.startswith(char, position + 1):
+            return (char * 2, position), position
+        else:
+            position += 1
+        empty = False
+        if source.startswith("-", position) and not source.startswith("-]", position):
+            if source.startswith("--", position):
+                return ("--", position), position
+            position += 3 if source.startswith("-\\", position) else 2
+    return None, position
 
 
 def backtracking_risk(source: str) -> str | None:
