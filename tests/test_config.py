@@ -103,7 +103,7 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, toml: str, message: str) ->
 
 
 @pytest.mark.parametrize(("keywords", "message"), [
-    ({"packs": "core"}, "Coach(): packs='core' is one string, read as the packs 'c', 'o', 'r'"),
+    ({"packs": "core"}, "Coach(): packs='core' is one name, not a list of them"),
     ({"packs": [5]}, "Coach(): packs.0: Input should be a valid string"),
     ({"redact": "maybe"}, "Coach(): redact: Input should be a valid boolean"),
     ({"spacy_model": 5}, "Coach(): spacy_model: Input should be a valid string"),
@@ -120,6 +120,12 @@ def test_a_coach_keyword_of_the_wrong_type_is_a_clear_error(
 def test_coach_keywords_are_read_as_a_configuration_reads_them() -> None:
     assert Coach(redact="no").config.redact is False  # type: ignore[arg-type]
     assert Coach(packs=iter(["core"]), redact=True).config.redact is True
+
+
+def test_pack_folders_may_be_given_as_paths() -> None:
+    """`Coach(packs=[Path(...)])` worked before keywords were validated, and still does."""
+    folder = Path(__file__).resolve().parents[1] / "rules" / "core"
+    assert Coach(packs=[folder]).config.packs == (str(folder),)
 
 
 def test_a_config_that_is_a_device_is_refused_unread(tmp_path: Path) -> None:
@@ -142,14 +148,15 @@ def test_a_config_file_too_large_to_be_one_is_refused(tmp_path: Path) -> None:
         load_config(path)
 
 
-@pytest.mark.parametrize("toml", ['[project]\nname = "x"\n',
-                                  '# uses [tool.servicecoach]\ntool = "x"\n',
-                                  'tool = ["[tool.servicecoach]"]\n'])
-def test_pyproject_without_the_table_is_an_error(tmp_path: Path, toml: str) -> None:
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[project]\nname = "x"\n', r"no \[tool.servicecoach\] table"),
+    ('# uses [tool.servicecoach]\ntool = "x"\n', r"'tool' is a str, not the table"),
+    ('tool = ["[tool.servicecoach]"]\n', r"'tool' is a list, not the table")])
+def test_pyproject_without_the_table_is_an_error(tmp_path: Path, toml: str, message: str) -> None:
     """A `tool` that is no table, in a file found because it names the table, was a
     traceback (AttributeError) from every command run below it."""
     (tmp_path / "pyproject.toml").write_text(toml)
-    with pytest.raises(ConfigError, match=r"no \[tool.servicecoach\] table"):
+    with pytest.raises(ConfigError, match=message):
         load_config(tmp_path / "pyproject.toml")
 
 

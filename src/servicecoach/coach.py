@@ -7,6 +7,7 @@ store still learns new words as turns are tokenized; see docs/performance.md.)
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,7 +23,13 @@ from servicecoach.analyzers.conditional import ConditionalAnalyzer
 from servicecoach.analyzers.dispatch import Dispatch
 from servicecoach.analyzers.phrase import PhraseAnalyzer
 from servicecoach.analyzers.signal_rule import SignalRuleAnalyzer
-from servicecoach.config import CoachConfig, RuleOverride, find_config, load_config
+from servicecoach.config import (
+    CoachConfig,
+    RuleOverride,
+    config_problems,
+    find_config,
+    load_config,
+)
 from servicecoach.errors import (
     ConfigError,
     RulePackError,
@@ -83,19 +90,19 @@ class Coach:
         self,
         config: CoachConfig | None = None,
         *,
-        packs: Iterable[str] | None = None,
+        packs: Iterable[str | os.PathLike[str]] | None = None,
         spacy_model: str | None = None,
         redact: bool | None = None,
     ) -> None:
         updates: dict[str, Any] = {}
         if redact is not None:
             updates["redact"] = redact
-        if isinstance(packs, str):
-            raise ConfigError(f"packs={packs!r} is one string, read as the packs "
-                              f"{', '.join(map(repr, packs[:3]))}...", where="Coach()",
+        if isinstance(packs, (str, os.PathLike)):
+            raise ConfigError(f"packs={packs!r} is one name, not a list of them", where="Coach()",
                               hint=f"give a list of pack names or folders: packs=[{packs!r}]")
-        if packs is not None:
-            updates["packs"] = tuple(packs)
+        if packs is not None:  # folders may be given as paths
+            updates["packs"] = tuple(os.fspath(pack) if isinstance(pack, os.PathLike) else pack
+                                     for pack in packs)
         if spacy_model is not None:
             updates["spacy_model"] = spacy_model
         self.config = _with_keywords(config or CoachConfig(), updates)
@@ -435,9 +442,7 @@ def _with_keywords(config: CoachConfig, updates: dict[str, Any]) -> CoachConfig:
     try:
         return CoachConfig.model_validate({**dict(config), **updates})
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(part) for part in problem['loc'])}: "
-                             f"{problem['msg']}" for problem in error.errors())
-        raise ConfigError(problems, where="Coach()", hint=(
+        raise ConfigError(config_problems(error), where="Coach()", hint=(
             "packs takes a list of pack names or folders, spacy_model a pipeline's name, "
             "redact True or False")) from None
 

@@ -137,22 +137,29 @@ def load_config(path: str | Path) -> CoachConfig:
         raise ConfigError(f"invalid TOML: {str(error).split(':')[0]}", where=str(file),
                           hint="numbers in a configuration are small") from None
     if file.name == "pyproject.toml":
-        tool = data.get("tool")  # a table, unless the file sets `tool` to a value
-        if not isinstance(tool, dict) or "servicecoach" not in tool:
+        tool = data.get("tool", {})  # a table, unless the file sets `tool` to a value
+        if not isinstance(tool, dict):
+            raise ConfigError(f"'tool' is a {type(tool).__name__}, not the table that "
+                              "[tool.servicecoach] would be in", where=str(file),
+                              hint="pass a servicecoach.toml instead, or remove that 'tool' key")
+        if "servicecoach" not in tool:
             raise ConfigError("no [tool.servicecoach] table", where=str(file),
                               hint="add one, or pass a servicecoach.toml")
         data = tool["servicecoach"]
     try:
         config = CoachConfig.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: "
-            f"{'unknown key' if e['type'] == 'extra_forbidden' else e['msg']}"
-            for e in error.errors()
-        )
-        raise ConfigError(problems, where=str(file),
+        raise ConfigError(config_problems(error), where=str(file),
                           hint="see docs/configuration.md for the keys") from None
     return config.model_copy(update={"base_dir": file.parent, "source": file})
+
+
+def config_problems(error: ValidationError) -> str:
+    """What a configuration's validation found, one "key: problem" per problem."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: "
+        f"{'unknown key' if problem['type'] == 'extra_forbidden' else problem['msg']}"
+        for problem in error.errors())
 
 
 def find_config(start: Path) -> Path | None:
