@@ -104,6 +104,21 @@ def test_turn_times_out_of_order_are_noted_and_no_reply_time_is_judged_on_them(
             if f.rule_id == "responsiveness.slow-reply"] == [4]  # ... and too slow
 
 
+def test_out_of_order_epoch_times_are_noted_in_full_and_no_reply_is_judged(coach: Coach) -> None:
+    """Epoch times are written out in full (not "1.7335e+09 s"), and a session whose only
+    reply comes before its message has no reply time judged at all."""
+    session = coach.session(channel="chat")
+    session.add_turn({"speaker": "customer", "text": "Hello, my order is late.",
+                      "start": 1_733_500_200.0})
+    session.add_turn({"speaker": "agent", "text": "Sorry, I'll check it for you.",
+                      "start": 1_733_500_100.5})
+    report = session.close()
+    assert report.notes[0].startswith(
+        "turn 1 starts at 1733500100.5 s, before turn 0 (1733500200 s)")
+    responsiveness = next(s for s in report.scores if s.category == "responsiveness")
+    assert not responsiveness.applicable
+
+
 def test_turn_times_in_order_or_absent_leave_no_note(coach: Coach) -> None:
     for starts in ([0.0, 5.0, 5.0, 9.0], [None, 3.0, None, 1.0 + 3.0]):
         session = coach.session(channel="chat")

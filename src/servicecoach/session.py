@@ -78,10 +78,16 @@ class TurnClock:
         if self._first is None:
             return None
         index, start, before, latest = self._first
-        return (f"turn {index} starts at {start:g} s, before turn {before} ({latest:g} s): the "
+        return (f"turn {index} starts at {_seconds(start)} s, before turn {before} "
+                f"({_seconds(latest)} s): the "
                 f"turn times are out of order ({self._count} turn(s) start before an earlier "
                 "one); reply times are not judged where a reply seems to come before the "
                 "message it answers")
+
+
+def _seconds(time: float) -> str:
+    """A turn's time as a note writes it: "40", "12.5", "1733500200" (an epoch in full)."""
+    return f"{time:.3f}".rstrip("0").rstrip(".")
 
 
 _NONE_SHOWN: dict[str, float] = {}
