@@ -224,9 +224,9 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-
 def _row(score: RuleScore) -> str:
-    return (f"{line_start(score.rule_id):<32} {score.labels:>6} {score.found:>6} {score.tp:>4} {score.fp:>4} "
+    return (f"{line_start(score.rule_id):<32} {score.labels:>6} {score.found:>6} "
+            f"{score.tp:>4} {score.fp:>4} "
             f"{score.fn:>4} {_ratio(score.precision):>6} {_ratio(score.recall):>6} "
             f"{_ratio(score.f1):>6}")
 

@@ -49,7 +49,6 @@ def _conversations(title: str, conversations: list[Conversation]) -> list[str]:
     return [*lines, ""]
 
 
-
 def _groups(field: str, groups: list[Group]) -> list[str]:
     width = max([len(line_start(field)), *(len(line_start(g.value)) for g in groups)])
     width = min(width, 32)
