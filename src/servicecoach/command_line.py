@@ -59,8 +59,6 @@ def positive_int(text: str) -> int:
     return value
 
 
-
-
 MAX_WORKERS = 256
 """The most `--workers`: each is a process holding a coach, all started at once."""
 

@@ -88,6 +88,10 @@ _LOOK_ALIKES = {
 dashes, full-width punctuation (digits of every script are read as ASCII digits too)."""
 
 
+_FOLDING_MEMORY = 65_536
+"""The most characters `_Folding` keeps the answer for (the others are worked out again)."""
+
+
 class _Folding(dict[int, int]):
     """`str.translate`'s table giving each character the expressions read as another its
     ASCII look-alike (a digit of any script, one of `_LOOK_ALIKES`), made as characters
@@ -97,7 +101,8 @@ class _Folding(dict[int, int]):
         char = chr(code)
         digit = unicodedata.decimal(char, None)
         folded = ord(str(digit)) if digit is not None else ord(_LOOK_ALIKES.get(char, char))
-        self[code] = folded
+        if len(self) < _FOLDING_MEMORY:  # a text of many scripts must not grow it for good
+            self[code] = folded
         return folded
 
 

@@ -114,13 +114,8 @@ def _python_only_repeat(source: str) -> str | None:
         char = source[at]
         if char == "\\":
             at += 2
-        elif char == "[":  # a set: a ']' first in it is one of its characters
-            at += 1
-            at += source.startswith("^", at)
-            at += source.startswith("]", at)
-            while at < end and source[at] != "]":
-                at += 2 if source[at] == "\\" else 1
-            at += 1
+        elif char == "[":  # a set: no repeat inside (`_refuse_warned` went first)
+            at = _set_warning(source, _set_items(source, at))[1]
         elif char == "{" and (found := _OPEN_LOW_REPEAT.match(source, at)):
             return found.group()
         else:
@@ -174,11 +169,15 @@ def _warned_set(source: str) -> tuple[str, int] | None:
         elif source.startswith("[", position + 1):
             return "[[", position
         else:
-            position += 2 if source.startswith("^", position + 1) else 1
-            found, position = _set_warning(source, position)
+            found, position = _set_warning(source, _set_items(source, position))
             if found is not None:
                 return found
     return None
+
+
+def _set_items(source: str, position: int) -> int:
+    """Where the items of the set opened at `position` start (after a ``^``)."""
+    return position + (2 if source.startswith("^", position + 1) else 1)
 
 
 def _set_warning(source: str, position: int) -> tuple[tuple[str, int] | None, int]:
