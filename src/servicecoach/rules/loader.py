@@ -270,14 +270,10 @@ def _nearest_line(lines: _Lines, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
-def load_yaml_data(path: Path) -> Any:
-    """A YAML file's data, read with the rule packs' protections (no tags that run code, no
-    alias bombs, bounded nesting); a `RulePackError` says where it is wrong."""
-    return _compose(path)[0]
-
-
 def load_yaml_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """`load_yaml_data`, with the 1-based line of every key and item (by its path of keys)."""
+    """A YAML file's data, read with the rule packs' protections (no tags that run code, no
+    alias bombs, bounded nesting), and the 1-based line of every key and item (by its path
+    of keys); a `RulePackError` says where it is wrong."""
     return _compose(path)
 
 
