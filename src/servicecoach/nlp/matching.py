@@ -277,6 +277,38 @@ class MatcherSet:
         )
 
     def _compile(self, key: str, spec: MatchSpec) -> _Compiled:
+        """One spec compiled: its phrases added to the shared phrase matcher, its patterns,
+        regexes and fuzzy phrases kept with what tells when they need not run."""
+        self._add_phrases(key, spec)
+        patterns, needs, starts, vocabulary = self._compile_patterns(spec)
+        shared = tuple(sorted((need for need in needs[0] if all(need in other for other in needs)),
+                              key=_probes)) if needs else ()
+        ungated, gated, also = self._gate_regexes(spec)
+        fuzzy = spec.fuzzy
+        return _Compiled(
+            spec=spec,
+            patterns=patterns,
+            shared_needs=shared,
+            needs=tuple(tuple(sorted((need for need in pattern if need not in shared), key=_probes))
+                        for pattern in needs),
+            starts=starts,
+            vocabulary=vocabulary,
+            shortest=min((sum(repeat_bounds(token.get("OP"))[0] for token in pattern)
+                          for pattern in spec.patterns), default=0),
+            regexes=tuple((source, compile_safe(source)) for source in spec.regex),
+            ungated=ungated,
+            gated=gated,
+            also=also,
+            fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
+            if fuzzy
+            else (),
+            scorer=getattr(fuzz, fuzzy.scorer) if fuzzy else None,
+            cutoff=fuzzy.cutoff if fuzzy else 0.0,
+        )
+
+    def _add_phrases(self, key: str, spec: MatchSpec) -> None:
+        """Add the spec's phrases, lemma phrases (every inflected variant) and exceptions to
+        the shared phrase matcher."""
         for phrase in spec.phrases:
             self._add_phrase(key, "phrase", phrase, [self._norm_doc(phrase)])
         for index, phrase in enumerate(spec.lemmas):
@@ -289,6 +321,14 @@ class MatcherSet:
             self._add_phrase(key, "lemma", phrase, docs)
         for phrase in spec.exceptions:
             self._add_phrase(key, "exception", phrase, [self._norm_doc(phrase)])
+
+    def _compile_patterns(self, spec: MatchSpec) -> tuple[
+        Matcher | None, list[tuple[Need, ...]], frozenset[int] | None, frozenset[int] | None
+    ]:
+        """The spec's token patterns in a matcher of their own (None without patterns), and
+        what `_Compiled` keeps to skip running it: each pattern's needs, the words every
+        match starts with and the words any token accepts (None when not every pattern, or
+        every token, is a plain word or word list; see `_Compiled`)."""
         patterns = Matcher(self._nlp.vocab) if spec.patterns else None
         needs = []
         starts: set[int] | None = set()
@@ -307,9 +347,15 @@ class MatcherSet:
                 accepted = self._word_set(token, optional=True)
                 vocabulary = vocabulary | accepted if vocabulary is not None and accepted \
                     else None
-        shared = tuple(sorted((need for need in needs[0] if all(need in other for other in needs)),
-                              key=_probes)) if needs else ()
-        fuzzy = spec.fuzzy
+        return (patterns, needs, frozenset(starts) if starts else None,
+                frozenset(vocabulary) if vocabulary else None)
+
+    def _gate_regexes(self, spec: MatchSpec) -> tuple[
+        tuple[int, ...], dict[int, tuple[int, ...]], dict[int, tuple[tuple[str, ...], ...]]
+    ]:
+        """Add the gate literals of the spec's regexes to `literals`; return the positions of
+        the regexes no literal gates, the positions each gate literal opens, and the further
+        literal groups of each gated regex (see `_Compiled`)."""
         ungated: list[int] = []
         gated: dict[int, list[int]] = defaultdict(list)
         also: dict[int, tuple[tuple[str, ...], ...]] = {}
@@ -323,26 +369,8 @@ class MatcherSet:
             small = [group for group in groups[1:] if len(group) <= _ALSO_LITERALS]
             if small:  # looked up in the text only once the first group opened the regex
                 also[position] = tuple(tuple(sorted(group)) for group in small)
-        return _Compiled(
-            spec=spec,
-            patterns=patterns,
-            shared_needs=shared,
-            needs=tuple(tuple(sorted((need for need in pattern if need not in shared), key=_probes))
-                        for pattern in needs),
-            starts=frozenset(starts) if starts else None,
-            vocabulary=frozenset(vocabulary) if vocabulary else None,
-            shortest=min((sum(repeat_bounds(token.get("OP"))[0] for token in pattern)
-                          for pattern in spec.patterns), default=0),
-            regexes=tuple((source, compile_safe(source)) for source in spec.regex),
-            ungated=tuple(ungated),
-            gated={literal: tuple(positions) for literal, positions in gated.items()},
-            also=also,
-            fuzzy=tuple((p.lower(), len(self._nlp.make_doc(p))) for p in fuzzy.phrases)
-            if fuzzy
-            else (),
-            scorer=getattr(fuzz, fuzzy.scorer) if fuzzy else None,
-            cutoff=fuzzy.cutoff if fuzzy else 0.0,
-        )
+        return (tuple(ungated), {literal: tuple(positions) for literal, positions in gated.items()},
+                also)
 
     def _add_phrase(self, key: str, source: str, phrase: str, docs: list[Doc]) -> None:
         label = f"{key}\x1f{source}\x1f{phrase}"
