@@ -325,6 +325,28 @@ def _only(report: Report, rule_ids: set[str]) -> Report:
     )
 
 
+def _read_transcripts(path: str | Path, fold: Fold | None) -> dict[str, Transcript]:
+    """The set's transcripts (those of `fold`, when given) by id. Each unreadable one is
+    printed to stderr and then all of them raise a `ServiceCoachError`, as does an id that
+    appears twice."""
+    transcripts: dict[str, Transcript] = {}
+    unreadable = 0
+    for item in read_sources(iter_sources([str(path)])):
+        if isinstance(item, InputError):
+            unreadable += 1
+            print(f"error: {item}", file=sys.stderr)
+        elif fold is not None and not fold.keeps(item.id):
+            continue
+        elif item.id in transcripts:
+            raise ServiceCoachError(f"transcript id {item.id!r} appears twice", where=str(path))
+        else:
+            transcripts[item.id] = item
+    if unreadable:
+        raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
+                                where=str(path), hint="fix them and run again")
+    return transcripts
+
+
 def run_eval(
     coach: Coach,
     transcripts_path: str | Path,
@@ -348,22 +370,7 @@ def run_eval(
     labels, label_lines = _labels_and_lines(labels_path)
     if fold is not None:
         labels = {tid: keys for tid, keys in labels.items() if fold.keeps(tid)}
-    transcripts: dict[str, Transcript] = {}
-    unreadable = 0
-    for item in read_sources(iter_sources([str(transcripts_path)])):
-        if isinstance(item, InputError):
-            unreadable += 1
-            print(f"error: {item}", file=sys.stderr)
-        elif fold is not None and not fold.keeps(item.id):
-            continue
-        elif item.id in transcripts:
-            raise ServiceCoachError(f"transcript id {item.id!r} appears twice",
-                                    where=str(transcripts_path))
-        else:
-            transcripts[item.id] = item
-    if unreadable:
-        raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
-                                where=str(transcripts_path), hint="fix them and run again")
+    transcripts = _read_transcripts(transcripts_path, fold)
     _check_turns(labels, label_lines, transcripts, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
     reports = list(coach.score_many(transcripts.values()))
