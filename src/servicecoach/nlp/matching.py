@@ -391,8 +391,7 @@ class MatcherSet:
         attr, value = next(iter(rest.items()))
         if attr not in ("NORM", "LOWER"):
             return None
-        words = [value] if isinstance(value, str) else (
-            value.get("IN") if isinstance(value, dict) and list(value) == ["IN"] else None)
+        words = _listed_words(value)
         if not words:
             return None
         return frozenset(self._nlp.vocab.strings.add(str(word)) for word in words)
@@ -408,8 +407,7 @@ class MatcherSet:
                 if isinstance(value, dict) and list(value) == ["REGEX"]:
                     needs.append(WordRegex(value["REGEX"], self._nlp.vocab.strings))
                     continue
-                words = [value] if isinstance(value, str) else (
-                    value.get("IN") if isinstance(value, dict) and len(value) == 1 else None)
+                words = _listed_words(value)
                 if words:
                     needs.append(frozenset(self._nlp.vocab.strings.add(w) for w in words))
         return tuple(needs)
@@ -507,6 +505,15 @@ def _may_match(compiled: _Compiled, words: frozenset[int]) -> bool:
     if any(need.isdisjoint(words) for need in compiled.shared_needs):
         return False
     return any(all(not need.isdisjoint(words) for need in pattern) for pattern in compiled.needs)
+
+
+def _listed_words(value: Any) -> list[Any] | None:
+    """The words a token attribute's value accepts when it is a word or a word list
+    (``"refund"``, ``{IN: [refund, refunds]}``); None for any other value (a regex, a
+    comparison)."""
+    if isinstance(value, str):
+        return [value]
+    return value.get("IN") if isinstance(value, dict) and list(value) == ["IN"] else None
 
 
 def _expand_lemma(token_pattern: dict[str, Any]) -> dict[str, Any]:
