@@ -132,8 +132,8 @@ class CannedTranscript:
 
 
 def finding_ref(finding: Finding) -> str:
-    """A finding as expectations name it: ``rule_id@turn``, or the bare id for a finding on
-    the whole conversation."""
+    """A finding as expectations name it: ``rule_id@turn``, or ``rule_id (whole
+    conversation)`` for a finding on the whole conversation."""
     if finding.turn_index is None:
         return f"{finding.rule_id} (whole conversation)"
     return f"{finding.rule_id}@{finding.turn_index}"
