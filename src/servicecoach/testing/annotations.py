@@ -24,6 +24,7 @@ from pathlib import Path
 
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, RulePackError
+from servicecoach.models import Finding
 from servicecoach.readers.text import TextBlock, block_to_transcript, parse_blocks
 from servicecoach.rules.loader import read_utf8
 
@@ -121,7 +122,11 @@ def _misplaced(result: FileResult, text: str, seen: set[int]) -> None:
                 for rule_id in match[2].split(",") if rule_id.strip())
 
 
-def _compare(result: FileResult, block: TextBlock, notes: list[Annotation], findings: Iterable) -> None:  # type: ignore[type-arg]
+def _compare(result: FileResult, block: TextBlock, notes: list[Annotation],
+             findings: Iterable[Finding]) -> None:
+    """Count the conversation's annotations and add a problem to `result` for each one its
+    findings break (a ``ruleid`` that did not fire, an ``ok`` that did) and for each
+    finding of an annotated rule on a turn without an annotation."""
     under_test = {note.rule_id for note in notes}
     fired = {(f.rule_id, f.turn_index) for f in findings if f.rule_id in under_test}
     whole = {rule_id for rule_id, turn in fired if turn is None}
