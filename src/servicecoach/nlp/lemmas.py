@@ -61,18 +61,14 @@ def _bundled() -> Mapping[str, tuple[str, ...]]:
         data = json.loads(BUNDLED_FORMS.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if data.get("lemminflect") != _lemminflect_version():
+    if data.get("lemminflect") != lemminflect_version():
         return {}
     return {word: tuple(forms) for word, forms in data["forms"].items()}
 
 
-def _lemminflect_version() -> str | None:
-    return getattr(lemminflect, "__version__", None)
-
-
 def lemminflect_version() -> str | None:
     """The installed lemminflect's version (the precomputed forms are used only with it)."""
-    return _lemminflect_version()
+    return getattr(lemminflect, "__version__", None)
 
 
 def asked_words() -> list[str]:
