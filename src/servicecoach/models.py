@@ -142,11 +142,12 @@ _INPUT = ConfigDict(extra="allow", frozen=True)
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 
 
-class _Output(BaseModel):
-    """A frozen model (turns, events, findings...) whose set of explicitly given fields is shared between the
-    instances that give the same fields (pydantic makes one set per instance, 200 to 700
-    bytes, more than the values: a report of many findings would be mostly these sets).
-    Frozen instances never change the set; `model_copy` copies it."""
+class _SharedFieldsSet(BaseModel):
+    """A frozen model, input (turns, events) or output (findings, evidence...), whose set of
+    explicitly given fields is shared between the instances that give the same fields
+    (pydantic makes one set per instance, 200 to 700 bytes, more than the values: a report
+    of many findings would be mostly these sets). Frozen instances never change the set;
+    `model_copy` copies it."""
 
     def model_post_init(self, context: Any, /) -> None:
         if self.__pydantic_extra__ == {}:  # an input model (turn, event) without extra fields
@@ -157,7 +158,7 @@ class _Output(BaseModel):
             object.__setattr__(self, "__pydantic_fields_set__", shared)
 
 
-class Turn(_Output):
+class Turn(_SharedFieldsSet):
     """One utterance or chat message. Times are seconds from the start of the conversation."""
 
     model_config = _INPUT
@@ -179,7 +180,7 @@ class Turn(_Output):
         return self
 
 
-class Event(_Output):
+class Event(_SharedFieldsSet):
     """A hold or transfer event at a point in time (seconds from the start)."""
 
     model_config = _INPUT
@@ -249,7 +250,7 @@ class Transcript(BaseModel):
         return self
 
 
-class Span(_Output):
+class Span(_SharedFieldsSet):
     """Character offsets into one turn's text, with the text they cover."""
 
     model_config = _STRICT
@@ -259,7 +260,7 @@ class Span(_Output):
     text: str
 
 
-class Evidence(_Output):
+class Evidence(_SharedFieldsSet):
     """Why a finding fired: which phrase, pattern, score or absence."""
 
     model_config = _STRICT
@@ -275,7 +276,7 @@ class Evidence(_Output):
     note: str = Field(default="", description="Anything else that explains the decision")
 
 
-class Finding(_Output):
+class Finding(_SharedFieldsSet):
     """One coaching point: an issue to fix or a strength to keep."""
 
     model_config = _STRICT
@@ -292,7 +293,7 @@ class Finding(_Output):
     evidence: tuple[Evidence, ...] = ()
 
 
-class ScoreContribution(_Output):
+class ScoreContribution(_SharedFieldsSet):
     """How much one finding moved its category's score."""
 
     model_config = _STRICT
@@ -314,7 +315,7 @@ class CategoryScore(BaseModel):
     contributions: tuple[ScoreContribution, ...] = ()
 
 
-class Commitment(_Output):
+class Commitment(_SharedFieldsSet):
     """A promise the agent made, with its time frame when it has one."""
 
     model_config = _STRICT
