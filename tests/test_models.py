@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from servicecoach import Event, Report, Transcript, Turn
+from servicecoach import Event, Finding, Report, Severity, Transcript, Turn
 
 
 def test_transcript_accepts_the_documented_shape() -> None:
@@ -67,3 +67,24 @@ def test_json_schemas_describe_inputs_and_outputs() -> None:
     finding = report_schema["$defs"]["Finding"]["properties"]
     assert {"rule_id", "kind", "severity", "category", "turn_index", "speaker", "span",
             "message", "suggestion", "evidence"} <= set(finding)
+
+
+def _finding(rule_id: str, kind: str, severity: str, turn: int | None) -> Finding:
+    return Finding(rule_id=rule_id, kind=kind, severity=severity, category="c",
+                   turn_index=turn, speaker="agent" if turn is not None else None,
+                   message="m", suggestion="s")
+
+
+def test_report_selects_findings_by_kind_severity_and_turn() -> None:
+    findings = (_finding("a.minor", "issue", "suggestion", 0),
+                _finding("a.major", "issue", "critical", 1),
+                _finding("a.good", "strength", "suggestion", 1),
+                _finding("a.cue", "cue", "warning", 1),
+                _finding("a.whole", "issue", "warning", None))
+    report = Report(transcript_id="t", findings=findings, scores=(), overall=None)
+    assert [f.rule_id for f in report.issues()] == ["a.minor", "a.major", "a.whole"]
+    assert [f.rule_id for f in report.issues(Severity.WARNING)] == ["a.major", "a.whole"]
+    assert [f.rule_id for f in report.strengths()] == ["a.good"]
+    assert [f.rule_id for f in report.cues()] == ["a.cue"]
+    assert [f.rule_id for f in report.for_turn(1)] == ["a.major", "a.good", "a.cue"]
+    assert report.for_turn(2) == ()
