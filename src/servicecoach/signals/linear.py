@@ -98,17 +98,6 @@ _SENTENCE_TEXT = re.compile(r"[^.!?;\n\r\u2026]+")
 """A stretch of text between the models' sentence ends (for `LinearTextModel.telling_span`)."""
 
 
-def _has_triple(raw: bytes) -> bool:
-    """Whether some byte is repeated 3 times in a row (twice as fast as the regex).
-
-    As one big integer, ``x ^ (x >> 8)`` has a zero byte where a byte equals the next one,
-    and or-ing that with itself shifted by a byte leaves a zero where two such pairs meet.
-    """
-    x = int.from_bytes(raw, "little")
-    pairs = x ^ (x >> 8)
-    return b"\0" in (pairs | (pairs >> 8)).to_bytes(len(raw), "little")
-
-
 def sentences(text: str) -> list[list[str]]:
     """The word tokens of a turn, sentence by sentence, as the models see them.
 
@@ -126,7 +115,7 @@ def sentences(text: str) -> list[list[str]]:
         lowered = lowered.replace("\u2019", "'").replace("\u2026", ".")
         lowered = _NOT_WORD.sub(" ", lowered)
     raw = lowered.encode("utf-8").translate(_WORDS_TABLE)
-    if _has_triple(raw) and _ELONGATED.search(raw):
+    if _ELONGATED.search(raw):
         raw = _ELONGATED_RUN.sub(rb"\1\1", raw)
     if b"'" in raw and (
         b"' " in raw
