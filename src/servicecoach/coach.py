@@ -94,18 +94,8 @@ class Coach:
         spacy_model: str | None = None,
         redact: bool | None = None,
     ) -> None:
-        updates: dict[str, Any] = {}
-        if redact is not None:
-            updates["redact"] = redact
-        if isinstance(packs, (str, os.PathLike)):
-            raise ConfigError(f"packs={packs!r} is one name, not a list of them", where="Coach()",
-                              hint=f"give a list of pack names or folders: packs=[{packs!r}]")
-        if packs is not None:  # folders may be given as paths
-            updates["packs"] = tuple(os.fspath(pack) if isinstance(pack, os.PathLike) else pack
-                                     for pack in packs)
-        if spacy_model is not None:
-            updates["spacy_model"] = spacy_model
-        self.config = _with_keywords(config or CoachConfig(), updates)
+        self.config = _with_keywords(config or CoachConfig(),
+                                     _keyword_updates(packs, spacy_model, redact))
         loaded = [self._load(name) for name in self.config.packs]
         rules, self.locations = _merge_packs(loaded)
         self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
@@ -432,6 +422,25 @@ def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]
             rules.append(rule)
             locations[rule.id] = where
     return rules, locations
+
+
+def _keyword_updates(packs: Iterable[str | os.PathLike[str]] | None, spacy_model: str | None,
+                     redact: bool | None) -> dict[str, Any]:
+    """The configuration keys the keyword arguments given to `Coach` set (those not None),
+    pack folders given as paths as strings; one pack name given for the list is a
+    `ConfigError`."""
+    updates: dict[str, Any] = {}
+    if redact is not None:
+        updates["redact"] = redact
+    if isinstance(packs, (str, os.PathLike)):
+        raise ConfigError(f"packs={packs!r} is one name, not a list of them", where="Coach()",
+                          hint=f"give a list of pack names or folders: packs=[{packs!r}]")
+    if packs is not None:
+        updates["packs"] = tuple(os.fspath(pack) if isinstance(pack, os.PathLike) else pack
+                                 for pack in packs)
+    if spacy_model is not None:
+        updates["spacy_model"] = spacy_model
+    return updates
 
 
 def _with_keywords(config: CoachConfig, updates: dict[str, Any]) -> CoachConfig:
