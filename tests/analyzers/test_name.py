@@ -88,3 +88,16 @@ def test_a_pronoun_before_a_lead_out_is_not_a_name() -> None:
         {"speaker": "customer", "text": "I'm calling about my bill."},
         {"speaker": "agent", "text": "Sure, let me check that for you."}]}))
     assert "name.unused" not in {f.rule_id for f in report.findings}
+
+
+def test_suggestions_address_the_customer_as_an_agent_would() -> None:
+    """The name a suggestion puts in "Thanks, {customer_name}": the first name, a title
+    with the surname, a knight's title with the first name; a role is no name."""
+    from servicecoach.analyzers.base import address_form
+
+    assert address_form("Priya Raman") == "Priya"
+    assert address_form("Ms. Priya Raman") == "Ms. Raman"
+    assert address_form("Madam Chen Li") == "Madam Li"
+    assert address_form("Sir John Smith") == "Sir John"
+    assert address_form("Dr Ana") == "Dr Ana"
+    assert address_form("Customer") is None

@@ -37,6 +37,7 @@ from servicecoach.nlp.context import (
     quoted_regions,
 )
 from servicecoach.nlp.matching import Hit, MatcherSet
+from servicecoach.nlp.names import TITLES
 from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.sentences import Sentence, doc_sentences
 from servicecoach.nlp.sentiment import sentence_compound
@@ -390,15 +391,20 @@ def judges_turn(rule: Any, channel: Channel, speaker: Speaker) -> bool:
     return channel in rule.channels and rule.speaker in ("any", speaker.value)
 
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+#: Titles said with the first name, not the surname ("Sir John", "Dame Judi").
+_TITLES_WITH_FIRST_NAME = frozenset({"sir", "dame"})
 
 
 def address_form(full_name: str | None) -> str | None:
-    """How an agent addresses someone: the first name, or title and surname ("Ms. Raman")."""
+    """How an agent addresses someone: the first name, or title and surname ("Ms. Raman"),
+    or a knight's title and first name ("Sir John")."""
     if not full_name or not full_name.strip() or is_generic_label(full_name):
         return None  # unknown, or a role ("Support") rather than a name
     words = full_name.split()
-    if words[0].lower().rstrip(".") in _TITLES and len(words) > 1:
+    title = words[0].lower().rstrip(".")
+    if len(words) > 1 and title in _TITLES_WITH_FIRST_NAME:
+        return f"{words[0]} {words[1]}"
+    if len(words) > 1 and title in TITLES:
         return f"{words[0]} {words[-1]}"
     return words[0]
 
