@@ -132,3 +132,14 @@ def test_events_keep_their_place_in_untimed_text(coach: Coach) -> None:
     assert {("hold.no-thanks", 3), ("hold.too-long", 3)} <= found
     _, live_report = live(coach, call)
     assert live_report.findings == coach.score(call).findings
+
+
+def test_a_session_is_on_the_configured_channel_unless_told(coach: Coach) -> None:
+    """`coach.score` puts a transcript whose export does not say on the configuration's
+    channel; a live session started without a channel took chat whatever it said."""
+    from servicecoach import CoachConfig
+
+    voice = Coach(CoachConfig(channel="voice"))
+    assert voice.session().close().channel.value == "voice"
+    assert voice.session(channel="email").close().channel.value == "email"
+    assert coach.session().close().channel.value == "chat"

@@ -264,16 +264,19 @@ class Coach:
         self,
         metadata: Metadata | Mapping[str, Any] | None = None,
         *,
-        channel: Channel | str = Channel.CHAT,
+        channel: Channel | str | None = None,
         transcript_id: str = "live",
         cues: bool = True,
     ) -> Session:
         """A live session for one conversation: `add_turn`, `add_event`, then `close`.
 
+        Without a `channel`, the session is on the configuration's (``channel``), else chat.
         `add_turn` returns the live cues on customer turns unless `cues` is false. Metadata
         or a channel that does not validate raises an `InputError` naming the session."""
         meta = (metadata if isinstance(metadata, Metadata)
                 else session_metadata(metadata, transcript_id))
+        if channel is None:
+            channel = self.config.channel or Channel.CHAT
         conversation = Conversation(id=transcript_id, metadata=meta,
                                     channel=session_channel(channel, transcript_id))
         return Session(self, conversation, cues=cues)
