@@ -124,6 +124,21 @@ def test_a_vtt_with_role_labels_gets_no_names(coach: Coach, tmp_path) -> None:  
     assert not any(LABEL_AS_NAME.search(text) for text in texts), texts
 
 
+@pytest.mark.parametrize("label", ["Customer", "Visitor", "Guest 42", "anonymous"])
+def test_a_role_given_as_the_customer_name_is_no_name(coach: Coach, label: str) -> None:
+    """Exports put a role where the customer's name goes (a CSV's name column says
+    "Customer", a chat widget "Visitor"): that is no name the agent should have used, so no
+    name.unused and no suggestion that says "Thanks, Customer"."""
+    report = coach.score(Transcript.model_validate({
+        "id": "c", "metadata": {"customer_name": label, "agent_name": "Agent"},
+        "turns": [{"speaker": "agent", "text": "Hi, thanks for contacting us. How can I help?"},
+                  {"speaker": "customer", "text": "My order is late."},
+                  {"speaker": "agent", "text": "Let me check that for you now."}]}))
+    assert "name.unused" not in {f.rule_id for f in report.findings}
+    texts = [t for f in report.findings for t in (f.message, f.suggestion)]
+    assert not any(LABEL_AS_NAME.search(text) or label in text for text in texts), texts
+
+
 def test_a_vague_promise_is_suggested_with_a_time_instead(coach: Coach) -> None:
     report = coach.score(transcript("Customer: Can you check my refund?\n"
                                     "Agent: I'll look into it at some point.\n"))

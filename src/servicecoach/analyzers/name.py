@@ -46,6 +46,7 @@ from servicecoach.nlp.names import (
     may_address_cased,
 )
 from servicecoach.rules.schema import BuiltinRule
+from servicecoach.speaker_labels import is_generic_label
 
 _OPENING_TOKENS = 4
 """A lead-in this close to the start of the turn opens it ("Hi, this is Priya")."""
@@ -307,7 +308,10 @@ def _sentence_starts(ctx: TurnContext) -> frozenset[int]:
 @lru_cache(maxsize=4096)
 def known_name(full: str | None) -> KnownName | None:
     """`KnownName.parse`, cached: the same names come back in conversation after
-    conversation, and every rule of the family parses them."""
+    conversation, and every rule of the family parses them. A role given where a name goes
+    ("Customer", "Visitor 12", as exports and chat widgets fill the field) is no name."""
+    if full is None or is_generic_label(full):
+        return None
     return KnownName.parse(full)
 
 
