@@ -6,6 +6,7 @@ and a batch run give identical findings.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +97,10 @@ validates its own copy), not one per turn."""
 
 
 class Session:
-    """Per-conversation state for one `Coach`; not shared between threads."""
+    """Per-conversation state for one `Coach`. Calls from several threads at once (a web
+    service handing each message to a worker) are taken one at a time, in the order they
+    get the session's lock: feed one conversation from one queue to keep its turns in
+    order."""
 
     def __init__(self, coach: Coach, conversation: Conversation, *, cues: bool = True) -> None:
         self._coach = coach
@@ -112,6 +116,9 @@ class Session:
         self._notes: list[str] = []
         self._clock = TurnClock()
         self._closed = False
+        self._lock = threading.Lock()
+        """Held by each call that reads or changes the conversation, so that two turns given
+        at once are not read as the same turn."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -127,6 +134,10 @@ class Session:
         ``max_turn_chars`` characters (the report says so in its notes). A turn that is
         refused (it does not validate) raises and leaves the session as it was.
         """
+        with self._lock:
+            return self._add_turn(turn)
+
+    def _add_turn(self, turn: Turn | Mapping[str, Any]) -> list[Finding]:
         self._check_open()
         conversation = self._conversation
         index = len(conversation.turns)
@@ -179,6 +190,10 @@ class Session:
         """Record a hold or transfer event that happened after the latest turn. An event
         that is refused (it does not validate) raises an `InputError` and leaves the
         session as it was."""
+        with self._lock:
+            return self._add_event(event)
+
+    def _add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         self._check_open()
         conversation = self._conversation
         if not isinstance(event, Event):
@@ -193,6 +208,10 @@ class Session:
     def close(self, *, cues: bool | None = None) -> Report:
         """End the conversation: decide what is still open and return the report (with the
         live cues when `cues`, by default as the coach's configuration says)."""
+        with self._lock:
+            return self._close(cues)
+
+    def _close(self, cues: bool | None) -> Report:
         self._check_open()
         analyzers = self._coach.analyzers
         for position in self._active:
