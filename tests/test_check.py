@@ -426,3 +426,29 @@ def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
     (tmp_path / "deep.expect.yaml").write_text("present: " + "[" * 5_000 + "]" * 5_000 + "\n")
     (error,) = load_canned(deep)
     assert isinstance(error, Exception) and "nested too deeply" in str(error)
+
+
+def test_expectations_of_rules_the_configuration_leaves_out_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --ignore or select leaving a rule out, its expectations were said to name an
+    'unknown rule id' and the user was sent to 'rules list', where it is not either."""
+    canned(tmp_path, "%% expect: defensive.dismissive\n%% expect-not: empathy.missing")
+    code = main(["check", str(tmp_path), "--ignore", "defensive,empathy.missing"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert ("expectations name rule(s) the configuration leaves out: defensive.dismissive, "
+            "empathy.missing (enable them with --select/--extend-select, or drop --ignore "
+            "for them)") in err
+
+
+def test_pytest_plugin_names_an_unknown_rule_id(pytester: pytest.Pytester) -> None:
+    """A typo in an expectation failed as 'expected empathy.shwn ..., found nothing' in the
+    plugin, where `servicecoach check` says the rule is unknown and suggests the id."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    (pytester.mkdir("training") / "typo.txt").write_text(
+        CALL.format(id="typo", headers="%% expect: defensive.dismisive"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([("*expectations name unknown rule id(s): defensive.dismisive "
+                                  "(did you mean 'defensive.dismissive'?)*")])

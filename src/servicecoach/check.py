@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
+from servicecoach.errors import InputError
 from servicecoach.expectations import CannedTranscript, compare, finding_ref
 from servicecoach.models import FindingKind, Report, Severity
+from servicecoach.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from servicecoach.coach import Coach
@@ -69,3 +71,23 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
         outcome.problems.append((None, (f"overall score {report.overall} is below "
                                         f"--min-score {options.min_score:g}")))
     return outcome
+
+
+def unknown_rules(canned: CannedTranscript, coach: Coach) -> InputError | None:
+    """An error when the expectations name a rule the coach does not run: one the packs do
+    not have (with the closest id), or one the configuration leaves out (``--ignore``,
+    ``select``), which could never be found."""
+    named = {e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
+    off = sorted(named - set(coach.rule_order))
+    if not off:
+        return None
+    unknown = [rule_id for rule_id in off if rule_id not in coach.locations]
+    if unknown:
+        what = f"expectations name unknown rule id(s): {', '.join(unknown)}"
+        hint = did_you_mean(unknown[0], coach.rule_order,
+                            "run 'servicecoach rules list' for the ids")
+    else:
+        what = f"expectations name rule(s) the configuration leaves out: {', '.join(off)}"
+        hint = "enable them with --select/--extend-select, or drop --ignore for them"
+    return InputError(what, source=str(canned.path), location=f"line {canned.line}",
+                      transcript_id=canned.transcript.id, hint=hint)

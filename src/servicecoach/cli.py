@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,7 +20,7 @@ from pydantic import TypeAdapter
 
 from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
-from servicecoach.check import CheckOptions, CheckOutcome, check
+from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
 from servicecoach.coach import Coach
 from servicecoach.command_line import SuggestingParser, finite_float, worker_count
 from servicecoach.config import CoachConfig, find_config, load_config
@@ -395,19 +394,15 @@ def _canned_files(paths: list[Path]) -> list[Path]:
 def _known_and_unique(
     canned: CannedTranscript, coach: Coach, seen: dict[str, str]
 ) -> CannedTranscript | InputError:
-    """The canned transcript, or an error when it names an unknown rule or reuses an id."""
-    error = functools.partial(InputError, source=str(canned.path),
-                              location=f"line {canned.line}", transcript_id=canned.transcript.id)
-    unknown = sorted({e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
-                     - set(coach.rule_order))
-    if unknown:
-        return error(f"expectations name unknown rule id(s): {', '.join(unknown)}",
-                     hint=did_you_mean(unknown[0], coach.rule_order,
-                                       "run 'servicecoach rules list' for the ids"))
+    """The canned transcript, or an error when it names a rule that does not run
+    (`unknown_rules`) or reuses an id."""
+    if (unknown := unknown_rules(canned, coach)) is not None:
+        return unknown
     first = seen.setdefault(canned.transcript.id, f"{canned.path}:{canned.line}")
     if first != f"{canned.path}:{canned.line}":
-        return error(f"transcript id already used at {first}",
-                     hint="ids must be unique: baselines and reports key on them")
+        return InputError(f"transcript id already used at {first}", source=str(canned.path),
+                          location=f"line {canned.line}", transcript_id=canned.transcript.id,
+                          hint="ids must be unique: baselines and reports key on them")
     return canned
 
 

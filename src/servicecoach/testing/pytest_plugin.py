@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from servicecoach.check import CheckOptions, CheckOutcome, check
+from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import InputError
 from servicecoach.expectations import CannedTranscript, load_canned
@@ -121,7 +121,10 @@ class TranscriptItem(pytest.Item):
         self.canned = canned
 
     def runtest(self) -> None:
-        outcome = check(self.canned, _shared_coach(self.config), _options(self.config))
+        coach = _shared_coach(self.config)
+        if (unknown := unknown_rules(self.canned, coach)) is not None:
+            raise unknown
+        outcome = check(self.canned, coach, _options(self.config))
         if not outcome.passed:
             raise TranscriptMismatch(outcome)
 
@@ -130,6 +133,8 @@ class TranscriptItem(pytest.Item):
             canned = excinfo.value.outcome.canned
             return "\n".join(f"{canned.path}:{canned.line_of(turn)}: {problem}"
                              for turn, problem in excinfo.value.outcome.problems)
+        if isinstance(excinfo.value, InputError):
+            return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
