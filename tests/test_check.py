@@ -428,6 +428,31 @@ def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
     assert isinstance(error, Exception) and "nested too deeply" in str(error)
 
 
+def test_what_could_not_be_checked_is_in_junit_and_github_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A canned file that could not be read, or expectations naming an unknown rule, were
+    only on stderr: the JUnit file listed the other transcripts, all passing, so a CI test
+    summary showed nothing wrong, and GitHub had no annotation on the file."""
+    canned(tmp_path, "%% expect: defensive.dismissive", name="a.txt", id="good")
+    canned(tmp_path, "%% expect: empathy.shwn", name="b.txt", id="typo")
+    (tmp_path / "c.jsonl").write_text("{oops\n")
+    code, out = run(["check", str(tmp_path), "--format", "junit"], capsys)
+    assert code == 2
+    (suite,) = ET.fromstring(out.split("\n", 1)[1])
+    assert suite.attrib["tests"] == "3" and suite.attrib["errors"] == "2"
+    errors = {case.attrib["classname"]: case[0] for case in suite if len(case)}
+    assert {error.tag for error in errors.values()} == {"error"}
+    assert "did you mean 'empathy.shown'?" in errors[str(tmp_path / "b.txt")].attrib["message"]
+    assert "invalid JSON" in errors[str(tmp_path / "c.jsonl")].attrib["message"]
+    code, out = run(["check", str(tmp_path), "--format", "github"], capsys)
+    assert code == 2
+    assert f"::error file={tmp_path / 'b.txt'},line=1,title=servicecoach typo::" in out
+    assert f"::error file={tmp_path / 'c.jsonl'},line=1,title=servicecoach::" in out
+    code, out = run(["check", str(tmp_path)], capsys)
+    assert out.rstrip().endswith("1 transcript(s) checked, 0 failed; 2 could not be checked")
+
+
 def test_expectations_of_rules_the_configuration_leaves_out_say_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

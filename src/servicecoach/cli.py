@@ -414,7 +414,7 @@ def _check(args: argparse.Namespace) -> int:
         baseline=read_baseline(args.baseline) if args.baseline else None,
     )
     outcomes: list[CheckOutcome] = []
-    unreadable = 0
+    unreadable: list[InputError] = []
     seen: dict[str, str] = {}
     canned_files = _canned_files(args.paths)
     refuse_overwriting_inputs(map(str, canned_files), [("--output", args.output),
@@ -423,16 +423,16 @@ def _check(args: argparse.Namespace) -> int:
         if not path.is_file():
             problem = ("no such file" if not path.exists() else "a folder" if path.is_dir()
                        else "not a regular file (a device or a named pipe)")
-            print(f"error: {printable(str(path))}: {problem}; canned transcripts are files",
-                  file=sys.stderr)
-            unreadable += 1
+            unreadable.append(InputError(f"{problem}; canned transcripts are files",
+                                         source=str(path)))
+            print(f"error: {printable(str(unreadable[-1]))}", file=sys.stderr)
             continue
         for canned in load_canned(path):
             if not isinstance(canned, InputError):
                 canned = _known_and_unique(canned, coach, seen)
             if isinstance(canned, InputError):
                 print(f"error: {printable(str(canned))}", file=sys.stderr)
-                unreadable += 1
+                unreadable.append(canned)
                 continue
             outcomes.append(check(canned, coach, options))
     if args.write_baseline:
@@ -441,7 +441,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if unreadable else EXIT_OK
     with _output(args.output) as out:
-        CHECK_WRITERS[args.format](outcomes, printable_stream(out))
+        CHECK_WRITERS[args.format](outcomes, unreadable, printable_stream(out))
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from servicecoach.check import CheckOutcome
+from servicecoach.errors import InputError
 from servicecoach.writers import printable
 
 
@@ -19,9 +20,10 @@ def _shown_path(path: Path) -> str:
     return f"./{text}" if text.lstrip().startswith(":") else text
 
 
-def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
+def write_text(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
     """Per transcript: PASS, or FAIL with each mismatch at its file line. What comes from a
-    canned file (its name, an id, a message) is written on its line, line breaks as spaces."""
+    canned file (its name, an id, a message) is written on its line, line breaks as spaces.
+    What could not be checked is on stderr already; the last line counts it."""
     for outcome in outcomes:
         canned = outcome.canned
         status = "PASS" if outcome.passed else "FAIL"
@@ -32,16 +34,27 @@ def write_text(outcomes: list[CheckOutcome], out: TextIO) -> None:
                   f"overall {outcome.report.overall}{nothing}\n")
         out.writelines(f"  {path}:{canned.line_of(turn)}: {printable(problem)}\n"
                        for turn, problem in outcome.problems)
-    out.write(f"\n{_summary(outcomes)}\n")
+    out.write(f"\n{_summary(outcomes, errors)}\n")
 
 
-def _summary(outcomes: list[CheckOutcome]) -> str:
+def _summary(outcomes: list[CheckOutcome], errors: list[InputError]) -> str:
     failed = sum(not o.passed for o in outcomes)
     text = f"{len(outcomes)} transcript(s) checked, {failed} failed"
     unexpected = sum(o.expected_nothing for o in outcomes)
     if unexpected:
         text += f"; {unexpected} had nothing expected of them"
+    if errors:
+        text += f"; {len(errors)} could not be checked"
     return text
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def _line(error: InputError) -> int | None:
+    """The line of the canned file an error is at, when its location names one."""
+    found = _LINE.match(error.location)
+    return int(found[1]) if found else None
 
 
 _NOT_XML = re.compile("[\ufffe\uffff]")
@@ -49,13 +62,16 @@ _NOT_XML = re.compile("[\ufffe\uffff]")
 through) keeps: the noncharacters U+FFFE and U+FFFF."""
 
 
-def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
-    """One test case per transcript; a failure carries the mismatches."""
+def write_junit(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
+    """One test case per transcript; a failure carries the mismatches. What could not be
+    checked (a file not read, expectations naming an unknown rule) is a test case with an
+    error, named by its transcript id when known."""
     failures = sum(not o.passed for o in outcomes)
-    suites = ET.Element("testsuites", name="servicecoach", tests=str(len(outcomes)),
-                        failures=str(failures), errors="0", time="0")
+    tests, errored = str(len(outcomes) + len(errors)), str(len(errors))
+    suites = ET.Element("testsuites", name="servicecoach", tests=tests,
+                        failures=str(failures), errors=errored, time="0")
     suite = ET.SubElement(suites, "testsuite", name="servicecoach.check",
-                          tests=str(len(outcomes)), failures=str(failures), errors="0",
+                          tests=tests, failures=str(failures), errors=errored,
                           skipped="0", time="0")
     for outcome in outcomes:
         canned = outcome.canned
@@ -69,6 +85,13 @@ def write_junit(outcomes: list[CheckOutcome], out: TextIO) -> None:
                 f"{canned.path}:{canned.line_of(turn)}: {problem}"
                 for turn, problem in outcome.problems
             )
+    for error in errors:
+        case = ET.SubElement(suite, "testcase", classname=error.source,
+                             name=error.transcript_id or f"{error.source}:{error.location}",
+                             file=error.source, time="0")
+        if (line := _line(error)) is not None:
+            case.set("line", str(line))
+        ET.SubElement(case, "error", type="input", message=error.render()).text = error.render()
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(_NOT_XML.sub("\ufffd", ET.tostring(suites, encoding="unicode")) + "\n")
@@ -81,8 +104,9 @@ def _escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-def write_github(outcomes: list[CheckOutcome], out: TextIO) -> None:
-    """``::error file=...,line=...,title=...::message`` for each mismatch."""
+def write_github(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
+    """``::error file=...,line=...,title=...::message`` for each mismatch and for each
+    thing that could not be checked."""
     for outcome in outcomes:
         canned = outcome.canned
         for turn, problem in outcome.problems:
@@ -90,7 +114,13 @@ def write_github(outcomes: list[CheckOutcome], out: TextIO) -> None:
             path = _escape(str(canned.path), property_value=True)
             out.write(f"::error file={path},line={canned.line_of(turn)},title={title}::"
                       f"{_escape(problem)}\n")
-    out.write(f"{_summary(outcomes)}\n")
+    for error in errors:
+        line = _line(error)
+        title = "servicecoach" + (f" {error.transcript_id}" if error.transcript_id else "")
+        out.write(f"::error file={_escape(error.source, property_value=True)}"
+                  f"{f',line={line}' if line else ''},"
+                  f"title={_escape(title, property_value=True)}::{_escape(error.render())}\n")
+    out.write(f"{_summary(outcomes, errors)}\n")
 
 
 CHECK_WRITERS = {"text": write_text, "junit": write_junit, "github": write_github}
