@@ -204,6 +204,20 @@ def test_thresholds_work_without_expectations(
     assert run(["check", str(path), "--min-score", "99"], capsys)[0] == 1
 
 
+def test_an_issue_the_transcript_expects_does_not_fail_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A canned bad call expects its issues; with --fail-on (as the CI example runs check)
+    those very issues failed it: a training library could not hold both good and bad calls.
+    Issues it does not expect still fail it."""
+    path = canned(tmp_path, "%% expect: defensive.dismissive@1")
+    code, out = run(["check", str(path), "--fail-on", "warning"], capsys)
+    assert "issue defensive.dismissive@1" not in out
+    assert code == 1 and "issue empathy.missing@1" in out  # not expected: still fails
+    path = canned(tmp_path, "%% expect: defensive.dismissive@1, empathy.missing")
+    assert run(["check", str(path), "--fail-on", "warning"], capsys)[0] == 0
+
+
 def test_baseline_fails_only_on_new_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
