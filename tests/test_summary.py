@@ -66,6 +66,22 @@ def test_groups_by_agent_queue_and_date() -> None:
         ("(none)", 1), ("2026-02-28", 1), ("2026-03-01", 1), ("2026-03-02", 1)]
 
 
+def test_time_groups_by_day_week_and_month_in_calendar_order() -> None:
+    """A month of chats summarized by date listed its days busiest first (a calendar read
+    out of order), and a QA lead could not group by week or month."""
+    days = ["2026-11-03", "2026-11-01", "2026-11-01", "2026-11-09", "2026-12-01", "2026-11-02"]
+    reports = [report(str(n), 80.0, {}, [], started_at=f"{day}T10:00:00Z")
+               for n, day in enumerate(days)] + [report("x", 80.0, {}, [])]
+    summary = SummaryBuilder(by=["date", "week", "month"]).add_all(reports).summary()
+    assert [(g.value, g.conversations) for g in summary.groups["date"]] == [
+        ("(none)", 1), ("2026-11-01", 2), ("2026-11-02", 1), ("2026-11-03", 1),
+        ("2026-11-09", 1), ("2026-12-01", 1)]
+    assert [(g.value, g.conversations) for g in summary.groups["week"]] == [
+        ("(none)", 1), ("2026-W44", 2), ("2026-W45", 2), ("2026-W46", 1), ("2026-W49", 1)]
+    assert [(g.value, g.conversations) for g in summary.groups["month"]] == [
+        ("(none)", 1), ("2026-11", 5), ("2026-12", 1)]
+
+
 def test_an_unreadable_start_is_its_own_date_group() -> None:
     assert started_date(report("x", 50.0, {}, [], started_at="last Tuesday")) == UNREADABLE_DATE
     assert started_date(report("x", 50.0, {}, [], started_at="2026-03-05")) == "2026-03-05"

@@ -34,7 +34,8 @@ from servicecoach.summary.aggregate import SummaryBuilder
 
 AGENT_FIELD = "agent_name"
 GROUP_ROWS = 200
-"""Rows per grouping table (the most conversations first); the text summary lists all."""
+"""Rows per grouping table (the most conversations first; days, weeks and months in calendar
+order); the text summary lists all."""
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
 """JSON inside a <script> element: no character of the data can end the element."""

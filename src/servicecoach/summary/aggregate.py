@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from servicecoach.models import Report, Severity
-from servicecoach.summary.grouping import group_key
+from servicecoach.summary.grouping import CALENDAR, group_key
 from servicecoach.summary.model import (
     BUCKETS,
     CategoryStats,
@@ -209,11 +209,14 @@ class SummaryBuilder:
             categories=categories,
             worst=[entry[2] for entry in sorted(self._worst, key=lambda e: (-e[0], -e[1]))],
             best=[entry[2] for entry in sorted(self._best, key=lambda e: (-e[0], -e[1]))],
-            groups={name: self._group_list(groups) for name, groups in self._groups.items()},
+            groups={name: self._group_list(groups, calendar=name in CALENDAR)
+                    for name, groups in self._groups.items()},
         )
 
     @staticmethod
-    def _group_list(groups: dict[str, _Group]) -> list[Group]:
+    def _group_list(groups: dict[str, _Group], *, calendar: bool) -> list[Group]:
+        """The groups, most conversations first, or in calendar order (days, weeks and
+        months: `calendar`)."""
         return [
             Group(value=value, conversations=group.conversations,
                   overall_mean=group.overall.value, issues=group.issues,
@@ -222,7 +225,8 @@ class SummaryBuilder:
                                   if mean.value is not None},
                   top_issues=sorted(group.issue_counts.items(),
                                     key=lambda kv: (-kv[1], kv[0]))[:TOP_ISSUES])
-            for value, group in sorted(groups.items(), key=lambda kv: (-kv[1].conversations, kv[0]))
+            for value, group in sorted(groups.items(), key=lambda kv: (
+                0 if calendar else -kv[1].conversations, kv[0]))
         ]
 
 

@@ -29,7 +29,7 @@ def add_grouping_options(parser: argparse.ArgumentParser) -> None:
     """`--by FIELD` (repeatable) and `--top N`."""
     parser.add_argument("--by", action="append", default=[], metavar="FIELD",
                         help="group the summary by a metadata field (agent_name, queue, team...), "
-                        "'date' (the day of started_at), 'channel' or 'source'; repeatable")
+                        "'date', 'week' or 'month' (of started_at), 'channel' or 'source'; repeatable")
     parser.add_argument("--top", type=_top, default=10, metavar="N",
                         help="list the N worst and best conversations (default 10)")
 

@@ -1,4 +1,5 @@
-"""What a `--by` field reads from a report: a metadata field, or `channel`, `source` or `date`."""
+"""What a `--by` field reads from a report: a metadata field, or `channel`, `source`, or the
+day, week or month the conversation started (`date`, `week`, `month`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ NONE = "(none)"
 """The group of reports that do not have the field."""
 UNREADABLE_DATE = "(unreadable date)"
 """The `date` group of reports whose started_at is neither ISO 8601 nor a Unix time."""
+CALENDAR = frozenset({"date", "week", "month"})
+"""The fields whose groups are listed in calendar order, not busiest first."""
 
 
 def _text(value: Any) -> str:
@@ -42,11 +45,30 @@ def started_date(report: Report) -> str:
     return UNREADABLE_DATE
 
 
+def _week(report: Report) -> str:
+    """The ISO week the conversation started (``2026-W45``), from `started_date`."""
+    day = started_date(report)
+    if day in (NONE, UNREADABLE_DATE):
+        return day
+    year, week, _ = datetime.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _month(report: Report) -> str:
+    """The month the conversation started (``2026-11``), from `started_date`."""
+    day = started_date(report)
+    return day if day in (NONE, UNREADABLE_DATE) else day[:7]
+
+
 def group_key(field: str) -> Callable[[Report], str]:
-    """The function giving a report's value of `field`: `date` (from started_at),
-    `channel`, `source` (the file it was read from) or any metadata field."""
+    """The function giving a report's value of `field`: `date`, `week` or `month` (from
+    started_at), `channel`, `source` (the file it was read from) or any metadata field."""
     if field == "date":
         return started_date
+    if field == "week":
+        return _week
+    if field == "month":
+        return _month
     if field == "channel":
         return lambda report: report.channel.value
     if field == "source":

@@ -84,4 +84,5 @@ class Summary(BaseModel):
     worst: list[Conversation] = Field(description="Lowest overall first; ties in input order")
     best: list[Conversation] = Field(description="Highest overall first; ties in input order")
     groups: dict[str, list[Group]] = Field(
-        description="Per --by field: its values, most conversations first, then by value")
+        description="Per --by field: its values, most conversations first, then by value "
+                    "(date, week and month: in calendar order)")
