@@ -150,6 +150,29 @@ def test_summarize_reads_several_files_as_one_set(
     assert json.loads(capsys.readouterr().out) == json.loads(whole.model_dump_json())
 
 
+def test_summarize_where_keeps_one_agent_queue_or_week(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A QA lead scoring a month wants one agent's scorecard, one queue or one week: the
+    summary took every report of its files, and cutting them took jq."""
+    results = _write_results(tmp_path / "results.jsonl",
+                             [r.model_dump_json() for r in four_reports()])
+    assert main(["summarize", str(results), "--format", "json", "--where",
+                 "agent_name=Ann"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 2
+    assert "summarized 2 report(s); 2 left out by --where; 0 line(s) could not be read" in err
+    assert main(["summarize", str(results), "--format", "csv", "--where", "agent_name=Ann",
+                 "--where", "queue=tech"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["transcript_id"] for r in rows] == ["b"]
+    assert main(["summarize", str(results), "--format", "json", "--where", "week=2026-W09",
+                 "--where", "agent_name=Bo"]) == 0
+    assert json.loads(capsys.readouterr().out)["worst"][0]["transcript_id"] == "c"
+    with pytest.raises(SystemExit):
+        main(["summarize", str(results), "--where", "agent_name"])
+    assert "--where takes FIELD=VALUE" in capsys.readouterr().err
+
+
 def test_score_summary_equals_summarize_of_the_jsonl_it_writes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = tmp_path / "results.jsonl"

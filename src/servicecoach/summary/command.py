@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.html_report import HtmlReport
-from servicecoach.models import Transcript, Turn
+from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
+from servicecoach.summary.grouping import group_key
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
 from servicecoach.writers import printable
@@ -66,8 +67,21 @@ def add_summarize_command(commands: argparse._SubParsersAction,  # type: ignore[
                         metavar="PATH", help="with --html: the scored transcripts (files or "
                         "folders, any input format), so that conversation pages show every "
                         "turn's text; repeatable")
+    parser.add_argument("--where", action="append", default=[], type=_condition,
+                        metavar="FIELD=VALUE", help="summarize only the reports whose FIELD "
+                        "(any --by field: agent_name, queue, date, week...) has this value; "
+                        "repeatable, all must hold")
     add_grouping_options(parser)
     return parser
+
+
+def _condition(text: str) -> tuple[Callable[[Report], str], str]:
+    """A `--where FIELD=VALUE`: the field's reading (as `--by` reads it) and the value."""
+    field, equals, value = text.partition("=")
+    if not equals or not field.strip():
+        raise argparse.ArgumentTypeError(
+            f"--where takes FIELD=VALUE (agent_name=Sam, week=2026-W45), not {text!r}")
+    return group_key(field.strip()), value
 
 
 def _turns_by_id(paths: Iterable[Path]) -> dict[str, tuple[Turn, ...]]:
@@ -93,12 +107,15 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     summary = SummaryOutput(args.format, by=args.by, top=args.top)
     html = HtmlReport(by=args.by, top=args.top) if args.html is not None else None
     turns = _turns_by_id(args.transcripts) if args.transcripts else None
-    reports = failed = missing = 0
+    reports = failed = missing = left_out = 0
     for path in args.results:
         for item in read_results(path):
             if isinstance(item, InputError):
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
+                continue
+            if not all(read(item) == value for read, value in args.where):
+                left_out += 1
                 continue
             reports += 1
             summary.add(item)
@@ -112,6 +129,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)
-    print(f"summarized {reports} report(s); {failed} line(s) could not be read",
+    where = f"; {left_out} left out by --where" if args.where else ""
+    print(f"summarized {reports} report(s){where}; {failed} line(s) could not be read",
           file=sys.stderr)
     return 2 if failed else 0
