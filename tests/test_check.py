@@ -321,6 +321,20 @@ def test_github_annotations_point_at_file_and_line(
     assert "did not expect defensive.dismissive@1" in first
 
 
+def test_junit_beside_github_annotations_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI wants both the annotations and a JUnit file; the example workflow ran check twice
+    (scoring every transcript twice) because --format gives one or the other."""
+    path = canned(tmp_path, "%% expect-not: defensive.dismissive")
+    junit = tmp_path / "junit.xml"
+    code, out = run(["check", str(path), "--format", "github", "--junit", str(junit)], capsys)
+    assert code == 1 and out.startswith(f"::error file={path},line=5,")
+    (suite,) = ET.fromstring(junit.read_text().split("\n", 1)[1])
+    assert suite.attrib["failures"] == "1"
+    assert main(["check", str(path), "--junit", str(path)]) == 2  # never over an input
+
+
 def test_training_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["check", str(REPO / "examples/training/model-call.txt")], capsys)[0] == 0
     code, out = run(["check", str(REPO / "examples/training/failing-call.txt")], capsys)

@@ -51,7 +51,7 @@ from servicecoach.summary.command import (
 )
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, printable
-from servicecoach.writers.check import CHECK_WRITERS
+from servicecoach.writers.check import CHECK_WRITERS, write_junit
 from servicecoach.writers.printable_stream import printable_stdout, printable_stream
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -136,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     check_parser.add_argument("--format", choices=sorted(CHECK_WRITERS), default="text")
     check_parser.add_argument("--output", "-o", type=Path, help="write to this file")
+    check_parser.add_argument("--junit", type=Path, metavar="FILE",
+                              help="also write JUnit XML to FILE (beside --format's output: "
+                              "annotations and a test report from one run)")
     check_parser.add_argument("--fail-on", choices=[s.value for s in Severity],
                               help="fail a transcript with an issue of this severity or higher")
     check_parser.add_argument("--min-score", type=finite_float, metavar="N",
@@ -337,17 +340,18 @@ def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach
 
 
 @contextlib.contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
+def _output(path: Path | None, option: str = "--output") -> Iterator[TextIO]:
+    """The file `path` (given as `option`) opened to write, or stdout when None."""
     if path is None:
         yield sys.stdout
         return
     if not path.parent.is_dir():
-        raise ServiceCoachError(f"cannot write --output {path}: the folder {path.parent} "
+        raise ServiceCoachError(f"cannot write {option} {path}: the folder {path.parent} "
                                 "does not exist", hint="create it first, or fix the path")
     try:
         handle = path.open("w", encoding="utf-8")
     except OSError as error:
-        raise ServiceCoachError(f"cannot write --output {path}: {error.strerror}",
+        raise ServiceCoachError(f"cannot write {option} {path}: {error.strerror}",
                                 hint="choose a file you can write") from None
     with handle:
         yield handle
@@ -418,6 +422,7 @@ def _check(args: argparse.Namespace) -> int:
     seen: dict[str, str] = {}
     canned_files = _canned_files(args.paths)
     refuse_overwriting_inputs(map(str, canned_files), [("--output", args.output),
+                                                       ("--junit", args.junit),
                                                        ("--write-baseline", args.write_baseline)])
     for path in canned_files:
         if not path.is_file():
@@ -442,6 +447,9 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR if unreadable else EXIT_OK
     with _output(args.output) as out:
         CHECK_WRITERS[args.format](outcomes, unreadable, printable_stream(out))
+    if args.junit:
+        with _output(args.junit, "--junit") as out:
+            write_junit(outcomes, unreadable, printable_stream(out))
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK
