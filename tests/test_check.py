@@ -106,6 +106,22 @@ def test_a_sidecar_entry_that_reaches_no_transcript_is_an_error(tmp_path: Path) 
     assert "both expectation keys (present) and transcript ids (call-7)" in str(error)
 
 
+@pytest.mark.parametrize("name", ["calls.jsonl.expect.yaml", "calls.expect.yml",
+                                  "call.expect.yaml"])
+def test_a_sidecar_no_canned_file_reads_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A sidecar named after the whole file name (calls.jsonl.expect.yaml), with .yml, or
+    after no file was never read: its transcripts passed as having nothing expected."""
+    record = {"id": "j1", "turns": [{"speaker": "agent", "text": "Calm down."}]}
+    (tmp_path / "calls.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / name).write_text("j1:\n  absent: [defensive.dismissive]\n")
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / name}: a sidecar no canned file reads" in err
+    assert "calls.jsonl reads calls.expect.yaml" in err
+
+
 def test_an_unreadable_canned_file_costs_only_itself(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -493,6 +509,16 @@ def test_expectations_of_rules_the_configuration_leaves_out_say_so(
     assert ("expectations name rule(s) the configuration leaves out: defensive.dismissive, "
             "empathy.missing (enable them with --select/--extend-select, or drop --ignore "
             "for them)") in err
+
+
+def test_pytest_plugin_fails_on_a_sidecar_no_canned_file_reads(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "call.txt").write_text(CALL.format(id="call", headers=""))
+    (training / "call.txt.expect.yaml").write_text("absent: [defensive.dismissive]\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*call.txt.expect.yaml: a sidecar no canned file reads*"])
 
 
 def test_pytest_plugin_names_an_unknown_rule_id(pytester: pytest.Pytester) -> None:

@@ -26,7 +26,13 @@ from servicecoach.command_line import SuggestingParser, finite_float, worker_cou
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
 from servicecoach.evaluation import Fold, run_eval
-from servicecoach.expectations import CannedTranscript, load_canned
+from servicecoach.expectations import (
+    CANNED_SUFFIXES,
+    SIDECAR_SUFFIXES,
+    CannedTranscript,
+    load_canned,
+    unread_sidecar,
+)
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.readers import (
     Reader,
@@ -56,7 +62,6 @@ from servicecoach.writers.printable_stream import printable_stdout, printable_st
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130
-CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 SCHEMAS = {
     "transcript": Transcript.model_json_schema,
     "report": Report.model_json_schema,
@@ -381,18 +386,25 @@ def _summarize(args: argparse.Namespace) -> int:
         return run_summarize(args, out)
 
 
-def _canned_files(paths: list[Path]) -> list[Path]:
+def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     """The files named and those found in the folders named (a folder found is walked, not
-    a file, whatever its name)."""
+    a file, whatever its name), and an error for each sidecar found that no canned file
+    reads."""
     found: list[Path] = []
+    unread: list[InputError] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*"))
-                         if p.suffix.lower() in CANNED_SUFFIXES and not p.name.startswith(".")
-                         and not p.is_dir())
+            for p in sorted(path.rglob("*")):
+                if p.name.startswith(".") or p.is_dir():
+                    continue
+                if p.suffix.lower() in CANNED_SUFFIXES:
+                    found.append(p)
+                elif p.name.lower().endswith(SIDECAR_SUFFIXES) and (
+                        error := unread_sidecar(p)) is not None:
+                    unread.append(error)
         else:
             found.append(path)
-    return found
+    return found, unread
 
 
 def _known_and_unique(
@@ -418,9 +430,10 @@ def _check(args: argparse.Namespace) -> int:
         baseline=read_baseline(args.baseline) if args.baseline else None,
     )
     outcomes: list[CheckOutcome] = []
-    unreadable: list[InputError] = []
     seen: dict[str, str] = {}
-    canned_files = _canned_files(args.paths)
+    canned_files, unreadable = _canned_files(args.paths)
+    for error in unreadable:
+        print(f"error: {printable(str(error))}", file=sys.stderr)
     refuse_overwriting_inputs(map(str, canned_files), [("--output", args.output),
                                                        ("--junit", args.junit),
                                                        ("--write-baseline", args.write_baseline)])

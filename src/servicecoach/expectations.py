@@ -215,8 +215,29 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
                 "the entry")
 
 
+CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+"""The files `check` and the pytest plugin read as canned transcripts."""
+SIDECAR_SUFFIXES = (".expect.yaml", ".expect.yml")
+"""How the name of a sidecar, or of a file meant as one, ends."""
+
+
 def _sidecar_path(path: Path) -> Path:
+    """The sidecar a canned file reads: its name up to the first dot, ``.expect.yaml``."""
     return path.with_name(path.name.split(".")[0] + ".expect.yaml")
+
+
+def unread_sidecar(path: Path) -> InputError | None:
+    """An error when `path`, named as a sidecar, is the sidecar of no canned file beside it
+    (named after the whole file name, ``.yml``, a file renamed): its expectations would be
+    left out without a word."""
+    canned = sorted(p for p in path.parent.iterdir()
+                    if p.suffix.lower() in CANNED_SUFFIXES and p.is_file())
+    if any(_sidecar_path(p) == path for p in canned):
+        return None
+    reads = "; ".join(f"{p.name} reads {_sidecar_path(p).name}" for p in canned[:3])
+    return InputError("a sidecar no canned file reads: its expectations would be left out",
+                      source=str(path), hint=f"a canned file reads its name up to the first "
+                      f"dot + .expect.yaml ({reads or 'there is no canned file beside it'})")
 
 
 def _sidecar(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | InputError:

@@ -24,13 +24,18 @@ import pytest
 from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import InputError
-from servicecoach.expectations import CannedTranscript, load_canned
+from servicecoach.expectations import (
+    CANNED_SUFFIXES,
+    SIDECAR_SUFFIXES,
+    CannedTranscript,
+    load_canned,
+    unread_sidecar,
+)
 from servicecoach.models import Severity
 
 if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
     from servicecoach.coach import Coach
 
-_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 _COACH = pytest.StashKey["Coach"]()
 
 
@@ -84,12 +89,15 @@ def coach(pytestconfig: pytest.Config) -> Coach:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    """Collect canned transcripts under the configured folders."""
+    """Collect canned transcripts under the configured folders, and a sidecar no canned
+    file reads (as a failing item)."""
     folders: list[Path] = parent.config.getini("servicecoach_transcripts")
-    if file_path.suffix.lower() not in _SUFFIXES or not folders:
+    if not folders or not any(file_path.is_relative_to(folder) for folder in folders):
         return None
-    if any(file_path.is_relative_to(folder) for folder in folders):
+    if file_path.suffix.lower() in CANNED_SUFFIXES:
         return TranscriptFile.from_parent(parent, path=file_path)
+    if file_path.name.lower().endswith(SIDECAR_SUFFIXES):
+        return UnreadSidecar.from_parent(parent, path=file_path)
     return None
 
 
@@ -103,6 +111,15 @@ class TranscriptFile(pytest.File):
                                                        error=canned)
             else:
                 yield TranscriptItem.from_parent(self, name=canned.transcript.id, canned=canned)
+
+
+class UnreadSidecar(pytest.File):
+    """A file named as a sidecar: one failing item when no canned file reads it."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        error = unread_sidecar(self.path)
+        if error is not None:
+            yield UnreadableTranscript.from_parent(self, name="unread-sidecar", error=error)
 
 
 class TranscriptMismatch(Exception):
