@@ -411,6 +411,28 @@ def test_pytest_plugin_refuses_a_bad_option(
     result.stderr.fnmatch_lines([f"*{says}*"])
 
 
+def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
+    """`check --baseline` lets a library adopt servicecoach without fixing everything
+    first; the plugin had no such option, so a team on pytest could not."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
+                     "servicecoach_baseline = baseline.json\n")
+    training = pytester.mkdir("training")
+    (training / "call.txt").write_text(CALL.format(id="call", headers=""))
+    assert main(["check", str(training), "--write-baseline",
+                 str(pytester.path / "baseline.json")]) == 0
+    pytester.runpytest().assert_outcomes(passed=1)
+    (training / "call.txt").write_text(CALL.format(id="call", headers="").replace(
+        "Customer: When?", "Customer: When?\nAgent: You should have read the email."))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*new issue defensive.blame@3*"])
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
+                     "servicecoach_baseline = missing.json\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*missing.json: cannot read baseline*"])
+
+
 def test_pytest_plugin_is_opt_in(pytester: pytest.Pytester) -> None:
     (pytester.mkdir("training") / "bad.txt").write_text(
         CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))

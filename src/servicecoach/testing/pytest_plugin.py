@@ -6,6 +6,7 @@ In ``pytest.ini`` / ``pyproject.toml`` ``[tool.pytest.ini_options]``::
     servicecoach_config = "servicecoach.toml"  # optional
     servicecoach_fail_on = "critical"          # optional, like check --fail-on
     servicecoach_min_score = "70"              # optional, like check --min-score
+    servicecoach_baseline = "baseline.json"    # optional, like check --baseline
 
 Each canned transcript becomes a test item named by its id; a mismatch with its
 expectations fails with the readable diff of `servicecoach check`. The ``coach``
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from servicecoach.baseline import read_baseline
 from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import InputError
@@ -37,6 +39,7 @@ if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
     from servicecoach.coach import Coach
 
 _COACH = pytest.StashKey["Coach"]()
+_OPTIONS = pytest.StashKey[CheckOptions]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,16 +50,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("servicecoach_fail_on", "fail transcripts with issues of this severity",
                   default="")
     parser.addini("servicecoach_min_score", "fail transcripts scoring below this", default="")
+    parser.addini("servicecoach_baseline", "a baseline (check --write-baseline): fail on new "
+                  "issues only", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Refuse an ini option the items could not use, before any runs (a NaN minimum would
-    pass every transcript)."""
-    _options(config)
+    """Read the ini options once, and refuse one the items could not use before any runs
+    (a NaN minimum would pass every transcript)."""
+    config.stash[_OPTIONS] = _options(config)
 
 
 def _options(config: pytest.Config) -> CheckOptions:
-    """The thresholds of the ini options; `pytest.UsageError` says which one is wrong."""
+    """The thresholds and the baseline of the ini options; `pytest.UsageError` says which
+    one is wrong."""
     fail_on = config.getini("servicecoach_fail_on")
     min_score = config.getini("servicecoach_min_score")
     if fail_on and fail_on not in {s.value for s in Severity}:
@@ -68,14 +74,25 @@ def _options(config: pytest.Config) -> CheckOptions:
         score = math.nan
     if score is not None and not math.isfinite(score):
         raise pytest.UsageError(f"servicecoach_min_score = {min_score!r} is not a finite number")
-    return CheckOptions(fail_on=Severity(fail_on) if fail_on else None, min_score=score)
+    baseline = None
+    if path := config.getini("servicecoach_baseline"):
+        try:
+            baseline = read_baseline(_ini_folder(config) / path)
+        except InputError as error:
+            raise pytest.UsageError(f"servicecoach_baseline: {error}") from None
+    return CheckOptions(fail_on=Severity(fail_on) if fail_on else None, min_score=score,
+                        baseline=baseline)
+
+
+def _ini_folder(config: pytest.Config) -> Path:
+    """The folder the ini options' paths are relative to."""
+    return config.inipath.parent if config.inipath else config.rootpath
 
 
 def _shared_coach(config: pytest.Config) -> Coach:
     if _COACH not in config.stash:
         path = config.getini("servicecoach_config")
-        base = config.inipath.parent if config.inipath else config.rootpath
-        coach_config = load_config(base / path) if path else CoachConfig()
+        coach_config = load_config(_ini_folder(config) / path) if path else CoachConfig()
         from servicecoach.coach import Coach
 
         config.stash[_COACH] = Coach(coach_config)
@@ -141,7 +158,7 @@ class TranscriptItem(pytest.Item):
         coach = _shared_coach(self.config)
         if (unknown := unknown_rules(self.canned, coach)) is not None:
             raise unknown
-        outcome = check(self.canned, coach, _options(self.config))
+        outcome = check(self.canned, coach, self.config.stash[_OPTIONS])
         if not outcome.passed:
             raise TranscriptMismatch(outcome)
 
