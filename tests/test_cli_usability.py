@@ -143,3 +143,21 @@ def test_ignoring_a_rule_another_one_is_suppressed_by_is_allowed(
                          capsys)
     assert code == 0, err
     assert "empathy.undercut" not in rule_ids(out) and "empathy.missing" in rule_ids(out)
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "-", "-"],
+    ["convert", "-", str(CALL), "-"],
+    ["summarize", "-", "-"],
+    ["summarize", "-", "--html", "page.html", "--transcripts", "-"],
+])
+def test_stdin_named_twice_is_a_usage_error_before_anything_is_read(
+        argv: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stdin can be read once: the second '-' read an empty stream ('the file is empty' in
+    score and convert; nothing at all in summarize, a summary of no reports)."""
+    monkeypatch.setattr("sys.stdin", None)  # reading it would raise: nothing may be read
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert f"usage: servicecoach {argv[0]}" in err
+    assert "'-' (stdin) is given twice" in err and "save the input to a file" in err

@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     _coach_options(score)
     _channel_option(score)
     score.set_defaults(run=_score)
+    score.reads_stdin = ("paths",)
 
     add_summarize_command(commands).set_defaults(run=_summarize)
 
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
     _input_options(convert)
     convert.set_defaults(run=_convert)
+    convert.reads_stdin = ("paths",)
 
     check_parser = commands.add_parser(
         "check", help="hold canned transcripts to their expectations (CI)",

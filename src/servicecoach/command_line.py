@@ -14,7 +14,10 @@ from servicecoach.suggest import closest
 
 class SuggestingParser(argparse.ArgumentParser):
     """An `argparse.ArgumentParser` whose commands refuse an unknown option with their own
-    usage and the closest option they do have (``--formt``: did you mean ``--format``?)."""
+    usage and the closest option they do have (``--formt``: did you mean ``--format``?), and
+    stdin (``-``) given twice to the arguments named in `reads_stdin`."""
+
+    reads_stdin: tuple[str, ...] = ()  # the dests whose '-' is stdin, set on a command
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -22,7 +25,15 @@ class SuggestingParser(argparse.ArgumentParser):
         parsed, extras = super().parse_known_args(args, namespace)
         if extras and not self._has_commands():
             self._refuse(extras)
+        self._refuse_stdin_twice(parsed)
         return parsed, extras
+
+    def _refuse_stdin_twice(self, parsed: argparse.Namespace) -> None:
+        """Stdin is read once: a second '-' would read an empty stream, so refuse it."""
+        given = [value for dest in self.reads_stdin for value in getattr(parsed, dest, None) or ()]
+        if sum(str(value) == "-" for value in given) > 1:
+            self.error("'-' (stdin) is given twice, but stdin can be read only once: "
+                       "save the input to a file and name the file for one of them")
 
     def _has_commands(self) -> bool:
         return any(isinstance(action, argparse._SubParsersAction) for action in self._actions)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
+from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
@@ -47,8 +48,8 @@ def add_score_options(parser: argparse.ArgumentParser) -> None:
     add_grouping_options(parser)
 
 
-def add_summarize_command(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
-                          ) -> argparse.ArgumentParser:
+def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser],
+                          ) -> SuggestingParser:
     """The `summarize` sub-command's parser (the caller sets its `run`)."""
     parser = commands.add_parser(
         "summarize", help="summarize the results of 'score --format jsonl'",
@@ -72,6 +73,7 @@ def add_summarize_command(commands: argparse._SubParsersAction,  # type: ignore[
                         "(any --by field: agent_name, queue, date, week...) has this value; "
                         "repeatable, all must hold")
     add_grouping_options(parser)
+    parser.reads_stdin = ("results", "transcripts")
     return parser
 
 
