@@ -38,6 +38,19 @@ CASES = {
     "card 4111.1111.1111.1111 ok": "card [card] ok",
     "mail josé@example.com or user@bücher.de": "mail [email] or [email]",
     "mail user＠example．com": "mail [email]",
+    # groups split by '/', '_', a few spaces or a line break (a card typed over two lines)
+    # were written as they were; the groups must then be laid out as a card's (4-4-4-4,
+    # 4-6-5) and split the same way, so that dates and numbers on two lines stay
+    "card 4111/1111/1111/1111 ok": "card [card] ok",
+    "card 4111 1111\n1111 1111 ok": "card [card] ok",
+    "card 4111-1111-\r\n1111-1111 ok": "card [card] ok",
+    "card 4111_1111_1111_1111 ok": "card [card] ok",
+    "card 4111  1111  1111  1111 ok": "card [card] ok",
+    "amex 3782\n822463\n10005 ok": "amex [card] ok",
+    "on 12/05/2026 at 10": "on 12/05/2026 at 10",
+    "stay 01/05/2026-18/06/2026 booked": "stay 01/05/2026-18/06/2026 booked",
+    "stay 01/05/2026\n18/06/2026 booked": "stay 01/05/2026\n18/06/2026 booked",
+    "refs 1000003\n2000000 sent": "refs 1000003\n2000000 sent",
 }
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from servicecoach.models import Evidence, Finding, Report, Span
 from servicecoach.nlp.safe_regex import linear
 
-_CARD = linear(r"\b\d(?:[ .-]?\d){12,18}\b")
+_CARD = linear(r"\b\d(?:[ ./_-]{0,3}(?:\r\n?|\n)? ?\d){12,18}\b")
 _ACCOUNT = linear(r"(?i)\b(?:account|acct|a/c|iban)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*"
                   r"([A-Za-z]{0,2}\d[\d -]{3,30}\d)")
 _IBAN = linear(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
@@ -42,6 +43,26 @@ Mask = tuple[int, int, str]
 """A value to mask: its start and end in the text, and what replaces it."""
 
 
+_PLAIN_SEPARATORS = frozenset({" ", ".", "-"})
+"""What splits a card's digit groups in any layout; others ('/', '_', a few spaces, a line
+break) split them only in a card's layout (`_CARD_LAYOUTS`), the same way throughout."""
+_CARD_LAYOUTS = frozenset({(4, 6, 4), (4, 6, 5)} | {(4, 4, 4, last) for last in (1, 2, 3, 4)}
+                          | {(4, 4, 4, 4, last) for last in (1, 2, 3)})
+"""Digit group lengths as cards print them (groups of four; American Express and Diners
+Club 4-6-5 and 4-6-4), which dates (12/05/2026) and other numbers are rarely laid out in."""
+
+
+def _written_as_card(groups: list[tuple[int, int]], separators: list[str]) -> bool:
+    """Whether digit `groups` (start, end) split by `separators` can be a card number as
+    written: split by spaces, dots or dashes, or laid out as a card's and split by one
+    separator throughout (a line break, where a card was typed over lines, aside)."""
+    if all(separator in _PLAIN_SEPARATORS for separator in separators):
+        return True
+    within_lines = {s for s in separators if "\n" not in s and "\r" not in s}
+    return (len(within_lines) <= 1
+            and tuple(end - start for start, end in groups) in _CARD_LAYOUTS)
+
+
 def _card(match: Any) -> Mask | None:
     """The longest run of whole digit groups of `match` (the earliest of equal length) that
     is a card number: the expression also takes a number written next to a card (its
@@ -49,6 +70,7 @@ def _card(match: Any) -> Mask | None:
     text, base = str(match.group(0)), match.start()
     groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(text)]
     digits = "".join(text[start:end] for start, end in groups)
+    separators = [text[end:start] for (_, end), (start, _) in pairwise(groups)]
     before = [0]  # digits before each group
     for start, end in groups:
         before.append(before[-1] + end - start)
@@ -56,7 +78,8 @@ def _card(match: Any) -> Mask | None:
             for first in range(len(groups)) for last in range(first, len(groups))
             if 13 <= before[last + 1] - before[first] <= 19]
     for _, first, last in sorted(runs, key=lambda run: (-run[0], run[1])):
-        if _luhn(digits[before[first]:before[last + 1]]):
+        if (_luhn(digits[before[first]:before[last + 1]])
+                and _written_as_card(groups[first:last + 1], separators[first:last])):
             return base + groups[first][0], base + groups[last][1], "[card]"
     return None
 
