@@ -141,3 +141,49 @@ def test_an_evaluation_starts_no_github_workflow_command(
     assert code == 1 and "forged" in out and "misses (2)" in out
     assert not _workflow_commands(out), out
     assert not _controls(out)
+
+
+def _github_lines(text: str) -> list[str]:
+    """The lines GitHub Actions reads in a step's output (split at CR, LF and CRLF), those
+    that start with '::' after any space: what it would run as workflow commands."""
+    import re
+
+    return [line for line in re.split(r"\r\n|\r|\n", text) if line.lstrip().startswith("::")]
+
+
+@pytest.mark.parametrize("command", [["score", "--format", "csv"],
+                                     ["score", "--format", "csv", "--summary"],
+                                     ["summarize", "--format", "csv"]])
+def test_csv_output_starts_no_github_workflow_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
+) -> None:
+    """A CSV row starts with the transcript id, and a cell holding a line break (a message
+    quoting a turn, a team) goes on over lines: an id '::add-mask::x' (unquoted: it holds
+    no comma) or a text whose line starts with '::' made lines GitHub Actions runs as
+    workflow commands. The id is quoted as CSV quotes a cell, so it reads back the same;
+    a line break before '::' in a cell is a space."""
+    import csv
+    import io
+
+    transcripts = tmp_path / "t.jsonl"
+    ids = ["::add-mask::secret", " ::warning::forged"]
+    transcripts.write_text("".join(json.dumps({
+        "id": id_, "metadata": {"team": f"team\n{FORGED}", "queue": f"q\r\n  {FORGED}"},
+        "turns": [{"speaker": "customer", "text": "My card was charged twice, I'm upset."},
+                  {"speaker": "agent", "text": f"Please send the order number.\n{FORGED}"}]})
+        + "\n" for id_ in ids), encoding="utf-8")
+    if command[0] == "summarize":
+        assert main(["score", "--format", "jsonl", "-o", str(tmp_path / "r.jsonl"),
+                     str(transcripts)]) in (0, 1)
+        capsys.readouterr()
+        code = main([*command, str(tmp_path / "r.jsonl")])
+    else:
+        code = main([*command, str(transcripts)])
+    out = capsys.readouterr().out
+    assert code in (0, 1) and "forged" in out
+    assert not _github_lines(out), out
+    if "--summary" not in command:
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert {row["transcript_id"] for row in rows} == set(ids)
+        assert {row["team"] for row in rows} == {f"team {FORGED}"}
+        assert {row["queue"] for row in rows} == {f"q    {FORGED}"}

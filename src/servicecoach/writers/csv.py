@@ -3,7 +3,9 @@ conversation's metadata, in a fixed column order (`FINDING_COLUMNS`).
 
 Cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) are written with a leading ``'``: transcripts are
-untrusted, and a spreadsheet must show their text, not evaluate it.
+untrusted, and a spreadsheet must show their text, not evaluate it. No line of the CSV starts
+with ``::`` after spaces, which GitHub Actions runs as a workflow command when a step prints
+it (`csv_rows`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from servicecoach.models import Finding, Report
+from servicecoach.nlp.safe_regex import linear
 
 CONVERSATION_COLUMNS = (
     "transcript_id", "channel", "source_file", "source_record", "source_line",
@@ -29,6 +32,9 @@ FINDING_COLUMNS = (
 """The columns of `score --format csv`, in order."""
 _NAMED_METADATA = CONVERSATION_COLUMNS[5:]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BREAK_BEFORE_COMMAND = linear(r"[\r\n][\t-\r \x1c-\x1f\x{85}\pZ]*::")
+"""A line break, then a line that starts with ``::`` after spaces (any that .NET or Python
+trims)."""
 
 
 def cell(value: Any) -> Any:
@@ -70,11 +76,35 @@ def _finding_cells(finding: Finding | None) -> list[Any]:
         finding.message, finding.suggestion)]
 
 
+def _no_command_line(value: Any) -> Any:
+    """A cell with each line break before a line starting with ``::`` (after spaces) made a
+    space: inside a quoted cell, that line is a line of the output."""
+    if isinstance(value, str) and "::" in value:
+        return _BREAK_BEFORE_COMMAND.sub(
+            lambda found: found.group(0).replace("\r", " ").replace("\n", " "), value)
+    return value
+
+
+def _csv_row(writer: Any, buffer: io.StringIO, row: Sequence[Any]) -> str:
+    """One row as CSV text, its first cell quoted when it starts with ``::`` (after spaces),
+    as the csv module quotes a cell only when its text needs it."""
+    buffer.seek(0)
+    buffer.truncate()
+    cells = [_no_command_line(value) for value in row]
+    writer.writerow(cells)
+    line = buffer.getvalue()
+    first = cells[0] if cells else None
+    if isinstance(first, str) and first.lstrip().startswith("::") and line.startswith(first):
+        line = f'"{first}"{line[len(first):]}'  # unquoted, so it holds no quote to double
+    return line
+
+
 def csv_rows(rows: Sequence[Sequence[Any]]) -> str:
-    """Rows as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends)."""
+    """Rows as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends), no line of it starting
+    with ``::``."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    writer = csv.writer(buffer)
+    return "".join(_csv_row(writer, buffer, row) for row in rows)
 
 
 def render_findings_csv(report: Report) -> str:
