@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from servicecoach import Coach
 from servicecoach.config import CoachConfig
 from servicecoach.errors import InputError
-from servicecoach.models import Report
+from servicecoach.models import Report, Transcript
 
 OPENING = [
     {"speaker": "agent", "text": "Thanks for calling Acme, this is Sam. How can I help?"},
@@ -126,3 +126,34 @@ def test_turn_times_in_order_or_absent_leave_no_note(coach: Coach) -> None:
             session.add_turn({"speaker": ("agent", "customer")[index % 2], "text": "Hello there.",
                               "start": start})
         assert session.close().notes == ()
+
+
+def _held_call(starts: list[float], events: list[dict[str, object]]) -> Transcript:
+    texts = [("customer", "Hi, my card was charged twice."),
+             ("agent", "Can I put you on hold for two minutes while I check?"),
+             ("customer", "Sure."),
+             ("agent", "Thanks for holding, I found the charge and refunded it."),
+             ("customer", "Great, thanks!")]
+    return Transcript.model_validate({
+        "id": "held", "channel": "voice", "events": events,
+        "turns": [{"speaker": speaker, "text": text, "start": start}
+                  for (speaker, text), start in zip(texts, starts, strict=True)]})
+
+
+def test_events_placed_by_time_among_turns_out_of_order_are_placed_by_rank_and_noted(
+    coach: Coach,
+) -> None:
+    """An event placed by its time comes after as many turns as start at or before it. When
+    the turn times are out of order that may not be where it happened (the last turn's
+    5 s puts both holds after turn 3, the agent's return): the report says so, naming the
+    events and how to place them exactly, where it said nothing before."""
+    timed = [{"type": "hold_start", "at": 25}, {"type": "hold_end", "at": 200}]
+    report = coach.score(_held_call([0, 10, 20, 210, 5], timed))
+    placed = coach.score(_held_call([0, 10, 20, 210, 5], [
+        {"type": "hold_start", "after_turn": 3}, {"type": "hold_end", "after_turn": 3}]))
+    assert report.findings == placed.findings
+    assert report.notes == (*placed.notes, (
+        "2 event(s) were placed by their times among turns whose times are out of order: "
+        "each comes after as many turns as start at or before it, which may not be where it "
+        "happened (place events with 'after_turn' to be exact)"))
+    assert coach.score(_held_call([0, 10, 20, 210, 220], timed)).notes == ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -304,7 +305,10 @@ class Coach:
             session.add_turn(turn)
             for event in events.get(index, ()):
                 session.add_event(event)
-        return session.close(cues=keep_cues)
+        report = session.close(cues=keep_cues)
+        if note := _events_out_of_order_note(transcript):
+            report = report.model_copy(update={"notes": (*report.notes, note)})
+        return report
 
     def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:
         """Score transcripts one after the other, lazily, in input order."""
@@ -323,8 +327,9 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
     """Each event keyed by the index of the last turn before it (-1: before the first).
 
     ``after_turn`` places an event exactly; otherwise its time does, when the turns have
-    times; otherwise it comes after the last turn. Events at one position keep the order
-    they have in the transcript.
+    times: it comes after as many turns as start at or before it (among turns whose times
+    are out of order too, which the report notes); otherwise it comes after the last turn.
+    Events at one position keep the order they have in the transcript.
     """
     placed: dict[int, list[Event]] = {}
     starts = [turn.start for turn in transcript.turns]
@@ -342,6 +347,24 @@ def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
             position = last
         placed.setdefault(position, []).append(event)
     return placed
+
+
+def _events_out_of_order_note(transcript: Transcript) -> str | None:
+    """What the report says of events placed by time among turns whose times are out of
+    order (`_events_by_turn` places each by its rank among the turns' starts), or None."""
+    if not transcript.events:
+        return None
+    starts = [turn.start for turn in transcript.turns if turn.start is not None]
+    if len(starts) < len(transcript.turns) or all(
+            earlier <= later for earlier, later in pairwise(starts)):
+        return None  # placed at the end (untimed turns), or where they happened
+    by_time = sum(event.after_turn is None and event.at is not None
+                  for event in transcript.events)
+    if not by_time:
+        return None
+    return (f"{by_time} event(s) were placed by their times among turns whose times are out "
+            "of order: each comes after as many turns as start at or before it, which may not "
+            "be where it happened (place events with 'after_turn' to be exact)")
 
 
 def _gives_cues(analyzer: Analyzer) -> bool:
