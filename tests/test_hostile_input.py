@@ -543,6 +543,31 @@ def test_a_lone_surrogate_anywhere_in_a_record_is_replaced_not_a_lost_record(
         assert "\ufffd" in out
 
 
+def test_a_lone_surrogate_in_an_etl_stream_record_is_replaced_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An ETL (Airbyte) stream's first record is written out as JSON text to detect the
+    format its data is in: a lone surrogate was written as it was, and detection's
+    expressions (RE2 reads UTF-8) stopped `score` with a UnicodeEncodeError traceback,
+    losing the batch."""
+    def record(id_: str, text: str) -> str:
+        return json.dumps({"type": "RECORD", "record": {"stream": "transcripts", "data": {
+            "id": id_, "turns": [{"speaker": "agent", "text": "Thanks for calling, I'm Sam."},
+                                 {"speaker": "customer", "text": text}]}}})
+
+    path = tmp_path / "sync.jsonl"
+    path.write_text("\n".join([record("odd", f"Hi{LONE} there."), record("b", "Hi."),
+                               record("c", "Hello.")]) + "\n", encoding="utf-8")
+    from servicecoach.cli import main
+
+    assert main(["score", str(path), "--format", "jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert [json.loads(line)["transcript_id"] for line in out.splitlines()] == ["odd", "b", "c"]
+    assert main(["convert", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["turns"][1]["text"] \
+        == "Hi\ufffd there."
+
+
 @pytest.mark.parametrize("where", ["metadata", "record field", "turn field"])
 def test_data_nested_deeper_than_reports_can_hold_is_a_located_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str,

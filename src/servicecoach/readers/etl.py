@@ -233,8 +233,10 @@ def _created(row: _Row) -> Any:
 
 def _record_source(source: Source, data: Any) -> Source:
     """One record as a file of its own, under the name of the file it is in (so that
-    default ids and metadata files beside it are the same as for a file)."""
-    text = json.dumps(data, ensure_ascii=False)
+    default ids and metadata files beside it are the same as for a file). It is written in
+    ASCII: a lone surrogate (a JSON ``"\\ud800"``) stays an escape, which detection's
+    expressions (on RE2, which reads UTF-8) can read and the record's reader replaces."""
+    text = json.dumps(data)
     return Source(name=source.name, open_text=lambda: iter([text]))
 
 
