@@ -183,6 +183,27 @@ def test_bad_times_in_csv_are_located(tmp_path: Path, value: str) -> None:
     assert isinstance(second, Transcript)
 
 
+@pytest.mark.parametrize(("first", "later"), [("2024-01-05T10:00:00Z", "10:00:30"),
+                                              ("1704448800", "30"), ("00:05", "1704448800")])
+def test_a_csv_conversation_mixing_dates_and_clock_times_is_located(
+    tmp_path: Path, first: str, later: str,
+) -> None:
+    """A date (or an epoch) among clock times or offsets in one conversation was read as
+    seconds since 1970 beside seconds since the call's start: the turns were reordered by
+    those times (the first message last, 54 years on) and the call dated 1970, without a
+    word. It is an error at the first row that reads its time the other way."""
+    path = tmp_path / "turns.csv"
+    path.write_text("conversation_id,speaker,text,start\n"
+                    f"a,customer,My order is late.,{first}\n"
+                    f"a,agent,Sorry about that.,{later}\n"
+                    "b,agent,Hello again,1\n", encoding="utf-8")
+    mixed, other = _read(path, "csv")
+    assert isinstance(mixed, InputError), mixed
+    assert mixed.transcript_id == "a" and mixed.location == "line 3"
+    assert f"{later!r}" in str(mixed) and f"{first!r} on line 2" in str(mixed)
+    assert isinstance(other, Transcript)
+
+
 def test_a_csv_cell_over_the_csv_field_limit_is_read(tmp_path: Path, coach: Coach) -> None:
     path = tmp_path / "turns.csv"
     big = "word " * 40_000  # 200 KB, over the csv module's 128 KB default

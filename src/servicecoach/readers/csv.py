@@ -145,7 +145,8 @@ class CsvReader(BaseReader):
         # an ``inbound`` flag is the Customer Support on Twitter layout (twcs.csv): tweets
         draft = Draft(id=key, relative=True,
                       channel="social" if (columns["speaker"] or "").lower() == "inbound" else None)
-        absolute: list[bool] = []
+        first_time: tuple[bool, str, int] | None = None
+        """Whether the conversation's first time is a date or an epoch, it and its line."""
         # read() refuses a header without a speaker and a text column
         speaker_column, text_column = columns["speaker"] or "", columns["text"] or ""
         for line, row in rows:
@@ -164,14 +165,16 @@ class CsvReader(BaseReader):
                                       source=source.name, location=f"line {line}", transcript_id=key)
                 times.append(parsed[0] if parsed else None)
                 if parsed:
-                    absolute.append(parsed[1])
+                    first_time = first_time or (parsed[1], value, line)
+                    if parsed[1] is not first_time[0]:
+                        return _mixed_times(first_time, value, column, source, line, key)
             lowered = raw_speaker.lower()
             role = _BOOLEAN.get(lowered) if speaker_column.lower() == "inbound" else _ROLE_OF.get(lowered)
             draft.add_turn(role, text.strip(), times[0], times[1], label=raw_speaker)
             name = row.get(columns["name"]) if columns["name"] else None
             if role in ("agent", "customer"):
                 draft.name(f"{role}_name", name)
-        draft.relative = not any(absolute)
+        draft.relative = first_time is None or not first_time[0]
         _keep_constant_columns(draft, rows, columns)
         return draft.finish(source, f"line {rows[0][0]}", self)
 
@@ -401,6 +404,20 @@ def _swallowed_rows(row: dict[str, Any], rows: _csv.DictReader[str], speaker_col
             if len(cells) == len(names) and cells[where].strip().strip('"').lower() in speakers:
                 count += 1
     return count
+
+
+def _mixed_times(first: tuple[bool, str, int], value: str, column: str | None, source: Source,
+                 line: int, key: str) -> InputError:
+    """The error for a time read the other way from the conversation's first: a date (or an
+    epoch) beside clock times or offsets, which no one time line holds."""
+    absolute, shown, at = first
+    kinds = ("a clock time or offset", "a date or epoch")
+    return InputError(
+        f"time {value!r} in {column!r} is {kinds[not absolute]}, but the conversation's "
+        f"first time, {shown!r} on line {at}, is {kinds[absolute]}",
+        source=source.name, location=f"line {line}", transcript_id=key,
+        hint="write every time of a conversation the same way: all dates, or all clock times "
+             "or seconds from its start")
 
 
 def _unreadable(source: Source, line: int, error: _csv.Error) -> InputError:
