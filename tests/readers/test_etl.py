@@ -175,3 +175,19 @@ def test_an_admin_row_without_an_id_names_nobody_and_stops_nothing(tmp_path: Pat
     # the transfer's target is no longer named: it keeps the admin's id only
     assert [e.type for e in first.events] == ["transfer"]
     assert first.events[0].model_extra["metadata"] == {"target_id": "7120044"}
+
+
+def test_a_stream_record_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    """The reader of a stream record reads it as a file of one line: reports (and the
+    duplicate-id warning) gave every record's line as 1, or none, not its line in the export."""
+    from servicecoach.batch.located import read_located
+
+    rows = [{"type": "RECORD", "record": {"stream": "t", "data": {
+        "id": id_, "turns": [{"speaker": "customer", "text": "hi"}]}}} for id_ in "abc"]
+    path = tmp_path / "sync.jsonl"
+    path.write_text("\n".join(map(json.dumps, rows)) + "\n", encoding="utf-8")
+    assert [(r.item.id, r.source.line) for r in read_located([Source.from_path(path)], "auto")
+            if isinstance(r.item, Transcript)] == [("a", 1), ("b", 2), ("c", 3)]
+    located = read_located([Source.from_path(ETL / "airbyte_other_readers.jsonl")], "auto")
+    assert [(r.item.id, r.source.line) for r in located if isinstance(r.item, Transcript)] \
+        == [("call-9", 1), ("300", 3)]

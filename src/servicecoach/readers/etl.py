@@ -45,6 +45,7 @@ from servicecoach.readers.base import (
     Source,
     json_loads,
     not_utf8,
+    noted,
 )
 from servicecoach.readers.intercom import IntercomReader
 from servicecoach.readers.zendesk import ZendeskReader
@@ -241,9 +242,10 @@ def _record_source(source: Source, data: Any) -> Source:
 
 
 def _relocated(result: ReadResult, line: int) -> ReadResult:
-    """`result`, with an error's location prefixed by the line of its record."""
+    """`result` at the line of its record: a transcript noted there (its reader read the
+    record as a file of one line), an error's location prefixed with it."""
     if not isinstance(result, InputError):
-        return result
+        return noted(result, f"line {line}")
     inner = "" if result.location == "line 1" else result.location  # the record's own file
     where = f"line {line}" + (f", {inner}" if inner else "")
     return type(result)(result.what, source=result.source, location=where,
