@@ -433,6 +433,22 @@ def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*missing.json: cannot read baseline*"])
 
 
+def test_pytest_plugin_fails_what_check_refuses(pytester: pytest.Pytester) -> None:
+    """`check` refuses expectations naming a rule id no pack has and a transcript id used
+    twice; the plugin ran them: a misspelt id in expect-not passed without a word, and two
+    transcripts of one id were two items of one name (one file) or one baseline key."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "typo.txt").write_text(CALL.format(
+        id="typo", headers="%% expect-not: defensive.dismisive"))
+    (training / "one.txt").write_text(CALL.format(id="twice", headers=""))
+    (training / "two.txt").write_text(CALL.format(id="twice", headers=""))
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*expectations name unknown rule id(s): defensive.dismisive*"])
+    result.stdout.fnmatch_lines([f"*transcript id already used at {training / 'one.txt'}:1*"])
+
+
 def test_pytest_plugin_is_opt_in(pytester: pytest.Pytester) -> None:
     (pytester.mkdir("training") / "bad.txt").write_text(
         CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))

@@ -92,3 +92,15 @@ def unknown_rules(canned: CannedTranscript, coach: Coach) -> InputError | None:
         hint = "enable them with --select/--extend-select, or drop --ignore for them"
     return InputError(what, source=str(canned.path), location=f"line {canned.line}",
                       transcript_id=canned.transcript.id, hint=hint)
+
+
+def reused_id(canned: CannedTranscript, seen: dict[str, str]) -> InputError | None:
+    """The error for a transcript whose id an earlier one of the run has (`seen`: each id's
+    first place, ``path:line``, which this records), or None."""
+    here = f"{canned.path}:{canned.line}"
+    first = seen.setdefault(canned.transcript.id, here)
+    if first == here:
+        return None
+    return InputError(f"transcript id already used at {first}", source=str(canned.path),
+                      location=f"line {canned.line}", transcript_id=canned.transcript.id,
+                      hint="ids must be unique: baselines and reports key on them")

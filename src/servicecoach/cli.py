@@ -20,7 +20,13 @@ from pydantic import TypeAdapter
 
 from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
-from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
+from servicecoach.check import (
+    CheckOptions,
+    CheckOutcome,
+    check,
+    reused_id,
+    unknown_rules,
+)
 from servicecoach.coach import Coach
 from servicecoach.command_line import SuggestingParser, finite_float, worker_count
 from servicecoach.config import CoachConfig, find_config, load_config
@@ -29,7 +35,6 @@ from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
-    CannedTranscript,
     load_canned,
     unread_sidecar,
 )
@@ -409,21 +414,6 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     return found, unread
 
 
-def _known_and_unique(
-    canned: CannedTranscript, coach: Coach, seen: dict[str, str]
-) -> CannedTranscript | InputError:
-    """The canned transcript, or an error when it names a rule that does not run
-    (`unknown_rules`) or reuses an id."""
-    if (unknown := unknown_rules(canned, coach)) is not None:
-        return unknown
-    first = seen.setdefault(canned.transcript.id, f"{canned.path}:{canned.line}")
-    if first != f"{canned.path}:{canned.line}":
-        return InputError(f"transcript id already used at {first}", source=str(canned.path),
-                          location=f"line {canned.line}", transcript_id=canned.transcript.id,
-                          hint="ids must be unique: baselines and reports key on them")
-    return canned
-
-
 def _check(args: argparse.Namespace) -> int:
     coach = _coach(args)
     options = CheckOptions(
@@ -449,7 +439,7 @@ def _check(args: argparse.Namespace) -> int:
             continue
         for canned in load_canned(path):
             if not isinstance(canned, InputError):
-                canned = _known_and_unique(canned, coach, seen)
+                canned = unknown_rules(canned, coach) or reused_id(canned, seen) or canned
             if isinstance(canned, InputError):
                 print(f"error: {printable(str(canned))}", file=sys.stderr)
                 unreadable.append(canned)

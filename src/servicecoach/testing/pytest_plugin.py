@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from servicecoach.baseline import read_baseline
-from servicecoach.check import CheckOptions, CheckOutcome, check, unknown_rules
+from servicecoach.check import (
+    CheckOptions,
+    CheckOutcome,
+    check,
+    reused_id,
+    unknown_rules,
+)
 from servicecoach.config import CoachConfig, load_config
 from servicecoach.errors import InputError
 from servicecoach.expectations import (
@@ -40,6 +46,8 @@ if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
 
 _COACH = pytest.StashKey["Coach"]()
 _OPTIONS = pytest.StashKey[CheckOptions]()
+_SEEN = pytest.StashKey[dict[str, str]]()
+"""Where each transcript id collected was first found (``path:line``): ids must be unique."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,7 +130,10 @@ class TranscriptFile(pytest.File):
     """A file of canned transcripts: one item per transcript."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        seen = self.config.stash.setdefault(_SEEN, {})
         for index, canned in enumerate(load_canned(self.path)):
+            if not isinstance(canned, InputError):
+                canned = reused_id(canned, seen) or canned
             if isinstance(canned, InputError):
                 yield UnreadableTranscript.from_parent(self, name=f"unreadable-{index}",
                                                        error=canned)
