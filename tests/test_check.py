@@ -170,6 +170,18 @@ def test_an_expected_turn_the_transcript_lacks_says_so(
             "(turns count from 0), found defensive.dismissive@1") in out
 
 
+def test_an_unexpected_turn_the_transcript_lacks_fails_saying_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``expect-not: rule@9`` on a transcript of 4 turns held whatever was found, so a
+    mistyped turn turned the expectation off without a word (until 2026-12-07)."""
+    code, out = run(["check", str(canned(tmp_path, "%% expect-not: defensive.dismissive@9"))],
+                    capsys)
+    assert code == 1
+    assert ("did not expect defensive.dismissive@9, but the transcript has 4 turn(s), 0 to 3 "
+            "(turns count from 0): nothing can be found there") in out
+
+
 def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     path = canned(tmp_path, "%% expect: Not An Id")
     (error,) = list(load_canned(path))

@@ -151,6 +151,10 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
             problems.append((expected.turn, f"expected {expected}{where}, found "
                              + (", ".join(found) if found else "nothing")))
     for expected in canned.expect.absent:
+        if expected.turn is not None and expected.turn >= len(turns):
+            where = _turn_text(turns, expected.turn)
+            problems.append((None, f"did not expect {expected}{where}: nothing can be found there"))
+            continue
         for finding in report.findings:
             if expected.matches(finding):
                 problems.append((finding.turn_index,
