@@ -637,6 +637,23 @@ def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, eve
     assert session.close().transcript_id == "live"
 
 
+@pytest.mark.parametrize(("field", "value"), [("start", True), ("end", False),
+                                              ("event at", True), ("event after_turn", True)])
+def test_true_or_false_is_no_time_or_turn(coach: Coach, field: str, value: bool) -> None:
+    """Python and pydantic read True as 1: a turn that 'starts' at true (a wrong field
+    mapping in a live integration or a canonical file) started at 1 s, an event after_turn
+    true came after turn 1, without a word. They are refused, naming the field."""
+    session = coach.session(transcript_id="live")
+    session.add_turn({"speaker": "customer", "text": "Where is my order?", "start": 0})
+    if field.startswith("event"):
+        key = field.split()[1]
+        with pytest.raises(InputError, match=f"event 0 refused: {key}: .*not true or false"):
+            session.add_event({"type": "hold_start", key: value})
+    else:
+        with pytest.raises(InputError, match=f"turn 1: turn refused: {field}: .*not true or false"):
+            session.add_turn({"speaker": "agent", "text": "Let me check.", field: value})
+
+
 def _lists(depth: int) -> Any:
     """A value of lists nested `depth` levels deep."""
     value: Any = "x"

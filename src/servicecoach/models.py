@@ -85,6 +85,14 @@ class EventType(str, Enum):
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def not_a_boolean(value: Any) -> Any:
+    """`value` unless it is True or False, which Python (and pydantic) would read as the
+    number 1 or 0: a time or a turn index given as one is a mistake, not a number."""
+    if isinstance(value, bool):
+        raise ValueError(f"takes a number, not true or false ({value})")  # noqa: TRY004 (pydantic reports ValueError)
+    return value
+
+
 def replace_lone_surrogates(value: Any) -> Any:
     """A string with its lone UTF-16 surrogates (from a JSON ``"\\ud800"`` escape, which no
     UTF-8 output can hold) replaced by U+FFFD; surrogate pairs become their character."""
@@ -171,6 +179,7 @@ class Turn(_SharedFieldsSet):
                               description="End time in seconds")
 
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
+    _times_numbers = field_validator("start", "end", mode="before")(not_a_boolean)
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
@@ -196,6 +205,7 @@ class Event(_SharedFieldsSet):
     target: str | None = Field(default=None, description="Transfer target (team, queue, agent)")
 
     _target_encodable = field_validator("target", mode="before")(replace_lone_surrogates)
+    _places_numbers = field_validator("at", "after_turn", mode="before")(not_a_boolean)
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
