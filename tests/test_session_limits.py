@@ -128,7 +128,7 @@ def test_turn_times_in_order_or_absent_leave_no_note(coach: Coach) -> None:
         assert session.close().notes == ()
 
 
-def _held_call(starts: list[float], events: list[dict[str, object]]) -> Transcript:
+def _held_call(starts: list[float | None], events: list[dict[str, object]]) -> Transcript:
     texts = [("customer", "Hi, my card was charged twice."),
              ("agent", "Can I put you on hold for two minutes while I check?"),
              ("customer", "Sure."),
@@ -157,3 +157,29 @@ def test_events_placed_by_time_among_turns_out_of_order_are_placed_by_rank_and_n
         "each comes after as many turns as start at or before it, which may not be where it "
         "happened (place events with 'after_turn' to be exact)"))
     assert coach.score(_held_call([0, 10, 20, 210, 220], timed)).notes == ()
+
+
+def test_events_placed_by_time_among_turns_without_times_are_placed_by_the_timed_ones(
+    coach: Coach,
+) -> None:
+    """An event with a time was placed after the last turn when any turn had no time: both
+    holds came after the agent's return, two false hold findings, without a word. It comes
+    before the first timed turn that starts after it (after the untimed turns before that
+    one), and the report says so; with no turn timed it comes after the last turn, noted."""
+    timed = [{"type": "hold_start", "at": 25}, {"type": "hold_end", "at": 200}]
+    report = coach.score(_held_call([0, 10, None, 210, 220], timed))
+    placed = coach.score(_held_call([0, 10, None, 210, 220], [
+        {"type": "hold_start", "after_turn": 2}, {"type": "hold_end", "after_turn": 2}]))
+    def found(report: Report) -> set[tuple[str, int | None]]:
+        return {(f.rule_id, f.turn_index) for f in report.findings}
+
+    assert found(report) == found(placed)  # the times differ: 175 s held, not 200
+    assert not {"hold.no-permission", "hold.no-estimate"} & {rule for rule, _ in found(report)}
+    assert report.notes == ((
+        "2 event(s) were placed by their times among turns of which 1 have no time: each "
+        "comes before the first timed turn that starts after it (place events with "
+        "'after_turn' to be exact)"),)
+    untimed = coach.score(_held_call([None] * 5, timed))
+    assert untimed.notes == ((
+        "2 event(s) have times but no turn has one: they were placed after the last turn "
+        "(place events with 'after_turn' to be exact)"),)

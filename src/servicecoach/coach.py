@@ -306,7 +306,7 @@ class Coach:
             for event in events.get(index, ()):
                 session.add_event(event)
         report = session.close(cues=keep_cues)
-        if note := _events_out_of_order_note(transcript):
+        if note := _placed_by_time_note(transcript):
             report = report.model_copy(update={"notes": (*report.notes, note)})
         return report
 
@@ -326,45 +326,53 @@ class Coach:
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
     """Each event keyed by the index of the last turn before it (-1: before the first).
 
-    ``after_turn`` places an event exactly; otherwise its time does, when the turns have
-    times: it comes after as many turns as start at or before it (among turns whose times
-    are out of order too, which the report notes); otherwise it comes after the last turn.
-    Events at one position keep the order they have in the transcript.
+    ``after_turn`` places an event exactly; otherwise its time does, among the turns that
+    have times: it comes after as many of them as start at or before it, right before the
+    next (after the untimed turns before that one); among turns whose times are out of
+    order, or when some have none, the report notes it (`_placed_by_time_note`). With no
+    turn timed, or no time, it comes after the last turn. Events at one position keep the
+    order they have in the transcript.
     """
     placed: dict[int, list[Event]] = {}
-    starts = [turn.start for turn in transcript.turns]
-    timed = all(start is not None for start in starts)
-    ordered = sorted(start for start in starts if start is not None) if timed else []
+    timed = [index for index, turn in enumerate(transcript.turns) if turn.start is not None]
+    # the timed turns that start at or before an event, counted by bisection (a long call
+    # with many timed holds is placed in n log n, not turns x events)
+    ordered = sorted(cast(float, transcript.turns[index].start) for index in timed)
     last = len(transcript.turns) - 1
     for event in transcript.events:
         if event.after_turn is not None:
             position = min(event.after_turn, last)
         elif timed and event.at is not None:
-            # the turns that start at or before the event, counted by bisection (a long
-            # call with many timed holds is placed in n log n, not turns x events)
-            position = bisect_right(ordered, event.at) - 1
+            before = bisect_right(ordered, event.at)
+            position = timed[before] - 1 if before < len(timed) else last
         else:
             position = last
         placed.setdefault(position, []).append(event)
     return placed
 
 
-def _events_out_of_order_note(transcript: Transcript) -> str | None:
+def _placed_by_time_note(transcript: Transcript) -> str | None:
     """What the report says of events placed by time among turns whose times are out of
-    order (`_events_by_turn` places each by its rank among the turns' starts), or None."""
-    if not transcript.events:
-        return None
-    starts = [turn.start for turn in transcript.turns if turn.start is not None]
-    if len(starts) < len(transcript.turns) or all(
-            earlier <= later for earlier, later in pairwise(starts)):
-        return None  # placed at the end (untimed turns), or where they happened
+    order or missing (`_events_by_turn` places them), or None."""
     by_time = sum(event.after_turn is None and event.at is not None
                   for event in transcript.events)
     if not by_time:
         return None
+    starts = [turn.start for turn in transcript.turns if turn.start is not None]
+    untimed = len(transcript.turns) - len(starts)
+    exact = "(place events with 'after_turn' to be exact)"
+    if not starts:
+        return (f"{by_time} event(s) have times but no turn has one: they were placed after "
+                f"the last turn {exact}")
+    if untimed:
+        return (f"{by_time} event(s) were placed by their times among turns of which {untimed} "
+                f"have no time: each comes before the first timed turn that starts after it "
+                f"{exact}")
+    if all(earlier <= later for earlier, later in pairwise(starts)):
+        return None  # placed where they happened
     return (f"{by_time} event(s) were placed by their times among turns whose times are out "
             "of order: each comes after as many turns as start at or before it, which may not "
-            "be where it happened (place events with 'after_turn' to be exact)")
+            f"be where it happened {exact}")
 
 
 def _gives_cues(analyzer: Analyzer) -> bool:
