@@ -51,6 +51,9 @@ CASES = {
     "stay 01/05/2026-18/06/2026 booked": "stay 01/05/2026-18/06/2026 booked",
     "stay 01/05/2026\n18/06/2026 booked": "stay 01/05/2026\n18/06/2026 booked",
     "refs 1000003\n2000000 sent": "refs 1000003\n2000000 sent",
+    # a number on the line before a card stays out of it (read on its own line first)
+    "ref 12345\n4111 1111 1111 1111 ok": "ref 12345\n[card] ok",
+    "ref 12345\n4111-1111-1111-1111": "ref 12345\n[card]",
 }
 
 

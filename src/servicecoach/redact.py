@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from servicecoach.models import Evidence, Finding, Report, Span
 from servicecoach.nlp.safe_regex import linear
 
-_CARD = linear(r"\b\d(?:[ ./_-]{0,3}(?:\r\n?|\n)? ?\d){12,18}\b")
+_CARD = linear(r"\b\d(?:[ .-]?\d){12,18}\b")
+_SPLIT_CARD = linear(r"\b\d(?:[ ./_-]{0,3}(?:\r\n?|\n)? ?\d){12,18}\b")
+"""A card split by '/', '_', a few spaces or a line break, read once `_CARD` has masked the
+cards on one line (so that a number on the line before one stays out of it)."""
 _ACCOUNT = linear(r"(?i)\b(?:account|acct|a/c|iban)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*"
                   r"([A-Za-z]{0,2}\d[\d -]{3,30}\d)")
 _IBAN = linear(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
@@ -44,29 +48,30 @@ Mask = tuple[int, int, str]
 
 
 _PLAIN_SEPARATORS = frozenset({" ", ".", "-"})
-"""What splits a card's digit groups in any layout; others ('/', '_', a few spaces, a line
-break) split them only in a card's layout (`_CARD_LAYOUTS`), the same way throughout."""
+"""What `_CARD` reads between a card's digit groups, in any layout."""
 _CARD_LAYOUTS = frozenset({(4, 6, 4), (4, 6, 5)} | {(4, 4, 4, last) for last in (1, 2, 3, 4)}
                           | {(4, 4, 4, 4, last) for last in (1, 2, 3)})
 """Digit group lengths as cards print them (groups of four; American Express and Diners
 Club 4-6-5 and 4-6-4), which dates (12/05/2026) and other numbers are rarely laid out in."""
 
 
-def _written_as_card(groups: list[tuple[int, int]], separators: list[str]) -> bool:
-    """Whether digit `groups` (start, end) split by `separators` can be a card number as
-    written: split by spaces, dots or dashes, or laid out as a card's and split by one
-    separator throughout (a line break, where a card was typed over lines, aside)."""
+def _split_as_card(groups: list[tuple[int, int]], separators: list[str]) -> bool:
+    """Whether digit `groups` (start, end) split by `separators`, not only spaces, dots or
+    dashes (`_CARD` reads those), are a card number as written: laid out as a card's and
+    split by one separator throughout (a line break, where a card was typed over lines,
+    aside)."""
     if all(separator in _PLAIN_SEPARATORS for separator in separators):
-        return True
+        return False
     within_lines = {s for s in separators if "\n" not in s and "\r" not in s}
     return (len(within_lines) <= 1
             and tuple(end - start for start, end in groups) in _CARD_LAYOUTS)
 
 
-def _card(match: Any) -> Mask | None:
+def _card(match: Any, *, split: bool = False) -> Mask | None:
     """The longest run of whole digit groups of `match` (the earliest of equal length) that
     is a card number: the expression also takes a number written next to a card (its
-    expiry or security code, a count), which no card number is with."""
+    expiry or security code, a count), which no card number is with. `split`: a match of
+    `_SPLIT_CARD`, whose runs must be split as a card (`_split_as_card`)."""
     text, base = str(match.group(0)), match.start()
     groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(text)]
     digits = "".join(text[start:end] for start, end in groups)
@@ -78,8 +83,8 @@ def _card(match: Any) -> Mask | None:
             for first in range(len(groups)) for last in range(first, len(groups))
             if 13 <= before[last + 1] - before[first] <= 19]
     for _, first, last in sorted(runs, key=lambda run: (-run[0], run[1])):
-        if (_luhn(digits[before[first]:before[last + 1]])
-                and _written_as_card(groups[first:last + 1], separators[first:last])):
+        if _luhn(digits[before[first]:before[last + 1]]) and (
+                not split or _split_as_card(groups[first:last + 1], separators[first:last])):
             return base + groups[first][0], base + groups[last][1], "[card]"
     return None
 
@@ -95,7 +100,7 @@ def _phone(match: Any) -> Mask | None:
 
 
 _MASKERS: tuple[tuple[Any, Callable[[Any], Mask | None]], ...] = (
-    (_CARD, _card), (_ACCOUNT, _account),
+    (_CARD, _card), (_SPLIT_CARD, partial(_card, split=True)), (_ACCOUNT, _account),
     (_IBAN, lambda match: (match.start(), match.end(), "[account]")),
     (_EMAIL, lambda match: (match.start(), match.end(), "[email]")), (_PHONE, _phone))
 """Each expression with what it masks, in order: each reads the text with the values the
