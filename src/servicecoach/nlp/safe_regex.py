@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
@@ -72,10 +73,19 @@ class UnsafeRegexError(ValueError):
     """An expression that cannot be compiled, or could backtrack catastrophically."""
 
 
+#: How many compiled expressions `compile_safe` keeps (the core pack has about 2,100).
+COMPILED_KEPT = 4096
+
+
+@lru_cache(maxsize=COMPILED_KEPT)
 def compile_safe(source: str) -> Pattern:
     """`source` compiled on RE2, or on `re` when RE2 cannot express it and it is safe.
 
-    Raises `UnsafeRegexError` saying why it is refused.
+    Raises `UnsafeRegexError` saying why it is refused. An expression is compiled and
+    checked once per process: the rule schema checks it when a pack is read and the matcher
+    compiles it when a `Coach` is built, and both get the same (immutable) pattern; without
+    that, a `Coach` spent 1.1 of its 2.3 s of start-up compiling the core pack's
+    expressions a second time (docs/performance.md).
     """
     if len(source) > MAX_PATTERN_LENGTH:
         raise UnsafeRegexError(f"is {len(source)} characters long (limit {MAX_PATTERN_LENGTH})")
