@@ -192,3 +192,28 @@ def test_every_core_regex_but_a_known_few_waits_for_its_literals() -> None:
     ungated = {key: [spec.regexes[position][0] for position in spec.ungated]
                for key, spec in compiled.items() if spec.ungated}
     assert set(ungated) == UNGATED_IN_CORE, ungated
+
+
+_UPDATE_GATES = "src/servicecoach/nlp/regex_gates.json is stale: run python scripts/update_regex_gates.py"
+
+
+def test_the_precomputed_gates_are_those_of_the_bundled_packs() -> None:
+    """A `Coach` reads the bundled packs' gates from a table instead of working them out at
+    start-up: the table must hold every expression of the packs, with the groups this
+    module works out now."""
+    import runpy
+
+    from servicecoach.nlp import regex_prefilter
+
+    fresh = runpy.run_path(str(REPO / "scripts" / "update_regex_gates.py"))["bundled_table"]()
+    shipped = json.loads(regex_prefilter.BUNDLED_GATES.read_text(encoding="utf-8"))
+    assert shipped == fresh, _UPDATE_GATES
+
+
+def test_an_expression_of_a_users_pack_is_worked_out() -> None:
+    from servicecoach.nlp import regex_prefilter
+
+    pattern = r"\bmy (?:parcel|package) (?:never|still hasn't) (?:came|arrived)\b"
+    assert regex_prefilter.expression_key(pattern) not in regex_prefilter._bundled_gates()
+    assert required_literal_groups(pattern) == regex_prefilter.literal_groups_of(pattern)
+    assert "my parcel never arrived" in required_literal_groups(pattern)[0]

@@ -14,12 +14,16 @@ runs: the prefilter never hides a match. Case-insensitive expressions are never 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import ahocorasick
@@ -37,6 +41,10 @@ MIN_LENGTH = 3
 _GOOD_LENGTH = 6
 """Up to this length a longer literal is preferred, as it occurs in fewer turns (their
 number costs nothing in one Aho-Corasick pass); beyond it, fewer literals win."""
+BUNDLED_GATES = Path(__file__).with_name("regex_gates.json")
+"""`required_literal_groups` of every expression of the bundled packs, precomputed: working
+them out takes about 0.6 s of a `Coach`'s start-up (docs/performance.md). Written by
+``scripts/update_regex_gates.py``; a test keeps it in step with the packs and this module."""
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 
 
@@ -77,6 +85,15 @@ def required_literal_groups(pattern: str) -> list[frozenset[str]]:
     contains a string of each group (``\\bstill\\b[^.]*\\b(?:waiting|nothing)``: "still"
     and one of "waiting", "nothing"). Empty when nothing is certain. A regex need run only
     where a string of every group occurs."""
+    known = _bundled_gates().get(expression_key(pattern))
+    if known is not None:
+        return list(known)
+    return literal_groups_of(pattern)
+
+
+def literal_groups_of(pattern: str) -> list[frozenset[str]]:
+    """`required_literal_groups` worked out from the parsed expression (never from the
+    precomputed table)."""
     try:
         parsed = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - the rule loader reports bad patterns itself
@@ -121,6 +138,23 @@ class LiteralIndex:
         if not self._ids:
             return frozenset()
         return frozenset(map(itemgetter(1), self._automaton.iter(text)))
+
+
+def expression_key(pattern: str) -> str:
+    """The key of an expression in `BUNDLED_GATES` (a digest: the expressions are long)."""
+    return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@cache
+def _bundled_gates() -> Mapping[str, tuple[frozenset[str], ...]]:
+    """The precomputed groups of the bundled packs' expressions, by `expression_key`
+    (empty if the file cannot be read)."""
+    try:
+        data = json.loads(BUNDLED_GATES.read_text(encoding="utf-8"))
+        return {key: tuple(frozenset(group) for group in groups)
+                for key, groups in data["gates"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _minimal(literals: frozenset[str]) -> frozenset[str]:
