@@ -67,12 +67,12 @@ def _split_as_card(groups: list[tuple[int, int]], separators: list[str]) -> bool
             and tuple(end - start for start, end in groups) in _CARD_LAYOUTS)
 
 
-def _card(match: Any, *, split: bool = False) -> Mask | None:
-    """The longest run of whole digit groups of `match` (the earliest of equal length) that
-    is a card number: the expression also takes a number written next to a card (its
-    expiry or security code, a count), which no card number is with. `split`: a match of
-    `_SPLIT_CARD`, whose runs must be split as a card (`_split_as_card`)."""
-    text, base = str(match.group(0)), match.start()
+def _card(text: str, base: int, *, split: bool = False) -> Mask | None:
+    """The longest run of whole digit groups of `text`, a card expression's match at `base`
+    (the earliest of equal length), that is a card number: the expression also takes a
+    number written next to a card (its expiry or security code, a count), which no card
+    number is with. `split`: a match of `_SPLIT_CARD`, whose runs must be split as a card
+    (`_split_as_card`)."""
     groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(text)]
     digits = "".join(text[start:end] for start, end in groups)
     separators = [text[end:start] for (_, end), (start, _) in pairwise(groups)]
@@ -99,12 +99,45 @@ def _phone(match: Any) -> Mask | None:
     return (match.start(), match.end(), "[phone]") if 8 <= digits <= 15 else None
 
 
-_MASKERS: tuple[tuple[Any, Callable[[Any], Mask | None]], ...] = (
-    (_CARD, _card), (_SPLIT_CARD, partial(_card, split=True)), (_ACCOUNT, _account),
-    (_IBAN, lambda match: (match.start(), match.end(), "[account]")),
-    (_EMAIL, lambda match: (match.start(), match.end(), "[email]")), (_PHONE, _phone))
-"""Each expression with what it masks, in order: each reads the text with the values the
-ones before it masked blanked out."""
+_NOT_ASCII = linear(r"[^\x00-\x7f]")
+
+
+def _cards(expression: Any, text: str, *, split: bool = False) -> list[Mask]:
+    """The cards `expression` (`_CARD`, or `_SPLIT_CARD` when `split`) reads in `text`.
+
+    A match holds at most 19 digits, so a number written just before a card (an order
+    number, on the line before) can take the card's first groups and leave its last one
+    out: a match that holds no card is read again from its second digit group. The text
+    is read as ASCII bytes, encoded once (RE2 encodes a text at every reading, which made
+    such re-reading quadratic); the expressions read no character beyond ASCII (RE2's
+    digits and word boundaries are ASCII's), so each other one is NUL there, one for one."""
+    data = (text if text.isascii() else _NOT_ASCII.sub("\0", text)).encode("ascii")
+    found: list[Mask] = []
+    at = 0
+    while (match := expression.search(data, at)) is not None:
+        card = _card(match.group(0).decode("ascii"), match.start(), split=split)
+        if card is not None:
+            found.append(card)
+            at = card[1]
+        else:
+            first_group = _DIGIT_GROUP.match(text, match.start())
+            at = first_group.end() if first_group else match.end()
+    return found
+
+
+def _each(expression: Any, mask: Callable[[Any], Mask | None], text: str) -> list[Mask]:
+    """What `mask` makes of each match of `expression` in `text`."""
+    return [each for each in map(mask, expression.finditer(text)) if each is not None]
+
+
+_MASKERS: tuple[Callable[[str], list[Mask]], ...] = (
+    partial(_cards, _CARD), partial(_cards, _SPLIT_CARD, split=True),
+    partial(_each, _ACCOUNT, _account),
+    partial(_each, _IBAN, lambda match: (match.start(), match.end(), "[account]")),
+    partial(_each, _EMAIL, lambda match: (match.start(), match.end(), "[email]")),
+    partial(_each, _PHONE, _phone))
+"""What reads each kind of value, in order: each reads the text with the values the ones
+before it masked blanked out."""
 
 
 _LOOK_ALIKES = {
@@ -144,8 +177,8 @@ def masks(text: str) -> list[Mask]:
     if not text.isascii():
         text = text.translate(_FOLDING)
     found: list[Mask] = []
-    for expression, mask in _MASKERS:
-        new = [each for each in map(mask, expression.finditer(text)) if each is not None]
+    for read in _MASKERS:
+        new = read(text)
         if new:
             # blanked with NUL, which no expression reads, as none reads the tokens
             text = masked(text, [(start, end, "\0" * (end - start)) for start, end, _ in new])
