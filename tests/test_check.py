@@ -581,3 +581,19 @@ def test_pytest_plugin_names_an_unknown_rule_id(pytester: pytest.Pytester) -> No
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([("*expectations name unknown rule id(s): defensive.dismisive "
                                   "(did you mean 'defensive.dismissive'?)*")])
+
+
+def test_what_could_not_be_checked_is_named_by_its_file_when_it_has_no_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error without a transcript id or a line (a sidecar no canned file reads, a path
+    that is no file) was a JUnit test case named after the file with a colon, 'FILE:'."""
+    canned(tmp_path, "%% expect: defensive.dismissive")
+    sidecar = tmp_path / "call.txt.expect.yaml"
+    sidecar.write_text("absent: [defensive.dismissive]\n")
+    missing = tmp_path / "gone.txt"
+    code, out = run(["check", str(tmp_path), str(missing), "--format", "junit"], capsys)
+    assert code == 2
+    (suite,) = ET.fromstring(out.split("\n", 1)[1])
+    errored = {case.attrib["name"] for case in suite if len(case) and case[0].tag == "error"}
+    assert errored == {str(sidecar), str(missing)}

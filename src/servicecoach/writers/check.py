@@ -86,9 +86,9 @@ def write_junit(outcomes: list[CheckOutcome], errors: list[InputError], out: Tex
                 for turn, problem in outcome.problems
             )
     for error in errors:
+        where = f"{error.source}:{error.location}" if error.location else error.source
         case = ET.SubElement(suite, "testcase", classname=error.source,
-                             name=error.transcript_id or f"{error.source}:{error.location}",
-                             file=error.source, time="0")
+                             name=error.transcript_id or where, file=error.source, time="0")
         if (line := _line(error)) is not None:
             case.set("line", str(line))
         ET.SubElement(case, "error", type="input", message=error.render()).text = error.render()
