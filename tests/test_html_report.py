@@ -213,6 +213,25 @@ def test_a_grouping_table_stops_at_its_largest_groups(tmp_path: Path) -> None:
     assert "… and 3 more (all of them: servicecoach summarize --by customer_name)" in page
 
 
+def test_a_calendar_table_keeps_its_latest_days(tmp_path: Path) -> None:
+    """A QA lead reading a year of chats by day wants the latest days; the earlier ones are
+    counted above them."""
+    from datetime import date, timedelta
+
+    html = HtmlReport(by=["date"])
+    first = date(2026, 1, 1)
+    for number in range(GROUP_ROWS + 3):
+        day = (first + timedelta(days=number)).isoformat()
+        html.add(report(f"c{number}", 50.0, {"empathy": 50.0}, [],
+                        started_at=f"{day}T10:00:00Z"))
+    html.write(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"<td>{(first + timedelta(days=GROUP_ROWS + 2)).isoformat()}</td>" in page
+    assert f"<td>{(first + timedelta(days=3)).isoformat()}</td>" in page
+    assert f"<td>{(first + timedelta(days=2)).isoformat()}</td>" not in page
+    assert "… 3 earlier (all of them: servicecoach summarize --by date)" in page
+
+
 def _page_data(html_path: Path) -> list[dict[str, object]]:
     """The conversations a report embeds, read as the page's JSON.parse reads them (no NaN,
     Infinity or -Infinity, which are not JSON)."""

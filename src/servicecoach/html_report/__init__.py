@@ -31,6 +31,7 @@ from servicecoach.html_report import charts
 from servicecoach.models import Finding, Report, Turn
 from servicecoach.redact import Mask, masked, masked_offset, masks
 from servicecoach.summary.aggregate import SummaryBuilder
+from servicecoach.summary.grouping import CALENDAR
 
 AGENT_FIELD = "agent_name"
 GROUP_ROWS = 200
@@ -153,7 +154,7 @@ class HtmlReport:
             packs=", ".join(f"{name} {version}" for name, version in sorted(self._packs.items())),
             distribution=charts.score_distribution(summary),
             categories=charts.category_means(summary), rules=charts.findings_by_rule(summary),
-            agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS,
+            agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS, calendar=CALENDAR,
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
         try:
