@@ -173,6 +173,20 @@ def test_summarize_where_keeps_one_agent_queue_or_week(
     assert "--where takes FIELD=VALUE" in capsys.readouterr().err
 
 
+def test_summarize_where_names_a_field_no_report_has(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt field ("agent=Ann" for agent_name) left every report out, and the only
+    sign was a count; a field no report has a value for is named with a warning."""
+    results = _write_results(tmp_path / "results.jsonl",
+                             [r.model_dump_json() for r in four_reports()])
+    assert main(["summarize", str(results), "--format", "json", "--where", "agent=Ann"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --where agent: no report has this field" in err
+    assert "4 left out by --where" in err
+    assert main(["summarize", str(results), "--format", "json", "--where", "queue=none"]) == 0
+    assert "no report has this field" not in capsys.readouterr().err  # two reports have it
+
+
 def test_score_summary_equals_summarize_of_the_jsonl_it_writes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = tmp_path / "results.jsonl"

@@ -7,14 +7,14 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
-from servicecoach.summary.grouping import group_key
+from servicecoach.summary.grouping import NONE, group_key
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
 from servicecoach.writers import printable
@@ -77,13 +77,20 @@ def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser]
     return parser
 
 
-def _condition(text: str) -> tuple[Callable[[Report], str], str]:
-    """A `--where FIELD=VALUE`: the field's reading (as `--by` reads it) and the value."""
+class _Condition(NamedTuple):
+    """A `--where FIELD=VALUE`: the field, its reading (as `--by` reads it) and the value."""
+
+    field: str
+    read: Callable[[Report], str]
+    value: str
+
+
+def _condition(text: str) -> _Condition:
     field, equals, value = text.partition("=")
     if not equals or not field.strip():
         raise argparse.ArgumentTypeError(
             f"--where takes FIELD=VALUE (agent_name=Sam, week=2026-W45), not {text!r}")
-    return group_key(field.strip()), value
+    return _Condition(field.strip(), group_key(field.strip()), value)
 
 
 def _turns_by_id(paths: Iterable[Path]) -> dict[str, tuple[Turn, ...]]:
@@ -110,13 +117,16 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     html = HtmlReport(by=args.by, top=args.top) if args.html is not None else None
     turns = _turns_by_id(args.transcripts) if args.transcripts else None
     reports = failed = missing = left_out = 0
+    fields_seen: set[str] = set()  # --where fields some report has a value for
     for path in args.results:
         for item in read_results(path):
             if isinstance(item, InputError):
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
-            if not all(read(item) == value for read, value in args.where):
+            readings = [(condition, condition.read(item)) for condition in args.where]
+            fields_seen.update(c.field for c, reading in readings if reading != NONE)
+            if not all(reading == condition.value for condition, reading in readings):
                 left_out += 1
                 continue
             reports += 1
@@ -131,6 +141,11 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)
+    for field in sorted({c.field for c in args.where} - fields_seen):
+        if reports + left_out:
+            print(f"warning: --where {printable(field)}: no report has this field (a "
+                  "metadata field of the reports, or date, week, month, channel, source); "
+                  "check its spelling", file=sys.stderr)
     where = f"; {left_out} left out by --where" if args.where else ""
     print(f"summarized {reports} report(s){where}; {failed} line(s) could not be read",
           file=sys.stderr)
