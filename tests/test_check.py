@@ -295,6 +295,20 @@ def test_a_baseline_of_wrong_types_is_a_located_error(
     assert "Traceback" not in err
 
 
+def test_writing_a_baseline_refuses_outputs_it_would_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'--write-baseline' with '--junit' ended without the JUnit file a CI job then looked
+    for, and without a word."""
+    path = canned(tmp_path, "")
+    junit = tmp_path / "junit.xml"
+    assert main(["check", str(path), "--write-baseline", str(tmp_path / "b.json"),
+                 "--junit", str(junit)]) == 2
+    err = capsys.readouterr().err
+    assert "--write-baseline writes the baseline and nothing else, so --junit" in err
+    assert not junit.exists() and not (tmp_path / "b.json").exists()
+
+
 def test_a_baseline_is_read_as_other_files_are(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -415,6 +415,12 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.write_baseline and (args.output or args.junit):
+        given = " and ".join(n for n, v in (("--output", args.output), ("--junit", args.junit)) if v)
+        raise ServiceCoachError(f"--write-baseline writes the baseline and nothing else, so "
+                                f"{given} would not be written",
+                                hint="write the baseline in a run of its own, then check "
+                                     "with --baseline and the outputs you want")
     coach = _coach(args)
     options = CheckOptions(
         fail_on=Severity(args.fail_on) if args.fail_on else None,
