@@ -747,7 +747,7 @@ def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
     ["score", "@in", "--format", "jsonl", "--output", "@out", "--report", "@same"],
     ["score", "@in", "--errors", "@out", "--report", "@out", "--summary"],
     ["summarize", "@results", "--output", "@out", "--html", "@same"],
-    ["check", "@in", "--output", "@out", "--write-baseline", "@same"],
+    ["check", "@in", "--output", "@out", "--junit", "@same"],
 ])
 def test_two_outputs_that_are_one_file_are_refused_before_anything_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
