@@ -188,6 +188,25 @@ def test_a_repeat_re2_reads_as_text_is_refused(tmp_path: Path) -> None:
     assert [f.rule_id for f in hints] == ["p.x"]
 
 
+def test_re2_s_one_byte_escape_is_refused(tmp_path: Path) -> None:
+    """RE2's ``\\C`` matches one byte, part of a character outside ASCII, and gave offsets
+    past the end of the turn: refused, saying what to write instead."""
+    folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['lost\C']"))
+    assert _error(folder).startswith(
+        f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex 'lost\\\\C': has '\\C' "
+        "(any one byte on RE2)")
+
+
+def test_an_expression_in_re2_s_syntax_runs_on_re2(tmp_path: Path) -> None:
+    """An expression RE2 compiles runs there, in its syntax: a Unicode class Python's re
+    has no escape for matches letters beyond ASCII."""
+    folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['\bcaf\p{L}']"))
+    session = Coach(packs=[str(folder)]).session()
+    hints = session.add_turn({"speaker": "agent", "text": "the café is open"})
+    assert [(f.rule_id, f.span and (f.span.start, f.span.end)) for f in hints] == [
+        ("p.x", (4, 8))]
+
+
 def test_long_repeats_over_different_characters_side_by_side_are_accepted(tmp_path: Path) -> None:
     """``u+h+m*`` (the core pack's "uhm") splits a run of text only one way: accepted."""
     folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['(?<!no )u+h+m*\b']"))
