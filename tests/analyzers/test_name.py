@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import spacy
+from lemminflect import getAllLemmas
 
 from servicecoach import Coach
 from servicecoach.nlp.names import (
     KnownName,
     close_variant,
     find_name_use,
+    given_names,
     in_address_position,
     is_word,
 )
@@ -24,8 +26,19 @@ def _ids(coach: Coach, text: str) -> list[tuple[str, int | None]]:
 
 
 def test_names_that_are_words_are_known() -> None:
-    assert is_word("will") and is_word("grace")
+    assert is_word("will") and is_word("grace") and is_word("Hope")
     assert not is_word("priya")
+
+
+def test_english_words_are_the_words_lemminflect_has_lemmas_for() -> None:
+    """`is_word` reads lemminflect's table as keys only; it must answer as lemminflect's
+    own look-up does, for the given names (the words it decides about) and a range of
+    inflected, contracted and capitalised words."""
+    words = sorted(given_names())[::7] + [
+        "running", "ran", "geese", "don't", "'s", "ain't", "Bill", "MARK", "Rose",
+        "whom", "another", "xyzzy", "raman", "okafor", ""]
+    assert [is_word(word) for word in words] == [bool(getAllLemmas(word.lower()))
+                                                 for word in words]
 
 
 def test_address_position_tells_vocative_from_verb() -> None:
