@@ -187,6 +187,35 @@ def test_summarize_where_names_a_field_no_report_has(
     assert "no report has this field" not in capsys.readouterr().err  # two reports have it
 
 
+def test_a_metadata_field_named_like_a_calendar_field_is_read_as_metadata_dot_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An export whose metadata has its own `week` (a rota week, "W7") grouped `--by week`
+    on the ISO week of started_at, without a word and with no way to reach the field:
+    `metadata.week` reads it, and `--by week` / `--where week=` warn that it is there."""
+    reports = [report("a", 40.0, {}, [], week="W7", started_at="2026-03-02T09:00:00Z"),
+               report("b", 90.0, {}, [], week="W7", started_at="2026-03-10T09:00:00Z"),
+               report("c", 80.0, {}, [], started_at="2026-03-11T09:00:00Z")]
+    results = _write_results(tmp_path / "results.jsonl", [r.model_dump_json() for r in reports])
+    assert main(["summarize", str(results), "--format", "json", "--by", "metadata.week"]) == 0
+    out, err = capsys.readouterr()
+    assert [(g["value"], g["conversations"]) for g in json.loads(out)["groups"]["metadata.week"]
+            ] == [("W7", 2), ("(none)", 1)]
+    assert "warning" not in err
+    assert main(["summarize", str(results), "--format", "json", "--by", "week",
+                 "--where", "week=2026-W11"]) == 0
+    out, err = capsys.readouterr()
+    assert [(g["value"], g["conversations"]) for g in json.loads(out)["groups"]["week"]] == [
+        ("2026-W11", 2)]
+    assert err.count("warning: week is the ISO week of started_at, but the reports also have "
+                     "a metadata field 'week': write metadata.week to group or filter on that "
+                     "field") == 1
+    transcripts = tmp_path / "t.jsonl"
+    transcripts.write_text(json.dumps({"id": "t", "metadata": {"channel": "phone"}, "turns": [
+        {"speaker": "agent", "text": "Hello, thanks for calling."}]}) + "\n")
+    assert main(["score", str(transcripts), "--summary", "--by", "channel"]) in (0, 1)
+    assert "write metadata.channel to group or filter on that field" in capsys.readouterr().err
+
+
 def test_score_summary_equals_summarize_of_the_jsonl_it_writes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = tmp_path / "results.jsonl"

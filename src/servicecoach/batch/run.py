@@ -23,6 +23,7 @@ from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream
 from servicecoach.readers import Reader, iter_sources, refuse_overwriting_inputs
 from servicecoach.readers import Source as Input
+from servicecoach.summary.grouping import shadowed_warning
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 from servicecoach.writers import make_writer, printable
 
@@ -130,6 +131,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                               "--resume to finish")
             raise
         outputs.close()
+        for field in sorted(outputs.shadowed):
+            print(f"warning: {printable(shadowed_warning(field))}", file=stderr)
         leftover = next(written, None)
         if leftover is not None:
             raise ServiceCoachError(

@@ -14,7 +14,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
-from servicecoach.summary.grouping import NONE, group_key
+from servicecoach.summary.grouping import NONE, group_key, shadowed, shadowed_warning
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
 from servicecoach.writers import printable
@@ -31,7 +31,9 @@ def add_grouping_options(parser: argparse.ArgumentParser) -> None:
     """`--by FIELD` (repeatable) and `--top N`."""
     parser.add_argument("--by", action="append", default=[], metavar="FIELD",
                         help="group the summary by a metadata field (agent_name, queue, team...), "
-                        "'date', 'week' or 'month' (of started_at), 'channel' or 'source'; repeatable")
+                        "'date', 'week' or 'month' (of started_at), 'channel' or 'source'; "
+                        "'metadata.NAME' reads the metadata field NAME whatever its name; "
+                        "repeatable")
     parser.add_argument("--top", type=_top, default=10, metavar="N",
                         help="list the N worst and best conversations (default 10)")
 
@@ -118,12 +120,15 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     turns = _turns_by_id(args.transcripts) if args.transcripts else None
     reports = failed = missing = left_out = 0
     fields_seen: set[str] = set()  # --where fields some report has a value for
+    fields_read = [*args.by, *(condition.field for condition in args.where)]
+    fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
     for path in args.results:
         for item in read_results(path):
             if isinstance(item, InputError):
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
+            fields_shadowed |= shadowed(fields_read, item)
             readings = [(condition, condition.read(item)) for condition in args.where]
             fields_seen.update(c.field for c, reading in readings if reading != NONE)
             if not all(reading == condition.value for condition, reading in readings):
@@ -141,6 +146,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)
+    for field in sorted(fields_shadowed):
+        print(f"warning: {printable(shadowed_warning(field))}", file=sys.stderr)
     for field in sorted({c.field for c in args.where} - fields_seen):
         if reports + left_out:
             print(f"warning: --where {printable(field)}: no report has this field (a "

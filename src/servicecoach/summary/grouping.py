@@ -1,10 +1,12 @@
 """What a `--by` field reads from a report: a metadata field, or `channel`, `source`, or the
-day, week or month the conversation started (`date`, `week`, `month`)."""
+day, week or month the conversation started (`date`, `week`, `month`). ``metadata.NAME``
+always reads the metadata field NAME, for an export whose metadata has a `date` or a
+`channel` of its own."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +18,16 @@ UNREADABLE_DATE = "(unreadable date)"
 """The `date` group of reports whose started_at is neither ISO 8601 nor a Unix time."""
 CALENDAR = frozenset({"date", "week", "month"})
 """The fields whose groups are listed in calendar order, not busiest first."""
+COMPUTED = {
+    "date": "the day of started_at",
+    "week": "the ISO week of started_at",
+    "month": "the month of started_at",
+    "channel": "the transcript's channel",
+    "source": "the file the transcript was read from",
+}
+"""The fields `group_key` works out rather than reads from the metadata, and what they are."""
+METADATA = "metadata."
+"""The prefix of a field read from the metadata whatever its name (``metadata.date``)."""
 
 
 def _text(value: Any) -> str:
@@ -62,7 +74,11 @@ def _month(report: Report) -> str:
 
 def group_key(field: str) -> Callable[[Report], str]:
     """The function giving a report's value of `field`: `date`, `week` or `month` (from
-    started_at), `channel`, `source` (the file it was read from) or any metadata field."""
+    started_at), `channel`, `source` (the file it was read from), ``metadata.NAME`` or any
+    other name: a metadata field."""
+    if field.startswith(METADATA) and len(field) > len(METADATA):
+        name = field[len(METADATA):]
+        return lambda report: _text(report.metadata.get(name))
     if field == "date":
         return started_date
     if field == "week":
@@ -74,3 +90,15 @@ def group_key(field: str) -> Callable[[Report], str]:
     if field == "source":
         return lambda report: report.source.file if report.source is not None else NONE
     return lambda report: _text(report.metadata.get(field))
+
+
+def shadowed(fields: Iterable[str], report: Report) -> set[str]:
+    """The `COMPUTED` fields among `fields` that the report's metadata also has: ``--by
+    date`` groups on the day of started_at, not on the report's own `date`."""
+    return {field for field in fields if field in COMPUTED and field in report.metadata}
+
+
+def shadowed_warning(field: str) -> str:
+    """What to tell the user of a `shadowed` field."""
+    return (f"{field} is {COMPUTED[field]}, but the reports also have a metadata field "
+            f"{field!r}: write {METADATA}{field} to group or filter on that field")
