@@ -597,6 +597,24 @@ def test_pytest_plugin_names_an_unknown_rule_id(pytester: pytest.Pytester) -> No
                                   "(did you mean 'defensive.dismissive'?)*")])
 
 
+def test_pytest_plugin_says_how_to_run_a_rule_its_configuration_leaves_out(
+        pytester: pytest.Pytester) -> None:
+    """The plugin told a user whose configuration file ignores a rule to 'drop --ignore',
+    a flag pytest does not take: it points to the configuration file."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
+                     "servicecoach_config = sc.toml\n")
+    pytester.makefile(".toml", sc='ignore = ["defensive"]\n')
+    (pytester.mkdir("training") / "off.txt").write_text(
+        CALL.format(id="off", headers="%% expect-not: defensive.dismissive"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*expectations name rule(s) the configuration leaves out: defensive.dismissive "
+        "(enable them with select/extend-select in the configuration file "
+        "(servicecoach_config), or take them out of its ignore)*"])
+    assert "--ignore" not in result.stdout.str()
+
+
 def test_what_could_not_be_checked_is_named_by_its_file_when_it_has_no_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -74,10 +74,18 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
     return outcome
 
 
-def unknown_rules(canned: CannedTranscript, coach: Coach) -> InputError | None:
+ENABLE_ON_COMMAND_LINE = "enable them with --select/--extend-select, or drop --ignore for them"
+"""How to run a rule the configuration leaves out, from `servicecoach check`."""
+ENABLE_IN_CONFIGURATION = ("enable them with select/extend-select in the configuration file "
+                           "(servicecoach_config), or take them out of its ignore")
+"""How to run a rule the configuration leaves out, from the pytest plugin (no flags)."""
+
+
+def unknown_rules(canned: CannedTranscript, coach: Coach,
+                  enable: str = ENABLE_ON_COMMAND_LINE) -> InputError | None:
     """An error when the expectations name a rule the coach does not run: one the packs do
     not have (with the closest id), or one the configuration leaves out (``--ignore``,
-    ``select``), which could never be found."""
+    ``select``), which could never be found; `enable` says how to run those."""
     named = {e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
     off = sorted(named - set(coach.rule_order))
     if not off:
@@ -89,7 +97,7 @@ def unknown_rules(canned: CannedTranscript, coach: Coach) -> InputError | None:
                             "run 'servicecoach rules list' for the ids")
     else:
         what = f"expectations name rule(s) the configuration leaves out: {', '.join(off)}"
-        hint = "enable them with --select/--extend-select, or drop --ignore for them"
+        hint = enable
     return InputError(what, source=str(canned.path), location=f"line {canned.line}",
                       transcript_id=canned.transcript.id, hint=hint)
 

@@ -24,6 +24,7 @@ import pytest
 
 from servicecoach.baseline import read_baseline
 from servicecoach.check import (
+    ENABLE_IN_CONFIGURATION,
     CheckOptions,
     CheckOutcome,
     check,
@@ -167,7 +168,7 @@ class TranscriptItem(pytest.Item):
 
     def runtest(self) -> None:
         coach = _shared_coach(self.config)
-        if (unknown := unknown_rules(self.canned, coach)) is not None:
+        if (unknown := unknown_rules(self.canned, coach, ENABLE_IN_CONFIGURATION)) is not None:
             raise unknown
         outcome = check(self.canned, coach, self.config.stash[_OPTIONS])
         if not outcome.passed:
