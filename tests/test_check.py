@@ -609,10 +609,50 @@ def test_pytest_plugin_says_how_to_run_a_rule_its_configuration_leaves_out(
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "*expectations name rule(s) the configuration leaves out: defensive.dismissive "
-        "(enable them with select/extend-select in the configuration file "
-        "(servicecoach_config), or take them out of its ignore)*"])
+        ("*expectations name rule(s) the configuration leaves out: defensive.dismissive "
+         "(enable them with select/extend-select in the configuration file "
+         "(servicecoach_config), or take them out of its ignore)*")])
     assert "--ignore" not in result.stdout.str()
+
+
+def test_drafted_expectations_pasted_into_the_transcripts_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A training team starting on a library of calls had to write every '%% expect:' line
+    by hand from the findings: --draft-expectations prints them in each file's form, and
+    pasted as they are, the transcripts pass."""
+    text = canned(tmp_path, "")
+    chat = tmp_path / "chat.jsonl"
+    chat.write_text(json.dumps({"id": "chat", "turns": [
+        {"speaker": "customer", "text": "My parcel never came and I'm really upset."},
+        {"speaker": "agent", "text": "We'll look into it and get back to you."}]}) + "\n")
+    code, out = run(["check", str(tmp_path), "--draft-expectations"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{text}:1: call (overall ")
+    assert lines[0].endswith("; nothing expected yet)")
+    header = lines[1].strip()
+    assert header.startswith("%% expect: ") and "defensive.dismissive@1" in header
+    assert lines[2].startswith(f"{chat}:1: chat (overall ")
+    key = json.loads("{" + lines[3].strip() + "}")["expect"]
+    assert "commitment.vague@1" in key["present"] and "empathy.missing@1" in key["present"]
+    assert lines[-1].startswith("drafted expectations for 2 of 2 transcript(s)")
+    text.write_text(CALL.format(id="call", headers=header))
+    chat.write_text(json.dumps({**json.loads(chat.read_text()), "expect": key}) + "\n")
+    code, out = run(["check", str(tmp_path)], capsys)
+    assert code == 0, out
+    assert "2 transcript(s) checked, 0 failed" in out and "nothing was expected" not in out
+
+
+def test_drafting_expectations_with_outputs_it_would_not_write_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    canned(tmp_path, "")
+    junit = tmp_path / "junit.xml"
+    assert main(["check", str(tmp_path), "--draft-expectations", "--junit", str(junit)]) == 2
+    assert ("--draft-expectations prints drafts and checks nothing, so --junit would not be "
+            "written") in capsys.readouterr().err
+    assert not junit.exists()
 
 
 def test_what_could_not_be_checked_is_named_by_its_file_when_it_has_no_line(

@@ -62,7 +62,7 @@ from servicecoach.summary.command import (
 )
 from servicecoach.testing.annotations import find_test_files, format_result, run_file
 from servicecoach.writers import WRITERS, printable
-from servicecoach.writers.check import CHECK_WRITERS, write_junit
+from servicecoach.writers.check import CHECK_WRITERS, write_drafts, write_junit
 from servicecoach.writers.printable_stream import printable_stdout, printable_stream
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -159,6 +159,10 @@ def _parser() -> argparse.ArgumentParser:
                               help="ignore issues recorded in this baseline; fail on new ones")
     check_parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                               help="record today's issues as the baseline and exit 0")
+    check_parser.add_argument("--draft-expectations", action="store_true",
+                              help="instead of checking, print for each transcript the "
+                              "'%%%% expect:' header (text) or \"expect\" key (JSON) that "
+                              "today's findings meet, to paste and trim; exit 0")
     _coach_options(check_parser)
     _channel_option(check_parser)
     check_parser.set_defaults(run=_check)
@@ -415,6 +419,14 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.draft_expectations and (args.write_baseline or args.junit or args.format != "text"):
+        given = ", ".join(n for n, v in (("--write-baseline", args.write_baseline),
+                                         ("--junit", args.junit),
+                                         ("--format", args.format != "text")) if v)
+        raise ServiceCoachError(f"--draft-expectations prints drafts and checks nothing, so "
+                                f"{given} would not be written",
+                                hint="draft in a run of its own (with --output FILE to "
+                                     "keep the drafts), then check")
     if args.write_baseline and (args.output or args.junit):
         given = " and ".join(n for n, v in (("--output", args.output), ("--junit", args.junit)) if v)
         raise ServiceCoachError(f"--write-baseline writes the baseline and nothing else, so "
@@ -455,6 +467,10 @@ def _check(args: argparse.Namespace) -> int:
         count = write_baseline(args.write_baseline, (
             fp for o in outcomes for fp in issues_fingerprints(o.canned.transcript, o.report)))
         print(f"wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_ERROR if unreadable else EXIT_OK
+    if args.draft_expectations:
+        with _output(args.output) as out:
+            write_drafts(outcomes, unreadable, printable_stream(out))
         return EXIT_ERROR if unreadable else EXIT_OK
     with _output(args.output) as out:
         CHECK_WRITERS[args.format](outcomes, unreadable, printable_stream(out))

@@ -1,7 +1,9 @@
-"""Outputs of `servicecoach check`: a readable diff, JUnit XML, GitHub workflow annotations."""
+"""Outputs of `servicecoach check`: a readable diff, JUnit XML, GitHub workflow annotations,
+and drafts of expectations (`--draft-expectations`)."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,7 +29,8 @@ def write_text(outcomes: list[CheckOutcome], errors: list[InputError], out: Text
     for outcome in outcomes:
         canned = outcome.canned
         status = "PASS" if outcome.passed else "FAIL"
-        nothing = (" - nothing was expected (add '%% expect:' lines, a sidecar, --fail-on or "
+        nothing = (" - nothing was expected (add '%% expect:' lines, which --draft-expectations "
+                   "drafts, a sidecar, --fail-on or "
                    "--min-score)") if outcome.expected_nothing else ""
         path = _shown_path(canned.path)
         out.write(f"{status} {printable(canned.transcript.id)} ({path}:{canned.line}) "
@@ -124,3 +127,32 @@ def write_github(outcomes: list[CheckOutcome], errors: list[InputError], out: Te
 
 
 CHECK_WRITERS = {"text": write_text, "junit": write_junit, "github": write_github}
+
+
+def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
+    """Per transcript, the expectation that today's findings meet, in its file's form: a
+    ``%% expect:`` header for a text file, an ``"expect"`` key for JSON, to paste into the
+    transcript and trim to what should be pinned. Findings on the whole conversation are
+    named without a turn; a transcript without findings gets none."""
+    for outcome in outcomes:
+        canned = outcome.canned
+        refs = sorted({(f.turn_index if f.turn_index is not None else -1, f.rule_id)
+                       for f in outcome.report.findings})
+        names = [rule_id if turn < 0 else f"{rule_id}@{turn}" for turn, rule_id in refs]
+        expect = canned.expect
+        already = ("already has expectations" if expect.present or expect.absent
+                   or expect.min_scores else "nothing expected yet")
+        out.write(f"{_shown_path(canned.path)}:{canned.line}: "
+                  f"{printable(canned.transcript.id)} (overall {outcome.report.overall}; "
+                  f"{already})\n")
+        if not names:
+            out.write("  no findings today: nothing to expect\n")
+        elif canned.path.suffix.lower() == ".txt":
+            out.write(f"  %% expect: {', '.join(names)}\n")
+        else:
+            out.write(f"  \"expect\": {json.dumps({'present': names})}\n")
+    drafted = sum(1 for o in outcomes if o.report.findings)
+    could_not = f"; {len(errors)} could not be read" if errors else ""
+    out.write(f"\ndrafted expectations for {drafted} of {len(outcomes)} transcript(s)"
+              f"{could_not}: paste each into its transcript (a text file's headers, a JSON "
+              "transcript's keys) and keep what should stay true\n")
