@@ -83,3 +83,31 @@ def test_sunshine_pass_control_is_a_transfer(tmp_path) -> None:
     )
     transcript = one("zendesk", tmp_path / "events.json")
     assert events(transcript) == [("transfer", 5.0, None, "zd-agentWorkspace")]
+
+
+def _sunshine_messages(tmp_path, *messages: str):
+    path = tmp_path / "messages.json"
+    path.write_text('{"messages": [' + ",".join(messages) + '], "meta": {"hasMore": false}}')
+    return path
+
+
+def test_sunshine_bot_messages_are_system_not_the_agent(tmp_path) -> None:
+    # Zendesk messaging: the bot (Answer Bot, flow builder, Ultimate) and the CSAT survey
+    # write as author type "business", like the agent; only source.type tells them apart
+    path = _sunshine_messages(
+        tmp_path,
+        '{"received": "2024-03-01T10:00:00Z", "author": {"type": "business", "displayName": "Helper Bot"},'
+        ' "content": {"type": "text", "text": "Hi! What can I help with?"}, "source": {"type": "zd:answerBot"}}',
+        '{"received": "2024-03-01T10:00:20Z", "author": {"type": "user", "displayName": "Mara Quist"},'
+        ' "content": {"type": "text", "text": "my parcel is late"}, "source": {"type": "web"}}',
+        '{"received": "2024-03-01T10:00:25Z", "author": {"type": "business", "displayName": "Flow Bot"},'
+        ' "content": {"type": "text", "text": "Connecting you to an agent."}, "source": {"type": "ultimate"}}',
+        '{"received": "2024-03-01T10:01:00Z", "author": {"type": "business", "displayName": "Lee Ortiz"},'
+        ' "content": {"type": "text", "text": "Hello Mara, let me check."}, "source": {"type": "zd:agentWorkspace"}}',
+        '{"received": "2024-03-01T10:05:00Z", "author": {"type": "business", "displayName": "Survey"},'
+        ' "content": {"type": "text", "text": "How would you rate us?"}, "source": {"type": "zd:surveys"}}',
+    )
+    transcript = one("zendesk", path)
+    assert speakers(transcript) == ["system", "customer", "system", "agent", "system"]
+    assert transcript.metadata.agent_name == "Lee Ortiz"
+    assert transcript.metadata.customer_name == "Mara Quist"

@@ -10,8 +10,10 @@
 - Chat: ``history[]`` ``chat.msg`` items; ``visitor.name`` is the customer, ``agent_names``
   the agents; a ``chat.comment`` (post-chat rating) goes to metadata.
 - Sunshine Conversations: ``messages[]`` (list messages) or webhook ``events[]``
-  (``conversation:message``); ``author.type`` ``user`` = customer, ``business`` = agent;
-  ``switchboard:passControl`` (bot to agent handoff) is a transfer.
+  (``conversation:message``); ``author.type`` ``user`` = customer, ``business`` = agent,
+  but system when its ``source.type`` is a bot or the survey (``zd:answerBot``,
+  ``ultimate``, ``zd:surveys``); ``switchboard:passControl`` (bot to agent handoff) is a
+  transfer.
 - Talk call and leg records (hold time, transfers) are metadata only.
 """
 
@@ -35,6 +37,10 @@ from servicecoach.readers._etl_shape import looks_like_etl
 from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source
+
+_BOT_SOURCES = {"zd:answerBot", "ultimate", "zd:surveys"}
+"""Sunshine ``source.type`` of business messages that no agent wrote: Zendesk's bot (Answer
+Bot, flow builder), an Ultimate bot, the satisfaction survey."""
 
 
 class ZendeskReader(JsonExportReader):
@@ -118,13 +124,16 @@ class ZendeskReader(JsonExportReader):
             speaker = {"user": "customer", "business": "agent"}.get(author.get("type") or "")
             if speaker is None:
                 return missing(source, f"messages[{index}]", "author.type", draft.id)
+            if speaker == "agent" and (message.get("source") or {}).get("type") in _BOT_SOURCES:
+                speaker = "system"
             content = message.get("content") or {}
             if content.get("type") != "text":
                 draft.drop("non_text_messages")
                 continue
             draft.add_turn(speaker, str(content.get("text", "")), to_epoch(message.get("received")))
             draft.channel = draft.channel or channel_named((message.get("source") or {}).get("type"))
-            draft.name(f"{speaker}_name", author.get("displayName"))
+            if speaker != "system":
+                draft.name(f"{speaker}_name", author.get("displayName"))
         return draft.finish(source, reader=self)
 
     def _support(self, data: dict[str, Any], source: Source) -> Iterator[ReadResult]:
