@@ -111,3 +111,28 @@ def test_sunshine_bot_messages_are_system_not_the_agent(tmp_path) -> None:
     assert speakers(transcript) == ["system", "customer", "system", "agent", "system"]
     assert transcript.metadata.agent_name == "Lee Ortiz"
     assert transcript.metadata.customer_name == "Mara Quist"
+
+
+def test_sunshine_messages_with_media_or_cards_keep_their_text(tmp_path) -> None:
+    # image and file messages carry the caption in content.text; carousel and list
+    # messages a text fallback; only media without any text is left out (counted)
+    path = _sunshine_messages(
+        tmp_path,
+        '{"received": "2024-03-01T10:00:00Z", "author": {"type": "user", "displayName": "Mara Quist"},'
+        ' "content": {"type": "image", "mediaUrl": "https://example.test/a.jpg",'
+        ' "text": "the box arrived crushed"}}',
+        '{"received": "2024-03-01T10:00:10Z", "author": {"type": "user", "displayName": "Mara Quist"},'
+        ' "content": {"type": "file", "mediaUrl": "https://example.test/receipt.pdf"}}',
+        '{"received": "2024-03-01T10:01:00Z", "author": {"type": "business", "displayName": "Lee Ortiz"},'
+        ' "content": {"type": "carousel", "text": "Replacement: blue\\nReplacement: green",'
+        ' "items": [{"title": "Replacement: blue"}, {"title": "Replacement: green"}]}}',
+        '{"received": "2024-03-01T10:02:00Z", "author": {"type": "user", "displayName": "Mara Quist"},'
+        ' "content": {"type": "text", "text": "blue please"}}',
+    )
+    transcript = one("zendesk", path)
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [
+        ("customer", "the box arrived crushed"),
+        ("agent", "Replacement: blue\nReplacement: green"),
+        ("customer", "blue please"),
+    ]
+    assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1

@@ -12,8 +12,9 @@
 - Sunshine Conversations: ``messages[]`` (list messages) or webhook ``events[]``
   (``conversation:message``); ``author.type`` ``user`` = customer, ``business`` = agent,
   but system when its ``source.type`` is a bot or the survey (``zd:answerBot``,
-  ``ultimate``, ``zd:surveys``); ``switchboard:passControl`` (bot to agent handoff) is a
-  transfer.
+  ``ultimate``, ``zd:surveys``); the ``text`` of text messages, image and file captions
+  and carousel/list fallbacks (media without text counted); ``switchboard:passControl``
+  (bot to agent handoff) is a transfer.
 - Talk call and leg records (hold time, transfers) are metadata only.
 """
 
@@ -41,6 +42,9 @@ from servicecoach.readers.base import ReadResult, Source
 _BOT_SOURCES = {"zd:answerBot", "ultimate", "zd:surveys"}
 """Sunshine ``source.type`` of business messages that no agent wrote: Zendesk's bot (Answer
 Bot, flow builder), an Ultimate bot, the satisfaction survey."""
+_TEXT_TYPES = {"text", "image", "file", "carousel", "list"}
+"""Sunshine ``content.type`` values whose ``text`` is what the message says: the text, the
+caption of an image or file, the text fallback of a carousel or list."""
 
 
 class ZendeskReader(JsonExportReader):
@@ -127,10 +131,11 @@ class ZendeskReader(JsonExportReader):
             if speaker == "agent" and (message.get("source") or {}).get("type") in _BOT_SOURCES:
                 speaker = "system"
             content = message.get("content") or {}
-            if content.get("type") != "text":
+            text = content.get("text") if content.get("type") in _TEXT_TYPES else None
+            if content.get("type") != "text" and not (isinstance(text, str) and text.strip()):
                 draft.drop("non_text_messages")
                 continue
-            draft.add_turn(speaker, str(content.get("text", "")), to_epoch(message.get("received")))
+            draft.add_turn(speaker, str(text or ""), to_epoch(message.get("received")))
             draft.channel = draft.channel or channel_named((message.get("source") or {}).get("type"))
             if speaker != "system":
                 draft.name(f"{speaker}_name", author.get("displayName"))
