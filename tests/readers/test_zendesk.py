@@ -136,3 +136,47 @@ def test_sunshine_messages_with_media_or_cards_keep_their_text(tmp_path) -> None
         ("customer", "blue please"),
     ]
     assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1
+
+
+def test_sideloaded_users_give_roles_and_names(tmp_path) -> None:
+    # GET /api/v2/tickets/{id}/comments?include=users: each author's name and role
+    # (end-user, agent, admin) are in "users"; a CC'd end user is a customer, not an agent
+    (tmp_path / "comments.json").write_text(
+        '{"comments": ['
+        '{"id": 1, "type": "Comment", "author_id": 501, "public": true, "body": "My invoice is wrong",'
+        ' "created_at": "2024-05-01T09:00:00Z"},'
+        '{"id": 2, "type": "Comment", "author_id": 502, "public": true, "body": "Sorry, fixing it now",'
+        ' "created_at": "2024-05-01T09:10:00Z"},'
+        '{"id": 3, "type": "Comment", "author_id": 503, "public": true, "body": "I am her manager, thanks",'
+        ' "created_at": "2024-05-01T09:20:00Z"}],'
+        ' "users": [{"id": 501, "name": "Mara Quist", "role": "end-user"},'
+        ' {"id": 502, "name": "Lee Ortiz", "role": "agent"},'
+        ' {"id": 503, "name": "Tom Reyes", "role": "end-user"}],'
+        ' "next_page": null, "count": 3}'
+    )
+    transcript = one("zendesk", tmp_path / "comments.json")
+    assert speakers(transcript) == ["customer", "agent", "customer"]
+    assert transcript.metadata.customer_name == "Mara Quist"
+    assert transcript.metadata.agent_name == "Lee Ortiz"
+    assert "role_source" not in transcript.metadata.model_extra
+
+
+def test_sideloaded_users_beside_a_requester(tmp_path) -> None:
+    # audits with users sideloaded: the requester is named after their user record, and an
+    # end user who is not the requester stays a customer
+    (tmp_path / "audits.json").write_text(
+        '{"audits": [{"ticket_id": 9, "created_at": "2024-05-01T09:00:00Z", "events": ['
+        '{"type": "Comment", "author_id": 501, "public": true, "body": "My invoice is wrong"},'
+        '{"type": "Create", "field_name": "requester_id", "value": "501"}]},'
+        '{"ticket_id": 9, "created_at": "2024-05-01T09:05:00Z", "events": ['
+        '{"type": "Comment", "author_id": 503, "public": true, "body": "Copying in, same issue"}]},'
+        '{"ticket_id": 9, "created_at": "2024-05-01T09:10:00Z", "events": ['
+        '{"type": "Comment", "author_id": 502, "public": true, "body": "Fixed for both of you"}]}],'
+        ' "users": [{"id": 501, "name": "Mara Quist", "role": "end-user"},'
+        ' {"id": 502, "name": "Lee Ortiz", "role": "admin"},'
+        ' {"id": 503, "name": "Tom Reyes", "role": "end-user"}]}'
+    )
+    transcript = one("zendesk", tmp_path / "audits.json")
+    assert speakers(transcript) == ["customer", "customer", "agent"]
+    assert transcript.metadata.customer_name == "Mara Quist"
+    assert transcript.metadata.agent_name == "Lee Ortiz"

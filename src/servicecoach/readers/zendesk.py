@@ -3,8 +3,9 @@
 - Support: a comment, ``{"comments": [...]}``, an audit, ``{"audits": [...]}`` or
   ``{"audit": ..., "ticket": ...}``; one transcript per ticket. The ticket's
   ``requester_id`` (from the ticket or the audit's Create event) is the customer, other
-  authors are agents; without it, ``author_id`` values are labels (``roles`` option or
-  heuristic). ``public: false`` comments are internal notes (dropped, counted);
+  authors are agents, unless users sideloaded with the comments (``include=users``) give
+  the author's ``role`` (``end-user``, ``agent``, ``admin``) and name; without either,
+  ``author_id`` values are labels (``roles`` option or heuristic). ``public: false`` comments are internal notes (dropped, counted);
   ``html_body`` is turned into text; trigger Notification emails are counted, not turns;
   VoiceComment transcriptions are customer turns.
 - Chat: ``history[]`` ``chat.msg`` items; ``visitor.name`` is the customer, ``agent_names``
@@ -20,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -42,6 +43,8 @@ from servicecoach.readers.base import ReadResult, Source
 _BOT_SOURCES = {"zd:answerBot", "ultimate", "zd:surveys"}
 """Sunshine ``source.type`` of business messages that no agent wrote: Zendesk's bot (Answer
 Bot, flow builder), an Ultimate bot, the satisfaction survey."""
+_USER_ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
+"""Zendesk user ``role`` (of users sideloaded with ``include=users``) to the speaker."""
 _TEXT_TYPES = {"text", "image", "file", "carousel", "list"}
 """Sunshine ``content.type`` values whose ``text`` is what the message says: the text, the
 caption of an image or file, the text fallback of a carousel or list."""
@@ -149,19 +152,24 @@ class ZendeskReader(JsonExportReader):
         if audits is None:  # bare comments: treat as one audit each
             comments = data.get("comments") or [data]
             audits = [{"created_at": c.get("created_at"), "events": [c]} for c in comments]
+        users = {str(user.get("id")): user for user in data.get("users") or []
+                 if isinstance(user, dict)}  # sideloaded (include=users)
         tickets: dict[str, list[dict[str, Any]]] = {}
         for audit in audits:
             tickets.setdefault(str(audit.get("ticket_id") or ticket.get("id") or stem(source)),
                                []).append(audit)
         for ticket_id, ticket_audits in tickets.items():
-            yield self.ticket(ticket_id, ticket_audits, ticket, source)
+            yield self.ticket(ticket_id, ticket_audits, ticket, source, users=users)
 
     def ticket(
         self, ticket_id: str, audits: list[dict[str, Any]], ticket: dict[str, Any], source: Source,
         audit_locations: Sequence[str] | None = None, location: str = "",
+        users: Mapping[str, dict[str, Any]] | None = None,
     ) -> ReadResult:
         """One ticket's audits (a bare comment is an audit of one event) as a transcript;
-        `audit_locations` name where each audit comes from in the file."""
+        `audit_locations` name where each audit comes from in the file; `users` (user id ->
+        sideloaded user record) give the authors' roles and names."""
+        users = users or {}
         # via.channel of the ticket, an audit or a comment ("email", "twitter", "web"...)
         vias = [ticket, *audits, *(e for a in audits for e in a.get("events") or [])]
         draft = Draft(id=ticket_id, channel=channel_named(
@@ -171,6 +179,7 @@ class ZendeskReader(JsonExportReader):
             for event in audit.get("events") or []:
                 if event.get("type") == "Create" and event.get("field_name") == "requester_id":
                     requester = event.get("value")
+        draft.name("customer_name", (users.get(str(requester)) or {}).get("name"))
         for a_index, audit in enumerate(audits):
             for e_index, event in enumerate(audit.get("events") or []):
                 where = audit_locations[a_index] if audit_locations else \
@@ -197,9 +206,13 @@ class ZendeskReader(JsonExportReader):
                     author = event.get("author_id")
                     if author is None:
                         return missing(source, where, "author_id", ticket_id)
-                    speaker = None if requester is None else (
+                    user = users.get(str(author)) or {}
+                    speaker = _USER_ROLES.get(str(user.get("role"))) or (
+                        None if requester is None else
                         "customer" if str(author) == str(requester) else "agent")
                     draft.add_turn(speaker, plain_text(body), when, label=str(author))
+                    if speaker is not None:
+                        draft.name(f"{speaker}_name", user.get("name"))
         return draft.finish(source, location, self)
 
 
