@@ -180,3 +180,15 @@ def test_sideloaded_users_beside_a_requester(tmp_path) -> None:
     assert speakers(transcript) == ["customer", "customer", "agent"]
     assert transcript.metadata.customer_name == "Mara Quist"
     assert transcript.metadata.agent_name == "Lee Ortiz"
+
+
+def test_chat_department_is_the_queue(tmp_path) -> None:
+    # a Zendesk Chat chat names the department it was routed to (what QA groups by)
+    (tmp_path / "chat.json").write_text(
+        '{"id": "c-1", "type": "chat", "visitor": {"name": "Mara Quist"}, "agent_names": ["Lee Ortiz"],'
+        ' "department_name": "Billing", "department_id": 77, "history": ['
+        '{"type": "chat.msg", "name": "Mara Quist", "msg": "double charge", "timestamp": "2024-05-01T09:00:00Z"},'
+        '{"type": "chat.msg", "name": "Lee Ortiz", "msg": "refunding it", "timestamp": "2024-05-01T09:01:00Z"}]}'
+    )
+    transcript = one("zendesk", tmp_path / "chat.json")
+    assert transcript.metadata.model_extra["queue"] == "Billing"

@@ -9,7 +9,8 @@
   ``html_body`` is turned into text; trigger Notification emails are counted, not turns;
   VoiceComment transcriptions are customer turns.
 - Chat: ``history[]`` ``chat.msg`` items; ``visitor.name`` is the customer, ``agent_names``
-  the agents; a ``chat.comment`` (post-chat rating) goes to metadata.
+  the agents; ``department_name`` is the queue; a ``chat.comment`` (post-chat rating) goes
+  to metadata.
 - Sunshine Conversations: ``messages[]`` (list messages) or webhook ``events[]``
   (``conversation:message``); ``author.type`` ``user`` = customer, ``business`` = agent,
   but system when its ``source.type`` is a bot or the survey (``zd:answerBot``,
@@ -90,6 +91,7 @@ class ZendeskReader(JsonExportReader):
         visitor = str((chat.get("visitor") or {}).get("name") or "")
         agents = set(chat.get("agent_names") or [])
         draft.name("customer_name", visitor)
+        draft.keep("queue", chat.get("department_name"))
         for index, item in enumerate(chat.get("history") or []):
             kind = item.get("type")
             if kind == "chat.comment":
