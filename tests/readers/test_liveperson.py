@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from reader_helpers import FIXTURES, events, read, sample, speakers
 
@@ -35,3 +37,41 @@ def test_invalid_json_names_line_and_column() -> None:
     (problem,) = read("liveperson", FIXTURES / "broken.json")
     assert isinstance(problem, InputError)
     assert problem.location.startswith("line 1 column")
+
+
+def _conversation(tmp_path, *messages: str, agents: str = "") -> Path:
+    path = tmp_path / "conversations.json"
+    path.write_text(
+        '{"conversationHistoryRecords": [{"info": {"conversationId": "lp-9", "startTimeL": 1700000000000},'
+        ' "messageRecords": [' + ",".join(messages) + '], "agentParticipants": [' + agents + ']}]}'
+    )
+    return path
+
+
+def test_rich_content_and_file_captions_keep_their_text(tmp_path) -> None:
+    # a structured-content card holds its words in "text" elements of the JSON string in
+    # messageData.richContent.content; a shared file may carry a caption
+    card = ('{\\"type\\":\\"vertical\\",\\"elements\\":[{\\"type\\":\\"image\\",\\"url\\":\\"https://x.test/p.png\\"},'
+            '{\\"type\\":\\"text\\",\\"text\\":\\"Your plan renews on the 3rd.\\"},'
+            '{\\"type\\":\\"horizontal\\",\\"elements\\":[{\\"type\\":\\"text\\",\\"text\\":\\"Need to change it?\\"},'
+            '{\\"type\\":\\"button\\",\\"title\\":\\"Yes\\"}]}]}')
+    path = _conversation(
+        tmp_path,
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "when does my plan renew?"}},'
+        ' "participantId": "c-1", "timeL": 1700000001000, "sentBy": "Consumer"}',
+        '{"type": "RICH_CONTENT", "messageData": {"richContent": {"content": "' + card + '"}},'
+        ' "participantId": "a-1", "timeL": 1700000002000, "sentBy": "Agent"}',
+        '{"type": "HOSTED_FILE", "messageData": {"file": {"relativePath": "f/1.png", "fileType": "PNG",'
+        ' "caption": "screenshot of the renewal email"}},'
+        ' "participantId": "c-1", "timeL": 1700000003000, "sentBy": "Consumer"}',
+        '{"type": "HOSTED_FILE", "messageData": {"file": {"relativePath": "f/2.png", "fileType": "PNG"}},'
+        ' "participantId": "c-1", "timeL": 1700000004000, "sentBy": "Consumer"}',
+        agents='{"agentFullName": "Lee Wong", "agentId": "a-1", "userTypeName": "Human"}',
+    )
+    (transcript,) = read("liveperson", path)
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [
+        ("customer", "when does my plan renew?"),
+        ("agent", "Your plan renews on the 3rd.\nNeed to change it?"),
+        ("customer", "screenshot of the renewal email"),
+    ]
+    assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1

@@ -2,14 +2,16 @@
 
 Each ``conversationHistoryRecords[]`` entry is a conversation: ``messageRecords[]`` with
 ``sentBy`` ``Consumer`` (customer) or ``Agent`` (agent; a participant whose
-``userTypeName`` is ``Bot`` is system), text in ``messageData.msg.text`` and time in
-``timeL`` (epoch ms). The customer's name comes from ``consumerParticipant[]``
+``userTypeName`` is ``Bot`` is system), text in ``messageData.msg.text`` (else the ``text``
+elements of a structured-content card, or a file's caption) and time in ``timeL`` (epoch
+ms). The customer's name comes from ``consumerParticipant[]``
 (first/last name) or the personal-info SDE, the agent's from ``agentParticipants[]``.
 ``transfers[]`` become transfer events (target: skill, or agent).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -23,13 +25,44 @@ from servicecoach.readers._common import (
     one_record,
 )
 from servicecoach.readers._time import to_epoch
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _UNSET = {None, "", "undefined", "null"}
 
 
 def _clean(value: Any) -> str | None:
     return None if value in _UNSET else str(value)
+
+
+def _card_text(content: Any) -> str | None:
+    """The words of a structured-content card (``messageData.richContent.content``, a JSON
+    string or its decoded object): its ``text`` elements, however nested, one per line."""
+    if isinstance(content, str):
+        try:
+            content = json_loads(content)
+        except json.JSONDecodeError:
+            return None
+    lines: list[str] = []
+    pending = [content]
+    while pending:
+        element = pending.pop()
+        if isinstance(element, list):
+            pending.extend(reversed(element))
+        elif isinstance(element, dict):
+            if element.get("type") == "text" and isinstance(element.get("text"), str):
+                lines.append(element["text"].strip())
+            pending.append(element.get("elements"))
+    return "\n".join(line for line in lines if line) or None
+
+
+def _message_text(data: dict[str, Any]) -> str | None:
+    """What a message says: its text, else the text of its card, else its file's caption."""
+    text = (data.get("msg") or {}).get("text")
+    if isinstance(text, str):
+        return text
+    caption = (data.get("file") or {}).get("caption")
+    return _card_text((data.get("richContent") or {}).get("content")) or (
+        caption if isinstance(caption, str) and caption.strip() else None)
 
 
 class LivePersonReader(JsonExportReader):
@@ -62,8 +95,8 @@ class LivePersonReader(JsonExportReader):
                 return missing(source, where, "sentBy", draft.id)
             if speaker == "agent" and str(message.get("participantId")) in bots:
                 speaker = "system"
-            text = ((message.get("messageData") or {}).get("msg") or {}).get("text")
-            if not isinstance(text, str):
+            text = _message_text(message.get("messageData") or {})
+            if text is None:
                 if message.get("type") in ("TEXT_PLAIN", "TEXT_HTML", None):
                     return missing(source, where, "messageData.msg.text", draft.id)
                 draft.drop("non_text_messages")
