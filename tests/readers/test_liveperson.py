@@ -75,3 +75,22 @@ def test_rich_content_and_file_captions_keep_their_text(tmp_path) -> None:
         ("customer", "screenshot of the renewal email"),
     ]
     assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1
+
+
+def test_system_user_type_is_system(tmp_path) -> None:
+    # agentParticipants[].userTypeName is System, Human or Bot: a System participant's
+    # messages (automatic notices) are not the agent's
+    path = _conversation(
+        tmp_path,
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "You are number 2 in line."}},'
+        ' "participantId": "sys-1", "timeL": 1700000001000, "sentBy": "Agent"}',
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "ok, waiting"}},'
+        ' "participantId": "c-1", "timeL": 1700000002000, "sentBy": "Consumer"}',
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "Hi, Lee here."}},'
+        ' "participantId": "a-1", "timeL": 1700000003000, "sentBy": "Agent"}',
+        agents='{"agentFullName": "Queue Notices", "agentId": "sys-1", "userType": "0", "userTypeName": "System"},'
+               '{"agentFullName": "Lee Wong", "agentId": "a-1", "userType": "1", "userTypeName": "Human"}',
+    )
+    (transcript,) = read("liveperson", path)
+    assert speakers(transcript) == ["system", "customer", "agent"]
+    assert transcript.metadata.agent_name == "Lee Wong"

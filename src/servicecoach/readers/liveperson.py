@@ -2,7 +2,7 @@
 
 Each ``conversationHistoryRecords[]`` entry is a conversation: ``messageRecords[]`` with
 ``sentBy`` ``Consumer`` (customer) or ``Agent`` (agent; a participant whose
-``userTypeName`` is ``Bot`` is system), text in ``messageData.msg.text`` (else the ``text``
+``userTypeName`` is ``Bot`` or ``System`` is system), text in ``messageData.msg.text`` (else the ``text``
 elements of a structured-content card, or a file's caption) and time in ``timeL`` (epoch
 ms). The customer's name comes from ``consumerParticipant[]``
 (first/last name) or the personal-info SDE, the agent's from ``agentParticipants[]``.
@@ -85,15 +85,15 @@ class LivePersonReader(JsonExportReader):
         info = record.get("info") or {}
         draft = Draft(id=str(info.get("conversationId") or location),
                       origin=to_epoch(info.get("startTimeL")), channel=channel_named(info.get("source")))
-        bots = {str(a.get("agentId")) for a in record.get("agentParticipants") or []
-                if a.get("userTypeName") == "Bot"}
+        automatic = {str(a.get("agentId")) for a in record.get("agentParticipants") or []
+                if a.get("userTypeName") in ("Bot", "System")}
         for index, message in enumerate(record.get("messageRecords") or []):
             where = f"{location}.messageRecords[{index}]"
             sent_by = message.get("sentBy")
             speaker = {"Consumer": "customer", "Agent": "agent"}.get(sent_by)
             if speaker is None:
                 return missing(source, where, "sentBy", draft.id)
-            if speaker == "agent" and str(message.get("participantId")) in bots:
+            if speaker == "agent" and str(message.get("participantId")) in automatic:
                 speaker = "system"
             text = _message_text(message.get("messageData") or {})
             if text is None:
@@ -110,7 +110,7 @@ class LivePersonReader(JsonExportReader):
             person = (event.get("personalInfo") or {}).get("personalInfo") or {}
             full = " ".join(filter(None, (_clean(person.get("name")), _clean(person.get("surname")))))
             draft.name("customer_name", full)
-        humans = [a for a in record.get("agentParticipants") or [] if str(a.get("agentId")) not in bots]
+        humans = [a for a in record.get("agentParticipants") or [] if str(a.get("agentId")) not in automatic]
         if humans:
             draft.name("agent_name", _clean(first(humans[0], "agentFullName", "agentNickname")))
         for transfer in record.get("transfers") or []:
