@@ -94,3 +94,17 @@ def test_system_user_type_is_system(tmp_path) -> None:
     (transcript,) = read("liveperson", path)
     assert speakers(transcript) == ["system", "customer", "agent"]
     assert transcript.metadata.agent_name == "Lee Wong"
+
+
+def test_sent_by_in_lower_case_as_documented(tmp_path) -> None:
+    # the API reference lists sentBy values as "agent" and "consumer"
+    path = _conversation(
+        tmp_path,
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "my card was declined"}},'
+        ' "participantId": "c-1", "timeL": 1700000001000, "sentBy": "consumer"}',
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "let me look"}},'
+        ' "participantId": "a-1", "timeL": 1700000002000, "sentBy": "agent"}',
+    )
+    (transcript,) = read("liveperson", path)
+    assert speakers(transcript) == ["customer", "agent"]
+

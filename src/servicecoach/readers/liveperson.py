@@ -90,7 +90,7 @@ class LivePersonReader(JsonExportReader):
         for index, message in enumerate(record.get("messageRecords") or []):
             where = f"{location}.messageRecords[{index}]"
             sent_by = message.get("sentBy")
-            speaker = {"Consumer": "customer", "Agent": "agent"}.get(sent_by)
+            speaker = {"consumer": "customer", "agent": "agent"}.get(str(sent_by).lower())
             if speaker is None:
                 return missing(source, where, "sentBy", draft.id)
             if speaker == "agent" and str(message.get("participantId")) in automatic:
