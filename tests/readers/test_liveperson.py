@@ -108,3 +108,12 @@ def test_sent_by_in_lower_case_as_documented(tmp_path) -> None:
     (transcript,) = read("liveperson", path)
     assert speakers(transcript) == ["customer", "agent"]
 
+
+def test_html_messages_become_text(tmp_path) -> None:
+    path = _conversation(
+        tmp_path,
+        '{"type": "TEXT_HTML", "messageData": {"msg": {"text": "<p>Your refund is <b>approved</b>.</p><p>Anything else?</p>"}},'
+        ' "participantId": "a-1", "timeL": 1700000001000, "sentBy": "Agent"}',
+    )
+    (transcript,) = read("liveperson", path)
+    assert transcript.turns[0].text == "Your refund is approved.\nAnything else?"

@@ -2,7 +2,7 @@
 
 Each ``conversationHistoryRecords[]`` entry is a conversation: ``messageRecords[]`` with
 ``sentBy`` ``Consumer`` (customer) or ``Agent`` (agent; a participant whose
-``userTypeName`` is ``Bot`` or ``System`` is system), text in ``messageData.msg.text`` (else the ``text``
+``userTypeName`` is ``Bot`` or ``System`` is system), text in ``messageData.msg.text`` (HTML for ``TEXT_HTML`` messages; else the ``text``
 elements of a structured-content card, or a file's caption) and time in ``timeL`` (epoch
 ms). The customer's name comes from ``consumerParticipant[]``
 (first/last name) or the personal-info SDE, the agent's from ``agentParticipants[]``.
@@ -24,6 +24,7 @@ from servicecoach.readers._common import (
     missing,
     one_record,
 )
+from servicecoach.readers._html import plain_text
 from servicecoach.readers._time import to_epoch
 from servicecoach.readers.base import ReadResult, Source, json_loads
 
@@ -55,11 +56,12 @@ def _card_text(content: Any) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
-def _message_text(data: dict[str, Any]) -> str | None:
-    """What a message says: its text, else the text of its card, else its file's caption."""
+def _message_text(data: dict[str, Any], html: bool) -> str | None:
+    """What a message says: its text (`html`: turned into plain text), else the text of its
+    card, else its file's caption."""
     text = (data.get("msg") or {}).get("text")
     if isinstance(text, str):
-        return text
+        return plain_text(text) if html else text
     caption = (data.get("file") or {}).get("caption")
     return _card_text((data.get("richContent") or {}).get("content")) or (
         caption if isinstance(caption, str) and caption.strip() else None)
@@ -95,7 +97,7 @@ class LivePersonReader(JsonExportReader):
                 return missing(source, where, "sentBy", draft.id)
             if speaker == "agent" and str(message.get("participantId")) in automatic:
                 speaker = "system"
-            text = _message_text(message.get("messageData") or {})
+            text = _message_text(message.get("messageData") or {}, message.get("type") == "TEXT_HTML")
             if text is None:
                 if message.get("type") in ("TEXT_PLAIN", "TEXT_HTML", None):
                     return missing(source, where, "messageData.msg.text", draft.id)
