@@ -49,3 +49,20 @@ def test_zoom_prefixes_entities_and_notes() -> None:
     assert transcript.turns[0].text == "Hello & welcome to Acme, how can I help?"
     assert transcript.turns[1].text == "My order number is 5531. It is late."
     assert transcript.metadata.customer_name == "Sam Patel"
+
+
+def test_teams_metadata_content_dates_the_call(tmp_path) -> None:
+    # Teams metadataContent cues give each cue's wall-clock startDateTime: the call's
+    # date and time (started_at, the wall clock at offset 0) is known
+    (tmp_path / "meeting.vtt").write_text(
+        "WEBVTT\n\n"
+        "00:00:02.500 --> 00:00:04.000\n"
+        '{"startDateTime":"2025-09-02T14:30:12.5000000+00:00","endDateTime":"2025-09-02T14:30:14.0000000+00:00",'
+        '"speakerName":"Lee Ortiz","spokenText":"Thanks for calling, this is Lee.","spokenLanguage":"en-us"}\n\n'
+        "00:00:05.000 --> 00:00:07.000\n"
+        '{"startDateTime":"2025-09-02T14:30:15.0000000+00:00","endDateTime":"2025-09-02T14:30:17.0000000+00:00",'
+        '"speakerName":"Mara Quist","spokenText":"My order is late.","spokenLanguage":"en-us"}\n'
+    )
+    transcript = one("vtt", tmp_path / "meeting.vtt")
+    assert transcript.metadata.model_extra["started_at"] == "2025-09-02T14:30:10Z"
+    assert [t.start for t in transcript.turns] == [2.5, 5.0]

@@ -2,8 +2,10 @@
 
 The speaker of a cue is its ``<v Name>`` voice span, the ``speakerName`` of a Teams
 metadataContent JSON payload, or a ``Name:`` prefix (Zoom). Consecutive cues of the
-same speaker become one turn. Timestamps may be unpadded (``0:0:5.320``) or without hours;
-cue settings, other tags (``<i>``, ``<c>``, inline times) and entities are removed.
+same speaker become one turn. A metadataContent cue's ``startDateTime`` dates the call
+(``started_at``: the wall clock at offset 0). Timestamps may be unpadded (``0:0:5.320``)
+or without hours; cue settings, other tags (``<i>``, ``<c>``, inline times) and entities
+are removed.
 Names say nothing about roles: the ``roles``/``agent`` options map them, otherwise the
 heuristic of `servicecoach.readers._roles` decides.
 """
@@ -18,7 +20,7 @@ from html import unescape
 from servicecoach.errors import InputError
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
-from servicecoach.readers._time import clock_seconds
+from servicecoach.readers._time import clock_seconds, iso_utc, to_epoch, usable_time
 from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)")
@@ -54,7 +56,9 @@ class VttReader(BaseReader):
                 yield InputError(f"cannot read cue timing {cue[0]!r}", source=source.name,
                                  location=f"line {number}", transcript_id=draft.id)
                 return
-            speaker, text = _speaker_and_text("\n".join(cue[1:]))
+            speaker, text, wall_clock = _speaker_and_text("\n".join(cue[1:]))
+            if wall_clock is not None and usable_time(wall_clock - start):
+                draft.metadata.setdefault("started_at", iso_utc(wall_clock - start))
             if not text:
                 draft.drop("empty_cues")
                 continue
@@ -80,22 +84,25 @@ def _cues(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
         block = []
 
 
-def _speaker_and_text(payload: str) -> tuple[str, str]:
+def _speaker_and_text(payload: str) -> tuple[str, str, float | None]:
+    """A cue's speaker, its text, and its wall-clock start (epoch seconds) when a Teams
+    metadataContent payload gives one (``startDateTime``)."""
     if payload.lstrip().startswith("{"):
         try:
             data = json_loads(payload)
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and "spokenText" in data:
-            return str(data.get("speakerName") or "unknown"), str(data["spokenText"]).strip()
+            return (str(data.get("speakerName") or "unknown"), str(data["spokenText"]).strip(),
+                    to_epoch(data.get("startDateTime")))
     voice = _VOICE.search(payload)
     text = " ".join(unescape(_TAG.sub("", payload)).split())
     if voice:
-        return voice["name"].strip(), text
+        return voice["name"].strip(), text, None
     prefix = _PREFIX.match(text)
     if prefix:
-        return prefix["name"], prefix["text"].strip()
-    return "unknown", text
+        return prefix["name"], prefix["text"].strip(), None
+    return "unknown", text, None
 
 
 READER = VttReader()
