@@ -99,3 +99,31 @@ def test_missing_role_names_record_and_field() -> None:
     problem = error("connect", FIXTURES / "connect_missing_role.json")
     assert problem.location == "Transcript[0]"
     assert "ParticipantRole" in problem.what
+
+
+def test_interactive_messages_read_as_their_words(tmp_path) -> None:
+    # a Lex bot's interactive message (list picker, quick replies) holds a JSON template
+    # in Content; the customer's "show more" clicks come back as interactive.response JSON
+    template = ('{\\"templateType\\":\\"ListPicker\\",\\"version\\":\\"1.0\\",\\"data\\":{\\"content\\":'
+                '{\\"title\\":\\"What is your question about?\\",\\"subtitle\\":\\"Tap one\\",'
+                '\\"imageType\\":\\"URL\\",\\"imageData\\":\\"https://x.test/i.png\\",'
+                '\\"elements\\":[{\\"title\\":\\"Billing\\"},{\\"title\\":\\"Delivery\\",\\"subtitle\\":\\"Where is my parcel\\"}]},'
+                '\\"replyMessage\\":{\\"title\\":\\"Thanks for choosing\\"}}}')
+    click = '{\\"version\\":\\"1.0\\",\\"data\\":{\\"actionName\\":\\"SHOW_MORE\\",\\"listId\\":\\"l1\\"},\\"action\\":\\"SHOW_MORE\\"}'
+    item = ('{{"AbsoluteTime": "2024-06-01T10:00:0{0}.000Z", "Type": "MESSAGE", "ContentType": "{1}",'
+            ' "ParticipantRole": "{2}", "DisplayName": "{3}", "Content": "{4}"}}')
+    (tmp_path / "chat.json").write_text(
+        '{"Version": "2019-08-26", "ContactId": "c-7", "Participants": [], "Transcript": ['
+        + ",".join([
+            item.format(0, "application/vnd.amazonaws.connect.message.interactive", "SYSTEM", "BOT", template),
+            item.format(1, "application/vnd.amazonaws.connect.message.interactive.response", "CUSTOMER",
+                        "Mara", click),
+            item.format(2, "text/plain", "CUSTOMER", "Mara", "Delivery"),
+        ]) + "]}"
+    )
+    transcript = one("connect", tmp_path / "chat.json")
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [
+        ("system", "What is your question about?\nTap one\nBilling\nDelivery\nWhere is my parcel"),
+        ("customer", "Delivery"),
+    ]
+    assert transcript.metadata.model_extra["dropped_interactive_responses"] == 1

@@ -6,7 +6,9 @@
 - Contact Lens chat analysis and raw chat transcripts (``ChatTranscriptVersion``
   ``2019-08-26``): items with ``ParticipantRole``, ``DisplayName`` and ``AbsoluteTime``;
   ``Type`` ``EVENT`` items are not turns, ``transfer.succeeded`` events become transfers,
-  attachments are counted.
+  attachments are counted; an interactive message's JSON template is read as its prompt
+  and options, and the customer's clicks on its buttons (``interactive.response``) are
+  counted, not turns.
 - Real-time segment streams (Kinesis ``EventType`` ``SEGMENTS``): final ``Transcript``
   segments; partial ``Utterance`` segments are skipped.
 - A contact record (CTR) in the same folder with the same ``ContactId`` adds the agent's
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import partial
@@ -31,13 +34,38 @@ from servicecoach.readers._common import (
     stem,
 )
 from servicecoach.readers._time import to_epoch
-from servicecoach.readers.base import ReadResult, Source
+from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _ROLES = {"AGENT": "agent", "SUPERVISOR": "agent", "CUSTOMER": "customer", "SYSTEM": "system",
           "CUSTOM_BOT": "system"}
 _TRANSFER = "application/vnd.amazonaws.connect.event.transfer.succeeded"
+_INTERACTIVE = "application/vnd.amazonaws.connect.message.interactive"
+"""A bot's interactive message: Content is a JSON template (list picker, quick replies...)."""
+_INTERACTIVE_RESPONSE = _INTERACTIVE + ".response"
+"""The customer's click on an interactive message's action button (show more...): JSON."""
 _VERSION = re.compile(r'"Version"\s*:\s*"(?:CHAT-|VOICE-|2019-08-26")')
 _NOT_A_NAME = re.compile(r"^(?:\[.*\]|SYSTEM_MESSAGE|BOT|Customer|Agent)$")
+
+
+def _template_text(content: str) -> str | None:
+    """The words an interactive message shows: the titles and subtitles of its template's
+    ``data.content`` (the prompt, then each option), one per line."""
+    try:
+        template = json_loads(content)
+    except json.JSONDecodeError:
+        return None
+    data = template.get("data") if isinstance(template, dict) else None
+    lines: list[str] = []
+    pending = [data.get("content") if isinstance(data, dict) else None]
+    while pending:
+        part = pending.pop()
+        if isinstance(part, list):
+            pending.extend(reversed(part))
+        elif isinstance(part, dict):
+            lines += [part[key].strip() for key in ("title", "subtitle")
+                      if isinstance(part.get(key), str) and part[key].strip()]
+            pending.append(part.get("elements"))
+    return "\n".join(lines) or None
 
 
 def _is_ctr(head: str) -> bool:
@@ -111,6 +139,11 @@ class ConnectReader(JsonExportReader):
             text = item.get("Content")
             if not isinstance(text, str):
                 return missing(source, where, "Content", draft.id)
+            if item.get("ContentType") == _INTERACTIVE_RESPONSE:
+                draft.drop("interactive_responses")
+                continue
+            if item.get("ContentType") == _INTERACTIVE:
+                text = _template_text(text) or text
             end = item.get("EndOffsetMillis")
             draft.add_turn(speaker, text.strip(), when,
                            end / 1000 if voice and isinstance(end, (int, float)) else None)
