@@ -44,3 +44,28 @@ def test_fixture_html_notes_bots_and_transfer() -> None:
     assert transcript.metadata.model_extra["dropped_internal_notes"] == 1
     # the bot's assignment to Alex is routing (no agent yet); Alex's to Billing is a transfer
     assert events(transcript) == [("transfer", 80.0, None, "Billing")]
+
+
+def test_outbound_automated_opening_message_is_system(tmp_path) -> None:
+    # source.delivered_as tells who started the conversation: a Series or other automated
+    # outbound, a legacy campaign or a custom bot is no agent's writing, whatever admin
+    # it is sent as; an admin_initiated message is the agent's
+    conversation = (
+        '{{"type": "conversation", "id": "{0}", "created_at": 1700000000, "source": {{"type": "conversation",'
+        ' "delivered_as": "{1}", "body": "<p>Hi there, our new plan is live!</p>",'
+        ' "author": {{"type": "admin", "id": "a7", "name": "Sam Reed"}}}},'
+        ' "conversation_parts": {{"type": "conversation_part.list", "conversation_parts": ['
+        '{{"part_type": "comment", "body": "<p>how do I switch?</p>", "created_at": 1700000100,'
+        ' "author": {{"type": "user", "id": "u1", "name": "Pat Kim"}}}},'
+        '{{"part_type": "comment", "body": "<p>Happy to help, Pat.</p>", "created_at": 1700000200,'
+        ' "author": {{"type": "admin", "id": "a2", "name": "Jo Park"}}}}]}}}}'
+    )
+    for number, how in enumerate(["automated", "campaigns_initiated", "operator_initiated"]):
+        path = tmp_path / f"c{number}.json"
+        path.write_text(conversation.format(number, how))
+        transcript = one("intercom", path)
+        assert speakers(transcript) == ["system", "customer", "agent"], how
+        assert transcript.metadata.agent_name == "Jo Park", how
+    path = tmp_path / "admin.json"
+    path.write_text(conversation.format(9, "admin_initiated"))
+    assert speakers(one("intercom", path)) == ["agent", "customer", "agent"]

@@ -2,10 +2,11 @@
 
 The first message is ``source``; then ``conversation_parts`` in order. ``author.type``
 ``user``/``lead``/``contact`` is the customer, ``admin``/``team`` the agent, ``bot`` (and
-the ``Operator`` admin, whose e-mail starts with ``operator+``) is system. Parts with a
-body (``comment``, ``close``, ``open``...) are turns, HTML bodies become text; ``note``
-parts are internal notes (dropped, counted); AI ``call_summary`` parts are summaries
-(dropped, counted). An assignment to another admin or team after an agent has written
+the ``Operator`` admin, whose e-mail starts with ``operator+``) is system, and so is an
+opening message sent by automation (``source.delivered_as`` ``automated``,
+``campaigns_initiated``, ``operator_initiated``). Parts with a body (``comment``,
+``close``, ``open``...) are turns, HTML bodies become text; ``note`` parts are internal
+notes (dropped, counted); AI ``call_summary`` parts are summaries (dropped, counted). An assignment to another admin or team after an agent has written
 is a transfer, to the assignee's name when a part or the export names them (the id then
 goes to the event's ``metadata.target_id``). Times are epoch seconds (``created_at``).
 """
@@ -33,6 +34,9 @@ _AUTHORS = {"user": "customer", "lead": "customer", "contact": "customer", "admi
             "team": "agent", "bot": "system"}
 _NOTES = {"note", "note_and_reopen"}
 _SUMMARIES = {"call_summary", "conversation_summary", "ai_summary"}
+_AUTOMATED = {"automated", "campaigns_initiated", "operator_initiated"}
+"""``source.delivered_as`` of an opening message no agent wrote: a Series or other automated
+outbound, a legacy campaign, a custom bot (sent as an admin all the same)."""
 _ASSIGNMENTS = {"assignment", "assign_and_reopen", "assign_and_unsnooze", "away_mode_assignment",
                 "default_assignment"}
 
@@ -107,6 +111,8 @@ class IntercomReader(JsonExportReader):
             speaker = _speaker(author)
             if speaker is None:
                 return missing(source, where, "author.type", draft.id)
+            if index == 0 and speaker == "agent" and first_part.get("delivered_as") in _AUTOMATED:
+                speaker = "system"
             draft.add_turn(speaker, plain_text(str(body)), when)
             if speaker == "agent":
                 agents_so_far.add(str(author.get("id")))
