@@ -280,6 +280,7 @@ class Draft:
     ) -> ReadResult:
         """The validated transcript, or an error naming file, record and problem."""
         self.turns = [joined(collected) for collected in self.turns]
+        self._drop_turns_without_text()
         if not self.turns:
             what = "no turns with text"
             if self.dropped:
@@ -314,6 +315,22 @@ class Draft:
             problem, turn = validation_problem(error)
             return InputError(problem, source=source.name, location=location,
                               transcript_id=self.id, turn=turn)
+
+    def _drop_turns_without_text(self) -> None:
+        """Leave out (and count) turns whose text is blank (an HTML body of only an image);
+        an event placed after such a turn stays after the turn before it."""
+        last_kept = -1
+        kept_before: list[int] = []  # old index -> new index of the last turn kept so far
+        for turn in self.turns:
+            last_kept += 1 if turn["text"].strip() else 0
+            kept_before.append(last_kept)
+        if last_kept == len(self.turns) - 1:
+            return
+        for event in self.events:
+            if event["after"] >= 0:
+                event["after"] = kept_before[event["after"]]
+        self.drop("messages_without_text", len(self.turns) - last_kept - 1)
+        self.turns = [turn for turn in self.turns if turn["text"].strip()]
 
     def _unusable_time(self) -> tuple[str, int | None] | None:
         """(what is wrong, turn index in file order) for the first NaN, infinite or too
