@@ -5,7 +5,9 @@
   (microseconds: an epoch time, or an offset from the start).
 - Insights API conversation: ``transcript.transcriptSegments[]`` with
   ``segmentParticipant.role`` (``HUMAN_AGENT``, ``AUTOMATED_AGENT``, ``END_USER``), ``text``
-  and word ``startOffset``/``endOffset`` (``"1.500s"``).
+  and word ``startOffset``/``endOffset`` (``"1.500s"``) from the conversation's
+  ``startTime`` (kept as ``started_at``); ``agentId`` and the ``displayName`` of
+  ``qualityMetadata.agentInfo[]`` name the agent.
 
 Automated agents (virtual agents, bots) are system. The id is ``name`` or the file name.
 """
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
+from servicecoach.readers._time import iso_utc, to_epoch, usable_time
 from servicecoach.readers.base import ReadResult, Source
 
 _ROLES = {"AGENT": "agent", "HUMAN_AGENT": "agent", "AUTOMATED_AGENT": "system",
@@ -49,6 +52,13 @@ class CcaiReader(JsonExportReader):
         segments = (data.get("transcript") or {}).get("transcriptSegments")
         if isinstance(segments, list):
             draft.channel = "voice" if data.get("medium") == "PHONE_CALL" else "chat"
+            start = to_epoch(data.get("startTime"))
+            if start is not None and usable_time(start):
+                draft.metadata["started_at"] = iso_utc(start)
+            draft.keep("agent_id", data.get("agentId"))
+            for agent in (data.get("qualityMetadata") or {}).get("agentInfo") or []:
+                if isinstance(agent, dict):
+                    draft.name("agent_name", agent.get("displayName"))
             for index, segment in enumerate(segments):
                 role = _ROLES.get(str((segment.get("segmentParticipant") or {}).get("role")))
                 if role is None or not isinstance(segment.get("text"), str):
