@@ -16,7 +16,11 @@ A signal counts as shown at a score of 0.5 or more (``--at-least``)::
     python scripts/measure_signals.py --turns training/signals/corpus-turns.jsonl --half test
     python scripts/measure_signals.py --devset ../shared/devset-real --exclude-fold 0/3
 
-``--misses`` prints the turns the signal gets wrong (do not use it on a held-out part).
+``--misses`` prints the turns the signal gets wrong (do not use it on a held-out part);
+``--hide-ids FILE`` (one dialogue id a line) counts the misses of those dialogues without
+printing them: the dev3 and dev4 halves hold one turn each of 44 dialogues of the blind
+batches (tests/real-heldout/labels-3 to -6), whose text a session measuring on those
+batches must not read.
 """
 
 from __future__ import annotations
@@ -115,6 +119,9 @@ def turn_arguments(description: str, halves: tuple[str, ...]) -> argparse.Namesp
     parser.add_argument("--half", choices=halves, help="only this half of --turns")
     parser.add_argument("--at-least", type=float, default=0.5)
     parser.add_argument("--misses", action="store_true", help="print the turns it gets wrong")
+    parser.add_argument("--hide-ids", type=Path, metavar="FILE",
+                        help="with --misses: count, do not print, the misses of the "
+                        "dialogues listed in FILE (one id a line)")
     args = parser.parse_args()
     if (args.devset is None) == (args.turns is None):
         parser.error("give exactly one of --devset and --turns")
@@ -142,7 +149,13 @@ def main() -> None:
         print(f"{name:8} labels {tp + fn:4}  TP {tp:4}  FP {fp:4}  FN {fn:4}  "
               f"P {precision:.2f}  R {recall:.2f}")
     if args.misses:
-        print("\n".join(wrong))
+        hidden = (set(args.hide_ids.read_text(encoding="utf-8").split())
+                  if args.hide_ids else set())
+        shown = [line for line in wrong if line.split()[2] not in hidden]
+        print("\n".join(shown))
+        if len(shown) < len(wrong):
+            print(f"({len(wrong) - len(shown)} miss(es) in dialogues of {args.hide_ids} "
+                  "not shown)")
 
 
 if __name__ == "__main__":
