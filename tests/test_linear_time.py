@@ -225,6 +225,23 @@ def test_language_check_reads_a_long_word_once() -> None:
     assert growth < RATIO
 
 
+def test_role_guessing_reads_a_bounded_part_of_a_long_turn() -> None:
+    """Who is the agent, where an export names speakers without roles (WebVTT, Twilio,
+    diarized speech), is guessed from cues looked for in a turn's first 100,000 characters,
+    what a turn is scored on by default: the cues' expressions ran over the whole text, and a
+    WebVTT file of one 50 MB cue took 24 s to read. Past that length the guess takes no
+    longer for a longer turn."""
+    from servicecoach.readers._roles import resolve_roles
+
+    def guess(text: str) -> None:
+        resolve_roles(["Sam", "Dana"], {"Sam": [text], "Dana": ["hello"]})
+
+    size = 400_000
+    unit = "so the parcel came today "
+    growth = _best_time(guess, _repeat(unit, 4 * size)) / _best_time(guess, _repeat(unit, size))
+    assert growth < 2
+
+
 # --- many structural items: events, transfers, reply chains ------------------------------
 
 

@@ -12,6 +12,8 @@ display names say who spoke, not in which role. The user can say it
 3. With no agent cue, the first speaker without customer cues is the agent (contact
    centres answer first); when every speaker has customer cues, all are customers.
 
+The cues are looked for in each turn's first 100,000 characters (`CUE_CHARS`).
+
 The decision is recorded in the transcript metadata: ``role_mapping`` (label -> role) and
 ``role_source`` (``user``, ``export`` or ``heuristic``).
 """
@@ -45,8 +47,14 @@ _CUSTOMER_CUES = [re.compile(p, re.IGNORECASE) for p in (
 )]
 
 
+CUE_CHARS = 100_000
+"""How much of a turn the cues are looked for in: what a turn is scored on by default
+(``max_turn_chars``). The expressions run on Python's ``re``, about 30 ns a character each:
+over the whole of a 50 MB turn they took 18 s."""
+
+
 def _score(texts: Sequence[str]) -> tuple[int, int]:
-    joined = "\n".join(texts)
+    joined = "\n".join(text[:CUE_CHARS] for text in texts)
     agent = sum(1 for cue in _AGENT_CUES if cue.search(joined))
     customer = sum(1 for cue in _CUSTOMER_CUES if cue.search(joined))
     return agent, customer
