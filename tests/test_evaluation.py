@@ -235,7 +235,7 @@ def test_a_bad_fold_says_what_is_expected(text: str) -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b'{"id": "a", "expected": []}\n' + b"[" * 100_000 + b"\n", "line 2: nested too deeply"),
+    (b'{"id": "a", "expected": []}\n' + b"[" * 100_000 + b"\n", "line 2: nested more than 900 levels deep"),
     (b'{"id": "a", "expected": []}\n{"id": "caf\xe9", "expected": []}\n', "line 2: invalid UTF-8"),
 ])
 def test_a_hostile_labels_file_is_a_located_error(tmp_path: Path, content: bytes,

@@ -622,6 +622,44 @@ def test_data_nested_deeper_than_reports_can_hold_is_a_located_error(
         assert "bug" not in line
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("lists.json", "[" * 100_000 + "]" * 100_000),
+    ("objects.json", '{"a":' * 100_000 + "1" + "}" * 100_000),
+    ("record.jsonl", '{"id": "x", "turns": ' + "[" * 100_000 + "]" * 100_000 + "}\n"),
+    ("turns.json", '{"id": "x", "turns": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+])
+def test_json_nested_too_deeply_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str,
+) -> None:
+    """A JSON document nested 100,000 levels deep was "cannot tell the input format" (no
+    format recognised its head of brackets), or, where one did, 'nested too deeply' at line
+    1 column 1, wherever the nesting was: it says what is wrong and where the nesting goes
+    too deep, and the other files of the batch are read."""
+    from servicecoach.cli import main
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text(_ok_record("a") + "\n", encoding="utf-8")
+    main(["convert", str(path), str(good)])
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["a"]
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert f"{name}:line 1" in line and "nested more than 900 levels deep" in line, line
+    assert f"column {_level_opened_at(text, 901) + 1}" in line, line
+    assert "cannot tell" not in line and "no export nests so deep" in line, line
+
+
+def _level_opened_at(text: str, level: int) -> int:
+    """The offset of the bracket that opens `level` (in a text of no string with one)."""
+    depth = 0
+    for at, char in enumerate(text):
+        depth += (char in "[{") - (char in "]}")
+        if depth == level:
+            return at
+    raise ValueError(level)
+
+
 @pytest.mark.parametrize("event", [{"type": "nope", "at": 1}, {"type": "hold_start"},
                                    {"type": "hold_start", "at": math.nan}, "hold_start"])
 def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, event: Any) -> None:

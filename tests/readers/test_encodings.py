@@ -157,9 +157,9 @@ def test_unicode_line_separators_in_jsonl_on_stdin_keep_lines_whole(
 
 @pytest.mark.parametrize(("name", "content", "what"), [
     ("a.json", '{"id": "a", "turns": ' + "[" * 100_000 + "]" * 100_000 + "}",
-     "invalid JSON: nested too deeply"),
+     "invalid JSON: nested more than 900 levels deep"),
     ("a.jsonl", json.dumps(RECORD) + '\n{"id": "b", "x": ' + "[" * 100_000 + "]" * 100_000
-     + ', "turns": []}\n', "invalid JSON: nested too deeply"),
+     + ', "turns": []}\n', "invalid JSON: nested more than 900 levels deep"),
     ("a.json", '{"id": "a", "turns": [], "start": ' + "9" * 5_000 + "}",
      "invalid JSON: Exceeds the limit (4300 digits) for integer string conversion"),
 ])

@@ -30,6 +30,7 @@ from servicecoach.readers.base import (
     continue_turn,
     file_lines,
     joined,
+    json_hint,
     json_loads,
     noted,
     validation_problem,
@@ -171,7 +172,8 @@ def _json_error(source: Source, error: json.JSONDecodeError) -> InputError:
     return InputError(
         f"invalid JSON: {error.msg}", source=source.name,
         location=f"line {error.lineno} column {error.colno}",
-        hint="fix the JSON syntax, or pass --input-format if this is another format",
+        hint=json_hint(error, "fix the JSON syntax, or pass --input-format if this is another "
+                   "format"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -180,6 +181,17 @@ DECODER = json.JSONDecoder(parse_int=_int)
 """The JSON decoder every reader uses: `json`'s, with huge integers read as infinity."""
 
 
+JSON_DEPTH = 900
+"""A nesting depth every JSON reading reaches (Python's parser reaches about 990 levels,
+less the calls it is made from): an error of nesting too deep says where this depth is
+passed, and format detection says so of a head nested deeper that no format recognised."""
+TOO_DEEP = f"nested more than {JSON_DEPTH} levels deep"
+"""The message of a `json.JSONDecodeError` for JSON nested too deeply to read."""
+TOO_DEEP_HINT = ("no export nests so deep: check that the file is the export itself, whole, "
+                 "not one generated or damaged")
+_JSON_SYNTAX = re.compile(r'[\[\]{}"\\]')
+
+
 def json_loads(text: str) -> Any:
     """`json.loads`, with nesting too deep for Python and numbers too long for it reported
     as `json.JSONDecodeError` (like any other JSON problem) instead of other exceptions;
@@ -189,9 +201,39 @@ def json_loads(text: str) -> Any:
     except json.JSONDecodeError:
         raise
     except RecursionError:
-        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+        raise json.JSONDecodeError(TOO_DEEP, text, too_deep_at(text) or 0) from None
     except ValueError as error:  # a number with more than 4,300 digits
         raise json.JSONDecodeError(str(error).split(";")[0], text, 0) from None
+
+
+def too_deep_at(text: str) -> int | None:
+    """The offset in `text` (JSON, whole or its start) of the first bracket, outside
+    strings, that opens a level deeper than `JSON_DEPTH`; None when none does."""
+    level, in_string, escaped = 0, False, -1
+    for found in _JSON_SYNTAX.finditer(text):
+        at = found.start()
+        char = text[at]
+        if at == escaped:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            if level > JSON_DEPTH:
+                return at
+        elif char in "]}":
+            level -= 1
+    return None
+
+
+def json_hint(error: json.JSONDecodeError, hint: str) -> str:
+    """`hint` for a JSON error, or what to do about nesting too deep when it is that."""
+    return TOO_DEEP_HINT if error.msg == TOO_DEEP else hint
 
 
 def file_lines(text: str) -> list[str]:

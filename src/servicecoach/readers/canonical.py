@@ -16,6 +16,7 @@ from servicecoach.readers.base import (
     ReadResult,
     Source,
     file_lines,
+    json_hint,
     json_loads,
     not_utf8,
     noted,
@@ -108,7 +109,8 @@ class JsonReader:
                 f"invalid JSON: {error.msg}",
                 source=source.name,
                 location=f"line {error.lineno} column {error.colno}",
-                hint="fix the JSON syntax, or use --input-format jsonl for one object per line",
+                hint=json_hint(error, "fix the JSON syntax, or use --input-format jsonl for one "
+                               "object per line"),
             )
             return
         located = isinstance(data, list)
@@ -160,7 +162,7 @@ class JsonLinesReader:
                     f"invalid JSON: {error.msg} at column {error.colno}",
                     source=source.name,
                     location=location,
-                    hint="each line must be one complete JSON object",
+                    hint=json_hint(error, "each line must be one complete JSON object"),
                 )
                 continue
             yield transcript_from_record(record, source=source.name, location=location)

@@ -43,6 +43,7 @@ from servicecoach.readers.base import (
     Reader,
     ReadResult,
     Source,
+    json_hint,
     json_loads,
     not_utf8,
     noted,
@@ -202,7 +203,8 @@ def _row(number: int, line: str, source: Source) -> _Row | InputError | None:
         value = json_loads(line)
     except json.JSONDecodeError as error:
         return InputError(f"invalid JSON: {error.msg} (column {error.colno})", source=source.name,
-                          location=f"line {number}", hint="each line must be one complete JSON object")
+                          location=f"line {number}",
+                          hint=json_hint(error, "each line must be one complete JSON object"))
     wrapped = unwrap(value)
     if wrapped == (None, None):
         return None

@@ -14,6 +14,8 @@ from typing import IO, Any
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.readers.base import (
+    TOO_DEEP,
+    TOO_DEEP_HINT,
     Configurable,
     InvalidUtf8,
     Reader,
@@ -22,6 +24,7 @@ from servicecoach.readers.base import (
     not_utf8,
     raising,
     text_lines,
+    too_deep_at,
 )
 
 _READERS: dict[str, Reader] = {}
@@ -119,6 +122,11 @@ def detect(source: Source) -> Reader:
             hint="save it as UTF-8, or as UTF-16 with a byte-order mark (a spreadsheet's "
             "\"Unicode text\")",
         )
+    if not candidates and head.lstrip("\ufeff \t\r\n").startswith(("[", "{")) \
+            and (deep := too_deep_at(head)) is not None:
+        line, column = head.count("\n", 0, deep) + 1, deep - head.rfind("\n", 0, deep)
+        raise InputError(f"invalid JSON: {TOO_DEEP}", source=source.name,
+                         location=f"line {line} column {column}", hint=TOO_DEEP_HINT)
     if not candidates:
         raise InputError(
             "cannot tell the input format",
