@@ -101,6 +101,65 @@ def test_bad_times_in_any_export_are_read_or_refused_never_a_traceback(
             assert "\n" not in str(result)
 
 
+def _numbers(data: Any) -> list[str]:
+    """The JSON of each value `_numbers_replaced` replaces, in the order it replaces them."""
+    if isinstance(data, list):
+        return [number for item in data for number in _numbers(item)]
+    if isinstance(data, dict):
+        return [number for value in data.values() for number in _numbers(value)]
+    return [json.dumps(data)] if _numbers_replaced(data) == "@@" else []
+
+
+def _times(results: list[ReadResult]) -> list[Any]:
+    return [[(t.start, t.end) for t in r.turns] + [(e.at, e.after_turn) for e in r.events]
+            if isinstance(r, Transcript) else None for r in results]
+
+
+@pytest.mark.parametrize("literal", ["true", "false"])
+@pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
+def test_true_or_false_where_an_export_has_a_number_is_no_time(
+    tmp_path: Path, export: Path, literal: str,
+) -> None:
+    """An export's time, offset or duration given as true or false (a wrong field mapping)
+    was read as 1 or 0, as Python reads it (a turn at 1 ms, an epoch of 1 s), or as no time
+    without a word. Each number of each fixture in turn is given as true or false: the
+    conversations are read with the times they had (the number was no time: an id, a count)
+    or refused, naming the boolean."""
+    original = json.loads(export.read_text(encoding="utf-8"))
+    numbers = _numbers(original)
+    parts = json.dumps(_numbers_replaced(original)).split('"@@"')
+    path = tmp_path / export.name
+    expected = _times(_read(export))
+    for index in range(len(numbers)):
+        values = [*numbers[:index], literal, *numbers[index + 1:], ""]
+        path.write_text("".join(part + value for part, value in zip(parts, values, strict=True)),
+                        encoding="utf-8")
+        results = _read(path)
+        if len(results) != len(expected):  # an id that groups the records otherwise
+            continue
+        for result, times, before in zip(results, _times(results), expected, strict=True):
+            if times is None and before is not None:
+                assert f"{literal} (true or false, not a number)" in str(result), result
+            else:
+                assert times == before, (export.name, index, numbers[index])
+
+
+@pytest.mark.parametrize(("key", "value"), [("start", True), ("end", False)])
+def test_true_or_false_as_a_diarized_segment_time_is_refused(
+    tmp_path: Path, key: str, value: bool,
+) -> None:
+    """OpenAI's diarized segments give their times as they are to the transcript, where a
+    start of true was a turn at 1 s."""
+    segments = [{"speaker": "A", "text": "Thanks for calling, how can I help?", "start": 0.0,
+                 "end": 2.0}, {"speaker": "B", "text": "My order is late.", "start": 3.0}]
+    segments[0][key] = value
+    path = tmp_path / "diarized.json"
+    path.write_text(json.dumps({"task": "transcribe", "id": "d", "segments": segments}))
+    [result] = _read(path)
+    assert isinstance(result, InputError) and result.turn == 0, result
+    assert f"{key} time {str(value).lower()} (true or false, not a number)" in str(result)
+
+
 def _tickets(times: list[str]) -> list[dict[str, Any]]:
     """A Freshdesk conversations export: one ticket per time, two messages each."""
     entries: list[dict[str, Any]] = []

@@ -10,7 +10,12 @@ from servicecoach.errors import InputError
 from servicecoach.readers._common import load_json
 from servicecoach.readers._html import html_to_text, plain_text
 from servicecoach.readers._roles import resolve_roles
-from servicecoach.readers._time import clock_seconds, relative_seconds, to_epoch
+from servicecoach.readers._time import (
+    clock_seconds,
+    relative_seconds,
+    to_epoch,
+    usable_time,
+)
 from servicecoach.readers.base import Source
 
 
@@ -33,9 +38,18 @@ def test_to_epoch(value: object, expected: float) -> None:
     assert to_epoch(value) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("value", ["undefined", "", None, True, "soon"])
+@pytest.mark.parametrize("value", ["undefined", "", None, "soon"])
 def test_to_epoch_rejects(value: object) -> None:
     assert to_epoch(value) is None
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_to_epoch_of_true_or_false_is_no_usable_time(value: bool) -> None:
+    """Not no time (None), which a reader takes for a turn the export did not time: a time
+    that cannot be used, refused naming what the export wrote."""
+    time = to_epoch(value)
+    assert time is not None and not usable_time(time)
+    assert repr(time) == f"{str(value).lower()} (true or false, not a number)"
 
 
 def test_clock_and_relative_times() -> None:

@@ -21,7 +21,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Transcript
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._roles import check_roles, resolve_roles, spelt_as_speakers
-from servicecoach.readers._time import UnusableTime, iso_utc, usable_time
+from servicecoach.readers._time import UnusableTime, boolean_time, iso_utc, usable_time
 from servicecoach.readers.base import (
     DECODER,
     InvalidUtf8,
@@ -239,10 +239,10 @@ class Draft:
         self, speaker: str | None, text: str, start: float | None = None,
         end: float | None = None, label: str | None = None,
     ) -> None:
-        """Add a turn; `speaker` None means 'decide from `label`'."""
-        self.turns.append(
-            {"speaker": speaker, "text": text, "start": start, "end": end, "label": label}
-        )
+        """Add a turn; `speaker` None means 'decide from `label`'. A time of true or false
+        is no time (`boolean_time`): refused when the conversation is finished."""
+        self.turns.append({"speaker": speaker, "text": text, "start": _not_boolean(start),
+                           "end": _not_boolean(end), "label": label})
 
     def extend_turn(self, more: str) -> None:
         """Add `more` to the latest turn's text (`continue_turn`: joined when finished)."""
@@ -256,8 +256,8 @@ class Draft:
         `details` (e.g. ``{"target_id": ...}`` when `target` is a name) become the event's
         ``metadata``."""
         self.events.append(
-            {"type": kind, "at": at, "target": target, "after": len(self.turns) - 1,
-             "metadata": details or None}
+            {"type": kind, "at": _not_boolean(at), "target": target,
+             "after": len(self.turns) - 1, "metadata": details or None}
         )
 
     def drop(self, what: str, count: int = 1) -> None:
@@ -411,6 +411,10 @@ class Draft:
                 turn["speaker"] = mapping[turn["label"]]
         self.metadata["role_mapping"] = mapping
         self.metadata["role_source"] = how
+
+
+def _not_boolean(time: float | None) -> float | None:
+    return boolean_time(time) if isinstance(time, bool) else time
 
 
 def _shown(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from servicecoach.nlp.safe_regex import linear
 
@@ -58,8 +59,11 @@ def epoch_from_number(value: float) -> float:
 
 
 def to_epoch(value: object) -> float | None:
-    """Epoch seconds from an absolute time in any supported form; None if it is not one."""
-    if isinstance(value, bool) or value is None:
+    """Epoch seconds from an absolute time in any supported form; None if it is not one;
+    true or false is `boolean_time`."""
+    if isinstance(value, bool):
+        return boolean_time(value)
+    if value is None:
         return None
     if isinstance(value, (int, float)):
         return epoch_from_number(value)
@@ -91,11 +95,35 @@ class UnusableTime(float):
     def __repr__(self) -> str:
         return self.shown
 
+    def __add__(self, other: object) -> UnusableTime:
+        """NaN plus or minus anything is NaN: the sum keeps what the export wrote."""
+        return self
+
+    __radd__ = __sub__ = __rsub__ = __add__
+
 
 def _unusable(text: str, why: str) -> UnusableTime:
     made = UnusableTime(math.nan)
     made.shown = f"{text!r} ({why})"
     return made
+
+
+def boolean_time(value: bool) -> UnusableTime:
+    """A time an export gives as true or false (a wrong field mapping), which Python would
+    read as 1 or 0: no time, shown as the export wrote it."""
+    made = UnusableTime(math.nan)
+    made.shown = f"{str(value).lower()} (true or false, not a number)"
+    return made
+
+
+def seconds(value: Any, per_second: float = 1.0) -> float:
+    """A time, offset or duration an export gives as a number (or a string of one:
+    Transcribe writes ``"1.5"``) of ``1 / per_second`` seconds (milliseconds: 1000), in
+    seconds; true or false is `boolean_time`. TypeError or ValueError for anything else
+    (a record of a structure the reader did not expect)."""
+    if isinstance(value, bool):
+        return boolean_time(value)
+    return float(value) / per_second
 
 
 def _iso_epoch(match: re.Match[str]) -> float:

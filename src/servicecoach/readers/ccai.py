@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.readers._common import Draft, JsonExportReader, missing, stem
-from servicecoach.readers._time import iso_utc, to_epoch, usable_time
+from servicecoach.readers._time import iso_utc, seconds, to_epoch, usable_time
 from servicecoach.readers.base import ReadResult, Source
 
 _ROLES = {"AGENT": "agent", "HUMAN_AGENT": "agent", "AUTOMATED_AGENT": "system",
@@ -26,9 +26,9 @@ _ROLES = {"AGENT": "agent", "HUMAN_AGENT": "agent", "AUTOMATED_AGENT": "system",
 
 
 def _offset(value: Any) -> float | None:
-    """``"1.500s"`` (protobuf Duration) or a number to seconds."""
+    """``"1.500s"`` (protobuf Duration) or a number to seconds (true or false: no time)."""
     if isinstance(value, (int, float)):
-        return float(value)
+        return seconds(value)
     if isinstance(value, str) and value.endswith("s"):
         return float(value[:-1])
     return None
@@ -75,9 +75,9 @@ class CcaiReader(JsonExportReader):
                     yield missing(source, f"entries[{index}]", "role/text", draft.id)
                     return
                 stamp = entry.get("start_timestamp_usec")
-                seconds = stamp / 1e6 if isinstance(stamp, (int, float)) else None
-                draft.relative = draft.relative and (seconds is None or seconds < 1e9)
-                draft.add_turn(role, entry["text"], seconds)
+                at = seconds(stamp, 1e6) if isinstance(stamp, (int, float)) else None
+                draft.relative = draft.relative and (at is None or at < 1e9)
+                draft.add_turn(role, entry["text"], at)
         yield draft.finish(source, reader=self)
 
 

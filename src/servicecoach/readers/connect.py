@@ -33,7 +33,7 @@ from servicecoach.readers._common import (
     one_record,
     stem,
 )
-from servicecoach.readers._time import to_epoch
+from servicecoach.readers._time import seconds, to_epoch
 from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _ROLES = {"AGENT": "agent", "SUPERVISOR": "agent", "CUSTOMER": "customer", "SYSTEM": "system",
@@ -122,7 +122,7 @@ class ConnectReader(JsonExportReader):
             if not isinstance(item, dict):
                 return missing(source, where, "Transcript item", draft.id)
             kind = item.get("Type", "MESSAGE")
-            when = item["BeginOffsetMillis"] / 1000 if voice and isinstance(
+            when = seconds(item["BeginOffsetMillis"], 1000) if voice and isinstance(
                 item.get("BeginOffsetMillis"), (int, float)) else to_epoch(item.get("AbsoluteTime"))
             if kind == "EVENT":
                 if item.get("ContentType") == _TRANSFER:
@@ -146,7 +146,7 @@ class ConnectReader(JsonExportReader):
                 text = _template_text(text) or text
             end = item.get("EndOffsetMillis")
             draft.add_turn(speaker, text.strip(), when,
-                           end / 1000 if voice and isinstance(end, (int, float)) else None)
+                           seconds(end, 1000) if voice and isinstance(end, (int, float)) else None)
             display = item.get("DisplayName")
             if speaker != "system" and isinstance(display, str) and not _NOT_A_NAME.match(display):
                 draft.name(f"{speaker}_name", display)
@@ -184,8 +184,9 @@ class ConnectReader(JsonExportReader):
                     continue
                 speaker = _ROLES.get(str(final.get("ParticipantRole")).upper())
                 if speaker and isinstance(final.get("Content"), str):
-                    draft.add_turn(speaker, final["Content"], final.get("BeginOffsetMillis", 0) / 1000,
-                                   final.get("EndOffsetMillis", 0) / 1000)
+                    draft.add_turn(speaker, final["Content"],
+                                   seconds(final.get("BeginOffsetMillis", 0), 1000),
+                                   seconds(final.get("EndOffsetMillis", 0), 1000))
                 else:
                     draft.drop("segments_without_role_or_content")
         for contact_id, draft in contacts.items():

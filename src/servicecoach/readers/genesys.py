@@ -32,7 +32,7 @@ from servicecoach.readers._common import (
     missing,
     stem,
 )
-from servicecoach.readers._time import to_epoch
+from servicecoach.readers._time import seconds, to_epoch
 from servicecoach.readers.base import ReadResult, Source
 from servicecoach.readers.genesys_conversation import (
     Leg,
@@ -104,7 +104,8 @@ class GenesysReader(JsonExportReader):
                     return missing(source, where, "text", conversation)
                 start = to_epoch(phrase.get("startTimeMs"))
                 length = (phrase.get("duration") or {}).get("milliseconds")
-                end = start + length / 1000 if start is not None and length is not None else None
+                end = start + seconds(length, 1000) if start is not None and length is not None \
+                    else None
                 draft.add_turn(speaker, text, start, end)
         for found in companions(source, _is_companion):
             if isinstance(found, dict) and not _is_details_record(found):

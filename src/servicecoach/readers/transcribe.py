@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from servicecoach.readers._common import Draft, JsonExportReader, first, missing, stem
+from servicecoach.readers._time import seconds
 from servicecoach.readers.base import ReadResult, Source
 
 _ROLES = {"AGENT": "agent", "CUSTOMER": "customer"}
@@ -52,8 +53,8 @@ class TranscribeReader(JsonExportReader):
                 label = first(segment, "speaker_label", "channel_label")
                 if label is None or not isinstance(segment.get("transcript"), str):
                     return missing(source, f"audio_segments[{index}]", "speaker_label", draft.id)
-                draft.add_turn(None, segment["transcript"], float(segment["start_time"]),
-                               float(segment["end_time"]), label=label)
+                draft.add_turn(None, segment["transcript"], seconds(segment["start_time"]),
+                               seconds(segment["end_time"]), label=label)
             return draft.finish(source, reader=self)
         words = self._labelled_words(results)
         if isinstance(words, str):
@@ -95,8 +96,8 @@ class TranscribeReader(JsonExportReader):
                 if label is None:
                     return f"results.items[{index}]"
             start, end = item.get("start_time"), item.get("end_time")
-            words.append((label, float(start) if start else None, float(end) if end else None,
-                          content, punctuation))
+            words.append((label, None if start in (None, "") else seconds(start),
+                          None if end in (None, "") else seconds(end), content, punctuation))
         return words
 
     def _analytics(self, data: dict[str, Any], source: Source) -> ReadResult:
@@ -107,8 +108,8 @@ class TranscribeReader(JsonExportReader):
                 return missing(source, f"Transcript[{index}]", "ParticipantRole", draft.id)
             if not isinstance(item.get("Content"), str):
                 return missing(source, f"Transcript[{index}]", "Content", draft.id)
-            draft.add_turn(speaker, item["Content"], item.get("BeginOffsetMillis", 0) / 1000,
-                           item.get("EndOffsetMillis", 0) / 1000)
+            draft.add_turn(speaker, item["Content"], seconds(item.get("BeginOffsetMillis", 0), 1000),
+                           seconds(item.get("EndOffsetMillis", 0), 1000))
         return draft.finish(source, reader=self)
 
     def _utterances(self, records: list[Any], source: Source) -> ReadResult:
@@ -126,8 +127,8 @@ class TranscribeReader(JsonExportReader):
             if speaker is None or not isinstance(utterance.get("Transcript"), str):
                 return missing(source, f"record {index}", "ParticipantRole/Transcript", draft.id)
             draft.add_turn(speaker, utterance["Transcript"],
-                           utterance.get("BeginOffsetMillis", 0) / 1000,
-                           utterance.get("EndOffsetMillis", 0) / 1000)
+                           seconds(utterance.get("BeginOffsetMillis", 0), 1000),
+                           seconds(utterance.get("EndOffsetMillis", 0), 1000))
         return draft.finish(source, reader=self)
 
 
