@@ -734,6 +734,35 @@ def test_a_live_event_that_does_not_validate_is_an_input_error(coach: Coach, eve
     assert session.close().transcript_id == "live"
 
 
+@pytest.mark.parametrize("after_turn", [0, 2, 2**70, -1])
+def test_a_live_event_after_a_turn_other_than_the_latest_is_refused(
+    coach: Coach, after_turn: int,
+) -> None:
+    """A live session places an event after its latest turn: an `after_turn` naming another
+    (an event sent late, a wrong index, 2**70) was taken without a word, the event counted
+    after the latest turn whatever it said, where `coach.score` places it after the turn it
+    names. It is refused, naming the field and the latest turn."""
+    session = coach.session(transcript_id="live")
+    session.add_turn({"speaker": "customer", "text": "Where is my order?"})
+    session.add_turn({"speaker": "agent", "text": "Let me check."})
+    with pytest.raises(InputError, match=rf"event 0 refused: after_turn: {after_turn}, but the "
+                       r"latest turn is 1 \(a live session places an event after its latest "
+                       r"turn\)") as refused:
+        session.add_event({"type": "hold_start", "after_turn": after_turn})
+    assert "give 'after_turn' 1 or leave it out" in refused.value.hint
+    assert session.add_event({"type": "hold_start", "after_turn": 1}) != []
+    assert session.close().transcript_id == "live"
+
+
+def test_a_live_event_before_the_first_turn_is_after_turn_minus_one(coach: Coach) -> None:
+    session = coach.session(transcript_id="live")
+    with pytest.raises(InputError, match="after_turn: 0, but no turn was given yet"):
+        session.add_event({"type": "transfer", "after_turn": 0, "target": "billing"})
+    session.add_event({"type": "transfer", "after_turn": -1, "target": "billing"})
+    session.add_turn({"speaker": "agent", "text": "Hello, billing here."})
+    assert session.close().transcript_id == "live"
+
+
 @pytest.mark.parametrize(("field", "value"), [("start", True), ("end", False),
                                               ("event at", True), ("event after_turn", True)])
 def test_true_or_false_is_no_time_or_turn(coach: Coach, field: str, value: bool) -> None:

@@ -187,7 +187,8 @@ class Session:
                 conversation.last_customer_signals = shown
 
     def add_event(self, event: Event | Mapping[str, Any]) -> list[Finding]:
-        """Record a hold or transfer event that happened after the latest turn. An event
+        """Record a hold or transfer event that happened after the latest turn (its
+        ``after_turn``, if given, must be that turn's index, -1 before the first). An event
         that is refused (it does not validate) raises an `InputError` and leaves the
         session as it was."""
         with self._lock:
@@ -198,6 +199,15 @@ class Session:
         conversation = self._conversation
         if not isinstance(event, Event):
             event = _valid_event(event, conversation.id, conversation.events)
+        latest = len(conversation.turns) - 1
+        if event.after_turn is not None and event.after_turn != latest:
+            raise InputError(
+                f"event {conversation.events} refused: after_turn: {event.after_turn}, but "
+                + (f"the latest turn is {latest}" if latest >= 0 else "no turn was given yet")
+                + " (a live session places an event after its latest turn)",
+                source=f"session {conversation.id!r}",
+                hint=f"give 'after_turn' {latest} or leave it out; to place events among "
+                "turns already given, score the whole transcript (coach.score)")
         conversation.events += 1
         found: list[Finding] = []
         analyzers = self._coach.analyzers
