@@ -115,6 +115,30 @@ def test_a_run_of_apostrophes_before_a_promise_is_read_in_linear_time(
     assert _growth(run, lambda n: _repeat(unit, n) + promise) < RATIO
 
 
+@pytest.mark.parametrize(("unit", "tail", "speaker"), [
+    ("if ", " let us know", "agent"), ("won ", " yet to receive it", "customer"),
+    ("a’", " we’ll contact you", "agent"), ("paid ", " never received", "customer"),
+])
+def test_look_around_expressions_read_a_bounded_part_of_a_turn(
+    coach: Coach, unit: str, tail: str, speaker: str,
+) -> None:
+    """An expression on Python's re (look-around) tries its window from every word that can
+    start a match: an agent turn of 100,000 characters of "if if if ... let us know" took
+    1.3 s in the closing offer's expression alone (a 200-character window from each "if"),
+    where as many plain words took 0.07 s in all. Such expressions read a turn's first 4,000
+    characters, and the hostile turn takes about as long as the plain one."""
+    def run(text: str) -> None:
+        session = coach.session()
+        session.add_turn({"speaker": "customer" if speaker == "agent" else "agent",
+                          "text": "Hello there."})
+        session.add_turn({"speaker": speaker, "text": text})
+        session.close()
+
+    size = 96_000
+    hostile = _best_time(run, _repeat(unit, size) + tail)
+    assert hostile / _best_time(run, _repeat("a ", size) + tail) < 3
+
+
 def test_a_turn_of_thousands_of_promises_is_read_in_linear_time(coach: Coach) -> None:
     """Each sentence once looked for its promise among all of the turn's promises, and
     copied the text up to its end: quadratic, yet small next to the rest below 20,000
