@@ -125,8 +125,9 @@ def test_look_around_expressions_read_a_bounded_part_of_a_turn(
     """An expression on Python's re (look-around) tries its window from every word that can
     start a match: an agent turn of 100,000 characters of "if if if ... let us know" took
     1.3 s in the closing offer's expression alone (a 200-character window from each "if"),
-    where as many plain words took 0.07 s in all. Such expressions read a turn's first 4,000
-    characters, and the hostile turn takes about as long as the plain one."""
+    where as many plain words took 0.07 s in all (20 times less). Such expressions read a
+    turn's first 10,000 characters, and the hostile turn takes a few times as long as the
+    plain one (about 3)."""
     def run(text: str) -> None:
         session = coach.session()
         session.add_turn({"speaker": "customer" if speaker == "agent" else "agent",
@@ -136,7 +137,7 @@ def test_look_around_expressions_read_a_bounded_part_of_a_turn(
 
     size = 96_000
     hostile = _best_time(run, _repeat(unit, size) + tail)
-    assert hostile / _best_time(run, _repeat("a ", size) + tail) < 3
+    assert hostile / _best_time(run, _repeat("a ", size) + tail) < 6
 
 
 def test_a_turn_of_thousands_of_promises_is_read_in_linear_time(coach: Coach) -> None:

@@ -38,6 +38,8 @@ def test_a_turn_over_a_million_characters_is_scored_not_a_traceback(coach: Coach
     assert {f.turn_index for f in hints} - {None} == {1}
     report = session.close()
     assert "only its first 100000 were scored" in report.notes[0]
+    assert report.notes[1] == ("turn 0: the expressions that run on Python's re (look-around) "
+                               "read its first 10000 characters")
 
 
 def test_the_turn_limit_is_bounded_by_what_spacy_takes() -> None:

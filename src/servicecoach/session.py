@@ -25,6 +25,7 @@ from servicecoach.models import (
     Speaker,
     Turn,
 )
+from servicecoach.nlp.matching import BACKTRACKING_READ
 from servicecoach.nlp.tokens import make_doc
 from servicecoach.redact import redact_finding, redact_report
 from servicecoach.scoring import score
@@ -149,6 +150,9 @@ class Session:
             self._notes.append(f"turn {index} has {len(turn.text)} characters: only its first "
                                f"{limit} were scored (max_turn_chars)")
             turn = turn.model_copy(update={"text": turn.text[:limit]})
+        if len(turn.text) > BACKTRACKING_READ:
+            self._notes.append(f"turn {index}: the expressions that run on Python's re "
+                               f"(look-around) read its first {BACKTRACKING_READ} characters")
         ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences, coach.signals)
         conversation.turns.append(turn)  # only once nothing can refuse the turn any more
