@@ -58,6 +58,22 @@ def test_add_exceptions(tmp_path: Path) -> None:
     )
 
 
+def test_the_live_cues_are_configured_as_other_rules_are(tmp_path: Path) -> None:
+    """A table for a signal rule (the live cues) broke Coach() with a KeyError, whatever it
+    held: a contact center could neither switch a cue off in its configuration nor change
+    its severity."""
+    toml = ('[rules."escalation.risk"]\nenabled = false\n'
+            '[rules."empathy.needed"]\nseverity = "warning"')
+    coach = coach_from(tmp_path, toml)
+    hints = coach.session().add_turn({"speaker": "customer",
+                                      "text": "This is ridiculous, I'm so upset, I'll cancel!"})
+    assert [(f.rule_id, f.severity) for f in hints if f.kind.value == "cue"] == [
+        ("empathy.needed", Severity.WARNING)]
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, '[rules."escalation.risk"]\nsettings = { at_least = 0.8 }')
+    assert "set enabled = false here and add a signal rule" in caught.value.hint
+
+
 def test_scoring_weights(tmp_path: Path) -> None:
     coach = coach_from(tmp_path, "[scoring.weights]\nempathy = 5.0\n[scoring.penalties]\nwarning = 30")
     assert coach.scoring.weight("empathy") == 5.0
@@ -94,6 +110,9 @@ def test_relative_pack_paths_resolve_from_the_config_file(tmp_path: Path) -> Non
         ('[rules."defensive.blame"]\nseverity = "fatal"', "severity"),
         ('[rules."defensive.blame"]\nadd_phrases = { nolist = ["x"] }', "no phrase list 'nolist'"),
         ('[rules."defensive.blame"]\nsettings = { limit = 3 }', "only built-in rules have settings"),
+        ('[rules."escalation.risk"]\nadd_phrases = ["x"]', "a signal rule has no main list"),
+        ('[rules."escalation.risk"]\nsettings = { at_least = 0.8 }',
+         "only built-in rules have settings"),
         ("packs = [", "invalid TOML"),
     ],
 )

@@ -523,7 +523,8 @@ def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
             yield rule
 
 
-_MAIN_LIST = {"phrase": "match", "conditional": "trigger", "substitution": None, "builtin": None}
+_MAIN_LIST = {"phrase": "match", "conditional": "trigger", "substitution": None, "builtin": None,
+              "signal": None}
 
 
 def _override(rule: Rule, override: RuleOverride) -> Rule:
@@ -544,12 +545,20 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         additions["exceptions"] = override.add_exceptions
     if override.settings:
         if not isinstance(rule, BuiltinRule):
-            raise ConfigError(f"rules.{rule.id}.settings: only built-in rules have settings")
+            raise ConfigError(f"rules.{rule.id}.settings: only built-in rules have settings",
+                              hint=_SIGNAL_SETTINGS_HINT if isinstance(rule, SignalRule)
+                              else "")
         updates["settings"] = {**rule.settings, **override.settings}
     rule = rule.model_copy(update=updates)
     for name, phrases in additions.items():
         rule = _add_phrases(rule, name, phrases)
     return rule
+
+
+_SIGNAL_SETTINGS_HINT = (
+    "a signal rule's thresholds are its 'when' conditions: to change them, set enabled = "
+    "false here and add a signal rule with your thresholds to a pack of your own "
+    "(docs/writing-rules.md)")
 
 
 def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
