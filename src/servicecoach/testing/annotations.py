@@ -10,8 +10,9 @@ ids for the next turn::
     # todook: defensive.dismissive        a known false positive (not checked)
 
 For a rule anchored on the whole transcript (``turn_index: null``), an annotation
-anywhere in the conversation applies to the conversation. Every finding of a rule that the
-file annotates must be annotated: a finding on an unannotated turn is "unexpected".
+anywhere in the conversation applies to the conversation. In a conversation that annotates
+a rule, every finding of that rule must be annotated: a finding on an unannotated turn is
+"unexpected". A conversation that names no rule checks none.
 """
 
 from __future__ import annotations
