@@ -96,3 +96,21 @@ def test_every_load_error_is_shown(house: Path, capsys: pytest.CaptureFixture[st
     assert [line.split(": rule ")[1].split(":")[0] for line in err.splitlines()] == [
         "house.two", "house.three"]
     assert all("unknown analyzer" in line for line in err.splitlines())
+
+
+def test_rules_lint_on_a_pack_folder_lints_that_pack(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules test packs/house` took the team's folder, `rules lint packs/house` refused it:
+    a CI job that runs both after each other broke on the second; it lints the rules
+    defined under the folder, with the pack loaded as `rules test` loads it."""
+    code, out, err = run(["rules", "lint", "packs/house"], capsys)
+    assert code == 0, out + err
+    assert err.strip() == "1 rule(s), 0 problem(s)"
+    test_file = house / "jargon.test.transcript"
+    test_file.write_text(test_file.read_text().replace("# ok: house.jargon", "# ruleid: house.jargon"))
+    code, out, err = run(["rules", "lint", "packs/house"], capsys)
+    assert code == 1 and out.startswith(f"{house / 'jargon.yaml'}:")
+    assert out.rstrip().endswith("house.jargon: jargon.test.transcript has no 'ok' case")
+    code, _, err = run(["rules", "lint", "packs/hous"], capsys)
+    assert code == 2 and "packs/hous: no rule of the loaded packs is defined here" in err

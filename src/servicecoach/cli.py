@@ -236,8 +236,11 @@ def _parser() -> argparse.ArgumentParser:
     _coach_options(test)
     test.set_defaults(run=_rules_test)
     lint_parser = rule_commands.add_parser(
-        "lint", help="check every rule has docs, a message and tests both ways"
+        "lint", help="check every rule has docs, a message and tests both ways",
+        description="Check the rules defined under PATH (default: every loaded rule): docs, "
+        "and a test file with a must-fire and a must-not-fire case.",
     )
+    lint_parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     _coach_options(lint_parser)
     lint_parser.set_defaults(run=_rules_lint)
     return parser
@@ -587,11 +590,24 @@ def _rules_docs(args: argparse.Namespace) -> int:
 
 @printable_stdout
 def _rules_lint(args: argparse.Namespace) -> int:
-    coach = _coach(args)
-    problems = lint(coach.rules, coach.locations)
+    config = _config(args)
+    if args.paths:  # a folder of a pack puts that pack under lint, as `rules test` does
+        args.packs = packs_with_those_under_test(args.packs or config.packs, args.paths,
+                                                 config.base_dir)
+    coach = _coach(args, config)
+    rules = coach.rules
+    if args.paths:
+        folders = [path.resolve() for path in args.paths]
+        rules = tuple(rule for rule in rules if any(
+            Path(coach.locations[rule.id].path).resolve().is_relative_to(folder)
+            for folder in folders))
+        if not rules:
+            raise ServiceCoachError("no rule of the loaded packs is defined here",
+                                    where=", ".join(str(p) for p in args.paths))
+    problems = lint(rules, coach.locations)
     for problem in problems:
         print(problem)
-    print(f"{len(coach.rules)} rule(s), {len(problems)} problem(s)", file=sys.stderr)
+    print(f"{len(rules)} rule(s), {len(problems)} problem(s)", file=sys.stderr)
     return EXIT_FINDINGS if problems else EXIT_OK
 
 
