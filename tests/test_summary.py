@@ -187,6 +187,33 @@ def test_summarize_where_names_a_field_no_report_has(
     assert "no report has this field" not in capsys.readouterr().err  # two reports have it
 
 
+def test_by_names_a_field_no_report_has_and_the_fields_there_are(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--by agent` (the column the worst and best tables call 'agent') grouped every
+    conversation under '(none)' without a word: the reports' field is agent_name. A --by
+    or --where field no report has a value for is named, with the reports' metadata fields
+    and the nearest of them."""
+    results = _write_results(tmp_path / "results.jsonl",
+                             [r.model_dump_json() for r in four_reports()])
+    assert main(["summarize", str(results), "--by", "agent", "--where", "queu=tech"]) == 0
+    err = capsys.readouterr().err
+    fields = ("the reports' metadata fields are agent_name, queue, started_at; or date, "
+              "week, month, channel, source")
+    assert (f"warning: --by agent: no report has this field (did you mean 'agent_name'? "
+            f"{fields})") in err
+    assert f"warning: --where queu: no report has this field (did you mean 'queue'? {fields})" \
+        in err
+    assert main(["summarize", str(results), "--by", "queue", "--by", "week"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    undated = _write_results(tmp_path / "undated.jsonl", [report("e", 50.0, {}, []).model_dump_json()])
+    assert main(["summarize", str(undated), "--by", "month"]) == 0
+    assert "warning: --by month: no report has a started_at (the time it is read from)" in \
+        capsys.readouterr().err
+    assert main(["score", str(EXAMPLES), "--summary", "--by", "agent"]) in (0, 1)
+    assert "warning: --by agent: no report has this field (did you mean 'agent_name'?" in \
+        capsys.readouterr().err
+
+
 def test_a_metadata_field_named_like_a_calendar_field_is_read_as_metadata_dot_name(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An export whose metadata has its own `week` (a rota week, "W7") grouped `--by week`

@@ -133,6 +133,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         outputs.close()
         for field in sorted(outputs.shadowed):
             print(f"warning: {printable(shadowed_warning(field))}", file=stderr)
+        for warning in outputs.unseen.warnings():
+            print(f"warning: {printable(warning)}", file=stderr)
         leftover = next(written, None)
         if leftover is not None:
             raise ServiceCoachError(

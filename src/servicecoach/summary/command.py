@@ -14,7 +14,12 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
-from servicecoach.summary.grouping import NONE, group_key, shadowed, shadowed_warning
+from servicecoach.summary.grouping import (
+    UnseenFields,
+    group_key,
+    shadowed,
+    shadowed_warning,
+)
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
 from servicecoach.writers import printable
@@ -119,8 +124,9 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     html = HtmlReport(by=args.by, top=args.top) if args.html is not None else None
     turns = _turns_by_id(args.transcripts) if args.transcripts else None
     reports = failed = missing = left_out = 0
-    fields_seen: set[str] = set()  # --where fields some report has a value for
     fields_read = [*args.by, *(condition.field for condition in args.where)]
+    unseen = UnseenFields([*(("--by", field) for field in args.by),
+                           *(("--where", condition.field) for condition in args.where)])
     fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
     for path in args.results:
         for item in read_results(path):
@@ -129,8 +135,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
             fields_shadowed |= shadowed(fields_read, item)
+            unseen.add(item)
             readings = [(condition, condition.read(item)) for condition in args.where]
-            fields_seen.update(c.field for c, reading in readings if reading != NONE)
             if not all(reading == condition.value for condition, reading in readings):
                 left_out += 1
                 continue
@@ -148,11 +154,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
               "pages show the findings without the turns' text", file=sys.stderr)
     for field in sorted(fields_shadowed):
         print(f"warning: {printable(shadowed_warning(field))}", file=sys.stderr)
-    for field in sorted({c.field for c in args.where} - fields_seen):
-        if reports + left_out:
-            print(f"warning: --where {printable(field)}: no report has this field (a "
-                  "metadata field of the reports, or date, week, month, channel, source); "
-                  "check its spelling", file=sys.stderr)
+    for warning in unseen.warnings():
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     where = f"; {left_out} left out by --where" if args.where else ""
     print(f"summarized {reports} report(s){where}; {failed} line(s) could not be read",
           file=sys.stderr)

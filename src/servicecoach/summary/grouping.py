@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from servicecoach.models import Report
+from servicecoach.suggest import closest
 
 NONE = "(none)"
 """The group of reports that do not have the field."""
@@ -102,3 +103,51 @@ def shadowed_warning(field: str) -> str:
     """What to tell the user of a `shadowed` field."""
     return (f"{field} is {COMPUTED[field]}, but the reports also have a metadata field "
             f"{field!r}: write {METADATA}{field} to group or filter on that field")
+
+
+class UnseenFields:
+    """The `--by` and `--where` fields no report has a value for (a misspelt name, 'agent'
+    for agent_name), each told in a warning with the reports' metadata fields and the
+    nearest of them: a field no report has groups everything under '(none)' or leaves
+    everything out."""
+
+    SHOWN = 20
+    """The metadata fields a warning lists at most."""
+
+    def __init__(self, fields: Iterable[tuple[str, str]]) -> None:
+        """`fields`: the option and field of each --by and --where."""
+        self._fields = list(dict.fromkeys(fields))
+        self._unseen = {field: group_key(field) for _, field in self._fields}
+        self._keys: set[str] = set()
+        self._reports = 0
+
+    def add(self, report: Report) -> None:
+        """Note the fields this report has a value for, and its metadata fields."""
+        self._reports += 1
+        if self._unseen:
+            if len(self._keys) < 10 * self.SHOWN:
+                self._keys.update(report.metadata)
+            for field in [f for f, read in self._unseen.items() if read(report) != NONE]:
+                del self._unseen[field]
+
+    def warnings(self) -> list[str]:
+        """One warning per field no report had a value for (none when there were no reports)."""
+        if not self._reports:
+            return []
+        keys = sorted(self._keys)
+        listed = ", ".join(keys[:self.SHOWN]) + (", ..." if len(keys) > self.SHOWN else "")
+        fields = (f"the reports' metadata fields are {listed}; or " if keys else
+                  "the reports have no metadata fields; the others are ") + ", ".join(COMPUTED)
+        return [f"{option} {field}: no report has a started_at (the time it is read from)"
+                if field in CALENDAR else
+                f"{option} {field}: no report has this field ({_nearest(field, keys)}{fields})"
+                for option, field in self._fields if field in self._unseen]
+
+
+def _nearest(field: str, keys: list[str]) -> str:
+    """``did you mean 'x'? `` for the metadata fields nearest to `field`: the closest
+    spelling, else those it is part of ('agent' of agent_name); empty when there are none."""
+    name = field.removeprefix(METADATA).lower()
+    near = closest(name, keys)
+    found = [near] if near is not None else [key for key in keys if name in key.lower()][:3]
+    return f"did you mean {' or '.join(repr(key) for key in found)}? " if found else ""

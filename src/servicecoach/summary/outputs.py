@@ -13,7 +13,7 @@ from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.parallel import Located, Rendered
 from servicecoach.summary.aggregate import SummaryBuilder
-from servicecoach.summary.grouping import shadowed
+from servicecoach.summary.grouping import UnseenFields, shadowed
 from servicecoach.summary.table import ConversationTable
 from servicecoach.summary.text import render_summary_text
 from servicecoach.writers import Writer, render_jsonl
@@ -75,6 +75,8 @@ class RunOutputs:
         self._by = tuple(by)
         self.shadowed: set[str] = set()
         """The `--by` fields read as computed that some report's metadata also has."""
+        self.unseen = UnseenFields(("--by", field) for field in by)
+        """The `--by` fields no report has a value for."""
         self._direct = writer is not None and summary is None and html is None
         self.render: Callable[[Report], str] = (
             writer.render if writer is not None and self._direct else render_jsonl)
@@ -105,6 +107,7 @@ class RunOutputs:
             return
         report = Report.model_validate_json(rendered.text)
         self.shadowed |= shadowed(self._by, report)
+        self.unseen.add(report)
         if self._summary is not None:
             self._summary.add(report)
         elif self._writer is not None:
