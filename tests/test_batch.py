@@ -216,6 +216,31 @@ def test_resume_refuses_a_partial_file_from_other_inputs(
     assert code == 2 and "cannot resume" in err and not out.exists()
 
 
+@pytest.mark.parametrize("changed", [["--redact"], ["--meta", "run=2026-12"],
+                                     ["--ignore", "empathy"]])
+def test_resume_refuses_a_partial_file_written_with_other_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], changed: list[str],
+) -> None:
+    """A run written with --redact (or another --meta, other rules) and resumed without
+    them was finished with reports of the other kind: one file, half of it masked and half
+    not, with nothing to tell them apart. The first report kept is scored again and must be
+    the one this run would write."""
+    data = write_jsonl(tmp_path / "calls.jsonl",
+                       [conversation(n, customer_email="dana@example.com") for n in range(3)])
+    out = tmp_path / "out.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(out), "--meta", "run=2026-11", *changed],
+          capsys)
+    kept = out.read_bytes().splitlines(keepends=True)[:2]
+    partial_path(out).write_bytes(b"".join(kept))
+    out.unlink()
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume",
+                          "--meta", "run=2026-11"], capsys)
+    assert code == 2 and not out.exists()
+    assert f"cannot resume: the report {partial_path(out)} holds for {data}: record 1" in err
+    assert "is not the one this run writes" in err
+    assert partial_path(out).read_bytes() == b"".join(kept)
+
+
 def test_resume_needs_jsonl_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_jsonl(tmp_path / "calls.jsonl", [conversation(1)])
     code, _, err = score([str(data), "--resume"], capsys)

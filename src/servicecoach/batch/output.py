@@ -39,6 +39,8 @@ class Written(NamedTuple):
 
     source: Source
     worst: Severity | None
+    line: bytes
+    """The report as the partial file holds it (its line, newline included)."""
 
 
 def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]]:
@@ -109,7 +111,8 @@ def _written_sources(partial: Path, kept: int) -> Iterator[Written]:
                 severities = [Severity(f["severity"]) for f in report.get("findings", ())
                               if f.get("kind") == FindingKind.ISSUE.value]
                 yield Written(Source.model_validate(report.get("source")),
-                              max(severities, key=lambda s: s.rank) if severities else None)
+                              max(severities, key=lambda s: s.rank) if severities else None,
+                              line)
             except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
                 raise ServiceCoachError(
                     f"cannot resume from {partial}: line {number} is not a report with its "

@@ -5,6 +5,7 @@ closing counts."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,12 +21,12 @@ from servicecoach.coach import Coach
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
-from servicecoach.parallel import Located, Rendered, render_stream
+from servicecoach.parallel import Located, Rendered, render_stream, scored
 from servicecoach.readers import Reader, iter_sources, refuse_overwriting_inputs
 from servicecoach.readers import Source as Input
 from servicecoach.summary.grouping import shadowed_warning
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
-from servicecoach.writers import make_writer, printable
+from servicecoach.writers import make_writer, printable, render_jsonl
 
 
 @dataclass
@@ -117,7 +118,10 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         outputs = RunOutputs(None if summary else make_writer(options.format, out), out,
                              summary, options.report, options.by, options.top,
                              redact=coach.config.redact)
-        items = _to_score(inputs, options, progress, written)
+        check = None
+        if options.resume and options.output is not None:
+            written, check = _first_checked(written, coach, partial_path(options.output))
+        items = _to_score(inputs, options, progress, written, check)
         stack.enter_context(long_run())  # the coach and the modules live for the whole run
         try:
             for item in outputs.track(items, lambda todo: render_stream(
@@ -171,12 +175,36 @@ def _size(one: Input) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
+def _first_checked(written: Iterator[Written], coach: Coach, partial: Path,
+                   ) -> tuple[Iterator[Written], Callable[[Located], None] | None]:
+    """`written` as it was, and a check of its first report against that report's
+    transcript (None when there is none): the reports of the interrupted run must be the
+    ones this run writes, else one file would hold two kinds of report (masked and not,
+    other rules, another --meta)."""
+    first = next(written, None)
+    if first is None:
+        return written, None
+
+    def check(item: Located) -> None:
+        again = scored(coach, item, render_jsonl)
+        if isinstance(again, Rendered) and again.text.encode() != first.line:
+            raise ServiceCoachError(
+                f"cannot resume: the report {partial} holds for {place(first.source)} is not "
+                "the one this run writes for it (the interrupted run had other options: "
+                "--redact, --meta, --channel, the rules, the configuration or the version)",
+                hint="resume with the options of the interrupted run, or delete the .partial "
+                "file to start again")
+
+    return itertools.chain([first], written), check
+
+
 def _to_score(
     inputs: list[Input], options: RunOptions, progress: RunProgress, written: Iterator[Written],
+    check: Callable[[Located], None] | None = None,
 ) -> Iterator[Located | Record | _Done | int]:
     """What to score, in input order: each transcript with its source; errors (and
     transcripts already written, when resuming) pass by; after each file, the bytes read
-    so far."""
+    so far. `check` is given the transcript of the first report already written."""
     def told(one: Input, reader: Reader) -> None:
         progress.note(f"{printable(one.name)}: read as {reader.name}")
 
@@ -197,6 +225,9 @@ def _to_score(
             if warning and not options.quiet:
                 progress.note(f"warning: {printable(warning)}")
             if resumed is not None and resumed.source == record.source:
+                if check is not None:
+                    check(Located(record.item, record.source))
+                    check = None
                 yield _Done(resumed)
                 resumed = next(written, None)
             else:
