@@ -122,6 +122,30 @@ def test_a_sidecar_no_canned_file_reads_is_an_error(
     assert "calls.jsonl reads calls.expect.yaml" in err
 
 
+def test_a_sidecar_named_on_the_command_line_checks_the_file_it_belongs_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check training/*` (a shell glob) and a pre-commit hook given the files a commit
+    changed named the sidecar itself, which was read as a transcript in the text form
+    ("unknown speaker 'present'") and failed the run; it stands for the canned file that
+    reads it, checked once however often it is named."""
+    record = {"id": "j1", "turns": [{"speaker": "agent", "text": "Calm down."}]}
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(json.dumps(record) + "\n")
+    sidecar = tmp_path / "calls.expect.yaml"
+    sidecar.write_text("j1:\n  absent: [defensive.dismissive]\n")
+    code, out = run(["check", str(sidecar), str(calls)], capsys)
+    assert code == 1, out
+    assert out.count("FAIL j1") == 1 and "did not expect defensive.dismissive@0" in out
+    assert "could not be checked" not in capsys.readouterr().err
+    code, out = run(["check", str(sidecar)], capsys)
+    assert code == 1 and out.count("FAIL j1") == 1
+    lonely = tmp_path / "other.expect.yaml"
+    lonely.write_text("j2:\n  absent: [defensive.dismissive]\n")
+    assert main(["check", str(lonely)]) == 2
+    assert f"error: {lonely}: a sidecar no canned file reads" in capsys.readouterr().err
+
+
 def test_an_unreadable_canned_file_costs_only_itself(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,7 @@ from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
     load_canned,
+    reading_sidecar,
     unread_sidecar,
 )
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
@@ -402,8 +403,9 @@ def _summarize(args: argparse.Namespace) -> int:
 
 def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     """The files named and those found in the folders named (a folder found is walked, not
-    a file, whatever its name), and an error for each sidecar found that no canned file
-    reads."""
+    a file, whatever its name), a sidecar named standing for the canned files that read it
+    (a shell glob, a pre-commit hook given the files changed), each file once; and an error
+    for each sidecar found or named that no canned file reads."""
     found: list[Path] = []
     unread: list[InputError] = []
     for path in paths:
@@ -416,9 +418,14 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
                 elif p.name.lower().endswith(SIDECAR_SUFFIXES) and (
                         error := unread_sidecar(p)) is not None:
                     unread.append(error)
+        elif path.name.lower().endswith(SIDECAR_SUFFIXES) and path.is_file():
+            readers = reading_sidecar(path)
+            found.extend(readers)
+            if not readers and (error := unread_sidecar(path)) is not None:
+                unread.append(error)
         else:
             found.append(path)
-    return found, unread
+    return list(dict.fromkeys(found)), unread
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -230,12 +230,23 @@ def _sidecar_path(path: Path) -> Path:
     return path.with_name(path.name.split(".")[0] + ".expect.yaml")
 
 
+def _canned_beside(path: Path) -> list[Path]:
+    """The canned files in the folder of `path`, sorted."""
+    return sorted(p for p in path.parent.iterdir()
+                  if p.suffix.lower() in CANNED_SUFFIXES and p.is_file())
+
+
+def reading_sidecar(path: Path) -> list[Path]:
+    """The canned files beside `path` that read it as their sidecar (none when it is no
+    sidecar of theirs)."""
+    return [p for p in _canned_beside(path) if _sidecar_path(p) == path]
+
+
 def unread_sidecar(path: Path) -> InputError | None:
     """An error when `path`, named as a sidecar, is the sidecar of no canned file beside it
     (named after the whole file name, ``.yml``, a file renamed): its expectations would be
     left out without a word."""
-    canned = sorted(p for p in path.parent.iterdir()
-                    if p.suffix.lower() in CANNED_SUFFIXES and p.is_file())
+    canned = _canned_beside(path)
     if any(_sidecar_path(p) == path for p in canned):
         return None
     reads = "; ".join(f"{p.name} reads {_sidecar_path(p).name}" for p in canned[:3])
