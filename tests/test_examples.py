@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 EXAMPLES = REPO / "examples"
@@ -91,3 +92,30 @@ def test_ci_examples_use_real_commands() -> None:
     assert len(commands) >= 4
     for command in commands:
         _parser().parse_args(shlex.split(command)[1:])  # exits on an unknown option
+
+
+def test_the_pre_commit_hook_checks_a_changed_sidecar(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook's files pattern left sidecars out, so a commit that changed only
+    expectations (calls.expect.yaml) checked nothing; the hook is given the sidecar and
+    checks the file that reads it."""
+    import re
+    import shlex
+
+    import yaml
+
+    from servicecoach.cli import main
+
+    hooks = yaml.safe_load((EXAMPLES / "ci" / "pre-commit-config.yaml").read_text())
+    (hook,) = [h for h in hooks["repos"][0]["hooks"] if h["id"] == "servicecoach-check"]
+    changed = "training/calls.expect.yaml"
+    assert re.search(hook["files"], changed)
+    (tmp_path / "training").mkdir()
+    record = {"id": "j1", "turns": [{"speaker": "agent", "text": "Calm down."}]}
+    (tmp_path / "training" / "calls.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / changed).write_text("j1:\n  absent: [defensive.dismissive]\n")
+    monkeypatch.chdir(tmp_path)
+    assert main([*shlex.split(hook["entry"])[1:], changed]) == 1
+    assert "FAIL j1" in capsys.readouterr().out
+
