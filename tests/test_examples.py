@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -92,6 +93,11 @@ def test_ci_examples_use_real_commands() -> None:
     assert len(commands) >= 4
     for command in commands:
         _parser().parse_args(shlex.split(command)[1:])  # exits on an unknown option
+    installs = [step["run"] for step in workflow["jobs"]["check"]["steps"]
+                if "pip install" in step.get("run", "")]
+    version = importlib.metadata.version("servicecoach")
+    assert installs == [f'pip install "servicecoach=={version}"'], \
+        "the workflow pins this version: an upgrade is a pull request of its own"
 
 
 def test_the_pre_commit_hook_checks_a_changed_sidecar(
