@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import TypeAdapter
 
@@ -255,6 +255,24 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
                         help="map speaker labels to agent|customer|system (repeatable), "
                         "for formats without roles: --roles spk_0=agent")
     parser.add_argument("--agent", metavar="NAME", help="the agent's speaker name or label")
+    columns = parser.add_argument_group(
+        "CSV columns", "the headers of a CSV export's columns, where they are none of the "
+        "known ones (conversation_id, speaker, text, timestamp, name...), in any case")
+    for key, what in _CSV_COLUMNS.items():
+        columns.add_argument(f"--{key}-column", metavar="HEADER", help=what)
+
+
+_CSV_COLUMNS = {"id": "the conversation each row belongs to",
+                "speaker": "who wrote the row (agent, customer...)",
+                "text": "the row's text", "start": "when the row was written",
+                "end": "when it ended", "name": "the name of who wrote it"}
+"""The CSV columns the command line names (``--speaker-column HEADER``...)."""
+
+
+def _reader_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of the command line's readers: roles, agent and CSV columns."""
+    return {"roles": parse_roles(args.roles), "agent": args.agent,
+            **{f"{key}_column": getattr(args, f"{key}_column") for key in _CSV_COLUMNS}}
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -283,7 +301,7 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
             print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
     return read_sources(iter_sources(args.paths), args.input_format, on_reader=told,
-                        roles=parse_roles(args.roles), agent=args.agent)
+                        **_reader_options(args))
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -383,7 +401,7 @@ def _score(args: argparse.Namespace) -> int:
                                 hint=f"use auto or one of: {', '.join(sorted(readers()))}")
     options = RunOptions(
         paths=args.paths, input_format=args.input_format,
-        reader_options={"roles": parse_roles(args.roles), "agent": args.agent},
+        reader_options=_reader_options(args),
         output=args.output, format=args.format, workers=args.workers,
         fail_on=Severity(args.fail_on) if args.fail_on else None, resume=args.resume,
         errors=args.errors, meta=parse_meta(args.meta), quiet=args.quiet, verbose=args.verbose,

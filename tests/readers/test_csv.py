@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from reader_helpers import FIXTURES, read, sample, speakers
 
+from servicecoach.cli import main
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
 from servicecoach.readers import convert
@@ -66,3 +69,47 @@ def test_a_message_over_several_lines_with_commas_is_one_message(tmp_path: Path)
     (transcript,) = convert([str(path)])
     assert not isinstance(transcript, InputError)
     assert transcript.turns[0].text.count("\n") == 2
+
+
+WAREHOUSE = """\
+Chat ID,Sent At,Author Type,Author,Message Text
+c1,2026-11-02T09:00:00Z,agent,Alex,"Hi, I'm Alex, how can I help?"
+c1,2026-11-02T09:00:30Z,customer,Dana,"My order never arrived and I'm upset."
+"""
+
+
+def test_csv_columns_are_named_on_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A warehouse export whose headers are none of the known ones ('Author Type',
+    'Message Text') could not be read from the command line: the error said to name the
+    column with --speaker-column, an option no command had, and auto-detection could not
+    tell the file's format. The columns are named with --id-column, --speaker-column,
+    --text-column, --start-column, --end-column and --name-column, which auto-detection
+    reads too; files of other formats beside it are read as before."""
+    (tmp_path / "chats.csv").write_text(WAREHOUSE)
+    (tmp_path / "other.json").write_text(json.dumps(
+        {"id": "j1", "turns": [{"speaker": "customer", "text": "Hello?"}]}))
+    columns = ["--id-column", "Chat ID", "--speaker-column", "Author Type",
+               "--text-column", "Message Text", "--start-column", "Sent At",
+               "--name-column", "Author"]
+    assert main(["convert", str(tmp_path), *columns]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [t["id"] for t in out] == ["c1", "j1"]
+    assert out[0]["metadata"] == {"agent_name": "Alex", "customer_name": "Dana",
+                                  "started_at": "2026-11-02T09:00:00Z"}
+    assert [(t["speaker"], t["start"]) for t in out[0]["turns"]] == [("agent", 0.0),
+                                                                      ("customer", 30.0)]
+    assert main(["score", str(tmp_path / "chats.csv"), "--format", "jsonl",
+                 "--speaker-column", "Author Type", "--text-column", "Message Text"]) == 0
+    assert json.loads(capsys.readouterr().out)["transcript_id"] == "chats"
+    assert main(["convert", str(tmp_path / "chats.csv"), "--input-format", "csv"]) == 2
+    assert "no speaker column in the header (name it with --speaker-column" in \
+        capsys.readouterr().err
+    assert main(["convert", str(tmp_path / "chats.csv"), "--input-format", "csv",
+                 *columns[:6], "--start-column", "sent at"]) == 0  # any case
+    assert json.loads(capsys.readouterr().out)["turns"][1]["start"] == 30.0
+    assert main(["convert", str(tmp_path / "chats.csv"), "--input-format", "csv",
+                 *columns[:6], "--start-column", "Sent"]) == 2
+    assert "no column 'Sent' in the header (start_column) (the header has: Chat ID, Sent At" \
+        in capsys.readouterr().err
+

@@ -86,10 +86,15 @@ class CsvReader(BaseReader):
         header_line = first_line(head.lstrip("\ufeff"))  # a lone "\r" ends it too
         if header_line.lstrip().startswith(("{", "[", "<", "WEBVTT")):
             return False
-        delimiter = _delimiter(header_line)
-        header = {cell.strip().lower() for cell in header_line.split(delimiter)}
-        return len(header) > 1 and bool(header & set(_CANDIDATES["text"])) and bool(
-            header & set(_CANDIDATES["speaker"]))
+        delimiter = self.options.get("delimiter") or _delimiter(header_line)
+        header = {cell.strip().strip('"').lower() for cell in header_line.split(delimiter)}
+        return len(header) > 1 and all(bool(header & self._names(key)) for key in ("text", "speaker"))
+
+    def _names(self, key: str) -> set[str]:
+        """The headers (lower case) a column may have: the one named in the options, else
+        the known ones."""
+        chosen = self.options.get(f"{key}_column")
+        return {chosen.strip().lower()} if chosen else set(_CANDIDATES[key])
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         """Conversations as the file is read: with an id column, a conversation is complete
@@ -107,6 +112,13 @@ class CsvReader(BaseReader):
             yield _unreadable(source, 1, error)
             return
         columns = self._columns(fieldnames)
+        for key in _CANDIDATES:
+            chosen = self.options.get(f"{key}_column")
+            if chosen and columns[key] is None:
+                yield InputError(
+                    f"no column {chosen!r} in the header ({key}_column)", source=source.name,
+                    location="line 1", hint=f"the header has: {', '.join(fieldnames)}")
+                return
         for needed in ("speaker", "text"):
             if columns[needed] is None:
                 yield InputError(
@@ -134,7 +146,7 @@ class CsvReader(BaseReader):
         columns: dict[str, str | None] = {}
         for key, candidates in _CANDIDATES.items():
             chosen = self.options.get(f"{key}_column")
-            columns[key] = chosen if chosen in fieldnames else next(
+            columns[key] = by_lower.get(chosen.strip().lower()) if chosen else next(
                 (by_lower[c] for c in candidates if c in by_lower), None)
         return columns
 

@@ -65,8 +65,14 @@ def get_reader(name: str, **options: Any) -> Reader:
 
 
 def _configured(reader: Reader, options: dict[str, Any], *, strict: bool) -> Reader:
-    """`reader` with `options`; readers without ``configure`` take none (an error if `strict`)."""
+    """`reader` with `options`; readers without ``configure`` take none (an error if
+    `strict`), and unless `strict` a reader that lists its `option_names` is given only
+    those (a CSV column named for the CSV files of a folder is no option of its JSON
+    files' reader)."""
     options = {key: value for key, value in options.items() if value not in (None, {}, ())}
+    names = getattr(reader, "option_names", None)
+    if not strict and names is not None:
+        options = {key: value for key, value in options.items() if key in names}
     if not options:
         return reader
     if isinstance(reader, Configurable):
@@ -100,16 +106,20 @@ exports hold their telltale keys after a long first text (AWS Transcribe writes 
 whole transcript before its items, Intercom a long first message before its parts)."""
 
 
-def detect(source: Source) -> Reader:
-    """The one reader whose `sniff` accepts this source; an error when none or several do."""
+def detect(source: Source, options: dict[str, Any] | None = None) -> Reader:
+    """The one reader whose `sniff` accepts this source, configured with the `options` it
+    takes (a CSV reader told its columns recognises a header of those); an error when none
+    or several do."""
     head = source.head(DETECTION_HEAD)
     if not head.strip():
         raise InputError("the file is empty", source=source.name,
                          hint="remove it, or check that the export finished")
-    candidates = [r for r in readers().values() if r.sniff(source, head)]
+    pool = [_configured(r, options, strict=False) if options else r
+            for r in readers().values()]
+    candidates = [r for r in pool if r.sniff(source, head)]
     if not candidates and len(head) >= DETECTION_HEAD:
         head = source.head(LONG_DETECTION_HEAD)
-        candidates = [r for r in readers().values() if r.sniff(source, head)]
+        candidates = [r for r in pool if r.sniff(source, head)]
     if len(candidates) == 1:
         return candidates[0]
     names = ", ".join(sorted(r.name for r in candidates))
@@ -305,7 +315,7 @@ def read_sources(
     chosen = None if input_format == "auto" else get_reader(input_format, **options)
     for source in sources:
         try:
-            reader = chosen or _configured(detect(source), options, strict=False)
+            reader = chosen or detect(source, options)
         except FileNotFoundError:
             yield InputError("no such file or folder", source=source.name, hint="check the path")
             continue
