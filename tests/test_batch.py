@@ -241,6 +241,22 @@ def test_resume_refuses_a_partial_file_written_with_other_options(
     assert partial_path(out).read_bytes() == b"".join(kept)
 
 
+def test_a_run_that_starts_over_a_partial_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same command run again without --resume after an interrupted night replaced the
+    partial file, and the hours of reports in it, without a word."""
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    out = tmp_path / "out.jsonl"
+    partial_path(out).write_text('{"transcript_id": "c0"}\n')
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out)], capsys)
+    assert code in (0, 1) and len(reports(out)) == 3
+    assert (f"warning: {partial_path(out)} (1 report(s) of an interrupted run) is started "
+            "over: --resume would have kept them") in err
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out)], capsys)
+    assert "started over" not in err
+
+
 def test_resume_needs_jsonl_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_jsonl(tmp_path / "calls.jsonl", [conversation(1)])
     code, _, err = score([str(data), "--resume"], capsys)

@@ -106,6 +106,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
     refuse_overwriting_inputs(options.paths, [
         ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
     inputs = list(iter_sources(options.paths))
+    if options.output is not None and not options.resume and not options.quiet:
+        _warn_starting_over(partial_path(options.output), stderr)
     counts = RunCounts()
     with contextlib.ExitStack() as stack:
         out, written = _open_output(options, stack)
@@ -151,6 +153,19 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         finish(options.errors)
     print(counts.line(), file=stderr)
     return counts
+
+
+def _warn_starting_over(partial: Path, stderr: TextIO) -> None:
+    """A warning when a run without --resume is about to replace the reports an
+    interrupted run left in `partial`."""
+    try:
+        with partial.open("rb") as handle:
+            reports = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:  # none there (or unreadable: opening it to write says so)
+        return
+    if reports:
+        print(f"warning: {printable(str(partial))} ({reports} report(s) of an interrupted run) "
+              "is started over: --resume would have kept them", file=stderr)
 
 
 def _open_output(
