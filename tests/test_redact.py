@@ -93,6 +93,37 @@ def test_redact_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "4111 1111" not in out and "defensive" in out
 
 
+def test_convert_redact_shares_canonical_transcripts_without_personal_data(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A QA lead could share masked reports but not the transcripts behind them: convert
+    had no --redact. It masks the turns and the metadata values as score's reports are
+    masked, and scoring the masked transcript finds what the original gives."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps({"id": "c1", "metadata": {
+        "customer_name": "Dana Reyes", "contact": {"email": "dana@example.com"}}, "turns": [
+        {"speaker": "customer", "text": "Card 4111 1111 1111 1111 was charged twice, I'm so "
+                                        "angry. Call me on +1 415 555 0100."},
+        {"speaker": "agent", "text": "Calm down, that's our policy."}]}) + "\n")
+    assert main(["convert", str(path), "--redact"]) == 0
+    out = capsys.readouterr().out
+    record = json.loads(out)
+    assert record["metadata"] == {"customer_name": "Dana Reyes",
+                                  "contact": {"email": "[email]"}}
+    assert [t["text"] for t in record["turns"]] == [
+        "Card [card] was charged twice, I'm so angry. Call me on [phone].",
+        "Calm down, that's our policy."]
+    masked = tmp_path / "masked.jsonl"
+    masked.write_text(out)
+    findings = []
+    for source in (path, masked):
+        main(["score", str(source), "--format", "jsonl"])
+        findings.append([(f["rule_id"], f["turn_index"])
+                         for f in json.loads(capsys.readouterr().out)["findings"]])
+    assert findings[0] == findings[1] and ("defensive.dismissive", 1) in findings[0]
+
+
 def test_redact_masks_the_turns_of_the_html_report_and_keeps_its_highlights(
         tmp_path: Path) -> None:
     """`score --redact --report` wrote every turn's text into the page as it was: the card

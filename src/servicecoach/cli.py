@@ -49,6 +49,7 @@ from servicecoach.readers import (
     readers,
     refuse_overwriting_inputs,
 )
+from servicecoach.redact import redact_transcript
 from servicecoach.rules.catalog import stale_pages, write_catalogue
 from servicecoach.rules.lint import lint
 from servicecoach.rules.schema import Rule
@@ -136,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
     convert.add_argument("--to", choices=["jsonl", "json"], default="jsonl", help="output format")
     convert.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    convert.add_argument("--redact", action="store_true",
+                         help="mask e-mail addresses, phone, card and account numbers in the "
+                         "turns and metadata, as score --redact masks reports")
     _input_options(convert)
     convert.set_defaults(run=_convert)
     convert.reads_stdin = ("paths",)
@@ -319,6 +323,8 @@ def _convert(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
+            if args.redact:
+                item = redact_transcript(item)
             text = item.model_dump_json(exclude_defaults=True)
             if args.to == "json":
                 text = ("\n" if read == 0 else ",\n") + text

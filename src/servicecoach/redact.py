@@ -17,7 +17,7 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from servicecoach.models import Evidence, Finding, Report, Span
+from servicecoach.models import Evidence, Finding, Metadata, Report, Span, Transcript
 from servicecoach.nlp.safe_regex import linear
 
 _CARD = linear(r"\b\d(?:[ .-]?\d){12,18}\b")
@@ -253,3 +253,13 @@ def redact_report(report: Report) -> Report:
         "commitments": tuple(c.model_copy(update={"span": _span(c.span)})
                              for c in report.commitments),
         "notes": tuple(redact_text(note) for note in report.notes)})
+
+
+def redact_transcript(transcript: Transcript) -> Transcript:
+    """`transcript` with its turns' text and its metadata values masked as a report's are
+    (`convert --redact`: canonical transcripts to share without the personal data)."""
+    metadata = _value(transcript.metadata.model_dump(mode="json", exclude_none=True))
+    return transcript.model_copy(update={
+        "metadata": Metadata.model_validate(metadata),
+        "turns": tuple(turn.model_copy(update={"text": redact_text(turn.text)})
+                       for turn in transcript.turns)})
