@@ -560,3 +560,17 @@ def test_an_annotation_that_names_no_turn_fails_at_its_line(
         (f"{test}:5: misplaced p.x (in no conversation: put the annotation on the line above "
         "the turn it is about)")]
     assert "2 expectation(s) checked" in err
+
+
+def test_an_expression_on_python_s_re_is_not_cut_mid_word(tmp_path: Path) -> None:
+    """Expressions on Python's re read a turn's first 10,000 characters: cut there, the
+    word across the cut lost its end, and 'nothing' read as 'not' fired a look-behind rule
+    on 'not'. The part read ends at a space."""
+    folder = _pack(tmp_path / "p", RULE.format(match=r"regex: ['(?<!x)\bnot\b']"))
+    coach = Coach(packs=[str(folder)])
+    text = "word " * 1999 + "x nothing more to add"
+    assert text.index("nothing") < 10_000 < text.index("nothing") + len("nothing")
+    hints = coach.session().add_turn({"speaker": "agent", "text": text})
+    assert [f.rule_id for f in hints] == []
+    hints = coach.session().add_turn({"speaker": "agent", "text": "it is not " + text})
+    assert [(f.rule_id, f.span and f.span.start) for f in hints] == [("p.x", 6)]
