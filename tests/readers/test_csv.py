@@ -113,3 +113,19 @@ def test_csv_columns_are_named_on_the_command_line(
     assert "no column 'Sent' in the header (start_column) (the header has: Chat ID, Sent At" \
         in capsys.readouterr().err
 
+
+
+def test_a_csv_file_without_the_columns_named_is_told_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With columns named on the command line, another CSV file of the folder, whose
+    header has the known columns but not those, was 'cannot tell the input format': it is
+    read as CSV, and the column it lacks is named with its header."""
+    (tmp_path / "chats.csv").write_text(WAREHOUSE)
+    (tmp_path / "plain.csv").write_text('conversation_id,speaker,text\nc2,agent,"Hello"\n')
+    assert main(["convert", str(tmp_path), "--speaker-column", "Author Type",
+                 "--text-column", "Message Text"]) == 2
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["chats"]
+    assert "cannot tell the input format" not in err
+    assert ("plain.csv:line 1: no column 'Author Type' in the header (speaker_column) (the "
+            "header has: conversation_id, speaker, text") in err

@@ -91,10 +91,12 @@ class CsvReader(BaseReader):
         return len(header) > 1 and all(bool(header & self._names(key)) for key in ("text", "speaker"))
 
     def _names(self, key: str) -> set[str]:
-        """The headers (lower case) a column may have: the one named in the options, else
-        the known ones."""
+        """The headers (lower case) that mark a CSV file's column: the known ones, and the
+        one named in the options. A file with the known ones but not the one named is still
+        read as CSV, where the column it lacks is an error naming its header, not 'cannot
+        tell the input format'."""
         chosen = self.options.get(f"{key}_column")
-        return {chosen.strip().lower()} if chosen else set(_CANDIDATES[key])
+        return set(_CANDIDATES[key]) | ({chosen.strip().lower()} if chosen else set())
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         """Conversations as the file is read: with an id column, a conversation is complete
