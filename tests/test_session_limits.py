@@ -42,6 +42,20 @@ def test_a_turn_over_a_million_characters_is_scored_not_a_traceback(coach: Coach
                                "read its first 10000 characters")
 
 
+def test_a_long_turn_is_noted_only_when_an_expression_reads_part_of_it(tmp_path) -> None:
+    """Expressions on Python's re read a turn's first 10,000 characters; a pack with none
+    reads every turn whole, and its reports say nothing of it."""
+    pack = tmp_path / "p"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
+    (pack / "r.yaml").write_text("id: p.x\nkind: phrase\ncategory: c\nmessage: m\n"
+                                 "suggestion: s\nmatch: {regex: ['refund later']}\n")
+    session = Coach(packs=[str(pack)]).session()
+    session.add_turn({"speaker": "agent", "text": "word " * 3_000 + "refund later"})
+    report = session.close()
+    assert report.notes == () and [f.rule_id for f in report.findings] == ["p.x"]
+
+
 def test_the_turn_limit_is_bounded_by_what_spacy_takes() -> None:
     with pytest.raises(ValidationError, match="max_turn_chars"):
         CoachConfig(max_turn_chars=2_000_000)

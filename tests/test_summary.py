@@ -241,6 +241,8 @@ def test_a_metadata_field_named_like_a_calendar_field_is_read_as_metadata_dot_na
         {"speaker": "agent", "text": "Hello, thanks for calling."}]}) + "\n")
     assert main(["score", str(transcripts), "--summary", "--by", "channel"]) in (0, 1)
     assert "write metadata.channel to group or filter on that field" in capsys.readouterr().err
+    assert main(["score", str(transcripts), "--summary", "--by", "channel", "--quiet"]) in (0, 1)
+    assert "warning" not in capsys.readouterr().err  # --quiet: the counts only
 
 
 def test_score_summary_equals_summarize_of_the_jsonl_it_writes(

@@ -150,7 +150,7 @@ class Session:
             self._notes.append(f"turn {index} has {len(turn.text)} characters: only its first "
                                f"{limit} were scored (max_turn_chars)")
             turn = turn.model_copy(update={"text": turn.text[:limit]})
-        if len(turn.text) > BACKTRACKING_READ:
+        if len(turn.text) > BACKTRACKING_READ and coach.matchers.backtracking:
             self._notes.append(f"turn {index}: the expressions that run on Python's re "
                                f"(look-around) read its first {BACKTRACKING_READ} characters")
         ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,

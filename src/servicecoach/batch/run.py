@@ -137,10 +137,11 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                               "--resume to finish")
             raise
         outputs.close()
-        for field in sorted(outputs.shadowed):
-            print(f"warning: {printable(shadowed_warning(field))}", file=stderr)
-        for warning in outputs.unseen.warnings():
-            print(f"warning: {printable(warning)}", file=stderr)
+        if not options.quiet:  # warnings, as the run's others (--quiet: the counts only)
+            for field in sorted(outputs.shadowed):
+                print(f"warning: {printable(shadowed_warning(field))}", file=stderr)
+            for warning in outputs.unseen.warnings():
+                print(f"warning: {printable(warning)}", file=stderr)
         leftover = next(written, None)
         if leftover is not None:
             raise ServiceCoachError(

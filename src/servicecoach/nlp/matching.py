@@ -293,6 +293,11 @@ class MatcherSet:
             key for key, compiled in self._compiled.items()
             if compiled.patterns is not None or compiled.ungated or compiled.fuzzy
         )
+        self.backtracking = any(isinstance(regex, re.Pattern)
+                                for compiled in self._compiled.values()
+                                for _, regex in compiled.regexes)
+        """True when an expression runs on Python's ``re`` (and so reads a turn's first
+        `BACKTRACKING_READ` characters only)."""
 
     def _compile(self, key: str, spec: MatchSpec) -> _Compiled:
         """One spec compiled: its phrases added to the shared phrase matcher, its patterns,
