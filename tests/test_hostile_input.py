@@ -178,6 +178,8 @@ def _tickets(times: list[str]) -> list[dict[str, Any]]:
     ("0000-05-01T10:00:00Z", "year 0 is out of range"),
     ("2024-05-01T25:00:00Z", "hour must be in 0..23"),
     ("2024-05-01T10:00:00+24:00", "a UTC offset must be under 24 hours, not +24:00"),
+    ("0001-01-01T00:00:00+05:00", "earlier than 0001-01-01T00:00:00Z"),
+    ("9999-12-31T23:00:00-05:00", "later than 9999-12-31T23:59:59Z"),
 ])
 def test_a_date_that_is_no_date_costs_only_its_conversation(
     tmp_path: Path, time: str, why: str,
@@ -194,6 +196,24 @@ def test_a_date_that_is_no_date_costs_only_its_conversation(
     assert isinstance(bad, InputError), bad
     assert bad.transcript_id == "2" and bad.turn == 0
     assert f"start time {time!r} ({why}" in str(bad) and "fix or remove that time" in str(bad)
+
+
+@pytest.mark.parametrize("time", [-90_000_000_000, "-90000000000"])
+def test_an_epoch_before_year_1_costs_only_its_conversation(
+    tmp_path: Path, time: int | str,
+) -> None:
+    """Times were refused only past 9999-12-31 either way from 1970: an epoch of -9 * 10^10 s
+    (year -882) was taken, then the conversation's date could not be written ('year -882 is
+    out of range'), which stopped the file as "unexpected structure after 1 record(s)": the
+    conversations after it were lost, and not counted. It is an error naming the turn."""
+    path = tmp_path / "conversations.json"
+    tickets = _tickets(["2024-05-01T10:00:00Z", "@", "2024-05-01T10:00:00Z"])
+    tickets[2]["created_at"] = time
+    path.write_text(json.dumps(tickets), encoding="utf-8")
+    first, bad, last = _read(path)
+    assert isinstance(first, Transcript) and isinstance(last, Transcript), (first, last)
+    assert isinstance(bad, InputError) and bad.transcript_id == "2" and bad.turn == 0, bad
+    assert "start time -90000000000.0 is not a usable time" in str(bad)
 
 
 @pytest.mark.parametrize("start", ["NaN", '"2024-13-01T00:00:00Z"'])

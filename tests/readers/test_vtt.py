@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from reader_helpers import FIXTURES, one, sample, speakers
 
 
@@ -66,3 +67,22 @@ def test_teams_metadata_content_dates_the_call(tmp_path) -> None:
     transcript = one("vtt", tmp_path / "meeting.vtt")
     assert transcript.metadata.model_extra["started_at"] == "2025-09-02T14:30:10Z"
     assert [t.start for t in transcript.turns] == [2.5, 5.0]
+
+
+@pytest.mark.parametrize("wall_clock", ["0001-01-01T00:00:01Z", "0001-01-01T10:00:05+10:00",
+                                        "2025-09-02T14:30:12+99:00",
+                                        "true", "[1]", "1e300"])
+def test_teams_wall_clock_that_is_no_date_leaves_the_call_undated(tmp_path, wall_clock) -> None:
+    # a startDateTime that is no date, or whose offset 0 falls before year 1 (the cue
+    # starts 10 s in), stopped the whole run with a traceback (year 0 is out of range; a
+    # lone surrogate that RE2 cannot encode); the call is read without started_at
+    wall = wall_clock if wall_clock[0] in "t[1" else f'"{wall_clock}"'
+    (tmp_path / "meeting.vtt").write_text(
+        "WEBVTT\n\n00:00:10.000 --> 00:00:12.000\n"
+        f'{{"startDateTime":{wall},"speakerName":"Lee Ortiz","spokenText":"Thanks for calling."}}\n\n'
+        "00:00:13.000 --> 00:00:15.000\n"
+        '{"speakerName":"Mara Quist","spokenText":"My order is late."}\n'
+    )
+    transcript = one("vtt", tmp_path / "meeting.vtt")
+    assert "started_at" not in transcript.metadata.model_extra
+    assert [t.text for t in transcript.turns] == ["Thanks for calling.", "My order is late."]

@@ -34,12 +34,15 @@ _RELATIVE = linear(r"^\(?\s*(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+(?:\.\d+)?)s)?\s*
 LATEST_EPOCH = 253_402_300_799.0
 """9999-12-31T23:59:59Z, the last time `datetime` can show: a later (or infinite, or NaN)
 time is not a time."""
+EARLIEST_EPOCH = -62_135_596_800.0
+"""0001-01-01T00:00:00Z, the first time `datetime` can show: an earlier time is not a time."""
 
 
 def usable_time(value: float) -> bool:
-    """Whether `value` is a finite number of seconds no further from 0 than `LATEST_EPOCH`."""
+    """Whether `value` is a finite number of seconds from `EARLIEST_EPOCH` to `LATEST_EPOCH`
+    (as an offset: at most that far back)."""
     try:
-        return math.isfinite(value) and abs(value) <= LATEST_EPOCH
+        return math.isfinite(value) and EARLIEST_EPOCH <= value <= LATEST_EPOCH
     except (OverflowError, TypeError):  # an integer too large for a float
         return False
 
@@ -80,10 +83,20 @@ def to_epoch(value: object) -> float | None:
         text = f"{paren['text']} {paren['tz']}"
     for pattern in _WORDY_FORMATS:
         try:
-            return datetime.strptime(text, pattern).timestamp()
+            return _shown_in_utc(text, datetime.strptime(text, pattern).timestamp())
         except ValueError:
             continue
     return None
+
+
+def _shown_in_utc(text: str, epoch: float) -> float:
+    """`epoch`, the time `text` writes, or an `UnusableTime` when its offset takes it out
+    of the years `datetime` can show in UTC (``0001-01-01T00:00:00+05:00``)."""
+    if epoch < EARLIEST_EPOCH:
+        return _unusable(text, "earlier than 0001-01-01T00:00:00Z")
+    if epoch > LATEST_EPOCH:
+        return _unusable(text, "later than 9999-12-31T23:59:59Z")
+    return epoch
 
 
 class UnusableTime(float):
@@ -139,7 +152,7 @@ def _iso_epoch(match: re.Match[str]) -> float:
                          second, int(fraction), tzinfo=_zone(match["tz"]))
     except ValueError as error:
         return _unusable(match[0], str(error))
-    return stamp.timestamp() + later
+    return _shown_in_utc(match[0], stamp.timestamp() + later)
 
 
 def _zone(text: str | None) -> timezone:
