@@ -216,6 +216,19 @@ def test_an_epoch_before_year_1_costs_only_its_conversation(
     assert "start time -90000000000.0 is not a usable time" in str(bad)
 
 
+@pytest.mark.parametrize("time", ["2024-05-01T10:00:00\\ud800Z", "Tue Oct 31 22:10:47 \\udc00 2017 (+0000)"])
+def test_a_time_with_a_lone_surrogate_is_no_time(tmp_path: Path, time: str) -> None:
+    """A time holding a JSON "\\ud800" escape was matched by an expression on RE2, which
+    could not encode it: the file stopped as "unexpected structure after 1 record(s)" (a
+    traceback in the Teams WebVTT reader), the conversations after it lost. It is a time no
+    format reads, as any other text that is no time."""
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps(_tickets(["2024-05-01T10:00:00Z", "@", "2024-05-01T10:00:00Z"])
+                               ).replace('"@"', json.dumps(time).replace("\\\\", "\\")),
+                    encoding="utf-8")
+    assert [type(result) for result in _read(path)] == [Transcript] * 3
+
+
 @pytest.mark.parametrize("start", ["NaN", '"2024-13-01T00:00:00Z"'])
 def test_a_conversation_start_that_is_no_time_costs_only_its_conversation(
     tmp_path: Path, start: str,

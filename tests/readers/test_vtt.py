@@ -70,6 +70,7 @@ def test_teams_metadata_content_dates_the_call(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("wall_clock", ["0001-01-01T00:00:01Z", "0001-01-01T10:00:05+10:00",
+                                        "2025-09-02T14:30:12\\ud800 (+0000)",
                                         "2025-09-02T14:30:12+99:00",
                                         "true", "[1]", "1e300"])
 def test_teams_wall_clock_that_is_no_date_leaves_the_call_undated(tmp_path, wall_clock) -> None:

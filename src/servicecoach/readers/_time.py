@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from servicecoach.models import replace_lone_surrogates
 from servicecoach.nlp.safe_regex import linear
 
 _ISO = re.compile(
@@ -72,7 +73,7 @@ def to_epoch(value: object) -> float | None:
         return epoch_from_number(value)
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
+    text = replace_lone_surrogates(value.strip())  # RE2 reads UTF-8, which has none
     if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
         return epoch_from_number(float(text))
     if compact := _COMPACT.match(text):
