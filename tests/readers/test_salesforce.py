@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from reader_helpers import FIXTURES, events, one, read, sample, speakers
 
+from servicecoach.errors import InputError
+from servicecoach.models import Transcript
+
 PEPPER = "salesforce-livechat/livechattranscript_body_text_pepperstone.txt"
 
 
@@ -61,3 +64,20 @@ def test_a_tag_typed_into_a_message_and_never_closed_loses_no_message(
     transcript = one("salesforce", path)
     assert [turn.text for turn in transcript.turns] == [
         "I typed into the form", "ok, let me look", "thanks"]
+
+
+@pytest.mark.parametrize("when", ["2024-02-30T10:00:00Z", "Friday, December 31, 9999, 23:00:00 (-0800)"])
+def test_chat_started_at_no_date_is_a_located_error(tmp_path: Path, when: str) -> None:
+    # a 'Chat Started' line of 30 February, or of a time past 9999 in UTC, stopped the whole
+    # run with a traceback (the chat's date could not be written); the chat's turns, timed
+    # from it, are refused naming the time, and the chats after it are read
+    (tmp_path / "body.txt").write_text(
+        f"Chat Started: {when}\nAgent Dana K\n( 4s ) Dana K: Hello, this is Dana.\n"
+        "( 21s ) Visitor: There's a charge I don't recognise.\n"
+        "*****\n"
+        "Chat Started: Tuesday, March 04, 2025, 14:02:10 (+0000)\nAgent Dana K\n"
+        "( 4s ) Dana K: Hello again.\n( 9s ) Visitor: Hi.\n")
+    bad, good = read("salesforce", tmp_path / "body.txt")
+    assert isinstance(bad, InputError) and bad.turn == 0, bad
+    assert "is not a usable time" in str(bad) and when.split(" (")[0][:10] in str(bad)
+    assert isinstance(good, Transcript) and good.metadata.model_extra["started_at"] == "2025-03-04T14:02:10Z"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._html import html_to_text, looks_like_html
-from servicecoach.readers._time import iso_utc, relative_seconds, to_epoch
+from servicecoach.readers._time import iso_utc, relative_seconds, to_epoch, usable_time
 from servicecoach.readers.base import ReadResult, Source
 
 _TURN = linear(r"^\(\s*(?P<offset>[\dhms. ]+?)\s*\)\s*(?P<name>[^:]{1,80}?):\s?(?P<text>.*)$")
@@ -107,7 +107,8 @@ class SalesforceReader(BaseReader):
                 chat.new_section = chat.first_start is not None
                 chat.first_start = chat.first_start if chat.first_start is not None else when
                 chat.section_start = when
-                draft.metadata.setdefault("started_at", iso_utc(when))
+                if usable_time(when):  # else the turns timed from it are refused, naming it
+                    draft.metadata.setdefault("started_at", iso_utc(when))
         elif transfer := _TRANSFERRED.match(line):
             target = transfer["target"].strip()
             draft.add_event("transfer", at=at if at is not None else _last_time(chat), target=target)
