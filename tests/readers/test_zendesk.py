@@ -182,6 +182,26 @@ def test_sideloaded_users_beside_a_requester(tmp_path) -> None:
     assert transcript.metadata.agent_name == "Lee Ortiz"
 
 
+def test_a_sideloaded_user_without_an_id_names_no_one(tmp_path) -> None:
+    # a user record without an id (or with a null one) was filed under 'None', the key a
+    # ticket without a requester looked its requester up by: its name became the
+    # customer's, though no comment is tied to it
+    (tmp_path / "comments.json").write_text(
+        '{"comments": ['
+        '{"id": 1, "type": "Comment", "author_id": 501, "public": true, "body": "My invoice is wrong",'
+        ' "created_at": "2024-05-01T09:00:00Z"},'
+        '{"id": 2, "type": "Comment", "author_id": 502, "public": true, "body": "Sorry, fixing it now",'
+        ' "created_at": "2024-05-01T09:10:00Z"}],'
+        ' "users": [{"name": "Someone Else", "role": "end-user"},'
+        ' {"id": null, "name": "Nobody", "role": "end-user"},'
+        ' {"id": 502, "name": "Lee Ortiz", "role": "agent"}]}'
+    )
+    transcript = one("zendesk", tmp_path / "comments.json")
+    assert speakers(transcript) == ["customer", "agent"]
+    assert transcript.metadata.customer_name is None
+    assert transcript.metadata.agent_name == "Lee Ortiz"
+
+
 def test_chat_department_is_the_queue(tmp_path) -> None:
     # a Zendesk Chat chat names the department it was routed to (what QA groups by)
     (tmp_path / "chat.json").write_text(

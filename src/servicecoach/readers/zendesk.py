@@ -154,8 +154,8 @@ class ZendeskReader(JsonExportReader):
         if audits is None:  # bare comments: treat as one audit each
             comments = data.get("comments") or [data]
             audits = [{"created_at": c.get("created_at"), "events": [c]} for c in comments]
-        users = {str(user.get("id")): user for user in data.get("users") or []
-                 if isinstance(user, dict)}  # sideloaded (include=users)
+        users = {str(user["id"]): user for user in data.get("users") or []
+                 if isinstance(user, dict) and user.get("id") is not None}  # include=users
         tickets: dict[str, list[dict[str, Any]]] = {}
         for audit in audits:
             tickets.setdefault(str(audit.get("ticket_id") or ticket.get("id") or stem(source)),
@@ -181,7 +181,8 @@ class ZendeskReader(JsonExportReader):
             for event in audit.get("events") or []:
                 if event.get("type") == "Create" and event.get("field_name") == "requester_id":
                     requester = event.get("value")
-        draft.name("customer_name", (users.get(str(requester)) or {}).get("name"))
+        if requester is not None:
+            draft.name("customer_name", (users.get(str(requester)) or {}).get("name"))
         for a_index, audit in enumerate(audits):
             for e_index, event in enumerate(audit.get("events") or []):
                 where = audit_locations[a_index] if audit_locations else \
