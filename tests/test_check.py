@@ -668,6 +668,21 @@ def test_drafted_expectations_pasted_into_the_transcripts_pass(
     assert "2 transcript(s) checked, 0 failed" in out and "nothing was expected" not in out
 
 
+def test_a_text_transcript_of_another_name_is_drafted_in_the_text_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A transcript named on the command line whose name does not end in .txt (call.log,
+    which check reads as text) was drafted as a JSON "expect" key, which pasted into it is
+    a line of no speaker; it is drafted as a '%% expect:' header, which passes."""
+    path = canned(tmp_path, "", name="call.log")
+    code, out = run(["check", str(path), "--draft-expectations"], capsys)
+    header = out.splitlines()[1].strip()
+    assert code == 0 and header.startswith("%% expect: "), out
+    path.write_text(CALL.format(id="call", headers=header))
+    code, out = run(["check", str(path)], capsys)
+    assert code == 0 and out.startswith("PASS call"), out
+
+
 def test_drafting_expectations_with_outputs_it_would_not_write_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

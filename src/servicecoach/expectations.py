@@ -191,8 +191,7 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
         return
     side, lines = sidecar
     ids: list[str] = []
-    read = _load_json(path, side) if path.suffix.lower() in (".json", ".jsonl", ".ndjson") else (
-        _load_text(path, side))
+    read = _load_json(path, side) if read_as_json(path) else _load_text(path, side)
     try:
         for canned in read:
             found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
@@ -217,6 +216,11 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
                 location=f"line {line}" if line is not None else "",
                 hint="name a transcript of the file (an id of digits in quotes), or remove "
                 "the entry")
+
+
+def read_as_json(path: Path) -> bool:
+    """Whether a canned file is read as JSON or JSON Lines (by its name), else as text."""
+    return path.suffix.lower() in (".json", ".jsonl", ".ndjson")
 
 
 CANNED_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")

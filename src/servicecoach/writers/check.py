@@ -11,6 +11,7 @@ from typing import TextIO
 
 from servicecoach.check import CheckOutcome
 from servicecoach.errors import InputError
+from servicecoach.expectations import read_as_json
 from servicecoach.writers import printable
 
 
@@ -147,10 +148,10 @@ def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: Te
                   f"{already})\n")
         if not names:
             out.write("  no findings today: nothing to expect\n")
-        elif canned.path.suffix.lower() == ".txt":
-            out.write(f"  %% expect: {', '.join(names)}\n")
-        else:
+        elif read_as_json(canned.path):
             out.write(f"  \"expect\": {json.dumps({'present': names})}\n")
+        else:
+            out.write(f"  %% expect: {', '.join(names)}\n")
     drafted = sum(1 for o in outcomes if o.report.findings)
     could_not = f"; {len(errors)} could not be read" if errors else ""
     out.write(f"\ndrafted expectations for {drafted} of {len(outcomes)} transcript(s)"
