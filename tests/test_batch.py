@@ -216,6 +216,26 @@ def test_resume_refuses_a_partial_file_from_other_inputs(
     assert code == 2 and "cannot resume" in err and not out.exists()
 
 
+@pytest.mark.parametrize("kept", ["one report of another file", "a report twice"])
+def test_resume_refuses_a_partial_file_with_one_report_these_inputs_do_not_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kept: str,
+) -> None:
+    """The check for reports of the partial file that the inputs never gave read the one
+    after the report the run was waiting for: a partial file holding one report of another
+    file (or a report twice, as two runs resuming it at once write it) was finished with
+    that report in it, 4 reports for 3 transcripts and 'scored 3', without a word."""
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    other = write_jsonl(tmp_path / "other.jsonl", [conversation(n) for n in range(3)])
+    full = tmp_path / "full.jsonl"
+    score([str(other if kept.startswith("one") else data), "--format", "jsonl", "-o", str(full)],
+          capsys)
+    first = full.read_bytes().splitlines(keepends=True)[0]
+    out = tmp_path / "out.jsonl"
+    partial_path(out).write_bytes(first if kept.startswith("one") else first * 2)
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume"], capsys)
+    assert code == 2 and "cannot resume" in err and not out.exists(), err
+
+
 @pytest.mark.parametrize("changed", [["--redact"], ["--meta", "run=2026-12"],
                                      ["--ignore", "empathy"]])
 def test_resume_refuses_a_partial_file_written_with_other_options(

@@ -123,7 +123,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
         check = None
         if options.resume and options.output is not None:
             written, check = _first_checked(written, coach, partial_path(options.output))
-        items = _to_score(inputs, options, progress, written, check)
+        kept = _Kept(written)
+        items = _to_score(inputs, options, progress, kept, check)
         stack.enter_context(long_run())  # the coach and the modules live for the whole run
         try:
             for item in outputs.track(items, lambda todo: render_stream(
@@ -142,7 +143,7 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                 print(f"warning: {printable(shadowed_warning(field))}", file=stderr)
             for warning in outputs.unseen.warnings():
                 print(f"warning: {printable(warning)}", file=stderr)
-        leftover = next(written, None)
+        leftover = kept.waited_for
         if leftover is not None:
             raise ServiceCoachError(
                 f"cannot resume: the partial output has a report for {place(leftover.source)}, "
@@ -214,19 +215,33 @@ def _first_checked(written: Iterator[Written], coach: Coach, partial: Path,
     return itertools.chain([first], written), check
 
 
+class _Kept:
+    """The reports of an interrupted run, in order, the one the run waits for (None when
+    all are met) held here: what is left when the inputs end is this one and those after
+    it. Before 2026-12-07 it was those after it, and one report of another file (or one
+    written twice) was finished with the run's reports, without a word."""
+
+    def __init__(self, written: Iterator[Written]) -> None:
+        self._written = written
+        self.waited_for = next(written, None)
+
+    def advance(self) -> None:
+        """The report waited for was met: wait for the next."""
+        self.waited_for = next(self._written, None)
+
+
 def _to_score(
-    inputs: list[Input], options: RunOptions, progress: RunProgress, written: Iterator[Written],
+    inputs: list[Input], options: RunOptions, progress: RunProgress, kept: _Kept,
     check: Callable[[Located], None] | None = None,
 ) -> Iterator[Located | Record | _Done | int]:
     """What to score, in input order: each transcript with its source; errors (and
-    transcripts already written, when resuming) pass by; after each file, the bytes read
-    so far. `check` is given the transcript of the first report already written."""
+    transcripts already written, when resuming: `kept`) pass by; after each file, the bytes
+    read so far. `check` is given the transcript of the first report already written."""
     def told(one: Input, reader: Reader) -> None:
         progress.note(f"{printable(one.name)}: read as {reader.name}")
 
     on_reader = told if options.verbose and options.input_format == "auto" else None
     duplicates = DuplicateIds()
-    resumed = next(written, None)
     done_bytes = 0
     for one in inputs:
         checked = one.open_checked
@@ -240,12 +255,13 @@ def _to_score(
             warning = duplicates.seen(record.item.id, record.source)
             if warning and not options.quiet:
                 progress.note(f"warning: {printable(warning)}")
+            resumed = kept.waited_for
             if resumed is not None and resumed.source == record.source:
                 if check is not None:
                     check(Located(record.item, record.source))
                     check = None
                 yield _Done(resumed)
-                resumed = next(written, None)
+                kept.advance()
             else:
                 yield Located(record.item, record.source)
         done_bytes += _size(one)
