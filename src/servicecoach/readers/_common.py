@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -463,3 +463,20 @@ def _scan(folder: str, accept: Callable[[str], bool], _mtime: int) -> tuple[tupl
         except (InputError, InvalidUtf8, OSError):
             continue
     return tuple(found)
+
+
+def nested_texts(root: Any, texts: Callable[[dict[str, Any]], Iterable[str]]) -> str | None:
+    """The texts of a tree of elements (objects whose children are in ``elements``, and
+    lists of them), in document order, one per line, as rich cards and interactive
+    templates nest them: `texts` gives an object's own; None when there are none. Walked
+    without recursion, so any depth is read."""
+    lines: list[str] = []
+    pending = [root]
+    while pending:
+        part = pending.pop()
+        if isinstance(part, list):
+            pending.extend(reversed(part))
+        elif isinstance(part, dict):
+            lines += [text.strip() for text in texts(part) if text.strip()]
+            pending.append(part.get("elements"))
+    return "\n".join(lines) or None

@@ -30,6 +30,7 @@ from servicecoach.readers._common import (
     JsonExportReader,
     companions,
     missing,
+    nested_texts,
     one_record,
     stem,
 )
@@ -55,17 +56,9 @@ def _template_text(content: str) -> str | None:
     except json.JSONDecodeError:
         return None
     data = template.get("data") if isinstance(template, dict) else None
-    lines: list[str] = []
-    pending = [data.get("content") if isinstance(data, dict) else None]
-    while pending:
-        part = pending.pop()
-        if isinstance(part, list):
-            pending.extend(reversed(part))
-        elif isinstance(part, dict):
-            lines += [part[key].strip() for key in ("title", "subtitle")
-                      if isinstance(part.get(key), str) and part[key].strip()]
-            pending.append(part.get("elements"))
-    return "\n".join(lines) or None
+    return nested_texts(data.get("content") if isinstance(data, dict) else None,
+                        lambda part: [part[key] for key in ("title", "subtitle")
+                                      if isinstance(part.get(key), str)])
 
 
 def _is_ctr(head: str) -> bool:

@@ -22,6 +22,7 @@ from servicecoach.readers._common import (
     JsonExportReader,
     first,
     missing,
+    nested_texts,
     one_record,
 )
 from servicecoach.readers._html import plain_text
@@ -43,17 +44,8 @@ def _card_text(content: Any) -> str | None:
             content = json_loads(content)
         except json.JSONDecodeError:
             return None
-    lines: list[str] = []
-    pending = [content]
-    while pending:
-        element = pending.pop()
-        if isinstance(element, list):
-            pending.extend(reversed(element))
-        elif isinstance(element, dict):
-            if element.get("type") == "text" and isinstance(element.get("text"), str):
-                lines.append(element["text"].strip())
-            pending.append(element.get("elements"))
-    return "\n".join(line for line in lines if line) or None
+    return nested_texts(content, lambda element: [element["text"]] if (
+        element.get("type") == "text" and isinstance(element.get("text"), str)) else [])
 
 
 def _message_text(data: dict[str, Any], html: bool) -> str | None:
