@@ -69,9 +69,26 @@ def test_the_live_cues_are_configured_as_other_rules_are(tmp_path: Path) -> None
                                       "text": "This is ridiculous, I'm so upset, I'll cancel!"})
     assert [(f.rule_id, f.severity) for f in hints if f.kind.value == "cue"] == [
         ("empathy.needed", Severity.WARNING)]
+
+
+def test_a_live_cue_s_thresholds_are_set_by_signal(tmp_path: Path) -> None:
+    """A contact center whose agents found empathy.needed too eager could only switch it
+    off and write a pack of its own: its settings give each signal it reads a threshold
+    (0.85: a cue's words, not shouting alone, which reads 0.8)."""
+    shouted = {"speaker": "customer", "text": "WHERE IS MY PARCEL"}
+    said = {"speaker": "customer", "text": "I am so sad about the delay."}
+    for turn in (shouted, said):
+        assert "empathy.needed" in {f.rule_id for f in Coach().session().add_turn(turn)}
+    coach = coach_from(tmp_path, '[rules."empathy.needed"]\n'
+                                 'settings = { "customer.distress" = 0.85 }')
+    assert "empathy.needed" not in {f.rule_id for f in coach.session().add_turn(shouted)}
+    assert "empathy.needed" in {f.rule_id for f in coach.session().add_turn(said)}
     with pytest.raises(ConfigError) as caught:
         coach_from(tmp_path, '[rules."escalation.risk"]\nsettings = { at_least = 0.8 }')
-    assert "set enabled = false here and add a signal rule" in caught.value.hint
+    assert "reads no signal 'at_least'" in str(caught.value)
+    assert "customer.strong" in caught.value.hint
+    with pytest.raises(ConfigError, match="at most 1, not 2"):
+        coach_from(tmp_path, '[rules."empathy.needed"]\nsettings = { "customer.distress" = 2 }')
 
 
 def test_scoring_weights(tmp_path: Path) -> None:
@@ -109,10 +126,11 @@ def test_relative_pack_paths_resolve_from_the_config_file(tmp_path: Path) -> Non
         ('[rules."nope.rule"]\nseverity = "warning"', "rules.nope.rule: no such rule"),
         ('[rules."defensive.blame"]\nseverity = "fatal"', "severity"),
         ('[rules."defensive.blame"]\nadd_phrases = { nolist = ["x"] }', "no phrase list 'nolist'"),
-        ('[rules."defensive.blame"]\nsettings = { limit = 3 }', "only built-in rules have settings"),
+        ('[rules."defensive.blame"]\nsettings = { limit = 3 }',
+         "only built-in and signal rules have settings"),
         ('[rules."escalation.risk"]\nadd_phrases = ["x"]', "a signal rule has no main list"),
         ('[rules."escalation.risk"]\nsettings = { at_least = 0.8 }',
-         "only built-in rules have settings"),
+         "reads no signal 'at_least'"),
         ("packs = [", "invalid TOML"),
     ],
 )

@@ -544,21 +544,36 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         additions = dict(additions)
         additions["exceptions"] = override.add_exceptions
     if override.settings:
-        if not isinstance(rule, BuiltinRule):
-            raise ConfigError(f"rules.{rule.id}.settings: only built-in rules have settings",
-                              hint=_SIGNAL_SETTINGS_HINT if isinstance(rule, SignalRule)
-                              else "")
-        updates["settings"] = {**rule.settings, **override.settings}
+        if isinstance(rule, SignalRule):
+            updates["when"] = _signal_thresholds(rule, override.settings)
+        elif not isinstance(rule, BuiltinRule):
+            raise ConfigError(f"rules.{rule.id}.settings: only built-in and signal rules "
+                              "have settings")
+        else:
+            updates["settings"] = {**rule.settings, **override.settings}
     rule = rule.model_copy(update=updates)
     for name, phrases in additions.items():
         rule = _add_phrases(rule, name, phrases)
     return rule
 
 
-_SIGNAL_SETTINGS_HINT = (
-    "a signal rule's thresholds are its 'when' conditions: to change them, set enabled = "
-    "false here and add a signal rule with your thresholds to a pack of your own "
-    "(docs/writing-rules.md)")
+def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
+                       ) -> tuple[SignalCondition, ...]:
+    """A signal rule's `when` with the thresholds `settings` give, by signal id
+    (``"customer.distress" = 0.7``: the cue fires from 0.7); ConfigError naming the setting
+    for a signal the rule does not read or a threshold outside (0, 1]."""
+    read = {condition.signal for condition in rule.when}
+    for signal, threshold in settings.items():
+        where = f"rules.{rule.id}.settings.{signal}"
+        if signal not in read:
+            raise ConfigError(f"{where}: {rule.id} reads no signal {signal!r}",
+                              hint="its signals: " + ", ".join(sorted(read)))
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
+                0 < threshold <= 1):
+            raise ConfigError(f"{where}: the threshold is a number above 0 and at most 1, "
+                              f"not {threshold!r}")
+    return tuple(condition.model_copy(update={"at_least": float(settings[condition.signal])})
+                 if condition.signal in settings else condition for condition in rule.when)
 
 
 def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
