@@ -124,6 +124,37 @@ def test_convert_redact_shares_canonical_transcripts_without_personal_data(
     assert findings[0] == findings[1] and ("defensive.dismissive", 1) in findings[0]
 
 
+def test_convert_redact_masks_the_fields_it_keeps_and_numbers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`convert --redact` masked the turns' text and the metadata's strings only: a phone or
+    card number that an export gives as a JSON number, and every field servicecoach keeps
+    without reading it (a turn's, an event's, the record's own) and a transfer's target,
+    were written as they were. Each string and number among them is masked; times, turn
+    places and numbers that mask nothing stay as they are."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps({
+        "id": "c1", "caller": "dana@example.com",
+        "metadata": {"phone": 4155550123, "card": 4111111111111111, "fee": 12.5,
+                     "float_phone": 4155550123.0, "queue": 7, "vip": True},
+        "turns": [{"speaker": "customer", "text": "hi", "start": 4155550123,
+                   "email": "dana@example.com", "extension": [4155550123]},
+                  {"speaker": "agent", "text": "hello"}],
+        "events": [{"type": "transfer", "after_turn": 0, "target": "dana@example.com",
+                    "note": "card 4111 1111 1111 1111"}]}) + "\n")
+    assert main(["convert", str(path), "--redact"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert "dana@" not in json.dumps(record) and "4111" not in json.dumps(record)
+    assert record["caller"] == "[email]"
+    assert record["metadata"] == {"phone": "[phone]", "card": "[card]", "fee": 12.5,
+                                  "float_phone": "[phone]", "queue": 7, "vip": True}
+    assert record["turns"][0] == {"speaker": "customer", "text": "hi", "start": 4155550123,
+                                  "email": "[email]", "extension": ["[phone]"]}
+    assert record["events"][0] == {"type": "transfer", "after_turn": 0, "target": "[email]",
+                                   "note": "card [card]"}
+
+
 def test_redact_masks_the_turns_of_the_html_report_and_keeps_its_highlights(
         tmp_path: Path) -> None:
     """`score --redact --report` wrote every turn's text into the page as it was: the card

@@ -17,6 +17,8 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
+from pydantic import BaseModel
+
 from servicecoach.models import Evidence, Finding, Metadata, Report, Span, Transcript
 from servicecoach.nlp.safe_regex import linear
 
@@ -234,9 +236,14 @@ def redact_finding(finding: Finding) -> Finding:
 
 
 def _value(value: Any) -> Any:
-    """A metadata value with its texts masked, however nested."""
+    """A metadata value with its texts masked, however nested; a whole number (an export's
+    phone or card number as a JSON number) becomes its mask when its digits are masked."""
     if isinstance(value, str):
         return redact_text(value)
+    if (isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e19
+            and value == int(value)):  # NaN and infinities fail the bound
+        digits = str(int(value))
+        return masked_digits if (masked_digits := redact_text(digits)) != digits else value
     if isinstance(value, dict):
         return {key: _value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -256,10 +263,22 @@ def redact_report(report: Report) -> Report:
 
 
 def redact_transcript(transcript: Transcript) -> Transcript:
-    """`transcript` with its turns' text and its metadata values masked as a report's are
-    (`convert --redact`: canonical transcripts to share without the personal data)."""
+    """`transcript` with its turns' text, its metadata values, a transfer's target and the
+    fields it keeps without reading them (a record's, a turn's, an event's) masked as a
+    report's are (`convert --redact`: canonical transcripts to share without the personal
+    data). Times, turn places, ids and metadata keys are written as they are."""
     metadata = _value(transcript.metadata.model_dump(mode="json", exclude_none=True))
     return transcript.model_copy(update={
+        **_extras(transcript),
         "metadata": Metadata.model_validate(metadata),
-        "turns": tuple(turn.model_copy(update={"text": redact_text(turn.text)})
-                       for turn in transcript.turns)})
+        "turns": tuple(turn.model_copy(update={**_extras(turn), "text": redact_text(turn.text)})
+                       for turn in transcript.turns),
+        "events": tuple(event.model_copy(update={
+            **_extras(event),
+            "target": None if event.target is None else redact_text(event.target)})
+            for event in transcript.events)})
+
+
+def _extras(model: BaseModel) -> dict[str, Any]:
+    """The fields servicecoach keeps without reading them (an export's own), masked."""
+    return {key: _value(value) for key, value in (model.model_extra or {}).items()}
