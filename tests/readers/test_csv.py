@@ -129,3 +129,22 @@ def test_a_csv_file_without_the_columns_named_is_told_so(
     assert "cannot tell the input format" not in err
     assert ("plain.csv:line 1: no column 'Author Type' in the header (speaker_column) (the "
             "header has: conversation_id, speaker, text") in err
+
+
+def test_a_column_read_for_two_things_or_a_header_naming_it_twice_is_an_error(
+        tmp_path: Path) -> None:
+    """`--speaker-column "Message Text"` with the text column found by its header read the
+    messages as speaker labels, roles guessed from them without a word; a header naming the
+    id column twice read the last, merging conversations 1 and 2 into one. Either is an
+    error at the header saying which column and what to do."""
+    path = tmp_path / "chats.csv"
+    path.write_text("conversation_id,speaker_x,text\n1,agent,Hello\n1,customer,late\n")
+    (error,) = convert([str(path)], speaker_column="text")
+    assert isinstance(error, InputError)
+    assert "column 'text' is named for both speaker_column and text_column" in str(error)
+    assert "line 1" in error.render()
+    path.write_text("conversation_id,speaker,text,Conversation_ID\n1,agent,Hello,9\n"
+                    "2,customer,late,9\n")
+    (error,) = convert([str(path)])
+    assert isinstance(error, InputError)
+    assert "the header has column 'conversation_id' twice (columns 1 and 4)" in str(error)

@@ -114,6 +114,10 @@ class CsvReader(BaseReader):
             yield _unreadable(source, 1, error)
             return
         columns = self._columns(fieldnames)
+        if (ambiguous := _ambiguous(columns, fieldnames)) is not None:
+            yield InputError(ambiguous[0], source=source.name, location="line 1",
+                             hint=ambiguous[1])
+            return
         for key in _CANDIDATES:
             chosen = self.options.get(f"{key}_column")
             if chosen and columns[key] is None:
@@ -191,6 +195,29 @@ class CsvReader(BaseReader):
         draft.relative = first_time is None or not first_time[0]
         _keep_constant_columns(draft, rows, columns)
         return draft.finish(source, f"line {rows[0][0]}", self)
+
+
+def _ambiguous(columns: dict[str, str | None], fieldnames: Sequence[str]
+               ) -> tuple[str, str] | None:
+    """What is wrong, and how to fix it, when a column is read for two things (named for
+    one by an option, found for another by its header) or the header names a column read
+    twice (the csv module would read the last of them); None when neither."""
+    read: dict[str, str] = {}
+    for key, column in columns.items():
+        if column is None:
+            continue
+        if column in read:
+            what = f"column {column!r} is named for both {read[column]}_column and {key}_column"
+            return what, ("name each with its own --KEY-column option (the header has: "
+                          f"{', '.join(fieldnames)})")
+        read[column] = key
+        places = [n for n, name in enumerate(fieldnames, start=1)
+                  if name.strip().lower() == column.strip().lower()]
+        if len(places) > 1:
+            what = (f"the header has column {fieldnames[places[0] - 1]!r} twice (columns "
+                    f"{' and '.join(map(str, places[:2]))})")
+            return what, f"rename one of them: it is read as the {key} column"
+    return None
 
 
 _Numbered = list[tuple[int, dict[str, Any]]]
