@@ -268,3 +268,18 @@ def test_grouping_without_a_summary_or_report_is_a_usage_error(
     assert main(["score", str(EXAMPLES), "--by", "queue"]) == 2
     assert "--by groups the summary and the HTML report (add --summary or --report FILE)" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field", ["", "  ", "metadata.", " metadata. "])
+def test_by_or_where_naming_no_field_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str) -> None:
+    """`--by metadata.` (the prefix without a name) or `--by ""` grouped every report under
+    a metadata field of that name, '(none)', with a warning guessing 'did you mean' the
+    first metadata fields; `--where metadata.=x` left every report out. Each is a usage
+    error saying what to write."""
+    results = _write_results(tmp_path / "results.jsonl",
+                             [r.model_dump_json() for r in four_reports()])
+    for option in (["--by", field], ["--where", f"{field}=x"]):
+        with pytest.raises(SystemExit):
+            main(["summarize", str(results), *option])
+        assert "names no field" in capsys.readouterr().err

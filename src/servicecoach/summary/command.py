@@ -15,6 +15,8 @@ from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.summary.grouping import (
+    COMPUTED,
+    METADATA,
     UnseenFields,
     group_key,
     shadowed,
@@ -32,9 +34,22 @@ def _top(text: str) -> int:
     return value
 
 
+def _named_field(field: str, option: str) -> None:
+    """Refuse a `--by` or `--where` field that names none: blank, or ``metadata.`` alone."""
+    if not field.strip() or field.strip() == METADATA:
+        raise argparse.ArgumentTypeError(
+            f"{option} {field!r} names no field: give a metadata field (agent_name, team...), "
+            f"one of {', '.join(COMPUTED)}, or {METADATA}NAME")
+
+
+def _by(text: str) -> str:
+    _named_field(text, "--by")
+    return text
+
+
 def add_grouping_options(parser: argparse.ArgumentParser) -> None:
     """`--by FIELD` (repeatable) and `--top N`."""
-    parser.add_argument("--by", action="append", default=[], metavar="FIELD",
+    parser.add_argument("--by", action="append", default=[], metavar="FIELD", type=_by,
                         help="group the summary by a metadata field (agent_name, queue, team...), "
                         "'date', 'week' or 'month' (of started_at), 'channel' or 'source'; "
                         "'metadata.NAME' reads the metadata field NAME whatever its name; "
@@ -94,7 +109,9 @@ class _Condition(NamedTuple):
 
 def _condition(text: str) -> _Condition:
     field, equals, value = text.partition("=")
-    if not equals or not field.strip():
+    if equals:
+        _named_field(field, "--where")
+    if not equals:
         raise argparse.ArgumentTypeError(
             f"--where takes FIELD=VALUE (agent_name=Sam, week=2026-W45), not {text!r}")
     return _Condition(field.strip(), group_key(field.strip()), value)
