@@ -148,3 +148,16 @@ def test_a_column_read_for_two_things_or_a_header_naming_it_twice_is_an_error(
     (error,) = convert([str(path)])
     assert isinstance(error, InputError)
     assert "the header has column 'conversation_id' twice (columns 1 and 4)" in str(error)
+
+
+def test_a_column_named_empty_is_the_header_cell_left_empty(tmp_path: Path) -> None:
+    """`--id-column ""` was taken as no option at all: the file was read as one
+    conversation without a word. An empty name names the column whose header cell is
+    empty (the index column pandas writes), and a header without one is an error."""
+    path = tmp_path / "chats.csv"
+    path.write_text(",speaker,text\n1,agent,Hello\n2,customer,late\n")
+    assert [t.id for t in convert([str(path)], id_column="")] == ["1", "2"]
+    path.write_text("conv,speaker,text\n1,agent,Hello\n2,customer,late\n")
+    (error,) = convert([str(path)], id_column="")
+    assert isinstance(error, InputError)
+    assert "no column '' in the header (id_column)" in str(error)

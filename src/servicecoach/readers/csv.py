@@ -96,7 +96,7 @@ class CsvReader(BaseReader):
         read as CSV, where the column it lacks is an error naming its header, not 'cannot
         tell the input format'."""
         chosen = self.options.get(f"{key}_column")
-        return set(_CANDIDATES[key]) | ({chosen.strip().lower()} if chosen else set())
+        return set(_CANDIDATES[key]) | ({chosen.strip().lower()} if chosen is not None else set())
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         """Conversations as the file is read: with an id column, a conversation is complete
@@ -120,7 +120,7 @@ class CsvReader(BaseReader):
             return
         for key in _CANDIDATES:
             chosen = self.options.get(f"{key}_column")
-            if chosen and columns[key] is None:
+            if chosen is not None and columns[key] is None:
                 yield InputError(
                     f"no column {chosen!r} in the header ({key}_column)", source=source.name,
                     location="line 1", hint=f"the header has: {', '.join(fieldnames)}")
@@ -152,7 +152,7 @@ class CsvReader(BaseReader):
         columns: dict[str, str | None] = {}
         for key, candidates in _CANDIDATES.items():
             chosen = self.options.get(f"{key}_column")
-            columns[key] = by_lower.get(chosen.strip().lower()) if chosen else next(
+            columns[key] = by_lower.get(chosen.strip().lower()) if chosen is not None else next(
                 (by_lower[c] for c in candidates if c in by_lower), None)
         return columns
 
