@@ -35,14 +35,25 @@ _DIGIT_GROUP = re.compile("[0-9]+")
 _PHONE = linear(r"(?:\+\d|\(\d|\b\d)[\d ().-]{6,20}\d\b")
 
 
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+"""A digit's value where the Luhn check doubles it (the digits of twice it summed)."""
+
+
+def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
+    """Prefix sums of `digits`' Luhn values, one list for each parity of the last digit's
+    index (the digits of the other parity are doubled): any run's check in one step."""
+    sums: tuple[list[int], list[int]] = ([0], [0])
+    for index, char in enumerate(digits):
         value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+        for parity, prefix in enumerate(sums):
+            prefix.append(prefix[-1] + (value if index % 2 == parity else _DOUBLED[value]))
+    return sums
+
+
+def _luhn(sums: tuple[list[int], list[int]], start: int, end: int) -> bool:
+    """Whether the digits from `start` to `end` (of those `_luhn_sums` read) pass Luhn."""
+    prefix = sums[(end - 1) % 2]
+    return (prefix[end] - prefix[start]) % 10 == 0
 
 
 Mask = tuple[int, int, str]
@@ -69,12 +80,13 @@ def _split_as_card(groups: list[tuple[int, int]], separators: list[str]) -> bool
             and tuple(end - start for start, end in groups) in _CARD_LAYOUTS)
 
 
-def _card(text: str, base: int, *, split: bool = False) -> Mask | None:
+def _card(text: str, base: int, *, split: bool = False, checked: int = 0) -> Mask | None:
     """The longest run of whole digit groups of `text`, a card expression's match at `base`
     (the earliest of equal length), that is a card number: the expression also takes a
     number written next to a card (its expiry or security code, a count), which no card
     number is with. `split`: a match of `_SPLIT_CARD`, whose runs must be split as a card
-    (`_split_as_card`)."""
+    (`_split_as_card`). Runs that end by `checked` (in the text the match is of) were read
+    in an earlier match and held no card."""
     groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(text)]
     digits = "".join(text[start:end] for start, end in groups)
     separators = [text[end:start] for (_, end), (start, _) in pairwise(groups)]
@@ -82,10 +94,11 @@ def _card(text: str, base: int, *, split: bool = False) -> Mask | None:
     for start, end in groups:
         before.append(before[-1] + end - start)
     runs = [(before[last + 1] - before[first], first, last)
-            for first in range(len(groups)) for last in range(first, len(groups))
-            if 13 <= before[last + 1] - before[first] <= 19]
+            for last in range(len(groups)) if groups[last][1] > checked - base
+            for first in range(last + 1) if 13 <= before[last + 1] - before[first] <= 19]
+    sums = _luhn_sums(digits)
     for _, first, last in sorted(runs, key=lambda run: (-run[0], run[1])):
-        if _luhn(digits[before[first]:before[last + 1]]) and (
+        if _luhn(sums, before[first], before[last + 1]) and (
                 not split or _split_as_card(groups[first:last + 1], separators[first:last])):
             return base + groups[first][0], base + groups[last][1], "[card]"
     return None
@@ -109,21 +122,25 @@ def _cards(expression: Any, text: str, *, split: bool = False) -> list[Mask]:
 
     A match holds at most 19 digits, so a number written just before a card (an order
     number, on the line before) can take the card's first groups and leave its last one
-    out: a match that holds no card is read again from its second digit group. The text
+    out: a match that holds no card is read again from its second digit group, for the
+    runs of digit groups that end past it (the others were read: reading them again made
+    100,000 characters of "1 1 1 ..." take 9 s). The text
     is read as ASCII bytes, encoded once (RE2 encodes a text at every reading, which made
     such re-reading quadratic); the expressions read no character beyond ASCII (RE2's
     digits and word boundaries are ASCII's), so each other one is NUL there, one for one."""
     data = (text if text.isascii() else _NOT_ASCII.sub("\0", text)).encode("ascii")
     found: list[Mask] = []
-    at = 0
+    at = checked = 0
     while (match := expression.search(data, at)) is not None:
-        card = _card(match.group(0).decode("ascii"), match.start(), split=split)
+        card = _card(match.group(0).decode("ascii"), match.start(), split=split,
+                     checked=checked)
         if card is not None:
             found.append(card)
             at = card[1]
         else:
             first_group = _DIGIT_GROUP.match(text, match.start())
             at = first_group.end() if first_group else match.end()
+            checked = match.end()
     return found
 
 
