@@ -155,6 +155,22 @@ def test_convert_redact_masks_the_fields_it_keeps_and_numbers(
                                    "note": "card [card]"}
 
 
+def test_redact_keeps_the_times_and_ids_an_export_gives_as_numbers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A whole number whose digits read as a phone number is masked, but an epoch
+    started_at (ten digits) became '[phone]', so a redacted month could no longer be
+    summarized by date: numbers of fields named as times or ids are kept."""
+    from servicecoach.cli import main
+
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps({"id": "c1", "metadata": {
+        "started_at": 1764000000, "contactId": 4155550123, "phone": 4155550123},
+        "turns": [{"speaker": "customer", "text": "hi"}]}) + "\n")
+    assert main(["score", str(path), "--redact", "--format", "jsonl"]) in (0, 1)
+    metadata = json.loads(capsys.readouterr().out)["metadata"]
+    assert metadata == {"started_at": 1764000000, "contactId": 4155550123, "phone": "[phone]"}
+
+
 def test_redact_masks_the_turns_of_the_html_report_and_keeps_its_highlights(
         tmp_path: Path) -> None:
     """`score --redact --report` wrote every turn's text into the page as it was: the card

@@ -252,19 +252,27 @@ def redact_finding(finding: Finding) -> Finding:
         "evidence": tuple(_evidence(e) for e in finding.evidence)})
 
 
-def _value(value: Any) -> Any:
+_KEPT_NUMBERS = ("_at", "time", "timestamp", "date", "id", "_ms", "seconds", "duration")
+"""How the names of fields whose whole numbers are times or ids end (``started_at``,
+``contactId``): such a number is kept, not read as a phone number."""
+
+
+def _value(value: Any, key: str = "") -> Any:
     """A metadata value with its texts masked, however nested; a whole number (an export's
-    phone or card number as a JSON number) becomes its mask when its digits are masked."""
+    phone or card number as a JSON number) becomes its mask when its digits are masked,
+    unless its field names a time or an id (`_KEPT_NUMBERS`: an epoch ``started_at`` is
+    ten digits, as a phone number is)."""
     if isinstance(value, str):
         return redact_text(value)
     if (isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e19
-            and value == int(value)):  # NaN and infinities fail the bound
+            and value == int(value)  # NaN and infinities fail the bound
+            and not key.lower().endswith(_KEPT_NUMBERS)):
         digits = str(int(value))
         return masked_digits if (masked_digits := redact_text(digits)) != digits else value
     if isinstance(value, dict):
-        return {key: _value(item) for key, item in value.items()}
+        return {name: _value(item, str(name)) for name, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_value(item) for item in value]
+        return [_value(item, key) for item in value]
     return value
 
 
@@ -298,4 +306,4 @@ def redact_transcript(transcript: Transcript) -> Transcript:
 
 def _extras(model: BaseModel) -> dict[str, Any]:
     """The fields servicecoach keeps without reading them (an export's own), masked."""
-    return {key: _value(value) for key, value in (model.model_extra or {}).items()}
+    return {key: _value(value, key) for key, value in (model.model_extra or {}).items()}
