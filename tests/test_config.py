@@ -277,3 +277,16 @@ def test_a_configuration_changes_what_a_transfer_names_as_its_target(tmp_path: P
     vague = '["someone", "somebody", "them", "the", "reception"]'
     coach = coach_from(tmp_path, f'[rules."transfer.unannounced"]\nsettings = {{ vague_targets = {vague} }}')
     assert "transfer.unannounced" in _rule_ids(coach, turns)
+
+
+def test_an_exception_also_cancels_the_model_s_reading_it_overlaps(tmp_path: Path) -> None:
+    """A team that does not count 'as I already said' as dismissive added it as an exception:
+    the phrase's hit was cancelled, but the rule's trained model (read where the list finds
+    nothing) flagged the sentence holding it, so the finding stayed, its span grown to the
+    sentence. An exception cancels the model's sentence it overlaps, as it cancels a phrase."""
+    said = "As I already said, it ships Friday."
+    assert "defensive.dismissive" in agent_says(Coach(), said)
+    toml = '[rules."defensive.dismissive"]\nadd_exceptions = ["as I already said"]'
+    coach = coach_from(tmp_path, toml)
+    assert "defensive.dismissive" not in agent_says(coach, said)
+    assert "defensive.dismissive" in agent_says(coach, "Calm down, it ships Friday.")

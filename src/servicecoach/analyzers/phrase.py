@@ -110,7 +110,8 @@ class PhraseAnalyzer:
             return []
         pattern = reading.evidence.pattern if reading.evidence is not None else None
         start, end = reading.span
-        return [Hit(start, end, 0, 0, "signal", pattern or rule.signal.signal, reading.score)]
+        hit = Hit(start, end, 0, 0, "signal", pattern or rule.signal.signal, reading.score)
+        return [] if reads_match and ctx.excepted(self.match_key, hit) else [hit]
 
     @staticmethod
     def _followed(hits: list[Hit], follows: list[Hit]) -> list[Hit]:
