@@ -224,3 +224,16 @@ def test_libyaml_and_pyyaml_read_every_bundled_pack_file_alike() -> None:
                                      loader._Budget(str(path)))
             read.append((data, lines))
         assert read[0] == read[1], path
+
+
+def test_a_core_id_reused_says_how_to_change_the_core_rule(tmp_path: Path) -> None:
+    """A rule author who wanted another phrase list for a core rule wrote the rule again in a
+    pack extending core: the error said to rename one, which gives two rules, not the
+    change; it names the configuration table that changes the rule in place."""
+    child = write_pack(tmp_path / "child",
+                       GOOD_RULE.replace("acme.sigh", "defensive.dismissive"),
+                       manifest="name: child\nversion: '2'\nextends: [core]\n")
+    with pytest.raises(RulePackError) as error:
+        load_pack(str(child))
+    assert '[rules."defensive.dismissive"]' in str(error.value)
+    assert "add_phrases" in str(error.value)

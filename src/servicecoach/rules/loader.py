@@ -120,7 +120,7 @@ def load_pack(
         lineage.extend(m for m in parent.lineage if m not in lineage)
         signals.update((spec.id, spec) for spec in parent.signals)
     own_rules, own_locations = _load_rule_files(folder)
-    _merge(rules, locations, own_rules, own_locations)
+    _merge(rules, locations, own_rules, own_locations, extending=True)
     check_profiles(manifest, rules, lines, manifest_path)
     versions[manifest.name] = manifest.version
     signals.update((spec.id, spec) for spec in _load_signal_files(folder))
@@ -130,12 +130,24 @@ def load_pack(
     return pack
 
 
+_UNIQUE_HINT = "rule ids are unique across a pack and the packs it extends; rename one"
+_REUSED_HINT = (
+    "rule ids are unique across a pack and the packs it extends: give the rule an id of its "
+    "own, or change the rule it repeats with a [rules.\"{id}\"] table in servicecoach.toml: "
+    "severity, add_phrases, add_exceptions, settings or enabled = false; docs/configuration.md"
+)
+
+
 def _merge(
     rules: list[Rule],
     locations: dict[str, RuleLocation],
     new_rules: tuple[Rule, ...] | list[Rule],
     new_locations: dict[str, RuleLocation],
+    *,
+    extending: bool = False,
 ) -> None:
+    """Add `new_rules` to `rules`; `extending` when they are a pack's own, added to the
+    rules of the packs it extends (a reused id is then a change meant for one of theirs)."""
     for rule in new_rules:
         where = new_locations[rule.id]
         if locations.get(rule.id) == where:
@@ -146,7 +158,7 @@ def _merge(
                 f"duplicate rule id {rule.id!r} (first defined at {first.path}:{first.line})",
                 path=where.path,
                 line=where.line,
-                hint="rule ids are unique across a pack and the packs it extends; rename one",
+                hint=_REUSED_HINT.format(id=rule.id) if extending else _UNIQUE_HINT,
             )
         rules.append(rule)
         locations[rule.id] = where
