@@ -91,7 +91,7 @@ def test_text_has_rule_statistics_categories_and_a_closing_tally() -> None:
     text = render_summary_text(
         SummaryBuilder(by=["agent_name"], top=2).add_all(four_reports()).summary())
     assert "4 conversation(s), 3 with a score: overall mean 73.3 (min 40.0, max 90.0)" in text
-    assert '       2      1  25.0%  warning    empathy.missing  a turn 2 "order number"' in text
+    assert '       2      1  25.0%       0  warning    empathy.missing  a turn 2 "order number"' in text
     assert "  empathy         73.3       3  |   ▄     █|" in text
     assert "  Ann             2    65.0        2.00  defensiveness 60" in text
     assert text.endswith("1 critical, 2 warning(s) and 1 suggestion(s) in 2 of 4 "
@@ -283,3 +283,23 @@ def test_by_or_where_naming_no_field_is_a_usage_error(
         with pytest.raises(SystemExit):
             main(["summarize", str(results), *option])
         assert "names no field" in capsys.readouterr().err
+
+
+def test_each_rule_says_how_many_points_its_findings_cost() -> None:
+    """A QA lead could not tell which findings cost the most: the severity column called
+    outcome.unconfirmed a suggestion though it takes 20 points. Each rule's row sums the
+    points its findings moved their category by (the reports' contributions)."""
+    from servicecoach import Coach
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    scored = Coach().score(call)  # type: ignore[arg-type]
+    summary = SummaryBuilder().add_all([scored, scored]).summary()
+    points = {r.rule_id: r.points for r in summary.rules}
+    assert points["outcome.negative-ending"] == -80.0
+    assert points["empathy.missing"] == -40.0
+    assert points["greeting.introduced"] == 10.0
+    text = render_summary_text(summary)
+    assert "   count  convs  share  points  severity   rule" in text
+    assert "       2      2 100.0%     -80  warning    outcome.negative-ending" in text

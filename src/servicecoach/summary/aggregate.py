@@ -52,6 +52,7 @@ class _Rule:
     category: str
     findings: int = 0
     conversations: int = 0
+    points: float = 0.0
     examples: list[Example] = field(default_factory=list)
 
 
@@ -155,6 +156,11 @@ class SummaryBuilder:
                 rule.examples.append(Example(
                     transcript_id=report.transcript_id, turn_index=finding.turn_index,
                     text=finding.span.text if finding.span is not None else None))
+        for score in report.scores:
+            for contribution in score.contributions:
+                counted = self._rules.get(contribution.rule_id)
+                if counted is not None:
+                    counted.points += contribution.points
 
     def _add_overall(self, report: Report, order: int, issues: int) -> None:
         overall = report.overall
@@ -187,6 +193,7 @@ class SummaryBuilder:
                       category=rule.category, findings=rule.findings,
                       conversations=rule.conversations,
                       share=rule.conversations / count if count else 0.0,
+                      points=round(rule.points, 1),
                       examples=rule.examples)
             for rule_id, rule in sorted(self._rules.items(), key=lambda kv: (-kv[1].findings, kv[0]))
         ]

@@ -30,6 +30,11 @@ class RuleStats(BaseModel):
     findings: int = Field(description="How many findings the rule made, over all conversations")
     conversations: int = Field(description="How many conversations have at least one")
     share: float = Field(description="conversations / all conversations, 0-1")
+    points: float = Field(
+        default=0.0,
+        description="The points its findings moved their categories by, summed over all "
+                    "conversations (the reports' contributions, before clamping): negative "
+                    "for issues, positive for strengths, 0 for cues")
     examples: list[Example] = Field(description="The first few findings, in input order")
 
 

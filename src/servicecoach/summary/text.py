@@ -21,11 +21,17 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
 
+def _points(points: float) -> str:
+    """Points as a whole number when they are one (-80, +10), else with their decimal."""
+    shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
+    return "0" if points == 0 else shown
+
+
 def _rules(title: str, rules: list[RuleStats]) -> list[str]:
     if not rules:
         return []
     width = max(len(r.rule_id) for r in rules)
-    lines = [title, (f"  {'count':>6} {'convs':>6} {'share':>6}  {'severity':<10} "
+    lines = [title, (f"  {'count':>6} {'convs':>6} {'share':>6} {'points':>7}  {'severity':<10} "
                      f"{'rule':<{width}}  example")]
     for rule in rules:
         example = ""
@@ -34,7 +40,8 @@ def _rules(title: str, rules: list[RuleStats]) -> list[str]:
             turn = "" if first.turn_index is None else f" turn {first.turn_index}"
             quoted = f' "{first.text}"' if first.text else ""
             example = printable(f"{first.transcript_id}{turn}{quoted}")[:60]
-        lines.append(f"  {rule.findings:>6,} {rule.conversations:>6,} {rule.share:>6.1%}  "
+        lines.append(f"  {rule.findings:>6,} {rule.conversations:>6,} {rule.share:>6.1%} "
+                     f"{_points(rule.points):>7}  "
                      f"{rule.severity:<10} {printable(rule.rule_id):<{width}}  {example}")
     return [*lines, ""]
 
