@@ -193,7 +193,9 @@ class TurnContext:
         """True when an exception of the spec compiled under `key` overlaps `hit` (words
         found otherwise than by the spec, such as a model's sentence)."""
         exceptions = self._scan.phrases[1].get(self._matchers.canonical(key))
-        return bool(exceptions) and Ranges((e.start, e.end) for e in exceptions).overlap(hit)
+        if not exceptions:
+            return False
+        return Ranges((e.start, e.end) for e in exceptions).overlap(hit)
 
     def _filter(self, canonical: str) -> list[Hit]:
         """The raw hits of a compiled spec, less the hard negatives its spec excludes."""
