@@ -277,3 +277,16 @@ def test_a_finding_on_a_far_turn_opens_its_page_at_once(page: Page, tmp_path: Pa
     assert page.evaluate("Array.from(document.querySelectorAll('#conversation .turn'))"
                          ".map(t => t.id)") == ["turn-0", "turn-1", f"turn-{10**12}"]
     assert page.problems == []
+
+
+def test_a_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None:
+    """The report's conversation list called a conversation's 'most severe issue' the
+    first of its warnings (empathy.missing on the refund call), though its negative ending
+    took 40 points: the list shows the summary's top issue, the rule that took the most."""
+    from servicecoach.html_report import conversation_record
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    record = conversation_record(Coach().score(call), None)  # type: ignore[arg-type]
+    assert record["top_issue"] == "outcome.negative-ending"

@@ -303,3 +303,16 @@ def test_each_rule_says_how_many_points_its_findings_cost() -> None:
     text = render_summary_text(summary)
     assert "   count  convs  share  points  severity   rule" in text
     assert "       2      2 100.0%     -80  warning    outcome.negative-ending" in text
+
+
+def test_a_worst_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None:
+    """The worst table named the refund call's top issue empathy.missing (the first of its
+    warnings), though its negative ending took 40 points and empathy.missing 20: the top
+    issue is the rule whose findings took the most points; severity breaks ties."""
+    from servicecoach import Coach
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    summary = SummaryBuilder(top=1).add_all([Coach().score(call)]).summary()  # type: ignore[list-item]
+    assert summary.worst[0].top_issue == "outcome.negative-ending"

@@ -30,7 +30,7 @@ from servicecoach.errors import ServiceCoachError
 from servicecoach.html_report import charts
 from servicecoach.models import Finding, Report, Turn
 from servicecoach.redact import Mask, masked, masked_offset, masks
-from servicecoach.summary.aggregate import SummaryBuilder
+from servicecoach.summary.aggregate import SummaryBuilder, top_issue
 from servicecoach.summary.grouping import CALENDAR
 
 AGENT_FIELD = "agent_name"
@@ -78,7 +78,8 @@ def _span(finding: Finding, masked_turns: dict[int, list[Mask]]) -> list[int | N
 def conversation_record(report: Report, turns: Sequence[Turn] | None,
                         redact: bool = False) -> dict[str, Any]:
     """What the page knows of one conversation (findings as arrays: rule id, kind,
-    severity, category, turn, span start, span end, span text, message, suggestion).
+    severity, category, turn, span start, span end, span text, message, suggestion) and
+    its top issue (the rule that took the most points, as in the summary's worst list).
     `redact` masks the turns' texts as the report's findings are, and moves the spans with
     them."""
     masked_turns = {n: masks(t.text) for n, t in enumerate(turns)} if redact and turns else {}
@@ -99,6 +100,7 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None,
                       f.suggestion]
                      for f in report.findings],
         "sentiment": _json_finite(report.customer_sentiment),
+        "top_issue": top_issue(report),
     }
 
 

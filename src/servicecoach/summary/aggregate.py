@@ -72,11 +72,17 @@ class _Group:
     issue_counts: Counter[str] = field(default_factory=Counter)
 
 
-def _top_issue(report: Report) -> str | None:
+def top_issue(report: Report) -> str | None:
+    """The rule whose issues took the most points off the report's categories; the most
+    severe of those, then the first, breaks a tie (a report without contributions)."""
     issues = report.issues()
     if not issues:
         return None
-    return max(issues, key=lambda f: f.severity.rank).rule_id  # the first of the most severe
+    cost: Counter[str] = Counter()
+    for score in report.scores:
+        for contribution in score.contributions:
+            cost[contribution.rule_id] -= contribution.points
+    return max(issues, key=lambda f: (cost[f.rule_id], f.severity.rank)).rule_id
 
 
 class SummaryBuilder:
@@ -179,7 +185,7 @@ class SummaryBuilder:
                 agent = report.metadata.get("agent_name")
                 brief = Conversation(transcript_id=report.transcript_id, overall=overall,
                                      agent_name=None if agent is None else str(agent),
-                                     issues=issues, top_issue=_top_issue(report))
+                                     issues=issues, top_issue=top_issue(report))
             if len(heap) < self._top:
                 heapq.heappush(heap, (*key, brief))
             else:

@@ -55,7 +55,9 @@ class Conversation(BaseModel):
     overall: float
     agent_name: str | None
     issues: int
-    top_issue: str | None = Field(description="The rule id of its most severe issue")
+    top_issue: str | None = Field(
+        description="The rule id of the issue that took the most points (then the most "
+                    "severe)")
 
 
 class Group(BaseModel):

@@ -4,7 +4,6 @@
   // transcripts are untrusted and no string of theirs is ever parsed as HTML.
   var data = JSON.parse(document.getElementById("servicecoach-data").textContent);
   var PAGE = 50;
-  var RANK = {critical: 2, warning: 1, suggestion: 0};
   var state = {query: "", rule: "", sort: "worst", page: 0};
   var listSection = document.getElementById("conversations");
   var summarySection = document.getElementById("summary");
@@ -15,9 +14,7 @@
     var issues = c.findings.filter(function (f) { return f[1] === "issue"; });
     c.issues = issues.length;
     c.strengths = c.findings.filter(function (f) { return f[1] === "strength"; }).length;
-    var worst = null;
-    issues.forEach(function (f) { if (worst === null || RANK[f[2]] > RANK[worst[2]]) { worst = f; } });
-    c.worst = worst ? worst[0] : "";
+    c.worst = c.top_issue || "";
     var words = [c.id, c.channel];
     Object.keys(c.metadata).forEach(function (k) { words.push(String(c.metadata[k])); });
     c.findings.forEach(function (f) { words.push(f[0]); });
