@@ -78,11 +78,11 @@ def top_issue(report: Report) -> str | None:
     issues = report.issues()
     if not issues:
         return None
-    cost: Counter[str] = Counter()
+    cost: dict[str, float] = {}
     for score in report.scores:
         for contribution in score.contributions:
-            cost[contribution.rule_id] -= contribution.points
-    return max(issues, key=lambda f: (cost[f.rule_id], f.severity.rank)).rule_id
+            cost[contribution.rule_id] = cost.get(contribution.rule_id, 0.0) - contribution.points
+    return max(issues, key=lambda f: (cost.get(f.rule_id, 0.0), f.severity.rank)).rule_id
 
 
 class SummaryBuilder:
