@@ -290,3 +290,18 @@ def test_a_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None:
     (call,) = parse_transcripts(path.read_text(), source=str(path))
     record = conversation_record(Coach().score(call), None)  # type: ignore[arg-type]
     assert record["top_issue"] == "outcome.negative-ending"
+
+
+def test_the_rule_table_says_how_many_points_each_rule_cost(tmp_path: Path) -> None:
+    """The page's rule table counted findings only, as the text summary did: a lead could
+    not see that one negative ending cost 40 points and one missing greeting 5."""
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    html = HtmlReport()
+    html.add(Coach().score(call))  # type: ignore[arg-type]
+    html.write(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert ">points</th>" in page
+    assert re.search(r"<td>outcome\.negative-ending</td>.*?<td class=\"n\">-40</td>", page)

@@ -32,6 +32,7 @@ from servicecoach.models import Finding, Report, Turn
 from servicecoach.redact import Mask, masked, masked_offset, masks
 from servicecoach.summary.aggregate import SummaryBuilder, top_issue
 from servicecoach.summary.grouping import CALENDAR
+from servicecoach.summary.text import signed_points
 
 AGENT_FIELD = "agent_name"
 GROUP_ROWS = 200
@@ -144,6 +145,7 @@ class HtmlReport:
                                     "does not exist", hint="create it first, or fix the path")
         environment = Environment(loader=PackageLoader("servicecoach.html_report"),
                                   autoescape=select_autoescape(default=True))
+        environment.filters["points"] = signed_points
         template = environment.get_template("report.html.j2")
         script, style = _template_text("report.js"), _template_text("report.css")
         summary = self._summary.summary()

@@ -21,7 +21,7 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
 
-def _points(points: float) -> str:
+def signed_points(points: float) -> str:
     """Points as a whole number when they are one (-80, +10), else with their decimal."""
     shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
     return "0" if points == 0 else shown
@@ -41,7 +41,7 @@ def _rules(title: str, rules: list[RuleStats]) -> list[str]:
             quoted = f' "{first.text}"' if first.text else ""
             example = printable(f"{first.transcript_id}{turn}{quoted}")[:60]
         lines.append(f"  {rule.findings:>6,} {rule.conversations:>6,} {rule.share:>6.1%} "
-                     f"{_points(rule.points):>7}  "
+                     f"{signed_points(rule.points):>7}  "
                      f"{rule.severity:<10} {printable(rule.rule_id):<{width}}  {example}")
     return [*lines, ""]
 
