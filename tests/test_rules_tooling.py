@@ -114,3 +114,19 @@ def test_rules_lint_on_a_pack_folder_lints_that_pack(
     assert out.rstrip().endswith("house.jargon: jargon.test.transcript has no 'ok' case")
     code, _, err = run(["rules", "lint", "packs/hous"], capsys)
     assert code == 2 and "packs/hous: no rule of the loaded packs is defined here" in err
+
+
+def test_explain_says_what_the_configuration_changed_in_a_rule(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rule author who gave a core rule more phrases in servicecoach.toml could not see
+    them anywhere: explain named the pack's file alone, as if the rule were as shipped."""
+    (house.parent.parent / "servicecoach.toml").write_text(
+        '[rules."defensive.dismissive"]\nseverity = "critical"\n'
+        'add_phrases = ["take a chill pill"]\nadd_exceptions = ["as i said i would"]\n')
+    code, out, _ = run(["rules", "explain", "defensive.dismissive"], capsys)
+    assert code == 0
+    changed = out.splitlines()[2]
+    assert changed.startswith("changed by ") and "servicecoach.toml" in changed
+    assert 'severity = "critical"' in changed and 'add_phrases = ["take a chill pill"]' in changed
+    assert 'add_exceptions = ["as i said i would"]' in changed

@@ -558,7 +558,8 @@ def _rules_list(args: argparse.Namespace) -> int:
 
 @printable_stdout
 def _rules_explain(args: argparse.Namespace) -> int:
-    coach = _coach(args)
+    config = _config(args)
+    coach = _coach(args, config)
     try:
         rule = coach.rule(args.rule_id)
     except KeyError:
@@ -570,7 +571,15 @@ def _rules_explain(args: argparse.Namespace) -> int:
     where = coach.locations[rule.id]
     kind = "strength" if rule.finding is FindingKind.STRENGTH else f"issue, {rule.severity.value}"
     print(f"{rule.id} ({kind}; category {rule.category}; {rule.kind} rule)")
-    print(f"defined in {where.path}:{where.line}\n")
+    print(f"defined in {where.path}:{where.line}")
+    override = config.rules.get(rule.id)
+    changes = (override.model_dump(mode="json", exclude_defaults=True)
+               if override is not None else {})
+    if changes:  # as TOML writes them (a JSON list or string is one)
+        listed = "; ".join(f"{key} = {json.dumps(value, ensure_ascii=False)}"
+                           for key, value in changes.items())
+        print(f"changed by {config.source or 'the configuration'}: {listed}")
+    print()
     if rule.docs is not None:
         for title, text in (("What it does", rule.docs.what), ("Why it matters", rule.docs.why),
                             ("Example", rule.docs.example), ("Use instead", rule.docs.use_instead)):
