@@ -109,11 +109,10 @@ class _Condition(NamedTuple):
 
 def _condition(text: str) -> _Condition:
     field, equals, value = text.partition("=")
-    if equals:
-        _named_field(field, "--where")
     if not equals:
         raise argparse.ArgumentTypeError(
             f"--where takes FIELD=VALUE (agent_name=Sam, week=2026-W45), not {text!r}")
+    _named_field(field, "--where")
     return _Condition(field.strip(), group_key(field.strip()), value)
 
 
