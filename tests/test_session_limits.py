@@ -13,6 +13,7 @@ from servicecoach import Coach
 from servicecoach.config import CoachConfig
 from servicecoach.errors import InputError
 from servicecoach.models import Report, Transcript
+from servicecoach.nlp.matching import MAX_HITS
 
 OPENING = [
     {"speaker": "agent", "text": "Thanks for calling Acme, this is Sam. How can I help?"},
@@ -54,6 +55,43 @@ def test_a_long_turn_is_noted_only_when_an_expression_reads_part_of_it(tmp_path)
     session.add_turn({"speaker": "agent", "text": "word " * 3_000 + "refund later"})
     report = session.close()
     assert report.notes == () and [f.rule_id for f in report.findings] == ["p.x"]
+
+
+def _phrase_pack(folder) -> Coach:
+    pack = folder / "p"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
+    (pack / "r.yaml").write_text("id: p.x\nkind: phrase\ncategory: c\nmessage: m\n"
+                                 "suggestion: s\nmatch: {phrases: ['refund later']}\n")
+    return Coach(packs=[str(pack)])
+
+
+def test_a_turn_matching_a_phrase_thousands_of_times_is_read_on_its_first_matches(
+        tmp_path) -> None:
+    """A pasted turn in which a phrase matches past MAX_HITS times: the rule reads the first
+    matches (its finding is on the first), and the report says the rest were not read."""
+    session = _phrase_pack(tmp_path).session()
+    session.add_turn({"speaker": "agent", "text": "refund later " * (MAX_HITS + 500)})
+    report = session.close()
+    assert [(f.rule_id, f.span.start) for f in report.findings] == [("p.x", 0)]
+    assert report.notes == (f"turn 0: a phrase list or expression matched more than {MAX_HITS} "
+                            f"times; the rules read its first {MAX_HITS} matches",)
+
+
+def test_a_turn_with_fewer_matches_than_the_bound_is_read_whole_without_a_note(
+        tmp_path) -> None:
+    session = _phrase_pack(tmp_path).session()
+    session.add_turn({"speaker": "agent", "text": "refund later " * (MAX_HITS - 1)})
+    report = session.close()
+    assert report.notes == () and [f.rule_id for f in report.findings] == ["p.x"]
+
+
+def test_a_pasted_turn_of_emoji_still_shows_the_distress_it_carries(coach: Coach) -> None:
+    session = coach.session()
+    session.add_turn({"speaker": "agent", "text": "Hi, thanks for contacting us."})
+    session.add_turn({"speaker": "customer", "text": "my refund is lost " + "😡" * 50_000})
+    hints = session.add_turn({"speaker": "agent", "text": "Please send your order number."})
+    assert "empathy.missing" in {f.rule_id for f in hints}
 
 
 def test_the_turn_limit_is_bounded_by_what_spacy_takes() -> None:

@@ -25,7 +25,7 @@ from servicecoach.models import (
     Speaker,
     Turn,
 )
-from servicecoach.nlp.matching import BACKTRACKING_READ
+from servicecoach.nlp.matching import BACKTRACKING_READ, MAX_HITS
 from servicecoach.nlp.tokens import make_doc
 from servicecoach.redact import redact_finding, redact_report
 from servicecoach.scoring import score
@@ -167,6 +167,9 @@ class Session:
                                            lambda: ctx.candidates):
             found.extend(coach.analyzers[position].on_turn(self._states[position], conversation,
                                                            ctx))
+        if ctx.hits_bounded:
+            self._notes.append(f"turn {index}: a phrase list or expression matched more than "
+                               f"{MAX_HITS} times; the rules read its first {MAX_HITS} matches")
         return self._keep(self._coach.suppress(found))
 
     def _read_facts(self, ctx: TurnContext) -> None:

@@ -151,6 +151,12 @@ class TurnContext:
         return self._split is not None
 
     @property
+    def hits_bounded(self) -> bool:
+        """True when a spec's hits in this turn reached `MAX_HITS`, so that those past it
+        were not read (only a pasted turn of thousands of matches comes near)."""
+        return self._scan.bounded
+
+    @property
     def candidates(self) -> AbstractSet[str]:
         """Canonical keys of the specs that may have hits in the turn (no other spec has)."""
         return self._scan.candidates

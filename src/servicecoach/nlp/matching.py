@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz
@@ -115,6 +116,14 @@ def backtracking_part(text: str) -> str:
     cut = max(text.rfind(space, 0, BACKTRACKING_READ + 1) for space in " \n\t")
     return text[:cut if cut > 0 else BACKTRACKING_READ]
 
+MAX_HITS = 1_000
+"""The most hits of one spec a turn is read for (of its phrases, its exceptions, its token
+patterns and each of its expressions): far more than any real turn holds (a long e-mail
+has a few), while a pasted turn of 100,000 emoji that a phrase lists matched each one,
+building 100,000 hits no rule reads past the first. Hits past the bound are not built (the
+first in the turn are kept); a session notes a turn where one was left."""
+
+
 _MAX_GATES = 3
 """The most literal groups a regex is gated on."""
 _ALSO_LITERALS = 8
@@ -181,11 +190,17 @@ class TurnScan:
         self._matchers = matchers
         self.doc = doc
         self.lowered = text.lower()
+        self.bounded = False
+        """True once a spec's hits in the turn reached `MAX_HITS` (the rest were not built)."""
 
     @computed_once
     def phrases(self) -> PhraseHits:
-        """Every phrase, lemma and exception hit of the turn, by canonical key."""
-        return self._matchers.phrase_hits(self.doc)
+        """Every phrase, lemma and exception hit of the turn, by canonical key (at most
+        `MAX_HITS` of each)."""
+        found = self._matchers.phrase_hits(self.doc)
+        if any(len(hits) >= MAX_HITS for kind in found for hits in kind.values()):
+            self.bounded = True
+        return found
 
     @computed_once
     def _word_ids(self) -> list[int]:
@@ -455,10 +470,11 @@ class MatcherSet:
         """Every phrase, lemma and exception hit of a turn, by canonical key (one pass)."""
         hits: dict[str, list[Hit]] = defaultdict(list)
         exceptions: dict[str, list[Hit]] = defaultdict(list)
-        for match_id, start, end in self._phrases(doc):
+        for match_id, start, end in self._phrases(doc):  # in text order
             key, source, phrase = self._labels[match_id]
-            hit = Hit(*_char_offsets(doc, start, end), start, end, source, phrase)
-            (exceptions if source == "exception" else hits)[key].append(hit)
+            kept = (exceptions if source == "exception" else hits)[key]
+            if len(kept) < MAX_HITS:
+                kept.append(Hit(*_char_offsets(doc, start, end), start, end, source, phrase))
         return hits, exceptions
 
     def hits(self, key: str, scan: TurnScan) -> list[Hit]:
@@ -468,23 +484,27 @@ class MatcherSet:
         doc = scan.doc
         found = list(scan.phrases[0].get(canonical, ()))
         if compiled.patterns is not None and _may_match(compiled, scan.words):
+            matched = 0
             for first, last in _windows(compiled, scan):
                 window = doc[first:last] if first or last < len(doc) else doc
-                for match_id, start, end in compiled.patterns(window):
+                for match_id, start, end in compiled.patterns(window)[: MAX_HITS - matched]:
                     start, end = first + start, first + end
                     found.append(Hit(*_char_offsets(doc, start, end), start, end,
                                      "pattern", self._nlp.vocab.strings[match_id]))
+                    matched += 1
         if compiled.regexes:
             for position in _regexes_to_run(compiled, scan.opened.get(canonical, ()),
                                             scan.lowered):
                 source, regex = compiled.regexes[position]
                 text = backtracking_part(scan.lowered) if isinstance(regex, re.Pattern) \
                     else scan.lowered
-                for start, end in match_spans(regex, text):
-                    if end > start:
-                        found.append(_char_hit(doc, start, end, source))
+                spans = (span for span in match_spans(regex, text) if span[1] > span[0])
+                for start, end in islice(spans, MAX_HITS):
+                    found.append(_char_hit(doc, start, end, source))
         if compiled.fuzzy:
             found.extend(_fuzzy_hits(doc, compiled))
+        if len(found) >= MAX_HITS:
+            scan.bounded = True
         if len(found) > 1:
             found.sort(key=lambda hit: (hit.start, -hit.end))
         return found
