@@ -123,7 +123,7 @@ def test_relative_pack_paths_resolve_from_the_config_file(tmp_path: Path) -> Non
     [
         ('disabel = ["x"]', "disabel: unknown key"),
         ('disable = ["nope.*"]', "no rule matches 'nope.*'"),
-        ('[rules."nope.rule"]\nseverity = "warning"', "rules.nope.rule: no such rule"),
+        ('[rules."nope.rule"]\nseverity = "warning"', 'rules."nope.rule": no such rule'),
         ('[rules."defensive.blame"]\nseverity = "fatal"', "severity"),
         ('[rules."defensive.blame"]\nadd_phrases = { nolist = ["x"] }', "no phrase list 'nolist'"),
         ('[rules."defensive.blame"]\nsettings = { limit = 3 }',
@@ -290,3 +290,24 @@ def test_an_exception_also_cancels_the_model_s_reading_it_overlaps(tmp_path: Pat
     coach = coach_from(tmp_path, toml)
     assert "defensive.dismissive" not in agent_says(coach, said)
     assert "defensive.dismissive" in agent_says(coach, "Calm down, it ships Friday.")
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ('[rules."nope.rule"]\nseverity = "warning"', 'rules."nope.rule": no such rule'),
+    ('[rules."defensive.blame"]\nadd_phrases = { nolist = ["x"] }',
+     'rules."defensive.blame".add_phrases.nolist: '),
+    ('[rules."escalation.risk"]\nadd_phrases = ["x"]', 'rules."escalation.risk".add_phrases: '),
+    ('[rules."escalation.risk"]\nsettings = { at_least = 0.8 }',
+     'rules."escalation.risk".settings.at_least: '),
+    ('[rules."hold.too-long"]\nadd_exceptions = ["x"]', 'rules."hold.too-long".add_exceptions: '),
+    ('select = ["empathy.mising"]', "select: no rule matches"),
+])
+@pytest.mark.parametrize("name", ["servicecoach.toml", "pyproject.toml"])
+def test_an_error_in_a_rule_table_names_the_file_and_the_key(
+        tmp_path: Path, toml: str, key: str, name: str) -> None:
+    text = f"[tool.servicecoach]\n{toml.replace('[rules.', '[tool.servicecoach.rules.')}" \
+        if name == "pyproject.toml" else toml
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, text, name)
+    assert caught.value.where == str(tmp_path / name)
+    assert str(caught.value).startswith(f"{tmp_path / name}: {key}")

@@ -501,7 +501,23 @@ def _pipeline(config: CoachConfig, *, from_caller: bool) -> Language:
                               hint=error.hint) from None
 
 
-def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
+def _apply_config(rules: list[Rule], config: CoachConfig) -> list[Rule]:
+    """The rules the configuration selects, as its `[rules."<id>"]` tables change them; a
+    ConfigError names the configuration file it was read from."""
+    try:
+        return list(_configured(rules, config))
+    except ConfigError as error:
+        if error.where or config.source is None:
+            raise
+        raise ConfigError(error.what, where=str(config.source), hint=error.hint) from None
+
+
+def _table(rule_id: str) -> str:
+    """The key of a rule's table in the configuration, as TOML writes it: rules."<id>"."""
+    return f'rules."{rule_id}"'
+
+
+def _configured(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
     ids = [rule.id for rule in rules]
     ignore = (*config.disable, *config.ignore)
     for key, selectors in (("disable", config.disable), ("ignore", config.ignore),
@@ -510,7 +526,7 @@ def _apply_config(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:
         check_selectors(key, selectors, ids)
     for rule_id in config.rules:
         if rule_id not in ids:
-            raise ConfigError(f"rules.{rule_id}: no such rule", hint=did_you_mean(
+            raise ConfigError(f"{_table(rule_id)}: no such rule", hint=did_you_mean(
                 rule_id, ids, "run 'servicecoach rules list' for the ids"))
     for rule in rules:
         if not selected(rule.id, select=config.select, extend_select=config.extend_select,
@@ -537,7 +553,7 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
     if isinstance(additions, tuple):
         target = _MAIN_LIST[rule.kind]
         if additions and target is None:
-            raise ConfigError(f"rules.{rule.id}.add_phrases: a {rule.kind} rule has no main list",
+            raise ConfigError(f"{_table(rule.id)}.add_phrases: a {rule.kind} rule has no main list",
                               hint="name the list: add_phrases = { <list> = [...] }")
         additions = {target: additions} if additions and target else {}
     if override.add_exceptions:
@@ -547,7 +563,7 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         if isinstance(rule, SignalRule):
             updates["when"] = _signal_thresholds(rule, override.settings)
         elif not isinstance(rule, BuiltinRule):
-            raise ConfigError(f"rules.{rule.id}.settings: only built-in and signal rules "
+            raise ConfigError(f"{_table(rule.id)}.settings: only built-in and signal rules "
                               "have settings")
         else:
             updates["settings"] = {**rule.settings, **override.settings}
@@ -564,7 +580,7 @@ def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
     for a signal the rule does not read or a threshold outside (0, 1]."""
     read = {condition.signal for condition in rule.when}
     for signal, threshold in settings.items():
-        where = f"rules.{rule.id}.settings.{signal}"
+        where = f"{_table(rule.id)}.settings.{signal}"
         if signal not in read:
             raise ConfigError(f"{where}: {rule.id} reads no signal {signal!r}",
                               hint="its signals: " + ", ".join(sorted(read)))
@@ -577,8 +593,9 @@ def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
 
 
 def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
-    where = f"rules.{rule.id}.add_phrases.{name}"
+    where = f"{_table(rule.id)}.add_phrases.{name}"
     if name == "exceptions":
+        where = f"{_table(rule.id)}.add_exceptions"
         target = "match" if isinstance(rule, PhraseRule) else "expect"
         if isinstance(rule, SubstitutionRule):
             return rule.model_copy(update={"exceptions": rule.exceptions + phrases})
