@@ -311,3 +311,49 @@ def test_an_error_in_a_rule_table_names_the_file_and_the_key(
         coach_from(tmp_path, text, name)
     assert caught.value.where == str(tmp_path / name)
     assert str(caught.value).startswith(f"{tmp_path / name}: {key}")
+
+
+def test_remove_phrases_takes_a_shipped_phrase_out_of_a_rule(tmp_path: Path) -> None:
+    """A phrase of a core rule that is wrong for one business goes without copying the pack;
+    the rule's other phrases still fire (compared as the rule compares: case aside)."""
+    guess, unsure = "I guess the parcel ships on Friday.", "I'm not sure the parcel ships on Friday."
+    assert "confidence.hedge" in agent_says(Coach(), guess)
+    coach = coach_from(tmp_path, '[rules."confidence.hedge"]\nremove_phrases = ["I  Guess"]')
+    assert "confidence.hedge" not in agent_says(coach, guess)
+    assert "confidence.hedge" in agent_says(coach, unsure)
+    assert "i guess" in Coach().rule("confidence.hedge").match.phrases  # the pack is unchanged
+
+
+def test_remove_phrases_from_a_named_list(tmp_path: Path) -> None:
+    named = coach_from(tmp_path, '[rules."confidence.hedge"]\nremove_phrases = { match = ["i guess"] }')
+    assert "i guess" not in named.rule("confidence.hedge").match.phrases
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[rules."confidence.hedge"]\nremove_phrases = ["i reckon so"]',
+     'rules."confidence.hedge".remove_phrases.match: the list has no phrase \'i reckon so\''),
+    ('[rules."confidence.hedge"]\nremove_phrases = { expect = ["i guess"] }',
+     'rules."confidence.hedge".remove_phrases.expect: a phrase rule has no phrase list'),
+    ('[rules."escalation.risk"]\nremove_phrases = ["x"]',
+     'rules."escalation.risk".remove_phrases: a signal rule has no main list'),
+])
+def test_removing_a_phrase_the_rule_does_not_have_is_a_located_error(
+        tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, toml)
+    assert str(caught.value).startswith(f"{tmp_path / 'servicecoach.toml'}: {message}")
+
+
+def test_removing_every_phrase_of_a_list_is_an_error_that_says_how_to_switch_it_off(
+        tmp_path: Path) -> None:
+    pack = tmp_path / "mine"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: mine\nversion: '1'\n")
+    (pack / "words.yaml").write_text(
+        "id: mine.words\nkind: phrase\ncategory: positive_language\nseverity: suggestion\n"
+        "speaker: agent\nmessage: m\nsuggestion: s\nmatch: {phrases: [no way, not happening]}\n")
+    coach = coach_from(tmp_path, 'packs = ["mine"]\n[rules."mine.words"]\nremove_phrases = ["no way"]')
+    assert coach.rule("mine.words").match.phrases == ("not happening",)
+    with pytest.raises(ConfigError, match=r"match: leaves the list empty \(.*enabled = false"):
+        coach_from(tmp_path, 'packs = ["mine"]\n[rules."mine.words"]\n'
+                   'remove_phrases = ["no way", "not happening"]')

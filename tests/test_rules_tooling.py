@@ -130,3 +130,12 @@ def test_explain_says_what_the_configuration_changed_in_a_rule(
     assert changed.startswith("changed by ") and "servicecoach.toml" in changed
     assert 'severity = "critical"' in changed and 'add_phrases = ["take a chill pill"]' in changed
     assert 'add_exceptions = ["as i said i would"]' in changed
+
+
+def test_explain_shows_a_phrase_the_configuration_removed(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (house.parent.parent / "servicecoach.toml").write_text(
+        '[rules."confidence.hedge"]\nremove_phrases = ["i guess"]\n')
+    code, out, _ = run(["rules", "explain", "confidence.hedge"], capsys)
+    assert code == 0 and 'remove_phrases = ["i guess"]' in out.splitlines()[2]

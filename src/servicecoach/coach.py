@@ -549,15 +549,9 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         updates["enabled"] = override.enabled
     if override.severity is not None:
         updates["severity"] = override.severity
-    additions = override.add_phrases
-    if isinstance(additions, tuple):
-        target = _MAIN_LIST[rule.kind]
-        if additions and target is None:
-            raise ConfigError(f"{_table(rule.id)}.add_phrases: a {rule.kind} rule has no main list",
-                              hint="name the list: add_phrases = { <list> = [...] }")
-        additions = {target: additions} if additions and target else {}
+    removals = _by_list(rule, override.remove_phrases, "remove_phrases")
+    additions = _by_list(rule, override.add_phrases, "add_phrases")
     if override.add_exceptions:
-        additions = dict(additions)
         additions["exceptions"] = override.add_exceptions
     if override.settings:
         if isinstance(rule, SignalRule):
@@ -568,9 +562,24 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         else:
             updates["settings"] = {**rule.settings, **override.settings}
     rule = rule.model_copy(update=updates)
+    for name, phrases in removals.items():  # from the lists as shipped, then the additions
+        rule = _remove_phrases(rule, name, phrases)
     for name, phrases in additions.items():
         rule = _add_phrases(rule, name, phrases)
     return rule
+
+
+def _by_list(rule: Rule, phrases: tuple[str, ...] | Mapping[str, tuple[str, ...]], key: str
+             ) -> dict[str, tuple[str, ...]]:
+    """The phrases of `add_phrases` or `remove_phrases` by list name: a bare list is the
+    rule's main list (`_MAIN_LIST`)."""
+    if not isinstance(phrases, tuple):
+        return dict(phrases)
+    target = _MAIN_LIST[rule.kind]
+    if phrases and target is None:
+        raise ConfigError(f"{_table(rule.id)}.{key}: a {rule.kind} rule has no main list",
+                          hint=f"name the list: {key} = {{ <list> = [...] }}")
+    return {target: phrases} if phrases and target else {}
 
 
 def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
@@ -622,6 +631,49 @@ def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
     if not isinstance(spec, MatchSpec):
         raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
     return rule.model_copy(update={name: _extend(spec, "phrases", phrases)})
+
+
+def _remove_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
+    """The rule without these phrases (or lemma-aware phrases) of its list `name`, compared
+    as the matcher compares them: case and spacing aside. A phrase the list does not have, or
+    a list left with nothing to match, is a ConfigError naming the key."""
+    where = f"{_table(rule.id)}.remove_phrases.{name}"
+    spec = _phrase_list(rule, name)
+    if spec is None:
+        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
+    listed = (*spec.phrases, *spec.lemmas)
+    for phrase in phrases:
+        if _compared(phrase) not in {_compared(item) for item in listed}:
+            raise ConfigError(f"{where}: the list has no phrase {phrase!r}", hint=did_you_mean(
+                phrase, listed, f"'servicecoach rules explain {rule.id}' names the file that "
+                "lists its phrases"))
+    gone = {_compared(phrase) for phrase in phrases}
+    kept = spec.model_copy(update={
+        field: tuple(item for item in getattr(spec, field) if _compared(item) not in gone)
+        for field in ("phrases", "lemmas")})
+    if not (kept.phrases or kept.lemmas or kept.patterns or kept.regex or kept.fuzzy):
+        raise ConfigError(f"{where}: leaves the list empty",
+                          hint="to switch the rule off: enabled = false")
+    if isinstance(rule, BuiltinRule):
+        return rule.model_copy(update={"phrases": {**rule.phrases, name: kept}})
+    if isinstance(rule, ConditionalRule) and name == "trigger":
+        return rule.model_copy(update={"trigger": rule.trigger.model_copy(update={"match": kept})})
+    return rule.model_copy(update={name: kept})
+
+
+def _phrase_list(rule: Rule, name: str) -> MatchSpec | None:
+    """The rule's phrase list `name` (`trigger` is a conditional rule's trigger's), if any."""
+    if isinstance(rule, BuiltinRule):
+        return rule.phrases.get(name)
+    if isinstance(rule, ConditionalRule) and name == "trigger":
+        return rule.trigger.match
+    spec = getattr(rule, name, None)
+    return spec if isinstance(spec, MatchSpec) else None
+
+
+def _compared(phrase: str) -> str:
+    """A phrase as `remove_phrases` compares it: lower case, single spaces."""
+    return " ".join(phrase.lower().split())
 
 
 def _extend(spec: MatchSpec, field: str, phrases: tuple[str, ...]) -> MatchSpec:

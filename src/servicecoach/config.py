@@ -14,6 +14,7 @@ Read from ``servicecoach.toml`` or from ``[tool.servicecoach]`` in ``pyproject.t
     severity = "critical"
     add_phrases = ["chill out"]          # to the rule's main phrase list
     add_exceptions = ["calm down button"]
+    remove_phrases = ["relax"]           # a shipped phrase wrong for this business
 
     [rules."empathy.missing"]
     add_phrases = { expect = ["that must be hard"] }   # to a named list
@@ -57,6 +58,7 @@ class RuleOverride(_Strict):
     severity: Severity | None = None
     add_phrases: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
     add_exceptions: tuple[str, ...] = ()
+    remove_phrases: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
     settings: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -134,7 +134,7 @@ _UNIQUE_HINT = "rule ids are unique across a pack and the packs it extends; rena
 _REUSED_HINT = (
     "rule ids are unique across a pack and the packs it extends: give the rule an id of its "
     "own, or change the rule it repeats with a [rules.\"{id}\"] table in servicecoach.toml: "
-    "severity, add_phrases, add_exceptions, settings or enabled = false; docs/configuration.md"
+    "severity, add_phrases, add_exceptions, remove_phrases, settings or enabled = false; docs/configuration.md"
 )
 
 
