@@ -305,3 +305,43 @@ def test_the_rule_table_says_how_many_points_each_rule_cost(tmp_path: Path) -> N
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert ">points</th>" in page
     assert re.search(r"<td>outcome\.negative-ending</td>.*?<td class=\"n\">-40</td>", page)
+
+
+def _same_id_twice(tmp_path: Path) -> Path:
+    """Two conversations named "dup" (a 30 with an empathy finding, then a 80 with a
+    defensive one): two exports of one id, or ids a system reuses."""
+    html = HtmlReport()
+    html.add(report("dup", 30.0, {"empathy": 30.0},
+                    [finding("empathy.missing", "issue", "warning", "empathy", 2)]))
+    html.add(report("dup", 80.0, {"defensiveness": 80.0},
+                    [finding("defensive.blame", "issue", "critical", "defensiveness", 1)]))
+    html.write(tmp_path / "report.html")
+    return tmp_path / "report.html"
+
+
+def test_links_to_conversations_that_share_an_id_open_each_its_own(tmp_path: Path) -> None:
+    """A link by id opened the first conversation of that id, whichever was meant: the
+    worst and best lists and a rule's examples link to the conversation's place instead."""
+    html_path = _same_id_twice(tmp_path)
+    page = html_path.read_text(encoding="utf-8")
+    records = _page_data(html_path)
+    worst = re.findall(r'<td class="n">(\d+\.\d)</td><td><a href="#c=(\d+)">dup</a>', page)
+    assert worst and all(records[int(n)]["overall"] == float(shown) for shown, n in worst)
+    assert {shown for shown, _ in worst} == {"30.0", "80.0"}
+    empathy_example = re.search(r'href="#c=(\d+)">dup turn 2', page)
+    blame_example = re.search(r'href="#c=(\d+)">dup turn 1', page)
+    assert empathy_example and records[int(empathy_example[1])]["overall"] == 30.0
+    assert blame_example and records[int(blame_example[1])]["overall"] == 80.0
+
+
+@needs_chromium
+def test_a_link_to_the_second_of_two_conversations_with_one_id_opens_the_second(
+        page: Page, tmp_path: Path) -> None:
+    html_path = _same_id_twice(tmp_path)
+    page.open(html_path.as_uri())
+    _until(page, "document.querySelectorAll('#list tbody tr').length")
+    page.evaluate("""Array.from(document.querySelectorAll('a.example'))
+        .find(a => a.textContent.includes('turn 1')).click()""")
+    assert _until(page, "document.querySelector('#conversation .facts') && "
+                  "document.querySelector('#conversation .facts').textContent") \
+        .split(" · ")[1] == "overall 80.0"

@@ -125,7 +125,7 @@ class SummaryBuilder:
         self._severities.update(f.severity.value for f in issues)
         self._with_issues += bool(issues)
         self._strengths += strengths
-        self._add_rules(report)
+        self._add_rules(report, order)
         for score in report.scores:
             if score.applicable and score.score is not None:
                 category = self._categories.setdefault(score.category, _Category())
@@ -147,7 +147,7 @@ class SummaryBuilder:
                 if score.applicable and score.score is not None:
                     group.categories.setdefault(score.category, _Mean()).add(score.score)
 
-    def _add_rules(self, report: Report) -> None:
+    def _add_rules(self, report: Report, order: int) -> None:
         seen: set[str] = set()
         for finding in report.findings:
             rule = self._rules.get(finding.rule_id)
@@ -160,7 +160,8 @@ class SummaryBuilder:
                 rule.conversations += 1
             if len(rule.examples) < EXAMPLES:
                 rule.examples.append(Example(
-                    transcript_id=report.transcript_id, turn_index=finding.turn_index,
+                    transcript_id=report.transcript_id, position=order,
+                    turn_index=finding.turn_index,
                     text=finding.span.text if finding.span is not None else None))
         for score in report.scores:
             for contribution in score.contributions:
@@ -183,7 +184,8 @@ class SummaryBuilder:
                 continue
             if brief is None:
                 agent = report.metadata.get("agent_name")
-                brief = Conversation(transcript_id=report.transcript_id, overall=overall,
+                brief = Conversation(transcript_id=report.transcript_id, position=order,
+                                     overall=overall,
                                      agent_name=None if agent is None else str(agent),
                                      issues=issues, top_issue=top_issue(report))
             if len(heap) < self._top:

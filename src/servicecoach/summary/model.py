@@ -11,11 +11,15 @@ from pydantic import BaseModel, Field
 BUCKETS = 10
 """Score distributions count conversations in ten bands: 0-9, 10-19, ... 90-100."""
 
+_POSITION = ("The conversation's place among those summarized, from 0: tells apart "
+             "conversations that share an id")
+
 
 class Example(BaseModel):
     """Where a rule fired: the conversation, the turn, and the words it fired on."""
 
     transcript_id: str
+    position: int = Field(description=_POSITION)
     turn_index: int | None = Field(description="null for a finding about the whole conversation")
     text: str | None = Field(description="The span the finding points at, when it has one")
 
@@ -52,6 +56,7 @@ class Conversation(BaseModel):
     """One conversation in a worst or best list."""
 
     transcript_id: str
+    position: int = Field(description=_POSITION)
     overall: float
     agent_name: str | None
     issues: int
