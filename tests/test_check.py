@@ -708,3 +708,50 @@ def test_what_could_not_be_checked_is_named_by_its_file_when_it_has_no_line(
     (suite,) = ET.fromstring(out.split("\n", 1)[1])
     errored = {case.attrib["name"] for case in suite if len(case) and case[0].tag == "error"}
     assert errored == {str(sidecar), str(missing)}
+
+
+def test_a_file_whose_expectations_live_in_a_sidecar_is_drafted_in_the_sidecars_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team that keeps expectations in calls.expect.yaml got inline "expect" keys to paste
+    into calls.jsonl; the draft is a sidecar entry per transcript, which pasted into the
+    sidecar passes."""
+    import yaml
+
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text("".join(json.dumps({"id": name, "turns": [
+        {"speaker": "customer", "text": "My parcel never came and I'm really upset."},
+        {"speaker": "agent", "text": "We'll look into it and get back to you."}]}) + "\n"
+        for name in ("1001", "chat-b")))
+    sidecar = tmp_path / "calls.expect.yaml"
+    sidecar.write_text('"1001": {absent: [defensive.blame]}\n')
+    code, out = run(["check", str(calls), "--draft-expectations"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{calls}:1: 1001 (overall ")
+    assert lines[0].endswith("; already has expectations; in calls.expect.yaml)")
+    assert lines[2].endswith("; nothing expected yet; in calls.expect.yaml)")
+    entries = [yaml.safe_load(lines[n].strip()) for n in (1, 3)]
+    assert list(entries[0]) == ["1001"] and list(entries[1]) == ["chat-b"]
+    assert "empathy.missing@1" in entries[1]["chat-b"]["present"]
+    assert "paste each into its transcript or its sidecar" in lines[-1]
+    sidecar.write_text(lines[1].strip() + "\n" + lines[3].strip() + "\n")
+    code, out = run(["check", str(calls)], capsys)
+    assert code == 0 and "2 transcript(s) checked, 0 failed" in out, out
+    assert "nothing was expected" not in out
+
+
+def test_a_transcript_with_a_sidecar_of_its_own_is_drafted_as_the_sidecars_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    path = canned(tmp_path, "")
+    sidecar = tmp_path / "call.expect.yaml"
+    sidecar.write_text("absent: [defensive.blame]\n")
+    code, out = run(["check", str(path), "--draft-expectations"], capsys)
+    drafted = yaml.safe_load(out.splitlines()[1].strip())
+    assert code == 0 and list(drafted) == ["present"], out
+    sidecar.write_text(out.splitlines()[1].strip() + "\n")
+    code, out = run(["check", str(path)], capsys)
+    assert code == 0 and out.startswith("PASS call"), out

@@ -259,6 +259,26 @@ def unread_sidecar(path: Path) -> InputError | None:
                       f"dot + .expect.yaml ({reads or 'there is no canned file beside it'})")
 
 
+@dataclass(frozen=True)
+class SidecarForm:
+    """How the sidecar a canned file reads holds its expectations."""
+
+    path: Path
+    by_id: bool
+    """A mapping of transcript id to expectation keys (else the keys, for every transcript)."""
+
+
+def sidecar_form(path: Path) -> SidecarForm | None:
+    """The sidecar of a canned file and its form; None when it has none (or one that cannot
+    be read, which `load_canned` reports)."""
+    sidecar = _sidecar(path)
+    if isinstance(sidecar, InputError) or not _sidecar_path(path).is_file():
+        return None
+    data = sidecar[0]
+    return SidecarForm(_sidecar_path(path),
+                       by_id=not data or not set(data) <= set(Expectations.model_fields))
+
+
 def _sidecar(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | InputError:
     """The sidecar's data (empty when there is none) and the line of each key."""
     side = _sidecar_path(path)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from servicecoach.check import CheckOutcome
 from servicecoach.errors import InputError
-from servicecoach.expectations import read_as_json
+from servicecoach.expectations import read_as_json, sidecar_form
 from servicecoach.writers import printable
 
 
@@ -131,10 +131,13 @@ CHECK_WRITERS = {"text": write_text, "junit": write_junit, "github": write_githu
 
 
 def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
-    """Per transcript, the expectation that today's findings meet, in its file's form: a
-    ``%% expect:`` header for a text file, an ``"expect"`` key for JSON, to paste into the
-    transcript and trim to what should be pinned. Findings on the whole conversation are
-    named without a turn; a transcript without findings gets none."""
+    """Per transcript, the expectation that today's findings meet, in the form its
+    expectations take: a ``%% expect:`` header for a text file, an ``"expect"`` key for
+    JSON, and for a file with a sidecar an entry of the sidecar (the transcript's id and
+    its keys, or the keys alone when the sidecar's are every transcript's), one line of
+    YAML flow style; to paste and trim to what should be pinned. Findings on the whole
+    conversation are named without a turn; a transcript without findings gets none."""
+    sidecars = {path: sidecar_form(path) for path in {o.canned.path for o in outcomes}}
     for outcome in outcomes:
         canned = outcome.canned
         refs = sorted({(f.turn_index if f.turn_index is not None else -1, f.rule_id)
@@ -143,11 +146,19 @@ def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: Te
         expect = canned.expect
         already = ("already has expectations" if expect.present or expect.absent
                    or expect.min_scores else "nothing expected yet")
+        sidecar = sidecars[canned.path]
+        if sidecar is not None:
+            already += f"; in {printable(sidecar.path.name)}"
         out.write(f"{_shown_path(canned.path)}:{canned.line}: "
                   f"{printable(canned.transcript.id)} (overall {outcome.report.overall}; "
                   f"{already})\n")
         if not names:
             out.write("  no findings today: nothing to expect\n")
+        elif sidecar is not None:  # JSON, which YAML reads: one line, an id of digits quoted
+            keys = json.dumps({"present": names})[1:-1]
+            entry = (f"{json.dumps(canned.transcript.id)}: {{{keys}}}" if sidecar.by_id
+                     else keys)
+            out.write(f"  {printable(entry)}\n")
         elif read_as_json(canned.path):
             out.write(f"  \"expect\": {json.dumps({'present': names})}\n")
         else:
@@ -155,5 +166,6 @@ def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: Te
     drafted = sum(1 for o in outcomes if o.report.findings)
     could_not = f"; {len(errors)} could not be read" if errors else ""
     out.write(f"\ndrafted expectations for {drafted} of {len(outcomes)} transcript(s)"
-              f"{could_not}: paste each into its transcript (a text file's headers, a JSON "
-              "transcript's keys) and keep what should stay true\n")
+              f"{could_not}: paste each into its transcript or its sidecar (a text file's "
+              "headers, a JSON transcript's keys, a sidecar's entries) and keep what should "
+              "stay true\n")
