@@ -240,3 +240,46 @@ def test_each_run_of_digit_groups_is_checked_once(monkeypatch: pytest.MonkeyPatc
     assert "[card]" not in redact_text("1 " * 5_000)
     assert checked <= 2 * 7 * 5_000
     assert redact_text("order 12345 4111 1111 1111 1111") == "order 12345 [card]"
+
+
+def _agents_by_address(tmp_path: Path) -> Path:
+    path = tmp_path / "calls.jsonl"
+    path.write_text("".join(json.dumps({
+        "id": f"c{n}", "metadata": {"agent_name": agent, "customer_email": "dana@example.org"},
+        "turns": [{"speaker": "customer", "text": "Where is my parcel?"},
+                  {"speaker": "agent", "text": "It ships on Friday."}]}) + "\n"
+        for n, agent in enumerate(["ann.lee@acme.com", "bo.chan@acme.com", "Ann.Lee@ACME.com"])))
+    return path
+
+
+def test_redact_keeps_agents_known_by_address_apart(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every agent known only by an e-mail address was written as "[email]", so
+    summarize --by agent_name merged them all into one agent; each address is a pseudonym
+    of its own, the same for the same address (case aside), and the address is not written."""
+    from servicecoach.cli import main
+
+    main(["score", str(_agents_by_address(tmp_path)), "--format", "jsonl", "--redact"])
+    out = capsys.readouterr().out
+    reports = [json.loads(line) for line in out.splitlines()]
+    agents = [report["metadata"]["agent_name"] for report in reports]
+    assert "acme" not in out and "lee" not in out.lower() and "dana" not in out
+    assert all(re.fullmatch(r"\[email [0-9a-f]{10}\]", agent) for agent in agents)
+    assert agents[0] != agents[1] and agents[0] == agents[2]
+    assert {report["metadata"]["customer_email"] for report in reports} == {"[email]"}
+    (tmp_path / "reports.jsonl").write_text(out)
+    main(["summarize", str(tmp_path / "reports.jsonl"), "--by", "agent_name", "--format", "json"])
+    groups = json.loads(capsys.readouterr().out)["groups"]["agent_name"]
+    assert sorted(group["conversations"] for group in groups) == [1, 2]
+
+
+def test_convert_redact_gives_an_agent_the_pseudonym_its_reports_have(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from servicecoach.cli import main
+
+    path = _agents_by_address(tmp_path)
+    main(["score", str(path), "--format", "jsonl", "--redact"])
+    scored = json.loads(capsys.readouterr().out.splitlines()[0])["metadata"]["agent_name"]
+    main(["convert", str(path), "--redact"])
+    converted = json.loads(capsys.readouterr().out.splitlines()[0])["metadata"]["agent_name"]
+    assert converted == scored != "[email]"

@@ -6,10 +6,17 @@ Every expression runs on RE2 (linear time), over the text with digits of any scr
 Unicode spaces, dashes and full-width punctuation read as their ASCII look-alikes. A masked
 value becomes ``[email]``, ``[phone]``, ``[card]`` or ``[account]``; spans keep the offsets
 of the original turn.
+
+An e-mail address in the ``agent_name`` metadata field (an agent an export knows only by
+address) becomes a pseudonym, ``[email 1a2b3c4d5e]``, the same for the same address
+(case aside) in every run, so that the agents stay apart in summaries by agent. It is a
+hash of the address, not a secret: whoever guesses an address can check it against the
+pseudonym (agents named by name are written as they are, too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -234,6 +241,24 @@ def redact_text(text: str) -> str:
     return masked(text, found) if found else text
 
 
+AGENT_FIELD = "agent_name"
+"""The metadata field whose e-mail addresses become pseudonyms (`pseudonymised`)."""
+
+
+def pseudonymised(text: str) -> str:
+    """`text` masked as `redact_text` masks it, but each e-mail address as a pseudonym of
+    its own, ``[email`` and the first ten hex digits of the SHA-256 of the address (NFKC,
+    case-folded) ``]``: the same address, the same pseudonym, in any run."""
+    found = masks(text)
+    return masked(text, [(start, end, _pseudonym(text[start:end]) if token == "[email]"
+                          else token) for start, end, token in found]) if found else text
+
+
+def _pseudonym(address: str) -> str:
+    folded = unicodedata.normalize("NFKC", address).casefold()
+    return f"[email {hashlib.sha256(folded.encode('utf-8')).hexdigest()[:10]}]"
+
+
 def _evidence(evidence: Evidence) -> Evidence:
     return evidence.model_copy(update={
         "pattern": None if evidence.pattern is None else redact_text(evidence.pattern),
@@ -263,7 +288,7 @@ def _value(value: Any, key: str = "") -> Any:
     unless its field names a time or an id (`_KEPT_NUMBERS`: an epoch ``started_at`` is
     ten digits, as a phone number is)."""
     if isinstance(value, str):
-        return redact_text(value)
+        return pseudonymised(value) if key == AGENT_FIELD else redact_text(value)
     if (isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e19
             and value == int(value)  # NaN and infinities fail the bound
             and not key.lower().endswith(_KEPT_NUMBERS)):
