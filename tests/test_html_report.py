@@ -304,7 +304,8 @@ def test_the_rule_table_says_how_many_points_each_rule_cost(tmp_path: Path) -> N
     html.write(tmp_path / "report.html")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert ">points</th>" in page
-    assert re.search(r"<td>outcome\.negative-ending</td>.*?<td class=\"n\">-40</td>", page)
+    # 40 of the outcome category's 100 points, which weighs 2 of the overall score's 10
+    assert re.search(r"<td>outcome\.negative-ending</td>.*?<td class=\"n\">-8</td>", page)
 
 
 def _same_id_twice(tmp_path: Path) -> Path:

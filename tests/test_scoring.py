@@ -15,7 +15,7 @@ from conftest import REPO, transcript
 from servicecoach import Coach, Transcript
 from servicecoach.config import CoachConfig, ScoringOverride
 from servicecoach.models import CategoryScore, Finding, FindingKind, Severity
-from servicecoach.scoring import ScoringPolicy, score
+from servicecoach.scoring import ScoringPolicy, overall_points, score
 
 POLICY = ScoringPolicy()
 
@@ -187,3 +187,35 @@ def test_empathy_is_not_applicable_without_distress() -> None:
     scores = {s.category: s for s in report.scores}
     assert not scores["empathy"].applicable and scores["empathy"].score is None
     assert scores["defensiveness"].applicable
+
+
+def test_what_each_rule_took_off_the_overall_score_after_clamping_and_weights() -> None:
+    """A category's loss (100 minus its clamped score) is shared among its findings by their
+    points, then weighed as the overall score weighs the category: a strength gives back its
+    share, and six criticals in a category cannot cost more than its 100 points."""
+    policy = ScoringPolicy(weights={"a": 2.0, "b": 1.0})
+    findings = [_finding("a", rule_id="a.one"), _finding("a", rule_id="a.one"),
+                _finding("a", strength=True, rule_id="a.good"),
+                *[_finding("b", Severity.CRITICAL, rule_id="b.bad")] * 6]
+    scores, overall = score(findings, {"a", "b"}, {"a", "b"}, policy)
+    assert [s.score for s in scores] == [85.0, 0.0] and overall == 56.7
+    moved = overall_points(scores)
+    assert moved == pytest.approx({"a.one": -20 * 2 / 3, "a.good": 5 * 2 / 3, "b.bad": -100 / 3})
+    assert sum(moved.values()) == pytest.approx((85 * 2 + 0) / 3 - 100)
+
+
+def test_a_category_that_strengths_kept_at_100_cost_the_overall_score_nothing() -> None:
+    findings = [_finding("a"), *[_finding("a", strength=True, rule_id="a.good")] * 3]
+    scores, overall = score(findings, {"a"}, {"a"}, POLICY)
+    assert overall == 100.0 and overall_points(scores) == {"x.rule": 0.0, "a.good": 0.0}
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(REPO)) for p in
+                                        (REPO / "examples" / "transcripts").glob("*.txt")))
+def test_the_rules_points_of_a_real_report_add_up_to_what_its_overall_score_lost(
+        coach: Coach, path: str) -> None:
+    report = coach.score(transcript((REPO / path).read_text(encoding="utf-8")))
+    judged = [s for s in report.scores if s.applicable and s.score is not None]
+    exact = sum((s.score or 0.0) * s.weight for s in judged) / sum(s.weight for s in judged)
+    assert sum(overall_points(report.scores).values()) == pytest.approx(exact - 100)
+    assert report.overall is not None and abs(exact - report.overall) <= 0.05

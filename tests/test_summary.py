@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from summary_cases import four_reports, report
+from summary_cases import finding, four_reports, report
 
 from servicecoach.cli import main
 from servicecoach.summary import SummaryBuilder
@@ -285,10 +285,12 @@ def test_by_or_where_naming_no_field_is_a_usage_error(
         assert "names no field" in capsys.readouterr().err
 
 
-def test_each_rule_says_how_many_points_its_findings_cost() -> None:
+def test_each_rule_says_how_many_points_of_the_overall_score_its_findings_cost() -> None:
     """A QA lead could not tell which findings cost the most: the severity column called
     outcome.unconfirmed a suggestion though it takes 20 points. Each rule's row sums the
-    points its findings moved their category by (the reports' contributions)."""
+    points its findings took off the overall score (its category's loss after clamping,
+    weighed as the overall score weighs the category), not the category points, which
+    did not add up to anything the lead could see."""
     from servicecoach import Coach
     from servicecoach.readers.text import parse_transcripts
 
@@ -297,12 +299,29 @@ def test_each_rule_says_how_many_points_its_findings_cost() -> None:
     scored = Coach().score(call)  # type: ignore[arg-type]
     summary = SummaryBuilder().add_all([scored, scored]).summary()
     points = {r.rule_id: r.points for r in summary.rules}
-    assert points["outcome.negative-ending"] == -80.0
-    assert points["empathy.missing"] == -40.0
-    assert points["greeting.introduced"] == 10.0
+    # outcome weighs 2 of the 10 the refund call's applicable categories weigh: -40 * 2 / 10
+    assert points["outcome.negative-ending"] == -16.0
+    assert points["empathy.missing"] == -8.0
+    assert points["greeting.introduced"] == 0.0  # opening_closing lost nothing (-5 + 5)
     text = render_summary_text(summary)
     assert "   count  convs  share  points  severity   rule" in text
-    assert "       2      2 100.0%     -80  warning    outcome.negative-ending" in text
+    assert "       2      2 100.0%     -16  warning    outcome.negative-ending" in text
+
+
+def test_the_rules_points_add_up_to_what_the_overall_scores_lost() -> None:
+    from servicecoach import Coach, Transcript
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    chat = Transcript.model_validate_json((EXAMPLES / "billing-chat.json").read_text())
+    reports = [Coach().score(call), Coach().score(chat)]  # type: ignore[arg-type]
+    summary = SummaryBuilder().add_all(reports).summary()
+    lost = sum(100 - r.overall for r in reports if r.overall is not None)
+    assert lost > 20  # the refund call lost 20.5
+    # each rule's points are rounded to 0.1, each overall score was rounded to 0.1
+    assert sum(r.points for r in summary.rules) == pytest.approx(
+        -lost, abs=0.05 * (len(summary.rules) + len(reports)))
 
 
 def test_a_worst_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None:
@@ -316,3 +335,21 @@ def test_a_worst_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None
     (call,) = parse_transcripts(path.read_text(), source=str(path))
     summary = SummaryBuilder(top=1).add_all([Coach().score(call)]).summary()  # type: ignore[list-item]
     assert summary.worst[0].top_issue == "outcome.negative-ending"
+
+
+def test_the_top_issue_is_the_rule_that_cost_the_overall_score_most_not_its_category() -> None:
+    """A critical in the name category (weight 1) takes 20 of its points, three
+    suggestions in empathy (weight 2) 15 of theirs: the empathy suggestions cost the
+    overall score 10 points, the critical 6.7, and the worst list names empathy's."""
+    from servicecoach.models import Report
+    from servicecoach.scoring import ScoringPolicy, score
+
+    findings = [finding("name.wrong", "issue", "critical", "name", 1),
+                *[finding("empathy.missing", "issue", "suggestion", "empathy", 2)] * 3]
+    scores, overall = score(findings, {"name", "empathy"}, (),
+                            ScoringPolicy(weights={"empathy": 2.0}))
+    built = Report(transcript_id="t", findings=tuple(findings), scores=scores, overall=overall)
+    summary = SummaryBuilder(top=1).add_all([built]).summary()
+    assert summary.worst[0].top_issue == "empathy.missing"
+    assert {r.rule_id: r.points for r in summary.rules} == {"empathy.missing": -10.0,
+                                                            "name.wrong": -6.7}

@@ -90,6 +90,28 @@ def score(
     return tuple(scores), overall
 
 
+def overall_points(scores: Iterable[CategoryScore]) -> dict[str, float]:
+    """What each rule's findings moved the overall score by, by rule id: negative for the
+    points they took off it, positive for those a strength gave back.
+
+    A category's loss, 100 minus its score (clamped and rounded), is shared among its
+    contributions in proportion to their points, then weighed as the overall score weighs
+    the category (its weight over the applicable categories' total). The parts add up to
+    the overall score minus 100, before the overall score is rounded to one decimal; a
+    category that lost nothing (its strengths made up for its issues) gives 0 to each."""
+    judged = [s for s in scores if s.applicable and s.score is not None]
+    total = sum(s.weight for s in judged)
+    moved: dict[str, float] = {}
+    for category in judged:
+        net = sum(c.points for c in category.contributions)
+        lost = 100.0 - (category.score or 0.0)
+        share = lost / net * category.weight / total if net < 0 and total > 0 else 0.0
+        for contribution in category.contributions:
+            moved[contribution.rule_id] = moved.get(contribution.rule_id, 0.0) - (
+                contribution.points * share)
+    return moved
+
+
 @lru_cache(maxsize=4096)
 def _contribution(rule_id: str, turn_index: int | None, points: float) -> ScoreContribution:
     """One finding's contribution (immutable: the same one is shared by every report)."""

@@ -80,7 +80,8 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None,
                         redact: bool = False) -> dict[str, Any]:
     """What the page knows of one conversation (findings as arrays: rule id, kind,
     severity, category, turn, span start, span end, span text, message, suggestion) and
-    its top issue (the rule that took the most points, as in the summary's worst list).
+    its top issue (the rule that took the most points off the overall score, as in the
+    summary's worst list).
     `redact` masks the turns' texts as the report's findings are, and moves the spans with
     them."""
     masked_turns = {n: masks(t.text) for n, t in enumerate(turns)} if redact and turns else {}

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from servicecoach.models import Report, Severity
+from servicecoach.scoring import overall_points
 from servicecoach.summary.grouping import CALENDAR, group_key
 from servicecoach.summary.model import (
     BUCKETS,
@@ -73,16 +74,14 @@ class _Group:
 
 
 def top_issue(report: Report) -> str | None:
-    """The rule whose issues took the most points off the report's categories; the most
-    severe of those, then the first, breaks a tie (a report without contributions)."""
+    """The rule whose issues took the most points off the report's overall score
+    (`overall_points`); the most severe of those, then the first, breaks a tie (issues
+    that cost nothing, a report without contributions)."""
     issues = report.issues()
     if not issues:
         return None
-    cost: dict[str, float] = {}
-    for score in report.scores:
-        for contribution in score.contributions:
-            cost[contribution.rule_id] = cost.get(contribution.rule_id, 0.0) - contribution.points
-    return max(issues, key=lambda f: (cost.get(f.rule_id, 0.0), f.severity.rank)).rule_id
+    moved = overall_points(report.scores)
+    return max(issues, key=lambda f: (-moved.get(f.rule_id, 0.0), f.severity.rank)).rule_id
 
 
 class SummaryBuilder:
@@ -163,11 +162,10 @@ class SummaryBuilder:
                     transcript_id=report.transcript_id, position=order,
                     turn_index=finding.turn_index,
                     text=finding.span.text if finding.span is not None else None))
-        for score in report.scores:
-            for contribution in score.contributions:
-                counted = self._rules.get(contribution.rule_id)
-                if counted is not None:
-                    counted.points += contribution.points
+        for rule_id, points in overall_points(report.scores).items():
+            counted = self._rules.get(rule_id)
+            if counted is not None:
+                counted.points += points
 
     def _add_overall(self, report: Report, order: int, issues: int) -> None:
         overall = report.overall

@@ -36,9 +36,12 @@ class RuleStats(BaseModel):
     share: float = Field(description="conversations / all conversations, 0-1")
     points: float = Field(
         default=0.0,
-        description="The points its findings moved their categories by, summed over all "
-                    "conversations (the reports' contributions, before clamping): negative "
-                    "for issues, positive for strengths, 0 for cues")
+        description="The points its findings moved the overall score by, summed over all "
+                    "conversations: negative for issues, positive for strengths, 0 for cues. "
+                    "A category's loss (100 minus its clamped score) is shared among its "
+                    "findings by their points and weighed as the overall score weighs the "
+                    "category, so the rules' points add up to the overall scores' sum minus "
+                    "100 per scored conversation (before each overall is rounded)")
     examples: list[Example] = Field(description="The first few findings, in input order")
 
 
@@ -61,8 +64,8 @@ class Conversation(BaseModel):
     agent_name: str | None
     issues: int
     top_issue: str | None = Field(
-        description="The rule id of the issue that took the most points (then the most "
-                    "severe)")
+        description="The rule id of the issue that took the most points off the overall "
+                    "score (then the most severe)")
 
 
 class Group(BaseModel):
