@@ -217,10 +217,22 @@ def test_pyproject_without_the_table_is_an_error(tmp_path: Path, toml: str, mess
     ],
 )
 def test_bad_builtin_settings_fail_at_load(tmp_path: Path, toml: str, message: str) -> None:
-    from servicecoach import RulePackError
-
-    with pytest.raises(RulePackError, match=re.escape(message)) as caught:
+    """The settings a configuration gives a built-in rule are its own to fix: the error
+    names the configuration file and the key, not the pack's rule file."""
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
         coach_from(tmp_path, toml)
+    assert str(caught.value).startswith(
+        f'{tmp_path / "servicecoach.toml"}: rules."hold.too-long".settings: ')
+    assert "hold.yaml" not in str(caught.value)
+
+
+def test_bad_settings_of_a_coach_built_without_a_file_still_name_the_rule() -> None:
+    from servicecoach import RulePackError
+    from servicecoach.config import CoachConfig, RuleOverride
+
+    config = CoachConfig(rules={"hold.too-long": RuleOverride(settings={"limit_secondz": 90})})
+    with pytest.raises(RulePackError, match="unknown setting") as caught:
+        Coach(config)
     assert 'settings in your configuration ([rules."hold.too-long"] settings)' in str(caught.value)
 
 

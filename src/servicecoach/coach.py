@@ -114,7 +114,7 @@ class Coach:
         """The packs' channel profiles, combined (docs/channels.md)."""
         self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
         """The languages the packs' rules are written for (ISO 639-1)."""
-        self.analyzers: tuple[Analyzer, ...] = self._build_all()
+        self.analyzers: tuple[Analyzer, ...] = self._build_all(rules)
         self.fact_keepers: tuple[FactKeeper, ...] = self._build_keepers(rules)
         """One tracker per family of facts (the customer's name, the agent's promises),
         run on every turn whatever rules are enabled."""
@@ -145,20 +145,43 @@ class Coach:
             name = str(base / name)
         return load_pack(name)
 
-    def _build_all(self) -> tuple[Analyzer, ...]:
-        """Every rule's analyzer; all the rules that cannot be built are reported at once."""
+    def _build_all(self, in_packs: list[Rule]) -> tuple[Analyzer, ...]:
+        """Every rule's analyzer; all the rules that cannot be built are reported at once,
+        unless the settings a configuration file gives one are at fault (`_settings_fault`)."""
+        shipped = {rule.id: rule for rule in in_packs}
         analyzers: list[Analyzer] = []
         problems: list[RulePackError] = []
         for rule, channel in split_by_channel(self.rules, self.profiles):
             try:
                 analyzers.append(self._build(rule, channel))
             except RulePackError as error:
+                if channel is None and (fault := self._settings_fault(
+                        rule, shipped[rule.id], error)) is not None:
+                    raise fault from None
                 problems.append(error)
         if len(problems) > 1:
             raise RulePackErrors(problems)
         if problems:
             raise problems[0]
         return tuple(analyzers)
+
+    def _settings_fault(self, rule: Rule, shipped: Rule, error: RulePackError
+                        ) -> ConfigError | None:
+        """The error naming the configuration file and its key when the settings that file
+        gives a built-in rule are what `error` refuses: the rule with its pack's settings
+        builds. None when the pack is at fault, or the configuration is no file's."""
+        override = self.config.rules.get(rule.id)
+        if (self.config.source is None or override is None or not override.settings
+                or not isinstance(rule, BuiltinRule) or not isinstance(shipped, BuiltinRule)):
+            return None
+        try:
+            build_builtin(rule.model_copy(update={"settings": shipped.settings}),
+                          self.locations[rule.id])
+        except RulePackError:
+            return None
+        return ConfigError(f"{_table(rule.id)}.settings: {error.what}",
+                           where=str(self.config.source),
+                           hint=f"the rule's settings: docs/rules/{rule.id}.md")
 
     def _build_keepers(self, in_packs: list[Rule]) -> tuple[FactKeeper, ...]:
         """A keeper for each family of facts: from the family's first enabled rule (as
