@@ -74,8 +74,8 @@ def test_a_turn_matching_a_phrase_thousands_of_times_is_read_on_its_first_matche
     session.add_turn({"speaker": "agent", "text": "refund later " * (MAX_HITS + 500)})
     report = session.close()
     assert [(f.rule_id, f.span.start) for f in report.findings] == [("p.x", 0)]
-    assert report.notes == (f"turn 0: a phrase list or expression matched more than {MAX_HITS} "
-                            f"times; the rules read its first {MAX_HITS} matches",)
+    assert report.notes == ((f"turn 0: a phrase list or expression matched more than {MAX_HITS} "
+                             f"times; the rules read its first {MAX_HITS} matches"),)
 
 
 def test_a_turn_with_fewer_matches_than_the_bound_is_read_whole_without_a_note(
