@@ -11,13 +11,15 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from servicecoach.batch.output import partial_path
+from servicecoach.batch.output import open_partial, partial_path
 from servicecoach.batch.progress import RunProgress
 from servicecoach.cli import main
+from servicecoach.errors import ServiceCoachError
 
 TEMPLATES = (
     [("customer", "My card was charged twice for order {n}."),
@@ -275,6 +277,59 @@ def test_a_run_that_starts_over_a_partial_file_says_so(
             "over: --resume would have kept them") in err
     code, _, err = score([str(data), "--format", "jsonl", "-o", str(out)], capsys)
     assert "started over" not in err
+
+
+def _peak_reading(partial: Path) -> tuple[int, list[object]]:
+    """The bytes allocated at the peak while the reports of `partial` are read back, and
+    what was read (the reports, or the error that ended the reading)."""
+    out = partial.with_name(partial.name.removesuffix(".partial"))
+    tracemalloc.start()
+    read: list[object] = []
+    try:
+        handle, written = open_partial(out, resume=True)
+        with handle:
+            read.extend(written)
+    except ServiceCoachError as error:
+        read.append(error)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak, read
+
+
+def test_resume_reads_a_long_report_line_in_pieces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A report line was read whole to learn its source and severities: a 2 GB line in
+    the partial file (a report of a huge conversation, or a file of no lines) took 2 GB of
+    memory. A report is read in pieces, only its source and severities kept; a long one
+    is still resumed, in memory a small part of its length."""
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    full = tmp_path / "full.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(full)], capsys)
+    lines = full.read_bytes().splitlines(keepends=True)
+    second = json.loads(lines[1])
+    second["metadata"]["padding"] = [0] * 10_000_000  # 20 MB of JSON
+    long_line = json.dumps(second).encode() + b"\n"
+    out = tmp_path / "out.jsonl"
+    partial_path(out).write_bytes(lines[0] + long_line)
+    peak, read = _peak_reading(partial_path(out))
+    assert [w.source.record for w in read] == [1, 2]  # type: ignore[union-attr]
+    assert peak < len(long_line) / 10, peak
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume"], capsys)
+    assert code == 0, err
+    assert out.read_bytes() == lines[0] + long_line + lines[2]
+
+
+def test_resume_refuses_a_long_line_that_is_no_report_without_reading_it_whole(
+    tmp_path: Path,
+) -> None:
+    partial = tmp_path / "out.jsonl.partial"
+    partial.write_bytes(b"x" * 30_000_000 + b"\n")  # a file of one line, no JSON
+    peak, read = _peak_reading(partial)
+    assert len(read) == 1 and isinstance(read[0], ServiceCoachError)
+    assert f"cannot resume from {partial}: line 1 is not a report" in str(read[0])
+    assert peak < 3_000_000, peak
 
 
 def test_resume_needs_jsonl_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,11 +4,13 @@ is a named pipe or a device (``-o >(gzip > x.gz)``, ``-o /dev/stdout``) is writt
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
+
+import ijson
 
 from servicecoach.errors import ServiceCoachError
 from servicecoach.models import FindingKind, Severity, Source
@@ -39,8 +41,9 @@ class Written(NamedTuple):
 
     source: Source
     worst: Severity | None
-    line: bytes
-    """The report as the partial file holds it (its line, newline included)."""
+    digest: bytes
+    """The SHA-256 of the report as the partial file holds it (its line, newline
+    included)."""
 
 
 def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]]:
@@ -96,24 +99,100 @@ def _complete_lines(partial: Path) -> int:
         return 0
 
 
+_PIECE = 1 << 16
+"""Bytes of a report line read at a time when resuming."""
+
+
+class _ReportLine:
+    """What resuming needs of one report line (its source, its most severe issue and a
+    digest of its bytes), read piece by piece: a line is never held whole, so a 2 GB line
+    costs a piece of it in memory (a string value is held whole as it is parsed)."""
+
+    def __init__(self) -> None:
+        self._events = ijson.sendable_list()
+        self._parser = ijson.parse_coro(self._events, use_float=True)
+        self._digest = hashlib.sha256()
+        self._started = False
+        self._building: Any = None  # an ijson.ObjectBuilder
+        self._depth = 0
+        self._source: Any = None
+        self._finding: dict[str, Any] | None = None
+        self._worst: Severity | None = None
+
+    def feed(self, piece: bytes) -> None:
+        """Read the next piece of the line; `ValueError` where it is no report."""
+        self._digest.update(piece)
+        self._parser.send(piece)
+        self._take_events()
+
+    def written(self) -> Written:
+        """The report, once the whole line is read; `ValueError` when it is none."""
+        self._parser.close()
+        self._take_events()
+        return Written(Source.model_validate(self._source), self._worst,
+                       self._digest.digest())
+
+    def _take_events(self) -> None:
+        for prefix, event, value in self._events:
+            if not self._started:
+                if (prefix, event) != ("", "start_map"):
+                    raise ValueError("not a JSON object")
+                self._started = True
+            elif self._building is not None or prefix == "source":
+                self._take_source(event, value)
+            elif prefix == "findings" and event not in ("start_array", "end_array"):
+                raise ValueError("findings is not a list")
+            elif prefix.startswith("findings.item"):
+                self._take_finding(prefix, event, value)
+        del self._events[:]
+
+    def _take_source(self, event: str, value: Any) -> None:
+        if self._building is None:
+            if event not in ("start_map", "start_array"):
+                self._source = value
+                return
+            self._building = ijson.ObjectBuilder()
+        self._building.event(event, value)
+        self._depth += event in ("start_map", "start_array")
+        self._depth -= event in ("end_map", "end_array")
+        if not self._depth:
+            self._source, self._building = self._building.value, None
+
+    def _take_finding(self, prefix: str, event: str, value: Any) -> None:
+        if prefix == "findings.item":
+            if event == "start_map":
+                self._finding = {}
+            elif event == "end_map" and self._finding is not None:
+                if self._finding.get("kind") == FindingKind.ISSUE.value:
+                    severity = Severity(self._finding.get("severity"))
+                    if self._worst is None or severity.rank > self._worst.rank:
+                        self._worst = severity
+                self._finding = None
+            elif event != "map_key":
+                raise ValueError("a finding is not an object")
+        elif prefix in ("findings.item.kind", "findings.item.severity"):
+            assert self._finding is not None
+            self._finding[prefix.rpartition(".")[2]] = value
+
+
 def _written_sources(partial: Path, kept: int) -> Iterator[Written]:
-    """Every report in the first `kept` bytes of `partial`, in order."""
+    """Every report in the first `kept` bytes of `partial`, in order, each line read in
+    pieces (see `_ReportLine`)."""
     if not kept:
         return
     with partial.open("rb") as handle:
-        read = 0
-        for number, line in enumerate(handle, start=1):
-            read += len(line)
-            if read > kept:
-                return
+        number = 0
+        while handle.tell() < kept:
+            number += 1
+            line = _ReportLine()
             try:
-                report = json.loads(line)
-                severities = [Severity(f["severity"]) for f in report.get("findings", ())
-                              if f.get("kind") == FindingKind.ISSUE.value]
-                yield Written(Source.model_validate(report.get("source")),
-                              max(severities, key=lambda s: s.rank) if severities else None,
-                              line)
-            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                while True:
+                    piece = handle.readline(_PIECE)
+                    line.feed(piece)
+                    if not piece or piece.endswith(b"\n"):
+                        break
+                yield line.written()
+            except (ValueError, ijson.JSONError):
                 raise ServiceCoachError(
                     f"cannot resume from {partial}: line {number} is not a report with its "
                     "source", hint="resume only a run of 'score --format jsonl --output' "
