@@ -128,6 +128,33 @@ def test_json_lines_whose_first_record_is_longer_than_detection_reads(tmp_path: 
     assert [t.id for t in convert([str(unnamed)])] == ["a", "b", "c"]
 
 
+
+@pytest.mark.parametrize(("name", "indent", "reader"), [
+    ("export.jsonl", None, "jsonl"), ("export", None, "json"), ("call.json", 1, "json")])
+def test_a_canonical_record_whose_turns_come_after_a_megabyte_is_detected(
+    tmp_path: Path, name: str, indent: int | None, reader: str,
+) -> None:
+    """Detection looks for `"turns"` in the first megabyte: a first record whose metadata
+    held more (a long note, a pasted log) before its turns was "cannot tell the input
+    format", in a `.jsonl` file, on stdin and in a canonical JSON document alike. The
+    first record's keys are read as a stream until its "turns"."""
+    first = {"id": "a", "metadata": {"note": "x" * 1_200_000}, **_long_record("a", 2)}
+    second = _long_record("b", 2)
+    path = tmp_path / name
+    if indent is None:
+        path.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    else:
+        path.write_text(json.dumps([first, second], indent=indent))
+    assert detect(Source.from_path(path)).name == reader
+    assert [t.id for t in convert([str(path)])] == ["a", "b"]
+
+
+def test_a_long_first_record_without_turns_is_still_no_format(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"id": "a", "note": "x" * 1_200_000, "messages": []}) + "\n")
+    with pytest.raises(InputError, match="cannot tell the input format"):
+        detect(Source.from_path(path))
+
 def test_a_bad_first_line_of_json_lines_costs_only_that_record(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     good = [json.dumps(_long_record(name, 2)) for name in ("a", "b")]

@@ -26,6 +26,7 @@ from servicecoach.readers.base import (
     text_lines,
     too_deep_at,
 )
+from servicecoach.readers.streaming import first_record_has_turns
 
 _READERS: dict[str, Reader] = {}
 _ENTRY_POINT_GROUP = "servicecoach.readers"
@@ -120,6 +121,10 @@ def detect(source: Source, options: dict[str, Any] | None = None) -> Reader:
     if not candidates and len(head) >= DETECTION_HEAD:
         head = source.head(LONG_DETECTION_HEAD)
         candidates = [r for r in pool if r.sniff(source, head)]
+    if not candidates and len(head) >= LONG_DETECTION_HEAD and first_record_has_turns(source):
+        # a canonical record whose turns come after its first megabyte (a long note)
+        named = source.name.endswith((".jsonl", ".ndjson"))
+        candidates = [r for r in pool if r.name == ("jsonl" if named else "json")]
     if len(candidates) == 1:
         return candidates[0]
     names = ", ".join(sorted(r.name for r in candidates))

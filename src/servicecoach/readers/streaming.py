@@ -38,3 +38,28 @@ def array_items(source: Source) -> Iterator[Any]:
         yield from ijson.items(_Bytes(iter(source.open_text())), "item", use_float=True)
     except ijson.JSONError as error:
         raise ValueError(str(error)) from None
+
+
+def first_record_has_turns(source: Source) -> bool:
+    """Whether the first JSON value of `source` is an object with a top-level ``"turns"``
+    key, or an array whose first element is one: a canonical transcript, however long
+    its fields before its turns. Read as a stream up to that key (or the end of the
+    first record), never decoding the rest of the source."""
+    events = ijson.parse(_Bytes(iter(source.open_text())), multiple_values=True)
+    try:
+        start = next(events)[:2]
+        if start == ("", "start_array"):
+            start, record = next(events)[:2], "item"
+        else:
+            record = ""
+        if start != (record, "start_map"):
+            return False
+        for prefix, event, value in events:
+            if prefix == record:  # a key of the record, or its end
+                if event != "map_key":
+                    return False
+                if value == "turns":
+                    return True
+    except (StopIteration, ijson.JSONError, ValueError):  # invalid JSON or UTF-8
+        return False
+    return False
