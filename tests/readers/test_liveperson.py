@@ -8,6 +8,7 @@ import pytest
 from reader_helpers import FIXTURES, events, read, sample, speakers
 
 from servicecoach.errors import InputError
+from servicecoach.session import input_notes
 
 
 def test_sample_conversation() -> None:
@@ -76,6 +77,32 @@ def test_rich_content_and_file_captions_keep_their_text(tmp_path) -> None:
     ]
     assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1
 
+
+
+@pytest.mark.parametrize("content", [
+    '"{\\"type\\":\\"vertical\\",\\"elements\\":[{\\"type\\":\\"text\\""',  # cut off
+    '"not a card"', "42", '"42"', "null"])
+def test_an_unreadable_rich_card_is_counted_as_such_not_as_an_image(
+    tmp_path: Path, content: str,
+) -> None:
+    """A card whose content is no JSON object (cut off, plain text, a number) was counted
+    among the images and files, "non text messages", as if it held no words: the agent's
+    message was lost without a word of what was wrong. It is counted, and noted in the
+    report, as an unreadable rich card."""
+    path = _conversation(
+        tmp_path,
+        '{"type": "TEXT_PLAIN", "messageData": {"msg": {"text": "when does my plan renew?"}},'
+        ' "participantId": "c-1", "timeL": 1700000001000, "sentBy": "Consumer"}',
+        '{"type": "RICH_CONTENT", "messageData": {"richContent": {"content": ' + content + '}},'
+        ' "participantId": "a-1", "timeL": 1700000002000, "sentBy": "Agent"}',
+        '{"type": "HOSTED_FILE", "messageData": {"file": {"relativePath": "f/2.png"}},'
+        ' "participantId": "c-1", "timeL": 1700000004000, "sentBy": "Consumer"}',
+    )
+    (transcript,) = read("liveperson", path)
+    extra = transcript.metadata.model_extra
+    assert extra["dropped_unreadable_rich_cards"] == 1
+    assert extra["dropped_non_text_messages"] == 1  # the file without a caption
+    assert "1 unreadable rich cards left out of the turns" in input_notes(transcript.metadata)
 
 def test_system_user_type_is_system(tmp_path) -> None:
     # agentParticipants[].userTypeName is System, Human or Bot: a System participant's

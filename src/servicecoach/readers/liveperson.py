@@ -48,6 +48,21 @@ def _card_text(content: Any) -> str | None:
         element.get("type") == "text" and isinstance(element.get("text"), str)) else [])
 
 
+def _unreadable_card(message: dict[str, Any]) -> bool:
+    """Whether `message` is a structured-content card whose content is no JSON object or
+    array (cut off, plain text, a number): a card, not an image, that could not be read."""
+    rich = (message.get("messageData") or {}).get("richContent")
+    if message.get("type") != "RICH_CONTENT" and rich is None:
+        return False
+    content = (rich or {}).get("content")
+    if isinstance(content, str):
+        try:
+            content = json_loads(content)
+        except json.JSONDecodeError:
+            return True
+    return not isinstance(content, (dict, list))
+
+
 def _message_text(data: dict[str, Any], html: bool) -> str | None:
     """What a message says: its text (`html`: turned into plain text), else the text of its
     card, else its file's caption."""
@@ -93,7 +108,8 @@ class LivePersonReader(JsonExportReader):
             if text is None:
                 if message.get("type") in ("TEXT_PLAIN", "TEXT_HTML", None):
                     return missing(source, where, "messageData.msg.text", draft.id)
-                draft.drop("non_text_messages")
+                draft.drop("unreadable_rich_cards" if _unreadable_card(message)
+                           else "non_text_messages")
                 continue
             draft.add_turn(speaker, text, to_epoch(first(message, "timeL", "time")))
         for consumer in record.get("consumerParticipant") or []:
