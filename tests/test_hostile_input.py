@@ -796,6 +796,45 @@ def test_a_live_event_before_the_first_turn_is_after_turn_minus_one(coach: Coach
     assert session.close().transcript_id == "live"
 
 
+
+_T0 = 1_700_000_000.0
+_HOLD_CALL = [
+    {"speaker": "customer", "text": "Hi, my parcel is late.", "start": _T0},
+    {"speaker": "agent", "text": "Hello, I'm Sam. May I place you on hold for two minutes?",
+     "start": _T0 + 5},
+    {"speaker": "customer", "text": "Sure.", "start": _T0 + 10},
+    {"speaker": "agent", "text": "Thank you for holding. It ships today.", "start": _T0 + 70},
+]
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["live", "score"])
+def test_an_event_timed_before_the_turn_it_follows_is_noted_not_timed(
+    coach: Coach, live: bool,
+) -> None:
+    """Turns on Unix time and a hold given in seconds from the start (two clocks, as a
+    desktop that times events itself sends them) made a hold of 1,700,000,058 s, reported
+    as held too long, without a word. An event timed before the turn it follows is taken
+    without its time, and the report's notes say so, once, counting such events."""
+    events = [{"type": "hold_start", "at": 12.0, "after_turn": 2},
+              {"type": "transfer", "at": 13.0, "after_turn": 2, "target": "billing"}]
+    if live:
+        session = coach.session(transcript_id="call")
+        for index, turn in enumerate(_HOLD_CALL):
+            session.add_turn(turn)
+            if index == 2:
+                for event in events:
+                    session.add_event(event)
+        report = session.close()
+    else:
+        report = coach.score(Transcript.model_validate(
+            {"id": "call", "turns": _HOLD_CALL, "events": events}))
+    assert "hold.too-long" not in {f.rule_id for f in report.findings}
+    assert [n for n in report.notes if "event" in n] == [(
+        "event 0 (hold_start) at 12 s is before turn 2 (1700000010 s), which it follows: "
+        "its time is not used (2 event(s) so); give the turns and the events times on one "
+        "clock")]
+
+
 @pytest.mark.parametrize(("field", "value"), [("start", True), ("end", False),
                                               ("event at", True), ("event after_turn", True)])
 def test_true_or_false_is_no_time_or_turn(coach: Coach, field: str, value: bool) -> None:

@@ -321,6 +321,8 @@ class Coach:
             transcript.metadata, channel=transcript.channel, transcript_id=transcript.id,
             cues=keep_cues,
         )
+        placed_note = _placed_by_time_note(transcript)
+        session.check_event_times = placed_note is None
         events = _events_by_turn(transcript)
         for event in events.get(-1, ()):
             session.add_event(event)
@@ -329,8 +331,8 @@ class Coach:
             for event in events.get(index, ()):
                 session.add_event(event)
         report = session.close(cues=keep_cues)
-        if note := _placed_by_time_note(transcript):
-            report = report.model_copy(update={"notes": (*report.notes, note)})
+        if placed_note:
+            report = report.model_copy(update={"notes": (*report.notes, placed_note)})
         return report
 
     def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:

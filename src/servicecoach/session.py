@@ -75,6 +75,11 @@ class TurnClock:
         if self._first is None:
             self._first = (index, start, latest[1], latest[0])
 
+    @property
+    def in_order(self) -> bool:
+        """Whether no turn so far started before an earlier one."""
+        return self._first is None
+
     def note(self) -> str | None:
         """What the report says of turns out of order, or None when there were none."""
         if self._first is None:
@@ -116,6 +121,14 @@ class Session:
         self._findings: list[Finding] = []
         self._notes: list[str] = []
         self._clock = TurnClock()
+        self.check_event_times = True
+        """Whether an event timed before the turn it follows is taken without its time
+        (noted); `Coach.score` turns it off where the report notes events placed by their
+        times among turns out of order, which come after turns that started later."""
+        self._untimed: tuple[int, Event, int, float] | None = None
+        """The first event timed before the turn it follows, taken without its time: its
+        index, the event, that turn and its start (and how many such events)."""
+        self._untimed_count = 0
         self._closed = False
         self._lock = threading.Lock()
         """Held by each call that reads or changes the conversation, so that two turns given
@@ -215,6 +228,13 @@ class Session:
                 source=f"session {conversation.id!r}",
                 hint=f"give 'after_turn' {latest} or leave it out; to place events among "
                 "turns already given, score the whole transcript (coach.score)")
+        if event.at is not None and latest >= 0 and self.check_event_times \
+                and self._clock.in_order:
+            follows = conversation.turns[latest].start
+            if follows is not None and event.at < follows:
+                self._untimed_count += 1
+                self._untimed = self._untimed or (conversation.events, event, latest, follows)
+                event = event.model_copy(update={"at": None})
         conversation.events += 1
         found: list[Finding] = []
         analyzers = self._coach.analyzers
@@ -269,9 +289,21 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes,
-                   *filter(None, [self._clock.note()])),
+                   *filter(None, [self._clock.note(), self._untimed_note()])),
         )
         return redact_report(report) if self._coach.config.redact else report
+
+    def _untimed_note(self) -> str | None:
+        """What the report says of events timed before the turn they follow (a hold on
+        another clock than the turns would have lasted decades), or None."""
+        if self._untimed is None:
+            return None
+        index, event, turn, start = self._untimed
+        assert event.at is not None
+        return (f"event {index} ({event.type.value}) at {_seconds(event.at)} s is before turn "
+                f"{turn} ({_seconds(start)} s), which it follows: its time is not used "
+                f"({self._untimed_count} event(s) so); give the turns and the events "
+                "times on one clock")
 
     def _keep(self, found: list[Finding]) -> list[Finding]:
         if found and self._coach.config.redact:
