@@ -106,6 +106,29 @@ def test_a_sidecar_entry_that_reaches_no_transcript_is_an_error(tmp_path: Path) 
     assert "both expectation keys (present) and transcript ids (call-7)" in str(error)
 
 
+
+@pytest.mark.parametrize(("sidecar_text", "line", "problem"), [
+    ("call-7:\n  present: [defensive.dismissive]\n  presnt: [name.used]\n", 3,
+     "presnt: Extra inputs are not permitted"),
+    ("call-7:\n  absent:\n    - name.used\n    - {rule_id: 7}\n", 4,
+     "absent.1.rule_id: Input should be a valid string"),
+    ("min_scores:\n  overall: .nan\n", 2, "min_scores.overall: Input should be a finite number"),
+])
+def test_a_bad_sidecar_expectation_is_located_in_the_sidecar(
+    tmp_path: Path, sidecar_text: str, line: int, problem: str,
+) -> None:
+    """A sidecar's bad expectation was reported at the canned file's line (`call.txt:line 1,
+    transcript 'call-7': bad expectations: presnt: ...`), where nothing of it is written:
+    it names the sidecar and the line of the key that is wrong."""
+    path = canned(tmp_path, "", id="call-7")
+    sidecar = tmp_path / "call.expect.yaml"
+    sidecar.write_text(sidecar_text)
+    (error,) = list(load_canned(path))
+    assert isinstance(error, InputError)
+    assert str(error).startswith(
+        f"{sidecar}:line {line}, transcript 'call-7': bad expectations: {problem}"), str(error)
+
+
 @pytest.mark.parametrize("name", ["calls.jsonl.expect.yaml", "calls.expect.yml",
                                   "call.expect.yaml"])
 def test_a_sidecar_no_canned_file_reads_is_an_error(

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -189,9 +189,9 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
     if isinstance(sidecar, InputError):
         yield sidecar
         return
-    side, lines = sidecar
+    side, lines = sidecar.data, sidecar.lines
     ids: list[str] = []
-    read = _load_json(path, side) if read_as_json(path) else _load_text(path, side)
+    read = _load_json(path, sidecar) if read_as_json(path) else _load_text(path, sidecar)
     try:
         for canned in read:
             found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
@@ -272,18 +272,40 @@ def sidecar_form(path: Path) -> SidecarForm | None:
     """The sidecar of a canned file and its form; None when it has none (or one that cannot
     be read, which `load_canned` reports)."""
     sidecar = _sidecar(path)
-    if isinstance(sidecar, InputError) or not _sidecar_path(path).is_file():
+    if isinstance(sidecar, InputError) or not sidecar.path.is_file():
         return None
-    data = sidecar[0]
-    return SidecarForm(_sidecar_path(path),
-                       by_id=not data or not set(data) <= set(Expectations.model_fields))
+    return SidecarForm(sidecar.path, by_id=not sidecar.data
+                       or not set(sidecar.data) <= set(Expectations.model_fields))
 
 
-def _sidecar(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | InputError:
-    """The sidecar's data (empty when there is none) and the line of each key."""
+class _Sidecar(NamedTuple):
+    """A canned file's sidecar: its data (empty when there is none), the line of each key
+    (by its path of keys) and its path."""
+
+    data: dict[str, Any]
+    lines: dict[tuple[Any, ...], int]
+    path: Path
+
+    def entry(self, transcript_id: str) -> tuple[Any, tuple[str, ...]]:
+        """The expectations it gives a transcript (its entry for this id, or the whole file
+        when that holds expectation keys only) and the path of keys to them."""
+        if transcript_id in self.data:
+            return self.data[transcript_id], (transcript_id,)
+        return (self.data if set(self.data) <= set(Expectations.model_fields) else {}), ()
+
+    def line_of(self, keys: tuple[Any, ...]) -> int | None:
+        """The line of `keys`, or of the nearest key holding them."""
+        for end in range(len(keys), -1, -1):
+            if (line := self.lines.get(keys[:end])) is not None:
+                return line
+        return None
+
+
+def _sidecar(path: Path) -> _Sidecar | InputError:
+    """The sidecar of the canned file `path` (empty when there is none)."""
     side = _sidecar_path(path)
     if not side.is_file():
-        return {}, {}
+        return _Sidecar({}, {}, side)
     try:
         data, lines = load_yaml_lines(side)
     except RulePackError as error:
@@ -299,16 +321,14 @@ def _sidecar(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | 
             f"the sidecar has both expectation keys ({', '.join(sorted(set(data) & keys))}) "
             f"and transcript ids ({named}) at its top level", source=str(side),
             hint="give the keys for every transcript, or put them under each transcript's id")
-    return data, lines
+    return _Sidecar(data, lines, side)
 
 
-def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expectations:
-    """Inline expectations, plus the sidecar's (its entry for this id, or the whole file)."""
-    keys = set(Expectations.model_fields)
-    side = sidecar.get(transcript_id, sidecar if set(sidecar) <= keys else {})
+def _expectations(raw: Expectations, sidecar: Expectations) -> Expectations:
+    """Inline expectations, plus the sidecar's for the same transcript (both valid)."""
     merged: dict[str, Any] = {}
-    for source in (raw or {}, side or {}):
-        for key, value in Expectations.model_validate(source).model_dump().items():
+    for source in (raw, sidecar):
+        for key, value in source.model_dump().items():
             if isinstance(value, (list, tuple)):
                 merged[key] = list(merged.get(key, [])) + list(value)
             elif isinstance(value, dict):
@@ -316,7 +336,7 @@ def _expectations(raw: Any, sidecar: dict[str, Any], transcript_id: str) -> Expe
     return Expectations.model_validate(merged)
 
 
-def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
+def _load_json(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | InputError]:
     """The canned transcripts of a JSON or JSON Lines file, read as `score` reads it: UTF-8
     (or UTF-16/32 with a byte-order mark), lines split at line ends only, nesting and long
     numbers bounded."""
@@ -360,7 +380,7 @@ def _load_json(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
         yield _canned(parsed, raw, sidecar, path, line, turn_lines)
 
 
-def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript | InputError]:
+def _load_text(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | InputError]:
     """The canned transcripts of a text file, read as it streams; bytes that are not UTF-8
     end it with an error (the conversations before them are read, as `score` reads them)."""
     stem = path.name.split(".")[0]
@@ -381,7 +401,7 @@ def _load_text(path: Path, sidecar: dict[str, Any]) -> Iterator[CannedTranscript
 def _canned(
     parsed: Transcript | InputError,
     raw: Any,
-    sidecar: dict[str, Any],
+    sidecar: _Sidecar,
     path: Path,
     line: int,
     turn_lines: tuple[int, ...],
@@ -389,17 +409,36 @@ def _canned(
     if isinstance(parsed, InputError):
         return parsed
     try:
-        expect = _expectations(raw, sidecar, parsed.id)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in error.errors()
-        )
-        return InputError(f"bad expectations: {problems}", source=str(path),
-                          location=f"line {line}", transcript_id=parsed.id,
-                          hint="write findings as rule_id[@turn][:severity] and scores as "
-                          "category=number; see docs/ci.md#expectations")
+        inline = Expectations.model_validate(raw or {})
     except ValueError as error:
-        return InputError(f"bad expectations: {error}", source=str(path), location=f"line {line}",
-                          transcript_id=parsed.id, hint="see docs/ci.md#expectations")
-    return CannedTranscript(parsed, expect, path, line, turn_lines)
+        return _bad_expectations(error, str(path), line, parsed.id)
+    entry, keys = sidecar.entry(parsed.id)
+    try:
+        beside = Expectations.model_validate(entry or {})
+    except ValueError as error:
+        where = sidecar.line_of(keys + _first_place(error))
+        return _bad_expectations(error, str(sidecar.path), where, parsed.id)
+    return CannedTranscript(parsed, _expectations(inline, beside), path, line, turn_lines)
+
+
+def _first_place(error: ValueError) -> tuple[Any, ...]:
+    """The path of keys to the first problem of a validation error (none for another)."""
+    return tuple(error.errors()[0]["loc"]) if isinstance(error, ValidationError) else ()
+
+
+def _bad_expectations(error: ValueError, source: str, line: int | None,
+                      transcript_id: str) -> InputError:
+    """The error for expectations that do not validate, at `line` of `source` (the
+    canned file, or its sidecar)."""
+    location = f"line {line}" if line is not None else ""
+    if not isinstance(error, ValidationError):
+        return InputError(f"bad expectations: {error}", source=source, location=location,
+                          transcript_id=transcript_id, hint="see docs/ci.md#expectations")
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    )
+    return InputError(f"bad expectations: {problems}", source=source, location=location,
+                      transcript_id=transcript_id,
+                      hint="write findings as rule_id[@turn][:severity] and scores as "
+                      "category=number; see docs/ci.md#expectations")
