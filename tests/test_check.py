@@ -129,6 +129,16 @@ def test_a_bad_sidecar_expectation_is_located_in_the_sidecar(
         f"{sidecar}:line {line}, transcript 'call-7': bad expectations: {problem}"), str(error)
 
 
+def test_an_expected_turn_of_true_is_refused_not_read_as_turn_1(tmp_path: Path) -> None:
+    """Python reads true as 1: `turn: true` in an expectation pinned turn 1, without a word
+    (as a turn's start of true was read as 1 s until 2026-12-07)."""
+    path = canned(tmp_path, "", id="call-7")
+    (tmp_path / "call.expect.yaml").write_text(
+        "present: [{rule_id: defensive.dismissive, turn: true}]\n")
+    (error,) = list(load_canned(path))
+    assert isinstance(error, InputError)
+    assert "present.0.turn: takes a number, not true or false" in str(error), str(error)
+
 @pytest.mark.parametrize("name", ["calls.jsonl.expect.yaml", "calls.expect.yml",
                                   "call.expect.yaml"])
 def test_a_sidecar_no_canned_file_reads_is_an_error(

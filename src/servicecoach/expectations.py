@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from servicecoach.errors import InputError, RulePackError
 from servicecoach.json_positions import record_lines
-from servicecoach.models import Finding, Report, Severity, Transcript
+from servicecoach.models import Finding, Report, Severity, Transcript, not_a_boolean
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import block_to_transcript, parse_blocks
@@ -49,6 +49,8 @@ class ExpectedFinding(BaseModel):
     rule_id: str
     turn: int | None = Field(default=None, ge=0)
     severity: Severity | None = None
+
+    _turn_not_boolean = field_validator("turn", mode="before")(not_a_boolean)
 
     def matches(self, finding: Finding) -> bool:
         """True when the finding is this one (turn and severity only when given)."""
