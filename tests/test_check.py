@@ -494,6 +494,28 @@ def test_pytest_plugin_refuses_a_bad_option(
     result.stderr.fnmatch_lines([f"*{says}*"])
 
 
+
+@pytest.mark.parametrize(("toml", "says"), [
+    ('max_turn_chars = "lots"\n', "bad.toml: max_turn_chars: Input should be a valid integer"),
+    ("redact = \n", "bad.toml: invalid TOML"),
+    (None, "bad.toml"),  # no such file
+])
+def test_pytest_plugin_refuses_a_configuration_it_cannot_read(
+    pytester: pytest.Pytester, toml: str | None, says: str,
+) -> None:
+    """A `servicecoach_config` that could not be read failed every canned transcript with
+    the same traceback (the file read again for each): it is pytest's usage error naming
+    the option and what is wrong, as the other options are."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
+                     "servicecoach_config = bad.toml\n")
+    if toml is not None:
+        (pytester.path / "bad.toml").write_text(toml)
+    (pytester.mkdir("training") / "bad.txt").write_text(
+        CALL.format(id="bad-call", headers="%% expect-not: defensive.dismissive"))
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*servicecoach_config: *{says}*"])
+
 def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
     """`check --baseline` lets a library adopt servicecoach without fixing everything
     first; the plugin had no such option, so a team on pytest could not."""

@@ -32,7 +32,7 @@ from servicecoach.check import (
     unknown_rules,
 )
 from servicecoach.config import CoachConfig, load_config
-from servicecoach.errors import InputError
+from servicecoach.errors import ConfigError, InputError
 from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
 
 _COACH = pytest.StashKey["Coach"]()
 _OPTIONS = pytest.StashKey[CheckOptions]()
+_CONFIG = pytest.StashKey[CoachConfig]()
 _SEEN = pytest.StashKey[dict[str, str]]()
 """Where each transcript id collected was first found (``path:line``): ids must be unique."""
 
@@ -67,6 +68,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """Read the ini options once, and refuse one the items could not use before any runs
     (a NaN minimum would pass every transcript)."""
     config.stash[_OPTIONS] = _options(config)
+    config.stash[_CONFIG] = _coach_config(config)
+
+
+def _coach_config(config: pytest.Config) -> CoachConfig:
+    """The configuration ``servicecoach_config`` names (the defaults when unset), read
+    once; `pytest.UsageError` when it cannot be read (it failed every item before)."""
+    path = config.getini("servicecoach_config")
+    if not path:
+        return CoachConfig()
+    try:
+        return load_config(_ini_folder(config) / path)
+    except ConfigError as error:
+        raise pytest.UsageError(f"servicecoach_config: {error}") from None
 
 
 def _options(config: pytest.Config) -> CheckOptions:
@@ -100,11 +114,9 @@ def _ini_folder(config: pytest.Config) -> Path:
 
 def _shared_coach(config: pytest.Config) -> Coach:
     if _COACH not in config.stash:
-        path = config.getini("servicecoach_config")
-        coach_config = load_config(_ini_folder(config) / path) if path else CoachConfig()
         from servicecoach.coach import Coach
 
-        config.stash[_COACH] = Coach(coach_config)
+        config.stash[_COACH] = Coach(config.stash[_CONFIG])
     return config.stash[_COACH]
 
 
