@@ -15,7 +15,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any, NamedTuple, cast
 
 from rapidfuzz import fuzz
@@ -197,10 +196,7 @@ class TurnScan:
     def phrases(self) -> PhraseHits:
         """Every phrase, lemma and exception hit of the turn, by canonical key (at most
         `MAX_HITS` of each)."""
-        found = self._matchers.phrase_hits(self.doc)
-        if any(len(hits) >= MAX_HITS for kind in found for hits in kind.values()):
-            self.bounded = True
-        return found
+        return self._matchers.phrase_hits(self)
 
     @computed_once
     def _word_ids(self) -> list[int]:
@@ -466,15 +462,21 @@ class MatcherSet:
         """The spec compiled under `key`."""
         return self._compiled[self._canonical[key]].spec
 
-    def phrase_hits(self, doc: Doc) -> PhraseHits:
-        """Every phrase, lemma and exception hit of a turn, by canonical key (one pass)."""
+    def phrase_hits(self, scan: TurnScan) -> PhraseHits:
+        """Every phrase, lemma and exception hit of a turn, by canonical key (one pass; the
+        first `MAX_HITS` of each, `scan.bounded` set when one had more)."""
+        doc = scan.doc
         hits: dict[str, list[Hit]] = defaultdict(list)
         exceptions: dict[str, list[Hit]] = defaultdict(list)
-        for match_id, start, end in self._phrases(doc):  # in text order
+        matches = self._phrases(doc)  # in text order
+        bounded = len(matches) > MAX_HITS  # only then can one key have more than MAX_HITS
+        for match_id, start, end in matches:
             key, source, phrase = self._labels[match_id]
             kept = (exceptions if source == "exception" else hits)[key]
-            if len(kept) < MAX_HITS:
+            if not bounded or len(kept) < MAX_HITS:
                 kept.append(Hit(*_char_offsets(doc, start, end), start, end, source, phrase))
+            else:
+                scan.bounded = True
         return hits, exceptions
 
     def hits(self, key: str, scan: TurnScan) -> list[Hit]:
@@ -498,9 +500,12 @@ class MatcherSet:
                 source, regex = compiled.regexes[position]
                 text = backtracking_part(scan.lowered) if isinstance(regex, re.Pattern) \
                     else scan.lowered
-                spans = (span for span in match_spans(regex, text) if span[1] > span[0])
-                for start, end in islice(spans, MAX_HITS):
-                    found.append(_char_hit(doc, start, end, source))
+                limit = len(found) + MAX_HITS
+                for start, end in match_spans(regex, text):
+                    if end > start:
+                        found.append(_char_hit(doc, start, end, source))
+                        if len(found) == limit:
+                            break
         if compiled.fuzzy:
             found.extend(_fuzzy_hits(doc, compiled))
         if len(found) >= MAX_HITS:
