@@ -57,12 +57,17 @@ def test_a_long_turn_is_noted_only_when_an_expression_reads_part_of_it(tmp_path)
     assert report.notes == () and [f.rule_id for f in report.findings] == ["p.x"]
 
 
-def _phrase_pack(folder) -> Coach:
+_MATCHES = {"phrase": "{phrases: ['refund later']}", "regex": "{regex: ['refund later']}",
+            "pattern": "{patterns: [[{LOWER: refund}, {LOWER: later}]]}"}
+"""A rule's match of "refund later", as each kind of matcher bounded by MAX_HITS writes it."""
+
+
+def _phrase_pack(folder, match: str = _MATCHES["phrase"]) -> Coach:
     pack = folder / "p"
     pack.mkdir()
     (pack / "pack.yaml").write_text("name: p\nversion: '1'\n")
     (pack / "r.yaml").write_text("id: p.x\nkind: phrase\ncategory: c\nmessage: m\n"
-                                 "suggestion: s\nmatch: {phrases: ['refund later']}\n")
+                                 f"suggestion: s\nmatch: {match}\n")
     return Coach(packs=[str(pack)])
 
 
@@ -78,12 +83,18 @@ def test_a_turn_matching_a_phrase_thousands_of_times_is_read_on_its_first_matche
                              f"times; the rules read its first {MAX_HITS} matches"),)
 
 
-def test_a_turn_with_fewer_matches_than_the_bound_is_read_whole_without_a_note(
-        tmp_path) -> None:
-    session = _phrase_pack(tmp_path).session()
-    session.add_turn({"speaker": "agent", "text": "refund later " * (MAX_HITS - 1)})
+@pytest.mark.parametrize("kind", sorted(_MATCHES))
+@pytest.mark.parametrize(("matches", "noted"), [(MAX_HITS - 1, False), (MAX_HITS, False),
+                                                (MAX_HITS + 1, True)])
+def test_only_a_turn_with_more_matches_than_the_bound_is_noted(
+        tmp_path, kind: str, matches: int, noted: bool) -> None:
+    """The note says matches past the bound were not read: a turn of exactly MAX_HITS
+    matches of a phrase, a token pattern or an expression is read whole, without a note."""
+    session = _phrase_pack(tmp_path, _MATCHES[kind]).session()
+    session.add_turn({"speaker": "agent", "text": "refund later " * matches})
     report = session.close()
-    assert report.notes == () and [f.rule_id for f in report.findings] == ["p.x"]
+    assert bool(report.notes) is noted, report.notes
+    assert [f.rule_id for f in report.findings] == ["p.x"]
 
 
 def test_a_pasted_turn_of_emoji_still_shows_the_distress_it_carries(coach: Coach) -> None:

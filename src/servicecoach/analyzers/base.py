@@ -152,8 +152,8 @@ class TurnContext:
 
     @property
     def hits_bounded(self) -> bool:
-        """True when a spec's hits in this turn reached `MAX_HITS`, so that those past it
-        were not read (only a pasted turn of thousands of matches comes near)."""
+        """True when a spec had more than `MAX_HITS` hits in this turn, so that those past
+        it were not read (only a pasted turn of thousands of matches comes near)."""
         return self._scan.bounded
 
     @property

@@ -190,7 +190,8 @@ class TurnScan:
         self.doc = doc
         self.lowered = text.lower()
         self.bounded = False
-        """True once a spec's hits in the turn reached `MAX_HITS` (the rest were not built)."""
+        """True once a spec had more than `MAX_HITS` hits in the turn (those past it were
+        not built)."""
 
     @computed_once
     def phrases(self) -> PhraseHits:
@@ -489,7 +490,10 @@ class MatcherSet:
             matched = 0
             for first, last in _windows(compiled, scan):
                 window = doc[first:last] if first or last < len(doc) else doc
-                for match_id, start, end in compiled.patterns(window)[: MAX_HITS - matched]:
+                matches = compiled.patterns(window)
+                if len(matches) > MAX_HITS - matched:
+                    scan.bounded = True
+                for match_id, start, end in matches[: MAX_HITS - matched]:
                     start, end = first + start, first + end
                     found.append(Hit(*_char_offsets(doc, start, end), start, end,
                                      "pattern", self._nlp.vocab.strings[match_id]))
@@ -503,13 +507,12 @@ class MatcherSet:
                 limit = len(found) + MAX_HITS
                 for start, end in match_spans(regex, text):
                     if end > start:
-                        found.append(_char_hit(doc, start, end, source))
-                        if len(found) == limit:
+                        if len(found) == limit:  # a match past the bound: left unread
+                            scan.bounded = True
                             break
+                        found.append(_char_hit(doc, start, end, source))
         if compiled.fuzzy:
             found.extend(_fuzzy_hits(doc, compiled))
-        if len(found) >= MAX_HITS:
-            scan.bounded = True
         if len(found) > 1:
             found.sort(key=lambda hit: (hit.start, -hit.end))
         return found
