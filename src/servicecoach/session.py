@@ -127,8 +127,9 @@ class Session:
         times among turns out of order, which come after turns that started later."""
         self._untimed: tuple[int, Event, int, float] | None = None
         """The first event timed before the turn it follows, taken without its time: its
-        index, the event, that turn and its start (and how many such events)."""
+        index, the event, that turn and its start."""
         self._untimed_count = 0
+        """How many events were taken without their time so."""
         self._closed = False
         self._lock = threading.Lock()
         """Held by each call that reads or changes the conversation, so that two turns given
