@@ -115,6 +115,7 @@ def backtracking_part(text: str) -> str:
     cut = max(text.rfind(space, 0, BACKTRACKING_READ + 1) for space in " \n\t")
     return text[:cut if cut > 0 else BACKTRACKING_READ]
 
+
 MAX_HITS = 1_000
 """The most hits of one spec a turn is read for (of its phrases, its exceptions, its token
 patterns and each of its expressions): far more than any real turn holds (a long e-mail
