@@ -45,6 +45,11 @@ class Written(NamedTuple):
     """The SHA-256 of the report as the partial file holds it (its line, newline
     included)."""
 
+    def holds(self, line: str) -> bool:
+        """Whether the partial file's report is `line` (a rendered report, newline
+        included), byte for byte."""
+        return hashlib.sha256(line.encode()).digest() == self.digest
+
 
 def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]]:
     """The partial file of `path`, open for writing, and the reports already in it (none
