@@ -343,7 +343,9 @@ def test_remove_phrases_from_a_named_list(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("toml", "message"), [
     ('[rules."confidence.hedge"]\nremove_phrases = ["i reckon so"]',
-     'rules."confidence.hedge".remove_phrases.match: the list has no phrase \'i reckon so\''),
+     'rules."confidence.hedge".remove_phrases: the match list has no phrase \'i reckon so\''),
+    ('[rules."confidence.hedge"]\nremove_phrases = { match = ["i reckon so"] }',
+     'rules."confidence.hedge".remove_phrases.match: the match list has no phrase'),
     ('[rules."confidence.hedge"]\nremove_phrases = { expect = ["i guess"] }',
      'rules."confidence.hedge".remove_phrases.expect: a phrase rule has no phrase list'),
     ('[rules."escalation.risk"]\nremove_phrases = ["x"]',
@@ -366,6 +368,7 @@ def test_removing_every_phrase_of_a_list_is_an_error_that_says_how_to_switch_it_
         "speaker: agent\nmessage: m\nsuggestion: s\nmatch: {phrases: [no way, not happening]}\n")
     coach = coach_from(tmp_path, 'packs = ["mine"]\n[rules."mine.words"]\nremove_phrases = ["no way"]')
     assert coach.rule("mine.words").match.phrases == ("not happening",)
-    with pytest.raises(ConfigError, match=r"match: leaves the list empty \(.*enabled = false"):
+    with pytest.raises(ConfigError, match=r'"mine.words".remove_phrases: leaves the match list '
+                       r"empty \(.*enabled = false"):
         coach_from(tmp_path, 'packs = ["mine"]\n[rules."mine.words"]\n'
                    'remove_phrases = ["no way", "not happening"]')

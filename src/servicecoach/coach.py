@@ -587,8 +587,10 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         else:
             updates["settings"] = {**rule.settings, **override.settings}
     rule = rule.model_copy(update=updates)
+    bare = isinstance(override.remove_phrases, tuple)  # the main list, its name unwritten
     for name, phrases in removals.items():  # from the lists as shipped, then the additions
-        rule = _remove_phrases(rule, name, phrases)
+        rule = _remove_phrases(rule, name, phrases,
+                               key="remove_phrases" if bare else f"remove_phrases.{name}")
     for name, phrases in additions.items():
         rule = _add_phrases(rule, name, phrases)
     return rule
@@ -658,26 +660,28 @@ def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
     return rule.model_copy(update={name: _extend(spec, "phrases", phrases)})
 
 
-def _remove_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
+def _remove_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str) -> Rule:
     """The rule without these phrases (or lemma-aware phrases) of its list `name`, compared
     as the matcher compares them: case and spacing aside. A phrase the list does not have, or
-    a list left with nothing to match, is a ConfigError naming the key."""
-    where = f"{_table(rule.id)}.remove_phrases.{name}"
+    a list left with nothing to match, is a ConfigError naming `key` (as the configuration
+    writes it: ``remove_phrases`` for the main list given bare) and the list."""
+    where = f"{_table(rule.id)}.{key}"
     spec = _phrase_list(rule, name)
     if spec is None:
         raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
     listed = (*spec.phrases, *spec.lemmas)
     for phrase in phrases:
         if _compared(phrase) not in {_compared(item) for item in listed}:
-            raise ConfigError(f"{where}: the list has no phrase {phrase!r}", hint=did_you_mean(
-                phrase, listed, f"'servicecoach rules explain {rule.id}' names the file that "
-                "lists its phrases"))
+            raise ConfigError(
+                f"{where}: the {name} list has no phrase {phrase!r}", hint=did_you_mean(
+                    phrase, listed, f"'servicecoach rules explain {rule.id}' names the file "
+                    "that lists its phrases"))
     gone = {_compared(phrase) for phrase in phrases}
     kept = spec.model_copy(update={
         field: tuple(item for item in getattr(spec, field) if _compared(item) not in gone)
         for field in ("phrases", "lemmas")})
     if not (kept.phrases or kept.lemmas or kept.patterns or kept.regex or kept.fuzzy):
-        raise ConfigError(f"{where}: leaves the list empty",
+        raise ConfigError(f"{where}: leaves the {name} list empty",
                           hint="to switch the rule off: enabled = false")
     if isinstance(rule, BuiltinRule):
         return rule.model_copy(update={"phrases": {**rule.phrases, name: kept}})
