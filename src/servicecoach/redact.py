@@ -241,11 +241,11 @@ def redact_text(text: str) -> str:
     return masked(text, found) if found else text
 
 
-AGENT_FIELD = "agent_name"
-"""The metadata field whose e-mail addresses become pseudonyms (`pseudonymised`)."""
+_AGENT_FIELD = "agent_name"
+"""The metadata field whose e-mail addresses become pseudonyms (`_pseudonymised`)."""
 
 
-def pseudonymised(text: str) -> str:
+def _pseudonymised(text: str) -> str:
     """`text` masked as `redact_text` masks it, but each e-mail address as a pseudonym of
     its own, ``[email`` and the first ten hex digits of the SHA-256 of the address (NFKC,
     case-folded) ``]``: the same address, the same pseudonym, in any run."""
@@ -288,7 +288,7 @@ def _value(value: Any, key: str = "") -> Any:
     unless its field names a time or an id (`_KEPT_NUMBERS`: an epoch ``started_at`` is
     ten digits, as a phone number is)."""
     if isinstance(value, str):
-        return pseudonymised(value) if key == AGENT_FIELD else redact_text(value)
+        return _pseudonymised(value) if key == _AGENT_FIELD else redact_text(value)
     if (isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e19
             and value == int(value)  # NaN and infinities fail the bound
             and not key.lower().endswith(_KEPT_NUMBERS)):
