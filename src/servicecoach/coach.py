@@ -591,8 +591,10 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
     for name, phrases in removals.items():  # from the lists as shipped, then the additions
         rule = _remove_phrases(rule, name, phrases,
                                key="remove_phrases" if bare else f"remove_phrases.{name}")
+    bare = isinstance(override.add_phrases, tuple)
     for name, phrases in additions.items():
-        rule = _add_phrases(rule, name, phrases)
+        rule = _add_phrases(rule, name, phrases,
+                            key="add_phrases" if bare else f"add_phrases.{name}")
     return rule
 
 
@@ -628,8 +630,10 @@ def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
                  if condition.signal in settings else condition for condition in rule.when)
 
 
-def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...]) -> Rule:
-    where = f"{_table(rule.id)}.add_phrases.{name}"
+def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str) -> Rule:
+    """The rule with `phrases` added to its list `name` (``exceptions``: to its exceptions);
+    a list the rule lacks is a ConfigError naming `key` as the configuration writes it."""
+    where = f"{_table(rule.id)}.{key}"
     if name == "exceptions":
         where = f"{_table(rule.id)}.add_exceptions"
         target = "match" if isinstance(rule, PhraseRule) else "expect"
