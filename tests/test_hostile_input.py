@@ -605,6 +605,39 @@ def test_a_long_conversation_of_findings_keeps_only_the_findings() -> None:
     assert per_turn < 2_500, f"{per_turn:.0f} bytes a turn"
 
 
+def _peak_detecting(path: Path) -> tuple[int, str]:
+    """The bytes allocated at the peak while the format of `path` is detected, and the
+    error detection ends in."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        detect(Source.from_path(path))
+    except InputError as error:
+        message = str(error)
+    else:
+        message = ""
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak, message
+
+
+@pytest.mark.parametrize("opening", ["plain", "array", "utf-16"])
+def test_format_detection_reads_a_long_first_line_in_pieces(tmp_path: Path, opening: str) -> None:
+    """Detection reads the first 4 KB, then the first megabyte: it collected whole lines
+    before cutting them, so a file of one 2 GB line (no line end anywhere) took 2 GB of
+    memory before it was refused as a format no reader knows. It reads at most a few
+    megabytes of a line, in UTF-8 and UTF-16 alike."""
+    body = {"plain": "a" * 24_000_000, "array": "[" + "1," * 12_000_000,
+            "utf-16": "\ufeff" + "a" * 12_000_000}[opening]
+    path = tmp_path / "one-line.dat"
+    path.write_bytes(body.encode("utf-16-le" if opening == "utf-16" else "utf-8"))
+    peak, message = _peak_detecting(path)
+    assert "cannot tell the input format" in message
+    assert peak < 12_000_000, f"{peak:,} bytes at the peak"
+
+
 # --- strings no UTF-8 output can hold -----------------------------------------------------
 
 LONE = "\ud800"

@@ -246,7 +246,8 @@ def _to_score(
     for one in inputs:
         checked = one.open_checked
         watched = Input(name=one.name, open_text=progress.reading.watch(one.open_text),
-                        open_checked=progress.reading.watch(checked) if checked else None)
+                        open_checked=progress.reading.watch(checked) if checked else None,
+                        open_binary=one.open_binary)
         for record in read_located([watched], options.input_format, on_reader=on_reader,
                                    run_metadata=options.meta, **options.reader_options):
             if not isinstance(record.item, Transcript):

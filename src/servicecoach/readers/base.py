@@ -14,6 +14,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -259,6 +260,9 @@ class Source:
     open_checked: Callable[[], Iterator[str | InvalidUtf8]] | None = None
     """The same lines, with a line that is not UTF-8 given as an `InvalidUtf8` instead of
     ending the text (see `checked_lines`); None when the source cannot tell lines apart."""
+    open_binary: Callable[[], AbstractContextManager[IO[bytes]]] | None = None
+    """The bytes of the source (a file, spooled stdin), for reading its start in pieces of
+    bounded size (`head`, `pieces`); None when it has text only."""
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -270,7 +274,8 @@ class Source:
             with path.open("rb") as handle:
                 yield from text_lines(handle, handle)
 
-        return cls(name=str(path), open_text=lambda: raising(checked()), open_checked=checked)
+        return cls(name=str(path), open_text=lambda: raising(checked()), open_checked=checked,
+                   open_binary=lambda: path.open("rb"))
 
     def checked_lines(self) -> Iterator[str | InvalidUtf8]:
         """The source's lines, where a line that is not UTF-8 is an `InvalidUtf8` and the
@@ -282,7 +287,12 @@ class Source:
 
     def head(self, size: int = 4096) -> str:
         """The first characters of the source, for format detection (a line that is not
-        UTF-8 is left out of it: reading reports it, after the records before it)."""
+        UTF-8 is left out of it: reading reports it, after the records before it). A file
+        (or spooled stdin) is read for at most a few times `size` bytes of a line, however
+        long the line (`bounded_head`)."""
+        if self.open_binary is not None:
+            with self.open_binary() as handle:
+                return bounded_head(handle, size)
         collected: list[str] = []
         total = 0
         first_error: InvalidUtf8 | None = None
@@ -300,6 +310,80 @@ class Source:
         if not collected and first_error is not None:
             raise first_error
         return "".join(collected)[:size]
+
+    def pieces(self) -> Iterator[str]:
+        """The source's text in pieces of at most `HEAD_BLOCK` bytes' worth, not lines (a
+        file or spooled stdin; else its lines), for a stream parser that stops early:
+        a file of one huge line is not held whole. Bytes that are not UTF-8 raise
+        `InvalidUtf8`."""
+        if self.open_binary is None:
+            yield from self.open_text()
+            return
+        with self.open_binary() as handle:
+            handle.seek(0)
+            codec = wide_encoding(handle.read(WIDE_SAMPLE)) or "utf-8-sig"
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder(codec)()
+            offset = 0
+            for block in iter(partial(handle.read, HEAD_BLOCK), b""):
+                try:
+                    yield decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    raise InvalidUtf8(offset + error.start) from None
+                offset += len(block)
+
+
+HEAD_BLOCK = 1 << 16
+"""Bytes read at a time where a source is read in pieces rather than lines."""
+
+
+def bounded_head(handle: IO[bytes], size: int) -> str:
+    """The first `size` characters of the text of `handle` (a binary file, read from its
+    start), as `Source.head` gives them: UTF-16 or UTF-32 as `text_lines` tells them, else
+    UTF-8 lines, one that is not UTF-8 left out (raised when no line is). A line is read
+    for at most ``4 * size`` bytes (what holds `size` characters of UTF-8): collecting whole
+    lines held a file of one 2 GB line in memory to read its first 4 KB."""
+    handle.seek(0)
+    codec = wide_encoding(handle.read(WIDE_SAMPLE))
+    handle.seek(0)
+    collected: list[str] = []
+    total = 0
+    if codec is not None:
+        wide = codecs.getincrementaldecoder(codec)()
+        offset = 0
+        while total < size and (block := handle.read(HEAD_BLOCK)):
+            try:
+                text = wide.decode(block)
+            except UnicodeDecodeError as error:
+                if not collected:
+                    raise InvalidUtf8(offset + error.start) from None
+                break
+            offset += len(block)
+            collected.append(text)
+            total += len(text)
+        return "".join(collected)[:size]
+    cap = 4 * size + 4
+    first_error: InvalidUtf8 | None = None
+    offset = 0
+    while total < size and (raw := handle.readline(cap)):
+        start, offset = offset, offset + len(raw)
+        cut = len(raw) == cap and not raw.endswith(b"\n")  # the line goes on
+        if start == 0 and raw.startswith(_BOM):
+            raw, start = raw[len(_BOM):], len(_BOM)
+        try:  # a cut line may end inside a character: that character waits
+            text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=not cut)
+        except UnicodeDecodeError as error:
+            first_error = first_error or InvalidUtf8(start + error.start)
+            while cut:  # the rest of the line is left out with it
+                rest = handle.readline(cap)
+                offset += len(rest)
+                cut = len(rest) == cap and not rest.endswith(b"\n")
+            continue
+        collected.append(text)
+        total += len(text)
+    if not collected and first_error is not None:
+        raise first_error
+    return "".join(collected)[:size]
 
 
 class Reader(Protocol):

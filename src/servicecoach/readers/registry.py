@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from functools import partial
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -264,7 +265,8 @@ def _spooled_source(name: str, buffer: IO[bytes] | None) -> Source:
     """A source of everything `buffer` gives (stdin's text stream when None), read once."""
     spool = _spooled(buffer)
     return Source(name=name, open_text=partial(_spool_text, spool),
-                  open_checked=partial(_spool_checked, spool))
+                  open_checked=partial(_spool_checked, spool),
+                  open_binary=lambda: nullcontext(spool))
 
 
 STDIN_IN_MEMORY = 1 << 20

@@ -12,7 +12,8 @@ from servicecoach.readers.base import Source
 
 
 class _Bytes:
-    """The decoded lines of a source as a binary file, for the stream parser."""
+    """The decoded text of a source (lines, or pieces) as a binary file, for the stream
+    parser."""
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
@@ -45,7 +46,7 @@ def first_record_has_turns(source: Source) -> bool:
     key, or an array whose first element is one: a canonical transcript, however long
     its fields before its turns. Read as a stream up to that key (or the end of the
     first record), never decoding the rest of the source."""
-    events = ijson.parse(_Bytes(iter(source.open_text())), multiple_values=True)
+    events = ijson.parse(_Bytes(source.pieces()), multiple_values=True)
     try:
         start = next(events)[:2]
         if start == ("", "start_array"):
