@@ -594,6 +594,29 @@ def test_unknown_rule_ids_and_reused_ids_are_errors(
     assert f"transcript 'two': transcript id already used at {tmp_path / 'b.txt'}:1" in err
 
 
+def test_many_unknown_rule_ids_are_counted_not_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every id the expectations named that no pack has (or the configuration leaves out)
+    was listed: 20,000 of them made one error line of 500 KB. The first five are named and
+    the rest counted."""
+    ids = [f"no.such-rule-{n:05}" for n in range(20_000)]
+    canned(tmp_path, "%% expect: " + ", ".join(ids), name="a.txt", id="one")
+    code = main(["check", str(tmp_path)])
+    line = next(line for line in capsys.readouterr().err.splitlines() if "unknown" in line)
+    assert code == 2
+    assert ("expectations name unknown rule id(s): no.such-rule-00000, no.such-rule-00001, "
+            "no.such-rule-00002, no.such-rule-00003, no.such-rule-00004 and 19,995 more") in line
+    assert len(line) < 500
+    off = sorted(Coach().rule_order)[1:8]
+    canned(tmp_path, "%% expect: " + ", ".join(off), name="a.txt", id="one")
+    code = main(["check", str(tmp_path), "--select", min(Coach().rule_order)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (f"expectations name rule(s) the configuration leaves out: {', '.join(off[:5])} "
+            "and 2 more") in err
+
+
 def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
     """A line separator inside a JSON Lines string is text, not a line end; bytes that are
     not UTF-8 are an error naming the file (never replaced and checked); a sidecar nested
