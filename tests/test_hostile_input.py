@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from servicecoach import Coach
 from servicecoach.analyzers.responsiveness import duration
@@ -883,6 +885,30 @@ def test_true_or_false_is_no_time_or_turn(coach: Coach, field: str, value: bool)
     else:
         with pytest.raises(InputError, match=f"turn 1: turn refused: {field}: .*not true or false"):
             session.add_turn({"speaker": "agent", "text": "Let me check.", field: value})
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("start", 1_700_000_000_123, "looks like epoch milliseconds: give seconds (1700000000.123)"),
+    ("end", 1.7e15, "looks like epoch microseconds: give seconds (1700000000)"),
+    ("event at", 1_700_000_000_000, "looks like epoch milliseconds: give seconds (1700000000)"),
+    ("start", 1e20, "later than 10^11 s")])
+def test_a_time_in_milliseconds_says_so(coach: Coach, field: str, value: float, said: str) -> None:
+    """A live integration that sends epoch milliseconds (JavaScript's Date.now()) was
+    refused as 'Input should be less than or equal to 100000000000', with no word of why.
+    Times are seconds (a reader of an export takes milliseconds by their size, but here 5000
+    is 5000 s, not 5 s): the error says the time looks like milliseconds (or microseconds)
+    and gives it in seconds, in the live API and in canonical JSON."""
+    session = coach.session(transcript_id="live")
+    session.add_turn({"speaker": "customer", "text": "Where is my order?", "start": 0})
+    if field.startswith("event"):
+        with pytest.raises(InputError, match=f"event 0 refused: at: .*{re.escape(said)}"):
+            session.add_event({"type": "hold_start", "at": value})
+        return
+    turn = {"speaker": "agent", "text": "Let me check.", "start": 0, field: value}
+    with pytest.raises(InputError, match=f"turn 1: turn refused: {field}: .*{re.escape(said)}"):
+        session.add_turn(turn)
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        Transcript.model_validate({"id": "c", "turns": [turn]})
 
 
 def _lists(depth: int) -> Any:

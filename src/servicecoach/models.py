@@ -8,6 +8,7 @@ Both publish a JSON Schema (`Transcript.model_json_schema()`, `Report.model_json
 
 from __future__ import annotations
 
+import math
 import re
 from enum import Enum
 from typing import Annotated, Any, Literal
@@ -91,6 +92,27 @@ def not_a_boolean(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError(f"takes a number, not true or false ({value})")  # noqa: TRY004 (pydantic reports ValueError)
     return value
+
+
+def a_time(value: Any) -> Any:
+    """`value` for a turn's or an event's time in seconds, refused as `not_a_boolean`
+    refuses true and false, and when it is a finite number past `MAX_SECONDS` saying what it
+    looks like: epoch milliseconds (JavaScript's ``Date.now()``) or microseconds, given
+    in seconds (pydantic's bound said only "less than or equal to 100000000000")."""
+    value = not_a_boolean(value)
+    if isinstance(value, (int, float)) and MAX_SECONDS < value < math.inf:
+        raise ValueError(_past_the_latest(value))
+    return value
+
+
+def _past_the_latest(value: float) -> str:
+    """Why a time past `MAX_SECONDS` is refused, and what it looks like."""
+    if value >= 1e17:
+        return "later than 10^11 s (some 3,000 years): give seconds"
+    unit, per_second = ("milliseconds", 1e3) if value < 1e14 else ("microseconds", 1e6)
+    seconds = f"{value / per_second:.3f}".rstrip("0").rstrip(".")
+    return (f"{value} is later than 10^11 s: it looks like epoch {unit}: give seconds "
+            f"({seconds}), from the epoch or from the conversation's start")
 
 
 def replace_lone_surrogates(value: Any) -> Any:
@@ -179,7 +201,7 @@ class Turn(_SharedFieldsSet):
                               description="End time in seconds")
 
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
-    _times_numbers = field_validator("start", "end", mode="before")(not_a_boolean)
+    _times_numbers = field_validator("start", "end", mode="before")(a_time)
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
@@ -205,7 +227,8 @@ class Event(_SharedFieldsSet):
     target: str | None = Field(default=None, description="Transfer target (team, queue, agent)")
 
     _target_encodable = field_validator("target", mode="before")(replace_lone_surrogates)
-    _places_numbers = field_validator("at", "after_turn", mode="before")(not_a_boolean)
+    _at_number = field_validator("at", mode="before")(a_time)
+    _after_turn_number = field_validator("after_turn", mode="before")(not_a_boolean)
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
