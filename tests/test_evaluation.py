@@ -131,6 +131,19 @@ def test_unscored_and_unlabelled_transcripts_are_named() -> None:
         evaluate([report("a"), report("c")], labels(a=[], b=[]))
 
 
+def test_many_unscored_transcripts_are_counted_not_listed() -> None:
+    """Labels of another set (20,000 ids no transcript has) made an error line of 290 KB
+    naming every id; the first five of each kind are named and the rest counted."""
+    many = {f"x{n:05}": [] for n in range(20_000)}
+    with pytest.raises(ServiceCoachError) as error:
+        evaluate([report("a"), *(report(f"y{n}") for n in range(7))], labels(a=[]) | many)
+    message = str(error.value)
+    assert "labelled but not scored: x00000, x00001, x00002, x00003, x00004 and 19,995 more" \
+        in message
+    assert "scored but not labelled: y0, y1, y2, y3, y4 and 2 more" in message
+    assert len(message) < 400
+
+
 def test_targets(sample: Evaluation) -> None:
     failures = check_targets(sample, min_precision=0.9, min_recall=0.85)
     assert [line.split(":")[0] for line in failures] == [

@@ -14,7 +14,7 @@ from servicecoach.baseline import fingerprint
 from servicecoach.errors import InputError
 from servicecoach.expectations import CannedTranscript, compare, finding_ref
 from servicecoach.models import FindingKind, Report, Severity
-from servicecoach.suggest import did_you_mean
+from servicecoach.suggest import did_you_mean, first_few
 
 if TYPE_CHECKING:
     from servicecoach.coach import Coach
@@ -92,26 +92,14 @@ def unknown_rules(canned: CannedTranscript, coach: Coach,
         return None
     unknown = [rule_id for rule_id in off if rule_id not in coach.locations]
     if unknown:
-        what = f"expectations name unknown rule id(s): {_first_few(unknown)}"
+        what = f"expectations name unknown rule id(s): {first_few(unknown)}"
         hint = did_you_mean(unknown[0], coach.rule_order,
                             "run 'servicecoach rules list' for the ids")
     else:
-        what = f"expectations name rule(s) the configuration leaves out: {_first_few(off)}"
+        what = f"expectations name rule(s) the configuration leaves out: {first_few(off)}"
         hint = enable
     return InputError(what, source=str(canned.path), location=f"line {canned.line}",
                       transcript_id=canned.transcript.id, hint=hint)
-
-
-NAMED_IDS = 5
-"""Rule ids an error names before it counts the rest."""
-
-
-def _first_few(ids: list[str]) -> str:
-    """The first `NAMED_IDS` of `ids`, and how many more there are: an error line that
-    listed 20,000 misspelt ids was 500 KB."""
-    named = ", ".join(ids[:NAMED_IDS])
-    rest = len(ids) - NAMED_IDS
-    return f"{named} and {rest:,} more" if rest > 0 else named
 
 
 def reused_id(canned: CannedTranscript, seen: dict[str, str]) -> InputError | None:

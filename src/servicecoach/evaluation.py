@@ -24,6 +24,7 @@ from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads
+from servicecoach.suggest import first_few
 from servicecoach.writers import line_start, printable
 
 Key = tuple[str, str, int | None]
@@ -176,12 +177,12 @@ def evaluate(reports: Iterable[Report], labels: Mapping[str, Iterable[Key]]) -> 
     scored = [report.transcript_id for report in reports]
     duplicates = sorted(tid for tid, count in Counter(scored).items() if count > 1)
     if duplicates:
-        raise ServiceCoachError(f"transcript(s) scored twice: {', '.join(duplicates)}")
+        raise ServiceCoachError(f"transcript(s) scored twice: {first_few(duplicates)}")
     unscored = sorted(set(labels) - set(scored))
     unlabelled = sorted(set(scored) - set(labels))
     if unscored or unlabelled:
-        parts = [f"labelled but not scored: {', '.join(unscored)}"] if unscored else []
-        parts += [f"scored but not labelled: {', '.join(unlabelled)}"] if unlabelled else []
+        parts = [f"labelled but not scored: {first_few(unscored)}"] if unscored else []
+        parts += [f"scored but not labelled: {first_few(unlabelled)}"] if unlabelled else []
         raise ServiceCoachError("; ".join(parts), hint="label every transcript of the set, once")
     expected = Counter(key for keys in labels.values() for key in keys)
     found = Counter(
