@@ -194,6 +194,26 @@ def test_bad_label_line_names_file_and_line(tmp_path: Path, line: str) -> None:
     assert f"{path}:line 2" in str(error.value)
 
 
+@pytest.mark.parametrize(("label", "said"), [
+    ({"rule_id": 5, "note": "x" * 100_000}, "expected[1] has no 'rule_id' (a string)"),
+    ({"rule_id": "a.b", "turn_index": "2" * 100_000},
+     "expected[1] ('a.b'): 'turn_index' must be a turn number or null"),
+    ("y" * 100_000, "expected[1] has no 'rule_id' (a string)"),
+])
+def test_a_bad_label_is_named_by_its_place_not_quoted(
+    tmp_path: Path, label: object, said: str,
+) -> None:
+    """A bad label was quoted whole in the error: one with a 100 KB note (or a 100 KB
+    string for a label) made an error line of 100 KB. It is named by its place in
+    'expected' (and its rule id, when it has one)."""
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"id": "a", "expected": [{"rule_id": "a.b"}, label]}) + "\n")
+    with pytest.raises(InputError) as error:
+        load_labels(path)
+    assert f"{path}:line 1: {said}" in str(error.value)
+    assert len(str(error.value)) < 400
+
+
 class FakeCoach:
     """Stands in for `Coach`: reports one greeting.missing on every transcript."""
 

@@ -151,6 +151,11 @@ def _check_turns(labels: Mapping[str, list[Key]], lines: Mapping[str, int],
                     "transcript with turn_index null")
 
 
+_SHOWN = 80
+"""Characters of a rule id a bad label's error shows: a label is named by its place in
+'expected', never quoted whole (one with a 100 KB note made an error line of 100 KB)."""
+
+
 def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
     """The transcript id and its label keys; ValueError says what is malformed."""
     if not isinstance(record, dict) or not isinstance(record.get("id"), str | int):
@@ -160,13 +165,15 @@ def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
         raise ValueError("'expected' must be a list")  # noqa: TRY004 - a bad line, not a bad call
     transcript_id = str(record["id"])
     keys: list[Key] = []
-    for item in expected:
+    for place, item in enumerate(expected):
         rule_id = item.get("rule_id") if isinstance(item, dict) else None
         turn = item.get("turn_index") if isinstance(item, dict) else None
         if not isinstance(rule_id, str) or not rule_id:
-            raise ValueError(f"label {item!r} has no 'rule_id'")
+            raise ValueError(f"expected[{place}] has no 'rule_id' (a string)")
         if turn is not None and (not isinstance(turn, int) or isinstance(turn, bool) or turn < 0):
-            raise ValueError(f"label {item!r}: 'turn_index' must be a turn number or null")
+            shown = repr(rule_id) if len(rule_id) <= _SHOWN else repr(rule_id[:_SHOWN] + "...")
+            raise ValueError(f"expected[{place}] ({shown}): 'turn_index' must be a turn number "
+                             "or null")
         keys.append((transcript_id, rule_id, turn))
     return transcript_id, keys
 
