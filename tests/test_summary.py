@@ -139,6 +139,18 @@ def test_summarize_reports_a_bad_line_with_its_place_and_counts_the_others(
     assert "summarized 4 report(s); 1 line(s) could not be read" in err
 
 
+def test_summarize_refuses_a_device_unread(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A results file that is a link to /dev/zero was read until memory ran out (a
+    MemoryError traceback), as score refuses such an input unopened; a named pipe is
+    still read (summarize <(zcat results.jsonl.gz))."""
+    link = tmp_path / "results.jsonl"
+    link.symlink_to("/dev/zero")
+    assert main(["summarize", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert f"{link}" in err and "not a file of reports (a device)" in err
+
+
 def test_summarize_reads_several_files_as_one_set(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reports = [r.model_dump_json() for r in four_reports()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,11 +16,16 @@ from servicecoach.models import Report
 def read_results(path: Path) -> Iterator[Report | InputError]:
     """Each line of a JSON Lines results file (or ``-``, stdin) as a `Report`, or an
     `InputError` naming the file and line when the line is not a report; blank lines are
-    skipped."""
+    skipped. A device (a link to /dev/zero, which would be read until memory runs out) is
+    refused unopened; a named pipe is read."""
     if str(path) == "-":
         yield from _parse(sys.stdin, "-")
         return
     try:
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+            raise ServiceCoachError(f"cannot read {path}: not a file of reports (a device)",
+                                    hint="pass the file 'score --format jsonl' wrote")
         handle = path.open(encoding="utf-8", errors="replace")
     except OSError as error:
         raise ServiceCoachError(f"cannot read {path}: {error.strerror}",
