@@ -139,6 +139,34 @@ def test_summarize_reports_a_bad_line_with_its_place_and_counts_the_others(
     assert "summarized 4 report(s); 1 line(s) could not be read" in err
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "latin-1"])
+def test_summarize_decodes_results_as_score_decodes_its_inputs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str) -> None:
+    """Results were read as UTF-8 with bad bytes replaced: a byte-order mark cost the first
+    report, a file saved as UTF-16 (PowerShell's '>' writes it) every report, and a
+    Latin-1 team 'caf\xe9' was summarized as 'caf\ufffd', merged with any other team so
+    damaged, without a word. They are decoded as score decodes a file: a byte-order mark
+    and UTF-16 are read, and a line that is not UTF-8 is an error at its line."""
+    reports = [r.model_copy(update={"metadata": {"team": "caf\u00e9"}}).model_dump_json()
+               for r in four_reports()]
+    results = tmp_path / "results.jsonl"
+    text = "".join(line + "\n" for line in reports)
+    if encoding == "latin-1":
+        results.write_bytes(text.encode("utf-8").replace(b"caf\xc3\xa9", b"caf\xe9", 1))
+    else:
+        results.write_bytes(text.encode(encoding))
+    code = main(["summarize", str(results), "--format", "json", "--by", "team"])
+    out, err = capsys.readouterr()
+    groups = json.loads(out)["groups"]["team"]
+    if encoding == "latin-1":
+        assert code == 2
+        assert f"{results}:line 1, byte " in err and "invalid UTF-8" in err
+        assert [g["value"] for g in groups] == ["caf\u00e9"] and groups[0]["conversations"] == 3
+    else:
+        assert code == 0, err
+        assert [g["value"] for g in groups] == ["caf\u00e9"] and groups[0]["conversations"] == 4
+
+
 def test_summarize_refuses_a_device_unread(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A results file that is a link to /dev/zero was read until memory ran out (a

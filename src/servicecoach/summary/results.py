@@ -11,31 +11,40 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
+from servicecoach.readers.base import InvalidUtf8, Source, lines_or_errors, not_utf8
 
 
 def read_results(path: Path) -> Iterator[Report | InputError]:
     """Each line of a JSON Lines results file (or ``-``, stdin) as a `Report`, or an
     `InputError` naming the file and line when the line is not a report; blank lines are
-    skipped. A device (a link to /dev/zero, which would be read until memory runs out) is
-    refused unopened; a named pipe is read."""
+    skipped. The file is decoded as `score` decodes its inputs (a byte-order mark, UTF-16
+    or UTF-32; a line that is not UTF-8 is an error at its line). A device (a link to
+    /dev/zero, which would be read until memory runs out) is refused unopened; a named
+    pipe is read, as UTF-8."""
     if str(path) == "-":
-        yield from _parse(sys.stdin, "-")
+        buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
+        yield from _parse(sys.stdin if buffer is None else lines_or_errors(buffer), "-")
         return
     try:
         mode = path.stat().st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
             raise ServiceCoachError(f"cannot read {path}: not a file of reports (a device)",
                                     hint="pass the file 'score --format jsonl' wrote")
-        handle = path.open(encoding="utf-8", errors="replace")
+        if stat.S_ISFIFO(mode):  # summarize <(zcat ...): read once, as UTF-8 (it cannot seek)
+            with path.open("rb") as pipe:
+                yield from _parse(lines_or_errors(pipe), str(path))
+        else:
+            yield from _parse(Source.from_path(path).checked_lines(), str(path))
     except OSError as error:
         raise ServiceCoachError(f"cannot read {path}: {error.strerror}",
                                 hint="pass the file 'score --format jsonl' wrote") from None
-    with handle:
-        yield from _parse(handle, str(path))
 
 
-def _parse(lines: Iterable[str], name: str) -> Iterator[Report | InputError]:
+def _parse(lines: Iterable[str | InvalidUtf8], name: str) -> Iterator[Report | InputError]:
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, InvalidUtf8):
+            yield not_utf8(name, line, f"line {number}")
+            continue
         if not line.strip():
             continue
         try:
