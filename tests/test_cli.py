@@ -285,3 +285,25 @@ def test_reports_say_when_roles_were_guessed(capsys: pytest.CaptureFixture[str])
     _, out, _ = run(["score", str(sample), "--format", "jsonl", "--roles", "spk_0=agent",
                      "--roles", "spk_1=customer"], capsys)
     assert json.loads(out)["notes"] == []
+
+
+def test_convert_keeps_a_channel_given_as_chat(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """convert left out every field at its default, chat included: a conversation the
+    export said was a chat (an Amazon Connect chat, canonical JSON with "channel": "chat")
+    was written with no channel, then scored on --channel or the configuration's channel,
+    as a call. A channel the input gives is written; one it does not give is not."""
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text("".join(json.dumps(record) + "\n" for record in [
+        {"id": "given", "channel": "chat", "turns": [{"speaker": "agent", "text": "Hi"}]},
+        {"id": "unsaid", "turns": [{"speaker": "agent", "text": "Hi"}]}]))
+    converted = tmp_path / "converted.jsonl"
+    assert main(["convert", str(calls), "-o", str(converted)]) == 0
+    assert [json.loads(line).get("channel") for line in converted.read_text().splitlines()] \
+        == ["chat", None]
+    capsys.readouterr()
+    for source in (calls, converted):
+        assert main(["score", str(source), "--channel", "voice", "--format", "jsonl"]) in (0, 1)
+        reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [report["channel"] for report in reports] == ["chat", "voice"], source

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from servicecoach.baseline import issues_fingerprints, read_baseline, write_baseline
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
@@ -308,6 +309,16 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
                         **_reader_options(args))
 
 
+def canonical_json(transcript: Transcript) -> str:
+    """`transcript` as canonical JSON on one line, fields at their defaults left out except
+    a channel the input gave: a chat written without its channel would be scored on
+    ``--channel`` or the configuration's channel (a call, say)."""
+    if "channel" not in transcript.model_fields_set or transcript.channel != Channel.CHAT:
+        return transcript.model_dump_json(exclude_defaults=True)
+    data = transcript.model_dump(mode="json", exclude_defaults=True)
+    return to_json({"id": data.pop("id"), "channel": Channel.CHAT.value, **data}).decode()
+
+
 def _convert(args: argparse.Namespace) -> int:
     read = failed = skipped = 0
     refuse_overwriting_inputs(args.paths, [("--output", args.output)])
@@ -325,7 +336,7 @@ def _convert(args: argparse.Namespace) -> int:
                 continue
             if args.redact:
                 item = redact_transcript(item)
-            text = item.model_dump_json(exclude_defaults=True)
+            text = canonical_json(item)
             if args.to == "json":
                 text = ("\n" if read == 0 else ",\n") + text
             else:
