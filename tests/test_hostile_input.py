@@ -640,6 +640,28 @@ def test_format_detection_reads_a_long_first_line_in_pieces(tmp_path: Path, open
     assert peak < 12_000_000, f"{peak:,} bytes at the peak"
 
 
+def test_a_json_array_on_one_line_is_read_a_record_at_a_time(tmp_path: Path) -> None:
+    """A JSON array is streamed so that a file of many conversations is never held whole,
+    but the stream parser was fed the file's lines: an array written on one line, as
+    json.dump writes one, was held whole (a 30 MB file took 120 MB at the peak). It is fed
+    pieces of 64 KB."""
+    import tracemalloc
+
+    record = {"turns": [{"speaker": "customer", "text": "Where is my order? " * 20},
+                        {"speaker": "agent", "text": "Let me check that for you."}]}
+    path = tmp_path / "calls.json"
+    path.write_text(json.dumps([dict(record, id=f"c{n}") for n in range(40_000)]))
+    source = Source.from_path(path)
+    tracemalloc.start()
+    try:
+        read = sum(isinstance(item, Transcript) for item in detect(source).read(source))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == 40_000
+    assert peak < 8_000_000, f"{peak:,} bytes at the peak for a file of {path.stat().st_size:,}"
+
+
 # --- strings no UTF-8 output can hold -----------------------------------------------------
 
 LONE = "\ud800"

@@ -244,10 +244,11 @@ def _to_score(
     duplicates = DuplicateIds()
     done_bytes = 0
     for one in inputs:
-        checked = one.open_checked
+        checked, pieces = one.open_checked, one.open_pieces
         watched = Input(name=one.name, open_text=progress.reading.watch(one.open_text),
                         open_checked=progress.reading.watch(checked) if checked else None,
-                        open_binary=one.open_binary)
+                        open_binary=one.open_binary,
+                        open_pieces=progress.reading.watch(pieces) if pieces else None)
         for record in read_located([watched], options.input_format, on_reader=on_reader,
                                    run_metadata=options.meta, **options.reader_options):
             if not isinstance(record.item, Transcript):

@@ -262,7 +262,10 @@ class Source:
     ending the text (see `checked_lines`); None when the source cannot tell lines apart."""
     open_binary: Callable[[], AbstractContextManager[IO[bytes]]] | None = None
     """The bytes of the source (a file, spooled stdin), for reading its start in pieces of
-    bounded size (`head`, `pieces`); None when it has text only."""
+    bounded size (`head`); None when it has text only."""
+    open_pieces: Callable[[], Iterator[str]] | None = None
+    """Its text in pieces of bounded size, not lines (`pieces`, `binary_pieces`); None when
+    it has lines only."""
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -275,7 +278,8 @@ class Source:
                 yield from text_lines(handle, handle)
 
         return cls(name=str(path), open_text=lambda: raising(checked()), open_checked=checked,
-                   open_binary=lambda: path.open("rb"))
+                   open_binary=lambda: path.open("rb"),
+                   open_pieces=lambda: binary_pieces(path.open("rb")))
 
     def checked_lines(self) -> Iterator[str | InvalidUtf8]:
         """The source's lines, where a line that is not UTF-8 is an `InvalidUtf8` and the
@@ -313,24 +317,29 @@ class Source:
 
     def pieces(self) -> Iterator[str]:
         """The source's text in pieces of at most `HEAD_BLOCK` bytes' worth, not lines (a
-        file or spooled stdin; else its lines), for a stream parser that stops early:
-        a file of one huge line is not held whole. Bytes that are not UTF-8 raise
-        `InvalidUtf8`."""
-        if self.open_binary is None:
-            yield from self.open_text()
-            return
-        with self.open_binary() as handle:
-            handle.seek(0)
-            codec = wide_encoding(handle.read(WIDE_SAMPLE)) or "utf-8-sig"
-            handle.seek(0)
-            decoder = codecs.getincrementaldecoder(codec)()
-            offset = 0
-            for block in iter(partial(handle.read, HEAD_BLOCK), b""):
-                try:
-                    yield decoder.decode(block)
-                except UnicodeDecodeError as error:
-                    raise InvalidUtf8(offset + error.start) from None
-                offset += len(block)
+        file or spooled stdin, `open_pieces`; else its lines), for a stream parser: a file
+        of one huge line is not held whole. Bytes that are not UTF-8 raise `InvalidUtf8`."""
+        if self.open_pieces is not None:
+            return self.open_pieces()
+        return iter(self.open_text())
+
+
+def binary_pieces(opened: AbstractContextManager[IO[bytes]]) -> Iterator[str]:
+    """The text of the binary file `opened` opens, from its start, in pieces of
+    `HEAD_BLOCK` bytes decoded: UTF-16 or UTF-32 as `text_lines` tells them, else UTF-8 (a
+    byte-order mark dropped); bytes the codec cannot read raise `InvalidUtf8`."""
+    with opened as handle:
+        handle.seek(0)
+        codec = wide_encoding(handle.read(WIDE_SAMPLE)) or "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder(codec)()
+        offset = 0
+        for block in iter(partial(handle.read, HEAD_BLOCK), b""):
+            try:
+                yield decoder.decode(block)
+            except UnicodeDecodeError as error:
+                raise InvalidUtf8(offset + error.start) from None
+            offset += len(block)
 
 
 HEAD_BLOCK = 1 << 16

@@ -22,6 +22,7 @@ from servicecoach.readers.base import (
     Reader,
     ReadResult,
     Source,
+    binary_pieces,
     not_utf8,
     raising,
     text_lines,
@@ -266,7 +267,8 @@ def _spooled_source(name: str, buffer: IO[bytes] | None) -> Source:
     spool = _spooled(buffer)
     return Source(name=name, open_text=partial(_spool_text, spool),
                   open_checked=partial(_spool_checked, spool),
-                  open_binary=lambda: nullcontext(spool))
+                  open_binary=lambda: nullcontext(spool),
+                  open_pieces=lambda: binary_pieces(nullcontext(spool)))
 
 
 STDIN_IN_MEMORY = 1 << 20

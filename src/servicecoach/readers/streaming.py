@@ -36,7 +36,7 @@ def array_items(source: Source) -> Iterator[Any]:
     a fraction as floats, like `json`). Raises `ValueError` where the JSON is invalid or
     is something `json` reads and the stream parser does not (NaN, Infinity)."""
     try:
-        yield from ijson.items(_Bytes(iter(source.open_text())), "item", use_float=True)
+        yield from ijson.items(_Bytes(source.pieces()), "item", use_float=True)
     except ijson.JSONError as error:
         raise ValueError(str(error)) from None
 
