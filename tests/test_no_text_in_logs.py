@@ -56,3 +56,24 @@ def test_no_turn_text_on_stderr_or_in_logs(
     assert "error" in err  # the errors were reported ...
     assert MARKER not in err  # ... without what the turns say
     assert all(MARKER not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("options", [[], ["--text-column", "message"],
+                                     ["--speaker-column", "text", "--text-column", "text"]])
+def test_a_csv_file_without_a_header_is_not_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str],
+) -> None:
+    """An error about the CSV header listed its cells: in a file without a header row its
+    first row, a turn, was written on stderr whole (a card number, a 1 MB message). A cell
+    that reads as no column name (over 30 characters or 3 words) is shown by its length,
+    and past 20 cells the rest are counted."""
+    said = f"my card is {MARKER} 4111"
+    path = tmp_path / "turns.csv"
+    path.write_text(f"c1,agent,{said}\nc1,customer,{said}\n" + "", encoding="utf-8")
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"col{n}" for n in range(5_000)) + "\n1,2\n", encoding="utf-8")
+    main(["score", str(path), str(wide), "--input-format", "csv", *options])
+    err = capsys.readouterr().err
+    assert "turns.csv:line 1" in err and "<28 characters>" in err
+    assert MARKER not in err
+    assert "col19 and 4,980 more" in err and "col20" not in err

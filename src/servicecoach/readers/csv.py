@@ -123,13 +123,13 @@ class CsvReader(BaseReader):
             if chosen is not None and columns[key] is None:
                 yield InputError(
                     f"no column {chosen!r} in the header ({key}_column)", source=source.name,
-                    location="line 1", hint=f"the header has: {', '.join(fieldnames)}")
+                    location="line 1", hint=f"the header has: {_header_shown(fieldnames)}")
                 return
         for needed in ("speaker", "text"):
             if columns[needed] is None:
                 yield InputError(
                     f"no {needed} column in the header", source=source.name, location="line 1",
-                    hint=f"name it with --{needed}-column (found: {', '.join(rows.fieldnames or [])})",
+                    hint=f"name it with --{needed}-column (found: {_header_shown(rows.fieldnames or [])})",
                 )
                 return
         id_column = columns["id"]
@@ -197,6 +197,22 @@ class CsvReader(BaseReader):
         return draft.finish(source, f"line {rows[0][0]}", self)
 
 
+_NAME_CHARS, _NAME_WORDS, _SHOWN_CELLS = 30, 3, 20
+"""A header cell an error shows: at most 30 characters and 3 words (a column name); of at
+most the first 20 cells."""
+
+
+def _header_shown(fieldnames: Sequence[str]) -> str:
+    """The header's cells for an error's hint. A cell that reads as no column name (over
+    `_NAME_CHARS` characters or `_NAME_WORDS` words) is shown by its length: in a file
+    without a header row the first row, a turn, was written on stderr whole. Past
+    `_SHOWN_CELLS` cells the rest are counted."""
+    shown = [name if len(name) <= _NAME_CHARS and len(name.split()) <= _NAME_WORDS
+             else f"<{len(name):,} characters>" for name in fieldnames[:_SHOWN_CELLS]]
+    rest = len(fieldnames) - _SHOWN_CELLS
+    return ", ".join(shown) + (f" and {rest:,} more" if rest > 0 else "")
+
+
 def _ambiguous(columns: dict[str, str | None], fieldnames: Sequence[str]
                ) -> tuple[str, str] | None:
     """What is wrong, and how to fix it, when a column is read for two things (named for
@@ -209,7 +225,7 @@ def _ambiguous(columns: dict[str, str | None], fieldnames: Sequence[str]
         if column in read:
             what = f"column {column!r} is named for both {read[column]}_column and {key}_column"
             return what, ("name each with its own --KEY-column option (the header has: "
-                          f"{', '.join(fieldnames)})")
+                          f"{_header_shown(fieldnames)})")
         read[column] = key
         places = [n for n, name in enumerate(fieldnames, start=1)
                   if name.strip().lower() == column.strip().lower()]
