@@ -64,3 +64,15 @@ def test_spelt_as_speakers() -> None:
     assert spelt_as_speakers([], {}, "Sam") == ({}, "Sam")  # nothing to match against
     with pytest.raises(ValueError, match=r"'x' \(--roles\) or 'Sam' \(--agent\); the speakers"):
         spelt_as_speakers(["a", "b"], {"x": "agent"}, "Sam")
+
+
+def test_many_speakers_are_counted_and_long_names_cut() -> None:
+    """The speakers were all listed, each whole: a WebVTT file of 1,000 voices of 220
+    characters made an error line of 220 KB. The first five are named, each at most 40
+    characters, and the rest counted."""
+    labels = [f"Speaker {n} " + "x" * 200 for n in range(1_000)]
+    with pytest.raises(ValueError, match="no speaker") as error:
+        spelt_as_speakers(labels, {}, "nobody")
+    message = str(error.value)
+    assert message.endswith("'Speaker 4 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' and 995 more")
+    assert len(message) < 400

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, first_few
 from servicecoach.expectations import CannedTranscript, compare, finding_ref
 from servicecoach.models import FindingKind, Report, Severity
-from servicecoach.suggest import did_you_mean, first_few
+from servicecoach.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from servicecoach.coach import Coach

@@ -113,3 +113,16 @@ def _restore(cls: type[ServiceCoachError], state: dict[str, object]) -> ServiceC
     error.__dict__.update(state)
     Exception.__init__(error, error.render())
     return error
+
+
+NAMED = 5
+"""Ids an error names before it counts the rest (`first_few`)."""
+
+
+def first_few(ids: list[str]) -> str:
+    """The first `NAMED` of `ids`, and how many more there are, for an error line: lines
+    that listed every id were 500 KB for 20,000 misspelt rule ids in expectations, 290 KB
+    for the labels of another set."""
+    named = ", ".join(ids[:NAMED])
+    rest = len(ids) - NAMED
+    return f"{named} and {rest:,} more" if rest > 0 else named

@@ -20,11 +20,10 @@ from typing import Any, TextIO
 
 from servicecoach.bounded_files import FileRefused, refuse_irregular
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.errors import InputError, ServiceCoachError, first_few
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads
-from servicecoach.suggest import first_few
 from servicecoach.writers import line_start, printable
 
 Key = tuple[str, str, int | None]

@@ -21,15 +21,3 @@ def did_you_mean(word: str, known: Iterable[str], fallback: str = "") -> str:
     match = closest(word, known)
     return f"did you mean {match!r}?" if match is not None else fallback
 
-
-NAMED = 5
-"""Ids an error names before it counts the rest (`first_few`)."""
-
-
-def first_few(ids: list[str]) -> str:
-    """The first `NAMED` of `ids`, and how many more there are, for an error line: lines
-    that listed every id were 500 KB for 20,000 misspelt rule ids in expectations, 290 KB
-    for the labels of another set."""
-    named = ", ".join(ids[:NAMED])
-    rest = len(ids) - NAMED
-    return f"{named} and {rest:,} more" if rest > 0 else named
