@@ -297,13 +297,18 @@ class Coach:
         Without a `channel`, the session is on the configuration's (``channel``), else chat.
         `add_turn` returns the live cues on customer turns unless `cues` is false. Metadata
         or a channel that does not validate raises an `InputError` naming the session."""
+        return self._session(metadata, channel=channel, transcript_id=transcript_id, cues=cues)
+
+    def _session(self, metadata: Metadata | Mapping[str, Any] | None, *,
+                 channel: Channel | str | None, transcript_id: str, cues: bool,
+                 check_event_times: bool = True) -> Session:
         meta = (metadata if isinstance(metadata, Metadata)
                 else session_metadata(metadata, transcript_id))
         if channel is None:
             channel = self.config.channel or Channel.CHAT
         conversation = Conversation(id=transcript_id, metadata=meta,
                                     channel=session_channel(channel, transcript_id))
-        return Session(self, conversation, cues=cues)
+        return Session(self, conversation, cues=cues, check_event_times=check_event_times)
 
     def score(self, transcript: Transcript, *, cues: bool | None = None) -> Report:
         """Score a whole transcript by replaying it, turn by turn, through a live session
@@ -317,12 +322,11 @@ class Coach:
                 transcript, language, languages=self.languages, categories=self.categories,
                 policy=self.scoring, packs=dict(self.pack_versions))
             return redact_report(report) if self.config.redact else report
-        session = self.session(
-            transcript.metadata, channel=transcript.channel, transcript_id=transcript.id,
-            cues=keep_cues,
-        )
         placed_note = _placed_by_time_note(transcript)
-        session.check_event_times = placed_note is None
+        session = self._session(
+            transcript.metadata, channel=transcript.channel, transcript_id=transcript.id,
+            cues=keep_cues, check_event_times=placed_note is None,
+        )
         events = _events_by_turn(transcript)
         for event in events.get(-1, ()):
             session.add_event(event)

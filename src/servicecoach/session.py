@@ -108,7 +108,8 @@ class Session:
     get the session's lock: feed one conversation from one queue to keep its turns in
     order."""
 
-    def __init__(self, coach: Coach, conversation: Conversation, *, cues: bool = True) -> None:
+    def __init__(self, coach: Coach, conversation: Conversation, *, cues: bool = True,
+                 check_event_times: bool = True) -> None:
         self._coach = coach
         self._conversation = conversation
         self._dispatch = coach.dispatch if cues else coach.dispatch_without_cues
@@ -121,7 +122,7 @@ class Session:
         self._findings: list[Finding] = []
         self._notes: list[str] = []
         self._clock = TurnClock()
-        self.check_event_times = True
+        self._check_event_times = check_event_times
         """Whether an event timed before the turn it follows is taken without its time
         (noted); `Coach.score` turns it off where the report notes events placed by their
         times among turns out of order, which come after turns that started later."""
@@ -229,7 +230,7 @@ class Session:
                 source=f"session {conversation.id!r}",
                 hint=f"give 'after_turn' {latest} or leave it out; to place events among "
                 "turns already given, score the whole transcript (coach.score)")
-        if event.at is not None and latest >= 0 and self.check_event_times \
+        if event.at is not None and latest >= 0 and self._check_event_times \
                 and self._clock.in_order:
             follows = conversation.turns[latest].start
             if follows is not None and event.at < follows:
