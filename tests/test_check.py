@@ -106,7 +106,6 @@ def test_a_sidecar_entry_that_reaches_no_transcript_is_an_error(tmp_path: Path) 
     assert "both expectation keys (present) and transcript ids (call-7)" in str(error)
 
 
-
 @pytest.mark.parametrize(("sidecar_text", "line", "problem"), [
     ("call-7:\n  present: [defensive.dismissive]\n  presnt: [name.used]\n", 3,
      "presnt: Extra inputs are not permitted"),
@@ -138,6 +137,7 @@ def test_an_expected_turn_of_true_is_refused_not_read_as_turn_1(tmp_path: Path) 
     (error,) = list(load_canned(path))
     assert isinstance(error, InputError)
     assert "present.0.turn: takes a number, not true or false" in str(error), str(error)
+
 
 @pytest.mark.parametrize("name", ["calls.jsonl.expect.yaml", "calls.expect.yml",
                                   "call.expect.yaml"])
@@ -494,7 +494,6 @@ def test_pytest_plugin_refuses_a_bad_option(
     result.stderr.fnmatch_lines([f"*{says}*"])
 
 
-
 @pytest.mark.parametrize(("toml", "says"), [
     ('max_turn_chars = "lots"\n', "bad.toml: max_turn_chars: Input should be a valid integer"),
     ("redact = \n", "bad.toml: invalid TOML"),
@@ -515,6 +514,7 @@ def test_pytest_plugin_refuses_a_configuration_it_cannot_read(
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*servicecoach_config: *{says}*"])
+
 
 def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
     """`check --baseline` lets a library adopt servicecoach without fixing everything

@@ -853,7 +853,6 @@ def test_a_live_event_before_the_first_turn_is_after_turn_minus_one(coach: Coach
     assert session.close().transcript_id == "live"
 
 
-
 _T0 = 1_700_000_000.0
 _HOLD_CALL = [
     {"speaker": "customer", "text": "Hi, my parcel is late.", "start": _T0},
@@ -1137,7 +1136,6 @@ def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: s
     assert name in greeting.suggestion
     assert greeting.suggestion.count(first[:20]) == 1
     assert all(len(f.suggestion) < len(name) + 1_000 for f in report.findings)
-
 
 
 def _liveperson(bad: bool, number: int) -> Any:

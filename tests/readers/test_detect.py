@@ -128,7 +128,6 @@ def test_json_lines_whose_first_record_is_longer_than_detection_reads(tmp_path: 
     assert [t.id for t in convert([str(unnamed)])] == ["a", "b", "c"]
 
 
-
 @pytest.mark.parametrize(("name", "indent", "reader"), [
     ("export.jsonl", None, "jsonl"), ("export", None, "json"), ("call.json", 1, "json")])
 def test_a_canonical_record_whose_turns_come_after_a_megabyte_is_detected(
@@ -154,6 +153,7 @@ def test_a_long_first_record_without_turns_is_still_no_format(tmp_path: Path) ->
     path.write_text(json.dumps({"id": "a", "note": "x" * 1_200_000, "messages": []}) + "\n")
     with pytest.raises(InputError, match="cannot tell the input format"):
         detect(Source.from_path(path))
+
 
 def test_a_bad_first_line_of_json_lines_costs_only_that_record(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"

@@ -78,7 +78,6 @@ def test_rich_content_and_file_captions_keep_their_text(tmp_path) -> None:
     assert transcript.metadata.model_extra["dropped_non_text_messages"] == 1
 
 
-
 @pytest.mark.parametrize("content", [
     '"{\\"type\\":\\"vertical\\",\\"elements\\":[{\\"type\\":\\"text\\""',  # cut off
     '"not a card"', "42", '"42"', "null"])
@@ -103,6 +102,7 @@ def test_an_unreadable_rich_card_is_counted_as_such_not_as_an_image(
     assert extra["dropped_unreadable_rich_cards"] == 1
     assert extra["dropped_non_text_messages"] == 1  # the file without a caption
     assert "1 unreadable rich cards left out of the turns" in input_notes(transcript.metadata)
+
 
 def test_system_user_type_is_system(tmp_path) -> None:
     # agentParticipants[].userTypeName is System, Human or Bot: a System participant's
