@@ -139,6 +139,20 @@ def test_summarize_reports_a_bad_line_with_its_place_and_counts_the_others(
     assert "summarized 4 report(s); 1 line(s) could not be read" in err
 
 
+def test_a_report_of_another_version_is_named_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A report with a field this servicecoach does not know (written by another version)
+    was "schema_version: Extra inputs are not permitted" and no more: the error says the
+    report may come from another version and what to do."""
+    newer = json.loads(four_reports()[0].model_dump_json()) | {"schema_version": 2}
+    results = _write_results(tmp_path / "results.jsonl", [json.dumps(newer)])
+    assert main(["summarize", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert "schema_version: Extra inputs are not permitted" in err
+    assert "may come from another servicecoach version" in err
+    assert "score its transcripts again" in err
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "latin-1"])
 def test_summarize_decodes_results_as_score_decodes_its_inputs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str) -> None:

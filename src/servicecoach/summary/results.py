@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
 from servicecoach.readers.base import InvalidUtf8, Source, lines_or_errors, not_utf8
@@ -54,4 +55,21 @@ def _parse(lines: Iterable[str | InvalidUtf8], name: str) -> Iterator[Report | I
             where = ".".join(str(part) for part in first["loc"]) or "the line"
             yield InputError(f"not a servicecoach report ({where}: {first['msg']})",
                              source=name, location=f"line {number}",
-                             hint="summarize reads the output of 'score --format jsonl'")
+                             hint=_VERSION_HINT if _other_version(error) else _HINT)
+
+
+_HINT = "summarize reads the output of 'score --format jsonl'"
+_VERSION_HINT = (f"it may come from another servicecoach version (this is {__version__}): "
+                 "summarize it with the version that scored it, or score its transcripts "
+                 "again with this one")
+
+
+def _other_version(error: ValidationError) -> bool:
+    """Whether a line that is no report reads as one of another servicecoach version: it
+    has a report's transcript id and findings, and a field this version does not know or
+    lacks one it requires."""
+    problems = error.errors()
+    if any(p["type"] == "missing" and p["loc"] in (("transcript_id",), ("findings",))
+           for p in problems):
+        return False
+    return any(p["type"] in ("extra_forbidden", "missing") for p in problems)
