@@ -107,6 +107,25 @@ def test_bad_id_shape(tmp_path: Path) -> None:
     assert "family.name" in str(error)
 
 
+def test_a_rule_or_signal_id_past_the_length_limit_is_refused_at_its_line(
+        tmp_path: Path) -> None:
+    """A 5,000-character rule id loaded, and 'rules lint' printed it on every line; an id is
+    refused past 100 characters, at its line, quoting only its start."""
+    long_id = "acme." + "s" * 5_000
+    error = load_error(tmp_path, GOOD_RULE.replace("acme.sigh", long_id))
+    assert error.line == 1
+    assert "5,005 characters" in str(error) and "limit 100" in str(error)
+    assert len(str(error)) < 400
+    pack = write_pack(tmp_path / "signal", GOOD_RULE)
+    (pack / "signals").mkdir()
+    (pack / "signals" / "s.yaml").write_text(
+        f"- id: customer.{'s' * 5_000}\n  cues: [{{name: x, score: 0.5, match: {{phrases: [sigh]}}}}]\n")
+    with pytest.raises(RulePackError) as caught:
+        Coach(packs=[str(pack)])
+    assert caught.value.line == 1 and "limit 100" in str(caught.value)
+    assert len(str(caught.value)) < 400
+
+
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE + "  regex: [!!python/object/apply:os.system ['true']]\n")
     assert "rules.yaml" in str(error)

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from servicecoach.bounded_files import FileRefused, read_bounded
 from servicecoach.errors import RulePackError, RulePackErrors
 from servicecoach.rules.profiles import check_profiles
-from servicecoach.rules.schema import PackManifest, Rule, SignalSpec
+from servicecoach.rules.schema import PackManifest, Rule, SignalSpec, shown_id
 
 MAX_ALIASES = 100
 """The most alias uses (``*name``) one YAML file may hold: enough for shared phrase lists,
@@ -271,7 +271,7 @@ def _located(
         what = f"{key}: {what}" if key else what
         hint = "see docs/writing-rules.md"
     if rule_id:
-        what = f"rule {rule_id}: {what}"
+        what = f"rule {shown_id(rule_id)}: {what}"
     return RulePackError(what, path=str(path), line=line, hint=hint)
 
 

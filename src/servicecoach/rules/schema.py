@@ -36,6 +36,25 @@ MAX_LIST_LENGTH = 5_000
 """The most phrases (or lemmas, patterns, regexes, exceptions) one list may hold."""
 MAX_PHRASE_LENGTH = 1_000
 """The longest phrase (characters)."""
+MAX_ID_LENGTH = 100
+"""The longest rule or signal id (characters): an id is written on every finding, lint line
+and table row that names it (the longest in `core` has 29)."""
+_ID_SHOWN = 40
+"""Characters of an over-long id an error quotes."""
+
+
+def shown_id(value: object) -> str:
+    """`value`, an id as a pack gives it (of any type), for an error: cut to its first
+    characters when it is longer than an id may be."""
+    text = str(value)
+    return text if len(text) <= MAX_ID_LENGTH else text[:_ID_SHOWN] + "..."
+
+
+def _id_length(value: str, what: str) -> None:
+    """Refuse `value`, a `what` id, when it is longer than `MAX_ID_LENGTH`."""
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"{what} id {shown_id(value)!r} has {len(value):,} characters "
+                         f"(limit {MAX_ID_LENGTH}): shorten it")
 _UNSET_ATTRIBUTES = {
     "DEP": "a parser's", "POS": "a tagger's", "TAG": "a tagger's",
     "MORPH": "a morphologizer's", "ENT_TYPE": "an entity recognizer's",
@@ -257,6 +276,7 @@ class _RuleBase(_Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
+        _id_length(value, "rule")
         if not _ID.match(value):
             raise ValueError(f"rule id {value!r} must look like 'family.name' in lower case")
         return value
@@ -346,7 +366,8 @@ _SIGNAL_ID = re.compile(r"^(agent|customer)\.[a-z][a-z0-9_-]*$")
 class SignalCue(_Strict):
     """Words that show a signal, and how strongly (the score a hit gives the signal)."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="What the cue is, for evidence")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=MAX_ID_LENGTH,
+                      description="What the cue is, for evidence")
     score: float = Field(gt=0, le=1, description="The signal's score when the cue hits")
     match: MatchSpec
     yields: bool = Field(
@@ -390,6 +411,7 @@ class SignalSpec(_Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
+        _id_length(value, "signal")
         if not _SIGNAL_ID.match(value):
             raise ValueError(f"signal id {value!r} must look like 'customer.name' or 'agent.name'")
         return value
