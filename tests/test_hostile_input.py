@@ -1256,3 +1256,19 @@ def test_a_json_beside_an_export_that_is_no_file_is_passed_over(
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["9"]
     assert "converted 1 transcript(s); 1 could not be read" in done.stderr
+
+
+def test_a_connect_stream_without_segments_names_a_few_of_its_event_types(
+        tmp_path: Path) -> None:
+    """Amazon Connect segment-stream events with no transcript segment are an error naming
+    their event types: it joined every distinct one whole, so 2,000 types of 1,000 characters
+    made an error line of 2 MB. The first few are named, each cut short, and the rest
+    counted."""
+    events = [{"ContactId": "c1", "EventType": f"{i:04d}" + "x" * 1_000, "Segments": []}
+              for i in range(2_000)]
+    path = tmp_path / "stream.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    [error] = _read(path, "connect")
+    assert isinstance(error, InputError)
+    assert "carry no transcript segments" in str(error)
+    assert "1,995 more" in str(error) and len(str(error)) < 1_000

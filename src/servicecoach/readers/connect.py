@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
-from servicecoach.errors import InputError, MetadataOnly
+from servicecoach.errors import InputError, MetadataOnly, first_few
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,
@@ -186,12 +186,17 @@ class ConnectReader(JsonExportReader):
             if draft.turns:
                 yield draft.finish(source, reader=self)
             else:
-                kinds = ", ".join(sorted({str(e.get("EventType")) for e in events}))
+                kinds = first_few([repr(kind if len(kind) <= _SHOWN else kind[:_SHOWN] + "...")
+                                   for kind in sorted({str(e.get("EventType")) for e in events})])
                 yield InputError(
                     f"segment-stream event(s) {kinds} carry no transcript segments",
                     source=source.name, transcript_id=contact_id,
                     hint="read the SEGMENTS events (e.g. all events of a contact as JSON Lines)",
                 )
+
+
+_SHOWN = 40
+"""Characters of an event type an error shows."""
 
 
 READER = ConnectReader()
