@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from servicecoach.cli import main
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.evaluation import (
     Evaluation,
@@ -306,3 +307,24 @@ def test_a_labels_file_that_is_a_device_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="labels.jsonl: cannot read the labels: not a regular "
                        "file"):
         load_labels(device)
+
+
+@pytest.mark.parametrize("fold", ["fold 0/5", "all but fold 0/1"])
+def test_an_empty_fold_is_an_error_not_a_pass(tmp_path: Path, fold: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval --fold K/N` on a set whose fold K holds no transcript exited 0 with "0 rule
+    id(s) below target ... (0 transcripts)", so a CI gate on that fold passed having measured
+    nothing; it is an error (exit 2) saying the fold is empty and what to do. So is the
+    rank agreement on ratings (`--satisfaction`) of an empty fold."""
+    transcripts, labels = write_set(tmp_path, [{"id": "t1", "expected": []},
+                                               {"id": "t2", "expected": []}])
+    option = ["--exclude-fold" if fold.startswith("all") else "--fold", fold.split()[-1]]
+    assert main(["eval", str(transcripts), str(labels), *option]) == 2
+    err = capsys.readouterr().err
+    assert f"{fold} of the set holds no transcript" in err and "fewer folds" in err
+    rated = tmp_path / "rated.jsonl"
+    rated.write_text("".join(json.dumps({"id": tid, "metadata": {"quality_mean": {"S": 1.0}},
+                                         "turns": [{"speaker": "agent", "text": "Hi"}]}) + "\n"
+                             for tid in ("t1", "t2")))
+    assert main(["eval", "--satisfaction", str(rated), *option]) == 2
+    assert f"{fold} of the set holds no transcript" in capsys.readouterr().err

@@ -201,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     parts = evaluation.add_mutually_exclusive_group()
     parts.add_argument("--fold", metavar="K/N", type=_fold,
                        help="score only fold K of N (by a hash of the transcript id), such as "
-                       "a held-out 0/3")
+                       "a held-out 0/3; a fold with no transcript is an error (exit 2)")
     parts.add_argument("--exclude-fold", metavar="K/N",
                        type=lambda text: _fold(text, exclude=True),
                        help="score every transcript but fold K of N (the part tuned on)")

@@ -292,6 +292,14 @@ class Fold:
     def __str__(self) -> str:
         return f"{'all but ' if self.exclude else ''}fold {self.index}/{self.count}"
 
+    def empty(self, where: str) -> ServiceCoachError:
+        """The error for a set (at `where`) that has no transcript in this fold: measuring
+        nothing would meet every target, and a CI gate on the fold would pass."""
+        return ServiceCoachError(
+            f"{self} of the set holds no transcript: nothing to evaluate", where=where,
+            hint="a small set leaves folds empty: split it into fewer folds (a smaller N), "
+            "or evaluate it whole")
+
 
 def check_targets(
     evaluation: Evaluation,
@@ -378,6 +386,8 @@ def run_eval(
     if fold is not None:
         labels = {tid: keys for tid, keys in labels.items() if fold.keeps(tid)}
     transcripts = _read_transcripts(transcripts_path, fold)
+    if fold is not None and not transcripts:
+        raise fold.empty(str(transcripts_path))
     _check_turns(labels, label_lines, transcripts, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
     reports = list(coach.score_many(transcripts.values()))

@@ -103,6 +103,8 @@ def run_satisfaction(
             raise ServiceCoachError(f"a rated transcript could not be read: {item}")
         if fold is None or fold.keeps(item.id):
             transcripts.append(item)
+    if fold is not None and not transcripts:
+        raise fold.empty(str(path))
     found = agreement(coach, transcripts, scale)
     part = f" ({fold})" if fold is not None else ""
     out.write(f"{found.dialogues} rated dialogues{part}, rating {scale}\n"
