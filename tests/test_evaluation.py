@@ -328,3 +328,23 @@ def test_an_empty_fold_is_an_error_not_a_pass(tmp_path: Path, fold: str,
                              for tid in ("t1", "t2")))
     assert main(["eval", "--satisfaction", str(rated), *option]) == 2
     assert f"{fold} of the set holds no transcript" in capsys.readouterr().err
+
+
+def test_an_over_long_labels_line_is_refused_unread(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A labels file of one 2 GB line was read whole before it was parsed; a line longer
+    than labels may be is an error at its line, read in pieces (here with the limit made
+    small)."""
+    import tracemalloc
+
+    from servicecoach import evaluation
+
+    monkeypatch.setattr(evaluation, "MAX_LABEL_LINE", 100_000)
+    path = tmp_path / "labels.jsonl"
+    path.write_text('{"id": "a", "expected": []}\n{"id": "' + "x" * 5_000_000 + '"}\n')
+    tracemalloc.start()
+    with pytest.raises(InputError, match=r"line 2: a line of 5,000,011 bytes") as caught:
+        load_labels(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000 and len(str(caught.value)) < 400

@@ -407,3 +407,29 @@ def test_the_top_issue_is_the_rule_that_cost_the_overall_score_most_not_its_cate
     assert summary.worst[0].top_issue == "empathy.missing"
     assert {r.rule_id: r.points for r in summary.rules} == {"empathy.missing": -10.0,
                                                             "name.wrong": -6.7}
+
+
+def test_summarize_refuses_an_over_long_line_unread_and_reads_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A results file of one 2 GB line was read whole before it was parsed (2 GB of memory
+    for one line); a line longer than a report may be is an error at its line, skipped in
+    pieces, and the reports around it are summarized (here with the limit made small)."""
+    import tracemalloc
+
+    from servicecoach.summary import results as results_module
+
+    monkeypatch.setattr(results_module, "MAX_REPORT_LINE", 100_000)
+    reports = [r.model_dump_json() for r in four_reports()]
+    long_line = '{"transcript_id": "' + "x" * 5_000_000 + '"}'
+    path = _write_results(tmp_path / "results.jsonl", [reports[0], long_line, *reports[1:]])
+    tracemalloc.start()
+    read = list(results_module.read_results(path))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000
+    assert [getattr(item, "transcript_id", None) for item in read] == ["a", None, "b", "c", "d"]
+    assert main(["summarize", str(path), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 4
+    assert f"{path}:line 2: a line of 5,000,022 bytes" in err and len(err) < 1_000

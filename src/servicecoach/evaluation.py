@@ -23,7 +23,12 @@ from servicecoach.coach import Coach
 from servicecoach.errors import InputError, ServiceCoachError, first_few
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
-from servicecoach.readers.base import InvalidUtf8, Source, json_loads
+from servicecoach.readers.base import (
+    InvalidUtf8,
+    LongLine,
+    capped_text_lines,
+    json_loads,
+)
 from servicecoach.writers import line_start, printable
 
 Key = tuple[str, str, int | None]
@@ -90,7 +95,8 @@ class Evaluation:
 def load_labels(path: str | Path) -> dict[str, list[Key]]:
     """Labels by transcript id from a JSON Lines file; an `InputError` names the bad line.
     The file is decoded as the readers decode one (a byte-order mark, UTF-16/32), line by
-    line, so that bytes that are not UTF-8 are reported at their own line."""
+    line, so that bytes that are not UTF-8 are reported at their own line; a line longer
+    than `MAX_LABEL_LINE` is refused unread."""
     return _labels_and_lines(path)[0]
 
 
@@ -99,7 +105,8 @@ def _labels_and_lines(path: str | Path) -> tuple[dict[str, list[Key]], dict[str,
     read (a device would be read until memory runs out)."""
     try:
         refuse_irregular(Path(path))
-        return _labels_from(Source.from_path(Path(path)).checked_lines(), str(path))
+        with Path(path).open("rb") as handle:
+            return _labels_from(capped_text_lines(handle, MAX_LABEL_LINE), str(path))
     except FileRefused as refused:
         raise InputError(f"cannot read the labels: {refused}", source=str(path),
                          hint="name the labels file") from None
@@ -108,8 +115,14 @@ def _labels_and_lines(path: str | Path) -> tuple[dict[str, list[Key]], dict[str,
                          hint="check the path of the labels file") from None
 
 
+MAX_LABEL_LINE = 16 << 20
+"""The longest line of a labels file (bytes): 16 MB hold 200,000 labels of one transcript,
+and a longer line is refused at its line unread rather than held in memory whole (a file of
+one 2 GB line)."""
+
+
 def _labels_from(
-    lines: Iterable[str | InvalidUtf8], source: str
+    lines: Iterable[str | InvalidUtf8 | LongLine], source: str
 ) -> tuple[dict[str, list[Key]], dict[str, int]]:
     labels: dict[str, list[Key]] = {}
     where: dict[str, int] = {}
@@ -117,6 +130,10 @@ def _labels_from(
         if isinstance(line, InvalidUtf8):
             raise InputError("invalid UTF-8", source=source, location=f"line {number}",
                              hint="save the labels file as UTF-8")
+        if isinstance(line, LongLine):
+            raise InputError(f"{line} (the most a line of labels may be)", source=source,
+                             location=f"line {number}", hint="give one transcript's labels "
+                             'a line: {"id": ..., "expected": [...]}')
         if not line.strip():
             continue
         try:

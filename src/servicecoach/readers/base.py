@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, overload, runtime_checkable
 
 from pydantic import ValidationError
 
@@ -39,14 +39,55 @@ class InvalidUtf8(ValueError):
         super().__init__(f"invalid UTF-8 at byte {offset}")
 
 
-def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]:
+class LongLine(ValueError):
+    """A line of `length` bytes, longer than the `limit` its reader takes, skipped unread
+    (`capped_lines`)."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length = length
+        self.limit = limit
+        super().__init__(f"a line of {length:,} bytes, longer than {limit:,}")
+
+
+def capped_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | LongLine]:
+    """The lines of bytes of `handle` (split at ``\n``, ends kept), each read for at most
+    `limit` bytes: a longer line is skipped in pieces and comes as a `LongLine`, so a file of
+    one 2 GB line costs `limit` bytes of memory, not 2 GB."""
+    while line := handle.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        length = len(line)
+        while not line.endswith(b"\n") and (line := handle.readline(_SKIPPED)):
+            length += len(line)
+        yield LongLine(length, limit)
+
+
+_SKIPPED = 1 << 16
+"""Bytes of an over-long line read at a time while it is skipped."""
+
+
+@overload
+def lines_or_errors(lines: Iterable[bytes]) -> Iterator[str | InvalidUtf8]: ...
+@overload
+def lines_or_errors(
+    lines: Iterable[bytes | LongLine],
+) -> Iterator[str | InvalidUtf8 | LongLine]: ...
+def lines_or_errors(
+    lines: Iterable[bytes | LongLine],
+) -> Iterator[str | InvalidUtf8 | LongLine]:
     """Lines of UTF-8 text from lines of bytes, as a file opened with ``newline=""`` gives
     them (ends kept; split at ``\n``, ``\r\n`` and ``\r`` only, so a U+2028 inside a JSON
     string stays in its line). A byte-order mark at the start is dropped. A line that is
     not UTF-8 comes as an `InvalidUtf8` (the offset of its first bad byte) and the lines
-    after it still come: a reader of one record a line reports that record and reads on."""
+    after it still come: a reader of one record a line reports that record and reads on.
+    A line skipped as too long (`capped_lines`) comes as it is."""
     offset = 0
     for raw in lines:
+        if isinstance(raw, LongLine):
+            offset += raw.length
+            yield raw
+            continue
         start = offset
         if offset == 0 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
@@ -161,6 +202,18 @@ def text_lines(handle: IO[bytes], lines: Iterable[bytes]) -> Iterator[str | Inva
     if codec is not None:
         return wide_lines(handle, codec)
     return lines_or_errors(lines)
+
+
+def capped_text_lines(handle: IO[bytes], limit: int) -> Iterator[str | InvalidUtf8 | LongLine]:
+    """`text_lines` of `handle`, a file, where a UTF-8 line longer than `limit` bytes is a
+    `LongLine`, skipped unread (`capped_lines`); a UTF-16 or UTF-32 file's lines are read
+    whole."""
+    handle.seek(0)
+    codec = wide_encoding(handle.read(WIDE_SAMPLE))
+    handle.seek(0)
+    if codec is not None:
+        return wide_lines(handle, codec)
+    return lines_or_errors(capped_lines(handle, limit))
 
 
 def not_utf8(source: str, error: InvalidUtf8, location: str | None = None) -> InputError:

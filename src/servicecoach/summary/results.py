@@ -12,7 +12,14 @@ from pydantic import ValidationError
 from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
-from servicecoach.readers.base import InvalidUtf8, Source, lines_or_errors, not_utf8
+from servicecoach.readers.base import (
+    InvalidUtf8,
+    LongLine,
+    capped_lines,
+    capped_text_lines,
+    lines_or_errors,
+    not_utf8,
+)
 
 
 def read_results(path: Path) -> Iterator[Report | InputError]:
@@ -21,10 +28,12 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
     skipped. The file is decoded as `score` decodes its inputs (a byte-order mark, UTF-16
     or UTF-32; a line that is not UTF-8 is an error at its line). A device (a link to
     /dev/zero, which would be read until memory runs out) is refused unopened; a named
-    pipe is read, as UTF-8."""
+    pipe is read, as UTF-8. A line longer than `MAX_REPORT_LINE` is an error at its line,
+    skipped unread."""
     if str(path) == "-":
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
-        yield from _parse(sys.stdin if buffer is None else lines_or_errors(buffer), "-")
+        yield from _parse(sys.stdin if buffer is None else
+                          lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
         return
     try:
         mode = path.stat().st_mode
@@ -33,18 +42,33 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
                                     hint="pass the file 'score --format jsonl' wrote")
         if stat.S_ISFIFO(mode):  # summarize <(zcat ...): read once, as UTF-8 (it cannot seek)
             with path.open("rb") as pipe:
-                yield from _parse(lines_or_errors(pipe), str(path))
+                yield from _parse(lines_or_errors(capped_lines(pipe, MAX_REPORT_LINE)),
+                                  str(path))
         else:
-            yield from _parse(Source.from_path(path).checked_lines(), str(path))
+            with path.open("rb") as handle:
+                yield from _parse(capped_text_lines(handle, MAX_REPORT_LINE), str(path))
     except OSError as error:
         raise ServiceCoachError(f"cannot read {path}: {error.strerror}",
                                 hint="pass the file 'score --format jsonl' wrote") from None
 
 
-def _parse(lines: Iterable[str | InvalidUtf8], name: str) -> Iterator[Report | InputError]:
+MAX_REPORT_LINE = 256 << 20
+"""The longest line read as a report (bytes): a report is about four times its transcript
+(a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
+rather than held in memory whole (a file of one 2 GB line)."""
+
+
+def _parse(lines: Iterable[str | InvalidUtf8 | LongLine],
+           name: str) -> Iterator[Report | InputError]:
     for number, line in enumerate(lines, start=1):
         if isinstance(line, InvalidUtf8):
             yield not_utf8(name, line, f"line {number}")
+            continue
+        if isinstance(line, LongLine):
+            yield InputError(f"{line} (the most a report may be): not read", source=name,
+                             location=f"line {number}",
+                             hint="summarize reads the output of 'score --format jsonl'; a "
+                             "transcript this long is best split before it is scored")
             continue
         if not line.strip():
             continue
