@@ -277,6 +277,22 @@ def test_bad_times_in_csv_are_located(tmp_path: Path, value: str) -> None:
     assert isinstance(second, Transcript)
 
 
+def test_a_csv_time_that_is_no_time_is_not_quoted_whole(tmp_path: Path) -> None:
+    """A time cell that holds a message (columns shifted by a comma in the text) was quoted
+    whole in the error: a turn written on stderr, a 100 KB cell made a 100 KB line. A value
+    longer than a time is shown by its length."""
+    path = tmp_path / "turns.csv"
+    path.write_text("conversation_id,speaker,text,start\n"
+                    "a,agent,Hello,0\n"
+                    "a,customer,My card is 4111 1111 1111 1111 and the order,is late" + "!" * 100_000
+                    + "\nb,agent,Hello again,1\n", encoding="utf-8")
+    first, second = _read(path, "csv")
+    assert isinstance(first, InputError), first
+    assert "4111" not in str(first) and len(str(first)) < 400
+    assert "cannot read time <100,007 characters> in 'start'" in str(first)
+    assert isinstance(second, Transcript)
+
+
 @pytest.mark.parametrize(("first", "later"), [("2024-01-05T10:00:00Z", "10:00:30"),
                                               ("1704448800", "30"), ("00:05", "1704448800")])
 def test_a_csv_conversation_mixing_dates_and_clock_times_is_located(

@@ -179,7 +179,7 @@ class CsvReader(BaseReader):
                 value = (row.get(column) or "").strip() if column else ""
                 parsed = _time(value) if value else None
                 if value and parsed is None:
-                    return InputError(f"cannot read time {value!r} in {column!r}",
+                    return InputError(f"cannot read time {_time_shown(value)} in {column!r}",
                                       source=source.name, location=f"line {line}", transcript_id=key)
                 times.append(parsed[0] if parsed else None)
                 if parsed:
@@ -200,6 +200,16 @@ class CsvReader(BaseReader):
 _NAME_CHARS, _NAME_WORDS, _SHOWN_CELLS = 30, 3, 20
 """A header cell an error shows: at most 30 characters and 3 words (a column name); of at
 most the first 20 cells."""
+
+
+_TIME_CHARS = 40
+"""The longest time cell an error quotes."""
+
+
+def _time_shown(value: str) -> str:
+    """A time cell for an error: quoted when it is as short as a time, else shown by its
+    length (a cell that holds a message, its columns shifted, is not written on stderr)."""
+    return repr(value) if len(value) <= _TIME_CHARS else f"<{len(value):,} characters>"
 
 
 def _header_shown(fieldnames: Sequence[str]) -> str:
@@ -470,8 +480,8 @@ def _mixed_times(first: tuple[bool, str, int], value: str, column: str | None, s
     absolute, shown, at = first
     kinds = ("a clock time or offset", "a date or epoch")
     return InputError(
-        f"time {value!r} in {column!r} is {kinds[not absolute]}, but the conversation's "
-        f"first time, {shown!r} on line {at}, is {kinds[absolute]}",
+        f"time {_time_shown(value)} in {column!r} is {kinds[not absolute]}, but the "
+        f"conversation's first time, {_time_shown(shown)} on line {at}, is {kinds[absolute]}",
         source=source.name, location=f"line {line}", transcript_id=key,
         hint="write every time of a conversation the same way: all dates, or all clock times "
              "or seconds from its start")
