@@ -594,6 +594,25 @@ def test_unknown_rule_ids_and_reused_ids_are_errors(
     assert f"transcript 'two': transcript id already used at {tmp_path / 'b.txt'}:1" in err
 
 
+@pytest.mark.parametrize("headers", [
+    "%% expect: no.such-" + "x" * 100_000,
+    "%% expect: " + "Y" * 100_000,
+    "%% min-score: " + "Z" * 100_000,
+    "%% min-score: " + "q" * 100_000 + "=5",
+])
+def test_an_expectation_of_100_kb_is_not_quoted_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], headers: str
+) -> None:
+    """An expected rule id of 100 KB (or an expectation or minimum score that reads as
+    none, or a minimum for a category of 100 KB) was quoted whole: one line of 100 KB. An id
+    is at most 100 characters, as a pack's, and the rest is quoted by its start."""
+    canned(tmp_path, headers, name="a.txt", id="one")
+    assert main(["check", str(tmp_path)]) in (1, 2)
+    out, err = capsys.readouterr()
+    assert "a.txt" in out + err
+    assert all(len(line) < 500 for line in (out + err).splitlines())
+
+
 def test_many_unknown_rule_ids_are_counted_not_listed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

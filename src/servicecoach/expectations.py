@@ -37,6 +37,7 @@ from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import block_to_transcript, parse_blocks
 from servicecoach.rules.loader import load_yaml_lines
+from servicecoach.rules.schema import MAX_ID_LENGTH
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -46,7 +47,7 @@ class ExpectedFinding(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rule_id: str
+    rule_id: str = Field(max_length=MAX_ID_LENGTH)
     turn: int | None = Field(default=None, ge=0)
     severity: Severity | None = None
 
@@ -69,12 +70,22 @@ class ExpectedFinding(BaseModel):
         return text
 
 
+_QUOTED = 40
+"""Characters of an expectation that reads as none an error quotes."""
+
+
+def _quoted(text: str) -> str:
+    """`text`, an expectation that reads as none, quoted for an error: cut to its start when
+    long (one of 100 KB made an error line of 100 KB)."""
+    return repr(text if len(text) <= _QUOTED else text[:_QUOTED] + "...")
+
+
 def _short_form(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     match = _SHORT.match(value)
     if match is None:
-        raise ValueError(f"{value!r} is not 'rule_id[@turn][:severity]'")
+        raise ValueError(f"{_quoted(value)} is not 'rule_id[@turn][:severity]'")
     return {k: v for k, v in {"rule_id": match["rule"], "turn": match["turn"],
                                "severity": match["severity"]}.items() if v is not None}
 
@@ -111,7 +122,7 @@ def _score_pair(text: str) -> tuple[str, float]:
     try:
         return name.strip(), float(number)
     except ValueError:
-        raise ValueError(f"{text.strip()!r} is not 'category=number'") from None
+        raise ValueError(f"{_quoted(text.strip())} is not 'category=number'") from None
 
 
 
@@ -165,7 +176,7 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
     scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
     for category, minimum in canned.expect.min_scores.items():
         if category not in scores:
-            problems.append((None, f"min-score names unknown category {category!r}"))
+            problems.append((None, f"min-score names unknown category {_quoted(category)}"))
             continue
         value = scores[category]
         if value is None or value < minimum:
