@@ -164,6 +164,18 @@ def test_rules_test_reports_missed_and_unexpected_with_lines(
     assert f"{test_file}:9: unknown-rule no.such-rule" in out
 
 
+def test_rules_test_cuts_an_annotated_id_too_long_for_a_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An annotation naming an id of 100 KB (no rule has one: an id is at most 100
+    characters) made a problem line of 100 KB; the id is shown by its first 40 characters."""
+    test_file = tmp_path / "x.test.transcript"
+    test_file.write_text("# ruleid: empathy." + "z" * 100_000 + "\nCustomer: I am upset\n")
+    code, out, _ = run(["rules", "test", str(test_file)], capsys)
+    assert code == 1
+    assert f"{test_file}:1: unknown-rule empathy.{'z' * 32}... no loaded rule has this id" in out
+    assert all(len(line) < 500 for line in out.splitlines())
+
+
 def test_rules_lint_requires_tests_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pack = tmp_path / "p"
     pack.mkdir()

@@ -28,6 +28,7 @@ from servicecoach.errors import InputError, RulePackError
 from servicecoach.models import Finding
 from servicecoach.readers.text import TextBlock, block_to_transcript, parse_blocks
 from servicecoach.rules.loader import read_utf8
+from servicecoach.rules.schema import shown_id
 
 _ANNOTATION = re.compile(r"^(ruleid|ok|todoruleid|todook)\s*:\s*(.+)$")
 SUFFIX = ".test.transcript"
@@ -181,8 +182,9 @@ def find_test_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def format_result(result: FileResult) -> str:
-    """Semgrep-style lines: ``path:line: missed rule_id (turn text)``."""
+    """Semgrep-style lines: ``path:line: missed rule_id (turn text)``; an annotated id too
+    long for a rule is cut (`shown_id`)."""
     return "\n".join(
-        f"{result.path}:{p.line}: {p.kind} {p.rule_id} {p.detail}".rstrip()
+        f"{result.path}:{p.line}: {p.kind} {shown_id(p.rule_id)} {p.detail}".rstrip()
         for p in result.problems
     )
