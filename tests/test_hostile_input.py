@@ -1288,3 +1288,24 @@ def test_a_connect_stream_without_segments_names_a_few_of_its_event_types(
     assert isinstance(error, InputError)
     assert "carry no transcript segments" in str(error)
     assert "1,995 more" in str(error) and len(str(error)) < 1_000
+
+
+def test_a_transcript_id_of_1_mb_is_cut_in_errors(tmp_path: Path, coach: Coach) -> None:
+    """Errors quote the transcript (or live session) they are about by its id, and an id
+    of 1 MB made an error line of 1 MB: an id longer than 100 characters is shown by its
+    first 40 and its length (the error's `transcript_id` keeps it whole)."""
+    long_id = "i" * 1_000_000
+    path = tmp_path / "calls.jsonl"
+    path.write_text(json.dumps({"id": long_id, "turns": [{"speaker": "robot", "text": "hi"}]})
+                    + "\n", encoding="utf-8")
+    [error] = _read(path)
+    assert isinstance(error, InputError) and error.transcript_id == long_id
+    assert f"transcript '{'i' * 40}...' (1,000,000 characters)" in str(error)
+    assert len(str(error)) < 500
+    with pytest.raises(InputError) as refused:
+        coach.session(transcript_id=long_id, channel="fax")
+    assert len(str(refused.value)) < 500
+    session = coach.session(transcript_id=long_id)
+    with pytest.raises(InputError) as refused:
+        session.add_turn({"speaker": "robot", "text": "hi"})
+    assert len(str(refused.value)) < 500
