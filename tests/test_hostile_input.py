@@ -1292,8 +1292,9 @@ def test_a_connect_stream_without_segments_names_a_few_of_its_event_types(
 
 def test_a_transcript_id_of_1_mb_is_cut_in_errors(tmp_path: Path, coach: Coach) -> None:
     """Errors quote the transcript (or live session) they are about by its id, and an id
-    of 1 MB made an error line of 1 MB: an id longer than 100 characters is shown by its
-    first 40 and its length (the error's `transcript_id` keeps it whole)."""
+    of 1 MB made an error line of 1 MB (so did a session's channel that is none): a value
+    longer than 100 characters is shown by its first 40 and its length (the error's
+    `transcript_id` keeps it whole)."""
     long_id = "i" * 1_000_000
     path = tmp_path / "calls.jsonl"
     path.write_text(json.dumps({"id": long_id, "turns": [{"speaker": "robot", "text": "hi"}]})
@@ -1304,6 +1305,9 @@ def test_a_transcript_id_of_1_mb_is_cut_in_errors(tmp_path: Path, coach: Coach) 
     assert len(str(error)) < 500
     with pytest.raises(InputError) as refused:
         coach.session(transcript_id=long_id, channel="fax")
+    assert len(str(refused.value)) < 500
+    with pytest.raises(InputError) as refused:
+        coach.session(channel=long_id)
     assert len(str(refused.value)) < 500
     session = coach.session(transcript_id=long_id)
     with pytest.raises(InputError) as refused:

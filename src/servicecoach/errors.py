@@ -94,7 +94,7 @@ class InputError(ServiceCoachError):
         self.turn = turn
         parts = [source + (f":{location}" if location else "")]
         if transcript_id is not None:
-            parts.append(f"transcript {quoted_id(transcript_id)}")
+            parts.append(f"transcript {quoted(transcript_id)}")
         if turn is not None:
             parts.append(f"turn {turn}")
         super().__init__(what, where=", ".join(parts), hint=hint)
@@ -122,12 +122,13 @@ _ID_CHARS, _ID_SHOWN = 100, 40
 """An id an error quotes whole when it is at most 100 characters, else its first 40."""
 
 
-def quoted_id(transcript_id: str) -> str:
-    """A transcript (or session) id quoted for an error: whole, or when longer than an id
-    is, its start and its length (an id of 1 MB made an error line of 1 MB)."""
-    if len(transcript_id) <= _ID_CHARS:
-        return repr(transcript_id)
-    return f"{transcript_id[:_ID_SHOWN] + '...'!r} ({len(transcript_id):,} characters)"
+def quoted(value: str) -> str:
+    """An id (a transcript's, a session's) or a like value from the input, quoted for an
+    error: whole, or when longer than an id is, its start and its length (an id of 1 MB made
+    an error line of 1 MB)."""
+    if len(value) <= _ID_CHARS:
+        return repr(value)
+    return f"{value[:_ID_SHOWN] + '...'!r} ({len(value):,} characters)"
 
 
 def first_few(ids: list[str]) -> str:

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from servicecoach.bounded_files import FileRefused, refuse_irregular
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError, ServiceCoachError, first_few, quoted_id
+from servicecoach.errors import InputError, ServiceCoachError, first_few, quoted
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.base import (
@@ -142,7 +142,7 @@ def _labels_from(
             raise InputError(str(error), source=source, location=f"line {number}",
                              hint=_LABEL_HINT) from None
         if transcript_id in labels:
-            raise InputError(f"transcript {quoted_id(transcript_id)} is labelled twice",
+            raise InputError(f"transcript {quoted(transcript_id)} is labelled twice",
                              source=source, location=f"line {number}")
         labels[transcript_id] = keys
         where[transcript_id] = number
@@ -370,7 +370,7 @@ def _read_transcripts(path: str | Path, fold: Fold | None) -> dict[str, Transcri
         elif fold is not None and not fold.keeps(item.id):
             continue
         elif item.id in transcripts:
-            raise ServiceCoachError(f"transcript id {quoted_id(item.id)} appears twice", where=str(path))
+            raise ServiceCoachError(f"transcript id {quoted(item.id)} appears twice", where=str(path))
         else:
             transcripts[item.id] = item
     if unreadable:

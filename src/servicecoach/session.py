@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from servicecoach.analyzers.base import Conversation, TurnContext
-from servicecoach.errors import InputError, ServiceCoachError, quoted_id
+from servicecoach.errors import InputError, ServiceCoachError, quoted
 from servicecoach.models import (
     MAX_NESTING,
     Channel,
@@ -227,7 +227,7 @@ class Session:
                 f"event {conversation.events} refused: after_turn: {event.after_turn}, but "
                 + (f"the latest turn is {latest}" if latest >= 0 else "no turn was given yet")
                 + " (a live session places an event after its latest turn)",
-                source=f"session {quoted_id(conversation.id)}",
+                source=f"session {quoted(conversation.id)}",
                 hint=f"give 'after_turn' {latest} or leave it out; to place events among "
                 "turns already given, score the whole transcript (coach.score)")
         if event.at is not None and latest >= 0 and self._check_event_times \
@@ -316,7 +316,7 @@ class Session:
     def _check_open(self) -> None:
         if self._closed:
             raise ServiceCoachError(
-                f"session {quoted_id(self._conversation.id)} is closed",
+                f"session {quoted(self._conversation.id)} is closed",
                 hint="start a new session with coach.session() for a new conversation",
             )
 
@@ -327,7 +327,7 @@ def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
         return Turn.model_validate(turn)
     except ValidationError as error:
         raise InputError(f"turn refused: {_problems(error, 'turn')}",
-                         source=f"session {quoted_id(conversation)}", turn=index,
+                         source=f"session {quoted(conversation)}", turn=index,
                          hint=_TURN_HINT) from None
 
 
@@ -338,7 +338,7 @@ def session_metadata(metadata: Mapping[str, Any] | None, conversation: str) -> M
         return Metadata.model_validate(metadata or {})
     except ValidationError as error:
         raise InputError(f"metadata refused: {_problems(error, 'metadata')}",
-                         source=f"session {quoted_id(conversation)}", hint=_METADATA_HINT) from None
+                         source=f"session {quoted(conversation)}", hint=_METADATA_HINT) from None
 
 
 def session_channel(channel: Channel | str, conversation: str) -> Channel:
@@ -348,8 +348,8 @@ def session_channel(channel: Channel | str, conversation: str) -> Channel:
         return Channel(channel)
     except ValueError:
         known = ", ".join(member.value for member in Channel)
-        raise InputError(f"channel {channel!r} refused: not one of {known}",
-                         source=f"session {quoted_id(conversation)}",
+        raise InputError(f"channel {quoted(str(channel))} refused: not one of {known}",
+                         source=f"session {quoted(conversation)}",
                          hint=f"give channel as one of {known}") from None
 
 
@@ -360,7 +360,7 @@ def _valid_event(event: Mapping[str, Any], conversation: str, index: int) -> Eve
         return Event.model_validate(event)
     except ValidationError as error:
         raise InputError(f"event {index} refused: {_problems(error, 'event')}",
-                         source=f"session {quoted_id(conversation)}", hint=_EVENT_HINT) from None
+                         source=f"session {quoted(conversation)}", hint=_EVENT_HINT) from None
 
 
 def _problems(error: ValidationError, what: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servicecoach.errors import quoted_id
+from servicecoach.errors import quoted
 from servicecoach.models import Source
 
 
@@ -31,5 +31,5 @@ class DuplicateIds:
         if first == (index, source.record, source.line):
             return None
         earlier = Source(file=self._names[first[0]], record=first[1], line=first[2])
-        return (f"duplicate transcript id {quoted_id(transcript_id)}: {place(source)} repeats "
+        return (f"duplicate transcript id {quoted(transcript_id)}: {place(source)} repeats "
                 f"{place(earlier)} (ids should be unique: reports and baselines key on them)")
