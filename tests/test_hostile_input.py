@@ -1313,3 +1313,26 @@ def test_a_transcript_id_of_1_mb_is_cut_in_errors(tmp_path: Path, coach: Coach) 
     with pytest.raises(InputError) as refused:
         session.add_turn({"speaker": "robot", "text": "hi"})
     assert len(str(refused.value)) < 500
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("call.txt", "Agent: hi\n" + "Secretword" * 10_000 + ": hello\nCustomer: hi\n",
+     "it does not start with a speaker label"),
+    ("call.vtt", "WEBVTT\n\nthe customer said Secretword --> " + "x" * 100_000
+     + "\nAgent: hi\n", "cannot read cue timing: line 3 does not start with a time"),
+    ("call.vtt", "WEBVTT\n\n" + "0" * 100_000 + "x --> 00:01.000\nAgent: hi\n",
+     "cannot read cue timing '00000000"),
+])
+def test_a_text_or_webvtt_line_that_is_no_label_or_timing_is_not_quoted_whole(
+        tmp_path: Path, name: str, content: str, said: str) -> None:
+    """A word of 100 KB before a colon in the text form ('unknown speaker ...') and a cue's
+    timing line that is no timing (speech holding an arrow, in a cue without its timing
+    line) were quoted whole in the error, on stderr; a label is quoted up to 30 characters,
+    as an unreadable line's is, and a timing line only when it starts with a digit, cut
+    short past 100 characters."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    [error] = _read(path)
+    assert isinstance(error, InputError)
+    assert said in str(error) and len(str(error)) < 500
+    assert "Secretword" not in str(error)

@@ -54,11 +54,15 @@ more text of the turn above."""
 _HEADER = re.compile(r"^%%\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 EXPECTATION_HEADERS = frozenset({"expect", "expect-not", "min-score"})
 """Headers that carry CI expectations (servicecoach.expectations), not metadata."""
+_LABEL_CHARS = 30
+"""The longest would-be speaker label an error quotes."""
+
+
 def _unreadable(line: str) -> str:
     """Why a line is not a turn, quoting at most what stands where its speaker label should
     (a short excerpt before a colon), never what the line says: errors end up in logs."""
     label, colon, _ = line.partition(":")
-    if colon and len(label) <= 30:
+    if colon and len(label) <= _LABEL_CHARS:
         return f"cannot read line: {label!r} is not a speaker label"
     return "cannot read line: it does not start with a speaker label"
 
@@ -133,7 +137,9 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.preamble.append((number, _unreadable(stripped)))
             continue
         if speaker is None:
-            block.errors.append((number, f"unknown speaker {turn['speaker']!r}"))
+            block.errors.append((number, f"unknown speaker {turn['speaker']!r}"
+                                 if len(turn["speaker"]) <= _LABEL_CHARS
+                                 else _unreadable(stripped)))
             continue
         parsed: dict[str, Any] = {"speaker": speaker, "text": turn["text"].strip()}
         if turn["time"]:

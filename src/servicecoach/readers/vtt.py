@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from html import unescape
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, quoted
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._time import clock_seconds, iso_utc, to_epoch, usable_time
@@ -53,7 +53,11 @@ class VttReader(BaseReader):
                     raise ValueError("not a cue timing line")
                 start, end = clock_seconds(timing["start"]), clock_seconds(timing["end"])
             except (TypeError, ValueError):
-                yield InputError(f"cannot read cue timing {cue[0]!r}", source=source.name,
+                # quoted only when it starts as a timing does: in a cue without its timing
+                # line, speech that holds an arrow is read as one, and errors never quote it
+                shown = (f" {quoted(cue[0])}" if cue[0][:1].isdigit()
+                         else f": line {number} does not start with a time")
+                yield InputError(f"cannot read cue timing{shown}", source=source.name,
                                  location=f"line {number}", transcript_id=draft.id)
                 return
             speaker, text, wall_clock = _speaker_and_text("\n".join(cue[1:]))
