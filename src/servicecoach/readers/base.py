@@ -135,6 +135,15 @@ def wide_encoding(start: bytes) -> str | None:
     return unmarked_wide(start)
 
 
+def file_wide_encoding(handle: IO[bytes]) -> str | None:
+    """`wide_encoding` of the binary file `handle`, read from its start; `handle` is left at
+    its start."""
+    handle.seek(0)
+    codec = wide_encoding(handle.read(WIDE_SAMPLE))
+    handle.seek(0)
+    return codec
+
+
 def unmarked_wide(start: bytes) -> str | None:
     """The codec of UTF-16 or UTF-32 text without a byte-order mark, told from its first
     bytes `start`, or None. UTF-8 text holds no NUL byte, while ASCII text in a wide encoding
@@ -196,9 +205,7 @@ def text_lines(handle: IO[bytes], lines: Iterable[bytes]) -> Iterator[str | Inva
     """The text of `handle` from its start: UTF-16 or UTF-32 when it starts with their
     byte-order mark or their first characters tell them (`wide_encoding`, `wide_lines`),
     else `lines`, its lines of bytes, as UTF-8 (`lines_or_errors`)."""
-    handle.seek(0)
-    codec = wide_encoding(handle.read(WIDE_SAMPLE))
-    handle.seek(0)
+    codec = file_wide_encoding(handle)
     if codec is not None:
         return wide_lines(handle, codec)
     return lines_or_errors(lines)
@@ -208,9 +215,7 @@ def capped_text_lines(handle: IO[bytes], limit: int) -> Iterator[str | InvalidUt
     """`text_lines` of `handle`, a file, where a UTF-8 line longer than `limit` bytes is a
     `LongLine`, skipped unread (`capped_lines`); a UTF-16 or UTF-32 file's lines are read
     whole."""
-    handle.seek(0)
-    codec = wide_encoding(handle.read(WIDE_SAMPLE))
-    handle.seek(0)
+    codec = file_wide_encoding(handle)
     if codec is not None:
         return wide_lines(handle, codec)
     return lines_or_errors(capped_lines(handle, limit))
@@ -382,9 +387,7 @@ def binary_pieces(opened: AbstractContextManager[IO[bytes]]) -> Iterator[str]:
     `HEAD_BLOCK` bytes decoded: UTF-16 or UTF-32 as `text_lines` tells them, else UTF-8 (a
     byte-order mark dropped); bytes the codec cannot read raise `InvalidUtf8`."""
     with opened as handle:
-        handle.seek(0)
-        codec = wide_encoding(handle.read(WIDE_SAMPLE)) or "utf-8-sig"
-        handle.seek(0)
+        codec = file_wide_encoding(handle) or "utf-8-sig"
         decoder = codecs.getincrementaldecoder(codec)()
         offset = 0
         for block in iter(partial(handle.read, HEAD_BLOCK), b""):
@@ -405,9 +408,7 @@ def bounded_head(handle: IO[bytes], size: int) -> str:
     UTF-8 lines, one that is not UTF-8 left out (raised when no line is). A line is read
     for at most ``4 * size`` bytes (what holds `size` characters of UTF-8): collecting whole
     lines held a file of one 2 GB line in memory to read its first 4 KB."""
-    handle.seek(0)
-    codec = wide_encoding(handle.read(WIDE_SAMPLE))
-    handle.seek(0)
+    codec = file_wide_encoding(handle)
     collected: list[str] = []
     total = 0
     if codec is not None:
