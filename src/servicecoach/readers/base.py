@@ -58,13 +58,9 @@ def capped_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | LongLine]:
             yield line
             continue
         length = len(line)
-        while not line.endswith(b"\n") and (line := handle.readline(_SKIPPED)):
+        while not line.endswith(b"\n") and (line := handle.readline(HEAD_BLOCK)):
             length += len(line)
         yield LongLine(length, limit)
-
-
-_SKIPPED = 1 << 16
-"""Bytes of an over-long line read at a time while it is skipped."""
 
 
 @overload
@@ -399,7 +395,8 @@ def binary_pieces(opened: AbstractContextManager[IO[bytes]]) -> Iterator[str]:
 
 
 HEAD_BLOCK = 1 << 16
-"""Bytes read at a time where a source is read in pieces rather than lines."""
+"""Bytes read at a time where a source is read in pieces rather than lines (and where an
+over-long line is skipped, `capped_lines`)."""
 
 
 def bounded_head(handle: IO[bytes], size: int) -> str:
