@@ -1,14 +1,20 @@
-"""Canonical JSON arrays read one record at a time, with the same results as read whole."""
+"""Canonical JSON arrays read one record at a time, with the same results as read whole,
+however the input is cut into pieces."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript
 from servicecoach.readers import Source
 from servicecoach.readers.canonical import JSON_READER
+from servicecoach.readers.streaming import array_items, first_record_has_turns
 
 RECORD = {"id": "a", "turns": [{"speaker": "customer", "text": "Hi", "start": 1.5},
                                {"speaker": "agent", "text": "Hello"}]}
@@ -40,3 +46,56 @@ def test_a_streamed_array_equals_the_records(tmp_path: Path) -> None:
                for n in range(5)]
     results = read(tmp_path, json.dumps(records, indent=2))
     assert results == [Transcript.model_validate(r) for r in records]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(alphabet=st.sampled_from('a"\\[]{},:😀\n é')),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["turns", "tur", "a", '"', "\\", "[", "{"]), inner,
+                      max_size=3),
+    max_leaves=12)
+
+
+def _in_pieces(text: str, size: int) -> Source:
+    return Source(name="export.json", open_text=lambda: iter([text]),
+                  open_pieces=lambda: (text[at:at + size] for at in range(0, len(text), size)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(JSON_VALUES, max_size=4), size=st.integers(1, 9),
+       ascii_only=st.booleans(), indent=st.sampled_from([None, 1]))
+def test_an_array_cut_into_pieces_anywhere_reads_as_json_reads_it(
+    values: list[object], size: int, ascii_only: bool, indent: int | None,
+) -> None:
+    """Wherever the pieces of input end (inside a string, between a backslash and the
+    character it escapes, inside a number), the elements are those `json` reads, and a
+    first record with turns is found exactly when the first element has a "turns" key."""
+    text = json.dumps(values, ensure_ascii=ascii_only, indent=indent)
+    assert list(array_items(_in_pieces(text, size))) == values
+    first = values[0] if values else None
+    assert first_record_has_turns(_in_pieces(text, size)) == (
+        isinstance(first, dict) and "turns" in first)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[1,]", "invalid JSON"), ("[1 2]", "invalid JSON"), ("[1] [2]", "text after"),
+    ("[{}", "not closed"), ('{"turns": []}', "not a JSON array"),
+])
+def test_what_is_not_an_array_of_json_values_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        list(array_items(_in_pieces(text, 2)))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ('{"note": "\\"turns\\"", "turns": []}', True),
+    ('{"note": {"turns": []}, "id": "a"}', False),
+    ('{"id": "turns"}', False),
+    ('{"tu\\u0072ns": []}', True),
+    ('[["turns"], {"turns": []}]', False),
+    ('"turns"', False),
+])
+def test_only_a_top_level_key_of_the_first_record_counts_as_its_turns(
+    text: str, found: bool,
+) -> None:
+    assert first_record_has_turns(_in_pieces(text, 3)) is found
