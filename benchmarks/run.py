@@ -239,6 +239,41 @@ def live_latency(records: list[dict], sessions: int) -> dict[str, float]:
     return out
 
 
+def live_stalls(records: list[dict], sessions: int) -> dict[str, float]:
+    """The slowest add_turn calls (ms) over every turn of `sessions` conversations of 201
+    turns: the worst and the 99.9th percentile, served as is and inside `long_run()`.
+
+    The garbage collector's full passes walk every object the process holds; one landing
+    in an add_turn stalls that call, which the p99 of a probe turn does not show.
+    """
+    from servicecoach import Coach, Turn
+    from servicecoach.long_run import long_run
+
+    coach = Coach()
+    turns = [Turn.model_validate(t) for r in records for t in r["turns"]]
+
+    def serve() -> list[float]:
+        timings = []
+        for number in range(sessions):
+            session = coach.session(transcript_id=f"s{number}")
+            offset = (number * 211) % (len(turns) - 201)
+            for turn in turns[offset : offset + 201]:
+                start = time.perf_counter()
+                session.add_turn(turn)
+                timings.append((time.perf_counter() - start) * 1000)
+            session.close()
+        return sorted(timings)
+
+    plain = serve()
+    with long_run():
+        frozen = serve()
+    out = {}
+    for label, timings in (("plain", plain), ("long_run", frozen)):
+        out[f"worst {label}"] = timings[-1]
+        out[f"p99.9 {label}"] = timings[int(len(timings) * 0.999)]
+    return out
+
+
 STARTUP = """
 import time
 start = time.perf_counter()
@@ -349,6 +384,15 @@ def main() -> None:
         ("live add_turn at turn 10", f"p50 {latency['p50@10']:.3f} ms, p99 {latency['p99@10']:.3f} ms", ""),
         ("live add_turn at turn 200", f"p50 {latency['p50@200']:.3f} ms, p99 {latency['p99@200']:.3f} ms",
          f"p99 ratio 200/10: {latency['p99@200'] / latency['p99@10']:.2f}"),
+    ]
+    stalls = live_stalls(records, 300 // scale)
+    results["stalls_ms"] = stalls
+    rows += [
+        ("live add_turn, every call, served as is",
+         f"worst {stalls['worst plain']:.1f} ms, p99.9 {stalls['p99.9 plain']:.2f} ms", ""),
+        ("live add_turn, every call, served inside long_run()",
+         f"worst {stalls['worst long_run']:.1f} ms, p99.9 {stalls['p99.9 long_run']:.2f} ms",
+         f"worst {stalls['worst plain'] / stalls['worst long_run']:.1f}x lower"),
     ]
     start = startup()
     results["startup_s"] = start
