@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -193,6 +194,21 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "servicecoach"
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "score" in done.stdout
+
+
+def test_python_m_runs_the_command_line(tmp_path: Path) -> None:
+    """`python -m servicecoach` is the command (where the script is not on PATH) and keeps
+    its exit codes: 1 when findings reach --fail-on."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-m", "servicecoach", "--help"], capture_output=True,
+                          text=True, check=False, env=env)
+    assert done.returncode == 0 and "score" in done.stdout
+    assert done.stdout.startswith("usage: servicecoach ")
+    calls = REPO / "examples" / "transcripts" / "refund-call.txt"
+    done = subprocess.run([sys.executable, "-m", "servicecoach", "score", str(calls), "--quiet",
+                           "--fail-on", "warning"], capture_output=True, text=True, check=False,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
 
 
 def test_published_schemas_are_current(capsys: pytest.CaptureFixture[str]) -> None:
