@@ -143,3 +143,24 @@ def test_a_session_is_on_the_configured_channel_unless_told(coach: Coach) -> Non
     assert voice.session().close().channel.value == "voice"
     assert voice.session(channel="email").close().channel.value == "email"
     assert coach.session().close().channel.value == "chat"
+
+
+def test_a_turn_time_under_another_name_is_noted(coach: Coach) -> None:
+    """A turn's time given as 'timestamp' (as a CSV export may name it, which the CSV
+    reader reads) is not read by a live session or canonical JSON: the report says so
+    and names 'start', rather than reply times going unjudged without a word."""
+    said = [{"speaker": "customer", "text": "My order never arrived.", "timestamp": 0},
+            {"speaker": "agent", "text": "Let me check.", "timestamp": 400}]
+    session = coach.session(transcript_id="t")
+    for turn in said:
+        session.add_turn(turn)
+    notes = session.close().notes
+    assert notes == (("turn 0 gives its time as 'timestamp', which is not read: a turn's time "
+                      "is 'start', in seconds (2 turn(s) so); reply times and holds were "
+                      "judged without those turns' times"),)
+    batch = coach.score(Transcript.model_validate({"id": "t", "turns": said}))
+    assert batch.notes == notes
+    timed = [{**turn, "start": turn["timestamp"]} for turn in said]
+    report = coach.score(Transcript.model_validate({"id": "t", "turns": timed}))
+    assert report.notes == ()
+    assert "responsiveness.slow-reply" in {finding.rule_id for finding in report.findings}

@@ -164,6 +164,10 @@ Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 """Points a finding moves its category's score by: finite, 0 to 100."""
 
+START_NAMES = ("start", "start_time", "timestamp", "time", "created_at", "offset", "begin")
+"""The names a turn's start time goes by in exports: a CSV column of any of them is the
+turns' start; a canonical turn or a live one reads `start` and notes the others."""
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _INPUT = ConfigDict(extra="allow", frozen=True)
 """Inputs keep fields they do not know (export-specific ids, times): nothing is dropped."""

@@ -16,6 +16,7 @@ from servicecoach.analyzers.base import Conversation, TurnContext
 from servicecoach.errors import InputError, ServiceCoachError, quoted
 from servicecoach.models import (
     MAX_NESTING,
+    START_NAMES,
     Channel,
     Event,
     Finding,
@@ -62,10 +63,17 @@ class TurnClock:
         """The first turn out of order, its start, and the latest start before it (turn,
         start)."""
         self._count = 0
+        self._misnamed: tuple[int, str] | None = None
+        """The first untimed turn that gives a time under another name, and the name."""
+        self._misnamed_count = 0
 
-    def take(self, index: int, start: float | None) -> None:
-        """Note turn `index`, which starts at `start` (None: untimed, not compared)."""
+    def take(self, index: int, start: float | None, extra: dict[str, Any] | None = None
+             ) -> None:
+        """Note turn `index`, which starts at `start` (None: untimed, not compared) and has
+        the fields `extra` besides its own."""
         if start is None:
+            if extra:
+                self._take_misnamed(index, extra)
             return
         latest = self._latest
         if latest is None or start >= latest[0]:
@@ -74,6 +82,23 @@ class TurnClock:
         self._count += 1
         if self._first is None:
             self._first = (index, start, latest[1], latest[0])
+
+    def _take_misnamed(self, index: int, extra: dict[str, Any]) -> None:
+        """Note an untimed turn that gives its time as ``timestamp``, ``time``... (names
+        a CSV export's start goes by), which the rules do not read."""
+        name = next((name for name in START_NAMES if extra.get(name) is not None), None)
+        if name is not None:
+            self._misnamed_count += 1
+            self._misnamed = self._misnamed or (index, name)
+
+    def misnamed_note(self) -> str | None:
+        """What the report says of turn times given under another name than 'start'."""
+        if self._misnamed is None:
+            return None
+        index, name = self._misnamed
+        return (f"turn {index} gives its time as '{name}', which is not read: a turn's time "
+                f"is 'start', in seconds ({self._misnamed_count} turn(s) so); reply times "
+                "and holds were judged without those turns' times")
 
     @property
     def in_order(self) -> bool:
@@ -171,7 +196,7 @@ class Session:
         ctx = TurnContext(index, turn, make_doc(coach.nlp, turn.text), coach.annotate,
                           coach.matchers, coach.split_sentences, coach.signals)
         conversation.turns.append(turn)  # only once nothing can refuse the turn any more
-        self._clock.take(index, turn.start)
+        self._clock.take(index, turn.start, turn.model_extra)
         self._read_facts(ctx)
         dispatch = self._dispatch
         opened = dispatch.opened.get((conversation.channel, turn.speaker))
@@ -291,7 +316,8 @@ class Session:
                 for index in range(len(self._conversation.turns))
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes,
-                   *filter(None, [self._clock.note(), self._untimed_note()])),
+                   *filter(None, [self._clock.note(), self._clock.misnamed_note(),
+                                   self._untimed_note()])),
         )
         return redact_report(report) if self._coach.config.redact else report
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from servicecoach.errors import InputError
+from servicecoach.models import START_NAMES
 from servicecoach.readers._common import BaseReader, Draft, stem
 from servicecoach.readers._roles import ROLES
 from servicecoach.readers._time import (
@@ -52,7 +53,7 @@ _CANDIDATES = {
     "speaker": ("speaker", "role", "speaker_role", "sender", "sender_type", "author_type",
                 "participant", "from", "inbound"),
     "text": ("text", "message", "content", "body", "utterance", "transcript"),
-    "start": ("start", "start_time", "timestamp", "time", "created_at", "offset", "begin"),
+    "start": START_NAMES,
     "end": ("end", "end_time"),
     "name": ("name", "speaker_name", "author_name", "sender_name"),
 }
