@@ -204,6 +204,51 @@ def test_summarize_reads_several_files_as_one_set(
     assert json.loads(capsys.readouterr().out) == json.loads(whole.model_dump_json())
 
 
+def test_summarize_reads_what_score_format_json_writes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`score --format json -o results.json` then `summarize results.json` made an error of
+    every line of the array's indented reports (hundreds a conversation) and summarized
+    nothing: the array's reports are summarized as the same reports in JSON lines are."""
+    as_json = tmp_path / "results.json"
+    as_jsonl = tmp_path / "results.jsonl"
+    assert main(["score", str(EXAMPLES), "--format", "json", "-o", str(as_json)]) in (0, 1)
+    assert main(["score", str(EXAMPLES), "--format", "jsonl", "-o", str(as_jsonl)]) in (0, 1)
+    capsys.readouterr()
+    assert main(["summarize", str(as_jsonl), "--format", "json", "--by", "agent_name"]) == 0
+    expected = capsys.readouterr().out
+    assert main(["summarize", str(as_json), "--format", "json", "--by", "agent_name"]) == 0
+    out, err = capsys.readouterr()
+    assert out == expected
+    assert json.loads(out)["conversations"] == 2
+    assert "0 line(s) could not be read" in err
+    text = as_json.read_text(encoding="utf-8")
+    second = text.index("\n},\n{") + len("\n},\n")
+    cut = _write_results(tmp_path / "cut.json", [text[:second + 40]])
+    assert main(["summarize", str(cut), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 1
+    assert (f"{cut}:report 2 of the JSON array: not a JSON array of reports after its report "
+            "1: the JSON array is not closed") in err
+
+
+def test_a_report_in_a_json_array_is_held_only_up_to_the_longest_a_report_may_be(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    """As a line of JSON lines is read for at most 256 MB, a JSON array's report is held
+    for at most as much: past it, the reading stops with an error at that report."""
+    monkeypatch.setattr("servicecoach.summary.results.MAX_REPORT_LINE", 100_000)
+    small, large = four_reports()[:2]
+    large = large.model_copy(update={"notes": ("x" * 300_000,)})
+    results = tmp_path / "results.json"
+    results.write_text(f"[{small.model_dump_json()},\n{large.model_dump_json()}]",
+                       encoding="utf-8")
+    assert main(["summarize", str(results), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 1
+    assert ("report 2 of the JSON array: not a JSON array of reports after its report 1: "
+            "element 2 is longer than 100,000 characters: not read") in err
+
+
 def test_summarize_where_keeps_one_agent_queue_or_week(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A QA lead scoring a month wants one agent's scorecard, one queue or one week: the

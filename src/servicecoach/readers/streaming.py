@@ -74,14 +74,16 @@ class _Nesting:
             position = quote + 1
 
 
-def array_items(source: Source) -> Iterator[Any]:
+def array_items(source: Source, longest: int | None = None) -> Iterator[Any]:
     """The elements of the JSON array `source` holds (a top-level array: only whitespace
     before its `[`), each decoded by `json` (numbers with a fraction as floats) once its
-    end is found. Raises `ValueError` where the text is no such array or an element is not
-    valid JSON."""
+    end is found. Raises `ValueError` where the text is no such array, an element is not
+    valid JSON or (given `longest`) an element runs past `longest` characters, which are
+    all that is held of it."""
     nesting = _Nesting()
     depth = 0
     parts: list[str] = []  # the current element's text in earlier pieces
+    held = 0  # the characters in parts
     elements = 0
     pieces = source.pieces()
     for piece in pieces:
@@ -97,7 +99,7 @@ def array_items(source: Source) -> Iterator[Any]:
                 depth -= 1
             if depth == 0 and mark == "]" or depth == 1 and mark == ",":
                 text = "".join(parts) + piece[start:offset]
-                parts, start = [], offset + 1
+                parts, start, held = [], offset + 1, 0
                 if elements or mark == "," or text.strip():  # "[]" has no element
                     elements += 1
                     yield _element(text)
@@ -107,6 +109,10 @@ def array_items(source: Source) -> Iterator[Any]:
                     return
         if depth:
             parts.append(piece[start:])
+            held += len(piece) - start
+            if longest is not None and held > longest:
+                raise ValueError(f"element {elements + 1} is longer than {longest:,} "
+                                 "characters: not read")
     raise ValueError("the JSON array is not closed")
 
 

@@ -15,17 +15,20 @@ from servicecoach.models import Report
 from servicecoach.readers.base import (
     InvalidUtf8,
     LongLine,
+    Source,
     capped_lines,
     capped_text_lines,
     lines_or_errors,
     not_utf8,
 )
+from servicecoach.readers.streaming import array_items
 
 
 def read_results(path: Path) -> Iterator[Report | InputError]:
     """Each line of a JSON Lines results file (or ``-``, stdin) as a `Report`, or an
     `InputError` naming the file and line when the line is not a report; blank lines are
-    skipped. The file is decoded as `score` decodes its inputs (a byte-order mark, UTF-16
+    skipped. A file that holds a JSON array (what ``score --format json`` writes) gives
+    its elements, one at a time (`_array_reports`). The file is decoded as `score` decodes its inputs (a byte-order mark, UTF-16
     or UTF-32; a line that is not UTF-8 is an error at its line). A device (a link to
     /dev/zero, which would be read until memory runs out) is refused unopened; a named
     pipe is read, as UTF-8. A line longer than `MAX_REPORT_LINE` is an error at its line,
@@ -44,6 +47,8 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
             with path.open("rb") as pipe:
                 yield from _parse(lines_or_errors(capped_lines(pipe, MAX_REPORT_LINE)),
                                   str(path))
+        elif _json_array(source := Source.from_path(path)):
+            yield from _array_reports(source)
         else:
             with path.open("rb") as handle:
                 yield from _parse(capped_text_lines(handle, MAX_REPORT_LINE), str(path))
@@ -56,6 +61,43 @@ MAX_REPORT_LINE = 256 << 20
 """The longest line read as a report (bytes): a report is about four times its transcript
 (a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
 rather than held in memory whole (a file of one 2 GB line)."""
+
+
+def _json_array(source: Source) -> bool:
+    """Whether the file starts as a JSON array does, with '[' (a report is an object)."""
+    try:
+        return source.head(64).lstrip().startswith("[")
+    except InvalidUtf8:  # the lines' reading says where
+        return False
+
+
+def _array_reports(source: Source) -> Iterator[Report | InputError]:
+    """The reports of a JSON array (``score --format json``), read one element at a time;
+    an element that is not a report is an error at its place in the array, and text that
+    is no JSON array ends the file's reading with an error after the elements read."""
+    number = 0
+    try:
+        for number, item in enumerate(array_items(source, MAX_REPORT_LINE), start=1):
+            try:
+                yield Report.model_validate(item)
+            except ValidationError as error:
+                yield _not_a_report(error, source.name, f"report {number} of the JSON array")
+    except ValueError as error:  # InvalidUtf8 too
+        problem = (f"a byte that is not UTF-8 at byte {error.offset}"
+                   if isinstance(error, InvalidUtf8) else str(error))
+        after = f" after its report {number}" if number else ""
+        yield InputError(f"not a JSON array of reports{after}: {problem}",
+                         source=source.name, location=f"report {number + 1} of the JSON array",
+                         hint="a file 'score --format json' wrote and that was cut short "
+                         "reads up to the cut; 'score --format jsonl' writes a report a line")
+
+
+def _not_a_report(error: ValidationError, name: str, location: str) -> InputError:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the line"
+    return InputError(f"not a servicecoach report ({where}: {first['msg']})",
+                      source=name, location=location,
+                      hint=_VERSION_HINT if _other_version(error) else _HINT)
 
 
 def _parse(lines: Iterable[str | InvalidUtf8 | LongLine],
@@ -75,14 +117,10 @@ def _parse(lines: Iterable[str | InvalidUtf8 | LongLine],
         try:
             yield Report.model_validate_json(line)
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "the line"
-            yield InputError(f"not a servicecoach report ({where}: {first['msg']})",
-                             source=name, location=f"line {number}",
-                             hint=_VERSION_HINT if _other_version(error) else _HINT)
+            yield _not_a_report(error, name, f"line {number}")
 
 
-_HINT = "summarize reads the output of 'score --format jsonl'"
+_HINT = "summarize reads the output of 'score --format jsonl' (or --format json)"
 _VERSION_HINT = (f"it may come from another servicecoach version (this is {__version__}): "
                  "summarize it with the version that scored it, or score its transcripts "
                  "again with this one")
