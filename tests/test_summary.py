@@ -139,6 +139,40 @@ def test_summarize_reports_a_bad_line_with_its_place_and_counts_the_others(
     assert "summarized 4 report(s); 1 line(s) could not be read" in err
 
 
+def test_a_file_of_no_reports_is_not_an_error_a_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`summarize` of score's text or CSV output printed an error for every line of it (a
+    month's text report: tens of thousands of lines on stderr): the first five are shown
+    and the rest counted in one line that says what the file may be and what to pass."""
+    for fmt in ("text", "csv"):
+        results = tmp_path / f"results.{fmt}"
+        assert main(["score", str(EXAMPLES), "--format", fmt, "-o", str(results)]) in (0, 1)
+        capsys.readouterr()
+        numbers = [number for number, line in
+                   enumerate(results.read_text(encoding="utf-8").splitlines(), start=1)
+                   if line.strip()]
+        lines = len(numbers)
+        assert lines > 10
+        assert main(["summarize", str(results)]) == 2
+        errors = capsys.readouterr().err.splitlines()
+        assert len(errors) == 7, errors
+        assert all(f"{results}:line " in error for error in errors[:5])
+        assert errors[5] == (
+            f"error: {results}: {lines - 5} more line(s) are not reports either, up to line "
+            f"{numbers[-1]}: the file does not hold "
+            "reports (is it score's text or CSV output? summarize reads what 'score --format "
+            "jsonl' or '--format json' writes)")
+        assert errors[6] == f"summarized 0 report(s); {lines} line(s) could not be read"
+    reports = [r.model_dump_json() for r in four_reports()]
+    mixed = _write_results(tmp_path / "mixed.jsonl",
+                           ["x"] * 7 + reports[:2] + ["y"] * 7 + reports[2:])
+    assert main(["summarize", str(mixed), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 4
+    assert f"{mixed}: 2 more line(s) are not reports either, up to line 7" in err
+    assert all(f"{mixed}:line {n}:" in err for n in range(10, 17))  # after a report: each
+
+
 def test_a_report_of_another_version_is_named_so(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A report with a field this servicecoach does not know (written by another version)

@@ -99,6 +99,39 @@ def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser]
     return parser
 
 
+class _UnreadStart:
+    """The errors of one results file as they are printed: the first `SHOWN` of a file
+    that has given no report yet (the text or CSV that 'score' writes, a file that is no
+    results file, where every line is an error), then a count of the rest up to its first
+    report or its end, in one line."""
+
+    SHOWN = 5
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._reports = False
+        self._errors = 0  # before the first report
+        self._last = ""  # where the latest error not shown is
+
+    def error(self, error: InputError) -> None:
+        if not self._reports:
+            self._errors += 1
+            if self._errors > self.SHOWN:
+                self._last = error.location or ""
+                return
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+
+    def report(self) -> None:
+        """A report was read (or the file ended): say how many errors were not shown."""
+        more = self._errors - self.SHOWN
+        if not self._reports and more > 0:
+            print(f"error: {printable(str(self._path))}: {more} more line(s) are not reports "
+                  f"either, up to {self._last}: the file does not hold reports (is it "
+                  "score's text or CSV output? summarize reads what 'score --format jsonl' "
+                  "or '--format json' writes)", file=sys.stderr)
+        self._reports = True
+
+
 class _Condition(NamedTuple):
     """A `--where FIELD=VALUE`: the field, its reading (as `--by` reads it) and the value."""
 
@@ -145,11 +178,13 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                            *(("--where", condition.field) for condition in args.where)])
     fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
     for path in args.results:
+        unread = _UnreadStart(path)
         for item in read_results(path):
             if isinstance(item, InputError):
                 failed += 1
-                print(f"error: {printable(str(item))}", file=sys.stderr)
+                unread.error(item)
                 continue
+            unread.report()
             fields_shadowed |= shadowed(fields_read, item)
             unseen.add(item)
             readings = [(condition, condition.read(item)) for condition in args.where]
@@ -162,6 +197,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                 known = None if turns is None else turns.get(item.transcript_id)
                 missing += turns is not None and known is None
                 html.add(item, known)
+        unread.report()
     summary.write(out)
     if html is not None:
         html.write(args.html)

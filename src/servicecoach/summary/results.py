@@ -120,7 +120,7 @@ def _parse(lines: Iterable[str | InvalidUtf8 | LongLine],
             yield _not_a_report(error, name, f"line {number}")
 
 
-_HINT = "summarize reads the output of 'score --format jsonl' (or --format json)"
+_HINT = "summarize reads what 'score --format jsonl' or '--format json' writes"
 _VERSION_HINT = (f"it may come from another servicecoach version (this is {__version__}): "
                  "summarize it with the version that scored it, or score its transcripts "
                  "again with this one")
