@@ -319,6 +319,34 @@ def test_baseline_fails_only_on_new_findings(
     assert "defensive.dismissive" not in out
 
 
+def test_a_baseline_holding_fixed_issues_says_to_write_it_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A baseline kept the issues a team had fixed, without a word, so one that came back
+    passed as baselined: check says how many of its issues the transcripts checked no
+    longer have and to write it again (the exit code is unchanged); a baseline's issues of
+    transcripts not checked in this run are not counted."""
+    path = canned(tmp_path, "")
+    other = canned(tmp_path, "", name="other.txt", id="other")
+    baseline = tmp_path / "baseline.json"
+    assert main(["check", str(path), str(other), "--write-baseline", str(baseline)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--baseline", str(baseline)]) == 0
+    assert "note:" not in capsys.readouterr().err
+    path.write_text(path.read_text().replace("Calm down, as I already said, it's on its way.",
+                                             "I'm so sorry, Dana. It's on its way."))
+    assert main(["check", str(path), "--baseline", str(baseline)]) == 0
+    err = capsys.readouterr().err
+    assert (f"note: 3 issue(s) of the baseline {baseline} are no longer found in the "
+            "transcripts checked (fixed, or their turn's text changed): write it again with "
+            f"--write-baseline {baseline} so that they fail if they come back") in err
+    assert main(["check", str(path), "--baseline", str(baseline), "--write-baseline",
+                 str(baseline)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--baseline", str(baseline)]) == 0
+    assert "note:" not in capsys.readouterr().err
+
+
 def test_baseline_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "baseline.json"
     bad.write_text("{}")

@@ -67,3 +67,16 @@ def read_baseline(path: Path) -> frozenset[str]:
             raise InputError(f"findings[{index}] is a fingerprint (a string), not "
                              f"{type(value).__name__}", source=str(path), hint=hint)
     return frozenset(findings)
+
+
+def stale(baseline: frozenset[str], checked: Iterable[tuple[Transcript, Report]]) -> int:
+    """How many fingerprints of `baseline` for the transcripts `checked` their reports no
+    longer have (issues fixed, or their turn's text changed): a baseline that keeps them
+    would let them come back unnoticed. Fingerprints of transcripts not checked (a run
+    over some of the files) are not counted."""
+    ids: set[str] = set()
+    found: set[str] = set()
+    for transcript, report in checked:
+        ids.add(transcript.id)
+        found.update(issues_fingerprints(transcript, report))
+    return sum(1 for fp in baseline - found if fp.rsplit("|", 2)[0] in ids)
