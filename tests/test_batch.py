@@ -279,6 +279,27 @@ def test_a_run_that_starts_over_a_partial_file_says_so(
     assert "started over" not in err
 
 
+def test_resume_without_a_partial_file_says_it_starts_from_the_beginning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--resume with no OUTPUT.partial (a run that had completed, a mistyped --output)
+    scored every transcript again, and replaced a complete run, without a word."""
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(3)])
+    out = tmp_path / "out.jsonl"
+    argv = [str(data), "--format", "jsonl", "-o", str(out), "--resume"]
+    code, _, err = score(argv, capsys)
+    assert code in (0, 1) and len(reports(out)) == 3
+    assert (f"warning: --resume: no {partial_path(out)} to resume from, so every transcript "
+            "is scored (an interrupted run leaves its reports in OUTPUT.partial: check "
+            "--output)") in err
+    code, _, err = score(argv, capsys)
+    assert (f"warning: --resume: no {partial_path(out)} to resume from, so every transcript "
+            f"is scored; {out} is a complete run, which this one replaces") in err
+    partial_path(out).write_bytes(b"".join(out.read_bytes().splitlines(keepends=True)[:1]))
+    code, _, err = score(argv, capsys)
+    assert "--resume: no" not in err and len(reports(out)) == 3
+
+
 def _peak_reading(partial: Path) -> tuple[int, list[object]]:
     """The bytes allocated at the peak while the reports of `partial` are read back, and
     what was read (the reports, or the error that ended the reading)."""

@@ -15,7 +15,14 @@ from typing import Any, TextIO
 from servicecoach.batch.duplicates import DuplicateIds, place
 from servicecoach.batch.errors_file import ErrorsFile
 from servicecoach.batch.located import Record, read_located, record_of
-from servicecoach.batch.output import Written, finish, open_partial, partial_path
+from servicecoach.batch.output import (
+    Written,
+    finish,
+    open_partial,
+    partial_path,
+    replaced_file,
+    written_into,
+)
 from servicecoach.batch.progress import RunProgress
 from servicecoach.coach import Coach
 from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
@@ -108,6 +115,9 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
     inputs = list(iter_sources(options.paths))
     if options.output is not None and not options.resume and not options.quiet:
         _warn_starting_over(partial_path(options.output), stderr)
+    if options.output is not None and options.resume and not options.quiet \
+            and not written_into(options.output):
+        _warn_nothing_to_resume(options.output, stderr)
     counts = RunCounts()
     with contextlib.ExitStack() as stack:
         out, written = _open_output(options, stack)
@@ -168,6 +178,21 @@ def _warn_starting_over(partial: Path, stderr: TextIO) -> None:
     if reports:
         print(f"warning: {printable(str(partial))} ({reports} report(s) of an interrupted run) "
               "is started over: --resume would have kept them", file=stderr)
+
+
+def _warn_nothing_to_resume(output: Path, stderr: TextIO) -> None:
+    """A warning when --resume finds no partial file: the run starts from the beginning
+    (and replaces `output` if a complete run is there), where the user expected most of
+    it to be done already."""
+    partial = partial_path(output)
+    if partial.exists():
+        return
+    complete = replaced_file(output)
+    there = (f"; {printable(str(output))} is a complete run, which this one replaces"
+             if complete.is_file() else "")
+    print(f"warning: --resume: no {printable(str(partial))} to resume from, so every "
+          f"transcript is scored{there} (an interrupted run leaves its reports in "
+          "OUTPUT.partial: check --output)", file=stderr)
 
 
 def _open_output(
