@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from servicecoach import Coach, ConfigError, Severity, Transcript
-from servicecoach.config import find_config, load_config
+from servicecoach.config import CoachConfig, find_config, load_config
 
 
 def coach_from(tmp_path: Path, toml: str, name: str = "servicecoach.toml") -> Coach:
@@ -372,3 +372,19 @@ def test_removing_every_phrase_of_a_list_is_an_error_that_says_how_to_switch_it_
                        r"empty \(.*enabled = false"):
         coach_from(tmp_path, 'packs = ["mine"]\n[rules."mine.words"]\n'
                    'remove_phrases = ["no way", "not happening"]')
+
+
+def test_coach_rule_says_why_there_is_no_such_rule(coach: Coach) -> None:
+    """`coach.rule("hold.toolong")` (live.md's way to read a limit) raised a bare
+    KeyError('hold.toolong'): it names the closest id, or says the configuration leaves
+    the rule out; it is still a KeyError."""
+    with pytest.raises(KeyError, match=re.escape(
+            "no rule 'hold.toolong' in the packs (did you mean 'hold.too-long'?)")):
+        coach.rule("hold.toolong")
+    with pytest.raises(KeyError, match="'servicecoach rules list' lists them"):
+        coach.rule("nothing.like-it")
+    narrow = Coach(CoachConfig(ignore=("hold",)))
+    with pytest.raises(KeyError, match=re.escape(
+            "rule 'hold.too-long' is in the packs but the configuration leaves it out")):
+        narrow.rule("hold.too-long")
+    assert narrow.rule("empathy.missing").id == "empathy.missing"

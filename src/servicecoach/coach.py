@@ -36,6 +36,7 @@ from servicecoach.errors import (
     RulePackError,
     RulePackErrors,
     SpacyModelError,
+    quoted,
 )
 from servicecoach.models import (
     Channel,
@@ -345,11 +346,18 @@ class Coach:
             yield self.score(transcript)
 
     def rule(self, rule_id: str) -> Rule:
-        """The loaded rule with this id."""
+        """The loaded rule with this id; a `KeyError` saying why there is none (the
+        configuration leaves it out, or the closest id the packs have)."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(rule_id)
+        name = quoted(rule_id) if isinstance(rule_id, str) else repr(rule_id)
+        if rule_id in self.locations:
+            raise KeyError(f"rule {name} is in the packs but the configuration leaves it out "
+                           "(select, extend-select, ignore)")
+        hint = did_you_mean(rule_id, self.locations, "'servicecoach rules list' lists them") \
+            if isinstance(rule_id, str) else "a rule id is a string"
+        raise KeyError(f"no rule {name} in the packs ({hint})")
 
 
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
