@@ -566,6 +566,30 @@ def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*missing.json: cannot read baseline*"])
 
 
+def test_pytest_plugin_says_when_baselined_issues_are_fixed(pytester: pytest.Pytester) -> None:
+    """As `check --baseline` does, the plugin says how many of the baseline's issues the
+    transcripts no longer have and to write it again, so a fixed issue cannot come back
+    unnoticed."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
+                     "servicecoach_baseline = baseline.json\n")
+    training = pytester.mkdir("training")
+    (training / "call.txt").write_text(CALL.format(id="call", headers=""))
+    assert main(["check", str(training), "--write-baseline",
+                 str(pytester.path / "baseline.json")]) == 0
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert "no longer found" not in result.stdout.str()
+    (training / "call.txt").write_text(CALL.format(id="call", headers="").replace(
+        "Calm down, as I already said, it's on its way.", "I'm so sorry, Dana. It's on its way."))
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([
+        ("servicecoach: 3 issue(s) of the baseline baseline.json are no longer found in the "
+         "transcripts checked (fixed, or their turn's text changed): write it again with "
+         "'servicecoach check TRANSCRIPTS --write-baseline baseline.json' so that they fail if "
+         "they come back")])
+
+
 def test_pytest_plugin_fails_what_check_refuses(pytester: pytest.Pytester) -> None:
     """`check` refuses expectations naming a rule id no pack has and a transcript id used
     twice; the plugin ran them: a misspelt id in expect-not passed without a word, and two

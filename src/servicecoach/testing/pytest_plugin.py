@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from servicecoach.baseline import read_baseline
+from servicecoach.baseline import read_baseline, stale
 from servicecoach.check import (
     ENABLE_IN_CONFIGURATION,
     CheckOptions,
@@ -40,7 +40,7 @@ from servicecoach.expectations import (
     load_canned,
     unread_sidecar,
 )
-from servicecoach.models import Severity
+from servicecoach.models import Report, Severity, Transcript
 
 if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
     from servicecoach.coach import Coach
@@ -50,6 +50,8 @@ _OPTIONS = pytest.StashKey[CheckOptions]()
 _CONFIG = pytest.StashKey[CoachConfig]()
 _SEEN = pytest.StashKey[dict[str, str]]()
 """Where each transcript id collected was first found (``path:line``): ids must be unique."""
+_CHECKED = pytest.StashKey[list[tuple[Transcript, Report]]]()
+"""The transcripts checked and their reports, with a baseline: for its issues now fixed."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,6 +107,20 @@ def _options(config: pytest.Config) -> CheckOptions:
             raise pytest.UsageError(f"servicecoach_baseline: {error}") from None
     return CheckOptions(fail_on=Severity(fail_on) if fail_on else None, min_score=score,
                         baseline=baseline)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With a baseline, how many of its issues the transcripts checked no longer have (as
+    `servicecoach check` says): written again, it fails them if they come back."""
+    baseline = config.stash[_OPTIONS].baseline if _OPTIONS in config.stash else None
+    checked = config.stash.get(_CHECKED, [])
+    if baseline and checked and (fixed := stale(baseline, checked)):
+        path = config.getini("servicecoach_baseline")
+        terminalreporter.write_line(
+            f"servicecoach: {fixed} issue(s) of the baseline {path} are no longer found in "
+            "the transcripts checked (fixed, or their turn's text changed): write it again "
+            f"with 'servicecoach check TRANSCRIPTS --write-baseline {path}' so that they fail "
+            "if they come back")
 
 
 def _ini_folder(config: pytest.Config) -> Path:
@@ -182,7 +198,11 @@ class TranscriptItem(pytest.Item):
         coach = _shared_coach(self.config)
         if (unknown := unknown_rules(self.canned, coach, ENABLE_IN_CONFIGURATION)) is not None:
             raise unknown
-        outcome = check(self.canned, coach, self.config.stash[_OPTIONS])
+        options = self.config.stash[_OPTIONS]
+        outcome = check(self.canned, coach, options)
+        if options.baseline is not None:
+            self.config.stash.setdefault(_CHECKED, []).append(
+                (self.canned.transcript, outcome.report))
         if not outcome.passed:
             raise TranscriptMismatch(outcome)
 
