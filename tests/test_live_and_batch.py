@@ -9,7 +9,7 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from servicecoach import Coach, Report, Transcript
+from servicecoach import Coach, InputError, Report, Transcript
 from servicecoach.models import FindingKind
 from servicecoach.readers.text import block_to_transcript, parse_blocks
 from servicecoach.testing.annotations import find_test_files
@@ -164,3 +164,22 @@ def test_a_turn_time_under_another_name_is_noted(coach: Coach) -> None:
     report = coach.score(Transcript.model_validate({"id": "t", "turns": timed}))
     assert report.notes == ()
     assert "responsiveness.slow-reply" in {finding.rule_id for finding in report.findings}
+
+
+def test_a_session_reads_its_transcript_id_as_a_transcript_does(coach: Coach) -> None:
+    """`coach.session(transcript_id=481)` (a database's conversation id) took every turn
+    and then failed at `close` with pydantic's 'transcript_id: Input should be a valid
+    string', the report lost; an integer is its digits, as a transcript's id is, and an id
+    that is no id is refused when the session is made, as an InputError."""
+    session = coach.session(transcript_id=481)
+    session.add_turn({"speaker": "customer", "text": "Hi, my order never came."})
+    assert session.close().transcript_id == "481"
+    assert coach.score(Transcript.model_validate(
+        {"id": 481, "turns": [{"speaker": "customer", "text": "Hi"}]})).transcript_id == "481"
+    for bad, shown in ((None, "NoneType"), ("", "an empty string"), (4.5, "float")):
+        with pytest.raises(InputError) as refused:
+            coach.session(transcript_id=bad)  # type: ignore[arg-type]
+        assert str(refused.value) == (
+            f"session: transcript_id refused: {shown}, not a conversation id (give "
+            "transcript_id as a non-empty string or an integer, the conversation's id: the "
+            "report and errors carry it)")

@@ -73,7 +73,7 @@ from servicecoach.scoring import (
     ScoringPolicy,
 )
 from servicecoach.selection import check_selectors, selected
-from servicecoach.session import Session, session_channel, session_metadata
+from servicecoach.session import Session, session_channel, session_id, session_metadata
 from servicecoach.signals.reading import SignalReader
 from servicecoach.suggest import did_you_mean
 from servicecoach.unscored import not_scored_report, uncovered_language
@@ -303,6 +303,7 @@ class Coach:
     def _session(self, metadata: Metadata | Mapping[str, Any] | None, *,
                  channel: Channel | str | None, transcript_id: str, cues: bool,
                  check_event_times: bool = True) -> Session:
+        transcript_id = session_id(transcript_id)
         meta = (metadata if isinstance(metadata, Metadata)
                 else session_metadata(metadata, transcript_id))
         if channel is None:

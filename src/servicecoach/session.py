@@ -25,6 +25,7 @@ from servicecoach.models import (
     Report,
     Speaker,
     Turn,
+    replace_lone_surrogates,
 )
 from servicecoach.nlp.matching import BACKTRACKING_READ, MAX_HITS
 from servicecoach.nlp.tokens import make_doc
@@ -355,6 +356,20 @@ def _valid_turn(turn: Mapping[str, Any], conversation: str, index: int) -> Turn:
         raise InputError(f"turn refused: {_problems(error, 'turn')}",
                          source=f"session {quoted(conversation)}", turn=index,
                          hint=_TURN_HINT) from None
+
+
+def session_id(transcript_id: Any) -> str:
+    """A live session's transcript id, read as a transcript's ``id`` is (an integer as its
+    digits); an `InputError` when it is empty or not a string, rather than a session that
+    takes every turn and fails at `close`, its report lost."""
+    if isinstance(transcript_id, int):
+        return str(transcript_id)
+    if isinstance(transcript_id, str) and transcript_id:
+        return str(replace_lone_surrogates(transcript_id))
+    shown = "an empty string" if transcript_id == "" else type(transcript_id).__name__
+    raise InputError(f"transcript_id refused: {shown}, not a conversation id",
+                     source="session", hint="give transcript_id as a non-empty string or an "
+                     "integer, the conversation's id: the report and errors carry it")
 
 
 def session_metadata(metadata: Mapping[str, Any] | None, conversation: str) -> Metadata:
