@@ -283,6 +283,26 @@ def test_a_report_in_a_json_array_is_held_only_up_to_the_longest_a_report_may_be
             "element 2 is longer than 100,000 characters: not read") in err
 
 
+def test_where_a_value_no_report_has_says_the_values_there_are(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--where agent_name=ann`, where the reports say 'Ann', left every report out and
+    printed an empty summary with no word but the count left out: a warning names the
+    value the reports have in another case (or the nearest) and the values there are."""
+    results = _write_results(tmp_path / "results.jsonl",
+                             [r.model_dump_json() for r in four_reports()])
+    assert main(["summarize", str(results), "--where", "agent_name=ann", "--top", "0"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: --where agent_name='ann': no report has this value (did you mean "
+            "'Ann'? the reports have 'Ann', 'Bo')") in err
+    assert main(["summarize", str(results), "--where", "agent_name=Zed", "--where",
+                 "queue=billing", "--top", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --where agent_name='Zed': no report has this value (the reports have" in err
+    assert "queue" not in err.split("summarized")[0]  # billing is a value the reports have
+    assert main(["summarize", str(results), "--where", "agent_name=Ann", "--top", "0"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_summarize_where_keeps_one_agent_queue_or_week(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A QA lead scoring a month wants one agent's scorecard, one queue or one week: the

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from servicecoach.command_line import SuggestingParser
-from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.errors import InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
 from servicecoach.readers import iter_sources, read_sources
+from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
     COMPUTED,
     METADATA,
+    NONE,
     UnseenFields,
     group_key,
     shadowed,
@@ -99,6 +101,42 @@ def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser]
     return parser
 
 
+class _WhereValues:
+    """The values each ``--where`` field had in the reports (the first `KEPT` distinct
+    ones), for a warning when a condition's value is none of them: 'agent_name=alex' kept
+    nothing, where the reports say 'Alex', and the summary was empty without a word."""
+
+    KEPT = 1000
+
+    def __init__(self, conditions: Sequence[_Condition]) -> None:
+        self._conditions = conditions
+        self._seen: list[dict[str, None]] = [{} for _ in conditions]
+        self._met = [False] * len(conditions)
+
+    def add(self, readings: list[tuple[_Condition, str]]) -> None:
+        for index, (condition, reading) in enumerate(readings):
+            if reading == condition.value:
+                self._met[index] = True
+            elif reading != NONE and len(seen := self._seen[index]) < self.KEPT:
+                seen.setdefault(reading)
+
+    def warnings(self) -> list[str]:
+        """A warning per condition no report met whose field the reports do have (one
+        they do not have is `UnseenFields`' warning)."""
+        found = []
+        for condition, met, seen in zip(self._conditions, self._met, self._seen, strict=True):
+            if met or not seen:
+                continue
+            known = list(seen)
+            same = [value for value in known if value.casefold() == condition.value.casefold()]
+            near = same[0] if same else closest(condition.value, known)
+            hint = f"did you mean {quoted(near)}? " if near is not None else ""
+            found.append(f"--where {condition.field}={quoted(condition.value)}: no report has "
+                         f"this value ({hint}the reports have "
+                         f"{first_few([quoted(value) for value in known])})")
+        return found
+
+
 class _UnreadStart:
     """The errors of one results file as they are printed: the first `SHOWN` of a file
     that has given no report yet (the text or CSV that 'score' writes, a file that is no
@@ -177,6 +215,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     unseen = UnseenFields([*(("--by", field) for field in args.by),
                            *(("--where", condition.field) for condition in args.where)])
     fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
+    values = _WhereValues(args.where)
     for path in args.results:
         unread = _UnreadStart(path)
         for item in read_results(path):
@@ -188,6 +227,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
             fields_shadowed |= shadowed(fields_read, item)
             unseen.add(item)
             readings = [(condition, condition.read(item)) for condition in args.where]
+            values.add(readings)
             if not all(reading == condition.value for condition, reading in readings):
                 left_out += 1
                 continue
@@ -207,6 +247,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     for field in sorted(fields_shadowed):
         print(f"warning: {printable(shadowed_warning(field))}", file=sys.stderr)
     for warning in unseen.warnings():
+        print(f"warning: {printable(warning)}", file=sys.stderr)
+    for warning in values.warnings():
         print(f"warning: {printable(warning)}", file=sys.stderr)
     where = f"; {left_out} left out by --where" if args.where else ""
     print(f"summarized {reports} report(s){where}; {failed} line(s) could not be read",
