@@ -665,6 +665,33 @@ def test_an_expectation_of_100_kb_is_not_quoted_whole(
     assert all(len(line) < 500 for line in (out + err).splitlines())
 
 
+@pytest.mark.parametrize(("header", "near"), [
+    ("%% expects: defensive.dismissive", ("expects", "expect")),
+    ("%% expect_not: defensive.dismissive", ("expect_not", "expect-not")),
+    ("%% Min_Score: overall=99", ("min_score", "min-score")),
+])
+def test_a_misspelt_expectations_header_is_an_error_not_metadata(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, near: tuple[str, str]
+) -> None:
+    """'%% expects:' or '%% expect_not:' was read as metadata: the expectations were left
+    out and the transcript passed on what it no longer asked ('nothing was expected', or
+    nothing at all beside other headers)."""
+    path = canned(tmp_path, f"%% expect: empathy.missing\n{header}")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (f"{path}:line 1, transcript 'call': header '%% {near[0]}' is no expectations "
+            "header: it would be read as metadata, its expectations left out; did you mean "
+            f"'%% {near[1]}'?") in err
+    assert main(["check", str(canned(tmp_path, "%% export: yes\n%% expect: empathy.missing"))]) == 0
+    capsys.readouterr()
+    record = {"id": "j", "expects": {"present": ["empathy.missing"]},
+              "turns": [{"speaker": "customer", "text": "I'm really upset."}]}
+    (tmp_path / "j.jsonl").write_text(json.dumps(record) + "\n")
+    assert main(["check", str(tmp_path / "j.jsonl")]) == 2
+    assert ("j.jsonl:line 1: key 'expects' is not 'expect': its expectations would not be read"
+            in capsys.readouterr().err)
+
+
 def test_many_unknown_rule_ids_are_counted_not_listed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -35,9 +35,14 @@ from servicecoach.json_positions import record_lines
 from servicecoach.models import Finding, Report, Severity, Transcript, not_a_boolean
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
-from servicecoach.readers.text import block_to_transcript, parse_blocks
+from servicecoach.readers.text import (
+    EXPECTATION_HEADERS,
+    block_to_transcript,
+    parse_blocks,
+)
 from servicecoach.rules.loader import load_yaml_lines
 from servicecoach.rules.schema import MAX_ID_LENGTH
+from servicecoach.suggest import closest
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -389,8 +394,26 @@ def _load_json(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | Inp
                                  location=f"line {number}")
     for line, record, turn_lines in records:
         raw = record.pop("expect", None) if isinstance(record, dict) else None
+        if isinstance(record, dict) and (near := _near_expectations(record, {"expect"})):
+            yield InputError(f"key {near[0]!r} is not 'expect': its expectations would not "
+                             "be read", source=str(path), location=f"line {line}",
+                             hint="name it 'expect'; see docs/ci.md#expectations")
+            continue
         parsed = transcript_from_record(record, source=str(path), location=f"line {line}")
         yield _canned(parsed, raw, sidecar, path, line, turn_lines)
+
+
+def _near_expectations(keys: Any, known: frozenset[str] | set[str]) -> tuple[str, str] | None:
+    """A key that reads as a misspelt expectations key ('%% expects', 'expect_not',
+    'minscore') and the key it is near: as metadata, it was expectations left out without
+    a word, the transcript passing on what it no longer asked; None when there is none."""
+    for key in keys:
+        if not isinstance(key, str) or key in known or len(key) > 20:
+            continue
+        near = closest(key.lower().replace("_", "-"), known, cutoff=80)
+        if near is not None:
+            return key, near
+    return None
 
 
 def _load_text(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | InputError]:
@@ -406,6 +429,16 @@ def _load_text(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | Inp
             }
             parsed = block_to_transcript(block, source=str(path),
                                          default_id=stem if index == 1 else f"{stem}#{index}")
+            if (near := _near_expectations(block.headers, EXPECTATION_HEADERS)) is not None:
+                yield InputError(f"header '%% {near[0]}' is no expectations header: it "
+                                 "would be read as metadata, its expectations left out; did "
+                                 f"you mean '%% {near[1]}'?",
+                                 source=str(path),
+                                 location=f"line {block.first_line}",
+                                 transcript_id=getattr(parsed, "id", None),
+                                 hint="expectations are '%% expect:', '%% expect-not:' and "
+                                 "'%% min-score:'; see docs/ci.md#expectations")
+                continue
             yield _canned(parsed, raw, sidecar, path, block.first_line, tuple(block.turn_lines))
     except InvalidUtf8 as error:
         yield not_utf8(str(path), error)

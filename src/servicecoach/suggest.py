@@ -10,9 +10,10 @@ CUTOFF = 70.0
 """Least similarity (0-100) at which a known name is offered."""
 
 
-def closest(word: str, known: Iterable[str]) -> str | None:
-    """The known name most like `word`, or None when nothing is close enough."""
-    found = process.extractOne(word, list(known), scorer=fuzz.ratio, score_cutoff=CUTOFF)
+def closest(word: str, known: Iterable[str], cutoff: float = CUTOFF) -> str | None:
+    """The known name most like `word` (at least `cutoff` similar), or None when nothing
+    is close enough."""
+    found = process.extractOne(word, list(known), scorer=fuzz.ratio, score_cutoff=cutoff)
     return None if found is None else str(found[0])
 
 
