@@ -259,6 +259,8 @@ def test_a_minimum_score_that_is_no_number_is_an_error(tmp_path: Path, headers: 
 @pytest.mark.parametrize(("headers", "says"), [
     ("%% min-score: overall", "min_scores: 'overall' is not 'category=number'"),
     ("%% min-score: overall=high", "min_scores: 'overall=high' is not 'category=number'"),
+    # read as the category 'empathy>' (a failure of the transcript) before 2026-12-07
+    ("%% min-score: empathy>=90", "min_scores: 'empathy>=90' is not 'category=number'"),
 ])
 def test_a_minimum_score_that_is_not_category_equals_number_says_so(
     tmp_path: Path, headers: str, says: str
@@ -267,6 +269,18 @@ def test_a_minimum_score_that_is_not_category_equals_number_says_so(
     (error,) = list(load_canned(canned(tmp_path, headers)))
     assert isinstance(error, InputError) and says in str(error)
     assert "unpack" not in str(error) and "could not convert" not in str(error)
+
+
+def test_a_minimum_for_an_unknown_category_names_the_nearest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'min-score names unknown category 'empathie'' left the reader to find the name."""
+    assert main(["check", str(canned(tmp_path, "%% min-score: empathie=90"))]) == 1
+    assert ("min-score names unknown category 'empathie' (did you mean 'empathy'?)"
+            in capsys.readouterr().out)
+    assert main(["check", str(canned(tmp_path, "%% min-score: warmth=90"))]) == 1
+    assert ("min-score names unknown category 'warmth' (the categories are commitments, "
+            "confidence, defensiveness, empathy," in capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])

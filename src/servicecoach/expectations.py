@@ -42,7 +42,7 @@ from servicecoach.readers.text import (
 )
 from servicecoach.rules.loader import load_yaml_lines
 from servicecoach.rules.schema import MAX_ID_LENGTH
-from servicecoach.suggest import closest
+from servicecoach.suggest import closest, did_you_mean
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -125,9 +125,15 @@ def _score_pair(text: str) -> tuple[str, float]:
     """``category=number`` of a ``min-score`` header; ValueError says what it is not."""
     name, _, number = text.partition("=")
     try:
+        if not _CATEGORY.fullmatch(name.strip()):  # 'empathy>=90' read as 'empathy>'
+            raise ValueError
         return name.strip(), float(number)
     except ValueError:
         raise ValueError(f"{_quoted(text.strip())} is not 'category=number'") from None
+
+
+_CATEGORY = re.compile(r"[A-Za-z][\w.-]*")
+"""A category's name (or 'overall') as a min-score names it."""
 
 
 
@@ -181,7 +187,11 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
     scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
     for category, minimum in canned.expect.min_scores.items():
         if category not in scores:
-            problems.append((None, f"min-score names unknown category {_quoted(category)}"))
+            near = did_you_mean(category, scores, "the categories are "
+                                + ", ".join(sorted(c for c in scores if c != "overall"))
+                                + " and overall")
+            unknown = f"min-score names unknown category {_quoted(category)} ({near})"
+            problems.append((None, unknown))
             continue
         value = scores[category]
         if value is None or value < minimum:
