@@ -239,7 +239,8 @@ def test_summarize_reads_several_files_as_one_set(
 
 
 def test_summarize_reads_what_score_format_json_writes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """`score --format json -o results.json` then `summarize results.json` made an error of
     every line of the array's indented reports (hundreds a conversation) and summarized
     nothing: the array's reports are summarized as the same reports in JSON lines are."""
@@ -255,6 +256,10 @@ def test_summarize_reads_what_score_format_json_writes(
     assert out == expected
     assert json.loads(out)["conversations"] == 2
     assert "0 line(s) could not be read" in err
+    piped = io.TextIOWrapper(io.BufferedReader(io.BytesIO(as_json.read_bytes())))
+    monkeypatch.setattr("sys.stdin", piped)  # score --format json | summarize -
+    assert main(["summarize", "-", "--format", "json", "--by", "agent_name"]) == 0
+    assert capsys.readouterr().out == expected
     text = as_json.read_text(encoding="utf-8")
     second = text.index("\n},\n{") + len("\n},\n")
     cut = _write_results(tmp_path / "cut.json", [text[:second + 40]])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from pydantic import ValidationError
 
@@ -13,6 +16,7 @@ from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
 from servicecoach.readers.base import (
+    HEAD_BLOCK,
     InvalidUtf8,
     LongLine,
     Source,
@@ -27,14 +31,20 @@ from servicecoach.readers.streaming import array_items
 def read_results(path: Path) -> Iterator[Report | InputError]:
     """Each line of a JSON Lines results file (or ``-``, stdin) as a `Report`, or an
     `InputError` naming the file and line when the line is not a report; blank lines are
-    skipped. A file that holds a JSON array (what ``score --format json`` writes) gives
-    its elements, one at a time (`_array_reports`). The file is decoded as `score` decodes its inputs (a byte-order mark, UTF-16
-    or UTF-32; a line that is not UTF-8 is an error at its line). A device (a link to
+    skipped. A file (or stdin) that holds a JSON array (what ``score --format json``
+    writes) gives its elements, one at a time (`_array_reports`). The file is decoded as
+    `score` decodes its inputs (a byte-order mark, UTF-16 or UTF-32; a line that is not
+    UTF-8 is an error at its line). A device (a link to
     /dev/zero, which would be read until memory runs out) is refused unopened; a named
     pipe is read, as UTF-8. A line longer than `MAX_REPORT_LINE` is an error at its line,
     skipped unread."""
     if str(path) == "-":
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
+        if buffer is not None and hasattr(buffer, "peek") and \
+                buffer.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            yield from _array_reports(Source(name="-", open_text=lambda: iter(()),
+                                             open_pieces=lambda: _utf8_pieces(buffer)))
+            return
         yield from _parse(sys.stdin if buffer is None else
                           lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
         return
@@ -61,6 +71,19 @@ MAX_REPORT_LINE = 256 << 20
 """The longest line read as a report (bytes): a report is about four times its transcript
 (a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
 rather than held in memory whole (a file of one 2 GB line)."""
+
+
+def _utf8_pieces(buffer: IO[bytes]) -> Iterator[str]:
+    """Stdin's text in pieces of `HEAD_BLOCK` bytes, as UTF-8 (a byte-order mark dropped);
+    bytes that are not UTF-8 raise `InvalidUtf8`."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    for block in iter(partial(buffer.read, HEAD_BLOCK), b""):
+        try:
+            yield decoder.decode(block)
+        except UnicodeDecodeError as error:
+            raise InvalidUtf8(offset + error.start) from None
+        offset += len(block)
 
 
 def _json_array(source: Source) -> bool:
