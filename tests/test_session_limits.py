@@ -248,3 +248,26 @@ def test_events_placed_by_time_among_turns_without_times_are_placed_by_the_timed
     assert untimed.notes == ((
         "2 event(s) have times but no turn has one: they were placed after the last turn "
         "(place events with 'after_turn' to be exact)"),)
+
+
+def test_a_repeated_hold_start_without_a_hold_end_is_the_same_hold(coach: Coach) -> None:
+    """A phone system that sends `hold_start` again while the customer is held (a retry, a
+    second leg) made each one a new hold: the hold's start judged again (three no-permission
+    and three no-estimate findings on one turn) and its clock started again, so a hold of
+    190 s read as one of 10 s. It is one hold, timed from the first `hold_start`."""
+    def held(starts: list[float], end: float) -> list[tuple[str, int | None]]:
+        session = coach.session(channel="voice")
+        session.add_turn({"speaker": "customer", "text": "I was charged twice.", "start": 0})
+        session.add_turn({"speaker": "agent", "text": "Let me look into that.", "start": 5})
+        for at in starts:
+            session.add_event({"type": "hold_start", "at": at})
+        session.add_event({"type": "hold_end", "at": end})
+        session.add_turn({"speaker": "agent", "text": "I found the charge.", "start": end + 1})
+        return sorted((f.rule_id, f.turn_index) for f in session.close().findings
+                      if f.rule_id.startswith("hold."))
+
+    once = held([10], 200)
+    assert once.count(("hold.no-permission", 1)) == 1
+    assert ("hold.too-long", 2) in once
+    assert held([10, 11, 12], 200) == once
+    assert held([10, 190], 200) == once

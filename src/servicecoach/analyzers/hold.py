@@ -180,6 +180,8 @@ class HoldAnalyzer(PhraseListsAnalyzer):
     def _take_event(self, tracker: HoldTracker, event: Event) -> HoldStep:
         hold = tracker.hold
         if event.type is EventType.HOLD_START:
+            if hold is not None and hold.by_event and not hold.ended:
+                return _NOTHING  # a repeated hold_start, no hold_end between: the same hold
             if hold is None or hold.by_event:
                 hold = tracker.hold = _Hold(tracker.last_agent)
                 if tracker.last_cues is not None:
