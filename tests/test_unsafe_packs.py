@@ -574,3 +574,17 @@ def test_an_expression_on_python_s_re_is_not_cut_mid_word(tmp_path: Path) -> Non
     assert [f.rule_id for f in hints] == []
     hints = coach.session().add_turn({"speaker": "agent", "text": "it is not " + text})
     assert [(f.rule_id, f.span and f.span.start) for f in hints] == [("p.x", 6)]
+
+
+@pytest.mark.parametrize(("key", "line"), [("name", 1), ("version", 2)])
+def test_a_pack_name_or_version_longer_than_an_id_is_refused_at_its_line(
+    tmp_path: Path, key: str, line: int,
+) -> None:
+    """Every report writes its packs' names and versions (`packs`): a pack.yaml of a 5 MB
+    version loaded, and five reports of `score --format json` made 25 MB."""
+    values = {"name": "p", "version": "'1'"} | {key: "v" * 5_000_000}
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hello]"),
+                   manifest=f"name: {values['name']}\nversion: {values['version']}\n")
+    message = _error(folder)
+    assert f"pack.yaml:{line}: {key}: String should have at most 100 characters" in message
+    assert len(message) < 300

@@ -39,6 +39,8 @@ MAX_PHRASE_LENGTH = 1_000
 MAX_ID_LENGTH = 100
 """The longest rule or signal id (characters): an id is written on every finding, lint line
 and table row that names it (the longest in `core` has 29)."""
+MAX_VERSION_LENGTH = 100
+"""The longest pack version (characters): every report writes it (`packs`)."""
 _ID_SHOWN = 40
 """Characters of an over-long id an error quotes."""
 
@@ -547,8 +549,9 @@ class ChannelProfile(_Strict):
 class PackManifest(_Strict):
     """``pack.yaml``: a pack's identity and what it builds on."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: str
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=MAX_ID_LENGTH)
+    version: str = Field(max_length=MAX_VERSION_LENGTH,
+                         description="Written with the pack's name in every report")
     language: str = Field(
         default="en", pattern=r"^[a-z]{2}$",
         description="ISO 639-1 code of the language the rules are written for: conversations "
