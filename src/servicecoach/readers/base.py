@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, Protocol, overload, runtime_checkable
+from typing import IO, Any, Protocol, cast, overload, runtime_checkable
 
 from pydantic import ValidationError
 
@@ -164,13 +164,23 @@ _UNMARKED = (("utf-32-le", 4, 0), ("utf-32-be", 4, 3), ("utf-16-le", 2, 0), ("ut
 in every other byte): codec, bytes a code unit, and where a code unit's low byte stands."""
 
 
-def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]:
+@overload
+def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]: ...
+@overload
+def wide_lines(handle: IO[bytes], codec: str, limit: int) -> Iterator[str | LongLine]: ...
+def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
+               ) -> Iterator[str | LongLine]:
     """The lines of a UTF-16 or UTF-32 file from where `handle` stands, ends kept as
     `lines_or_errors` keeps them, decoded block by block (a line that spans many blocks is
     joined once); bytes the codec cannot read raise `InvalidUtf8` (reported as a file that
-    is not UTF-8) at about their offset."""
+    is not UTF-8) at about their offset. With a `limit`, a line longer than `limit` bytes
+    once in UTF-8 comes as a `LongLine` (its length in UTF-8), its text dropped as it is
+    read, as `capped_lines` drops a UTF-8 line's."""
     decoder = codecs.getincrementaldecoder(codec)()
     held: list[str] = []  # the text of the line not finished yet
+    held_size = 0  # its length in UTF-8, when there is a `limit`
+    size = 0  # the UTF-8 length of what of it `held` no longer holds (over the limit)
+    long = False  # whether the line not finished yet is over the limit
     offset = 0
     for block in iter(partial(handle.read, _WIDE_BLOCK), b""):
         try:
@@ -178,19 +188,62 @@ def wide_lines(handle: IO[bytes], codec: str) -> Iterator[str]:
         except UnicodeDecodeError as error:
             raise InvalidUtf8(offset + error.start) from None
         offset += len(block)
+        if not text:  # half a character
+            continue
+        if long and "\n" not in text and "\r" not in text:
+            if not held:  # the long line goes on
+                size += _utf8_length(text)
+                continue
+            # it ended at the "\r" held, which no "\n" follows
+            yield LongLine(size + held_size, cast(int, limit))
+            size, held, held_size, long = 0, [], 0, False
         held.append(text)
         if "\n" not in text and "\r" not in text:
+            if limit is not None:
+                held_size += _utf8_length(text)
+                if held_size > limit and len(held) > 1 and held[0].endswith("\r"):
+                    first = held.pop(0)  # a line ended by a "\r" that no "\n" follows
+                    held_size -= _utf8_length(first)
+                    yield from _within([first], limit)
+                if held_size > limit:  # its text goes (a lone "\r" waits for the next block)
+                    long = True
+                    if not held[-1].endswith("\r"):
+                        size, held, held_size = held_size, [], 0
             continue
         lines = io.StringIO("".join(held), newline="").readlines()
         # the last line waits for the next block unless it ends with "\n" (a "\r" may be
         # the first half of a "\r\n")
         held = [] if lines[-1].endswith("\n") else [lines.pop()]
-        yield from lines
+        held_size = _utf8_length(held[0]) if held and limit is not None else 0
+        if long:
+            if not lines:  # the long line's text ends with a "\r", held
+                continue
+            yield LongLine(size + _utf8_length(lines.pop(0)), cast(int, limit))
+            size, long = 0, False
+        yield from _within(lines, limit)
     try:
         rest = "".join(held) + decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise InvalidUtf8(offset) from None
-    yield from io.StringIO(rest, newline="").readlines()
+    lines = io.StringIO(rest, newline="").readlines()
+    if long:
+        yield LongLine(size + _utf8_length(lines.pop(0) if lines else ""), cast(int, limit))
+    yield from _within(lines, limit)
+
+
+def _within(lines: list[str], limit: int | None) -> Iterator[str | LongLine]:
+    """`lines`, each longer than `limit` bytes in UTF-8 as a `LongLine`."""
+    if limit is None:
+        yield from lines
+        return
+    for line in lines:
+        length = _utf8_length(line) if len(line) > limit // 4 else 0
+        yield LongLine(length, limit) if length > limit else line
+
+
+def _utf8_length(text: str) -> int:
+    """Bytes `text` takes in UTF-8 (a lone surrogate, which a UTF-16 file can hold, as 3)."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 _WIDE_BLOCK = 1 << 16
@@ -209,11 +262,11 @@ def text_lines(handle: IO[bytes], lines: Iterable[bytes]) -> Iterator[str | Inva
 
 def capped_text_lines(handle: IO[bytes], limit: int) -> Iterator[str | InvalidUtf8 | LongLine]:
     """`text_lines` of `handle`, a file, where a UTF-8 line longer than `limit` bytes is a
-    `LongLine`, skipped unread (`capped_lines`); a UTF-16 or UTF-32 file's lines are read
-    whole."""
+    `LongLine`, skipped unread (`capped_lines`); so is a UTF-16 or UTF-32 file's line longer
+    than `limit` bytes once in UTF-8, its text dropped as it is decoded."""
     codec = file_wide_encoding(handle)
     if codec is not None:
-        return wide_lines(handle, codec)
+        return wide_lines(handle, codec, limit)
     return lines_or_errors(capped_lines(handle, limit))
 
 
