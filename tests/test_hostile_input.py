@@ -1290,6 +1290,18 @@ def test_a_connect_stream_without_segments_names_a_few_of_its_event_types(
     assert "1,995 more" in str(error) and len(str(error)) < 1_000
 
 
+def test_a_connect_contact_without_segments_names_its_own_event_types(tmp_path: Path) -> None:
+    """The error for a contact whose events carry no transcript segment named the event
+    types of every contact of the file (and gathered them again for each contact)."""
+    events = [{"ContactId": f"c{i}", "EventType": f"KIND_{i}", "Segments": []}
+              for i in range(3)]
+    path = tmp_path / "stream.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    errors = _read(path, "connect")
+    assert [str(error).split(": ", 1)[1].split(" carry")[0] for error in errors] == [
+        f"segment-stream event(s) 'KIND_{i}'" for i in range(3)]
+
+
 def test_a_transcript_id_of_1_mb_is_cut_in_errors(tmp_path: Path, coach: Coach) -> None:
     """Errors quote the transcript (or live session) they are about by its id, and an id
     of 1 MB made an error line of 1 MB (so did a session's channel that is none): a value

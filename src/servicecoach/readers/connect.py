@@ -166,11 +166,13 @@ class ConnectReader(JsonExportReader):
 
     def _stream(self, events: list[dict[str, Any]], source: Source) -> Iterator[ReadResult]:
         contacts: dict[str, Draft] = {}
+        kinds_of: dict[str, set[str]] = {}  # each contact's event types, for an error
         for event in events:
             contact_id = str(event.get("ContactId") or stem(source))
             draft = contacts.setdefault(contact_id, Draft(
                 id=contact_id, channel=channel_named(event.get("Channel", "VOICE")) or "chat",
                 relative=True))
+            kinds_of.setdefault(contact_id, set()).add(str(event.get("EventType")))
             for segment in event.get("Segments") or []:
                 final = segment.get("Transcript") if isinstance(segment, dict) else None
                 if not isinstance(final, dict):
@@ -187,7 +189,7 @@ class ConnectReader(JsonExportReader):
                 yield draft.finish(source, reader=self)
             else:
                 kinds = first_few([repr(kind if len(kind) <= _SHOWN else kind[:_SHOWN] + "...")
-                                   for kind in sorted({str(e.get("EventType")) for e in events})])
+                                   for kind in sorted(kinds_of[contact_id])])
                 yield InputError(
                     f"segment-stream event(s) {kinds} carry no transcript segments",
                     source=source.name, transcript_id=contact_id,
