@@ -588,3 +588,18 @@ def test_a_pack_name_or_version_longer_than_an_id_is_refused_at_its_line(
     message = _error(folder)
     assert f"pack.yaml:{line}: {key}: String should have at most 100 characters" in message
     assert len(message) < 300
+
+
+def test_a_pack_named_longer_than_a_file_name_may_be_is_no_pack_not_a_traceback(
+        tmp_path: Path) -> None:
+    """A pack name in `extends` (or `--pack`) longer than a file name may be (255 bytes)
+    stopped the loader with a traceback (OSError: File name too long), and a name of 1 MB
+    would have been quoted whole; it is no pack, quoted by its start and its length."""
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hello]"),
+                   manifest="name: p\nversion: '1'\nextends: [" + "a" * 1_000_000 + "]\n")
+    message = _error(folder)
+    assert "no rule pack 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (1,000,000 characters)" \
+        in message
+    assert len(message) < 1_000
+    with pytest.raises(RulePackError, match="no rule pack 'bbbb"):
+        load_pack("b" * 300)

@@ -15,7 +15,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from servicecoach.bounded_files import FileRefused, read_bounded
-from servicecoach.errors import RulePackError, RulePackErrors
+from servicecoach.errors import RulePackError, RulePackErrors, quoted
 from servicecoach.rules.profiles import check_profiles
 from servicecoach.rules.schema import PackManifest, Rule, SignalSpec, shown_id
 
@@ -76,17 +76,31 @@ def resolve_pack(name_or_path: str, *, relative_to: Path | None = None) -> Path:
     candidate = Path(name_or_path)
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
-    if (candidate / _MANIFEST).is_file():
+    if _is_pack(candidate):
         return candidate
     bundled = bundled_packs_dir() / name_or_path
-    if (bundled / _MANIFEST).is_file():
+    if _is_pack(bundled):
         return bundled
     known = sorted(p.name for p in bundled_packs_dir().iterdir() if (p / _MANIFEST).is_file())
+    where = str(candidate)
     raise RulePackError(
-        f"no rule pack {name_or_path!r}",
-        path=str(candidate),
+        f"no rule pack {quoted(name_or_path)}",
+        path=where if len(where) <= _PATH_SHOWN else f"{where[:_PATH_SHOWN]}...",
         hint=f"give a folder with a {_MANIFEST}, or a bundled pack: {', '.join(known)}",
     )
+
+
+_PATH_SHOWN = 300
+"""Characters of a pack's path an error shows (a name in `extends` may be of any length)."""
+
+
+def _is_pack(folder: Path) -> bool:
+    """Whether `folder` holds a pack's manifest; a path the system cannot look up (a name
+    longer than a file name may be, a NUL byte) holds none."""
+    try:
+        return (folder / _MANIFEST).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def load_pack(
