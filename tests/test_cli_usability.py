@@ -161,3 +161,33 @@ def test_stdin_named_twice_is_a_usage_error_before_anything_is_read(
     assert code == 2 and out == ""
     assert f"usage: servicecoach {argv[0]}" in err
     assert "'-' (stdin) is given twice" in err and "save the input to a file" in err
+
+
+@pytest.mark.parametrize("command", [
+    ["score", "{bad}", "{good}"], ["convert", "{bad}"], ["check", "{bad}"],
+    ["rules", "test", "{bad}"], ["rules", "lint", "{bad}"],
+    ["score", "{good}", "-o", "{bad}"], ["score", "{good}", "--errors", "{bad}"],
+    ["score", "{good}", "--report", "{bad}"], ["score", "{good}", "-o", "{loop}"],
+    ["score", "{loop}", "{good}"], ["check", "{loop}"],
+])
+def test_a_path_the_system_cannot_look_up_is_an_error_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    """A path longer than a file name may be (OSError: File name too long) or a loop of
+    symbolic links stopped every command with a traceback (score, convert and check as an
+    input; score's outputs; rules test and lint). An input is an error of its own, the
+    other inputs read; an output is one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": "a", "turns": [
+        {"speaker": "agent", "text": "Hi, this is Sam. How can I help?"}]}) + "\n")
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    names = {"bad": "q" * 300, "good": str(good), "loop": "loop1"}
+    code = main([part.format(**names) for part in command])
+    err = capsys.readouterr().err
+    assert code in (1, 2) and "Traceback" not in err
+    problem = next(line for line in err.splitlines() if line.startswith("error:"))
+    assert ("File name too long" in problem or "symbolic links" in problem), problem
+    if command[:2] == ["score", "{bad}"] or command[:2] == ["score", "{loop}"]:
+        assert "scored 1 transcript(s); 1 could not be read" in err

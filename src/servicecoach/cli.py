@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version as package_version
@@ -36,7 +37,13 @@ from servicecoach.check import (
 from servicecoach.coach import Coach
 from servicecoach.command_line import SuggestingParser, finite_float, worker_count
 from servicecoach.config import CoachConfig, find_config, load_config
-from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError, each_error
+from servicecoach.errors import (
+    InputError,
+    MetadataOnly,
+    ServiceCoachError,
+    each_error,
+    quoted,
+)
 from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import (
     CANNED_SUFFIXES,
@@ -97,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
+    except OSError as error:  # a path the system cannot look up: a name too long, a loop
+        named = "" if error.filename is None else f"{quoted(os.fsdecode(error.filename))}: "
+        print(f"error: {printable(named + (error.strerror or str(error)))} (check the path)",
+              file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:  # what was written so far stays (score: OUTPUT.partial)
         return EXIT_INTERRUPTED
 
@@ -449,6 +461,14 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     found: list[Path] = []
     unread: list[InputError] = []
     for path in paths:
+        try:
+            path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # no such file: an error when it is checked
+        except OSError as lookup:  # a name too long, a loop of links
+            unread.append(InputError(f"cannot look up the path: {lookup.strerror}",
+                                     source=str(path), hint="give a file or a folder that exists"))
+            continue
         if path.is_dir():
             for p in sorted(path.rglob("*")):
                 if p.name.startswith(".") or p.is_dir():

@@ -4,6 +4,7 @@ is a named pipe or a device (``-o >(gzip > x.gz)``, ``-o /dev/stdout``) is writt
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterator
@@ -26,7 +27,12 @@ def written_into(path: Path) -> bool:
 def replaced_file(path: Path) -> Path:
     """The file an output to `path` replaces when complete: `path`, or the file it links
     to (a rename over the link would replace the link, not that file)."""
-    return path.resolve() if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python before 3.13 says so of a loop of links
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
 
 
 def partial_path(path: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -213,8 +214,11 @@ def _open_errors(path: Path | None, stack: contextlib.ExitStack) -> TextIO | Non
 
 
 def _size(one: Input) -> int:
-    path = Path(one.name)
-    return path.stat().st_size if path.is_file() else 0
+    try:
+        info = Path(one.name).stat()
+    except OSError:  # no such file, or one the system cannot look up: said when read
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def _first_checked(written: Iterator[Written], coach: Coach, partial: Path,

@@ -205,6 +205,15 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
             continue
         path = Path(raw)
+        try:
+            path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # no such file: said when it is read
+        except OSError as error:  # a name too long, a loop of links: no file to read
+            yield Source(name=raw, open_text=_refused(InputError(
+                f"cannot look up the path: {error.strerror}", source=raw,
+                hint="give a file or a folder that exists")))
+            continue
         if path.is_dir():
             yield from (Source.from_path(child) for child in _folder_inputs(path))
         elif path.is_file():
