@@ -161,3 +161,23 @@ def test_a_column_named_empty_is_the_header_cell_left_empty(tmp_path: Path) -> N
     (error,) = convert([str(path)], id_column="")
     assert isinstance(error, InputError)
     assert "no column '' in the header (id_column)" in str(error)
+
+
+def test_an_unquoted_delimiter_in_the_last_column_s_text_keeps_the_text_whole(
+        tmp_path: Path) -> None:
+    """A message with a comma that is not quoted makes more cells than the header: the csv
+    module put the cells past the header aside and the text after its first comma was lost
+    without a word ("Hello, how can I help?" read as "Hello"). When the text is the last
+    column it runs to the end of the row; when it is not, the row is an error at its line."""
+    path = tmp_path / "chats.csv"
+    path.write_text("conversation_id,speaker,text\nc1,agent,Hello, how can I help?\n"
+                    "c1,customer,My card, the blue one, was charged twice\n")
+    [transcript] = read("csv", path)
+    assert isinstance(transcript, Transcript)
+    assert [t.text for t in transcript.turns] == [
+        "Hello, how can I help?", "My card, the blue one, was charged twice"]
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("conversation_id,text,speaker\nc1,Hello, how can I help?,agent\n")
+    [error] = read("csv", shifted)
+    assert str(error).startswith(f"{shifted}:line 2, transcript 'c1': 4 cells where the "
+                                 "header has 3 (quote a cell that holds ','")

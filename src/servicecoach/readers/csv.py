@@ -146,7 +146,8 @@ class CsvReader(BaseReader):
                 yield group
             else:
                 key, numbered = group
-                yield self._conversation(key or stem(source), numbered, columns, source)
+                yield self._conversation(key or stem(source), numbered, columns, source,
+                                         (fieldnames, delimiter))
 
     def _columns(self, fieldnames: Sequence[str]) -> dict[str, str | None]:
         by_lower = {name.strip().lower(): name for name in fieldnames}
@@ -159,7 +160,7 @@ class CsvReader(BaseReader):
 
     def _conversation(
         self, key: str, rows: list[tuple[int, dict[str, Any]]], columns: dict[str, str | None],
-        source: Source,
+        source: Source, layout: tuple[Sequence[str], str],
     ) -> ReadResult:
         # an ``inbound`` flag is the Customer Support on Twitter layout (twcs.csv): tweets
         draft = Draft(id=key, relative=True,
@@ -171,6 +172,17 @@ class CsvReader(BaseReader):
         for line, row in rows:
             raw_speaker = (row.get(speaker_column) or "").strip()
             text = row.get(text_column)
+            extra: list[str] | None = row.get(None)  # type: ignore[call-overload]
+            if extra and text is not None:  # more cells than the header (DictReader's restkey)
+                fieldnames, delimiter = layout
+                if text_column != fieldnames[-1]:
+                    return InputError(
+                        f"{len(fieldnames) + len(extra)} cells where the header has "
+                        f"{len(fieldnames)}", source=source.name, location=f"line {line}",
+                        transcript_id=key, hint=f"quote a cell that holds {delimiter!r} "
+                        '(a message: "Hello, how can I help?")')
+                # the text, the last column, held the delimiter unquoted: it runs to the end
+                text = delimiter.join((text, *extra))
             if not raw_speaker or text is None:
                 field = speaker_column if not raw_speaker else text_column
                 return InputError(f"empty {field!r}", source=source.name, location=f"line {line}",
