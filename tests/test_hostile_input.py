@@ -1142,14 +1142,15 @@ def test_a_name_that_looks_like_a_slot_is_written_as_it_is(coach: Coach, name: s
     """Messages filled their slots one after another, each over the text the ones before
     had written: a customer named ``{agent_name}`` was called by the agent's name, and one
     named ``{detail}`` repeated 100,000 times (800 KB) made 16 MB of report, the first agent
-    message copied into every suggestion 100,000 times. A value is never read for slots."""
+    message copied into every suggestion 100,000 times. A value is never read for slots (and
+    a name longer than 60 characters is written by its first 40)."""
     first = "Your order ships tomorrow from the warehouse, tracking follows by mail."
     transcript = Transcript.model_validate({
         "id": "t", "metadata": {"customer_name": name, "agent_name": "Bob"},
         "turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": first}]})
     report = coach.score(transcript)
     greeting = next(f for f in report.findings if f.rule_id == "greeting.missing")
-    assert name in greeting.suggestion
+    assert (name if len(name) <= 60 else name[:40] + "…") in greeting.suggestion
     assert greeting.suggestion.count(first[:20]) == 1
     assert all(len(f.suggestion) < len(name) + 1_000 for f in report.findings)
 
@@ -1348,3 +1349,21 @@ def test_a_text_or_webvtt_line_that_is_no_label_or_timing_is_not_quoted_whole(
     assert isinstance(error, InputError)
     assert said in str(error) and len(str(error)) < 500
     assert "Secretword" not in str(error)
+
+
+def test_a_name_longer_than_any_name_is_cut_in_the_messages_it_fills(coach: Coach) -> None:
+    """Messages and suggestions write the customer's and the agent's name (`{customer_name}`),
+    and a metadata name of 1 MB was written whole into each: 2 MB of names in a call of 40
+    exchanges made a report of 89 MB. A name is written whole up to 60 characters, else by
+    its first 40 and an ellipsis; the metadata keeps it as it is."""
+    name = "Zed" + "a" * 200_000
+    turns = []
+    for _ in range(40):
+        turns.append({"speaker": "customer", "text": "This is awful, I am furious."})
+        turns.append({"speaker": "agent", "text": "Calm down, that is our policy."})
+    report = coach.score(Transcript.model_validate({
+        "id": "x", "metadata": {"customer_name": name, "agent_name": name}, "turns": turns}))
+    written = [f.message + (f.suggestion or "") for f in report.findings]
+    assert sum(name[:40] + "…" in text for text in written) >= 40
+    assert max(map(len, written)) < 1_000
+    assert report.metadata["customer_name"] == name

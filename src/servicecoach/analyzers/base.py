@@ -424,8 +424,22 @@ def address_form(full_name: str | None) -> str | None:
 
 
 def base_slots(conversation: Conversation) -> dict[str, str | None]:
-    """Slots every message can use; names in the form an agent would address them."""
+    """Slots every message can use; names in the form an agent would address them, cut
+    when longer than a name is (`_slot_name`)."""
     return {
-        "customer_name": address_form(conversation.customer_name),
-        "agent_name": address_form(conversation.metadata.agent_name),
+        "customer_name": _slot_name(address_form(conversation.customer_name)),
+        "agent_name": _slot_name(address_form(conversation.metadata.agent_name)),
     }
+
+
+_NAME_SLOT_CHARS, _NAME_SLOT_SHOWN = 60, 40
+"""A name in a message is at most 60 characters: a longer one is shown by its first 40."""
+
+
+def _slot_name(name: str | None) -> str | None:
+    """`name` as a message's slot writes it: whole, or when longer than any name is (a
+    metadata field of 1 MB, written into every finding's message and suggestion), its
+    first characters and an ellipsis."""
+    if name is None or len(name) <= _NAME_SLOT_CHARS:
+        return name
+    return name[:_NAME_SLOT_SHOWN] + "…"

@@ -168,10 +168,9 @@ class IntroductionAnalyzer(PhraseListsAnalyzer):
     def _missing(self, conversation: Conversation, state: _Opening) -> list[Finding]:
         if self.rule.finding is FindingKind.STRENGTH:
             return []
-        slots = base_slots(conversation) | {
-            "detail": f"the first {state.agent_turns} agent turn(s)",
-            "agent_name": address_form(conversation.metadata.agent_name) or "(your name)",
-        }
+        slots = base_slots(conversation)
+        slots |= {"detail": f"the first {state.agent_turns} agent turn(s)",
+                  "agent_name": slots["agent_name"] or "(your name)"}
         note = f"no own name in the opening agent turns (up to turn {state.last_agent})"
         return [
             build_finding(self.rule, None, span=None, slots=slots,
