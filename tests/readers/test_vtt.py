@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from reader_helpers import FIXTURES, one, sample, speakers
+from reader_helpers import FIXTURES, one, read, sample, speakers
 
 
 def test_w3c_interview_merges_cues_and_keeps_overlaps_in_start_order() -> None:
@@ -87,3 +89,16 @@ def test_teams_wall_clock_that_is_no_date_leaves_the_call_undated(tmp_path, wall
     transcript = one("vtt", tmp_path / "meeting.vtt")
     assert "started_at" not in transcript.metadata.model_extra
     assert [t.text for t in transcript.turns] == ["Thanks for calling.", "My order is late."]
+
+
+def test_a_cue_that_ends_before_it_starts_is_named_by_its_place_in_the_file(
+        tmp_path: Path) -> None:
+    """A turn whose end is before its start was reported by its place among the turns put
+    in the order of their times ("turn 0: turns.0: Value error, end (2.0) ...": the second
+    cue of the file, which starts first), with pydantic's wording and no hint."""
+    path = tmp_path / "call.vtt"
+    path.write_text("WEBVTT\n\n00:00:09.000 --> 00:00:10.000\n<v Agent>Hello, how can I help?"
+                    "\n\n00:00:05.000 --> 00:00:02.000\n<v Cust>my card\n")
+    [error] = read("vtt", path)
+    assert str(error) == (f"{path}, transcript 'call', turn 1: end (2.0) is before start "
+                          "(5.0) (fix that value in the export)")

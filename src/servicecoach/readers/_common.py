@@ -315,8 +315,15 @@ class Draft:
             return noted(Transcript.model_validate(record), location)
         except ValidationError as error:
             problem, turn = validation_problem(error)
-            return InputError(problem, source=source.name, location=location,
-                              transcript_id=self.id, turn=turn)
+            if turn is not None:  # the turns were put in the order of their times
+                prefix = f"turns.{turn}"  # the error names the turn
+                problem = (problem.replace(f"{prefix}: ", "", 1)
+                           if problem.startswith(f"{prefix}: ")
+                           else problem.replace(f"{prefix}.", "", 1))
+                turn = order[turn] if turn < len(order) else turn
+            return InputError(problem.replace("Value error, ", ""), source=source.name,
+                              location=location, transcript_id=self.id, turn=turn,
+                              hint="fix that value in the export")
 
     def _drop_turns_without_text(self) -> None:
         """Leave out (and count) turns whose text is blank (an HTML body of only an image);
