@@ -40,3 +40,17 @@ def test_a_speaker_label_in_another_form_is_an_error_not_more_text() -> None:
                                   "Agent (Sam): I can check that.\n", source="call.txt")
     assert isinstance(result, InputError) and result.location == "line 3"
     assert "cannot read the speaker label" in result.what
+
+
+def test_an_event_line_that_is_wrong_is_an_error_at_its_own_line() -> None:
+    """An unknown event (`@nonsense`) and an event whose time cannot be used were errors
+    at the conversation's first line, with the hint for turns; each is at the event's line,
+    an unknown one saying which events there are."""
+    unknown = parse_transcripts("Agent: Hello\nCustomer: hi\n[01:10] @nonsense\nAgent: ok\n",
+                                source="t.txt")
+    assert str(unknown[0]).startswith(
+        "t.txt:line 3, transcript 't': unknown event '@nonsense': events are "
+        "@hold_start, @hold_end and @transfer [target], after a turn")
+    late = parse_transcripts("Agent: Hello\nCustomer: hi\n[99999999999999999999:00:00] "
+                             "@hold_start\nAgent: ok\n", source="t.txt")
+    assert str(late[0]).startswith("t.txt:line 3, transcript 't': events.0.at:")

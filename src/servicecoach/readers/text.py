@@ -67,6 +67,7 @@ def _unreadable(line: str) -> str:
     return "cannot read line: it does not start with a speaker label"
 
 
+_EVENT_TYPES = frozenset({"hold_start", "hold_end", "transfer"})
 _HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
 
 
@@ -79,6 +80,7 @@ class TextBlock:
     turns: list[dict[str, Any]] = field(default_factory=list)
     turn_lines: list[int] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    event_lines: list[int] = field(default_factory=list)
     comments: list[tuple[int, str, int]] = field(default_factory=list)
     """(file line, comment text without '#', index of the next turn)."""
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -117,11 +119,17 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             block.headers[header["key"].lower()] = header["value"].strip()
             continue
         if event := _EVENT.match(stripped):
+            if event["type"] not in _EVENT_TYPES:
+                block.errors.append((number, (
+                    f"unknown event {'@' + event['type'][:30]!r}: events are @hold_start, "
+                    "@hold_end and @transfer [target], after a turn")))
+                continue
             placed: dict[str, Any] = {"type": event["type"], "target": event["target"],
                                       "after_turn": len(block.turns) - 1}
             if event["time"]:
                 placed["at"] = parse_seconds(event["time"])
             block.events.append(placed)
+            block.event_lines.append(number)
             continue
         if _ODD_LABEL.match(stripped):
             label = stripped.partition(":")[0][:30]  # never the text after it (logs)
@@ -201,6 +209,10 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
     except ValidationError as error:
         problem, turn = validation_problem(error)
         line = block.turn_lines[turn] if turn is not None else block.first_line
+        loc = error.errors()[0]["loc"]
+        if loc[:1] == ("events",) and len(loc) > 1 and isinstance(loc[1], int) \
+                and loc[1] < len(block.event_lines):
+            line = block.event_lines[loc[1]]  # an event's problem, at its line
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
             turn=turn, hint=_HINT,
