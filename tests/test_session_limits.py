@@ -271,3 +271,25 @@ def test_a_repeated_hold_start_without_a_hold_end_is_the_same_hold(coach: Coach)
     assert ("hold.too-long", 2) in once
     assert held([10, 11, 12], 200) == once
     assert held([10, 190], 200) == once
+
+
+def test_a_repeated_hold_end_without_a_hold_start_keeps_the_first_end(coach: Coach) -> None:
+    """A `hold_end` sent again later (a retry, a second leg) moved the hold's end to it:
+    a hold of 30 s ended again at 290 s read as 280 s held, too long. The first
+    `hold_end` ends the hold."""
+    def held(events: list[tuple[str, float]]) -> list[str]:
+        session = coach.session(channel="voice")
+        session.add_turn({"speaker": "customer", "text": "I was charged twice.", "start": 0})
+        session.add_turn({"speaker": "agent", "text": "May I put you on hold for two minutes?",
+                          "start": 5})
+        session.add_turn({"speaker": "customer", "text": "Sure.", "start": 8})
+        for kind, at in events:
+            session.add_event({"type": kind, "at": at})
+        session.add_turn({"speaker": "agent", "text": "Thanks for holding, I found it.",
+                          "start": 300})
+        return sorted(f.rule_id for f in session.close().findings if f.rule_id.startswith("hold."))
+
+    once = held([("hold_start", 10), ("hold_end", 40)])
+    assert "hold.too-long" not in once
+    assert held([("hold_start", 10), ("hold_end", 40), ("hold_end", 290)]) == once
+    assert "hold.too-long" in held([("hold_start", 10), ("hold_end", 290)])

@@ -189,8 +189,9 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             hold.by_event = True
             hold.clock = event.at if event.at is not None else hold.clock
         elif event.type is EventType.HOLD_END and hold is not None:
+            if not hold.ended:  # a hold_end repeated, no hold_start between: the first ended it
+                hold.ended_at = event.at
             hold.by_event = hold.ended = True
-            hold.ended_at = event.at
         else:
             return _NOTHING
         if hold.began:
