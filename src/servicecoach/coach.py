@@ -98,7 +98,9 @@ class Coach:
     ) -> None:
         self.config = _with_keywords(config or CoachConfig(),
                                      _keyword_updates(packs, spacy_model, redact))
-        loaded = [self._load(name) for name in self.config.packs]
+        once: dict[Path, Pack] = {}  # a pack named twice (or reached through two names) once
+        loaded = list({id(pack): pack for pack in
+                       (self._load(name, once) for name in self.config.packs)}.values())
         rules, self.locations = _merge_packs(loaded)
         self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
         self.pack_versions: Mapping[str, str] = {
@@ -140,11 +142,11 @@ class Coach:
             return cls(load_config(found) if found else None)
         return cls(load_config(path))
 
-    def _load(self, name: str) -> Pack:
+    def _load(self, name: str, once: dict[Path, Pack]) -> Pack:
         base = self.config.base_dir
         if base is not None and not Path(name).is_absolute() and (base / name).exists():
             name = str(base / name)
-        return load_pack(name)
+        return load_pack(name, _loaded=once)
 
     def _build_all(self, in_packs: list[Rule]) -> tuple[Analyzer, ...]:
         """Every rule's analyzer; all the rules that cannot be built are reported at once,
