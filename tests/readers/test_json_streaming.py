@@ -34,6 +34,17 @@ def test_records_read_before_a_broken_tail_are_kept_and_the_break_located(tmp_pa
     assert len(results) == 4
 
 
+def test_an_array_closed_by_a_brace_is_a_located_error_not_the_records_after_it(
+    tmp_path: Path,
+) -> None:
+    """An array closed by '}' and another opened after it read as the second array alone:
+    the records of the first were dropped without a word."""
+    first, second = json.dumps(RECORD), json.dumps(RECORD | {"id": "b"})
+    results = read(tmp_path, f"[{first}}}[{second}]")
+    assert len(results) == 2 and isinstance(results[0], Transcript)
+    assert isinstance(results[1], InputError) and "line 1 column" in str(results[1])
+
+
 def test_what_only_json_reads_falls_back_to_the_whole_file(tmp_path: Path) -> None:
     nan = json.dumps([RECORD, RECORD | {"id": "b"}]).replace("1.5", "NaN", 1)
     results = read(tmp_path, nan)
@@ -81,6 +92,7 @@ def test_an_array_cut_into_pieces_anywhere_reads_as_json_reads_it(
 @pytest.mark.parametrize(("text", "problem"), [
     ("[1,]", "invalid JSON"), ("[1 2]", "invalid JSON"), ("[1] [2]", "text after"),
     ("[{}", "not closed"), ('{"turns": []}', "not a JSON array"),
+    ("[}[1]", "closed by '}'"), ("[1}, 2]", "closed by '}'"),
 ])
 def test_what_is_not_an_array_of_json_values_is_refused(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):

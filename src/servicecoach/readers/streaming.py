@@ -97,6 +97,8 @@ def array_items(source: Source, longest: int | None = None) -> Iterator[Any]:
                     start = offset + 1
             elif mark in "]}":
                 depth -= 1
+                if not depth and mark == "}":
+                    raise ValueError("the JSON array is closed by '}'")
             if depth == 0 and mark == "]" or depth == 1 and mark == ",":
                 text = "".join(parts) + piece[start:offset]
                 parts, start, held = [], offset + 1, 0
