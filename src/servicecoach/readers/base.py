@@ -436,15 +436,21 @@ def binary_pieces(opened: AbstractContextManager[IO[bytes]]) -> Iterator[str]:
     `HEAD_BLOCK` bytes decoded: UTF-16 or UTF-32 as `text_lines` tells them, else UTF-8 (a
     byte-order mark dropped); bytes the codec cannot read raise `InvalidUtf8`."""
     with opened as handle:
-        codec = file_wide_encoding(handle) or "utf-8-sig"
-        decoder = codecs.getincrementaldecoder(codec)()
-        offset = 0
-        for block in iter(partial(handle.read, HEAD_BLOCK), b""):
-            try:
-                yield decoder.decode(block)
-            except UnicodeDecodeError as error:
-                raise InvalidUtf8(offset + error.start) from None
-            offset += len(block)
+        yield from decoded_pieces(handle, file_wide_encoding(handle) or "utf-8-sig")
+
+
+def decoded_pieces(handle: IO[bytes], codec: str) -> Iterator[str]:
+    """The text of `handle` from where it stands, in pieces of `HEAD_BLOCK` bytes decoded
+    by `codec` (for a stream that cannot seek, such as stdin); bytes the codec cannot read
+    raise `InvalidUtf8` at their offset."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = 0
+    for block in iter(partial(handle.read, HEAD_BLOCK), b""):
+        try:
+            yield decoder.decode(block)
+        except UnicodeDecodeError as error:
+            raise InvalidUtf8(offset + error.start) from None
+        offset += len(block)
 
 
 HEAD_BLOCK = 1 << 16

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import codecs
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from functools import partial
 from pathlib import Path
-from typing import IO
 
 from pydantic import ValidationError
 
@@ -16,12 +13,12 @@ from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
 from servicecoach.readers.base import (
-    HEAD_BLOCK,
     InvalidUtf8,
     LongLine,
     Source,
     capped_lines,
     capped_text_lines,
+    decoded_pieces,
     lines_or_errors,
     not_utf8,
 )
@@ -42,8 +39,9 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
         if buffer is not None and hasattr(buffer, "peek") and \
                 buffer.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
-            yield from _array_reports(Source(name="-", open_text=lambda: iter(()),
-                                             open_pieces=lambda: _utf8_pieces(buffer)))
+            stdin = Source(name="-", open_text=lambda: iter(()),
+                           open_pieces=lambda: decoded_pieces(buffer, "utf-8-sig"))
+            yield from _array_reports(stdin)
             return
         yield from _parse(sys.stdin if buffer is None else
                           lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
@@ -71,19 +69,6 @@ MAX_REPORT_LINE = 256 << 20
 """The longest line read as a report (bytes): a report is about four times its transcript
 (a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
 rather than held in memory whole (a file of one 2 GB line)."""
-
-
-def _utf8_pieces(buffer: IO[bytes]) -> Iterator[str]:
-    """Stdin's text in pieces of `HEAD_BLOCK` bytes, as UTF-8 (a byte-order mark dropped);
-    bytes that are not UTF-8 raise `InvalidUtf8`."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    offset = 0
-    for block in iter(partial(buffer.read, HEAD_BLOCK), b""):
-        try:
-            yield decoder.decode(block)
-        except UnicodeDecodeError as error:
-            raise InvalidUtf8(offset + error.start) from None
-        offset += len(block)
 
 
 def _json_array(source: Source) -> bool:
