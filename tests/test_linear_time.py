@@ -372,19 +372,6 @@ def test_a_long_twitter_reply_chain_is_threaded_in_linear_time() -> None:
     assert _scaled(run, 4_000) < RATIO
 
 
-def test_many_connect_contacts_without_segments_are_refused_in_linear_time() -> None:
-    """Each Amazon Connect contact whose events carry no transcript segment was refused
-    naming the event types of the whole file, gathered and sorted again for each contact:
-    8,000 such contacts took 22 s."""
-    def run(contacts: int) -> str:
-        events = [{"ContactId": f"c{i}", "EventType": f"EVENT_{i}", "Segments": []}
-                  for i in range(contacts)]
-        _read("connect", "t.jsonl", "".join(json.dumps(event) + "\n" for event in events))
-        return ""
-
-    assert _scaled(run, 1_000) < RATIO
-
-
 @pytest.mark.parametrize("separator", [" ", "/"])
 def test_redaction_reads_digit_groups_in_linear_time(separator: str) -> None:
     """A number that holds no card is read again from its second digit group: a text of
