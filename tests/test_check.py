@@ -558,15 +558,21 @@ def test_pytest_plugin_refuses_a_configuration_it_cannot_read(
     result.stderr.fnmatch_lines([f"*servicecoach_config: *{says}*"])
 
 
-def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
-    """`check --baseline` lets a library adopt servicecoach without fixing everything
-    first; the plugin had no such option, so a team on pytest could not."""
+def _baselined_training(pytester: pytest.Pytester) -> Path:
+    """A `training` folder of one call, its baseline written, for the plugin to run."""
     pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
                      "servicecoach_baseline = baseline.json\n")
     training = pytester.mkdir("training")
     (training / "call.txt").write_text(CALL.format(id="call", headers=""))
     assert main(["check", str(training), "--write-baseline",
                  str(pytester.path / "baseline.json")]) == 0
+    return training
+
+
+def test_pytest_plugin_takes_a_baseline(pytester: pytest.Pytester) -> None:
+    """`check --baseline` lets a library adopt servicecoach without fixing everything
+    first; the plugin had no such option, so a team on pytest could not."""
+    training = _baselined_training(pytester)
     pytester.runpytest().assert_outcomes(passed=1)
     (training / "call.txt").write_text(CALL.format(id="call", headers="").replace(
         "Customer: When?", "Customer: When?\nAgent: You should have read the email."))
@@ -584,12 +590,7 @@ def test_pytest_plugin_says_when_baselined_issues_are_fixed(pytester: pytest.Pyt
     """As `check --baseline` does, the plugin says how many of the baseline's issues the
     transcripts no longer have and to write it again, so a fixed issue cannot come back
     unnoticed."""
-    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n"
-                     "servicecoach_baseline = baseline.json\n")
-    training = pytester.mkdir("training")
-    (training / "call.txt").write_text(CALL.format(id="call", headers=""))
-    assert main(["check", str(training), "--write-baseline",
-                 str(pytester.path / "baseline.json")]) == 0
+    training = _baselined_training(pytester)
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
     assert "no longer found" not in result.stdout.str()
