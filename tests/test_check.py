@@ -353,7 +353,8 @@ def test_a_baseline_holding_fixed_issues_says_to_write_it_again(
     err = capsys.readouterr().err
     assert (f"note: 3 issue(s) of the baseline {baseline} are no longer found in the "
             "transcripts checked (fixed, or their turn's text changed): write it again with "
-            f"--write-baseline {baseline} so that they fail if they come back") in err
+            f"'servicecoach check TRANSCRIPTS --write-baseline {baseline}' so that they fail if "
+            "they come back") in err
     assert main(["check", str(path), "--baseline", str(baseline), "--write-baseline",
                  str(baseline)]) == 0
     capsys.readouterr()

@@ -80,3 +80,12 @@ def stale(baseline: frozenset[str], checked: Iterable[tuple[Transcript, Report]]
         ids.add(transcript.id)
         found.update(issues_fingerprints(transcript, report))
     return sum(1 for fp in baseline - found if fp.rsplit("|", 2)[0] in ids)
+
+
+def stale_note(fixed: int, baseline: str) -> str:
+    """What `check` and the pytest plugin say of `fixed` issues (`stale`) of the baseline
+    file `baseline` that the transcripts checked no longer have."""
+    return (f"{fixed} issue(s) of the baseline {baseline} are no longer found in the "
+            "transcripts checked (fixed, or their turn's text changed): write it again with "
+            f"'servicecoach check TRANSCRIPTS --write-baseline {baseline}' so that they fail "
+            "if they come back")

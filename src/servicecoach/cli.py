@@ -24,6 +24,7 @@ from servicecoach.baseline import (
     issues_fingerprints,
     read_baseline,
     stale,
+    stale_note,
     write_baseline,
 )
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
@@ -549,10 +550,7 @@ def _check(args: argparse.Namespace) -> int:
             write_junit(outcomes, unreadable, printable_stream(out))
     if options.baseline and (fixed := stale(options.baseline, (
             (o.canned.transcript, o.report) for o in outcomes))):
-        print(f"note: {fixed} issue(s) of the baseline {printable(str(args.baseline))} are no "
-              "longer found in the transcripts checked (fixed, or their turn's text changed): "
-              f"write it again with --write-baseline {printable(str(args.baseline))} so that "
-              "they fail if they come back", file=sys.stderr)
+        print(f"note: {stale_note(fixed, printable(str(args.baseline)))}", file=sys.stderr)
     if unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(not o.passed for o in outcomes) else EXIT_OK

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from servicecoach.baseline import read_baseline, stale
+from servicecoach.baseline import read_baseline, stale, stale_note
 from servicecoach.check import (
     ENABLE_IN_CONFIGURATION,
     CheckOptions,
@@ -116,11 +116,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     checked = config.stash.get(_CHECKED, [])
     if baseline and checked and (fixed := stale(baseline, checked)):
         path = config.getini("servicecoach_baseline")
-        terminalreporter.write_line(
-            f"servicecoach: {fixed} issue(s) of the baseline {path} are no longer found in "
-            "the transcripts checked (fixed, or their turn's text changed): write it again "
-            f"with 'servicecoach check TRANSCRIPTS --write-baseline {path}' so that they fail "
-            "if they come back")
+        terminalreporter.write_line(f"servicecoach: {stale_note(fixed, path)}")
 
 
 def _ini_folder(config: pytest.Config) -> Path:
