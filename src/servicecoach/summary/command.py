@@ -78,9 +78,10 @@ def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser]
     parser = commands.add_parser(
         "summarize", help="summarize the results of 'score --format jsonl'",
         description="Read RESULTS written by 'servicecoach score --format jsonl' (one report a "
-        "line; '-' for stdin), or by 'score --format json' (a JSON array of reports, in a file), and print per-rule counts, category means and distributions, "
-        "the worst and best conversations and groups (--by), as text, JSON or CSV (one row "
-        "per conversation), or write an HTML report.",
+        "line; '-' for stdin), or by 'score --format json' (a JSON array of reports, in a "
+        "file or on stdin), and print per-rule counts, category means and distributions, the "
+        "worst and best conversations and groups (--by), as text, JSON or CSV (one row per "
+        "conversation), or write an HTML report.",
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
     parser.add_argument("--format", choices=SUMMARY_FORMATS, default="text",
