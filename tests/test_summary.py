@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -259,6 +261,13 @@ def test_summarize_reads_what_score_format_json_writes(
     piped = io.TextIOWrapper(io.BufferedReader(io.BytesIO(as_json.read_bytes())))
     monkeypatch.setattr("sys.stdin", piped)  # score --format json | summarize -
     assert main(["summarize", "-", "--format", "json", "--by", "agent_name"]) == 0
+    assert capsys.readouterr().out == expected
+    pipe = tmp_path / "pipe"  # summarize <(score --format json ...): a named pipe
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(as_json.read_bytes()))
+    writer.start()
+    assert main(["summarize", str(pipe), "--format", "json", "--by", "agent_name"]) == 0
+    writer.join()
     assert capsys.readouterr().out == expected
     text = as_json.read_text(encoding="utf-8")
     second = text.index("\n},\n{") + len("\n},\n")

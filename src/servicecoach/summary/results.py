@@ -1,7 +1,9 @@
-"""Read the reports that `servicecoach score --format jsonl` wrote, one line at a time."""
+"""Read the reports that `servicecoach score` wrote: JSON Lines (``--format jsonl``), one
+line at a time, or a JSON array (``--format json``), one report at a time."""
 
 from __future__ import annotations
 
+import io
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -28,8 +30,8 @@ from servicecoach.readers.streaming import array_items
 def read_results(path: Path) -> Iterator[Report | InputError]:
     """Each line of a JSON Lines results file (or ``-``, stdin) as a `Report`, or an
     `InputError` naming the file and line when the line is not a report; blank lines are
-    skipped. A file (or stdin) that holds a JSON array (what ``score --format json``
-    writes) gives its elements, one at a time (`_array_reports`). The file is decoded as
+    skipped. A file, stdin or a named pipe that holds a JSON array (what ``score --format
+    json`` writes) gives its elements, one at a time (`_array_reports`). The file is decoded as
     `score` decodes its inputs (a byte-order mark, UTF-16 or UTF-32; a line that is not
     UTF-8 is an error at its line). A device (a link to
     /dev/zero, which would be read until memory runs out) is refused unopened; a named
@@ -37,14 +39,11 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
     skipped unread."""
     if str(path) == "-":
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
-        if buffer is not None and hasattr(buffer, "peek") and \
-                buffer.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
-            stdin = Source(name="-", open_text=lambda: iter(()),
-                           open_pieces=lambda: decoded_pieces(buffer, "utf-8-sig"))
-            yield from _array_reports(stdin)
-            return
-        yield from _parse(sys.stdin if buffer is None else
-                          lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
+        if buffer is None or not hasattr(buffer, "peek"):
+            yield from _parse(sys.stdin if buffer is None else
+                              lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
+        else:
+            yield from _stream_reports(buffer, "-")
         return
     try:
         mode = path.stat().st_mode
@@ -53,8 +52,7 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
                                     hint="pass the file 'score --format jsonl' wrote")
         if stat.S_ISFIFO(mode):  # summarize <(zcat ...): read once, as UTF-8 (it cannot seek)
             with path.open("rb") as pipe:
-                yield from _parse(lines_or_errors(capped_lines(pipe, MAX_REPORT_LINE)),
-                                  str(path))
+                yield from _stream_reports(pipe, str(path))
         elif _json_array(source := Source.from_path(path)):
             yield from _array_reports(source)
         else:
@@ -63,6 +61,16 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
     except OSError as error:
         raise ServiceCoachError(f"cannot read {path}: {error.strerror}",
                                 hint="pass the file 'score --format jsonl' wrote") from None
+
+
+def _stream_reports(stream: io.BufferedReader, name: str) -> Iterator[Report | InputError]:
+    """The reports of a stream that cannot seek (stdin, a named pipe), read once as UTF-8:
+    a JSON array's elements when its first bytes open one, else a report a line."""
+    if stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        yield from _array_reports(Source(name=name, open_text=lambda: iter(()),
+                                         open_pieces=lambda: decoded_pieces(stream, "utf-8-sig")))
+        return
+    yield from _parse(lines_or_errors(capped_lines(stream, MAX_REPORT_LINE)), name)
 
 
 MAX_REPORT_LINE = 256 << 20
