@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from reader_helpers import FIXTURES, error, events, one, read, sample, speakers
-
-from servicecoach.errors import InputError
 
 VOICE = "amazon-connect-contact-lens-voice"
 CHAT = "amazon-connect-contact-lens-chat"
@@ -132,20 +127,3 @@ def test_interactive_messages_read_as_their_words(tmp_path) -> None:
         ("customer", "Delivery"),
     ]
     assert transcript.metadata.model_extra["dropped_interactive_responses"] == 1
-
-
-def test_contacts_without_segments_are_each_refused_naming_their_own_event_types(
-    tmp_path: Path,
-) -> None:
-    """Each contact without transcript segments was refused naming the event types of every
-    contact of the file, gathered and sorted again for each contact (8,000 such contacts:
-    22 s, quadratic); each contact's error names its own events' types, so reading the
-    file reads each event once."""
-    path = tmp_path / "stream.jsonl"
-    path.write_text("".join(
-        json.dumps({"ContactId": f"c{i}", "EventType": f"EVENT_{i}", "Segments": []}) + "\n"
-        for i in range(50)))
-    results = read("connect", path)
-    assert len(results) == 50 and all(isinstance(r, InputError) for r in results)
-    assert [str(r).count("EVENT_") for r in results] == [1] * 50
-    assert all(f"'EVENT_{i}'" in str(r) for i, r in enumerate(results))
