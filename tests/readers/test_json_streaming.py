@@ -45,11 +45,14 @@ def test_an_array_closed_by_a_brace_is_a_located_error_not_the_records_after_it(
     assert f"line 1 column {len(first) + 2}" in str(results[0])
 
 
-def test_what_only_json_reads_falls_back_to_the_whole_file(tmp_path: Path) -> None:
+def test_a_nan_time_in_an_array_is_refused_at_its_record(tmp_path: Path) -> None:
+    """`json` reads NaN, which the stream parser (ijson) refused, falling back to the whole
+    file; the records are decoded by `json` now, and the NaN is refused at its record."""
     nan = json.dumps([RECORD, RECORD | {"id": "b"}]).replace("1.5", "NaN", 1)
     results = read(tmp_path, nan)
     assert len(results) == 2 and isinstance(results[0], InputError)
-    assert "start" in str(results[0]) and isinstance(results[1], Transcript)
+    assert "record 0" in str(results[0]) and "start" in str(results[0])
+    assert isinstance(results[1], Transcript)
 
 
 def test_a_streamed_array_equals_the_records(tmp_path: Path) -> None:

@@ -81,8 +81,9 @@ class JsonReader:
 
     def read(self, source: Source) -> Iterator[ReadResult]:
         """A top-level array is read as a stream, one record at a time (see
-        `servicecoach.readers.streaming`); a single object, or an array the stream parser
-        refuses (NaN, comments...), is read whole."""
+        `servicecoach.readers.streaming`); a single object is read whole, and so is an
+        array the stream refuses (invalid JSON), from the record it refused, so that the
+        error is located at its line and column."""
         if not source.head(256).lstrip().startswith("["):
             yield from self._whole(source)
             return
