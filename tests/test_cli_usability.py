@@ -191,3 +191,18 @@ def test_a_path_the_system_cannot_look_up_is_an_error_not_a_traceback(
     assert ("File name too long" in problem or "symbolic links" in problem), problem
     if command[:2] == ["score", "{bad}"] or command[:2] == ["score", "{loop}"]:
         assert "scored 1 transcript(s); 1 could not be read" in err
+
+
+def test_an_os_error_that_is_no_path_s_is_not_told_to_check_the_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every OSError a command let through ended '(check the path)', a disk that is full
+    too, where the path is right and checking it does not help."""
+    import errno
+
+    def full(*_: object, **__: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", "out.jsonl")
+
+    monkeypatch.setattr("servicecoach.cli.score_run", full)
+    assert main(["score", str(tmp_path), "-o", "out.jsonl"]) == 2
+    assert capsys.readouterr().err == "error: 'out.jsonl': No space left on device\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -90,6 +91,11 @@ SCHEMAS = {
 }
 
 
+_PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ELOOP, errno.ENOENT, errno.ENOTDIR,
+                          errno.EISDIR})
+"""Errors of a path that is wrong (rather than of a disk that is full, a device that fails)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -105,9 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into head
         return EXIT_OK
-    except OSError as error:  # a path the system cannot look up: a name too long, a loop
+    except OSError as error:  # a path the system cannot look up (a name too long, a loop)
         named = "" if error.filename is None else f"{quoted(os.fsdecode(error.filename))}: "
-        print(f"error: {printable(named + (error.strerror or str(error)))} (check the path)",
+        hint = " (check the path)" if error.errno in _PATH_ERRNOS else ""  # not a full disk
+        print(f"error: {printable(named + (error.strerror or str(error)))}{hint}",
               file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:  # what was written so far stays (score: OUTPUT.partial)
