@@ -59,6 +59,7 @@ from servicecoach.readers import (
     Reader,
     Source,
     iter_sources,
+    lookup_error,
     parse_roles,
     read_sources,
     readers,
@@ -469,13 +470,8 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     found: list[Path] = []
     unread: list[InputError] = []
     for path in paths:
-        try:
-            path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            pass  # no such file: an error when it is checked
-        except OSError as lookup:  # a name too long, a loop of links
-            unread.append(InputError(f"cannot look up the path: {lookup.strerror}",
-                                     source=str(path), hint="give a file or a folder that exists"))
+        if (unlookable := lookup_error(path)) is not None:
+            unread.append(unlookable)
             continue
         if path.is_dir():
             for p in sorted(path.rglob("*")):

@@ -198,6 +198,20 @@ def _spool_checked(spool: IO[bytes]) -> Iterator[str | InvalidUtf8]:
     return text_lines(spool, _spooled_lines(spool))
 
 
+def lookup_error(path: Path) -> InputError | None:
+    """An error for a path the system cannot look up (a name longer than a file name may
+    be, a loop of symbolic links), which holds no file to read; None for any other path, a
+    missing one too (said when it is read)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        return InputError(f"cannot look up the path: {error.strerror}", source=str(path),
+                          hint="give a file or a folder that exists")
+    return None
+
+
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
     for raw in paths:
@@ -205,14 +219,8 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
             continue
         path = Path(raw)
-        try:
-            path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            pass  # no such file: said when it is read
-        except OSError as error:  # a name too long, a loop of links: no file to read
-            yield Source(name=raw, open_text=_refused(InputError(
-                f"cannot look up the path: {error.strerror}", source=raw,
-                hint="give a file or a folder that exists")))
+        if (unlookable := lookup_error(path)) is not None:
+            yield Source(name=raw, open_text=_refused(unlookable))
             continue
         if path.is_dir():
             yield from (Source.from_path(child) for child in _folder_inputs(path))
