@@ -698,7 +698,8 @@ def test_a_misspelt_expectations_header_is_an_error_not_metadata(
     assert (f"{path}:line 1, transcript 'call': header '%% {near[0]}' is no expectations "
             "header: it would be read as metadata, its expectations left out; did you mean "
             f"'%% {near[1]}'?") in err
-    assert main(["check", str(canned(tmp_path, "%% export: yes\n%% expect: empathy.missing"))]) == 0
+    for metadata in ("export: yes", "expert: Jane Doe", "expected_handle_time: 300"):
+        assert main(["check", str(canned(tmp_path, f"%% {metadata}\n%% expect: empathy.missing"))]) == 0
     capsys.readouterr()
     record = {"id": "j", "expects": {"present": ["empathy.missing"]},
               "turns": [{"speaker": "customer", "text": "I'm really upset."}]}

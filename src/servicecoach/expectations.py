@@ -42,7 +42,7 @@ from servicecoach.readers.text import (
 )
 from servicecoach.rules.loader import load_yaml_lines
 from servicecoach.rules.schema import MAX_ID_LENGTH
-from servicecoach.suggest import closest, did_you_mean
+from servicecoach.suggest import did_you_mean
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -414,16 +414,25 @@ def _load_json(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | Inp
 
 
 def _near_expectations(keys: Any, known: frozenset[str] | set[str]) -> tuple[str, str] | None:
-    """A key that reads as a misspelt expectations key ('%% expects', 'expect_not',
-    'minscore') and the key it is near: as metadata, it was expectations left out without
-    a word, the transcript passing on what it no longer asked; None when there is none."""
+    """A key that is an expectations key written another way ('%% expects', 'expect_not',
+    'Min_Score': the same letters, in any case, with other separators or a plural 's') and
+    the key it stands for: as metadata, it was expectations left out without a word, the
+    transcript passing on what it no longer asked; None when there is none. A key that only
+    looks like one ('expert', 'export') is metadata."""
+    spelled = {_letters(name): name for name in known}
     for key in keys:
         if not isinstance(key, str) or key in known or len(key) > 20:
             continue
-        near = closest(key.lower().replace("_", "-"), known, cutoff=80)
+        letters = _letters(key)
+        near = spelled.get(letters) or spelled.get(letters.removesuffix("s"))
         if near is not None:
             return key, near
     return None
+
+
+def _letters(key: str) -> str:
+    """A key's letters, lower-cased: 'Min_Score' and 'min-score' are both 'minscore'."""
+    return "".join(char for char in key.lower() if char.isalpha())
 
 
 def _load_text(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | InputError]:
