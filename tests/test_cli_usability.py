@@ -206,3 +206,57 @@ def test_an_os_error_that_is_no_path_s_is_not_told_to_check_the_path(
     monkeypatch.setattr("servicecoach.cli.score_run", full)
     assert main(["score", str(tmp_path), "-o", "out.jsonl"]) == 2
     assert capsys.readouterr().err == "error: 'out.jsonl': No space left on device\n"
+
+
+def _export_folder(tmp_path: Path) -> Path:
+    """A vendor export as delivered: the exports, a README and a manifest."""
+    folder = tmp_path / "export"
+    (folder / "archive").mkdir(parents=True)
+    for example in (REPO / "examples" / "exports").iterdir():
+        (folder / example.name).write_bytes(example.read_bytes())
+    (folder / "README.txt").write_text("Export from VendorX, 2026-12-01.\nFiles: see manifest.\n")
+    (folder / "manifest.json").write_text('{"export_id": 42, "files": 2}\n')
+    (folder / "archive" / "old.vtt").write_bytes((folder / "support-call.vtt").read_bytes())
+    return folder
+
+
+def test_exclude_leaves_a_folders_readme_and_manifest_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before 2026-12-07 a folder holding a README.txt or manifest.json made every score of
+    it exit 2 ("cannot tell the input format"), with no way to leave them out."""
+    folder = _export_folder(tmp_path)
+    code, _, err = run(["score", str(folder), "--format", "jsonl"], capsys)
+    assert code == 2 and "--exclude README.txt" in err and "--exclude manifest.json" in err
+    code, out, err = run(["score", str(folder), "--format", "jsonl", "--exclude", "README.txt",
+                          "--exclude", "*.json", "--exclude", "archive"], capsys)
+    assert code == 0 and "error" not in err, err
+    assert len(out.splitlines()) == 3  # two chats of the CSV and the call, not the archive's
+    code, out, _ = run(["convert", str(folder), "--exclude", "README.txt", "--exclude",
+                        "manifest.json", "--exclude", "archive/*"], capsys)
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_an_exclude_that_matches_nothing_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _export_folder(tmp_path)
+    code, _, err = run(["score", str(folder), "-q", "--format", "jsonl", "--exclude", "READM.txt",
+                        "--exclude", "manifest.json"], capsys)
+    assert code == 2
+    assert "warning: --exclude READM.txt matches no file in the folders named" in err
+    assert "--exclude manifest.json matches" not in err
+
+
+def test_check_excludes_from_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "canned"
+    folder.mkdir()
+    for example in (REPO / "examples" / "training").iterdir():
+        (folder / example.name).write_bytes(example.read_bytes())
+    (folder / "notes.txt").write_text("Trainer notes: no transcript here.\n")
+    code, _, err = run(["check", str(folder)], capsys)
+    assert code == 2 and "notes.txt" in err
+    code, out, err = run(["check", str(folder), "--exclude", "notes.txt",
+                          "--exclude", "failing-*"], capsys)
+    assert code == 0, (out, err)
+    assert "notes.txt" not in err and "failing-call" not in out

@@ -58,6 +58,8 @@ from servicecoach.models import Channel, FindingKind, Report, Severity, Transcri
 from servicecoach.readers import (
     Reader,
     Source,
+    exclude_warnings,
+    excluded,
     iter_sources,
     lookup_error,
     parse_roles,
@@ -178,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
         "on any mismatch.",
     )
     check_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _exclude_option(check_parser)
     check_parser.add_argument("--format", choices=sorted(CHECK_WRITERS), default="text")
     check_parser.add_argument("--output", "-o", type=Path, help="write to this file")
     check_parser.add_argument("--junit", type=Path, metavar="FILE",
@@ -278,7 +281,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exclude_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="leave out the files of a folder named that match GLOB: a "
+                        "name (README.txt, '*.json') or a path from the folder "
+                        "('archive/*'); repeatable; files named are read")
+
+
 def _input_options(parser: argparse.ArgumentParser) -> None:
+    _exclude_option(parser)
     parser.add_argument("--input-format", default="auto",
                         help="input format (default: auto, detected from the content): "
                         f"{', '.join(sorted(readers()))}")
@@ -331,7 +342,7 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
         if args.input_format == "auto":
             print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
-    return read_sources(iter_sources(args.paths), args.input_format, on_reader=told,
+    return read_sources(iter_sources(args.paths, args.exclude), args.input_format, on_reader=told,
                         **_reader_options(args))
 
 
@@ -348,6 +359,8 @@ def canonical_json(transcript: Transcript) -> str:
 def _convert(args: argparse.Namespace) -> int:
     read = failed = skipped = 0
     refuse_overwriting_inputs(args.paths, [("--output", args.output)])
+    for warning in exclude_warnings(args.paths, args.exclude):
+        print(printable(warning), file=sys.stderr)
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
@@ -443,7 +456,7 @@ def _score(args: argparse.Namespace) -> int:
         raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
                                 hint=f"use auto or one of: {', '.join(sorted(readers()))}")
     options = RunOptions(
-        paths=args.paths, input_format=args.input_format,
+        paths=args.paths, input_format=args.input_format, exclude=args.exclude,
         reader_options=_reader_options(args),
         output=args.output, format=args.format, workers=args.workers,
         fail_on=Severity(args.fail_on) if args.fail_on else None, resume=args.resume,
@@ -462,7 +475,8 @@ def _summarize(args: argparse.Namespace) -> int:
         return run_summarize(args, out)
 
 
-def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
+def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
+                  ) -> tuple[list[Path], list[InputError]]:
     """The files named and those found in the folders named (a folder found is walked, not
     a file, whatever its name), a sidecar named standing for the canned files that read it
     (a shell glob, a pre-commit hook given the files changed), each file once; and an error
@@ -475,7 +489,7 @@ def _canned_files(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
             continue
         if path.is_dir():
             for p in sorted(path.rglob("*")):
-                if p.name.startswith(".") or p.is_dir():
+                if p.name.startswith(".") or p.is_dir() or excluded(p, path, exclude):
                     continue
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)
@@ -515,7 +529,9 @@ def _check(args: argparse.Namespace) -> int:
     )
     outcomes: list[CheckOutcome] = []
     seen: dict[str, str] = {}
-    canned_files, unreadable = _canned_files(args.paths)
+    canned_files, unreadable = _canned_files(args.paths, args.exclude)
+    for warning in exclude_warnings(args.paths, args.exclude):
+        print(printable(warning), file=sys.stderr)
     for error in unreadable:
         print(f"error: {printable(str(error))}", file=sys.stderr)
     refuse_overwriting_inputs(map(str, canned_files), [("--output", args.output),

@@ -30,7 +30,12 @@ from servicecoach.errors import InputError, MetadataOnly, ServiceCoachError
 from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream, scored
-from servicecoach.readers import Reader, iter_sources, refuse_overwriting_inputs
+from servicecoach.readers import (
+    Reader,
+    exclude_warnings,
+    iter_sources,
+    refuse_overwriting_inputs,
+)
 from servicecoach.readers import Source as Input
 from servicecoach.summary.grouping import shadowed_warning
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
@@ -43,6 +48,8 @@ class RunOptions:
 
     paths: list[str]
     input_format: str = "auto"
+    exclude: list[str] = field(default_factory=list)
+    """Globs of the files of the folders in `paths` to leave out (``--exclude``)."""
     reader_options: dict[str, Any] = field(default_factory=dict)
     output: Path | None = None
     format: str = "text"
@@ -113,7 +120,9 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                                 "finished output")
     refuse_overwriting_inputs(options.paths, [
         ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
-    inputs = list(iter_sources(options.paths))
+    inputs = list(iter_sources(options.paths, options.exclude))
+    for warning in exclude_warnings(options.paths, options.exclude):
+        print(printable(warning), file=stderr)
     if options.output is not None and not options.resume and not options.quiet:
         _warn_starting_over(partial_path(options.output), stderr)
     if options.output is not None and options.resume and not options.quiet \

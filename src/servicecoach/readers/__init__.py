@@ -4,6 +4,8 @@ from servicecoach.readers.base import Reader, ReadResult, Source
 from servicecoach.readers.registry import (
     convert,
     detect,
+    exclude_warnings,
+    excluded,
     get_reader,
     iter_sources,
     lookup_error,
@@ -20,6 +22,8 @@ __all__ = [
     "Source",
     "convert",
     "detect",
+    "exclude_warnings",
+    "excluded",
     "get_reader",
     "iter_sources",
     "lookup_error",

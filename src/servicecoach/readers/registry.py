@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
+from fnmatch import fnmatchcase
 from functools import partial
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -148,13 +150,21 @@ def detect(source: Source, options: dict[str, Any] | None = None) -> Reader:
         raise InputError(
             "cannot tell the input format",
             source=source.name,
-            hint=f"pass --input-format with one of: {', '.join(sorted(readers()))}",
+            hint=f"pass --input-format with one of: {', '.join(sorted(readers()))}; or, if "
+            f"it is no export (a README, a manifest) in a folder scored, leave it out with "
+            f"--exclude {quoted_glob(Path(source.name).name)}",
         )
     raise InputError(
         f"the input could be any of: {names}",
         source=source.name,
         hint="pass --input-format to choose",
     )
+
+
+def quoted_glob(name: str) -> str:
+    """`name` as a glob matching only itself, quoted for a shell when it needs it."""
+    glob = "".join(f"[{c}]" if c in "*?[" else c for c in name)
+    return glob if all(c.isalnum() or c in "._-+" for c in glob) else shlex.quote(glob)
 
 
 def _load_builtin() -> None:
@@ -212,8 +222,9 @@ def lookup_error(path: Path) -> InputError | None:
     return None
 
 
-def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
-    """Files named on the command line; folders are walked in sorted order; ``-`` is stdin."""
+def iter_sources(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[Source]:
+    """Files named on the command line; folders are walked in sorted order, leaving out the
+    files that match a glob of `exclude` (see `excluded`); ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
             yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
@@ -223,7 +234,7 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield Source(name=raw, open_text=_refused(unlookable))
             continue
         if path.is_dir():
-            yield from (Source.from_path(child) for child in _folder_inputs(path))
+            yield from (Source.from_path(child) for child in _folder_inputs(path, exclude))
         elif path.is_file():
             yield Source.from_path(path)
         elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
@@ -237,11 +248,46 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
             yield Source(name=raw, open_text=_refused(FileNotFoundError(raw)))
 
 
-def _folder_inputs(folder: Path) -> list[Path]:
-    """The files of `folder` (and its subfolders) that a reader reads, sorted."""
+def excluded(file: Path, folder: Path, patterns: Sequence[str]) -> bool:
+    """Whether `file`, found in `folder`, matches one of the globs `patterns` (``--exclude``):
+    a glob without ``/`` is matched against the file's name (``README.txt``, ``*.json``), one
+    with ``/`` against its path from the folder (``archive/*``, ``2026-*/manifest.json``), or
+    the path of a subfolder of it (``archive``)."""
+    relative = file.relative_to(folder).as_posix()
+    parents = [part.as_posix() for part in file.relative_to(folder).parents][:-1]
+    for pattern in patterns:
+        pattern = pattern.strip("/")
+        if "/" not in pattern and (fnmatchcase(file.name, pattern)
+                                   or any(fnmatchcase(Path(p).name, pattern) for p in parents)):
+            return True
+        if fnmatchcase(relative, pattern) or any(fnmatchcase(p, pattern) for p in parents):
+            return True
+    return False
+
+
+def unused_excludes(paths: Iterable[str | Path], exclude: Sequence[str]) -> list[str]:
+    """The globs of `exclude` that match no file in the folders of `paths` (a misspelt
+    ``--exclude``, which would leave in the file it meant to leave out)."""
+    folders = [Path(p) for p in paths if p != "-" and Path(p).is_dir()]
+    files = [(file, folder) for folder in folders for file in folder.rglob("*") if file.is_file()]
+    return [glob for glob in exclude
+            if not any(excluded(file, folder, [glob]) for file, folder in files)]
+
+
+def exclude_warnings(paths: Iterable[str | Path], exclude: Sequence[str]) -> list[str]:
+    """A warning for each glob of `exclude` that matches no file of the folders named."""
+    return [f"warning: --exclude {shlex.quote(glob)} matches no file in the folders named "
+            "(a file named on the command line is read whatever it matches)"
+            for glob in unused_excludes(paths, exclude)] if exclude else []
+
+
+def _folder_inputs(folder: Path, exclude: Sequence[str] = ()) -> list[Path]:
+    """The files of `folder` (and its subfolders) that a reader reads and no glob of
+    `exclude` matches, sorted."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
     return [child for child in sorted(p for p in folder.rglob("*") if p.is_file())
-            if not child.name.startswith(".") and child.suffix.lower() in suffixes]
+            if not child.name.startswith(".") and child.suffix.lower() in suffixes
+            and not excluded(child, folder, exclude)]
 
 
 def _one_file(first: Path, second: Path) -> bool:
