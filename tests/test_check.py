@@ -55,7 +55,6 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
         ("%% min-score: defensiveness=99", False),
         ("%% min-score: defensiveness=50", True),
         ("%% min-score: hold_transfer=10", False),             # not applicable is not a pass
-        ("%% min-score: nosuch=10", False),
     ],
 )
 def test_each_expectation_kind(
@@ -274,13 +273,29 @@ def test_a_minimum_score_that_is_not_category_equals_number_says_so(
 def test_a_minimum_for_an_unknown_category_names_the_nearest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'min-score names unknown category 'empathie'' left the reader to find the name."""
-    assert main(["check", str(canned(tmp_path, "%% min-score: empathie=90"))]) == 1
-    assert ("min-score names unknown category 'empathie' (did you mean 'empathy'?)"
-            in capsys.readouterr().out)
-    assert main(["check", str(canned(tmp_path, "%% min-score: warmth=90"))]) == 1
-    assert ("min-score names unknown category 'warmth' (the categories are commitments, "
-            "confidence, defensiveness, empathy," in capsys.readouterr().out)
+    """'min-score names unknown category 'empathie'' left the reader to find the name. Until
+    2026-12-07 it failed the transcript (exit 1, as if the agent had scored low) where an
+    unknown rule id is a usage error (exit 2): no transcript could meet it."""
+    assert main(["check", str(canned(tmp_path, "%% min-score: empathie=90"))]) == 2
+    out, err = capsys.readouterr()
+    assert "FAIL" not in out
+    assert (f"error: {tmp_path / 'call.txt'}:line 1, transcript 'call': min-score names unknown "
+            "category(ies): 'empathie' (did you mean 'empathy'?)") in err
+    assert main(["check", str(canned(tmp_path, "%% min-score: warmth=90, overall=10"))]) == 2
+    assert ("min-score names unknown category(ies): 'warmth' (the categories are commitments, "
+            "confidence, defensiveness, empathy," in capsys.readouterr().err)
+
+
+def test_a_minimum_for_an_unknown_category_is_a_usage_error_in_pytest(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    (pytester.mkdir("training") / "call.txt").write_text(
+        CALL.format(id="call", headers="%% min-score: empthy=90"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([("*min-score names unknown category(ies): 'empthy' "
+                                  "(did you mean 'empathy'?)*")])
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])

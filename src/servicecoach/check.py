@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
-from servicecoach.errors import InputError, first_few
+from servicecoach.errors import InputError, first_few, quoted
 from servicecoach.expectations import CannedTranscript, compare, finding_ref
 from servicecoach.models import FindingKind, Report, Severity
 from servicecoach.suggest import did_you_mean
@@ -89,7 +89,7 @@ def unknown_rules(canned: CannedTranscript, coach: Coach,
     named = {e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
     off = sorted(named - set(coach.rule_order))
     if not off:
-        return None
+        return unknown_categories(canned, coach)
     unknown = [rule_id for rule_id in off if rule_id not in coach.locations]
     if unknown:
         what = f"expectations name unknown rule id(s): {first_few(unknown)}"
@@ -99,6 +99,22 @@ def unknown_rules(canned: CannedTranscript, coach: Coach,
         what = f"expectations name rule(s) the configuration leaves out: {first_few(off)}"
         hint = enable
     return InputError(what, source=str(canned.path), location=f"line {canned.line}",
+                      transcript_id=canned.transcript.id, hint=hint)
+
+
+def unknown_categories(canned: CannedTranscript, coach: Coach) -> InputError | None:
+    """An error when a min-score names a category the coach's rules have not (nor
+    ``overall``), with the nearest one or the list: no transcript could meet it, so it is
+    a mistake in the expectations, as an unknown rule id is, not a transcript that fails."""
+    known = sorted(coach.categories)
+    unknown = [c for c in canned.expect.min_scores if c != "overall" and c not in known]
+    if not unknown:
+        return None
+    hint = did_you_mean(unknown[0], [*known, "overall"],
+                        f"the categories are {', '.join(known)} and overall")
+    return InputError("min-score names unknown category(ies): "
+                      f"{first_few([quoted(c) for c in unknown])}",
+                      source=str(canned.path), location=f"line {canned.line}",
                       transcript_id=canned.transcript.id, hint=hint)
 
 
