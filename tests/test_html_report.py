@@ -306,6 +306,9 @@ def test_the_rule_table_says_how_many_points_each_rule_cost(tmp_path: Path) -> N
     assert ">points</th>" in page
     # 40 of the outcome category's 100 points, which weighs 2 of the overall score's 10
     assert re.search(r"<td>outcome\.negative-ending</td>.*?<td class=\"n\">-8</td>", page)
+    # an issue's severity is shown; a strength's ("suggestion" until 2026-12-07) ranks nothing
+    assert "<td>outcome.negative-ending</td><td>issue</td><td>warning</td>" in page
+    assert "<td>greeting.introduced</td><td>strength</td><td></td>" in page
 
 
 def _same_id_twice(tmp_path: Path) -> Path:

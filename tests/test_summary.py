@@ -473,6 +473,11 @@ def test_each_rule_says_how_many_points_of_the_overall_score_its_findings_cost()
     text = render_summary_text(summary)
     assert "   count  convs  share  points  severity   rule" in text
     assert "       2      2 100.0%     -16  warning    outcome.negative-ending" in text
+    # a strength's severity ("suggestion" for every one until 2026-12-07) ranks nothing
+    strengths = text[text.index("Strengths"):text.index("Categories")]
+    assert "   count  convs  share  points  rule" in strengths
+    assert "suggestion" not in strengths and "severity" not in strengths
+    assert "       2      2 100.0%       0  greeting.introduced" in strengths
 
 
 def test_the_rules_points_add_up_to_what_the_overall_scores_lost() -> None:

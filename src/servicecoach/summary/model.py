@@ -29,7 +29,9 @@ class RuleStats(BaseModel):
 
     rule_id: str
     kind: str = Field(description="issue, strength or cue")
-    severity: str
+    severity: str = Field(description="An issue's severity; a strength's or a cue's is its "
+                          "rule's nominal one, which ranks nothing (the text and HTML "
+                          "summaries leave it out)")
     category: str
     findings: int = Field(description="How many findings the rule made, over all conversations")
     conversations: int = Field(description="How many conversations have at least one")

@@ -28,10 +28,15 @@ def signed_points(points: float) -> str:
 
 
 def _rules(title: str, rules: list[RuleStats]) -> list[str]:
+    """A table of `rules`, with a severity column for issues only: a strength's or a cue's
+    severity is its rule's nominal one, which ranks nothing (it read "suggestion" for every
+    strength until 2026-12-07)."""
     if not rules:
         return []
     width = max(len(r.rule_id) for r in rules)
-    lines = [title, (f"  {'count':>6} {'convs':>6} {'share':>6} {'points':>7}  {'severity':<10} "
+    ranked = any(r.kind == "issue" for r in rules)
+    severity = f"{'severity':<10} " if ranked else ""
+    lines = [title, (f"  {'count':>6} {'convs':>6} {'share':>6} {'points':>7}  {severity}"
                      f"{'rule':<{width}}  example")]
     for rule in rules:
         example = ""
@@ -40,9 +45,10 @@ def _rules(title: str, rules: list[RuleStats]) -> list[str]:
             turn = "" if first.turn_index is None else f" turn {first.turn_index}"
             quoted = f' "{first.text}"' if first.text else ""
             example = printable(f"{first.transcript_id}{turn}{quoted}")[:60]
+        severity = f"{rule.severity:<10} " if ranked else ""
         lines.append(f"  {rule.findings:>6,} {rule.conversations:>6,} {rule.share:>6.1%} "
                      f"{signed_points(rule.points):>7}  "
-                     f"{rule.severity:<10} {printable(rule.rule_id):<{width}}  {example}")
+                     f"{severity}{printable(rule.rule_id):<{width}}  {example}")
     return [*lines, ""]
 
 
