@@ -97,6 +97,29 @@ def test_scoring_weights(tmp_path: Path) -> None:
     assert coach.scoring.penalties[Severity.WARNING] == 30
 
 
+def test_a_weight_for_a_category_no_rule_has_is_a_warning_naming_the_nearest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelt `empthy = 3` weighed nothing without a word until 2026-12-07. A warning,
+    not an error: a configuration's weights may be for packs that --pack replaces."""
+    from servicecoach.cli import main
+    from servicecoach.errors import ConfigWarning
+
+    toml = "[scoring.weights]\nempthy = 3\noutcome = 2\n"
+    with pytest.warns(ConfigWarning, match=r"\[scoring.weights\] names category 'empthy', "
+                      r"which no rule of the packs \(core\) has, so it weighs nothing "
+                      r"\(did you mean 'empathy'\?\)"):
+        coach = coach_from(tmp_path, toml)
+    assert coach.scoring.weight("outcome") == 2
+    monkeypatch.chdir(tmp_path)
+    call = Path(__file__).parent.parent / "examples" / "transcripts" / "refund-call.txt"
+    assert main(["score", str(call), "-q", "--workers", "2"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 1  # said once, not again by each worker
+    assert (f"warning: {tmp_path / 'servicecoach.toml'}: [scoring.weights] names category "
+            "'empthy'") in err
+
+
 def test_pyproject_table(tmp_path: Path) -> None:
     toml = '[project]\nname = "x"\n[tool.servicecoach]\ndisable = ["language.negative"]'
     coach = coach_from(tmp_path, toml, name="pyproject.toml")

@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -40,6 +41,7 @@ from servicecoach.coach import Coach
 from servicecoach.command_line import SuggestingParser, finite_float, worker_count
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import (
+    ConfigWarning,
     InputError,
     MetadataOnly,
     ServiceCoachError,
@@ -430,7 +432,16 @@ def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach
         config = config.model_copy(update={"redact": True})
     if getattr(args, "channel", None):
         config = config.model_copy(update={"channel": Channel(args.channel)})
-    return Coach(config, packs=args.packs, spacy_model=args.spacy_model)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", ConfigWarning)
+        coach = Coach(config, packs=args.packs, spacy_model=args.spacy_model)
+    for warning in said:
+        if issubclass(warning.category, ConfigWarning):
+            print(f"warning: {printable(str(warning.message))}", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
+    return coach
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ store still learns new words as turns are tokenized; see docs/performance.md.)
 from __future__ import annotations
 
 import os
+import warnings
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
@@ -33,6 +34,7 @@ from servicecoach.config import (
 )
 from servicecoach.errors import (
     ConfigError,
+    ConfigWarning,
     RulePackError,
     RulePackErrors,
     SpacyModelError,
@@ -130,6 +132,8 @@ class Coach:
         self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         self.categories = frozenset(rule.category for rule in self.rules)
         self.scoring = _scoring_policy(loaded, self.config, self.rules)
+        for warning in _unused_weights(self.config, rules, loaded):
+            warnings.warn(warning, ConfigWarning, stacklevel=2)
         self._suppressors = {rule.id: set(rule.suppressed_by) for rule in self.rules if
                              rule.suppressed_by}
         self._check_suppressors()
@@ -726,6 +730,20 @@ def _compared(phrase: str) -> str:
 
 def _extend(spec: MatchSpec, field: str, phrases: tuple[str, ...]) -> MatchSpec:
     return spec.model_copy(update={field: getattr(spec, field) + phrases})
+
+
+def _unused_weights(config: CoachConfig, rules: Iterable[Rule], packs: list[Pack]) -> list[str]:
+    """A warning for each category of the configuration's ``[scoring.weights]`` that no
+    rule of the packs has (a misspelt ``empthy``), naming the nearest category: it weighs
+    nothing. Not an error: a configuration's weights may be for packs that ``--pack``
+    replaces in a run."""
+    known = sorted({rule.category for rule in rules})
+    where = f"{config.source}: " if config.source is not None else ""
+    names = ", ".join(dict.fromkeys(m.name for pack in packs for m in pack.lineage))
+    return [f"{where}[scoring.weights] names category {quoted(category)}, which no rule of "
+            f"the packs ({names}) has, so it weighs nothing ("
+            + did_you_mean(category, known, f"the categories are {', '.join(known)}") + ")"
+            for category in config.scoring.weights if category not in known]
 
 
 def _scoring_policy(packs: list[Pack], config: CoachConfig, rules: Iterable[Rule]

@@ -13,6 +13,12 @@ _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028",
 """Line breaks an error may quote from the input, written as escapes."""
 
 
+class ConfigWarning(UserWarning):
+    """A configuration servicecoach can run but that likely does not say what was meant (a
+    weight for a category no rule of the packs has); the command line prints it as
+    ``warning: ...`` on stderr."""
+
+
 class ServiceCoachError(Exception):
     """Base class: `what` happened at `where`; `hint` says how to fix it."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -22,7 +23,7 @@ from typing import NamedTuple, TypeVar
 
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
-from servicecoach.errors import InputError
+from servicecoach.errors import ConfigWarning, InputError
 from servicecoach.models import Report, Severity, Source, Transcript
 
 T = TypeVar("T")
@@ -44,7 +45,9 @@ def _start_worker(started: Synchronized, config: CoachConfig | None) -> None:  #
     with started.get_lock():
         started.value += 1
     if config is not None:
-        _coach = Coach(config)
+        with warnings.catch_warnings():  # the parent's coach has said them once
+            warnings.simplefilter("ignore", ConfigWarning)
+            _coach = Coach(config)
 
 
 class Located(NamedTuple):
