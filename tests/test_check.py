@@ -963,3 +963,18 @@ def test_a_transcript_with_a_sidecar_of_its_own_is_drafted_as_the_sidecars_keys(
     sidecar.write_text(out.splitlines()[1].strip() + "\n")
     code, out = run(["check", str(path)], capsys)
     assert code == 0 and out.startswith("PASS call"), out
+
+
+def test_expectation_headers_on_several_lines_add_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Until 2026-12-07 a second '%% expect:' (or expect-not, min-score) line replaced the
+    first without a word: a team writing one expectation a line checked only the last."""
+    path = canned(tmp_path, "%% expect: greeting.introduced\n%% expect: defensive.dismissive@1\n"
+                            "%% expect-not: defensive.blame\n%% Expect-Not: empathy.missing\n"
+                            "%% min-score: defensiveness=99\n%% min-score: overall=1")
+    code, out = run(["check", str(path)], capsys)
+    assert code == 1
+    assert "expected greeting.introduced, found nothing" in out
+    assert "did not expect empathy.missing@1" in out
+    assert "defensiveness score" in out and "is below 99" in out

@@ -67,6 +67,9 @@ def _unreadable(line: str) -> str:
     return "cannot read line: it does not start with a speaker label"
 
 
+_LIST_HEADERS = frozenset({"expect", "expect-not", "min-score"})
+"""Headers whose value is a comma-separated list (expectations, docs/ci.md): lines of one
+add up, as a long list is written on several lines."""
 _EVENT_TYPES = frozenset({"hold_start", "hold_end", "transfer"})
 _HINT = "write turns as 'Agent: ...', 'Customer: ...' or 'System: ...' (docs/formats.md#text)"
 
@@ -116,7 +119,10 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             continue_turn(block.turns[-1], "\n" + stripped)
             continue
         if header := _HEADER.match(stripped):
-            block.headers[header["key"].lower()] = header["value"].strip()
+            key, value = header["key"].lower(), header["value"].strip()
+            if key in _LIST_HEADERS and block.headers.get(key, "").strip(" ,") and value:
+                value = f"{block.headers[key]}, {value}"
+            block.headers[key] = value
             continue
         if event := _EVENT.match(stripped):
             if event["type"] not in _EVENT_TYPES:
