@@ -260,3 +260,25 @@ def test_check_excludes_from_a_folder(tmp_path: Path, capsys: pytest.CaptureFixt
                           "--exclude", "failing-*"], capsys)
     assert code == 0, (out, err)
     assert "notes.txt" not in err and "failing-call" not in out
+
+
+def test_a_hidden_subfolder_is_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Hidden files were left out of a folder, but not the files of a hidden subfolder: a
+    notebook's .ipynb_checkpoints copy of an export was scored beside it until 2026-12-07,
+    each conversation twice (and a canned file's copy checked twice)."""
+    export = REPO / "examples" / "exports" / "chat-export.csv"
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "chat-export.csv").write_bytes(export.read_bytes())
+    (tmp_path / ".ipynb_checkpoints" / "chat-export-checkpoint.csv").write_bytes(
+        export.read_bytes())
+    code, out, err = run(["score", str(tmp_path), "--format", "jsonl"], capsys)
+    assert code == 0 and len(out.splitlines()) == 2 and "duplicate" not in err
+    named = tmp_path / ".ipynb_checkpoints"  # a hidden folder named is read
+    code, out, _ = run(["convert", str(named)], capsys)
+    assert code == 0 and len(out.splitlines()) == 2
+    training = tmp_path / "training"
+    (training / ".git").mkdir(parents=True)
+    for folder in (training, training / ".git"):
+        (folder / "call.txt").write_bytes((REPO / "examples/training/model-call.txt").read_bytes())
+    code, out, _ = run(["check", str(training)], capsys)
+    assert code == 0 and out.count("PASS") == 1

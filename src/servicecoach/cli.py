@@ -62,6 +62,7 @@ from servicecoach.readers import (
     Source,
     exclude_warnings,
     excluded,
+    hidden,
     iter_sources,
     lookup_error,
     parse_roles,
@@ -500,7 +501,7 @@ def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
             continue
         if path.is_dir():
             for p in sorted(path.rglob("*")):
-                if p.name.startswith(".") or p.is_dir() or excluded(p, path, exclude):
+                if hidden(p, path) or p.is_dir() or excluded(p, path, exclude):
                     continue
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)

@@ -265,6 +265,12 @@ def excluded(file: Path, folder: Path, patterns: Sequence[str]) -> bool:
     return False
 
 
+def hidden(file: Path, folder: Path) -> bool:
+    """Whether `file`, found in `folder`, is hidden or in a hidden subfolder (``.git``,
+    a notebook's ``.ipynb_checkpoints`` holding a copy of each export)."""
+    return any(part.startswith(".") for part in file.relative_to(folder).parts)
+
+
 def unused_excludes(paths: Iterable[str | Path], exclude: Sequence[str]) -> list[str]:
     """The globs of `exclude` that match no file in the folders of `paths` (a misspelt
     ``--exclude``, which would leave in the file it meant to leave out)."""
@@ -286,7 +292,7 @@ def _folder_inputs(folder: Path, exclude: Sequence[str] = ()) -> list[Path]:
     `exclude` matches, sorted."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
     return [child for child in sorted(p for p in folder.rglob("*") if p.is_file())
-            if not child.name.startswith(".") and child.suffix.lower() in suffixes
+            if not hidden(child, folder) and child.suffix.lower() in suffixes
             and not excluded(child, folder, exclude)]
 
 
