@@ -948,6 +948,33 @@ def test_a_time_in_milliseconds_says_so(coach: Coach, field: str, value: float, 
         Transcript.model_validate({"id": "c", "turns": [turn]})
 
 
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("start", "2026-12-01T10:00:00Z", ("'2026-12-01T10:00:00Z' is a date and time, not a number "
+     "of seconds: give its Unix time 1796119200 (datetime.fromisoformat(time).timestamp())")),
+    ("end", "2026-12-01 10:00:00", ("is a date and time, not a number of seconds: give its Unix "
+     "time (datetime.fromisoformat(time).timestamp())")),
+    ("start", "01:02:03.5", "'01:02:03.5' is a clock time, not a number of seconds: give 3723.5"),
+    ("event at", "00:30", "'00:30' is a clock time, not a number of seconds: give 30")])
+def test_a_time_as_a_date_or_a_clock_says_what_to_give(
+    coach: Coach, field: str, value: str, said: str
+) -> None:
+    """live.md says an ISO time is refused and to give its timestamp(); until 2026-12-07 the
+    error said only 'unable to parse string as a number' (an "mm:ss" likewise), leaving an
+    integrator to find the docs. The error names the seconds to give, in the live API and
+    in canonical JSON; a time in seconds as a string is still read."""
+    session = coach.session(transcript_id="live")
+    session.add_turn({"speaker": "customer", "text": "Where is my order?", "start": "0"})
+    if field.startswith("event"):
+        with pytest.raises(InputError, match=f"event 0 refused: at: .*{re.escape(said)}"):
+            session.add_event({"type": "hold_start", "at": value})
+        return
+    turn = {"speaker": "agent", "text": "Let me check.", field: value}
+    with pytest.raises(InputError, match=f"turn 1: turn refused: {field}: .*{re.escape(said)}"):
+        session.add_turn(turn)
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        Transcript.model_validate({"id": "c", "turns": [turn]})
+
+
 def _lists(depth: int) -> Any:
     """A value of lists nested `depth` levels deep."""
     value: Any = "x"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -102,7 +103,35 @@ def a_time(value: Any) -> Any:
     value = not_a_boolean(value)
     if isinstance(value, (int, float)) and MAX_SECONDS < value < math.inf:
         raise ValueError(_past_the_latest(value))
+    if isinstance(value, str) and (why := _not_seconds(value)) is not None:
+        raise ValueError(why)
     return value
+
+
+_CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)")
+
+
+def _not_seconds(text: str) -> str | None:
+    """Why a time written as a date and time (ISO 8601) or a clock time (``mm:ss``) is no
+    number of seconds, with the seconds to give; None for any other text (pydantic says
+    what is wrong with it, "unable to parse string as a number", or reads it)."""
+    stripped = text.strip()
+    if clock := _CLOCK.fullmatch(stripped):
+        hours, minutes, seconds = clock.groups()
+        total = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+        return (f"{stripped!r} is a clock time, not a number of seconds: give "
+                f"{total:g} (seconds from the conversation's start)")
+    if len(stripped) > 40 or not stripped[:4].isdigit():
+        return None
+    try:
+        moment = datetime.fromisoformat(stripped.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    unix = (f"{moment.timestamp():.3f}".rstrip("0").rstrip(".") + " " if moment.tzinfo
+            else "")
+    return (f"{stripped!r} is a date and time, not a number of seconds: give its Unix time "
+            f"{unix}(datetime.fromisoformat(time).timestamp()), or seconds from the "
+            "conversation's start")
 
 
 def _past_the_latest(value: float) -> str:
