@@ -1416,3 +1416,21 @@ def test_a_pack_named_many_times_is_loaded_once(monkeypatch: pytest.MonkeyPatch)
     many = Coach(packs=["core"] * 16)
     assert read == read_once and read.count("pack.yaml") == 1
     assert many.rules == once.rules
+
+
+@pytest.mark.parametrize(("turn", "said"), [
+    ({"role": "agent", "text": "Hello"}, "no 'speaker', but 'role': name it 'speaker'"),
+    ({"role": "assistant", "content": "Hello"}, "no 'speaker', but 'role': name it 'speaker'"),
+    ({"speaker": "agent", "message": "Hello"}, "no 'text', but 'message': name it 'text'"),
+    ({"speaker": "agent", "content": "Hello"}, "no 'text', but 'content': name it 'text'")])
+def test_a_turn_whose_speaker_or_text_has_another_name_says_so(
+    coach: Coach, turn: dict[str, str], said: str
+) -> None:
+    """A turn as a chat API or a webhook names it ({"role", "content"}, "message") was
+    refused as 'speaker: Field required' until 2026-12-07, with the name it had unsaid."""
+    session = coach.session(transcript_id="live")
+    with pytest.raises(InputError, match=f"turn 0: turn refused: turn: .*{re.escape(said)}"):
+        session.add_turn(turn)
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        Transcript.model_validate({"id": "c", "turns": [turn]})
+    session.add_turn({"speaker": "agent", "text": "Hello", "content": "kept, not read"})

@@ -221,6 +221,13 @@ class _SharedFieldsSet(BaseModel):
             object.__setattr__(self, "__pydantic_fields_set__", shared)
 
 
+_OTHER_NAMES = {
+    "speaker": ("role", "author", "sender", "from", "participant", "participant_role", "party"),
+    "text": ("content", "message", "body", "utterance", "transcript", "msg"),
+}
+"""Names other systems give a turn's speaker and text, which a turn is refused naming."""
+
+
 class Turn(_SharedFieldsSet):
     """One utterance or chat message. Times are seconds from the start of the conversation."""
 
@@ -236,6 +243,19 @@ class Turn(_SharedFieldsSet):
     _text_encodable = field_validator("text", mode="before")(replace_lone_surrogates)
     _times_numbers = field_validator("start", "end", mode="before")(a_time)
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_otherwise(cls, data: Any) -> Any:
+        """A turn whose speaker or text is under another name (``role`` and ``content`` as
+        a chat API's messages have them, ``message``...) is refused naming it, where
+        pydantic said only "speaker: Field required"."""
+        if isinstance(data, dict):
+            for name, others in _OTHER_NAMES.items():
+                if data.get(name) is None and (other := next(
+                        (o for o in others if data.get(o) is not None), None)) is not None:
+                    raise ValueError(f"no {name!r}, but {other!r}: name it {name!r}")
+        return data
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Turn:
