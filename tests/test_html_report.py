@@ -102,6 +102,27 @@ def test_summarize_takes_the_transcripts_for_the_turn_text(tmp_path: Path) -> No
     assert "Thanks for calling Northwind, this is Sam." in html
 
 
+def test_summarize_excludes_from_the_transcripts_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder scored with 'score --exclude README.txt' gave an error per stray file when
+    given to summarize --transcripts, whose hint named an --exclude summarize did not have."""
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    for example in EXAMPLES.iterdir():
+        (folder / example.name).write_bytes(example.read_bytes())
+    (folder / "README.txt").write_text("Export from VendorX, 2026-12-01.\n")
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(folder), "--exclude", "README.txt", "--format", "jsonl",
+                 "-o", str(results)]) == 0
+    capsys.readouterr()
+    html_path = tmp_path / "report.html"
+    assert main(["summarize", str(results), "--html", str(html_path), "--transcripts",
+                 str(folder), "--exclude", "README.txt"]) == 0
+    assert "error" not in capsys.readouterr().err
+    assert "Thanks for calling Northwind, this is Sam." in html_path.read_text(encoding="utf-8")
+
+
 def test_transcripts_without_html_is_a_usage_error(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = tmp_path / "results.jsonl"

@@ -13,7 +13,7 @@ from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
-from servicecoach.readers import iter_sources, read_sources
+from servicecoach.readers import exclude_warnings, iter_sources, read_sources
 from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
     COMPUTED,
@@ -93,6 +93,9 @@ def add_summarize_command(commands: argparse._SubParsersAction[SuggestingParser]
                         metavar="PATH", help="with --html: the scored transcripts (files or "
                         "folders, any input format), so that conversation pages show every "
                         "turn's text; repeatable")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="with --transcripts: leave out the files of a folder that match "
+                        "GLOB, a name (README.txt) or a path from the folder; repeatable")
     parser.add_argument("--where", action="append", default=[], type=_condition,
                         metavar="FIELD=VALUE", help="summarize only the reports whose FIELD "
                         "(any --by field: agent_name, queue, date, week...) has this value; "
@@ -188,10 +191,14 @@ def _condition(text: str) -> _Condition:
     return _Condition(field.strip(), group_key(field.strip()), value)
 
 
-def _turns_by_id(paths: Iterable[Path]) -> dict[str, tuple[Turn, ...]]:
-    """The turns of every transcript under `paths`, by id (the first of a repeated id)."""
+def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()
+                 ) -> dict[str, tuple[Turn, ...]]:
+    """The turns of every transcript under `paths` (the files of a folder that match a glob
+    of `exclude` left out), by id (the first of a repeated id)."""
     turns: dict[str, tuple[Turn, ...]] = {}
-    for item in read_sources(iter_sources([str(p) for p in paths]), "auto"):
+    for warning in exclude_warnings(paths, exclude):
+        print(printable(warning), file=sys.stderr)
+    for item in read_sources(iter_sources([str(p) for p in paths], exclude), "auto"):
         if isinstance(item, Transcript):
             if item.id in turns:
                 print(f"warning: transcript id {printable(item.id)!r} appears more than "
@@ -210,7 +217,10 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                                 hint="add --html FILE, or drop --transcripts")
     summary = SummaryOutput(args.format, by=args.by, top=args.top)
     html = HtmlReport(by=args.by, top=args.top) if args.html is not None else None
-    turns = _turns_by_id(args.transcripts) if args.transcripts else None
+    if args.exclude and not args.transcripts:
+        raise ServiceCoachError("--exclude leaves files out of the folders of --transcripts",
+                                hint="add --transcripts FOLDER, or drop --exclude")
+    turns = _turns_by_id(args.transcripts, args.exclude) if args.transcripts else None
     reports = failed = missing = left_out = 0
     fields_read = [*args.by, *(condition.field for condition in args.where)]
     unseen = UnseenFields([*(("--by", field) for field in args.by),
