@@ -1434,3 +1434,30 @@ def test_a_turn_whose_speaker_or_text_has_another_name_says_so(
     with pytest.raises(ValidationError, match=re.escape(said)):
         Transcript.model_validate({"id": "c", "turns": [turn]})
     session.add_turn({"speaker": "agent", "text": "Hello", "content": "kept, not read"})
+
+
+@pytest.mark.parametrize(("name", "content", "line", "said"), [
+    ("call.txt", "[00:03] Agent: Hello, this is Sam.\n[99:99] Customer: hi\n", "line 2",
+     "clock time '99:99' has seconds 99"),
+    ("call.txt", "[00:03] Agent: hello\n[1:75:00] @hold_start\n", "line 2",
+     "clock time '1:75:00' has minutes 75"),
+    ("call.vtt", "WEBVTT\n\n00:00:01.000 --> 00:61:02.000\n<v Sam>Hello there\n", "line 3",
+     "clock time '00:61:02.000' has minutes 61"),
+])
+def test_a_clock_time_past_59_minutes_or_seconds_is_a_located_error(
+        tmp_path: Path, name: str, content: str, line: str, said: str) -> None:
+    """The text form's `[99:99]` was read as 99 minutes and 99 seconds (6039 s) and a
+    WebVTT cue at minute 61 as 61 minutes, without a word: a typo put a turn an hour on.
+    Minutes and seconds after the first part run from 0 to 59; past that is an error at
+    the line, saying which part."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    results = _read(path)
+    assert len(results) == 1 and isinstance(results[0], InputError)
+    text = str(results[0])
+    assert line in text and said in text and "00 to 59" in text
+    ok = tmp_path / "ok.txt"
+    ok.write_text("[75:30] Agent: hello\n[1:05:09.5] Customer: hi\n", encoding="utf-8")
+    (transcript,) = _read(ok)
+    assert isinstance(transcript, Transcript)
+    assert [turn.start for turn in transcript.turns] == [4530.0, 3909.5]

@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript, speaker_named
+from servicecoach.readers._time import clock_parts_seconds
 from servicecoach.readers.base import (
     ReadResult,
     Source,
@@ -92,11 +93,19 @@ class TextBlock:
 
 
 def parse_seconds(stamp: str) -> float:
-    """``mm:ss``, ``hh:mm:ss`` or with fractions, to seconds."""
-    seconds = 0.0
-    for part in stamp.split(":"):
-        seconds = seconds * 60 + float(part)
-    return seconds
+    """``mm:ss``, ``hh:mm:ss`` or with fractions, to seconds.
+
+    Raises ValueError when a minute or second after the first part is 60 or more
+    (``[99:99]``): a clock never reads so, and a lenient reading put the turn hours on."""
+    return clock_parts_seconds(stamp)
+
+
+_TIME_PROBLEM = "cannot read the time: "
+_TIME_HINT = "write a time as [mm:ss] or [hh:mm:ss] (docs/formats.md#text)"
+
+
+def _time_problem(error: ValueError) -> str:
+    return f"{_TIME_PROBLEM}{error}"
 
 
 def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
@@ -133,7 +142,11 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             placed: dict[str, Any] = {"type": event["type"], "target": event["target"],
                                       "after_turn": len(block.turns) - 1}
             if event["time"]:
-                placed["at"] = parse_seconds(event["time"])
+                try:
+                    placed["at"] = parse_seconds(event["time"])
+                except ValueError as error:
+                    block.errors.append((number, _time_problem(error)))
+                    continue
             block.events.append(placed)
             block.event_lines.append(number)
             continue
@@ -157,7 +170,11 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             continue
         parsed: dict[str, Any] = {"speaker": speaker, "text": turn["text"].strip()}
         if turn["time"]:
-            parsed["start"] = parse_seconds(turn["time"])
+            try:
+                parsed["start"] = parse_seconds(turn["time"])
+            except ValueError as error:
+                block.errors.append((number, _time_problem(error)))
+                continue
         block.turns.append(parsed)
         block.turn_lines.append(number)
     if _has_content(block):
@@ -185,7 +202,7 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         line, problem = block.errors[0]
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
-            hint=_HINT,
+            hint=_TIME_HINT if problem.startswith(_TIME_PROBLEM) else _HINT,
         )
     if not block.turns and block.preamble:
         line, problem = block.preamble[0]

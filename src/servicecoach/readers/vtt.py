@@ -20,7 +20,13 @@ from html import unescape
 from servicecoach.errors import InputError, quoted
 from servicecoach.nlp.safe_regex import linear
 from servicecoach.readers._common import BaseReader, Draft, stem
-from servicecoach.readers._time import clock_seconds, iso_utc, to_epoch, usable_time
+from servicecoach.readers._time import (
+    ClockRangeError,
+    clock_seconds,
+    iso_utc,
+    to_epoch,
+    usable_time,
+)
 from servicecoach.readers.base import ReadResult, Source, json_loads
 
 _TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)")
@@ -52,13 +58,16 @@ class VttReader(BaseReader):
                 if timing is None:
                     raise ValueError("not a cue timing line")
                 start, end = clock_seconds(timing["start"]), clock_seconds(timing["end"])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as error:
                 # quoted only when it starts as a timing does: in a cue without its timing
                 # line, speech that holds an arrow is read as one, and errors never quote it
                 shown = (f" {quoted(cue[0])}" if cue[0][:1].isdigit()
                          else f": line {number} does not start with a time")
+                if isinstance(error, ClockRangeError):
+                    shown += f": {error}"
                 yield InputError(f"cannot read cue timing{shown}", source=source.name,
-                                 location=f"line {number}", transcript_id=draft.id)
+                                 location=f"line {number}", transcript_id=draft.id,
+                                 hint="write cue times as hh:mm:ss.ttt or mm:ss.ttt")
                 return
             speaker, text, wall_clock = _speaker_and_text("\n".join(cue[1:]))
             if wall_clock is not None and usable_time(wall_clock - start):
