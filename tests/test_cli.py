@@ -93,8 +93,8 @@ def test_bad_records_are_reported_and_the_batch_goes_on(
     assert [json.loads(line)["transcript_id"] for line in out.splitlines()] == ["ok-1", "ok-2"]
     assert f"{path}:line 2: invalid JSON" in err
     assert f"{path}:line 3, transcript 'no-turns': turns: Field required" in err
-    assert f"{path}:line 4, transcript 'bad-speaker', turn 1: turns.1.speaker" in err
-    assert f"{path}:line 5, transcript 'bad-text', turn 0: turns.0.text" in err
+    assert f"{path}:line 4, transcript 'bad-speaker', turn 1: speaker: Input should be" in err
+    assert f"{path}:line 5, transcript 'bad-text', turn 0: text: " in err
     assert "scored 2 transcript(s); 4 could not be read" in err
 
 

@@ -1461,3 +1461,23 @@ def test_a_clock_time_past_59_minutes_or_seconds_is_a_located_error(
     (transcript,) = _read(ok)
     assert isinstance(transcript, Transcript)
     assert [turn.start for turn in transcript.turns] == [4530.0, 3909.5]
+
+
+def test_a_canonical_turn_or_event_that_does_not_validate_is_named_once(tmp_path: Path) -> None:
+    """A bad turn of canonical JSON was named twice, by the location and again by pydantic's
+    path ("turn 1: turns.1.speaker: ..."), an end before its start in pydantic's words
+    ("turns.0: Value error, end ..."), and an event by a path ("events.0.type"); the turn
+    is named once, the event as "event 0"."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"id":"c","turns":[{"speaker":"agent","text":"hi"},{"speaker":"robot","text":"x"}]}\n'
+        '{"id":"d","turns":[{"speaker":"agent","text":"hi","start":5,"end":2}]}\n'
+        '{"id":"f","events":[{"type":"nope"}],"turns":[{"speaker":"agent","text":"x"}]}\n',
+        encoding="utf-8")
+    errors = [str(result) for result in _read(path)]
+    assert errors[0].startswith("bad.jsonl:line 1, transcript 'c', turn 1: speaker: Input "
+                                "should be 'agent'") or ", turn 1: speaker: Input" in errors[0]
+    assert ", turn 0: end (2.0) is before start (5.0)" in errors[1]
+    assert "transcript 'f': event 0: type: Input should be" in errors[2]
+    assert not any("turns." in error or "events." in error or "Value error" in error
+                   for error in errors)

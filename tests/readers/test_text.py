@@ -53,4 +53,4 @@ def test_an_event_line_that_is_wrong_is_an_error_at_its_own_line() -> None:
         "@hold_start, @hold_end and @transfer [target], after a turn")
     late = parse_transcripts("Agent: Hello\nCustomer: hi\n[99999999999999999999:00:00] "
                              "@hold_start\nAgent: ok\n", source="t.txt")
-    assert str(late[0]).startswith("t.txt:line 3, transcript 't': events.0.at:")
+    assert str(late[0]).startswith("t.txt:line 3, transcript 't': event 0: at:")

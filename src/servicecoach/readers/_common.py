@@ -316,12 +316,8 @@ class Draft:
         except ValidationError as error:
             problem, turn = validation_problem(error)
             if turn is not None:  # the turns were put in the order of their times
-                prefix = f"turns.{turn}"  # the error names the turn
-                problem = (problem.replace(f"{prefix}: ", "", 1)
-                           if problem.startswith(f"{prefix}: ")
-                           else problem.replace(f"{prefix}.", "", 1))
                 turn = order[turn] if turn < len(order) else turn
-            return InputError(problem.replace("Value error, ", ""), source=source.name,
+            return InputError(problem, source=source.name,
                               location=location, transcript_id=self.id, turn=turn,
                               hint="fix that value in the export")
 

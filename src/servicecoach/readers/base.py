@@ -560,10 +560,20 @@ def validation_problem(error: ValidationError) -> tuple[str, int | None]:
     turn: int | None = None
     for item in error.errors():
         loc = item["loc"]
-        if len(loc) >= 2 and loc[0] == "turns" and isinstance(loc[1], int) and turn is None:
-            turn = loc[1]
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if len(loc) >= 2 and loc[0] in ("turns", "events") and isinstance(loc[1], int):
+            # the error's location names the (first) turn: a problem of that turn is not
+            # prefixed with it again ("turn 1: turns.1.speaker: ..." read twice)
+            if loc[0] == "turns" and turn is None:
+                turn = loc[1]
+            inner = ".".join(str(part) for part in loc[2:])
+            named = "" if loc[0] == "turns" and loc[1] == turn else \
+                f"{'turn' if loc[0] == 'turns' else 'event'} {loc[1]}"
+            path = ": ".join(part for part in (named, inner) if part)
+            problems.append(f"{path}: {message}" if path else message)
+            continue
         path = ".".join(str(part) for part in loc) or "record"
-        problems.append(f"{path}: {item['msg']}")
+        problems.append(f"{path}: {message}")
     return "; ".join(problems), turn
 
 
