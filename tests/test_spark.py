@@ -8,6 +8,7 @@ runtime (.ci/run installs Debian's openjdk-17-jre-headless) is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -273,6 +274,26 @@ def test_a_missing_column_is_named_before_any_job_runs() -> None:
 
     with pytest.raises(ValueError, match="no column 'turn_index', 'text' .* withColumnRenamed"):
         spark_scoring.score_turns(Frame())  # type: ignore[arg-type]
+
+
+def test_a_turn_order_of_digit_strings_is_put_in_the_order_of_the_numbers(coach: Coach) -> None:
+    """`spark.read.csv` without inferSchema reads turn_index as strings, which sort_array
+    sorts as text: turns 0, 1, 10, 11, 2, ... A conversation of more than ten turns was
+    scored in that order, without a word; strings of digits are now read as the numbers."""
+    texts = [f"Message {n}: {'Hello, I am Sam, how can I help?' if n == 0 else 'ok'}"
+             for n in range(12)]
+    as_text = sorted(range(12), key=str)  # Spark's order: 0, 1, 10, 11, 2, ...
+    turns = [{"__order__": str(n), "speaker": "agent" if n % 2 == 0 else "customer",
+              "text": texts[n]} for n in as_text]
+    row = spark_scoring._score_json(coach, json.dumps({"id": "c", "turns": turns}), "turn_index")
+    assert row["error"] is None
+    expected = coach.score(Transcript.model_validate({"id": "c", "turns": [
+        {"speaker": "agent" if n % 2 == 0 else "customer", "text": texts[n]} for n in range(12)]}))
+    assert Report.model_validate_json(row["report_json"]) == expected
+    twice = [{"__order__": order, "speaker": "agent", "text": "hi"} for order in ("01", "1")]
+    row = spark_scoring._score_json(coach, json.dumps({"id": "d", "turns": twice}), "turn_index")
+    assert row["error"] == ("spark, transcript 'd', turn 1: turn_index 1 is given to two turns "
+                            "(give each turn its own turn_index)")
 
 
 def documented_columns(text: str) -> list[tuple[str, str]]:

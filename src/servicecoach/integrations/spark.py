@@ -180,9 +180,20 @@ def _score_json(coach: Coach, record: str, order_column: str | None) -> dict[str
 def _ordered_turns(record: dict[str, Any], order_column: str) -> InputError | None:
     """Drop the order field from the (sorted) turns of a conversation built from turn rows,
     or say why the order is not one: a turn without it (`order_column`), or two turns with the
-    same."""
+    same.
+
+    An order column of strings (`spark.read.csv` without inferSchema) is sorted by Spark as
+    text, turn "10" before turn "2": when every order is a string of digits, the turns are
+    put in the order of the numbers ("001" and "1" are the same turn)."""
+    turns = record["turns"]
+    orders = [turn.get(_ORDER) for turn in turns]
+    if orders and all(isinstance(order, str) and order.isascii() and order.isdigit()
+                      for order in orders):
+        for turn in turns:
+            turn[_ORDER] = int(turn[_ORDER])
+        turns.sort(key=lambda turn: turn[_ORDER])  # stable
     previous: object = None
-    for position, turn in enumerate(record["turns"]):
+    for position, turn in enumerate(turns):
         order = turn.pop(_ORDER, None)
         if order is None or order == previous:
             what = (f"a turn has no {order_column}" if order is None
