@@ -533,6 +533,30 @@ def test_pytest_plugin_collects_canned_transcripts(pytester: pytest.Pytester) ->
         result.stdout.fnmatch_lines([line])
 
 
+def test_pytest_plugin_names_an_odd_transcript_id_printably(pytester: pytest.Pytester) -> None:
+    """A canned transcript's id was its item's name as it was: an id holding an escape
+    sequence wrote it to the terminal, a line break split the progress line, `::` split the
+    node id (the item could not be selected) and an id of 200,000 characters made three
+    lines of 200 KB. Such an id is named by its first 40 printable characters and its place
+    in the file."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    turns = [{"speaker": "agent", "text": "Hello, this is Sam, how can I help?"}]
+    ids = ["a::b", "line\nbreak", "L" * 200_000, "\x1b[31mred", "plain-id"]
+    (training / "odd.jsonl").write_text(
+        "\n".join(json.dumps({"id": i, "turns": turns}) for i in ids) + "\n", encoding="utf-8")
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=5)
+    out = result.stdout.str()
+    assert "\x1b" not in out and max(map(len, out.splitlines())) < 300
+    for line in ("*odd.jsonl::a: :b[[]0[]] PASSED*", "*odd.jsonl::line break[[]1[]] PASSED*",
+                 "*odd.jsonl::" + "L" * 40 + "...[[]2[]] PASSED*", "*odd.jsonl::red[[]3[]] PASSED*",
+                 "*odd.jsonl::plain-id PASSED*"):
+        result.stdout.fnmatch_lines([line])
+    chosen = pytester.runpytest("-v", "training/odd.jsonl::a: :b[0]")
+    chosen.assert_outcomes(passed=1)
+
+
 @pytest.mark.parametrize(("option", "value", "says"), [
     ("servicecoach_min_score", "nan", "servicecoach_min_score = 'nan' is not a finite number"),
     ("servicecoach_min_score", "high", "servicecoach_min_score = 'high' is not a finite number"),

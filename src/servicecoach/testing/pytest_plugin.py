@@ -163,7 +163,26 @@ class TranscriptFile(pytest.File):
                 yield UnreadableTranscript.from_parent(self, name=f"unreadable-{index}",
                                                        error=canned)
             else:
-                yield TranscriptItem.from_parent(self, name=canned.transcript.id, canned=canned)
+                yield TranscriptItem.from_parent(self, name=item_name(canned.transcript.id, index),
+                                                 canned=canned)
+
+
+_NAME_CHARS, _NAME_SHOWN = 100, 40
+
+
+def item_name(transcript_id: str, index: int) -> str:
+    """A canned transcript's item name: its id, or, for an id a terminal or pytest cannot
+    take as it is (escape sequences, line breaks, ``::``, which splits a node id, or longer
+    than 100 characters), its first 40 characters made printable and its place in the file
+    (``[2]``), which keeps names apart."""
+    from servicecoach.writers import printable
+
+    shown = printable(transcript_id)
+    if shown == transcript_id and "::" not in shown and len(shown) <= _NAME_CHARS:
+        return transcript_id
+    if len(shown) > _NAME_CHARS:
+        shown = shown[:_NAME_SHOWN] + "..."
+    return f"{shown.replace('::', ': :')}[{index}]"
 
 
 class UnreadSidecar(pytest.File):
@@ -212,7 +231,7 @@ class TranscriptItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.canned.line - 1, f"transcript {self.canned.transcript.id}"
+        return self.path, self.canned.line - 1, f"transcript {self.name}"
 
 
 class UnreadableTranscript(pytest.Item):
