@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from servicecoach import Coach
 from servicecoach.analyzers.responsiveness import duration
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import MAX_NESTING, Transcript
 from servicecoach.readers.base import ReadResult, Source
 from servicecoach.readers.registry import detect, get_reader
@@ -1481,3 +1481,33 @@ def test_a_canonical_turn_or_event_that_does_not_validate_is_named_once(tmp_path
     assert "transcript 'f': event 0: type: Input should be" in errors[2]
     assert not any("turns." in error or "events." in error or "Value error" in error
                    for error in errors)
+
+
+LONG_KEY = "k" * 100_000
+
+
+@pytest.mark.parametrize("toml", [
+    f'"{LONG_KEY}" = 1\n',
+    f'[rules."{LONG_KEY}"]\nenabled = false\n',
+    f'disable = ["{LONG_KEY}"]\n',
+    f'[rules."greeting.missing".settings]\n"{LONG_KEY}" = 1\n',
+])
+def test_a_configuration_key_of_100_kb_is_quoted_by_its_start(tmp_path: Path, toml: str) -> None:
+    """An unknown key, a rule table, a selector or a setting named with 100,000 characters
+    was written whole into the error: a line of 100 KB on stderr. It is shown by its first
+    40 characters and its length, as an id is."""
+    path = tmp_path / "servicecoach.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ServiceCoachError) as refused:
+        Coach.from_config(path)
+    said = str(refused.value)
+    assert len(said) < 600 and "'" + "k" * 40 + "...' (100,000 characters)" in said
+
+
+def test_a_configuration_key_that_is_not_printable_is_quoted(tmp_path: Path) -> None:
+    """A key of a NUL was shown as nothing (`servicecoach.toml: : unknown key`)."""
+    path = tmp_path / "servicecoach.toml"
+    path.write_text('"\\u0000" = 1\n', encoding="utf-8")
+    with pytest.raises(ServiceCoachError) as refused:
+        Coach.from_config(path)
+    assert str(refused.value).startswith(f"{path}: '\\x00': unknown key")

@@ -60,6 +60,7 @@ from servicecoach.rules.profiles import (
     split_by_channel,
 )
 from servicecoach.rules.schema import (
+    MAX_ID_LENGTH,
     BuiltinRule,
     ConditionalRule,
     MatchSpec,
@@ -557,8 +558,9 @@ def _apply_config(rules: list[Rule], config: CoachConfig) -> list[Rule]:
 
 
 def _table(rule_id: str) -> str:
-    """The key of a rule's table in the configuration, as TOML writes it: rules."<id>"."""
-    return f'rules."{rule_id}"'
+    """The key of a rule's table in the configuration, as TOML writes it: rules."<id>"; an id
+    longer than a rule's may be is shown by its start and length (a line of 100 KB before)."""
+    return f'rules."{rule_id}"' if len(rule_id) <= MAX_ID_LENGTH else f"rules.{quoted(rule_id)}"
 
 
 def _configured(rules: list[Rule], config: CoachConfig) -> Iterator[Rule]:

@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from servicecoach.bounded_files import FileRefused, read_bounded
-from servicecoach.errors import ConfigError
+from servicecoach.errors import ConfigError, quoted
 from servicecoach.models import Channel, Points, Severity, Weight
 
 if sys.version_info >= (3, 11):
@@ -159,9 +159,19 @@ def load_config(path: str | Path) -> CoachConfig:
 def config_problems(error: ValidationError) -> str:
     """What a configuration's validation found, one "key: problem" per problem."""
     return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc'])}: "
+        f"{'.'.join(_key_shown(part) for part in problem['loc'])}: "
         f"{'unknown key' if problem['type'] == 'extra_forbidden' else problem['msg']}"
         for problem in error.errors())
+
+
+def _key_shown(part: object) -> str:
+    """A key of the configuration as an error shows it: whole, or, when it is longer than an
+    id may be or is no printable name (empty, control characters), quoted by `quoted`
+    (a key of 100 KB made an error line of 100 KB, a key of a NUL showed nothing)."""
+    text = str(part)
+    if 0 < len(text) <= 100 and text.isprintable():
+        return text
+    return quoted(text)
 
 
 def find_config(start: Path) -> Path | None:

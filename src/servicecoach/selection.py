@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 
-from servicecoach.errors import ConfigError
+from servicecoach.errors import ConfigError, quoted
 from servicecoach.suggest import did_you_mean
 
 ALL = "ALL"
@@ -29,7 +29,7 @@ def check_selectors(key: str, selectors: Iterable[str], rule_ids: Sequence[str])
     for selector in selectors:
         if not any(matches(selector, rule_id) for rule_id in rule_ids):
             families = {rule_id.split(".")[0] for rule_id in rule_ids}
-            raise ConfigError(f"{key}: no rule matches {selector!r}",
+            raise ConfigError(f"{key}: no rule matches {quoted(selector)}",
                               hint=did_you_mean(selector, [*rule_ids, *families],
                                                 "run 'servicecoach rules list' for the ids"))
 

@@ -13,12 +13,20 @@ from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, TypeVar
 
 from servicecoach.analyzers.base import Conversation, TurnContext, judges
+from servicecoach.errors import first_few, quoted
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule, MatchSpec
 
 T = TypeVar("T")
 
+
+
+def _names(names: list[str]) -> str:
+    """Names from a pack or a configuration an error lists: the first five, each whole up to
+    100 characters, else by its start and length (a setting named with 100 KB made an
+    error line of 100 KB)."""
+    return first_few([name if len(name) <= 100 else quoted(name) for name in names])
 
 class PhraseListsAnalyzer:
     """One builtin rule configured by named phrase lists (`rule.phrases`).
@@ -44,7 +52,7 @@ class PhraseListsAnalyzer:
         wanted = (*self.lists, *self.optional_lists)
         unknown = sorted(set(rule.phrases) - set(wanted))
         if unknown:
-            raise KeyError(f"unknown phrase list(s) {', '.join(unknown)}")
+            raise KeyError(f"unknown phrase list(s) {_names(unknown)}")
         self.keys = {name: f"{rule.id}/{name}" for name in wanted if name in rule.phrases}
         self.settings = {name: _typed(name, rule.settings.get(name, default), default)
                          for name, default in self.defaults.items()}
@@ -55,7 +63,7 @@ class PhraseListsAnalyzer:
         unknown = sorted(set(rule.settings) - set(self.defaults))
         if unknown:
             known = ", ".join(sorted(self.defaults)) or "none"
-            raise KeyError(f"unknown setting(s) {', '.join(unknown)}; settings: {known}")
+            raise KeyError(f"unknown setting(s) {_names(unknown)}; settings: {known}")
 
     def specs(self) -> list[tuple[str, MatchSpec]]:
         """The rule's phrase lists, keyed ``<rule id>/<list name>``."""
