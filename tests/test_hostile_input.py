@@ -1511,3 +1511,28 @@ def test_a_configuration_key_that_is_not_printable_is_quoted(tmp_path: Path) -> 
     with pytest.raises(ServiceCoachError) as refused:
         Coach.from_config(path)
     assert str(refused.value).startswith(f"{path}: '\\x00': unknown key")
+
+
+def test_summarize_warns_of_repeated_transcript_ids_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`summarize --html --transcripts` warned once per repeated transcript, the id whole:
+    300 copies of a transcript whose id is 100 KB wrote 30 MB of warnings. It warns once,
+    counting the repetitions and naming the first five ids, each by its start when long."""
+    from servicecoach.cli import main
+
+    long_id = "i" * 100_000
+    transcripts = tmp_path / "t.jsonl"
+    record = {"turns": [{"speaker": "agent", "text": "Hello, this is Sam."}]}
+    ids = [long_id] * 300 + [f"c{n}" for n in range(8) for _ in range(2)]
+    transcripts.write_text("".join(json.dumps({"id": i, **record}) + "\n" for i in ids),
+                           encoding="utf-8")
+    results = tmp_path / "r.jsonl"
+    assert main(["score", str(transcripts), "--format", "jsonl", "-o", str(results)]) == 0
+    capsys.readouterr()
+    assert main(["summarize", str(results), "--html", str(tmp_path / "r.html"),
+                 "--transcripts", str(transcripts), "-o", str(tmp_path / "s.txt")]) == 0
+    err = capsys.readouterr().err
+    assert len(err) < 1_000, len(err)
+    assert ("warning: 307 transcript(s) in --transcripts repeat an id read before ('"
+            + "i" * 40 + "...' (100,000 characters), 'c0', 'c1', 'c2', 'c3', ...): the first "
+            "transcript of each id is shown") in err
