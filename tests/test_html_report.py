@@ -234,6 +234,28 @@ def test_a_grouping_table_stops_at_its_largest_groups(tmp_path: Path) -> None:
     assert "… and 3 more (all of them: servicecoach summarize --by customer_name)" in page
 
 
+def test_a_long_id_or_agent_name_is_written_once_whole_however_many_tables_show_it(
+        tmp_path: Path) -> None:
+    """A transcript id or an agent's name was written whole wherever the page shows it: the
+    worst and best lists, each rule's examples, the agent chart's tooltip, the grouping
+    tables. Ten conversations with ids of 1 MB made a page of 57 MB (47 MB of it tables) for
+    10 MB of reports. The tables and charts show a value longer than 100 characters by its
+    first 60 and "…"; the page's data keeps it whole (search, the conversation's page)."""
+    html = HtmlReport(by=["team"])
+    for number in range(10):
+        long_id, agent = f"{number}" + "I" * 200_000, f"{number}" + "A" * 200_000
+        html.add(report(long_id, 40.0, {"empathy": 30.0}, [
+            finding("empathy.missing", "issue", "warning", "empathy", 2)],
+            agent_name=agent, team=agent))
+    html.write(tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("I" * 200_000) == 10 and page.count("A" * 200_000) == 20  # the data
+    assert len(page) < 6_100_000
+    assert "0" + "I" * 59 + "…" in page and "0" + "A" * 59 + "…" in page
+    assert [record["id"] for record in _page_data(tmp_path / "report.html")] == [
+        f"{number}" + "I" * 200_000 for number in range(10)]
+
+
 def test_a_calendar_table_keeps_its_latest_days(tmp_path: Path) -> None:
     """A QA lead reading a year of chats by day wants the latest days; the earlier ones are
     counted above them."""

@@ -41,6 +41,15 @@ order); the text summary lists all."""
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
 """JSON inside a <script> element: no character of the data can end the element."""
+SHOWN_CHARS, SHOWN_CUT = 100, 60
+"""A transcript id, an agent's name or a group's value longer than SHOWN_CHARS is shown in
+the page's tables and charts by its first SHOWN_CUT characters and "…" (the page's data, and
+so its search and the conversation's page, keep it whole)."""
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CUT] + "…"
 
 
 def _template_text(name: str) -> str:
@@ -147,6 +156,7 @@ class HtmlReport:
         environment = Environment(loader=PackageLoader("servicecoach.html_report"),
                                   autoescape=select_autoescape(default=True))
         environment.filters["points"] = signed_points
+        environment.filters["shown"] = _shown
         template = environment.get_template("report.html.j2")
         script, style = _template_text("report.js"), _template_text("report.css")
         summary = self._summary.summary()
