@@ -54,3 +54,18 @@ def test_an_event_line_that_is_wrong_is_an_error_at_its_own_line() -> None:
     late = parse_transcripts("Agent: Hello\nCustomer: hi\n[99999999999999999999:00:00] "
                              "@hold_start\nAgent: ok\n", source="t.txt")
     assert str(late[0]).startswith("t.txt:line 3, transcript 't': event 0: at:")
+
+
+def test_a_header_or_event_that_does_not_validate_gets_its_own_hint() -> None:
+    """A `%% channel: fax` header was refused with the hint for writing turns ('write turns
+    as Agent: ...'); the hint says to fix the header, and for an event how events are
+    written."""
+    (channel,) = parse_transcripts("%% channel: fax\nAgent: hi\n", source="t.txt")
+    assert str(channel) == (
+        "t.txt:line 1, transcript 't': channel: Input should be 'voice', 'chat', 'social' or "
+        "'email' (fix the '%% channel:' header (docs/formats.md#text))")
+    (event,) = parse_transcripts("Agent: hi\n[99999999999999999999:00:00] @hold_start\n",
+                                 source="t.txt")
+    assert str(event).startswith("t.txt:line 2, transcript 't': event 0: at:")
+    assert str(event).endswith("(write events as @hold_start, @hold_end or @transfer [target], "
+                               "after a turn (docs/formats.md#text))")

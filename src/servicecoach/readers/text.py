@@ -238,8 +238,22 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
             line = block.event_lines[loc[1]]  # an event's problem, at its line
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
-            turn=turn, hint=_HINT,
+            turn=turn, hint=_validation_hint(loc),
         )
+
+
+def _validation_hint(loc: tuple[int | str, ...]) -> str:
+    """How to fix what did not validate: a turn, an event, or a ``%%`` header (a channel
+    that is none was given the hint for writing turns)."""
+    if loc[:1] == ("events",):
+        return ("write events as @hold_start, @hold_end or @transfer [target], after a turn "
+                "(docs/formats.md#text)")
+    if loc[:1] == ("metadata",) and len(loc) > 1 and isinstance(loc[1], str) \
+            and len(loc[1]) <= _LABEL_CHARS:
+        return f"fix the '%% {loc[1]}:' header (docs/formats.md#text)"
+    if loc[:1] in (("channel",), ("metadata",), ("id",)):
+        return f"fix the '%% {loc[0]}:' header (docs/formats.md#text)"
+    return _HINT
 
 
 def parse_transcripts(text: str, *, source: str = "<text>") -> list[ReadResult]:
