@@ -118,6 +118,23 @@ def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: s
     assert why in message and "exponential time" in message
 
 
+@pytest.mark.parametrize(("regex", "why"), [
+    ("(?:a{100}){100}", ("its repeat counts, multiplied where repeats nest, pass RE2's "
+                         "limit of 1,000: lower them")),
+    ("(?:a+){1001}", "its repeat counts, multiplied where repeats nest, pass RE2's limit"),
+    ("(?=a)(a+)+", "it uses look-around, a back-reference or a flag"),
+])
+def test_a_refused_regex_says_why_re2_did_not_run_it(tmp_path: Path, regex: str,
+                                                     why: str) -> None:
+    """An expression RE2 refused for a repeat count past its limit of 1,000 (nested counts
+    multiply) was refused saying RE2 did not run it because "it uses look-around, a
+    back-reference or a flag", which it need not use: the author looked for what was not
+    there. It says what RE2 refused."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"regex: ['{regex}']"))
+    message = _error(folder)
+    assert f"RE2, which cannot, does not run it ({why}" in message
+
+
 @pytest.mark.parametrize("match", ["regex: ['[[:alpha:]]+q']", "regex: ['(?<=x)[a&&b]']",
                                    "patterns: [[{LOWER: {REGEX: '[a--z]'}}]]"])
 def test_a_set_python_warns_about_is_refused_without_a_warning(tmp_path: Path,

@@ -94,10 +94,11 @@ def compile_safe(source: str) -> Pattern:
     if len(source) > MAX_PATTERN_LENGTH:
         raise UnsafeRegexError(f"is {len(source)} characters long (limit {MAX_PATTERN_LENGTH})")
     _refuse_warned(source)
+    refused_by_re2 = ""
     try:
         on_re2 = re2.compile(source, _OPTIONS)
-    except re2.error:
-        pass
+    except re2.error as error:
+        refused_by_re2 = str(error)
     else:
         if _has_any_byte(source):
             raise UnsafeRegexError(
@@ -117,8 +118,18 @@ def compile_safe(source: str) -> Pattern:
     if risk:
         raise UnsafeRegexError(
             f"{risk}, which can take exponential time on Python's regex engine; RE2, which "
-            "cannot, does not run it (it uses look-around, a back-reference or a flag)")
+            f"cannot, does not run it ({_why_not_re2(refused_by_re2)})")
     return compiled
+
+
+def _why_not_re2(refusal: str) -> str:
+    """Why RE2 did not compile an expression, as a pack's author can act on it: a repeat
+    count past RE2's limit (nested counts multiply: ``(?:a{100}){100}``) was said to be
+    look-around, a back-reference or a flag, which the expression need not hold."""
+    if "invalid repetition size" in refusal or "bad repetition operator" in refusal:
+        return ("its repeat counts, multiplied where repeats nest, pass RE2's limit of 1,000: "
+                "lower them")
+    return "it uses look-around, a back-reference or a flag"
 
 
 _OPEN_LOW_REPEAT = re.compile(r"\{,\d*\}")
