@@ -118,6 +118,18 @@ def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: s
     assert why in message and "exponential time" in message
 
 
+@pytest.mark.parametrize("match", ["phrases: ['hello', '']", "phrases: ['   ']",
+                                   "exceptions: [' '], phrases: [hi]",
+                                   "lemmas: [\"\\t\"]", "fuzzy: {phrases: ['']}"])
+def test_a_blank_phrase_is_refused_at_its_line(tmp_path: Path, match: str) -> None:
+    """A phrase that is empty or only spaces has no token: it loaded and never matched, and
+    the pack's author was not told."""
+    folder = _pack(tmp_path / "p", RULE.format(match=match))
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.")
+    assert "is blank: it never matches (remove it)" in message
+
+
 @pytest.mark.parametrize(("regex", "why"), [
     ("(?:a{100}){100}", ("its repeat counts, multiplied where repeats nest, pass RE2's "
                          "limit of 1,000: lower them")),

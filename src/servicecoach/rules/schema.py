@@ -107,8 +107,11 @@ def _shown(text: str, limit: int = 60) -> str:
 
 
 def _bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`values`, refused when a phrase is longer than `MAX_PHRASE_LENGTH`."""
+    """`values`, refused when a phrase is longer than `MAX_PHRASE_LENGTH`, or blank (empty or
+    only spaces: it has no token and never matches, which a pack's author was not told)."""
     for value in values:
+        if not value.strip():
+            raise ValueError(f"phrase {value!r} is blank: it never matches (remove it)")
         if len(value) > MAX_PHRASE_LENGTH:
             raise ValueError(f"phrase {_shown(value)} is {len(value)} characters long "
                              f"(limit {MAX_PHRASE_LENGTH})")
