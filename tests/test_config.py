@@ -120,6 +120,26 @@ def test_a_weight_for_a_category_no_rule_has_is_a_warning_naming_the_nearest(
             "'empthy'") in err
 
 
+@pytest.mark.parametrize(("toml", "said"), [
+    ('[rules."defensive.dismissive"]\nadd_phrases = ["' + "x " * 1_000 + '"]\n',
+     "rules.\"defensive.dismissive\".add_phrases: phrase 'x x x"),
+    ('[rules."defensive.dismissive"]\nadd_phrases = ["calm", ""]\n',
+     "rules.\"defensive.dismissive\".add_phrases: phrase '' is blank: it never matches"),
+    ('[rules."defensive.dismissive"]\nadd_exceptions = ["  "]\n',
+     "rules.\"defensive.dismissive\".add_exceptions: phrase '  ' is blank"),
+    ('[rules."defensive.dismissive"]\nadd_phrases = [' + ", ".join(
+        f'"p{n}"' for n in range(5_001)) + "]\n",
+     "rules.\"defensive.dismissive\".add_phrases: 5,001 phrases (limit 5,000)"),
+])
+def test_added_phrases_are_held_to_a_pack_s_limits(tmp_path: Path, toml: str, said: str) -> None:
+    """`add_phrases` and `add_exceptions` were copied into the rule's lists without the
+    checks a pack's phrases get: a phrase of 2,000 characters, a blank one that never
+    matches, 5,001 phrases, each taken without a word."""
+    with pytest.raises(ConfigError) as refused:
+        coach_from(tmp_path, toml)
+    assert said in str(refused.value)
+
+
 def test_pyproject_table(tmp_path: Path) -> None:
     toml = '[project]\nname = "x"\n[tool.servicecoach]\ndisable = ["language.negative"]'
     coach = coach_from(tmp_path, toml, name="pyproject.toml")

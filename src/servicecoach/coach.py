@@ -61,6 +61,7 @@ from servicecoach.rules.profiles import (
 )
 from servicecoach.rules.schema import (
     MAX_ID_LENGTH,
+    MAX_LIST_LENGTH,
     BuiltinRule,
     ConditionalRule,
     MatchSpec,
@@ -69,6 +70,7 @@ from servicecoach.rules.schema import (
     SignalCondition,
     SignalRule,
     SubstitutionRule,
+    bounded_phrases,
 )
 from servicecoach.scoring import (
     DEFAULT_PENALTIES,
@@ -654,9 +656,17 @@ def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
 def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str) -> Rule:
     """The rule with `phrases` added to its list `name` (``exceptions``: to its exceptions);
     a list the rule lacks is a ConfigError naming `key` as the configuration writes it."""
-    where = f"{_table(rule.id)}.{key}"
+    where = f"{_table(rule.id)}.{key}" if name != "exceptions" else \
+        f"{_table(rule.id)}.add_exceptions"
+    # held to a pack's limits (the lists are copied, not validated again): a phrase of 200 KB
+    # or a blank one was added without a word
+    if len(phrases) > MAX_LIST_LENGTH:
+        raise ConfigError(f"{where}: {len(phrases):,} phrases (limit {MAX_LIST_LENGTH:,})")
+    try:
+        bounded_phrases(phrases)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
     if name == "exceptions":
-        where = f"{_table(rule.id)}.add_exceptions"
         target = "match" if isinstance(rule, PhraseRule) else "expect"
         if isinstance(rule, SubstitutionRule):
             return rule.model_copy(update={"exceptions": rule.exceptions + phrases})

@@ -106,7 +106,7 @@ def _shown(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
+def bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
     """`values`, refused when a phrase is longer than `MAX_PHRASE_LENGTH`, or blank (empty or
     only spaces: it has no token and never matches, which a pack's author was not told)."""
     for value in values:
@@ -135,7 +135,7 @@ class FuzzySpec(_Strict):
     @field_validator("phrases")
     @classmethod
     def _phrases_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        return _bounded_phrases(values)
+        return bounded_phrases(values)
 
 
 class MatchSpec(_Strict):
@@ -236,7 +236,7 @@ class MatchSpec(_Strict):
     @field_validator("phrases", "lemmas", "exceptions")
     @classmethod
     def _phrases_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        return _bounded_phrases(values)
+        return bounded_phrases(values)
 
 
 class SignalCondition(_Strict):
@@ -356,13 +356,13 @@ class SubstitutionRule(_RuleBase):
     @field_validator("swap")
     @classmethod
     def _swaps_bounded(cls, values: dict[str, str]) -> dict[str, str]:
-        _bounded_phrases(tuple(values))
+        bounded_phrases(tuple(values))
         return values
 
     @field_validator("exceptions")
     @classmethod
     def _exceptions_bounded(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        return _bounded_phrases(values)
+        return bounded_phrases(values)
 
 
 _SIGNAL_ID = re.compile(r"^(agent|customer)\.[a-z][a-z0-9_-]*$")
