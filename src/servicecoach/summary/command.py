@@ -194,22 +194,16 @@ def _condition(text: str) -> _Condition:
 def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()
                  ) -> dict[str, tuple[Turn, ...]]:
     """The turns of every transcript under `paths` (the files of a folder that match a glob
-    of `exclude` left out), by id (the first of a repeated id)."""
-    turns: dict[str, tuple[Turn, ...]] = {}
-    for warning in exclude_warnings(paths, exclude):
-        print(printable(warning), file=sys.stderr)
-    for item in read_sources(iter_sources([str(p) for p in paths], exclude), "auto"):
-
-
-def _turns_by_id(paths: Iterable[Path]) -> dict[str, tuple[Turn, ...]]:
-    """The turns of every transcript under `paths`, by id (the first of a repeated id).
-    Repeated ids are warned of once, with the repetitions counted and the first five ids
-    named (each by its start when long): a line per repetition, each id whole, made 30 MB of warnings for
-    300 copies of a transcript with an id of 100 KB."""
+    of `exclude` left out), by id (the first of a repeated id). Repeated ids are warned of
+    once, with the repetitions counted and the first five ids named (each by its start when
+    long): a line per repetition, each id whole, made 30 MB of warnings for 300 copies of a
+    transcript with an id of 100 KB."""
     turns: dict[str, tuple[Turn, ...]] = {}
     repeated: dict[str, None] = {}  # the first NAMED ids repeated
     repetitions, more_ids = 0, False
-    for item in read_sources(iter_sources([str(p) for p in paths]), "auto"):
+    for warning in exclude_warnings(paths, exclude):
+        print(printable(warning), file=sys.stderr)
+    for item in read_sources(iter_sources([str(p) for p in paths], exclude), "auto"):
         if isinstance(item, Transcript):
             if item.id in turns:
                 repetitions += 1
