@@ -286,18 +286,6 @@ def test_a_minimum_for_an_unknown_category_names_the_nearest(
             "confidence, defensiveness, empathy," in capsys.readouterr().err)
 
 
-def test_a_minimum_for_an_unknown_category_is_a_usage_error_in_pytest(
-    pytester: pytest.Pytester,
-) -> None:
-    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
-    (pytester.mkdir("training") / "call.txt").write_text(
-        CALL.format(id="call", headers="%% min-score: empthy=90"))
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([("*min-score names unknown category(ies): 'empthy' "
-                                  "(did you mean 'empathy'?)*")])
-
-
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_a_min_score_option_that_is_no_number_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
@@ -841,16 +829,23 @@ def test_pytest_plugin_fails_on_a_sidecar_no_canned_file_reads(pytester: pytest.
     result.stdout.fnmatch_lines(["*call.txt.expect.yaml: a sidecar no canned file reads*"])
 
 
-def test_pytest_plugin_names_an_unknown_rule_id(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(("header", "said"), [
+    ("%% expect: defensive.dismisive", ("expectations name unknown rule id(s): "
+     "defensive.dismisive (did you mean 'defensive.dismissive'?)")),
+    ("%% min-score: empthy=90", ("min-score names unknown category(ies): 'empthy' "
+     "(did you mean 'empathy'?)")),
+])
+def test_pytest_plugin_names_an_unknown_rule_id_or_category(
+    pytester: pytest.Pytester, header: str, said: str,
+) -> None:
     """A typo in an expectation failed as 'expected empathy.shwn ..., found nothing' in the
-    plugin, where `servicecoach check` says the rule is unknown and suggests the id."""
+    plugin, and a minimum for a category no pack has as a low score, where `servicecoach
+    check` says the rule or category is unknown and suggests the nearest."""
     pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
-    (pytester.mkdir("training") / "typo.txt").write_text(
-        CALL.format(id="typo", headers="%% expect: defensive.dismisive"))
+    (pytester.mkdir("training") / "typo.txt").write_text(CALL.format(id="typo", headers=header))
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([("*expectations name unknown rule id(s): defensive.dismisive "
-                                  "(did you mean 'defensive.dismissive'?)*")])
+    result.stdout.fnmatch_lines([f"*{said}*"])
 
 
 def test_pytest_plugin_says_how_to_run_a_rule_its_configuration_leaves_out(
