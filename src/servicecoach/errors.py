@@ -128,13 +128,22 @@ _ID_CHARS, _ID_SHOWN = 100, 40
 """An id an error quotes whole when it is at most 100 characters, else its first 40."""
 
 
+def clipped(text: str, longest: int, keep: int | None = None, ellipsis: str = "...") -> str:
+    """`text` whole when it is at most `longest` characters, else its first `keep` (or
+    `longest`) characters and `ellipsis`: how an error, a message or a page shows a value
+    from the input that may be of any length."""
+    if len(text) <= longest:
+        return text
+    return text[:longest if keep is None else keep] + ellipsis
+
+
 def quoted(value: str) -> str:
     """An id (a transcript's, a session's) or a like value from the input, quoted for an
     error: whole, or when longer than an id is, its start and its length (an id of 1 MB made
     an error line of 1 MB)."""
     if len(value) <= _ID_CHARS:
         return repr(value)
-    return f"{value[:_ID_SHOWN] + '...'!r} ({len(value):,} characters)"
+    return f"{clipped(value, _ID_CHARS, _ID_SHOWN)!r} ({len(value):,} characters)"
 
 
 def first_few(ids: list[str]) -> str:

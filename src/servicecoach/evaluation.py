@@ -20,7 +20,13 @@ from typing import Any, TextIO
 
 from servicecoach.bounded_files import FileRefused, refuse_irregular
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError, ServiceCoachError, first_few, quoted
+from servicecoach.errors import (
+    InputError,
+    ServiceCoachError,
+    clipped,
+    first_few,
+    quoted,
+)
 from servicecoach.models import Report, Transcript
 from servicecoach.readers import iter_sources, read_sources
 from servicecoach.readers.base import (
@@ -187,8 +193,7 @@ def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
         if not isinstance(rule_id, str) or not rule_id:
             raise ValueError(f"expected[{place}] has no 'rule_id' (a string)")
         if turn is not None and (not isinstance(turn, int) or isinstance(turn, bool) or turn < 0):
-            shown = repr(rule_id) if len(rule_id) <= _SHOWN else repr(rule_id[:_SHOWN] + "...")
-            raise ValueError(f"expected[{place}] ({shown}): 'turn_index' must be a turn number "
+            raise ValueError(f"expected[{place}] ({clipped(rule_id, _SHOWN)!r}): 'turn_index' must be a turn number "
                              "or null")
         keys.append((transcript_id, rule_id, turn))
     return transcript_id, keys

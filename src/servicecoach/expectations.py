@@ -30,7 +30,7 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from servicecoach.errors import InputError, RulePackError
+from servicecoach.errors import InputError, RulePackError, clipped
 from servicecoach.json_positions import record_lines
 from servicecoach.models import Finding, Report, Severity, Transcript, not_a_boolean
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
@@ -82,7 +82,7 @@ _QUOTED = 40
 def _quoted(text: str) -> str:
     """`text`, an expectation that reads as none, quoted for an error: cut to its start when
     long (one of 100 KB made an error line of 100 KB)."""
-    return repr(text if len(text) <= _QUOTED else text[:_QUOTED] + "...")
+    return repr(clipped(text, _QUOTED))
 
 
 def _short_form(value: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
+from servicecoach.errors import clipped
 from servicecoach.models import (
     Channel,
     Commitment,
@@ -440,6 +441,4 @@ def _slot_name(name: str | None) -> str | None:
     """`name` as a message's slot writes it: whole, or when longer than any name is (a
     metadata field of 1 MB, written into every finding's message and suggestion), its
     first characters and an ellipsis."""
-    if name is None or len(name) <= _NAME_SLOT_CHARS:
-        return name
-    return name[:_NAME_SLOT_SHOWN] + "…"
+    return None if name is None else clipped(name, _NAME_SLOT_CHARS, _NAME_SLOT_SHOWN, "…")

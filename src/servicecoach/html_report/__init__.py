@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from servicecoach.batch.output import replaced_file, written_into
-from servicecoach.errors import ServiceCoachError
+from servicecoach.errors import ServiceCoachError, clipped
 from servicecoach.html_report import charts
 from servicecoach.models import Finding, Report, Turn
 from servicecoach.redact import Mask, masked, masked_offset, masks
@@ -48,8 +48,7 @@ so its search and the conversation's page, keep it whole)."""
 
 
 def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CUT] + "…"
+    return clipped(str(value), SHOWN_CHARS, SHOWN_CUT, "…")
 
 
 def _template_text(name: str) -> str:

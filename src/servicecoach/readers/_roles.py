@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from servicecoach.errors import first_few
+from servicecoach.errors import clipped, first_few
 from servicecoach.models import Speaker, speaker_named
 
 ROLES = tuple(speaker.value for speaker in Speaker)
@@ -86,8 +86,7 @@ def spelt_as_speakers(
     named = [(label, "--roles") for label in user] + ([(agent, "--agent")] if agent else [])
     if labels and named and not any(name.casefold() in by_fold for name, _ in named):
         asked = " or ".join(f"{name!r} ({option})" for name, option in named)
-        shown = [repr(label if len(label) <= _SHOWN else label[:_SHOWN] + "...")
-                 for label in labels]
+        shown = [repr(clipped(label, _SHOWN)) for label in labels]
         raise ValueError(f"no speaker is called {asked}; the speakers are {first_few(shown)}")
     mapping = {by_fold.get(label.casefold(), label): role for label, role in user.items()}
     return mapping, by_fold.get(agent.casefold(), agent) if agent else None

@@ -172,39 +172,29 @@ def iso_utc(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def clock_seconds(text: str) -> float:
-    """``ss.fff``, ``mm:ss.fff``, ``hh:mm:ss.fff``, padded or not (``0:0:5.320``), to seconds.
-
-    Raises ValueError when `text` is not a clock time.
-    """
-    parts = text.strip().replace(",", ".").split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(?:\.\d+)?", p) for p in parts):
-        raise ValueError(f"not a clock time: {text!r}")
-    return _sexagesimal(parts, text)
-
-
 class ClockRangeError(ValueError):
     """A clock time whose minutes or seconds are 60 or more (``99:99``)."""
 
 
-def _sexagesimal(parts: list[str], text: str) -> float:
-    """Seconds of a clock time's parts; a minute or second after the first part (which may
-    run past 59: ``75:30`` is 75 minutes) must be below 60, as a clock's are."""
+def clock_seconds(text: str) -> float:
+    """``ss.fff``, ``mm:ss.fff``, ``hh:mm:ss.fff``, padded or not (``0:0:5.320``), to seconds.
+
+    Raises ValueError when `text` is not a clock time, and `ClockRangeError` when a minute
+    or second after the first part is 60 or more (the first may run on: ``75:30`` is 75
+    minutes), as a clock's never is.
+    """
+    parts = text.strip().replace(",", ".").split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(?:\.\d+)?", p) for p in parts):
+        raise ValueError(f"not a clock time: {text!r}")
     seconds = 0.0
     for index, part in enumerate(parts):
         value = float(part)
         if index and value >= 60:
             unit = "seconds" if index == len(parts) - 1 else "minutes"
             raise ClockRangeError(f"clock time {text.strip()[:40]!r} has {unit} {part[:20]}: "
-                             "minutes and seconds run from 00 to 59")
+                                  "minutes and seconds run from 00 to 59")
         seconds = seconds * 60 + value
     return seconds
-
-
-def clock_parts_seconds(text: str) -> float:
-    """`clock_seconds` for a stamp already known to be digits and colons (the text form's
-    ``[mm:ss]``); raises ValueError naming a minute or second past 59."""
-    return _sexagesimal(text.split(":"), text)
 
 
 def relative_seconds(text: str) -> float | None:

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from servicecoach.channels import channel_named
-from servicecoach.errors import InputError, MetadataOnly, first_few
+from servicecoach.errors import InputError, MetadataOnly, clipped, first_few
 from servicecoach.readers._common import (
     Draft,
     JsonExportReader,
@@ -188,7 +188,7 @@ class ConnectReader(JsonExportReader):
             if draft.turns:
                 yield draft.finish(source, reader=self)
             else:
-                kinds = first_few([repr(kind if len(kind) <= _SHOWN else kind[:_SHOWN] + "...")
+                kinds = first_few([repr(clipped(kind, _SHOWN))
                                    for kind in sorted(kinds_of[contact_id])])
                 yield InputError(
                     f"segment-stream event(s) {kinds} carry no transcript segments",

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError
 from servicecoach.models import Transcript, speaker_named
-from servicecoach.readers._time import clock_parts_seconds
+from servicecoach.readers._time import clock_seconds
 from servicecoach.readers.base import (
     ReadResult,
     Source,
@@ -97,15 +97,11 @@ def parse_seconds(stamp: str) -> float:
 
     Raises ValueError when a minute or second after the first part is 60 or more
     (``[99:99]``): a clock never reads so, and a lenient reading put the turn hours on."""
-    return clock_parts_seconds(stamp)
+    return clock_seconds(stamp)
 
 
 _TIME_PROBLEM = "cannot read the time: "
 _TIME_HINT = "write a time as [mm:ss] or [hh:mm:ss] (docs/formats.md#text)"
-
-
-def _time_problem(error: ValueError) -> str:
-    return f"{_TIME_PROBLEM}{error}"
 
 
 def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
@@ -145,7 +141,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
                 try:
                     placed["at"] = parse_seconds(event["time"])
                 except ValueError as error:
-                    block.errors.append((number, _time_problem(error)))
+                    block.errors.append((number, f"{_TIME_PROBLEM}{error}"))
                     continue
             block.events.append(placed)
             block.event_lines.append(number)
@@ -173,7 +169,7 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             try:
                 parsed["start"] = parse_seconds(turn["time"])
             except ValueError as error:
-                block.errors.append((number, _time_problem(error)))
+                block.errors.append((number, f"{_TIME_PROBLEM}{error}"))
                 continue
         block.turns.append(parsed)
         block.turn_lines.append(number)

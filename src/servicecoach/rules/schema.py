@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from servicecoach.errors import clipped
 from servicecoach.models import Channel, FindingKind, Points, Severity, Weight
 from servicecoach.nlp.safe_patterns import UnsafePatternError, check_token_pattern
 from servicecoach.nlp.safe_regex import (
@@ -49,7 +50,7 @@ def shown_id(value: object) -> str:
     """`value`, an id as a pack gives it (of any type), for an error: cut to its first
     characters when it is longer than an id may be."""
     text = str(value)
-    return text if len(text) <= MAX_ID_LENGTH else text[:_ID_SHOWN] + "..."
+    return clipped(text, MAX_ID_LENGTH, _ID_SHOWN)
 
 
 def _id_length(value: str, what: str) -> None:
@@ -103,7 +104,7 @@ def _check_lemma(token: dict[str, Any], pattern: int) -> None:
 
 def _shown(text: str, limit: int = 60) -> str:
     """`text` quoted for an error message, cut short when long."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    return repr(clipped(text, limit))
 
 
 def bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:

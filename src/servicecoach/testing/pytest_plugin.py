@@ -32,7 +32,7 @@ from servicecoach.check import (
     unknown_rules,
 )
 from servicecoach.config import CoachConfig, load_config
-from servicecoach.errors import ConfigError, InputError
+from servicecoach.errors import ConfigError, InputError, clipped
 from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
@@ -180,8 +180,7 @@ def item_name(transcript_id: str, index: int) -> str:
     shown = printable(transcript_id)
     if shown == transcript_id and "::" not in shown and len(shown) <= _NAME_CHARS:
         return transcript_id
-    if len(shown) > _NAME_CHARS:
-        shown = shown[:_NAME_SHOWN] + "..."
+    shown = clipped(shown, _NAME_CHARS, _NAME_SHOWN)
     return f"{shown.replace('::', ': :')}[{index}]"
 
 
