@@ -45,3 +45,56 @@ def test_a_batch_run_hands_its_start_up_back(tmp_path, capsys) -> None:
     main(["score", str(path), "--format", "jsonl"])
     assert '"transcript_id":"a"' in capsys.readouterr().out.replace(" ", "")
     assert gc.get_freeze_count() == 0
+
+
+def _collections_during(build) -> int:
+    """How many passes of the collector ran while `build()` ran."""
+    passes = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        build()
+    finally:
+        gc.callbacks.remove(count)
+    return len(passes)
+
+
+def test_building_a_coach_runs_no_collection_and_leaves_the_collector_on() -> None:
+    from servicecoach import Coach
+
+    assert gc.isenabled()
+    # start-up made a dozen passes, three of them full; now only the one held off, at its end
+    assert _collections_during(Coach) <= 1
+    assert gc.isenabled()
+    assert _collections_during(lambda: [_Cycle() for _ in range(100_000)]) > 0
+
+
+def test_a_coach_that_fails_to_build_leaves_the_collector_on(tmp_path) -> None:
+    import pytest
+
+    from servicecoach import Coach
+    from servicecoach.errors import RulePackError
+
+    (tmp_path / "pack.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RulePackError):
+        Coach(packs=[tmp_path])
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_caller_stays_off() -> None:
+    from servicecoach.long_run import collector_paused
+
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

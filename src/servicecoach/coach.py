@@ -40,6 +40,7 @@ from servicecoach.errors import (
     SpacyModelError,
     quoted,
 )
+from servicecoach.long_run import collector_paused
 from servicecoach.models import (
     Channel,
     Event,
@@ -101,45 +102,46 @@ class Coach:
         spacy_model: str | None = None,
         redact: bool | None = None,
     ) -> None:
-        self.config = _with_keywords(config or CoachConfig(),
-                                     _keyword_updates(packs, spacy_model, redact))
-        once: dict[Path, Pack] = {}  # a pack named twice (or reached through two names) once
-        loaded = list({id(pack): pack for pack in
-                       (self._load(name, once) for name in self.config.packs)}.values())
-        rules, self.locations = _merge_packs(loaded)
-        self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
-        self.pack_versions: Mapping[str, str] = {
-            name: version for pack in loaded for name, version in pack.versions.items()
-        }
-        self.nlp: Language = _pipeline(self.config, from_caller=spacy_model is not None)
-        self._components = tuple(component for _, component in self.nlp.pipeline)
-        self.split_sentences = RuleSentencizer.replacing(self.nlp)
-        """Sentences straight from the tokens when the pipeline only splits sentences."""
-        self.signals = _signal_reader(loaded)
-        """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
-        self._check_signals()
-        self.profiles = merge_profiles(m for pack in loaded for m in pack.lineage)
-        """The packs' channel profiles, combined (docs/channels.md)."""
-        self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
-        """The languages the packs' rules are written for (ISO 639-1)."""
-        self.analyzers: tuple[Analyzer, ...] = self._build_all(rules)
-        self.fact_keepers: tuple[FactKeeper, ...] = self._build_keepers(rules)
-        """One tracker per family of facts (the customer's name, the agent's promises),
-        run on every turn whatever rules are enabled."""
-        self.matchers = self._compile(rules, loaded)
-        self.signals.compiled(self.matchers.canonical)
-        self.dispatch = Dispatch(self.analyzers, self.matchers)
-        """Which analyzers each turn wakes."""
-        self.dispatch_without_cues = Dispatch(self.analyzers, self.matchers, leave_out=_gives_cues)
-        """The same, without the live cues (for sessions that do not want them)."""
-        self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
-        self.categories = frozenset(rule.category for rule in self.rules)
-        self.scoring = _scoring_policy(loaded, self.config, self.rules)
-        for warning in _unused_weights(self.config, rules, loaded):
-            warnings.warn(warning, ConfigWarning, stacklevel=2)
-        self._suppressors = {rule.id: set(rule.suppressed_by) for rule in self.rules if
-                             rule.suppressed_by}
-        self._check_suppressors()
+        with collector_paused():  # what start-up builds lives on: no pass need walk it
+            self.config = _with_keywords(config or CoachConfig(),
+                                         _keyword_updates(packs, spacy_model, redact))
+            once: dict[Path, Pack] = {}  # a pack named twice (or reached through two names) once
+            loaded = list({id(pack): pack for pack in
+                           (self._load(name, once) for name in self.config.packs)}.values())
+            rules, self.locations = _merge_packs(loaded)
+            self.rules: tuple[Rule, ...] = tuple(_apply_config(rules, self.config))
+            self.pack_versions: Mapping[str, str] = {
+                name: version for pack in loaded for name, version in pack.versions.items()
+            }
+            self.nlp: Language = _pipeline(self.config, from_caller=spacy_model is not None)
+            self._components = tuple(component for _, component in self.nlp.pipeline)
+            self.split_sentences = RuleSentencizer.replacing(self.nlp)
+            """Sentences straight from the tokens when the pipeline only splits sentences."""
+            self.signals = _signal_reader(loaded)
+            """The packs' per-turn signals (a later pack's signal replaces an earlier one's)."""
+            self._check_signals()
+            self.profiles = merge_profiles(m for pack in loaded for m in pack.lineage)
+            """The packs' channel profiles, combined (docs/channels.md)."""
+            self.languages = frozenset(m.language for pack in loaded for m in pack.lineage)
+            """The languages the packs' rules are written for (ISO 639-1)."""
+            self.analyzers: tuple[Analyzer, ...] = self._build_all(rules)
+            self.fact_keepers: tuple[FactKeeper, ...] = self._build_keepers(rules)
+            """One tracker per family of facts (the customer's name, the agent's promises),
+            run on every turn whatever rules are enabled."""
+            self.matchers = self._compile(rules, loaded)
+            self.signals.compiled(self.matchers.canonical)
+            self.dispatch = Dispatch(self.analyzers, self.matchers)
+            """Which analyzers each turn wakes."""
+            self.dispatch_without_cues = Dispatch(self.analyzers, self.matchers, leave_out=_gives_cues)
+            """The same, without the live cues (for sessions that do not want them)."""
+            self.rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
+            self.categories = frozenset(rule.category for rule in self.rules)
+            self.scoring = _scoring_policy(loaded, self.config, self.rules)
+            for warning in _unused_weights(self.config, rules, loaded):
+                warnings.warn(warning, ConfigWarning, stacklevel=2)
+            self._suppressors = {rule.id: set(rule.suppressed_by) for rule in self.rules if
+                                 rule.suppressed_by}
+            self._check_suppressors()
 
     @classmethod
     def from_config(cls, path: str | Path | None = None) -> Coach:
