@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -392,3 +394,61 @@ def test_a_link_to_the_second_of_two_conversations_with_one_id_opens_the_second(
     assert _until(page, "document.querySelector('#conversation .facts') && "
                   "document.querySelector('#conversation .facts').textContent") \
         .split(" · ")[1] == "overall 80.0"
+
+
+def _pieces_by_rereading(length: int, spans: list[tuple[int, int, str]], listed: int
+                         ) -> list[tuple[int, int, list[int], int, str | None, bool]]:
+    """What the page's marks of a turn are, computed the plain way (every finding checked
+    for every piece): start, end, the numbers of the first `listed` findings over it, how
+    many more, the kind, and whether the first's span ends there."""
+    points = sorted({0, length, *(min(s, length) for s, _, _ in spans),
+                     *(min(e, length) for _, e, _ in spans)})
+    pieces = []
+    for start, end in pairwise(points):
+        over = [n for n, (s, e, _) in enumerate(spans, start=1) if s <= start and end <= e]
+        kind = None if not over else "issue" if any(
+            spans[n - 1][2] == "issue" for n in over) else spans[over[0] - 1][2]
+        ends = bool(over) and end == min(spans[over[0] - 1][1], length)
+        pieces.append((start, end, over[:listed], max(len(over) - listed, 0), kind, ends))
+    return pieces
+
+
+@needs_chromium
+def test_a_turn_s_highlights_cost_n_log_n_in_its_findings(page: Page, tmp_path: Path) -> None:
+    """A turn's marks checked every finding for every piece of its text: O(n^2) in its
+    findings (a turn read back with 4,000 overlapping findings hung the tab for seconds).
+    Counted in reads of the findings, 4 times the findings is at most about 4 log-times the
+    work (quadratic was 16 times), and the pieces are those of the plain computation."""
+    html_path = tmp_path / "empty.html"
+    HtmlReport().write(html_path)
+    page.open(html_path.as_uri())
+    reads = page.evaluate("""(() => {
+        function reads(n) {
+            let count = 0;
+            const findings = [];
+            for (let i = 0; i < n; i++) {
+                const f = ["r" + i, i % 3 ? "strength" : "issue", "minor", "c", 0, i, n + i];
+                findings.push(new Proxy({f: f, n: i + 1},
+                                        {get(target, key) { count += 1; return target[key]; }}));
+            }
+            markSegments(2 * n, findings);
+            return count;
+        }
+        return [reads(500), reads(2000)];
+    })()""")
+    assert reads[1] / reads[0] < 6, reads
+
+    listed = page.evaluate("LISTED")
+    rng = random.Random(7)
+    for _ in range(40):
+        length = rng.randrange(0, 30)
+        spans = []
+        for _ in range(rng.randrange(0, 25)):
+            start = rng.randrange(0, 35)
+            spans.append((start, start + rng.randrange(0, 12),
+                          rng.choice(["issue", "strength", "cue"])))
+        found = page.evaluate(f"""markSegments({length}, {json.dumps(spans)}.map((s, i) =>
+            ({{f: ["r", s[2], "", "", 0, s[0], s[1]], n: i + 1}})))
+            .map(p => [p.start, p.end, p.over.map(f => f.n), p.more, p.kind, p.ends])""")
+        assert [tuple(p) for p in found] == _pieces_by_rereading(length, spans, listed)
+    assert page.problems == []

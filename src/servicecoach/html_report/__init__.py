@@ -157,7 +157,8 @@ class HtmlReport:
         environment.filters["points"] = signed_points
         environment.filters["shown"] = _shown
         template = environment.get_template("report.html.j2")
-        script, style = _template_text("report.js"), _template_text("report.css")
+        script = _template_text("highlight.js") + _template_text("report.js")
+        style = _template_text("report.css")
         summary = self._summary.summary()
         agents = charts.by_agent(summary, AGENT_FIELD)
         if not any(g.value != "(none)" for g in summary.groups.get(AGENT_FIELD, [])):

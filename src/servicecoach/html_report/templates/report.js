@@ -69,30 +69,21 @@
     document.getElementById("next").disabled = state.page >= pages - 1;
   }
 
-  // The turn's text with each finding's span in a <mark>; spans may overlap, so the text
-  // is cut at every span boundary. Offsets count code points, as Python does.
+  // The turn's text with each finding's span in a <mark> (markSegments, highlight.js,
+  // cuts it). Offsets count code points, as Python does.
   function highlighted(text, findings) {
     var chars = Array.from(text);
-    var cuts = {0: true};
-    cuts[chars.length] = true;
-    findings.forEach(function (f) {
-      cuts[Math.min(f.f[5], chars.length)] = true;
-      cuts[Math.min(f.f[6], chars.length)] = true;
-    });
-    var points = Object.keys(cuts).map(Number).sort(function (a, b) { return a - b; });
     var fragment = document.createDocumentFragment();
-    for (var i = 0; i + 1 < points.length; i++) {
-      var start = points[i], end = points[i + 1];
-      var piece = chars.slice(start, end).join("");
-      var over = findings.filter(function (f) { return f.f[5] <= start && end <= f.f[6]; });
-      if (!over.length) { fragment.appendChild(document.createTextNode(piece)); continue; }
-      var kind = over.some(function (f) { return f.f[1] === "issue"; }) ? "issue" : over[0].f[1];
-      var mark = el("mark", piece, kind);
-      mark.title = over.map(function (f) { return f.f[0]; }).join(", ");
-      mark.dataset.findings = over.map(function (f) { return f.n; }).join(" ");
-      if (end === Math.min(over[0].f[6], chars.length)) { mark.appendChild(el("sup", over.map(function (f) { return f.n; }).join(","))); }
+    markSegments(chars.length, findings).forEach(function (piece) {
+      var words = chars.slice(piece.start, piece.end).join("");
+      if (!piece.over.length) { fragment.appendChild(document.createTextNode(words)); return; }
+      var more = piece.more ? " +" + piece.more.toLocaleString() + " more" : "";
+      var mark = el("mark", words, piece.kind);
+      mark.title = piece.over.map(function (f) { return f.f[0]; }).join(", ") + more;
+      mark.dataset.findings = piece.over.map(function (f) { return f.n; }).join(" ");
+      if (piece.ends) { mark.appendChild(el("sup", piece.over.map(function (f) { return f.n; }).join(",") + (piece.more ? "+" : ""))); }
       fragment.appendChild(mark);
-    }
+    });
     return fragment;
   }
 
