@@ -248,6 +248,32 @@ def test_an_exclude_that_matches_nothing_is_a_warning(
     assert "--exclude manifest.json matches" not in err
 
 
+@pytest.mark.parametrize("command", [["convert"], ["score", "-q", "--format", "jsonl"],
+                                     ["check"]])
+def test_the_folders_are_walked_once_to_read_them_and_to_tell_an_unused_exclude(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which globs of --exclude matched nothing was told by walking the folders a second
+    time (a folder of a million files listed twice); the walk that reads them notes it."""
+    folder = _export_folder(tmp_path)
+    walks: list[Path] = []
+    rglob = Path.rglob
+
+    def counted(self: Path, pattern: str) -> object:
+        if self.is_relative_to(tmp_path):
+            walks.append(self)
+        return rglob(self, pattern)
+
+    monkeypatch.setattr(Path, "rglob", counted)
+    _, _, err = run([*command, str(folder), "--exclude", "READM.txt", "--exclude",
+                     "manifest.json", "--exclude", "archive"], capsys)
+    assert walks == [folder]
+    assert "warning: --exclude READM.txt matches no file in the folders named" in err
+    assert "--exclude manifest.json matches" not in err
+    assert "--exclude archive matches" not in err
+
+
 def test_check_excludes_from_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "canned"
     folder.mkdir()

@@ -58,9 +58,9 @@ from servicecoach.expectations import (
 )
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.readers import (
+    ExcludeTally,
     Reader,
     Source,
-    exclude_warnings,
     excluded,
     hidden,
     iter_sources,
@@ -335,8 +335,10 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                           help="also say which format each file was read as")
 
 
-def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
-    """Read the command's inputs, saying on stderr which format each file was read as."""
+def _read(args: argparse.Namespace, tally: ExcludeTally | None = None
+          ) -> Iterator[Transcript | InputError]:
+    """Read the command's inputs, saying on stderr which format each file was read as, the
+    files of the folders noted in `tally`."""
     if args.input_format != "auto" and args.input_format not in readers():
         raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
                                 hint=f"use auto or one of: {', '.join(sorted(readers()))}")
@@ -345,7 +347,7 @@ def _read(args: argparse.Namespace) -> Iterator[Transcript | InputError]:
         if args.input_format == "auto":
             print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
-    return read_sources(iter_sources(args.paths, args.exclude), args.input_format, on_reader=told,
+    return read_sources(iter_sources(args.paths, args.exclude, tally), args.input_format, on_reader=told,
                         **_reader_options(args))
 
 
@@ -362,12 +364,11 @@ def canonical_json(transcript: Transcript) -> str:
 def _convert(args: argparse.Namespace) -> int:
     read = failed = skipped = 0
     refuse_overwriting_inputs(args.paths, [("--output", args.output)])
-    for warning in exclude_warnings(args.paths, args.exclude):
-        print(printable(warning), file=sys.stderr)
+    tally = ExcludeTally(args.exclude)
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
-        for item in _read(args):
+        for item in _read(args, tally):
             if isinstance(item, MetadataOnly):
                 skipped += 1
                 print(f"skipped: {printable(str(item))}", file=sys.stderr)
@@ -387,6 +388,8 @@ def _convert(args: argparse.Namespace) -> int:
             read += 1
         if args.to == "json":
             out.write("\n]\n")
+    for warning in tally.warnings():
+        print(printable(warning), file=sys.stderr)
     print(f"converted {read} transcript(s); {failed} could not be read; "
           f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
@@ -488,7 +491,7 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
-                  ) -> tuple[list[Path], list[InputError]]:
+                  tally: ExcludeTally | None = None) -> tuple[list[Path], list[InputError]]:
     """The files named and those found in the folders named (a folder found is walked, not
     a file, whatever its name), a sidecar named standing for the canned files that read it
     (a shell glob, a pre-commit hook given the files changed), each file once; and an error
@@ -501,6 +504,8 @@ def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
             continue
         if path.is_dir():
             for p in sorted(path.rglob("*")):
+                if tally is not None and p.is_file():
+                    tally.note(p, path)
                 if hidden(p, path) or p.is_dir() or excluded(p, path, exclude):
                     continue
                 if p.suffix.lower() in CANNED_SUFFIXES:
@@ -541,8 +546,9 @@ def _check(args: argparse.Namespace) -> int:
     )
     outcomes: list[CheckOutcome] = []
     seen: dict[str, str] = {}
-    canned_files, unreadable = _canned_files(args.paths, args.exclude)
-    for warning in exclude_warnings(args.paths, args.exclude):
+    tally = ExcludeTally(args.exclude)
+    canned_files, unreadable = _canned_files(args.paths, args.exclude, tally)
+    for warning in tally.warnings():
         print(printable(warning), file=sys.stderr)
     for error in unreadable:
         print(f"error: {printable(str(error))}", file=sys.stderr)

@@ -31,8 +31,8 @@ from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream, scored
 from servicecoach.readers import (
+    ExcludeTally,
     Reader,
-    exclude_warnings,
     iter_sources,
     refuse_overwriting_inputs,
 )
@@ -120,8 +120,9 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                                 "finished output")
     refuse_overwriting_inputs(options.paths, [
         ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
-    inputs = list(iter_sources(options.paths, options.exclude))
-    for warning in exclude_warnings(options.paths, options.exclude):
+    tally = ExcludeTally(options.exclude)
+    inputs = list(iter_sources(options.paths, options.exclude, tally))
+    for warning in tally.warnings():
         print(printable(warning), file=stderr)
     if options.output is not None and not options.resume and not options.quiet:
         _warn_starting_over(partial_path(options.output), stderr)

@@ -2,9 +2,9 @@
 
 from servicecoach.readers.base import Reader, ReadResult, Source
 from servicecoach.readers.registry import (
+    ExcludeTally,
     convert,
     detect,
-    exclude_warnings,
     excluded,
     get_reader,
     hidden,
@@ -18,12 +18,12 @@ from servicecoach.readers.registry import (
 )
 
 __all__ = [
+    "ExcludeTally",
     "ReadResult",
     "Reader",
     "Source",
     "convert",
     "detect",
-    "exclude_warnings",
     "excluded",
     "get_reader",
     "hidden",

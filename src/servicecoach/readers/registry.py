@@ -222,9 +222,11 @@ def lookup_error(path: Path) -> InputError | None:
     return None
 
 
-def iter_sources(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[Source]:
+def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
+                 tally: ExcludeTally | None = None) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order, leaving out the
-    files that match a glob of `exclude` (see `excluded`); ``-`` is stdin."""
+    files that match a glob of `exclude` (see `excluded`), each file found noted in `tally`
+    (the globs that matched); ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
             yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
@@ -234,7 +236,8 @@ def iter_sources(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[
             yield Source(name=raw, open_text=_refused(unlookable))
             continue
         if path.is_dir():
-            yield from (Source.from_path(child) for child in _folder_inputs(path, exclude))
+            yield from (Source.from_path(child)
+                        for child in _folder_inputs(path, exclude, tally))
         elif path.is_file():
             yield Source.from_path(path)
         elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
@@ -271,27 +274,41 @@ def hidden(file: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in file.relative_to(folder).parts)
 
 
-def unused_excludes(paths: Iterable[str | Path], exclude: Sequence[str]) -> list[str]:
-    """The globs of `exclude` that match no file in the folders of `paths` (a misspelt
-    ``--exclude``, which would leave in the file it meant to leave out)."""
-    folders = [Path(p) for p in paths if p != "-" and Path(p).is_dir()]
-    files = [(file, folder) for folder in folders for file in folder.rglob("*") if file.is_file()]
-    return [glob for glob in exclude
-            if not any(excluded(file, folder, [glob]) for file, folder in files)]
+class ExcludeTally:
+    """Which globs of an ``--exclude`` matched a file of the folders walked, noted by the
+    walk itself as it finds each file (hidden files and those no reader reads included), so
+    that the globs that matched nothing (a misspelt ``--exclude``, which leaves in the file
+    it meant to leave out) are told without walking the folders a second time."""
+
+    def __init__(self, exclude: Sequence[str]) -> None:
+        self._unmatched = dict.fromkeys(exclude)
+
+    def note(self, file: Path, folder: Path) -> None:
+        """Note `file`, found in `folder`: the globs that match it have matched."""
+        for glob in [g for g in self._unmatched if excluded(file, folder, [g])]:
+            del self._unmatched[glob]
+
+    def unmatched(self) -> list[str]:
+        """The globs that matched no file noted, in the order given."""
+        return list(self._unmatched)
+
+    def warnings(self) -> list[str]:
+        """A warning for each glob that matched no file of the folders walked."""
+        return [f"warning: --exclude {shlex.quote(glob)} matches no file in the folders "
+                "named (a file named on the command line is read whatever it matches)"
+                for glob in self._unmatched]
 
 
-def exclude_warnings(paths: Iterable[str | Path], exclude: Sequence[str]) -> list[str]:
-    """A warning for each glob of `exclude` that matches no file of the folders named."""
-    return [f"warning: --exclude {shlex.quote(glob)} matches no file in the folders named "
-            "(a file named on the command line is read whatever it matches)"
-            for glob in unused_excludes(paths, exclude)] if exclude else []
-
-
-def _folder_inputs(folder: Path, exclude: Sequence[str] = ()) -> list[Path]:
+def _folder_inputs(folder: Path, exclude: Sequence[str] = (),
+                   tally: ExcludeTally | None = None) -> list[Path]:
     """The files of `folder` (and its subfolders) that a reader reads and no glob of
-    `exclude` matches, sorted."""
+    `exclude` matches, sorted; every file found is noted in `tally`."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
-    return [child for child in sorted(p for p in folder.rglob("*") if p.is_file())
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    if tally is not None:
+        for file in files:
+            tally.note(file, folder)
+    return [child for child in files
             if not hidden(child, folder) and child.suffix.lower() in suffixes
             and not excluded(child, folder, exclude)]
 

@@ -13,7 +13,7 @@ from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import NAMED, InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript, Turn
-from servicecoach.readers import exclude_warnings, iter_sources, read_sources
+from servicecoach.readers import ExcludeTally, iter_sources, read_sources
 from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
     COMPUTED,
@@ -201,9 +201,8 @@ def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()
     turns: dict[str, tuple[Turn, ...]] = {}
     repeated: dict[str, None] = {}  # the first NAMED ids repeated
     repetitions, more_ids = 0, False
-    for warning in exclude_warnings(paths, exclude):
-        print(printable(warning), file=sys.stderr)
-    for item in read_sources(iter_sources([str(p) for p in paths], exclude), "auto"):
+    tally = ExcludeTally(exclude)
+    for item in read_sources(iter_sources([str(p) for p in paths], exclude, tally), "auto"):
         if isinstance(item, Transcript):
             if item.id in turns:
                 repetitions += 1
@@ -215,6 +214,8 @@ def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()
             turns[item.id] = item.turns
         elif isinstance(item, InputError):
             print(f"error: {printable(str(item))}", file=sys.stderr)
+    for warning in tally.warnings():
+        print(printable(warning), file=sys.stderr)
     if repetitions:
         ids = ", ".join(printable(quoted(transcript_id)) for transcript_id in repeated)
         print(f"warning: {repetitions:,} transcript(s) in --transcripts repeat an id read "
