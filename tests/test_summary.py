@@ -294,7 +294,45 @@ def test_a_report_in_a_json_array_is_held_only_up_to_the_longest_a_report_may_be
     out, err = capsys.readouterr()
     assert json.loads(out)["conversations"] == 1
     assert ("report 2 of the JSON array: not a JSON array of reports after its report 1: "
-            "element 2 is longer than 100,000 characters: not read") in err
+            "element 2 is longer than 100,000 bytes: not read") in err
+
+
+@pytest.mark.parametrize(("way", "form"), [
+    *((way, form) for way in ("file", "utf-16 file", "stdin", "pipe") for form in ("jsonl", "json")),
+    ("text stdin", "jsonl")])  # a text stream in place of stdin is read a report a line
+def test_the_longest_a_report_may_be_is_counted_in_bytes_however_it_is_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        form: str, way: str) -> None:
+    """The limit on a report was bytes for a line of a file or a pipe, characters for a
+    report of a JSON array, and none for a text stream in place of stdin: a report of
+    70,000 characters and 130,000 bytes (accented notes) passed a 100,000 limit one way and
+    not another. It is bytes in UTF-8 everywhere."""
+    monkeypatch.setattr("servicecoach.summary.results.MAX_REPORT_LINE", 100_000)
+    small, large = four_reports()[:2]
+    large = large.model_copy(update={"notes": ("é" * 65_000,)})
+    line = large.model_dump_json()
+    assert len(line) < 100_000 < len(line.encode("utf-8"))
+    lines = [small.model_dump_json(), line]
+    text = ("\n".join(lines) + "\n" if form == "jsonl" else "[" + ",\n".join(lines) + "]")
+    data = text.encode("utf-16" if way == "utf-16 file" else "utf-8")
+    path = tmp_path / "results"
+    if way == "pipe":
+        os.mkfifo(path)
+        writer = threading.Thread(target=lambda: path.write_bytes(data))
+        writer.start()
+    elif way in ("file", "utf-16 file"):
+        path.write_bytes(data)
+    else:
+        stream = io.BytesIO(data)
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BufferedReader(stream))
+                            if way == "stdin" else io.StringIO(text))
+        path = Path("-")
+    assert main(["summarize", str(path), "--format", "json"]) == 2
+    if way == "pipe":
+        writer.join()
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 1
+    assert "longer than 100,000" in err and "bytes" in err
 
 
 def test_where_a_value_no_report_has_says_the_values_there_are(

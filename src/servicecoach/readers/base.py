@@ -192,7 +192,7 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
             continue
         if long and "\n" not in text and "\r" not in text:
             if not held:  # the long line goes on
-                size += _utf8_length(text)
+                size += utf8_length(text)
                 continue
             # it ended at the "\r" held, which no "\n" follows
             yield LongLine(size + held_size, cast(int, limit))
@@ -200,10 +200,10 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
         held.append(text)
         if "\n" not in text and "\r" not in text:
             if limit is not None:
-                held_size += _utf8_length(text)
+                held_size += utf8_length(text)
                 if held_size > limit and len(held) > 1 and held[0].endswith("\r"):
                     first = held.pop(0)  # a line ended by a "\r" that no "\n" follows
-                    held_size -= _utf8_length(first)
+                    held_size -= utf8_length(first)
                     yield from _within([first], limit)
                 if held_size > limit:  # its text goes (a lone "\r" waits for the next block)
                     long = True
@@ -214,11 +214,11 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
         # the last line waits for the next block unless it ends with "\n" (a "\r" may be
         # the first half of a "\r\n")
         held = [] if lines[-1].endswith("\n") else [lines.pop()]
-        held_size = _utf8_length(held[0]) if held and limit is not None else 0
+        held_size = utf8_length(held[0]) if held and limit is not None else 0
         if long:
             if not lines:  # the long line's text ends with a "\r", held
                 continue
-            yield LongLine(size + _utf8_length(lines.pop(0)), cast(int, limit))
+            yield LongLine(size + utf8_length(lines.pop(0)), cast(int, limit))
             size, long = 0, False
         yield from _within(lines, limit)
     try:
@@ -227,7 +227,7 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
         raise InvalidUtf8(offset) from None
     lines = io.StringIO(rest, newline="").readlines()
     if long:
-        yield LongLine(size + _utf8_length(lines.pop(0) if lines else ""), cast(int, limit))
+        yield LongLine(size + utf8_length(lines.pop(0) if lines else ""), cast(int, limit))
     yield from _within(lines, limit)
 
 
@@ -237,11 +237,11 @@ def _within(lines: list[str], limit: int | None) -> Iterator[str | LongLine]:
         yield from lines
         return
     for line in lines:
-        length = _utf8_length(line) if len(line) > limit // 4 else 0
+        length = utf8_length(line) if len(line) > limit // 4 else 0
         yield LongLine(length, limit) if length > limit else line
 
 
-def _utf8_length(text: str) -> int:
+def utf8_length(text: str) -> int:
     """Bytes `text` takes in UTF-8 (a lone surrogate, which a UTF-16 file can hold, as 3)."""
     return len(text.encode("utf-8", "surrogatepass"))
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from servicecoach.readers.base import Source, json_loads
+from servicecoach.readers.base import Source, json_loads, utf8_length
 
 STRING_START, STRING_END = '"', "string end"
 """What `_Nesting.marks` yields for a string's opening and closing quotes."""
@@ -78,12 +78,13 @@ def array_items(source: Source, longest: int | None = None) -> Iterator[Any]:
     """The elements of the JSON array `source` holds (a top-level array: only whitespace
     before its `[`), each decoded by `json` (numbers with a fraction as floats) once its
     end is found. Raises `ValueError` where the text is no such array, an element is not
-    valid JSON or (given `longest`) an element runs past `longest` characters, which are
-    all that is held of it."""
+    valid JSON or (given `longest`) an element runs past `longest` bytes in UTF-8 (as a
+    line's limit counts them, whatever the file's encoding): no more than about that much
+    of an element is held."""
     nesting = _Nesting()
     depth = 0
     parts: list[str] = []  # the current element's text in earlier pieces
-    held = 0  # the characters in parts
+    held = 0  # the bytes in UTF-8 of parts (counted when there is a `longest`)
     elements = 0
     pieces = source.pieces()
     for piece in pieces:
@@ -100,6 +101,8 @@ def array_items(source: Source, longest: int | None = None) -> Iterator[Any]:
                 if not depth and mark == "}":
                     raise ValueError("the JSON array is closed by '}'")
             if depth == 0 and mark == "]" or depth == 1 and mark == ",":
+                if longest is not None:
+                    _within(held + utf8_length(piece[start:offset]), longest, elements)
                 text = "".join(parts) + piece[start:offset]
                 parts, start, held = [], offset + 1, 0
                 if elements or mark == "," or text.strip():  # "[]" has no element
@@ -111,11 +114,17 @@ def array_items(source: Source, longest: int | None = None) -> Iterator[Any]:
                     return
         if depth:
             parts.append(piece[start:])
-            held += len(piece) - start
-            if longest is not None and held > longest:
-                raise ValueError(f"element {elements + 1} is longer than {longest:,} "
-                                 "characters: not read")
+            if longest is not None:
+                held += utf8_length(piece[start:])
+                _within(held, longest, elements)
     raise ValueError("the JSON array is not closed")
+
+
+def _within(size: int, longest: int, elements: int) -> None:
+    """Refuse the element after `elements` when its `size` (bytes in UTF-8) passes
+    `longest`."""
+    if size > longest:
+        raise ValueError(f"element {elements + 1} is longer than {longest:,} bytes: not read")
 
 
 def _element(text: str) -> Any:

@@ -8,6 +8,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -15,6 +16,7 @@ from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
 from servicecoach.readers.base import (
+    HEAD_BLOCK,
     InvalidUtf8,
     LongLine,
     Source,
@@ -23,6 +25,7 @@ from servicecoach.readers.base import (
     decoded_pieces,
     lines_or_errors,
     not_utf8,
+    utf8_length,
 )
 from servicecoach.readers.streaming import array_items
 
@@ -35,13 +38,14 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
     `score` decodes its inputs (a byte-order mark, UTF-16 or UTF-32; a line that is not
     UTF-8 is an error at its line). A device (a link to
     /dev/zero, which would be read until memory runs out) is refused unopened; a named
-    pipe is read, as UTF-8. A line longer than `MAX_REPORT_LINE` is an error at its line,
-    skipped unread."""
+    pipe is read, as UTF-8. A line longer than `MAX_REPORT_LINE` bytes (in UTF-8, whatever
+    the file's encoding) is an error at its line, skipped unread; an array's report longer
+    than that ends the array's reading with an error."""
     if str(path) == "-":
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
         if buffer is None or not hasattr(buffer, "peek"):
-            yield from _parse(sys.stdin if buffer is None else
-                              lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
+            yield from _parse(_capped_str_lines(sys.stdin, MAX_REPORT_LINE) if buffer is None
+                              else lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
         else:
             yield from _stream_reports(buffer, "-")
         return
@@ -74,9 +78,28 @@ def _stream_reports(stream: io.BufferedReader, name: str) -> Iterator[Report | I
 
 
 MAX_REPORT_LINE = 256 << 20
-"""The longest line read as a report (bytes): a report is about four times its transcript
+"""The longest line read as a report, in bytes of UTF-8 (a line of a file, stdin or a pipe
+and a report of a JSON array alike; a UTF-16 or UTF-32 file's line once in UTF-8): a report is about four times its transcript
 (a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
 rather than held in memory whole (a file of one 2 GB line)."""
+
+
+def _capped_str_lines(stream: TextIO, limit: int) -> Iterator[str | LongLine]:
+    """The lines of a text stream in place of stdin (it has no bytes to read), a line longer
+    than `limit` bytes in UTF-8 a `LongLine`, skipped in pieces: as `capped_lines` counts
+    the lines of a file or a pipe (read for `limit` characters at most, which are at least
+    as many bytes)."""
+    while line := stream.readline(limit + 1):
+        if line.endswith("\n") or len(line) <= limit:
+            if (size := utf8_length(line.removesuffix("\n"))) <= limit:
+                yield line
+            else:
+                yield LongLine(size, limit)
+            continue
+        size = utf8_length(line)
+        while not line.endswith("\n") and (line := stream.readline(HEAD_BLOCK)):
+            size += utf8_length(line)
+        yield LongLine(size, limit)
 
 
 def _json_array(source: Source) -> bool:
