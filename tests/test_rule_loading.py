@@ -169,6 +169,31 @@ def test_extending_core_adds_rules_without_copying(tmp_path: Path) -> None:
     assert "acme.sigh" in coach.rule_order and "defensive.blame" in coach.rule_order
 
 
+def test_a_pack_s_weight_for_a_category_none_of_its_rules_has_is_refused_at_its_line(
+        tmp_path: Path) -> None:
+    """A pack's weight for a category that no rule of it or of the packs it extends has (a
+    misspelt `empthy`) loaded and weighed nothing for every user of the pack, unseen. It is
+    refused at its line, naming the nearest category; a weight for a category of a pack it
+    extends is taken (a pack that weighs another pack's categories extends that pack)."""
+    error = load_error(tmp_path, GOOD_RULE,
+                       manifest="name: acme\nversion: '1'\nweights:\n  tone: 2\n  tne: 3\n")
+    assert (error.path.endswith("pack.yaml") and error.line == 5
+            and "category 'tne', so its weight would weigh nothing" in str(error)
+            and "did you mean 'tone'?" in str(error))
+    child = write_pack(tmp_path / "child", GOOD_RULE, manifest=(
+        "name: child\nversion: '2'\nextends: [core]\nweights: {empathy: 3, empthy: 1}\n"))
+    with pytest.raises(RulePackError, match="did you mean 'empathy'"):
+        load_pack(str(child))
+    child = write_pack(tmp_path / "child", GOOD_RULE, manifest=(
+        "name: child\nversion: '2'\nextends: [core]\nweights: {empathy: 3, tone: 2}\n"))
+    assert Coach(packs=[str(child)]).scoring.weights["empathy"] == 3
+    alone = write_pack(tmp_path / "alone", GOOD_RULE, manifest="name: alone\nversion: '1'\n"
+                       "weights: {empathy: 3}\n")
+    with pytest.raises(RulePackError, match="its categories are tone; to weigh another "
+                       "pack's category, extend that pack"):
+        load_pack(str(alone))
+
+
 def test_unknown_builtin_analyzer(tmp_path: Path) -> None:
     error = load_error(tmp_path, """\
 id: acme.magic

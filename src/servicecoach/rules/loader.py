@@ -136,12 +136,35 @@ def load_pack(
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations, extending=True)
     check_profiles(manifest, rules, lines, manifest_path)
+    _check_weights(manifest, rules, lines, manifest_path)
     versions[manifest.name] = manifest.version
     signals.update((spec.id, spec) for spec in _load_signal_files(folder))
     pack = Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),
                 tuple(signals.values()))
     loaded[folder.resolve()] = pack
     return pack
+
+
+def _check_weights(manifest: PackManifest, rules: list[Rule], lines: _Lines, path: Path) -> None:
+    """Refuse a weight for a category that no rule of the pack or of the packs it extends
+    has (a misspelt ``empthy``, a category whose rules were removed): it would weigh nothing
+    for every user of the pack, and nobody would be told. A configuration's such weight is
+    only a warning (its weights may be for packs that ``--pack`` replaces in a run), but a
+    pack's rules are fixed by the pack and its ``extends``: a pack that weighs another
+    pack's categories extends that pack."""
+    known = sorted({rule.category for rule in rules})
+    for category in manifest.weights:
+        if category in known:
+            continue
+        from servicecoach.suggest import did_you_mean  # rapidfuzz, only when refusing
+
+        listed = f"its categories are {', '.join(known)}" if known else "it has no rules"
+        raise RulePackError(
+            f"weights: no rule of this pack or the packs it extends has the category "
+            f"{quoted(category)}, so its weight would weigh nothing",
+            path=str(path), line=_nearest_line(lines, ("weights", category)),
+            hint=did_you_mean(category, known, f"{listed}; to weigh another pack's "
+                              "category, extend that pack"))
 
 
 _UNIQUE_HINT = "rule ids are unique across a pack and the packs it extends; rename one"
