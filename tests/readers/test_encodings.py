@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servicecoach import Coach
 from servicecoach.errors import InputError
@@ -178,6 +180,36 @@ def test_utf16_lines_split_across_blocks_come_whole(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(base, "_WIDE_BLOCK", 3)
     data = "\ufeffab\r\ncd\re\U0001f600f\ng".encode("utf-16-le")
     assert list(base.wide_lines(io.BytesIO(data), "utf-16")) == ["ab\r\n", "cd\r", "e\U0001f600f\n", "g"]
+
+
+def _plain_lines(text: str, limit: int | None) -> list[str | tuple[int, int]]:
+    """The lines of `text` read whole (ends kept, split at "\n", "\r\n" and "\r"), each
+    longer than `limit` bytes in UTF-8 as (its length, the limit)."""
+    lines = io.StringIO(text, newline="").readlines()
+    sizes = [len(line.encode("utf-8")) for line in lines]
+    return [(size, limit) if limit is not None and size > limit else line
+            for line, size in zip(lines, sizes, strict=True)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "bc", "\u00e9", "\U0001f600", "\r", "\n", "\r\n",
+                                      "\u2028"]), max_size=40).map("".join),
+       codec=st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]),
+       block=st.integers(1, 9), limit=st.one_of(st.none(), st.integers(0, 24)))
+def test_wide_lines_are_the_lines_of_the_text_read_whole(
+        text: str, codec: str, block: int, limit: int | None) -> None:
+    """Read block by block (a character, a "\r\n" or a line cut at any boundary), capped
+    or not, the lines are those of the whole text split at once."""
+    original = base._WIDE_BLOCK
+    base._WIDE_BLOCK = block
+    try:
+        handle = io.BytesIO(text.encode(codec))
+        read = [(line.length, line.limit) if isinstance(line, base.LongLine) else line
+                for line in (base.wide_lines(handle, codec) if limit is None
+                             else base.wide_lines(handle, codec, limit))]
+    finally:
+        base._WIDE_BLOCK = original
+    assert read == _plain_lines(text, limit)
 
 
 def test_a_csv_row_that_is_not_utf8_costs_only_that_row(tmp_path: Path) -> None:

@@ -176,11 +176,23 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
     is not UTF-8) at about their offset. With a `limit`, a line longer than `limit` bytes
     once in UTF-8 comes as a `LongLine` (its length in UTF-8), its text dropped as it is
     read, as `capped_lines` drops a UTF-8 line's."""
+    line = _HeldLine(limit)
+    for part, ends_line in _line_parts(_decoded_blocks(handle, codec)):
+        if ends_line and line.empty and line.surely_within(part):  # a whole short line
+            yield part
+            continue
+        line.add(part)
+        if ends_line:
+            yield line.take()
+    if not line.empty:
+        yield line.take()
+
+
+def _decoded_blocks(handle: IO[bytes], codec: str) -> Iterator[str]:
+    """The text of `handle` decoded a block of `_WIDE_BLOCK` bytes at a time (a character
+    cut by a block's end comes with the next); `InvalidUtf8` at about the offset of bytes
+    the codec cannot read."""
     decoder = codecs.getincrementaldecoder(codec)()
-    held: list[str] = []  # the text of the line not finished yet
-    held_size = 0  # its length in UTF-8, when there is a `limit`
-    size = 0  # the UTF-8 length of what of it `held` no longer holds (over the limit)
-    long = False  # whether the line not finished yet is over the limit
     offset = 0
     for block in iter(partial(handle.read, _WIDE_BLOCK), b""):
         try:
@@ -188,57 +200,71 @@ def wide_lines(handle: IO[bytes], codec: str, limit: int | None = None
         except UnicodeDecodeError as error:
             raise InvalidUtf8(offset + error.start) from None
         offset += len(block)
-        if not text:  # half a character
-            continue
-        if long and "\n" not in text and "\r" not in text:
-            if not held:  # the long line goes on
-                size += utf8_length(text)
-                continue
-            # it ended at the "\r" held, which no "\n" follows
-            yield LongLine(size + held_size, cast(int, limit))
-            size, held, held_size, long = 0, [], 0, False
-        held.append(text)
-        if "\n" not in text and "\r" not in text:
-            if limit is not None:
-                held_size += utf8_length(text)
-                if held_size > limit and len(held) > 1 and held[0].endswith("\r"):
-                    first = held.pop(0)  # a line ended by a "\r" that no "\n" follows
-                    held_size -= utf8_length(first)
-                    yield from _within([first], limit)
-                if held_size > limit:  # its text goes (a lone "\r" waits for the next block)
-                    long = True
-                    if not held[-1].endswith("\r"):
-                        size, held, held_size = held_size, [], 0
-            continue
-        lines = io.StringIO("".join(held), newline="").readlines()
-        # the last line waits for the next block unless it ends with "\n" (a "\r" may be
-        # the first half of a "\r\n")
-        held = [] if lines[-1].endswith("\n") else [lines.pop()]
-        held_size = utf8_length(held[0]) if held and limit is not None else 0
-        if long:
-            if not lines:  # the long line's text ends with a "\r", held
-                continue
-            yield LongLine(size + utf8_length(lines.pop(0)), cast(int, limit))
-            size, long = 0, False
-        yield from _within(lines, limit)
+        if text:
+            yield text
     try:
-        rest = "".join(held) + decoder.decode(b"", final=True)
+        yield decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise InvalidUtf8(offset) from None
-    lines = io.StringIO(rest, newline="").readlines()
-    if long:
-        yield LongLine(size + utf8_length(lines.pop(0) if lines else ""), cast(int, limit))
-    yield from _within(lines, limit)
 
 
-def _within(lines: list[str], limit: int | None) -> Iterator[str | LongLine]:
-    """`lines`, each longer than `limit` bytes in UTF-8 as a `LongLine`."""
-    if limit is None:
-        yield from lines
-        return
-    for line in lines:
-        length = utf8_length(line) if len(line) > limit // 4 else 0
-        yield LongLine(length, limit) if length > limit else line
+def _line_parts(pieces: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """The pieces of text cut at line ends ("\n", "\r\n", "\r", ends kept), each with
+    whether it ends its line. A "\r" that ends a piece waits for the next piece, which may
+    start with the "\n" of its "\r\n"."""
+    carriage_return = ""
+    for piece in pieces:
+        piece = carriage_return + piece
+        carriage_return = "\r" if piece.endswith("\r") else ""
+        for part in io.StringIO(piece.removesuffix(carriage_return), newline=""):
+            yield part, part.endswith(("\n", "\r"))
+    if carriage_return:
+        yield carriage_return, True
+
+
+_UTF8_PER_CHARACTER = 4
+"""The most bytes a character takes in UTF-8: a line of at most a quarter of a limit's
+characters is within it uncounted."""
+
+
+class _HeldLine:
+    """The line being read, part by part: its text held whole without a `limit`; with one,
+    held while it is within `limit` bytes in UTF-8 and dropped once past it, its size still
+    counted (from when it may pass the limit)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._start()
+
+    def _start(self) -> None:
+        self.parts: list[str] = []
+        self.empty = True
+        self.characters = 0
+        self.size: int | None = None  # bytes in UTF-8, counted once the limit may be passed
+
+    def surely_within(self, text: str) -> bool:
+        """Whether `text` is within the limit however its characters are written."""
+        return self.limit is None or len(text) * _UTF8_PER_CHARACTER <= self.limit
+
+    def add(self, part: str) -> None:
+        self.empty = False
+        if self.limit is not None:
+            self.characters += len(part)
+            if self.size is None and self.characters * _UTF8_PER_CHARACTER > self.limit:
+                self.size = sum(map(utf8_length, self.parts))
+            if self.size is not None:
+                self.size += utf8_length(part)
+                if self.size > self.limit:
+                    self.parts = []
+                    return
+        self.parts.append(part)
+
+    def take(self) -> str | LongLine:
+        """The line read (a `LongLine` when past the limit), and a new one started."""
+        past = self.limit is not None and self.size is not None and self.size > self.limit
+        line = LongLine(cast(int, self.size), cast(int, self.limit)) if past else "".join(self.parts)
+        self._start()
+        return line
 
 
 def utf8_length(text: str) -> int:
