@@ -452,3 +452,38 @@ def test_a_turn_s_highlights_cost_n_log_n_in_its_findings(page: Page, tmp_path: 
             .map(p => [p.start, p.end, p.over.map(f => f.n), p.more, p.kind, p.ends])""")
         assert [tuple(p) for p in found] == _pieces_by_rereading(length, spans, listed)
     assert page.problems == []
+
+
+def test_summarize_keeps_the_transcripts_turns_out_of_memory(tmp_path: Path) -> None:
+    """`summarize --html --transcripts` held every transcript's turns in a dictionary until
+    the results were read: a 1,000,000-turn run took gigabytes. They wait on disk
+    (`TurnStore`): 4 times the transcripts' text adds next to nothing to the peak, and
+    each report's page still has its turns."""
+    import tracemalloc
+
+    def peak(transcripts: int) -> int:
+        folder = tmp_path / f"calls-{transcripts}"
+        folder.mkdir()
+        turns = [{"speaker": "customer" if n % 2 else "agent",
+                  "text": f"turn {n}: " + "where is my parcel, it is late again " * 12}
+                 for n in range(40)]
+        (folder / "calls.jsonl").write_text("".join(
+            json.dumps({"id": f"call-{i}", "turns": turns}) + "\n" for i in range(transcripts)),
+            encoding="utf-8")
+        results = tmp_path / f"results-{transcripts}.jsonl"
+        results.write_text(report("call-7", 80.0, {"empathy": 80.0}, []).model_dump_json()
+                           + "\n", encoding="utf-8")
+        html_path = tmp_path / f"report-{transcripts}.html"
+        tracemalloc.start()
+        assert main(["summarize", str(results), "--html", str(html_path),
+                     "--transcripts", str(folder)]) == 0
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        [record] = _page_data(html_path)
+        assert record["id"] == "call-7" and len(record["turns"]) == 40
+        return top
+
+    peak(10)  # the imports and caches of a first run
+    small, large = peak(100), peak(400)
+    added_text = 300 * 40 * 470  # the 300 more transcripts' characters: 5.6 MB
+    assert large - small < added_text / 10, (small, large)

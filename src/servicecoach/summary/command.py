@@ -12,7 +12,7 @@ from typing import NamedTuple, TextIO
 from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import NAMED, InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
-from servicecoach.models import Report, Transcript, Turn
+from servicecoach.models import Report, Transcript
 from servicecoach.readers import ExcludeTally, iter_sources, read_sources
 from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
@@ -26,6 +26,7 @@ from servicecoach.summary.grouping import (
 )
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
+from servicecoach.summary.transcript_turns import TurnStore
 from servicecoach.writers import printable
 
 
@@ -191,27 +192,25 @@ def _condition(text: str) -> _Condition:
     return _Condition(field.strip(), group_key(field.strip()), value)
 
 
-def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()
-                 ) -> dict[str, tuple[Turn, ...]]:
+def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()) -> TurnStore:
     """The turns of every transcript under `paths` (the files of a folder that match a glob
-    of `exclude` left out), by id (the first of a repeated id). Repeated ids are warned of
+    of `exclude` left out), by id (the first of a repeated id), kept on disk (`TurnStore`):
+    until 2026-12-07 a dictionary held them all in memory. Repeated ids are warned of
     once, with the repetitions counted and the first five ids named (each by its start when
     long): a line per repetition, each id whole, made 30 MB of warnings for 300 copies of a
     transcript with an id of 100 KB."""
-    turns: dict[str, tuple[Turn, ...]] = {}
+    turns = TurnStore()
     repeated: dict[str, None] = {}  # the first NAMED ids repeated
     repetitions, more_ids = 0, False
     tally = ExcludeTally(exclude)
     for item in read_sources(iter_sources([str(p) for p in paths], exclude, tally), "auto"):
         if isinstance(item, Transcript):
-            if item.id in turns:
+            if not turns.add(item.id, item.turns):
                 repetitions += 1
                 if len(repeated) < NAMED:
                     repeated.setdefault(item.id)
                 elif item.id not in repeated:
                     more_ids = True
-                continue
-            turns[item.id] = item.turns
         elif isinstance(item, InputError):
             print(f"error: {printable(str(item))}", file=sys.stderr)
     for warning in tally.warnings():
@@ -235,37 +234,41 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         raise ServiceCoachError("--exclude leaves files out of the folders of --transcripts",
                                 hint="add --transcripts FOLDER, or drop --exclude")
     turns = _turns_by_id(args.transcripts, args.exclude) if args.transcripts else None
-    reports = failed = missing = left_out = 0
-    fields_read = [*args.by, *(condition.field for condition in args.where)]
-    unseen = UnseenFields([*(("--by", field) for field in args.by),
-                           *(("--where", condition.field) for condition in args.where)])
-    fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
-    values = _WhereValues(args.where)
-    for path in args.results:
-        unread = _UnreadStart(path)
-        for item in read_results(path):
-            if isinstance(item, InputError):
-                failed += 1
-                unread.error(item)
-                continue
+    try:
+        reports = failed = missing = left_out = 0
+        fields_read = [*args.by, *(condition.field for condition in args.where)]
+        unseen = UnseenFields([*(("--by", field) for field in args.by),
+                               *(("--where", condition.field) for condition in args.where)])
+        fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
+        values = _WhereValues(args.where)
+        for path in args.results:
+            unread = _UnreadStart(path)
+            for item in read_results(path):
+                if isinstance(item, InputError):
+                    failed += 1
+                    unread.error(item)
+                    continue
+                unread.report()
+                fields_shadowed |= shadowed(fields_read, item)
+                unseen.add(item)
+                readings = [(condition, condition.read(item)) for condition in args.where]
+                values.add(readings)
+                if not all(reading == condition.value for condition, reading in readings):
+                    left_out += 1
+                    continue
+                reports += 1
+                summary.add(item)
+                if html is not None:
+                    known = None if turns is None else turns.get(item.transcript_id)
+                    missing += turns is not None and known is None
+                    html.add(item, known)
             unread.report()
-            fields_shadowed |= shadowed(fields_read, item)
-            unseen.add(item)
-            readings = [(condition, condition.read(item)) for condition in args.where]
-            values.add(readings)
-            if not all(reading == condition.value for condition, reading in readings):
-                left_out += 1
-                continue
-            reports += 1
-            summary.add(item)
-            if html is not None:
-                known = None if turns is None else turns.get(item.transcript_id)
-                missing += turns is not None and known is None
-                html.add(item, known)
-        unread.report()
-    summary.write(out)
-    if html is not None:
-        html.write(args.html)
+        summary.write(out)
+        if html is not None:
+            html.write(args.html)
+    finally:
+        if turns is not None:
+            turns.close()
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)

@@ -1,0 +1,51 @@
+"""The turns of the transcripts of ``summarize --html --transcripts``, by transcript id, kept
+in a private temporary SQLite database rather than in memory: the page needs a
+conversation's turns only when its report comes, in whatever order the results have, and a
+dictionary of every transcript's turns held a run of a million turns in memory (gigabytes).
+SQLite keeps at most its page cache (a few MB) in memory and the rest on disk, deleted when
+the store is closed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from servicecoach.models import Speaker, Turn
+
+CACHE_KIB = 8 << 10
+"""The most memory SQLite's page cache takes (KiB): past it, the turns wait on disk."""
+
+
+class TurnStore:
+    """Transcripts' turns by id: `add` keeps the first transcript of an id (False for a
+    later one), `get` gives back the turns (speaker and text, what the page shows)."""
+
+    def __init__(self) -> None:
+        # "": a private database on disk, in memory up to its cache, removed on close
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE turns (id TEXT PRIMARY KEY, turns TEXT NOT NULL)")
+        self._db.execute("BEGIN")
+
+    def add(self, transcript_id: str, turns: Sequence[Turn]) -> bool:
+        """Keep `turns` for `transcript_id`; False (and nothing kept) when the id was kept
+        before."""
+        text = json.dumps([[t.speaker.value, t.text] for t in turns], ensure_ascii=False)
+        added = self._db.execute("INSERT OR IGNORE INTO turns VALUES (?, ?)",
+                                 (transcript_id, text))
+        return added.rowcount == 1
+
+    def get(self, transcript_id: str) -> tuple[Turn, ...] | None:
+        """The turns kept for `transcript_id`, or None."""
+        row = self._db.execute("SELECT turns FROM turns WHERE id = ?",
+                               (transcript_id,)).fetchone()
+        if row is None:
+            return None
+        return tuple(Turn.model_construct(speaker=Speaker(speaker), text=text)
+                     for speaker, text in json.loads(row[0]))
+
+    def close(self) -> None:
+        self._db.close()
