@@ -226,6 +226,20 @@ def test_an_expected_turn_the_transcript_lacks_says_so(
             "(turns count from 0), found defensive.dismissive@1") in out
 
 
+def test_an_expected_severity_that_differs_names_the_severity_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An expectation of another severity than the finding's failed as 'expected
+    defensive.dismissive:critical, found defensive.dismissive@1', the severity found unsaid,
+    so the team could not tell what to write (until 2026-12-07)."""
+    code, out = run(["check", str(canned(tmp_path, "%% expect: defensive.dismissive:critical"))],
+                    capsys)
+    assert code == 1
+    assert "expected defensive.dismissive:critical, found defensive.dismissive@1:warning" in out
+    code, out = run(["check", str(canned(tmp_path, "%% expect: defensive.dismissive@3"))], capsys)
+    assert ", found defensive.dismissive@1\n" in out  # no severity asked, none shown
+
+
 def test_an_unexpected_turn_the_transcript_lacks_fails_saying_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

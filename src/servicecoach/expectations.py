@@ -169,8 +169,8 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
     turns = canned.transcript.turns
     for expected in canned.expect.present:
         if not any(expected.matches(f) for f in report.findings):
-            found = [finding_ref(f) for f in report.findings
-                     if f.rule_id == expected.rule_id]
+            found = [finding_ref(f) + (f":{f.severity.value}" if expected.severity else "")
+                     for f in report.findings if f.rule_id == expected.rule_id]
             where = _turn_text(turns, expected.turn)
             problems.append((expected.turn, f"expected {expected}{where}, found "
                              + (", ".join(found) if found else "nothing")))
