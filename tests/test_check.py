@@ -470,6 +470,31 @@ def test_junit_output_follows_the_junit_schema(
     assert "expected defensive.blame" in (failure.text or "")
 
 
+def test_junit_reads_in_jenkins_and_gitlab_as_a_test_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until 2026-12-07 a JUnit failure's message was '2 expectation(s) failed' (what a CI
+    summary shows, a minimum score or a --fail-on issue called an expectation too), every
+    time was 0, and the classname was the file's path, which Jenkins splits at its last dot:
+    every transcript the test 'txt' of a package 'training/call'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "training").mkdir()
+    canned(tmp_path / "training", "%% expect: defensive.blame\n%% min-score: overall=99",
+           name="call.v2.txt", id="bad")
+    code, out = run(["check", "training", "--format", "junit"], capsys)
+    assert code == 1
+    (suite,) = ET.fromstring(out.split("\n", 1)[1])
+    (case,) = suite
+    assert case.attrib["classname"] == "training.call_v2"
+    assert case.attrib["file"] == "training/call.v2.txt"
+    assert float(case.attrib["time"]) > 0
+    assert suite.attrib["time"] == case.attrib["time"]
+    (failure,) = case
+    assert failure.attrib["message"].startswith("expected defensive.blame, found nothing")
+    assert failure.attrib["message"].endswith(" (and 1 more)")
+    assert "overall score" in (failure.text or "")
+
+
 def test_github_annotations_point_at_file_and_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -807,7 +832,7 @@ def test_what_could_not_be_checked_is_in_junit_and_github_output(
     assert code == 2
     (suite,) = ET.fromstring(out.split("\n", 1)[1])
     assert suite.attrib["tests"] == "3" and suite.attrib["errors"] == "2"
-    errors = {case.attrib["classname"]: case[0] for case in suite if len(case)}
+    errors = {case.attrib["file"]: case[0] for case in suite if len(case)}
     assert {error.tag for error in errors.values()} == {"error"}
     assert "did you mean 'empathy.shown'?" in errors[str(tmp_path / "b.txt")].attrib["message"]
     assert "invalid JSON" in errors[str(tmp_path / "c.jsonl")].attrib["message"]

@@ -7,6 +7,7 @@ baseline, when an issue it does not expect is not in the baseline.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ class CheckOutcome:
     expected_nothing: bool = False
     """True when neither the transcript nor the options asked for anything: it passes
     trivially, and says so."""
+    seconds: float = 0.0
+    """How long scoring and checking the transcript took (JUnit's ``time``)."""
 
     @property
     def passed(self) -> bool:
@@ -48,6 +51,7 @@ class CheckOutcome:
 
 def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> CheckOutcome:
     """Score one canned transcript and list what does not hold."""
+    started = time.perf_counter()
     report = coach.score(canned.transcript)
     outcome = CheckOutcome(canned, report, compare(canned, report))
     expect = canned.expect
@@ -71,6 +75,7 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
                                           or report.overall < options.min_score):
         outcome.problems.append((None, (f"overall score {report.overall} is below "
                                         f"--min-score {options.min_score:g}")))
+    outcome.seconds = time.perf_counter() - started
     return outcome
 
 

@@ -66,32 +66,55 @@ _NOT_XML = re.compile("[\ufffe\uffff]")
 through) keeps: the noncharacters U+FFFE and U+FFFF."""
 
 
+def junit_classname(path: str) -> str:
+    """A canned file as JUnit's ``classname``, dotted as Jenkins reads it (the part after
+    the last dot is the class, the rest the package): its folders and its name without
+    the suffix, joined by dots, a dot inside one of them written ``_``:
+    ``examples/training/failing-call.txt`` is ``examples.training.failing-call`` (the
+    path as it was showed in Jenkins as the class ``txt`` of the package
+    ``examples/training/failing-call``)."""
+    parts = [part for part in re.split(r"[/\\]", path) if part not in ("", ".", "..")]
+    if not parts:
+        return path
+    parts[-1] = parts[-1].rsplit(".", 1)[0] or parts[-1]
+    return ".".join(part.replace(".", "_") for part in parts)
+
+
+def _failure_message(problems: list[tuple[int | None, str]]) -> str:
+    """JUnit's failure ``message`` (Jenkins's 'Error Message', the line CI test summaries
+    show): the first mismatch, and how many more the failure's text lists."""
+    first = problems[0][1]
+    return first if len(problems) == 1 else f"{first} (and {len(problems) - 1} more)"
+
+
 def write_junit(outcomes: list[CheckOutcome], errors: list[InputError], out: TextIO) -> None:
-    """One test case per transcript; a failure carries the mismatches. What could not be
-    checked (a file not read, expectations naming an unknown rule) is a test case with an
-    error, named by its transcript id when known."""
+    """One test case per transcript, its ``time`` the seconds it took to score and check; a
+    failure's message is the first mismatch, its text every one at its file line. What
+    could not be checked (a file not read, expectations naming an unknown rule) is a test
+    case with an error, named by its transcript id when known."""
     failures = sum(not o.passed for o in outcomes)
     tests, errored = str(len(outcomes) + len(errors)), str(len(errors))
+    took = f"{sum(o.seconds for o in outcomes):.3f}"
     suites = ET.Element("testsuites", name="servicecoach", tests=tests,
-                        failures=str(failures), errors=errored, time="0")
+                        failures=str(failures), errors=errored, time=took)
     suite = ET.SubElement(suites, "testsuite", name="servicecoach.check",
                           tests=tests, failures=str(failures), errors=errored,
-                          skipped="0", time="0")
+                          skipped="0", time=took)
     for outcome in outcomes:
         canned = outcome.canned
-        case = ET.SubElement(suite, "testcase", classname=str(canned.path),
+        case = ET.SubElement(suite, "testcase", classname=junit_classname(str(canned.path)),
                              name=canned.transcript.id, file=str(canned.path),
-                             line=str(canned.line), time="0")
+                             line=str(canned.line), time=f"{outcome.seconds:.3f}")
         if not outcome.passed:
             failure = ET.SubElement(case, "failure", type="expectation",
-                                    message=f"{len(outcome.problems)} expectation(s) failed")
+                                    message=_failure_message(outcome.problems))
             failure.text = "\n".join(
                 f"{canned.path}:{canned.line_of(turn)}: {problem}"
                 for turn, problem in outcome.problems
             )
     for error in errors:
         where = f"{error.source}:{error.location}" if error.location else error.source
-        case = ET.SubElement(suite, "testcase", classname=error.source,
+        case = ET.SubElement(suite, "testcase", classname=junit_classname(error.source),
                              name=error.transcript_id or where, file=error.source, time="0")
         if (line := _line(error)) is not None:
             case.set("line", str(line))
