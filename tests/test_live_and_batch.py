@@ -183,3 +183,26 @@ def test_a_session_reads_its_transcript_id_as_a_transcript_does(coach: Coach) ->
             f"session: transcript_id refused: {shown}, not a conversation id (give "
             "transcript_id as a non-empty string or an integer, the conversation's id: the "
             "report and errors carry it)")
+
+
+def test_score_takes_a_canonical_transcript_as_a_mapping(coach: Coach) -> None:
+    """``coach.score(json.load(file))`` raised "AttributeError: 'dict' object has no
+    attribute 'turns'" though a session's add_turn takes mappings, and an InputError that
+    read_sources yields in place of a transcript failed the same way (until 2026-12-07)."""
+    record = {"id": "c1", "channel": "chat", "turns": [
+        {"speaker": "customer", "text": "My order never came and I'm really upset."},
+        {"speaker": "agent", "text": "Calm down, that's our policy."}]}
+    given = json.dumps(record)
+    report = coach.score(record)
+    assert report == coach.score(Transcript.model_validate(record))
+    assert [r.overall for r in coach.score_many([record])] == [report.overall]
+    assert json.dumps(record) == given  # the caller's mapping is left as it was
+    with pytest.raises(InputError) as refused:
+        coach.score({"id": "c2", "turns": [{"role": "user", "content": "Hi"}]})
+    assert str(refused.value).startswith(
+        "coach.score, transcript 'c2', turn 0: no 'speaker', but 'role': name it 'speaker'")
+    unread = InputError("invalid JSON", source="calls.jsonl", location="line 3")
+    with pytest.raises(InputError, match="calls.jsonl:line 3: invalid JSON"):
+        coach.score(unread)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Transcript or a mapping"):
+        coach.score("Agent: hello")  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from servicecoach.config import (
 from servicecoach.errors import (
     ConfigError,
     ConfigWarning,
+    InputError,
     RulePackError,
     RulePackErrors,
     SpacyModelError,
@@ -319,9 +320,14 @@ class Coach:
                                     channel=session_channel(channel, transcript_id))
         return Session(self, conversation, cues=cues, check_event_times=check_event_times)
 
-    def score(self, transcript: Transcript, *, cues: bool | None = None) -> Report:
+    def score(self, transcript: Transcript | Mapping[str, Any], *,
+              cues: bool | None = None) -> Report:
         """Score a whole transcript by replaying it, turn by turn, through a live session
-        (the report keeps the live cues when `cues`, by default as the configuration says)."""
+        (the report keeps the live cues when `cues`, by default as the configuration says).
+        A mapping is read as a canonical JSON transcript (``json.load`` of one): one that
+        does not validate raises an `InputError` saying what is wrong, as does an
+        `InputError` a reader yielded in place of a transcript (``read_sources``)."""
+        transcript = _as_transcript(transcript)
         keep_cues = self.config.cues if cues is None else cues
         if self.config.channel is not None and "channel" not in transcript.model_fields_set:
             transcript = transcript.model_copy(update={"channel": self.config.channel})
@@ -348,8 +354,10 @@ class Coach:
             report = report.model_copy(update={"notes": (*report.notes, placed_note)})
         return report
 
-    def score_many(self, transcripts: Iterable[Transcript]) -> Iterator[Report]:
-        """Score transcripts one after the other, lazily, in input order."""
+    def score_many(self, transcripts: Iterable[Transcript | Mapping[str, Any]]
+                   ) -> Iterator[Report]:
+        """Score transcripts (or mappings, as `score` takes them) one after the other,
+        lazily, in input order."""
         for transcript in transcripts:
             yield self.score(transcript)
 
@@ -366,6 +374,28 @@ class Coach:
         hint = did_you_mean(rule_id, self.locations, "'servicecoach rules list' lists them") \
             if isinstance(rule_id, str) else "a rule id is a string"
         raise KeyError(f"no rule {name} in the packs ({hint})")
+
+
+def _as_transcript(value: object) -> Transcript:
+    """What `Coach.score` was given, as a `Transcript`: a mapping validated as canonical
+    JSON is (an `InputError` when it does not validate); an `InputError` (what a reader
+    yields for a record it could not read) is raised; anything else is a `TypeError`."""
+    if isinstance(value, Transcript):
+        return value
+    if isinstance(value, InputError):
+        raise value
+    if isinstance(value, Mapping):
+        from servicecoach.readers.canonical import transcript_from_record
+
+        record = dict(value)  # validated in place, turn by turn: the caller's is not
+        if isinstance(record.get("turns"), list):
+            record["turns"] = list(record["turns"])
+        read = transcript_from_record(record, source="coach.score", location="")
+        if isinstance(read, InputError):
+            raise read
+        return read
+    raise TypeError(f"coach.score takes a Transcript or a mapping of its fields (a canonical "
+                    f"JSON transcript), not {type(value).__name__}")
 
 
 def _events_by_turn(transcript: Transcript) -> dict[int, list[Event]]:
