@@ -560,6 +560,24 @@ def test_pytest_plugin_collects_canned_transcripts(pytester: pytest.Pytester) ->
         result.stdout.fnmatch_lines([line])
 
 
+def test_pytest_plugin_failure_names_the_file_as_pytest_names_the_item(
+    pytester: pytest.Pytester
+) -> None:
+    """A failure's lines began with the file's absolute path, so the short test summary
+    ('FAILED training/bad.txt::bad-call - /tmp/.../training/bad.txt:5: did not ...') was
+    cut before the mismatch on a terminal (until 2026-12-07); the path is from the root
+    directory, as the item's own."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "bad.txt").write_text(CALL.format(id="bad-call",
+                                                  headers="%% expect-not: defensive.dismissive"))
+    result = pytester.runpytest("-rf")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["training/bad.txt:5: did not expect defensive.dismissive@1*",
+                                 "FAILED training/bad.txt::bad-call - training/bad.txt:5: did *"])
+    assert str(pytester.path / "training") not in result.stdout.str()
+
+
 def test_pytest_plugin_names_an_odd_transcript_id_printably(pytester: pytest.Pytester) -> None:
     """A canned transcript's id was its item's name as it was: an id holding an escape
     sequence wrote it to the terminal, a line break split the progress line, `::` split the

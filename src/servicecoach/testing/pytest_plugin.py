@@ -223,7 +223,10 @@ class TranscriptItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, TranscriptMismatch):
             canned = excinfo.value.outcome.canned
-            return "\n".join(f"{canned.path}:{canned.line_of(turn)}: {problem}"
+            path = canned.path
+            if path.is_absolute() and path.is_relative_to(self.config.rootpath):
+                path = path.relative_to(self.config.rootpath)  # as pytest names the item
+            return "\n".join(f"{path}:{canned.line_of(turn)}: {problem}"
                              for turn, problem in excinfo.value.outcome.problems)
         if isinstance(excinfo.value, InputError):
             return str(excinfo.value)
