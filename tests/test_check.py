@@ -240,6 +240,31 @@ def test_an_expected_severity_that_differs_names_the_severity_found(
     assert ", found defensive.dismissive@1\n" in out  # no severity asked, none shown
 
 
+@pytest.mark.parametrize(("headers", "passes"), [
+    ("%% expect: empathy.needed@0", True),
+    ("%% expect-not: empathy.needed", False),
+    ("%% expect-not: escalation.risk", True),
+])
+def test_expectations_can_name_the_live_cues(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pytester: pytest.Pytester,
+    headers: str, passes: bool,
+) -> None:
+    """check scored without cues (the reports' default), so a team pinning the hint its
+    agents' desktop shows (empathy.needed, as docs/live.md shows it) failed with 'expected
+    empathy.needed@0 ..., found nothing', and 'expect-not: empathy.needed' always held
+    (until 2026-12-07); a transcript whose expectations name a cue rule is scored with
+    cues, in check and in the pytest plugin."""
+    path = canned(tmp_path, headers)
+    code, out = run(["check", str(path)], capsys)
+    assert code == (0 if passes else 1), out
+    if not passes:
+        assert "did not expect empathy.needed@0" in out
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    canned(pytester.mkdir("training"), headers)
+    outcomes = {"passed": 1} if passes else {"failed": 1}
+    pytester.runpytest().assert_outcomes(**outcomes)
+
+
 def test_an_unexpected_turn_the_transcript_lacks_fails_saying_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -52,7 +52,7 @@ class CheckOutcome:
 def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> CheckOutcome:
     """Score one canned transcript and list what does not hold."""
     started = time.perf_counter()
-    report = coach.score(canned.transcript)
+    report = coach.score(canned.transcript, cues=True if _names_a_cue(canned, coach) else None)
     outcome = CheckOutcome(canned, report, compare(canned, report))
     expect = canned.expect
     outcome.expected_nothing = not (expect.present or expect.absent or expect.min_scores) and (
@@ -77,6 +77,15 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
                                         f"--min-score {options.min_score:g}")))
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _names_a_cue(canned: CannedTranscript, coach: Coach) -> bool:
+    """True when the transcript's expectations name a cue rule (``empathy.needed``): a
+    report keeps cues only when asked, so without them an expected cue would be missing and
+    an unexpected one never found."""
+    named = {e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
+    return bool(named) and any(rule.finding is FindingKind.CUE and rule.id in named
+                               for rule in coach.rules)
 
 
 ENABLE_ON_COMMAND_LINE = "enable them with --select/--extend-select, or drop --ignore for them"
