@@ -315,6 +315,26 @@ def test_reports_say_when_roles_were_guessed(capsys: pytest.CaptureFixture[str])
     assert json.loads(out)["notes"] == []
 
 
+def test_convert_warns_of_a_transcript_id_seen_twice_as_score_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """convert wrote a folder of two deliveries of one export without a word, and only
+    scoring the converted file said that its ids repeat, naming lines of the converted
+    file rather than the exports (until 2026-12-07); convert warns as score does, naming
+    the export's file, record and line."""
+    export = REPO / "examples" / "exports" / "chat-export.csv"
+    (tmp_path / "a.csv").write_text(export.read_text())
+    (tmp_path / "b.csv").write_text(export.read_text().replace("\n", "\r\n"))
+    converted = tmp_path / "out" / "all.jsonl"
+    converted.parent.mkdir()
+    assert main(["convert", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
+                 "-o", str(converted)]) == 0
+    err = capsys.readouterr().err
+    assert (f"warning: duplicate transcript id 'chat-1001': {tmp_path / 'b.csv'}: record 1 "
+            f"(line 2) repeats {tmp_path / 'a.csv'}: record 1 (line 2)") in err
+    assert len(converted.read_text().splitlines()) == 4  # warned of, still written
+
+
 def test_convert_keeps_a_channel_given_as_chat(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,8 @@ from servicecoach.baseline import (
     stale_note,
     write_baseline,
 )
+from servicecoach.batch.duplicates import DuplicateIds
+from servicecoach.batch.located import Record, read_located
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import (
     CheckOptions,
@@ -66,7 +68,6 @@ from servicecoach.readers import (
     iter_sources,
     lookup_error,
     parse_roles,
-    read_sources,
     readers,
     refuse_overwriting_inputs,
 )
@@ -335,10 +336,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                           help="also say which format each file was read as")
 
 
-def _read(args: argparse.Namespace, tally: ExcludeTally | None = None
-          ) -> Iterator[Transcript | InputError]:
-    """Read the command's inputs, saying on stderr which format each file was read as, the
-    files of the folders noted in `tally`."""
+def _read(args: argparse.Namespace, tally: ExcludeTally | None = None) -> Iterator[Record]:
+    """Read the command's inputs, each record with its place, saying on stderr which format
+    each file was read as, the files of the folders noted in `tally`."""
     if args.input_format != "auto" and args.input_format not in readers():
         raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
                                 hint=f"use auto or one of: {', '.join(sorted(readers()))}")
@@ -347,8 +347,8 @@ def _read(args: argparse.Namespace, tally: ExcludeTally | None = None
         if args.input_format == "auto":
             print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
-    return read_sources(iter_sources(args.paths, args.exclude, tally), args.input_format, on_reader=told,
-                        **_reader_options(args))
+    return read_located(iter_sources(args.paths, args.exclude, tally), args.input_format,
+                        on_reader=told, **_reader_options(args))
 
 
 def canonical_json(transcript: Transcript) -> str:
@@ -368,7 +368,9 @@ def _convert(args: argparse.Namespace) -> int:
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
-        for item in _read(args, tally):
+        duplicates = DuplicateIds()
+        for record in _read(args, tally):
+            item = record.item
             if isinstance(item, MetadataOnly):
                 skipped += 1
                 print(f"skipped: {printable(str(item))}", file=sys.stderr)
@@ -377,6 +379,8 @@ def _convert(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"error: {printable(str(item))}", file=sys.stderr)
                 continue
+            if repeated := duplicates.seen(item.id, record.source):
+                print(f"warning: {printable(repeated)}", file=sys.stderr)
             if args.redact:
                 item = redact_transcript(item)
             text = canonical_json(item)
