@@ -3,6 +3,7 @@ be positive, the formats in --help, and Ruff-style rule selection."""
 
 from __future__ import annotations
 
+import io
 import json
 from importlib.metadata import version
 from pathlib import Path
@@ -235,6 +236,20 @@ def test_exclude_leaves_a_folders_readme_and_manifest_out(
     code, out, _ = run(["convert", str(folder), "--exclude", "README.txt", "--exclude",
                         "manifest.json", "--exclude", "archive/*"], capsys)
     assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_stdin_of_no_known_format_is_not_told_to_exclude_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text on stdin no reader knows was told to 'leave it out with --exclude '<stdin>'',
+    an option that leaves out files of folders and cannot leave out stdin (until
+    2026-12-07); the hint names --input-format only."""
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hello there\n")))
+    code, _, err = run(["score", "-"], capsys)
+    assert code == 2
+    assert "error: <stdin>: cannot tell the input format (pass --input-format with one of: " \
+        in err
+    assert "--exclude" not in err
 
 
 def test_an_exclude_that_matches_nothing_is_a_warning(

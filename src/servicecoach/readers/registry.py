@@ -147,12 +147,13 @@ def detect(source: Source, options: dict[str, Any] | None = None) -> Reader:
         raise InputError(f"invalid JSON: {TOO_DEEP}", source=source.name,
                          location=f"line {line} column {column}", hint=TOO_DEEP_HINT)
     if not candidates:
+        formats = f"pass --input-format with one of: {', '.join(sorted(readers()))}"
         raise InputError(
             "cannot tell the input format",
             source=source.name,
-            hint=f"pass --input-format with one of: {', '.join(sorted(readers()))}; or, if "
-            f"it is no export (a README, a manifest) in a folder scored, leave it out with "
-            f"--exclude {quoted_glob(Path(source.name).name)}",
+            hint=formats if source.name == "<stdin>" else (
+                f"{formats}; or, if it is no export (a README, a manifest) in a folder "
+                f"scored, leave it out with --exclude {quoted_glob(Path(source.name).name)}"),
         )
     raise InputError(
         f"the input could be any of: {names}",
