@@ -383,3 +383,35 @@ def test_redaction_reads_digit_groups_in_linear_time(separator: str) -> None:
         return separator.join(f"{n % 100:02d}" for n in range(size // 3))
 
     assert _growth(redact_text, digit_groups) < RATIO
+
+
+def test_many_exclude_globs_over_many_files_take_linear_time(tmp_path: Path) -> None:
+    """Each file of a folder was matched against each `--exclude` glob, and each glob that
+    matched nothing against each file again for its warning: 2,000 files and 2,000 globs (a
+    list of files already read, given as `--exclude`s) took 49 s before the first was read.
+    n files and n globs (half of them naming a file, half none) take linear time now."""
+    from servicecoach.readers.registry import ExcludeTally, _folder_inputs
+
+    def folder(files: int) -> tuple[Path, list[str]]:
+        made = tmp_path / str(files)
+        made.mkdir()
+        for i in range(files):
+            (made / f"c{i}.txt").write_text("Agent: hi\n", encoding="utf-8")
+        return made, [f"c{i}.txt" if i % 2 else f"gone{i}.txt" for i in range(files)]
+
+    def best(made: Path, globs: list[str]) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            tally = ExcludeTally(globs)
+            kept = _folder_inputs(made, globs, tally)
+            warnings = tally.warnings()
+            times.append(time.perf_counter() - started)
+        assert len(warnings) == len(kept) == len(globs) // 2
+        return min(times)
+
+    small, large = folder(600), folder(2_400)
+    growth = best(*large) / best(*small)
+    if growth >= RATIO:
+        growth = min(growth, best(*large) / best(*small))
+    assert growth < RATIO

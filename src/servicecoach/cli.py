@@ -63,7 +63,7 @@ from servicecoach.readers import (
     ExcludeTally,
     Reader,
     Source,
-    excluded,
+    exclusion,
     hidden,
     iter_sources,
     lookup_error,
@@ -507,10 +507,11 @@ def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
             unread.append(unlookable)
             continue
         if path.is_dir():
+            excluded = exclusion(exclude)
             for p in sorted(path.rglob("*")):
                 if tally is not None and p.is_file():
                     tally.note(p, path)
-                if hidden(p, path) or p.is_dir() or excluded(p, path, exclude):
+                if hidden(p, path) or p.is_dir() or excluded(p, path):
                     continue
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from functools import partial
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -257,16 +258,65 @@ def excluded(file: Path, folder: Path, patterns: Sequence[str]) -> bool:
     a glob without ``/`` is matched against the file's name (``README.txt``, ``*.json``), one
     with ``/`` against its path from the folder (``archive/*``, ``2026-*/manifest.json``), or
     the path of a subfolder of it (``archive``)."""
-    relative = file.relative_to(folder).as_posix()
-    parents = [part.as_posix() for part in file.relative_to(folder).parents][:-1]
-    for pattern in patterns:
-        pattern = pattern.strip("/")
-        if "/" not in pattern and (fnmatchcase(file.name, pattern)
-                                   or any(fnmatchcase(Path(p).name, pattern) for p in parents)):
-            return True
-        if fnmatchcase(relative, pattern) or any(fnmatchcase(p, pattern) for p in parents):
-            return True
-    return False
+    return exclusion(patterns)(file, folder)
+
+
+def exclusion(patterns: Sequence[str]) -> Callable[[Path, Path], bool]:
+    """`excluded` for the globs `patterns`, compiled once for the files of a folder."""
+    globs = _Globs(tuple(patterns))
+    return lambda file, folder: globs.match(*_candidates(file, folder))
+
+
+def _candidates(file: Path, folder: Path) -> tuple[list[str], list[str]]:
+    """What `excluded` matches a glob against: the names of `file` and of the subfolders of
+    `folder` it is in, and their paths from `folder`."""
+    relative = file.relative_to(folder)
+    parents = list(relative.parents)[:-1]
+    return ([relative.name, *(parent.name for parent in parents)],
+            [relative.as_posix(), *(parent.as_posix() for parent in parents)])
+
+
+class _Globs:
+    """`--exclude` globs, compiled once: a glob without a wildcard is a name or a path looked
+    up in a set, the others one expression (each glob's own, joined), so that many globs
+    (a list of files already read, given as thousands of ``--exclude``) cost each file one
+    look-up and one match, not a match per glob."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = [pattern.strip("/") for pattern in patterns]
+        self.names = {p for p in self.patterns if "/" not in p and not _WILD.search(p)}
+        self.paths = {p for p in self.patterns if "/" in p and not _WILD.search(p)}
+        wild = [p for p in self.patterns if _WILD.search(p)]
+        self.name_glob = _joined([p for p in wild if "/" not in p])
+        self.path_glob = _joined(wild)
+
+    def match(self, names: list[str], paths: list[str]) -> bool:
+        """Whether a glob matches one of `names` (a glob without ``/``) or `paths`."""
+        return (any(name in self.names for name in names)
+                or any(path in self.paths for path in paths)
+                or (self.name_glob is not None and any(map(self.name_glob.match, names)))
+                or (self.path_glob is not None and any(map(self.path_glob.match, paths))))
+
+    def unused(self, names: set[str], paths: set[str]) -> list[str]:
+        """The globs (as given, stripped of ``/``) that match none of `names` and `paths`,
+        the names and paths of every file of the folders."""
+        return [pattern for pattern in self.patterns if not (
+            pattern in names if pattern in self.names
+            else pattern in paths if pattern in self.paths
+            else _one_glob_matches(pattern, names, paths))]
+
+
+_WILD = re.compile(r"[*?\[]")
+
+
+def _joined(patterns: list[str]) -> re.Pattern[str] | None:
+    """One expression matching what any of the fnmatch globs `patterns` matches."""
+    return re.compile("|".join(map(translate, patterns))) if patterns else None
+
+
+def _one_glob_matches(pattern: str, names: set[str], paths: set[str]) -> bool:
+    match = re.compile(translate(pattern)).match
+    return ("/" not in pattern and any(map(match, names))) or any(map(match, paths))
 
 
 def hidden(file: Path, folder: Path) -> bool:
@@ -279,25 +329,32 @@ class ExcludeTally:
     """Which globs of an ``--exclude`` matched a file of the folders walked, noted by the
     walk itself as it finds each file (hidden files and those no reader reads included), so
     that the globs that matched nothing (a misspelt ``--exclude``, which leaves in the file
-    it meant to leave out) are told without walking the folders a second time."""
+    it meant to leave out) are told without walking the folders a second time. The files'
+    names and paths are kept once each and matched against the globs at the end, so many
+    globs and many files cost their sum, not their product."""
 
     def __init__(self, exclude: Sequence[str]) -> None:
-        self._unmatched = dict.fromkeys(exclude)
+        self._exclude = tuple(exclude)
+        self._names: set[str] = set()
+        self._paths: set[str] = set()
 
     def note(self, file: Path, folder: Path) -> None:
-        """Note `file`, found in `folder`: the globs that match it have matched."""
-        for glob in [g for g in self._unmatched if excluded(file, folder, [g])]:
-            del self._unmatched[glob]
+        """Note `file`, found in `folder`."""
+        if self._exclude:
+            names, paths = _candidates(file, folder)
+            self._names.update(names)
+            self._paths.update(paths)
 
     def unmatched(self) -> list[str]:
         """The globs that matched no file noted, in the order given."""
-        return list(self._unmatched)
+        unused = set(_Globs(self._exclude).unused(self._names, self._paths))
+        return [glob for glob in self._exclude if glob.strip("/") in unused]
 
     def warnings(self) -> list[str]:
         """A warning for each glob that matched no file of the folders walked."""
         return [f"warning: --exclude {shlex.quote(glob)} matches no file in the folders "
                 "named (a file named on the command line is read whatever it matches)"
-                for glob in self._unmatched]
+                for glob in self.unmatched()]
 
 
 def _folder_inputs(folder: Path, exclude: Sequence[str] = (),
@@ -305,13 +362,14 @@ def _folder_inputs(folder: Path, exclude: Sequence[str] = (),
     """The files of `folder` (and its subfolders) that a reader reads and no glob of
     `exclude` matches, sorted; every file found is noted in `tally`."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
+    excluded = exclusion(exclude)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     if tally is not None:
         for file in files:
             tally.note(file, folder)
     return [child for child in files
             if not hidden(child, folder) and child.suffix.lower() in suffixes
-            and not excluded(child, folder, exclude)]
+            and not excluded(child, folder)]
 
 
 def _one_file(first: Path, second: Path) -> bool:
