@@ -309,6 +309,19 @@ def test_a_minimum_score_that_is_not_category_equals_number_says_so(
     assert "unpack" not in str(error) and "could not convert" not in str(error)
 
 
+@pytest.mark.parametrize("headers", [
+    "%% min-score: overall=90, overall=10", "%% min-score: overall=90\n%% min-score: overall=10"])
+def test_a_category_given_two_minimums_is_an_error(tmp_path: Path, headers: str) -> None:
+    """The lines of a min-score header add up, and until 2026-12-07 a category named twice
+    kept its last minimum without a word: a transcript of 87.9 passed ``overall=90`` followed
+    by ``overall=10``. The same minimum twice is taken."""
+    (error,) = list(load_canned(canned(tmp_path, headers)))
+    assert isinstance(error, InputError)
+    assert "min_scores: 'overall' is given two minimums, 90 and 10 (keep one)" in str(error)
+    (twice,) = list(load_canned(canned(tmp_path, "%% min-score: overall=80, overall=80.0")))
+    assert twice.expect.min_scores == {"overall": 80.0}  # type: ignore[union-attr]
+
+
 def test_a_minimum_for_an_unknown_category_names_the_nearest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

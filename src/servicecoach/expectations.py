@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -117,8 +117,22 @@ class Expectations(BaseModel):
     @classmethod
     def _parse_score_list(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return dict(_score_pair(part) for part in value.split(",") if part.strip())
+            return _score_pairs(part for part in value.split(",") if part.strip())
         return value
+
+
+def _score_pairs(parts: Iterable[str]) -> dict[str, float]:
+    """The minimums of a ``min-score`` header (its lines add up); a category given two
+    minimums is a ValueError, where the last one was kept without a word (``overall=90``
+    then ``overall=10`` passed a transcript of 50)."""
+    minimums: dict[str, float] = {}
+    for part in parts:
+        name, minimum = _score_pair(part)
+        if name in minimums and repr(minimums[name]) != repr(minimum):  # NaN is NaN here
+            raise ValueError(f"{_quoted(name)} is given two minimums, {minimums[name]:g} and "
+                             f"{minimum:g} (keep one)")
+        minimums[name] = minimum
+    return minimums
 
 
 def _score_pair(text: str) -> tuple[str, float]:
