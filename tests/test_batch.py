@@ -107,6 +107,33 @@ def test_duplicate_ids_warn_with_both_places(
                         "baselines key on them)")]
 
 
+def test_long_ids_are_not_kept_whole_to_find_duplicates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every id of a run was kept to warn of the next one like it: until 2026-12-07 a run of
+    800 transcripts with ids of 500 KB held 290 MB of ids to its end. A long id is kept as
+    its digest now, and the same long id twice is still warned of."""
+    from servicecoach.batch.duplicates import DuplicateIds
+    from servicecoach.models import Source
+
+    seen = DuplicateIds()
+    tracemalloc.start()
+    try:
+        for n in range(100):
+            assert seen.seen(f"{n}-" + "x" * 100_000, Source(file="a.jsonl", record=n + 1)) is None
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 100_000  # 10 MB of ids went by
+    long_id = "y" * 100_000
+    data = write_jsonl(tmp_path / "a.jsonl", [dict(conversation(1), id=long_id),
+                                             conversation(2), dict(conversation(3), id=long_id)])
+    _, _, err = score([str(data), "--format", "jsonl"], capsys)
+    (warning,) = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warning.startswith("warning: duplicate transcript id 'yyyy")
+    assert f"{data}: record 3 (line 3) repeats {data}: record 1 (line 1)" in warning
+
+
 def test_unique_ids_give_no_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_jsonl(tmp_path / "a.jsonl", [conversation(n) for n in range(5)])
     _, _, err = score([str(data), "--format", "jsonl"], capsys)
