@@ -126,6 +126,25 @@ def test_a_rule_or_signal_id_past_the_length_limit_is_refused_at_its_line(
     assert len(str(caught.value)) < 400
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", ".NaN"])
+def test_a_number_of_a_rule_or_signal_that_is_not_finite_says_so(
+        tmp_path: Path, value: str) -> None:
+    """A rule's `points`, a fuzzy `cutoff`, a signal's `sentiment_below` or a cue's `score`
+    of `.nan` or `.inf` was refused by its bounds, in words that did not say why: until
+    2026-12-07 `points: .nan` read "Input should be less than or equal to 100"."""
+    error = load_error(tmp_path, GOOD_RULE.replace("category: tone", f"category: tone\npoints: {value}"))
+    assert error.line == 4 and "rule acme.sigh: points: Input should be a finite number" in str(error)
+    pack = write_pack(tmp_path / "signal", GOOD_RULE)
+    (pack / "signals").mkdir()
+    (pack / "signals" / "s.yaml").write_text(
+        f"- id: customer.sigh\n  sentiment_below: {value}\n"
+        "  cues: [{name: x, score: 0.5, match: {phrases: [sigh]}}]\n")
+    with pytest.raises(RulePackError) as caught:
+        Coach(packs=[str(pack)])
+    assert caught.value.line == 2 and "sentiment_below: Input should be a finite number" in str(
+        caught.value)
+
+
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE + "  regex: [!!python/object/apply:os.system ['true']]\n")
     assert "rules.yaml" in str(error)

@@ -120,7 +120,7 @@ def bounded_phrases(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FuzzySpec(_Strict):
