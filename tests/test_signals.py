@@ -259,6 +259,27 @@ def test_a_cycle_of_includes_is_refused_not_followed_forever(tmp_path: Path) -> 
         coach_with(write_pack(tmp_path / "house", cycle))
 
 
+def _chain(signals: int) -> str:
+    """`signals` customer signals, each including the next."""
+    return "".join(f"- id: customer.s{i}\n  includes: [customer.s{i + 1}]\n"
+                   for i in range(signals - 1)) + (
+        f"- id: customer.s{signals - 1}\n  sentiment_below: -0.5\n")
+
+
+def test_a_chain_of_includes_too_deep_to_read_is_refused(tmp_path: Path) -> None:
+    """Each signal is read through the one that includes it: until 2026-12-07 a pack whose
+    signals included one another 1,500 deep loaded, then every transcript it scored was
+    "could not be scored (RecursionError ...)". Past 16 deep it is refused at load."""
+    coach = coach_with(write_pack(tmp_path / "ok", _chain(17)))  # 16 deep
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": "This is awful, I hate it."})
+    assert session.close().signals[0]["customer.s0"] > 0
+    for signals in (18, 1_500):
+        with pytest.raises(RulePackError, match=r"signal customer\.s0 includes signals more "
+                           r"than 16 deep \(through customer\.s\d+\)"):
+            coach_with(write_pack(tmp_path / f"deep{signals}", _chain(signals)))
+
+
 REPLY_SIGNALS = """\
     - id: customer.upset
       cues:

@@ -76,6 +76,11 @@ class SignalReading:
         return self.score >= threshold
 
 
+MAX_INCLUDE_DEPTH = 16
+"""How many signals deep a signal's `includes` may reach: each is read, as the signal is,
+through the one that includes it (a chain of 1,500 made every turn a RecursionError)."""
+
+
 class SignalReader:
     """The signals of the loaded packs, compiled once per `Coach` (read-only afterwards)."""
 
@@ -135,16 +140,27 @@ class SignalReader:
                     raise ValueError(f"signal {spec.id} includes unknown signal {other!r}")
                 if included.speaker != spec.speaker:
                     raise ValueError(f"signal {spec.id} includes {other}, of another speaker")
-        for start in self.specs:  # each signal's includes, followed once each
-            seen: set[str] = set()
-            todo = list(self.specs[start].includes)
-            while todo:
-                current = todo.pop()
-                if current == start:
-                    raise ValueError(f"signal {start} includes itself (through {current})")
-                if current not in seen:
-                    seen.add(current)
-                    todo.extend(self.specs[current].includes)
+        below: dict[str, int] = {}  # how deep each signal's includes reach, once followed
+        for start in self.specs:  # each signal's includes followed once, as a path
+            path, ways = [start], [iter(self.specs[start].includes)]
+            while path:
+                current = next(ways[-1], None)
+                if current is None:
+                    ways.pop()
+                    done = path.pop()
+                    below[done] = max((below[other] + 1 for other in self.specs[done].includes),
+                                      default=0)
+                elif current in path:
+                    raise ValueError(f"signal {current} includes itself (through "
+                                     f"{', '.join(path[path.index(current) + 1:]) or current})")
+                elif len(path) + below.get(current, 0) > MAX_INCLUDE_DEPTH:
+                    raise ValueError(
+                        f"signal {path[0]} includes signals more than {MAX_INCLUDE_DEPTH} deep "
+                        f"(through {current}): a signal is read with those it includes, "
+                        "and a longer chain cannot be read")
+                elif current not in below:
+                    path.append(current)
+                    ways.append(iter(self.specs[current].includes))
 
     def match_specs(self) -> list[tuple[str, MatchSpec]]:
         """The match specs to compile into the coach's matchers, by key."""
