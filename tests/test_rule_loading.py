@@ -173,6 +173,28 @@ def test_extends_loads_parent_rules_first(tmp_path: Path) -> None:
     assert pack.versions == {"acme": "1.0", "child": "2"}
 
 
+def _extends_chain(folder: Path, packs: int) -> Path:
+    """`packs` packs, each extending the next (by an absolute path)."""
+    for i in range(packs):
+        parent = f"extends: [{folder / f'p{i + 1}'}]\n" if i + 1 < packs else ""
+        write_pack(folder / f"p{i}", GOOD_RULE.replace("acme.sigh", f"p{i}.sigh"),
+                   manifest=f"name: p{i}\nversion: '1'\n{parent}")
+    return folder / "p0"
+
+
+def test_a_chain_of_extends_too_deep_is_refused(tmp_path: Path) -> None:
+    """Each pack is loaded through the pack that extends it: until 2026-12-07 a chain of
+    1,200 packs stopped the loader with a RecursionError traceback (and one of relative
+    paths, `../p1`, grew a path past the system's limit: 'no rule pack' for one that was
+    there). Past 32 packs it is refused at the manifest of the 33rd."""
+    assert len(load_pack(str(_extends_chain(tmp_path / "ok", 33))).rules) == 33  # 32 deep
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(_extends_chain(tmp_path / "deep", 1_200)))
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'deep' / 'p33' / 'pack.yaml'}: 'extends' reaches more than 32 packs deep "
+        "(p0 -> p1 -> ... -> p32 -> p33) (shorten the chain")
+
+
 def test_extends_cannot_reuse_an_id(tmp_path: Path) -> None:
     write_pack(tmp_path / "acme", GOOD_RULE)
     child = write_pack(tmp_path / "child", GOOD_RULE,

@@ -90,6 +90,11 @@ def resolve_pack(name_or_path: str, *, relative_to: Path | None = None) -> Path:
     )
 
 
+MAX_EXTENDS_DEPTH = 32
+"""How many packs deep `extends` may reach (each is loaded through the pack that extends it:
+a chain of 1,200 stopped the loader with a RecursionError)."""
+
+
 _PATH_SHOWN = 300
 """Characters of a pack's path an error shows (a name in `extends` may be of any length)."""
 
@@ -121,6 +126,12 @@ def load_pack(
             path=str(manifest_path),
             hint="remove the cycle from 'extends'",
         )
+    if len(_seen) > MAX_EXTENDS_DEPTH:
+        chain = [*_seen[:2], "...", *_seen[-1:]]
+        raise RulePackError(
+            f"'extends' reaches more than {MAX_EXTENDS_DEPTH} packs deep "
+            f"({' -> '.join(chain)} -> {manifest.name})", path=str(manifest_path),
+            hint="shorten the chain: a pack may extend several packs at once")
     rules: list[Rule] = []
     locations: dict[str, RuleLocation] = {}
     versions: dict[str, str] = {}
