@@ -69,3 +69,21 @@ def test_a_header_or_event_that_does_not_validate_gets_its_own_hint() -> None:
     assert str(event).startswith("t.txt:line 2, transcript 't': event 0: at:")
     assert str(event).endswith("(write events as @hold_start, @hold_end or @transfer [target], "
                                "after a turn (docs/formats.md#text))")
+
+
+def test_a_new_id_after_a_conversations_turns_is_an_error_not_a_merge() -> None:
+    """A file of conversations each opened by `%% id:` but not separated by `---` was read
+    as one conversation, every turn of the file under the last id, without a word: until
+    2026-12-07 200,000 such conversations became one of 200,000 turns. A different id after
+    turns is an error at its line; the same id again, or an id for turns not yet named, is
+    taken."""
+    merged, after = parse_transcripts(
+        "%% id: c0\nAgent: hi\n%% id: c1\nCustomer: hello\n---\n%% id: c2\nAgent: x\n"
+        "%% id: c2\nAgent: y\n", source="t.txt")
+    assert str(merged) == (
+        "t.txt:line 3, transcript 'c0': a new id 'c1' comes after the turns of 'c0': a "
+        "conversation has one id (put a line '---' before its '%% id:' header to start a new "
+        "conversation (docs/formats.md#text))")
+    assert isinstance(after, Transcript) and after.id == "c2" and len(after.turns) == 2
+    (named,) = parse_transcripts("Agent: hi\n%% id: late\nAgent: bye\n", source="t.txt")
+    assert isinstance(named, Transcript) and named.id == "late" and len(named.turns) == 2

@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, quoted
 from servicecoach.models import Transcript, speaker_named
 from servicecoach.readers._time import clock_seconds
 from servicecoach.readers.base import (
@@ -100,6 +100,9 @@ def parse_seconds(stamp: str) -> float:
     return clock_seconds(stamp)
 
 
+_NEW_ID = "a new id "
+_NEW_ID_HINT = ("put a line '---' before its '%% id:' header to start a new conversation "
+                "(docs/formats.md#text)")
 _TIME_PROBLEM = "cannot read the time: "
 _TIME_HINT = "write a time as [mm:ss] or [hh:mm:ss] (docs/formats.md#text)"
 
@@ -125,6 +128,11 @@ def parse_blocks(lines: Iterable[str]) -> Iterator[TextBlock]:
             continue
         if header := _HEADER.match(stripped):
             key, value = header["key"].lower(), header["value"].strip()
+            if key == "id" and block.turns and value != block.headers.get("id", value):
+                block.errors.append((number, (  # the id kept names the turns read
+                    f"{_NEW_ID}{quoted(value)} comes after the turns of "
+                    f"{quoted(block.headers['id'])}: a conversation has one id")))
+                continue
             if key in _LIST_HEADERS and block.headers.get(key, "").strip(" ,") and value:
                 value = f"{block.headers[key]}, {value}"
             block.headers[key] = value
@@ -198,7 +206,8 @@ def block_to_transcript(block: TextBlock, *, source: str, default_id: str) -> Re
         line, problem = block.errors[0]
         return InputError(
             problem, source=source, location=f"line {line}", transcript_id=transcript_id,
-            hint=_TIME_HINT if problem.startswith(_TIME_PROBLEM) else _HINT,
+            hint=_TIME_HINT if problem.startswith(_TIME_PROBLEM)
+            else _NEW_ID_HINT if problem.startswith(_NEW_ID) else _HINT,
         )
     if not block.turns and block.preamble:
         line, problem = block.preamble[0]
