@@ -487,3 +487,48 @@ def test_summarize_keeps_the_transcripts_turns_out_of_memory(tmp_path: Path) -> 
     small, large = peak(100), peak(400)
     added_text = 300 * 40 * 470  # the 300 more transcripts' characters: 5.6 MB
     assert large - small < added_text / 10, (small, large)
+
+
+def _spied_turn_stores(monkeypatch: pytest.MonkeyPatch, pages: int | None = None) -> list[bool]:
+    """Replace summarize's `TurnStore` by one that notes, for each store made, whether it
+    was closed (and, given `pages`, whose database can grow to that many pages only)."""
+    from servicecoach.summary import command
+    from servicecoach.summary.transcript_turns import TurnStore
+
+    closed: list[bool] = []
+
+    class Spied(TurnStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.number = len(closed)
+            closed.append(False)
+            if pages is not None:
+                self._db.execute(f"PRAGMA max_page_count = {pages}")
+
+        def close(self) -> None:
+            super().close()
+            closed[self.number] = True
+
+    monkeypatch.setattr(command, "TurnStore", Spied)
+    return closed
+
+
+def test_summarize_removes_the_turns_database_when_reading_the_transcripts_stops(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The turns' database was closed only once the results were read: a run stopped while
+    it read the transcripts (Ctrl-C, an error) left it open."""
+    from servicecoach.summary import command
+
+    def interrupted(*args: object, **kwargs: object) -> Iterator[object]:
+        raise KeyboardInterrupt
+        yield
+
+    closed = _spied_turn_stores(monkeypatch)
+    monkeypatch.setattr(command, "read_sources", interrupted)
+    results = tmp_path / "results.jsonl"
+    results.write_text(report("call-1", 80.0, {"empathy": 80.0}, []).model_dump_json() + "\n",
+                       encoding="utf-8")
+    assert main(["summarize", str(results), "--html", str(tmp_path / "report.html"),
+                 "--transcripts", str(EXAMPLES)]) == 130
+    assert closed == [True]
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -192,14 +193,13 @@ def _condition(text: str) -> _Condition:
     return _Condition(field.strip(), group_key(field.strip()), value)
 
 
-def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()) -> TurnStore:
-    """The turns of every transcript under `paths` (the files of a folder that match a glob
-    of `exclude` left out), by id (the first of a repeated id), kept on disk (`TurnStore`):
+def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] = ()) -> None:
+    """Keep in `turns` the turns of every transcript under `paths` (the files of a folder
+    that match a glob of `exclude` left out), by id (the first of a repeated id), on disk:
     until 2026-12-07 a dictionary held them all in memory. Repeated ids are warned of
     once, with the repetitions counted and the first five ids named (each by its start when
     long): a line per repetition, each id whole, made 30 MB of warnings for 300 copies of a
     transcript with an id of 100 KB."""
-    turns = TurnStore()
     repeated: dict[str, None] = {}  # the first NAMED ids repeated
     repetitions, more_ids = 0, False
     tally = ExcludeTally(exclude)
@@ -220,7 +220,6 @@ def _turns_by_id(paths: Iterable[Path], exclude: Sequence[str] = ()) -> TurnStor
         print(f"warning: {repetitions:,} transcript(s) in --transcripts repeat an id read "
               f"before ({ids}{', ...' if more_ids else ''}): the first transcript of each id "
               "is shown", file=sys.stderr)
-    return turns
 
 
 def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
@@ -233,8 +232,11 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     if args.exclude and not args.transcripts:
         raise ServiceCoachError("--exclude leaves files out of the folders of --transcripts",
                                 hint="add --transcripts FOLDER, or drop --exclude")
-    turns = _turns_by_id(args.transcripts, args.exclude) if args.transcripts else None
-    try:
+    with ExitStack() as cleanup:  # the turns' database is removed however the run ends
+        turns = None
+        if args.transcripts:
+            turns = cleanup.enter_context(TurnStore())
+            _keep_turns(turns, args.transcripts, args.exclude)
         reports = failed = missing = left_out = 0
         fields_read = [*args.by, *(condition.field for condition in args.where)]
         unseen = UnseenFields([*(("--by", field) for field in args.by),
@@ -266,9 +268,6 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         summary.write(out)
         if html is not None:
             html.write(args.html)
-    finally:
-        if turns is not None:
-            turns.close()
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from types import TracebackType
+from typing import Self
 
 from servicecoach.models import Speaker, Turn
 
@@ -19,7 +21,8 @@ CACHE_KIB = 8 << 10
 
 class TurnStore:
     """Transcripts' turns by id: `add` keeps the first transcript of an id (False for a
-    later one), `get` gives back the turns (speaker and text, what the page shows)."""
+    later one), `get` gives back the turns (speaker and text, what the page shows). Use it
+    in a ``with`` block, which closes it (and removes the database) however the block ends."""
 
     def __init__(self) -> None:
         # "": a private database on disk, in memory up to its cache, removed on close
@@ -29,6 +32,13 @@ class TurnStore:
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute("CREATE TABLE turns (id TEXT PRIMARY KEY, turns TEXT NOT NULL)")
         self._db.execute("BEGIN")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
     def add(self, transcript_id: str, turns: Sequence[Turn]) -> bool:
         """Keep `turns` for `transcript_id`; False (and nothing kept) when the id was kept
@@ -48,4 +58,5 @@ class TurnStore:
                      for speaker, text in json.loads(row[0]))
 
     def close(self) -> None:
+        """Close the database, which removes it."""
         self._db.close()
