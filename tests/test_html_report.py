@@ -532,3 +532,25 @@ def test_summarize_removes_the_turns_database_when_reading_the_transcripts_stops
                  "--transcripts", str(EXAMPLES)]) == 130
     assert closed == [True]
 
+
+def test_summarize_says_where_the_turns_database_ran_out_of_room(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A database that cannot grow (a full disk) stopped summarize with a traceback of
+    sqlite3's; it is an error that says what the database is for and how to make room."""
+    closed = _spied_turn_stores(monkeypatch, pages=2)
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    turns = [{"speaker": "agent", "text": "where is my parcel " * 100}] * 20
+    (folder / "calls.jsonl").write_text("".join(
+        json.dumps({"id": f"call-{i}", "turns": turns}) + "\n" for i in range(20)),
+        encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    results.write_text(report("call-1", 80.0, {"empathy": 80.0}, []).model_dump_json() + "\n",
+                       encoding="utf-8")
+    assert main(["summarize", str(results), "--html", str(tmp_path / "report.html"),
+                 "--transcripts", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot keep the turns of --transcripts in a temporary database" in err
+    assert "full" in err and "TMPDIR" in err
+    assert closed == [True]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
+from servicecoach.errors import ServiceCoachError
 from servicecoach.models import Speaker, Turn
 
 CACHE_KIB = 8 << 10
@@ -22,16 +24,18 @@ CACHE_KIB = 8 << 10
 class TurnStore:
     """Transcripts' turns by id: `add` keeps the first transcript of an id (False for a
     later one), `get` gives back the turns (speaker and text, what the page shows). Use it
-    in a ``with`` block, which closes it (and removes the database) however the block ends."""
+    in a ``with`` block, which closes it (and removes the database) however the block ends;
+    a database error (a full disk) is a `ServiceCoachError` saying where the turns wait."""
 
     def __init__(self) -> None:
-        # "": a private database on disk, in memory up to its cache, removed on close
-        self._db = sqlite3.connect("", isolation_level=None)
-        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE turns (id TEXT PRIMARY KEY, turns TEXT NOT NULL)")
-        self._db.execute("BEGIN")
+        with _told():
+            # "": a private database on disk, in memory up to its cache, removed on close
+            self._db = sqlite3.connect("", isolation_level=None)
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._db.execute("PRAGMA journal_mode = OFF")
+            self._db.execute("PRAGMA synchronous = OFF")
+            self._db.execute("CREATE TABLE turns (id TEXT PRIMARY KEY, turns TEXT NOT NULL)")
+            self._db.execute("BEGIN")
 
     def __enter__(self) -> Self:
         return self
@@ -44,14 +48,16 @@ class TurnStore:
         """Keep `turns` for `transcript_id`; False (and nothing kept) when the id was kept
         before."""
         text = json.dumps([[t.speaker.value, t.text] for t in turns], ensure_ascii=False)
-        added = self._db.execute("INSERT OR IGNORE INTO turns VALUES (?, ?)",
-                                 (transcript_id, text))
+        with _told():
+            added = self._db.execute("INSERT OR IGNORE INTO turns VALUES (?, ?)",
+                                     (transcript_id, text))
         return added.rowcount == 1
 
     def get(self, transcript_id: str) -> tuple[Turn, ...] | None:
         """The turns kept for `transcript_id`, or None."""
-        row = self._db.execute("SELECT turns FROM turns WHERE id = ?",
-                               (transcript_id,)).fetchone()
+        with _told():
+            row = self._db.execute("SELECT turns FROM turns WHERE id = ?",
+                                   (transcript_id,)).fetchone()
         if row is None:
             return None
         return tuple(Turn.model_construct(speaker=Speaker(speaker), text=text)
@@ -60,3 +66,17 @@ class TurnStore:
     def close(self) -> None:
         """Close the database, which removes it."""
         self._db.close()
+
+
+@contextmanager
+def _told() -> Iterator[None]:
+    """A database error within the block as a `ServiceCoachError` that says what the
+    database is for and how to make room for it."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise ServiceCoachError(
+            f"cannot keep the turns of --transcripts in a temporary database: {error}",
+            where="the temporary folder (TMPDIR)",
+            hint="free space there, or point TMPDIR at a folder with room for the "
+                 "transcripts' text") from None
