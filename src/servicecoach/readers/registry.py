@@ -227,7 +227,7 @@ def lookup_error(path: Path) -> InputError | None:
 def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
                  tally: ExcludeTally | None = None) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order, leaving out the
-    files that match a glob of `exclude` (see `excluded`), each file found noted in `tally`
+    files that match a glob of `exclude` (see `exclusion`), each file found noted in `tally`
     (the globs that matched); ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
@@ -253,22 +253,18 @@ def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
             yield Source(name=raw, open_text=_refused(FileNotFoundError(raw)))
 
 
-def excluded(file: Path, folder: Path, patterns: Sequence[str]) -> bool:
-    """Whether `file`, found in `folder`, matches one of the globs `patterns` (``--exclude``):
-    a glob without ``/`` is matched against the file's name (``README.txt``, ``*.json``), one
-    with ``/`` against its path from the folder (``archive/*``, ``2026-*/manifest.json``), or
-    the path of a subfolder of it (``archive``)."""
-    return exclusion(patterns)(file, folder)
-
-
 def exclusion(patterns: Sequence[str]) -> Callable[[Path, Path], bool]:
-    """`excluded` for the globs `patterns`, compiled once for the files of a folder."""
+    """Whether a file, found in a folder (``excluded(file, folder)``), matches one of the
+    globs `patterns` (``--exclude``), compiled once for the files of a folder: a glob without
+    ``/`` is matched against the file's name (``README.txt``, ``*.json``) or a subfolder's
+    (``archive``), one with ``/`` against its path from the folder (``archive/*``,
+    ``2026-*/manifest.json``) or the path of a subfolder of it."""
     globs = _Globs(tuple(patterns))
     return lambda file, folder: globs.match(*_candidates(file, folder))
 
 
 def _candidates(file: Path, folder: Path) -> tuple[list[str], list[str]]:
-    """What `excluded` matches a glob against: the names of `file` and of the subfolders of
+    """What `exclusion` matches a glob against: the names of `file` and of the subfolders of
     `folder` it is in, and their paths from `folder`."""
     relative = file.relative_to(folder)
     parents = list(relative.parents)[:-1]
