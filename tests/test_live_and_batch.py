@@ -206,3 +206,49 @@ def test_score_takes_a_canonical_transcript_as_a_mapping(coach: Coach) -> None:
         coach.score(unread)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Transcript or a mapping"):
         coach.score("Agent: hello")  # type: ignore[arg-type]
+
+
+def test_events_as_telephony_exports_write_them(coach: Coach) -> None:
+    """An event's type in another case or with '-' or a space ("HOLD-START", "hold end") was
+    refused as "Input should be 'hold_start', 'hold_end' or 'transfer'"; a type under another
+    name (``kind``) or a time under another name (``timestamp``) was refused without naming
+    the key to rename (until 2026-12-07)."""
+    written = coach.session(transcript_id="call-1")
+    snake = coach.session(transcript_id="call-1")
+    for session, start, end in ((written, "HOLD-START", "hold end"),
+                                (snake, "hold_start", "hold_end")):
+        session.add_turn({"speaker": "agent", "text": "One moment please.", "start": 0})
+        session.add_event({"type": start, "at": 5})
+        session.add_turn({"speaker": "customer", "text": "Sure.", "start": 300})
+        session.add_event({"type": end, "at": 301})
+    assert written.close() == snake.close()
+    for event, problem in (
+            ({"kind": "transfer", "at": 12}, "no 'type', but 'kind': name it 'type'"),
+            ({"type": "hold_start", "timestamp": 9},
+             "an event needs 'at' (seconds) or 'after_turn' (turn index), and gives its time "
+             "as 'timestamp': name it 'at'"),
+            ({"type": "hold_strat", "at": 3},
+             "type: Input should be 'hold_start', 'hold_end' or 'transfer'")):
+        session = coach.session(transcript_id="call-2")
+        with pytest.raises(InputError) as refused:
+            session.add_event(event)
+        assert problem in str(refused.value)
+
+
+def test_closing_a_closed_session_gives_its_report_again(coach: Coach) -> None:
+    """A service whose timeout and last message both closed a conversation got a
+    ServiceCoachError from the second close (until 2026-12-07): it now gets the report of the
+    first, and `closed` tells whether a session takes more turns."""
+    from servicecoach.errors import ServiceCoachError
+
+    session = coach.session(transcript_id="chat-9")
+    session.add_turn({"speaker": "customer", "text": "My card was charged twice!"})
+    assert not session.closed
+    report = session.close()
+    assert session.closed
+    assert session.close() is report
+    assert session.close(cues=False) is report  # the first close left the cues out too
+    with pytest.raises(ServiceCoachError, match="its report leaves out the live cues"):
+        session.close(cues=True)
+    with pytest.raises(ServiceCoachError, match="is closed"):
+        session.add_turn({"speaker": "agent", "text": "Sorry about that."})

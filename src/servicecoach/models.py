@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
@@ -227,6 +228,21 @@ _OTHER_NAMES = {
 }
 """Names other systems give a turn's speaker and text, which a turn is refused naming."""
 
+_EVENT_OTHER_NAMES = {"type": ("kind", "event", "event_type", "name", "action")}
+"""Names other systems give an event's type, which an event is refused naming."""
+
+
+def _refuse_other_names(data: Any, other_names: Mapping[str, tuple[str, ...]]) -> Any:
+    """`data` unless it lacks a field it gives under another name (``role`` for a turn's
+    ``speaker``, ``kind`` for an event's ``type``): that is refused naming the field to
+    rename, where pydantic said only "speaker: Field required"."""
+    if isinstance(data, dict):
+        for name, others in other_names.items():
+            if data.get(name) is None and (other := next(
+                    (o for o in others if data.get(o) is not None), None)) is not None:
+                raise ValueError(f"no {name!r}, but {other!r}: name it {name!r}")
+    return data
+
 
 class Turn(_SharedFieldsSet):
     """One utterance or chat message. Times are seconds from the start of the conversation."""
@@ -248,20 +264,18 @@ class Turn(_SharedFieldsSet):
     @classmethod
     def _named_otherwise(cls, data: Any) -> Any:
         """A turn whose speaker or text is under another name (``role`` and ``content`` as
-        a chat API's messages have them, ``message``...) is refused naming it, where
-        pydantic said only "speaker: Field required"."""
-        if isinstance(data, dict):
-            for name, others in _OTHER_NAMES.items():
-                if data.get(name) is None and (other := next(
-                        (o for o in others if data.get(o) is not None), None)) is not None:
-                    raise ValueError(f"no {name!r}, but {other!r}: name it {name!r}")
-        return data
+        a chat API's messages have them, ``message``...) is refused naming it."""
+        return _refuse_other_names(data, _OTHER_NAMES)
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Turn:
         if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         return self
+
+
+_LONGEST_EVENT_TYPE = 20
+"""Longer text is no event type: left as given for pydantic to refuse (and to quote cut)."""
 
 
 class Event(_SharedFieldsSet):
@@ -282,12 +296,33 @@ class Event(_SharedFieldsSet):
     _target_encodable = field_validator("target", mode="before")(replace_lone_surrogates)
     _at_number = field_validator("at", mode="before")(a_time)
     _after_turn_number = field_validator("after_turn", mode="before")(not_a_boolean)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_as_written(cls, value: Any) -> Any:
+        """The type as telephony exports write it, in any case, with ``-`` or a space for
+        ``_`` ("HOLD_START", "hold-start", "Hold start")."""
+        if isinstance(value, str) and len(value) <= _LONGEST_EVENT_TYPE:
+            return value.strip().lower().replace("-", "_").replace(" ", "_")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_otherwise(cls, data: Any) -> Any:
+        """An event whose type is under another name (``kind``, ``event_type``...) is
+        refused naming it."""
+        return _refuse_other_names(data, _EVENT_OTHER_NAMES)
+
     _extras_encodable = model_validator(mode="before")(_extras_encodable)
 
     @model_validator(mode="after")
     def _placed_in_time(self) -> Event:
         if self.at is None and self.after_turn is None:
-            raise ValueError("an event needs 'at' (seconds) or 'after_turn' (turn index)")
+            extra = self.model_extra or {}
+            other = next((name for name in START_NAMES if extra.get(name) is not None), None)
+            raise ValueError("an event needs 'at' (seconds) or 'after_turn' (turn index)"
+                             + (f", and gives its time as {other!r}: name it 'at'"
+                                if other is not None else ""))
         return self
 
 

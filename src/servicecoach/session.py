@@ -158,6 +158,8 @@ class Session:
         self._untimed_count = 0
         """How many events were taken without their time so."""
         self._closed = False
+        self._closed_with: tuple[Report, bool] | None = None
+        """The report the session was closed with, and whether it keeps the live cues."""
         self._lock = threading.Lock()
         """Held by each call that reads or changes the conversation, so that two turns given
         at once are not read as the same turn."""
@@ -270,11 +272,34 @@ class Session:
             found.extend(analyzers[position].on_event(self._states[position], conversation, event))
         return self._keep(found)
 
+    @property
+    def closed(self) -> bool:
+        """True once `close` was called: the session takes no more turns or events."""
+        return self._closed
+
     def close(self, *, cues: bool | None = None) -> Report:
         """End the conversation: decide what is still open and return the report (with the
-        live cues when `cues`, by default as the coach's configuration says)."""
+        live cues when `cues`, by default as the coach's configuration says).
+
+        Closing a closed session returns the report of the first close (a service's
+        timeout and its last message may both close a conversation); asking it for other
+        cues than that report keeps raises a `ServiceCoachError`.
+        """
         with self._lock:
-            return self._close(cues)
+            if self._closed_with is not None:
+                return self._closed_again(cues, *self._closed_with)
+            report = self._close(cues)
+            self._closed_with = (report, self._coach.config.cues if cues is None else cues)
+            return report
+
+    def _closed_again(self, cues: bool | None, report: Report, kept_cues: bool) -> Report:
+        if cues is not None and cues != kept_cues:
+            raise ServiceCoachError(
+                f"session {quoted(self._conversation.id)} is closed, and its report "
+                f"{'keeps' if kept_cues else 'leaves out'} the live cues",
+                hint=f"close a session once, with the cues its report should keep "
+                f"(close(cues={cues}))")
+        return report
 
     def _close(self, cues: bool | None) -> Report:
         self._check_open()
