@@ -45,11 +45,30 @@ def test_totals_rules_and_categories_match_the_hand_computed_case() -> None:
 def test_worst_and_best_keep_input_order_between_equal_scores() -> None:
     summary = SummaryBuilder(top=2).add_all(four_reports()).summary()
     assert [(c.transcript_id, c.overall) for c in summary.worst] == [("a", 40.0), ("b", 90.0)]
-    assert [(c.transcript_id, c.overall) for c in summary.best] == [("b", 90.0), ("c", 90.0)]
+    assert [(c.transcript_id, c.overall) for c in summary.best] == [("c", 90.0)]
     assert (summary.worst[0].issues, summary.worst[0].top_issue) == (3, "empathy.missing")
-    assert summary.best[0].top_issue == "defensive.blame"  # the critical one, not the first
+    assert summary.worst[1].top_issue == "defensive.blame"  # the critical one, not the first
     none = SummaryBuilder(top=0).add_all(four_reports()).summary()
     assert none.worst == none.best == []
+
+
+@pytest.mark.parametrize("top", [1, 2, 3, 4, 5, 10])
+@pytest.mark.parametrize("scores", [[40, 90, 90], [70] * 6, [100, 50, 75, 50, 100, 60, 80]])
+def test_worst_and_best_never_list_one_conversation_twice(top: int, scores: list[int]) -> None:
+    """A QA lead reads Worst N as the conversations to look at and Best N as the ones to
+    learn from: with 2N conversations or fewer (or equal scores around the cut) one
+    conversation was in both lists. The lists split the conversations: the worst the lower
+    half, the best the rest, each at most N, ties in input order."""
+    reports = [report(f"t{i}", float(score), {}, []) for i, score in enumerate(scores)]
+    summary = SummaryBuilder(top=top).add_all(reports).summary()
+    worst = [c.position for c in summary.worst]
+    best = [c.position for c in summary.best]
+    assert not set(worst) & set(best)
+    ranked = sorted(range(len(scores)), key=lambda i: (scores[i], i))
+    half = min(top, (len(scores) + 1) // 2) if len(scores) < 2 * top else top
+    assert worst == ranked[:half]
+    assert sorted(best, key=lambda i: (scores[i], i)) == ranked[::-1][:min(top, len(scores) - half)][::-1]
+    assert [c.overall for c in summary.best] == sorted((c.overall for c in summary.best), reverse=True)
 
 
 def test_groups_by_agent_queue_and_date() -> None:

@@ -174,10 +174,12 @@ class SummaryBuilder:
         self._overall_bands[band(overall)] += 1
         self._overall_min = overall if self._overall_min is None else min(self._overall_min, overall)
         self._overall_max = overall if self._overall_max is None else max(self._overall_max, overall)
-        # heapq is a min-heap: the entry to drop first sits on top. For the worst list that
-        # is the highest score, the latest first; for the best, the lowest, the latest first.
+        # heapq is a min-heap: the entry to drop first sits on top. Both lists rank the
+        # conversations one way, by (overall, order): the worst keeps the lowest, dropping the
+        # highest score, the latest first; the best keeps the highest, dropping the lowest,
+        # the earliest first, so that no conversation can be in both (summary splits them).
         brief: Conversation | None = None
-        for heap, key in ((self._worst, (-overall, -order)), (self._best, (overall, -order))):
+        for heap, key in ((self._worst, (-overall, -order)), (self._best, (overall, order))):
             if self._top <= 0 or len(heap) >= self._top and key <= heap[0][:2]:
                 continue
             if brief is None:
@@ -194,6 +196,7 @@ class SummaryBuilder:
     def summary(self) -> Summary:
         """The summary of every report added so far."""
         count = self._count
+        worst, best = self._worst_and_best()
         rules = [
             RuleStats(rule_id=rule_id, kind=rule.kind, severity=rule.severity,
                       category=rule.category, findings=rule.findings,
@@ -220,11 +223,22 @@ class SummaryBuilder:
             strengths=self._strengths,
             rules=rules,
             categories=categories,
-            worst=[entry[2] for entry in sorted(self._worst, key=lambda e: (-e[0], -e[1]))],
-            best=[entry[2] for entry in sorted(self._best, key=lambda e: (-e[0], -e[1]))],
+            worst=worst,
+            best=best,
             groups={name: self._group_list(groups, calendar=name in CALENDAR)
                     for name, groups in self._groups.items()},
         )
+
+    def _worst_and_best(self) -> tuple[list[Conversation], list[Conversation]]:
+        """The worst list, lowest first, and the best, highest first, ties in input order.
+        They never share a conversation: with fewer than twice `top` scored, the worst
+        takes the lower half (the middle one when their number is odd), the best the rest."""
+        scored = self._overall.count
+        worst_length = min(self._top, (scored + 1) // 2) if scored < 2 * self._top else self._top
+        best_length = min(self._top, scored - worst_length)
+        worst = sorted(self._worst, key=lambda e: (-e[0], -e[1]))[:worst_length]
+        best = sorted(sorted(self._best, reverse=True)[:best_length], key=lambda e: (-e[0], e[1]))
+        return [entry[2] for entry in worst], [entry[2] for entry in best]
 
     @staticmethod
     def _group_list(groups: dict[str, _Group], *, calendar: bool) -> list[Group]:

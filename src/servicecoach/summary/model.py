@@ -99,7 +99,8 @@ class Summary(BaseModel):
     rules: list[RuleStats] = Field(description="Most findings first, then rule id")
     categories: list[CategoryStats] = Field(description="By category name")
     worst: list[Conversation] = Field(description="Lowest overall first; ties in input order")
-    best: list[Conversation] = Field(description="Highest overall first; ties in input order")
+    best: list[Conversation] = Field(description="Highest overall first; ties in input order; "
+                                     "never one of the worst")
     groups: dict[str, list[Group]] = Field(
         description="Per --by field: its values, most conversations first, then by value "
                     "(date, week and month: in calendar order)")
