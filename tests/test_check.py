@@ -1092,3 +1092,29 @@ def test_expectation_headers_on_several_lines_add_up(
     assert "expected greeting.introduced, found nothing" in out
     assert "did not expect empathy.missing@1" in out
     assert "defensiveness score" in out and "is below 99" in out
+
+
+def test_pytest_plugin_junitxml_names_the_class_as_check_does(pytester: pytest.Pytester) -> None:
+    """pytest's --junitxml gave a canned transcript the classname 'training.failing-call.txt',
+    which Jenkins and GitLab split at its last dot (every transcript of every file the class
+    'txt'); the plugin sets it as `check --format junit` does, the file's folders and name
+    without the suffix, pytest's --junit-prefix first. Python tests keep pytest's."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "failing-call.txt").write_text(CALL.format(
+        id="bad-call", headers="%% expect-not: defensive.dismissive"))
+    (training / "v1.2").mkdir()
+    (training / "v1.2" / "good.txt").write_text(CALL.format(
+        id="good-call", headers="%% expect: defensive.dismissive@1"))
+    (training / "broken.jsonl").write_text("{oops\n")
+    pytester.makepyfile(test_own="def test_own():\n    pass\n")
+    pytester.runpytest("--junitxml=out.xml").assert_outcomes(passed=2, failed=2)
+    cases = {case.get("name"): case.get("classname")
+             for case in ET.parse(pytester.path / "out.xml").iter("testcase")}
+    assert cases == {"bad-call": "training.failing-call", "good-call": "training.v1_2.good",
+                     "unreadable-0": "training.broken", "test_own": "test_own"}
+    pytester.runpytest("--junitxml=prefixed.xml", "--junit-prefix=ci")
+    classes = {case.get("classname")
+               for case in ET.parse(pytester.path / "prefixed.xml").iter("testcase")}
+    assert classes == {"ci.training.failing-call", "ci.training.v1_2.good", "ci.training.broken",
+                       "ci.test_own"}

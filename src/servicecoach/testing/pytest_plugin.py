@@ -73,6 +73,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CONFIG] = _coach_config(config)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With ``--junitxml`` and folders to collect, name their test cases' classes as
+    `check` does (`JunitClassnames`; the junitxml plugin is configured by now)."""
+    # the junitxml plugin's key, as pytest's record_xml_attribute fixture reads it
+    from _pytest.junitxml import xml_key
+
+    config = session.config
+    if config.getini("servicecoach_transcripts") and (xml := config.stash.get(xml_key, None)):
+        config.pluginmanager.register(JunitClassnames(config, xml), "servicecoach-junit")
+
+
 def _coach_config(config: pytest.Config) -> CoachConfig:
     """The configuration ``servicecoach_config`` names (the defaults when unset), read
     once; `pytest.UsageError` when it cannot be read (it failed every item before)."""
@@ -141,14 +152,49 @@ def coach(pytestconfig: pytest.Config) -> Coach:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """Collect canned transcripts under the configured folders, and a sidecar no canned
     file reads (as a failing item)."""
-    folders: list[Path] = parent.config.getini("servicecoach_transcripts")
-    if not folders or not any(file_path.is_relative_to(folder) for folder in folders):
+    if not _collected(file_path, parent.config):
         return None
     if file_path.suffix.lower() in CANNED_SUFFIXES:
         return TranscriptFile.from_parent(parent, path=file_path)
     if file_path.name.lower().endswith(SIDECAR_SUFFIXES):
         return UnreadSidecar.from_parent(parent, path=file_path)
     return None
+
+
+class JunitClassnames:
+    """With ``--junitxml``, a canned transcript's ``classname`` as ``servicecoach check
+    --format junit`` writes it: the file's folders and name without the suffix, dotted
+    (``training.failing-call``), where pytest's own (``training.failing-call.txt``) showed
+    in Jenkins and GitLab as the class ``txt``. The file is found from the report's node
+    id, so it holds on the controller of a distributed run too."""
+
+    def __init__(self, config: pytest.Config, xml: Any) -> None:
+        self.config = config
+        self.xml = xml
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Set the classname before the junitxml plugin writes the test case (it keeps
+        attributes set before it, as ``record_xml_attribute``'s)."""
+        file = report.nodeid.split("::", 1)[0]
+        if not _collected(self.config.rootpath / file, self.config):
+            return
+        from servicecoach.writers.check import junit_classname
+
+        classname = junit_classname(file)
+        if self.xml.prefix:
+            classname = f"{self.xml.prefix}.{classname}"
+        self.xml.node_reporter(report).add_attribute("classname", classname)
+
+
+def _collected(file_path: Path, config: pytest.Config) -> bool:
+    """Whether the plugin collects `file_path`: a canned file or a sidecar under the
+    configured folders."""
+    folders: list[Path] = config.getini("servicecoach_transcripts")
+    if not folders or not any(file_path.is_relative_to(folder) for folder in folders):
+        return False
+    return (file_path.suffix.lower() in CANNED_SUFFIXES
+            or file_path.name.lower().endswith(SIDECAR_SUFFIXES))
 
 
 class TranscriptFile(pytest.File):
