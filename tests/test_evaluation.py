@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -216,7 +217,12 @@ def test_a_bad_label_is_named_by_its_place_not_quoted(
 
 
 class FakeCoach:
-    """Stands in for `Coach`: reports one greeting.missing on every transcript."""
+    """Stands in for `Coach`: reports one greeting.missing on every transcript; its packs
+    have greeting.missing and name.unused, the second left out by the configuration."""
+
+    locations: ClassVar[dict[str, str]] = {"greeting.missing": "core/greeting.yaml",
+                                           "name.unused": "core/name.yaml"}
+    rule_order: ClassVar[dict[str, int]] = {"greeting.missing": 0}
 
     def score_many(self, transcripts: list[Transcript]) -> list[Report]:
         return [report(t.id, ("greeting.missing", None)) for t in transcripts]
@@ -351,3 +357,23 @@ def test_an_over_long_labels_line_is_refused_unread(
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 1_000_000 and len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(("rule_id", "message", "hint"), [
+    ("greeting.misssing", "the labels name unknown rule id(s): greeting.misssing",
+     "did you mean 'greeting.missing'?"),
+    ("name.unused", "the labels name rule(s) the configuration leaves out: name.unused",
+     "take them out of ignore"),
+])
+def test_a_label_naming_a_rule_the_coach_does_not_run_is_an_error(
+        tmp_path: Path, rule_id: str, message: str, hint: str) -> None:
+    """A label with a misspelt rule id (or one the configuration leaves out) was counted
+    as the rule's miss: an ML engineer read 'acme.jargn: recall 0.00 < 0.85' as their pack
+    failing. It is an error at the label's line, as an expectation naming one is in check."""
+    paths = write_set(tmp_path, [
+        {"id": "t1", "expected": [{"rule_id": "greeting.missing", "turn_index": None}]},
+        {"id": "t2", "expected": [{"rule_id": rule_id, "turn_index": 0}]}])
+    with pytest.raises(InputError) as raised:
+        run_eval(FakeCoach(), *paths, 0.9, 0.85, io.StringIO())  # type: ignore[arg-type]
+    assert str(raised.value).startswith(f"{paths[1]}:line 2, transcript 't2': {message}")
+    assert hint in str(raised.value)

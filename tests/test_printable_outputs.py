@@ -125,22 +125,29 @@ def test_a_summary_starts_no_github_workflow_command(
 def test_an_evaluation_starts_no_github_workflow_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`eval` writes rule ids from the labels file at the start of table rows and target
-    lines, and transcript ids at the start of miss lines: labels or ids beginning with
-    ``::`` made lines GitHub Actions runs as workflow commands."""
+    """`eval` writes transcript ids at the start of miss lines, and rule ids from the
+    labels file in its error for a rule no pack has (they began table rows and target
+    lines until that was an error): ids beginning with ``::`` made lines GitHub Actions
+    runs as workflow commands."""
     transcripts = tmp_path / "t.jsonl"
     transcripts.write_text(json.dumps({"id": FORGED, "turns": [
         {"speaker": "customer", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}) + "\n",
         encoding="utf-8")
     labels = tmp_path / "l.jsonl"
     labels.write_text(json.dumps({"id": FORGED, "expected": [
-        {"rule_id": FORGED, "turn_index": 1}, {"rule_id": f"{FORGED}2", "turn_index": None}]})
-        + "\n", encoding="utf-8")
+        {"rule_id": "escalation.threat", "turn_index": 1}]}) + "\n", encoding="utf-8")
     code = main(["eval", str(transcripts), str(labels)])
     out = capsys.readouterr().out
-    assert code == 1 and "forged" in out and "misses (2)" in out
+    assert code == 1 and "forged" in out and "misses (1)" in out
     assert not _workflow_commands(out), out
     assert not _controls(out)
+    labels.write_text(json.dumps({"id": FORGED, "expected": [
+        {"rule_id": f"{FORGED}\x1b[2J", "turn_index": 1}]}) + "\n", encoding="utf-8")
+    assert main(["eval", str(transcripts), str(labels)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown rule id" in err and "forged" in err
+    assert not _workflow_commands(err), err
+    assert not _controls(err)
 
 
 def _github_lines(text: str) -> list[str]:

@@ -173,6 +173,33 @@ def _check_turns(labels: Mapping[str, list[Key]], lines: Mapping[str, int],
                     "transcript with turn_index null")
 
 
+def _check_rule_ids(labels: Mapping[str, list[Key]], lines: Mapping[str, int], coach: Coach,
+                    source: str) -> None:
+    """Raise an `InputError` at the first transcript whose labels name a rule id the coach
+    does not run: one no pack has (a typo, with the closest id) or one the configuration
+    leaves out. Either counted as the rule's misses, a mistake in the labels read as a
+    recall of 0."""
+    from servicecoach.suggest import did_you_mean
+
+    for transcript_id, keys in labels.items():
+        off = sorted({rule_id for _, rule_id, _ in keys} - set(coach.rule_order))
+        if not off:
+            continue
+        shown = [printable(clipped(rule_id, _SHOWN)) for rule_id in off]
+        unknown = [rule_id for rule_id in off if rule_id not in coach.locations]
+        if unknown:
+            what = f"the labels name unknown rule id(s): {first_few(shown)}"
+            hint = did_you_mean(unknown[0], coach.rule_order,
+                                "run 'servicecoach rules list' for the ids of the packs")
+        else:
+            what = f"the labels name rule(s) the configuration leaves out: {first_few(shown)}"
+            hint = ("select them (--extend-select) and take them out of ignore (the "
+                    "configuration's ignore or disable, --ignore), or take their labels out of "
+                    "the set")
+        raise InputError(what, source=source, location=f"line {lines[transcript_id]}",
+                         transcript_id=transcript_id, hint=hint)
+
+
 _SHOWN = 80
 """Characters of a rule id a bad label's error shows: a label is named by its place in
 'expected', never quoted whole (one with a 100 KB note made an error line of 100 KB)."""
@@ -411,6 +438,7 @@ def run_eval(
     if fold is not None and not transcripts:
         raise fold.empty(str(transcripts_path))
     _check_turns(labels, label_lines, transcripts, str(labels_path))
+    _check_rule_ids(labels, label_lines, coach, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
     reports = list(coach.score_many(transcripts.values()))
     unlabelled = sorted({f.rule_id for r in reports for f in r.findings} - labelled)
