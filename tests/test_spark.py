@@ -239,6 +239,14 @@ def test_the_example_scores_the_csv_export_as_the_plain_api_does(coach: Coach) -
         for finding in report.findings:
             assert (f"  {transcript.id} turn {finding.turn_index} {finding.severity.value} "
                     f"{finding.rule_id}: {finding.suggestion}\n") in done.stdout
+    # docs/scale.md shows what it prints, each line cut at 100 characters (it showed an
+    # issue, name.overused, that billing-chat no longer has, until 2026-12-07)
+    page = (REPO / "docs" / "scale.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text excerpt\n(scores: one row per conversation\n.*?)```", page,
+                      re.DOTALL)
+    assert shown is not None, "docs/scale.md lost the example's output"
+    printed = [line if len(line) <= 100 else line[:97] + "..." for line in done.stdout.splitlines()]
+    assert shown.group(1).splitlines() == printed
 
 
 # Without a Spark session: what runs on an executor.
