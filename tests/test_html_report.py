@@ -23,6 +23,7 @@ from servicecoach.errors import InputError
 from servicecoach.html_report import GROUP_ROWS, HtmlReport
 from servicecoach.models import Turn
 from servicecoach.parallel import Rendered, render_stream
+from servicecoach.summary import SummaryBuilder
 from servicecoach.summary.outputs import RunOutputs, SummaryOutput
 
 REPO = Path(__file__).resolve().parents[1]
@@ -554,3 +555,33 @@ def test_summarize_says_where_the_turns_database_ran_out_of_room(
     assert "cannot keep the turns of --transcripts in a temporary database" in err
     assert "full" in err and "TMPDIR" in err
     assert closed == [True]
+
+
+def test_the_rule_chart_ranks_the_issues_by_the_points_they_cost() -> None:
+    """The chart was the findings by rule, most first, strengths among them: a batch's top
+    bar was greeting.introduced, a strength every conversation has, and a strength or a cue
+    firing often pushed issues out of its 20 bars. It is the issue rules by the points of
+    the overall score they cost, most first, each with its findings."""
+    from servicecoach.html_report.charts import MAX_BARS, issues_by_points
+    from servicecoach.summary.model import RuleStats
+
+    def rule(rule_id: str, kind: str, severity: str, findings: int, points: float) -> RuleStats:
+        return RuleStats(rule_id=rule_id, kind=kind, severity=severity, category="c",
+                         findings=findings, conversations=1, share=0.1, points=points,
+                         examples=[])
+
+    rules = [rule("greeting.introduced", "strength", "suggestion", 900, 0.0),
+             rule("empathy.cue", "cue", "suggestion", 800, 0.0),
+             rule("closing.missing", "issue", "suggestion", 50, -4.0),
+             rule("defensive.blame", "issue", "critical", 3, -12.5),
+             rule("name.unused", "issue", "suggestion", 7, 0.0),
+             *(rule(f"strength.{i}", "strength", "suggestion", 100, 0.0) for i in range(30))]
+    summary = SummaryBuilder().summary().model_copy(update={"rules": rules})
+    bars = issues_by_points(summary)
+    assert [(b.label, b.value, b.tone) for b in bars] == [
+        ("defensive.blame", "-12.5 (3)", "poor"), ("closing.missing", "-4.0 (50)", "neutral"),
+        ("name.unused", "0.0 (7)", "neutral")]
+    assert [b.length for b in bars] == [1.0, pytest.approx(4 / 12.5), 0.0]
+    many = [rule(f"issue.{i}", "issue", "warning", 1, -float(i)) for i in range(1, 30)]
+    shown = issues_by_points(summary.model_copy(update={"rules": many}))
+    assert [b.label for b in shown] == [f"issue.{i}" for i in range(29, 29 - MAX_BARS, -1)]

@@ -168,7 +168,7 @@ class HtmlReport:
             title=title, summary=summary, with_turns=self._with_turns,
             packs=", ".join(f"{name} {version}" for name, version in sorted(self._packs.items())),
             distribution=charts.score_distribution(summary),
-            categories=charts.category_means(summary), rules=charts.findings_by_rule(summary),
+            categories=charts.category_means(summary), rules=charts.issues_by_points(summary),
             agents=agents, conversations=self._lines(), group_rows=GROUP_ROWS, calendar=CALENDAR,
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))

@@ -43,11 +43,17 @@ def category_means(summary: Summary) -> list[Bar]:
             for c in summary.categories if c.mean is not None]
 
 
-def findings_by_rule(summary: Summary) -> list[Bar]:
-    """Findings per rule, most first: issues red, strengths green."""
-    tones = {"issue": "poor", "strength": "good"}
-    return _scaled([(r.rule_id, r.findings, f"{r.findings:,}", tones.get(r.kind, "neutral"))
-                    for r in summary.rules[:MAX_BARS]])
+def issues_by_points(summary: Summary) -> list[Bar]:
+    """The issue rules by the points of the overall score their findings cost, summed over
+    the conversations, the most first (then the most findings), each with its number of
+    findings; red for critical, amber for warning. Strengths and cues are left out: a
+    chart of findings by count put the strengths that fire in every conversation
+    (greeting.introduced) at its top and could push issues off it."""
+    tones = {"critical": "poor", "warning": "fair"}
+    issues = sorted((r for r in summary.rules if r.kind == "issue"),
+                    key=lambda r: (r.points, -r.findings, r.rule_id))[:MAX_BARS]
+    return _scaled([(r.rule_id, max(-r.points, 0.0), f"{r.points:.1f} ({r.findings:,})",
+                     tones.get(r.severity, "neutral")) for r in issues])
 
 
 def by_agent(summary: Summary, field: str = "agent_name") -> list[Bar]:
