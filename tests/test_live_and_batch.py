@@ -225,8 +225,8 @@ def test_events_as_telephony_exports_write_them(coach: Coach) -> None:
     for event, problem in (
             ({"kind": "transfer", "at": 12}, "no 'type', but 'kind': name it 'type'"),
             ({"type": "hold_start", "timestamp": 9},
-             "an event needs 'at' (seconds) or 'after_turn' (turn index), and gives its time "
-             "as 'timestamp': name it 'at'"),
+             ("an event needs 'at' (seconds) or 'after_turn' (turn index), and gives its "
+              "time as 'timestamp': name it 'at'")),
             ({"type": "hold_strat", "at": 3},
              "type: Input should be 'hold_start', 'hold_end' or 'transfer'")):
         session = coach.session(transcript_id="call-2")
