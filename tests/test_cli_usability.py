@@ -289,6 +289,46 @@ def test_the_folders_are_walked_once_to_read_them_and_to_tell_an_unused_exclude(
     assert "--exclude archive matches" not in err
 
 
+@pytest.mark.parametrize("command", [["check"], ["convert"],
+                                     ["score", "--format", "jsonl"],
+                                     ["score", "--format", "jsonl", "--input-format", "text"],
+                                     ["summarize", "{results}", "--html", "{html}", "--transcripts"]])
+def test_a_folders_file_that_is_no_regular_file_is_an_error_naming_it(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A link to a missing file, a named pipe or a link to /dev/zero named *.txt in a folder
+    was left out without a word by score, convert and summarize --transcripts (their walk
+    kept regular files only) and named as an error by check (its own walk kept everything
+    but folders); until 2026-12-07. One walk serves them all now: each is an error naming
+    the file, the other files read, and --exclude leaves it out without a warning."""
+    import os
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "model-call.txt").write_bytes(
+        (REPO / "examples" / "training" / "model-call.txt").read_bytes())
+    (folder / "broken.txt").symlink_to("gone.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(folder / "model-call.txt"), "-q", "--format", "jsonl",
+                 "-o", str(results)]) == 0
+    capsys.readouterr()
+    argv = [part.format(results=results, html=tmp_path / "r.html") for part in command]
+    code, out, err = run([*argv, str(folder)], capsys)
+    # --transcripts only add the turns' text to the page: their errors are told, exit 0
+    assert code == (0 if command[0] == "summarize" else 2) and "Traceback" not in err
+    problems = {"broken.txt": "a link to a missing file", "pipe.txt": "not a regular file",
+                "zero.txt": "not a regular file"}
+    for name, problem in problems.items():
+        assert f"error: {folder / name}: {problem}" in err, (name, err)
+    if command[0] != "summarize":
+        assert "model-call" in out  # the regular file read: checked, converted or scored
+    code, _, err = run([*argv, str(folder), *(f"--exclude={name}" for name in problems)],
+                       capsys)
+    assert code == 0 and "error" not in err and "warning" not in err, err
+
+
 def test_check_excludes_from_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "canned"
     folder.mkdir()

@@ -63,8 +63,8 @@ from servicecoach.readers import (
     ExcludeTally,
     Reader,
     Source,
-    exclusion,
-    hidden,
+    folder_files,
+    irregular,
     iter_sources,
     lookup_error,
     parse_roles,
@@ -507,12 +507,7 @@ def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
             unread.append(unlookable)
             continue
         if path.is_dir():
-            excluded = exclusion(exclude)
-            for p in sorted(path.rglob("*")):
-                if tally is not None and p.is_file():
-                    tally.note(p, path)
-                if hidden(p, path) or p.is_dir() or excluded(p, path):
-                    continue
+            for p in folder_files(path, exclude, tally):
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)
                 elif p.name.lower().endswith(SIDECAR_SUFFIXES) and (
@@ -561,9 +556,7 @@ def _check(args: argparse.Namespace) -> int:
                                                        ("--junit", args.junit),
                                                        ("--write-baseline", args.write_baseline)])
     for path in canned_files:
-        if not path.is_file():
-            problem = ("no such file" if not path.exists() else "a folder" if path.is_dir()
-                       else "not a regular file (a device or a named pipe)")
+        if (problem := irregular(path)) is not None:
             unreadable.append(InputError(f"{problem}; canned transcripts are files",
                                          source=str(path)))
             print(f"error: {printable(str(unreadable[-1]))}", file=sys.stderr)

@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -224,6 +225,22 @@ def lookup_error(path: Path) -> InputError | None:
     return None
 
 
+def irregular(path: Path) -> str | None:
+    """What `path` is when it is no regular file to read: no such file, a link to a missing
+    file, a folder, a device or a named pipe (which would be read until memory runs out, or
+    wait forever for a writer), or a path the system cannot look up; None for a regular
+    file or a link to one."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "a link to a missing file" if path.is_symlink() else "no such file"
+    except OSError as error:
+        return f"cannot look up the path: {error.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device or a named pipe)"
+
+
 def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
                  tally: ExcludeTally | None = None) -> Iterator[Source]:
     """Files named on the command line; folders are walked in sorted order, leaving out the
@@ -238,8 +255,7 @@ def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
             yield Source(name=raw, open_text=_refused(unlookable))
             continue
         if path.is_dir():
-            yield from (Source.from_path(child)
-                        for child in _folder_inputs(path, exclude, tally))
+            yield from map(_folder_source, _folder_inputs(path, exclude, tally))
         elif path.is_file():
             yield Source.from_path(path)
         elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
@@ -353,19 +369,43 @@ class ExcludeTally:
                 for glob in self.unmatched()]
 
 
+def folder_files(folder: Path, exclude: Sequence[str] = (),
+                 tally: ExcludeTally | None = None) -> list[Path]:
+    """Everything in `folder` and its subfolders that is not a folder, sorted, less hidden
+    files (and the files of hidden subfolders) and those a glob of `exclude` matches; each
+    noted in `tally`, hidden and excluded ones too. A link to a missing file, a named pipe
+    or a device is among them (see `irregular`): each command names it as an error, rather
+    than leave out a file of the folder without a word. The one walk of a folder, for
+    `score`, `convert`, `summarize --transcripts` and `check` alike."""
+    excluded = exclusion(exclude)
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            continue
+        if tally is not None:
+            tally.note(path, folder)
+        if not hidden(path, folder) and not excluded(path, folder):
+            files.append(path)
+    return files
+
+
 def _folder_inputs(folder: Path, exclude: Sequence[str] = (),
                    tally: ExcludeTally | None = None) -> list[Path]:
-    """The files of `folder` (and its subfolders) that a reader reads and no glob of
-    `exclude` matches, sorted; every file found is noted in `tally`."""
+    """The `folder_files` of `folder` that a reader reads, by their extension."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
-    excluded = exclusion(exclude)
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    if tally is not None:
-        for file in files:
-            tally.note(file, folder)
-    return [child for child in files
-            if not hidden(child, folder) and child.suffix.lower() in suffixes
-            and not excluded(child, folder)]
+    return [path for path in folder_files(folder, exclude, tally)
+            if path.suffix.lower() in suffixes]
+
+
+def _folder_source(path: Path) -> Source:
+    """A file found in a folder as a source; one that is no regular file is an error naming
+    it (a named pipe in a folder is not read, as a pipe named on the command line is: no one
+    may be writing to it)."""
+    if (problem := irregular(path)) is None:
+        return Source.from_path(path)
+    return Source(name=str(path), open_text=_refused(InputError(
+        f"{problem}: only the regular files of a folder are read", source=str(path),
+        hint=f"fix or remove it, or leave it out with --exclude {quoted_glob(path.name)}")))
 
 
 def _one_file(first: Path, second: Path) -> bool:
@@ -395,7 +435,8 @@ def refuse_overwriting_inputs(paths: Iterable[str],
         return
     for raw in paths:
         path = Path(raw)
-        files = _folder_inputs(path) if path.is_dir() else [path] if path.is_file() else []
+        files = ([file for file in _folder_inputs(path) if file.is_file()] if path.is_dir()
+                 else [path] if path.is_file() else [])
         for option, output in existing:
             if any(os.path.samefile(file, output) for file in files):
                 raise ServiceCoachError(
@@ -479,6 +520,8 @@ def read_sources(
             on_reader(source, reader)
         try:
             yield from reader.read(source)
+        except InputError as error:  # a source refused unopened, read with --input-format
+            yield error
         except OSError as error:
             yield InputError(f"cannot read: {error}", source=source.name)
         except InvalidUtf8 as error:
