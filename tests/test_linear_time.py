@@ -390,7 +390,7 @@ def test_many_exclude_globs_over_many_files_take_linear_time(tmp_path: Path) -> 
     matched nothing against each file again for its warning: 2,000 files and 2,000 globs (a
     list of files already read, given as `--exclude`s) took 49 s before the first was read.
     n files and n globs (half of them naming a file, half none) take linear time now."""
-    from servicecoach.readers.registry import ExcludeTally, _folder_inputs
+    from servicecoach.readers.registry import ExcludeGlobs, _folder_inputs
 
     def folder(files: int) -> tuple[Path, list[str]]:
         made = tmp_path / str(files)
@@ -403,9 +403,9 @@ def test_many_exclude_globs_over_many_files_take_linear_time(tmp_path: Path) -> 
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            tally = ExcludeTally(globs)
-            kept = _folder_inputs(made, globs, tally)
-            warnings = tally.warnings()
+            exclude = ExcludeGlobs(globs)
+            kept = _folder_inputs(made, exclude)
+            warnings = exclude.warnings()
             times.append(time.perf_counter() - started)
         assert len(warnings) == len(kept) == len(globs) // 2
         return min(times)

@@ -60,7 +60,7 @@ from servicecoach.expectations import (
 )
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.readers import (
-    ExcludeTally,
+    ExcludeGlobs,
     Reader,
     Source,
     folder_files,
@@ -336,9 +336,10 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                           help="also say which format each file was read as")
 
 
-def _read(args: argparse.Namespace, tally: ExcludeTally | None = None) -> Iterator[Record]:
+def _read(args: argparse.Namespace, exclude: ExcludeGlobs | None = None) -> Iterator[Record]:
     """Read the command's inputs, each record with its place, saying on stderr which format
-    each file was read as, the files of the folders noted in `tally`."""
+    each file was read as, the files of the folders that a glob of `exclude` matches left
+    out (and each file found noted in it)."""
     if args.input_format != "auto" and args.input_format not in readers():
         raise ServiceCoachError(f"unknown --input-format {args.input_format!r}",
                                 hint=f"use auto or one of: {', '.join(sorted(readers()))}")
@@ -347,7 +348,7 @@ def _read(args: argparse.Namespace, tally: ExcludeTally | None = None) -> Iterat
         if args.input_format == "auto":
             print(f"{printable(source.name)}: read as {reader.name}", file=sys.stderr)
 
-    return read_located(iter_sources(args.paths, args.exclude, tally), args.input_format,
+    return read_located(iter_sources(args.paths, exclude), args.input_format,
                         on_reader=told, **_reader_options(args))
 
 
@@ -364,12 +365,12 @@ def canonical_json(transcript: Transcript) -> str:
 def _convert(args: argparse.Namespace) -> int:
     read = failed = skipped = 0
     refuse_overwriting_inputs(args.paths, [("--output", args.output)])
-    tally = ExcludeTally(args.exclude)
+    exclude = ExcludeGlobs(args.exclude)
     with _output(args.output) as out:
         if args.to == "json":
             out.write("[")
         duplicates = DuplicateIds()
-        for record in _read(args, tally):
+        for record in _read(args, exclude):
             item = record.item
             if isinstance(item, MetadataOnly):
                 skipped += 1
@@ -392,7 +393,7 @@ def _convert(args: argparse.Namespace) -> int:
             read += 1
         if args.to == "json":
             out.write("\n]\n")
-    for warning in tally.warnings():
+    for warning in exclude.warnings():
         print(printable(warning), file=sys.stderr)
     print(f"converted {read} transcript(s); {failed} could not be read; "
           f"{skipped} metadata-only record(s) skipped", file=sys.stderr)
@@ -494,8 +495,8 @@ def _summarize(args: argparse.Namespace) -> int:
         return run_summarize(args, out)
 
 
-def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
-                  tally: ExcludeTally | None = None) -> tuple[list[Path], list[InputError]]:
+def _canned_files(paths: list[Path],
+                  exclude: ExcludeGlobs | None = None) -> tuple[list[Path], list[InputError]]:
     """The files named and those found in the folders named (a folder found is walked, not
     a file, whatever its name), a sidecar named standing for the canned files that read it
     (a shell glob, a pre-commit hook given the files changed), each file once; and an error
@@ -507,7 +508,7 @@ def _canned_files(paths: list[Path], exclude: Sequence[str] = (),
             unread.append(unlookable)
             continue
         if path.is_dir():
-            for p in folder_files(path, exclude, tally):
+            for p in folder_files(path, exclude):
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)
                 elif p.name.lower().endswith(SIDECAR_SUFFIXES) and (
@@ -546,9 +547,9 @@ def _check(args: argparse.Namespace) -> int:
     )
     outcomes: list[CheckOutcome] = []
     seen: dict[str, str] = {}
-    tally = ExcludeTally(args.exclude)
-    canned_files, unreadable = _canned_files(args.paths, args.exclude, tally)
-    for warning in tally.warnings():
+    exclude = ExcludeGlobs(args.exclude)
+    canned_files, unreadable = _canned_files(args.paths, exclude)
+    for warning in exclude.warnings():
         print(printable(warning), file=sys.stderr)
     for error in unreadable:
         print(f"error: {printable(str(error))}", file=sys.stderr)

@@ -91,3 +91,19 @@ def test_stdin_with_a_bom_and_raw_line_separators_in_strings(
     read = list(read_sources(iter_sources(["-"])))
     assert [t.id for t in read] == ["s1", "s2"], read  # type: ignore[union-attr]
     assert read[0].turns[0].text == "one\u2028two\u2029three\u0085four"  # type: ignore[union-attr]
+
+
+def test_the_exclude_globs_are_given_once_and_leave_out_what_they_warn_of(tmp_path: Path) -> None:
+    """`iter_sources` took the --exclude globs twice, as a list that left files out and in
+    the tally that told the globs that matched nothing, so that the two could disagree (a
+    glob told as matching nothing while it left a file out); until 2026-12-07. One
+    `ExcludeGlobs` carries them: what it leaves out and what it warns of are one list."""
+    from servicecoach.readers import ExcludeGlobs
+
+    for name in ("a.txt", "b.txt", "notes/c.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("Agent: Hello\nCustomer: hi\n", encoding="utf-8")
+    exclude = ExcludeGlobs(["b.txt", "notes", "missing.txt"])
+    read = [Path(source.name).name for source in iter_sources([str(tmp_path)], exclude)]
+    assert read == ["a.txt"]
+    assert exclude.unmatched() == ["missing.txt"]

@@ -31,7 +31,7 @@ from servicecoach.long_run import long_run
 from servicecoach.models import Severity, Source, Transcript
 from servicecoach.parallel import Located, Rendered, render_stream, scored
 from servicecoach.readers import (
-    ExcludeTally,
+    ExcludeGlobs,
     Reader,
     iter_sources,
     refuse_overwriting_inputs,
@@ -120,9 +120,9 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                                 "finished output")
     refuse_overwriting_inputs(options.paths, [
         ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
-    tally = ExcludeTally(options.exclude)
-    inputs = list(iter_sources(options.paths, options.exclude, tally))
-    for warning in tally.warnings():
+    exclude = ExcludeGlobs(options.exclude)
+    inputs = list(iter_sources(options.paths, exclude))
+    for warning in exclude.warnings():
         print(printable(warning), file=stderr)
     if options.output is not None and not options.resume and not options.quiet:
         _warn_starting_over(partial_path(options.output), stderr)

@@ -2,10 +2,9 @@
 
 from servicecoach.readers.base import Reader, ReadResult, Source
 from servicecoach.readers.registry import (
-    ExcludeTally,
+    ExcludeGlobs,
     convert,
     detect,
-    exclusion,
     folder_files,
     get_reader,
     hidden,
@@ -20,13 +19,12 @@ from servicecoach.readers.registry import (
 )
 
 __all__ = [
-    "ExcludeTally",
+    "ExcludeGlobs",
     "ReadResult",
     "Reader",
     "Source",
     "convert",
     "detect",
-    "exclusion",
     "folder_files",
     "get_reader",
     "hidden",

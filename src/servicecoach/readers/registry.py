@@ -241,11 +241,10 @@ def irregular(path: Path) -> str | None:
     return "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device or a named pipe)"
 
 
-def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
-                 tally: ExcludeTally | None = None) -> Iterator[Source]:
-    """Files named on the command line; folders are walked in sorted order, leaving out the
-    files that match a glob of `exclude` (see `exclusion`), each file found noted in `tally`
-    (the globs that matched); ``-`` is stdin."""
+def iter_sources(paths: Iterable[str], exclude: ExcludeGlobs | None = None) -> Iterator[Source]:
+    """Files named on the command line; folders are walked in sorted order (`folder_files`),
+    leaving out the files a glob of `exclude` matches, each file found noted in it (to tell
+    the globs that matched nothing); ``-`` is stdin."""
     for raw in paths:
         if raw == "-":
             yield _spooled_source("<stdin>", getattr(sys.stdin, "buffer", None))
@@ -255,7 +254,7 @@ def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
             yield Source(name=raw, open_text=_refused(unlookable))
             continue
         if path.is_dir():
-            yield from map(_folder_source, _folder_inputs(path, exclude, tally))
+            yield from map(_folder_source, _folder_inputs(path, exclude))
         elif path.is_file():
             yield Source.from_path(path)
         elif path.is_fifo():  # a named pipe, as `<(command)` names one: read once, as stdin
@@ -269,18 +268,8 @@ def iter_sources(paths: Iterable[str], exclude: Sequence[str] = (),
             yield Source(name=raw, open_text=_refused(FileNotFoundError(raw)))
 
 
-def exclusion(patterns: Sequence[str]) -> Callable[[Path, Path], bool]:
-    """Whether a file, found in a folder (``excluded(file, folder)``), matches one of the
-    globs `patterns` (``--exclude``), compiled once for the files of a folder: a glob without
-    ``/`` is matched against the file's name (``README.txt``, ``*.json``) or a subfolder's
-    (``archive``), one with ``/`` against its path from the folder (``archive/*``,
-    ``2026-*/manifest.json``) or the path of a subfolder of it."""
-    globs = _Globs(tuple(patterns))
-    return lambda file, folder: globs.match(*_candidates(file, folder))
-
-
 def _candidates(file: Path, folder: Path) -> tuple[list[str], list[str]]:
-    """What `exclusion` matches a glob against: the names of `file` and of the subfolders of
+    """What `ExcludeGlobs` matches a glob against: the names of `file` and of the subfolders of
     `folder` it is in, and their paths from `folder`."""
     relative = file.relative_to(folder)
     parents = list(relative.parents)[:-1]
@@ -337,18 +326,27 @@ def hidden(file: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in file.relative_to(folder).parts)
 
 
-class ExcludeTally:
-    """Which globs of an ``--exclude`` matched a file of the folders walked, noted by the
-    walk itself as it finds each file (hidden files and those no reader reads included), so
-    that the globs that matched nothing (a misspelt ``--exclude``, which leaves in the file
-    it meant to leave out) are told without walking the folders a second time. The files'
-    names and paths are kept once each and matched against the globs at the end, so many
-    globs and many files cost their sum, not their product."""
+class ExcludeGlobs:
+    """The globs of an ``--exclude``: which files of a folder they leave out (`excludes`),
+    and which of them matched no file of the folders walked (a misspelt ``--exclude``, which
+    leaves in the file it meant to leave out), told without walking the folders a second
+    time: the walk notes each file it finds (`note`; hidden files and those no reader reads
+    included). The files' names and paths are kept once each and matched against the globs
+    at the end, so many globs and many files cost their sum, not their product.
 
-    def __init__(self, exclude: Sequence[str]) -> None:
+    A glob without ``/`` is matched against a file's name (``README.txt``, ``*.json``) or a
+    subfolder's (``archive``), one with ``/`` against its path from the folder walked
+    (``archive/*``, ``2026-*/manifest.json``) or the path of a subfolder of it."""
+
+    def __init__(self, exclude: Sequence[str] = ()) -> None:
         self._exclude = tuple(exclude)
+        self._globs = _Globs(self._exclude)
         self._names: set[str] = set()
         self._paths: set[str] = set()
+
+    def excludes(self, file: Path, folder: Path) -> bool:
+        """Whether a glob matches `file`, found in `folder`."""
+        return bool(self._exclude) and self._globs.match(*_candidates(file, folder))
 
     def note(self, file: Path, folder: Path) -> None:
         """Note `file`, found in `folder`."""
@@ -359,7 +357,7 @@ class ExcludeTally:
 
     def unmatched(self) -> list[str]:
         """The globs that matched no file noted, in the order given."""
-        unused = set(_Globs(self._exclude).unused(self._names, self._paths))
+        unused = set(self._globs.unused(self._names, self._paths))
         return [glob for glob in self._exclude if glob.strip("/") in unused]
 
     def warnings(self) -> list[str]:
@@ -369,32 +367,28 @@ class ExcludeTally:
                 for glob in self.unmatched()]
 
 
-def folder_files(folder: Path, exclude: Sequence[str] = (),
-                 tally: ExcludeTally | None = None) -> list[Path]:
+def folder_files(folder: Path, exclude: ExcludeGlobs | None = None) -> list[Path]:
     """Everything in `folder` and its subfolders that is not a folder, sorted, less hidden
     files (and the files of hidden subfolders) and those a glob of `exclude` matches; each
-    noted in `tally`, hidden and excluded ones too. A link to a missing file, a named pipe
+    noted in `exclude`, hidden and excluded ones too. A link to a missing file, a named pipe
     or a device is among them (see `irregular`): each command names it as an error, rather
     than leave out a file of the folder without a word. The one walk of a folder, for
     `score`, `convert`, `summarize --transcripts` and `check` alike."""
-    excluded = exclusion(exclude)
+    exclude = exclude or ExcludeGlobs()
     files = []
     for path in sorted(folder.rglob("*")):
         if path.is_dir():
             continue
-        if tally is not None:
-            tally.note(path, folder)
-        if not hidden(path, folder) and not excluded(path, folder):
+        exclude.note(path, folder)
+        if not hidden(path, folder) and not exclude.excludes(path, folder):
             files.append(path)
     return files
 
 
-def _folder_inputs(folder: Path, exclude: Sequence[str] = (),
-                   tally: ExcludeTally | None = None) -> list[Path]:
+def _folder_inputs(folder: Path, exclude: ExcludeGlobs | None = None) -> list[Path]:
     """The `folder_files` of `folder` that a reader reads, by their extension."""
     suffixes = {ext for reader in readers().values() for ext in reader.extensions}
-    return [path for path in folder_files(folder, exclude, tally)
-            if path.suffix.lower() in suffixes]
+    return [path for path in folder_files(folder, exclude) if path.suffix.lower() in suffixes]
 
 
 def _folder_source(path: Path) -> Source:

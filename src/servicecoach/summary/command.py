@@ -14,7 +14,7 @@ from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import NAMED, InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript
-from servicecoach.readers import ExcludeTally, iter_sources, read_sources
+from servicecoach.readers import ExcludeGlobs, iter_sources, read_sources
 from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
     COMPUTED,
@@ -202,8 +202,8 @@ def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] 
     transcript with an id of 100 KB."""
     repeated: dict[str, None] = {}  # the first NAMED ids repeated
     repetitions, more_ids = 0, False
-    tally = ExcludeTally(exclude)
-    for item in read_sources(iter_sources([str(p) for p in paths], exclude, tally), "auto"):
+    globs = ExcludeGlobs(exclude)
+    for item in read_sources(iter_sources([str(p) for p in paths], globs), "auto"):
         if isinstance(item, Transcript):
             if not turns.add(item.id, item.turns):
                 repetitions += 1
@@ -213,7 +213,7 @@ def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] 
                     more_ids = True
         elif isinstance(item, InputError):
             print(f"error: {printable(str(item))}", file=sys.stderr)
-    for warning in tally.warnings():
+    for warning in globs.warnings():
         print(printable(warning), file=sys.stderr)
     if repetitions:
         ids = ", ".join(printable(quoted(transcript_id)) for transcript_id in repeated)
