@@ -354,6 +354,29 @@ def test_the_longest_a_report_may_be_is_counted_in_bytes_however_it_is_read(
     assert "longer than 100,000" in err and "bytes" in err
 
 
+def test_a_text_stream_in_place_of_stdin_is_read_as_its_bytes_would_be(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text stream in place of stdin (no bytes to read) had lines of its own, a copy of
+    `capped_lines` for text, where a byte-order mark opening the results made the first
+    report "not a servicecoach report"; until 2026-12-07. Its text is spooled as UTF-8 and
+    read as stdin's bytes are: the same reports and the same errors, at the same lines."""
+    monkeypatch.setattr("servicecoach.summary.results.MAX_REPORT_LINE", 100_000)
+    small, large = four_reports()[:2]
+    too_long = large.model_copy(update={"notes": ("é" * 65_000,)}).model_dump_json()
+    lines = [small.model_dump_json(), too_long, "{oops", large.model_dump_json()]
+    text = "\ufeff" + "".join(line + "\n" for line in lines)
+    told = []
+    for stdin in (io.TextIOWrapper(io.BufferedReader(io.BytesIO(text.encode("utf-8")))),
+                  io.StringIO(text)):
+        monkeypatch.setattr("sys.stdin", stdin)
+        assert main(["summarize", "-", "--format", "json"]) == 2
+        out, err = capsys.readouterr()
+        told.append((json.loads(out)["conversations"], err))
+    assert told[0] == told[1]
+    assert told[0][0] == 2
+    assert "-:line 2: a line of" in told[0][1] and "-:line 3: not a servicecoach" in told[0][1]
+
+
 def test_where_a_value_no_report_has_says_the_values_there_are(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--where agent_name=ann`, where the reports say 'Ann', left every report out and

@@ -440,7 +440,7 @@ def refuse_overwriting_inputs(paths: Iterable[str],
 
 def _spooled_source(name: str, buffer: IO[bytes] | None) -> Source:
     """A source of everything `buffer` gives (stdin's text stream when None), read once."""
-    spool = _spooled(buffer)
+    spool = spooled_bytes(buffer)
     return Source(name=name, open_text=partial(_spool_text, spool),
                   open_checked=partial(_spool_checked, spool),
                   open_binary=lambda: nullcontext(spool),
@@ -452,7 +452,7 @@ STDIN_IN_MEMORY = 1 << 20
 input is not held in memory while it is scored (a file is read where it is)."""
 
 
-def _spooled(buffer: IO[bytes] | None) -> IO[bytes]:
+def spooled_bytes(buffer: IO[bytes] | None) -> IO[bytes]:
     """All of `buffer` (of stdin when None: stdin replaced by a text stream), as bytes
     (decoded like a file: see `lines_or_errors`), in memory up to `STDIN_IN_MEMORY` bytes
     and in a temporary file past that."""

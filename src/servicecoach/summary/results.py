@@ -8,7 +8,6 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -16,7 +15,6 @@ from servicecoach import __version__
 from servicecoach.errors import InputError, ServiceCoachError
 from servicecoach.models import Report
 from servicecoach.readers.base import (
-    HEAD_BLOCK,
     InvalidUtf8,
     LongLine,
     Source,
@@ -25,8 +23,8 @@ from servicecoach.readers.base import (
     decoded_pieces,
     lines_or_errors,
     not_utf8,
-    utf8_length,
 )
+from servicecoach.readers.registry import spooled_bytes
 from servicecoach.readers.streaming import array_items
 
 
@@ -43,11 +41,13 @@ def read_results(path: Path) -> Iterator[Report | InputError]:
     than that ends the array's reading with an error."""
     if str(path) == "-":
         buffer = getattr(sys.stdin, "buffer", None)  # a text stream in place of stdin has none
-        if buffer is None or not hasattr(buffer, "peek"):
-            yield from _parse(_capped_str_lines(sys.stdin, MAX_REPORT_LINE) if buffer is None
-                              else lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
-        else:
+        if buffer is not None and hasattr(buffer, "peek"):
             yield from _stream_reports(buffer, "-")
+            return
+        if buffer is None:  # its text as bytes, as `score` reads it: one way to cap a line
+            buffer = spooled_bytes(None)
+            buffer.seek(0)
+        yield from _parse(lines_or_errors(capped_lines(buffer, MAX_REPORT_LINE)), "-")
         return
     try:
         mode = path.stat().st_mode
@@ -82,24 +82,6 @@ MAX_REPORT_LINE = 256 << 20
 and a report of a JSON array alike; a UTF-16 or UTF-32 file's line once in UTF-8): a report is about four times its transcript
 (a chat of 2,000 turns makes 0.8 MB), and a longer line is refused at its line unread
 rather than held in memory whole (a file of one 2 GB line)."""
-
-
-def _capped_str_lines(stream: TextIO, limit: int) -> Iterator[str | LongLine]:
-    """The lines of a text stream in place of stdin (it has no bytes to read), a line longer
-    than `limit` bytes in UTF-8 a `LongLine`, skipped in pieces: as `capped_lines` counts
-    the lines of a file or a pipe (read for `limit` characters at most, which are at least
-    as many bytes)."""
-    while line := stream.readline(limit + 1):
-        if line.endswith("\n") or len(line) <= limit:
-            if (size := utf8_length(line.removesuffix("\n"))) <= limit:
-                yield line
-            else:
-                yield LongLine(size, limit)
-            continue
-        size = utf8_length(line)
-        while not line.endswith("\n") and (line := stream.readline(HEAD_BLOCK)):
-            size += utf8_length(line)
-        yield LongLine(size, limit)
 
 
 def _json_array(source: Source) -> bool:
