@@ -265,6 +265,44 @@ def test_expectations_can_name_the_live_cues(
     pytester.runpytest().assert_outcomes(**outcomes)
 
 
+def test_whether_expectations_name_a_cue_is_not_found_by_reading_every_rule(
+    tmp_path: Path,
+) -> None:
+    """Whether a transcript's expectations name a cue rule (so that it is scored with cues)
+    was found by reading every rule of the coach, for each canned transcript: a suite of
+    n transcripts read n times the packs' rules (until 2026-12-07). The rules named are
+    looked up by id: reads of the rules count the rules named, whatever the packs hold."""
+    from servicecoach.check import CheckOptions, check
+
+    coach = Coach()
+    (item,) = load_canned(canned(tmp_path, "%% expect: empathy.needed, defensive.dismissive"))
+    assert not isinstance(item, InputError)
+    report = coach.score(item.transcript, cues=True)
+    cues_asked: list[bool | None] = []
+    reads: list[int] = []
+
+    def scored(transcript: object, cues: bool | None = None) -> object:
+        cues_asked.append(cues)
+        return report
+
+    class Counted(tuple):  # type: ignore[type-arg]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            reads.append(len(self))
+            return super().__iter__()
+
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            reads.append(1)
+            return super().__getitem__(index)
+
+    coach.score = scored  # type: ignore[method-assign,assignment]
+    coach.rules = Counted(coach.rules)
+    assert len(coach.rules) > 20
+    for _ in range(100):
+        check(item, coach, CheckOptions())
+    assert cues_asked == [True] * 100
+    assert sum(reads) <= 100 * 2  # the two rules named, not the packs' rules each time
+
+
 def test_an_unexpected_turn_the_transcript_lacks_fails_saying_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

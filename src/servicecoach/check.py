@@ -82,10 +82,11 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
 def _names_a_cue(canned: CannedTranscript, coach: Coach) -> bool:
     """True when the transcript's expectations name a cue rule (``empathy.needed``): a
     report keeps cues only when asked, so without them an expected cue would be missing and
-    an unexpected one never found."""
+    an unexpected one never found. The rules named are looked up by id (`Coach.rule_order`,
+    made once per coach), not found by reading every rule of the packs for each transcript."""
     named = {e.rule_id for e in (*canned.expect.present, *canned.expect.absent)}
-    return bool(named) and any(rule.finding is FindingKind.CUE and rule.id in named
-                               for rule in coach.rules)
+    return any(coach.rules[coach.rule_order[rule_id]].finding is FindingKind.CUE
+               for rule_id in named if rule_id in coach.rule_order)
 
 
 ENABLE_ON_COMMAND_LINE = "enable them with --select/--extend-select, or drop --ignore for them"
