@@ -415,7 +415,8 @@ def test_many_exclude_globs_over_many_files_take_linear_work(tmp_path: Path) -> 
     n files and n globs (half of them naming a file, half none) take linear work now: the
     instructions the walk and the warnings execute are counted (no clock), 4 times the files
     and globs costing about 4 times them (16 times when each file met each glob)."""
-    from servicecoach.readers.registry import ExcludeGlobs, _folder_inputs
+    from servicecoach.readers import ExcludeGlobs
+    from servicecoach.readers.registry import _folder_inputs
 
     def folder(files: int) -> tuple[Path, list[str]]:
         made = tmp_path / str(files)
