@@ -255,8 +255,12 @@ def test_a_cycle_of_includes_is_refused_not_followed_forever(tmp_path: Path) -> 
     - id: customer.c
       includes: [customer.b]
     """
-    with pytest.raises(RulePackError, match=r"signal customer\.b includes itself"):
+    with pytest.raises(RulePackError, match=r"signal customer\.b includes itself") as caught:
         coach_with(write_pack(tmp_path / "house", cycle))
+    # at the 'includes' of the signal named, in its file (until 2026-12-07 the pack's
+    # signals folder, no file and no line)
+    assert caught.value.path == str(tmp_path / "house" / "signals" / "customer.yaml")
+    assert caught.value.line == 4
 
 
 def _chain(signals: int) -> str:
@@ -276,8 +280,10 @@ def test_a_chain_of_includes_too_deep_to_read_is_refused(tmp_path: Path) -> None
     assert session.close().signals[0]["customer.s0"] > 0
     for signals in (18, 1_500):
         with pytest.raises(RulePackError, match=r"signal customer\.s0 includes signals more "
-                           r"than 16 deep \(through customer\.s\d+\)"):
+                           r"than 16 deep \(through customer\.s\d+\)") as caught:
             coach_with(write_pack(tmp_path / f"deep{signals}", _chain(signals)))
+        assert caught.value.path == str(tmp_path / f"deep{signals}" / "signals" / "customer.yaml")
+        assert caught.value.line == 2  # customer.s0's includes
 
 
 REPLY_SIGNALS = """\

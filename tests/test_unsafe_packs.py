@@ -432,7 +432,7 @@ def test_a_lemma_bomb_in_a_signal_names_the_signal_and_its_cue(tmp_path: Path) -
         "- id: customer.bored\n  cues:\n    - name: said\n      score: 0.8\n"
         f"      match:\n        lemmas: ['{LEMMA_BOMB}']\n")
     error = _coach_error(folder)
-    assert error.path == str(folder / "signals")
+    assert (error.path, error.line) == (str(folder / "signals" / "customer.yaml"), 1)
     assert "signal customer.bored: cue 'said', match.lemmas[0]: the lemma phrase" in str(error)
 
 

@@ -461,8 +461,25 @@ def _signal_reader(packs: list[Pack]) -> SignalReader:
     try:
         return SignalReader(spec for pack in packs for spec in pack.signals)
     except ValueError as error:
-        raise RulePackError(str(error), path=", ".join(str(pack.path / "signals") for pack in packs),
+        # Each of SignalReader's refusals starts "signal <id> ": locate it at that signal's
+        # 'includes' (else its id), in the file of the last pack that defines it.
+        message = str(error)
+        signal = next((spec.id for pack in packs for spec in pack.signals
+                       if message.startswith(f"signal {spec.id} ")), None)
+        where = _signal_location(packs, signal) if signal else None
+        if where is None:
+            raise RulePackError(message, hint="fix the signal's 'includes'",
+                                path=", ".join(str(pack.path / "signals") for pack in packs),
+                                ) from None
+        raise RulePackError(message, path=where.path,
+                            line=line_in_rule(where, ("includes",)) or where.line,
                             hint="fix the signal's 'includes'") from None
+
+
+def _signal_location(packs: list[Pack], signal: str) -> RuleLocation | None:
+    """Where the last pack that defines `signal` defines it (the line of its id)."""
+    found = [pack.signal_locations[signal] for pack in packs if signal in pack.signal_locations]
+    return found[-1] if found else None
 
 
 _PATTERN_HINT = "see https://spacy.io/usage/rule-based-matching for the pattern syntax"
@@ -471,16 +488,15 @@ _PATTERN_HINT = "see https://spacy.io/usage/rule-based-matching for the pattern 
 def _signal_pattern_error(error: PatternError, signal: str, name: str,
                           packs: list[Pack]) -> RulePackError:
     """The pack error for a signal's cue (`name`) or ``except_when`` (``except``) that does
-    not compile, at the signals folder of the last pack that defines the signal (signals are
-    not located by line)."""
-    folders = [pack.path / "signals" for pack in packs
-               if any(spec.id == signal for spec in pack.signals)]
+    not compile, at the signal's line in the file of the last pack that defines it."""
+    where = _signal_location(packs, signal)
     if name == "except":
         shown = _dotted(("except_when", *error.part))
     else:
         shown = f"cue {name!r}, {_dotted(('match', *error.part))}"
     return RulePackError(f"signal {signal}: {shown}: {error}",
-                         path=str(folders[-1]) if folders else "signals",
+                         path=where.path if where else "signals",
+                         line=where.line if where else None,
                          hint=error.hint or _PATTERN_HINT)
 
 

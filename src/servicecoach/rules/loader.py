@@ -6,7 +6,7 @@ on a rule is then reported at the line of the offending key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,8 @@ class Pack:
     """The manifests of the packs it extends, then its own: later ones override settings."""
     signals: tuple[SignalSpec, ...] = ()
     """The signals its rules read; a pack redefines a parent's signal by giving its id again."""
+    signal_locations: dict[str, RuleLocation] = field(default_factory=dict)
+    """Where each of `signals` was defined (the line of its id), for errors found later."""
 
 
 def bundled_packs_dir() -> Path:
@@ -137,6 +139,7 @@ def load_pack(
     versions: dict[str, str] = {}
     lineage: list[PackManifest] = []
     signals: dict[str, SignalSpec] = {}
+    signal_locations: dict[str, RuleLocation] = {}
     for parent_name in manifest.extends:
         parent_path = resolve_pack(parent_name, relative_to=folder)
         parent = load_pack(str(parent_path), _seen=(*_seen, manifest.name), _loaded=loaded)
@@ -144,14 +147,17 @@ def load_pack(
         versions.update(parent.versions)
         lineage.extend(m for m in parent.lineage if m not in lineage)
         signals.update((spec.id, spec) for spec in parent.signals)
+        signal_locations.update(parent.signal_locations)
     own_rules, own_locations = _load_rule_files(folder)
     _merge(rules, locations, own_rules, own_locations, extending=True)
     check_profiles(manifest, rules, lines, manifest_path)
     _check_weights(manifest, rules, lines, manifest_path)
     versions[manifest.name] = manifest.version
-    signals.update((spec.id, spec) for spec in _load_signal_files(folder))
+    own_signals = _load_signal_files(folder)
+    signals.update((spec.id, spec) for spec, _ in own_signals)
+    signal_locations.update((spec.id, where) for spec, where in own_signals)
     pack = Pack(manifest, folder, tuple(rules), locations, versions, (*lineage, manifest),
-                tuple(signals.values()))
+                tuple(signals.values()), signal_locations)
     loaded[folder.resolve()] = pack
     return pack
 
@@ -245,29 +251,31 @@ def _is_signal_file(folder: Path, path: Path) -> bool:
     return path.relative_to(folder).parts[0] == _SIGNALS
 
 
-def _load_signal_files(folder: Path) -> list[SignalSpec]:
-    """The signals defined in the pack's ``signals/`` folder; an id defined twice is an error."""
-    specs: dict[str, tuple[SignalSpec, str]] = {}
+def _load_signal_files(folder: Path) -> list[tuple[SignalSpec, RuleLocation]]:
+    """The signals defined in the pack's ``signals/`` folder, each with where it is defined;
+    an id defined twice is an error."""
+    specs: dict[str, tuple[SignalSpec, RuleLocation]] = {}
     for path in sorted((folder / _SIGNALS).glob("*.yaml")):
         data, lines = _compose(path)
         entries = data if isinstance(data, list) else [data]
         for index, entry in enumerate(entries):
             prefix = (index,) if isinstance(data, list) else ()
-            where = f"{path}:{lines.get((*prefix, 'id'), lines.get(prefix))}"
+            where = RuleLocation(str(path), lines.get((*prefix, "id"), lines.get(prefix, 1)))
             try:
                 spec = SignalSpec.model_validate(entry)
             except ValidationError as error:
                 ident = entry.get("id") if isinstance(entry, dict) else None
                 raise _located(error, lines, path, prefix, ident) from None
             if spec.id in specs:
+                first = specs[spec.id][1]
                 raise RulePackError(
-                    f"duplicate signal id {spec.id!r} (first defined at {specs[spec.id][1]})",
+                    f"duplicate signal id {spec.id!r} (first defined at {first.path}:{first.line})",
                     path=str(path), line=lines.get((*prefix, "id")),
                     hint="signal ids are unique in a pack; a pack that extends another "
                     "redefines a signal by giving its id again in its own signals/ folder",
                 )
             specs[spec.id] = (spec, where)
-    return [spec for spec, _ in specs.values()]
+    return list(specs.values())
 
 
 def _validate_rule(entry: Any, lines: _Lines, path: Path, prefix: tuple[Any, ...]) -> Rule:
@@ -292,7 +300,8 @@ def _validate_manifest(data: Any, lines: _Lines, path: Path) -> PackManifest:
 
 
 def _located(
-    error: ValidationError, lines: _Lines, path: Path, prefix: tuple[Any, ...], rule_id: Any
+    error: ValidationError, lines: _Lines, path: Path, prefix: tuple[Any, ...], rule_id: Any,
+    owner: str = "rule",
 ) -> RulePackError:
     # A misspelt key explains a "missing field" error too: report it first.
     first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -319,7 +328,7 @@ def _located(
         what = f"{key}: {what}" if key else what
         hint = "see docs/writing-rules.md"
     if rule_id:
-        what = f"rule {shown_id(rule_id)}: {what}"
+        what = f"{owner} {shown_id(rule_id)}: {what}"
     return RulePackError(what, path=str(path), line=line, hint=hint)
 
 
