@@ -286,6 +286,23 @@ def test_a_chain_of_includes_too_deep_to_read_is_refused(tmp_path: Path) -> None
         assert caught.value.line == 2  # customer.s0's includes
 
 
+def test_a_bad_value_in_a_signal_is_named_as_a_signal_not_a_rule(tmp_path: Path) -> None:
+    """Until 2026-12-07 a signal's bad value read "rule customer.bad: ...", and a pack's
+    author looked for a rule of that id."""
+    bad = """\
+    - id: customer.bad
+      cues:
+        - name: said
+          score: 7
+          match: {phrases: [hi]}
+    """
+    with pytest.raises(RulePackError) as caught:
+        coach_with(write_pack(tmp_path / "house", bad))
+    assert "signal customer.bad: cues.0.score:" in str(caught.value)
+    assert "rule customer.bad" not in str(caught.value)
+    assert caught.value.line == 4
+
+
 REPLY_SIGNALS = """\
     - id: customer.upset
       cues:

@@ -265,7 +265,7 @@ def _load_signal_files(folder: Path) -> list[tuple[SignalSpec, RuleLocation]]:
                 spec = SignalSpec.model_validate(entry)
             except ValidationError as error:
                 ident = entry.get("id") if isinstance(entry, dict) else None
-                raise _located(error, lines, path, prefix, ident) from None
+                raise _located(error, lines, path, prefix, ident, owner="signal") from None
             if spec.id in specs:
                 first = specs[spec.id][1]
                 raise RulePackError(
