@@ -431,3 +431,11 @@ def test_coach_rule_says_why_there_is_no_such_rule(coach: Coach) -> None:
             "rule 'hold.too-long' is in the packs but the configuration leaves it out")):
         narrow.rule("hold.too-long")
     assert narrow.rule("empathy.missing").id == "empathy.missing"
+
+
+def test_extend_select_given_in_both_spellings_is_named_as_given_twice(tmp_path: Path) -> None:
+    """Until 2026-12-07 it read "extend_select: unknown key", a key the docs list."""
+    with pytest.raises(ConfigError, match=r"'extend-select' and 'extend_select' are one key, "
+                       r"given twice \(keep one"):
+        coach_from(tmp_path, 'extend_select = ["name"]\nextend-select = ["empathy"]\n')
+

@@ -148,6 +148,9 @@ def load_config(path: str | Path) -> CoachConfig:
             raise ConfigError("no [tool.servicecoach] table", where=str(file),
                               hint="add one, or pass a servicecoach.toml")
         data = tool["servicecoach"]
+    if isinstance(data, dict) and "extend-select" in data and "extend_select" in data:
+        raise ConfigError("'extend-select' and 'extend_select' are one key, given twice",
+                          where=str(file), hint="keep one of them, with every selector in it")
     try:
         config = CoachConfig.model_validate(data)
     except ValidationError as error:
