@@ -439,3 +439,13 @@ def test_extend_select_given_in_both_spellings_is_named_as_given_twice(tmp_path:
                        r"given twice \(keep one"):
         coach_from(tmp_path, 'extend_select = ["name"]\nextend-select = ["empathy"]\n')
 
+
+@pytest.mark.parametrize(("packs", "what"), [('[""]', "entry 0 is empty"),
+                                             ('["core", "  "]', "entry 1 is blank")])
+def test_an_empty_pack_entry_is_named_as_empty(tmp_path: Path, packs: str, what: str) -> None:
+    """Until 2026-12-07 `packs = [""]` read "no rule pack '<the configuration's folder>'"."""
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, f"packs = {packs}\n")
+    assert f"servicecoach.toml: packs: {what}: give a bundled pack's name" in str(caught.value)
+    assert "no rule pack" not in str(caught.value)
+

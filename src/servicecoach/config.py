@@ -31,7 +31,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from servicecoach.bounded_files import FileRefused, read_bounded
 from servicecoach.errors import ConfigError, quoted
@@ -101,6 +108,21 @@ class CoachConfig(_Strict):
     check_language: bool = Field(
         default=True, description="Leave unscored, with a note, conversations detected in a "
         "language the packs do not cover")
+    @field_validator("packs")
+    @classmethod
+    def _packs_named(cls, packs: tuple[str, ...]) -> tuple[str, ...]:
+        """At least one pack, each named: until 2026-12-07 `packs = []` ran no rule without a
+        word (every report "n/a") and `packs = [""]` looked for a pack in the configuration's
+        folder ("no rule pack '<folder>'")."""
+        if not packs:
+            raise ValueError('no pack given, so no rule would run (leave the key out for '
+                             '"core", or name packs: packs = ["core", "./packs/acme"])')
+        for index, name in enumerate(packs):
+            if not name.strip():
+                raise ValueError(f"entry {index} is {'empty' if not name else 'blank'}: give a "
+                                 'bundled pack\'s name ("core") or a pack\'s folder')
+        return packs
+
     base_dir: Path | None = Field(default=None, exclude=True)
     """Folder that relative pack paths are resolved against (the config file's folder)."""
     source: Path | None = Field(default=None, exclude=True)
@@ -163,8 +185,13 @@ def config_problems(error: ValidationError) -> str:
     """What a configuration's validation found, one "key: problem" per problem."""
     return "; ".join(
         f"{'.'.join(_key_shown(part) for part in problem['loc'])}: "
-        f"{'unknown key' if problem['type'] == 'extra_forbidden' else problem['msg']}"
+        f"{'unknown key' if problem['type'] == 'extra_forbidden' else _message(problem['msg'])}"
         for problem in error.errors())
+
+
+def _message(text: str) -> str:
+    """A problem's message without pydantic's "Value error, " before a validator's words."""
+    return text.removeprefix("Value error, ")
 
 
 def _key_shown(part: object) -> str:
