@@ -449,3 +449,16 @@ def test_an_empty_pack_entry_is_named_as_empty(tmp_path: Path, packs: str, what:
     assert f"servicecoach.toml: packs: {what}: give a bundled pack's name" in str(caught.value)
     assert "no rule pack" not in str(caught.value)
 
+
+@pytest.mark.parametrize(("toml", "what"), [
+    ("packs = []", "packs: no pack given, so no rule would run"),
+    ("select = []", "'select' is empty, so no rule would run"),
+    ('ignore = ["*"]', "'ignore' leaves none of the"),
+    ('select = ["name"]\ndisable = ["name"]', "'select' and 'disable' leave none of the"),
+])
+def test_a_configuration_that_runs_no_rule_is_an_error(tmp_path: Path, toml: str,
+                                                       what: str) -> None:
+    """Until 2026-12-07 each ran no rule without a word: every report "n/a", exit 0 (a CI
+    gate passed on nothing)."""
+    with pytest.raises(ConfigError, match=re.escape(what)):
+        coach_from(tmp_path, toml + "\n")

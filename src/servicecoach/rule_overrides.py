@@ -31,11 +31,32 @@ def apply_config(rules: list[Rule], config: CoachConfig) -> list[Rule]:
     """The rules the configuration selects, as its `[rules."<id>"]` tables change them; a
     ConfigError names the configuration file it was read from."""
     try:
-        return list(_configured(rules, config))
+        chosen = list(_configured(rules, config))
+        if not chosen and any(rule.enabled for rule in rules):
+            raise _none_chosen(config, sum(rule.enabled for rule in rules))
+        return chosen
     except ConfigError as error:
         if error.where or config.source is None:
             raise
         raise ConfigError(error.what, where=str(config.source), hint=error.hint) from None
+
+
+def _none_chosen(config: CoachConfig, enabled: int) -> ConfigError:
+    """The error for a configuration that leaves no rule to run (`select = []`, `ignore =
+    ["*"]`...): until 2026-12-07 each report was "n/a" and every command exited 0."""
+    if config.select == ():
+        return ConfigError("'select' is empty, so no rule would run",
+                           hint="leave 'select' out to run every rule, or name the rules to "
+                           "run: ids, families or globs")
+    keys = [f"'{key}'" for key, given in (("select", config.select), ("ignore", config.ignore),
+                                   ("disable", config.disable)) if given]
+    if any(override.enabled is False for override in config.rules.values()):
+        keys.append("'enabled = false'")
+    shown = " and ".join(", ".join(keys).rsplit(", ", 1)) if keys else "the configuration"
+    verb = "leave" if len(keys) > 1 else "leaves"
+    return ConfigError(f"{shown} {verb} none of the {enabled} rule(s) of the packs to run",
+                       hint="keep at least one: select a rule's id, its family or a glob, "
+                       "or take fewer out")
 
 
 def rule_table(rule_id: str) -> str:
