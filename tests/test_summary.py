@@ -638,3 +638,19 @@ def test_summarize_refuses_an_over_long_line_unread_and_reads_the_others(
     out, err = capsys.readouterr()
     assert json.loads(out)["conversations"] == 4
     assert f"{path}:line 2: a line of 5,000,023 bytes" in err and len(err) < 1_000
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "[]\n"])
+def test_summarize_of_a_file_holding_no_report_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
+    """Until 2026-12-07 an empty results file (score's output of nothing) was summarized as
+    "0 conversation(s)", exit 0, without a word; alone it is an error, beside a file of
+    reports a warning."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(text, encoding="utf-8")
+    assert main(["summarize", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {empty}: holds no report (empty, blank or an empty array)" in err
+    full = _write_results(tmp_path / "full.jsonl", [four_reports()[0].model_dump_json()])
+    assert main(["summarize", str(full), str(empty)]) == 0
+    assert f"warning: {empty}: holds no report" in capsys.readouterr().err

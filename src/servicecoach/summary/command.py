@@ -223,7 +223,8 @@ def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] 
 
 
 def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
-    """Summarize the results files; 2 when a line could not be read, else 0."""
+    """Summarize the results files; 2 when a line could not be read or no file held a
+    report, else 0."""
     if args.transcripts and args.html is None:
         raise ServiceCoachError("--transcripts is for the HTML report's turn text",
                                 hint="add --html FILE, or drop --transcripts")
@@ -238,6 +239,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
             turns = cleanup.enter_context(TurnStore())
             _keep_turns(turns, args.transcripts, args.exclude)
         reports = failed = missing = left_out = 0
+        empty: list[Path] = []  # the results files that held no report (nor a line of one)
         fields_read = [*args.by, *(condition.field for condition in args.where)]
         unseen = UnseenFields([*(("--by", field) for field in args.by),
                                *(("--where", condition.field) for condition in args.where)])
@@ -245,7 +247,9 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         values = _WhereValues(args.where)
         for path in args.results:
             unread = _UnreadStart(path)
+            read_any = False
             for item in read_results(path):
+                read_any = True
                 if isinstance(item, InputError):
                     failed += 1
                     unread.error(item)
@@ -265,6 +269,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                     missing += turns is not None and known is None
                     html.add(item, known)
             unread.report()
+            if not read_any:  # until 2026-12-07 "0 conversation(s)", exit 0, without a word
+                empty.append(path)
         summary.write(out)
         if html is not None:
             html.write(args.html)
@@ -277,7 +283,12 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     for warning in values.warnings():
         print(f"warning: {printable(warning)}", file=sys.stderr)
+    nothing = not (reports or left_out or failed)
+    for path in empty:  # an error when no file held a report, else a warning
+        print(f"{'error' if nothing else 'warning'}: {printable(str(path))}: holds no report "
+              "(empty, blank or an empty array): summarize reads what 'score --format jsonl' "
+              "or '--format json' writes", file=sys.stderr)
     where = f"; {left_out} left out by --where" if args.where else ""
     print(f"summarized {reports} report(s){where}; {failed} line(s) could not be read",
           file=sys.stderr)
-    return 2 if failed else 0
+    return 2 if failed or nothing else 0
