@@ -841,6 +841,22 @@ def test_an_expectation_of_100_kb_is_not_quoted_whole(
     assert all(len(line) < 500 for line in (out + err).splitlines())
 
 
+@pytest.mark.parametrize("headers", ["%% expect-not: defensive.dismissive@" + "9" * 4_300,
+                                     "%% expect: empathy.missing@" + "7" * 4_000,
+                                     "%% expect: empathy.missing@" + "7" * 5_000])
+def test_an_expected_turn_of_thousands_of_digits_is_refused_not_quoted_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], headers: str
+) -> None:
+    """Until 2026-12-07 `expect-not: rule@<4,300 digits>` was quoted whole in the failure
+    (a line of 4 KB), and 5,000 digits read "Unable to parse input string as an integer"."""
+    path = canned(tmp_path, headers)
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{path}:line 1, transcript 'call': bad expectations:" in err
+    assert "digits is past any transcript's turns (at most 999,999,999; turns count from 0)" in err
+    assert all(len(line) < 400 for line in (out + err).splitlines())
+
+
 @pytest.mark.parametrize(("header", "near"), [
     ("%% expects: defensive.dismissive", ("expects", "expect")),
     ("%% expect_not: defensive.dismissive", ("expect_not", "expect-not")),

@@ -47,13 +47,18 @@ from servicecoach.suggest import did_you_mean
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
 
+MAX_EXPECTED_TURN = 999_999_999
+"""The highest turn an expectation may name: a longer number (4,300 digits) was quoted whole
+in every line that names the expectation."""
+
+
 class ExpectedFinding(BaseModel):
     """A finding that must (or must not) appear: a rule id, optionally a turn and a severity."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule_id: str = Field(max_length=MAX_ID_LENGTH)
-    turn: int | None = Field(default=None, ge=0)
+    turn: int | None = Field(default=None, ge=0, le=MAX_EXPECTED_TURN)
     severity: Severity | None = None
 
     _turn_not_boolean = field_validator("turn", mode="before")(not_a_boolean)
@@ -91,6 +96,10 @@ def _short_form(value: Any) -> Any:
     match = _SHORT.match(value)
     if match is None:
         raise ValueError(f"{_quoted(value)} is not 'rule_id[@turn][:severity]'")
+    if match["turn"] is not None and len(match["turn"]) > len(str(MAX_EXPECTED_TURN)):
+        raise ValueError(f"{_quoted(value)}: a turn of {len(match['turn']):,} digits is past "
+                         f"any transcript's turns (at most {MAX_EXPECTED_TURN:,}; turns count "
+                         "from 0)")
     return {k: v for k, v in {"rule_id": match["rule"], "turn": match["turn"],
                                "severity": match["severity"]}.items() if v is not None}
 
