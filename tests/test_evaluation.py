@@ -377,3 +377,20 @@ def test_a_label_naming_a_rule_the_coach_does_not_run_is_an_error(
         run_eval(FakeCoach(), *paths, 0.9, 0.85, io.StringIO())  # type: ignore[arg-type]
     assert str(raised.value).startswith(f"{paths[1]}:line 2, transcript 't2': {message}")
     assert hint in str(raised.value)
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ([], "labels.jsonl: holds no labels (the file is empty or blank)"),
+    ([{"id": "t1", "expected": []}, {"id": "t2", "expected": []}],
+     ("labels.jsonl: no label names a rule (every 'expected' is empty): no rule would be "
+      "evaluated, and every target would be met")),
+])
+def test_labels_that_name_no_rule_are_an_error_not_a_pass(
+        tmp_path: Path, lines: list[dict[str, object]], message: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Until 2026-12-07 an empty labels file read "scored but not labelled: t1, t2", and
+    labels whose 'expected' lists were all empty evaluated no rule and met every target
+    (exit 0): a CI gate passed having measured nothing."""
+    transcripts, labels = write_set(tmp_path, lines)
+    assert main(["eval", str(transcripts), str(labels)]) == 2
+    assert message in capsys.readouterr().err

@@ -432,11 +432,19 @@ def run_eval(
     bad labels and transcripts labelled but not scored (or the reverse).
     """
     labels, label_lines = _labels_and_lines(labels_path)
+    if not labels:  # until 2026-12-07 "scored but not labelled: <every id>"
+        raise InputError("holds no labels (the file is empty or blank)", source=str(labels_path),
+                         hint=_LABEL_HINT)
     if fold is not None:
         labels = {tid: keys for tid, keys in labels.items() if fold.keeps(tid)}
     transcripts = _read_transcripts(transcripts_path, fold)
     if fold is not None and not transcripts:
         raise fold.empty(str(transcripts_path))
+    if not any(labels.values()):  # until 2026-12-07 nothing evaluated, every target met, exit 0
+        raise InputError(f"no label names a rule{f' in {fold}' if fold else ''} (every "
+                         "'expected' is empty): no rule would be evaluated, and every target "
+                         "would be met", source=str(labels_path),
+                         hint="label the findings each transcript should have")
     _check_turns(labels, label_lines, transcripts, str(labels_path))
     _check_rule_ids(labels, label_lines, coach, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}
