@@ -132,6 +132,20 @@ def test_explain_says_what_the_configuration_changed_in_a_rule(
     assert 'add_exceptions = ["as i said i would"]' in changed
 
 
+def test_explain_of_a_rule_the_configuration_leaves_out_says_so(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Until 2026-12-07 it read "no rule 'name.used' in the loaded packs (core)", a rule the
+    packs have; and an id of 100 KB was quoted whole."""
+    (house.parent.parent / "servicecoach.toml").write_text('ignore = ["name"]\n')
+    code, _, err = run(["rules", "explain", "name.used"], capsys)
+    assert code == 2
+    assert ("servicecoach.toml: rule 'name.used' is in the loaded packs but the configuration "
+            "leaves it out") in err and "no rule" not in err
+    code, _, err = run(["rules", "explain", "x" * 100_000], capsys)
+    assert code == 2 and len(err) < 1_000
+
+
 def test_explain_shows_a_phrase_the_configuration_removed(
     house: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

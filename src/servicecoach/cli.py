@@ -639,7 +639,14 @@ def _rules_explain(args: argparse.Namespace) -> int:
     try:
         rule = coach.rule(args.rule_id)
     except KeyError:
-        raise ServiceCoachError(f"no rule {args.rule_id!r} in the loaded packs "
+        if args.rule_id in coach.locations:  # until 2026-12-07 "no rule ... in the loaded packs"
+            raise ServiceCoachError(
+                f"rule {quoted(args.rule_id)} is in the loaded packs but the configuration "
+                "leaves it out (select, extend-select, ignore or disable)",
+                where=str(config.source) if config.source else "",
+                hint=f"pass --extend-select {args.rule_id} and take it out of ignore and "
+                "disable, to explain it") from None
+        raise ServiceCoachError(f"no rule {quoted(args.rule_id)} in the loaded packs "
                                 f"({', '.join(coach.pack_versions)})", hint=did_you_mean(
                                     args.rule_id, coach.rule_order,
                                     "for a rule of your own pack, pass --pack FOLDER; "
