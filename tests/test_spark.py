@@ -304,6 +304,25 @@ def test_a_turn_order_of_digit_strings_is_put_in_the_order_of_the_numbers(coach:
                             "(give each turn its own turn_index)")
 
 
+@pytest.mark.parametrize(("orders", "error"), [
+    (["0" * 5_000 + "1", "2"], None),
+    (["x" * 100_000, "x" * 100_000], "spark, transcript 'c', turn 1: turn_index 'xxxxxxxxxxxxxxx"),
+    ([float("nan"), 1.0], "spark, transcript 'c', turn 0: turn_index nan is no turn order"),
+])
+def test_an_odd_turn_order_is_an_error_row_of_one_line_not_a_stopped_job(
+        coach: Coach, orders: list[object], error: str | None) -> None:
+    """Until 2026-12-07 an order of 5,001 digits (as strings) made int() raise in the
+    executor, which stopped the job; an order of 100 KB given twice was quoted whole in the
+    error row; a NaN order (a double column) was taken without a word, its turn scored last."""
+    turns = [{"__order__": order, "speaker": "agent", "text": "Hello, I am Sam."}
+             for order in orders]
+    row = spark_scoring._score_json(coach, json.dumps({"id": "c", "turns": turns}), "turn_index")
+    if error is None:
+        assert row["error"] is None
+    else:
+        assert row["error"].startswith(error) and len(row["error"]) < 300
+
+
 def documented_columns(text: str) -> list[tuple[str, str]]:
     """The (column, type) rows of the Markdown tables in `text`."""
     return re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", text, flags=re.MULTILINE)

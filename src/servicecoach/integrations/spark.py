@@ -20,6 +20,7 @@ Needs ``pip install servicecoach[spark]``; the schemas are documented in docs/sc
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from functools import partial
 from itertools import islice
@@ -39,7 +40,7 @@ from pyspark.sql.types import (
 
 from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, quoted
 from servicecoach.integrations.rows import (
     CONVERSATION_FIELDS,
     FINDING_FIELDS,
@@ -189,19 +190,32 @@ def _ordered_turns(record: dict[str, Any], order_column: str) -> InputError | No
     orders = [turn.get(_ORDER) for turn in turns]
     if orders and all(isinstance(order, str) and order.isascii() and order.isdigit()
                       for order in orders):
+        # compared as numbers without int(): a string of 5,000 digits made int() raise, and
+        # the exception stopped the Spark job (until 2026-12-07)
         for turn in turns:
-            turn[_ORDER] = int(turn[_ORDER])
-        turns.sort(key=lambda turn: turn[_ORDER])  # stable
+            turn[_ORDER] = turn[_ORDER].lstrip("0") or "0"
+        turns.sort(key=lambda turn: (len(turn[_ORDER]), turn[_ORDER]))  # stable
     previous: object = None
     for position, turn in enumerate(turns):
         order = turn.pop(_ORDER, None)
-        if order is None or order == previous:
+        unusable = isinstance(order, float) and not math.isfinite(order)
+        if order is None or order == previous or unusable:
+            shown = _order_shown(order)
             what = (f"a turn has no {order_column}" if order is None
-                    else f"{order_column} {order!r} is given to two turns")
+                    else f"{order_column} {shown} is no turn order (a finite number)"
+                    if unusable else f"{order_column} {shown} is given to two turns")
             return InputError(what, source=SOURCE, transcript_id=_id_text(record.get("id")),
                               turn=position, hint=f"give each turn its own {order_column}")
         previous = order
     return None
+
+
+def _order_shown(order: object) -> str:
+    """A turn order as an error shows it: a number as written (a string of digits too, by
+    its start and length when long), other text quoted by its start when long."""
+    if isinstance(order, str) and order.isascii() and order.isdigit():
+        return order if len(order) <= 40 else f"{order[:20]}... ({len(order):,} digits)"
+    return quoted(order) if isinstance(order, str) else repr(order)
 
 
 def _id_text(value: object) -> str | None:
