@@ -61,6 +61,22 @@ def test_rules_test_on_a_pack_folder_tests_that_pack(
     assert code == 0, out + err
 
 
+@pytest.mark.parametrize("comment", ["# rule-id: house.jargon", "# RuleID house.jargon",
+                                     "# rule_ids: house.jargon", "# OK: house.jargon"])
+def test_rules_test_names_a_misspelt_annotation(
+    house: Path, capsys: pytest.CaptureFixture[str], comment: str
+) -> None:
+    """Until 2026-12-07 a misspelt annotation was a comment: the rule it named was never
+    checked there, and the file passed. Prose comments stay comments."""
+    test_file = house / "jargon.test.transcript"
+    test_file.write_text(test_file.read_text().replace("# ok: house.jargon", comment, 1)
+                         + "# ok so far\nAgent: fine.\n")
+    code, out, _ = run(["rules", "test", "packs/house"], capsys)
+    assert code == 1
+    assert "jargon.test.transcript:4: misspelt" in out and "reads as an annotation" in out
+    assert out.count("misspelt") == 1
+
+
 def test_rules_test_still_fails_a_pack_rule_that_misbehaves(
     house: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,6 +31,12 @@ from servicecoach.rules.loader import read_utf8
 from servicecoach.rules.schema import shown_id
 
 _ANNOTATION = re.compile(r"^(ruleid|ok|todoruleid|todook)\s*:\s*(.+)$")
+_NEAR_ANNOTATION = re.compile(
+    r"^(?P<kind>(?:todo[-_ ]?)?(?:rule[-_ ]?ids?|ok))\b\s*[:=]?\s*"
+    r"(?P<ids>[a-z][\w-]*\.[\w.-]+(?:\s*,\s*[a-z][\w-]*\.[\w.-]+)*)\s*$", re.IGNORECASE)
+"""A comment that reads as an annotation misspelt (`# rule-id: a.b`, `# RuleID a.b`, `# ok
+a.b`): until 2026-12-07 it was a comment, and the rule it named was never checked."""
+_KINDS = ("ruleid", "ok", "todoruleid", "todook")
 SUFFIX = ".test.transcript"
 
 
@@ -51,7 +57,7 @@ class Problem:
     line: int
     rule_id: str
     kind: str
-    """missed, unexpected, unknown-rule, bad-transcript, unreadable or misplaced"""
+    """missed, unexpected, unknown-rule, bad-transcript, unreadable, misplaced or misspelt"""
     detail: str
 
 
@@ -68,6 +74,18 @@ class FileResult:
     def passed(self) -> bool:
         """True when every expectation held."""
         return not self.problems
+
+
+def misspelt(text: str) -> str | None:
+    """The annotation a comment's text reads as, misspelt (`rule-id: a.b`): its kind as it
+    should be written; None for an annotation as written or any other comment."""
+    if _ANNOTATION.match(text):
+        return None
+    near = _NEAR_ANNOTATION.match(text)
+    if near is None:
+        return None
+    kind = re.sub(r"[-_ ]", "", near["kind"].lower()).replace("ruleids", "ruleid")
+    return kind if kind in _KINDS else None
 
 
 def annotations_of(block: TextBlock) -> list[Annotation]:
@@ -95,6 +113,12 @@ def run_file(path: Path, coach: Coach) -> FileResult:
         return result
     blocks = list(parse_blocks(io.StringIO(text, newline=None)))
     for block in blocks:
+        for line, comment, _ in block.comments:
+            kind = misspelt(comment)
+            if kind is not None:
+                result.problems.append(Problem(line, "", "misspelt", (
+                    f"this comment reads as an annotation but is not one: write "
+                    f"'# {kind}: <rule id>' (it names no rule to check as it is)")))
         notes = annotations_of(block)
         unknown = [note for note in notes if note.rule_id not in known]
         for note in unknown:
