@@ -77,6 +77,16 @@ def test_rules_test_names_a_misspelt_annotation(
     assert out.count("misspelt") == 1
 
 
+def test_rules_test_of_files_without_annotations_is_an_error_not_a_pass(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Until 2026-12-07 test files that annotate nothing passed: '0 expectation(s) checked',
+    exit 0."""
+    (house / "jargon.test.transcript").write_text("Agent: hello\nCustomer: hi\n")
+    code, _, err = run(["rules", "test", "packs/house"], capsys)
+    assert code == 2 and "the 1 test file(s) hold no annotation: nothing was checked" in err
+
+
 def test_rules_test_still_fails_a_pack_rule_that_misbehaves(
     house: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
