@@ -181,3 +181,16 @@ def test_an_unquoted_delimiter_in_the_last_column_s_text_keeps_the_text_whole(
     [error] = read("csv", shifted)
     assert str(error).startswith(f"{shifted}:line 2, transcript 'c1': 4 cells where the "
                                  "header has 3 (quote a cell that holds ','")
+
+
+@pytest.mark.parametrize("text", ["conversation_id,speaker,text\n", "speaker,text\n\n\n"])
+def test_a_csv_file_of_its_header_alone_is_an_error_not_nothing(tmp_path: Path,
+                                                                text: str) -> None:
+    """Until 2026-12-07 an export cut after its header was read as no conversation, without a
+    word ('0 record(s) in all', exit 0), where an empty file is an error."""
+    path = tmp_path / "cut.csv"
+    path.write_text(text)
+    results = read("csv", path)
+    assert [str(result) for result in results] == [
+        (f"{path}:line 2: the file holds its header and no row (check that the export "
+         "finished, or remove the file)")]

@@ -141,13 +141,19 @@ class CsvReader(BaseReader):
             groups = _spilled(_rows(rows, lines, source, columns["speaker"]), id_column)
         else:
             groups = _runs(_rows(rows, lines, source, columns["speaker"]), id_column)
+        empty = True
         for group in groups:
+            empty = False
             if isinstance(group, InputError):
                 yield group
             else:
                 key, numbered = group
                 yield self._conversation(key or stem(source), numbered, columns, source,
                                          (fieldnames, delimiter))
+        if empty:  # until 2026-12-07 "0 record(s) in all", exit 0, without a word
+            yield InputError("the file holds its header and no row", source=source.name,
+                             location="line 2", hint="check that the export finished, or "
+                             "remove the file")
 
     def _columns(self, fieldnames: Sequence[str]) -> dict[str, str | None]:
         by_lower = {name.strip().lower(): name for name in fieldnames}
