@@ -15,13 +15,15 @@ def place(source: Source) -> str:
 
 
 class DuplicateIds:
-    """The ids seen so far in a run, with where each was first read. File names are
-    stored once, and an id longer than `_KEPT` characters as its digest, so memory grows by
-    at most about 100 bytes per transcript (ids of 500 KB were each kept whole: 800 such
-    transcripts held 290 MB to the end of the run)."""
+    """The ids seen so far in a run, with where each was first read, in about 110 bytes a
+    transcript: each id as a 64-bit digest and its first place as one number (the file's
+    index in a list of the run's files, the record and the line). Ids of 500 KB were each
+    kept whole (800 such transcripts held 290 MB to the end of the run); short ids kept as
+    strings with their place as a tuple took 215 bytes a transcript, 65 MB over the 330,000
+    conversations of a 1,000,000-turn stream (docs/performance.md)."""
 
     def __init__(self) -> None:
-        self._first: dict[str | bytes, tuple[int, int | None, int | None]] = {}
+        self._first: dict[int, int] = {}
         self._files: dict[str, int] = {}
         self._names: list[str] = []
 
@@ -31,20 +33,35 @@ class DuplicateIds:
         index = self._files.setdefault(source.file, len(self._names))
         if index == len(self._names):
             self._names.append(source.file)
-        key = transcript_id if len(transcript_id) <= _KEPT else _digest(transcript_id)
-        first = self._first.setdefault(key, (index, source.record, source.line))
-        if first == (index, source.record, source.line):
+        here = _packed(index, source.record, source.line)
+        first = self._first.setdefault(_digest(transcript_id), here)
+        if first == here:
             return None
-        earlier = Source(file=self._names[first[0]], record=first[1], line=first[2])
+        file_index, record, line = _unpacked(first)
+        earlier = Source(file=self._names[file_index], record=record, line=line)
         return (f"duplicate transcript id {quoted(transcript_id)}: {place(source)} repeats "
                 f"{place(earlier)} (ids should be unique: reports and baselines key on them)")
 
 
-_KEPT = 32
-"""Characters of an id kept as it is; a longer one is kept as its digest (as long)."""
+def _digest(transcript_id: str) -> int:
+    """64 bits that stand for an id (BLAKE2b), its text encoded with lone surrogates
+    escaped. Two ids of a run of ten million share one with odds of about one in 400,000,
+    and then the later is warned of as a duplicate, never left out."""
+    digest = hashlib.blake2b(transcript_id.encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
 
 
-def _digest(transcript_id: str) -> bytes:
-    """32 bytes that stand for a long id (BLAKE2b; ids that differ never share one in
-    practice), its text encoded with lone surrogates escaped."""
-    return hashlib.blake2b(transcript_id.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+_FIELD = 1 << 48
+"""The bound of each number a place packs (a file's index, a record, a line plus one)."""
+
+
+def _packed(file_index: int, record: int | None, line: int | None) -> int:
+    """One number for a place; a record or line that is not given counts as 0."""
+    return (file_index * _FIELD + (record or 0)) * _FIELD + (0 if line is None else line + 1)
+
+
+def _unpacked(packed: int) -> tuple[int, int | None, int | None]:
+    """The file index, record and line `_packed` made the number of."""
+    rest, line = divmod(packed, _FIELD)
+    file_index, record = divmod(rest, _FIELD)
+    return file_index, record or None, line - 1 if line else None
