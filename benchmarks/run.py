@@ -419,7 +419,7 @@ def main() -> None:
         two, _ = run_cli(mid, 2)
         results["scaling"] = {"turns": mid_turns, "workers1_s": one, "workers2_s": two}
         rows.append((f"scaling, `score --workers 2` vs 1 ({mid_turns:,} turns)",
-                     f"{one:.1f} s vs {two:.1f} s", f"{one / two:.2f}x"))
+                     f"{two:.1f} s vs {one:.1f} s", f"{one / two:.2f}x"))
     print(f"machine: {results['machine']}\n")
     print("| measure | result | ratio |\n|---|---|---|")
     for row in rows:
