@@ -8,7 +8,7 @@ dismissal 0.29 -> 0.32, supervisor requests 0.33 -> 0.42, while the dev half's r
 0.76-0.96): a behaviour worded freely is not a list of phrases. The behaviour models
 trained on other writers' turns (`scripts/train_behaviour_models.py`, never on these)
 carried the test half to 0.47, 0.50 and 0.61 at precision 1.00. The floors keep what the
-rules read now; docs/accuracy.md ("Written probe sets") has the numbers.
+rules read now; docs/accuracy-history.md ("Written probe sets") has the numbers.
 """
 
 from __future__ import annotations
