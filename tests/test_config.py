@@ -269,6 +269,23 @@ def test_bad_builtin_settings_fail_at_load(tmp_path: Path, toml: str, message: s
     assert "hold.yaml" not in str(caught.value)
 
 
+def test_a_list_setting_with_one_bad_entry_names_the_entry_not_the_whole_list(
+        tmp_path: Path) -> None:
+    """Found by fuzzing (tests/test_fuzz_shapes.py): a list setting holding one entry that is
+    no string was quoted whole, 5,000 names made an error line of 60 KB that did not say
+    which entry was wrong; the error names the entry now, and shows a long value by its size."""
+    names = ", ".join(f'"name{i}"' for i in range(5000))
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, f'[rules."name.unused"]\nsettings = {{ not_names = [{names}, 7, '
+                             f'"x"] }}')
+    message = str(caught.value)
+    assert "setting 'not_names' takes a list of strings: entry 5000 is 7, not a string" in message
+    assert "name4999" not in message and len(message) < 400
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, f'[rules."hold.too-long"]\nsettings = {{ limit_seconds = [{names}] }}')
+    assert "takes a number, not a list of 5,000 entries" in str(caught.value)
+
+
 def test_bad_settings_of_a_coach_built_without_a_file_still_name_the_rule() -> None:
     from servicecoach import RulePackError
     from servicecoach.config import CoachConfig, RuleOverride
