@@ -73,8 +73,22 @@ def test_bad_regex(tmp_path: Path) -> None:
 
 def test_bad_token_pattern_names_the_rule_and_line(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE + "  patterns: [[{NOPE: x}]]\n")
-    assert error.line == 1
+    assert error.line == 8
     assert "acme.sigh" in str(error) and "token pattern 0 is invalid" in str(error)
+
+
+def test_bad_token_pattern_says_what_is_wrong_in_one_line_at_the_pattern(tmp_path: Path) -> None:
+    """Found by fuzzing (tests/test_fuzz_shapes.py): spaCy's words for a pattern it refuses
+    were quoted as they are, lines of its validation models' names written as `\\n` escapes
+    (`...\\n\\nPattern 0:\\n- [pattern -> 0 -> LOWER -> TokenPatternString -> IN -> 1] ...`),
+    and the error stood at the rule's first line; it names the token, key and entry now, at
+    the pattern's line."""
+    error = load_error(tmp_path, GOOD_RULE + "  patterns:\n    - [{LOWER: b}]\n"
+                       "    - [{LOWER: a}, {LOWER: {IN: [a, 5]}}]\n")
+    assert error.line == 10
+    assert ("rules.yaml:10: rule acme.sigh: match.patterns[1]: token pattern 1 is invalid: "
+            "token 1, LOWER.IN[1]: Input should be a valid string") in str(error)
+    assert "\\n" not in str(error) and "TokenPattern" not in str(error)
 
 
 def test_unknown_kind(tmp_path: Path) -> None:

@@ -45,6 +45,27 @@ class Hit(NamedTuple):
     score: float | None = None
 
 
+_SPACY_PROBLEM = re.compile(r"^- \[pattern -> (\d+)((?: -> .+?)?)\] (.+)$", re.MULTILINE)
+_SPACY_TYPE = re.compile(r"^(?:TokenPattern\w*|str|int|float|bool|constrained-str|\w+-enum\[.*\])$")
+
+
+def _spacy_problems(error: Exception) -> str:
+    """What spaCy's matcher found wrong with a token pattern, one line: each problem as
+    ``token 0, LOWER.IN[1]: Input should be a valid string`` (spaCy writes them on lines of
+    their own, through its validation models' names: ``[pattern -> 0 -> LOWER ->
+    TokenPatternString -> IN -> 1]``, which an error line showed as ``\\n`` escapes)."""
+    problems: list[str] = []
+    for token, path, message in _SPACY_PROBLEM.findall(str(error)):
+        keys = [key for key in path.split(" -> ")[1:] if not _SPACY_TYPE.match(key)]
+        where = "".join(f"[{key}]" if key.isdigit() else f".{key}" for key in keys).lstrip(".")
+        problem = f"token {token}{', ' + where if where else ''}: {message}"
+        if problem not in problems:
+            problems.append(problem)
+    if not problems:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return "; ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
+
+
 class PatternError(ValueError):
     """A token pattern or phrase that spaCy or lemminflect rejects: in the spec of matcher
     key `key` (``<rule id>/match``, ``signal:<id>/<cue>``), at `part` of it (``("lemmas",
@@ -375,7 +396,8 @@ class MatcherSet:
                 assert patterns is not None
                 patterns.add(str(index), [expanded])
             except (ValueError, KeyError, re.error) as error:
-                raise PatternError(f"token pattern {index} is invalid: {error}") from None
+                raise PatternError(f"token pattern {index} is invalid: {_spacy_problems(error)}",
+                                   part=("patterns", index)) from None
             needs.append(self._needs(expanded))
             first = self._word_set(expanded[0]) if expanded else None
             starts = starts | first if starts is not None and first is not None else None
