@@ -286,6 +286,28 @@ def test_a_list_setting_with_one_bad_entry_names_the_entry_not_the_whole_list(
     assert "takes a number, not a list of 5,000 entries" in str(caught.value)
 
 
+def test_a_configuration_error_lists_five_problems_in_the_keys_a_user_writes(
+        tmp_path: Path) -> None:
+    """Found by fuzzing (tests/test_fuzz_shapes.py): every problem was listed (a `select` of
+    5,000 numbers made an error line of 224 KB), keys held the names pydantic gives a union's
+    branches (`add_phrases.tuple[str, ...].0`) and words its models' names (`or instance of
+    ScoringOverride`)."""
+    path = tmp_path / "servicecoach.toml"
+    path.write_text("select = [" + ", ".join(["1"] * 5000) + "]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "select.4: Input should be a valid string; and 4,995 more" in message
+    assert "select.5:" not in message and len(message) < 400
+    path.write_text('scoring = 5\n[rules."defensive.dismissive"]\nadd_phrases = [1]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "rules.defensive.dismissive.add_phrases.0: Input should be a valid string" in message
+    assert "scoring: Input should be a valid dictionary (" in message
+    assert "tuple[" not in message and "instance of" not in message
+
+
 def test_bad_settings_of_a_coach_built_without_a_file_still_name_the_rule() -> None:
     from servicecoach import RulePackError
     from servicecoach.config import CoachConfig, RuleOverride

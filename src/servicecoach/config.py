@@ -27,6 +27,7 @@ Everything is validated strictly: an unknown key or rule id is an error.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -181,12 +182,29 @@ def load_config(path: str | Path) -> CoachConfig:
     return config.model_copy(update={"base_dir": file.parent, "source": file})
 
 
+_SHOWN_PROBLEMS = 5
+"""The most problems a configuration error lists (the others are counted)."""
+
+_UNION_BRANCH = re.compile(r"^(?:tuple|dict|list|set|frozenset)\[.*\]$")
+"""pydantic's name for a branch of a union it tried (``tuple[str, ...]``), not a key."""
+
+
 def config_problems(error: ValidationError) -> str:
-    """What a configuration's validation found, one "key: problem" per problem."""
-    return "; ".join(
-        f"{'.'.join(_key_shown(part) for part in problem['loc'])}: "
-        f"{'unknown key' if problem['type'] == 'extra_forbidden' else _message(problem['msg'])}"
-        for problem in error.errors())
+    """What a configuration's validation found, one "key: problem" per problem, the first
+    `_SHOWN_PROBLEMS` and a count of the rest: until 2026-12-07 every problem was listed (a
+    `select` of 5,000 numbers made an error line of 224 KB), with the names pydantic gives a
+    union's branches in the keys (``add_phrases.tuple[str, ...].0``) and its models' names
+    in the words (``or instance of ScoringOverride``)."""
+    problems: list[str] = []
+    for problem in error.errors():
+        key = ".".join(_key_shown(part) for part in problem["loc"]
+                       if not (isinstance(part, str) and _UNION_BRANCH.match(part)))
+        what = ("unknown key" if problem["type"] == "extra_forbidden"
+                else re.sub(r" or instance of \w+$", "", _message(problem["msg"])))
+        if (line := f"{key}: {what}") not in problems:
+            problems.append(line)
+    rest = len(problems) - _SHOWN_PROBLEMS
+    return "; ".join(problems[:_SHOWN_PROBLEMS]) + (f"; and {rest:,} more" if rest > 0 else "")
 
 
 def _message(text: str) -> str:
