@@ -439,3 +439,53 @@ def test_many_exclude_globs_over_many_files_take_linear_work(tmp_path: Path) -> 
 
     _folder_inputs(folder(4)[0])  # the readers registered before anything is counted
     assert work(*folder(1_200)) / work(*folder(300)) < RATIO
+
+
+def test_many_wildcard_exclude_globs_that_match_nothing_take_linear_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wildcard `--exclude` glob that matched no file was tried, for its warning, on the
+    name and the path of every file of the folders: n files and n such globs (`gone-17*.txt`)
+    made n * n matches (8,000 of each: 13 s for the warnings, until 2026-12-07). The globs
+    are filed by their literal start or end, and a name or a path is matched only against
+    those it starts or ends with. The globs' matches are counted (no clock): 4 times the
+    files and the globs make about 4 times the matches (16 times when each met each)."""
+    import re
+
+    from servicecoach.readers import ExcludeGlobs, folders
+    from servicecoach.readers.registry import _folder_inputs
+
+    matches = 0
+
+    class Counted:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def match(self, text: str) -> re.Match[str] | None:
+            nonlocal matches
+            matches += 1
+            return self.pattern.match(text)
+
+    monkeypatch.setattr(folders, "re", SimpleNamespace(
+        compile=lambda *args: Counted(re.compile(*args))))
+
+    def work(files: int) -> int:
+        nonlocal matches
+        made = tmp_path / str(files)
+        made.mkdir()
+        for i in range(files):
+            (made / f"c{i}.txt").write_text("Agent: hi\n", encoding="utf-8")
+        globs = [f"c{i}.t*" if i % 2 else f"gone{i}*.txt" for i in range(files)]
+        matches = 0
+        exclude = ExcludeGlobs(globs)
+        kept = _folder_inputs(made, exclude)
+        warnings = exclude.warnings()
+        assert sorted(path.name for path in kept) == sorted(
+            f"c{i}.txt" for i in range(0, files, 2))
+        assert warnings == [f"warning: --exclude 'gone{i}*.txt' matches no file in the folders "
+                            "named (a file named on the command line is read whatever it "
+                            "matches)" for i in range(0, files, 2)]
+        return matches
+
+    _folder_inputs(tmp_path)  # the readers registered before anything is counted
+    small, large = work(300), work(1_200)
+    assert large / small < RATIO, (small, large)

@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reader_helpers import FIXTURES
 
 from servicecoach.errors import InputError, ServiceCoachError
@@ -107,3 +109,40 @@ def test_the_exclude_globs_are_given_once_and_leave_out_what_they_warn_of(tmp_pa
     read = [Path(source.name).name for source in iter_sources([str(tmp_path)], exclude)]
     assert read == ["a.txt"]
     assert exclude.unmatched() == ["missing.txt"]
+
+
+_GLOB_PARTS = ["a", "b", ".", "-", "/", "*", "?", "[ab]", "[!a]", "[", "]", "x1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(globs=st.lists(st.lists(st.sampled_from(_GLOB_PARTS), min_size=1, max_size=5)
+                      .map("".join), max_size=6),
+       names=st.lists(st.lists(st.sampled_from(["a", "b", ".", "-", "x1", "]", "["]),
+                               min_size=1, max_size=4).map("".join), min_size=1, max_size=3))
+def test_the_exclude_globs_filed_by_their_literal_ends_match_as_fnmatch_does(
+        globs: list[str], names: list[str]) -> None:
+    """The wildcard globs are filed by their literal start or end (so that a name is tried
+    only on the globs it could match, since 2026-12-07); which file they leave out and which
+    glob matches nothing are what fnmatch says of each glob on each name and path."""
+    from fnmatch import fnmatchcase
+
+    from servicecoach.readers.folders import _Globs
+
+    paths = ["/".join(names[:i]) for i in range(1, len(names) + 1)]
+    file_names = [path.rsplit("/", 1)[-1] for path in paths]
+    stripped = [glob.strip("/") for glob in globs]
+
+    def matches(glob: str, name: str, path: str) -> bool:
+        return ("/" not in glob and fnmatchcase(name, glob)) or (
+            (bool(_WILD_PARTS.intersection(glob)) or "/" in glob) and fnmatchcase(path, glob))
+
+    compiled = _Globs(tuple(globs))
+    assert compiled.match(file_names, paths) == any(
+        matches(glob, name, path) for glob in stripped
+        for name, path in zip(file_names, paths))
+    assert compiled.unused(set(file_names), set(paths)) == [
+        glob for glob in stripped
+        if not any(matches(glob, name, path) for name, path in zip(file_names, paths))]
+
+
+_WILD_PARTS = set("*?[")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import shlex
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fnmatch import translate
 from pathlib import Path
 
@@ -40,45 +40,96 @@ def _candidates(file: Path, folder: Path) -> tuple[list[str], list[str]]:
 
 class _Globs:
     """`--exclude` globs, compiled once: a glob without a wildcard is a name or a path looked
-    up in a set, the others one expression (each glob's own, joined), so that many globs
-    (a list of files already read, given as thousands of ``--exclude``) cost each file one
-    look-up and one match, not a match per glob."""
+    up in a set, the others filed by the longer of their literal start and end (``call-17``
+    of ``call-17*.json``, ``.json`` of ``*.json``), so that a name or a path is matched only
+    against the globs whose literal start it starts with or whose end it ends with. Many
+    globs (a list of files already read, given as thousands of ``--exclude``, wildcards
+    among them) cost each file a look-up per length of a literal end, not a match per glob;
+    only a glob with no literal start or end (``*``, ``*old*``) is tried on every file."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.patterns = [pattern.strip("/") for pattern in patterns]
         self.names = {p for p in self.patterns if "/" not in p and not _WILD.search(p)}
         self.paths = {p for p in self.patterns if "/" in p and not _WILD.search(p)}
-        wild = [p for p in self.patterns if _WILD.search(p)]
-        self.name_glob = _joined([p for p in wild if "/" not in p])
-        self.path_glob = _joined(wild)
+        wild = list(dict.fromkeys(p for p in self.patterns if _WILD.search(p)))
+        matchers: dict[str, Callable[[str], object]] = {}
+        self.name_globs = _WildGlobs([p for p in wild if "/" not in p], matchers)
+        self.path_globs = _WildGlobs(wild, matchers)
 
     def match(self, names: list[str], paths: list[str]) -> bool:
         """Whether a glob matches one of `names` (a glob without ``/``) or `paths`."""
         return (any(name in self.names for name in names)
                 or any(path in self.paths for path in paths)
-                or (self.name_glob is not None and any(map(self.name_glob.match, names)))
-                or (self.path_glob is not None and any(map(self.path_glob.match, paths))))
+                or any(self.name_globs.first(name) for name in names)
+                or any(self.path_globs.first(path) for path in paths))
 
     def unused(self, names: set[str], paths: set[str]) -> list[str]:
         """The globs (as given, stripped of ``/``) that match none of `names` and `paths`,
         the names and paths of every file of the folders."""
+        used = {glob for name in names for glob in self.name_globs.matching(name)}
+        used.update(glob for path in paths for glob in self.path_globs.matching(path))
         return [pattern for pattern in self.patterns if not (
             pattern in names if pattern in self.names
             else pattern in paths if pattern in self.paths
-            else _one_glob_matches(pattern, names, paths))]
+            else pattern in used)]
 
 
 _WILD = re.compile(r"[*?\[]")
+_LITERAL_START = re.compile(r"[^*?\[]*")
+_LITERAL_END = re.compile(r"[^*?\[\]]*\Z")
 
 
-def _joined(patterns: list[str]) -> re.Pattern[str] | None:
-    """One expression matching what any of the fnmatch globs `patterns` matches."""
-    return re.compile("|".join(map(translate, patterns))) if patterns else None
+class _WildGlobs:
+    """Wildcard globs filed by the longer of their literal start and end (see `_Globs`), each
+    compiled when it is first tried (into `matchers`, shared by the globs of names and those
+    of paths): a glob no file's name comes near is never compiled."""
+
+    def __init__(self, patterns: list[str], matchers: dict[str, Callable[[str], object]]) -> None:
+        self.matchers = matchers
+        self.starting: dict[str, list[str]] = {}
+        self.ending: dict[str, list[str]] = {}
+        self.anywhere: list[str] = []
+        for glob in patterns:
+            head = _LITERAL_START.match(glob).group()  # type: ignore[union-attr]
+            tail = _LITERAL_END.search(glob).group()  # type: ignore[union-attr]
+            if head and len(head) >= len(tail):
+                self.starting.setdefault(head, []).append(glob)
+            elif tail:
+                self.ending.setdefault(tail, []).append(glob)
+            else:
+                self.anywhere.append(glob)
+        self.start_lengths = sorted({len(head) for head in self.starting})
+        self.end_lengths = sorted({len(tail) for tail in self.ending})
+
+    def _candidates(self, text: str) -> Iterator[str]:
+        for length in self.start_lengths:
+            if length > len(text):
+                break
+            yield from self.starting.get(text[:length], ())
+        for length in self.end_lengths:
+            if length > len(text):
+                break
+            yield from self.ending.get(text[-length:], ())
+        yield from self.anywhere
+
+    def matching(self, text: str) -> Iterator[str]:
+        """The globs that match `text`."""
+        return (glob for glob in self._candidates(text) if self._matcher(glob)(text))
+
+    def _matcher(self, glob: str) -> Callable[[str], object]:
+        match = self.matchers.get(glob)
+        if match is None:
+            match = self.matchers[glob] = _compiled(glob)
+        return match
+
+    def first(self, text: str) -> bool:
+        """Whether a glob matches `text`."""
+        return any(True for _ in self.matching(text))
 
 
-def _one_glob_matches(pattern: str, names: set[str], paths: set[str]) -> bool:
-    match = re.compile(translate(pattern)).match
-    return ("/" not in pattern and any(map(match, names))) or any(map(match, paths))
+def _compiled(glob: str) -> Callable[[str], object]:
+    """The match of the fnmatch `glob`, whole, compiled."""
+    return re.compile(translate(glob)).match
 
 
 def hidden(file: Path, folder: Path) -> bool:
