@@ -642,7 +642,8 @@ def test_pytest_plugin_failure_names_the_file_as_pytest_names_the_item(
     """A failure's lines began with the file's absolute path, so the short test summary
     ('FAILED training/bad.txt::bad-call - /tmp/.../training/bad.txt:5: did not ...') was
     cut before the mismatch on a terminal (until 2026-12-07); the path is from the root
-    directory, as the item's own."""
+    directory, as the item's own. The short summary shows the failure's message, the first
+    mismatch without its path, since the second round of leftovers of 2026-12-07."""
     pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
     training = pytester.mkdir("training")
     (training / "bad.txt").write_text(CALL.format(id="bad-call",
@@ -650,7 +651,7 @@ def test_pytest_plugin_failure_names_the_file_as_pytest_names_the_item(
     result = pytester.runpytest("-rf")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["training/bad.txt:5: did not expect defensive.dismissive@1*",
-                                 "FAILED training/bad.txt::bad-call - training/bad.txt:5: did *"])
+                                 "FAILED training/bad.txt::bad-call - did not expect *"])
     assert str(pytester.path / "training") not in result.stdout.str()
 
 
@@ -1172,3 +1173,37 @@ def test_pytest_plugin_junitxml_names_the_class_as_check_does(pytester: pytest.P
                for case in ET.parse(pytester.path / "prefixed.xml").iter("testcase")}
     assert classes == {"ci.training.failing-call", "ci.training.v1_2.good", "ci.training.broken",
                        "ci.test_own"}
+
+
+def test_pytest_plugin_junit_failure_message_is_the_first_mismatch(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest's --junitxml gave a failing transcript the whole diff as its failure's
+    message, the line Jenkins and GitLab list (and pytest's short test summary cut it to
+    its first line, without a count); until 2026-12-07. The message is the first mismatch
+    and how many more, as `check --format junit` writes it, the failure's text every
+    mismatch at its file line, and a distributed run's controller gets the same message."""
+    pytester.makeini("[pytest]\nservicecoach_transcripts = training\n")
+    training = pytester.mkdir("training")
+    (training / "call.txt").write_text(CALL.format(
+        id="bad-call", headers="%% expect: defensive.blame\n%% min-score: overall=99"))
+    monkeypatch.setenv("CI", "true")  # the short summary's lines are not cut on CI
+    result = pytester.runpytest("--junitxml=out.xml", "-rf")
+    result.assert_outcomes(failed=1)
+    (case,) = ET.parse(pytester.path / "out.xml").iter("testcase")
+    (failure,) = case
+    message = failure.attrib["message"]
+    assert message.startswith("expected defensive.blame, found nothing"), message
+    assert message.endswith(" (and 1 more)") and "\n" not in message, message
+    text = failure.text or ""
+    assert text.startswith("training/call.txt:1: expected defensive.blame"), text
+    assert "training/call.txt:1: overall score" in text, text
+    summary = "FAILED training/call.txt::bad-call - expected defensive.blame, found nothing*"
+    result.stdout.fnmatch_lines([f"{summary} (and 1 more)"])
+
+    reports = pytester.inline_run().getreports("pytest_runtest_logreport")
+    (failed,) = [report for report in reports if report.failed]
+    hook = pytester.parseconfig().hook
+    sent = hook.pytest_report_to_serializable(config=None, report=failed)
+    received = hook.pytest_report_from_serializable(config=None, data=sent)
+    assert received.longrepr.reprcrash.message == message
+    assert str(received.longrepr) == str(failed.longrepr) == text

@@ -43,6 +43,8 @@ from servicecoach.expectations import (
 from servicecoach.models import Report, Severity, Transcript
 
 if TYPE_CHECKING:  # the coach (and spaCy) load when a test first needs them
+    from _pytest._code.code import TerminalRepr
+
     from servicecoach.coach import Coach
 
 _COACH = pytest.StashKey["Coach"]()
@@ -266,20 +268,44 @@ class TranscriptItem(pytest.Item):
         if not outcome.passed:
             raise TranscriptMismatch(outcome)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, TranscriptMismatch):
-            canned = excinfo.value.outcome.canned
-            path = canned.path
-            if path.is_absolute() and path.is_relative_to(self.config.rootpath):
-                path = path.relative_to(self.config.rootpath)  # as pytest names the item
-            return "\n".join(f"{path}:{canned.line_of(turn)}: {problem}"
-                             for turn, problem in excinfo.value.outcome.problems)
+            return self._mismatch(excinfo.value.outcome)
         if isinstance(excinfo.value, InputError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.canned.line - 1, f"transcript {self.name}"
+
+    def _mismatch(self, outcome: CheckOutcome) -> TerminalRepr:
+        """The failure of a transcript whose expectations do not hold: every mismatch at its
+        file line (what the terminal shows, and the text of a JUnit failure), and as its
+        message, the line JUnit's ``message`` and pytest's short test summary show, the
+        first mismatch and how many more, as ``servicecoach check --format junit`` writes
+        it. A traceback of one native entry, so that a distributed run (xdist) carries the
+        message to its controller as it is."""
+        from _pytest._code.code import (
+            ReprEntryNative,
+            ReprExceptionInfo,
+            ReprFileLocation,
+            ReprTraceback,
+        )
+
+        from servicecoach.writers.check import failure_message
+
+        canned = outcome.canned
+        path = canned.path
+        if path.is_absolute() and path.is_relative_to(self.config.rootpath):
+            path = path.relative_to(self.config.rootpath)  # as pytest names the item
+        lines = [f"{path}:{canned.line_of(turn)}: {problem}" for turn, problem in outcome.problems]
+        first = outcome.problems[0][0]
+        return ReprExceptionInfo(
+            reprtraceback=ReprTraceback(reprentries=[ReprEntryNative(["\n".join(lines) + "\n"])],
+                                        extraline=None, style="native"),
+            reprcrash=ReprFileLocation(str(path), canned.line_of(first),
+                                       failure_message(outcome.problems)))
 
 
 class UnreadableTranscript(pytest.Item):

@@ -80,7 +80,7 @@ def junit_classname(path: str) -> str:
     return ".".join(part.replace(".", "_") for part in parts)
 
 
-def _failure_message(problems: list[tuple[int | None, str]]) -> str:
+def failure_message(problems: list[tuple[int | None, str]]) -> str:
     """JUnit's failure ``message`` (Jenkins's 'Error Message', the line CI test summaries
     show): the first mismatch, and how many more the failure's text lists."""
     first = problems[0][1]
@@ -107,7 +107,7 @@ def write_junit(outcomes: list[CheckOutcome], errors: list[InputError], out: Tex
                              line=str(canned.line), time=f"{outcome.seconds:.3f}")
         if not outcome.passed:
             failure = ET.SubElement(case, "failure", type="expectation",
-                                    message=_failure_message(outcome.problems))
+                                    message=failure_message(outcome.problems))
             failure.text = "\n".join(
                 f"{canned.path}:{canned.line_of(turn)}: {problem}"
                 for turn, problem in outcome.problems
