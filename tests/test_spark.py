@@ -223,8 +223,14 @@ def test_the_example_scores_the_csv_export_as_the_plain_api_does(coach: Coach) -
     if problem:
         pytest.skip(problem)
     script = REPO / "examples" / "spark" / "score_with_spark.py"
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable,
-           "PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}
+    # run as docs/scale.md says, outside an activated virtual environment: no PYSPARK_PYTHON,
+    # and python3 on the PATH not this interpreter (the workers ran it and could not import
+    # servicecoach, until 2026-12-07)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYSPARK_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join(folder for folder in env.get("PATH", "").split(os.pathsep)
+                                  if Path(folder) != Path(sys.executable).parent)
+    env["PYSPARK_SUBMIT_ARGS"] = "--master local[1] pyspark-shell"
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
                           text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -250,6 +256,28 @@ def test_the_example_scores_the_csv_export_as_the_plain_api_does(coach: Coach) -
 
 
 # Without a Spark session: what runs on an executor.
+
+@pytest.mark.parametrize(("environ", "set_to"), [
+    ({}, sys.executable),
+    ({"PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}, sys.executable),
+    ({"PYSPARK_SUBMIT_ARGS": "--master=local[*] pyspark-shell"}, sys.executable),
+    ({"PYSPARK_PYTHON": "/opt/python/bin/python3"}, None),
+    ({"PYSPARK_GATEWAY_PORT": "40123"}, None),  # run by spark-submit
+    ({"PYSPARK_SUBMIT_ARGS": "--master yarn pyspark-shell"}, None),
+    ({"PYSPARK_SUBMIT_ARGS": "--master=spark://head:7077 pyspark-shell"}, None),
+])
+def test_local_workers_run_this_python_unless_told_otherwise(
+        environ: dict[str, str], set_to: str | None) -> None:
+    """`python examples/spark/score_with_spark.py` outside an activated virtual environment
+    failed every task with "No module named 'servicecoach'": Spark's workers ran python3
+    from the PATH, PYSPARK_PYTHON being unset (until 2026-12-07). In local mode started
+    from Python they run this interpreter; a PYSPARK_PYTHON set, spark-submit and another
+    master are left alone."""
+    given = dict(environ)
+    assert spark_scoring.local_workers_python(environ) == set_to
+    expected = given if set_to is None else {**given, "PYSPARK_PYTHON": set_to}
+    assert environ == expected
+
 
 def test_a_worker_builds_its_coach_once_and_only_when_it_has_rows(
         monkeypatch: pytest.MonkeyPatch, coach: Coach) -> None:

@@ -11,10 +11,18 @@ from pathlib import Path
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 
-from servicecoach.integrations.spark import findings, score_conversations, score_turns
+from servicecoach.integrations.spark import (
+    findings,
+    local_workers_python,
+    score_conversations,
+    score_turns,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1]
 
+# In local mode the Python workers run this interpreter, the one servicecoach is installed
+# in, not python3 from the PATH (a PYSPARK_PYTHON you set, or spark-submit's, is kept).
+local_workers_python()
 spark = (SparkSession.builder.appName("servicecoach-example")
          .config("spark.ui.showConsoleProgress", "false").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")

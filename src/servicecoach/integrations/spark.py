@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+import os
+import shlex
+import sys
+from collections.abc import Iterator, MutableMapping
 from functools import partial
-from itertools import islice
+from itertools import islice, pairwise
 from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import Column, DataFrame
@@ -93,6 +96,33 @@ _ORDER = "__order__"
 ROWS_PER_BATCH = 256
 """Conversations scored before their rows are handed back to Spark (bounds the memory of
 the reports in flight, whatever Arrow's batch size)."""
+
+
+def local_workers_python(environ: MutableMapping[str, str] | None = None) -> str | None:
+    """Have the Python workers of a Spark session started from this script in local mode
+    (``python score.py``) run this interpreter: set ``PYSPARK_PYTHON`` to `sys.executable`
+    when it is unset, before the session is built, and return it (None when left alone).
+    Unset, Spark starts ``python3`` from the PATH, which outside an activated virtual
+    environment is not the interpreter servicecoach is installed in: every task failed with
+    ``ModuleNotFoundError: No module named 'servicecoach'``.
+
+    Left alone: a ``PYSPARK_PYTHON`` already set, a script run by ``spark-submit`` (whose
+    ``--conf spark.pyspark.python`` or environment names the workers' Python), and a master
+    other than local named in ``PYSPARK_SUBMIT_ARGS`` (the nodes' Python is not this one)."""
+    environ = os.environ if environ is None else environ
+    if environ.get("PYSPARK_PYTHON") or "PYSPARK_GATEWAY_PORT" in environ:
+        return None
+    try:
+        arguments = shlex.split(environ.get("PYSPARK_SUBMIT_ARGS", ""))
+    except ValueError:
+        return None
+    masters = [after for before, after in pairwise(arguments) if before == "--master"]
+    masters += [argument.split("=", 1)[1] for argument in arguments
+                if argument.startswith("--master=")]
+    if any(not master.startswith("local") for master in masters):
+        return None
+    environ["PYSPARK_PYTHON"] = sys.executable
+    return sys.executable
 
 
 def score_conversations(conversations: DataFrame, config: CoachConfig | None = None, *,
