@@ -654,3 +654,22 @@ def test_summarize_of_a_file_holding_no_report_says_so(
     full = _write_results(tmp_path / "full.jsonl", [four_reports()[0].model_dump_json()])
     assert main(["summarize", str(full), str(empty)]) == 0
     assert f"warning: {empty}: holds no report" in capsys.readouterr().err
+
+
+def test_an_agent_name_with_stray_spaces_is_one_group_with_the_others(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A redacted export wrote "Agent " for some calls and "Agent" for others (and "Sam  Lee"
+    for "Sam Lee"): `--by agent_name` listed each agent twice, their calls split between two
+    rows (until 2026-12-07). White space around a value, and each run of it inside, is one
+    space where the group is read, for --where too; a blank value is (none). Case is kept."""
+    reports = [report(name, 80.0, {"empathy": 80.0}, [], agent_name=agent)
+               for name, agent in [("a", "Agent"), ("b", "Agent "), ("c", " Agent\t"),
+                                   ("d", "Sam Lee"), ("e", "Sam  Lee"), ("f", "  "),
+                                   ("g", "agent")]]
+    summary = SummaryBuilder(by=["agent_name"]).add_all(reports).summary()
+    assert sorted((g.value, g.conversations) for g in summary.groups["agent_name"]) == [
+        ("(none)", 1), ("Agent", 3), ("Sam Lee", 2), ("agent", 1)]
+    results = _write_results(tmp_path / "results.jsonl", [r.model_dump_json() for r in reports])
+    assert main(["summarize", str(results), "--format", "json", "--where",
+                 "agent_name=Sam Lee "]) == 0
+    assert json.loads(capsys.readouterr().out)["conversations"] == 2

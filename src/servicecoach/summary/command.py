@@ -24,6 +24,7 @@ from servicecoach.summary.grouping import (
     group_key,
     shadowed,
     shadowed_warning,
+    spaced,
 )
 from servicecoach.summary.outputs import SUMMARY_FORMATS, SummaryOutput
 from servicecoach.summary.results import read_results
@@ -190,7 +191,8 @@ def _condition(text: str) -> _Condition:
         raise argparse.ArgumentTypeError(
             f"--where takes FIELD=VALUE (agent_name=Sam, week=2026-W45), not {text!r}")
     _named_field(field, "--where")
-    return _Condition(field.strip(), group_key(field.strip()), value)
+    # the value as a group's is read, its spaces normalised: 'agent_name=Sam ' is Sam's
+    return _Condition(field.strip(), group_key(field.strip()), spaced(value) or value)
 
 
 def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] = ()) -> None:

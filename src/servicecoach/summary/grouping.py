@@ -32,11 +32,22 @@ METADATA = "metadata."
 
 
 def _text(value: Any) -> str:
+    """A metadata value as a group: a text with its spaces normalised (`spaced`), blank as
+    `NONE`; another value as JSON."""
+    if isinstance(value, str):
+        value = spaced(value)
     if value is None or value == "":
         return NONE
     if isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def spaced(text: str) -> str:
+    """`text` without leading or trailing white space, each run of it inside one space: a
+    redacted export's "Agent " or "Sam  Lee" is the group of "Agent" and "Sam Lee" (they
+    were two groups of one agent, until 2026-12-07). Case is kept."""
+    return " ".join(text.split())
 
 
 def started_date(report: Report) -> str:
