@@ -380,3 +380,13 @@ def test_the_docs_excerpts_are_in_the_example_they_name() -> None:
             f"a docs/scale.md block is neither run nor marked as an excerpt: {block[:80]!r}")
         if named and Path(REPO / named.group(1)).is_file():
             assert body.strip() in (REPO / named.group(1)).read_text(encoding="utf-8")
+
+
+def test_a_conversation_row_with_no_turns_says_so(coach: Coach) -> None:
+    """A Spark row of no turn was scored without a word (until 2026-12-07); its report
+    notes it, as `servicecoach score`'s does."""
+    from servicecoach.unscored import NO_TURNS
+
+    row = spark_scoring._score_json(coach, json.dumps({"id": "e", "turns": []}), None)
+    assert row["error"] is None
+    assert json.loads(row["report_json"])["notes"] == [NO_TURNS]

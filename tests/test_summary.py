@@ -673,3 +673,30 @@ def test_an_agent_name_with_stray_spaces_is_one_group_with_the_others(
     assert main(["summarize", str(results), "--format", "json", "--where",
                  "agent_name=Sam Lee "]) == 0
     assert json.loads(capsys.readouterr().out)["conversations"] == 2
+
+
+def test_a_conversation_with_no_turns_is_noted_and_counted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A conversation with no turn at all ({"id": ..., "turns": []}, an export cut short)
+    was scored without a word: overall n/a and no finding, as if scored with nothing to
+    say, and a summary counted it among the others (until 2026-12-07). Its report notes that
+    it had no turns, and the summary counts such conversations, in JSON and in text."""
+    from servicecoach.unscored import NO_TURNS
+
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(json.dumps({"id": "empty", "turns": []}) + "\n" + json.dumps(
+        {"id": "hello", "turns": [{"speaker": "agent", "text": "Hello, this is Sam."}]}) + "\n",
+        encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(calls), "--format", "jsonl", "-o", str(results)]) in (0, 1)
+    empty, hello = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    assert empty["notes"] == [NO_TURNS] and empty["overall"] is None
+    assert NO_TURNS not in hello["notes"]
+    capsys.readouterr()
+    assert main(["summarize", str(results), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["no_turns"] == 1
+    assert main(["summarize", str(results)]) == 0
+    assert ("  1 conversation(s) with no turn at all: nothing to score (their reports say so)"
+            in capsys.readouterr().out.splitlines())
+    assert main(["score", str(calls)]) in (0, 1)
+    assert f"  note: {NO_TURNS}" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from servicecoach.summary.model import (
     RuleStats,
     Summary,
 )
+from servicecoach.unscored import NO_TURNS
 
 EXAMPLES = 3
 """Examples kept per rule."""
@@ -101,6 +102,7 @@ class SummaryBuilder:
         self._overall_bands = [0] * BUCKETS
         self._severities: Counter[str] = Counter()
         self._with_issues = 0
+        self._no_turns = 0
         self._strengths = 0
         self._rules: dict[str, _Rule] = {}
         self._categories: dict[str, _Category] = {}
@@ -123,6 +125,7 @@ class SummaryBuilder:
         strengths = len(report.strengths())
         self._severities.update(f.severity.value for f in issues)
         self._with_issues += bool(issues)
+        self._no_turns += NO_TURNS in report.notes
         self._strengths += strengths
         self._add_rules(report, order)
         for score in report.scores:
@@ -220,6 +223,7 @@ class SummaryBuilder:
             overall_distribution=list(self._overall_bands),
             issues_by_severity={s.value: self._severities[s.value] for s in Severity},
             conversations_with_issues=self._with_issues,
+            no_turns=self._no_turns,
             strengths=self._strengths,
             rules=rules,
             categories=categories,

@@ -95,6 +95,8 @@ class Summary(BaseModel):
     issues_by_severity: dict[str, int] = Field(
         description="Issues of each severity: suggestion, warning, critical")
     conversations_with_issues: int
+    no_turns: int = Field(default=0, description="Conversations with no turn at all (an "
+                          "export cut short): scored with nothing found, their reports note it")
     strengths: int
     rules: list[RuleStats] = Field(description="Most findings first, then rule id")
     categories: list[CategoryStats] = Field(description="By category name")

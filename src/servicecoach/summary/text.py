@@ -86,6 +86,10 @@ def render_summary_text(summary: Summary) -> str:
               f"overall mean {_score(summary.overall_mean)} (min {_score(summary.overall_min)}, "
               f"max {_score(summary.overall_max)})"),
              f"  distribution 0-100 |{sparkline(summary.overall_distribution)}|", ""]
+    if summary.no_turns:
+        empty = (f"  {summary.no_turns:,} conversation(s) with no turn at all: nothing to "
+                 "score (their reports say so)")
+        lines.insert(1, empty)
     issues = [r for r in summary.rules if r.kind == "issue"]
     lines += _rules("Issues", issues)
     lines += _rules("Strengths", [r for r in summary.rules if r.kind == "strength"])
