@@ -385,7 +385,7 @@ def test_the_docs_excerpts_are_in_the_example_they_name() -> None:
 def test_a_conversation_row_with_no_turns_says_so(coach: Coach) -> None:
     """A Spark row of no turn was scored without a word (until 2026-12-07); its report
     notes it, as `servicecoach score`'s does."""
-    from servicecoach.unscored import NO_TURNS
+    from servicecoach.session import NO_TURNS
 
     row = spark_scoring._score_json(coach, json.dumps({"id": "e", "turns": []}), None)
     assert row["error"] is None

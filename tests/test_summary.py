@@ -681,7 +681,7 @@ def test_a_conversation_with_no_turns_is_noted_and_counted(
     was scored without a word: overall n/a and no finding, as if scored with nothing to
     say, and a summary counted it among the others (until 2026-12-07). Its report notes that
     it had no turns, and the summary counts such conversations, in JSON and in text."""
-    from servicecoach.unscored import NO_TURNS
+    from servicecoach.session import NO_TURNS
 
     calls = tmp_path / "calls.jsonl"
     calls.write_text(json.dumps({"id": "empty", "turns": []}) + "\n" + json.dumps(
@@ -700,3 +700,19 @@ def test_a_conversation_with_no_turns_is_noted_and_counted(
             in capsys.readouterr().out.splitlines())
     assert main(["score", str(calls)]) in (0, 1)
     assert f"  note: {NO_TURNS}" in capsys.readouterr().out
+
+
+def test_a_conversation_with_no_turns_is_noted_however_it_is_scored() -> None:
+    """The note is the session's: `Coach.score`, a live session closed unanswered and the
+    batch paths all say the conversation had no turns (it was added only where `score`
+    and Spark scored a transcript, so `check`, `eval` and library callers read none)."""
+    from servicecoach import Coach, Transcript
+    from servicecoach.session import NO_TURNS
+
+    coach = Coach()
+    empty = coach.score(Transcript.model_validate({"id": "cut-short", "turns": []}))
+    assert empty.notes == (NO_TURNS,) and empty.overall is None
+    assert NO_TURNS in coach.session().close().notes
+    one = coach.session()
+    one.add_turn({"speaker": "customer", "text": "Hello?"})
+    assert NO_TURNS not in one.close().notes

@@ -25,7 +25,6 @@ from servicecoach.coach import Coach
 from servicecoach.config import CoachConfig
 from servicecoach.errors import ConfigWarning, InputError
 from servicecoach.models import Report, Severity, Source, Transcript
-from servicecoach.unscored import noted_if_empty
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,7 +103,7 @@ def scored(
     transcript, so the batch goes on and nothing is lost silently."""
     transcript = item.transcript if isinstance(item, Located) else item
     try:
-        report = noted_if_empty(transcript, coach.score(transcript))
+        report = coach.score(transcript)
         if isinstance(item, Located):
             report = report.model_copy(update={"source": item.source})
         return rendered(report, render)

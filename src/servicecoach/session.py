@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from servicecoach.coach import Coach
 
 
+NO_TURNS = ("no turns: the conversation has no turn at all, so nothing was found and no "
+            "category applies (an export cut short, or a chat opened and left unanswered?)")
+"""The note of a report whose conversation had no turn (which summaries count): without it
+such a conversation read as one scored with nothing to say (overall n/a), until 2026-12-07."""
+
+
 def input_notes(metadata: Metadata) -> tuple[str, ...]:
     """What the reader assumed or left out, as recorded in the transcript's metadata."""
     extra = metadata.model_extra or {}
@@ -343,7 +349,8 @@ class Session:
             ),
             notes=(*input_notes(self._conversation.metadata), *self._notes,
                    *filter(None, [self._clock.note(), self._clock.misnamed_note(),
-                                   self._untimed_note()])),
+                                   self._untimed_note(),
+                                   None if self._conversation.turns else NO_TURNS])),
         )
         return redact_report(report) if self._coach.config.redact else report
 

@@ -2,10 +2,8 @@
 
 English rules read in French text would find no greeting, no thanks and no name, and
 report them as issues; such a conversation gets a report with no findings, no applicable
-category and a note that names its language. A conversation with no turn at all (an export
-cut short, a chat opened and closed unanswered) is scored as any other, nothing found and
-no category applying, and its report says it had no turns (`NO_TURNS`), which summaries
-count.
+category and a note that names its language. (A conversation with no turn at all is
+scored as any other, and its report says so: `session.NO_TURNS`.)
 """
 
 from __future__ import annotations
@@ -51,16 +49,3 @@ def not_scored_report(
         signals=tuple({} for _ in transcript.turns),
         notes=(*input_notes(metadata), note),
     )
-
-
-NO_TURNS = ("no turns: the conversation has no turn at all, so nothing was found and no "
-            "category applies (an export cut short, or a chat opened and left unanswered?)")
-"""The note of a conversation with no turn (`noted_if_empty`), which summaries count."""
-
-
-def noted_if_empty(transcript: Transcript, report: Report) -> Report:
-    """`report`, noting `NO_TURNS` when `transcript` has no turn: without it such a
-    conversation read as one scored with nothing to say (overall n/a), until 2026-12-07."""
-    if transcript.turns or NO_TURNS in report.notes:
-        return report
-    return report.model_copy(update={"notes": (*report.notes, NO_TURNS)})

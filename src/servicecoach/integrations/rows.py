@@ -13,7 +13,6 @@ from servicecoach.coach import Coach
 from servicecoach.errors import InputError
 from servicecoach.models import Finding, FindingKind, Report, Transcript
 from servicecoach.readers.canonical import transcript_from_record
-from servicecoach.unscored import noted_if_empty
 
 FINDING_FIELDS = (
     "rule_id", "kind", "severity", "category", "turn_index", "speaker", "span_start",
@@ -87,7 +86,7 @@ def conversation_row_or_error(coach: Coach, transcript: Transcript, *, source: s
     """`transcript` scored as a conversation row, or an error row when scoring fails (a
     bug in a rule or in servicecoach), so that one conversation never stops the job."""
     try:
-        report = noted_if_empty(transcript, coach.score(transcript))
+        report = coach.score(transcript)
     except (MemoryError, RecursionError, Exception) as error:  # noqa: BLE001
         what = f"{type(error).__name__}: {error}".splitlines()[0][:300]
         return error_row(InputError(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from servicecoach.models import Report, Severity
 from servicecoach.scoring import overall_points
+from servicecoach.session import NO_TURNS
 from servicecoach.summary.grouping import CALENDAR, group_key
 from servicecoach.summary.model import (
     BUCKETS,
@@ -20,7 +21,6 @@ from servicecoach.summary.model import (
     RuleStats,
     Summary,
 )
-from servicecoach.unscored import NO_TURNS
 
 EXAMPLES = 3
 """Examples kept per rule."""
