@@ -338,6 +338,27 @@ def test_a_conversation_s_top_issue_is_the_one_that_cost_it_most() -> None:
     assert record["top_issue"] == "outcome.negative-ending"
 
 
+def test_each_finding_carries_what_it_cost_the_overall_score() -> None:
+    """A conversation's page showed its category scores and findings, not what each
+    finding cost: the negative ending (8 points of the overall) read as one warning among
+    nine. Each finding carries its points of the overall score, as the text report and
+    the summaries count them; a cue has none."""
+    from servicecoach.html_report import conversation_record
+    from servicecoach.readers.text import parse_transcripts
+
+    path = EXAMPLES / "refund-call.txt"
+    (call,) = parse_transcripts(path.read_text(), source=str(path))
+    record = conversation_record(Coach().score(call, cues=True), None)  # type: ignore[arg-type]
+    cost = {(f[0], f[4]): f[10] for f in record["findings"]}
+    assert cost[("outcome.negative-ending", None)] == -8.0
+    assert cost[("empathy.missing", 2)] == -2.0
+    assert cost[("name.unused", None)] == -0.5
+    assert cost[("closing.missing", None)] == 0.0  # the greeting made up for it
+    assert all(f[10] is None for f in record["findings"] if f[1] == "cue")
+    assert sum(f[10] for f in record["findings"] if f[10] is not None) == pytest.approx(
+        record["overall"] - 100)
+
+
 def test_the_rule_table_says_how_many_points_each_rule_cost(tmp_path: Path) -> None:
     """The page's rule table counted findings only, as the text summary did: a lead could
     not see that one negative ending cost 40 points and one missing greeting 5."""

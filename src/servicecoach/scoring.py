@@ -9,7 +9,7 @@ mean of the applicable categories. `docs/scoring.md` has a worked example.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -90,6 +90,19 @@ def score(
     return tuple(scores), overall
 
 
+def _weighed(scores: Iterable[CategoryScore]) -> Iterator[tuple[ScoreContribution, float]]:
+    """Each contribution of the applicable categories with what it moved the overall score
+    by (see `overall_points`)."""
+    judged = [s for s in scores if s.applicable and s.score is not None]
+    total = sum(s.weight for s in judged)
+    for category in judged:
+        net = sum(c.points for c in category.contributions)
+        lost = 100.0 - (category.score or 0.0)
+        share = lost / net * category.weight / total if net < 0 and total > 0 else 0.0
+        for contribution in category.contributions:
+            yield contribution, -(contribution.points * share)
+
+
 def overall_points(scores: Iterable[CategoryScore]) -> dict[str, float]:
     """What each rule's findings moved the overall score by, by rule id: negative for the
     points they took off it, positive for those a strength gave back.
@@ -99,17 +112,30 @@ def overall_points(scores: Iterable[CategoryScore]) -> dict[str, float]:
     the category (its weight over the applicable categories' total). The parts add up to
     the overall score minus 100, before the overall score is rounded to one decimal; a
     category that lost nothing (its strengths made up for its issues) gives 0 to each."""
-    judged = [s for s in scores if s.applicable and s.score is not None]
-    total = sum(s.weight for s in judged)
     moved: dict[str, float] = {}
-    for category in judged:
-        net = sum(c.points for c in category.contributions)
-        lost = 100.0 - (category.score or 0.0)
-        share = lost / net * category.weight / total if net < 0 and total > 0 else 0.0
-        for contribution in category.contributions:
-            moved[contribution.rule_id] = moved.get(contribution.rule_id, 0.0) - (
-                contribution.points * share)
+    for contribution, points in _weighed(scores):
+        moved[contribution.rule_id] = moved.get(contribution.rule_id, 0.0) + points
     return moved
+
+
+def finding_points(scores: Iterable[CategoryScore]) -> dict[tuple[str, int | None], float]:
+    """What one finding moved the overall score by, by its rule id and turn (`None` for
+    the whole conversation), shared out as `overall_points` shares a rule's: the points a
+    text report lists and an HTML report shows on each finding. A cue, never scored, has
+    none."""
+    return {(c.rule_id, c.turn_index): points for c, points in _weighed(scores)}
+
+
+def rule_costs(scores: Iterable[CategoryScore]) -> list[tuple[str, float, int]]:
+    """The rules that moved the overall score, as (rule id, points, findings), the most
+    points lost first (a rule whose points round to 0.0 is left out)."""
+    moved: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for contribution, points in _weighed(scores):
+        moved[contribution.rule_id] = moved.get(contribution.rule_id, 0.0) + points
+        counts[contribution.rule_id] = counts.get(contribution.rule_id, 0) + 1
+    return sorted(((rule, round(points, 1), counts[rule]) for rule, points in moved.items()
+                   if round(points, 1) != 0), key=lambda item: (item[1], item[0]))
 
 
 @lru_cache(maxsize=4096)

@@ -30,6 +30,7 @@ from servicecoach.errors import ServiceCoachError, clipped
 from servicecoach.html_report import charts
 from servicecoach.models import Finding, Report, Turn
 from servicecoach.redact import Mask, masked, masked_offset, masks
+from servicecoach.scoring import finding_points
 from servicecoach.summary.aggregate import SummaryBuilder, top_issue
 from servicecoach.summary.grouping import CALENDAR
 from servicecoach.summary.text import signed_points
@@ -84,15 +85,22 @@ def _span(finding: Finding, masked_turns: dict[int, list[Mask]]) -> list[int | N
     return [masked_offset(span.start, found), masked_offset(span.end, found, end=True)]
 
 
+def _points(points: float | None) -> float | None:
+    """A finding's points of the overall score, to one decimal (None: not scored)."""
+    return None if points is None else round(points, 1) + 0.0  # no -0.0
+
+
 def conversation_record(report: Report, turns: Sequence[Turn] | None,
                         redact: bool = False) -> dict[str, Any]:
     """What the page knows of one conversation (findings as arrays: rule id, kind,
-    severity, category, turn, span start, span end, span text, message, suggestion) and
+    severity, category, turn, span start, span end, span text, message, suggestion, the
+    points of the overall score the finding moved, None for a cue) and
     its top issue (the rule that took the most points off the overall score, as in the
     summary's worst list).
     `redact` masks the turns' texts as the report's findings are, and moves the spans with
     them."""
     masked_turns = {n: masks(t.text) for n, t in enumerate(turns)} if redact and turns else {}
+    cost = finding_points(report.scores)
     source = report.source
     return {
         "id": report.transcript_id,
@@ -107,7 +115,7 @@ def conversation_record(report: Report, turns: Sequence[Turn] | None,
             for n, t in enumerate(turns)],
         "findings": [[f.rule_id, f.kind.value, f.severity.value, f.category, f.turn_index,
                       *_span(f, masked_turns), f.span.text if f.span else None, f.message,
-                      f.suggestion]
+                      f.suggestion, _points(cost.get((f.rule_id, f.turn_index)))]
                      for f in report.findings],
         "sentiment": _json_finite(report.customer_sentiment),
         "top_issue": top_issue(report),

@@ -4,7 +4,7 @@ like Vale's, then categories, the worst and best conversations and the groups.""
 from __future__ import annotations
 
 from servicecoach.summary.model import Conversation, Group, RuleStats, Summary
-from servicecoach.writers import line_start, printable
+from servicecoach.writers import line_start, printable, signed_points
 
 BARS = " ▁▂▃▄▅▆▇█"
 
@@ -19,12 +19,6 @@ def sparkline(counts: list[int]) -> str:
 
 def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
-
-
-def signed_points(points: float) -> str:
-    """Points as a whole number when they are one (-80, +10), else with their decimal."""
-    shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
-    return "0" if points == 0 else shown
 
 
 def _rules(title: str, rules: list[RuleStats]) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from servicecoach.models import Finding, FindingKind, Report, replace_lone_surrogates
+from servicecoach.scoring import rule_costs
 from servicecoach.writers.csv import FindingsCsvWriter
 
 
@@ -59,6 +60,12 @@ def line_start(text: str) -> str:
     return repr(shown) if shown.lstrip().startswith("::") else shown
 
 
+def signed_points(points: float) -> str:
+    """Points as a whole number when they are one (-80, +10), else with their decimal."""
+    shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
+    return "0" if points == 0 else shown
+
+
 def render_jsonl(report: Report) -> str:
     """A report as one line of JSON."""
     return report.model_dump_json() + "\n"
@@ -76,7 +83,8 @@ def grade(finding: Finding) -> str:
 
 
 def render_text(report: Report) -> str:
-    """A readable summary of a report: each finding with its turn, then the scores. Text
+    """A readable summary of a report: each finding with its turn, then the scores and the
+    points of the overall score each rule's findings cost (`scoring.rule_costs`). Text
     that comes from a transcript or a pack is `printable`: a transcript cannot drive the
     terminal."""
     overall = "n/a" if report.overall is None else f"{report.overall:.0f}"
@@ -95,6 +103,11 @@ def render_text(report: Report) -> str:
         for s in report.scores
     )
     lines.append(f"  scores: {scores}")
+    costs = rule_costs(report.scores)
+    if costs and report.overall is not None:
+        lines.append(f"  cost to the overall score ({report.overall:.1f}): " + ", ".join(
+            f"{printable(rule)} {signed_points(points)}"
+            + (f" ({count} findings)" if count > 1 else "") for rule, points, count in costs))
     lines.extend(f"  note: {printable(note)}" for note in report.notes)
     return "\n".join(lines) + "\n\n"
 
@@ -157,4 +170,4 @@ def make_writer(name: str, out: TextIO) -> Writer:
 
 
 __all__ = ["WRITERS", "JsonLinesWriter", "JsonWriter", "TextWriter", "Writer", "make_writer",
-           "printable"]
+           "printable", "signed_points"]

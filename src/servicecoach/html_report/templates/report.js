@@ -31,6 +31,11 @@
   }
 
   function score(value) { return value === null ? "n/a" : value.toFixed(1); }
+  // as the text report and the summaries write points: -8, -0.5, +1, 0
+  function signedPoints(value) {
+    if (value === 0) { return "0"; }
+    return (value > 0 ? "+" : "") + (value === Math.round(value) ? value.toFixed(0) : value.toFixed(1));
+  }
 
   function selected() {
     var q = state.query.toLowerCase();
@@ -94,6 +99,8 @@
     head.appendChild(el("span", f.n + ". ", "number"));
     head.appendChild(el("span", f.f[0], "rule"));
     head.appendChild(el("span", " · " + f.f[1] + (f.f[1] === "issue" ? " · " + f.f[2] : "") + " · " + f.f[3]));
+    // what the finding cost the overall score (or gave back): a cue has none
+    if (f.f[10] !== null && f.f[10] !== undefined) { head.appendChild(el("span", " · overall " + signedPoints(f.f[10]), "cost")); }
     box.appendChild(head);
     box.appendChild(el("div", f.f[8], "message"));
     if (f.f[1] === "issue") { box.appendChild(el("div", "Try: " + f.f[9], "try")); }
