@@ -114,3 +114,26 @@ def test_only_a_top_level_key_of_the_first_record_counts_as_its_turns(
     text: str, found: bool,
 ) -> None:
     assert first_record_has_turns(_in_pieces(text, 3)) is found
+
+
+@pytest.mark.parametrize(("record", "problem"), [
+    ({"id": "a", "turns": "none"}, "turns: should be a list (a JSON array), not a string"),
+    ({"id": "a", "turns": None}, "turns: should be a list (a JSON array), not null"),
+    ({"id": "a", "turns": ["hello"]},
+     "turn 0: should be an object (a JSON object) with 'speaker' and 'text', not a string"),
+    ({"id": "a", "turns": [{"speaker": "agent", "text": ["hi"]}]},
+     "turn 0: text: should be a string, not an array"),
+    ({"id": "a", "turns": RECORD["turns"], "metadata": "vip"},
+     "metadata: should be an object (a JSON object), not a string"),
+    ({"id": "a", "turns": RECORD["turns"], "events": {"type": "transfer"}},
+     "events: should be a list (a JSON array), not an object"),
+])
+def test_a_value_of_the_wrong_json_type_is_named_in_json_s_words(
+        tmp_path: Path, record: dict[str, object], problem: str) -> None:
+    """A QA lead's export with "turns": "none" read "turns: Input should be a valid
+    tuple", pydantic's word for the model's type, which a JSON file cannot hold; a turn
+    that was a string read "a valid dictionary or instance of Turn". The error says what
+    JSON the key should hold and what it holds."""
+    (error,) = read(tmp_path, json.dumps([record]))
+    assert isinstance(error, InputError)
+    assert problem in str(error) and "tuple" not in str(error)
