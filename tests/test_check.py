@@ -1207,3 +1207,24 @@ def test_pytest_plugin_junit_failure_message_is_the_first_mismatch(
     received = hook.pytest_report_from_serializable(config=None, data=sent)
     assert received.longrepr.reprcrash.message == message
     assert str(received.longrepr) == str(failed.longrepr) == text
+
+
+def test_a_score_below_its_minimum_says_what_took_it_there(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'overall score 86.1 is below 90' told a training team the score and not why: ten
+    findings stood behind it, the costliest a missing acknowledgement (twice) and an
+    unconfirmed ending. A score below its minimum names the rules that cost it, most
+    first (the overall's points as the summaries count them; a category's own)."""
+    path = tmp_path / "call.txt"
+    path.write_text("%% id: c\n%% min-score: overall=99, defensiveness=95\n"
+                    "Agent: Hi, this is Sam.\n"
+                    "Customer: Third time I'm calling about my meter, I'm fed up.\n"
+                    "Agent: Calm down, that's our policy.\n")
+    code, out = run(["check", str(path), "--min-score", "99"], capsys)
+    assert code == 1
+    assert ("defensiveness score 80 is below 95: lost to defensive.deflection -10, "
+            "defensive.dismissive -10\n") in out
+    lost = [line for line in out.splitlines() if "overall score" in line]
+    assert len(lost) == 2 and all(": lost to " in line for line in lost)
+    assert lost[0].split(": lost to ")[1] == lost[1].split(": lost to ")[1]
+    assert "defensive.deflection -" in lost[0]

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 
 from servicecoach.baseline import fingerprint
 from servicecoach.errors import InputError, first_few, quoted
-from servicecoach.expectations import CannedTranscript, compare, finding_ref
+from servicecoach.expectations import (
+    CannedTranscript,
+    compare,
+    finding_ref,
+    overall_lost,
+)
 from servicecoach.models import FindingKind, Report, Severity
 from servicecoach.suggest import did_you_mean
 
@@ -74,7 +79,8 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
     if options.min_score is not None and (report.overall is None
                                           or report.overall < options.min_score):
         outcome.problems.append((None, (f"overall score {report.overall} is below "
-                                        f"--min-score {options.min_score:g}")))
+                                        f"--min-score {options.min_score:g}"
+                                        f"{overall_lost(report)}")))
     outcome.seconds = time.perf_counter() - started
     return outcome
 

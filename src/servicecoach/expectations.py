@@ -32,7 +32,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from servicecoach.errors import InputError, RulePackError, clipped
 from servicecoach.json_positions import record_lines
-from servicecoach.models import Finding, Report, Severity, Transcript, not_a_boolean
+from servicecoach.models import (
+    CategoryScore,
+    Finding,
+    Report,
+    Severity,
+    Transcript,
+    not_a_boolean,
+)
 from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import (
@@ -42,7 +49,9 @@ from servicecoach.readers.text import (
 )
 from servicecoach.rules.loader import load_yaml_lines
 from servicecoach.rules.schema import MAX_ID_LENGTH
+from servicecoach.scoring import category_costs, costs_text, rule_costs, signed_points
 from servicecoach.suggest import did_you_mean
+from servicecoach.writers import printable
 
 _SHORT = re.compile(r"^\s*(?P<rule>[a-z][\w.-]*)(?:@(?P<turn>\d+))?(?::(?P<severity>\w+))?\s*$")
 
@@ -208,6 +217,7 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
                                  (f"did not expect {finding_ref(finding)}"
                                   f"{_turn_text(turns, finding.turn_index)}: {finding.message}")))
     scores = {s.category: s.score for s in report.scores} | {"overall": report.overall}
+    by_category = {s.category: s for s in report.scores}
     for category, minimum in canned.expect.min_scores.items():
         if category not in scores:
             near = did_you_mean(category, scores, "the categories are "
@@ -219,8 +229,32 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
         value = scores[category]
         if value is None or value < minimum:
             shown = "not applicable" if value is None else f"{value:g}"
-            problems.append((None, f"{category} score {shown} is below {minimum:g}"))
+            lost = overall_lost(report) if category == "overall" else (
+                _category_lost(by_category[category]) if category in by_category else "")
+            problems.append((None, f"{category} score {shown} is below {minimum:g}{lost}"))
     return problems
+
+
+def overall_lost(report: Report) -> str:
+    """What took the overall score down, for a score found too low: ": lost to
+    outcome.unconfirmed -4.4, ..." (the points of the overall score, as the text report
+    and the summaries count them), or nothing when no rule took points."""
+    return _lost(rule_costs(report.scores))
+
+
+def _lost(costs: list[tuple[str, float, int]], shown: int = 5) -> str:
+    """": lost to" the first `shown` rules of `costs`, and how much the others took."""
+    if not costs:
+        return ""
+    rest = costs[shown:]
+    more = (f", {len(rest)} more rule(s) {signed_points(round(sum(c[1] for c in rest), 1))}"
+            if rest else "")
+    return f": lost to {printable(costs_text(costs[:shown]))}{more}"
+
+
+def _category_lost(category: CategoryScore) -> str:
+    """What took a category's score down (its own points), as `overall_lost` says it."""
+    return _lost(category_costs(category))
 
 
 def _turn_text(turns: tuple[Any, ...], turn: int | None) -> str:

@@ -138,6 +138,33 @@ def rule_costs(scores: Iterable[CategoryScore]) -> list[tuple[str, float, int]]:
                    if round(points, 1) != 0), key=lambda item: (item[1], item[0]))
 
 
+def category_costs(category: CategoryScore) -> list[tuple[str, float, int]]:
+    """The rules that moved one category's score, as (rule id, points, findings), the most
+    points lost first: the category's own points, before clamping."""
+    moved: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for contribution in category.contributions:
+        moved[contribution.rule_id] = moved.get(contribution.rule_id, 0.0) + contribution.points
+        counts[contribution.rule_id] = counts.get(contribution.rule_id, 0) + 1
+    return sorted(((rule, round(points, 1), counts[rule]) for rule, points in moved.items()
+                   if round(points, 1) != 0), key=lambda item: (item[1], item[0]))
+
+
+def signed_points(points: float) -> str:
+    """Points as a whole number when they are one (-80, +10), else with their decimal."""
+    shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
+    return "0" if points == 0 else shown
+
+
+def costs_text(costs: Iterable[tuple[str, float, int]]) -> str:
+    """`rule_costs` or `category_costs` as a line reads them: "outcome.negative-ending -8,
+    defensive.deflection -4 (2 findings)". Rule ids are a pack's: the caller makes the line
+    printable."""
+    return ", ".join(f"{rule} {signed_points(points)}"
+                     + (f" ({count} findings)" if count > 1 else "")
+                     for rule, points, count in costs)
+
+
 @lru_cache(maxsize=4096)
 def _contribution(rule_id: str, turn_index: int | None, points: float) -> ScoreContribution:
     """One finding's contribution (immutable: the same one is shared by every report)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from servicecoach.models import Finding, FindingKind, Report, replace_lone_surrogates
-from servicecoach.scoring import rule_costs
+from servicecoach.scoring import costs_text, rule_costs, signed_points
 from servicecoach.writers.csv import FindingsCsvWriter
 
 
@@ -60,12 +60,6 @@ def line_start(text: str) -> str:
     return repr(shown) if shown.lstrip().startswith("::") else shown
 
 
-def signed_points(points: float) -> str:
-    """Points as a whole number when they are one (-80, +10), else with their decimal."""
-    shown = f"{points:+,.0f}" if points == round(points) else f"{points:+,.1f}"
-    return "0" if points == 0 else shown
-
-
 def render_jsonl(report: Report) -> str:
     """A report as one line of JSON."""
     return report.model_dump_json() + "\n"
@@ -105,9 +99,8 @@ def render_text(report: Report) -> str:
     lines.append(f"  scores: {scores}")
     costs = rule_costs(report.scores)
     if costs and report.overall is not None:
-        lines.append(f"  cost to the overall score ({report.overall:.1f}): " + ", ".join(
-            f"{printable(rule)} {signed_points(points)}"
-            + (f" ({count} findings)" if count > 1 else "") for rule, points, count in costs))
+        lines.append(f"  cost to the overall score ({report.overall:.1f}): "
+                     + printable(costs_text(costs)))
     lines.extend(f"  note: {printable(note)}" for note in report.notes)
     return "\n".join(lines) + "\n\n"
 
