@@ -71,3 +71,19 @@ def test_score_writes_csv_with_metadata_from_the_export(
     assert {r["agent_name"] for r in rows} == {"'=cmd|' /C calc'!A0"}
     assert {r["queue"] for r in rows} == {"billing"}
     assert {r["metadata"] for r in rows} == {'{"region": "EU"}'}
+
+
+def test_each_finding_row_says_what_it_cost_the_overall_score(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A QA lead pivoting the findings CSV could count findings by rule but not what they
+    cost: the refund call's negative ending (8 points of its overall) and a missing
+    acknowledgement (2) were one row each. The `points` column says, as the text and HTML
+    reports do, and the rows of a conversation add up to what its overall lost."""
+    assert main(["score", str(EXAMPLES / "refund-call.txt"), "--format", "csv", "--cues"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    points = {(r["rule_id"], r["turn_index"]): r["points"] for r in rows}
+    assert points[("outcome.negative-ending", "")] == "-8.0"
+    assert points[("empathy.missing", "2")] == "-2.0"
+    assert points[("closing.missing", "")] == "0.0"  # the greeting made up for it
+    assert all(r["points"] == "" for r in rows if r["kind"] == "cue")
+    assert sum(float(r["points"] or 0) for r in rows) == pytest.approx(79.5 - 100)

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from servicecoach.models import Finding, Report
 from servicecoach.nlp.safe_regex import linear
+from servicecoach.scoring import finding_points
 
 CONVERSATION_COLUMNS = (
     "transcript_id", "channel", "source_file", "source_record", "source_line",
@@ -27,9 +28,11 @@ CONVERSATION_COLUMNS = (
 the last column, ``metadata``, as a JSON object."""
 FINDING_COLUMNS = (
     *CONVERSATION_COLUMNS, "overall", "rule_id", "kind", "severity", "category", "turn_index",
-    "speaker", "span_start", "span_end", "span_text", "message", "suggestion", "metadata",
+    "speaker", "span_start", "span_end", "span_text", "message", "suggestion", "points",
+    "metadata",
 )
-"""The columns of `score --format csv`, in order."""
+"""The columns of `score --format csv`, in order; ``points`` is what the finding cost the
+overall score (`scoring.finding_points`), empty for a cue."""
 _NAMED_METADATA = CONVERSATION_COLUMNS[5:]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BREAK_BEFORE_COMMAND = linear(r"[\r\n][\t-\r \x1c-\x1f\x{85}\pZ]*::")
@@ -65,15 +68,18 @@ def other_metadata(report: Report) -> str:
     return cell(json.dumps(rest, ensure_ascii=False, sort_keys=True, default=str)) if rest else ""
 
 
-def _finding_cells(finding: Finding | None) -> list[Any]:
+def _finding_cells(finding: Finding | None, cost: dict[tuple[str, int | None], float]
+                   ) -> list[Any]:
     if finding is None:
-        return [""] * 11
+        return [""] * 12
     span = finding.span
+    points = cost.get((finding.rule_id, finding.turn_index))
     return [cell(v) for v in (
         finding.rule_id, finding.kind.value, finding.severity.value, finding.category,
         finding.turn_index, finding.speaker.value if finding.speaker else None,
         span.start if span else None, span.end if span else None, span.text if span else None,
-        finding.message, finding.suggestion)]
+        finding.message, finding.suggestion,
+        None if points is None else round(points, 1) + 0.0)]  # + 0.0: no -0.0
 
 
 def _no_command_line(value: Any) -> Any:
@@ -114,7 +120,8 @@ def render_findings_csv(report: Report) -> str:
     overall = cell(report.overall)
     rest = other_metadata(report)
     findings: Sequence[Finding | None] = report.findings or (None,)
-    return csv_rows([[*head, overall, *_finding_cells(f), rest] for f in findings])
+    cost = finding_points(report.scores)
+    return csv_rows([[*head, overall, *_finding_cells(f, cost), rest] for f in findings])
 
 
 class FindingsCsvWriter:
