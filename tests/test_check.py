@@ -1228,3 +1228,23 @@ def test_a_score_below_its_minimum_says_what_took_it_there(
     assert len(lost) == 2 and all(": lost to " in line for line in lost)
     assert lost[0].split(": lost to ")[1] == lost[1].split(": lost to ")[1]
     assert "defensive.deflection -" in lost[0]
+
+
+def test_a_score_that_is_not_applicable_says_so_rather_than_none_or_below(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A minimum on a category the conversation gave nothing to judge read 'empathy score
+    not applicable is below 90', and --min-score on a conversation with no applicable
+    category 'overall None' and 'overall score None is below --min-score 80'."""
+    path = tmp_path / "call.txt"
+    path.write_text("%% id: c\n%% min-score: hold_transfer=80\nAgent: Hi, this is Sam.\n"
+                    "Customer: Can I change my address?\n")
+    code, out = run(["check", str(path)], capsys)
+    assert code == 1
+    assert ("hold_transfer score is not applicable (the conversation gave its rules nothing "
+            "to judge: docs/scoring.md), so it does not meet the minimum 80") in out
+    path.write_text("%% id: c\nAgent: Hi, this is Sam.\nCustomer: Can I change my address?\n")
+    code, out = run(["check", str(path), "--min-score", "80", "--select", "hold"], capsys)
+    assert code == 1 and "None" not in out
+    assert "FAIL c (" in out and ") overall n/a\n" in out
+    assert ("overall score is not applicable (no category had anything to judge), so it does "
+            "not meet --min-score 80") in out

@@ -17,6 +17,7 @@ from servicecoach.expectations import (
     CannedTranscript,
     compare,
     finding_ref,
+    not_applicable,
     overall_lost,
 )
 from servicecoach.models import FindingKind, Report, Severity
@@ -78,9 +79,10 @@ def check(canned: CannedTranscript, coach: Coach, options: CheckOptions) -> Chec
                                       f"({finding.severity.value}): {finding.message}")))
     if options.min_score is not None and (report.overall is None
                                           or report.overall < options.min_score):
-        outcome.problems.append((None, (f"overall score {report.overall} is below "
-                                        f"--min-score {options.min_score:g}"
-                                        f"{overall_lost(report)}")))
+        outcome.problems.append((None, not_applicable(
+            "overall", f"--min-score {options.min_score:g}") if report.overall is None else (
+            f"overall score {report.overall} is below --min-score {options.min_score:g}"
+            f"{overall_lost(report)}")))
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -227,12 +227,23 @@ def compare(canned: CannedTranscript, report: Report) -> list[tuple[int | None, 
             problems.append((None, unknown))
             continue
         value = scores[category]
-        if value is None or value < minimum:
-            shown = "not applicable" if value is None else f"{value:g}"
+        if value is None:
+            problems.append((None, not_applicable(category, f"the minimum {minimum:g}")))
+        elif value < minimum:
             lost = overall_lost(report) if category == "overall" else (
                 _category_lost(by_category[category]) if category in by_category else "")
-            problems.append((None, f"{category} score {shown} is below {minimum:g}{lost}"))
+            problems.append((None, f"{category} score {value:g} is below {minimum:g}{lost}"))
     return problems
+
+
+def not_applicable(category: str, minimum: str) -> str:
+    """A minimum score that a category without a score cannot meet, saying why it has none
+    (it read "empathy score not applicable is below 90")."""
+    if category == "overall":
+        return (f"overall score is not applicable (no category had anything to judge), so it "
+                f"does not meet {minimum}")
+    return (f"{category} score is not applicable (the conversation gave its rules nothing to "
+            f"judge: docs/scoring.md), so it does not meet {minimum}")
 
 
 def overall_lost(report: Report) -> str:

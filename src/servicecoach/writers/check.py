@@ -15,6 +15,10 @@ from servicecoach.expectations import read_as_json, sidecar_form
 from servicecoach.writers import printable
 
 
+def _overall(overall: float | None) -> str:
+    """An overall score as `check` shows it: its decimal, or n/a (it read "None")."""
+    return "n/a" if overall is None else f"{overall}"
+
 def _shown_path(path: Path) -> str:
     """A file's path as the text output starts a line with it: on one line, and never
     starting with ``::``, which GitHub Actions would run as a workflow command (a file found
@@ -35,7 +39,7 @@ def write_text(outcomes: list[CheckOutcome], errors: list[InputError], out: Text
                    "--min-score)") if outcome.expected_nothing else ""
         path = _shown_path(canned.path)
         out.write(f"{status} {printable(canned.transcript.id)} ({path}:{canned.line}) "
-                  f"overall {outcome.report.overall}{nothing}\n")
+                  f"overall {_overall(outcome.report.overall)}{nothing}\n")
         out.writelines(f"  {path}:{canned.line_of(turn)}: {printable(problem)}\n"
                        for turn, problem in outcome.problems)
     out.write(f"\n{_summary(outcomes, errors)}\n")
@@ -173,7 +177,7 @@ def write_drafts(outcomes: list[CheckOutcome], errors: list[InputError], out: Te
         if sidecar is not None:
             already += f"; in {printable(sidecar.path.name)}"
         out.write(f"{_shown_path(canned.path)}:{canned.line}: "
-                  f"{printable(canned.transcript.id)} (overall {outcome.report.overall}; "
+                  f"{printable(canned.transcript.id)} (overall {_overall(outcome.report.overall)}; "
                   f"{already})\n")
         if not names:
             out.write("  no findings today: nothing to expect\n")
