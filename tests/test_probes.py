@@ -91,6 +91,29 @@ def acknowledgements(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), {"empathy.shown"} if row["ack"] else set(), found
 
 
+def threats(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each customer turn after a calm opening: half, and `escalation.threat` expected and
+    found on it."""
+    for row in rows("threats"):
+        report = coach.score(conversation(
+            row["id"], ("customer", "Hi, I have a question about my account."),
+            ("agent", "Hello, thanks for getting in touch. Let me have a look."),
+            ("customer", row["text"])))
+        found = {f.rule_id for f in report.findings if f.turn_index == 2}
+        yield half(row["id"]), {"escalation.threat"} if row["threat"] else set(), found
+
+
+def calmed(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each threatening customer turn, the agent's reply and the customer's next turn:
+    half, and `escalation.deescalated` expected and found on the last."""
+    for row in rows("deescalation"):
+        report = coach.score(conversation(
+            row["id"], ("agent", "Hello, how can I help today?"), ("customer", row["previous"]),
+            ("agent", row["agent_between"]), ("customer", row["text"])))
+        found = {f.rule_id for f in report.findings if f.turn_index == 3}
+        yield half(row["id"]), {"escalation.deescalated"} if row["deescalated"] else set(), found
+
+
 def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[str, Counter[str]]:
     """True and false positives and misses of one label, by half."""
     by_half = {name: Counter[str]() for name in HALVES}
@@ -104,7 +127,7 @@ def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[
 
 READERS: dict[str, Callable[[Coach], Iterator[tuple[str, set[str], set[str]]]]] = {
     "agent": agent_turns, "customer": customer_turns, "pairs": rising_pairs,
-    "ack": acknowledgements}
+    "ack": acknowledgements, "threats": threats, "deescalation": calmed}
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +136,8 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
     labels = {"agent": ("defensive.blame", "defensive.deflection", "defensive.dismissive",
                         "language.negative"),
               "customer": ("supervisor-request", "strong"),
-              "pairs": ("escalation.rising",), "ack": ("empathy.shown",)}
+              "pairs": ("escalation.rising",), "ack": ("empathy.shown",),
+              "threats": ("escalation.threat",), "deescalation": ("escalation.deescalated",)}
     out = {}
     for name, read in READERS.items():
         found = list(read(coach))
@@ -142,6 +166,11 @@ FLOORS = {
     ("pairs", "escalation.rising", "test"): (0.9, 0.8),
     ("ack", "empathy.shown", "dev"): (0.88, 0.8),
     ("ack", "empathy.shown", "test"): (0.9, 0.72),
+    # written on 2026-12-07 (a third writer); the dev half of the threats was read that day
+    ("threats", "escalation.threat", "dev"): (0.95, 0.9),
+    ("threats", "escalation.threat", "test"): (0.95, 0.55),
+    ("deescalation", "escalation.deescalated", "dev"): (0.65, 0.55),
+    ("deescalation", "escalation.deescalated", "test"): (0.75, 0.5),
 }
 
 
@@ -157,7 +186,8 @@ def test_each_behaviour_keeps_its_floor_on_each_half(
 
 
 def test_the_probe_files_hold_what_the_readme_says() -> None:
-    sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300}
+    sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300, "threats": 246,
+             "deescalation": 170}
     for name, size in sizes.items():
         found = rows(name)
         assert len(found) == size
