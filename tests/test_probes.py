@@ -114,6 +114,48 @@ def calmed(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), {"escalation.deescalated"} if row["deescalated"] else set(), found
 
 
+def holds(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each hold (or look-alike) the agent starts after the customer's turn, with hold
+    events around it when the row has them, and the agent's return: half, and the
+    `hold.*` ids expected (a row's null: the rule does not apply) and found."""
+    for row in rows("holds"):
+        turns = [("agent", "Hello, thanks for calling."), ("customer", row["customer"]),
+                 ("agent", row["agent"])]
+        events = []
+        if row["agent_return"]:
+            turns.append(("agent", row["agent_return"]))
+        if row["events"]:
+            events = [{"type": "hold_start", "after_turn": 2}]
+            if row["agent_return"]:
+                events.append({"type": "hold_end", "after_turn": 2})
+        report = coach.score(Transcript.model_validate({
+            "id": row["id"], "channel": row["channel"], "events": events,
+            "turns": [{"speaker": speaker, "text": text} for speaker, text in turns]}))
+        found = {f.rule_id for f in report.findings if f.rule_id.startswith("hold.")}
+        expected = {"hold." + key.replace("_", "-") for key in
+                    ("no_permission", "no_estimate", "no_thanks") if row[key]}
+        # a rule that does not apply to the row is neither expected nor counted as found
+        judged = {"hold." + key.replace("_", "-") for key in
+                  ("no_permission", "no_estimate", "no_thanks") if row[key] is not None}
+        yield half(row["id"]), expected, found & judged if row["hold"] else found
+
+
+def transfers(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each agent turn after the customer's, with a transfer event after it when the row
+    has one: half, and `transfer.unannounced` / `transfer.cold` expected and found."""
+    for row in rows("transfers"):
+        report = coach.score(Transcript.model_validate({
+            "id": row["id"], "channel": row["channel"],
+            "events": [{"type": "transfer", "after_turn": 2}] if row["event"] else [],
+            "turns": [{"speaker": speaker, "text": text} for speaker, text in (
+                ("agent", "Hello, thanks for contacting us."), ("customer", row["customer"]),
+                ("agent", row["agent"]))]}))
+        found = {f.rule_id for f in report.findings if f.turn_index == 2}
+        expected = {rule for rule, key in (("transfer.unannounced", "unannounced"),
+                                           ("transfer.cold", "cold")) if row[key]}
+        yield half(row["id"]), expected, found
+
+
 def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[str, Counter[str]]:
     """True and false positives and misses of one label, by half."""
     by_half = {name: Counter[str]() for name in HALVES}
@@ -127,7 +169,8 @@ def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[
 
 READERS: dict[str, Callable[[Coach], Iterator[tuple[str, set[str], set[str]]]]] = {
     "agent": agent_turns, "customer": customer_turns, "pairs": rising_pairs,
-    "ack": acknowledgements, "threats": threats, "deescalation": calmed}
+    "ack": acknowledgements, "threats": threats, "deescalation": calmed, "holds": holds,
+    "transfers": transfers}
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +180,9 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
                         "language.negative"),
               "customer": ("supervisor-request", "strong"),
               "pairs": ("escalation.rising",), "ack": ("empathy.shown",),
-              "threats": ("escalation.threat",), "deescalation": ("escalation.deescalated",)}
+              "threats": ("escalation.threat",), "deescalation": ("escalation.deescalated",),
+              "holds": ("hold.no-permission", "hold.no-estimate", "hold.no-thanks"),
+              "transfers": ("transfer.unannounced", "transfer.cold")}
     out = {}
     for name, read in READERS.items():
         found = list(read(coach))
@@ -171,6 +216,17 @@ FLOORS = {
     ("threats", "escalation.threat", "test"): (0.95, 0.55),
     ("deescalation", "escalation.deescalated", "dev"): (0.65, 0.55),
     ("deescalation", "escalation.deescalated", "test"): (0.75, 0.5),
+    # written on 2026-12-07 (a fourth and a fifth writer); both dev halves read that day
+    ("holds", "hold.no-permission", "dev"): (0.95, 0.95),
+    ("holds", "hold.no-permission", "test"): (0.85, 0.95),
+    ("holds", "hold.no-estimate", "dev"): (0.9, 0.95),
+    ("holds", "hold.no-estimate", "test"): (0.9, 0.9),
+    ("holds", "hold.no-thanks", "dev"): (0.95, 0.95),
+    ("holds", "hold.no-thanks", "test"): (0.85, 0.9),
+    ("transfers", "transfer.unannounced", "dev"): (0.95, 0.95),
+    ("transfers", "transfer.unannounced", "test"): (0.65, 0.9),
+    ("transfers", "transfer.cold", "dev"): (0.9, 0.85),
+    ("transfers", "transfer.cold", "test"): (0.85, 0.85),
 }
 
 
@@ -187,7 +243,7 @@ def test_each_behaviour_keeps_its_floor_on_each_half(
 
 def test_the_probe_files_hold_what_the_readme_says() -> None:
     sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300, "threats": 246,
-             "deescalation": 170}
+             "deescalation": 170, "holds": 154, "transfers": 240}
     for name, size in sizes.items():
         found = rows(name)
         assert len(found) == size

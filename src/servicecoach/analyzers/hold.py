@@ -8,8 +8,9 @@ announcing belong to the same hold; the first agent turn after it that announces
 the first agent turn after ``hold_end``.
 
 When the hold begins (the event, or the return without events) the start is judged:
-permission (the agent asked, `ask` or a question, and the customer did not `refuse`) and
-estimate (`estimate`: "two minutes"; in chat also `moment`). A refused hold that the agent
+permission (the agent asked, `ask` or a question, and the customer did not `refuse`; or the
+customer offered to wait just before, `agree`) and estimate (`estimate`: "two minutes"; in
+chat also `moment`, said as the hold is announced or just before a hold event). A refused hold that the agent
 drops (a callback instead) is no hold. The return is judged for `thanks` and for time:
 longer than the stated duration or than ``limit_seconds`` (default 120) since the start
 or the last check-in, with ``grace_seconds`` (default 10) for the announcing turn itself.
@@ -39,7 +40,8 @@ from servicecoach.rules.schema import BuiltinRule
 _COUNTS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "forty-five": 45, "sixty": 60, "couple": 2, "few": 3, "so": 2,
+    "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "couple": 2, "few": 3,
+    "so": 2,
 }
 _UNITS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600}
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z-]+")
@@ -113,13 +115,16 @@ class HoldTracker(FamilyTracker):
     turns say nothing of a hold, and no event follows them: they are read only then)."""
     latest: HoldStep = _NOTHING
     """What the latest turn or event did."""
+    agreed: bool = False
+    """The latest customer turn offered to wait ("I can hold while you check"): a hold the
+    agent starts after it was agreed to (CHECKS.md: "the customer ... did not agree")."""
 
 
 class HoldAnalyzer(PhraseListsAnalyzer):
     """Tracks holds; subclasses judge the start (`judge_start`) or the return (`judge_return`)."""
 
     lists = ("hold", "estimate", "refuse")
-    optional_lists = ("brief", "ask", "moment", "thanks", "checkin")
+    optional_lists = ("brief", "ask", "moment", "thanks", "checkin", "agree")
     defaults: ClassVar[dict[str, Any]] = {"grace_seconds": 10.0, "limit_seconds": 120.0}
     speakers = frozenset({Speaker.AGENT, Speaker.CUSTOMER})
 
@@ -147,6 +152,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         if ctx.turn.speaker is Speaker.CUSTOMER:
             if hold is not None and not hold.began and self.hits(ctx, "refuse"):
                 hold.refused = True
+            tracker.agreed = hold is None and bool(self.hits(ctx, "agree"))
             return _NOTHING
         if ctx.turn.speaker is not Speaker.AGENT:
             return _NOTHING
@@ -159,7 +165,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         step = _NOTHING
         if hold is None:
             if cues.hold is not None:
-                tracker.hold = self._announce(_Hold(ctx.index), cues)
+                tracker.hold = self._announce(_Hold(ctx.index, asked=tracker.agreed), cues)
         elif not hold.ended and (cues.hold is not None or cues.checkin):
             self._announce(hold, cues)  # still announcing, or checking in during the hold
         elif hold.refused and not hold.began:
@@ -183,7 +189,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             if hold is not None and hold.by_event and not hold.ended:
                 return _NOTHING  # a repeated hold_start, no hold_end between: the same hold
             if hold is None or hold.by_event:
-                hold = tracker.hold = _Hold(tracker.last_agent)
+                hold = tracker.hold = _Hold(tracker.last_agent, asked=tracker.agreed)
                 if tracker.last_cues is not None:
                     self._announce(hold, tracker.last_cues(), asking=True)
             hold.by_event = True
@@ -212,7 +218,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             for hit in hits
         )
         estimates = self.hits(ctx, "estimate")
-        if not voice and hits:
+        if not voice:  # read when a hold is announced, or a hold event follows the turn
             estimates = estimates or self.hits(ctx, "moment")
         stated = max((s for h in estimates
                       if (s := stated_seconds(ctx.turn.text[h.start:h.end])) is not None),
