@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 from conftest import SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from servicecoach.analyzers.phrase_lists import snippet
+from servicecoach import Coach
+from servicecoach.analyzers.phrase_lists import snippet, snippet_around
 
 
 def _whole(text: str, limit: int) -> str:
@@ -33,3 +36,34 @@ def test_a_snippet_read_off_the_start_is_that_of_the_whole_text() -> None:
         for limit in (60, 80, 5, 1):
             for cut in range(len(text) + 1) if len(text) < 140 else (len(text),):
                 assert snippet(text[:cut], limit) == _whole(text[:cut], limit), (text, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["word", "longer", "a", "x", ".", "!", "?", "\n", " ", "  "]),
+                max_size=120), st.data())
+def test_a_quote_around_the_fired_words_is_theirs_and_short(parts: list[str], data: st.DataObject
+                                                            ) -> None:
+    """The quote holds the words that fired, is the turn's own text (whitespace put on one
+    line; an ellipsis marks each cut) and stays near the limit."""
+    text = " ".join(parts) + " frustrated " + " ".join(reversed(parts))
+    start = text.index("frustrated")
+    span = (start, start + len("frustrated"))
+    limit = data.draw(st.integers(min_value=20, max_value=120))
+    quote = snippet_around(text, span, limit)
+    body = quote.removeprefix("...").removesuffix("...")
+    assert "frustrated" in body and body in " ".join(text.split())
+    assert len(body) <= limit
+
+
+def test_a_long_turn_is_quoted_by_the_sentence_that_decided_it() -> None:
+    """A distressed customer's long message is quoted by its distressed sentence, not by
+    its opening (which said nothing of the distress)."""
+    coach = Coach()
+    session = coach.session()
+    session.add_turn({"speaker": "customer", "text": (
+        "Hello, I ordered the blue kettle on the website last Monday and paid with my card. "
+        "The tracking page has said 'label created' ever since. I'm really upset about "
+        "this, it was a birthday present.")})
+    session.add_turn({"speaker": "agent", "text": "Please send me the order number."})
+    missing = next(f for f in session.close().findings if f.rule_id == "empathy.missing")
+    assert "(\"I'm really upset about this, it was a birthday present.\")" in missing.message

@@ -44,7 +44,7 @@ def problems_of(text: str, said: list[str]) -> list[str]:
     if re.search(r"\b(?:at some point|soon|later|shortly) by\b", text):
         found.append("a vague promise glued to a time")
     for quote in QUOTED.findall(text):
-        body = quote.removesuffix("...")
+        body = quote.removeprefix("...").removesuffix("...")
         verbatim = _verbatim(quote, said)
         if verbatim is None:  # our own words: a suggestion, a filled template
             if not quote.strip() or re.match(r"\s*[,.;:!?]", quote):
@@ -60,8 +60,9 @@ def _ends_at_a_word(text: str, end: int) -> bool:
 
 
 def _verbatim(quote: str, said: list[str]) -> str | None:
-    """The turn a quote is taken from (an ellipsis marks a cut), or None for our words."""
-    body = quote.removesuffix("...")
+    """The turn a quote is taken from (an ellipsis at either end marks a cut), or None for
+    our words."""
+    body = quote.removeprefix("...").removesuffix("...")
     return next((turn for turn in said if body and body in turn), None)
 
 

@@ -18,7 +18,7 @@ from servicecoach.analyzers.base import (
     evidence_of,
     span_of,
 )
-from servicecoach.analyzers.phrase_lists import snippet
+from servicecoach.analyzers.phrase_lists import snippet, snippet_around
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.sentiment import load_sentiment
 from servicecoach.rules.schema import ConditionalRule, MatchSpec, SignalCondition
@@ -77,10 +77,12 @@ class ConditionalAnalyzer:
     ) -> list[Finding]:
         speaker = ctx.turn.speaker
         if speaker is self.trigger_speaker:
-            evidence = self._trigger(ctx)
-            if evidence is not None:
+            fired = self._trigger(ctx)
+            if fired is not None:
+                evidence, span = fired
                 conversation.judged.add(self.rule.category)
-                state.window = _Window(ctx.index, snippet(ctx.turn.text, _SNIPPET), evidence)
+                state.window = _Window(ctx.index, snippet_around(ctx.turn.text, span, _SNIPPET),
+                                       evidence)
             elif state.window is None and self.rule.reply_shows_trigger is not None:
                 state.unanswered = (ctx.index, ctx.turn.text)
             return []
@@ -116,16 +118,19 @@ class ConditionalAnalyzer:
         return [build_finding(self.rule, ctx, span=span_of(ctx.turn, start, end),
                               evidence=(shown, evidence), slots=slots)]
 
-    def _trigger(self, ctx: TurnContext) -> Evidence | None:
+    def _trigger(self, ctx: TurnContext) -> tuple[Evidence, tuple[int, int] | None] | None:
+        """The trigger's evidence in the turn and the characters that fired it (None when
+        the whole turn was read: a sentiment, a model), or None when it is not there."""
         trigger = self.rule.trigger
         if trigger.match is not None:
             hits = ctx.hits(self.trigger_key)
             if hits:
-                return evidence_of(hits[0], ctx.index, note="trigger")
+                return evidence_of(hits[0], ctx.index, note="trigger"), (hits[0].start,
+                                                                         hits[0].end)
         if trigger.signal is not None:
             reading = ctx.signal(trigger.signal.signal)
             if reading.at_least(trigger.signal.at_least) and reading.evidence is not None:
-                return reading.evidence
+                return reading.evidence, reading.span
         if (trigger.sentiment_below is not None and speaker_is_customer(ctx)
                 and ctx.sentiment < trigger.sentiment_below):
             return Evidence(
@@ -134,7 +139,7 @@ class ConditionalAnalyzer:
                 score=round(ctx.sentiment, 3),
                 turn_index=ctx.index,
                 note="trigger",
-            )
+            ), None
         return None
 
     def _respond(

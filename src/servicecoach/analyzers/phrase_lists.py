@@ -192,3 +192,29 @@ def snippet(text: str, limit: int = 60) -> str:
     if len(flat) <= limit:
         return flat
     return flat[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "..."
+
+
+def snippet_around(text: str, span: tuple[int, int] | None, limit: int = 60) -> str:
+    """The words of a turn that decided a reading, on one line: the whole turn when it is
+    short, else its sentence that holds `span` (the characters that fired), cut around them
+    when that sentence is long too (an ellipsis marks each cut); the start of the turn
+    (`snippet`) when nothing marks where (a sentiment or a model read the whole turn)."""
+    if span is None or len(text) <= limit:
+        return snippet(text, limit)
+    start, end = span
+    opening = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    closing = min((found for mark in ".!?\n" if (found := text.find(mark, end)) >= 0),
+                  default=len(text) - 1) + 1
+    sentence = " ".join(text[opening:closing].split())
+    if len(sentence) <= limit:
+        return sentence
+    # the fired words with as much before as after them as fits, cut between words
+    room = max(0, limit - (end - start)) // 2
+    low, high = max(opening, start - room), min(closing, end + room)
+    if low > opening:
+        low = text.find(" ", low, start) + 1 or start
+    if high < closing:
+        cut = text.rfind(" ", end, high)
+        high = cut if cut > 0 else end
+    quoted = " ".join(text[low:high].split())
+    return ("..." if low > opening else "") + quoted + ("..." if high < closing else "")
