@@ -1483,6 +1483,24 @@ def test_a_canonical_turn_or_event_that_does_not_validate_is_named_once(tmp_path
                    for error in errors)
 
 
+def test_a_transcript_of_many_bad_turns_names_five_and_counts_the_rest(tmp_path: Path) -> None:
+    """Every turn or event that did not validate was listed: 5,000 turns with a bad `start`
+    made an error line of 429 KB (on stderr, and again in the errors file). The first five
+    are named and the others counted."""
+    path = tmp_path / "many.jsonl"
+    turns = [{"speaker": "agent", "text": "hi", "start": "x"}] * 5000
+    events = [{"type": "hold_start", "at": "x"}] * 5000
+    path.write_text(json.dumps({"id": "c", "turns": turns}) + "\n"
+                    + json.dumps({"id": "d", "turns": [{"speaker": "agent", "text": "hi"}],
+                                  "events": events}) + "\n", encoding="utf-8")
+    errors = [str(result) for result in _read(path)]
+    assert "; turn 4: start: Input should be a valid number" in errors[0]
+    assert errors[0].count("turn ") == 5 and "; and 4,995 more" in errors[0]
+    assert "event 4: at: Input should be a valid number" in errors[1]
+    assert "event 5:" not in errors[1] and "; and 4,995 more" in errors[1]
+    assert all(len(error) < 1_000 for error in errors)
+
+
 LONG_KEY = "k" * 100_000
 
 

@@ -42,7 +42,7 @@ from pydantic import (
 )
 
 from servicecoach.bounded_files import FileRefused, read_bounded
-from servicecoach.errors import ConfigError, quoted
+from servicecoach.errors import ConfigError, first_problems, key_shown
 from servicecoach.models import Channel, Points, Severity, Weight
 
 if sys.version_info >= (3, 11):
@@ -182,44 +182,32 @@ def load_config(path: str | Path) -> CoachConfig:
     return config.model_copy(update={"base_dir": file.parent, "source": file})
 
 
-_SHOWN_PROBLEMS = 5
-"""The most problems a configuration error lists (the others are counted)."""
-
 _UNION_BRANCH = re.compile(r"^(?:tuple|dict|list|set|frozenset)\[.*\]$")
 """pydantic's name for a branch of a union it tried (``tuple[str, ...]``), not a key."""
 
 
 def config_problems(error: ValidationError) -> str:
     """What a configuration's validation found, one "key: problem" per problem, the first
-    `_SHOWN_PROBLEMS` and a count of the rest: until 2026-12-07 every problem was listed (a
-    `select` of 5,000 numbers made an error line of 224 KB), with the names pydantic gives a
-    union's branches in the keys (``add_phrases.tuple[str, ...].0``) and its models' names
-    in the words (``or instance of ScoringOverride``)."""
-    problems: list[str] = []
-    for problem in error.errors():
-        key = ".".join(_key_shown(part) for part in problem["loc"]
-                       if not (isinstance(part, str) and _UNION_BRANCH.match(part)))
-        what = ("unknown key" if problem["type"] == "extra_forbidden"
-                else re.sub(r" or instance of \w+$", "", _message(problem["msg"])))
-        if (line := f"{key}: {what}") not in problems:
-            problems.append(line)
-    rest = len(problems) - _SHOWN_PROBLEMS
-    return "; ".join(problems[:_SHOWN_PROBLEMS]) + (f"; and {rest:,} more" if rest > 0 else "")
+    few and a count of the rest (`first_problems`): until 2026-12-07 every problem was
+    listed (a `select` of 5,000 numbers made an error line of 224 KB), with the names
+    pydantic gives a union's branches in the keys (``add_phrases.tuple[str, ...].0``) and
+    its models' names in the words (``or instance of ScoringOverride``)."""
+    return first_problems([
+        f"{_key(problem['loc'])}: " + ("unknown key" if problem["type"] == "extra_forbidden"
+                                       else re.sub(r" or instance of \w+$", "",
+                                                   _message(problem["msg"])))
+        for problem in error.errors()])
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    """The keys to a problem, as the user wrote them (no names of a union's branches)."""
+    return ".".join(key_shown(part) for part in loc
+                    if not (isinstance(part, str) and _UNION_BRANCH.match(part)))
 
 
 def _message(text: str) -> str:
     """A problem's message without pydantic's "Value error, " before a validator's words."""
     return text.removeprefix("Value error, ")
-
-
-def _key_shown(part: object) -> str:
-    """A key of the configuration as an error shows it: whole, or, when it is longer than an
-    id may be or is no printable name (empty, control characters), quoted by `quoted`
-    (a key of 100 KB made an error line of 100 KB, a key of a NUL showed nothing)."""
-    text = str(part)
-    if 0 < len(text) <= 100 and text.isprintable():
-        return text
-    return quoted(text)
 
 
 def find_config(start: Path) -> Path | None:

@@ -153,3 +153,24 @@ def first_few(ids: list[str]) -> str:
     named = ", ".join(ids[:NAMED])
     rest = len(ids) - NAMED
     return f"{named} and {rest:,} more" if rest > 0 else named
+
+
+def first_problems(problems: list[str]) -> str:
+    """The problems one validation found, for an error line: each once, the first `NAMED`
+    joined by ``; `` and a count of the rest (an error that listed every problem was 224 KB
+    for a configuration's ``select`` of 5,000 numbers, 429 KB for a transcript of 5,000
+    turns with a bad ``start``)."""
+    unique = list(dict.fromkeys(problems))
+    rest = len(unique) - NAMED
+    return "; ".join(unique[:NAMED]) + (f"; and {rest:,} more" if rest > 0 else "")
+
+
+def key_shown(part: object) -> str:
+    """A key of the input (a configuration's, an expectation's category) as an error shows
+    it: whole, or, when it is longer than an id may be or is no printable name (empty,
+    control characters), quoted by `quoted` (a key of 100 KB made an error line of 100 KB,
+    a key of a NUL showed nothing)."""
+    text = str(part)
+    if 0 < len(text) <= _ID_CHARS and text.isprintable():
+        return text
+    return quoted(text)

@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol, cast, overload, runtime_checkable
 
 from pydantic import ValidationError
 
-from servicecoach.errors import InputError
+from servicecoach.errors import InputError, first_problems
 from servicecoach.models import Transcript
 
 ReadResult = Transcript | InputError
@@ -619,7 +619,10 @@ def _json_terms(item: Any) -> str | None:
 
 
 def validation_problem(error: ValidationError) -> tuple[str, int | None]:
-    """Flatten a pydantic error into one message, and the turn index if the error is in a turn."""
+    """Flatten a pydantic error into one message, and the turn index if the error is in a turn.
+    The message names the first few problems and counts the rest (`first_problems`): until
+    2026-12-07 it listed every one, 429 KB for a transcript of 5,000 turns with a bad
+    ``start``, on stderr and again in the errors file."""
     problems = []
     turn: int | None = None
     for item in error.errors():
@@ -638,7 +641,7 @@ def validation_problem(error: ValidationError) -> tuple[str, int | None]:
             continue
         path = ".".join(str(part) for part in loc) or "record"
         problems.append(f"{path}: {message}")
-    return "; ".join(problems), turn
+    return first_problems(problems), turn
 
 
 def continue_turn(turn: dict[str, Any], more: str) -> None:
