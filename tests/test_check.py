@@ -321,6 +321,25 @@ def test_bad_expectations_are_input_errors(tmp_path: Path) -> None:
     assert "bad expectations" in str(error) and "rule_id[@turn][:severity]" in str(error)
 
 
+def test_many_bad_expectations_name_five_and_count_the_rest(tmp_path: Path) -> None:
+    """Every problem of the expectations was listed with its keys whole: 5,000 expected
+    findings of no string made an error line of 269 KB, a `min_scores` category of 100 KB
+    one of 100 KB. The first five are named, the rest counted, a long key quoted by its
+    start."""
+    path = tmp_path / "call.json"
+    record = {"id": "a", "turns": [{"speaker": "agent", "text": "Hello"}]}
+    path.write_text(json.dumps({**record, "expect": {"present": [{"rule_id": 5}] * 5000}}),
+                    encoding="utf-8")
+    (error,) = list(load_canned(path))
+    assert "present.4.rule_id: Input should be a valid string; and 4,995 more" in str(error)
+    assert "present.5." not in str(error) and len(str(error)) < 1_000
+    path.write_text(json.dumps({**record, "expect": {"min_scores": {"k" * 100_000: "x"}}}),
+                    encoding="utf-8")
+    (error,) = list(load_canned(path))
+    assert "min_scores.'kkkk" in str(error) and "(100,000 characters)" in str(error)
+    assert len(str(error)) < 1_000
+
+
 @pytest.mark.parametrize("headers", [
     "%% min-score: overall=nan", "%% min-score: empathy=inf", "%% min-score: overall=-1e999"])
 def test_a_minimum_score_that_is_no_number_is_an_error(tmp_path: Path, headers: str) -> None:
