@@ -97,6 +97,16 @@ def test_unknown_kind(tmp_path: Path) -> None:
     assert error.line == 2
 
 
+@pytest.mark.parametrize("kind", ["k" * 100_000, "[" + ", ".join(map(str, range(5000))) + "]"])
+def test_an_unknown_kind_of_100_kb_is_quoted_by_its_start(tmp_path: Path, kind: str) -> None:
+    """An unknown kind was quoted whole: a kind of 100,000 characters made an error line of
+    100 KB, a list of 5,000 numbers one of 29 KB. It is shown by its start and length, as an
+    id is."""
+    error = load_error(tmp_path, GOOD_RULE.replace("kind: phrase", f"kind: {kind}"))
+    assert "unknown kind '" in str(error) and "characters)" in str(error)
+    assert len(str(error)) < 1_000 and error.line == 2
+
+
 def test_missing_kind(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE.replace("kind: phrase\n", ""))
     assert "missing 'kind'" in str(error)

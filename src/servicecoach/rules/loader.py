@@ -318,7 +318,7 @@ def _located(
         hint = "remove it or check its spelling (docs/writing-rules.md lists every key)"
     elif first["type"] == "union_tag_invalid":
         kind = first["input"].get("kind") if isinstance(first["input"], dict) else first["input"]
-        what = f"unknown kind {kind!r}"
+        what = f"unknown kind {quoted(str(kind))}"  # whole until 2026-12-07, 100 KB too
         line = lines.get((*prefix, "kind"), line)
         hint = "kind is one of: phrase, substitution, conditional, signal, builtin"
     elif first["type"] == "union_tag_not_found":
