@@ -111,9 +111,19 @@ def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no/such/file.json: no such file or folder" in err
 
 
-def test_unknown_input_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["score", str(EXAMPLES), "--input-format", "fax"], capsys)
+@pytest.mark.parametrize("command", ["score", "convert"])
+def test_unknown_input_format(capsys: pytest.CaptureFixture[str], command: str,
+                              tmp_path: Path) -> None:
+    """Refused before anything is written: until 2026-12-07 `convert --to json --output
+    FILE` emptied FILE (and wrote ``[`` to it) before it checked the format."""
+    output = tmp_path / "kept.json"
+    output.write_text("kept\n", encoding="utf-8")
+    code, out, err = run([command, str(EXAMPLES), "--input-format", "fax",
+                          "--output", str(output), *(["--to", "json"] * (command == "convert"))],
+                         capsys)
     assert code == 2 and "unknown --input-format 'fax'" in err
+    assert "use auto or one of: " in err and out == ""
+    assert output.read_text(encoding="utf-8") == "kept\n"
 
 
 def test_spacy_model_not_installed_says_how_to_install(capsys: pytest.CaptureFixture[str]) -> None:
