@@ -91,6 +91,20 @@ def test_a_live_cue_s_thresholds_are_set_by_signal(tmp_path: Path) -> None:
         coach_from(tmp_path, '[rules."empathy.needed"]\nsettings = { "customer.distress" = 2 }')
 
 
+@pytest.mark.parametrize(("setting", "said"), [
+    (f'"{"k" * 100_000}" = 0.5', "reads no signal 'kkkk"),
+    ('"customer.distress" = [' + ", ".join(["1"] * 5000) + "]", "not a list of 5,000 entries"),
+    (f'"customer.distress" = "{"x" * 100_000}"', "at most 1, not 'xxxx"),
+])
+def test_a_live_cue_s_long_wrong_setting_is_shown_by_its_start(
+        tmp_path: Path, setting: str, said: str) -> None:
+    """A signal rule's setting was quoted whole: a signal id of 100 KB made an error line of
+    200 KB (in the key and again in the words), a threshold of 5,000 numbers one of 15 KB."""
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, f'[rules."empathy.needed".settings]\n{setting}\n')
+    assert said in str(caught.value) and len(str(caught.value)) < 500
+
+
 def test_scoring_weights(tmp_path: Path) -> None:
     coach = coach_from(tmp_path, "[scoring.weights]\nempathy = 5.0\n[scoring.penalties]\nwarning = 30")
     assert coach.scoring.weight("empathy") == 5.0

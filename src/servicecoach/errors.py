@@ -8,6 +8,8 @@ batch reports and steps over.
 
 from __future__ import annotations
 
+from typing import Any
+
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028",
                            "\u2029": "\\u2029", "\x85": "\\x85"})
 """Line breaks an error may quote from the input, written as escapes."""
@@ -174,3 +176,16 @@ def key_shown(part: object) -> str:
     if 0 < len(text) <= _ID_CHARS and text.isprintable():
         return text
     return quoted(text)
+
+
+def value_shown(value: Any) -> str:
+    """A wrong value of the input (a setting's, a threshold's) for an error: as written when
+    short, else what it is and its size (a list of 5,000 numbers was quoted whole, 15 KB on
+    one line, a string of 100 KB 100 KB)."""
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {'list' if isinstance(value, tuple) else type(value).__name__} of " \
+            f"{len(value):,} entries"
+    return f"{text[:40]}... ({len(text):,} characters)"

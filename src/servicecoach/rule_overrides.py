@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from servicecoach.config import CoachConfig, RuleOverride
-from servicecoach.errors import ConfigError, quoted
+from servicecoach.errors import ConfigError, key_shown, quoted, value_shown
 from servicecoach.rules.schema import (
     MAX_ID_LENGTH,
     MAX_LIST_LENGTH,
@@ -141,14 +141,16 @@ def _signal_thresholds(rule: SignalRule, settings: dict[str, Any]
     for a signal the rule does not read or a threshold outside (0, 1]."""
     read = {condition.signal for condition in rule.when}
     for signal, threshold in settings.items():
-        where = f"{rule_table(rule.id)}.settings.{signal}"
+        # key and value shown cut when long: until 2026-12-07 a signal id of 100 KB made an
+        # error line of 200 KB, a threshold of 5,000 numbers one of 15 KB
+        where = f"{rule_table(rule.id)}.settings.{key_shown(signal)}"
         if signal not in read:
-            raise ConfigError(f"{where}: {rule.id} reads no signal {signal!r}",
+            raise ConfigError(f"{where}: {rule.id} reads no signal {quoted(signal)}",
                               hint="its signals: " + ", ".join(sorted(read)))
         if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
                 0 < threshold <= 1):
             raise ConfigError(f"{where}: the threshold is a number above 0 and at most 1, "
-                              f"not {threshold!r}")
+                              f"not {value_shown(threshold)}")
     return tuple(condition.model_copy(update={"at_least": float(settings[condition.signal])})
                  if condition.signal in settings else condition for condition in rule.when)
 
