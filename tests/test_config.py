@@ -105,6 +105,25 @@ def test_a_live_cue_s_long_wrong_setting_is_shown_by_its_start(
     assert said in str(caught.value) and len(str(caught.value)) < 500
 
 
+LONG = "k" * 100_000
+
+
+@pytest.mark.parametrize("toml", [
+    f'[rules."greeting.missing".add_phrases]\n"{LONG}" = ["x"]\n',
+    f'[rules."greeting.missing".remove_phrases]\n"{LONG}" = ["x"]\n',
+    f'[rules."defensive.dismissive"]\nremove_phrases = ["{LONG}"]\n',
+])
+def test_a_long_phrase_list_name_or_phrase_to_remove_is_shown_by_its_start(
+        tmp_path: Path, toml: str) -> None:
+    """A list named in `add_phrases` or `remove_phrases`, and a phrase to remove, were quoted
+    whole: a list name of 100,000 characters made an error line of 200 KB (in the key and
+    again in the words), a phrase one of 100 KB."""
+    with pytest.raises(ConfigError) as caught:
+        coach_from(tmp_path, toml)
+    assert "'kkkk" in str(caught.value) and "(100,000 characters)" in str(caught.value)
+    assert len(str(caught.value)) < 500
+
+
 def test_scoring_weights(tmp_path: Path) -> None:
     coach = coach_from(tmp_path, "[scoring.weights]\nempathy = 5.0\n[scoring.penalties]\nwarning = 30")
     assert coach.scoring.weight("empathy") == 5.0

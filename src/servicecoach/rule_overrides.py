@@ -110,14 +110,16 @@ def _override(rule: Rule, override: RuleOverride) -> Rule:
         else:
             updates["settings"] = {**rule.settings, **override.settings}
     rule = rule.model_copy(update=updates)
+    # a list's name and a phrase are shown cut when long: until 2026-12-07 a list named with
+    # 100,000 characters made an error line of 200 KB
     bare = isinstance(override.remove_phrases, tuple)  # the main list, its name unwritten
     for name, phrases in removals.items():  # from the lists as shipped, then the additions
         rule = _remove_phrases(rule, name, phrases,
-                               key="remove_phrases" if bare else f"remove_phrases.{name}")
+                               key="remove_phrases" if bare else f"remove_phrases.{key_shown(name)}")
     bare = isinstance(override.add_phrases, tuple)
     for name, phrases in additions.items():
         rule = _add_phrases(rule, name, phrases,
-                            key="add_phrases" if bare else f"add_phrases.{name}")
+                            key="add_phrases" if bare else f"add_phrases.{key_shown(name)}")
     return rule
 
 
@@ -178,7 +180,7 @@ def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str) -
         return rule.model_copy(update={target: _extend(spec, "exceptions", phrases)})
     if isinstance(rule, BuiltinRule):
         if name not in rule.phrases:
-            raise ConfigError(f"{where}: no list {name!r}",
+            raise ConfigError(f"{where}: no list {quoted(name)}",
                               hint=f"lists of this rule: {', '.join(sorted(rule.phrases))}")
         lists = dict(rule.phrases)
         lists[name] = _extend(lists[name], "phrases", phrases)
@@ -193,7 +195,7 @@ def _add_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str) -
         return rule.model_copy(update={"expect": MatchSpec(phrases=phrases)})
     spec = getattr(rule, name, None)
     if not isinstance(spec, MatchSpec):
-        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
+        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {quoted(name)}")
     return rule.model_copy(update={name: _extend(spec, "phrases", phrases)})
 
 
@@ -205,12 +207,12 @@ def _remove_phrases(rule: Rule, name: str, phrases: tuple[str, ...], *, key: str
     where = f"{rule_table(rule.id)}.{key}"
     spec = _phrase_list(rule, name)
     if spec is None:
-        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {name!r}")
+        raise ConfigError(f"{where}: a {rule.kind} rule has no phrase list {quoted(name)}")
     listed = (*spec.phrases, *spec.lemmas)
     for phrase in phrases:
         if _compared(phrase) not in {_compared(item) for item in listed}:
             raise ConfigError(
-                f"{where}: the {name} list has no phrase {phrase!r}", hint=did_you_mean(
+                f"{where}: the {name} list has no phrase {quoted(phrase)}", hint=did_you_mean(
                     phrase, listed, f"'servicecoach rules explain {rule.id}' names the file "
                     "that lists its phrases"))
     gone = {_compared(phrase) for phrase in phrases}
