@@ -528,7 +528,9 @@ def _canned_files(paths: list[Path],
     return list(dict.fromkeys(found)), unread
 
 
-def _check(args: argparse.Namespace) -> int:
+def _refuse_outputs_not_written(args: argparse.Namespace) -> None:
+    """Refuse `check` options that name an output the run would not write: drafting checks
+    nothing, and writing a baseline writes nothing else."""
     if args.draft_expectations and (args.write_baseline or args.junit or args.format != "text"):
         given = ", ".join(n for n, v in (("--write-baseline", args.write_baseline),
                                          ("--junit", args.junit),
@@ -543,12 +545,12 @@ def _check(args: argparse.Namespace) -> int:
                                 f"{given} would not be written",
                                 hint="write the baseline in a run of its own, then check "
                                      "with --baseline and the outputs you want")
-    coach = _coach(args)
-    options = CheckOptions(
-        fail_on=Severity(args.fail_on) if args.fail_on else None,
-        min_score=args.min_score,
-        baseline=read_baseline(args.baseline) if args.baseline else None,
-    )
+
+
+def _check_canned(args: argparse.Namespace, coach: Coach, options: CheckOptions
+                  ) -> tuple[list[CheckOutcome], list[InputError]]:
+    """Check every canned transcript of the paths `args` names: the outcomes, and the errors
+    of what could not be read or checked (each printed on stderr as it is met)."""
     outcomes: list[CheckOutcome] = []
     seen: dict[str, str] = {}
     exclude = ExcludeGlobs(args.exclude)
@@ -574,6 +576,18 @@ def _check(args: argparse.Namespace) -> int:
                 unreadable.append(canned)
                 continue
             outcomes.append(check(canned, coach, options))
+    return outcomes, unreadable
+
+
+def _check(args: argparse.Namespace) -> int:
+    _refuse_outputs_not_written(args)
+    coach = _coach(args)
+    options = CheckOptions(
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
+        min_score=args.min_score,
+        baseline=read_baseline(args.baseline) if args.baseline else None,
+    )
+    outcomes, unreadable = _check_canned(args, coach, options)
     if args.write_baseline:
         count = write_baseline(args.write_baseline, (
             fp for o in outcomes for fp in issues_fingerprints(o.canned.transcript, o.report)))
