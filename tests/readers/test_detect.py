@@ -108,6 +108,16 @@ def test_canonical_and_text_formats_are_not_claimed_by_export_readers(tmp_path: 
     assert detect(Source.from_path(text)).name == "text"
 
 
+def test_a_text_transcript_quoting_intercom_keys_is_text(tmp_path: Path) -> None:
+    """Intercom's sniffer read ``json and parts or keys``: a text transcript whose agent
+    quoted '"type": "conversation"', '"source"' and '"author"' (a log pasted into a chat)
+    was claimed by intercom as well, and refused as "could be any of: intercom, text"."""
+    text = tmp_path / "t.txt"
+    text.write_text('Agent: the log says "type": "conversation", "source" and "author".\n'
+                    "Customer: ok\n", encoding="utf-8")
+    assert detect(Source.from_path(text)).name == "text"
+
+
 def _long_record(conversation_id: str, turns: int) -> dict[str, object]:
     return {"id": conversation_id, "turns": [
         {"speaker": "customer" if i % 2 else "agent", "text": f"turn {i} " + "words " * 20}

@@ -56,8 +56,10 @@ class IntercomReader(JsonExportReader):
     def sniff(self, source: Source, head: str) -> bool:
         if looks_like_etl(head):  # parts one per row: the etl reader groups them
             return False
-        return head.lstrip().startswith(("{", "[")) and '"conversation_parts"' in head or (
-            '"type": "conversation"' in head and '"source"' in head and '"author"' in head)
+        # JSON either way: until 2026-12-07 `and` bound before `or`, so a text transcript
+        # quoting '"type": "conversation"', '"source"' and '"author"' was claimed too
+        return head.lstrip().startswith(("{", "[")) and ('"conversation_parts"' in head or (
+            '"type": "conversation"' in head and '"source"' in head and '"author"' in head))
 
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         records = data.get("conversations", [data]) if isinstance(data, dict) else data
