@@ -108,6 +108,16 @@ def test_canonical_and_text_formats_are_not_claimed_by_export_readers(tmp_path: 
     assert detect(Source.from_path(text)).name == "text"
 
 
+def test_a_text_transcript_quoting_liveperson_keys_is_text(tmp_path: Path) -> None:
+    """LivePerson's sniffer looked for its keys anywhere: a text transcript whose agent
+    quoted '"messageRecords"' and '"sentBy"' was claimed by liveperson as well, and refused
+    as "could be any of: liveperson, text"."""
+    text = tmp_path / "t.txt"
+    text.write_text('Agent: the API gave "messageRecords" with "sentBy" empty.\n'
+                    "Customer: ok\n", encoding="utf-8")
+    assert detect(Source.from_path(text)).name == "text"
+
+
 def test_a_text_transcript_quoting_intercom_keys_is_text(tmp_path: Path) -> None:
     """Intercom's sniffer read ``json and parts or keys``: a text transcript whose agent
     quoted '"type": "conversation"', '"source"' and '"author"' (a log pasted into a chat)

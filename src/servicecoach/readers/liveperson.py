@@ -81,8 +81,10 @@ class LivePersonReader(JsonExportReader):
     description = "LivePerson Messaging Interactions conversations (with transfers)"
 
     def sniff(self, source: Source, head: str) -> bool:
-        return '"conversationHistoryRecords"' in head or (
-            '"messageRecords"' in head and '"sentBy"' in head)
+        # JSON only: until 2026-12-07 a text transcript quoting the keys was claimed too
+        return head.lstrip().startswith(("{", "[")) and (
+            '"conversationHistoryRecords"' in head
+            or ('"messageRecords"' in head and '"sentBy"' in head))
 
     def transcripts(self, data: Any, source: Source) -> Iterator[ReadResult]:
         records = data.get("conversationHistoryRecords", [data]) if isinstance(data, dict) else data
