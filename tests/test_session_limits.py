@@ -293,3 +293,20 @@ def test_a_repeated_hold_end_without_a_hold_start_keeps_the_first_end(coach: Coa
     assert "hold.too-long" not in once
     assert held([("hold_start", 10), ("hold_end", 40), ("hold_end", 290)]) == once
     assert "hold.too-long" in held([("hold_start", 10), ("hold_end", 290)])
+
+
+def test_a_refused_live_turn_says_what_its_json_should_hold() -> None:
+    """A live turn of the wrong JSON type reads in JSON's words, as a file's turn does:
+    pydantic said "Input should be a valid dictionary or instance of Turn" and "Value
+    error, ..." (types and prefixes a service's JSON has not)."""
+    from servicecoach import Coach
+    from servicecoach.errors import InputError
+
+    session = Coach().session()
+    for sent, said in (("hello", "turn: should be an object (a JSON object), not a string"),
+                       ({"speaker": "agent", "text": 5}, "text: should be a string, not a number")):
+        with pytest.raises(InputError) as refused:
+            session.add_turn(sent)
+        assert said in str(refused.value)
+        assert "instance of" not in str(refused.value) and "Value error" not in str(refused.value)
+    assert session.add_turn({"speaker": "agent", "text": "Hello, Ana here."}) is not None

@@ -8,6 +8,7 @@ batch reports and steps over.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028",
@@ -189,3 +190,48 @@ def value_shown(value: Any) -> str:
         return f"a {'list' if isinstance(value, tuple) else type(value).__name__} of " \
             f"{len(value):,} entries"
     return f"{text[:40]}... ({len(text):,} characters)"
+
+
+_JSON_EXPECTED = {
+    "tuple_type": "a list (a JSON array)", "list_type": "a list (a JSON array)",
+    "dict_type": "an object (a JSON object)", "model_type": "an object (a JSON object)",
+    "model_attributes_type": "an object (a JSON object)", "string_type": "a string",
+}
+"""What a value of the wrong JSON type should have been, by pydantic's error type."""
+
+
+def json_kind(value: object) -> str:
+    """What a value read from JSON is, in JSON's words ("null", "a string", "an array")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _json_terms(item: Mapping[str, Any]) -> str | None:
+    """A wrong type in a transcript read from a file, in the file's words: pydantic says
+    "Input should be a valid tuple" (the model's type, which JSON has not) or "a valid
+    dictionary or instance of Turn"; this says "should be a list (a JSON array), not a
+    string". None for another error."""
+    expected = _JSON_EXPECTED.get(str(item.get("type")))
+    if expected is None:
+        return None
+    if tuple(item.get("loc", ()))[:1] == ("turns",) and len(item.get("loc", ())) == 2:
+        expected += " with 'speaker' and 'text'"
+    return f"should be {expected}, not {json_kind(item.get('input'))}"
+
+
+def problem_in_json_terms(item: Mapping[str, Any]) -> str:
+    """One problem of a pydantic validation (an item of ``errors()``) in the words of the
+    JSON it read: a wrong type as `_json_terms` puts it, other messages without pydantic's
+    "Value error, " prefix."""
+    return _json_terms(item) or str(item["msg"]).removeprefix("Value error, ")

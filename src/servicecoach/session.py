@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from servicecoach.analyzers.base import Conversation, TurnContext
-from servicecoach.errors import InputError, ServiceCoachError, quoted
+from servicecoach.errors import (
+    InputError,
+    ServiceCoachError,
+    first_problems,
+    problem_in_json_terms,
+    quoted,
+)
 from servicecoach.models import (
     MAX_NESTING,
     START_NAMES,
@@ -437,9 +443,11 @@ def _valid_event(event: Mapping[str, Any], conversation: str, index: int) -> Eve
 
 
 def _problems(error: ValidationError, what: str) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or what}: {problem['msg']}"
-        for problem in error.errors())
+    """A refused turn's, event's or metadata's problems in the words of the JSON a service
+    sends (as the batch readers put them), the first few named (`first_problems`)."""
+    return first_problems([
+        f"{'.'.join(str(part) for part in problem['loc']) or what}: "
+        f"{problem_in_json_terms(problem)}" for problem in error.errors()])
 
 
 _TURN_HINT = ("give 'speaker' (agent, customer or system, in any case), 'text' (a string) "

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, TypeVar
 
 from servicecoach.analyzers.base import Conversation, TurnContext, judges
-from servicecoach.errors import first_few, quoted
+from servicecoach.errors import first_few, quoted, value_shown
 from servicecoach.models import Event, Evidence, Finding, Speaker
 from servicecoach.nlp.matching import Hit
 from servicecoach.rules.schema import BuiltinRule, MatchSpec
@@ -138,38 +138,26 @@ def _typed(name: str, value: Any, default: Any) -> Any:
     strings."""
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
-            raise TypeError(f"setting {name!r} takes a name, not {_value_shown(value)}")
+            raise TypeError(f"setting {name!r} takes a name, not {value_shown(value)}")
         return value
     if isinstance(default, tuple):
         if not isinstance(value, (list, tuple)):
-            raise TypeError(f"setting {name!r} takes a list of strings, not {_value_shown(value)}")
+            raise TypeError(f"setting {name!r} takes a list of strings, not {value_shown(value)}")
         for index, entry in enumerate(value):
             if not isinstance(entry, str):
                 raise TypeError(f"setting {name!r} takes a list of strings: entry {index} is "
-                                f"{_value_shown(entry)}, not a string")
+                                f"{value_shown(entry)}, not a string")
         return tuple(v.lower() for v in value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise TypeError(f"setting {name!r} takes true or false, not {_value_shown(value)}")
+            raise TypeError(f"setting {name!r} takes true or false, not {value_shown(value)}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"setting {name!r} takes a number, not {_value_shown(value)}")
+        raise TypeError(f"setting {name!r} takes a number, not {value_shown(value)}")
     if not abs(value) <= sys.float_info.max:  # NaN, an infinity, an int no float holds
         shown = f"a number of {len(str(abs(value)))} digits" if isinstance(value, int) else value
         raise TypeError(f"setting {name!r} takes a finite number, not {shown}")
     return int(value) if isinstance(default, int) else float(value)
-
-
-def _value_shown(value: Any) -> str:
-    """A setting's value for an error: as written when short, else what it is and its size
-    (a list of 5,000 names with one number in it was quoted whole, 60 KB on one line)."""
-    text = repr(value)
-    if len(text) <= 60:
-        return text
-    if isinstance(value, (list, tuple, dict)):
-        return f"a {'list' if isinstance(value, tuple) else type(value).__name__} of " \
-            f"{len(value):,} entries"
-    return f"{text[:40]}... ({len(text):,} characters)"
 
 
 def anchored(finding: Finding, turn_index: int, conversation: Conversation) -> Finding:

@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol, cast, overload, runtime_checkable
 
 from pydantic import ValidationError
 
-from servicecoach.errors import InputError, first_problems
+from servicecoach.errors import InputError, first_problems, problem_in_json_terms
 from servicecoach.models import Transcript
 
 ReadResult = Transcript | InputError
@@ -580,44 +580,6 @@ def location_of(transcript: Transcript) -> str | None:
     return None
 
 
-_JSON_EXPECTED = {
-    "tuple_type": "a list (a JSON array)", "list_type": "a list (a JSON array)",
-    "dict_type": "an object (a JSON object)", "model_type": "an object (a JSON object)",
-    "model_attributes_type": "an object (a JSON object)", "string_type": "a string",
-}
-"""What a value of the wrong JSON type should have been, by pydantic's error type."""
-
-
-def json_kind(value: object) -> str:
-    """What a value read from JSON is, in JSON's words ("null", "a string", "an array")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _json_terms(item: Any) -> str | None:
-    """A wrong type in a transcript read from a file, in the file's words: pydantic says
-    "Input should be a valid tuple" (the model's type, which JSON has not) or "a valid
-    dictionary or instance of Turn"; this says "should be a list (a JSON array), not a
-    string". None for another error."""
-    expected = _JSON_EXPECTED.get(str(item.get("type")))
-    if expected is None:
-        return None
-    if tuple(item.get("loc", ()))[:1] == ("turns",) and len(item.get("loc", ())) == 2:
-        expected += " with 'speaker' and 'text'"
-    return f"should be {expected}, not {json_kind(item.get('input'))}"
-
-
 def validation_problem(error: ValidationError) -> tuple[str, int | None]:
     """Flatten a pydantic error into one message, and the turn index if the error is in a turn.
     The message names the first few problems and counts the rest (`first_problems`): until
@@ -627,7 +589,7 @@ def validation_problem(error: ValidationError) -> tuple[str, int | None]:
     turn: int | None = None
     for item in error.errors():
         loc = item["loc"]
-        message = _json_terms(item) or str(item["msg"]).removeprefix("Value error, ")
+        message = problem_in_json_terms(item)
         if len(loc) >= 2 and loc[0] in ("turns", "events") and isinstance(loc[1], int):
             # the error's location names the (first) turn: a problem of that turn is not
             # prefixed with it again ("turn 1: turns.1.speaker: ..." read twice)
