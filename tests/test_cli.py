@@ -365,3 +365,23 @@ def test_convert_keeps_a_channel_given_as_chat(
         assert main(["score", str(source), "--channel", "voice", "--format", "jsonl"]) in (0, 1)
         reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert [report["channel"] for report in reports] == ["chat", "voice"], source
+
+
+def test_a_command_that_fails_leaves_its_output_file_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """summarize (and every command writing --output) opened the file before reading its
+    input, so a missing input emptied last week's summary; the file is replaced only when
+    the command completes, through a link to it as well."""
+    kept = tmp_path / "summary.txt"
+    kept.write_text("last week's summary\n", encoding="utf-8")
+    assert main(["summarize", str(tmp_path / "missing.jsonl"), "--output", str(kept)]) == 2
+    assert kept.read_text(encoding="utf-8") == "last week's summary\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.txt"]  # no partial left
+    results = tmp_path / "results.jsonl"
+    assert main(["score", "examples/transcripts", "--format", "jsonl", "--output",
+                 str(results)]) == 0
+    link = tmp_path / "latest.txt"
+    link.symlink_to(kept)
+    assert main(["summarize", str(results), "--output", str(link)]) == 0
+    assert link.is_symlink() and "2 conversation(s)" in kept.read_text(encoding="utf-8")
+    capsys.readouterr()

@@ -31,6 +31,7 @@ from servicecoach.baseline import (
 )
 from servicecoach.batch.duplicates import DuplicateIds
 from servicecoach.batch.located import Record, read_located
+from servicecoach.batch.output import partial_path, replaced_file
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import (
     CheckOptions,
@@ -461,7 +462,10 @@ def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach
 
 @contextlib.contextmanager
 def _output(path: Path | None, option: str = "--output") -> Iterator[TextIO]:
-    """The file `path` (given as `option`) opened to write, or stdout when None."""
+    """The file `path` (given as `option`) opened to write, or stdout when None. A regular
+    file is written beside it (`partial_path`) and replaces it only when the command
+    completes: a command that fails (its input unreadable) leaves the file as it was, where
+    it emptied it until 2026-12-07. A device or a pipe named is written directly."""
     if path is None:
         yield sys.stdout
         return
@@ -469,12 +473,22 @@ def _output(path: Path | None, option: str = "--output") -> Iterator[TextIO]:
         raise ServiceCoachError(f"cannot write {option} {path}: the folder {path.parent} "
                                 "does not exist", hint="create it first, or fix the path")
     try:
-        handle = path.open("w", encoding="utf-8")
+        direct = path.exists() and not path.is_file()  # /dev/stdout, a named pipe
+        target = path if direct else replaced_file(path)
+        written = target if direct else partial_path(path)
+        handle = written.open("w", encoding="utf-8")
     except OSError as error:
         raise ServiceCoachError(f"cannot write {option} {path}: {error.strerror}",
                                 hint="choose a file you can write") from None
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+    except BaseException:
+        if not direct:
+            written.unlink(missing_ok=True)
+        raise
+    if not direct:
+        os.replace(written, target)
 
 
 def _score(args: argparse.Namespace) -> int:
