@@ -81,3 +81,24 @@ def transcript(text: str, source: str = "test.txt") -> Transcript:
     (parsed,) = parse_transcripts(text, source=source)
     assert isinstance(parsed, Transcript), parsed
     return parsed
+
+
+READER_FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
+
+
+@cache
+def reader_samples() -> dict[str, str]:
+    """A valid file of each reader that has one among the reader fixtures, by reader name."""
+    from servicecoach.errors import InputError
+    from servicecoach.readers.base import Source
+    from servicecoach.readers.registry import detect
+
+    found: dict[str, str] = {}
+    for path in sorted(READER_FIXTURES.rglob("*")):
+        if path.is_file() and path.name != "broken.json":
+            try:
+                found.setdefault(detect(Source.from_path(path)).name,
+                                 path.read_text(encoding="utf-8"))
+            except (InputError, UnicodeDecodeError):
+                continue
+    return found

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import tempfile
-from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import reader_samples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,6 @@ from servicecoach.readers.base import Source, file_lines
 from servicecoach.readers.registry import detect, readers
 from servicecoach.rules.loader import load_pack
 
-FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
 FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
@@ -34,20 +33,6 @@ _json = st.recursive(
 )
 
 
-@cache
-def _samples() -> dict[str, str]:
-    """A valid file of each reader that has one among the fixtures."""
-    found: dict[str, str] = {}
-    for path in sorted(FIXTURES.rglob("*")):
-        if path.is_file() and path.name != "broken.json":
-            try:
-                found.setdefault(detect(Source.from_path(path)).name,
-                                 path.read_text(encoding="utf-8"))
-            except (InputError, UnicodeDecodeError):
-                continue
-    return found
-
-
 @st.composite
 def _mutated(draw: st.DrawFn, sample: str) -> str:
     start = draw(st.integers(0, len(sample)))
@@ -58,7 +43,7 @@ def _mutated(draw: st.DrawFn, sample: str) -> str:
 def _inputs(reader: str) -> st.SearchStrategy[str]:
     choices = [st.text(max_size=400), _json.map(json.dumps),
                _json.map(lambda value: json.dumps(value) + "\n" + json.dumps(value))]
-    if sample := _samples().get(reader):
+    if sample := reader_samples().get(reader):
         choices.append(_mutated(sample))
     return st.one_of(choices)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import reader_samples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +42,6 @@ from servicecoach.readers.base import Source
 from servicecoach.readers.registry import _spooled_source, read_sources, readers
 from servicecoach.rules.loader import load_pack
 
-FIXTURES = Path(__file__).resolve().parent / "readers" / "fixtures"
 SCALE = float(os.environ.get("SERVICECOACH_FUZZ_SCALE", "1"))
 """More examples for a long hunt: SERVICECOACH_FUZZ_SCALE=50."""
 FUZZ = settings(max_examples=int(60 * SCALE), deadline=None, database=None,
@@ -68,21 +68,10 @@ ODD = st.recursive(ODD_LEAVES, lambda inner: st.lists(inner, max_size=3)
                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 
 
-@cache
 def _samples() -> dict[str, str]:
-    """A valid file of each reader that has one among the fixtures (canonical JSON too)."""
-    from servicecoach.readers.registry import detect
-
-    found: dict[str, str] = {"json": CANONICAL, "jsonl": CANONICAL + "\n" + CANONICAL.replace(
-        '"c1"', '"c2"') + "\n"}
-    for path in sorted(FIXTURES.rglob("*")):
-        if path.is_file() and path.name != "broken.json":
-            try:
-                found.setdefault(detect(Source.from_path(path)).name,
-                                 path.read_text(encoding="utf-8"))
-            except (InputError, UnicodeDecodeError):
-                continue
-    return found
+    """A valid file of each reader that has one among the fixtures, canonical JSON too."""
+    return {"json": CANONICAL, "jsonl": CANONICAL + "\n" + CANONICAL.replace('"c1"', '"c2"') + "\n",
+            **reader_samples()}
 
 
 def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -340,17 +329,24 @@ def test_fuzz_pack_documents(changes: dict[str, Any], manifest: dict[str, Any],
             yaml.safe_dump({"name": "p", "version": "1", **manifest}), encoding="utf-8")
         (Path(folder) / "r.yaml").write_text(
             yaml.safe_dump([rule] if as_list else rule, allow_unicode=True), encoding="utf-8")
-        try:
-            load_pack(folder)
-        except RulePackError as error:
-            event("refused")
-            assert "\n" not in str(error) and folder in str(error), error
-            return
-        try:
-            Coach(packs=[folder])
-            event("coach built")
-        except ServiceCoachError as error:
-            assert "\n" not in str(error), error
+        _loads_or_refuses_in_one_line(folder)
+
+
+def _loads_or_refuses_in_one_line(folder: str) -> None:
+    """The pack in `folder` loads and a coach is built from it, or each step refuses it in
+    a one-line error (the pack's, naming the folder)."""
+    try:
+        load_pack(folder)
+    except RulePackError as error:
+        event("refused")
+        assert "\n" not in str(error) and folder in str(error), error
+        return
+    try:
+        Coach(packs=[folder])
+        event("coach built")
+    except ServiceCoachError as error:
+        event("coach refused")
+        assert "\n" not in str(error), error
 
 
 @cache
@@ -381,15 +377,4 @@ def test_fuzz_core_rules_with_odd_values(rule: Any) -> None:
         (Path(folder) / "pack.yaml").write_text("name: p\nversion: '1'\n", encoding="utf-8")
         (Path(folder) / "r.yaml").write_text(yaml.safe_dump([rule], allow_unicode=True),
                                              encoding="utf-8")
-        try:
-            load_pack(folder)
-        except RulePackError as error:
-            event("refused")
-            assert "\n" not in str(error) and folder in str(error), error
-            return
-        try:
-            Coach(packs=[folder])
-            event("coach built")
-        except ServiceCoachError as error:
-            event("coach refused")
-            assert "\n" not in str(error), error
+        _loads_or_refuses_in_one_line(folder)
