@@ -116,8 +116,9 @@ class HoldTracker(FamilyTracker):
     latest: HoldStep = _NOTHING
     """What the latest turn or event did."""
     agreed: bool = False
-    """The latest customer turn offered to wait ("I can hold while you check"): a hold the
-    agent starts after it was agreed to (CHECKS.md: "the customer ... did not agree")."""
+    """The latest customer turn offered to wait ("I can hold while you check"): the next hold
+    the agent starts was agreed to (CHECKS.md: "the customer ... did not agree"); the offer
+    is spent by that hold, not carried to the next."""
 
 
 class HoldAnalyzer(PhraseListsAnalyzer):
@@ -165,7 +166,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         step = _NOTHING
         if hold is None:
             if cues.hold is not None:
-                tracker.hold = self._announce(_Hold(ctx.index, asked=tracker.agreed), cues)
+                tracker.hold = self._announce(self._new_hold(tracker, ctx.index), cues)
         elif not hold.ended and (cues.hold is not None or cues.checkin):
             self._announce(hold, cues)  # still announcing, or checking in during the hold
         elif hold.refused and not hold.began:
@@ -189,7 +190,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             if hold is not None and hold.by_event and not hold.ended:
                 return _NOTHING  # a repeated hold_start, no hold_end between: the same hold
             if hold is None or hold.by_event:
-                hold = tracker.hold = _Hold(tracker.last_agent, asked=tracker.agreed)
+                hold = tracker.hold = self._new_hold(tracker, tracker.last_agent)
                 if tracker.last_cues is not None:
                     self._announce(hold, tracker.last_cues(), asking=True)
             hold.by_event = True
@@ -204,6 +205,14 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             return _NOTHING
         hold.began = True
         return HoldStep(began=hold)
+
+    @staticmethod
+    def _new_hold(tracker: HoldTracker, turn: int | None) -> _Hold:
+        """A hold starting at `turn`, asked when the customer had just offered to wait (the
+        offer spent: a second hold before the customer speaks again was not agreed to)."""
+        hold = _Hold(turn, asked=tracker.agreed)
+        tracker.agreed = False
+        return hold
 
     def _hold_hits(self, conversation: Conversation, ctx: TurnContext) -> list[Hit]:
         """The agent turn's hold words (`hold`, and `brief` on a call)."""
