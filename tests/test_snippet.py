@@ -55,6 +55,37 @@ def test_a_quote_around_the_fired_words_is_theirs_and_short(parts: list[str], da
     assert len(body) <= limit
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["word", "longer", "a", "x", ".", "!", "?", "\n", " ", "£12.50",
+                                 "example.com", "!!!"]), max_size=120), st.data())
+def test_a_quote_of_any_span_is_the_turns_words_within_the_limit(
+        parts: list[str], data: st.DataObject) -> None:
+    """Whatever fired, at the very start or end, over sentence marks, or longer than the
+    limit: the quote is the turn's own words within the limit, holding the fired words
+    when they fit (a span longer than the limit was quoted whole, 150 characters for 60)."""
+    text = " ".join(parts)
+    start = data.draw(st.integers(min_value=0, max_value=len(text)))
+    end = data.draw(st.integers(min_value=start, max_value=len(text)))
+    limit = data.draw(st.integers(min_value=20, max_value=120))
+    quote = snippet_around(text, (start, end), limit)
+    body = quote.removeprefix("...").removesuffix("...")
+    assert body in " ".join(text.split()) and len(body) <= limit
+    if end - start <= limit:
+        assert " ".join(text[start:end].split()) in body
+
+
+def test_a_point_inside_a_word_ends_no_sentence() -> None:
+    """"£12.50" and "example.com" are no sentence ends: the quote was "50 for a kettle..."
+    with nothing to say it was cut; a cut sentence is marked by its ellipsis."""
+    text = ("I paid £12.50 for a kettle from your shop on example.com three weeks ago and it "
+            "still has not come, so I am absolutely furious with all of you.")
+    start = text.index("furious")
+    quote = snippet_around(text, (start, start + len("furious")), 100)
+    assert quote.startswith("...") and "furious" in quote
+    assert not quote.startswith(("50", "com"))
+    assert snippet_around("Fine. " + text, (start + 6, start + 13), len(text)) == text
+
+
 def test_a_long_turn_is_quoted_by_the_sentence_that_decided_it() -> None:
     """A distressed customer's long message is quoted by its distressed sentence, not by
     its opening (which said nothing of the distress)."""

@@ -8,6 +8,7 @@ opening, closing, confidence, commitment and responsiveness analyzers read agent
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, TypeVar
@@ -182,20 +183,32 @@ def snippet(text: str, limit: int = 60) -> str:
     return flat[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "..."
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+"""Where a sentence ends: its marks before white space or the end of the turn, or a line
+break (the points of "£12.50", "example.com" or "v2.1" end none)."""
+
+
 def snippet_around(text: str, span: tuple[int, int] | None, limit: int = 60) -> str:
     """The words of a turn that decided a reading, on one line: the whole turn when it is
     short, else its sentence that holds `span` (the characters that fired), cut around them
-    when that sentence is long too (an ellipsis marks each cut); the start of the turn
-    (`snippet`) when nothing marks where (a sentiment or a model read the whole turn)."""
+    when that sentence is long too (an ellipsis marks each cut; fired words longer than
+    `limit` are quoted by their start); the start of the turn (`snippet`) when nothing marks
+    where (a sentiment or a model read the whole turn)."""
     if span is None or len(text) <= limit:
         return snippet(text, limit)
     start, end = span
-    opening = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
-    closing = min((found for mark in ".!?\n" if (found := text.find(mark, end)) >= 0),
-                  default=len(text) - 1) + 1
+    opening = 0
+    for mark in _SENTENCE_END.finditer(text, 0, start + 1):
+        if mark.end() <= start:
+            opening = mark.end()
+    after = _SENTENCE_END.search(text, end)
+    closing = after.end() if after is not None else len(text)
     sentence = " ".join(text[opening:closing].split())
     if len(sentence) <= limit:
         return sentence
+    if end - start > limit:  # the fired words alone are longer than a quote: their start
+        space = text.rfind(" ", start + 1, start + limit + 1)
+        end = space if space > start else start + limit
     # the fired words with as much before as after them as fits, cut between words
     room = max(0, limit - (end - start)) // 2
     low, high = max(opening, start - room), min(closing, end + room)
@@ -204,5 +217,5 @@ def snippet_around(text: str, span: tuple[int, int] | None, limit: int = 60) -> 
     if high < closing:
         cut = text.rfind(" ", end, high)
         high = cut if cut > 0 else end
-    quoted = " ".join(text[low:high].split())
-    return ("..." if low > opening else "") + quoted + ("..." if high < closing else "")
+    words = " ".join(text[low:high].split())
+    return ("..." if low > opening else "") + words + ("..." if high < closing else "")
