@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -365,6 +367,27 @@ def test_convert_keeps_a_channel_given_as_chat(
         assert main(["score", str(source), "--channel", "voice", "--format", "jsonl"]) in (0, 1)
         reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert [report["channel"] for report in reports] == ["chat", "voice"], source
+
+
+def test_an_output_that_is_a_pipe_or_a_device_is_written_into(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A named pipe (and /dev/null) given as --output or --junit is written into, not
+    replaced by a file renamed over it (its reader would get nothing) nor given a
+    partial file beside it."""
+    results = tmp_path / "results.jsonl"
+    assert main(["score", "examples/transcripts", "--format", "jsonl", "--output",
+                 str(results)]) == 0
+    pipe = tmp_path / "summary.pipe"
+    os.mkfifo(pipe)
+    read: list[str] = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    assert main(["summarize", str(results), "--output", str(pipe)]) == 0
+    reader.join(timeout=30)
+    assert "2 conversation(s)" in read[0] and stat.S_ISFIFO(pipe.stat().st_mode)
+    assert main(["summarize", str(results), "--output", os.devnull]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl", "summary.pipe"]
+    capsys.readouterr()
 
 
 def test_a_command_that_fails_leaves_its_output_file_as_it_was(

@@ -31,7 +31,7 @@ from servicecoach.baseline import (
 )
 from servicecoach.batch.duplicates import DuplicateIds
 from servicecoach.batch.located import Record, read_located
-from servicecoach.batch.output import partial_path, replaced_file
+from servicecoach.batch.output import replacing
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import (
     CheckOptions,
@@ -463,7 +463,7 @@ def _coach(args: argparse.Namespace, config: CoachConfig | None = None) -> Coach
 @contextlib.contextmanager
 def _output(path: Path | None, option: str = "--output") -> Iterator[TextIO]:
     """The file `path` (given as `option`) opened to write, or stdout when None. A regular
-    file is written beside it (`partial_path`) and replaces it only when the command
+    file is written beside it (`replacing`) and replaces it only when the command
     completes: a command that fails (its input unreadable) leaves the file as it was, where
     it emptied it until 2026-12-07. A device or a pipe named is written directly."""
     if path is None:
@@ -472,23 +472,14 @@ def _output(path: Path | None, option: str = "--output") -> Iterator[TextIO]:
     if not path.parent.is_dir():
         raise ServiceCoachError(f"cannot write {option} {path}: the folder {path.parent} "
                                 "does not exist", hint="create it first, or fix the path")
+    stack = contextlib.ExitStack()
     try:
-        direct = path.exists() and not path.is_file()  # /dev/stdout, a named pipe
-        target = path if direct else replaced_file(path)
-        written = target if direct else partial_path(path)
-        handle = written.open("w", encoding="utf-8")
+        handle = stack.enter_context(replacing(path))
     except OSError as error:
         raise ServiceCoachError(f"cannot write {option} {path}: {error.strerror}",
                                 hint="choose a file you can write") from None
-    try:
-        with handle:
-            yield handle
-    except BaseException:
-        if not direct:
-            written.unlink(missing_ok=True)
-        raise
-    if not direct:
-        os.replace(written, target)
+    with stack:
+        yield handle
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -4,10 +4,11 @@ is a named pipe or a device (``-o >(gzip > x.gz)``, ``-o /dev/stdout``) is writt
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -35,10 +36,37 @@ def replaced_file(path: Path) -> Path:
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
 
 
+def _partial_of(target: Path) -> Path:
+    """The partial file beside `target` (the file itself, links resolved)."""
+    return target.with_name(target.name + ".partial")
+
+
 def partial_path(path: Path) -> Path:
     """Where a run writes `path` until it completes."""
+    return _partial_of(replaced_file(path))
+
+
+@contextlib.contextmanager
+def replacing(path: Path, beside: Callable[[Path], Path] = _partial_of) -> Iterator[TextIO]:
+    """`path` open to write text: into it when it is `written_into` (a pipe, a device),
+    else into the file `beside` the one it names (`replaced_file`; by default its
+    ``.partial``), which replaces that file only when the block completes. A block that
+    fails, or a rename that does, removes what it wrote and leaves the file as it was.
+    Opening raises OSError as `Path.open` does."""
+    if written_into(path):
+        with path.open("w", encoding="utf-8") as handle:
+            yield handle
+        return
     target = replaced_file(path)
-    return target.with_name(target.name + ".partial")
+    written = beside(target)
+    handle = written.open("w", encoding="utf-8")
+    try:
+        with handle:
+            yield handle
+        os.replace(written, target)
+    except BaseException:
+        written.unlink(missing_ok=True)
+        raise
 
 
 class Written(NamedTuple):

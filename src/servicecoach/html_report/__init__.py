@@ -25,7 +25,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from servicecoach.batch.output import replaced_file, written_into
+from servicecoach.batch.output import replacing
 from servicecoach.errors import ServiceCoachError, clipped
 from servicecoach.html_report import charts
 from servicecoach.models import Finding, Report, Turn
@@ -50,6 +50,12 @@ so its search and the conversation's page, keep it whole)."""
 
 def _shown(value: object) -> str:
     return clipped(str(value), SHOWN_CHARS, SHOWN_CUT, "…")
+
+
+def _temporary(target: Path) -> Path:
+    """Where the report is written until it is complete: a hidden file beside `target`,
+    one a process (two runs writing one report do not write into each other)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
 def _template_text(name: str) -> str:
@@ -181,18 +187,7 @@ class HtmlReport:
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
         try:
-            if written_into(path):
-                with path.open("w", encoding="utf-8") as out:
-                    out.writelines(chunks)
-                return
-            target = replaced_file(path)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                with temporary.open("w", encoding="utf-8") as out:
-                    out.writelines(chunks)
-                os.replace(temporary, target)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
+            with replacing(path, beside=_temporary) as out:
+                out.writelines(chunks)
         finally:
             self._records.close()
