@@ -160,7 +160,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         if hold is None and not self._hold_hits(conversation, ctx):
             # nothing to fold in now: the words are read only if a hold event follows
             tracker.last_agent = ctx.index
-            tracker.last_cues = lambda: self._cues(conversation, ctx)
+            tracker.last_cues = lambda: self._cues(conversation, ctx, before_event=True)
             return _NOTHING
         cues = self._cues(conversation, ctx)
         step = _NOTHING
@@ -219,7 +219,11 @@ class HoldAnalyzer(PhraseListsAnalyzer):
         voice = conversation.channel is Channel.VOICE
         return self.hits(ctx, "hold") + (self.hits(ctx, "brief") if voice else [])
 
-    def _cues(self, conversation: Conversation, ctx: TurnContext) -> _Cues:
+    def _cues(self, conversation: Conversation, ctx: TurnContext, before_event: bool = False
+              ) -> _Cues:
+        """What the agent turn says about holding (`before_event`: a hold event follows it,
+        so in chat its `moment` is the hold's estimate, as it is on a turn announcing one;
+        a check-in's "one moment" is none)."""
         voice = conversation.channel is Channel.VOICE
         hits = self._hold_hits(conversation, ctx)
         asked = bool(self.hits(ctx, "ask")) or any(
@@ -227,7 +231,7 @@ class HoldAnalyzer(PhraseListsAnalyzer):
             for hit in hits
         )
         estimates = self.hits(ctx, "estimate")
-        if not voice:  # read when a hold is announced, or a hold event follows the turn
+        if not voice and (hits or before_event):
             estimates = estimates or self.hits(ctx, "moment")
         stated = max((s for h in estimates
                       if (s := stated_seconds(ctx.turn.text[h.start:h.end])) is not None),
