@@ -45,6 +45,20 @@ def conversation(row_id: str, *turns: tuple[str, str]) -> Transcript:
         {"speaker": speaker, "text": text} for speaker, text in turns]})
 
 
+def after_calm_opening(row_id: str, text: str) -> Transcript:
+    """A customer's `text` (turn 2) after a calm opening of the customer and the agent."""
+    return conversation(
+        row_id, ("customer", "Hi, I have a question about my account."),
+        ("agent", "Hello, thanks for getting in touch. Let me have a look."), ("customer", text))
+
+
+def exchange(row: dict[str, Any]) -> Transcript:
+    """A row's customer turn, the agent's reply and the customer's next turn (turn 3)."""
+    return conversation(
+        row["id"], ("agent", "Hello, how can I help today?"), ("customer", row["previous"]),
+        ("agent", row["agent_between"]), ("customer", row["text"]))
+
+
 def agent_turns(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each agent probe after a customer's complaint: half, expected ids, found ids."""
     for row in rows("agent"):
@@ -59,10 +73,7 @@ def customer_turns(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each customer probe after a calm opening: half, expected and found labels (the
     supervisor request as its finding, strong negativity as the signal at 0.5)."""
     for row in rows("customer"):
-        report = coach.score(conversation(
-            row["id"], ("customer", "Hi, I have a question about my account."),
-            ("agent", "Hello, thanks for getting in touch. Let me have a look."),
-            ("customer", row["text"])))
+        report = coach.score(after_calm_opening(row["id"], row["text"]))
         found = {"supervisor-request"} if any(
             f.rule_id == "escalation.supervisor-request" and f.turn_index == 2
             for f in report.findings) else set()
@@ -74,9 +85,7 @@ def customer_turns(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
 def rising_pairs(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each pair of customer turns: half, and `escalation.rising` expected and found."""
     for row in rows("pairs"):
-        report = coach.score(conversation(
-            row["id"], ("agent", "Hello, how can I help today?"), ("customer", row["previous"]),
-            ("agent", row["agent_between"]), ("customer", row["text"])))
+        report = coach.score(exchange(row))
         found = {f.rule_id for f in report.findings if f.turn_index == 3}
         yield half(row["id"]), {"escalation.rising"} if row["rising"] else set(), found
 
@@ -95,10 +104,7 @@ def threats(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each customer turn after a calm opening: half, and `escalation.threat` expected and
     found on it."""
     for row in rows("threats"):
-        report = coach.score(conversation(
-            row["id"], ("customer", "Hi, I have a question about my account."),
-            ("agent", "Hello, thanks for getting in touch. Let me have a look."),
-            ("customer", row["text"])))
+        report = coach.score(after_calm_opening(row["id"], row["text"]))
         found = {f.rule_id for f in report.findings if f.turn_index == 2}
         yield half(row["id"]), {"escalation.threat"} if row["threat"] else set(), found
 
@@ -107,9 +113,7 @@ def calmed(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each threatening customer turn, the agent's reply and the customer's next turn:
     half, and `escalation.deescalated` expected and found on the last."""
     for row in rows("deescalation"):
-        report = coach.score(conversation(
-            row["id"], ("agent", "Hello, how can I help today?"), ("customer", row["previous"]),
-            ("agent", row["agent_between"]), ("customer", row["text"])))
+        report = coach.score(exchange(row))
         found = {f.rule_id for f in report.findings if f.turn_index == 3}
         yield half(row["id"]), {"escalation.deescalated"} if row["deescalated"] else set(), found
 
