@@ -17,6 +17,12 @@ def test_stated_seconds() -> None:
     assert stated_seconds("30 seconds") == 30
     assert stated_seconds("a couple of minutes") == 120
     assert stated_seconds("a moment") is None
+    assert stated_seconds("a few minutes") == 180
+    assert stated_seconds("ninety seconds") == 90
+    # "a few seconds" says briefly: an estimate, but no 3-second limit (a hold of 29 s
+    # after it was too long, until 2026-12-07)
+    assert stated_seconds("a few seconds") is None
+    assert stated_seconds("a couple of seconds") is None
 
 
 def test_good_hold_has_no_findings(coach: Coach) -> None:

@@ -47,15 +47,20 @@ _UNITS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600}
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z-]+")
 
 
+_VAGUE = frozenset({"a", "an", "couple", "few", "so"})
+"""Count words that give no number of their own ("a few", "a couple of")."""
+
+
 def stated_seconds(phrase: str) -> float | None:
-    """Seconds an estimate states ("one or two minutes" -> 120), the larger bound; or None."""
+    """Seconds an estimate states ("one or two minutes" -> 120), the larger bound; or None,
+    also for "a few seconds" or "a couple of seconds", a way of saying "briefly" that sets
+    no limit of 3 seconds (the hold is still estimated; ``limit_seconds`` applies)."""
     words = _TOKEN.findall(phrase.lower())
     unit = next((_UNITS[w.rstrip("s")] for w in words if w.rstrip("s") in _UNITS), None)
-    counts = [float(w) if w[0].isdigit() else _COUNTS[w] for w in words
-              if w[0].isdigit() or w in _COUNTS]
-    if unit is None or not counts:
+    counted = [w for w in words if w[0].isdigit() or w in _COUNTS]
+    if unit is None or not counted or (unit == 1 and _VAGUE.issuperset(counted)):
         return None
-    return max(counts) * unit
+    return max(float(w) if w[0].isdigit() else _COUNTS[w] for w in counted) * unit
 
 
 @dataclass
