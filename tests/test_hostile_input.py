@@ -1494,9 +1494,9 @@ def test_a_transcript_of_many_bad_turns_names_five_and_counts_the_rest(tmp_path:
                     + json.dumps({"id": "d", "turns": [{"speaker": "agent", "text": "hi"}],
                                   "events": events}) + "\n", encoding="utf-8")
     errors = [str(result) for result in _read(path)]
-    assert "; turn 4: start: Input should be a valid number" in errors[0]
+    assert "; turn 4: start: should be a number, not 'x'" in errors[0]
     assert errors[0].count("turn ") == 5 and "; and 4,995 more" in errors[0]
-    assert "event 4: at: Input should be a valid number" in errors[1]
+    assert "event 4: at: should be a number, not 'x'" in errors[1]
     assert "event 5:" not in errors[1] and "; and 4,995 more" in errors[1]
     assert all(len(error) < 1_000 for error in errors)
 

@@ -310,3 +310,17 @@ def test_a_refused_live_turn_says_what_its_json_should_hold() -> None:
         assert said in str(refused.value)
         assert "instance of" not in str(refused.value) and "Value error" not in str(refused.value)
     assert session.add_turn({"speaker": "agent", "text": "Hello, Ana here."}) is not None
+
+
+def test_a_refused_number_says_what_it_should_be_and_shows_the_value() -> None:
+    """A time or a turn index that could not be read as a number read in pydantic's words
+    ("Input should be a valid number, unable to parse string as a number"); it says what
+    the key should hold and shows what it held."""
+    from servicecoach import Coach
+    from servicecoach.errors import InputError
+
+    session = Coach().session()
+    with pytest.raises(InputError, match=r"start: should be a number, not 'soon'"):
+        session.add_turn({"speaker": "agent", "text": "Hi", "start": "soon"})
+    with pytest.raises(InputError, match=r"after_turn: should be a whole number, not 1\.5"):
+        session.add_event({"type": "hold_start", "after_turn": 1.5})

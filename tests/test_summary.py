@@ -716,3 +716,17 @@ def test_a_conversation_with_no_turns_is_noted_however_it_is_scored() -> None:
     one = coach.session()
     one.add_turn({"speaker": "customer", "text": "Hello?"})
     assert NO_TURNS not in one.close().notes
+
+
+def test_conversations_with_no_turns_are_counted_by_their_note_however_worded() -> None:
+    """Summaries counted a conversation with no turns by the note's whole sentence, so
+    results written before its wording changed would count none; they count the notes that
+    begin with the mark."""
+    from servicecoach import Coach, Transcript
+    from servicecoach.session import NO_TURNS_MARK
+    from servicecoach.summary.aggregate import SummaryBuilder
+
+    empty = Coach().score(Transcript.model_validate({"id": "cut", "turns": []}))
+    older = empty.model_copy(update={"transcript_id": "old",
+                                     "notes": (NO_TURNS_MARK + "worded otherwise",)})
+    assert SummaryBuilder().add_all([empty, older]).summary().no_turns == 2

@@ -196,8 +196,16 @@ _JSON_EXPECTED = {
     "tuple_type": "a list (a JSON array)", "list_type": "a list (a JSON array)",
     "dict_type": "an object (a JSON object)", "model_type": "an object (a JSON object)",
     "model_attributes_type": "an object (a JSON object)", "string_type": "a string",
+    "float_type": "a number", "int_type": "a whole number", "bool_type": "true or false",
 }
 """What a value of the wrong JSON type should have been, by pydantic's error type."""
+
+_JSON_UNREAD = {
+    "float_parsing": "a number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "bool_parsing": "true or false",
+}
+"""What a value of the right JSON type that could not be read as one should have been
+("start": "soon"), by pydantic's error type: the error shows the value."""
 
 
 def json_kind(value: object) -> str:
@@ -222,7 +230,10 @@ def _json_terms(item: Mapping[str, Any]) -> str | None:
     "Input should be a valid tuple" (the model's type, which JSON has not) or "a valid
     dictionary or instance of Turn"; this says "should be a list (a JSON array), not a
     string". None for another error."""
-    expected = _JSON_EXPECTED.get(str(item.get("type")))
+    kind = str(item.get("type"))
+    if kind in _JSON_UNREAD:
+        return f"should be {_JSON_UNREAD[kind]}, not {value_shown(item.get('input'))}"
+    expected = _JSON_EXPECTED.get(kind)
     if expected is None:
         return None
     if tuple(item.get("loc", ()))[:1] == ("turns",) and len(item.get("loc", ())) == 2:

@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from servicecoach.coach import Coach
 
 
-NO_TURNS = ("no turns: the conversation has no turn at all, so nothing was found and no "
+NO_TURNS_MARK = "no turns: "
+"""How the note of a conversation with no turn begins: summaries count the notes that begin
+so, which a results file written before a change of its wording still does."""
+NO_TURNS = (NO_TURNS_MARK + "the conversation has no turn at all, so nothing was found and no "
             "category applies (an export cut short, or a chat opened and left unanswered?)")
 """The note of a report whose conversation had no turn (which summaries count): without it
 such a conversation read as one scored with nothing to say (overall n/a), until 2026-12-07."""

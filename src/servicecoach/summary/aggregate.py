@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from servicecoach.models import Report, Severity
 from servicecoach.scoring import overall_points
-from servicecoach.session import NO_TURNS
+from servicecoach.session import NO_TURNS_MARK
 from servicecoach.summary.grouping import CALENDAR, group_key
 from servicecoach.summary.model import (
     BUCKETS,
@@ -125,7 +125,7 @@ class SummaryBuilder:
         strengths = len(report.strengths())
         self._severities.update(f.severity.value for f in issues)
         self._with_issues += bool(issues)
-        self._no_turns += NO_TURNS in report.notes
+        self._no_turns += any(note.startswith(NO_TURNS_MARK) for note in report.notes)
         self._strengths += strengths
         self._add_rules(report, order)
         for score in report.scores:
