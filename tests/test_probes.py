@@ -160,6 +160,22 @@ def transfers(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), expected, found
 
 
+def names(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each `name.*` finding expected or found in a whole conversation, at its turn (a
+    finding at another turn than expected is a false alarm and a miss): half, and its rule
+    id as expected and as found."""
+    for row in rows("names"):
+        report = coach.score(Transcript.model_validate({
+            "id": row["id"], "channel": row["channel"], "metadata": row["metadata"],
+            "turns": row["turns"]}))
+        expected = {(e["rule_id"], e["turn_index"]) for e in row["expected"]}
+        found = {(f.rule_id, f.turn_index) for f in report.findings
+                 if f.rule_id.startswith("name.")}
+        for rule_id, turn in expected | found:
+            yield (half(row["id"]), {rule_id} if (rule_id, turn) in expected else set(),
+                   {rule_id} if (rule_id, turn) in found else set())
+
+
 def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[str, Counter[str]]:
     """True and false positives and misses of one label, by half."""
     by_half = {name: Counter[str]() for name in HALVES}
@@ -174,7 +190,7 @@ def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[
 READERS: dict[str, Callable[[Coach], Iterator[tuple[str, set[str], set[str]]]]] = {
     "agent": agent_turns, "customer": customer_turns, "pairs": rising_pairs,
     "ack": acknowledgements, "threats": threats, "deescalation": calmed, "holds": holds,
-    "transfers": transfers}
+    "transfers": transfers, "names": names}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +202,8 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
               "pairs": ("escalation.rising",), "ack": ("empathy.shown",),
               "threats": ("escalation.threat",), "deescalation": ("escalation.deescalated",),
               "holds": ("hold.no-permission", "hold.no-estimate", "hold.no-thanks"),
-              "transfers": ("transfer.unannounced", "transfer.cold")}
+              "transfers": ("transfer.unannounced", "transfer.cold"),
+              "names": ("name.used", "name.unused", "name.misspelled", "name.overused")}
     out = {}
     for name, read in READERS.items():
         found = list(read(coach))
@@ -231,6 +248,15 @@ FLOORS = {
     ("transfers", "transfer.unannounced", "test"): (0.65, 0.9),
     ("transfers", "transfer.cold", "dev"): (0.9, 0.85),
     ("transfers", "transfer.cold", "test"): (0.85, 0.85),
+    # written on 2026-12-07 (a sixth writer); the dev half read that day
+    ("names", "name.used", "dev"): (0.9, 0.85),
+    ("names", "name.used", "test"): (0.9, 0.9),
+    ("names", "name.unused", "dev"): (0.9, 0.8),
+    ("names", "name.unused", "test"): (0.95, 0.8),
+    ("names", "name.misspelled", "dev"): (0.95, 0.55),
+    ("names", "name.misspelled", "test"): (0.95, 0.4),
+    ("names", "name.overused", "dev"): (0.95, 0.9),
+    ("names", "name.overused", "test"): (0.9, 0.95),
 }
 
 
@@ -247,7 +273,7 @@ def test_each_behaviour_keeps_its_floor_on_each_half(
 
 def test_the_probe_files_hold_what_the_readme_says() -> None:
     sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300, "threats": 246,
-             "deescalation": 170, "holds": 154, "transfers": 240}
+             "deescalation": 170, "holds": 154, "transfers": 240, "names": 162}
     for name, size in sizes.items():
         found = rows(name)
         assert len(found) == size

@@ -54,6 +54,9 @@ _OPENING_CHARS = 12
 _OPENING_TURNS = 3
 """A bare name ("Patrick O'Neill.") is read only in the first turns of a conversation."""
 _NAME_BEFORE = re.compile(r"([A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)?)[ \t]*,?[ \t]*$")
+_ADDRESSED_OPENING = re.compile(r"(?:\s*@\w+)+[\s,:]*(?:(?:hi|hello|hey)\b[\s,!.]*)?", re.IGNORECASE)
+"""The handles a social-media post opens with and a greeting after them ("@Acme hi, "),
+before the customer's "Lena Fischer here"."""
 _NAME_SPAN = 64
 """The longest name (two words, and spaces and a comma) looked for before a lead-out."""
 _BARE_NAME = re.compile(r"(?:^|(?<=[.!?,])[ \t]+)([A-Z][a-z'-]+(?:[ \t]+[A-Z][A-Za-z'-]+)?)[ \t]*[.!]")
@@ -103,6 +106,7 @@ class NameAnalyzer(PhraseListsAnalyzer):
     defaults: ClassVar[dict[str, Any]] = {
         "cutoff": 80.0, "max_edits": 2, "any_word_after": (), "not_names": (), "min_agent_turns": 6,
         "recent_min_agent_turns": 3, "address_leads": ADDRESS_LEADS, "answer_fillers": (),
+        "reference_words": (),
     }
     """`address_leads` defaults to the library's list; the core pack gives both word lists
     (`rules/core/name/name.yaml`)."""
@@ -116,6 +120,8 @@ class NameAnalyzer(PhraseListsAnalyzer):
         self.not_names = frozenset(self.setting("not_names"))
         self.leads = leads_of(self.setting("address_leads"))
         """The words that put a name in address position ("Hi", "thanks")."""
+        self.referents = frozenset(self.setting("reference_words"))
+        """The words after which a name is someone spoken of ("our engineer Olivia")."""
         fillers = "|".join(re.escape(filler) for filler in self.setting("answer_fillers"))
         self._answer_fillers = re.compile(rf"(?:\s*(?:{fillers})\b[\s,.!]*)*", re.IGNORECASE) \
             if fillers else re.compile("")
@@ -200,9 +206,10 @@ class NameAnalyzer(PhraseListsAnalyzer):
         text = ctx.turn.text
         if not ctx.plain:
             return find_name_use(ctx.doc, text, names, self.cutoff, self.max_edits,
-                                 leads=self.leads)
+                                 leads=self.leads, referents=self.referents)
         return find_name_use(ctx.tokens, text, names, self.cutoff, self.max_edits,
-                             lambda: _sentence_starts(ctx), leads=self.leads)
+                             lambda: _sentence_starts(ctx), leads=self.leads,
+                             referents=self.referents)
 
     def _learn(self, facts: NameFacts, conversation: Conversation, ctx: TurnContext) -> None:
         asked = facts.asked
@@ -238,8 +245,11 @@ class NameAnalyzer(PhraseListsAnalyzer):
                     ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
                 return name  # unless the sentence asks: "is this Linda?" is about the agent
         for hit in self.hits(ctx, "lead_out"):
-            before = _name_before(text, hit.start)
-            if before and before.start(1) <= _OPENING_CHARS and "@" not in text[: before.start(1)]:
+            handles = _ADDRESSED_OPENING.match(text)
+            start = handles.end() if handles else 0  # after "@Brand hi," on social media
+            before = _name_before(text, hit.start, start)
+            if before and before.start(1) - start <= _OPENING_CHARS \
+                    and "@" not in text[start: before.start(1)]:
                 words = before[1].split()
                 if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
                     return before[1]
@@ -331,12 +341,13 @@ def _first(name: str | None) -> str | None:
     return known.first if known else None
 
 
-def _name_before(text: str, end: int) -> re.Match[str] | None:
+def _name_before(text: str, end: int, start: int = 0) -> re.Match[str] | None:
     """A name ending at `end` (before a lead-out, "Dana here"), found in the opening of the
-    turn only: searching text further on costs time for a name that would not be used."""
-    if end > _OPENING_CHARS + _NAME_SPAN:
+    turn (from `start`, past the handles it is addressed to) only: searching text further
+    on costs time for a name that would not be used."""
+    if end - start > _OPENING_CHARS + _NAME_SPAN:
         return None
-    return _NAME_BEFORE.search(text, 0, end)
+    return _NAME_BEFORE.search(text, start, end)
 
 
 def _finding(

@@ -350,12 +350,15 @@ def _use_candidates(lows: list[str], names: list[KnownName], max_edits: int) -> 
 def find_name_use(
     doc: Doc, text: str, names: list[KnownName], cutoff: float, max_edits: int,
     sentence_starts: Callable[[], frozenset[int]] | None = None, *, leads: Leads | None = None,
+    referents: frozenset[str] = frozenset(),
 ) -> NameUse:
     """The first right address and the first close variant of any known name in the turn.
 
     `doc` may be the turn's bare tokens, with `sentence_starts` giving the sentence bounds
     (see `_in_position`); `leads` are the words that put a name in address position (by
-    default `ADDRESS_LEADS`).
+    default `ADDRESS_LEADS`); `referents` the words after which a name is someone spoken of,
+    not spoken to ("the account holder, Priya Raman", "our engineer Olivia", "the courier
+    Master Li").
     """
     leads = leads or leads_of()
     right: Address | None = None
@@ -366,6 +369,8 @@ def find_name_use(
     lowers = doc.to_array(LOWER).tolist()
     strings = doc.vocab.strings
     for index in _use_candidates([strings[low] for low in lowers], names, max_edits):
+        if referents and _after_referent(doc, index, referents):
+            continue
         token = doc[index]
         after_title = _title_at(doc, index)
         for name in names:
@@ -393,6 +398,15 @@ def find_name_use(
         if right and wrong:
             break
     return NameUse(right, wrong)
+
+
+def _after_referent(doc: Doc, index: int, referents: frozenset[str]) -> bool:
+    """True when the word before token `index` (a comma between them aside) is one of
+    `referents`: the name that follows names someone spoken of."""
+    before = index - 1
+    if before >= 0 and doc[before].text == ",":
+        before -= 1
+    return before >= 0 and doc[before].lower_ in referents
 
 
 def _address_candidates(lowers: list[int], leads: Leads,
