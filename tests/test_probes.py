@@ -162,13 +162,16 @@ def transfers(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
 
 def names(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each `name.*` finding expected or found in a whole conversation, at its turn (a
-    finding at another turn than expected is a false alarm and a miss): half, and its rule
-    id as expected and as found."""
+    finding at another turn than expected is a false alarm and a miss; a misspelling only
+    in a written channel): half, and its rule id as expected and as found."""
     for row in rows("names"):
         report = coach.score(Transcript.model_validate({
             "id": row["id"], "channel": row["channel"], "metadata": row["metadata"],
             "turns": row["turns"]}))
-        expected = {(e["rule_id"], e["turn_index"]) for e in row["expected"]}
+        # CHECKS.md: the agent *writes* a close variant; a call's transcript shows the
+        # transcriber's spelling, so the rule reads written channels only
+        expected = {(e["rule_id"], e["turn_index"]) for e in row["expected"]
+                    if e["rule_id"] != "name.misspelled" or row["channel"] != "voice"}
         found = {(f.rule_id, f.turn_index) for f in report.findings
                  if f.rule_id.startswith("name.")}
         for rule_id, turn in expected | found:
@@ -253,7 +256,7 @@ FLOORS = {
     ("names", "name.used", "test"): (0.9, 0.9),
     ("names", "name.unused", "dev"): (0.9, 0.8),
     ("names", "name.unused", "test"): (0.95, 0.8),
-    ("names", "name.misspelled", "dev"): (0.95, 0.55),
+    ("names", "name.misspelled", "dev"): (0.95, 0.85),
     ("names", "name.misspelled", "test"): (0.95, 0.4),
     ("names", "name.overused", "dev"): (0.95, 0.9),
     ("names", "name.overused", "test"): (0.9, 0.95),

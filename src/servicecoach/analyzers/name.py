@@ -250,8 +250,10 @@ class NameAnalyzer(PhraseListsAnalyzer):
             before = _name_before(text, hit.start, start)
             if before and before.start(1) - start <= _OPENING_CHARS \
                     and "@" not in text[start: before.start(1)]:
-                words = before[1].split()
-                if all(self._plausible(word, cased, loose=False, opening=True) for word in words):
+                first, *rest = before[1].split()
+                # a surname may be a word ("Zoey Park here"), as after a lead-in
+                if self._plausible(first, cased, loose=False, opening=True) and all(
+                        self._surname(word, cased) for word in rest):
                     return before[1]
         if asked and len(doc) <= 8:
             after = self._answer_fillers.match(text)  # "sure, it's ..." before the name
@@ -279,11 +281,15 @@ class NameAnalyzer(PhraseListsAnalyzer):
         if found is None or not self._plausible(found[1], cased, loose, opening):
             return None
         second = found[2]
-        if second and second.lower() not in self.not_names and (
-            (cased and second[:1].isupper()) or (not cased and not is_word(second))
-        ):
+        if second and self._surname(second, cased):
             return f"{found[1]} {second}"
         return found[1]
+
+    def _surname(self, word: str, cased: bool) -> bool:
+        """True when a word after a first name can be its surname: capitalised in cased
+        text, else no English word, and no stop word ("Zoey Park", not "Zoey here")."""
+        return word.lower() not in self.not_names and (
+            (cased and word[:1].isupper()) or (not cased and not is_word(word)))
 
     def _plausible(self, word: str, cased: bool, loose: bool, opening: bool) -> bool:
         """True when a word can be a first name: after "my name is" any word that is not a
