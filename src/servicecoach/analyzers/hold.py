@@ -156,12 +156,14 @@ class HoldAnalyzer(PhraseListsAnalyzer):
                  ) -> HoldStep:
         hold = tracker.hold
         if ctx.turn.speaker is Speaker.CUSTOMER:
-            if hold is not None and not hold.began:
+            tracker.agreed = False
+            if hold is None:
+                tracker.agreed = bool(self.hits(ctx, "agree"))  # for the next hold
+            elif not hold.began:
                 if self.hits(ctx, "refuse"):
                     hold.refused = True
                 elif self.hits(ctx, "agree"):
                     hold.asked = True  # agreed to the hold announced, before it began
-            tracker.agreed = hold is None and bool(self.hits(ctx, "agree"))
             return _NOTHING
         if ctx.turn.speaker is not Speaker.AGENT:
             return _NOTHING

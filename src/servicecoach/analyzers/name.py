@@ -244,9 +244,10 @@ class NameAnalyzer(PhraseListsAnalyzer):
             if name and name.split()[0].lower() != own and not ctx.sentence_text(
                     ctx.sentence_of(hit.token_start)).rstrip().endswith("?"):
                 return name  # unless the sentence asks: "is this Linda?" is about the agent
-        for hit in self.hits(ctx, "lead_out"):
-            handles = _ADDRESSED_OPENING.match(text)
-            start = handles.end() if handles else 0  # after "@Brand hi," on social media
+        lead_outs = self.hits(ctx, "lead_out")
+        handles = _ADDRESSED_OPENING.match(text) if lead_outs else None
+        start = handles.end() if handles else 0  # after "@Brand hi," on social media
+        for hit in lead_outs:
             before = _name_before(text, hit.start, start)
             if before and before.start(1) - start <= _OPENING_CHARS \
                     and "@" not in text[start: before.start(1)]:
