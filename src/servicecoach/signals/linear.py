@@ -32,6 +32,7 @@ Feature: TypeAlias = str | tuple[str, str]
 
 __all__ = [
     "CUES",
+    "FEATURES_KEPT",
     "FEATURE_SPEC",
     "MAX_CHARS",
     "Feature",
@@ -154,8 +155,10 @@ def features(text: str) -> TurnFeatures:
 
     Per sentence: its words and its pairs of adjacent words (bigrams, as tuples, so no
     string is built; `feature_name` spells them "a b"). Per turn: the cues of `CUES` and
-    emoji. Cached (on the truncated text, so the cache never holds a huge turn), so the
-    several models that score one turn extract its features once.
+    emoji. The last `FEATURES_KEPT` texts' features are kept (on the truncated text, so
+    the cache never holds a huge turn), so that the evidence of a turn the models read
+    reuses them; not more, so that a text seen turns ago (a canned reply) costs what a new
+    one does, in use and in the benchmark alike (docs/performance.md).
     """
     return _features(text[:MAX_CHARS])
 
@@ -165,7 +168,11 @@ def clear_feature_cache() -> None:
     _features.cache_clear()
 
 
-@lru_cache(maxsize=4096)
+#: How many texts' features `features` keeps: a turn's own, read again by the evidence.
+FEATURES_KEPT = 8
+
+
+@lru_cache(maxsize=FEATURES_KEPT)
 def _features(text: str) -> TurnFeatures:
     cues: list[str] = []
     if "!" in text:
