@@ -408,3 +408,37 @@ def test_a_command_that_fails_leaves_its_output_file_as_it_was(
     assert main(["summarize", str(results), "--output", str(link)]) == 0
     assert link.is_symlink() and "2 conversation(s)" in kept.read_text(encoding="utf-8")
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_a_replaced_output_keeps_its_permission_bits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: int) -> None:
+    """An output was written beside it and renamed over it as a new file with the umask's
+    bits: a report kept 0600 for privacy, or made group-readable (0640) for a team, became
+    0644. Every output replaced (score's, summarize's, check's, the HTML report) keeps the
+    bits of the file it replaces."""
+    results = tmp_path / "results.jsonl"
+    summary = tmp_path / "summary.txt"
+    report = tmp_path / "report.html"
+    checked = tmp_path / "checked.txt"
+    for path in (results, summary, report, checked):
+        path.write_text("last week\n", encoding="utf-8")
+        path.chmod(mode)
+    assert main(["score", str(EXAMPLES), "--format", "jsonl", "--output", str(results),
+                 "--quiet"]) == 0
+    assert main(["summarize", str(results), "--output", str(summary),
+                 "--html", str(report)]) == 0
+    canned = tmp_path / "canned" / "calm.txt"
+    canned.parent.mkdir()
+    canned.write_text(CALM.replace("\n", "\n%% expect: defensive.dismissive\n", 1),
+                      encoding="utf-8")
+    assert main(["check", str(canned.parent), "--output", str(checked)]) == 0
+    for path in (results, summary, report, checked):
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path
+        assert path.read_text(encoding="utf-8") != "last week\n", path
+    fresh = tmp_path / "fresh.txt"
+    assert main(["summarize", str(results), "--output", str(fresh)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask  # a new file: the umask's
+    capsys.readouterr()

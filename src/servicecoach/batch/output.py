@@ -8,6 +8,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
@@ -46,23 +47,69 @@ def partial_path(path: Path) -> Path:
     return _partial_of(replaced_file(path))
 
 
+def _mode_kept(target: Path) -> os.stat_result | None:
+    """The status of the regular file `target` a new file replaces (None when there is
+    none): its permission bits and group are what the new file is given."""
+    try:
+        status = target.stat()
+    except OSError:  # none there (or not one we can look up: opening says so)
+        return None
+    return status if stat.S_ISREG(status.st_mode) else None
+
+
+def open_beside(written: Path, target: Path, *, append: bool = False,
+                newline: str | None = "") -> TextIO:
+    """`written` open to write text (appended to when `append`), the file that will
+    replace `target`. When `target` exists, `written` is made with no permission for
+    others (a report kept 0600 is never readable by others while it is written), then
+    given `target`'s permission bits (and write permission for its owner until it is
+    complete, `keep_mode` gives the bits exactly) and `target`'s group where the user may
+    (a member of that group); its owner is the user running. Raises OSError as
+    `Path.open` does."""
+    kept = _mode_kept(target)
+    if kept is None:
+        return written.open("a" if append else "w", encoding="utf-8", newline=newline)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    descriptor = os.open(written, flags, 0o600)
+    try:
+        os.fchmod(descriptor, stat.S_IMODE(kept.st_mode) | stat.S_IWUSR)
+        with contextlib.suppress(OSError):  # not a group of the user's: the user's own
+            os.fchown(descriptor, -1, kept.st_gid)
+        return open(descriptor, "a" if append else "w", encoding="utf-8", newline=newline)
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def keep_mode(written: Path, target: Path) -> None:
+    """Give `written`, about to replace `target`, `target`'s permission bits exactly
+    (`open_beside` left write permission for the owner while it was written)."""
+    kept = _mode_kept(target)
+    if kept is not None and not stat.S_IMODE(kept.st_mode) & stat.S_IWUSR:
+        os.chmod(written, stat.S_IMODE(kept.st_mode))
+
+
 @contextlib.contextmanager
 def replacing(path: Path, beside: Callable[[Path], Path] = _partial_of) -> Iterator[TextIO]:
     """`path` open to write text: into it when it is `written_into` (a pipe, a device),
     else into the file `beside` the one it names (`replaced_file`; by default its
-    ``.partial``), which replaces that file only when the block completes. A block that
-    fails, or a rename that does, removes what it wrote and leaves the file as it was.
-    Opening raises OSError as `Path.open` does."""
+    ``.partial``), which replaces that file only when the block completes. A block
+    that fails, or a rename that does, removes what it wrote and leaves the file as it was.
+    The new file keeps the replaced one's permission bits and, where the user may, its
+    group (`open_beside`); it is a new file, so its owner is the user running and a hard
+    link to the old one keeps the old contents (as with ``sed -i``). Opening raises OSError
+    as `Path.open` does."""
     if written_into(path):
-        with path.open("w", encoding="utf-8") as handle:
-            yield handle
+        with path.open("w", encoding="utf-8") as into:
+            yield into
         return
     target = replaced_file(path)
     written = beside(target)
-    handle = written.open("w", encoding="utf-8")
+    handle = open_beside(written, target, newline=None)
     try:
         with handle:
             yield handle
+        keep_mode(written, target)
         os.replace(written, target)
     except BaseException:
         written.unlink(missing_ok=True)
@@ -107,7 +154,7 @@ def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]
         if kept:
             with partial.open("r+b") as cut:
                 cut.truncate(kept)
-        handle = partial.open("a" if kept else "w", encoding="utf-8", newline="")
+        handle = open_beside(partial, replaced_file(path), append=bool(kept))
     except OSError as error:
         raise ServiceCoachError(f"cannot write --output {path}: {error.strerror}",
                                 hint="choose a file you can write") from None
@@ -115,8 +162,10 @@ def open_partial(path: Path, *, resume: bool) -> tuple[TextIO, Iterator[Written]
 
 
 def finish(path: Path) -> None:
-    """The run completed: its partial file becomes `path` (written into, nothing to do)."""
+    """The run completed: its partial file becomes `path` (written into, nothing to do),
+    with the permission bits of the file it replaces (see `open_beside`)."""
     if not written_into(path):
+        keep_mode(partial_path(path), replaced_file(path))
         os.replace(partial_path(path), replaced_file(path))
 
 
