@@ -442,3 +442,38 @@ def test_a_replaced_output_keeps_its_permission_bits(
     os.umask(umask)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask  # a new file: the umask's
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("wrong", ["missing-folder", "a-folder"])
+def test_an_output_that_cannot_be_written_leaves_every_other_output_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], wrong: str) -> None:
+    """`check --output X --junit Y` replaced X, then failed to open Y (a folder that does
+    not exist, a path that is a folder): exit 2 with X half of the result. Every output a
+    command writes is opened (or its folder checked) before any is replaced: `check`'s
+    --junit, `score`'s --report and `summarize`'s --html, which are written at the end."""
+    kept = tmp_path / "kept.txt"
+    kept.write_text("last week\n", encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    assert main(["score", str(EXAMPLES), "--format", "jsonl", "-o", str(results),
+                 "--quiet"]) == 0
+    before = results.read_bytes()
+    canned = tmp_path / "canned" / "calm.txt"
+    canned.parent.mkdir()
+    canned.write_text(CALM.replace("\n", "\n%% expect: defensive.dismissive\n", 1),
+                      encoding="utf-8")
+    bad = tmp_path / "missing" / "out" if wrong == "missing-folder" else canned.parent
+    capsys.readouterr()
+    for argv, option in (
+            (["check", str(canned.parent), "-o", str(kept), "--junit", str(bad)], "--junit"),
+            (["score", str(EXAMPLES), "--format", "jsonl", "-o", str(results),
+              "--errors", str(kept), "--report", str(bad)], "--report"),
+            (["summarize", str(results), "-o", str(kept), "--html", str(bad)], "--html")):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f"error: cannot write {option} {bad}: " in err, err
+        assert ("does not exist (create it first" in err if wrong == "missing-folder"
+                else "Is a directory" in err or "it is a folder (name a file" in err), err
+        assert kept.read_text(encoding="utf-8") == "last week\n", argv
+        assert results.read_bytes() == before, argv
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["canned", "kept.txt",
+                                                              "results.jsonl"], argv

@@ -31,7 +31,7 @@ from servicecoach.baseline import (
 )
 from servicecoach.batch.duplicates import DuplicateIds
 from servicecoach.batch.located import Record, read_located
-from servicecoach.batch.output import replacing
+from servicecoach.batch.output import check_writable, replacing
 from servicecoach.batch.run import RunOptions, parse_meta, score_run
 from servicecoach.check import (
     CheckOptions,
@@ -500,6 +500,8 @@ def _score(args: argparse.Namespace) -> int:
 def _summarize(args: argparse.Namespace) -> int:
     refuse_overwriting_inputs([*map(str, args.results), *map(str, args.transcripts)],
                               [("--output", args.output), ("--html", args.html)])
+    if args.html is not None:  # written at the end: its folder is checked before --output
+        check_writable(args.html, "--html")
     with _output(args.output) as out:
         return run_summarize(args, out)
 
@@ -602,11 +604,12 @@ def _check(args: argparse.Namespace) -> int:
         with _output(args.output) as out:
             write_drafts(outcomes, unreadable, printable_stream(out))
         return EXIT_ERROR if unreadable else EXIT_OK
-    with _output(args.output) as out:
+    with contextlib.ExitStack() as outputs:  # both opened before either is replaced
+        out = outputs.enter_context(_output(args.output))
+        junit = outputs.enter_context(_output(args.junit, "--junit")) if args.junit else None
         CHECK_WRITERS[args.format](outcomes, unreadable, printable_stream(out))
-    if args.junit:
-        with _output(args.junit, "--junit") as out:
-            write_junit(outcomes, unreadable, printable_stream(out))
+        if junit is not None:
+            write_junit(outcomes, unreadable, printable_stream(junit))
     if options.baseline and (fixed := stale(options.baseline, (
             (o.canned.transcript, o.report) for o in outcomes))):
         print(f"note: {stale_note(fixed, printable(str(args.baseline)))}", file=sys.stderr)

@@ -89,6 +89,26 @@ def keep_mode(written: Path, target: Path) -> None:
         os.chmod(written, stat.S_IMODE(kept.st_mode))
 
 
+def check_writable(path: Path, option: str) -> None:
+    """Refuse, before anything is written, an output (given as `option`) a command would
+    only open at its end: a folder, or a file whose folder does not exist or cannot be
+    written into (the file written beside it goes there). A pipe or a device is left to
+    opening."""
+    if not path.parent.is_dir():
+        raise ServiceCoachError(f"cannot write {option} {path}: the folder {path.parent} "
+                                "does not exist", hint="create it first, or fix the path")
+    if path.is_dir():
+        raise ServiceCoachError(f"cannot write {option} {path}: it is a folder",
+                                hint="name a file (in that folder, or another)")
+    if written_into(path):
+        return
+    folder = replaced_file(path).parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ServiceCoachError(f"cannot write {option} {path}: the folder {folder} cannot "
+                                "be written into", hint="choose a folder you can write, or "
+                                "change its permissions")
+
+
 @contextlib.contextmanager
 def replacing(path: Path, beside: Callable[[Path], Path] = _partial_of) -> Iterator[TextIO]:
     """`path` open to write text: into it when it is `written_into` (a pipe, a device),

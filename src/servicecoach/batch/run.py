@@ -18,6 +18,7 @@ from servicecoach.batch.errors_file import ErrorsFile
 from servicecoach.batch.located import Record, read_located, record_of
 from servicecoach.batch.output import (
     Written,
+    check_writable,
     finish,
     open_partial,
     partial_path,
@@ -120,6 +121,8 @@ def score_run(coach: Coach, options: RunOptions, stderr: TextIO | None = None) -
                                 "finished output")
     refuse_overwriting_inputs(options.paths, [
         ("--output", options.output), ("--errors", options.errors), ("--report", options.report)])
+    if options.report is not None:  # written at the end: its folder is checked first
+        check_writable(options.report, "--report")
     exclude = ExcludeGlobs(options.exclude)
     inputs = list(iter_sources(options.paths, exclude))
     for warning in exclude.warnings():
