@@ -247,6 +247,43 @@ def test_resume_after_a_cut_gives_the_same_bytes(
     assert err.splitlines()[-1].startswith("scored 12 transcript(s); 1 could not be read;")
 
 
+@pytest.mark.parametrize("command", ["summarize", "convert", "check", "summarize --html"])
+def test_another_command_writing_the_same_file_leaves_the_partial_run_to_resume(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str,
+) -> None:
+    """`score -o out.jsonl` interrupted leaves out.jsonl.partial to resume; summarize,
+    convert and check wrote their --output (and --junit) to FILE.partial as well, so
+    `summarize ... -o out.jsonl` emptied the interrupted run's reports and renamed them
+    away, and `score --resume` then scored everything again. Those commands write a file
+    of their own beside the output (`.out.jsonl.PID.tmp`); the partial file is left as it
+    was, and the run resumes from it."""
+    data = write_jsonl(tmp_path / "calls.jsonl", [conversation(n) for n in range(4)])
+    full = tmp_path / "full.jsonl"
+    score([str(data), "--format", "jsonl", "-o", str(full)], capsys)
+    out = tmp_path / "out.jsonl"
+    kept = b"".join(full.read_bytes().splitlines(keepends=True)[:2])
+    partial_path(out).write_bytes(kept)
+    canned = tmp_path / "canned.txt"
+    canned.write_text("%% id: c\nCustomer: Hi.\nAgent: Hello, how can I help?\n",
+                      encoding="utf-8")
+    argv = {"summarize": ["summarize", str(full), "-o", str(out)],
+            "summarize --html": ["summarize", str(full), "--html", str(out)],
+            "convert": ["convert", str(data), "-o", str(out)],
+            "check": ["check", str(canned), "-o", str(out), "--junit", str(out)]}[command]
+    if command == "check":
+        argv[-1] = str(tmp_path / "junit.xml")
+        partial_path(tmp_path / "junit.xml").write_bytes(b"a run's\n")
+    assert main(argv) in (0, 1), capsys.readouterr().err
+    assert out.exists() and partial_path(out).read_bytes() == kept
+    if command == "check":
+        assert partial_path(tmp_path / "junit.xml").read_bytes() == b"a run's\n"
+    assert not list(tmp_path.glob(".*.tmp"))
+    code, _, err = score([str(data), "--format", "jsonl", "-o", str(out), "--resume"],
+                         capsys)
+    assert code == 0 and out.read_bytes() == full.read_bytes()
+    assert "no " not in err  # nothing said of starting from the beginning
+
+
 def test_resume_keeps_the_exit_code_of_reports_already_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -1,6 +1,8 @@
-"""Output that loses nothing: written beside the target as ``NAME.partial`` and renamed
-when the run completes; ``--resume`` picks up what an interrupted run wrote. An output that
-is a named pipe or a device (``-o >(gzip > x.gz)``, ``-o /dev/stdout``) is written into."""
+"""Output that loses nothing: `score` writes beside the target as ``NAME.partial``, renamed
+when the run completes, and ``--resume`` picks up what an interrupted run wrote; the other
+commands write a hidden ``.NAME.PID.tmp`` of their own (`replacing`), so they never touch a
+run's partial file. An output that is a named pipe or a device (``-o >(gzip > x.gz)``,
+``-o /dev/stdout``) is written into."""
 
 from __future__ import annotations
 
@@ -109,11 +111,19 @@ def check_writable(path: Path, option: str) -> None:
                                 "change its permissions")
 
 
+def _temporary(target: Path) -> Path:
+    """Where `replacing` writes until the block completes: a hidden file beside `target`,
+    one a process (two runs writing one file do not write into each other), and never
+    ``NAME.partial``, which `score --resume` reads."""
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
 @contextlib.contextmanager
-def replacing(path: Path, beside: Callable[[Path], Path] = _partial_of) -> Iterator[TextIO]:
+def replacing(path: Path, beside: Callable[[Path], Path] = _temporary) -> Iterator[TextIO]:
     """`path` open to write text: into it when it is `written_into` (a pipe, a device),
-    else into the file `beside` the one it names (`replaced_file`; by default its
-    ``.partial``), which replaces that file only when the block completes. A block
+    else into the file `beside` the one it names (`replaced_file`; by default a hidden
+    ``.NAME.PID.tmp``, not the ``NAME.partial`` an interrupted `score` leaves to resume,
+    which until 2026-12-07 `summarize -o NAME` emptied and renamed away), which replaces that file only when the block completes. A block
     that fails, or a rename that does, removes what it wrote and leaves the file as it was.
     The new file keeps the replaced one's permission bits and, where the user may, its
     group (`open_beside`); it is a new file, so its owner is the user running and a hard

@@ -15,7 +15,6 @@ import base64
 import hashlib
 import json
 import math
-import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -50,12 +49,6 @@ so its search and the conversation's page, keep it whole)."""
 
 def _shown(value: object) -> str:
     return clipped(str(value), SHOWN_CHARS, SHOWN_CUT, "…")
-
-
-def _temporary(target: Path) -> Path:
-    """Where the report is written until it is complete: a hidden file beside `target`,
-    one a process (two runs writing one report do not write into each other)."""
-    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
 def _template_text(name: str) -> str:
@@ -187,7 +180,7 @@ class HtmlReport:
             script=Markup(script), style=Markup(style),
             script_hash=_csp_hash(script), style_hash=_csp_hash(style))
         try:
-            with replacing(path, beside=_temporary) as out:
+            with replacing(path) as out:
                 out.writelines(chunks)
         finally:
             self._records.close()
