@@ -220,11 +220,11 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
 # how far the rules generalise, the dev half's of what was written from it.
 FLOORS = {
     ("agent", "defensive.blame", "dev"): (0.9, 0.75),
-    ("agent", "defensive.blame", "test"): (0.9, 0.4),
+    ("agent", "defensive.blame", "test"): (0.9, 0.5),
     ("agent", "defensive.deflection", "dev"): (0.9, 0.9),
-    ("agent", "defensive.deflection", "test"): (0.9, 0.68),
+    ("agent", "defensive.deflection", "test"): (0.9, 0.75),
     ("agent", "defensive.dismissive", "dev"): (0.9, 0.85),
-    ("agent", "defensive.dismissive", "test"): (0.9, 0.45),
+    ("agent", "defensive.dismissive", "test"): (0.9, 0.5),
     ("agent", "language.negative", "dev"): (0.85, 0.55),
     ("agent", "language.negative", "test"): (0.85, 0.5),
     ("customer", "supervisor-request", "dev"): (0.9, 0.9),
