@@ -228,7 +228,7 @@ FLOORS = {
     ("agent", "language.negative", "dev"): (0.85, 0.55),
     ("agent", "language.negative", "test"): (0.85, 0.5),
     ("customer", "supervisor-request", "dev"): (0.9, 0.9),
-    ("customer", "supervisor-request", "test"): (0.9, 0.55),
+    ("customer", "supervisor-request", "test"): (0.9, 0.65),
     ("customer", "strong", "dev"): (0.9, 0.9),
     ("customer", "strong", "test"): (0.9, 0.65),
     ("pairs", "escalation.rising", "dev"): (0.85, 0.65),
