@@ -8,7 +8,10 @@ once per turn whatever rules are enabled) and VADER (the lowest sentence compoun
   "ridiculous", shouting, sarcasm, very low VADER) at `strong_at_least` or more;
 - negative: VADER below ``neutral_floor`` (default -0.05), distress, a request for someone
   else or a threat (a calm "if it's not fixed I'll complain to the regulator" is a threat,
-  not anger);
+  not anger); VADER's reading alone does not make negative a turn in which the customer
+  thanks the agent or says the problem is solved (the `satisfied_signal` at
+  `satisfied_at_least`): "oh thank god. sorry for shouting, it's been a long week" has a
+  negative sentence and is no negative turn;
 - otherwise neutral or positive.
 
 No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
@@ -157,6 +160,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         "supervisor_signal": "customer.supervisor", "distress_signal": "customer.distress",
         "strong_at_least": 0.6, "threat_at_least": 0.5, "supervisor_at_least": 0.5,
         "distress_at_least": 0.5, "neutral_floor": -0.05,
+        "satisfied_signal": "customer.satisfied", "satisfied_at_least": 0.9,
     }
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -177,8 +181,8 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         strong = self._signal(ctx, "strong")
         if strong is not None:
             return TurnReading(Level.STRONG, score, index, strong, supervisor, threat)
-        negative = (score < self.setting("neutral_floor") or supervisor or threat
-                    or self._signal(ctx, "distress"))
+        gloomy = score < self.setting("neutral_floor") and self._signal(ctx, "satisfied") is None
+        negative = gloomy or supervisor or threat or self._signal(ctx, "distress")
         level = Level.NEGATIVE if negative else Level.CALM
         return TurnReading(level, score, index, None, supervisor, threat)
 
