@@ -85,7 +85,7 @@ class Behaviour:
     for another behaviour is not known not to show this one, so it is left out."""
 
 
-_DEFENSIVE_WRITERS = frozenset("abde")
+_DEFENSIVE_WRITERS = frozenset("abdekl")
 BEHAVIOURS = (
     Behaviour("blame", "agent", "blame", "defensive.blame", "agent.jsonl", _DEFENSIVE_WRITERS),
     Behaviour("deflection", "agent", "deflection", "defensive.deflection", "agent.jsonl",

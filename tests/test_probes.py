@@ -220,9 +220,9 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
 # how far the rules generalise, the dev half's of what was written from it.
 FLOORS = {
     ("agent", "defensive.blame", "dev"): (0.9, 0.75),
-    ("agent", "defensive.blame", "test"): (0.9, 0.5),
+    ("agent", "defensive.blame", "test"): (0.9, 0.55),
     ("agent", "defensive.deflection", "dev"): (0.9, 0.9),
-    ("agent", "defensive.deflection", "test"): (0.9, 0.75),
+    ("agent", "defensive.deflection", "test"): (0.9, 0.8),
     ("agent", "defensive.dismissive", "dev"): (0.9, 0.85),
     ("agent", "defensive.dismissive", "test"): (0.9, 0.5),
     ("agent", "language.negative", "dev"): (0.85, 0.55),
