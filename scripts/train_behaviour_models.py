@@ -78,8 +78,6 @@ class Behaviour:
     speaker: str
     label: str
     probe_label: str
-    probes: str
-    """The file of `tests/probes/` that measures it (a row's `labels` or its own field)."""
     writers: frozenset[str]
     """The writers of `behaviours.jsonl` whose turns were labelled for it: a turn written
     for another behaviour is not known not to show this one, so it is left out."""
@@ -87,13 +85,10 @@ class Behaviour:
 
 _DEFENSIVE_WRITERS = frozenset("abdekl")
 BEHAVIOURS = (
-    Behaviour("blame", "agent", "blame", "defensive.blame", "agent.jsonl", _DEFENSIVE_WRITERS),
-    Behaviour("deflection", "agent", "deflection", "defensive.deflection", "agent.jsonl",
-              _DEFENSIVE_WRITERS),
-    Behaviour("dismissive", "agent", "dismissive", "defensive.dismissive", "agent.jsonl",
-              _DEFENSIVE_WRITERS),
-    Behaviour("supervisor", "customer", "supervisor", "supervisor-request", "customer.jsonl",
-              frozenset("csfj")),
+    Behaviour("blame", "agent", "blame", "defensive.blame", _DEFENSIVE_WRITERS),
+    Behaviour("deflection", "agent", "deflection", "defensive.deflection", _DEFENSIVE_WRITERS),
+    Behaviour("dismissive", "agent", "dismissive", "defensive.dismissive", _DEFENSIVE_WRITERS),
+    Behaviour("supervisor", "customer", "supervisor", "supervisor-request", frozenset("csfj")),
 )
 
 
@@ -220,14 +215,13 @@ def weights_file(behaviour: Behaviour, rows: int, trained: Any, threshold: float
 
 def evaluate(behaviour: Behaviour, model: LinearTextModel) -> None:
     """Precision and recall of the model alone on the written probe sets (never trained on)."""
-    path = PROBES / behaviour.probes
+    path = PROBES / ("agent.jsonl" if behaviour.speaker == "agent" else "customer.jsonl")
     if not path.is_file():
         return
     with path.open(encoding="utf-8") as lines:
         probes = [json.loads(line) for line in lines if line.strip()]
     label = behaviour.probe_label
-    found = [(model.score(p["text"]) >= model.threshold,
-              label in p["labels"] if "labels" in p else p[label] is True) for p in probes]
+    found = [(model.score(p["text"]) >= model.threshold, label in p["labels"]) for p in probes]
     tp = sum(1 for hit, gold in found if hit and gold)
     fp = sum(1 for hit, gold in found if hit and not gold)
     positives = sum(1 for _, gold in found if gold)

@@ -11,7 +11,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -119,22 +119,21 @@ def _temporary(target: Path) -> Path:
 
 
 @contextlib.contextmanager
-def replacing(path: Path, beside: Callable[[Path], Path] = _temporary) -> Iterator[TextIO]:
+def replacing(path: Path) -> Iterator[TextIO]:
     """`path` open to write text: into it when it is `written_into` (a pipe, a device),
-    else into the file `beside` the one it names (`replaced_file`; by default a hidden
-    ``.NAME.PID.tmp``, not the ``NAME.partial`` an interrupted `score` leaves to resume,
-    which until 2026-12-07 `summarize -o NAME` emptied and renamed away), which replaces that file only when the block completes. A block
-    that fails, or a rename that does, removes what it wrote and leaves the file as it was.
-    The new file keeps the replaced one's permission bits and, where the user may, its
-    group (`open_beside`); it is a new file, so its owner is the user running and a hard
-    link to the old one keeps the old contents (as with ``sed -i``). Opening raises OSError
-    as `Path.open` does."""
+    else into a hidden file beside the one it names (`replaced_file`, `_temporary`; never
+    the ``NAME.partial`` an interrupted `score` leaves to resume), which replaces that file
+    only when the block completes. A block that fails, or a rename that does, removes what
+    it wrote and leaves the file as it was. The new file keeps the replaced one's permission
+    bits and, where the user may, its group (`open_beside`); it is a new file, so its owner
+    is the user running and a hard link to the old one keeps the old contents (as with
+    ``sed -i``). Opening raises OSError as `Path.open` does."""
     if written_into(path):
         with path.open("w", encoding="utf-8") as into:
             yield into
         return
     target = replaced_file(path)
-    written = beside(target)
+    written = _temporary(target)
     handle = open_beside(written, target, newline=None)
     try:
         with handle:
