@@ -10,13 +10,16 @@ once per turn whatever rules are enabled) and VADER (the lowest sentence compoun
   else or a threat (a calm "if it's not fixed I'll complain to the regulator" is a threat,
   not anger); VADER's reading alone does not make negative a turn in which the customer
   thanks the agent or says the problem is solved (the `satisfied_signal` at
-  `satisfied_at_least`): "oh thank god. sorry for shouting, it's been a long week" has a
-  negative sentence and is no negative turn;
+  `satisfied_at_least`) in one of its first `satisfied_within` sentences: "oh thank god.
+  sorry for shouting, it's been a long week" has a negative sentence and is no negative
+  turn, while a long complaint that ends "nevertheless, thank you for your reply" is one;
 - otherwise neutral or positive.
 
 No alert storm: a run of strongly negative turns fires ``rising`` once, and a supervisor
-request or threat in the very words of the customer's previous turn is not a new one; a
-neutral or positive turn after an escalation fires ``deescalated``.
+request in the very words of the customer's previous turn is not a new one; a
+neutral or positive turn after an escalation fires ``deescalated``. A threat is one on each
+turn that makes it, said again after the agent's answer or not (the labelled real
+dialogues count a threat repeated after the answer as a threat again).
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ class Step:
     supervisor: SignalReading | None
     """A new request for someone else (not the previous turn's words again)."""
     threat: SignalReading | None
-    """A new threat."""
+    """The turn's threat."""
     calmed: bool
     """A neutral or positive turn while an escalation was open."""
 
@@ -102,8 +105,6 @@ class EscalationTracker(FamilyTracker):
     run_fired: bool = False
     last_supervisor: str | None = None
     """The words of the previous customer turn's request (said again right after: not new)."""
-    last_threat: str | None = None
-    """The words of the previous customer turn's threat."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
     latest: Step | None = None
@@ -120,14 +121,12 @@ class EscalationTracker(FamilyTracker):
         """Move on by one customer turn."""
         rising = self._rising(reading.level)
         supervisor = _new(reading.supervisor, self.last_supervisor)
-        threat = _new(reading.threat, self.last_threat)
         self.last_supervisor = _words(reading.supervisor)
-        self.last_threat = _words(reading.threat)
         calmed = reading.level is Level.CALM and self.escalated
-        self.escalated = (self.escalated or rising or bool(supervisor or threat)) \
+        self.escalated = (self.escalated or rising or bool(supervisor or reading.threat)) \
             and reading.level is not Level.CALM
         self.previous = reading.level
-        return Step(reading, rising, self.run, supervisor, threat, calmed)
+        return Step(reading, rising, self.run, supervisor, reading.threat, calmed)
 
     def _rising(self, level: Level) -> bool:
         """True on a straight fall from calm to strong, or a third strong turn in a row; once a run."""
@@ -161,6 +160,7 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         "strong_at_least": 0.6, "threat_at_least": 0.5, "supervisor_at_least": 0.5,
         "distress_at_least": 0.5, "neutral_floor": -0.05,
         "satisfied_signal": "customer.satisfied", "satisfied_at_least": 0.9,
+        "satisfied_within": 2,
     }
 
     def __init__(self, rule: BuiltinRule) -> None:
@@ -181,10 +181,23 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         strong = self._signal(ctx, "strong")
         if strong is not None:
             return TurnReading(Level.STRONG, score, index, strong, supervisor, threat)
-        gloomy = score < self.setting("neutral_floor") and self._signal(ctx, "satisfied") is None
+        gloomy = score < self.setting("neutral_floor") and not self._thanks_first(ctx)
         negative = gloomy or supervisor or threat or self._signal(ctx, "distress")
         level = Level.NEGATIVE if negative else Level.CALM
         return TurnReading(level, score, index, None, supervisor, threat)
+
+    def _thanks_first(self, ctx: TurnContext) -> bool:
+        """True when the turn thanks the agent or says the problem is solved in one of its
+        first `satisfied_within` sentences: what the turn is about, not a courtesy closing
+        a complaint."""
+        satisfied = self._signal(ctx, "satisfied")
+        if satisfied is None:
+            return False
+        if satisfied.span is None:
+            return True
+        sentences = ctx.sentences[: self.setting("satisfied_within")]
+        return any(sentence.start_char <= satisfied.span[0] < sentence.end_char
+                   for sentence in sentences)
 
     def _signal(self, ctx: TurnContext, name: str) -> SignalReading | None:
         """The turn's reading of one of the signals the rule names, when high enough."""
