@@ -68,6 +68,8 @@ class TurnReading:
     """The turn's request for someone else, if any."""
     threat: SignalReading | None = None
     """The turn's threat, if any."""
+    supervisor_words: str | None = None
+    """The words of the turn that asked for someone else (lower-cased), if any."""
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -104,7 +106,8 @@ class EscalationTracker(FamilyTracker):
     run: int = 0
     run_fired: bool = False
     last_supervisor: str | None = None
-    """The words of the previous customer turn's request (said again right after: not new)."""
+    """The words of the previous customer turn's request (the same words said again right
+    after: not a new request)."""
     escalated: bool = False
     """An escalation issue fired and no neutral or positive turn has followed."""
     latest: Step | None = None
@@ -120,8 +123,10 @@ class EscalationTracker(FamilyTracker):
     def step(self, reading: TurnReading) -> Step:
         """Move on by one customer turn."""
         rising = self._rising(reading.level)
-        supervisor = _new(reading.supervisor, self.last_supervisor)
-        self.last_supervisor = _words(reading.supervisor)
+        again = reading.supervisor_words is not None \
+            and reading.supervisor_words == self.last_supervisor
+        supervisor = None if again else reading.supervisor
+        self.last_supervisor = reading.supervisor_words
         calmed = reading.level is Level.CALM and self.escalated
         self.escalated = (self.escalated or rising or bool(supervisor or reading.threat)) \
             and reading.level is not Level.CALM
@@ -178,13 +183,16 @@ class EscalationAnalyzer(PhraseListsAnalyzer):
         score, index = ctx.sentiment, ctx.index
         supervisor = self._signal(ctx, "supervisor")
         threat = self._signal(ctx, "threat")
+        asked = None
+        if supervisor is not None and supervisor.span is not None:
+            asked = ctx.turn.text[supervisor.span[0] : supervisor.span[1]].lower()
         strong = self._signal(ctx, "strong")
         if strong is not None:
-            return TurnReading(Level.STRONG, score, index, strong, supervisor, threat)
+            return TurnReading(Level.STRONG, score, index, strong, supervisor, threat, asked)
         gloomy = score < self.setting("neutral_floor") and not self._thanks_first(ctx)
         negative = gloomy or supervisor or threat or self._signal(ctx, "distress")
         level = Level.NEGATIVE if negative else Level.CALM
-        return TurnReading(level, score, index, None, supervisor, threat)
+        return TurnReading(level, score, index, None, supervisor, threat, asked)
 
     def _thanks_first(self, ctx: TurnContext) -> bool:
         """True when the turn thanks the agent or says the problem is solved in one of its
@@ -235,16 +243,6 @@ def _evidence(reading: SignalReading) -> tuple[Evidence, ...]:
     return (reading.evidence,) if reading.evidence is not None else ()
 
 
-def _words(reading: SignalReading | None) -> str | None:
-    """What showed a signal (a cue's words, or the model's), to compare with the next turn."""
-    return reading.evidence.pattern if reading is not None and reading.evidence else None
-
-
-def _new(reading: SignalReading | None, previous: str | None) -> SignalReading | None:
-    """The reading, unless the customer's previous turn said the very same words."""
-    if reading is None or (previous is not None and _words(reading) == previous):
-        return None
-    return reading
 
 
 class RisingAnalyzer(EscalationAnalyzer):
