@@ -18,6 +18,9 @@ from servicecoach.nlp.matching import Hit
 
 NEGATION_CUES = frozenset({"not", "never", "neither", "nor"})
 """Token norms that negate what follows in the same clause ("n't" has the norm "not")."""
+CLAUSE_SUBJECTS = frozenset({"i", "we"})
+"""The customer's or agent's own subject, where a clause without a comma starts ("if the
+deposit is not back by Friday I will turn to the law": the "not" belongs to the condition)."""
 NEGATION_WINDOW = 6
 """How many tokens before a hit a negation cue may be."""
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")", "but", "and", "so", "because",
@@ -75,6 +78,8 @@ def is_negated(doc: Doc, hit: Hit) -> bool:
             return False
         if token.norm_ in NEGATION_CUES:
             return True
+        if token.lower_ in CLAUSE_SUBJECTS:
+            return False
     return False
 
 
