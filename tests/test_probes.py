@@ -225,8 +225,10 @@ FLOORS = {
     ("agent", "defensive.deflection", "test"): (0.9, 0.8),
     ("agent", "defensive.dismissive", "dev"): (0.9, 0.85),
     ("agent", "defensive.dismissive", "test"): (0.9, 0.5),
-    ("agent", "language.negative", "dev"): (0.85, 0.55),
-    ("agent", "language.negative", "test"): (0.85, 0.5),
+    # the refusals of the dev half were read again on 2026-12-07 (eighth session): 0.57 ->
+    # 0.68 on the test half
+    ("agent", "language.negative", "dev"): (0.9, 0.8),
+    ("agent", "language.negative", "test"): (0.85, 0.62),
     ("customer", "supervisor-request", "dev"): (0.9, 0.9),
     ("customer", "supervisor-request", "test"): (0.9, 0.65),
     ("customer", "strong", "dev"): (0.9, 0.9),
