@@ -233,9 +233,11 @@ FLOORS = {
     ("customer", "supervisor-request", "test"): (0.9, 0.65),
     ("customer", "strong", "dev"): (0.9, 0.9),
     ("customer", "strong", "test"): (0.9, 0.65),
-    ("pairs", "escalation.rising", "dev"): (0.85, 0.65),
+    # the dev halves of the rising pairs and the acknowledgements read again on
+    # 2026-12-07 (eighth session): rising 0.77 -> 0.97, acknowledgement 0.88 -> 0.92
+    ("pairs", "escalation.rising", "dev"): (0.9, 0.9),
     ("pairs", "escalation.rising", "test"): (0.9, 0.8),
-    ("ack", "empathy.shown", "dev"): (0.88, 0.8),
+    ("ack", "empathy.shown", "dev"): (0.95, 0.88),
     ("ack", "empathy.shown", "test"): (0.9, 0.72),
     # written on 2026-12-07 (a third writer); the dev half of the threats was read that day
     ("threats", "escalation.threat", "dev"): (0.95, 0.9),
