@@ -69,6 +69,15 @@ def quoted_regions(text: str) -> Ranges:
     return Ranges(found.span() for found in _QUOTED.finditer(text))
 
 
+def without_quotes(text: str) -> str:
+    """`text` with what it quotes blanked out, character for character (offsets kept):
+    what a turn quotes is someone else's words ("the shop told me "calm down""), not the
+    writer's (CHECKS.md "Not findings")."""
+    if '"' not in text and "“" not in text and "‘" not in text:
+        return text
+    return _QUOTED.sub(lambda quoted: " " * len(quoted.group()), text)
+
+
 def is_negated(doc: Doc, hit: Hit) -> bool:
     """True when a negation cue precedes the hit within its clause and the window."""
     floor = max(0, hit.token_start - NEGATION_WINDOW)

@@ -17,6 +17,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from servicecoach.models import Evidence, Speaker, Turn
+from servicecoach.nlp.context import without_quotes
 from servicecoach.nlp.matching import Hit
 from servicecoach.nlp.shouting import is_shouting, shouted_words
 from servicecoach.rules.schema import MatchSpec, SignalSpec
@@ -203,8 +204,9 @@ class SignalReader:
             probability = self._probability(model, ctx)
             threshold = spec.model_at_least or model.threshold
             if probability >= threshold:
-                yield SignalReading(signal, spec.model_score, model.telling_span(text), partial(
-                    _model_evidence, signal, model, spec.model, text, probability, index))
+                read = without_quotes(text)
+                yield SignalReading(signal, spec.model_score, model.telling_span(read), partial(
+                    _model_evidence, signal, model, spec.model, read, probability, index))
         if (spec.sentiment_below is not None and spec.sentiment_score > floor
                 and ctx.sentiment <= spec.sentiment_below):
             yield SignalReading(signal, spec.sentiment_score, None, partial(
@@ -220,8 +222,9 @@ class SignalReader:
         """`model.score` of the turn, from the scores of all the models its speaker's signals
         read (computed together, on the first that one of them asks for)."""
         group = self._groups[ctx.turn.speaker]
+        # the models read the writer's own words: what a turn quotes is blanked out
         scores = ctx.memo(("signal models", ctx.turn.speaker),
-                          lambda: group.scores(ctx.turn.text))
+                          lambda: group.scores(without_quotes(ctx.turn.text)))
         return scores[group.models.index(model)]
 
 
