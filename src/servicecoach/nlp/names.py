@@ -178,6 +178,9 @@ def close_variant(written: str, name: str, cutoff: float, max_edits: int) -> boo
 
 _SPELLINGS = (
     (re.compile(r"(?<=...)(?:eigh|ey|ie|ee)$"), "i"),
+    (re.compile(r"^geo"), "je"),
+    (re.compile(r"^g(?=[eiy])"), "j"),
+    (re.compile(r"(?<=[aeiou])h$"), ""),
     (re.compile(r"ph"), "f"),
     (re.compile(r"ck|c(?![eiy])|q"), "k"),
     (re.compile(r"(?<=.)y"), "i"),
@@ -186,7 +189,8 @@ _SPELLINGS = (
 )
 """Spellings of one sound in English names: Caitlin/Kaitlyn, Philip/Filip,
 Thomas/Tomas, Ann/Anne's double letters, the ending of Kayleigh/Kayley/Kaylee (in a name of
-four letters or more: Lee and Li stay apart)."""
+four letters or more: Lee and Li stay apart), a soft G (Geoff/Jeff, Gillian/Jillian) and a
+silent final H (Sarah/Sara, Rebekah/Rebecca)."""
 
 
 @lru_cache(maxsize=4096)
@@ -291,7 +295,7 @@ def _may_name(words: frozenset[str], names: list[KnownName], cutoff: float,
     return False
 
 
-_SAME_INITIAL = ({"c", "k", "q"}, {"p", "f"})
+_SAME_INITIAL = ({"c", "k", "q"}, {"p", "f"}, {"g", "j"})
 
 
 def _same_sound(word: str, name: str) -> bool:
@@ -393,11 +397,21 @@ def find_name_use(
                     right = right or Address(token.idx, token.idx + len(token), note)
             elif token.is_alpha and (token.text[:1].isupper() or not cased) \
                     and close_variant(low, name.first, cutoff, max_edits) \
+                    and not _possessive(doc, index, name) \
                     and _in_position(doc, sentence_starts, lowers, index, leads):
                 wrong = wrong or Address(token.idx, token.idx + len(token), "close variant")
         if right and wrong:
             break
     return NameUse(right, wrong)
+
+
+def _possessive(doc: Doc, index: int, name: KnownName) -> bool:
+    """True when the word at `index` (with the customer's surname after it, if it has one)
+    is a possessive: "in Rebekah Stone's name" speaks of someone, it does not address them."""
+    after = index + 1
+    if name.last and after < len(doc) and doc[after].lower_ == name.last:
+        after += 1
+    return after < len(doc) and doc[after].lower_ in ("'s", "’s")
 
 
 def _after_referent(doc: Doc, index: int, referents: frozenset[str]) -> bool:
