@@ -59,9 +59,9 @@ def exchange(row: dict[str, Any]) -> Transcript:
         ("agent", row["agent_between"]), ("customer", row["text"]))
 
 
-def agent_turns(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+def agent_turns(coach: Coach, file: str = "agent") -> Iterator[tuple[str, set[str], set[str]]]:
     """Each agent probe after a customer's complaint: half, expected ids, found ids."""
-    for row in rows("agent"):
+    for row in rows(file):
         report = coach.score(conversation(
             row["id"], ("customer", "I've been waiting two weeks for this to be sorted."),
             ("agent", row["text"])))
@@ -144,10 +144,10 @@ def holds(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), expected, found & judged if row["hold"] else found
 
 
-def transfers(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+def transfers(coach: Coach, file: str = "transfers") -> Iterator[tuple[str, set[str], set[str]]]:
     """Each agent turn after the customer's, with a transfer event after it when the row
     has one: half, and `transfer.unannounced` / `transfer.cold` expected and found."""
-    for row in rows("transfers"):
+    for row in rows(file):
         report = coach.score(Transcript.model_validate({
             "id": row["id"], "channel": row["channel"],
             "events": [{"type": "transfer", "after_turn": 2}] if row["event"] else [],
@@ -160,11 +160,11 @@ def transfers(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), expected, found
 
 
-def names(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+def names(coach: Coach, file: str = "names") -> Iterator[tuple[str, set[str], set[str]]]:
     """Each `name.*` finding expected or found in a whole conversation, at its turn (a
     finding at another turn than expected is a false alarm and a miss; a misspelling only
     in a written channel): half, and its rule id as expected and as found."""
-    for row in rows("names"):
+    for row in rows(file):
         report = coach.score(Transcript.model_validate({
             "id": row["id"], "channel": row["channel"], "metadata": row["metadata"],
             "turns": row["turns"]}))
@@ -193,7 +193,10 @@ def counts(found: Iterator[tuple[str, set[str], set[str]]], label: str) -> dict[
 READERS: dict[str, Callable[[Coach], Iterator[tuple[str, set[str], set[str]]]]] = {
     "agent": agent_turns, "customer": customer_turns, "pairs": rising_pairs,
     "ack": acknowledgements, "threats": threats, "deescalation": calmed, "holds": holds,
-    "transfers": transfers, "names": names}
+    "transfers": transfers, "names": names,
+    "agent-2": lambda coach: agent_turns(coach, "agent-2"),
+    "transfers-2": lambda coach: transfers(coach, "transfers-2"),
+    "names-2": lambda coach: names(coach, "names-2")}
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +210,8 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
               "holds": ("hold.no-permission", "hold.no-estimate", "hold.no-thanks"),
               "transfers": ("transfer.unannounced", "transfer.cold"),
               "names": ("name.used", "name.unused", "name.misspelled", "name.overused")}
+    labels["agent-2"], labels["transfers-2"], labels["names-2"] = (
+        labels["agent"], labels["transfers"], labels["names"])
     out = {}
     for name, read in READERS.items():
         found = list(read(coach))
@@ -265,6 +270,26 @@ FLOORS = {
     ("names", "name.misspelled", "test"): (0.95, 0.4),
     ("names", "name.overused", "dev"): (0.95, 0.9),
     ("names", "name.overused", "test"): (0.9, 0.95),
+    # written on 2026-12-07 (eighth session) by a seventh, eighth and ninth writer; each dev
+    # half read that session, each test half only scored
+    ("agent-2", "language.negative", "dev"): (0.95, 0.9),
+    ("agent-2", "language.negative", "test"): (0.9, 0.65),
+    ("agent-2", "defensive.dismissive", "dev"): (0.95, 0.85),
+    ("agent-2", "defensive.dismissive", "test"): (0.75, 0.35),
+    ("agent-2", "defensive.deflection", "dev"): (0.95, 0.95),
+    ("agent-2", "defensive.deflection", "test"): (0.95, 0.75),
+    ("transfers-2", "transfer.unannounced", "dev"): (0.95, 0.9),
+    ("transfers-2", "transfer.unannounced", "test"): (0.8, 0.9),
+    ("transfers-2", "transfer.cold", "dev"): (0.95, 0.95),
+    ("transfers-2", "transfer.cold", "test"): (0.7, 0.95),
+    ("names-2", "name.used", "dev"): (0.9, 0.9),
+    ("names-2", "name.used", "test"): (0.9, 0.85),
+    ("names-2", "name.unused", "dev"): (0.85, 0.85),
+    ("names-2", "name.unused", "test"): (0.75, 0.85),
+    ("names-2", "name.misspelled", "dev"): (0.95, 0.75),
+    ("names-2", "name.misspelled", "test"): (0.95, 0.7),
+    ("names-2", "name.overused", "dev"): (0.95, 0.95),
+    ("names-2", "name.overused", "test"): (0.95, 0.95),
 }
 
 
@@ -281,7 +306,8 @@ def test_each_behaviour_keeps_its_floor_on_each_half(
 
 def test_the_probe_files_hold_what_the_readme_says() -> None:
     sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300, "threats": 246,
-             "deescalation": 170, "holds": 154, "transfers": 240, "names": 162}
+             "deescalation": 170, "holds": 154, "transfers": 240, "names": 162,
+             "agent-2": 300, "transfers-2": 200, "names-2": 150}
     for name, size in sizes.items():
         found = rows(name)
         assert len(found) == size
