@@ -82,6 +82,16 @@ def customer_turns(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), set(row["labels"]), found
 
 
+def customer_signals(coach: Coach, file: str) -> Iterator[tuple[str, set[str], set[str]]]:
+    """Each customer turn after a calm opening: half, and the signals `distress` and
+    `strong` as labelled and as read (at 0.5)."""
+    for row in rows(file):
+        shown = coach.score(after_calm_opening(row["id"], row["text"])).signals[2]
+        yield half(row["id"]), {name for name in ("distress", "strong") if row[name]}, {
+            name for name in ("distress", "strong")
+            if shown.get(f"customer.{name}", 0.0) >= 0.5}
+
+
 def rising_pairs(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
     """Each pair of customer turns: half, and `escalation.rising` expected and found."""
     for row in rows("pairs"):
@@ -100,10 +110,10 @@ def acknowledgements(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
         yield half(row["id"]), {"empathy.shown"} if row["ack"] else set(), found
 
 
-def threats(coach: Coach) -> Iterator[tuple[str, set[str], set[str]]]:
+def threats(coach: Coach, file: str = "threats") -> Iterator[tuple[str, set[str], set[str]]]:
     """Each customer turn after a calm opening: half, and `escalation.threat` expected and
     found on it."""
-    for row in rows("threats"):
+    for row in rows(file):
         report = coach.score(after_calm_opening(row["id"], row["text"]))
         found = {f.rule_id for f in report.findings if f.turn_index == 2}
         yield half(row["id"]), {"escalation.threat"} if row["threat"] else set(), found
@@ -196,7 +206,10 @@ READERS: dict[str, Callable[[Coach], Iterator[tuple[str, set[str], set[str]]]]] 
     "transfers": transfers, "names": names,
     "agent-2": lambda coach: agent_turns(coach, "agent-2"),
     "transfers-2": lambda coach: transfers(coach, "transfers-2"),
-    "names-2": lambda coach: names(coach, "names-2")}
+    "names-2": lambda coach: names(coach, "names-2"),
+    "agent-3": lambda coach: agent_turns(coach, "agent-3"),
+    "threats-2": lambda coach: threats(coach, "threats-2"),
+    "customer-2": lambda coach: customer_signals(coach, "customer-2")}
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +225,8 @@ def measured(coach: Coach) -> dict[tuple[str, str], dict[str, Counter[str]]]:
               "names": ("name.used", "name.unused", "name.misspelled", "name.overused")}
     labels["agent-2"], labels["transfers-2"], labels["names-2"] = (
         labels["agent"], labels["transfers"], labels["names"])
+    labels["agent-3"], labels["threats-2"] = labels["agent"], labels["threats"]
+    labels["customer-2"] = ("distress", "strong")
     out = {}
     for name, read in READERS.items():
         found = list(read(coach))
@@ -290,6 +305,16 @@ FLOORS = {
     ("names-2", "name.misspelled", "test"): (0.95, 0.7),
     ("names-2", "name.overused", "dev"): (0.95, 0.95),
     ("names-2", "name.overused", "test"): (0.95, 0.95),
+    ("agent-3", "defensive.blame", "dev"): (0.95, 0.65),
+    ("agent-3", "defensive.blame", "test"): (0.95, 0.35),
+    ("agent-3", "defensive.deflection", "dev"): (0.95, 0.9),
+    ("agent-3", "defensive.deflection", "test"): (0.9, 0.45),
+    ("threats-2", "escalation.threat", "dev"): (0.9, 0.85),
+    ("threats-2", "escalation.threat", "test"): (0.8, 0.5),
+    ("customer-2", "distress", "dev"): (0.95, 0.9),
+    ("customer-2", "distress", "test"): (0.9, 0.75),
+    ("customer-2", "strong", "dev"): (0.9, 0.9),
+    ("customer-2", "strong", "test"): (0.85, 0.55),
 }
 
 
@@ -307,7 +332,8 @@ def test_each_behaviour_keeps_its_floor_on_each_half(
 def test_the_probe_files_hold_what_the_readme_says() -> None:
     sizes = {"agent": 360, "customer": 260, "pairs": 120, "ack": 300, "threats": 246,
              "deescalation": 170, "holds": 154, "transfers": 240, "names": 162,
-             "agent-2": 300, "transfers-2": 200, "names-2": 150}
+             "agent-2": 300, "transfers-2": 200, "names-2": 150, "agent-3": 240,
+             "threats-2": 240, "customer-2": 300}
     for name, size in sizes.items():
         found = rows(name)
         assert len(found) == size
