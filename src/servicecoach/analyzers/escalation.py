@@ -243,8 +243,6 @@ def _evidence(reading: SignalReading) -> tuple[Evidence, ...]:
     return (reading.evidence,) if reading.evidence is not None else ()
 
 
-
-
 class RisingAnalyzer(EscalationAnalyzer):
     """``escalation.rising``: a fall from calm to strongly negative, or three strong turns."""
 

@@ -62,9 +62,14 @@ class Ranges:
 _NONE = Ranges(())
 
 
+def _may_quote(text: str) -> bool:
+    """False when `text` holds no opening quote mark, so nothing in it is quoted."""
+    return '"' in text or "“" in text or "‘" in text
+
+
 def quoted_regions(text: str) -> Ranges:
     """Character ranges inside double quotes or typographic quotes."""
-    if '"' not in text and "“" not in text and "‘" not in text:
+    if not _may_quote(text):
         return _NONE
     return Ranges(found.span() for found in _QUOTED.finditer(text))
 
@@ -73,7 +78,7 @@ def without_quotes(text: str) -> str:
     """`text` with what it quotes blanked out, character for character (offsets kept):
     what a turn quotes is someone else's words ("the shop told me "calm down""), not the
     writer's (CHECKS.md "Not findings")."""
-    if '"' not in text and "“" not in text and "‘" not in text:
+    if not _may_quote(text):
         return text
     return _QUOTED.sub(lambda quoted: " " * len(quoted.group()), text)
 

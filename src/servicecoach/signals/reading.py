@@ -204,7 +204,7 @@ class SignalReader:
             probability = self._probability(model, ctx)
             threshold = spec.model_at_least or model.threshold
             if probability >= threshold:
-                read = without_quotes(text)
+                read = _model_text(ctx)
                 yield SignalReading(signal, spec.model_score, model.telling_span(read), partial(
                     _model_evidence, signal, model, spec.model, read, probability, index))
         if (spec.sentiment_below is not None and spec.sentiment_score > floor
@@ -222,10 +222,15 @@ class SignalReader:
         """`model.score` of the turn, from the scores of all the models its speaker's signals
         read (computed together, on the first that one of them asks for)."""
         group = self._groups[ctx.turn.speaker]
-        # the models read the writer's own words: what a turn quotes is blanked out
         scores = ctx.memo(("signal models", ctx.turn.speaker),
-                          lambda: group.scores(without_quotes(ctx.turn.text)))
+                          lambda: group.scores(_model_text(ctx)))
         return scores[group.models.index(model)]
+
+
+def _model_text(ctx: TurnView) -> str:
+    """What the models read of a turn, once per turn: the writer's own words, what the turn
+    quotes blanked out."""
+    return ctx.memo("model text", lambda: without_quotes(ctx.turn.text))
 
 
 def _model_groups(specs: Iterable[SignalSpec], models: dict[str, LinearTextModel]
