@@ -7,6 +7,7 @@ from servicecoach import Coach
 from servicecoach.nlp.context import (
     Ranges,
     is_contradicted,
+    is_reported,
     next_contrasts,
     quoted_regions,
 )
@@ -46,3 +47,30 @@ def test_a_contrast_counts_only_after_the_hit_and_before_its_sentence_ends() -> 
     assert not is_contradicted(following, sorry, sentence_end=3)  # "but" is token 3
     refund = _hit(31, 37, 6, 7)
     assert not is_contradicted(following, refund, sentence_end=len(doc))
+
+
+def _reported(text: str, words: str) -> bool:
+    """Whether `words` (their first occurrence) are someone else's instruction in `text`."""
+    doc = Coach().nlp.make_doc(text)
+    start = text.index(words)
+    tokens = [token.i for token in doc if start <= token.idx < start + len(words)]
+    return is_reported(doc, _hit(start, start + len(words), tokens[0], tokens[-1] + 1))
+
+
+def test_words_someone_else_told_or_forced_a_person_to_say_are_reported() -> None:
+    assert _reported("He told me to save my breath and cancel the service.", "cancel the service")
+    assert _reported("You force users to abandon the contract.", "abandon the contract")
+    assert _reported("I was advised to close my account.", "close my account")
+    assert _reported("They wanted us to switch providers.", "switch providers")
+
+
+def test_the_writers_own_instruction_or_will_is_not_reported() -> None:
+    assert not _reported("I told them to cancel my account.", "cancel my account")
+    assert not _reported("I want to cancel my account.", "cancel my account")
+    assert not _reported("I asked to close my account.", "close my account")
+    # a clause of the writer's own after the report
+    assert not _reported("They told me to wait, so I will cancel my account.", "cancel my account")
+    # past the sentence, or further back than the window (REPORTED_WINDOW tokens)
+    assert not _reported("He told me to wait. Cancel my account now.", "Cancel my account")
+    assert not _reported("They told me to go back to the shop with the receipt and the box "
+                         "and cancel my plan.", "cancel my plan")  # 13 tokens after the "to"

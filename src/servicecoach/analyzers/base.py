@@ -34,6 +34,7 @@ from servicecoach.nlp.context import (
     Ranges,
     is_contradicted,
     is_negated,
+    is_reported,
     next_contrasts,
     quoted_regions,
 )
@@ -218,6 +219,8 @@ class TurnContext:
                 if spec.quotes and self.quotes.enclose(hit):
                     continue
                 if spec.negation and is_negated(self._tokens, hit):
+                    continue
+                if spec.reported and is_reported(self._tokens, hit):
                     continue
                 if spec.contrast and is_contradicted(self._next_contrast, hit,
                                                      self.sentence_end(hit)):

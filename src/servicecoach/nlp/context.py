@@ -97,6 +97,53 @@ def is_negated(doc: Doc, hit: Hit) -> bool:
     return False
 
 
+REPORTED_WINDOW = 10
+"""How many tokens before a hit the "to" of someone else's instruction may be ("he told me
+to save my breath and cancel the service")."""
+INSTRUCTING = frozenset({
+    "tell", "tells", "told", "telling", "ask", "asks", "asked", "asking", "advise", "advises",
+    "advised", "force", "forces", "forced", "forcing", "urge", "urges", "urged", "require",
+    "requires", "required", "persuade", "persuaded", "pressure", "pressured", "push", "pushed",
+    "instruct", "instructed", "want", "wants", "wanted", "expect", "expects", "expected",
+    "order", "ordered", "recommend", "recommended", "suggest", "suggested"})
+"""Verbs whose object and "to" give someone else's instruction ("they told me to ...")."""
+INSTRUCTED = frozenset({"me", "us", "him", "her", "them", "users", "customers", "people",
+                        "everyone", "everybody", "consumers", "subscribers", "clients"})
+"""Who is told to do something, in "told X to": anyone but the one being written to ("I
+told you to cancel it" is the writer's own will)."""
+PASSIVE = frozenset({"was", "were", "been", "am", "is", "are", "be", "being", "get", "got",
+                     "gets", "getting"})
+"""Before an instructing verb, a passive ("I was told to ...")."""
+
+
+def is_reported(doc: Doc, hit: Hit) -> bool:
+    """True when the hit is what someone else told, asked or forced a person to do, within
+    the hit's clause: "he told me to save my breath and cancel the service", "you force
+    users to abandon the contract", "I was advised to close my account". Not when the writer
+    gives the instruction ("I told them to cancel it", "I want to cancel"), nor past a clause
+    of the writer's own ("they told me to wait, so I will cancel")."""
+    floor = max(0, hit.token_start - REPORTED_WINDOW)
+    for index in range(hit.token_start - 1, max(floor, 1) - 1, -1):
+        token = doc[index]
+        if token.text in ".!?;" or token.lower_ in CLAUSE_SUBJECTS:
+            return False
+        if token.lower_ == "to" and _instructs(doc, index):
+            return True
+    return False
+
+
+def _instructs(doc: Doc, to: int) -> bool:
+    """True when the "to" at token `to` follows an instruction to someone else: "told me
+    to", "forced users to", or a passive "was told to"."""
+    before = doc[to - 1].lower_
+    if before in INSTRUCTING:  # "was told to": a passive
+        return to >= 2 and doc[to - 2].lower_ in PASSIVE
+    verb = to - 2
+    if before not in INSTRUCTED or verb < 0 or doc[verb].lower_ not in INSTRUCTING:
+        return False
+    return not any(doc[at].lower_ in CLAUSE_SUBJECTS for at in range(max(0, verb - 2), verb))
+
+
 def next_contrasts(doc: Doc) -> list[int]:
     """For each token index (and the end), the index of the first contrast cue ("but",
     "however") at or after it, or the doc's length when none follows: read once per turn,

@@ -139,7 +139,8 @@ def _spec_lines(spec: MatchSpec) -> list[str]:
         lines.append(f"- fuzzy ({spec.fuzzy.scorer} >= {spec.fuzzy.cutoff:g}): "
                      + ", ".join(_code(p) for p in spec.fuzzy.phrases))
     lines.append(f"- negation {'ignored' if spec.negation else 'not checked'}, quotes "
-                 f"{'ignored' if spec.quotes else 'counted'}")
+                 f"{'ignored' if spec.quotes else 'counted'}"
+                 + (", someone else's instructions ignored" if spec.reported else ""))
     return lines
 
 

@@ -174,6 +174,11 @@ class MatchSpec(_Strict):
         default=True, description="Ignore hits negated earlier in the clause ('I'm not going to')"
     )
     quotes: bool = Field(default=True, description="Ignore hits inside quotation marks")
+    reported: bool = Field(
+        default=False,
+        description="Ignore hits that are what someone else told, asked or forced a person to "
+        "do ('he told me to cancel the service', 'you force users to abandon the contract')",
+    )
     contrast: bool = Field(
         default=False,
         description="Ignore hits followed by a contrast ('I understand, but...') in the sentence",
