@@ -4,6 +4,7 @@ followed by a contrast in its sentence; each answered in one step per hit."""
 from __future__ import annotations
 
 from servicecoach import Coach
+from servicecoach.nlp.clause_words import ClauseWords
 from servicecoach.nlp.context import (
     Ranges,
     is_contradicted,
@@ -12,6 +13,8 @@ from servicecoach.nlp.context import (
     quoted_regions,
 )
 from servicecoach.nlp.matching import Hit
+
+ENGLISH = ClauseWords.of_language("en")
 
 
 def _hit(start: int, end: int, token_start: int = 0, token_end: int = 0) -> Hit:
@@ -41,7 +44,7 @@ def test_enclosing_is_strict_at_both_ends_as_quotes_are() -> None:
 
 def test_a_contrast_counts_only_after_the_hit_and_before_its_sentence_ends() -> None:
     doc = Coach().nlp.make_doc("Sorry about that but we cannot refund it")
-    following = next_contrasts(doc)
+    following = next_contrasts(doc, ENGLISH)
     sorry = _hit(0, 5, 0, 1)
     assert is_contradicted(following, sorry, sentence_end=len(doc))
     assert not is_contradicted(following, sorry, sentence_end=3)  # "but" is token 3
@@ -54,7 +57,7 @@ def _reported(text: str, words: str) -> bool:
     doc = Coach().nlp.make_doc(text)
     start = text.index(words)
     tokens = [token.i for token in doc if start <= token.idx < start + len(words)]
-    return is_reported(doc, _hit(start, start + len(words), tokens[0], tokens[-1] + 1))
+    return is_reported(doc, _hit(start, start + len(words), tokens[0], tokens[-1] + 1), ENGLISH)
 
 
 def test_words_someone_else_told_or_forced_a_person_to_say_are_reported() -> None:

@@ -11,10 +11,10 @@ from conftest import REPO, SHARED
 from servicecoach import Coach, Finding, RulePackError
 
 
-def coach_with(tmp_path: Path, rules: str) -> Coach:
+def coach_with(tmp_path: Path, rules: str, manifest: str = "") -> Coach:
     folder = tmp_path / "pack"
-    folder.mkdir()
-    (folder / "pack.yaml").write_text("name: t\nversion: '1'\n")
+    folder.mkdir(parents=True)
+    (folder / "pack.yaml").write_text("name: t\nversion: '1'\n" + manifest)
     (folder / "rules.yaml").write_text(rules)
     return Coach(packs=[str(folder)])
 
@@ -94,6 +94,31 @@ def test_negation_in_the_same_clause_cancels_a_hit(tmp_path: Path) -> None:
 def test_negation_can_be_switched_off(tmp_path: Path) -> None:
     coach = coach_with(tmp_path, rule("  phrases: [calm down]\n  negation: false"))
     assert len(fired(coach, ("agent", "I'm not going to tell you to calm down."))) == 1
+
+
+def test_a_pack_reads_clauses_with_its_own_words(tmp_path: Path) -> None:
+    """`clause_words:` in pack.yaml replaces the language's lists it names (here negation,
+    with "hardly" added), and keeps the others (the clause still ends at a comma)."""
+    coach = coach_with(tmp_path, rule("  phrases: [calm down]"),
+                       "clause_words:\n  negation: [not, never, hardly]\n")
+    assert fired(coach, ("agent", "I would hardly tell you to calm down.")) == []
+    assert len(fired(coach, ("agent", "Hardly a problem, calm down."))) == 1
+    assert len(fired(coach, ("agent", "I would neither laugh nor tell you to calm down."))) == 1
+
+
+def test_a_language_without_clause_words_reads_no_negation_until_its_pack_gives_some(
+        tmp_path: Path) -> None:
+    bare = coach_with(tmp_path / "bare", rule("  phrases: [calm down]"), "language: xx\n")
+    assert len(fired(bare, ("agent", "I'm not going to tell you to calm down."))) == 1
+    given = coach_with(tmp_path / "given", rule("  phrases: [calm down]"),
+                       "language: xx\nclause_words:\n  negation: [not]\n  negation_window: 6\n")
+    assert fired(given, ("agent", "I'm not going to tell you to calm down.")) == []
+
+
+def test_a_misspelt_clause_words_list_is_a_located_pack_error(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError) as error:
+        coach_with(tmp_path, rule("  phrases: [calm down]"), "clause_words:\n  negations: [not]\n")
+    assert "pack.yaml" in str(error.value) and "negations" in str(error.value)
 
 
 def test_quoted_words_do_not_fire(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from servicecoach.models import (
     Report,
     Transcript,
 )
+from servicecoach.nlp.clause_words import ClauseWords
 from servicecoach.nlp.engine import load_pipeline
 from servicecoach.nlp.matching import MatcherSet, PatternError
 from servicecoach.nlp.sentences import RuleSentencizer
@@ -244,7 +245,7 @@ class Coach:
         for analyzer in self.analyzers:
             specs.extend(analyzer.specs())
         try:
-            return MatcherSet(self.nlp, specs)
+            return MatcherSet(self.nlp, specs, _clause_words(packs))
         except PatternError as error:
             raise self._pattern_error(error, in_packs, packs) from None
 
@@ -528,6 +529,16 @@ def _signal_conditions(rule: Rule) -> list[SignalCondition]:
         return [SignalCondition(signal=value) for key, value in rule.settings.items()
                 if key.endswith("_signal") and isinstance(value, str)]
     return []
+
+
+def _clause_words(packs: list[Pack]) -> ClauseWords:
+    """The words turns are read with: the defaults of the first pack's language, each
+    list as the last pack that gives it says (``clause_words:`` in ``pack.yaml``)."""
+    manifests = [manifest for pack in packs for manifest in pack.lineage]
+    words = ClauseWords.of_language(manifests[0].language) if manifests else ClauseWords()
+    for manifest in manifests:
+        words = words.updated(manifest.clause_words)
+    return words
 
 
 def _merge_packs(packs: list[Pack]) -> tuple[list[Rule], dict[str, RuleLocation]]:

@@ -175,7 +175,7 @@ class TurnContext:
 
     @computed_once
     def _next_contrast(self) -> list[int]:
-        return next_contrasts(self._tokens)
+        return next_contrasts(self._tokens, self._matchers.clause_words)
 
     def spec_id(self, key: str) -> str:
         """The key of the compiled spec whose hits `key` gets: rules with identical specs
@@ -213,14 +213,15 @@ class TurnContext:
             spec: MatchSpec = self._matchers.spec(canonical)
             exceptions = self._scan.phrases[1].get(canonical)
             excepted = Ranges((hit.start, hit.end) for hit in exceptions) if exceptions else None
+            words = self._matchers.clause_words
             for hit in found:
                 if excepted is not None and excepted.overlap(hit):
                     continue
                 if spec.quotes and self.quotes.enclose(hit):
                     continue
-                if spec.negation and is_negated(self._tokens, hit):
+                if spec.negation and is_negated(self._tokens, hit, words):
                     continue
-                if spec.reported and is_reported(self._tokens, hit):
+                if spec.reported and is_reported(self._tokens, hit, words):
                     continue
                 if spec.contrast and is_contradicted(self._next_contrast, hit,
                                                      self.sentence_end(hit)):

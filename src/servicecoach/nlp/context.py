@@ -14,20 +14,9 @@ from itertools import accumulate
 
 from spacy.tokens import Doc
 
+from servicecoach.nlp.clause_words import ClauseWords
 from servicecoach.nlp.matching import Hit
 
-NEGATION_CUES = frozenset({"not", "never", "neither", "nor"})
-"""Token norms that negate what follows in the same clause ("n't" has the norm "not")."""
-CLAUSE_SUBJECTS = frozenset({"i", "we"})
-"""The customer's or agent's own subject, where a clause without a comma starts ("if the
-deposit is not back by Friday I will turn to the law": the "not" belongs to the condition)."""
-NEGATION_WINDOW = 6
-"""How many tokens before a hit a negation cue may be."""
-CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")", "but", "and", "so", "because",
-                           "however", "although", "though", "if", "unless", "whether"})
-"""Tokens that end the clause a negation cue can reach ("if this isn't fixed, I'll sue":
-the "not" belongs to the condition, not to what follows)."""
-CONTRAST_CUES = frozenset({"but", "however", "although", "though", "yet"})
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|(?<![\w’])‘[^’\n]{1,300}’')
 
 
@@ -83,74 +72,60 @@ def without_quotes(text: str) -> str:
     return _QUOTED.sub(lambda quoted: " " * len(quoted.group()), text)
 
 
-def is_negated(doc: Doc, hit: Hit) -> bool:
-    """True when a negation cue precedes the hit within its clause and the window."""
-    floor = max(0, hit.token_start - NEGATION_WINDOW)
+def is_negated(doc: Doc, hit: Hit, words: ClauseWords) -> bool:
+    """True when a negation (`words.negation`) precedes the hit within its clause and
+    `words.negation_window` tokens: the clause ends at a clause break, a sentence's end, or
+    the writer's own subject ("if this isn't fixed, I'll sue"; "if the refund is not in by
+    Monday I will go to court": the "not" belongs to the condition)."""
+    floor = max(0, hit.token_start - words.negation_window)
     for index in range(hit.token_start - 1, floor - 1, -1):
         token = doc[index]
-        if token.norm_ in CLAUSE_BREAKS or token.text in ".!?":
+        if token.norm_ in words.clause_breaks or token.text in ".!?":
             return False
-        if token.norm_ in NEGATION_CUES:
+        if token.norm_ in words.negation:
             return True
-        if token.lower_ in CLAUSE_SUBJECTS:
+        if token.lower_ in words.clause_subjects:
             return False
     return False
 
 
-REPORTED_WINDOW = 10
-"""How many tokens before a hit the "to" of someone else's instruction may be ("he told me
-to save my breath and cancel the service")."""
-INSTRUCTING = frozenset({
-    "tell", "tells", "told", "telling", "ask", "asks", "asked", "asking", "advise", "advises",
-    "advised", "force", "forces", "forced", "forcing", "urge", "urges", "urged", "require",
-    "requires", "required", "persuade", "persuaded", "pressure", "pressured", "push", "pushed",
-    "instruct", "instructed", "want", "wants", "wanted", "expect", "expects", "expected",
-    "order", "ordered", "recommend", "recommended", "suggest", "suggested"})
-"""Verbs whose object and "to" give someone else's instruction ("they told me to ...")."""
-INSTRUCTED = frozenset({"me", "us", "him", "her", "them", "users", "customers", "people",
-                        "everyone", "everybody", "consumers", "subscribers", "clients"})
-"""Who is told to do something, in "told X to": anyone but the one being written to ("I
-told you to cancel it" is the writer's own will)."""
-PASSIVE = frozenset({"was", "were", "been", "am", "is", "are", "be", "being", "get", "got",
-                     "gets", "getting"})
-"""Before an instructing verb, a passive ("I was told to ...")."""
-
-
-def is_reported(doc: Doc, hit: Hit) -> bool:
+def is_reported(doc: Doc, hit: Hit, words: ClauseWords) -> bool:
     """True when the hit is what someone else told, asked or forced a person to do, within
     the hit's clause: "he told me to save my breath and cancel the service", "you force
     users to abandon the contract", "I was advised to close my account". Not when the writer
     gives the instruction ("I told them to cancel it", "I want to cancel"), nor past a clause
-    of the writer's own ("they told me to wait, so I will cancel")."""
-    floor = max(0, hit.token_start - REPORTED_WINDOW)
+    of the writer's own ("they told me to wait, so I will cancel"). The "to" is at most
+    `words.reported_window` tokens before the hit."""
+    floor = max(0, hit.token_start - words.reported_window)
     for index in range(hit.token_start - 1, max(floor, 1) - 1, -1):
         token = doc[index]
-        if token.text in ".!?;" or token.lower_ in CLAUSE_SUBJECTS:
+        if token.text in ".!?;" or token.lower_ in words.clause_subjects:
             return False
-        if token.lower_ == "to" and _instructs(doc, index):
+        if token.lower_ == "to" and _instructs(doc, index, words):
             return True
     return False
 
 
-def _instructs(doc: Doc, to: int) -> bool:
+def _instructs(doc: Doc, to: int, words: ClauseWords) -> bool:
     """True when the "to" at token `to` follows an instruction to someone else: "told me
     to", "forced users to", or a passive "was told to"."""
     before = doc[to - 1].lower_
-    if before in INSTRUCTING:  # "was told to": a passive
-        return to >= 2 and doc[to - 2].lower_ in PASSIVE
+    if before in words.instructing:  # "was told to": a passive
+        return to >= 2 and doc[to - 2].lower_ in words.passive
     verb = to - 2
-    if before not in INSTRUCTED or verb < 0 or doc[verb].lower_ not in INSTRUCTING:
+    if before not in words.instructed or verb < 0 or doc[verb].lower_ not in words.instructing:
         return False
-    return not any(doc[at].lower_ in CLAUSE_SUBJECTS for at in range(max(0, verb - 2), verb))
+    return not any(doc[at].lower_ in words.clause_subjects
+                   for at in range(max(0, verb - 2), verb))
 
 
-def next_contrasts(doc: Doc) -> list[int]:
+def next_contrasts(doc: Doc, words: ClauseWords) -> list[int]:
     """For each token index (and the end), the index of the first contrast cue ("but",
     "however") at or after it, or the doc's length when none follows: read once per turn,
     so each hit is checked in one step however long its sentence."""
     following = [len(doc)] * (len(doc) + 1)
     for index in range(len(doc) - 1, -1, -1):
-        following[index] = index if doc[index].norm_ in CONTRAST_CUES else following[index + 1]
+        following[index] = index if doc[index].norm_ in words.contrast else following[index + 1]
     return following
 
 

@@ -24,6 +24,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
+from servicecoach.nlp.clause_words import ClauseWords
 from servicecoach.nlp.lemmas import TooManyVariants, phrase_variants, word_forms
 from servicecoach.nlp.once import computed_once
 from servicecoach.nlp.regex_prefilter import LiteralIndex, required_literal_groups
@@ -292,8 +293,12 @@ class TurnScan:
 class MatcherSet:
     """Every spec of a pack, compiled once and shared by all sessions (read-only)."""
 
-    def __init__(self, nlp: Language, specs: Iterable[tuple[str, MatchSpec]]) -> None:
+    def __init__(self, nlp: Language, specs: Iterable[tuple[str, MatchSpec]],
+                 clause_words: ClauseWords) -> None:
         self._nlp = nlp
+        self.clause_words = clause_words
+        """The words a hit's clause is read with (negation, contrast, someone else's
+        instruction): the packs' language's, as the packs change them."""
         self._phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self._labels: dict[int, tuple[str, str, str]] = {}
         self._canonical: dict[str, str] = {}

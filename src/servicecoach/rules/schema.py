@@ -555,6 +555,39 @@ class ChannelProfile(_Strict):
         return self
 
 
+class ClauseWordsSpec(_Strict):
+    """``clause_words:`` of ``pack.yaml``: the words a pack's turns are read with, each list
+    replacing the language's default (servicecoach.nlp.clause_words; the English ones are
+    in ``nlp/clause_words/en.yaml``)."""
+
+    negation: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="Token norms that negate what follows in the same clause")
+    negation_window: int | None = Field(
+        default=None, ge=0, le=50, description="How many tokens before a hit a negation may be")
+    clause_breaks: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="Tokens that end the clause a negation reaches")
+    clause_subjects: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="The writer's own subject, where a clause without a comma starts")
+    contrast: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="What contradicts what came before it in a sentence")
+    instructing: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="Verbs whose object and 'to' give someone else's instruction")
+    instructed: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="Who is told to do something, in 'told X to'")
+    passive: tuple[str, ...] | None = Field(
+        default=None, max_length=MAX_LIST_LENGTH,
+        description="Before an instructing verb, a passive ('was told to')")
+    reported_window: int | None = Field(
+        default=None, ge=0, le=50,
+        description="How many tokens before a hit the 'to' of someone else's instruction may be")
+
+
 class PackManifest(_Strict):
     """``pack.yaml``: a pack's identity and what it builds on."""
 
@@ -576,6 +609,9 @@ class PackManifest(_Strict):
     strength_bonus: Points | None = Field(
         default=None, description="Points a strength gives back"
     )
+    clause_words: ClauseWordsSpec | None = Field(
+        default=None, description="The words turns are read with (negation, clauses, "
+        "contrast, someone else's instruction), each list replacing the language's default")
     channels: dict[Channel, ChannelProfile] = Field(
         default_factory=dict, description="Per channel: rules disabled, settings and phrases"
     )
