@@ -357,6 +357,23 @@ def test_many_salesforce_transfer_lines_are_read_in_linear_time() -> None:
     assert _scaled(run, 8_000) < RATIO
 
 
+@pytest.mark.parametrize("reader", ["csv", "vtt"])
+def test_guessing_the_roles_of_many_speakers_takes_linear_time(reader: str) -> None:
+    """Who is the agent was guessed with a list search per speaker: 40,000 speakers of a
+    CSV file took 11.8 s to read (10,000: 0.8 s)."""
+    def run(speakers: int) -> str:
+        if reader == "csv":
+            _read("csv", "t.csv", "speaker,text\n" + "".join(
+                f"user{i},hello there\n" for i in range(speakers)))
+        else:
+            _read("vtt", "t.vtt", "WEBVTT\n\n" + "".join(
+                f"00:00:{i % 60:02d}.000 --> 00:00:{i % 60:02d}.500\n<v user{i}>hello there\n\n"
+                for i in range(speakers)))
+        return ""
+
+    assert _scaled(run, 2_000) < RATIO
+
+
 def test_a_long_twitter_reply_chain_is_threaded_in_linear_time() -> None:
     """Each tweet of a CSV export once walked up to its thread's first tweet: 20,000
     replies in one chain took 57 s."""

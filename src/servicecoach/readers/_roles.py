@@ -120,7 +120,9 @@ def resolve_roles(
         mapping.update({label: "customer" for label in left})
         return mapping, source
     scores = {label: _score(texts.get(label, ())) for label in left}
-    best = max(left, key=lambda label: (scores[label][0] - scores[label][1], -left.index(label)))
+    # ties go to the label seen first: max keeps the first of equal keys (no list.index per
+    # label, which made thousands of speakers quadratic)
+    best = max(left, key=lambda label: scores[label][0] - scores[label][1])
     chosen: str | None
     if scores[best][0] - scores[best][1] > 0:
         chosen = best
