@@ -102,6 +102,11 @@ def test_a_backtracking_regex_runs_on_re2(tmp_path: Path) -> None:
     # 14 s and 2 s on 120 characters
     (r"(?<!x)\w*(?:|a)\w*(?:|a)\w*(?:|a)\w*!", "two long repeats over the same characters"),
     (r"(?<!x)(?:\w*|b)\w*(?:\w*|b)\w*!", "two long repeats over the same characters"),
+    # characters between them that both read: each "a" of a run splits it another way (87 s
+    # for one add_turn of 300 characters)
+    (r"(?<!x)\w+a\w+a\w+a\w+!", "two long repeats over the same characters"),
+    (r"(?=.)\w*a\w*a\w*a\w*b", "two long repeats over the same characters"),
+    (r"(?<!x)[^.]{0,150}foo[^.]{0,150}bar", "two long repeats over the same characters"),
     # small repeats nested until they copy a long one 64 times
     ("(?=a)(?:(?:(?:(?:(?:(?:a*){2}){2}){2}){2}){2}){2}b", "nested in repeats that copy it 64 times"),
     # an atomic group backtracks inside until it first matches: 23 s on 28 characters
@@ -116,6 +121,26 @@ def test_a_backtracking_regex_re2_cannot_run_is_refused(tmp_path: Path, regex: s
     message = _error(folder)
     assert message.startswith(f"{folder / 'r.yaml'}:6: rule p.x: match.regex: bad regex")
     assert why in message and "exponential time" in message
+
+
+@pytest.mark.parametrize("regex", [
+    r"(?<!x)\w+ \w+!", r"(?<!x)\w+\s\w+!", r"(?<!x)\d+\.\d+", r"(?<!x)[a-z]+-[0-9]+",
+    r"(?<!x)\s*[^.!?\s][^.!?\n]*\?", r"(?<!x)\w{2}\w+"])
+def test_long_repeats_kept_apart_by_a_character_only_one_reads_are_accepted(
+        tmp_path: Path, regex: str) -> None:
+    """A character between two long repeats that one of them cannot read splits a run of
+    text between them in one way only: the expression runs on re."""
+    folder = _pack(tmp_path / "p", RULE.format(match=f"regex: ['{regex}']"))
+    assert [rule.id for rule in load_pack(str(folder)).rules] == ["p.x"]
+    Coach(packs=[str(folder)])
+
+
+def test_a_token_regex_whose_repeats_share_a_character_between_them_is_refused(
+        tmp_path: Path) -> None:
+    """A token pattern's REGEX runs on re: 11 s on one token of 200 characters."""
+    folder = _pack(tmp_path / "p", RULE.format(
+        match=r"patterns: [[{LOWER: {REGEX: '\w+a\w+a\w+a\w+b'}}]]"))
+    assert "two long repeats over the same characters" in _error(folder)
 
 
 @pytest.mark.parametrize("match", ["phrases: ['hello', '']", "phrases: ['   ']",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -348,13 +349,16 @@ def _copies_risk(items: list[Any], copies: int) -> str | None:
     return None
 
 
-_ADJACENT = "two long repeats over the same characters follow each other with nothing required between them"
+_ADJACENT = ("two long repeats over the same characters follow each other with nothing between "
+             "them that only one of them can match")
 
 
 def _adjacent_risk(items: list[Any]) -> str | None:
-    """Two large variable repeats that can match the same characters, with only parts that
-    may match nothing between them, in any sequence of `items` (at any depth)."""
-    open_large: list[frozenset[str] | None] = []  # the characters of the open large repeats
+    """Two large variable repeats that can match the same characters, with nothing between
+    them that only one of them can match, in any sequence of `items` (at any depth): parts
+    that may match nothing, or characters both repeats read (``\\w+a\\w+a\\w+!`` splits a
+    run of "a" in as many ways as it has letters, for each "a" between repeats)."""
+    open_large: list[CharSet | None] = []  # the characters of the open large repeats
     for op, value in items:
         if op in _REPEATS:
             low, high, inner = value
@@ -368,10 +372,11 @@ def _adjacent_risk(items: list[Any]) -> str | None:
                 open_large.append(chars)
                 continue
             if low > 0 and not _may_be_empty(list(inner)):
-                open_large = []
+                chars = _chars(list(inner))
+                open_large = [other for other in open_large if _overlap(chars, other)]
         elif op in (_c.SUBPATTERN, _c.BRANCH):  # a group is alternatives of one
             bodies = [list(value[-1])] if op is _c.SUBPATTERN else [list(b) for b in value[1]]
-            ends: list[frozenset[str] | None] = []
+            ends: list[CharSet | None] = []
             for body in bodies:
                 found = _adjacent_risk(body)
                 if found:
@@ -389,37 +394,89 @@ def _adjacent_risk(items: list[Any]) -> str | None:
             if found:
                 return found
         elif op is not _c.AT:
-            open_large = []
+            # a required character ends the open repeats that cannot match it; those that can
+            # stay open (``\w+a\w+``: each "a" of a run of them splits it another way)
+            chars = _chars([(op, value)])
+            open_large = [other for other in open_large if _overlap(chars, other)]
     return None
 
 
-def _chars(items: list[Any]) -> frozenset[str] | None:
-    """The characters a repeat's body can match, when it is one literal character or a set
-    of them; None when it may be more (a category, a negated set, a longer body)."""
+_CATEGORIES = {_c.CATEGORY_WORD: r"\w", _c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_SPACE: r"\s"}
+"""The classes a set of characters may name, as `CharSet` writes them."""
+_DISJOINT_CLASSES = frozenset({frozenset({r"\w", r"\s"}), frozenset({r"\d", r"\s"})})
+
+
+@dataclass(frozen=True)
+class CharSet:
+    r"""What one character of a pattern can be: any of `atoms` (characters, and the classes
+    ``\w``, ``\d``, ``\s`` written so), or with `negated` any character but those."""
+
+    atoms: frozenset[str]
+    negated: bool = False
+
+    def overlaps(self, other: CharSet) -> bool:
+        """Whether some character can be read by both."""
+        if self.negated and other.negated:
+            return True
+        if self.negated or other.negated:
+            kept, left_out = (other, self) if self.negated else (self, other)
+            return not all(_covered(atom, left_out.atoms) for atom in kept.atoms)
+        return any(_atoms_overlap(a, b) for a in self.atoms for b in other.atoms)
+
+
+def _covered(atom: str, atoms: frozenset[str]) -> bool:
+    """Whether everything `atom` reads is among `atoms` (a character listed or in a class
+    listed, a class listed)."""
+    if atom in atoms:
+        return True
+    return len(atom) == 1 and any(len(other) > 1 and re.fullmatch(other, atom) for other in atoms)
+
+
+def _chars(items: list[Any]) -> CharSet | None:
+    """What a repeat's body (or one item) can match, when it is one character, a set of
+    characters and classes or such a set negated; None when it may be more (any character,
+    a longer body)."""
     if len(items) != 1:
         return None
     op, value = items[0]
     if op is _c.LITERAL:
-        return frozenset(chr(value))
-    if op is _c.IN:
-        found: set[str] = set()
-        for kind, item in value:
-            if kind is _c.LITERAL:
-                found.add(chr(item))
-            elif kind is _c.RANGE and item[1] - item[0] < 128:
-                found.update(chr(code) for code in range(item[0], item[1] + 1))
-            else:
-                return None
-        return frozenset(found)
-    return None
+        return CharSet(frozenset(chr(value)))
+    if op is _c.NOT_LITERAL:
+        return CharSet(frozenset(chr(value)), negated=True)
+    if op is not _c.IN:
+        return None
+    found: set[str] = set()
+    negated = False
+    for kind, item in value:
+        if kind is _c.NEGATE:
+            negated = True
+        elif kind is _c.LITERAL:
+            found.add(chr(item))
+        elif kind is _c.RANGE and item[1] - item[0] < 128:
+            found.update(chr(code) for code in range(item[0], item[1] + 1))
+        elif kind is _c.CATEGORY and item in _CATEGORIES:
+            found.add(_CATEGORIES[item])
+        else:
+            return None
+    return CharSet(frozenset(found), negated)
 
 
-def _overlap(one: frozenset[str] | None, other: frozenset[str] | None) -> bool:
-    """True unless both are known sets of characters with none in common."""
-    return one is None or other is None or bool(one & other)
+def _overlap(one: CharSet | None, other: CharSet | None) -> bool:
+    """True unless both are known and no character can be read by both."""
+    return one is None or other is None or one.overlaps(other)
 
 
-def _large_at(items: list[Any], *, from_end: bool = False) -> tuple[bool, frozenset[str] | None]:
+def _atoms_overlap(one: str, other: str) -> bool:
+    """Whether a character or class of a `CharSet` can match what another can."""
+    if len(one) == 1 and len(other) == 1:
+        return one.casefold() == other.casefold()
+    if len(one) == 1 or len(other) == 1:
+        char, named = (one, other) if len(one) == 1 else (other, one)
+        return re.fullmatch(named, char) is not None
+    return one == other or frozenset({one, other}) not in _DISJOINT_CLASSES
+
+
+def _large_at(items: list[Any], *, from_end: bool = False) -> tuple[bool, CharSet | None]:
     """Whether `items` begin (or end, `from_end`) with a large variable repeat (after parts
     that may be empty), in one of their alternatives, and the characters it can match
     (None: any)."""
@@ -434,8 +491,10 @@ def _large_at(items: list[Any], *, from_end: bool = False) -> tuple[bool, frozen
             found_in = [_large_at(list(b), from_end=from_end) for b in value[1]]
             chars = [c for starts, c in found_in if starts]
             if chars:
-                known = [c for c in chars if c is not None]
-                return True, frozenset().union(*known) if len(known) == len(chars) else None
+                known = [c for c in chars if c is not None and not c.negated]
+                if len(known) < len(chars):
+                    return True, None
+                return True, CharSet(frozenset().union(*(c.atoms for c in known)))
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or _may_be_empty([(op, value)]):
             continue
         return False, None
