@@ -76,6 +76,27 @@ def test_a_huge_number_is_refused_at_its_line(tmp_path: Path) -> None:
     assert _error(folder).startswith(f"{folder / 'r.yaml'}:7: invalid YAML value")
 
 
+@pytest.mark.parametrize("match", [r'phrases: ["a\ud800b"]', r'exceptions: ["\udfff"], phrases: [hi]',
+                                   r'lemmas: ["x\ud83d"]', r'fuzzy: {phrases: ["\ud800"]}',
+                                   r'patterns: [[{LOWER: "\ud800"}]]'])
+def test_a_lone_surrogate_escape_is_refused_at_its_line(tmp_path: Path, match: str) -> None:
+    """A "\\ud800" escape in a phrase list gave a traceback from the matcher's set-up (the
+    spec could not be written as UTF-8), where a message or a category was refused."""
+    folder = _pack(tmp_path / "p", RULE.format(match=match))
+    message = _error(folder)
+    assert message.startswith(f"{folder / 'r.yaml'}:6: ") and "lone surrogate" in message
+    with pytest.raises(RulePackError):
+        Coach(packs=[str(folder)])
+
+
+def test_a_version_that_reads_as_a_date_says_to_quote_it(tmp_path: Path) -> None:
+    folder = _pack(tmp_path / "p", RULE.format(match="phrases: [hi]"),
+                   manifest="name: p\nversion: 2001-12-14\n")
+    assert _error(folder) == (f"{folder / 'pack.yaml'}:2: 2001-12-14 reads as a date (YAML's "
+                              '!!timestamp), which is not allowed (quote it to keep it as '
+                              'text: "2001-12-14")')
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     folder = _pack(tmp_path / "p", b"\xef\xbb\xbf" + RULE.format(match="phrases: [hi]").encode())
     assert [rule.id for rule in load_pack(str(folder)).rules] == ["p.x"]

@@ -490,8 +490,27 @@ class _Budget:
                                 path=self.source, line=line, hint="flatten the lists and mappings")
         if node.tag not in _PLAIN_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            if tag == "!!timestamp" and isinstance(node, yaml.ScalarNode) and not node.style:
+                raise RulePackError(
+                    f"{node.value} reads as a date (YAML's !!timestamp), which is not allowed",
+                    path=self.source, line=line,
+                    hint=f'quote it to keep it as text: "{node.value}"')
             raise RulePackError(f"the tag {tag} is not allowed", path=self.source, line=line,
                                 hint="use plain strings, numbers, lists and mappings")
+        if isinstance(node, yaml.ScalarNode) and _has_lone_surrogate(node.value):
+            raise RulePackError(
+                "a \\ud800-\\udfff escape here is half of a character (a lone surrogate), "
+                "which no text holds", path=self.source, line=line,
+                hint="write the character itself, or its \\U escape (\\U0001F600)")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds a surrogate code point (YAML's "\\ud83d" escape alone)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _to_python(
