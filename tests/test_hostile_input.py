@@ -469,6 +469,28 @@ def test_a_line_that_is_not_utf8_costs_a_batch_only_its_record(tmp_path: Path,
     assert "scored 6 transcript(s); 1 could not be read" in done.stderr
 
 
+@pytest.mark.parametrize("records", [6, 3_000])
+def test_a_byte_that_is_not_utf8_in_a_json_array_keeps_the_records_before_it(
+        tmp_path: Path, records: int) -> None:
+    """A Latin-1 "é" in the last record of a JSON array: the records before it are
+    converted and the bad one is reported with its byte (the block of 64 KB holding it was
+    lost whole: 0 of 6 records of a small file, the last 289 of 40,000 of a large one)."""
+    import subprocess
+    import sys
+
+    array = json.dumps([{"id": f"c{i}", "turns": [{"speaker": "agent", "text": "Hello " * 50}]}
+                        for i in range(records)], indent=1).encode("utf-8")
+    cut = array.rfind(b"Hello")
+    path = tmp_path / "export.json"
+    path.write_bytes(array[:cut] + b"caf\xe9 " + array[cut:])
+    done = subprocess.run([sys.executable, "-m", "servicecoach.cli", "convert", str(path),
+                           "--to", "jsonl"], capture_output=True, text=True, check=False)
+    ids = [json.loads(line)["id"] for line in done.stdout.splitlines()]
+    assert ids == [f"c{i}" for i in range(records - 1)], done.stderr[-500:]
+    assert f"byte {cut + 3}: invalid UTF-8" in done.stderr
+    assert f"converted {records - 1} transcript(s); 1 could not be read" in done.stderr
+
+
 class _Failing(Coach):
     """A coach that fails on one transcript, as a bug in a rule would."""
 

@@ -470,13 +470,17 @@ def decoded_pieces(handle: IO[bytes], codec: str) -> Iterator[str]:
     by `codec` (for a stream that cannot seek, such as stdin); bytes the codec cannot read
     raise `InvalidUtf8` at their offset."""
     decoder = codecs.getincrementaldecoder(codec)()
-    offset = 0
+    offset = 0  # of the first byte the decoder holds back or is given next
     for block in iter(partial(handle.read, HEAD_BLOCK), b""):
+        held = decoder.getstate()[0]  # the start of a character the last block cut
         try:
-            yield decoder.decode(block)
+            text = decoder.decode(block)
         except UnicodeDecodeError as error:
+            # the text before the bad byte first: a reader of records keeps those it holds
+            yield (held + block)[: error.start].decode(codec)
             raise InvalidUtf8(offset + error.start) from None
-        offset += len(block)
+        yield text
+        offset += len(held) + len(block) - len(decoder.getstate()[0])
 
 
 HEAD_BLOCK = 1 << 16
