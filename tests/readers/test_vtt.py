@@ -102,3 +102,17 @@ def test_a_cue_that_ends_before_it_starts_is_named_by_its_place_in_the_file(
     [error] = read("vtt", path)
     assert str(error) == (f"{path}, transcript 'call', turn 1: end (2.0) is before start "
                           "(5.0) (fix that value in the export)")
+
+
+def test_a_cue_with_two_voices_gives_each_its_own_words(tmp_path: Path) -> None:
+    """Both voices of one cue were read as the first's: the customer's words scored as the
+    agent's, with no word said (found by a hostile-input audit)."""
+    path = tmp_path / "two.vtt"
+    path.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n<v Sam>Thanks for calling, how can I "
+                    "help?</v> <v Dana>My order is late</v>\n\n00:02.000 --> 00:03.000\n"
+                    "<v Sam>Sorry about that, <b>Dana</b>.\n", encoding="utf-8")
+    transcript = one("vtt", path)
+    assert [(t.speaker.value, t.text) for t in transcript.turns] == [
+        ("agent", "Thanks for calling, how can I help?"), ("customer", "My order is late"),
+        ("agent", "Sorry about that, Dana.")]
+    assert [(t.start, t.end) for t in transcript.turns] == [(0.0, 2.0), (0.0, 2.0), (2.0, 3.0)]

@@ -69,18 +69,19 @@ class VttReader(BaseReader):
                                  location=f"line {number}", transcript_id=draft.id,
                                  hint="write cue times as hh:mm:ss.ttt or mm:ss.ttt")
                 return
-            speaker, text, wall_clock = _speaker_and_text("\n".join(cue[1:]))
+            said, wall_clock = _voices("\n".join(cue[1:]))
             if wall_clock is not None and usable_time(wall_clock - start):
                 draft.metadata.setdefault("started_at", iso_utc(wall_clock - start))
-            if not text:
+            if not said:
                 draft.drop("empty_cues")
                 continue
-            last = draft.turns[-1] if draft.turns else None
-            if last is not None and last["label"] == speaker:
-                draft.extend_turn(" " + text)
-                last["end"] = max(last["end"], end)
-            else:
-                draft.add_turn(None, text, start, end, label=speaker)
+            for speaker, text in said:
+                last = draft.turns[-1] if draft.turns else None
+                if last is not None and last["label"] == speaker:
+                    draft.extend_turn(" " + text)
+                    last["end"] = max(last["end"], end)
+                else:
+                    draft.add_turn(None, text, start, end, label=speaker)
         yield draft.finish(source, reader=self)
 
 
@@ -97,25 +98,37 @@ def _cues(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
         block = []
 
 
-def _speaker_and_text(payload: str) -> tuple[str, str, float | None]:
-    """A cue's speaker, its text, and its wall-clock start (epoch seconds) when a Teams
-    metadataContent payload gives one (``startDateTime``)."""
+def _voices(payload: str) -> tuple[list[tuple[str, str]], float | None]:
+    """What a cue says, as (speaker, text) in order (a cue may hold several ``<v>`` voices,
+    each speaking until the next; empty texts left out), and its wall-clock start (epoch
+    seconds) when a Teams metadataContent payload gives one (``startDateTime``)."""
     if payload.lstrip().startswith("{"):
         try:
             data = json_loads(payload)
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and "spokenText" in data:
-            return (str(data.get("speakerName") or "unknown"), str(data["spokenText"]).strip(),
+            said = str(data["spokenText"]).strip()
+            return ([(str(data.get("speakerName") or "unknown"), said)] if said else [],
                     to_epoch(data.get("startDateTime")))
-    voice = _VOICE.search(payload)
-    text = " ".join(unescape(_TAG.sub("", payload)).split())
-    if voice:
-        return voice["name"].strip(), text, None
+    voices = list(_VOICE.finditer(payload))
+    if voices:
+        # words before the first voice are the first voice's (a line break or a tag before it)
+        ends = [voice.start() for voice in voices[1:]] + [len(payload)]
+        parts = [(voice["name"].strip(), _plain(payload[voice.end() : stop]))
+                 for voice, stop in zip(voices, ends, strict=True)]
+        parts[0] = (parts[0][0], _plain(payload[: voices[0].start()] + " " + parts[0][1]))
+        return [(speaker, text) for speaker, text in parts if text], None
+    text = _plain(payload)
     prefix = _PREFIX.match(text)
     if prefix:
-        return prefix["name"], prefix["text"].strip(), None
-    return "unknown", text, None
+        return [(prefix["name"], prefix["text"].strip())], None
+    return ([("unknown", text)] if text else []), None
+
+
+def _plain(payload: str) -> str:
+    """A cue's text without its tags, its entities read, its spaces folded."""
+    return " ".join(unescape(_TAG.sub("", payload)).split())
 
 
 READER = VttReader()
