@@ -271,3 +271,13 @@ def test_wide_text_that_cannot_be_told_is_an_error_that_says_so(tmp_path: Path) 
     assert isinstance(error, InputError)
     assert "NUL bytes" in error.what and "UTF-16" in error.what
     assert error.hint.startswith("save it as UTF-8")
+
+
+def test_json_lines_joined_from_files_that_each_began_with_a_byte_order_mark_are_read(
+        tmp_path: Path) -> None:
+    """`cat a.jsonl b.jsonl` of two files saved with a byte-order mark leaves one at the
+    start of b's first line: that record was "invalid JSON: Expecting value at column 1"."""
+    record = '{"id": "%s", "turns": [{"speaker": "agent", "text": "Hello"}]}\n'
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(("\ufeff" + record % "a" + "\ufeff" + record % "b").encode("utf-8"))
+    assert [t.id for t in read_sources(iter_sources([str(path)]))] == ["a", "b"]

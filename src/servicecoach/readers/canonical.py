@@ -156,6 +156,9 @@ class JsonLinesReader:
             if not line.strip():
                 continue
             location = f"line {number}"
+            # a byte-order mark inside the file: files that each began with one, joined
+            # ("cat a.jsonl b.jsonl"); the first one is taken off with the encoding
+            line = line.removeprefix("\ufeff")
             try:
                 record = json_loads(line)
             except json.JSONDecodeError as error:
