@@ -1,8 +1,10 @@
-"""Where a hit sits in its turn: negated, quoted, contradicted, or overlapped by an exception.
+"""Where a hit sits in its turn: negated, quoted, contradicted, someone else's instruction,
+or overlapped by an exception.
 
 These are the hard negatives of phrase matching: "I'm not going to tell you to calm
 down" (negation), 'the letter says "no refunds"' (quotes), "I understand, but..."
-(contrast), "I can't thank you enough" (an exception overlapping "can't").
+(contrast), "he told me to cancel the service" (reported), "I can't thank you enough" (an
+exception overlapping "can't"). The words they are read with are the pack's `ClauseWords`.
 """
 
 from __future__ import annotations
