@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -58,11 +59,11 @@ class ClauseWords:
         """These words with the lists and windows `spec` gives instead."""
         if spec is None:
             return self
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for field in fields(self):
             value = getattr(spec, field.name)
             if value is None:
                 continue
             changes[field.name] = value if isinstance(value, int) else frozenset(
                 word.lower() for word in value)
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)

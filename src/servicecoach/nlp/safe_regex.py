@@ -372,8 +372,7 @@ def _adjacent_risk(items: list[Any]) -> str | None:
                 open_large.append(chars)
                 continue
             if low > 0 and not _may_be_empty(list(inner)):
-                chars = _chars(list(inner))
-                open_large = [other for other in open_large if _overlap(chars, other)]
+                open_large = _still_open(open_large, _chars(list(inner)))
         elif op in (_c.SUBPATTERN, _c.BRANCH):  # a group is alternatives of one
             bodies = [list(value[-1])] if op is _c.SUBPATTERN else [list(b) for b in value[1]]
             ends: list[CharSet | None] = []
@@ -394,11 +393,15 @@ def _adjacent_risk(items: list[Any]) -> str | None:
             if found:
                 return found
         elif op is not _c.AT:
-            # a required character ends the open repeats that cannot match it; those that can
-            # stay open (``\w+a\w+``: each "a" of a run of them splits it another way)
-            chars = _chars([(op, value)])
-            open_large = [other for other in open_large if _overlap(chars, other)]
+            open_large = _still_open(open_large, _chars([(op, value)]))
     return None
+
+
+def _still_open(open_large: list[CharSet | None], required: CharSet | None
+                ) -> list[CharSet | None]:
+    """The open repeats a required character (`required`) leaves open: those that can match
+    it (``\\w+a\\w+``: each "a" of a run of them splits it another way); it ends the others."""
+    return [other for other in open_large if _overlap(required, other)]
 
 
 _CATEGORIES = {_c.CATEGORY_WORD: r"\w", _c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_SPACE: r"\s"}

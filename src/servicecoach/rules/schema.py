@@ -555,37 +555,38 @@ class ChannelProfile(_Strict):
         return self
 
 
+def _words(description: str) -> Any:
+    """A `ClauseWordsSpec` list: absent (the language's default) or at most
+    `MAX_LIST_LENGTH` words."""
+    return Field(default=None, max_length=MAX_LIST_LENGTH, description=description)
+
+
+def _window(description: str) -> Any:
+    """A `ClauseWordsSpec` window: absent (the language's default) or 0 to 50 tokens."""
+    return Field(default=None, ge=0, le=50, description=description)
+
+
 class ClauseWordsSpec(_Strict):
     """``clause_words:`` of ``pack.yaml``: the words a pack's turns are read with, each list
     replacing the language's default (servicecoach.nlp.clause_words; the English ones are
     in ``nlp/clause_words/en.yaml``)."""
 
-    negation: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="Token norms that negate what follows in the same clause")
-    negation_window: int | None = Field(
-        default=None, ge=0, le=50, description="How many tokens before a hit a negation may be")
-    clause_breaks: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="Tokens that end the clause a negation reaches")
-    clause_subjects: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="The writer's own subject, where a clause without a comma starts")
-    contrast: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="What contradicts what came before it in a sentence")
-    instructing: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="Verbs whose object and 'to' give someone else's instruction")
-    instructed: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="Who is told to do something, in 'told X to'")
-    passive: tuple[str, ...] | None = Field(
-        default=None, max_length=MAX_LIST_LENGTH,
-        description="Before an instructing verb, a passive ('was told to')")
-    reported_window: int | None = Field(
-        default=None, ge=0, le=50,
-        description="How many tokens before a hit the 'to' of someone else's instruction may be")
+    negation: tuple[str, ...] | None = _words("Token norms that negate what follows in the "
+                                              "same clause")
+    negation_window: int | None = _window("How many tokens before a hit a negation may be")
+    clause_breaks: tuple[str, ...] | None = _words("Tokens that end the clause a negation "
+                                                   "reaches")
+    clause_subjects: tuple[str, ...] | None = _words("The writer's own subject, where a clause "
+                                                     "without a comma starts")
+    contrast: tuple[str, ...] | None = _words("What contradicts what came before it in a "
+                                              "sentence")
+    instructing: tuple[str, ...] | None = _words("Verbs whose object and 'to' give someone "
+                                                 "else's instruction")
+    instructed: tuple[str, ...] | None = _words("Who is told to do something, in 'told X to'")
+    passive: tuple[str, ...] | None = _words("Before an instructing verb, a passive "
+                                             "('was told to')")
+    reported_window: int | None = _window("How many tokens before a hit the 'to' of someone "
+                                          "else's instruction may be")
 
 
 class PackManifest(_Strict):
