@@ -187,7 +187,8 @@ literal long enough to look for first. Every other regex waits for its literals.
 def test_every_core_regex_but_a_known_few_waits_for_its_literals() -> None:
     """A regex without a gate literal runs on every turn of its speaker (a whole pass over
     the text each time): a new one is a cost to every conversation, so it must be split
-    into alternatives that each hold a literal (docs/performance.md), or listed above."""
+    into alternatives that each hold a literal (docs/performance.md, "Costs a pack author
+    controls"), or listed above."""
     compiled = Coach().matchers._compiled
     ungated = {key: [spec.regexes[position][0] for position in spec.ungated]
                for key, spec in compiled.items() if spec.ungated}
