@@ -470,11 +470,12 @@ def test_a_line_that_is_not_utf8_costs_a_batch_only_its_record(tmp_path: Path,
 
 
 @pytest.mark.parametrize("records", [6, 3_000])
-def test_a_byte_that_is_not_utf8_in_a_json_array_keeps_the_records_before_it(
+def test_a_byte_that_is_not_utf8_in_a_json_array_costs_only_its_record(
         tmp_path: Path, records: int) -> None:
-    """A Latin-1 "é" in the last record of a JSON array: the records before it are
-    converted and the bad one is reported with its byte (the block of 64 KB holding it was
-    lost whole: 0 of 6 records of a small file, the last 289 of 40,000 of a large one)."""
+    """A Latin-1 "é" in the last record of a JSON array: every other record is converted
+    and the bad one is reported with its byte (the block of 64 KB holding it was lost
+    whole: 0 of 6 records of a small file, the last 289 of 40,000 of a large one; then the
+    records after the bad byte were)."""
     import subprocess
     import sys
 
@@ -487,7 +488,8 @@ def test_a_byte_that_is_not_utf8_in_a_json_array_keeps_the_records_before_it(
                            "--to", "jsonl"], capture_output=True, text=True, check=False)
     ids = [json.loads(line)["id"] for line in done.stdout.splitlines()]
     assert ids == [f"c{i}" for i in range(records - 1)], done.stderr[-500:]
-    assert f"byte {cut + 3}: invalid UTF-8" in done.stderr
+    assert (f"record {records - 1}, transcript 'c{records - 1}', turn 0: the text holds a byte "
+            "that is not UTF-8 (0xE9)") in done.stderr
     assert f"converted {records - 1} transcript(s); 1 could not be read" in done.stderr
 
 

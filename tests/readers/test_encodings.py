@@ -1,6 +1,7 @@
 """Encodings: a UTF-8 byte-order mark is accepted everywhere, UTF-16 and UTF-32 files with
 one are read, bytes that are not UTF-8 are an error naming their line and offset (a reader
-of one record a line reads on past them), lone surrogates are replaced, and a U+2028 inside a JSON
+of one record a line reads on past them) or, in a document read whole, the record that holds
+them (every other record is read), lone surrogates are replaced, and a U+2028 inside a JSON
 Lines string never splits its line (from a file or from stdin)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -85,12 +87,65 @@ def test_a_bad_line_on_stdin_costs_only_its_record(monkeypatch: pytest.MonkeyPat
     assert error.location == f"line 2, byte {len(good) + bad.index(NOT_UTF8)}"
 
 
-def test_a_whole_document_with_a_bad_byte_is_one_error_at_its_offset(tmp_path: Path) -> None:
-    path = tmp_path / "a.json"
-    document = b'[{"id": "b", "turns": [{"speaker": "agent", "text": "caf\xe9"}]}]'
-    path.write_bytes(document)
+def _with_bad_byte(records: list[dict[str, Any]], indent: int | None) -> bytes:
+    """The records as a JSON array where each "caf@" is a Latin-1 "café"."""
+    return json.dumps(records, indent=indent).encode("utf-8").replace(b"caf@", b"caf" + NOT_UTF8)
+
+
+@pytest.mark.parametrize("indent", [None, 1], ids=["one line", "indented"])
+def test_a_bad_byte_in_a_json_document_costs_only_its_record(tmp_path: Path,
+                                                             indent: int | None) -> None:
+    """An export read whole (here a JSON array, on one line or many) lost every record from
+    the bad byte on: the record that holds it is refused, naming the record, the turn and
+    the byte; every other record is read."""
+    records = [{**RECORD, "id": f"r{i}"} for i in range(4)]
+    records[2] = {"id": "r2", "turns": [RECORD["turns"][0],
+                                        {"speaker": "customer", "text": "my caf@ order"}]}
+    path = tmp_path / "export.json"
+    path.write_bytes(_with_bad_byte(records, indent))
+    results = _results(path)
+    assert [r.id for r in results if isinstance(r, Transcript)] == ["r0", "r1", "r3"]
+    (error,) = [r for r in results if isinstance(r, InputError)]
+    assert (error.location, error.transcript_id, error.turn) == ("record 2", "r2", 1)
+    assert "the text holds a byte that is not UTF-8 (0xE9)" in str(error)
+    assert "save the file as UTF-8" in str(error)
+
+
+@pytest.mark.parametrize(("record", "where"), [
+    ({"id": "caf@", "turns": RECORD["turns"]}, "the id"),
+    ({**RECORD, "metadata": {"customer_name": "Zo\u00e9 caf@"}}, "the metadata"),
+    ({**RECORD, "metadata": {"crm": {"tags": ["vip", "caf@"]}}}, "the metadata"),
+    ({"id": "a", "turns": [{**RECORD["turns"][0], "author": "caf@"}]}, "a field"),
+])
+def test_a_bad_byte_anywhere_in_a_record_refuses_it(tmp_path: Path, record: dict[str, Any],
+                                                     where: str) -> None:
+    """No character that is not in the file reaches a report: a bad byte in the id, the
+    metadata (however nested) or a turn's other fields refuses the record too."""
+    path = tmp_path / "export.json"
+    path.write_bytes(_with_bad_byte([record, {**RECORD, "id": "ok"}], None))
+    error, kept = _results(path)
+    assert isinstance(error, InputError) and f"{where} holds a byte that is not UTF-8" in str(error)
+    assert isinstance(kept, Transcript) and kept.id == "ok"
+
+
+def test_a_bad_byte_in_one_chat_of_a_salesforce_log_costs_only_that_chat(tmp_path: Path) -> None:
+    chat = ("Chat Started: Tuesday, March 04, 2025, 14:02:10 (+0000)\n"
+            "( 4s ) Dana K: Hello, you're chatting with Dana.\n"
+            "( 21s ) Priya N: {text}\n")
+    path = tmp_path / "log.txt"
+    log = chat.format(text="Where is my order?") + "****\n" + chat.format(text="my caf@ order")
+    path.write_bytes(log.encode("utf-8").replace(b"caf@", b"caf" + NOT_UTF8))
+    first, error = list(read_sources([base.Source.from_path(path)], "salesforce"))
+    assert isinstance(first, Transcript) and "Where is my order?" in first.turns[1].text
+    assert isinstance(error, InputError) and "(0xE9)" in str(error) and error.turn == 1
+
+
+def test_a_file_whose_format_cannot_be_told_for_a_bad_byte_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"first line\nsecond caf" + NOT_UTF8 + b"\n")
     (error,) = _results(path)
-    assert isinstance(error, InputError) and error.location == f"byte {document.index(NOT_UTF8)}"
+    assert isinstance(error, InputError) and error.location == "line 2"
+    assert "holds bytes that are not UTF-8 (0xE9)" in str(error)
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])

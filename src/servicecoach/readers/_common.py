@@ -142,7 +142,7 @@ def load_json(source: Source) -> Any:
     of one JSON value per line (JSON Lines) becomes a list. A file elided with ``...``
     lines, or otherwise invalid, raises `InputError` naming the line.
     """
-    text = "".join(source.open_text())
+    text = source.document()
     try:
         return json_loads(text)
     except json.JSONDecodeError as first:

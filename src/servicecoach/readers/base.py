@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from servicecoach.errors import InputError, first_problems, problem_in_json_terms
 from servicecoach.models import Transcript
+from servicecoach.readers.unreadable import UNREADABLE_BYTES, first_mark
 
 ReadResult = Transcript | InputError
 
@@ -366,8 +367,15 @@ def too_deep_at(text: str) -> int | None:
 
 
 def json_hint(error: json.JSONDecodeError, hint: str) -> str:
-    """`hint` for a JSON error, or what to do about nesting too deep when it is that."""
-    return TOO_DEEP_HINT if error.msg == TOO_DEEP else hint
+    """`hint` for a JSON error, or what to do about nesting too deep or a byte that is not
+    UTF-8 where the error is, when it is that."""
+    if error.msg == TOO_DEEP:
+        return TOO_DEEP_HINT
+    byte = first_mark(error.doc[error.pos : error.pos + 1])
+    if byte is not None:
+        return (f"the file holds a byte that is not UTF-8 (0x{byte:02X}) there: save it as "
+                "UTF-8 (it may be Latin-1 or Windows-1252)")
+    return hint
 
 
 def file_lines(text: str) -> list[str]:
@@ -397,8 +405,8 @@ class Source:
     """The bytes of the source (a file, spooled stdin), for reading its start in pieces of
     bounded size (`head`); None when it has text only."""
     open_pieces: Callable[[], Iterator[str]] | None = None
-    """Its text in pieces of bounded size, not lines (`pieces`, `binary_pieces`); None when
-    it has lines only."""
+    """Its text in pieces of bounded size, not lines, bytes that are not UTF-8 marked
+    (`pieces`, `binary_pieces`); None when it has lines only."""
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -423,10 +431,10 @@ class Source:
         return iter(self.open_text())
 
     def head(self, size: int = 4096) -> str:
-        """The first characters of the source, for format detection (a line that is not
-        UTF-8 is left out of it: reading reports it, after the records before it). A file
-        (or spooled stdin) is read for at most a few times `size` bytes of a line, however
-        long the line (`bounded_head`)."""
+        """The first characters of the source, for format detection: in a file (or spooled
+        stdin) a byte that is not UTF-8 comes as its mark, and a line is read for at most a
+        few times `size` bytes, however long (`bounded_head`); in a source of lines, a line
+        that is not UTF-8 is left out (reading reports it, after the records before it)."""
         if self.open_binary is not None:
             with self.open_binary() as handle:
                 return bounded_head(handle, size)
@@ -451,25 +459,36 @@ class Source:
     def pieces(self) -> Iterator[str]:
         """The source's text in pieces of at most `HEAD_BLOCK` bytes' worth, not lines (a
         file or spooled stdin, `open_pieces`; else its lines), for a stream parser: a file
-        of one huge line is not held whole. Bytes that are not UTF-8 raise `InvalidUtf8`."""
+        of one huge line is not held whole. In a file or spooled stdin, a byte that is not
+        UTF-8 comes as its mark (`binary_pieces`); a source of lines raises `InvalidUtf8`."""
         if self.open_pieces is not None:
             return self.open_pieces()
         return iter(self.open_text())
+
+    def document(self) -> str:
+        """The source's whole text, for a reader of one document (a JSON export, a log of
+        many chats): as `pieces` give it, so that a byte that is not UTF-8 costs only the
+        record that holds it (`servicecoach.readers.unreadable`)."""
+        return "".join(self.pieces())
 
 
 def binary_pieces(opened: AbstractContextManager[IO[bytes]]) -> Iterator[str]:
     """The text of the binary file `opened` opens, from its start, in pieces of
     `HEAD_BLOCK` bytes decoded: UTF-16 or UTF-32 as `text_lines` tells them, else UTF-8 (a
-    byte-order mark dropped); bytes the codec cannot read raise `InvalidUtf8`."""
+    byte-order mark dropped); a byte the codec cannot read comes as its mark
+    (`servicecoach.readers.unreadable`), so that a reader of a whole document reads every
+    record and refuses only those that hold one."""
     with opened as handle:
-        yield from decoded_pieces(handle, file_wide_encoding(handle) or "utf-8-sig")
+        yield from decoded_pieces(handle, file_wide_encoding(handle) or "utf-8-sig",
+                                  UNREADABLE_BYTES)
 
 
-def decoded_pieces(handle: IO[bytes], codec: str) -> Iterator[str]:
+def decoded_pieces(handle: IO[bytes], codec: str, errors: str = "strict") -> Iterator[str]:
     """The text of `handle` from where it stands, in pieces of `HEAD_BLOCK` bytes decoded
-    by `codec` (for a stream that cannot seek, such as stdin); bytes the codec cannot read
-    raise `InvalidUtf8` at their offset."""
-    decoder = codecs.getincrementaldecoder(codec)()
+    by `codec` (for a stream that cannot seek, such as stdin). With `errors` "strict",
+    bytes the codec cannot read raise `InvalidUtf8` at their offset, after the text before
+    them; with `UNREADABLE_BYTES`, each comes as its mark."""
+    decoder = codecs.getincrementaldecoder(codec)(errors)
     offset = 0  # of the first byte the decoder holds back or is given next
     for block in iter(partial(handle.read, HEAD_BLOCK), b""):
         held = decoder.getstate()[0]  # the start of a character the last block cut
@@ -481,6 +500,10 @@ def decoded_pieces(handle: IO[bytes], codec: str) -> Iterator[str]:
             raise InvalidUtf8(offset + error.start) from None
         yield text
         offset += len(held) + len(block) - len(decoder.getstate()[0])
+    try:
+        yield decoder.decode(b"", final=True)  # a character the end of the file cut
+    except UnicodeDecodeError as error:
+        raise InvalidUtf8(offset + error.start) from None
 
 
 HEAD_BLOCK = 1 << 16
@@ -491,7 +514,7 @@ over-long line is skipped, `capped_lines`)."""
 def bounded_head(handle: IO[bytes], size: int) -> str:
     """The first `size` characters of the text of `handle` (a binary file, read from its
     start), as `Source.head` gives them: UTF-16 or UTF-32 as `text_lines` tells them, else
-    UTF-8 lines, one that is not UTF-8 left out (raised when no line is). A line is read
+    UTF-8 lines, a byte that is not UTF-8 read as its mark (`binary_pieces`). A line is read
     for at most ``4 * size`` bytes (what holds `size` characters of UTF-8): collecting whole
     lines held a file of one 2 GB line in memory to read its first 4 KB."""
     codec = file_wide_encoding(handle)
@@ -512,26 +535,16 @@ def bounded_head(handle: IO[bytes], size: int) -> str:
             total += len(text)
         return "".join(collected)[:size]
     cap = 4 * size + 4
-    first_error: InvalidUtf8 | None = None
-    offset = 0
+    first = True
     while total < size and (raw := handle.readline(cap)):
-        start, offset = offset, offset + len(raw)
         cut = len(raw) == cap and not raw.endswith(b"\n")  # the line goes on
-        if start == 0 and raw.startswith(_BOM):
-            raw, start = raw[len(_BOM):], len(_BOM)
-        try:  # a cut line may end inside a character: that character waits
-            text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=not cut)
-        except UnicodeDecodeError as error:
-            first_error = first_error or InvalidUtf8(start + error.start)
-            while cut:  # the rest of the line is left out with it
-                rest = handle.readline(cap)
-                offset += len(rest)
-                cut = len(rest) == cap and not rest.endswith(b"\n")
-            continue
+        if first and raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+        first = False
+        # a cut line may end inside a character: that character waits
+        text = codecs.getincrementaldecoder("utf-8")(UNREADABLE_BYTES).decode(raw, final=not cut)
         collected.append(text)
         total += len(text)
-    if not collected and first_error is not None:
-        raise first_error
     return "".join(collected)[:size]
 
 

@@ -99,7 +99,7 @@ class JsonReader:
 
     def _whole(self, source: Source) -> Iterator[ReadResult]:
         try:
-            data = json_loads("".join(source.open_text()))  # the text is freed once decoded
+            data = json_loads(source.document())  # the text is freed once decoded
         except json.JSONDecodeError as error:
             if error.msg == "Extra data" and error.colno == 1:
                 # a value, then another on the next line: JSON Lines whose first record was

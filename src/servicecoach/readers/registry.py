@@ -24,6 +24,7 @@ from servicecoach.readers.base import (
     ReadResult,
     Source,
     binary_pieces,
+    location_of,
     not_utf8,
     raising,
     text_lines,
@@ -31,6 +32,7 @@ from servicecoach.readers.base import (
 )
 from servicecoach.readers.folders import ExcludeGlobs, folder_files, irregular
 from servicecoach.readers.streaming import first_record_has_turns
+from servicecoach.readers.unreadable import MARK_BASE, first_mark, refused_if_unreadable
 
 _READERS: dict[str, Reader] = {}
 _ENTRY_POINT_GROUP = "servicecoach.readers"
@@ -141,6 +143,12 @@ def detect(source: Source, options: dict[str, Any] | None = None) -> Reader:
             hint="save it as UTF-8, or as UTF-16 with a byte-order mark (a spreadsheet's "
             "\"Unicode text\")",
         )
+    if not candidates and (byte := first_mark(head)) is not None:
+        line = head.count("\n", 0, head.index(chr(MARK_BASE + byte))) + 1
+        raise InputError(
+            f"cannot tell the input format: it holds bytes that are not UTF-8 (0x{byte:02X})",
+            source=source.name, location=f"line {line}",
+            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
     if not candidates and head.lstrip("\ufeff \t\r\n").startswith(("[", "{")) \
             and (deep := too_deep_at(head)) is not None:
         line, column = head.count("\n", 0, deep) + 1, deep - head.rfind("\n", 0, deep)
@@ -378,7 +386,9 @@ def read_sources(
         if on_reader is not None:
             on_reader(source, reader)
         try:
-            yield from reader.read(source)
+            for result in reader.read(source):
+                yield (result if isinstance(result, InputError) else
+                       refused_if_unreadable(result, source.name, location_of(result)))
         except InputError as error:  # a source refused unopened, read with --input-format
             yield error
         except OSError as error:

@@ -70,7 +70,7 @@ class SalesforceReader(BaseReader):
             bool(_TURN.match(line)) for line in lines[:10]) >= 2
 
     def read(self, source: Source) -> Iterator[ReadResult]:
-        text = "".join(source.open_text())
+        text = source.document()
         if looks_like_html(text):
             text = html_to_text(text)
         chat: _Chat | None = None
