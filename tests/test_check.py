@@ -821,12 +821,30 @@ def test_rule_catalogue_check_finds_stale_and_leftover_pages(
     out_dir = tmp_path / "rules"
     assert main(["rules", "docs", "--out", str(out_dir)]) == 0
     assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 0
+    (out_dir / "old.rule.md").write_text((out_dir / "defensive.blame.md").read_text())
     (out_dir / "defensive.blame.md").write_text("edited by hand")
-    (out_dir / "old.rule.md").write_text("a removed rule")
+    (out_dir / "empathy.shown.md").write_bytes(b"caf\xe9, not UTF-8")
     capsys.readouterr()
     assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 1
     out = capsys.readouterr().out
     assert "defensive.blame.md: stale" in out and "old.rule.md: stale" in out
+    assert "empathy.shown.md: stale" in out  # read as bytes: no traceback
+
+
+def test_rule_catalogue_removes_only_the_pages_it_wrote(tmp_path: Path) -> None:
+    """`rules docs --out FOLDER` removed every other Markdown file of FOLDER (a README, a
+    design note) as the page of a removed rule: it removes only the pages it wrote."""
+    out_dir = tmp_path / "docs"
+    out_dir.mkdir()
+    (out_dir / "README.md").write_text("# My project\n")
+    (out_dir / "notes.md").write_bytes(b"caf\xe9 notes")
+    assert main(["rules", "docs", "--out", str(out_dir)]) == 0
+    (out_dir / "old.rule.md").write_text((out_dir / "defensive.blame.md").read_text())
+    assert main(["rules", "docs", "--out", str(out_dir)]) == 0
+    assert (out_dir / "README.md").read_text() == "# My project\n"
+    assert (out_dir / "notes.md").read_bytes() == b"caf\xe9 notes"
+    assert not (out_dir / "old.rule.md").exists()
+    assert main(["rules", "docs", "--check", "--out", str(out_dir)]) == 0
 
 
 def test_unknown_rule_ids_and_reused_ids_are_errors(
