@@ -13,7 +13,7 @@ from conftest import REPO, transcript
 from servicecoach import Coach
 from servicecoach.cli import main
 from servicecoach.errors import InputError
-from servicecoach.expectations import load_canned
+from servicecoach.expectations import SidecarReaders, load_canned
 from servicecoach.testing import assert_findings
 
 pytest_plugins = ["pytester"]
@@ -176,6 +176,28 @@ def test_a_sidecar_named_on_the_command_line_checks_the_file_it_belongs_to(
     lonely.write_text("j2:\n  absent: [defensive.dismissive]\n")
     assert main(["check", str(lonely)]) == 2
     assert f"error: {lonely}: a sidecar no canned file reads" in capsys.readouterr().err
+
+
+def test_a_folder_of_sidecars_is_listed_once(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding which canned file reads each sidecar listed the whole folder once per
+    sidecar: `check` on 1,000 canned files with sidecars took 14 s, 4,000 over a minute
+    (and so did pytest's collection). The folder is listed once however many sidecars it
+    holds, and each sidecar still finds its reader or its error."""
+    for index in range(40):
+        (tmp_path / f"call{index}.txt").write_text("Agent: Hi\n")
+        (tmp_path / f"call{index}.expect.yaml").write_text("present: [greeting.missing]\n")
+    (tmp_path / "orphan.expect.yaml").write_text("present: [greeting.missing]\n")
+    listed: list[Path] = []
+    iterdir = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", lambda self: listed.append(self) or iterdir(self))
+    sidecars = SidecarReaders()
+    readers = [sidecars.reading(tmp_path / f"call{index}.expect.yaml") for index in range(40)]
+    assert readers == [[tmp_path / f"call{index}.txt"] for index in range(40)]
+    assert sidecars.unread(tmp_path / "call7.expect.yaml") is None
+    error = sidecars.unread(tmp_path / "orphan.expect.yaml")
+    assert error is not None and "a sidecar no canned file reads" in str(error)
+    assert listed == [tmp_path]
 
 
 def test_an_unreadable_canned_file_costs_only_itself(

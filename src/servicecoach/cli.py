@@ -55,9 +55,8 @@ from servicecoach.evaluation import Fold, run_eval
 from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
+    SidecarReaders,
     load_canned,
-    reading_sidecar,
-    unread_sidecar,
 )
 from servicecoach.models import Channel, FindingKind, Report, Severity, Transcript
 from servicecoach.readers import (
@@ -514,6 +513,7 @@ def _canned_files(paths: list[Path],
     for each sidecar found or named that no canned file reads."""
     found: list[Path] = []
     unread: list[InputError] = []
+    sidecars = SidecarReaders()
     for path in paths:
         if (unlookable := lookup_error(path)) is not None:
             unread.append(unlookable)
@@ -523,12 +523,12 @@ def _canned_files(paths: list[Path],
                 if p.suffix.lower() in CANNED_SUFFIXES:
                     found.append(p)
                 elif p.name.lower().endswith(SIDECAR_SUFFIXES) and (
-                        error := unread_sidecar(p)) is not None:
+                        error := sidecars.unread(p)) is not None:
                     unread.append(error)
         elif path.name.lower().endswith(SIDECAR_SUFFIXES) and path.is_file():
-            readers = reading_sidecar(path)
+            readers = sidecars.reading(path)
             found.extend(readers)
-            if not readers and (error := unread_sidecar(path)) is not None:
+            if not readers and (error := sidecars.unread(path)) is not None:
                 unread.append(error)
         else:
             found.append(path)

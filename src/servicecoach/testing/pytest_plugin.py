@@ -37,8 +37,8 @@ from servicecoach.expectations import (
     CANNED_SUFFIXES,
     SIDECAR_SUFFIXES,
     CannedTranscript,
+    SidecarReaders,
     load_canned,
-    unread_sidecar,
 )
 from servicecoach.models import Report, Severity, Transcript
 
@@ -51,6 +51,7 @@ _COACH = pytest.StashKey["Coach"]()
 _OPTIONS = pytest.StashKey[CheckOptions]()
 _CONFIG = pytest.StashKey[CoachConfig]()
 _SEEN = pytest.StashKey[dict[str, str]]()
+_SIDECARS = pytest.StashKey[SidecarReaders]()
 """Where each transcript id collected was first found (``path:line``): ids must be unique."""
 _CHECKED = pytest.StashKey[list[tuple[Transcript, Report]]]()
 """The transcripts checked and their reports, with a baseline: for its issues now fixed."""
@@ -236,7 +237,7 @@ class UnreadSidecar(pytest.File):
     """A file named as a sidecar: one failing item when no canned file reads it."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        error = unread_sidecar(self.path)
+        error = self.config.stash.setdefault(_SIDECARS, SidecarReaders()).unread(self.path)
         if error is not None:
             yield UnreadableTranscript.from_parent(self, name="unread-sidecar", error=error)
 
