@@ -246,9 +246,11 @@ def evaluate(reports: Iterable[Report], labels: Mapping[str, Iterable[Key]]) -> 
     )
     matched = expected & found
     missed, extra = expected - matched, found - matched
+    extra_by_rule: dict[tuple[str, str], list[Key]] = {}  # each found once: linear, not n^2
+    for other in sorted(extra, key=_order):
+        extra_by_rule.setdefault(other[:2], []).append(other)
     for key in [k for k in missed if k[2] is None]:  # whole-transcript labels match any turn
-        tid, rule_id, _ = key
-        for other in sorted((k for k in extra if k[:2] == (tid, rule_id)), key=_order):
+        for other in extra_by_rule.get(key[:2], ()):
             take = min(missed[key], extra[other])
             matched[key] += take
             missed[key] -= take
