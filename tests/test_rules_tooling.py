@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from servicecoach import Coach
 from servicecoach.cli import main
+from servicecoach.testing.annotations import run_file
 
 ACME = REPO / "examples" / "custom_pack" / "acme"
 BROKEN = """\
@@ -179,3 +181,22 @@ def test_explain_shows_a_phrase_the_configuration_removed(
         '[rules."confidence.hedge"]\nremove_phrases = ["i guess"]\n')
     code, out, _ = run(["rules", "explain", "confidence.hedge"], capsys)
     assert code == 0 and 'remove_phrases = ["i guess"]' in out.splitlines()[2]
+
+
+def test_an_ok_case_that_fires_is_one_problem_however_many_there_are(
+        tmp_path: Path, coach: Coach) -> None:
+    """Every `# ok:` whose rule fires is one "unexpected" problem at its line, and the
+    finding is not reported again as one on a turn without an annotation; each finding is
+    checked against the `ok` turns filed once (it was checked against every note: a
+    conversation of 32,000 annotated turns took 35 s more than one of plain turns)."""
+    pairs = 150
+    lines = []
+    for index in range(pairs):
+        lines += [f"Customer: where is order {index}?", "# ok: confidence.filler",
+                  "Agent: um, let me check."]
+    path = tmp_path / "fillers.test.transcript"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_file(path, coach)
+    assert result.checked == pairs
+    assert [(p.kind, p.line) for p in result.problems] == [
+        ("unexpected", 3 * index + 2) for index in range(pairs)]

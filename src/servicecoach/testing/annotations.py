@@ -173,11 +173,15 @@ def _compare(result: FileResult, block: TextBlock, notes: list[Annotation],
         elif hit:
             result.problems.append(Problem(note.line, note.rule_id, "unexpected",
                                            _turn_text(block, note.turn_index)))
+    ok_turns: dict[str, set[int | None]] = {}  # filed once: a check per finding, not per note
+    for note in notes:
+        if note.kind == "ok":
+            ok_turns.setdefault(note.rule_id, set()).add(note.turn_index)
     for rule_id, turn in sorted(fired, key=lambda item: (item[0], item[1] if item[1] is not None else -1)):
         if (rule_id, turn) in covered:
             continue
-        if any(n.rule_id == rule_id and n.kind == "ok" and (turn is None or n.turn_index == turn)
-               for n in notes):
+        oks = ok_turns.get(rule_id)
+        if oks and (turn is None or turn in oks):
             continue  # already reported as unexpected above
         line = block.turn_lines[turn] if turn is not None else block.first_line
         result.problems.append(Problem(line, rule_id, "unexpected",
