@@ -15,6 +15,7 @@ from servicecoach.cli import main
 from servicecoach.errors import InputError
 from servicecoach.expectations import SidecarReaders, load_canned
 from servicecoach.testing import assert_findings
+from servicecoach.writers import printable
 
 pytest_plugins = ["pytester"]
 
@@ -634,6 +635,33 @@ def test_junit_beside_github_annotations_in_one_run(
     (suite,) = ET.fromstring(junit.read_text().split("\n", 1)[1])
     assert suite.attrib["failures"] == "1"
     assert main(["check", str(path), "--junit", str(path)]) == 2  # never over an input
+
+
+@pytest.mark.parametrize("output", ["--format", "--junit"])
+def test_junit_stays_well_formed_with_escape_sequences_in_ids_and_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    """The serialised document went through the filter that takes terminal escapes out of
+    output, and an id ending in ESC lost the quote and markup after it: a report no CI
+    server could read. Each value is made printable before the document is made."""
+    turns = [{"speaker": "agent", "text": "Hi, this is Sam."}]
+    ids = ["esc-at-end\x1b", "csi\x1b[", "osc\x1b]0;title", "c1-csi\x9b"]
+    folder = tmp_path / "calls\x1b"
+    folder.mkdir()
+    path = folder / "calls.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "turns": turns,
+                                        "expect": {"present": ["defensive.blame"]}}) + "\n"
+                            for i in ids) + "{not json\n")
+    junit = tmp_path / "junit.xml"
+    args = ["--format", "junit", "--output", str(junit)] if output == "--format" else [
+        "--junit", str(junit)]
+    assert main(["check", str(path), *args]) == 2  # a record could not be checked
+    capsys.readouterr()
+    (suite,) = ET.fromstring(junit.read_text(encoding="utf-8").split("\n", 1)[1])
+    cases = list(suite)
+    assert [case.attrib["name"] for case in cases[:4]] == ["esc-at-end", "csi", "osc", "c1-csi"]
+    assert {case.attrib["file"] for case in cases} == {printable(str(path))}
+    assert cases[4].find("error") is not None and len(cases) == 5
 
 
 def test_training_examples(capsys: pytest.CaptureFixture[str]) -> None:

@@ -106,26 +106,36 @@ def write_junit(outcomes: list[CheckOutcome], errors: list[InputError], out: Tex
                           skipped="0", time=took)
     for outcome in outcomes:
         canned = outcome.canned
-        case = ET.SubElement(suite, "testcase", classname=junit_classname(str(canned.path)),
-                             name=canned.transcript.id, file=str(canned.path),
+        case = ET.SubElement(suite, "testcase", classname=_shown(junit_classname(str(canned.path))),
+                             name=_shown(canned.transcript.id), file=_shown(str(canned.path)),
                              line=str(canned.line), time=f"{outcome.seconds:.3f}")
         if not outcome.passed:
             failure = ET.SubElement(case, "failure", type="expectation",
-                                    message=failure_message(outcome.problems))
-            failure.text = "\n".join(
+                                    message=_shown(failure_message(outcome.problems)))
+            failure.text = _shown("\n".join(
                 f"{canned.path}:{canned.line_of(turn)}: {problem}"
                 for turn, problem in outcome.problems
-            )
+            ))
     for error in errors:
         where = f"{error.source}:{error.location}" if error.location else error.source
-        case = ET.SubElement(suite, "testcase", classname=junit_classname(error.source),
-                             name=error.transcript_id or where, file=error.source, time="0")
+        case = ET.SubElement(suite, "testcase", classname=_shown(junit_classname(error.source)),
+                             name=_shown(error.transcript_id or where), file=_shown(error.source),
+                             time="0")
         if (line := _line(error)) is not None:
             case.set("line", str(line))
-        ET.SubElement(case, "error", type="input", message=error.render()).text = error.render()
+        ET.SubElement(case, "error", type="input",
+                      message=_shown(error.render())).text = _shown(error.render())
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(_NOT_XML.sub("\ufffd", ET.tostring(suites, encoding="unicode")) + "\n")
+
+
+def _shown(text: str) -> str:
+    """A value of the JUnit document as the output stream writes it (each line
+    `printable`): made so before the document is serialised, since an escape sequence
+    removed from the serialised XML took the markup after it with it (an id ending in ESC
+    left its attribute unclosed: a report CI servers could not read)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
