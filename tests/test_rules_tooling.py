@@ -144,6 +144,26 @@ def test_rules_lint_on_a_pack_folder_lints_that_pack(
     assert code == 2 and "packs/hous: no rule of the loaded packs is defined here" in err
 
 
+def test_rules_lint_reads_a_test_file_as_rules_test_does(
+    house: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules lint` opened a test file itself: a byte-order mark hid the annotation on its
+    first line (which `rules test` reads), and a byte that is not UTF-8 stopped it with a
+    traceback and exit 1, as if it had found a problem. It reads the file as `rules test`
+    does: the mark dropped, a file that is not UTF-8 a problem at its line."""
+    test_file = house / "jargon.test.transcript"
+    text = test_file.read_text()
+    test_file.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    code, out, err = run(["rules", "lint", "packs/house"], capsys)
+    assert code == 0 and err.strip() == "1 rule(s), 0 problem(s)", out + err
+    test_file.write_bytes(text.encode("utf-8") + b"Agent: caf\xe9\n")
+    code, out, err = run(["rules", "lint", "packs/house"], capsys)
+    line = text.count("\n") + 1
+    assert code == 1 and out.rstrip().endswith(
+        f"house.jargon: jargon.test.transcript:{line}: not UTF-8 (byte {len(text.encode()) + 10} "
+        "is 0xe9) (save the file as UTF-8 (it may be Latin-1 or Windows-1252))"), out + err
+
+
 def test_explain_says_what_the_configuration_changed_in_a_rule(
     house: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

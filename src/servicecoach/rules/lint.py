@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from servicecoach.errors import RulePackError
 from servicecoach.readers.text import parse_blocks
-from servicecoach.rules.loader import RuleLocation
+from servicecoach.rules.loader import RuleLocation, read_utf8
 from servicecoach.rules.schema import Rule
 from servicecoach.testing.annotations import SUFFIX, annotations_of
 
@@ -32,7 +34,7 @@ def test_file_for(where: RuleLocation) -> Path:
 def lint(rules: tuple[Rule, ...], locations: dict[str, RuleLocation]) -> list[LintProblem]:
     """Problems: missing docs, missing test file, no must-fire or no must-not-fire case."""
     problems: list[LintProblem] = []
-    kinds_by_file: dict[Path, dict[str, set[str]]] = {}
+    kinds_by_file: dict[Path, dict[str, set[str]] | str] = {}
     for rule in rules:
         where = locations[rule.id]
         if rule.docs is None:
@@ -42,15 +44,30 @@ def lint(rules: tuple[Rule, ...], locations: dict[str, RuleLocation]) -> list[Li
             problems.append(LintProblem(rule.id, where, f"no test file {test_file.name}"))
             continue
         if test_file not in kinds_by_file:
-            with test_file.open(encoding="utf-8") as handle:
-                notes = [n for block in parse_blocks(handle) for n in annotations_of(block)]
-            by_rule: dict[str, set[str]] = {}
-            for note in notes:
-                by_rule.setdefault(note.rule_id, set()).add(note.kind)
-            kinds_by_file[test_file] = by_rule
-        kinds = kinds_by_file[test_file].get(rule.id, set())
+            kinds_by_file[test_file] = _annotated_kinds(test_file)
+        found = kinds_by_file[test_file]
+        if isinstance(found, str):
+            problems.append(LintProblem(rule.id, where, found))
+            continue
+        kinds = found.get(rule.id, set())
         if "ruleid" not in kinds:
             problems.append(LintProblem(rule.id, where, f"{test_file.name} has no 'ruleid' case"))
         if "ok" not in kinds:
             problems.append(LintProblem(rule.id, where, f"{test_file.name} has no 'ok' case"))
     return problems
+
+
+def _annotated_kinds(test_file: Path) -> dict[str, set[str]] | str:
+    """The kinds of annotation (``ruleid``, ``ok``...) each rule has in `test_file`, read
+    as `rules test` reads it (a byte-order mark dropped); what is wrong with the file when
+    it cannot be read (not UTF-8, too large)."""
+    try:
+        text = read_utf8(test_file)
+    except RulePackError as error:
+        line = f":{error.line}" if error.line else ""
+        return f"{test_file.name}{line}: {error.what}" + (f" ({error.hint})" if error.hint else "")
+    by_rule: dict[str, set[str]] = {}
+    for block in parse_blocks(io.StringIO(text, newline=None)):
+        for note in annotations_of(block):
+            by_rule.setdefault(note.rule_id, set()).add(note.kind)
+    return by_rule
