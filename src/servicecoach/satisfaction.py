@@ -9,6 +9,7 @@ customer's last turn alone.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,30 +17,33 @@ from pathlib import Path
 from typing import TextIO
 
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.errors import InputError, ServiceCoachError, quoted
 from servicecoach.evaluation import Fold
 from servicecoach.models import Speaker, Transcript
 from servicecoach.nlp.sentiment import piece_compound
 from servicecoach.readers import iter_sources, read_sources
+from servicecoach.readers.base import location_of
 
 
 @dataclass(frozen=True)
 class RankAgreement:
-    """Spearman's rho of the overall score, and of the baseline, with the ratings."""
+    """Spearman's rho of the overall score, and of the baseline, with the ratings (None
+    where a side is constant: no ranking to agree with)."""
 
     dialogues: int
-    overall: float
-    baseline: float
+    overall: float | None
+    baseline: float | None
 
 
-def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
-    """Spearman's rank correlation (ties get their mean rank); 0 when either is constant."""
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Spearman's rank correlation (ties get their mean rank); None when either side is
+    constant, where it is undefined (it read 0, which met a target of 0)."""
     rx, ry = _ranks(xs), _ranks(ys)
     n = len(rx)
     mx, my = sum(rx) / n, sum(ry) / n
     cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
     var = sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)
-    return cov / var**0.5 if var > 0 else 0.0
+    return cov / var**0.5 if var > 0 else None
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
@@ -56,15 +60,26 @@ def _ranks(values: Sequence[float]) -> list[float]:
     return ranks
 
 
-def rating(transcript: Transcript, scale: str) -> float:
-    """The transcript's mean rating on `scale`; `InputError` when it has none."""
+def rating(transcript: Transcript, scale: str, *, source: str = "<transcripts>",
+           location: str = "") -> float:
+    """The transcript's mean rating on `scale`; an `InputError` (at `source`, `location`)
+    when it has none, or one that is not a finite number (NaN, infinity or a string would
+    rank at random)."""
     extra = transcript.metadata.model_extra or {}
     means = extra.get("quality_mean")
     value = means.get(scale) if isinstance(means, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"no rating metadata.quality_mean.{scale}", source=transcript.id,
-                         hint="give each transcript its raters' mean in metadata.quality_mean")
-    return float(value)
+    key = f"metadata.quality_mean.{scale}"
+    if value is None:
+        problem = f"no rating {key}"
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        problem = f"rating {key} is not a number ({type(value).__name__})"
+    elif not math.isfinite(value):
+        problem = f"rating {key} is not a finite number ({value})"
+    else:
+        return float(value)
+    raise InputError(problem, source=source, location=location, transcript_id=transcript.id,
+                     hint="give each transcript its raters' mean, a number, in "
+                     "metadata.quality_mean")
 
 
 def last_customer_compound(transcript: Transcript) -> float:
@@ -74,17 +89,55 @@ def last_customer_compound(transcript: Transcript) -> float:
     return piece_compound(turns[-1].text) if turns else 0.0
 
 
-def agreement(coach: Coach, transcripts: Sequence[Transcript], scale: str = "S") -> RankAgreement:
+def agreement(coach: Coach, transcripts: Sequence[Transcript], scale: str = "S",
+              ratings: Sequence[float] | None = None) -> RankAgreement:
     """Rank agreement of the overall score (a conversation with nothing to judge counts
-    as 100) and of the baseline with the ratings."""
+    as 100) and of the baseline with the ratings (read from the transcripts when not
+    given)."""
     if len(transcripts) < 3:
         raise ServiceCoachError("a rank correlation needs at least 3 rated transcripts")
-    ratings = [rating(t, scale) for t in transcripts]
+    if ratings is None:
+        ratings = [rating(t, scale) for t in transcripts]
     overall = [report.overall if report.overall is not None else 100.0
                for report in coach.score_many(transcripts)]
     baseline = [last_customer_compound(t) for t in transcripts]
     return RankAgreement(len(transcripts), spearman(overall, ratings),
                          spearman(baseline, ratings))
+
+
+def rated_set(path: str | Path, scale: str, fold: Fold | None = None
+              ) -> tuple[list[Transcript], list[float]]:
+    """The transcripts of a rated set (those of `fold`) and their ratings. Each transcript
+    that cannot be read or has no usable rating is printed to stderr, and then all of them
+    raise a `ServiceCoachError`, as does an id that appears twice (its rating would count
+    twice)."""
+    transcripts: list[Transcript] = []
+    ratings: list[float] = []
+    seen: set[str] = set()
+    problems = 0
+    for item in read_sources(iter_sources([str(path)])):
+        if not isinstance(item, InputError):
+            if fold is not None and not fold.keeps(item.id):
+                continue
+            if item.id in seen:
+                raise ServiceCoachError(f"transcript id {quoted(item.id)} appears twice",
+                                        where=str(path), hint="rate each conversation once")
+            seen.add(item.id)
+            try:
+                ratings.append(rating(item, scale, source=str(path),
+                                      location=location_of(item) or ""))
+                transcripts.append(item)
+                continue
+            except InputError as error:
+                item = error
+        problems += 1
+        print(f"error: {item}", file=sys.stderr)
+    if problems:
+        raise ServiceCoachError(f"{problems} rated transcript(s) could not be read or rated",
+                                where=str(path), hint="fix them and run again")
+    if fold is not None and not transcripts:
+        raise fold.empty(str(path))
+    return transcripts, ratings
 
 
 def run_satisfaction(
@@ -96,21 +149,24 @@ def run_satisfaction(
     min_rho: float = 0.0,
     scale: str = "S",
 ) -> int:
-    """Print the rank agreement on a rated set; 1 when rho is below `min_rho`, else 0."""
-    transcripts = []
-    for item in read_sources(iter_sources([str(path)])):
-        if isinstance(item, InputError):
-            raise ServiceCoachError(f"a rated transcript could not be read: {item}")
-        if fold is None or fold.keeps(item.id):
-            transcripts.append(item)
-    if fold is not None and not transcripts:
-        raise fold.empty(str(path))
-    found = agreement(coach, transcripts, scale)
+    """Print the rank agreement on a rated set; 1 when rho is below `min_rho`, else 0. A rho
+    that is undefined (every rating, or every overall score, the same) is an error, not a
+    pass."""
+    transcripts, ratings = rated_set(path, scale, fold)
+    found = agreement(coach, transcripts, scale, ratings)
+    if found.overall is None:
+        constant = "rating" if len(set(ratings)) == 1 else "overall score"
+        raise ServiceCoachError(
+            f"Spearman rho is undefined: every {constant} of the {found.dialogues} dialogues "
+            "is the same, so there is no ranking to agree with", where=str(path),
+            hint="rate a set whose conversations differ" if constant == "rating" else
+            "check the rules: none of them tells these conversations apart")
     part = f" ({fold})" if fold is not None else ""
+    baseline = "undefined" if found.baseline is None else f"{found.baseline:.3f}"
     out.write(f"{found.dialogues} rated dialogues{part}, rating {scale}\n"
               f"{'Spearman rho, overall score:':<58} {found.overall:.3f}\n"
               f"{'Spearman rho, VADER of the last customer turn (baseline):':<58} "
-              f"{found.baseline:.3f}\n")
+              f"{baseline}\n")
     if found.overall < min_rho:
         out.write(f"below target: rho {found.overall:.3f} < {min_rho:.2f}\n")
         return 1
