@@ -179,6 +179,26 @@ def test_a_sidecar_named_on_the_command_line_checks_the_file_it_belongs_to(
     assert f"error: {lonely}: a sidecar no canned file reads" in capsys.readouterr().err
 
 
+def test_a_run_that_checks_nothing_is_an_error_not_a_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An emptied canned file (a bad merge, a failed export), a blank JSON Lines file and
+    an empty folder read "0 transcript(s) checked, 0 failed" and exit 0: a CI gate passed
+    on nothing. Each empty file is an error at the file, and a run with nothing to check is
+    an error."""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "call.txt").write_text("")
+    (files / "calls.jsonl").write_text("\n\n")
+    assert main(["check", str(files)]) == 2
+    err = capsys.readouterr().err
+    for name in ("call.txt", "calls.jsonl"):
+        assert f"error: {files / name}: holds no transcript (the file is empty or blank)" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["check", str(empty)]) == 2
+    assert f"nothing to check: no canned transcript in {empty}" in capsys.readouterr().err
+
+
 def test_a_folder_of_sidecars_is_listed_once(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding which canned file reads each sidecar listed the whole folder once per

@@ -583,6 +583,11 @@ def _check_canned(args: argparse.Namespace, coach: Coach, options: CheckOptions
                 unreadable.append(canned)
                 continue
             outcomes.append(check(canned, coach, options))
+    if not outcomes and not unreadable:  # an empty folder, or globs that left out every file
+        raise ServiceCoachError(
+            f"nothing to check: no canned transcript in {', '.join(map(str, args.paths))}",
+            hint="canned transcripts are .txt, .json or .jsonl files; a run that checks "
+            "nothing would pass")
     return outcomes, unreadable
 
 

@@ -294,8 +294,10 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
     side, lines = sidecar.data, sidecar.lines
     ids: list[str] = []
     read = _load_json(path, sidecar) if read_as_json(path) else _load_text(path, sidecar)
+    anything = False
     try:
         for canned in read:
+            anything = True
             found = canned.transcript.id if isinstance(canned, CannedTranscript) else (
                 canned.transcript_id)
             if found is not None:
@@ -304,6 +306,10 @@ def load_canned(path: Path) -> Iterator[CannedTranscript | InputError]:
     except OSError as error:
         yield InputError(f"cannot read the file: {error.strerror or error}", source=str(path),
                          hint="check its permissions")
+        return
+    if not anything:  # a file emptied (a bad merge, a failed export) passed unchecked
+        yield InputError("holds no transcript (the file is empty or blank)", source=str(path),
+                         hint="restore its conversation, or remove the file")
         return
     if set(side) <= set(Expectations.model_fields):
         return
