@@ -199,6 +199,24 @@ def test_a_run_that_checks_nothing_is_an_error_not_a_pass(
     assert f"nothing to check: no canned transcript in {empty}" in capsys.readouterr().err
 
 
+def test_a_minimum_given_inline_and_in_the_sidecar_differently_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sidecar's minimum silently replaced the inline one (overall=99 inline, 1 in the
+    sidecar: the call passed); two different minimums of one score are refused, as two
+    header lines giving them are. The same minimum in both places is fine."""
+    call = tmp_path / "call.txt"
+    call.write_text("%% min-score: overall=99\nAgent: Hi.\nCustomer: I am upset.\n"
+                    "Agent: Calm down.\n")
+    sidecar = tmp_path / "call.expect.yaml"
+    sidecar.write_text("present: []\nmin_scores: {overall: 1}\n")
+    assert main(["check", str(call)]) == 2
+    assert (f"{sidecar}:line 2, transcript 'call': 'overall' is given two minimums, 99 in "
+            "call.txt") in capsys.readouterr().err
+    sidecar.write_text("min_scores: {overall: 99}\n")
+    assert main(["check", str(call)]) == 1  # checked: below its minimum
+    assert "below 99" in capsys.readouterr().out
+
+
 def test_a_folder_of_sidecars_is_listed_once(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding which canned file reads each sidecar listed the whole folder once per

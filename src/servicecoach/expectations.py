@@ -577,6 +577,15 @@ def _canned(
     except ValueError as error:
         where = sidecar.line_of(keys + _first_place(error))
         return _bad_expectations(error, str(sidecar.path), where, parsed.id)
+    for name, minimum in beside.min_scores.items():
+        given = inline.min_scores.get(name)
+        if given is not None and repr(given) != repr(minimum):  # the sidecar's silently won
+            where = sidecar.line_of((*keys, "min_scores", name))
+            return InputError(
+                f"{_quoted(name)} is given two minimums, {given:g} in {path.name} (line "
+                f"{line}) and {minimum:g} here (keep one)", source=str(sidecar.path),
+                location=f"line {where}" if where is not None else "", transcript_id=parsed.id,
+                hint="give each score's minimum once, inline or in the sidecar")
     return CannedTranscript(parsed, _expectations(inline, beside), path, line, turn_lines)
 
 
