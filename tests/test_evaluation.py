@@ -224,6 +224,27 @@ def test_bad_label_line_names_file_and_line(tmp_path: Path, line: str) -> None:
     assert f"{path}:line 2" in str(error.value)
 
 
+@pytest.mark.parametrize(("labels", "said"), [
+    ([{"rule_id": "defensive.blame", "turn": 2}],
+     "expected[0] ('defensive.blame') has an unknown key 'turn'"),
+    ([{"rule_id": "defensive.blame"}],
+     "expected[0] ('defensive.blame') has no 'turn_index' (a turn number, or null for the "
+     "whole conversation)"),
+    ([{"rule_id": "name.used", "turn_index": 1}, {"rule_id": "name.used", "turn_index": 1}],
+     "expected[1] ('name.used') repeats expected[0]: a finding is labelled once"),
+])
+def test_a_label_that_would_be_read_otherwise_than_meant_is_refused(
+        tmp_path: Path, labels: list[dict[str, object]], said: str) -> None:
+    """A misspelt or missing 'turn_index' made a turn's label the whole conversation's,
+    matched by a finding on any turn (recall inflated without a word); a label given twice
+    counted twice, so the finding found was also listed as a miss."""
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"id": "a", "expected": labels}) + "\n")
+    with pytest.raises(InputError) as error:
+        load_labels(path)
+    assert f"{path}:line 1: {said}" in str(error.value)
+
+
 @pytest.mark.parametrize(("label", "said"), [
     ({"rule_id": 5, "note": "x" * 100_000}, "expected[1] has no 'rule_id' (a string)"),
     ({"rule_id": "a.b", "turn_index": "2" * 100_000},
@@ -237,7 +258,8 @@ def test_a_bad_label_is_named_by_its_place_not_quoted(
     string for a label) made an error line of 100 KB. It is named by its place in
     'expected' (and its rule id, when it has one)."""
     path = tmp_path / "labels.jsonl"
-    path.write_text(json.dumps({"id": "a", "expected": [{"rule_id": "a.b"}, label]}) + "\n")
+    path.write_text(json.dumps({"id": "a", "expected": [{"rule_id": "a.b", "turn_index": None},
+                                                         label]}) + "\n")
     with pytest.raises(InputError) as error:
         load_labels(path)
     assert f"{path}:line 1: {said}" in str(error.value)

@@ -214,16 +214,36 @@ def _parse_label_line(record: Any) -> tuple[str, list[Key]]:
         raise ValueError("'expected' must be a list")  # noqa: TRY004 - a bad line, not a bad call
     transcript_id = str(record["id"])
     keys: list[Key] = []
+    places: dict[Key, int] = {}
     for place, item in enumerate(expected):
-        rule_id = item.get("rule_id") if isinstance(item, dict) else None
-        turn = item.get("turn_index") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            raise ValueError(f"expected[{place}] has no 'rule_id' (a string)")  # noqa: TRY004 - a bad line
+        rule_id = item.get("rule_id")
         if not isinstance(rule_id, str) or not rule_id:
             raise ValueError(f"expected[{place}] has no 'rule_id' (a string)")
+        label = f"expected[{place}] ({clipped(rule_id, _SHOWN)!r})"
+        # a misspelt key ("turn") made a turn's label a whole conversation's, matching a
+        # finding on any turn; a key left out did the same
+        unknown = sorted(set(item) - _LABEL_KEYS)
+        if unknown:
+            raise ValueError(f"{label} has an unknown key {clipped(unknown[0], _SHOWN)!r} (a label "
+                             "holds 'rule_id' and 'turn_index')")
+        if "turn_index" not in item:
+            raise ValueError(f"{label} has no 'turn_index' (a turn number, or null for the "
+                             "whole conversation)")
+        turn = item["turn_index"]
         if turn is not None and (not isinstance(turn, int) or isinstance(turn, bool) or turn < 0):
-            raise ValueError(f"expected[{place}] ({clipped(rule_id, _SHOWN)!r}): 'turn_index' must be a turn number "
-                             "or null")
-        keys.append((transcript_id, rule_id, turn))
+            raise ValueError(f"{label}: 'turn_index' must be a turn number or null")
+        key = (transcript_id, rule_id, turn)
+        if key in places:  # it counted twice: the finding found once was listed as a miss
+            raise ValueError(f"{label} repeats expected[{places[key]}]: a finding is labelled "
+                             "once")
+        places[key] = place
+        keys.append(key)
     return transcript_id, keys
+
+
+_LABEL_KEYS = frozenset({"rule_id", "turn_index"})
 
 
 def evaluate(reports: Iterable[Report], labels: Mapping[str, Iterable[Key]]) -> Evaluation:
