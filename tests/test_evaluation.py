@@ -444,3 +444,20 @@ def test_labels_that_name_no_rule_are_an_error_not_a_pass(
     transcripts, labels = write_set(tmp_path, lines)
     assert main(["eval", str(transcripts), str(labels)]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--min-precision", "5", "5 is not a ratio (0 to 1)"),
+    ("--min-recall", "-1", "-1 is not a ratio (0 to 1)"),
+    ("--min-f1", "2", "2 is not a ratio (0 to 1)"),
+    ("--min-labels", "-5", "-5 is below 0"),
+    ("--min-rho", "3", "3 is not a correlation (-1 to 1)"),
+])
+def test_a_target_out_of_range_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], option: str, value: str, said: str) -> None:
+    """A target that can never be met (a precision of 5) or is always met (-1) ran and
+    failed or passed every set; it is refused before anything is scored."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["eval", "examples/eval/calls.jsonl", "examples/eval/labels.jsonl", option, value])
+    assert stopped.value.code == 2
+    assert f"argument {option}: {said}" in capsys.readouterr().err

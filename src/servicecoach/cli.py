@@ -41,7 +41,14 @@ from servicecoach.check import (
     unknown_rules,
 )
 from servicecoach.coach import Coach
-from servicecoach.command_line import SuggestingParser, finite_float, worker_count
+from servicecoach.command_line import (
+    SuggestingParser,
+    correlation,
+    finite_float,
+    natural_int,
+    ratio,
+    worker_count,
+)
 from servicecoach.config import CoachConfig, find_config, load_config
 from servicecoach.errors import (
     ConfigWarning,
@@ -223,13 +230,13 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--rating", default="S", metavar="SCALE",
                             help="with --satisfaction: the rating in metadata.quality_mean "
                             "(default S, customer satisfaction)")
-    evaluation.add_argument("--min-rho", type=finite_float, default=0.0,
+    evaluation.add_argument("--min-rho", type=correlation, default=0.0,
                             help="with --satisfaction: exit 1 below this Spearman rho")
-    evaluation.add_argument("--min-precision", type=finite_float, default=0.9)
-    evaluation.add_argument("--min-recall", type=finite_float, default=0.85)
-    evaluation.add_argument("--min-labels", type=int, default=0, metavar="N",
+    evaluation.add_argument("--min-precision", type=ratio, default=0.9)
+    evaluation.add_argument("--min-recall", type=ratio, default=0.85)
+    evaluation.add_argument("--min-labels", type=natural_int, default=0, metavar="N",
                             help="hold only rule ids with at least N labels to the targets")
-    evaluation.add_argument("--min-f1", type=finite_float, default=0.0,
+    evaluation.add_argument("--min-f1", type=ratio, default=0.0,
                             help="target of the micro-averaged F1 over all labels")
     parts = evaluation.add_mutually_exclusive_group()
     parts.add_argument("--fold", metavar="K/N", type=_fold,

@@ -59,6 +59,34 @@ def finite_float(text: str) -> float:
     return value
 
 
+def ratio(text: str) -> float:
+    """An argparse type: a target ratio (precision, recall, F1), 0 to 1 (a target of 5 can
+    never be met, one of -1 always is)."""
+    return _within(finite_float(text), 0.0, 1.0, "a ratio")
+
+
+def correlation(text: str) -> float:
+    """An argparse type: a target rank correlation, -1 to 1."""
+    return _within(finite_float(text), -1.0, 1.0, "a correlation")
+
+
+def _within(value: float, low: float, high: float, what: str) -> float:
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value:g} is not {what} ({low:g} to {high:g})")
+    return value
+
+
+def natural_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
