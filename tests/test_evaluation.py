@@ -228,8 +228,8 @@ def test_bad_label_line_names_file_and_line(tmp_path: Path, line: str) -> None:
     ([{"rule_id": "defensive.blame", "turn": 2}],
      "expected[0] ('defensive.blame') has an unknown key 'turn'"),
     ([{"rule_id": "defensive.blame"}],
-     "expected[0] ('defensive.blame') has no 'turn_index' (a turn number, or null for the "
-     "whole conversation)"),
+     ("expected[0] ('defensive.blame') has no 'turn_index' (a turn number, or null for the "
+      "whole conversation)")),
     ([{"rule_id": "name.used", "turn_index": 1}, {"rule_id": "name.used", "turn_index": 1}],
      "expected[1] ('name.used') repeats expected[0]: a finding is labelled once"),
 ])

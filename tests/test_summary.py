@@ -259,6 +259,23 @@ def test_summarize_reads_several_files_as_one_set(
     assert json.loads(capsys.readouterr().out) == json.loads(whole.model_dump_json())
 
 
+def test_a_results_file_named_twice_is_refused_and_a_repeated_id_is_warned_of(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`summarize r.jsonl r.jsonl` (a shell glob and a name, say) counted every report
+    twice, and reports repeating an id were summed without a word."""
+    reports = [r.model_dump_json() for r in four_reports()]
+    results = _write_results(tmp_path / "results.jsonl", reports)
+    assert main(["summarize", str(results), str(tmp_path / "." / "results.jsonl")]) == 2
+    assert "is given twice" in capsys.readouterr().err
+    again = _write_results(tmp_path / "again.jsonl", reports[:2])
+    assert main(["summarize", str(results), str(again), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["conversations"] == 6
+    first_id = four_reports()[0].transcript_id
+    assert (f"warning: 2 report(s) repeat a transcript id read before, and each is counted "
+            f"('{first_id}' at {again}: record 1, first at {results}: record 1;") in err
+
+
 def test_summarize_reads_what_score_format_json_writes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

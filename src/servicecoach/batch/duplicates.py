@@ -30,6 +30,15 @@ class DuplicateIds:
     def seen(self, transcript_id: str, source: Source) -> str | None:
         """The warning when `transcript_id` was already read (naming both places), else
         None; the id is remembered at its first place."""
+        earlier = self.earlier(transcript_id, source)
+        if earlier is None:
+            return None
+        return (f"duplicate transcript id {quoted(transcript_id)}: {place(source)} repeats "
+                f"{place(earlier)} (ids should be unique: reports and baselines key on them)")
+
+    def earlier(self, transcript_id: str, source: Source) -> Source | None:
+        """Where `transcript_id` was first read, when it was read before `source`; None
+        (and the id remembered at `source`) when not."""
         index = self._files.setdefault(source.file, len(self._names))
         if index == len(self._names):
             self._names.append(source.file)
@@ -38,9 +47,7 @@ class DuplicateIds:
         if first == here:
             return None
         file_index, record, line = _unpacked(first)
-        earlier = Source(file=self._names[file_index], record=record, line=line)
-        return (f"duplicate transcript id {quoted(transcript_id)}: {place(source)} repeats "
-                f"{place(earlier)} (ids should be unique: reports and baselines key on them)")
+        return Source(file=self._names[file_index], record=record, line=line)
 
 
 def _digest(transcript_id: str) -> int:

@@ -10,10 +10,12 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from servicecoach.batch.duplicates import DuplicateIds, place
 from servicecoach.command_line import SuggestingParser
 from servicecoach.errors import NAMED, InputError, ServiceCoachError, first_few, quoted
 from servicecoach.html_report import HtmlReport
 from servicecoach.models import Report, Transcript
+from servicecoach.models import Source as ReportSource
 from servicecoach.readers import ExcludeGlobs, iter_sources, read_sources
 from servicecoach.suggest import closest
 from servicecoach.summary.grouping import (
@@ -224,6 +226,53 @@ def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] 
               "is shown", file=sys.stderr)
 
 
+def _each_once(paths: Sequence[Path]) -> Sequence[Path]:
+    """`paths`, refused when one file is named twice (its reports would count twice)."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if str(path) == "-":
+            continue
+        try:
+            real = path.resolve()
+        except OSError:
+            continue  # reading it says what is wrong
+        if real in seen:
+            raise ServiceCoachError(
+                f"{printable(str(path))} is given twice (as {printable(str(seen[real]))}): its "
+                "reports would be counted twice", hint="name each results file once")
+        seen[real] = path
+    return paths
+
+
+class _RepeatedIds:
+    """Reports whose transcript id an earlier report of the run had (a conversation
+    scored twice, or ids that are not unique), warned of once: counted, the first few
+    named with both places. They were summed without a word."""
+
+    def __init__(self) -> None:
+        self._ids = DuplicateIds()
+        self._named: list[str] = []
+        self._count = 0
+
+    def add(self, transcript_id: str, file: str, number: int) -> None:
+        """Note the report `number` of `file`."""
+        here = ReportSource(file=file, record=number)
+        earlier = self._ids.earlier(transcript_id, here)
+        if earlier is not None:
+            self._count += 1
+            if len(self._named) < NAMED:
+                self._named.append(f"{quoted(transcript_id)} at {place(here)}, first at "
+                                   f"{place(earlier)}")
+
+    def warn(self) -> None:
+        """Print the warning, if any report repeated an id."""
+        if self._count:
+            more = f"; {self._count - len(self._named):,} more" if self._count > NAMED else ""
+            print(f"warning: {self._count:,} report(s) repeat a transcript id read before, and "
+                  f"each is counted ({'; '.join(printable(w) for w in self._named)}{more})",
+                  file=sys.stderr)
+
+
 def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
     """Summarize the results files; 2 when a line could not be read or no file held a
     report, else 0."""
@@ -247,16 +296,18 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
                                *(("--where", condition.field) for condition in args.where)])
         fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
         values = _WhereValues(args.where)
-        for path in args.results:
+        repeats = _RepeatedIds()
+        for path in _each_once(args.results):
             unread = _UnreadStart(path)
             read_any = False
-            for item in read_results(path):
+            for number, item in enumerate(read_results(path), start=1):
                 read_any = True
                 if isinstance(item, InputError):
                     failed += 1
                     unread.error(item)
                     continue
                 unread.report()
+                repeats.add(item.transcript_id, str(path), number)
                 fields_shadowed |= shadowed(fields_read, item)
                 unseen.add(item)
                 readings = [(condition, condition.read(item)) for condition in args.where]
@@ -276,6 +327,7 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         summary.write(out)
         if html is not None:
             html.write(args.html)
+    repeats.warn()
     if missing:
         print(f"warning: {missing} report(s) have no transcript in --transcripts: their "
               "pages show the findings without the turns' text", file=sys.stderr)
