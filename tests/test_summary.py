@@ -276,6 +276,24 @@ def test_a_results_file_named_twice_is_refused_and_a_repeated_id_is_warned_of(
             f"('{first_id}' at {again}: record 1, first at {results}: record 1;") in err
 
 
+@pytest.mark.parametrize(("change", "said"), [
+    ({"turn_index": -5}, "findings.0.turn_index: Input should be greater than or equal to 0"),
+    ({"span": {"start": 50, "end": 2, "text": "x"}}, "findings.0.span: Value error, end 2 is "
+     "before start 50"),
+])
+def test_a_report_no_servicecoach_run_could_write_is_refused_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, object],
+        said: str) -> None:
+    """A finding on turn -5, or a span that ends before it starts, was summed and shown
+    ("turn -5")."""
+    first = json.loads(four_reports()[0].model_dump_json())
+    first["findings"] = [{**first["findings"][0], **change}]
+    results = _write_results(tmp_path / "results.jsonl",
+                             [json.dumps(first), four_reports()[1].model_dump_json()])
+    assert main(["summarize", str(results)]) == 2
+    assert f"{results}:line 1: not a servicecoach report ({said})" in capsys.readouterr().err
+
+
 def test_summarize_reads_what_score_format_json_writes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -380,6 +380,12 @@ class Span(_SharedFieldsSet):
     end: int = Field(ge=0)
     text: str
 
+    @model_validator(mode="after")
+    def _in_order(self) -> Span:
+        if self.end < self.start:  # a report read back (summarize) can say anything
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
 
 class Evidence(_SharedFieldsSet):
     """Why a finding fired: which phrase, pattern, score or absence."""
@@ -393,7 +399,7 @@ class Evidence(_SharedFieldsSet):
               "signal; 'model': a shipped text model, with the words that drove it)")
     pattern: str | None = Field(default=None, description="The phrase, pattern or regex")
     score: float | None = Field(default=None, description="Fuzzy ratio, sentiment compound...")
-    turn_index: int | None = Field(default=None, description="The turn the evidence is in")
+    turn_index: int | None = Field(default=None, ge=0, description="The turn the evidence is in")
     note: str = Field(default="", description="Anything else that explains the decision")
 
 
@@ -406,7 +412,8 @@ class Finding(_SharedFieldsSet):
     kind: FindingKind
     severity: Severity
     category: str
-    turn_index: int | None = Field(description="0-based turn, or null for the whole transcript")
+    turn_index: int | None = Field(ge=0, description="0-based turn, or null for the whole "
+                                   "transcript")
     speaker: Speaker | None = Field(description="Speaker of the anchored turn")
     span: Span | None = Field(default=None, description="Where in the turn's text")
     message: str = Field(description="What happened")
@@ -420,7 +427,7 @@ class ScoreContribution(_SharedFieldsSet):
     model_config = _STRICT
 
     rule_id: str
-    turn_index: int | None
+    turn_index: int | None = Field(ge=0)
     points: float = Field(description="Negative for issues, positive for strengths")
 
 
