@@ -278,8 +278,8 @@ def test_a_results_file_named_twice_is_refused_and_a_repeated_id_is_warned_of(
 
 @pytest.mark.parametrize(("change", "said"), [
     ({"turn_index": -5}, "findings.0.turn_index: Input should be greater than or equal to 0"),
-    ({"span": {"start": 50, "end": 2, "text": "x"}}, "findings.0.span: Value error, end 2 is "
-     "before start 50"),
+    ({"span": {"start": 50, "end": 2, "text": "x"}},
+     "findings.0.span: Value error, end 2 is before start 50"),
 ])
 def test_a_report_no_servicecoach_run_could_write_is_refused_at_its_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, object],
