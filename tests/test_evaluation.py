@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from conftest import REPO
 
+from servicecoach import Coach
 from servicecoach import evaluation as evaluation_module
 from servicecoach.cli import main
 from servicecoach.errors import InputError, ServiceCoachError
@@ -461,3 +464,21 @@ def test_a_target_out_of_range_is_a_usage_error(
         main(["eval", "examples/eval/calls.jsonl", "examples/eval/labels.jsonl", option, value])
     assert stopped.value.code == 2
     assert f"argument {option}: {said}" in capsys.readouterr().err
+
+
+def test_a_labels_file_that_is_a_json_array_or_names_another_set_says_so(
+        tmp_path: Path) -> None:
+    """A JSON array read as 'Expecting value: line 2 column 1', and a transcript labelled
+    but not in the set was named with no file or line."""
+    calls = REPO / "examples" / "eval" / "calls.jsonl"
+    labels_text = (REPO / "examples" / "eval" / "labels.jsonl").read_text()
+    records = [json.loads(line) for line in labels_text.splitlines()]
+    array = tmp_path / "labels.json"
+    array.write_text(json.dumps(records, indent=1))
+    with pytest.raises(InputError, match=r"labels\.json:line 1: a JSON array, not JSON Lines"):
+        run_eval(Coach(), calls, array, out=io.StringIO())
+    ghost = tmp_path / "labels.jsonl"
+    ghost.write_text("".join(json.dumps(r) + "\n" for r in [*records, {"id": "ghost", "expected": []}]))
+    with pytest.raises(InputError, match=rf"labels\.jsonl:line {len(records) + 1}: labelled, but "
+                       rf"not in {re.escape(str(calls))}: ghost"):
+        run_eval(Coach(), calls, ghost, out=io.StringIO())

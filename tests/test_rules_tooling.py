@@ -220,3 +220,17 @@ def test_an_ok_case_that_fires_is_one_problem_however_many_there_are(
     assert result.checked == pairs
     assert [(p.kind, p.line) for p in result.problems] == [
         ("unexpected", 3 * index + 2) for index in range(pairs)]
+
+
+def test_rules_test_names_an_annotated_id_as_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An id holding an escape sequence was shown with it taken out, so the output said the
+    known id "confidence.filler" was unknown; it is quoted with its escapes shown. A UTF-16
+    file is said to be UTF-16, not Latin-1."""
+    path = tmp_path / "odd.test.transcript"
+    path.write_text("Customer: hi\n# ruleid: \x1b]0;x\x07confidence.filler\nAgent: um, hi\n")
+    code, out, _ = run(["rules", "test", str(path)], capsys)
+    assert code == 1 and "unknown-rule '\\x1b]0;x\\x07confidence.filler'" in out
+    path.write_bytes("Customer: hi\n".encode("utf-16"))
+    code, out, _ = run(["rules", "test", str(path)], capsys)
+    assert code == 1 and "(it is UTF-16 or UTF-32: it starts with their byte-order mark)" in out

@@ -145,7 +145,9 @@ def _labels_from(
         try:
             transcript_id, keys = _parse_label_line(json_loads(line))
         except (json.JSONDecodeError, ValueError) as error:
-            raise InputError(str(error), source=source, location=f"line {number}",
+            array = number == 1 and line.lstrip("\ufeff \t").startswith("[")
+            raise InputError(("a JSON array, not JSON Lines" if array else str(error)),
+                             source=source, location=f"line {number}",
                              hint=_LABEL_HINT) from None
         if transcript_id in labels:
             raise InputError(f"transcript {quoted(transcript_id)} is labelled twice",
@@ -352,7 +354,7 @@ class Fold:
         """A fold from ``K/N`` (``0 <= K < N``); ValueError says what is wrong."""
         match = re.fullmatch(r"\s*(\d{1,4})\s*/\s*(\d{1,4})\s*", text)
         if match is None or not 0 <= int(match[1]) < int(match[2]):
-            raise ValueError(f"expected K/N with 0 <= K < N (such as 0/3), got {text!r}")
+            raise ValueError(f"expected K/N with 0 <= K < N <= 9999 (such as 0/3), got {text!r}")
         return cls(int(match[1]), int(match[2]), exclude)
 
     def keeps(self, transcript_id: str) -> bool:
@@ -433,6 +435,23 @@ def _read_transcripts(path: str | Path, fold: Fold | None) -> dict[str, Transcri
     return transcripts
 
 
+def _check_same_ids(labels: Mapping[str, list[Key]], lines: Mapping[str, int],
+                    transcripts: Mapping[str, Transcript], labels_source: str,
+                    transcripts_source: str) -> None:
+    """Every labelled transcript is in the set and every transcript of the set is labelled
+    (an `InputError` at the first one's line in the labels, or naming the set, before
+    anything is scored)."""
+    unscored = [tid for tid in labels if tid not in transcripts]
+    if unscored:
+        raise InputError(f"labelled, but not in {transcripts_source}: {first_few(unscored)}",
+                         source=labels_source, location=f"line {lines[unscored[0]]}",
+                         hint="label every transcript of the set, once")
+    unlabelled = [tid for tid in transcripts if tid not in labels]
+    if unlabelled:
+        raise InputError(f"not labelled in {labels_source}: {first_few(unlabelled)}",
+                         source=transcripts_source, hint="label every transcript of the set, once")
+
+
 def run_eval(
     coach: Coach,
     transcripts_path: str | Path,
@@ -467,6 +486,7 @@ def run_eval(
                          "'expected' is empty): no rule would be evaluated, and every target "
                          "would be met", source=str(labels_path),
                          hint="label the findings each transcript should have")
+    _check_same_ids(labels, label_lines, transcripts, str(labels_path), str(transcripts_path))
     _check_turns(labels, label_lines, transcripts, str(labels_path))
     _check_rule_ids(labels, label_lines, coach, str(labels_path))
     labelled = {rule_id for keys in labels.values() for _, rule_id, _ in keys}

@@ -445,10 +445,13 @@ def read_utf8(path: Path) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
+        wide = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # a UTF-16 (or 32) byte-order mark
         raise RulePackError(
             f"not UTF-8 (byte {error.start} is {data[error.start]:#04x})", path=str(path),
             line=data.count(b"\n", 0, error.start) + 1,
-            hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)") from None
+            hint="save the file as UTF-8 (it " + ("is UTF-16 or UTF-32: it starts with their "
+                                                 "byte-order mark)" if wide else
+                                                 "may be Latin-1 or Windows-1252)")) from None
 
 
 class _AliasBudgetLoader(yaml.SafeLoader):

@@ -213,6 +213,14 @@ def format_result(result: FileResult) -> str:
     """Semgrep-style lines: ``path:line: missed rule_id (turn text)``; an annotated id too
     long for a rule is cut (`shown_id`)."""
     return "\n".join(
-        f"{result.path}:{p.line}: {p.kind} {shown_id(p.rule_id)} {p.detail}".rstrip()
+        f"{result.path}:{p.line}: {p.kind} {_quoted_if_unprintable(shown_id(p.rule_id))} "
+        f"{p.detail}".rstrip()
         for p in result.problems
     )
+
+
+def _quoted_if_unprintable(rule_id: str) -> str:
+    """`rule_id` as written, or quoted with its escapes shown when it holds characters a
+    terminal would act on: the output's filter took them out, and an annotated id
+    "ESC]0;x BEL acme.jargon" read as the known id "acme.jargon" that no rule had."""
+    return rule_id if rule_id.isprintable() else repr(rule_id)
