@@ -1036,7 +1036,8 @@ def test_many_unknown_rule_ids_are_counted_not_listed(
 
 def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
     """A line separator inside a JSON Lines string is text, not a line end; bytes that are
-    not UTF-8 are an error naming the file (never replaced and checked); a sidecar nested
+    not UTF-8 are an error naming the file or, in a JSON document, the record (never
+    replaced and checked); a sidecar nested
     too deeply is an error, not a crash."""
     lines = tmp_path / "chats.jsonl"
     records = [{"id": i, "turns": [{"speaker": "customer", "text": "a\u2028b"}]} for i in "uv"]
@@ -1048,6 +1049,13 @@ def test_canned_files_are_read_as_score_reads_them(tmp_path: Path) -> None:
     latin.write_bytes("Agent: Hello\nCustomer: caf\xe9\n".encode("latin-1"))
     (error,) = load_canned(latin)
     assert isinstance(error, Exception) and "invalid UTF-8" in str(error)
+    array = tmp_path / "calls.json"  # one document: only the record with the bad byte is lost
+    array.write_bytes(json.dumps([{"id": i, "turns": [{"speaker": "customer", "text": f"caf@{i}"}]}
+                                  for i in "abc"], indent=1).encode().replace(b"caf@b", b"caf\xe9b"))
+    first, error, last = load_canned(array)
+    assert isinstance(error, InputError) and error.transcript_id == "b"
+    assert "the text holds a byte that is not UTF-8 (0xE9)" in str(error)
+    assert not isinstance(first, Exception) and not isinstance(last, Exception)
     deep = tmp_path / "deep.txt"
     deep.write_text("Agent: Hello\nCustomer: hi\n")
     (tmp_path / "deep.expect.yaml").write_text("present: " + "[" * 5_000 + "]" * 5_000 + "\n")

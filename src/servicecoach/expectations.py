@@ -46,13 +46,20 @@ from servicecoach.models import (
     Transcript,
     not_a_boolean,
 )
-from servicecoach.readers.base import InvalidUtf8, Source, json_loads, not_utf8
+from servicecoach.readers.base import (
+    InvalidUtf8,
+    Source,
+    json_hint,
+    json_loads,
+    not_utf8,
+)
 from servicecoach.readers.canonical import transcript_from_record
 from servicecoach.readers.text import (
     EXPECTATION_HEADERS,
     block_to_transcript,
     parse_blocks,
 )
+from servicecoach.readers.unreadable import refused_if_unreadable
 from servicecoach.rules.loader import load_yaml_lines
 from servicecoach.rules.schema import MAX_ID_LENGTH
 from servicecoach.scoring import category_costs, costs_text, rule_costs, signed_points
@@ -465,16 +472,13 @@ def _load_json(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | Inp
     source = Source.from_path(path)
     records: list[tuple[int, Any, tuple[int, ...]]]
     if path.suffix.lower() == ".json":
-        try:
-            text = "".join(source.open_text())
-        except InvalidUtf8 as error:
-            yield not_utf8(str(path), error)
-            return
+        text = source.document()  # a byte that is not UTF-8 costs only its record
         try:
             data = json_loads(text)
         except json.JSONDecodeError as error:
             yield InputError(f"invalid JSON: {error.msg}", source=str(path),
-                             location=f"line {error.lineno}")
+                             location=f"line {error.lineno}",
+                             hint=json_hint(error, "fix the JSON syntax"))
             return
         found = data if isinstance(data, list) else [data]
         lines = record_lines(text)
@@ -504,6 +508,8 @@ def _load_json(path: Path, sidecar: _Sidecar) -> Iterator[CannedTranscript | Inp
                              hint="name it 'expect'; see docs/ci.md#expectations")
             continue
         parsed = transcript_from_record(record, source=str(path), location=f"line {line}")
+        if isinstance(parsed, Transcript):
+            parsed = refused_if_unreadable(parsed, str(path), f"line {line}")
         yield _canned(parsed, raw, sidecar, path, line, turn_lines)
 
 
