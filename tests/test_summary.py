@@ -272,8 +272,10 @@ def test_a_results_file_named_twice_is_refused_and_a_repeated_id_is_warned_of(
     out, err = capsys.readouterr()
     assert json.loads(out)["conversations"] == 6
     first_id = four_reports()[0].transcript_id
+    second_id = four_reports()[1].transcript_id
     assert (f"warning: 2 report(s) repeat a transcript id read before, and each is counted "
-            f"('{first_id}' at {again}: record 1, first at {results}: record 1;") in err
+            f"('{first_id}' at {again}: record 1, first at {results}: record 1; ids repeated: "
+            f"'{first_id}', '{second_id}')") in err
 
 
 @pytest.mark.parametrize(("change", "said"), [

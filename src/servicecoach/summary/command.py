@@ -246,31 +246,38 @@ def _each_once(paths: Sequence[Path]) -> Sequence[Path]:
 
 class _RepeatedIds:
     """Reports whose transcript id an earlier report of the run had (a conversation
-    scored twice, or ids that are not unique), warned of once: counted, the first few
-    named with both places. They were summed without a word."""
+    scored twice, or ids that are not unique), warned of once: counted, the first with
+    both places, the next few ids named (each by its start when long). They were summed
+    without a word."""
 
     def __init__(self) -> None:
         self._ids = DuplicateIds()
-        self._named: list[str] = []
+        self._first = ""
+        self._named: dict[str, None] = {}  # the first NAMED ids repeated
         self._count = 0
+        self._more_ids = False
 
     def add(self, transcript_id: str, file: str, number: int) -> None:
         """Note the report `number` of `file`."""
         here = ReportSource(file=file, record=number)
         earlier = self._ids.earlier(transcript_id, here)
-        if earlier is not None:
-            self._count += 1
-            if len(self._named) < NAMED:
-                self._named.append(f"{quoted(transcript_id)} at {place(here)}, first at "
-                                   f"{place(earlier)}")
+        if earlier is None:
+            return
+        self._count += 1
+        if not self._first:
+            self._first = f"{quoted(transcript_id)} at {place(here)}, first at {place(earlier)}"
+        if len(self._named) < NAMED:
+            self._named.setdefault(transcript_id)
+        elif transcript_id not in self._named:
+            self._more_ids = True
 
     def warn(self) -> None:
         """Print the warning, if any report repeated an id."""
         if self._count:
-            more = f"; {self._count - len(self._named):,} more" if self._count > NAMED else ""
+            ids = ", ".join(quoted(transcript_id) for transcript_id in self._named)
             print(f"warning: {self._count:,} report(s) repeat a transcript id read before, and "
-                  f"each is counted ({'; '.join(printable(w) for w in self._named)}{more})",
-                  file=sys.stderr)
+                  f"each is counted ({printable(self._first)}; ids repeated: {printable(ids)}"
+                  f"{', ...' if self._more_ids else ''})", file=sys.stderr)
 
 
 def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
