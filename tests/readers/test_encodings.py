@@ -336,3 +336,19 @@ def test_json_lines_joined_from_files_that_each_began_with_a_byte_order_mark_are
     path = tmp_path / "joined.jsonl"
     path.write_bytes(("\ufeff" + record % "a" + "\ufeff" + record % "b").encode("utf-8"))
     assert [t.id for t in read_sources(iter_sources([str(path)]))] == ["a", "b"]
+
+
+def test_a_bad_sequence_in_a_utf16_document_costs_only_its_record(tmp_path: Path) -> None:
+    """UTF-16 fails on bytes below 0x80 too (a lone surrogate's first byte may be 0x00):
+    their marks are looked for as well, so none reaches a report."""
+    records = [{**RECORD, "id": f"r{i}"} for i in range(3)]
+    records[1] = {"id": "r1", "turns": [{"speaker": "agent", "text": "caf@"}]}
+    encoded = json.dumps(records, indent=1).encode("utf-16-le")
+    lone = b"\x00\xd8"  # U+D800 alone, then "!": no UTF-16 decoder reads it
+    path = tmp_path / "export.json"
+    path.write_bytes(b"\xff\xfe" + encoded.replace("caf@".encode("utf-16-le"),
+                                                   "caf".encode("utf-16-le") + lone))
+    results = _results(path)
+    assert [r.id for r in results if isinstance(r, Transcript)] == ["r0", "r2"]
+    (error,) = [r for r in results if isinstance(r, InputError)]
+    assert error.transcript_id == "r1" and "the text holds a byte that is not UTF-8" in str(error)

@@ -521,16 +521,9 @@ def bounded_head(handle: IO[bytes], size: int) -> str:
     collected: list[str] = []
     total = 0
     if codec is not None:
-        wide = codecs.getincrementaldecoder(codec)()
-        offset = 0
+        wide = codecs.getincrementaldecoder(codec)(UNREADABLE_BYTES)
         while total < size and (block := handle.read(HEAD_BLOCK)):
-            try:
-                text = wide.decode(block)
-            except UnicodeDecodeError as error:
-                if not collected:
-                    raise InvalidUtf8(offset + error.start) from None
-                break
-            offset += len(block)
+            text = wide.decode(block)
             collected.append(text)
             total += len(text)
         return "".join(collected)[:size]

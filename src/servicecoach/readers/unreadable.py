@@ -5,9 +5,9 @@ A reader of one record a line refuses the line that holds such a byte and reads 
 document cannot be cut at its lines: decoding it stopped at the first bad byte, and every
 record after it was lost. So such a document is decoded with each byte that is not UTF-8
 read as a *mark*, a character of the end of Unicode's last private-use plane that no
-export holds (U+10FF80 to U+10FFFF: the mark of byte ``b`` is U+10FF00 + ``b``); the
+export holds (U+10FF00 to U+10FFFF: the mark of byte ``b`` is U+10FF00 + ``b``); the
 reader parses the document as ever, and a transcript that holds a mark anywhere (its id,
-a turn's text or speaker name, its metadata) is refused with the byte and where it is,
+a turn's text or other fields, an event, its metadata) is refused with the byte and where it is,
 instead of being scored with a character that is not in the file.
 """
 
@@ -26,8 +26,8 @@ UNREADABLE_BYTES = "servicecoach.mark-unreadable-bytes"
 
 MARK_BASE = 0x10FF00
 """The mark of byte ``b`` is ``chr(MARK_BASE + b)``."""
-_MARKS = re.compile("[\U0010ff80-\U0010ffff]")
-"""The marks of the bytes 0x80 to 0xFF, the only bytes UTF-8 can fail on."""
+_MARKS = re.compile("[\U0010ff00-\U0010ffff]")
+"""The marks of every byte (UTF-8 fails on 0x80 to 0xFF only, UTF-16 and UTF-32 on any)."""
 _MAX_DEPTH = 32
 """How deep metadata is searched for a mark (deeper values are kept as they are)."""
 
