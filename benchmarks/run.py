@@ -1,6 +1,7 @@
 """servicecoach benchmarks: speed and memory against baselines measured in the same run.
 
-    python benchmarks/run.py            # the full run (25 to 35 minutes on 2 cores since the signals of 2026-12-06: most of it the 1,000,000-turn stream)
+    python benchmarks/run.py            # the full run (25 to 35 minutes on 2 cores,
+                                        # most of it the 1,000,000-turn stream)
     python benchmarks/run.py --quick    # smaller inputs, for a smoke run
 
 Input: the real dialogues in ../shared/corpora/, repeated to at least 100,000 turns. Every
