@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,6 +34,7 @@ from servicecoach.readers.base import (
     LongLine,
     capped_text_lines,
     json_loads,
+    location_of,
 )
 from servicecoach.writers import line_start, printable
 
@@ -413,25 +414,34 @@ def _only(report: Report, rule_ids: set[str]) -> Report:
     )
 
 
-def _read_transcripts(path: str | Path, fold: Fold | None) -> dict[str, Transcript]:
-    """The set's transcripts (those of `fold`, when given) by id. Each unreadable one is
-    printed to stderr and then all of them raise a `ServiceCoachError`, as does an id that
-    appears twice."""
+def read_transcript_set(
+    path: str | Path, fold: Fold | None, *,
+    refuse: Callable[[Transcript, str], InputError | None] | None = None,
+    what: str = "transcript(s) could not be read",
+) -> dict[str, Transcript]:
+    """The set's transcripts (those of `fold`, when given) by id. Each unreadable one, and
+    each that `refuse` (given a transcript and where it was read) refuses, is printed to
+    stderr, and then all of them raise a `ServiceCoachError` (counting `what`), as does an
+    id that appears twice."""
     transcripts: dict[str, Transcript] = {}
     unreadable = 0
     for item in read_sources(iter_sources([str(path)])):
-        if isinstance(item, InputError):
-            unreadable += 1
-            print(f"error: {item}", file=sys.stderr)
-        elif fold is not None and not fold.keeps(item.id):
-            continue
-        elif item.id in transcripts:
-            raise ServiceCoachError(f"transcript id {quoted(item.id)} appears twice", where=str(path))
-        else:
-            transcripts[item.id] = item
+        if not isinstance(item, InputError):
+            if fold is not None and not fold.keeps(item.id):
+                continue
+            if item.id in transcripts:
+                raise ServiceCoachError(f"transcript id {quoted(item.id)} appears twice",
+                                        where=str(path))
+            refused = refuse(item, location_of(item) or "") if refuse is not None else None
+            if refused is None:
+                transcripts[item.id] = item
+                continue
+            item = refused
+        unreadable += 1
+        print(f"error: {item}", file=sys.stderr)
     if unreadable:
-        raise ServiceCoachError(f"{unreadable} transcript(s) could not be read",
-                                where=str(path), hint="fix them and run again")
+        raise ServiceCoachError(f"{unreadable} {what}", where=str(path),
+                                hint="fix them and run again")
     return transcripts
 
 
@@ -478,7 +488,7 @@ def run_eval(
                          hint=_LABEL_HINT)
     if fold is not None:
         labels = {tid: keys for tid, keys in labels.items() if fold.keeps(tid)}
-    transcripts = _read_transcripts(transcripts_path, fold)
+    transcripts = read_transcript_set(transcripts_path, fold)
     if fold is not None and not transcripts:
         raise fold.empty(str(transcripts_path))
     if not any(labels.values()):  # until 2026-12-07 nothing evaluated, every target met, exit 0

@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from servicecoach.coach import Coach
-from servicecoach.errors import InputError, ServiceCoachError, quoted
-from servicecoach.evaluation import Fold
+from servicecoach.errors import InputError, ServiceCoachError
+from servicecoach.evaluation import Fold, read_transcript_set
 from servicecoach.models import Speaker, Transcript
 from servicecoach.nlp.sentiment import piece_compound
-from servicecoach.readers import iter_sources, read_sources
-from servicecoach.readers.base import location_of
 
 
 @dataclass(frozen=True)
@@ -107,37 +105,24 @@ def agreement(coach: Coach, transcripts: Sequence[Transcript], scale: str = "S",
 
 def rated_set(path: str | Path, scale: str, fold: Fold | None = None
               ) -> tuple[list[Transcript], list[float]]:
-    """The transcripts of a rated set (those of `fold`) and their ratings. Each transcript
-    that cannot be read or has no usable rating is printed to stderr, and then all of them
-    raise a `ServiceCoachError`, as does an id that appears twice (its rating would count
-    twice)."""
-    transcripts: list[Transcript] = []
-    ratings: list[float] = []
-    seen: set[str] = set()
-    problems = 0
-    for item in read_sources(iter_sources([str(path)])):
-        if not isinstance(item, InputError):
-            if fold is not None and not fold.keeps(item.id):
-                continue
-            if item.id in seen:
-                raise ServiceCoachError(f"transcript id {quoted(item.id)} appears twice",
-                                        where=str(path), hint="rate each conversation once")
-            seen.add(item.id)
-            try:
-                ratings.append(rating(item, scale, source=str(path),
-                                      location=location_of(item) or ""))
-                transcripts.append(item)
-                continue
-            except InputError as error:
-                item = error
-        problems += 1
-        print(f"error: {item}", file=sys.stderr)
-    if problems:
-        raise ServiceCoachError(f"{problems} rated transcript(s) could not be read or rated",
-                                where=str(path), hint="fix them and run again")
+    """The transcripts of a rated set (those of `fold`) and their ratings, read as `eval`
+    reads a set (`read_transcript_set`): each transcript that cannot be read or has no
+    usable rating is printed to stderr, and then all of them raise a `ServiceCoachError`,
+    as does an id that appears twice (its rating would count twice)."""
+
+    def unrated(transcript: Transcript, location: str) -> InputError | None:
+        try:
+            rating(transcript, scale, source=str(path), location=location)
+        except InputError as error:
+            return error
+        return None
+
+    transcripts = list(read_transcript_set(
+        path, fold, refuse=unrated, what="rated transcript(s) could not be read or rated"
+    ).values())
     if fold is not None and not transcripts:
         raise fold.empty(str(path))
-    return transcripts, ratings
+    return transcripts, [rating(transcript, scale) for transcript in transcripts]
 
 
 def run_satisfaction(

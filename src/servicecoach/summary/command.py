@@ -204,30 +204,48 @@ def _keep_turns(turns: TurnStore, paths: Iterable[Path], exclude: Sequence[str] 
     once, with the repetitions counted and the first five ids named (each by its start when
     long): a line per repetition, each id whole, made 30 MB of warnings for 300 copies of a
     transcript with an id of 100 KB."""
-    repeated: dict[str, None] = {}  # the first NAMED ids repeated
-    repetitions, more_ids = 0, False
+    repeated = _NamedRepeats()
     globs = ExcludeGlobs(exclude)
     for item in read_sources(iter_sources([str(p) for p in paths], globs), "auto"):
         if isinstance(item, Transcript):
             if not turns.add(item.id, item.turns):
-                repetitions += 1
-                if len(repeated) < NAMED:
-                    repeated.setdefault(item.id)
-                elif item.id not in repeated:
-                    more_ids = True
+                repeated.add(item.id)
         elif isinstance(item, InputError):
             print(f"error: {printable(str(item))}", file=sys.stderr)
     for warning in globs.warnings():
         print(printable(warning), file=sys.stderr)
-    if repetitions:
-        ids = ", ".join(printable(quoted(transcript_id)) for transcript_id in repeated)
-        print(f"warning: {repetitions:,} transcript(s) in --transcripts repeat an id read "
-              f"before ({ids}{', ...' if more_ids else ''}): the first transcript of each id "
-              "is shown", file=sys.stderr)
+    if repeated.count:
+        print(f"warning: {repeated.count:,} transcript(s) in --transcripts repeat an id read "
+              f"before ({repeated.shown()}): the first transcript of each id is shown",
+              file=sys.stderr)
 
 
-def _each_once(paths: Sequence[Path]) -> Sequence[Path]:
-    """`paths`, refused when one file is named twice (its reports would count twice)."""
+class _NamedRepeats:
+    """Ids read again, counted, the first `NAMED` of them kept to be named (each by its
+    start when long): a line per repetition, each id whole, made 30 MB of warnings for 300
+    copies of a transcript with an id of 100 KB."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._named: dict[str, None] = {}
+        self._more = False
+
+    def add(self, transcript_id: str) -> None:
+        """Count one more repetition of `transcript_id`."""
+        self.count += 1
+        if len(self._named) < NAMED:
+            self._named.setdefault(transcript_id)
+        elif transcript_id not in self._named:
+            self._more = True
+
+    def shown(self) -> str:
+        """The ids named, printable, and "..." when there are more."""
+        ids = ", ".join(printable(quoted(transcript_id)) for transcript_id in self._named)
+        return ids + (", ..." if self._more else "")
+
+
+def _refuse_named_twice(paths: Sequence[Path]) -> None:
+    """Refuse `paths` when one file is named twice (its reports would count twice)."""
     seen: dict[Path, Path] = {}
     for path in paths:
         if str(path) == "-":
@@ -241,21 +259,17 @@ def _each_once(paths: Sequence[Path]) -> Sequence[Path]:
                 f"{printable(str(path))} is given twice (as {printable(str(seen[real]))}): its "
                 "reports would be counted twice", hint="name each results file once")
         seen[real] = path
-    return paths
 
 
 class _RepeatedIds:
     """Reports whose transcript id an earlier report of the run had (a conversation
     scored twice, or ids that are not unique), warned of once: counted, the first with
-    both places, the next few ids named (each by its start when long). They were summed
-    without a word."""
+    both places, the next few ids named. They were summed without a word."""
 
     def __init__(self) -> None:
         self._ids = DuplicateIds()
         self._first = ""
-        self._named: dict[str, None] = {}  # the first NAMED ids repeated
-        self._count = 0
-        self._more_ids = False
+        self._repeats = _NamedRepeats()
 
     def add(self, transcript_id: str, file: str, number: int) -> None:
         """Note the report `number` of `file`."""
@@ -263,21 +277,17 @@ class _RepeatedIds:
         earlier = self._ids.earlier(transcript_id, here)
         if earlier is None:
             return
-        self._count += 1
+        self._repeats.add(transcript_id)
         if not self._first:
-            self._first = f"{quoted(transcript_id)} at {place(here)}, first at {place(earlier)}"
-        if len(self._named) < NAMED:
-            self._named.setdefault(transcript_id)
-        elif transcript_id not in self._named:
-            self._more_ids = True
+            self._first = printable(f"{quoted(transcript_id)} at {place(here)}, first at "
+                                    f"{place(earlier)}")
 
     def warn(self) -> None:
         """Print the warning, if any report repeated an id."""
-        if self._count:
-            ids = ", ".join(quoted(transcript_id) for transcript_id in self._named)
-            print(f"warning: {self._count:,} report(s) repeat a transcript id read before, and "
-                  f"each is counted ({printable(self._first)}; ids repeated: {printable(ids)}"
-                  f"{', ...' if self._more_ids else ''})", file=sys.stderr)
+        if self._repeats.count:
+            print(f"warning: {self._repeats.count:,} report(s) repeat a transcript id read "
+                  f"before, and each is counted ({self._first}; ids repeated: "
+                  f"{self._repeats.shown()})", file=sys.stderr)
 
 
 def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
@@ -304,7 +314,8 @@ def run_summarize(args: argparse.Namespace, out: TextIO) -> int:
         fields_shadowed: set[str] = set()  # fields read as computed that the metadata also has
         values = _WhereValues(args.where)
         repeats = _RepeatedIds()
-        for path in _each_once(args.results):
+        _refuse_named_twice(args.results)
+        for path in args.results:
             unread = _UnreadStart(path)
             read_any = False
             for number, item in enumerate(read_results(path), start=1):
